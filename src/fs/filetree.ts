@@ -1,0 +1,54 @@
+import type { Readable } from "node:stream";
+
+/**
+ * One read-only view over an image's files, whatever holds them: a host directory, a tar archive,
+ * an ext4/XFS/NTFS/vfat filesystem. Implementations work on *canonical* absolute paths
+ * ("/etc/ssh/sshd_config", no ".", "..", or symlinks in the middle) and never follow symlinks
+ * themselves; `Image` (image.ts) resolves links inside the image on top of this.
+ */
+export interface FileTree {
+  /** What this tree is, for messages: "directory /mnt/root", "tar archive image.tar.zst". */
+  readonly description: string;
+  /** Stat without following a final symlink. Throws FsError ENOENT/ENOTDIR. */
+  lstat(path: string): Promise<FileStat>;
+  /** Entries of a directory, without "." and "..", in no particular order. */
+  readdir(path: string): Promise<DirEntry[]>;
+  /** Target of a symlink, as stored. Throws FsError EINVAL if not a symlink. */
+  readlink(path: string): Promise<string>;
+  /**
+   * Whole contents of a regular file. Throws FsError EFBIG when the file is larger than
+   * `maxBytes` (so a hostile 10 GiB file never lands in memory).
+   */
+  readFile(path: string, options: { maxBytes: number }): Promise<Buffer>;
+  /** Streams a regular file's bytes, optionally a range [start, end). */
+  createReadStream(path: string, options?: { start?: number; end?: number }): Readable;
+  /** Releases file handles, caches, temporary files. */
+  close(): Promise<void>;
+}
+
+export type FileType = "file" | "directory" | "symlink" | "char" | "block" | "fifo" | "socket" | "unknown";
+
+export interface FileStat {
+  type: FileType;
+  /** Permission bits including setuid/setgid/sticky (mode & 0o7777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Size in bytes (apparent size; sparse files report their full length). */
+  size: number;
+  mtimeMs: number;
+  /** Identity of the inode within this tree, when the format has one (for hard links and cycles). */
+  ino?: number;
+  nlink?: number;
+}
+
+export interface DirEntry {
+  name: string;
+  type: FileType;
+}
+
+/** A node of a finished walk: path plus the lstat of that path. */
+export interface WalkEntry {
+  path: string;
+  stat: FileStat;
+}

@@ -1,0 +1,177 @@
+import type { Readable } from "node:stream";
+import { FsError } from "./errors.js";
+import type { DirEntry, FileStat, FileTree, WalkEntry } from "./filetree.js";
+import { joinImagePath, normalizeImagePath, parentOf, splitImagePath } from "./path.js";
+
+/** Linux gives up after 40 links (MAXSYMLINKS); so do we. */
+const MAX_SYMLINKS = 40;
+const MAX_WALK_DEPTH = 256;
+/** Default bound for whole-file reads of configuration files. */
+export const DEFAULT_MAX_READ = 16 * 1024 * 1024;
+
+/** Directories that hold no image content on any OS we scan (kernel pseudo-filesystems). */
+export const PSEUDO_FILESYSTEMS = ["/proc", "/sys", "/dev"];
+
+export interface WalkOptions {
+  /** Return true to leave a directory (and everything below it) out of the walk. */
+  skipDirectory?: (path: string) => boolean;
+  /** Called for directories that could not be listed; the walk goes on. */
+  onError?: (path: string, error: unknown) => void;
+}
+
+/**
+ * An image's root filesystem as the OS inside it sees it: symlinks are followed *inside the
+ * image* (an absolute target "/etc/x" means the image's /etc/x), ".." never climbs above the root,
+ * and loops end in ELOOP. Everything that inspects an image goes through this.
+ */
+export class Image {
+  constructor(readonly tree: FileTree) {}
+
+  get description(): string {
+    return this.tree.description;
+  }
+
+  /**
+   * Resolves `path` to a canonical path with no symlinks in it. With `followFinal` false the last
+   * component is left as is (lstat semantics). Throws ENOENT/ENOTDIR/ELOOP.
+   */
+  async resolve(path: string, followFinal = true): Promise<string> {
+    let pending = splitImagePath(normalizeImagePath(path));
+    let current = "/";
+    let links = 0;
+    while (pending.length > 0) {
+      const [name, ...rest] = pending as [string, ...string[]];
+      pending = rest;
+      if (name === ".") continue;
+      if (name === "..") {
+        current = parentOf(current);
+        continue;
+      }
+      const candidate = joinImagePath(current, name);
+      const st = await this.tree.lstat(candidate);
+      const isLast = pending.length === 0;
+      if (st.type === "symlink" && (!isLast || followFinal)) {
+        if (++links > MAX_SYMLINKS) throw new FsError("ELOOP", normalizeImagePath(path), "too many symbolic links");
+        const target = await this.tree.readlink(candidate);
+        if (target.startsWith("/")) current = "/";
+        pending = [...target.split("/").filter((p) => p !== ""), ...pending];
+        continue;
+      }
+      if (!isLast && st.type !== "directory") throw new FsError("ENOTDIR", candidate);
+      current = candidate;
+    }
+    return current;
+  }
+
+  async lstat(path: string): Promise<FileStat> {
+    return this.tree.lstat(await this.resolve(path, false));
+  }
+
+  async stat(path: string): Promise<FileStat> {
+    return this.tree.lstat(await this.resolve(path, true));
+  }
+
+  /** stat, or undefined when the path does not exist (or cannot be resolved). */
+  async statIfExists(path: string): Promise<FileStat | undefined> {
+    try {
+      return await this.stat(path);
+    } catch (e) {
+      if (e instanceof FsError && (e.code === "ENOENT" || e.code === "ENOTDIR" || e.code === "ELOOP"))
+        return undefined;
+      throw e;
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return (await this.statIfExists(path)) !== undefined;
+  }
+
+  async readdir(path: string): Promise<DirEntry[]> {
+    return this.tree.readdir(await this.resolve(path, true));
+  }
+
+  async readlink(path: string): Promise<string> {
+    return this.tree.readlink(await this.resolve(path, false));
+  }
+
+  /** Reads a regular file (following symlinks inside the image), bounded by `maxBytes`. */
+  async readFile(path: string, maxBytes = DEFAULT_MAX_READ): Promise<Buffer> {
+    const real = await this.resolve(path, true);
+    const st = await this.tree.lstat(real);
+    if (st.type === "directory") throw new FsError("EISDIR", real);
+    if (st.type !== "file") throw new FsError("EINVAL", real, `not a regular file (${st.type})`);
+    return this.tree.readFile(real, { maxBytes });
+  }
+
+  async readText(path: string, maxBytes = DEFAULT_MAX_READ): Promise<string> {
+    return (await this.readFile(path, maxBytes)).toString("utf8");
+  }
+
+  /** The text of a file, or undefined when it does not exist. Other errors propagate. */
+  async readTextIfExists(path: string, maxBytes = DEFAULT_MAX_READ): Promise<string | undefined> {
+    try {
+      return await this.readText(path, maxBytes);
+    } catch (e) {
+      if (e instanceof FsError && (e.code === "ENOENT" || e.code === "ENOTDIR" || e.code === "ELOOP"))
+        return undefined;
+      throw e;
+    }
+  }
+
+  async createReadStream(path: string, options?: { start?: number; end?: number }): Promise<Readable> {
+    return this.tree.createReadStream(await this.resolve(path, true), options);
+  }
+
+  /**
+   * Walks the tree below `root` depth-first without following symlinks, yielding every entry
+   * (not `root` itself). Directories seen twice (by inode: hard-linked directories in a damaged
+   * filesystem) are walked once; depth is bounded.
+   */
+  async *walk(root = "/", options: WalkOptions = {}): AsyncGenerator<WalkEntry> {
+    const start = await this.resolve(root, true);
+    const seenDirs = new Set<number>();
+    const stack: Array<{ path: string; depth: number }> = [{ path: start, depth: 0 }];
+    while (stack.length > 0) {
+      const { path, depth } = stack.pop()!;
+      let entries: DirEntry[];
+      try {
+        entries = await this.tree.readdir(path);
+      } catch (e) {
+        options.onError?.(path, e);
+        continue;
+      }
+      entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+      const dirs: Array<{ path: string; depth: number }> = [];
+      for (const entry of entries.reverse()) {
+        const child = joinImagePath(path, entry.name);
+        let st: FileStat;
+        try {
+          st = await this.tree.lstat(child);
+        } catch (e) {
+          options.onError?.(child, e);
+          continue;
+        }
+        yield { path: child, stat: st };
+        if (st.type !== "directory") continue;
+        if (options.skipDirectory?.(child)) continue;
+        if (st.ino !== undefined) {
+          if (seenDirs.has(st.ino)) {
+            options.onError?.(child, new FsError("ELOOP", child, "directory cycle"));
+            continue;
+          }
+          seenDirs.add(st.ino);
+        }
+        if (depth + 1 >= MAX_WALK_DEPTH) {
+          options.onError?.(child, new FsError("ELOOP", child, "directory tree too deep"));
+          continue;
+        }
+        dirs.push({ path: child, depth: depth + 1 });
+      }
+      for (let i = dirs.length - 1; i >= 0; i--) stack.push(dirs[i]!);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.tree.close();
+  }
+}

@@ -1,0 +1,71 @@
+import { describeError } from "../fs/errors.js";
+import type { Image } from "../fs/image.js";
+import type { FactName, Facts } from "./facts.js";
+
+/** Something the scan could not read, kept and shown in every report (never silently dropped). */
+export interface Unknown {
+  path: string;
+  error: string;
+  /** The inspector that hit it. */
+  source: string;
+}
+
+export interface InspectOptions {
+  /** Files larger than this are not content-scanned for secrets (bytes). */
+  maxContentScanBytes: number;
+}
+
+export const DEFAULT_INSPECT_OPTIONS: InspectOptions = {
+  maxContentScanBytes: 8 * 1024 * 1024,
+};
+
+export interface InspectContext {
+  readonly image: Image;
+  readonly options: InspectOptions;
+  /** Another inspector's facts (computed once, shared). */
+  get<K extends FactName>(name: K): Promise<Facts[K]>;
+  /** Records a file that could not be read or parsed. */
+  unknown(path: string, error: unknown): void;
+}
+
+/**
+ * An inspector turns files of the image into one typed fact. `paths` declares what it reads
+ * (exact paths or globs, image-absolute) so a reader could prefetch them and tests can check them.
+ */
+export interface Inspector<K extends FactName> {
+  readonly name: K;
+  readonly description: string;
+  readonly paths: readonly string[];
+  inspect(ctx: InspectContext): Promise<Facts[K]>;
+}
+
+/** Computes each fact at most once per image and records unknowns from every inspector. */
+export class FactStore {
+  private readonly cache = new Map<FactName, Promise<unknown>>();
+  readonly unknowns: Unknown[] = [];
+
+  constructor(
+    readonly image: Image,
+    private readonly inspectors: ReadonlyMap<FactName, Inspector<FactName>>,
+    readonly options: InspectOptions = DEFAULT_INSPECT_OPTIONS,
+  ) {}
+
+  get<K extends FactName>(name: K): Promise<Facts[K]> {
+    let pending = this.cache.get(name);
+    if (!pending) {
+      const inspector = this.inspectors.get(name);
+      if (!inspector) throw new Error(`no inspector for fact "${name}"`);
+      const ctx: InspectContext = {
+        image: this.image,
+        options: this.options,
+        get: (other) => this.get(other),
+        unknown: (path, error) => {
+          this.unknowns.push({ path, error: describeError(error), source: name });
+        },
+      };
+      pending = inspector.inspect(ctx);
+      this.cache.set(name, pending);
+    }
+    return pending as Promise<Facts[K]>;
+  }
+}

@@ -1,0 +1,24 @@
+import type { AccountFacts } from "./accounts.js";
+import type { CloudInitFacts } from "./cloudinit.js";
+import type { ContentFacts } from "./content.js";
+import type { FileIndex } from "./files.js";
+import type { HistoryFacts } from "./history.js";
+import type { AuthorizedKeyFacts } from "./keys.js";
+import type { OsFacts } from "./os.js";
+import type { ServiceFacts } from "./services.js";
+import type { SshdFacts } from "./ssh.js";
+
+/** Every fact an inspector can produce, by name. Rules ask for these by name. */
+export interface Facts {
+  os: OsFacts;
+  files: FileIndex;
+  accounts: AccountFacts;
+  services: ServiceFacts;
+  sshd: SshdFacts;
+  cloudInit: CloudInitFacts;
+  authorizedKeys: AuthorizedKeyFacts;
+  content: ContentFacts;
+  histories: HistoryFacts;
+}
+
+export type FactName = keyof Facts;

@@ -1,0 +1,28 @@
+import { accountsInspector } from "./accounts.js";
+import { cloudInitInspector } from "./cloudinit.js";
+import { contentInspector } from "./content.js";
+import type { Inspector } from "./context.js";
+import type { FactName } from "./facts.js";
+import { filesInspector } from "./files.js";
+import { historiesInspector } from "./history.js";
+import { authorizedKeysInspector } from "./keys.js";
+import { osInspector } from "./os.js";
+import { servicesInspector } from "./services.js";
+import { sshdInspector } from "./ssh.js";
+
+/** Every inspector, in one explicit list (no self-registration). */
+export const inspectors: ReadonlyArray<Inspector<FactName>> = [
+  accountsInspector,
+  authorizedKeysInspector,
+  cloudInitInspector,
+  contentInspector,
+  filesInspector,
+  historiesInspector,
+  osInspector,
+  servicesInspector,
+  sshdInspector,
+] as ReadonlyArray<Inspector<FactName>>;
+
+export const inspectorsByName: ReadonlyMap<FactName, Inspector<FactName>> = new Map(
+  inspectors.map((i) => [i.name, i]),
+);

@@ -1,0 +1,396 @@
+/**
+ * The policy clauses of ../shared/policy/CLAUSES.md (stable IDs, paraphrased text, how each is
+ * judged). Kept in the package so an installed amigate needs no checkout; clauses.test.ts fails
+ * when this drifts from CLAUSES.md.
+ */
+
+export type ClauseHow = "image" | "meta" | "attest" | "fix" | "catalogue";
+
+export interface Clause {
+  id: string;
+  section: string;
+  text: string;
+  how: readonly ClauseHow[];
+  howDetail: string;
+}
+
+export const CLAUSES: readonly Clause[] = [
+  {
+    id: "SEC-1",
+    section: "Security (A)",
+    text: "No known vulnerabilities, malware or viruses",
+    how: ["image"],
+    howDetail: "image (CVE match on installed packages; malware signatures)",
+  },
+  {
+    id: "SEC-2",
+    section: "Security (A)",
+    text: "Currently supported OS and software packages; no End-of-Life OS or packages",
+    how: ["image"],
+    howDetail: "image (OS + runtime EoL, dated dataset)",
+  },
+  {
+    id: "SEC-3",
+    section: "Security (A)",
+    text: "Instance authentication by key pair only, never passwords (even generated/reset/user-defined at launch)",
+    how: ["image"],
+    howDetail: "image (sshd, PAM, cloud-init ssh_pwauth, app admin panels)",
+  },
+  {
+    id: "SEC-4",
+    section: "Security (A)",
+    text: "No passwords, authentication keys, key pairs, security keys or other credentials in the image",
+    how: ["image"],
+    howDetail: "image (password hashes, private keys, cloud credentials, tokens)",
+  },
+  {
+    id: "SEC-5",
+    section: "Security (A)",
+    text: "Must not request or use users' AWS access/secret keys; use an IAM role via CloudFormation",
+    how: ["image", "meta"],
+    howDetail: "image (AWS keys, config templates asking for keys) + meta (usage instructions)",
+  },
+  {
+    id: "SEC-6",
+    section: "Security (A)",
+    text: "Single-AMI launch with CloudFormation: usage instructions guide minimally privileged IAM roles",
+    how: ["meta"],
+    howDetail: "meta",
+  },
+  {
+    id: "SEC-7",
+    section: "Security (A)",
+    text: "Linux: SSH password authentication disabled (`PasswordAuthentication no` in the effective config)",
+    how: ["image"],
+    howDetail: "image",
+  },
+  {
+    id: "ACC-1",
+    section: "General access (A)",
+    text: "OS-level administration possible: SSH (Linux) / RDP (Windows) available",
+    how: ["image"],
+    howDetail: "image (sshd installed and enabled; RDP enabled)",
+  },
+  {
+    id: "ACC-2",
+    section: "General access (A)",
+    text: "No authorized passwords or authorized keys",
+    how: ["image"],
+    howDetail: "image (authorized_keys in every home from passwd and AuthorizedKeysFile; password hashes)",
+  },
+  {
+    id: "ACC-3",
+    section: "General access (A)",
+    text: "No fixed admin passwords; randomized (e.g. instance-id) and the admin is prompted before setting their own",
+    how: ["image", "attest"],
+    howDetail: "image (static passwords in launch agents/apps) + attest",
+  },
+  {
+    id: "ACC-4",
+    section: "General access (A)",
+    text: "Seller has no access to running instances; any outside access is off by default",
+    how: ["image", "attest"],
+    howDetail:
+      "image (foreign keys, remote-access agents, reverse tunnels, enabled remote services) + attest",
+  },
+  {
+    id: "LNX-1",
+    section: "Linux access (A)",
+    text: "Password-based remote root login disabled; root functions only via sudo from a user account",
+    how: ["image"],
+    howDetail: "image (PermitRootLogin, root shadow state, sudoers)",
+  },
+  {
+    id: "LNX-2",
+    section: "Linux access (A)",
+    text: "No blank or null root password",
+    how: ["image"],
+    howDetail: "image (/etc/shadow, /etc/passwd)",
+  },
+  {
+    id: "WIN-1",
+    section: "Windows access (A)",
+    text: "Windows Server 2016 and later use EC2Launch (v2 preferred)",
+    how: ["image"],
+    howDetail: "image (installed agent + config)",
+  },
+  {
+    id: "WIN-2",
+    section: "Windows access (A)",
+    text: "Windows Server 2012 R2 and earlier: latest EC2Config with Ec2SetPassword, Ec2WindowsActivate, Ec2HandleUserData enabled",
+    how: ["image"],
+    howDetail: "image",
+  },
+  {
+    id: "WIN-3",
+    section: "Windows access (A)",
+    text: "No guest accounts; no Remote Desktop Users members",
+    how: ["image"],
+    howDetail: "image (SAM hive)",
+  },
+  {
+    id: "CUS-1",
+    section: "Customer information (A)",
+    text: "No collection/export of customer data without knowledge and express consent (BYOL excepted)",
+    how: ["image", "attest"],
+    howDetail: "attest + image (known telemetry agents, phone-home units)",
+  },
+  {
+    id: "CUS-2",
+    section: "Customer information (A)",
+    text: "Data collection is self-service, automated and secure; no seller approval needed to deploy",
+    how: ["attest"],
+    howDetail: "attest",
+  },
+  {
+    id: "CUS-3",
+    section: "Customer information (A)",
+    text: "What is collected, where it is stored and how it is used is stated in the listing",
+    how: ["meta"],
+    howDetail: "meta",
+  },
+  {
+    id: "CUS-4",
+    section: "Customer information (A)",
+    text: "No payment information collected",
+    how: ["attest"],
+    howDetail: "attest",
+  },
+  {
+    id: "USE-1",
+    section: "Product usage (A)",
+    text: "No restriction by time, number of users or similar; no beta/trial-only products",
+    how: ["meta", "attest"],
+    howDetail: "attest + meta",
+  },
+  {
+    id: "USE-2",
+    section: "Product usage (A)",
+    text: "Compatible with Launch from Website or CloudFormation delivery; must not require user data at launch",
+    how: ["image", "attest"],
+    howDetail: "image (boot-time scripts that demand user data) + attest",
+  },
+  {
+    id: "USE-3",
+    section: "Product usage (A)",
+    text: "Self-service deployment, no extra payment methods or costs",
+    how: ["attest"],
+    howDetail: "attest",
+  },
+  {
+    id: "USE-4",
+    section: "Product usage (A)",
+    text: "External dependencies at deployment are disclosed (list of packages), available, secure, free",
+    how: ["image", "meta"],
+    howDetail: "meta + image (first-boot downloads)",
+  },
+  {
+    id: "USE-5",
+    section: "Product usage (A)",
+    text: "Fulfillment does not require leaving the marketplace (except BYOL)",
+    how: ["attest"],
+    howDetail: "attest",
+  },
+  {
+    id: "USE-6",
+    section: "Product usage (A)",
+    text: "Ongoing connections to external resources are disclosed, automated, free",
+    how: ["image", "meta"],
+    howDetail: "meta + image (configured endpoints)",
+  },
+  {
+    id: "USE-7",
+    section: "Product usage (A)",
+    text: "Software and metadata do not redirect users to other cloud platforms, products or upsells",
+    how: ["image", "meta"],
+    howDetail: "meta (listing text lint) + image (motd/banners)",
+  },
+  {
+    id: "USE-8",
+    section: "Product usage (A)",
+    text: "An add-on says so in its description, with the required wording",
+    how: ["meta"],
+    howDetail: "meta",
+  },
+  {
+    id: "ARC-1",
+    section: "Architecture (A)",
+    text: "Source AMI provided in US East (N. Virginia)",
+    how: ["meta"],
+    howDetail: "meta",
+  },
+  {
+    id: "ARC-2",
+    section: "Architecture (A)",
+    text: "HVM virtualization",
+    how: ["image", "meta"],
+    howDetail: "meta + image (bootable: boot sector/GRUB/EFI, no PV-only kernel)",
+  },
+  {
+    id: "ARC-3",
+    section: "Architecture (A)",
+    text: "64-bit x86 or 64-bit ARM",
+    how: ["image", "meta"],
+    howDetail: "meta + image (ELF class/machine of init, kernel; PE machine)",
+  },
+  {
+    id: "ARC-4",
+    section: "Architecture (A)",
+    text: "EBS-backed, not instance-store (S3)",
+    how: ["meta"],
+    howDetail: "meta",
+  },
+  {
+    id: "ARC-5",
+    section: "Architecture (A)",
+    text: "No encrypted EBS snapshots",
+    how: ["meta"],
+    howDetail: "meta",
+  },
+  {
+    id: "ARC-6",
+    section: "Architecture (A)",
+    text: "No encrypted file systems",
+    how: ["image"],
+    howDetail: "image (LUKS, BitLocker, eCryptfs, fscrypt)",
+  },
+  {
+    id: "ARC-7",
+    section: "Architecture (A)",
+    text: "Region-agnostic: one build runs in every region",
+    how: ["image", "attest"],
+    howDetail: "image (hard-coded region endpoints) + attest",
+  },
+  {
+    id: "DOC-1",
+    section: "Usage instructions (A)",
+    text: "Usage instructions follow the AMI/container usage-instructions guidance",
+    how: ["meta"],
+    howDetail: "meta",
+  },
+  {
+    id: "SHR-1",
+    section: "Making an image safe to share (B)",
+    text: "Shell history deleted before bundling",
+    how: ["image", "fix"],
+    howDetail: "image + fix",
+  },
+  {
+    id: "SHR-2",
+    section: "Making an image safe to share (B)",
+    text: "Saved instance credentials (key pairs) removed",
+    how: ["image", "fix"],
+    howDetail: "image + fix",
+  },
+  {
+    id: "SHR-3",
+    section: "Making an image safe to share (B)",
+    text: "Administrator and other account passwords set appropriately for sharing",
+    how: ["image"],
+    howDetail: "image",
+  },
+  {
+    id: "SHR-4",
+    section: "Making an image safe to share (B)",
+    text: "Saved passwords removed",
+    how: ["image", "fix"],
+    howDetail: "image + fix (credential stores, unattend files, browser/app stores)",
+  },
+  {
+    id: "SHR-5",
+    section: "Making an image safe to share (B)",
+    text: "Tested before release",
+    how: ["attest"],
+    howDetail: "attest (+ the product's own launch check where possible)",
+  },
+  {
+    id: "SHR-6",
+    section: "Making an image safe to share (B)",
+    text: "Windows: Sysprep run so a new password is generated at launch",
+    how: ["image"],
+    howDetail: "image (ImageState, Sysprep state)",
+  },
+  {
+    id: "PRM-1",
+    section: "Sharing (B) — behaviour of the catalogue, not rules",
+    text: "`launchPermission` is a list of account IDs and groups; the only group is `all` (public)",
+    how: ["catalogue"],
+    howDetail: "",
+  },
+  {
+    id: "PRM-2",
+    section: "Sharing (B) — behaviour of the catalogue, not rules",
+    text: "Add / remove items; explicit and public permissions coexist",
+    how: ["catalogue"],
+    howDetail: "",
+  },
+  {
+    id: "PRM-3",
+    section: "Sharing (B) — behaviour of the catalogue, not rules",
+    text: "Describe an image's launch permissions",
+    how: ["catalogue"],
+    howDetail: "",
+  },
+  {
+    id: "PRM-4",
+    section: "Sharing (B) — behaviour of the catalogue, not rules",
+    text: "Remove the `all` group: image private again; explicit permissions and running instances unaffected",
+    how: ["catalogue"],
+    howDetail: "",
+  },
+  {
+    id: "PRM-5",
+    section: "Sharing (B) — behaviour of the catalogue, not rules",
+    text: "Grant / revoke explicit permission by account ID (12 digits, no hyphens)",
+    how: ["catalogue"],
+    howDetail: "",
+  },
+  {
+    id: "PRM-6",
+    section: "Sharing (B) — behaviour of the catalogue, not rules",
+    text: "Reset: remove all public and explicit permissions; the owner always keeps rights",
+    how: ["catalogue"],
+    howDetail: "",
+  },
+  {
+    id: "PRM-7",
+    section: "Sharing (B) — behaviour of the catalogue, not rules",
+    text: "Launching accounts are billed, not the owner (record who launched)",
+    how: ["catalogue"],
+    howDetail: "",
+  },
+  {
+    id: "FND-1",
+    section: "Sharing (B) — behaviour of the catalogue, not rules",
+    text: "Find images executable by all (`ExecutableBy all`), by me (`self`, owned excluded), owned by `amazon` (alias), by an account ID",
+    how: ["catalogue"],
+    howDetail: "",
+  },
+  {
+    id: "FND-2",
+    section: "Sharing (B) — behaviour of the catalogue, not rules",
+    text: "Amazon's public images show the alias `amazon` as owner; users cannot alias an owner themselves",
+    how: ["catalogue"],
+    howDetail: "",
+  },
+  {
+    id: "PUB-1",
+    section: "Sharing (B) — behaviour of the catalogue, not rules",
+    text: "Publish a listing: AMI ID, name/manifest, publisher, publisher URL, OS/distribution, key features, description, daemons/services, release notes (dated)",
+    how: ["catalogue"],
+    howDetail: "",
+  },
+  {
+    id: "PUB-2",
+    section: "Sharing (B) — behaviour of the catalogue, not rules",
+    text: "Shared AMIs are foreign code: consumers get the due-diligence facts (scan report, provenance) before launch",
+    how: ["catalogue"],
+    howDetail: "",
+  },
+];
+
+export const CLAUSE_IDS: ReadonlySet<string> = new Set(CLAUSES.map((c) => c.id));
+
+export function clauseById(id: string): Clause | undefined {
+  return CLAUSES.find((c) => c.id === id);
+}

@@ -1,0 +1,141 @@
+import { describeError } from "../fs/errors.js";
+import type { Image } from "../fs/image.js";
+import { DEFAULT_INSPECT_OPTIONS, FactStore, type InspectOptions } from "../inspect/context.js";
+import type { FactName, Facts } from "../inspect/facts.js";
+import { inspectorsByName } from "../inspect/registry.js";
+import { ATTESTATIONS, METADATA_CHECKS } from "./coverage.js";
+import { type IgnoreEntry, matchIgnore } from "./ignore.js";
+import type { Finding, IgnoredFinding, OsSummary, ScanResult } from "./result.js";
+import type { Rule } from "./rule.js";
+import { rules as allRules } from "./rules/index.js";
+import { SEVERITIES, type Severity, atLeast, severityRank } from "./severity.js";
+import { VERSION } from "../version.js";
+
+export interface ScanRoot {
+  /** Where this root sits in the target ("/" for a directory or archive). */
+  root: string;
+  image: Image;
+}
+
+export interface ScanOptions {
+  failOn: Severity;
+  ignore: readonly IgnoreEntry[];
+  rules: ReadonlyArray<Rule<FactName>>;
+  inspect: InspectOptions;
+  /** Fixed clock for reproducible reports. */
+  now: Date;
+}
+
+export const DEFAULT_SCAN_OPTIONS: ScanOptions = {
+  failOn: "high",
+  ignore: [],
+  rules: allRules,
+  inspect: DEFAULT_INSPECT_OPTIONS,
+  now: new Date(),
+};
+
+/** Runs every rule over one image root; facts are computed once and shared. */
+export async function evaluateRoot(
+  scanRoot: ScanRoot,
+  options: Pick<ScanOptions, "rules" | "inspect">,
+): Promise<{ findings: Finding[]; facts: FactStore }> {
+  const store = new FactStore(scanRoot.image, inspectorsByName, options.inspect);
+  const findings: Finding[] = [];
+  for (const rule of options.rules) {
+    const facts: Partial<Facts> = {};
+    try {
+      for (const name of rule.facts) (facts as Record<string, unknown>)[name] = await store.get(name);
+    } catch (e) {
+      store.unknowns.push({ path: "/", error: describeError(e), source: `rule ${rule.id}` });
+      continue;
+    }
+    for (const draft of rule.check(facts as Facts)) {
+      findings.push({
+        rule: rule.id,
+        title: rule.title,
+        clauses: [...rule.clauses],
+        severity: draft.severity ?? rule.severity,
+        message: draft.message,
+        ...(draft.path !== undefined ? { path: draft.path } : {}),
+        ...(draft.line !== undefined ? { line: draft.line } : {}),
+        ...(draft.evidence !== undefined ? { evidence: draft.evidence } : {}),
+        remediation: rule.remediation,
+        fixable: rule.fix !== undefined,
+        ...(rule.fix !== undefined ? { fix: rule.fix } : {}),
+        root: scanRoot.root,
+      });
+    }
+  }
+  return { findings, facts: store };
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    severityRank(b.severity) - severityRank(a.severity) ||
+    a.rule.localeCompare(b.rule) ||
+    a.root.localeCompare(b.root) ||
+    (a.path ?? "").localeCompare(b.path ?? "") ||
+    (a.line ?? 0) - (b.line ?? 0) ||
+    a.message.localeCompare(b.message)
+  );
+}
+
+async function osSummary(store: FactStore): Promise<OsSummary> {
+  try {
+    const os = (await store.get("os")) as Partial<OsSummary>;
+    const summary: OsSummary = {};
+    for (const key of ["id", "name", "version", "prettyName"] as const) {
+      if (typeof os[key] === "string") summary[key] = os[key];
+    }
+    return summary;
+  } catch {
+    return {};
+  }
+}
+
+/** Scans every root of a target and assembles the report record. */
+export async function scan(
+  target: { input: string; kind: string; description: string },
+  roots: readonly ScanRoot[],
+  partial: Partial<ScanOptions> = {},
+): Promise<ScanResult> {
+  const options: ScanOptions = { ...DEFAULT_SCAN_OPTIONS, now: new Date(), ...partial };
+  const findings: Finding[] = [];
+  const ignored: IgnoredFinding[] = [];
+  const unknowns: ScanResult["unknowns"] = [];
+  const rootSummaries: ScanResult["roots"] = [];
+  for (const root of roots) {
+    const { findings: found, facts } = await evaluateRoot(root, options);
+    for (const f of found) {
+      const accepted = matchIgnore(options.ignore, f);
+      if (accepted) ignored.push({ ...f, ignoreReason: accepted.reason });
+      else findings.push(f);
+    }
+    unknowns.push(...facts.unknowns);
+    rootSummaries.push({ root: root.root, os: await osSummary(facts) });
+  }
+  findings.sort(compareFindings);
+  ignored.sort(compareFindings);
+  const summary = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) summary[f.severity]++;
+  return {
+    schemaVersion: 1,
+    tool: { name: "amigate", version: VERSION },
+    target,
+    scannedAt: options.now.toISOString(),
+    roots: rootSummaries,
+    failOn: options.failOn,
+    passed: !findings.some((f) => atLeast(f.severity, options.failOn)),
+    summary,
+    findings,
+    ignored,
+    attestations: ATTESTATIONS.map((a) => ({ ...a, clauses: [...a.clauses], status: "needs-statement" as const })),
+    metadataChecks: METADATA_CHECKS.map((m) => ({
+      ...m,
+      clauses: [...m.clauses],
+      status: "not-judged-from-image" as const,
+    })),
+    unknowns,
+    rules: options.rules.map((r) => ({ id: r.id, title: r.title, clauses: [...r.clauses], severity: r.severity })),
+  };
+}

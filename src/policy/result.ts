@@ -1,0 +1,71 @@
+import type { Unknown } from "../inspect/context.js";
+import type { Severity } from "./severity.js";
+
+/**
+ * The scan's result: the one record every report writer renders. Its JSON form is the documented,
+ * stable contract of `amigate scan --format json` (docs/report-json.md); add fields, never rename.
+ */
+export interface Finding {
+  rule: string;
+  title: string;
+  clauses: string[];
+  severity: Severity;
+  message: string;
+  /** Path inside the image, when the finding is about a file. */
+  path?: string;
+  line?: number;
+  /** The offending value, secrets masked. */
+  evidence?: string;
+  remediation: string;
+  /** Whether `amigate fix` can remedy it, and with which operation. */
+  fixable: boolean;
+  fix?: string;
+  /** Which OS root of the target the finding is in ("/" for single-root targets). */
+  root: string;
+}
+
+export interface IgnoredFinding extends Finding {
+  ignoreReason: string;
+}
+
+/** A clause only the publisher can state: every report lists it as "needs your statement". */
+export interface AttestationItem {
+  id: string;
+  clauses: string[];
+  statement: string;
+  status: "needs-statement";
+}
+
+/** A clause judged from the listing or the registered image attributes, not the image bytes. */
+export interface MetadataCheck {
+  id: string;
+  clauses: string[];
+  check: string;
+  judgedBy: "listing" | "image-attributes";
+  status: "not-judged-from-image";
+}
+
+export interface OsSummary {
+  id?: string;
+  name?: string;
+  version?: string;
+  prettyName?: string;
+}
+
+export interface ScanResult {
+  schemaVersion: 1;
+  tool: { name: "amigate"; version: string };
+  target: { input: string; kind: string; description: string };
+  scannedAt: string;
+  roots: Array<{ root: string; os: OsSummary }>;
+  failOn: Severity;
+  /** True when no finding is at or above failOn. */
+  passed: boolean;
+  summary: Record<Severity, number>;
+  findings: Finding[];
+  ignored: IgnoredFinding[];
+  attestations: AttestationItem[];
+  metadataChecks: MetadataCheck[];
+  unknowns: Unknown[];
+  rules: Array<{ id: string; title: string; clauses: string[]; severity: Severity }>;
+}

@@ -1,0 +1,9 @@
+import type { FactName } from "../../inspect/facts.js";
+import type { Rule } from "../rule.js";
+
+/** Every rule in one explicit list (no self-registration); the engine runs them sorted by id. */
+const list: Array<Rule<FactName>> = [
+  // one import per rule file, one line each, kept alphabetical
+];
+
+export const rules: ReadonlyArray<Rule<FactName>> = [...list].sort((a, b) => a.id.localeCompare(b.id));

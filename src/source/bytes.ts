@@ -1,0 +1,16 @@
+/**
+ * Random access to the bytes of an image or a part of one (a partition, a logical volume, the
+ * virtual disk inside a VMDK/VHD/qcow2). Filesystem readers read through this and nothing else.
+ */
+export interface ByteSource {
+  /** What this is, for error messages: "disk.vmdk", "disk.vmdk partition 2", "LV vg0/root". */
+  readonly description: string;
+  /** Length in bytes. */
+  readonly size: number;
+  /**
+   * Reads exactly `length` bytes at `offset` (zero-filled where the source is sparse). Throws
+   * ImageFormatError when the range lies past the end.
+   */
+  read(offset: number, length: number): Promise<Buffer>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,28 @@
+import type { Image } from "../fs/image.js";
+
+/** One OS root found in a target (a directory and an archive have exactly one, at "/"). */
+export interface TargetRoot {
+  /** Where it is in the target: "/" or e.g. "partition 2 (ext4)", "LV vg0/root". */
+  root: string;
+  image: Image;
+}
+
+/** An opened scan target: what it is, its OS roots, and notes on what was found or skipped. */
+export interface OpenedTarget {
+  input: string;
+  kind: "directory" | "archive" | "disk";
+  description: string;
+  roots: TargetRoot[];
+  /** Things worth telling the user about the target itself (e.g. encrypted partitions found). */
+  notes: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A format probe: looks at the first bytes (and the path) and either opens the target or says
+ * "not this format" by returning undefined. Probes are tried in a fixed order (open.ts).
+ */
+export interface TargetProbe {
+  name: string;
+  open(input: string, head: Buffer): Promise<OpenedTarget | undefined>;
+}

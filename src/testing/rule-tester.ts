@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Image } from "../fs/image.js";
+import type { OverlayChange } from "../fs/overlay.js";
+import type { FactName } from "../inspect/facts.js";
+import { DEFAULT_INSPECT_OPTIONS } from "../inspect/context.js";
+import { evaluateRoot } from "../policy/engine.js";
+import type { Finding } from "../policy/result.js";
+import type { Rule } from "../policy/rule.js";
+import { debianImage, memoryImage } from "./trees.js";
+
+export interface RuleCase {
+  name: string;
+  /** Changes laid over the base tree (the Debian rootfs unless `base: "empty"`). */
+  changes: Record<string, OverlayChange | string>;
+  base?: "debian" | "empty";
+}
+
+export interface InvalidRuleCase extends RuleCase {
+  /** The exact findings expected, in order (each field given is compared). */
+  findings: Array<Partial<Pick<Finding, "path" | "line" | "severity" | "message" | "evidence">>>;
+}
+
+function imageFor(c: RuleCase): Image {
+  return c.base === "empty" ? memoryImage(c.changes) : debianImage(c.changes);
+}
+
+/**
+ * ESLint RuleTester for amigate rules: trees that must pass and trees that must fail with exact
+ * findings; every finding must carry the rule's id and clauses.
+ */
+export function testRule(
+  rule: Rule<FactName>,
+  cases: { valid: RuleCase[]; invalid: InvalidRuleCase[] },
+): void {
+  describe(`rule ${rule.id}`, () => {
+    it("declares clauses, remediation and at least one failing and passing case", () => {
+      assert.ok(rule.clauses.length > 0);
+      assert.ok(rule.remediation.length > 0);
+      assert.ok(cases.valid.length > 0 && cases.invalid.length > 0);
+      const names = [...cases.valid, ...cases.invalid].map((c) => c.name);
+      assert.equal(new Set(names).size, names.length, "duplicate case names");
+    });
+    for (const c of cases.valid) {
+      it(`passes: ${c.name}`, async () => {
+        const { findings } = await evaluateRoot({ root: "/", image: imageFor(c) }, { rules: [rule], inspect: DEFAULT_INSPECT_OPTIONS });
+        assert.deepEqual(findings.map((f) => `${f.path ?? ""}: ${f.message}`), []);
+      });
+    }
+    for (const c of cases.invalid) {
+      it(`fails: ${c.name}`, async () => {
+        const { findings } = await evaluateRoot({ root: "/", image: imageFor(c) }, { rules: [rule], inspect: DEFAULT_INSPECT_OPTIONS });
+        for (const f of findings) {
+          assert.equal(f.rule, rule.id);
+          assert.deepEqual(f.clauses, [...rule.clauses]);
+        }
+        const actual = findings.map((f, i) => {
+          const want = c.findings[i] ?? {};
+          return Object.fromEntries(Object.keys(want).map((k) => [k, f[k as keyof Finding]]));
+        });
+        assert.equal(findings.length, c.findings.length, `expected ${c.findings.length} findings, got: ${JSON.stringify(findings.map((f) => [f.path, f.message]))}`);
+        assert.deepEqual(actual, c.findings);
+      });
+    }
+  });
+}
