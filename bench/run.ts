@@ -1,0 +1,41 @@
+/**
+ * `npm run bench`: each target's scan time next to a baseline measured in the same run on the
+ * same bytes, plus peak RSS. Sections are added by each layer (rootfs, disks, packages, server).
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { best, measure, row } from "./measure.js";
+
+const repo = path.resolve(import.meta.dirname, "..");
+const cli = path.join(repo, "dist/cli/main.js");
+const fixtures = process.env.AMIGATE_FIXTURES ?? path.join(process.env.HOME ?? "/root", ".cache/amigate-fixtures");
+
+function sh(script: string): string {
+  return execFileSync("bash", ["-c", script], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+}
+
+async function main(): Promise<void> {
+  if (!existsSync("/usr/bin/time")) sh("apt-get install -y -qq time >/dev/null 2>&1 || true");
+  sh(`cd ${repo} && npm run -s build`);
+  const rootfs = sh(`bash ${repo}/fixtures/debian-rootfs.sh`).split("\n").pop()!;
+  const runs = Number(process.env.BENCH_RUNS ?? 3);
+  const scan = (target: string) => measure("node", [cli, "scan", target, "--format", "json", "--output", "/dev/null"]);
+
+  console.log("== rootfs scan (issue 2): Debian bookworm rootfs");
+  const tarBaseline = await best(runs, () => measure("bash", ["-c", `tar -C ${rootfs} -cf - . | cat > /dev/null`]));
+  const dirScan = await best(runs, () => scan(rootfs));
+  console.log(row("tar -cf - DIR | cat > /dev/null (baseline)", tarBaseline));
+  console.log(row("amigate scan DIR", dirScan, tarBaseline, "baseline"));
+  const archives = path.join(fixtures, "debian-bookworm.tar.zst");
+  if (existsSync(archives)) {
+    const catBaseline = await best(runs, () => measure("bash", ["-c", `cat ${archives} > /dev/null`]));
+    const tarScan = await best(runs, () => scan(archives));
+    console.log(row("cat debian.tar.zst > /dev/null (baseline)", catBaseline));
+    console.log(row("amigate scan debian.tar.zst", tarScan, catBaseline, "cat"));
+  } else {
+    console.log(`(skipped: ${archives} missing — run fixtures/debian-archives.sh)`);
+  }
+}
+
+await main();
