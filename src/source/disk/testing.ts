@@ -33,3 +33,17 @@ export function hashFile(file: string): Promise<string> {
       .on("error", reject);
   });
 }
+
+/** A buffer as a ByteSource (for hostile variants made in memory). */
+export function bufferSource(buf: Buffer, description = "memory"): ByteSource {
+  return {
+    description,
+    size: buf.length,
+    async read(offset: number, length: number): Promise<Buffer> {
+      if (offset < 0 || length < 0 || offset + length > buf.length)
+        throw new Error(`test source: read past end at ${offset}`);
+      return Buffer.from(buf.subarray(offset, offset + length));
+    },
+    close: async () => {},
+  };
+}
