@@ -100,7 +100,7 @@ describe("hostile containers end in typed errors", () => {
   });
   it("VHDX with both headers damaged", async () => {
     const e = await readAll("gpt.vhdx", (b) => {
-      for (const at of [64 * 1024, 128 * 1024]) b[at + 200] ^= 0xff;
+      for (const at of [64 * 1024, 128 * 1024]) b.writeUInt8((b[at + 200] ?? 0) ^ 0xff, at + 200);
       return b;
     });
     assert.ok(e instanceof ImageFormatError && /VHDX header/.test(e.message), String(e));
