@@ -22,15 +22,18 @@ export class MountedTree implements FileTree {
     this.mounts = mounts
       .map((m) => ({ mountPoint: normalizeImagePath(m.mountPoint), tree: m.tree }))
       .sort((a, b) => b.mountPoint.length - a.mountPoint.length);
-    if (!this.mounts.some((m) => m.mountPoint === "/")) throw new FsError("EINVAL", "/", "a mounted tree needs a root mount");
-    this.description = description ?? this.mounts.map((m) => `${m.mountPoint}: ${m.tree.description}`).join(", ");
+    if (!this.mounts.some((m) => m.mountPoint === "/"))
+      throw new FsError("EINVAL", "/", "a mounted tree needs a root mount");
+    this.description =
+      description ?? this.mounts.map((m) => `${m.mountPoint}: ${m.tree.description}`).join(", ");
   }
 
   /** The tree serving `path` and the path inside it. */
   private locate(path: string): { tree: FileTree; inner: string } {
     for (const m of this.mounts) {
       if (path === m.mountPoint) return { tree: m.tree, inner: "/" };
-      if (path.startsWith(`${m.mountPoint}/`)) return { tree: m.tree, inner: path.slice(m.mountPoint.length) };
+      if (path.startsWith(`${m.mountPoint}/`))
+        return { tree: m.tree, inner: path.slice(m.mountPoint.length) };
     }
     // The root mount (sorted last) contains every path.
     return { tree: (this.mounts[this.mounts.length - 1] as Mount).tree, inner: path };
