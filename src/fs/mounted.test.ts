@@ -33,7 +33,11 @@ describe("MountedTree", () => {
     assert.equal(await image.readText("/boot/vmlinuz"), "kernel");
     assert.equal(await image.readText("/boot/efi/EFI/BOOT/BOOTX64.EFI"), "efi");
     assert.equal(await image.readText("/home/admin/.bashrc"), "bashrc");
-    assert.equal(await image.readTextIfExists("/boot/from-root"), undefined, "the mount hides the root's /boot");
+    assert.equal(
+      await image.readTextIfExists("/boot/from-root"),
+      undefined,
+      "the mount hides the root's /boot",
+    );
   });
   it("lists mount points in their parents even when the parent lacks the directory", async () => {
     assert.deepEqual((await tree.readdir("/")).map((e) => e.name).sort(), ["boot", "etc", "home"]);
@@ -41,6 +45,9 @@ describe("MountedTree", () => {
     assert.equal((await tree.lstat("/boot/efi")).type, "directory");
   });
   it("refuses a tree without a root mount", () => {
-    assert.throws(() => new MountedTree([{ mountPoint: "/boot", tree: new DirectoryTree(tmp) }]), /root mount/);
+    assert.throws(
+      () => new MountedTree([{ mountPoint: "/boot", tree: new DirectoryTree(tmp) }]),
+      /root mount/,
+    );
   });
 });

@@ -70,7 +70,7 @@ for (const [readerName, readers] of readerSets) {
             t.notes.some((n) => /encrypted volume: partition 5 is LUKS/.test(n)),
             t.notes.join("\n"),
           );
-          assert.ok(t.notes.some((n) => /reader pending: not read: partition 1 \(vfat\)/.test(n)));
+          assert.ok(t.notes.some((n) => /^vfat reader pending: not read: partition 1 \(vfat\)$/.test(n)));
         } finally {
           await t.close();
         }

@@ -49,7 +49,7 @@ export async function openDiskTarget(
   const readers = options.readers ?? (await defaultFilesystemReaders());
   const notes = [...layout.notes];
   const trees = new Map<Volume, FileTree>();
-  const pending = new Set<string>();
+  const pending = new Map<string, string>(); // volume → filesystem type without a reader
   const openTree = async (v: Volume): Promise<FileTree | undefined> => {
     const known = trees.get(v);
     if (known) return known;
@@ -57,7 +57,7 @@ export async function openDiskTarget(
     if (type === undefined || v.fs.encrypted || type === "lvm2-pv" || type === "swap") return undefined;
     const reader = readers[type];
     if (!reader) {
-      pending.add(`${v.where} (${type})`);
+      pending.set(v.where, type);
       return undefined;
     }
     try {
@@ -80,7 +80,12 @@ export async function openDiskTarget(
     const mounts = await fstabMounts(v, image, volumes, openTree, notes);
     roots.push({ root: `${v.where} (${v.fs.type})`, image: new Image(mountedTree(tree, mounts)) });
   }
-  if (pending.size > 0) notes.push(`xfs/vfat/ntfs reader pending: not read: ${[...pending].join(", ")}`);
+  if (pending.size > 0) {
+    const types = [...new Set(pending.values())].join("/");
+    notes.push(
+      `${types} reader pending: not read: ${[...pending].map(([where, type]) => `${where} (${type})`).join(", ")}`,
+    );
+  }
   if (roots.length === 0)
     notes.push("no OS root found (no filesystem with /etc/os-release, /etc/fstab or Windows/System32)");
   const parts =
