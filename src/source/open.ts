@@ -31,7 +31,8 @@ export async function openTarget(input: string): Promise<OpenedTarget> {
       close: () => tree.close(),
     };
   }
-  if (!st.isFile() && !st.isBlockDevice()) throw new TargetError(input, "not a directory, archive or disk image");
+  if (!st.isFile() && !st.isBlockDevice())
+    throw new TargetError(input, "not a directory, archive or disk image");
   const head = Buffer.alloc(HEAD_BYTES);
   let length = 0;
   try {
@@ -49,5 +50,8 @@ export async function openTarget(input: string): Promise<OpenedTarget> {
     const opened = await probe.open(input, head.subarray(0, length));
     if (opened) return opened;
   }
-  throw new TargetError(input, "unrecognised format: not a tar archive (plain, gzip, xz, zstd) or a disk image");
+  throw new TargetError(
+    input,
+    "unrecognised format: not a tar archive (plain, gzip, xz, zstd) or a disk image",
+  );
 }

@@ -1,0 +1,81 @@
+import type { Readable } from "node:stream";
+import { FsError } from "./errors.js";
+import type { DirEntry, FileStat, FileTree } from "./filetree.js";
+import { baseName, normalizeImagePath, parentOf } from "./path.js";
+
+export interface Mount {
+  /** Canonical absolute mount point ("/", "/boot", "/home"). */
+  mountPoint: string;
+  tree: FileTree;
+}
+
+/**
+ * Several filesystems stitched by mount point, as the OS sees them after mounting its fstab: the
+ * longest mount point that contains a path serves it. A mount point always reads as a directory
+ * and appears in its parent's listing even when the parent filesystem lacks that directory.
+ */
+export class MountedTree implements FileTree {
+  readonly description: string;
+  private readonly mounts: Mount[];
+
+  constructor(mounts: Mount[], description?: string) {
+    this.mounts = mounts
+      .map((m) => ({ mountPoint: normalizeImagePath(m.mountPoint), tree: m.tree }))
+      .sort((a, b) => b.mountPoint.length - a.mountPoint.length);
+    if (!this.mounts.some((m) => m.mountPoint === "/"))
+      throw new FsError("EINVAL", "/", "a mounted tree needs a root mount");
+    this.description =
+      description ?? this.mounts.map((m) => `${m.mountPoint}: ${m.tree.description}`).join(", ");
+  }
+
+  /** The tree serving `path` and the path inside it. */
+  private locate(path: string): { tree: FileTree; inner: string } {
+    for (const m of this.mounts) {
+      if (path === m.mountPoint) return { tree: m.tree, inner: "/" };
+      if (path.startsWith(`${m.mountPoint}/`))
+        return { tree: m.tree, inner: path.slice(m.mountPoint.length) };
+    }
+    // The root mount (sorted last) contains every path.
+    return { tree: (this.mounts[this.mounts.length - 1] as Mount).tree, inner: path };
+  }
+
+  lstat(path: string): Promise<FileStat> {
+    const { tree, inner } = this.locate(path);
+    return tree.lstat(inner);
+  }
+
+  async readdir(path: string): Promise<DirEntry[]> {
+    const { tree, inner } = this.locate(path);
+    const entries = await tree.readdir(inner);
+    const names = new Set(entries.map((e) => e.name));
+    for (const m of this.mounts) {
+      if (m.mountPoint !== "/" && parentOf(m.mountPoint) === path && !names.has(baseName(m.mountPoint)))
+        entries.push({ name: baseName(m.mountPoint), type: "directory" });
+    }
+    return entries;
+  }
+
+  readlink(path: string): Promise<string> {
+    const { tree, inner } = this.locate(path);
+    return tree.readlink(inner);
+  }
+
+  readFile(path: string, options: { maxBytes: number }): Promise<Buffer> {
+    const { tree, inner } = this.locate(path);
+    return tree.readFile(inner, options);
+  }
+
+  createReadStream(path: string, options?: { start?: number; end?: number }): Readable {
+    const { tree, inner } = this.locate(path);
+    return tree.createReadStream(inner, options);
+  }
+
+  async close(): Promise<void> {
+    for (const m of this.mounts) await m.tree.close();
+  }
+}
+
+/** A MountedTree, or the root tree itself when nothing else is mounted. */
+export function mountedTree(root: FileTree, others: Mount[]): FileTree {
+  return others.length === 0 ? root : new MountedTree([{ mountPoint: "/", tree: root }, ...others]);
+}

@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { promises as fsp } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { ImageFormatError, TargetError } from "../../fs/errors.js";
+import { openDiskImage } from "./container.js";
+import { CORPUS_DISK, diskFixtures, hashFile, hashSource } from "./testing.js";
+
+const dir = diskFixtures();
+const raw = path.join(dir, "gpt.raw");
+const rawHash = await hashFile(raw);
+const rawSize = (await fsp.stat(raw)).size;
+
+describe("containers read back the raw disk byte for byte", () => {
+  const cases: [string, string, RegExp][] = [
+    ["gpt.raw", "raw", /^raw$/],
+    ["gpt-sparse.vmdk", "vmdk", /monolithicSparse/],
+    ["gpt-stream.vmdk", "vmdk", /streamOptimized/],
+    ["flat/gpt-flat.vmdk", "vmdk", /monolithicFlat/],
+    ["split/gpt-split.vmdk", "vmdk", /twoGbMaxExtentSparse/],
+    ["gpt-dynamic.vhd", "vhd", /dynamic/],
+    ["gpt-fixed.vhd", "vhd", /fixed/],
+    ["gpt.vhdx", "vhdx", /8 MiB blocks/],
+    ["gpt-1m.vhdx", "vhdx", /1 MiB blocks/],
+    ["gpt.qcow2", "qcow2", /v3/],
+    ["gpt-compressed.qcow2", "qcow2", /v3/],
+    ["gpt-v2.qcow2", "qcow2", /v2/],
+  ];
+  for (const [file, format, detail] of cases) {
+    it(file, async () => {
+      const disk = await openDiskImage(path.join(dir, file));
+      try {
+        assert.equal(disk.format, format);
+        assert.match(disk.detail, detail);
+        assert.equal(disk.source.size, rawSize);
+        assert.equal(await hashSource(disk.source), rawHash);
+        // An unaligned read across unit boundaries equals the raw bytes there.
+        const fh = await fsp.open(raw);
+        const want = Buffer.alloc(70000);
+        await fh.read(want, 0, 70000, 26624 * 512 - 1234);
+        await fh.close();
+        assert.deepEqual(await disk.source.read(26624 * 512 - 1234, 70000), want);
+        await assert.rejects(disk.source.read(rawSize - 10, 20), ImageFormatError);
+      } finally {
+        await disk.source.close();
+      }
+    });
+  }
+  it("qcow2 with 4 KiB clusters of the MBR disk", async () => {
+    const disk = await openDiskImage(path.join(dir, "mbr-4k.qcow2"));
+    assert.match(disk.detail, /4 KiB clusters/);
+    assert.equal(await hashSource(disk.source), await hashFile(path.join(dir, "mbr.raw")));
+    await disk.source.close();
+  });
+});
+
+describe("container errors name what is wrong", () => {
+  it("qcow2 with a backing file names it", async () => {
+    await assert.rejects(
+      openDiskImage(path.join(dir, "gpt-overlay.qcow2")),
+      (e: unknown) => e instanceof TargetError && /backing file "gpt\.qcow2"/.test(e.message),
+    );
+  });
+  it("encrypted qcow2 from the corpus", async () => {
+    await assert.rejects(
+      openDiskImage(path.join(CORPUS_DISK, "qcow2/valid-ext-exfat-fat32-ntfs-encrypted-legacy-aes.qcow2")),
+      (e: unknown) =>
+        e instanceof TargetError && e.message.includes("encrypted qcow2 (AES/LUKS) is not supported"),
+    );
+  });
+  it("a descriptor whose flat extent is missing names the file", async () => {
+    const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "amigate-vmdk-"));
+    await fsp.copyFile(path.join(dir, "flat/gpt-flat.vmdk"), path.join(tmp, "gpt-flat.vmdk"));
+    await assert.rejects(
+      openDiskImage(path.join(tmp, "gpt-flat.vmdk")),
+      (e: unknown) => e instanceof TargetError && /"gpt-flat-flat\.vmdk" is missing/.test(e.message),
+    );
+    await fsp.rm(tmp, { recursive: true });
+  });
+  it("the corpus invalid.vmdk is not a VMDK (raw), vmdk-invalid.img is a typed error", async () => {
+    const notVmdk = await openDiskImage(path.join(CORPUS_DISK, "vmdk/invalid.vmdk"));
+    assert.equal(notVmdk.format, "raw");
+    await notVmdk.source.close();
+    const broken = path.join(CORPUS_DISK, "vmdk/go-vmdk-parser/vmdk-invalid.img");
+    const attempt = async () => {
+      const d = await openDiskImage(broken);
+      try {
+        await hashSource(d.source);
+      } finally {
+        await d.source.close();
+      }
+    };
+    await assert.rejects(attempt(), ImageFormatError);
+  });
+});
+
+describe("corpus images", () => {
+  it("qcow2 and vmdk of the osv-scalibr GPT disk have the expected size and a GPT", async () => {
+    const expected = JSON.parse(
+      await fsp.readFile(path.join(CORPUS_DISK, "expected-gpt-images.json"), "utf8"),
+    );
+    for (const file of ["qcow2/valid-ext-exfat-fat32-ntfs.qcow2", "vmdk/valid-ext-exfat-fat32-ntfs.vmdk"]) {
+      const disk = await openDiskImage(path.join(CORPUS_DISK, file));
+      assert.equal(disk.format, expected.images[file].format);
+      assert.equal(disk.source.size, expected.virtual_size);
+      assert.equal((await disk.source.read(512, 8)).toString("latin1"), "EFI PART");
+      await disk.source.close();
+    }
+  });
+  it("tiny go-vmdk-parser sparse and streamOptimized VMDKs have 64 KiB disks", async () => {
+    for (const file of ["vmdk-monolith.img", "vmdk-streamoptimized.img"]) {
+      const disk = await openDiskImage(path.join(CORPUS_DISK, "vmdk/go-vmdk-parser", file));
+      assert.equal(disk.format, "vmdk");
+      assert.equal(disk.source.size, 65536);
+      assert.equal((await disk.source.read(0, 65536)).length, 65536);
+      await disk.source.close();
+    }
+  });
+});

@@ -1,0 +1,116 @@
+import type { OpenedTarget } from "../target.js";
+import type { OpenedDiskTarget } from "./probe.js";
+
+/** What `amigate inspect` reports about a target (the --json shape). */
+export interface TargetInspection {
+  input: string;
+  kind: OpenedTarget["kind"];
+  description: string;
+  container?: { format: string; detail: string; virtualSize: number };
+  partitionTable?: {
+    kind: string;
+    sectorSize: number;
+    diskId?: string;
+    mbrBootCode: boolean;
+    hybridMbr: boolean;
+  };
+  partitions?: {
+    index: number;
+    start: number;
+    size: number;
+    type: string;
+    typeName: string;
+    name?: string;
+    partUuid?: string;
+    bootable: boolean;
+    filesystem?: string;
+  }[];
+  volumeGroups?: {
+    name: string;
+    missingPvs: string[];
+    lvs: { name: string; layout: string; size: number; filesystem?: string; problem?: string }[];
+  }[];
+  filesystems?: { where: string; type: string; uuid?: string; label?: string }[];
+  encrypted?: { where: string; type: string }[];
+  roots: string[];
+  notes: string[];
+}
+
+export function inspectTarget(t: OpenedTarget | OpenedDiskTarget): TargetInspection {
+  const out: TargetInspection = {
+    input: t.input,
+    kind: t.kind,
+    description: t.description,
+    roots: t.roots.map((r) => r.root),
+    notes: t.notes,
+  };
+  if (!("layout" in t)) return out;
+  const { disk, table, volumes, vgs } = t.layout;
+  out.container = { format: disk.format, detail: disk.detail, virtualSize: disk.source.size };
+  out.partitionTable = {
+    kind: table.kind,
+    sectorSize: table.sectorSize,
+    diskId: table.diskId,
+    mbrBootCode: table.mbrBootCode,
+    hybridMbr: table.hybridMbr,
+  };
+  const fsOf = (where: string) => volumes.find((v) => v.where === where)?.fs.type;
+  out.partitions = table.partitions.map((p) => ({ ...p, filesystem: fsOf(`partition ${p.index}`) }));
+  out.volumeGroups = vgs.map((vg) => ({
+    name: vg.name,
+    missingPvs: vg.missingPvs,
+    lvs: vg.lvs.map((lv) => ({
+      name: lv.name,
+      layout: lv.layout,
+      size: lv.size,
+      filesystem: fsOf(`LV ${vg.name}/${lv.name}`),
+      problem: lv.problem,
+    })),
+  }));
+  out.filesystems = volumes
+    .filter((v) => v.fs.type && !v.fs.encrypted)
+    .map((v) => ({ where: v.where, type: v.fs.type as string, uuid: v.fs.uuid, label: v.fs.label }));
+  out.encrypted = volumes
+    .filter((v) => v.fs.encrypted)
+    .map((v) => ({ where: v.where, type: v.fs.type as string }));
+  return out;
+}
+
+const mib = (n: number) => `${(n / 1048576).toFixed(n % 1048576 === 0 ? 0 : 1)} MiB`;
+
+export function renderInspection(i: TargetInspection): string {
+  const lines = [`${i.input}: ${i.description}`];
+  if (i.container)
+    lines.push(
+      `container: ${i.container.detail}, virtual size ${i.container.virtualSize} bytes (${mib(i.container.virtualSize)})`,
+    );
+  if (i.partitionTable) {
+    const t = i.partitionTable;
+    lines.push(
+      `partition table: ${t.kind}${t.kind === "none" ? "" : `, ${t.sectorSize}-byte sectors`}${t.diskId ? `, disk id ${t.diskId}` : ""}${t.hybridMbr ? ", hybrid MBR" : ""}; MBR boot code: ${t.mbrBootCode ? "yes" : "no"}`,
+    );
+  }
+  for (const p of i.partitions ?? [])
+    lines.push(
+      `  ${String(p.index).padStart(2)}  start ${p.start}  size ${mib(p.size)}  ${p.type} (${p.typeName})${p.name ? ` "${p.name}"` : ""}${p.partUuid ? ` PARTUUID=${p.partUuid}` : ""}${p.bootable ? " bootable" : ""}  ${p.filesystem ?? "-"}`,
+    );
+  for (const vg of i.volumeGroups ?? []) {
+    lines.push(
+      `volume group ${vg.name}${vg.missingPvs.length ? ` (missing PVs: ${vg.missingPvs.join(", ")})` : ""}`,
+    );
+    for (const lv of vg.lvs)
+      lines.push(`  LV ${lv.name}  ${lv.layout}  ${mib(lv.size)}  ${lv.filesystem ?? lv.problem ?? "-"}`);
+  }
+  if (i.filesystems?.length) {
+    lines.push("filesystems:");
+    for (const f of i.filesystems)
+      lines.push(
+        `  ${f.where}: ${f.type}${f.uuid ? ` UUID=${f.uuid}` : ""}${f.label ? ` LABEL=${f.label}` : ""}`,
+      );
+  }
+  if (i.encrypted?.length)
+    lines.push(`encrypted volumes: ${i.encrypted.map((e) => `${e.where} (${e.type})`).join(", ")}`);
+  lines.push(`OS roots: ${i.roots.length ? i.roots.join(", ") : "none"}`);
+  for (const n of i.notes) lines.push(`note: ${n}`);
+  return `${lines.join("\n")}\n`;
+}

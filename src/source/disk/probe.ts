@@ -1,0 +1,139 @@
+import { describeError } from "../../fs/errors.js";
+import type { FileTree } from "../../fs/filetree.js";
+import { Image } from "../../fs/image.js";
+import { type Mount, mountedTree } from "../../fs/mounted.js";
+import type { OpenedTarget, TargetProbe, TargetRoot } from "../target.js";
+import { defaultFilesystemReaders, type FilesystemReaders } from "./filesystems.js";
+import { parseFstab, volumeForSpec } from "./fstab.js";
+import { type DiskLayout, scanDisk, type Volume } from "./layout.js";
+
+/** Files whose presence makes a filesystem an OS root. */
+export const OS_ROOT_MARKERS = ["/etc/os-release", "/etc/fstab", "/Windows/System32"];
+const NOT_MOUNTED_TYPES = new Set([
+  "swap",
+  "none",
+  "proc",
+  "sysfs",
+  "tmpfs",
+  "devpts",
+  "devtmpfs",
+  "nfs",
+  "nfs4",
+  "cifs",
+]);
+
+export interface DiskTargetOptions {
+  /** Filesystem readers by type; defaults to the readers present in this build. */
+  readers?: FilesystemReaders;
+}
+
+/** A disk image opened for scanning: its layout, plus one root per OS found, fstab mounts applied. */
+export interface OpenedDiskTarget extends OpenedTarget {
+  layout: DiskLayout;
+}
+
+/**
+ * Opens a disk image target. Returns undefined for a raw file with no partition table and no
+ * recognisable volume (not a disk image, so the next probe or the "unrecognised" error applies).
+ */
+export async function openDiskTarget(
+  input: string,
+  options: DiskTargetOptions = {},
+): Promise<OpenedDiskTarget | undefined> {
+  const layout = await scanDisk(input);
+  const { disk, table, volumes } = layout;
+  if (disk.format === "raw" && table.kind === "none" && volumes.every((v) => v.fs.type === undefined)) {
+    await disk.source.close();
+    return undefined;
+  }
+  const readers = options.readers ?? (await defaultFilesystemReaders());
+  const notes = [...layout.notes];
+  const trees = new Map<Volume, FileTree>();
+  const pending = new Map<string, string>(); // volume → filesystem type without a reader
+  const openTree = async (v: Volume): Promise<FileTree | undefined> => {
+    const known = trees.get(v);
+    if (known) return known;
+    const type = v.fs.type;
+    if (type === undefined || v.fs.encrypted || type === "lvm2-pv" || type === "swap") return undefined;
+    const reader = readers[type];
+    if (!reader) {
+      pending.set(v.where, type);
+      return undefined;
+    }
+    try {
+      const tree = await reader(v.source);
+      trees.set(v, tree);
+      return tree;
+    } catch (e) {
+      notes.push(`${v.where} (${type}) could not be read: ${describeError(e)}`);
+      return undefined;
+    }
+  };
+  const roots: TargetRoot[] = [];
+  for (const v of volumes) {
+    const tree = await openTree(v);
+    if (!tree) continue;
+    const image = new Image(tree);
+    let isRoot = false;
+    for (const marker of OS_ROOT_MARKERS) if (!isRoot && (await image.statIfExists(marker))) isRoot = true;
+    if (!isRoot) continue;
+    const mounts = await fstabMounts(v, image, volumes, openTree, notes);
+    roots.push({ root: `${v.where} (${v.fs.type})`, image: new Image(mountedTree(tree, mounts)) });
+  }
+  if (pending.size > 0) {
+    const types = [...new Set(pending.values())].join("/");
+    notes.push(
+      `${types} reader pending: not read: ${[...pending].map(([where, type]) => `${where} (${type})`).join(", ")}`,
+    );
+  }
+  if (roots.length === 0)
+    notes.push("no OS root found (no filesystem with /etc/os-release, /etc/fstab or Windows/System32)");
+  const parts =
+    table.kind === "none" ? "no partition table" : `${table.kind}, ${table.partitions.length} partitions`;
+  return {
+    input,
+    kind: "disk",
+    description: `${disk.detail} disk image (${parts})`,
+    roots,
+    notes,
+    layout,
+    async close() {
+      for (const t of trees.values()) await t.close().catch(() => {});
+      await disk.source.close();
+    },
+  };
+}
+
+/** The other volumes the root's /etc/fstab mounts, opened, with their mount points. */
+async function fstabMounts(
+  rootVolume: Volume,
+  root: Image,
+  volumes: Volume[],
+  openTree: (v: Volume) => Promise<FileTree | undefined>,
+  notes: string[],
+): Promise<Mount[]> {
+  const text = await root.readTextIfExists("/etc/fstab", 1024 * 1024).catch(() => undefined);
+  if (text === undefined) return [];
+  const mounts: Mount[] = [];
+  for (const entry of parseFstab(text)) {
+    if (!entry.mountPoint.startsWith("/") || entry.mountPoint === "/" || NOT_MOUNTED_TYPES.has(entry.type))
+      continue;
+    if (entry.options.split(",").includes("bind")) continue;
+    const v = volumeForSpec(entry.spec, volumes);
+    if (!v) {
+      notes.push(
+        `${rootVolume.where}: fstab entry ${entry.spec} for ${entry.mountPoint} is not on this disk`,
+      );
+      continue;
+    }
+    if (v === rootVolume) continue;
+    const tree = await openTree(v);
+    if (tree) mounts.push({ mountPoint: entry.mountPoint, tree });
+  }
+  return mounts;
+}
+
+export const diskProbe: TargetProbe = {
+  name: "disk image",
+  open: (input) => openDiskTarget(input),
+};

@@ -1,0 +1,169 @@
+import { inflateRawSync } from "node:zlib";
+import { ImageFormatError, TargetError } from "../../fs/errors.js";
+import type { ByteSource } from "../bytes.js";
+import { Lru, u64, unitReader } from "./util.js";
+
+// qcow2 layout from QEMU's docs/interop/qcow2.txt: big-endian header, two-level L1/L2 tables.
+const MAGIC = 0x514649fb; // "QFI\xfb"
+const OFFSET_MASK = 0x00fffffffffffe00n; // bits 9-55
+const COPIED = 1n << 63n;
+const COMPRESSED = 1n << 62n;
+const ZERO = 1n;
+/** Incompatible feature bits we can read: dirty (0), corrupt (1), compression type (3). */
+const READABLE_INCOMPATIBLE = 0b1011n;
+
+export function isQcow2(head: Buffer): boolean {
+  return head.length >= 4 && head.readUInt32BE(0) === MAGIC;
+}
+
+export interface Qcow2Info {
+  version: number;
+  clusterSize: number;
+}
+
+export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource; info: Qcow2Info }> {
+  const name = file.description;
+  const h = await file.read(0, Math.min(file.size, 112));
+  if (h.length < 72 || h.readUInt32BE(0) !== MAGIC)
+    throw new ImageFormatError(name, "qcow2 header", 0, "magic QFI\\xfb and 72 bytes");
+  const version = h.readUInt32BE(4);
+  if (version !== 2 && version !== 3) throw new ImageFormatError(name, "qcow2 header", 4, "version 2 or 3");
+  const backingOffset = u64(h, 8, false, name, "qcow2 header");
+  const backingSize = h.readUInt32BE(16);
+  if (backingOffset !== 0) {
+    const len = Math.min(backingSize, 1023);
+    const backing =
+      backingOffset + len <= file.size ? (await file.read(backingOffset, len)).toString("utf8") : "?";
+    throw new TargetError(
+      name,
+      `qcow2 has a backing file "${backing}": scan the flattened image (qemu-img convert -O qcow2)`,
+    );
+  }
+  const clusterBits = h.readUInt32BE(20);
+  if (clusterBits < 9 || clusterBits > 21)
+    throw new ImageFormatError(name, "qcow2 header", 20, "cluster_bits in 9..21");
+  const clusterSize = 2 ** clusterBits;
+  const size = u64(h, 24, false, name, "qcow2 header");
+  if (h.readUInt32BE(32) !== 0) throw new TargetError(name, "encrypted qcow2 (AES/LUKS) is not supported");
+  const l1Size = h.readUInt32BE(36);
+  const l1Offset = u64(h, 40, false, name, "qcow2 header");
+  let compressionType = 0;
+  if (version === 3) {
+    if (h.length < 104) throw new ImageFormatError(name, "qcow2 v3 header", 0, "104 bytes");
+    const incompatible = h.readBigUInt64BE(72);
+    if (incompatible & 4n) throw new TargetError(name, "qcow2 with an external data file is not supported");
+    if (incompatible & ~READABLE_INCOMPATIBLE)
+      throw new ImageFormatError(name, "qcow2 header", 72, "no unknown incompatible features");
+    const headerLength = h.readUInt32BE(100);
+    if (incompatible & 8n && headerLength > 104) compressionType = h[104] ?? 0;
+    if (compressionType !== 0)
+      throw new TargetError(name, "qcow2 with zstd-compressed clusters is not supported");
+  }
+  const l2Entries = clusterSize / 8;
+  const needL1 = Math.ceil(size / (l2Entries * clusterSize));
+  if (
+    l1Size < needL1 ||
+    l1Size * 8 > file.size ||
+    l1Offset % clusterSize !== 0 ||
+    l1Offset === 0 ||
+    l1Offset + l1Size * 8 > file.size
+  )
+    throw new ImageFormatError(
+      name,
+      "qcow2 L1 table",
+      l1Offset,
+      `${needL1} entries inside the file, cluster-aligned`,
+    );
+  const l1 = await file.read(l1Offset, l1Size * 8);
+  const l1End = l1Offset + l1Size * 8;
+  const l2Cache = new Lru<number, Buffer>(64);
+  const dataCache = new Lru<number, Buffer>(16);
+
+  const checkMeta = (offset: number, at: number, what: string) => {
+    // A table must sit in its own cluster inside the file: not the header, not the L1 table.
+    if (
+      offset % clusterSize !== 0 ||
+      offset === 0 ||
+      offset + clusterSize > file.size ||
+      (offset < l1End && offset + clusterSize > l1Offset)
+    )
+      throw new ImageFormatError(
+        name,
+        what,
+        at,
+        "a cluster-aligned table inside the file, apart from the header and L1",
+      );
+  };
+
+  const l2Table = async (index: number): Promise<{ offset: number; table: Buffer } | undefined> => {
+    const entry = l1.readBigUInt64BE(index * 8) & ~COPIED;
+    const offset = Number(entry & OFFSET_MASK);
+    if (offset === 0) return undefined;
+    let t = l2Cache.get(offset);
+    if (!t) {
+      checkMeta(offset, l1Offset + index * 8, "qcow2 L1 entry");
+      t = await file.read(offset, clusterSize);
+      l2Cache.set(offset, t);
+    }
+    return { offset, table: t };
+  };
+
+  const compressed = async (entry: bigint, at: number): Promise<Buffer> => {
+    const x = 62 - (clusterBits - 8);
+    const hostOffset = Number(entry & ((1n << BigInt(x)) - 1n));
+    const sectors = Number((entry >> BigInt(x)) & ((1n << BigInt(clusterBits - 8)) - 1n)) + 1;
+    const length = Math.min(sectors * 512 - (hostOffset % 512), file.size - hostOffset);
+    if (hostOffset < 512 || length <= 0)
+      throw new ImageFormatError(name, "qcow2 compressed cluster", at, "data inside the file");
+    try {
+      const out = inflateRawSync(await file.read(hostOffset, length), {
+        maxOutputLength: clusterSize,
+        finishFlush: 2,
+      });
+      if (out.length === clusterSize) return out;
+      return Buffer.concat([out, Buffer.alloc(clusterSize - out.length)]);
+    } catch (e) {
+      if (e instanceof ImageFormatError) throw e;
+      throw new ImageFormatError(
+        name,
+        "qcow2 compressed cluster",
+        hostOffset,
+        "raw deflate data of one cluster",
+      );
+    }
+  };
+
+  const readUnit = async (cluster: number, within: number, length: number): Promise<Buffer> => {
+    const l2 = await l2Table(Math.floor(cluster / l2Entries));
+    if (!l2) return Buffer.alloc(length);
+    const slot = (cluster % l2Entries) * 8;
+    const entry = l2.table.readBigUInt64BE(slot);
+    if (entry & COMPRESSED) {
+      let data = dataCache.get(cluster);
+      if (!data) {
+        data = await compressed(entry & ~(COPIED | COMPRESSED), slot);
+        dataCache.set(cluster, data);
+      }
+      return Buffer.from(data.subarray(within, within + length));
+    }
+    const offset = Number(entry & OFFSET_MASK);
+    if ((version === 3 && entry & ZERO) || offset === 0) return Buffer.alloc(length);
+    // Data never lives in the header, the L1 table or the L2 table that points at it.
+    if (
+      offset % clusterSize !== 0 ||
+      offset + within + length > file.size ||
+      offset === l2.offset ||
+      (offset < l1End && offset + clusterSize > l1Offset)
+    )
+      throw new ImageFormatError(
+        name,
+        "qcow2 L2 entry",
+        l2.offset + slot,
+        "a cluster-aligned data cluster inside the file, apart from the tables",
+      );
+    return file.read(offset + within, length);
+  };
+
+  const source = unitReader(name, size, clusterSize, readUnit, () => file.close());
+  return { source, info: { version, clusterSize } };
+}

@@ -1,0 +1,182 @@
+import { ImageFormatError } from "../../fs/errors.js";
+import type { ByteSource } from "../bytes.js";
+
+/** A small least-recently-used cache (Map keeps insertion order). */
+export class Lru<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly capacity: number) {}
+  get(key: K): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: K, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.capacity) {
+      const oldest = this.map.keys().next();
+      if (!oldest.done) this.map.delete(oldest.value);
+    }
+  }
+}
+
+/** Throws ImageFormatError unless [offset, offset+length) lies inside `source`. */
+export function checkRange(source: ByteSource, offset: number, length: number): void {
+  if (
+    !Number.isSafeInteger(offset) ||
+    !Number.isSafeInteger(length) ||
+    offset < 0 ||
+    length < 0 ||
+    offset + length > source.size
+  )
+    throw new ImageFormatError(
+      source.description,
+      "read range",
+      offset,
+      `${length} bytes within ${source.size} bytes`,
+    );
+}
+
+/**
+ * A virtual disk made of fixed-size units (clusters, grains, blocks): `readUnit` returns the bytes
+ * of part of one unit; reads that span units are split here.
+ */
+export function unitReader(
+  description: string,
+  size: number,
+  unitSize: number,
+  readUnit: (unit: number, within: number, length: number) => Promise<Buffer>,
+  close: () => Promise<void>,
+): ByteSource {
+  const self: ByteSource = {
+    description,
+    size,
+    async read(offset: number, length: number): Promise<Buffer> {
+      checkRange(self, offset, length);
+      const parts: Buffer[] = [];
+      let pos = offset;
+      const end = offset + length;
+      while (pos < end) {
+        const unit = Math.floor(pos / unitSize);
+        const within = pos - unit * unitSize;
+        const n = Math.min(unitSize - within, end - pos);
+        parts.push(await readUnit(unit, within, n));
+        pos += n;
+      }
+      return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, length);
+    },
+    close,
+  };
+  return self;
+}
+
+/** A byte range of another source (a partition, a flat extent). */
+export function sliceSource(
+  parent: ByteSource,
+  start: number,
+  size: number,
+  description: string,
+): ByteSource {
+  if (start < 0 || size < 0 || start + size > parent.size)
+    throw new ImageFormatError(
+      parent.description,
+      description,
+      start,
+      `${size} bytes within ${parent.size} bytes`,
+    );
+  const self: ByteSource = {
+    description,
+    size,
+    async read(offset: number, length: number): Promise<Buffer> {
+      checkRange(self, offset, length);
+      return parent.read(start + offset, length);
+    },
+    close: async () => {},
+  };
+  return self;
+}
+
+/** Concatenation of sources (VMDK extents, LV segments); `owned` are closed with it. */
+export function concatSources(
+  parts: ByteSource[],
+  description: string,
+  close: () => Promise<void>,
+): ByteSource {
+  const starts: number[] = [];
+  let size = 0;
+  for (const p of parts) {
+    starts.push(size);
+    size += p.size;
+  }
+  const self: ByteSource = {
+    description,
+    size,
+    async read(offset: number, length: number): Promise<Buffer> {
+      checkRange(self, offset, length);
+      const out: Buffer[] = [];
+      let pos = offset;
+      const end = offset + length;
+      // Binary search would be faster; extent counts are small (bounded by the parsers).
+      for (let i = 0; i < parts.length && pos < end; i++) {
+        const part = parts[i] as ByteSource;
+        const s = starts[i] as number;
+        if (pos >= s + part.size) continue;
+        const n = Math.min(s + part.size - pos, end - pos);
+        out.push(await part.read(pos - s, n));
+        pos += n;
+      }
+      return Buffer.concat(out, length);
+    },
+    close,
+  };
+  return self;
+}
+
+const crcTables = new Map<number, Uint32Array>();
+function crcTable(poly: number): Uint32Array {
+  let t = crcTables.get(poly);
+  if (!t) {
+    t = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? (poly ^ (c >>> 1)) >>> 0 : c >>> 1;
+      t[n] = c >>> 0;
+    }
+    crcTables.set(poly, t);
+  }
+  return t;
+}
+
+function crc(poly: number, data: Uint8Array, init: number, xorOut: number): number {
+  const t = crcTable(poly);
+  let c = init >>> 0;
+  for (let i = 0; i < data.length; i++)
+    c = ((t[(c ^ (data[i] as number)) & 0xff] as number) ^ (c >>> 8)) >>> 0;
+  return (c ^ xorOut) >>> 0;
+}
+
+/** CRC-32 (ISO-HDLC, as GPT and zlib use). */
+export const crc32 = (data: Uint8Array): number => crc(0xedb88320, data, 0xffffffff, 0xffffffff);
+/** CRC-32C (Castagnoli, as VHDX uses). */
+export const crc32c = (data: Uint8Array): number => crc(0x82f63b78, data, 0xffffffff, 0xffffffff);
+
+/** A GUID stored mixed-endian (GPT, VHDX): first three fields little-endian. */
+export function guidAt(buf: Buffer, at: number): string {
+  const b = buf.subarray(at, at + 16);
+  const hex = (from: number, to: number, rev: boolean) => {
+    const s = [...b.subarray(from, to)].map((x) => x.toString(16).padStart(2, "0"));
+    return (rev ? s.reverse() : s).join("");
+  };
+  return `${hex(0, 4, true)}-${hex(4, 6, true)}-${hex(6, 8, true)}-${hex(8, 10, false)}-${hex(10, 16, false)}`.toUpperCase();
+}
+
+/** u64 as a JS number, or throws when it cannot be an offset (above 2^53). */
+export function u64(buf: Buffer, at: number, le: boolean, file: string, structure: string): number {
+  const v = le ? buf.readBigUInt64LE(at) : buf.readBigUInt64BE(at);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new ImageFormatError(file, structure, at, "a 64-bit value below 2^53");
+  return Number(v);
+}

@@ -1,0 +1,40 @@
+import { promises as fsp } from "node:fs";
+import { ImageFormatError, TargetError } from "../fs/errors.js";
+import type { ByteSource } from "./bytes.js";
+
+/** A plain file (or block device) as a ByteSource. */
+export async function openFileByteSource(path: string): Promise<ByteSource> {
+  let handle: fsp.FileHandle;
+  let size: number;
+  try {
+    handle = await fsp.open(path, "r");
+    size = (await handle.stat()).size;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new TargetError(path, code === "ENOENT" ? "no such file" : `cannot open (${code ?? "EIO"})`);
+  }
+  const file = handle;
+  return {
+    description: path,
+    size,
+    async read(offset: number, length: number): Promise<Buffer> {
+      if (offset < 0 || length < 0 || offset + length > size || !Number.isSafeInteger(offset + length))
+        throw new ImageFormatError(
+          path,
+          "read range",
+          offset,
+          `${length} bytes within the file's ${size} bytes`,
+        );
+      const buf = Buffer.alloc(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await file.read(buf, done, length - done, offset + done);
+        if (bytesRead === 0)
+          throw new ImageFormatError(path, "read range", offset + done, "more bytes (file shrank)");
+        done += bytesRead;
+      }
+      return buf;
+    },
+    close: () => file.close(),
+  };
+}
