@@ -136,7 +136,7 @@ function sidBytes(sid: string): Buffer {
   b[0] = rev!;
   b[1] = subs.length;
   b.writeUIntBE(auth!, 2, 6);
-  subs.forEach((s, i) => b.writeUInt32LE(s, 8 + i * 4));
+  for (const [i, s] of subs.entries()) b.writeUInt32LE(s, 8 + i * 4);
   return b;
 }
 

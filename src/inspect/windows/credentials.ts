@@ -82,7 +82,15 @@ export function parseUnattend(text: string, path: string): SavedPassword[] {
         element === "AdministratorPassword"
           ? "Administrator"
           : (tag(block, "Username") ?? tag(block, "Name"));
-      out.push({ kind, path, line: lineOf(text, m.index), secret, decoded, ...(account ? { account } : {}) });
+      // The line of the <Value> itself, where a reader would look.
+      out.push({
+        kind,
+        path,
+        line: lineOf(text, m.index + m[0].indexOf(value)),
+        secret,
+        decoded,
+        ...(account ? { account } : {}),
+      });
     }
   }
   return out.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
