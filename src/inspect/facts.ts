@@ -7,6 +7,7 @@ import type { AuthorizedKeyFacts } from "./keys.js";
 import type { OsFacts } from "./os.js";
 import type { ServiceFacts } from "./services.js";
 import type { SshdFacts } from "./ssh.js";
+import type { WindowsFacts } from "./windows/types.js";
 
 /** Every fact an inspector can produce, by name. Rules ask for these by name. */
 export interface Facts {
@@ -19,6 +20,7 @@ export interface Facts {
   authorizedKeys: AuthorizedKeyFacts;
   content: ContentFacts;
   histories: HistoryFacts;
+  windows: WindowsFacts;
 }
 
 export type FactName = keyof Facts;

@@ -1,0 +1,199 @@
+import type { InspectContext } from "../context.js";
+import { configText } from "./agents.js";
+import { findAll, findPath } from "./paths.js";
+import type { Hive } from "./regf/index.js";
+import type { SavedPassword, SavedPasswordKind } from "./types.js";
+
+const MAX_FILE = 8 * 1024 * 1024;
+
+/** Where Windows Setup and sysprep look for answer files (and where they get left behind). */
+export const UNATTEND_PATTERNS = [
+  "/unattend.xml",
+  "/autounattend.xml",
+  "/Windows/Panther/unattend.xml",
+  "/Windows/Panther/autounattend.xml",
+  "/Windows/Panther/Unattend/unattend.xml",
+  "/Windows/Panther/Unattend/autounattend.xml",
+  "/Windows/System32/Sysprep/unattend.xml",
+  "/Windows/System32/Sysprep/sysprep.xml",
+  "/Windows/System32/Sysprep/Panther/unattend.xml",
+  "/sysprep.xml",
+  "/sysprep.inf",
+];
+
+export const PSREADLINE_PATTERN =
+  "/Users/*/AppData/Roaming/Microsoft/Windows/PowerShell/PSReadLine/ConsoleHost_history.txt";
+export const AWS_CREDENTIALS_PATTERN = "/Users/*/.aws/credentials";
+
+/** Sysprep replaces processed passwords with this marker. */
+const DELETED = "*SENSITIVE*DATA*DELETED*";
+
+function lineOf(text: string, index: number): number {
+  let line = 1;
+  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function tag(block: string, name: string): string | undefined {
+  const m = new RegExp(`<(?:\\w+:)?${name}(?:\\s[^>]*)?>([^<]*)</(?:\\w+:)?${name}>`, "i").exec(block);
+  return m?.[1]?.trim();
+}
+
+/**
+ * Unattend passwords are plain text, or (PlainText false) base64 of UTF-16LE password + the
+ * element name ("AdministratorPassword" or "Password"). Returns the password and whether the
+ * suffix proved the encoding.
+ */
+export function decodeUnattendPassword(
+  value: string,
+  plainText: boolean,
+  suffix: string,
+): { secret: string; decoded: boolean } {
+  if (plainText || !/^[A-Za-z0-9+/]+=*$/.test(value)) return { secret: value, decoded: false };
+  const text = Buffer.from(value, "base64").toString("utf16le");
+  return text.endsWith(suffix)
+    ? { secret: text.slice(0, -suffix.length), decoded: true }
+    : { secret: value, decoded: false };
+}
+
+const BLOCKS: Array<{ element: string; suffix: string; kind: SavedPasswordKind }> = [
+  { element: "AdministratorPassword", suffix: "AdministratorPassword", kind: "unattend-administrator" },
+  { element: "AutoLogon", suffix: "Password", kind: "unattend-autologon" },
+  { element: "LocalAccount", suffix: "Password", kind: "unattend-local-account" },
+];
+
+/** Passwords in an unattend/sysprep answer file. */
+export function parseUnattend(text: string, path: string): SavedPassword[] {
+  const out: SavedPassword[] = [];
+  for (const { element, suffix, kind } of BLOCKS) {
+    const re = new RegExp(`<(?:\\w+:)?${element}(?:\\s[^>]*)?>([\\s\\S]*?)</(?:\\w+:)?${element}>`, "gi");
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const block = m[1]!;
+      // AdministratorPassword holds Value directly; AutoLogon and LocalAccount nest a <Password>.
+      const inner =
+        element === "AdministratorPassword"
+          ? block
+          : (/<(?:\w+:)?Password(?:\s[^>]*)?>([\s\S]*?)<\/(?:\w+:)?Password>/i.exec(block)?.[1] ?? "");
+      const value = tag(inner, "Value");
+      if (!value || value === DELETED) continue;
+      const plain = (tag(inner, "PlainText") ?? "true").toLowerCase() !== "false";
+      const { secret, decoded } = decodeUnattendPassword(value, plain, suffix);
+      const account =
+        element === "AdministratorPassword"
+          ? "Administrator"
+          : (tag(block, "Username") ?? tag(block, "Name"));
+      // The line of the <Value> itself, where a reader would look.
+      out.push({
+        kind,
+        path,
+        line: lineOf(text, m.index + m[0].indexOf(value)),
+        secret,
+        decoded,
+        ...(account ? { account } : {}),
+      });
+    }
+  }
+  return out.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+
+/** A .rdp file's saved password ("password 51:b:<hex of DPAPI blob>"). */
+export function parseRdpFile(text: string, path: string): SavedPassword[] {
+  const out: SavedPassword[] = [];
+  const lines = text.split(/\r?\n/);
+  const user = lines.map((l) => /^username:s:(.*)$/i.exec(l)?.[1]).find((u) => u !== undefined);
+  lines.forEach((l, i) => {
+    const m = /^password 51:b:([0-9a-f]+)$/i.exec(l.trim());
+    if (m)
+      out.push({
+        kind: "rdp-file",
+        path,
+        line: i + 1,
+        secret: m[1]!,
+        decoded: false,
+        ...(user ? { account: user } : {}),
+      });
+  });
+  return out;
+}
+
+export async function readUnattendPasswords(ctx: InspectContext): Promise<SavedPassword[]> {
+  const out: SavedPassword[] = [];
+  const seen = new Set<string>();
+  for (const pattern of UNATTEND_PATTERNS) {
+    const path = await findPath(ctx.image, pattern);
+    if (!path || seen.has(path)) continue;
+    seen.add(path);
+    try {
+      out.push(...parseUnattend(configText(await ctx.image.readFile(path, MAX_FILE)), path));
+    } catch (e) {
+      ctx.unknown(path, e);
+    }
+  }
+  return out;
+}
+
+/** SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon DefaultPassword (AutoAdminLogon's cleartext). */
+export function readWinlogonPassword(software: Hive, path: string): SavedPassword[] {
+  const winlogon = software.key("Microsoft\\Windows NT\\CurrentVersion\\Winlogon");
+  const secret = winlogon?.value("DefaultPassword")?.string();
+  if (!secret) return [];
+  const account = winlogon?.value("DefaultUserName")?.string();
+  return [
+    {
+      kind: "winlogon-default-password",
+      path: `${path}\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon`,
+      secret,
+      decoded: false,
+      ...(account ? { account } : {}),
+    },
+  ];
+}
+
+/** .rdp files anywhere in user profiles (Desktop, Documents…), from the shared file index. */
+export async function readRdpPasswords(ctx: InspectContext): Promise<SavedPassword[]> {
+  const files = await ctx.get("files");
+  const out: SavedPassword[] = [];
+  for (const f of files.entries) {
+    if (f.type !== "file" || !f.path.toLowerCase().endsWith(".rdp") || f.size > MAX_FILE) continue;
+    try {
+      out.push(...parseRdpFile(configText(await ctx.image.readFile(f.path, MAX_FILE)), f.path));
+    } catch (e) {
+      ctx.unknown(f.path, e);
+    }
+  }
+  return out;
+}
+
+export async function readPsReadLine(
+  ctx: InspectContext,
+): Promise<Array<{ path: string; commands: number }>> {
+  const out: Array<{ path: string; commands: number }> = [];
+  for (const path of await findAll(ctx.image, PSREADLINE_PATTERN)) {
+    try {
+      const commands = configText(await ctx.image.readFile(path, 64 * 1024 * 1024))
+        .split(/\r?\n/)
+        .filter((l) => l.trim() !== "").length;
+      if (commands > 0) out.push({ path, commands });
+    } catch (e) {
+      ctx.unknown(path, e);
+    }
+  }
+  return out;
+}
+
+export async function readAwsCredentialFiles(ctx: InspectContext): Promise<string[]> {
+  const out: string[] = [];
+  for (const path of await findAll(ctx.image, AWS_CREDENTIALS_PATTERN)) {
+    try {
+      if (
+        /aws_(access_key_id|secret_access_key|session_token)\s*=\s*\S/i.test(
+          configText(await ctx.image.readFile(path, MAX_FILE)),
+        )
+      )
+        out.push(path);
+    } catch (e) {
+      ctx.unknown(path, e);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,3 @@
+export { type BaseBlock, baseBlockChecksum, parseBaseBlock } from "./base-block.js";
+export { Hive, openHive, RegistryKey, RegistryValue } from "./hive.js";
+export { type DecodedValue, decodeValue, REG, typeName } from "./types.js";

@@ -1,0 +1,31 @@
+import { defineRule, type FindingDraft } from "../rule.js";
+
+const GUEST_RID = 501;
+
+export default defineRule({
+  id: "win-guest-rdp-users",
+  title: "Guest account enabled or Remote Desktop Users has members",
+  clauses: ["WIN-3"],
+  severity: "high",
+  description:
+    "Marketplace Windows AMIs must not ship an enabled Guest account, and the Remote Desktop Users group must be empty so only the customer's administrator can log in.",
+  remediation:
+    "Disable the Guest account (net user Guest /active:no) and remove every member of Remote Desktop Users before sysprep.",
+  facts: ["windows"],
+  check({ windows }) {
+    if (!windows.isWindows) return [];
+    const out: FindingDraft[] = [];
+    for (const u of windows.users) {
+      if (u.rid === GUEST_RID && !u.disabled)
+        out.push({
+          path: u.source,
+          message: `Guest account "${u.name}" is enabled`,
+          evidence: `RID ${u.rid}`,
+        });
+    }
+    for (const m of windows.remoteDesktopUsers) {
+      out.push({ message: `Remote Desktop Users has member ${m.name ?? m.sid}`, evidence: m.sid });
+    }
+    return out;
+  },
+});
