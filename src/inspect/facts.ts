@@ -7,6 +7,7 @@ import type { AuthorizedKeyFacts } from "./keys.js";
 import type { OsFacts } from "./os.js";
 import type { ServiceFacts } from "./services.js";
 import type { SshdFacts } from "./ssh.js";
+import type { TelemetryFacts } from "./telemetry.js";
 
 /** Every fact an inspector can produce, by name. Rules ask for these by name. */
 export interface Facts {
@@ -19,6 +20,7 @@ export interface Facts {
   authorizedKeys: AuthorizedKeyFacts;
   content: ContentFacts;
   histories: HistoryFacts;
+  telemetry: TelemetryFacts;
 }
 
 export type FactName = keyof Facts;

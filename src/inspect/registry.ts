@@ -9,6 +9,7 @@ import { authorizedKeysInspector } from "./keys.js";
 import { osInspector } from "./os.js";
 import { servicesInspector } from "./services.js";
 import { sshdInspector } from "./ssh.js";
+import { telemetryInspector } from "./telemetry.js";
 
 /** Every inspector, in one explicit list (no self-registration). */
 export const inspectors: ReadonlyArray<Inspector<FactName>> = [
@@ -21,6 +22,7 @@ export const inspectors: ReadonlyArray<Inspector<FactName>> = [
   osInspector,
   servicesInspector,
   sshdInspector,
+  telemetryInspector,
 ] as ReadonlyArray<Inspector<FactName>>;
 
 export const inspectorsByName: ReadonlyMap<FactName, Inspector<FactName>> = new Map(

@@ -1,9 +1,29 @@
 import type { FactName } from "../../inspect/facts.js";
 import type { Rule } from "../rule.js";
+import blankPassword from "./blank-password.js";
+import extraUid0Account from "./extra-uid0-account.js";
+import noSudoAdmin from "./no-sudo-admin.js";
+import passwdBackupHashes from "./passwd-backup-hashes.js";
+import passwordHashLoginUser from "./password-hash-login-user.js";
+import remoteAccessAgents from "./remote-access-agents.js";
+import rootPasswordBlank from "./root-password-blank.js";
+import rootPasswordSet from "./root-password-set.js";
+import sshdNotEnabled from "./sshd-not-enabled.js";
+import telemetryAgents from "./telemetry-agents.js";
 
 /** Every rule in one explicit list (no self-registration); the engine runs them sorted by id. */
 const list: Array<Rule<FactName>> = [
   // one import per rule file, one line each, kept alphabetical
+  blankPassword,
+  extraUid0Account,
+  noSudoAdmin,
+  passwdBackupHashes,
+  passwordHashLoginUser,
+  remoteAccessAgents,
+  rootPasswordBlank,
+  rootPasswordSet,
+  sshdNotEnabled,
+  telemetryAgents,
 ];
 
 export const rules: ReadonlyArray<Rule<FactName>> = [...list].sort((a, b) => a.id.localeCompare(b.id));
