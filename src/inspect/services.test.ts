@@ -98,6 +98,8 @@ describe("services inspector", () => {
     const sysv = await servicesOf(
       memoryImage({
         "/etc/inittab": "id:3:initdefault:\n",
+        "/etc/rc.d/init.d/sshd": "#!/bin/sh\n",
+        "/etc/rc.d/rc3.d/S99gone": { type: "symlink", target: "../init.d/gone" },
         "/etc/rc.d/rc3.d/S55sshd": { type: "symlink", target: "../init.d/sshd" },
         "/etc/rc.d/rc3.d/K10ntpd": { type: "symlink", target: "../init.d/ntpd" },
         "/etc/rc3.d": { type: "symlink", target: "rc.d/rc3.d" },

@@ -151,6 +151,8 @@ export async function readServices(ctx: InspectContext): Promise<ServiceFacts> {
     for (const entry of await list(ctx, dir)) {
       const m = /^S\d{2}(.+)$/.exec(entry.name);
       if (!m || unitExists(`${m[1]}.service`) || isMasked(`${m[1]}.service`)) continue;
+      // A link whose script was removed starts nothing.
+      if (!(await ctx.image.exists(joinImagePath(real, entry.name)).catch(() => false))) continue;
       add(m[1]!, {
         name: m[1]!,
         via: "sysv",
