@@ -8,6 +8,7 @@ import type { OsFacts } from "./os.js";
 import type { ServiceFacts } from "./services.js";
 import type { SshdFacts } from "./ssh.js";
 import type { WindowsFacts } from "./windows/types.js";
+import type { TelemetryFacts } from "./telemetry.js";
 
 /** Every fact an inspector can produce, by name. Rules ask for these by name. */
 export interface Facts {
@@ -21,6 +22,7 @@ export interface Facts {
   content: ContentFacts;
   histories: HistoryFacts;
   windows: WindowsFacts;
+  telemetry: TelemetryFacts;
 }
 
 export type FactName = keyof Facts;

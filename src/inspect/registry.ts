@@ -10,6 +10,7 @@ import { osInspector } from "./os.js";
 import { servicesInspector } from "./services.js";
 import { sshdInspector } from "./ssh.js";
 import { windowsInspector } from "./windows/inspector.js";
+import { telemetryInspector } from "./telemetry.js";
 
 /** Every inspector, in one explicit list (no self-registration). */
 export const inspectors: ReadonlyArray<Inspector<FactName>> = [
@@ -23,6 +24,7 @@ export const inspectors: ReadonlyArray<Inspector<FactName>> = [
   servicesInspector,
   sshdInspector,
   windowsInspector,
+  telemetryInspector,
 ] as ReadonlyArray<Inspector<FactName>>;
 
 export const inspectorsByName: ReadonlyMap<FactName, Inspector<FactName>> = new Map(

@@ -8,6 +8,16 @@ import winNotGeneralized from "./win-not-generalized.js";
 import winPsreadlineHistory from "./win-psreadline-history.js";
 import winRdpDisabled from "./win-rdp-disabled.js";
 import winSavedPasswords from "./win-saved-passwords.js";
+import blankPassword from "./blank-password.js";
+import extraUid0Account from "./extra-uid0-account.js";
+import noSudoAdmin from "./no-sudo-admin.js";
+import passwdBackupHashes from "./passwd-backup-hashes.js";
+import passwordHashLoginUser from "./password-hash-login-user.js";
+import remoteAccessAgents from "./remote-access-agents.js";
+import rootPasswordBlank from "./root-password-blank.js";
+import rootPasswordSet from "./root-password-set.js";
+import sshdNotEnabled from "./sshd-not-enabled.js";
+import telemetryAgents from "./telemetry-agents.js";
 
 /** Every rule in one explicit list (no self-registration); the engine runs them sorted by id. */
 const list: Array<Rule<FactName>> = [
@@ -20,6 +30,16 @@ const list: Array<Rule<FactName>> = [
   winPsreadlineHistory,
   winRdpDisabled,
   winSavedPasswords,
+  blankPassword,
+  extraUid0Account,
+  noSudoAdmin,
+  passwdBackupHashes,
+  passwordHashLoginUser,
+  remoteAccessAgents,
+  rootPasswordBlank,
+  rootPasswordSet,
+  sshdNotEnabled,
+  telemetryAgents,
 ];
 
 export const rules: ReadonlyArray<Rule<FactName>> = [...list].sort((a, b) => a.id.localeCompare(b.id));

@@ -1,0 +1,25 @@
+import { defineRule, maskSecret } from "../rule.js";
+
+export default defineRule({
+  id: "telemetry-agents",
+  title: "A telemetry or phone-home agent is switched on",
+  clauses: ["CUS-1"],
+  severity: "low",
+  description:
+    "Known agents that send data about the instance off it (package surveys, crash reports, monitoring agents with a preset account key) are on by default. Collecting customer data needs the buyer's knowledge and express consent.",
+  remediation:
+    "Turn the agent off by default (disable its unit or its opt-in switch) and document it, or disclose the collection in the listing and let the buyer opt in; never ship a preset account key.",
+  facts: ["telemetry"],
+  check({ telemetry }) {
+    return telemetry.agents.map((a) => ({
+      path: a.path,
+      ...(a.line !== undefined ? { line: a.line } : {}),
+      message: `${a.name} is on${a.unit ? ` (${a.unit} enabled)` : ""}${a.credential ? " with a preset key" : ""}: sends ${a.sends}`,
+      ...(a.credential
+        ? { evidence: maskSecret(a.credential), severity: "medium" as const }
+        : a.unit
+          ? { evidence: a.unit }
+          : {}),
+    }));
+  },
+});
