@@ -45,6 +45,23 @@ export interface CloudInitPassword {
   line?: number;
 }
 
+/** A command run at boot: a runcmd/bootcmd item, or a line of a boot script. */
+export interface BootCommand {
+  source: "runcmd" | "bootcmd" | "script";
+  command: string;
+  path: string;
+  line?: number;
+}
+
+/** Scripts run at boot without user data: rc.local and cloud-init's per-once/boot/instance folders. */
+export const BOOT_SCRIPT_DIRS = [
+  "/var/lib/cloud/scripts/per-once",
+  "/var/lib/cloud/scripts/per-boot",
+  "/var/lib/cloud/scripts/per-instance",
+];
+export const RC_LOCAL = "/etc/rc.local";
+const MAX_SCRIPTS = 256;
+
 export interface CloudInitFacts {
   /** cloud-init is present (its program or /etc/cloud/cloud.cfg). */
   installed: boolean;
@@ -71,6 +88,8 @@ export interface CloudInitFacts {
   runcmd?: CloudInitValue;
   bootcmd?: CloudInitValue;
   writeFiles?: CloudInitValue;
+  /** runcmd and bootcmd items with their lines, and the lines of boot scripts (rc.local included). */
+  bootCommands: BootCommand[];
 }
 
 interface LoadedFile {
@@ -343,6 +362,7 @@ function factsFrom(files: LoadedFile[]): Omit<CloudInitFacts, "installed" | "ena
     sshPwauth,
     users,
     passwords: readPasswords(files, users),
+    bootCommands: [...listCommands(files, "bootcmd"), ...listCommands(files, "runcmd")],
     sshAuthorizedKeys: keyList.map((value) => ({
       value,
       path: keys!.path,
@@ -359,6 +379,50 @@ function factsFrom(files: LoadedFile[]): Omit<CloudInitFacts, "installed" | "ena
   };
   for (const [k, v] of Object.entries(optional)) if (v) (facts as Record<string, unknown>)[k] = v;
   return facts;
+}
+
+function listCommands(files: LoadedFile[], key: "runcmd" | "bootcmd"): BootCommand[] {
+  const found = lookup(files, [key]);
+  if (!found?.node || !isSeq(found.node)) return [];
+  const out: BootCommand[] = [];
+  for (const item of found.node.items as Node[]) {
+    const v = item.toJSON() as unknown;
+    // An item is a shell string or an argv list.
+    const command = Array.isArray(v) ? v.map(String).join(" ") : v == null ? "" : String(v);
+    const line = lineOf(found.file, item);
+    if (command !== "") out.push({ source: key, command, path: found.path, ...(line ? { line } : {}) });
+  }
+  return out;
+}
+
+async function scriptCommands(
+  image: Image,
+  onError: (path: string, error: unknown) => void,
+): Promise<BootCommand[]> {
+  const paths = [RC_LOCAL];
+  for (const dir of BOOT_SCRIPT_DIRS) {
+    const names = await image.readdir(dir).then(
+      (es) => es.map((e) => e.name).sort(),
+      () => [] as string[],
+    );
+    for (const n of names.slice(0, MAX_SCRIPTS)) paths.push(`${dir}/${n}`);
+  }
+  const out: BootCommand[] = [];
+  for (const path of paths) {
+    let text: string | undefined;
+    try {
+      text = await image.readTextIfExists(path, MAX_FILE_BYTES);
+    } catch (e) {
+      onError(path, e);
+    }
+    if (text === undefined) continue;
+    for (const [i, raw] of text.split("\n").entries()) {
+      const command = raw.trim();
+      if (command !== "" && !command.startsWith("#"))
+        out.push({ source: "script", command, path, line: i + 1 });
+    }
+  }
+  return out;
 }
 
 /** Why cloud-init would not run at boot, or undefined when it would. */
@@ -390,11 +454,13 @@ export const cloudInitInspector: Inspector<"cloudInit"> = {
     const files = await loadFiles(ctx.image, (p, e) => ctx.unknown(p, e));
     const installed = (await ctx.image.exists("/usr/bin/cloud-init")) || (await ctx.image.exists(CLOUD_CFG));
     const disabledBy = installed ? await disabledReason(ctx.image) : undefined;
+    const facts = factsFrom(files);
+    facts.bootCommands.push(...(await scriptCommands(ctx.image, (p, e) => ctx.unknown(p, e))));
     return {
       installed,
       enabled: installed && disabledBy === undefined,
       ...(disabledBy ? { disabledBy } : {}),
-      ...factsFrom(files),
+      ...facts,
     };
   },
 };

@@ -1,6 +1,7 @@
 import type { FactName } from "../../inspect/facts.js";
 import type { Rule } from "../rule.js";
 import cloudInitPasswordAuth from "./cloud-init-password-auth.js";
+import firstBootDownloads from "./first-boot-downloads.js";
 import sshEmptyPasswords from "./ssh-empty-passwords.js";
 import sshPasswordAuth from "./ssh-password-auth.js";
 import sshRootLogin from "./ssh-root-login.js";
@@ -9,6 +10,7 @@ import sshRootLogin from "./ssh-root-login.js";
 const list: Array<Rule<FactName>> = [
   // one import per rule file, one line each, kept alphabetical
   cloudInitPasswordAuth,
+  firstBootDownloads,
   sshEmptyPasswords,
   sshPasswordAuth,
   sshRootLogin,
