@@ -18,6 +18,11 @@ import rootPasswordBlank from "./root-password-blank.js";
 import rootPasswordSet from "./root-password-set.js";
 import sshdNotEnabled from "./sshd-not-enabled.js";
 import telemetryAgents from "./telemetry-agents.js";
+import cloudInitPasswordAuth from "./cloud-init-password-auth.js";
+import firstBootDownloads from "./first-boot-downloads.js";
+import sshEmptyPasswords from "./ssh-empty-passwords.js";
+import sshPasswordAuth from "./ssh-password-auth.js";
+import sshRootLogin from "./ssh-root-login.js";
 
 /** Every rule in one explicit list (no self-registration); the engine runs them sorted by id. */
 const list: Array<Rule<FactName>> = [
@@ -40,6 +45,11 @@ const list: Array<Rule<FactName>> = [
   rootPasswordSet,
   sshdNotEnabled,
   telemetryAgents,
+  cloudInitPasswordAuth,
+  firstBootDownloads,
+  sshEmptyPasswords,
+  sshPasswordAuth,
+  sshRootLogin,
 ];
 
 export const rules: ReadonlyArray<Rule<FactName>> = [...list].sort((a, b) => a.id.localeCompare(b.id));

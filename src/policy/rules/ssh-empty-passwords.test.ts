@@ -1,0 +1,49 @@
+import { testRule } from "../../testing/rule-tester.js";
+import rule from "./ssh-empty-passwords.js";
+import { BASELINE, MAIN, mainWith } from "./ssh-test-trees.js";
+
+testRule(rule, {
+  valid: [
+    { name: "the clean Debian rootfs (default no)", changes: {} },
+    {
+      name: "explicit no",
+      changes: { [MAIN]: mainWith("#PermitEmptyPasswords no", "PermitEmptyPasswords no") },
+    },
+    {
+      name: "an earlier no wins over a later yes",
+      changes: {
+        [BASELINE]: "PermitEmptyPasswords no\n",
+        [MAIN]: mainWith("#PermitEmptyPasswords no", "PermitEmptyPasswords yes"),
+      },
+    },
+  ],
+  invalid: [
+    {
+      name: "PermitEmptyPasswords yes in the main file",
+      changes: { [MAIN]: mainWith("#PermitEmptyPasswords no", "PermitEmptyPasswords yes") },
+      findings: [
+        {
+          path: MAIN,
+          line: 58,
+          severity: "critical",
+          message: "PermitEmptyPasswords is yes in the effective sshd configuration",
+          evidence: `PermitEmptyPasswords yes at ${MAIN}:58`,
+        },
+      ],
+    },
+    {
+      name: "PermitEmptyPasswords yes inside a Match block of an included file",
+      changes: { "/etc/ssh/sshd_config.d/70-kiosk.conf": "Match User kiosk\n  PermitEmptyPasswords yes\n" },
+      findings: [
+        {
+          path: "/etc/ssh/sshd_config.d/70-kiosk.conf",
+          line: 2,
+          severity: "high",
+          message: "A Match block (Match User kiosk) sets PermitEmptyPasswords yes",
+          evidence:
+            "PermitEmptyPasswords yes at /etc/ssh/sshd_config.d/70-kiosk.conf:2 inside Match User kiosk",
+        },
+      ],
+    },
+  ],
+});

@@ -1,0 +1,46 @@
+import { testRule } from "../../testing/rule-tester.js";
+import rule from "./ssh-root-login.js";
+import { BASELINE, debianFile, MAIN, mainWith } from "./ssh-test-trees.js";
+
+testRule(rule, {
+  valid: [
+    { name: "the clean Debian rootfs (prohibit-password)", changes: {} },
+    {
+      name: "unset: OpenSSH's default is prohibit-password",
+      changes: { [BASELINE]: "PasswordAuthentication no\n" },
+    },
+    { name: "without-password, the old name", changes: { [BASELINE]: "PermitRootLogin without-password\n" } },
+    { name: "forced-commands-only", changes: { [BASELINE]: "PermitRootLogin forced-commands-only\n" } },
+    {
+      name: "a later yes in the main file loses to the drop-in",
+      changes: { [MAIN]: mainWith("#PermitRootLogin prohibit-password", "PermitRootLogin yes") },
+    },
+  ],
+  invalid: [
+    {
+      name: "PermitRootLogin yes in a drop-in read first",
+      changes: { "/etc/ssh/sshd_config.d/01-seller.conf": "PermitRootLogin Yes\n" },
+      findings: [
+        {
+          path: "/etc/ssh/sshd_config.d/01-seller.conf",
+          line: 1,
+          severity: "high",
+          message: "PermitRootLogin is yes in the effective sshd configuration",
+          evidence: `PermitRootLogin yes at /etc/ssh/sshd_config.d/01-seller.conf:1 wins over PermitRootLogin prohibit-password at ${BASELINE}:2 (sshd keeps the first value it reads)`,
+        },
+      ],
+    },
+    {
+      name: "PermitRootLogin yes for some addresses",
+      changes: { [MAIN]: `${debianFile(MAIN)}Match Address 10.0.0.0/8\n\tPermitRootLogin yes\n` },
+      findings: [
+        {
+          path: MAIN,
+          line: 124,
+          severity: "medium",
+          message: "A Match block (Match Address 10.0.0.0/8) sets PermitRootLogin yes",
+        },
+      ],
+    },
+  ],
+});
