@@ -1,17 +1,32 @@
 import { promises as fsp } from "node:fs";
 import { type Command, Option } from "commander";
 import { describeError } from "../fs/errors.js";
-import { IgnoreFileError, type IgnoreEntry, parseIgnoreFile } from "../policy/ignore.js";
+import type { FactName } from "../inspect/facts.js";
 import { scan } from "../policy/engine.js";
+import { type IgnoreEntry, IgnoreFileError, parseIgnoreFile } from "../policy/ignore.js";
+import type { Rule } from "../policy/rule.js";
+import { rules as allRules } from "../policy/rules/index.js";
 import { SEVERITIES, type Severity } from "../policy/severity.js";
 import { REPORT_FORMATS, type ReportFormat, renderReport } from "../report/index.js";
 import { openTarget } from "../source/open.js";
 
-interface ScanFlags {
+export interface ScanFlags {
   format: ReportFormat;
   output?: string;
   failOn: Severity;
   ignoreFile?: string;
+}
+
+/** Where the report goes and what the terminal allows; tests pass their own. */
+export interface ScanIO {
+  write(text: string): void;
+  isTTY: boolean;
+  noColor: boolean;
+  rules: ReadonlyArray<Rule<FactName>>;
+}
+
+export class ReportWriteError extends Error {
+  override readonly name = "ReportWriteError";
 }
 
 /** The ignore file named by the user, else .amigateignore.yaml in the working directory if present. */
@@ -27,6 +42,35 @@ async function loadIgnore(file: string | undefined): Promise<IgnoreEntry[]> {
   return parseIgnoreFile(text, path);
 }
 
+/**
+ * Scans, writes the report and returns the exit code: 0 nothing at or above --fail-on, 1 findings
+ * at or above it. Anything that stops the scan throws (the CLI prints it and exits 2).
+ */
+export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Promise<0 | 1> {
+  const ignore = await loadIgnore(flags.ignoreFile);
+  const target = await openTarget(input);
+  try {
+    const result = await scan({ input, kind: target.kind, description: target.description }, target.roots, {
+      failOn: flags.failOn,
+      ignore,
+      rules: io.rules,
+    });
+    // Colours only on a terminal: never in files or pipes, never with NO_COLOR (no-color.org).
+    const color = flags.output === undefined && io.isTTY && !io.noColor;
+    const text = renderReport(result, flags.format, { color });
+    if (flags.output !== undefined) {
+      try {
+        await fsp.writeFile(flags.output, text);
+      } catch (e) {
+        throw new ReportWriteError(`cannot write report to ${flags.output}: ${describeError(e)}`);
+      }
+    } else io.write(text);
+    return result.passed ? 0 : 1;
+  } finally {
+    await target.close();
+  }
+}
+
 export function registerScan(program: Command): void {
   program
     .command("scan")
@@ -39,23 +83,16 @@ export function registerScan(program: Command): void {
         .choices(SEVERITIES)
         .default("high"),
     )
-    .option("--ignore-file <file>", "accepted findings: YAML list of {rule, path?, reason} (default .amigateignore.yaml)")
+    .option(
+      "--ignore-file <file>",
+      "accepted findings: YAML list of {rule, path?, reason} (default .amigateignore.yaml)",
+    )
     .action(async (input: string, flags: ScanFlags) => {
-      const ignore = await loadIgnore(flags.ignoreFile);
-      const target = await openTarget(input);
-      try {
-        const result = await scan(
-          { input, kind: target.kind, description: target.description },
-          target.roots,
-          { failOn: flags.failOn, ignore },
-        );
-        const color = !flags.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-        const text = renderReport(result, flags.format, { color });
-        if (flags.output) await fsp.writeFile(flags.output, text);
-        else process.stdout.write(text);
-        process.exitCode = result.passed ? 0 : 1;
-      } finally {
-        await target.close();
-      }
+      process.exitCode = await runScan(input, flags, {
+        write: (text) => process.stdout.write(text),
+        isTTY: process.stdout.isTTY === true,
+        noColor: (process.env.NO_COLOR ?? "") !== "",
+        rules: allRules,
+      });
     });
 }

@@ -3,13 +3,13 @@ import type { Image } from "../fs/image.js";
 import { DEFAULT_INSPECT_OPTIONS, FactStore, type InspectOptions } from "../inspect/context.js";
 import type { FactName, Facts } from "../inspect/facts.js";
 import { inspectorsByName } from "../inspect/registry.js";
+import { VERSION } from "../version.js";
 import { ATTESTATIONS, METADATA_CHECKS } from "./coverage.js";
 import { type IgnoreEntry, matchIgnore } from "./ignore.js";
 import type { Finding, IgnoredFinding, OsSummary, ScanResult } from "./result.js";
 import type { Rule } from "./rule.js";
 import { rules as allRules } from "./rules/index.js";
-import { SEVERITIES, type Severity, atLeast, severityRank } from "./severity.js";
-import { VERSION } from "../version.js";
+import { atLeast, SEVERITIES, type Severity, severityRank } from "./severity.js";
 
 export interface ScanRoot {
   /** Where this root sits in the target ("/" for a directory or archive). */
@@ -129,13 +129,25 @@ export async function scan(
     summary,
     findings,
     ignored,
-    attestations: ATTESTATIONS.map((a) => ({ ...a, clauses: [...a.clauses], status: "needs-statement" as const })),
+    attestations: ATTESTATIONS.map((a) => ({
+      ...a,
+      clauses: [...a.clauses],
+      status: "needs-statement" as const,
+    })),
     metadataChecks: METADATA_CHECKS.map((m) => ({
       ...m,
       clauses: [...m.clauses],
       status: "not-judged-from-image" as const,
     })),
     unknowns,
-    rules: options.rules.map((r) => ({ id: r.id, title: r.title, clauses: [...r.clauses], severity: r.severity })),
+    rules: options.rules.map((r) => ({
+      id: r.id,
+      title: r.title,
+      clauses: [...r.clauses],
+      severity: r.severity,
+      description: r.description,
+      remediation: r.remediation,
+      ...(r.fix !== undefined ? { fix: r.fix } : {}),
+    })),
   };
 }

@@ -45,6 +45,17 @@ export interface MetadataCheck {
   status: "not-judged-from-image";
 }
 
+export interface RuleSummary {
+  id: string;
+  title: string;
+  clauses: string[];
+  severity: Severity;
+  description: string;
+  remediation: string;
+  /** The `amigate fix` operation that remedies it, if any. */
+  fix?: string;
+}
+
 export interface OsSummary {
   id?: string;
   name?: string;
@@ -67,5 +78,6 @@ export interface ScanResult {
   attestations: AttestationItem[];
   metadataChecks: MetadataCheck[];
   unknowns: Unknown[];
-  rules: Array<{ id: string; title: string; clauses: string[]; severity: Severity }>;
+  /** Every rule the scan ran (SARIF's rule table, JUnit's test cases). */
+  rules: RuleSummary[];
 }

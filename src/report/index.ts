@@ -1,6 +1,12 @@
 import type { ScanResult } from "../policy/result.js";
 import { renderJson } from "./json.js";
+import { renderJunit } from "./junit.js";
+import { renderSarif } from "./sarif.js";
+import { renderText } from "./text.js";
 
+export { renderHtml } from "./html.js";
+
+/** What `amigate scan --format` accepts; HTML is rendered by the server (renderHtml). */
 export const REPORT_FORMATS = ["text", "json", "sarif", "junit"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
@@ -12,11 +18,13 @@ export interface RenderOptions {
 /** One writer per format; each renders the same ScanResult. */
 export function renderReport(result: ScanResult, format: ReportFormat, options: RenderOptions): string {
   switch (format) {
+    case "text":
+      return renderText(result, { color: options.color });
     case "json":
       return renderJson(result);
-    default:
-      // Writers for text, sarif and junit land in their own files.
-      void options;
-      return renderJson(result);
+    case "sarif":
+      return renderSarif(result);
+    case "junit":
+      return renderJunit(result);
   }
 }

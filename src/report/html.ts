@@ -1,0 +1,118 @@
+import type { Finding, IgnoredFinding, ScanResult } from "../policy/result.js";
+import { atLeast, SEVERITIES } from "../policy/severity.js";
+import { groupBySeverity, isMultiRoot, locationOf, osName, type RuleGroup } from "./common.js";
+
+/** HTML text and attribute values: the five markup characters, always. */
+export function htmlEscape(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
+}
+
+const h = htmlEscape;
+
+// Inline only: the page is served as is and saved by users, so it loads nothing from anywhere.
+const STYLE = `
+body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem 1.5rem;color:#1b1f24;background:#fff}
+h1{font-size:1.4rem;margin:.2rem 0 1rem}h2{font-size:1.15rem;margin:2rem 0 .5rem;border-bottom:1px solid #d0d7de}
+table.meta td{padding:.1rem 1rem .1rem 0;vertical-align:top}code,.loc{font-family:ui-monospace,monospace;font-size:.9em}
+.verdict{font-weight:700;padding:.1rem .5rem;border-radius:4px;color:#fff}.pass{background:#1a7f37}.fail{background:#cf222e}
+.sev{display:inline-block;min-width:5.5rem;font-weight:700;text-transform:uppercase;font-size:.8rem}
+.critical{color:#a40e26}.high{color:#cf222e}.medium{color:#9a6700}.low{color:#0969da}.info{color:#57606a}
+.rule{margin:1rem 0;padding:.5rem .8rem;border-left:4px solid #d0d7de;background:#f6f8fa}
+.rule.critical,.rule.high{border-color:#cf222e}.rule.medium{border-color:#d4a72c}.rule.low{border-color:#0969da}
+ul{margin:.3rem 0;padding-left:1.2rem}li{margin:.3rem 0}.clauses{color:#57606a;font-size:.85rem}
+.evidence{display:block;white-space:pre-wrap;word-break:break-all;background:#fff;border:1px solid #d0d7de;padding:.1rem .4rem}
+.muted{color:#57606a}`;
+
+/** A single self-contained HTML page of the report (no scripts, no external assets). */
+export function renderHtml(result: ScanResult): string {
+  const multiRoot = isMultiRoot(result);
+  const failing = result.findings.filter((f) => atLeast(f.severity, result.failOn)).length;
+  const parts: string[] = [];
+  const clauses = (ids: readonly string[]) => `<span class="clauses">${h(ids.join(", "))}</span>`;
+
+  const findingItem = (f: Finding | IgnoredFinding) => {
+    const where = locationOf(f, multiRoot);
+    return (
+      `<li><span class="loc">${h(where ?? "(image-wide)")}</span> — ${h(f.message)}` +
+      (f.evidence !== undefined ? `<code class="evidence">${h(f.evidence)}</code>` : "") +
+      ("ignoreReason" in f ? `<div class="muted">ignored: ${h(f.ignoreReason)}</div>` : "") +
+      "</li>"
+    );
+  };
+  const ruleBlock = (g: RuleGroup<Finding | IgnoredFinding>) => {
+    const sev = g.findings[0]!.severity;
+    const fix = g.findings[0]!.fixable && g.findings[0]!.fix !== undefined ? g.findings[0]!.fix : undefined;
+    parts.push(
+      `<section class="rule ${sev}"><div><span class="sev ${sev}">${sev}</span> <code>${h(g.rule.id)}</code> ` +
+        `<strong>${h(g.rule.title)}</strong> ${clauses(g.rule.clauses)}</div>`,
+      `<ul>${g.findings.map(findingItem).join("")}</ul>`,
+      `<div>Remediation: ${h(g.rule.remediation)}</div>`,
+      fix !== undefined ? `<div>Fixable with <code>amigate fix --only ${h(fix)}</code></div>` : "",
+      "</section>",
+    );
+  };
+
+  parts.push(
+    `<h1>amigate ${h(result.tool.version)} scan report</h1>`,
+    '<table class="meta">',
+    `<tr><td>Target</td><td><code>${h(result.target.input)}</code> (${h(result.target.kind)}) <span class="muted">${h(result.target.description)}</span></td></tr>`,
+    ...result.roots.map(
+      (r, i) =>
+        `<tr><td>${i === 0 ? "OS" : ""}</td><td><code>${h(r.root)}</code> ${h(osName(r.os))}</td></tr>`,
+    ),
+    `<tr><td>Scanned</td><td>${h(result.scannedAt)}</td></tr>`,
+    `<tr><td>Verdict</td><td><span class="verdict ${result.passed ? "pass" : "fail"}">${result.passed ? "PASS" : "FAIL"}</span> ` +
+      `${result.passed ? "no finding" : `${failing} finding${failing === 1 ? "" : "s"}`} at or above ${h(result.failOn)}</td></tr>`,
+    `<tr><td>Findings</td><td>${result.findings.length}: ${SEVERITIES.map((s) => `<span class="${s}">${s} ${result.summary[s]}</span>`).join(", ")}</td></tr>`,
+    `<tr><td></td><td class="muted">ignored ${result.ignored.length}, needs your statement ${result.attestations.length}, ` +
+      `judged from listing/registration ${result.metadataChecks.length}, unreadable ${result.unknowns.length}</td></tr>`,
+    "</table>",
+  );
+
+  parts.push("<h2>Findings</h2>");
+  if (result.findings.length === 0) parts.push("<p>No findings.</p>");
+  for (const { groups } of groupBySeverity(result, result.findings)) groups.forEach(ruleBlock);
+
+  if (result.ignored.length > 0) {
+    parts.push(
+      `<h2>Ignored (${result.ignored.length})</h2><p class="muted">Accepted in the ignore file; not counted in the verdict.</p>`,
+    );
+    for (const { groups } of groupBySeverity(result, result.ignored)) groups.forEach(ruleBlock);
+  }
+
+  parts.push(`<h2>Needs your statement (${result.attestations.length})</h2><ul>`);
+  for (const a of result.attestations)
+    parts.push(`<li><code>${h(a.id)}</code> ${clauses(a.clauses)}<br>${h(a.statement)}</li>`);
+  parts.push(`</ul><h2>Judged from listing/registration (${result.metadataChecks.length})</h2><ul>`);
+  for (const m of result.metadataChecks) {
+    const by = m.judgedBy === "listing" ? "listing" : "registered image attributes";
+    parts.push(
+      `<li><code>${h(m.id)}</code> ${clauses(m.clauses)} <span class="muted">from the ${by}</span><br>${h(m.check)}</li>`,
+    );
+  }
+  parts.push(`</ul><h2>Unknowns (${result.unknowns.length}): files that could not be read</h2>`);
+  if (result.unknowns.length === 0) parts.push("<p>None: every file the rules asked for was read.</p>");
+  else {
+    parts.push("<ul>");
+    for (const u of result.unknowns)
+      parts.push(
+        `<li><span class="loc">${h(u.path)}</span> <span class="muted">(${h(u.source)})</span> — ${h(u.error)}</li>`,
+      );
+    parts.push("</ul>");
+  }
+
+  return [
+    "<!doctype html>",
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+    `<title>amigate: ${h(result.passed ? "PASS" : "FAIL")} ${h(result.target.input)}</title>`,
+    `<style>${STYLE}</style></head><body>`,
+    ...parts.filter((p) => p !== ""),
+    "</body></html>",
+    "",
+  ].join("\n");
+}

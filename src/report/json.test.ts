@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { SAMPLE_SECRET, sampleScanResult } from "../testing/scan-result.js";
+import { REPO_ROOT } from "../testing/trees.js";
+import { renderJson } from "./json.js";
+
+/** Every object key in a JSON value, at any depth. */
+function keysOf(value: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) keysOf(v, into);
+  else if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      into.add(k);
+      keysOf(v, into);
+    }
+  }
+  return into;
+}
+
+test("the JSON report is the record as is, and masks nothing it did not already hold", () => {
+  const result = sampleScanResult();
+  const text = renderJson(result);
+  assert.deepEqual(JSON.parse(text), result);
+  assert.ok(!text.includes(SAMPLE_SECRET));
+});
+
+test("docs/report-json.md documents every field the report has", () => {
+  const doc = readFileSync(path.join(REPO_ROOT, "docs/report-json.md"), "utf8");
+  const undocumented = [...keysOf(JSON.parse(renderJson(sampleScanResult())))].filter(
+    (k) => !doc.includes(`\`${k}\``),
+  );
+  assert.deepEqual(undocumented, []);
+});

@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { test } from "node:test";
+import { Ajv, type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import type * as Sarif from "sarif";
+import { SAMPLE_SECRET, sampleScanResult } from "../testing/scan-result.js";
+import { encodeImagePath, FINGERPRINT_KEY, IMAGE_ROOT, renderSarif } from "./sarif.js";
+
+/**
+ * The SARIF 2.1.0 JSON schema as Microsoft's SARIF SDK ships it (@microsoft/jest-sarif,
+ * sarif-2.1.0-rtm.5.json: the release schema of the OASIS standard). It declares draft-04, whose
+ * keywords as used there (no boolean exclusiveMinimum, `id` only at the top) mean the same in
+ * draft-07, so Ajv's default draft compiles it once the draft-04 header is dropped.
+ */
+function sarifValidator(): ValidateFunction {
+  const require = createRequire(import.meta.url);
+  const file = require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
+  const schema = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  assert.equal(schema.$schema, "http://json-schema.org/draft-04/schema#");
+  assert.doesNotMatch(JSON.stringify(schema), /"exclusiveM(in|ax)imum"/);
+  delete schema.$schema;
+  delete schema.id;
+  // The schema's language pattern ("…{2}]?$") is only valid without the u flag, as in draft-04 tools.
+  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+  addFormats.default(ajv);
+  return ajv.compile(schema);
+}
+
+const validate = sarifValidator();
+
+function render(result = sampleScanResult()): Sarif.Log {
+  return JSON.parse(renderSarif(result)) as Sarif.Log;
+}
+
+test("the SARIF log validates against the SARIF 2.1.0 schema", () => {
+  const log = render();
+  assert.ok(validate(log), JSON.stringify(validate.errors, null, 2));
+  const empty = render(sampleScanResult({ findings: [], ignored: [], unknowns: [], rules: [] }));
+  assert.ok(validate(empty), JSON.stringify(validate.errors, null, 2));
+});
+
+test("the validator rejects what SARIF forbids (so the test above could fail)", () => {
+  const log = render();
+  (log.runs[0]!.results![0] as { level: string }).level = "critical";
+  assert.equal(validate(log), false);
+  const noDriver = render();
+  delete (noDriver.runs[0]!.tool as { driver?: unknown }).driver;
+  assert.equal(validate(noDriver), false);
+});
+
+test("one run; the driver lists every rule with clauses as tags, severity and help", () => {
+  const log = render();
+  assert.equal(log.version, "2.1.0");
+  assert.equal(log.runs.length, 1);
+  const driver = log.runs[0]!.tool.driver;
+  assert.equal(driver.name, "amigate");
+  assert.equal(driver.version, "0.1.0");
+  assert.match(driver.informationUri!, /^https:\/\//);
+  const ids = driver.rules!.map((r) => r.id);
+  assert.deepEqual(
+    ids,
+    sampleScanResult().rules.map((r) => r.id),
+  );
+  const ssh = driver.rules!.find((r) => r.id === "ssh-password-auth")!;
+  assert.equal(ssh.name, "SSH accepts passwords");
+  assert.equal(ssh.shortDescription!.text, "SSH accepts passwords");
+  assert.equal(ssh.fullDescription!.text, "The effective sshd configuration allows password authentication.");
+  assert.match(ssh.help!.text, /^Set PasswordAuthentication no .*amigate fix --only sshd-password-auth/);
+  assert.deepEqual(ssh.properties!.tags, ["SEC-7", "SEC-3", "security"]);
+  assert.equal(ssh.properties!["security-severity"], "8.0");
+  assert.equal(ssh.defaultConfiguration!.level, "error");
+});
+
+test("results: level by severity, image-relative locations, lines when known, ruleIndex", () => {
+  const log = render();
+  const run = log.runs[0]!;
+  const levels = run.results!.map((r) => [r.ruleId, r.level]);
+  assert.deepEqual(levels, [
+    ["aws-credentials-file", "error"],
+    ["root-empty-password", "error"],
+    ["ssh-password-auth", "error"],
+    ["shell-history-present", "warning"],
+    ["shell-history-present", "warning"],
+    ["telemetry-agent", "note"],
+    ["ssh-host-keys-present", "note"],
+  ]);
+  for (const r of run.results!) assert.equal(run.tool.driver.rules![r.ruleIndex!]!.id, r.ruleId);
+  const shadow = run.results![1]!.locations![0]!.physicalLocation!;
+  assert.deepEqual(shadow.artifactLocation, { uri: "etc/shadow", uriBaseId: IMAGE_ROOT });
+  assert.deepEqual(shadow.region, { startLine: 1 });
+  assert.equal(run.results![3]!.locations![0]!.physicalLocation!.region, undefined);
+  assert.deepEqual(run.results![5]!.locations![0]!.logicalLocations, [
+    { fullyQualifiedName: "/", kind: "module" },
+  ]);
+  assert.equal(encodeImagePath("/opt/my app/#1"), "opt/my%20app/%231");
+});
+
+test("ignored findings carry an external suppression with the reason", () => {
+  const run = render().runs[0]!;
+  const suppressed = run.results!.filter((r) => r.suppressions);
+  assert.equal(suppressed.length, 1);
+  assert.deepEqual(suppressed[0]!.suppressions, [
+    { kind: "external", status: "accepted", justification: "regenerated at first boot by our own unit" },
+  ]);
+});
+
+test("fingerprints are stable across runs and distinct per finding", () => {
+  const a = render().runs[0]!.results!.map((r) => r.partialFingerprints![FINGERPRINT_KEY]);
+  const later = sampleScanResult({ scannedAt: "2027-01-01T00:00:00.000Z" });
+  later.findings[2]!.line = 40; // a line moved: still the same finding
+  const b = render(later).runs[0]!.results!.map((r) => r.partialFingerprints![FINGERPRINT_KEY]);
+  assert.deepEqual(a, b);
+  assert.equal(new Set(a).size, a.length);
+  assert.ok(a.every((h) => /^[0-9a-f]{32}$/.test(h!)));
+});
+
+test("unknowns become tool notifications; attestations and metadata checks are run properties", () => {
+  const run = render().runs[0]!;
+  const inv = run.invocations![0]!;
+  assert.equal(inv.executionSuccessful, true);
+  assert.equal(inv.toolExecutionNotifications!.length, 1);
+  assert.match(
+    inv.toolExecutionNotifications![0]!.message.text!,
+    /could not read \/var\/log\/secure: EACCES/,
+  );
+  const props = run.properties as Record<string, unknown[]>;
+  assert.equal(props.attestations!.length, 11);
+  assert.equal(props.metadataChecks!.length, 14);
+  assert.equal((props as unknown as { passed: boolean }).passed, false);
+});
+
+test("secrets stay masked", () => {
+  const text = renderSarif(sampleScanResult());
+  assert.ok(!text.includes(SAMPLE_SECRET));
+  assert.ok(text.includes("wJal************ (40 chars)"));
+});

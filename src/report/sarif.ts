@@ -1,0 +1,165 @@
+import { createHash } from "node:crypto";
+import type * as Sarif from "sarif";
+import type { Finding, IgnoredFinding, RuleSummary, ScanResult } from "../policy/result.js";
+import type { Severity } from "../policy/severity.js";
+import { rulesOf } from "./common.js";
+
+export const SARIF_SCHEMA_URI =
+  "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+export const INFORMATION_URI = "https://www.npmjs.com/package/amigate";
+/** The uriBaseId every image path is relative to: the root of the scanned image. */
+export const IMAGE_ROOT = "IMAGEROOT";
+/** partialFingerprints key; bump the suffix if the hashed fields ever change. */
+export const FINGERPRINT_KEY = "amigateFinding/v1";
+
+/** SARIF 2.1.0 §3.27.10 levels; GitHub code scanning reads them the same way. */
+const LEVEL: Record<Severity, Sarif.Result.level> = {
+  critical: "error",
+  high: "error",
+  medium: "warning",
+  low: "note",
+  info: "note",
+};
+
+/** GitHub's `security-severity` (a CVSS-like score as a string): ≥9 critical, ≥7 high, ≥4 medium. */
+const SECURITY_SEVERITY: Record<Severity, string> = {
+  critical: "9.5",
+  high: "8.0",
+  medium: "5.5",
+  low: "2.0",
+  info: "0.0",
+};
+
+/**
+ * Stable across runs of the same image: rule, root, path and message (not the line, which moves
+ * when unrelated lines are added; not the scan time).
+ */
+export function fingerprint(f: Finding): string {
+  return createHash("sha256")
+    .update([f.rule, f.root, f.path ?? "", f.message].join("\u0000"))
+    .digest("hex")
+    .slice(0, 32);
+}
+
+function descriptor(rule: RuleSummary): Sarif.ReportingDescriptor {
+  return {
+    id: rule.id,
+    name: rule.title,
+    shortDescription: { text: rule.title },
+    fullDescription: { text: rule.description },
+    help: {
+      text: rule.remediation + (rule.fix ? ` (fixable with \`amigate fix --only ${rule.fix}\`)` : ""),
+    },
+    defaultConfiguration: { level: LEVEL[rule.severity] },
+    properties: {
+      // Clause ids from CLAUSES.md, plus "security" so GitHub reads security-severity.
+      tags: [...rule.clauses, "security"],
+      "security-severity": SECURITY_SEVERITY[rule.severity],
+      severity: rule.severity,
+      ...(rule.fix ? { fix: rule.fix } : {}),
+    },
+  };
+}
+
+function location(f: Finding): Sarif.Location {
+  if (f.path === undefined) {
+    // Image-wide findings: the root itself, so the result still has a place.
+    return { logicalLocations: [{ fullyQualifiedName: f.root, kind: "module" }] };
+  }
+  return {
+    physicalLocation: {
+      artifactLocation: { uri: encodeImagePath(f.path), uriBaseId: IMAGE_ROOT },
+      ...(f.line !== undefined ? { region: { startLine: f.line } } : {}),
+    },
+    ...(f.root !== "/" ? { logicalLocations: [{ fullyQualifiedName: f.root, kind: "module" }] } : {}),
+  };
+}
+
+/** An image path as a relative URI reference: no leading "/", each segment percent-encoded. */
+export function encodeImagePath(path: string): string {
+  return path
+    .replace(/^\/+/, "")
+    .split("/")
+    .map((segment) => encodeURIComponent(segment))
+    .join("/");
+}
+
+function result(f: Finding, ruleIndex: number, suppression?: IgnoredFinding): Sarif.Result {
+  return {
+    ruleId: f.rule,
+    ruleIndex,
+    level: LEVEL[f.severity],
+    message: { text: f.evidence !== undefined ? `${f.message} (evidence: ${f.evidence})` : f.message },
+    locations: [location(f)],
+    partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f) },
+    ...(suppression
+      ? { suppressions: [{ kind: "external", status: "accepted", justification: suppression.ignoreReason }] }
+      : {}),
+    properties: {
+      severity: f.severity,
+      clauses: [...f.clauses],
+      root: f.root,
+      fixable: f.fixable,
+      ...(f.fix !== undefined ? { fix: f.fix } : {}),
+      ...(f.evidence !== undefined ? { evidence: f.evidence } : {}),
+    },
+  };
+}
+
+/** The report as one SARIF 2.1.0 run; ignored findings are results with an external suppression. */
+export function renderSarif(scan: ScanResult): string {
+  const rules = rulesOf(scan);
+  const index = new Map(rules.map((r, i) => [r.id, i]));
+  const log: Sarif.Log = {
+    $schema: SARIF_SCHEMA_URI,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "amigate",
+            version: scan.tool.version,
+            semanticVersion: scan.tool.version,
+            informationUri: INFORMATION_URI,
+            rules: rules.map(descriptor),
+          },
+        },
+        invocations: [
+          {
+            executionSuccessful: true,
+            endTimeUtc: scan.scannedAt,
+            toolExecutionNotifications: scan.unknowns.map((u) => ({
+              level: "warning" as const,
+              message: { text: `could not read ${u.path}: ${u.error}` },
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: encodeImagePath(u.path), uriBaseId: IMAGE_ROOT },
+                  },
+                },
+              ],
+              properties: { source: u.source },
+            })),
+          },
+        ],
+        originalUriBaseIds: {
+          [IMAGE_ROOT]: { description: { text: `The root of the scanned image ${scan.target.input}` } },
+        },
+        results: [
+          ...scan.findings.map((f) => result(f, index.get(f.rule)!)),
+          ...scan.ignored.map((f) => result(f, index.get(f.rule)!, f)),
+        ],
+        properties: {
+          target: { ...scan.target },
+          roots: scan.roots.map((r) => ({ root: r.root, os: { ...r.os } })),
+          failOn: scan.failOn,
+          passed: scan.passed,
+          summary: { ...scan.summary },
+          attestations: scan.attestations.map((a) => ({ ...a })),
+          metadataChecks: scan.metadataChecks.map((m) => ({ ...m })),
+        },
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
