@@ -10,7 +10,11 @@ export interface Measurement {
  * Runs a command and measures its wall time; peak RSS is taken from GNU time's %M when
  * /usr/bin/time exists (apt-get install time), else left out.
  */
-export async function measure(command: string, args: string[], options: { shell?: boolean } = {}): Promise<Measurement> {
+export async function measure(
+  command: string,
+  args: string[],
+  options: { shell?: boolean } = {},
+): Promise<Measurement> {
   const { existsSync } = await import("node:fs");
   const useTime = existsSync("/usr/bin/time");
   const argv = useTime ? ["-f", "AMIGATE_MAXRSS=%M", command, ...args] : args;
@@ -25,7 +29,8 @@ export async function measure(command: string, args: string[], options: { shell?
   });
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   const err = Buffer.concat(stderr).toString();
-  if (code !== 0 && code !== 1) throw new Error(`${command} ${args.join(" ")} exited ${code}: ${err.slice(-500)}`);
+  if (code !== 0 && code !== 1)
+    throw new Error(`${command} ${args.join(" ")} exited ${code}: ${err.slice(-500)}`);
   const m = /AMIGATE_MAXRSS=(\d+)/.exec(err);
   return { wallMs, ...(m ? { peakRssMiB: Number(m[1]) / 1024 } : {}) };
 }
@@ -35,7 +40,8 @@ export async function best(n: number, run: () => Promise<Measurement>): Promise<
   let bestRun: Measurement | undefined;
   for (let i = 0; i < n; i++) {
     const m = await run();
-    if (!bestRun || m.wallMs < bestRun.wallMs) bestRun = { ...m, peakRssMiB: Math.max(m.peakRssMiB ?? 0, bestRun?.peakRssMiB ?? 0) || undefined };
+    if (!bestRun || m.wallMs < bestRun.wallMs)
+      bestRun = { ...m, peakRssMiB: Math.max(m.peakRssMiB ?? 0, bestRun?.peakRssMiB ?? 0) || undefined };
   }
   return bestRun!;
 }

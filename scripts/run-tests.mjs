@@ -19,7 +19,8 @@ function collect(dir) {
   for (const name of names.sort()) {
     const p = path.join(dir, name);
     if (statSync(p).isDirectory()) collect(p);
-    else if (name.endsWith(".test.ts") && (filters.length === 0 || filters.some((f) => p.includes(f)))) files.push(p);
+    else if (name.endsWith(".test.ts") && (filters.length === 0 || filters.some((f) => p.includes(f))))
+      files.push(p);
   }
 }
 roots.forEach(collect);

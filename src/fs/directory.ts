@@ -1,5 +1,5 @@
-import { constants, createReadStream, promises as fsp } from "node:fs";
 import type { Stats } from "node:fs";
+import { constants, createReadStream, promises as fsp } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { FsError, type FsErrorCode } from "./errors.js";
@@ -30,11 +30,21 @@ export function fileStatOf(st: Stats): FileStat {
   };
 }
 
-const PASS_THROUGH: ReadonlySet<string> = new Set(["ENOENT", "ENOTDIR", "EISDIR", "ELOOP", "EACCES", "EINVAL"]);
+const PASS_THROUGH: ReadonlySet<string> = new Set([
+  "ENOENT",
+  "ENOTDIR",
+  "EISDIR",
+  "ELOOP",
+  "EACCES",
+  "EINVAL",
+]);
 
 function toFsError(e: unknown, imagePath: string): FsError {
   const code = (e as NodeJS.ErrnoException).code ?? "EIO";
-  return new FsError((PASS_THROUGH.has(code) ? code : code === "EPERM" ? "EACCES" : "EIO") as FsErrorCode, imagePath);
+  return new FsError(
+    (PASS_THROUGH.has(code) ? code : code === "EPERM" ? "EACCES" : "EIO") as FsErrorCode,
+    imagePath,
+  );
 }
 
 /**
@@ -116,8 +126,10 @@ export class DirectoryTree implements FileTree {
     }
     try {
       const st = await handle.stat();
-      if (!st.isFile()) throw new FsError(st.isDirectory() ? "EISDIR" : "EINVAL", imagePath, "not a regular file");
-      if (st.size > options.maxBytes) throw new FsError("EFBIG", imagePath, `${st.size} bytes > ${options.maxBytes}`);
+      if (!st.isFile())
+        throw new FsError(st.isDirectory() ? "EISDIR" : "EINVAL", imagePath, "not a regular file");
+      if (st.size > options.maxBytes)
+        throw new FsError("EFBIG", imagePath, `${st.size} bytes > ${options.maxBytes}`);
       const buf = Buffer.alloc(Math.min(st.size, options.maxBytes));
       let filled = 0;
       while (filled < buf.length) {
@@ -148,7 +160,15 @@ export class DirectoryTree implements FileTree {
   async close(): Promise<void> {}
 }
 
-function direntType(d: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): FileType {
+function direntType(d: {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): FileType {
   if (d.isFile()) return "file";
   if (d.isDirectory()) return "directory";
   if (d.isSymbolicLink()) return "symlink";

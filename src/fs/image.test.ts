@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { FsError } from "./errors.js";
 import { memoryImage } from "../testing/trees.js";
+import { FsError } from "./errors.js";
 
 describe("Image path resolution stays inside the image", () => {
   const image = memoryImage({
@@ -49,10 +49,17 @@ describe("Image path resolution stays inside the image", () => {
     const paths: string[] = [];
     for await (const e of image.walk("/")) paths.push(e.path);
     assert.deepEqual(paths, [
-      "/etc", "/file", "/loop", "/self",
-      "/etc/alt", "/etc/escape", "/etc/passwd", "/etc/rel",
+      "/etc",
+      "/file",
+      "/loop",
+      "/self",
+      "/etc/alt",
+      "/etc/escape",
+      "/etc/passwd",
+      "/etc/rel",
       "/file/notdir",
-      "/loop/a", "/loop/b",
+      "/loop/a",
+      "/loop/b",
     ]);
   });
 });

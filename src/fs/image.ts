@@ -51,7 +51,8 @@ export class Image {
       const st = await this.tree.lstat(candidate);
       const isLast = pending.length === 0;
       if (st.type === "symlink" && (!isLast || followFinal)) {
-        if (++links > MAX_SYMLINKS) throw new FsError("ELOOP", normalizeImagePath(path), "too many symbolic links");
+        if (++links > MAX_SYMLINKS)
+          throw new FsError("ELOOP", normalizeImagePath(path), "too many symbolic links");
         const target = await this.tree.readlink(candidate);
         if (target.startsWith("/")) current = "/";
         pending = [...target.split("/").filter((p) => p !== ""), ...pending];

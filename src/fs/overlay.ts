@@ -32,8 +32,8 @@ export class OverlayTree implements FileTree {
       this.changes.set(path, typeof change === "string" ? { type: "file", content: change } : change);
       let child = path;
       for (let dir = parentOf(path); ; dir = parentOf(dir)) {
-        let names = this.added.get(dir);
-        if (!names) this.added.set(dir, (names = new Set()));
+        const names = this.added.get(dir) ?? new Set<string>();
+        this.added.set(dir, names);
         names.add(baseName(child));
         if (dir === "/") break;
         child = dir;
@@ -118,8 +118,18 @@ function statOf(change: OverlayChange): FileStat {
   const type: FileType = change.type === "deleted" ? "unknown" : change.type;
   const owner = "uid" in change ? { uid: change.uid ?? 0, gid: change.gid ?? 0 } : { uid: 0, gid: 0 };
   const mode =
-    "mode" in change && change.mode !== undefined ? change.mode : type === "directory" ? 0o755 : type === "symlink" ? 0o777 : 0o644;
-  const size = change.type === "file" ? Buffer.byteLength(change.content) : change.type === "symlink" ? change.target.length : 0;
+    "mode" in change && change.mode !== undefined
+      ? change.mode
+      : type === "directory"
+        ? 0o755
+        : type === "symlink"
+          ? 0o777
+          : 0o644;
+  const size =
+    change.type === "file"
+      ? Buffer.byteLength(change.content)
+      : change.type === "symlink"
+        ? change.target.length
+        : 0;
   return { type, mode, ...owner, size, mtimeMs: 0 };
 }
-

@@ -1,5 +1,6 @@
 import { describeError } from "../fs/errors.js";
 import type { Image } from "../fs/image.js";
+import type { DiskBootInfo } from "../source/target.js";
 import type { FactName, Facts } from "./facts.js";
 
 /** Something the scan could not read, kept and shown in every report (never silently dropped). */
@@ -22,6 +23,8 @@ export const DEFAULT_INSPECT_OPTIONS: InspectOptions = {
 export interface InspectContext {
   readonly image: Image;
   readonly options: InspectOptions;
+  /** Disk-level facts when the root came from a disk image (undefined for directories and archives). */
+  readonly disk: DiskBootInfo | undefined;
   /** Another inspector's facts (computed once, shared). */
   get<K extends FactName>(name: K): Promise<Facts[K]>;
   /** Records a file that could not be read or parsed. */
@@ -48,6 +51,7 @@ export class FactStore {
     readonly image: Image,
     private readonly inspectors: ReadonlyMap<FactName, Inspector<FactName>>,
     readonly options: InspectOptions = DEFAULT_INSPECT_OPTIONS,
+    readonly disk?: DiskBootInfo,
   ) {}
 
   get<K extends FactName>(name: K): Promise<Facts[K]> {
@@ -58,6 +62,7 @@ export class FactStore {
       const ctx: InspectContext = {
         image: this.image,
         options: this.options,
+        disk: this.disk,
         get: (other) => this.get(other),
         unknown: (path, error) => {
           this.unknowns.push({ path, error: describeError(error), source: name });

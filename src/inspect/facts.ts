@@ -5,14 +5,16 @@ import type { FileIndex } from "./files.js";
 import type { HistoryFacts } from "./history.js";
 import type { AuthorizedKeyFacts } from "./keys.js";
 import type { OsFacts } from "./os.js";
+import type { PlatformFacts } from "./platform.js";
 import type { ServiceFacts } from "./services.js";
 import type { SshdFacts } from "./ssh.js";
-import type { WindowsFacts } from "./windows/types.js";
 import type { TelemetryFacts } from "./telemetry.js";
+import type { WindowsFacts } from "./windows/types.js";
 
 /** Every fact an inspector can produce, by name. Rules ask for these by name. */
 export interface Facts {
   os: OsFacts;
+  platform: PlatformFacts;
   files: FileIndex;
   accounts: AccountFacts;
   services: ServiceFacts;

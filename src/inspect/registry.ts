@@ -7,10 +7,11 @@ import { filesInspector } from "./files.js";
 import { historiesInspector } from "./history.js";
 import { authorizedKeysInspector } from "./keys.js";
 import { osInspector } from "./os.js";
+import { platformInspector } from "./platform.js";
 import { servicesInspector } from "./services.js";
 import { sshdInspector } from "./ssh.js";
-import { windowsInspector } from "./windows/inspector.js";
 import { telemetryInspector } from "./telemetry.js";
+import { windowsInspector } from "./windows/inspector.js";
 
 /** Every inspector, in one explicit list (no self-registration). */
 export const inspectors: ReadonlyArray<Inspector<FactName>> = [
@@ -21,6 +22,7 @@ export const inspectors: ReadonlyArray<Inspector<FactName>> = [
   filesInspector,
   historiesInspector,
   osInspector,
+  platformInspector,
   servicesInspector,
   sshdInspector,
   windowsInspector,

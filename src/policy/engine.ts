@@ -3,6 +3,7 @@ import type { Image } from "../fs/image.js";
 import { DEFAULT_INSPECT_OPTIONS, FactStore, type InspectOptions } from "../inspect/context.js";
 import type { FactName, Facts } from "../inspect/facts.js";
 import { inspectorsByName } from "../inspect/registry.js";
+import type { DiskBootInfo } from "../source/target.js";
 import { VERSION } from "../version.js";
 import { ATTESTATIONS, METADATA_CHECKS } from "./coverage.js";
 import { type IgnoreEntry, matchIgnore } from "./ignore.js";
@@ -15,6 +16,7 @@ export interface ScanRoot {
   /** Where this root sits in the target ("/" for a directory or archive). */
   root: string;
   image: Image;
+  disk?: DiskBootInfo;
 }
 
 export interface ScanOptions {
@@ -39,7 +41,7 @@ export async function evaluateRoot(
   scanRoot: ScanRoot,
   options: Pick<ScanOptions, "rules" | "inspect">,
 ): Promise<{ findings: Finding[]; facts: FactStore }> {
-  const store = new FactStore(scanRoot.image, inspectorsByName, options.inspect);
+  const store = new FactStore(scanRoot.image, inspectorsByName, options.inspect, scanRoot.disk);
   const findings: Finding[] = [];
   for (const rule of options.rules) {
     const facts: Partial<Facts> = {};

@@ -5,6 +5,18 @@ export interface TargetRoot {
   /** Where it is in the target: "/" or e.g. "partition 2 (ext4)", "LV vg0/root". */
   root: string;
   image: Image;
+  /** What the disk around this root says (disk targets only): boot code, ESPs, encrypted volumes. */
+  disk?: DiskBootInfo;
+}
+
+/** Disk-level facts that no file inside a root can tell (clauses ARC-2 and ARC-6). */
+export interface DiskBootInfo {
+  partitionTable: "mbr" | "gpt" | "none";
+  /** Non-zero boot code in the MBR's first 446 bytes (BIOS boot). */
+  mbrBootCode: boolean;
+  /** EFI system partitions and the .efi loaders found on them (empty list: none found or unreadable). */
+  efiSystemPartitions: Array<{ where: string; loaders: string[]; readable: boolean }>;
+  encryptedVolumes: Array<{ where: string; type: string }>;
 }
 
 /** An opened scan target: what it is, its OS roots, and notes on what was found or skipped. */

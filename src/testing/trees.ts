@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { Readable } from "node:stream";
 import { DirectoryTree } from "../fs/directory.js";
 import { FsError } from "../fs/errors.js";
 import type { DirEntry, FileStat, FileTree } from "../fs/filetree.js";
@@ -50,7 +50,10 @@ let debianPath: string | undefined;
 export function debianRootfsPath(): string {
   if (debianPath) return debianPath;
   const fromEnv = process.env.AMIGATE_DEBIAN_ROOTFS;
-  if (fromEnv && existsSync(fromEnv)) return (debianPath = fromEnv);
+  if (fromEnv && existsSync(fromEnv)) {
+    debianPath = fromEnv;
+    return debianPath;
+  }
   const out = execFileSync("bash", [path.join(REPO_ROOT, "fixtures/debian-rootfs.sh")], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],

@@ -1,5 +1,25 @@
 import type { FactName } from "../../inspect/facts.js";
 import type { Rule } from "../rule.js";
+import architectureUnsupported from "./architecture-unsupported.js";
+import blankPassword from "./blank-password.js";
+import cloudInitPasswordAuth from "./cloud-init-password-auth.js";
+import encryptedFilesystem from "./encrypted-filesystem.js";
+import extraUid0Account from "./extra-uid0-account.js";
+import firstBootDownloads from "./first-boot-downloads.js";
+import kernelNitroDrivers from "./kernel-nitro-drivers.js";
+import noSudoAdmin from "./no-sudo-admin.js";
+import notHvmBootable from "./not-hvm-bootable.js";
+import passwdBackupHashes from "./passwd-backup-hashes.js";
+import passwordHashLoginUser from "./password-hash-login-user.js";
+import remoteAccessAgents from "./remote-access-agents.js";
+import rootPasswordBlank from "./root-password-blank.js";
+import rootPasswordSet from "./root-password-set.js";
+import sshEmptyPasswords from "./ssh-empty-passwords.js";
+import sshPasswordAuth from "./ssh-password-auth.js";
+import sshRootLogin from "./ssh-root-login.js";
+import sshdNotEnabled from "./sshd-not-enabled.js";
+import telemetryAgents from "./telemetry-agents.js";
+import userDataRequired from "./user-data-required.js";
 import winEc2config from "./win-ec2config.js";
 import winEc2launch from "./win-ec2launch.js";
 import winFixedAdminPassword from "./win-fixed-admin-password.js";
@@ -8,25 +28,15 @@ import winNotGeneralized from "./win-not-generalized.js";
 import winPsreadlineHistory from "./win-psreadline-history.js";
 import winRdpDisabled from "./win-rdp-disabled.js";
 import winSavedPasswords from "./win-saved-passwords.js";
-import blankPassword from "./blank-password.js";
-import extraUid0Account from "./extra-uid0-account.js";
-import noSudoAdmin from "./no-sudo-admin.js";
-import passwdBackupHashes from "./passwd-backup-hashes.js";
-import passwordHashLoginUser from "./password-hash-login-user.js";
-import remoteAccessAgents from "./remote-access-agents.js";
-import rootPasswordBlank from "./root-password-blank.js";
-import rootPasswordSet from "./root-password-set.js";
-import sshdNotEnabled from "./sshd-not-enabled.js";
-import telemetryAgents from "./telemetry-agents.js";
-import cloudInitPasswordAuth from "./cloud-init-password-auth.js";
-import firstBootDownloads from "./first-boot-downloads.js";
-import sshEmptyPasswords from "./ssh-empty-passwords.js";
-import sshPasswordAuth from "./ssh-password-auth.js";
-import sshRootLogin from "./ssh-root-login.js";
 
 /** Every rule in one explicit list (no self-registration); the engine runs them sorted by id. */
 const list: Array<Rule<FactName>> = [
-  // one import per rule file, one line each, kept alphabetical
+  // one import per rule file, one line each
+  architectureUnsupported,
+  notHvmBootable,
+  kernelNitroDrivers,
+  encryptedFilesystem,
+  userDataRequired,
   winEc2config,
   winEc2launch,
   winFixedAdminPassword,

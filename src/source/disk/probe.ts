@@ -2,7 +2,7 @@ import { describeError } from "../../fs/errors.js";
 import type { FileTree } from "../../fs/filetree.js";
 import { Image } from "../../fs/image.js";
 import { type Mount, mountedTree } from "../../fs/mounted.js";
-import type { OpenedTarget, TargetProbe, TargetRoot } from "../target.js";
+import type { DiskBootInfo, OpenedTarget, TargetProbe, TargetRoot } from "../target.js";
 import { defaultFilesystemReaders, type FilesystemReaders } from "./filesystems.js";
 import { parseFstab, volumeForSpec } from "./fstab.js";
 import { type DiskLayout, scanDisk, type Volume } from "./layout.js";
@@ -69,6 +69,7 @@ export async function openDiskTarget(
       return undefined;
     }
   };
+  const bootInfo = await diskBootInfo(layout, openTree);
   const roots: TargetRoot[] = [];
   for (const v of volumes) {
     const tree = await openTree(v);
@@ -78,7 +79,11 @@ export async function openDiskTarget(
     for (const marker of OS_ROOT_MARKERS) if (!isRoot && (await image.statIfExists(marker))) isRoot = true;
     if (!isRoot) continue;
     const mounts = await fstabMounts(v, image, volumes, openTree, notes);
-    roots.push({ root: `${v.where} (${v.fs.type})`, image: new Image(mountedTree(tree, mounts)) });
+    roots.push({
+      root: `${v.where} (${v.fs.type})`,
+      image: new Image(mountedTree(tree, mounts)),
+      disk: bootInfo,
+    });
   }
   if (pending.size > 0) {
     const types = [...new Set(pending.values())].join("/");
@@ -101,6 +106,44 @@ export async function openDiskTarget(
       for (const t of trees.values()) await t.close().catch(() => {});
       await disk.source.close();
     },
+  };
+}
+
+const ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
+
+/** Boot code, EFI system partitions with their loaders, and encrypted volumes of the whole disk. */
+async function diskBootInfo(
+  layout: DiskLayout,
+  openTree: (v: Volume) => Promise<FileTree | undefined>,
+): Promise<DiskBootInfo> {
+  const efiSystemPartitions: DiskBootInfo["efiSystemPartitions"] = [];
+  for (const v of layout.volumes) {
+    const p = v.partition;
+    const isEsp = p !== undefined && (p.type.toUpperCase() === ESP_TYPE || p.type.toLowerCase() === "0xef");
+    if (!isEsp) continue;
+    const tree = await openTree(v);
+    if (!tree) {
+      efiSystemPartitions.push({ where: v.where, loaders: [], readable: false });
+      continue;
+    }
+    const loaders: string[] = [];
+    try {
+      for await (const e of new Image(tree).walk("/")) {
+        if (e.stat.type === "file" && e.path.toLowerCase().endsWith(".efi")) loaders.push(e.path);
+        if (loaders.length >= 64) break;
+      }
+    } catch {
+      // An unreadable ESP counts as having no loader we could see.
+    }
+    efiSystemPartitions.push({ where: v.where, loaders, readable: true });
+  }
+  return {
+    partitionTable: layout.table.kind,
+    mbrBootCode: layout.table.mbrBootCode,
+    efiSystemPartitions,
+    encryptedVolumes: layout.volumes
+      .filter((v) => v.fs.encrypted || v.fs.type === "luks" || v.fs.type === "bitlocker")
+      .map((v) => ({ where: v.where, type: v.fs.type ?? "encrypted" })),
   };
 }
 

@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { DEFAULT_INSPECT_OPTIONS } from "../../inspect/context.js";
+import type { DiskBootInfo } from "../../source/target.js";
+import { testRule } from "../../testing/rule-tester.js";
+import { debianImage } from "../../testing/trees.js";
+import { evaluateRoot } from "../engine.js";
+import architectureUnsupported from "./architecture-unsupported.js";
+import encryptedFilesystem from "./encrypted-filesystem.js";
+import kernelNitroDrivers from "./kernel-nitro-drivers.js";
+import notHvmBootable from "./not-hvm-bootable.js";
+import userDataRequired from "./user-data-required.js";
+
+/** The first 64 bytes of an ELF file of the given class and e_machine. */
+function elfHeader(bits: 32 | 64, machine: number): Buffer {
+  const b = Buffer.alloc(64);
+  b.writeUInt32BE(0x7f454c46, 0);
+  b[4] = bits === 64 ? 2 : 1;
+  b[5] = 1;
+  b[6] = 1;
+  b.writeUInt16LE(2, 16);
+  b.writeUInt16LE(machine, 18);
+  return b;
+}
+
+testRule(architectureUnsupported, {
+  valid: [
+    { name: "the Debian rootfs (x86_64 init)", changes: {} },
+    { name: "an aarch64 init", changes: { "/usr/sbin/init": { type: "file", content: elfHeader(64, 183) } } },
+  ],
+  invalid: [
+    {
+      name: "a 32-bit i386 init",
+      changes: { "/usr/sbin/init": { type: "file", content: elfHeader(32, 3) } },
+      findings: [{ path: "/sbin/init", message: "/sbin/init is a 32-bit i386 ELF binary" }],
+    },
+    {
+      name: "a riscv64 init",
+      changes: { "/usr/sbin/init": { type: "file", content: elfHeader(64, 243) } },
+      findings: [{ path: "/sbin/init", evidence: "ELF class 64, e_machine 243" }],
+    },
+  ],
+});
+
+const modules = (version: string, files: string[], builtin = ""): Record<string, string> => ({
+  [`/usr/lib/modules/${version}/kernel/fs/ext4/ext4.ko`]: "x",
+  [`/usr/lib/modules/${version}/modules.builtin`]: builtin,
+  ...Object.fromEntries(files.map((f) => [`/usr/lib/modules/${version}/kernel/${f}`, "x"])),
+});
+
+testRule(kernelNitroDrivers, {
+  valid: [
+    { name: "no kernel at all (a container-style rootfs)", changes: {} },
+    {
+      name: "nvme and ena as compressed modules",
+      changes: modules("6.1.0-28-cloud-amd64", [
+        "drivers/nvme/host/nvme.ko.xz",
+        "drivers/net/ethernet/amazon/ena/ena.ko.xz",
+      ]),
+    },
+    {
+      name: "nvme built in, ena a module",
+      changes: modules(
+        "6.1.0-28-amd64",
+        ["drivers/net/ethernet/amazon/ena/ena.ko"],
+        "kernel/drivers/nvme/host/nvme.ko\n",
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: "a kernel without ena",
+      changes: modules("5.4.0-old", ["drivers/nvme/host/nvme.ko"]),
+      findings: [
+        {
+          path: "/lib/modules/5.4.0-old",
+          message: "kernel 5.4.0-old has no ena driver (neither a module nor built in)",
+        },
+      ],
+    },
+    {
+      name: "a kernel with neither",
+      changes: modules("4.9.0-ancient", []),
+      findings: [
+        { message: "kernel 4.9.0-ancient has no nvme or ena driver (neither a module nor built in)" },
+      ],
+    },
+  ],
+});
+
+testRule(encryptedFilesystem, {
+  valid: [
+    { name: "the Debian rootfs", changes: {} },
+    {
+      name: "a crypttab with only comments",
+      changes: { "/etc/crypttab": "# <target name> <source device> <key file> <options>\n\n" },
+    },
+  ],
+  invalid: [
+    {
+      name: "a LUKS volume in crypttab",
+      changes: { "/etc/crypttab": "# comment\ndata UUID=1234 none luks\n" },
+      findings: [
+        { path: "/etc/crypttab", line: 2, message: "encrypted volume data on UUID=1234 is set up at boot" },
+      ],
+    },
+    {
+      name: "eCryptfs home directories",
+      changes: { "/home/.ecryptfs/admin/.Private/x": "x" },
+      findings: [{ path: "/home/.ecryptfs" }],
+    },
+  ],
+});
+
+testRule(userDataRequired, {
+  valid: [
+    { name: "the Debian rootfs", changes: {} },
+    { name: "rc.local that only logs", changes: { "/etc/rc.local": "#!/bin/sh\nlogger booted\nexit 0\n" } },
+  ],
+  invalid: [
+    {
+      name: "rc.local fetching user data from IMDS",
+      changes: {
+        "/etc/rc.local":
+          "#!/bin/sh\nCONF=$(curl -s http://169.254.169.254/latest/user-data) || exit 1\nexit 0\n",
+      },
+      findings: [{ path: "/etc/rc.local", line: 2 }],
+    },
+  ],
+});
+
+const disk = (over: Partial<DiskBootInfo>): DiskBootInfo => ({
+  partitionTable: "gpt",
+  mbrBootCode: false,
+  efiSystemPartitions: [],
+  encryptedVolumes: [],
+  ...over,
+});
+
+async function hvmFindings(info: DiskBootInfo | undefined) {
+  const { findings } = await evaluateRoot(
+    { root: "partition 2 (ext4)", image: debianImage(), ...(info ? { disk: info } : {}) },
+    { rules: [notHvmBootable], inspect: DEFAULT_INSPECT_OPTIONS },
+  );
+  return findings.map((f) => `${f.severity}: ${f.message}`);
+}
+
+test("not-hvm-bootable judges disks only, from MBR boot code and ESP loaders", async () => {
+  assert.deepEqual(await hvmFindings(undefined), [], "directories and archives are not judged");
+  assert.deepEqual(await hvmFindings(disk({ mbrBootCode: true })), []);
+  assert.deepEqual(
+    await hvmFindings(
+      disk({
+        efiSystemPartitions: [{ where: "partition 1", loaders: ["/EFI/BOOT/BOOTX64.EFI"], readable: true }],
+      }),
+    ),
+    [],
+  );
+  assert.deepEqual(await hvmFindings(disk({})), [
+    "high: no MBR boot code and no EFI system partition (partition table: gpt)",
+  ]);
+  assert.deepEqual(
+    await hvmFindings(disk({ efiSystemPartitions: [{ where: "partition 1", loaders: [], readable: true }] })),
+    ["high: no MBR boot code, and the EFI system partition (partition 1) holds no .efi loader"],
+  );
+  assert.deepEqual(
+    await hvmFindings(
+      disk({ efiSystemPartitions: [{ where: "partition 1", loaders: [], readable: false }] }),
+    ),
+    ["info: no MBR boot code; the EFI system partition (partition 1) could not be read to find a loader"],
+  );
+});
+
+test("encrypted volumes found on the disk are ARC-6 findings", async () => {
+  const { findings } = await evaluateRoot(
+    {
+      root: "partition 2 (ext4)",
+      image: debianImage(),
+      disk: disk({ encryptedVolumes: [{ where: "partition 4", type: "luks" }] }),
+    },
+    { rules: [encryptedFilesystem], inspect: DEFAULT_INSPECT_OPTIONS },
+  );
+  assert.deepEqual(
+    findings.map((f) => [f.clauses, f.message]),
+    [[["ARC-6"], "partition 4 is a LUKS encrypted volume"]],
+  );
+});
