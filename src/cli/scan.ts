@@ -50,11 +50,15 @@ export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Prom
   const ignore = await loadIgnore(flags.ignoreFile);
   const target = await openTarget(input);
   try {
-    const result = await scan({ input, kind: target.kind, description: target.description }, target.roots, {
-      failOn: flags.failOn,
-      ignore,
-      rules: io.rules,
-    });
+    const result = await scan(
+      { input, kind: target.kind, description: target.description, notes: target.notes },
+      target.roots,
+      {
+        failOn: flags.failOn,
+        ignore,
+        rules: io.rules,
+      },
+    );
     // Colours only on a terminal: never in files or pipes, never with NO_COLOR (no-color.org).
     const color = flags.output === undefined && io.isTTY && !io.noColor;
     const text = renderReport(result, flags.format, { color });

@@ -97,7 +97,7 @@ async function osSummary(store: FactStore): Promise<OsSummary> {
 
 /** Scans every root of a target and assembles the report record. */
 export async function scan(
-  target: { input: string; kind: string; description: string },
+  target: { input: string; kind: string; description: string; notes?: readonly string[] },
   roots: readonly ScanRoot[],
   partial: Partial<ScanOptions> = {},
 ): Promise<ScanResult> {
@@ -123,7 +123,12 @@ export async function scan(
   return {
     schemaVersion: 1,
     tool: { name: "amigate", version: VERSION },
-    target,
+    target: {
+      input: target.input,
+      kind: target.kind,
+      description: target.description,
+      notes: [...(target.notes ?? [])],
+    },
     scannedAt: options.now.toISOString(),
     roots: rootSummaries,
     failOn: options.failOn,

@@ -66,7 +66,7 @@ export interface OsSummary {
 export interface ScanResult {
   schemaVersion: 1;
   tool: { name: "amigate"; version: string };
-  target: { input: string; kind: string; description: string };
+  target: { input: string; kind: string; description: string; notes: string[] };
   scannedAt: string;
   roots: Array<{ root: string; os: OsSummary }>;
   failOn: Severity;

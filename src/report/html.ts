@@ -59,6 +59,7 @@ export function renderHtml(result: ScanResult): string {
     `<h1>amigate ${h(result.tool.version)} scan report</h1>`,
     '<table class="meta">',
     `<tr><td>Target</td><td><code>${h(result.target.input)}</code> (${h(result.target.kind)}) <span class="muted">${h(result.target.description)}</span></td></tr>`,
+    ...result.target.notes.map((n) => `<tr><td></td><td class="muted">note: ${h(n)}</td></tr>`),
     ...result.roots.map(
       (r, i) =>
         `<tr><td>${i === 0 ? "OS" : ""}</td><td><code>${h(r.root)}</code> ${h(osName(r.os))}</td></tr>`,

@@ -61,6 +61,7 @@ export function renderText(result: ScanResult, options: TextOptions): string {
   out.push(`Target    ${visible(result.target.input)} (${visible(result.target.kind)})`);
   if (result.target.description && result.target.description !== result.target.input)
     para(visible(result.target.description), "          ");
+  for (const note of result.target.notes) para(`note: ${visible(note)}`, "          ");
   if (result.roots.length === 0) out.push("OS        no OS root found");
   for (const [i, r] of result.roots.entries()) {
     out.push(`${i === 0 ? "OS        " : "          "}${visible(r.root)}  ${visible(osName(r.os))}`);

@@ -129,7 +129,7 @@ export function sampleScanResult(overrides: Partial<ScanResult> = {}): ScanResul
   return {
     schemaVersion: 1,
     tool: { name: "amigate", version: "0.1.0" },
-    target: { input: "./rootfs", kind: "directory", description: "directory /tmp/rootfs" },
+    target: { input: "./rootfs", kind: "directory", description: "directory /tmp/rootfs", notes: [] },
     scannedAt: "2026-01-02T03:04:05.000Z",
     roots: [
       {
