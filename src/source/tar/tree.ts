@@ -54,11 +54,15 @@ export class TarTree implements FileTree {
       } else {
         const store = await SpillFile.create(options.tmpDir ?? os.tmpdir());
         spill = store;
-        const reader = new ChunkReader(iteratorSource(decompressedChunks(file, compression)));
-        await readTar(reader, file, (entry) => {
-          const kept = builder.add(entry, { store: "spill", offset: store.position, sparse: entry.sparse });
-          return kept ? (chunk) => store.append(chunk) : undefined;
-        });
+        const chunks = decompressedChunks(file, compression);
+        try {
+          await readTar(new ChunkReader(iteratorSource(chunks)), file, (entry) => {
+            const kept = builder.add(entry, { store: "spill", offset: store.position, sparse: entry.sparse });
+            return kept ? (chunk) => store.append(chunk) : undefined;
+          });
+        } finally {
+          await chunks.return(undefined); // closes the input file when the tar ends early or fails
+        }
         await store.finish();
       }
       return new TarTree(
