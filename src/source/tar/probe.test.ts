@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { TargetError } from "../../fs/errors.js";
+import { FsError, TargetError } from "../../fs/errors.js";
 import { openTarget } from "../open.js";
 import { evilArchive } from "./testing.js";
 
@@ -50,6 +50,25 @@ describe("openTarget recognises tar archives by their bytes", () => {
       assert.equal(target.notes.length, 2);
       assert.match(target.notes.join("\n"), /"\.\.\/evil".*'\.\.'/);
       assert.match(target.notes.join("\n"), /"\/etc\/evil".*absolute/);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("opens a truncated archive with what precedes the damage, and says so", async () => {
+    const whole = readFileSync(path.join(dir, "plain.bin"));
+    const hostname = whole.indexOf("probe\n");
+    const cut = path.join(dir, "cut.bin");
+    writeFileSync(cut, whole.subarray(0, hostname + 2));
+    const target = await openTarget(cut);
+    try {
+      assert.equal((await target.roots[0]!.image.stat("/etc")).type, "directory");
+      await assert.rejects(
+        target.roots[0]!.image.readText("/etc/hostname"),
+        (e) => e instanceof FsError && e.code === "EIO",
+      );
+      assert.equal(target.notes.length, 1);
+      assert.match(target.notes[0]!, new RegExp(`damaged archive.*tar entry data at offset ${hostname}`));
     } finally {
       await target.close();
     }

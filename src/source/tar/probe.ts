@@ -17,9 +17,12 @@ export const tarProbe: TargetProbe = {
     const compression = detectCompression(head);
     const tarHead = await decompressHead(head, compression, HEAD_LIMIT);
     if (!tarHead || !looksLikeTar(tarHead)) return undefined;
-    const tree = await TarTree.open(input);
-    const notes = tree.suspiciousEntries.map(
-      (s) => `tar entry "${s.name}" left out of the image: ${s.reason}`,
+    const tree = await TarTree.open(input, { partial: true });
+    const notes = tree.damage
+      ? [`damaged archive, only the entries before the damage are scanned: ${tree.damage.message}`]
+      : [];
+    notes.push(
+      ...tree.suspiciousEntries.map((s) => `tar entry "${s.name}" left out of the image: ${s.reason}`),
     );
     if (tree.suspiciousOmitted > 0)
       notes.push(`${tree.suspiciousOmitted} more suspicious tar entries left out of the image`);

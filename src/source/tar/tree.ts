@@ -31,13 +31,28 @@ export class TarTree implements FileTree {
     readonly suspiciousOmitted: number,
     private readonly archive: FileHandle,
     private readonly spill: SpillFile | undefined,
+    /** With `partial`: where the archive stopped making sense; the tree holds the entries before it. */
+    readonly damage: ImageFormatError | undefined,
   ) {
     this.description = `tar archive ${file}${compression === "none" ? "" : ` (${compression})`}`;
   }
 
-  static async open(file: string, options: { tmpDir?: string } = {}): Promise<TarTree> {
+  /**
+   * Indexes `file`. A corrupt or truncated archive throws ImageFormatError, unless `partial` is
+   * set: then the entries before the damage form the tree and the error is kept in `damage`.
+   */
+  static async open(file: string, options: { tmpDir?: string; partial?: boolean } = {}): Promise<TarTree> {
     const archive = await fsp.open(file, "r");
     let spill: SpillFile | undefined;
+    let damage: ImageFormatError | undefined;
+    const tolerate = async (pass: Promise<void>) => {
+      try {
+        await pass;
+      } catch (e) {
+        if (!(options.partial && e instanceof ImageFormatError)) throw e;
+        damage = e;
+      }
+    };
     try {
       const { size } = await archive.stat();
       if (size === 0) throw new ImageFormatError(file, "tar header", 0, "a tar archive (the file is empty)");
@@ -47,19 +62,27 @@ export class TarTree implements FileTree {
       const builder = new IndexBuilder();
       if (compression === "none") {
         const reader = new ChunkReader(fileSource(archive, size));
-        await readTar(reader, file, (entry) => {
-          builder.add(entry, { store: "archive", offset: entry.dataOffset, sparse: entry.sparse });
-          return undefined;
-        });
+        await tolerate(
+          readTar(reader, file, (entry) => {
+            builder.add(entry, { store: "archive", offset: entry.dataOffset, sparse: entry.sparse });
+            return undefined;
+          }),
+        );
       } else {
         const store = await SpillFile.create(options.tmpDir ?? os.tmpdir());
         spill = store;
         const chunks = decompressedChunks(file, compression);
         try {
-          await readTar(new ChunkReader(iteratorSource(chunks)), file, (entry) => {
-            const kept = builder.add(entry, { store: "spill", offset: store.position, sparse: entry.sparse });
-            return kept ? (chunk) => store.append(chunk) : undefined;
-          });
+          await tolerate(
+            readTar(new ChunkReader(iteratorSource(chunks)), file, (entry) => {
+              const kept = builder.add(entry, {
+                store: "spill",
+                offset: store.position,
+                sparse: entry.sparse,
+              });
+              return kept ? (chunk) => store.append(chunk) : undefined;
+            }),
+          );
         } finally {
           await chunks.return(undefined); // closes the input file when the tar ends early or fails
         }
@@ -73,6 +96,7 @@ export class TarTree implements FileTree {
         builder.suspiciousOmitted,
         archive,
         spill,
+        damage,
       );
     } catch (e) {
       await spill?.close();
