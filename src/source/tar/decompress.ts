@@ -1,0 +1,150 @@
+import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { createGunzip, gunzipSync, constants as zc } from "node:zlib";
+import { Decompress as ZstdDecompress } from "fzstd";
+import xz from "xz-decompress";
+import { ImageFormatError } from "../../fs/errors.js";
+
+export type Compression = "none" | "gzip" | "xz" | "zstd";
+
+/** Told from magic bytes only (RFC 1952 §2.3.1, xz file format §2.1.1.1, RFC 8878 §3.1.1). */
+export function detectCompression(head: Buffer): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "gzip";
+  if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])))
+    return "xz";
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return "zstd";
+  return "none";
+}
+
+const STRUCTURE: Record<Exclude<Compression, "none">, string> = {
+  gzip: "gzip stream",
+  xz: "xz stream",
+  zstd: "zstd stream",
+};
+
+/**
+ * The decompressed bytes of `file`, as chunks pulled one at a time (so memory stays at a chunk
+ * plus the decompressor's window). Corrupt or truncated input ends in ImageFormatError.
+ */
+export async function* decompressedChunks(
+  file: string,
+  compression: Exclude<Compression, "none">,
+): AsyncGenerator<Buffer> {
+  const input = createReadStream(file, { highWaterMark: 256 * 1024 });
+  const consumed = () => input.bytesRead;
+  try {
+    if (compression === "gzip") {
+      const gunzip = createGunzip();
+      input.on("error", (e) => gunzip.destroy(e));
+      input.pipe(gunzip);
+      yield* rethrow(gunzip, file, STRUCTURE.gzip, () => gunzip.bytesWritten);
+    } else if (compression === "xz") {
+      const web = new xz.XzReadableStream(Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>);
+      yield* rethrow(
+        Readable.fromWeb(web as unknown as WebReadableStream<Uint8Array>),
+        file,
+        STRUCTURE.xz,
+        consumed,
+      );
+    } else {
+      yield* zstdChunks(input, file, consumed);
+    }
+  } finally {
+    input.destroy();
+  }
+}
+
+async function* rethrow(
+  stream: AsyncIterable<Uint8Array>,
+  file: string,
+  structure: string,
+  offset: () => number,
+) {
+  try {
+    for await (const chunk of stream) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+  } catch (e) {
+    if (e instanceof ImageFormatError) throw e;
+    throw new ImageFormatError(file, structure, offset(), `valid compressed data (${describe(e)})`);
+  }
+}
+
+async function* zstdChunks(input: AsyncIterable<Buffer>, file: string, offset: () => number) {
+  let out: Buffer[] = [];
+  // fzstd may hand out views of its window; copy so a later block cannot overwrite them.
+  const decoder = new ZstdDecompress((data) => {
+    if (data.length > 0) out.push(Buffer.from(data));
+  });
+  const push = (chunk: Uint8Array, final: boolean) => {
+    try {
+      decoder.push(chunk, final);
+    } catch (e) {
+      throw new ImageFormatError(file, STRUCTURE.zstd, offset(), `valid compressed data (${describe(e)})`);
+    }
+  };
+  try {
+    for await (const chunk of input) {
+      push(chunk, false);
+      const ready = out;
+      out = [];
+      yield* ready;
+    }
+  } catch (e) {
+    if (e instanceof ImageFormatError) throw e;
+    throw new ImageFormatError(file, STRUCTURE.zstd, offset(), `readable data (${describe(e)})`);
+  }
+  push(new Uint8Array(0), true);
+  yield* out;
+}
+
+/**
+ * Decompresses the start of a stream (a probe's head bytes) as far as it goes, up to `limit`
+ * output bytes; truncation is expected and not an error. Undefined when the data is not valid.
+ */
+export async function decompressHead(
+  head: Buffer,
+  compression: Compression,
+  limit = 64 * 1024,
+): Promise<Buffer | undefined> {
+  try {
+    if (compression === "none") return head.subarray(0, limit);
+    if (compression === "gzip") {
+      return gunzipSync(head, { finishFlush: zc.Z_SYNC_FLUSH, maxOutputLength: limit }).subarray(0, limit);
+    }
+    if (compression === "zstd") {
+      const parts: Buffer[] = [];
+      let total = 0;
+      const decoder = new ZstdDecompress((d) => {
+        if (total < limit) parts.push(Buffer.from(d));
+        total += d.length;
+      });
+      decoder.push(head, false);
+      return Buffer.concat(parts).subarray(0, limit);
+    }
+    const parts: Buffer[] = [];
+    let total = 0;
+    const source = Readable.toWeb(Readable.from([head])) as unknown as ReadableStream<Uint8Array>;
+    try {
+      for await (const chunk of Readable.fromWeb(
+        new xz.XzReadableStream(source) as unknown as WebReadableStream<Uint8Array>,
+      )) {
+        parts.push(Buffer.from(chunk as Uint8Array));
+        total += (chunk as Uint8Array).length;
+        if (total >= limit) break;
+      }
+    } catch {
+      // A truncated head ends the xz stream early; keep what came out.
+    }
+    return Buffer.concat(parts).subarray(0, limit);
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(e: unknown): string {
+  if (e instanceof Error)
+    return (e as NodeJS.ErrnoException).code
+      ? `${(e as NodeJS.ErrnoException).code}: ${e.message}`
+      : e.message;
+  return String(e);
+}

@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { FsError, TargetError } from "../../fs/errors.js";
+import { openTarget } from "../open.js";
+import { evilArchive } from "./testing.js";
+
+describe("openTarget recognises tar archives by their bytes", () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "amigate-tarprobe-"));
+    mkdirSync(path.join(dir, "root/etc"), { recursive: true });
+    writeFileSync(path.join(dir, "root/etc/hostname"), "probe\n");
+    const tar = (args: string[]) => execFileSync("tar", ["-C", path.join(dir, "root"), ...args, "."]);
+    tar(["-cf", path.join(dir, "plain.bin")]);
+    tar(["-czf", path.join(dir, "gz.bin")]);
+    tar(["-cJf", path.join(dir, "xz.bin")]);
+    tar(["--zstd", "-cf", path.join(dir, "zst.bin")]);
+    tar(["--format=v7", "-cf", path.join(dir, "v7.bin")]);
+    writeFileSync(path.join(dir, "text.txt"), "not an archive\n".repeat(100));
+    execFileSync("bash", ["-c", `head -c 4096 /dev/urandom | gzip > ${path.join(dir, "random.gz")}`]);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const name of ["plain.bin", "gz.bin", "xz.bin", "zst.bin", "v7.bin"]) {
+    it(`${name} (names say nothing) opens as an archive with one root`, async () => {
+      const target = await openTarget(path.join(dir, name));
+      try {
+        assert.equal(target.kind, "archive");
+        assert.deepEqual(
+          target.roots.map((r) => r.root),
+          ["/"],
+        );
+        assert.equal(await target.roots[0]!.image.readText("/etc/hostname"), "probe\n");
+        assert.deepEqual(target.notes, []);
+      } finally {
+        await target.close();
+      }
+    });
+  }
+
+  it("puts suspicious entries into the notes", async () => {
+    const file = path.join(dir, "evil.bin");
+    writeFileSync(file, await evilArchive());
+    const target = await openTarget(file);
+    try {
+      assert.equal(target.notes.length, 2);
+      assert.match(target.notes.join("\n"), /"\.\.\/evil".*'\.\.'/);
+      assert.match(target.notes.join("\n"), /"\/etc\/evil".*absolute/);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("opens a truncated archive with what precedes the damage, and says so", async () => {
+    const whole = readFileSync(path.join(dir, "plain.bin"));
+    const hostname = whole.indexOf("probe\n");
+    const cut = path.join(dir, "cut.bin");
+    writeFileSync(cut, whole.subarray(0, hostname + 2));
+    const target = await openTarget(cut);
+    try {
+      assert.equal((await target.roots[0]!.image.stat("/etc")).type, "directory");
+      await assert.rejects(
+        target.roots[0]!.image.readText("/etc/hostname"),
+        (e) => e instanceof FsError && e.code === "EIO",
+      );
+      assert.equal(target.notes.length, 1);
+      assert.match(target.notes[0]!, new RegExp(`damaged archive.*tar entry data at offset ${hostname}`));
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("does not claim text or gzip-wrapped garbage", async () => {
+    for (const name of ["text.txt", "random.gz"])
+      await assert.rejects(
+        openTarget(path.join(dir, name)),
+        (e) => e instanceof TargetError && /unrecognised/.test(e.message),
+      );
+  });
+});

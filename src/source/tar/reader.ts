@@ -1,0 +1,99 @@
+import type { FileHandle } from "node:fs/promises";
+
+const CHUNK = 256 * 1024;
+
+/** Where the archive's (decompressed) bytes come from: a stream of chunks, or a seekable file. */
+export interface ChunkSource {
+  next(): Promise<Buffer | undefined>;
+  /** Skips `n` bytes without producing them (a seek on a plain file); false when unsupported. */
+  skip?(n: number): boolean;
+}
+
+export function iteratorSource(chunks: AsyncIterator<Buffer>): ChunkSource {
+  return {
+    async next() {
+      const r = await chunks.next();
+      return r.done ? undefined : r.value;
+    },
+  };
+}
+
+/** A plain tar file: data is skipped by seeking, so indexing reads only the headers. */
+export function fileSource(handle: FileHandle, size: number): ChunkSource {
+  let position = 0;
+  return {
+    async next() {
+      if (position >= size) return undefined;
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, size - position));
+      const { bytesRead } = await handle.read(buf, 0, buf.length, position);
+      position += bytesRead;
+      return bytesRead === 0 ? undefined : buf.subarray(0, bytesRead);
+    },
+    skip(n) {
+      if (position + n > size) return false; // let the caller see the short read
+      position += n;
+      return true;
+    },
+  };
+}
+
+/** Pull-style reading of exact byte counts over a ChunkSource, tracking the absolute offset. */
+export class ChunkReader {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  /** Offset of the next unread byte in the (decompressed) archive. */
+  offset = 0;
+
+  constructor(private readonly source: ChunkSource) {}
+
+  private async fill(): Promise<boolean> {
+    const chunk = await this.source.next();
+    if (chunk === undefined) return false;
+    this.buf = chunk;
+    this.pos = 0;
+    return true;
+  }
+
+  /** Exactly `n` bytes, or fewer at the end of the input. */
+  async read(n: number): Promise<Buffer> {
+    if (this.buf.length - this.pos >= n) {
+      const out = this.buf.subarray(this.pos, this.pos + n);
+      this.pos += n;
+      this.offset += n;
+      return out;
+    }
+    const parts: Buffer[] = [];
+    await this.stream(n, (b) => {
+      parts.push(Buffer.from(b));
+    });
+    return Buffer.concat(parts);
+  }
+
+  /** Hands the next `n` bytes to `sink` chunk by chunk; returns how many there were. */
+  async stream(n: number, sink: (chunk: Buffer) => void | Promise<void>): Promise<number> {
+    let left = n;
+    while (left > 0) {
+      if (this.pos >= this.buf.length && !(await this.fill())) break;
+      const take = Math.min(left, this.buf.length - this.pos);
+      const piece = this.buf.subarray(this.pos, this.pos + take);
+      this.pos += take;
+      this.offset += take;
+      left -= take;
+      await sink(piece);
+    }
+    return n - left;
+  }
+
+  /** Skips `n` bytes, seeking when the source allows. Returns how many were skipped. */
+  async skip(n: number): Promise<number> {
+    const buffered = Math.min(n, this.buf.length - this.pos);
+    this.pos += buffered;
+    this.offset += buffered;
+    const rest = n - buffered;
+    if (rest > 0 && this.source.skip?.(rest)) {
+      this.offset += rest;
+      return n;
+    }
+    return buffered + (await this.stream(rest, () => {}));
+  }
+}
