@@ -78,6 +78,11 @@ export class NtfsVolume implements VolumeGeometry {
     return parseMftRecord(Buffer.from(buf), n, this.file, this.mft.offsetOf(n * size));
   }
 
+  /** Byte offset in the volume of MFT record `n` (-1 if not mapped). */
+  recordOffset(n: number): number {
+    return this.mft.offsetOf(n * this.boot.mftRecordSize);
+  }
+
   /** The base record `n` with all its attributes, cached. */
   async loadFile(n: number): Promise<NtfsFile> {
     const hit = this.files.get(n);
