@@ -1,0 +1,168 @@
+import { Readable } from "node:stream";
+import { FsError } from "../errors.js";
+import type { DirEntry, FileStat, FileTree, FileType } from "../filetree.js";
+import { splitImagePath } from "../path.js";
+import { type IndexEntry, readDirectoryIndex } from "./directory.js";
+import { AttrType, filetimeToMs, parseFileName } from "./record.js";
+import { isLinkTag, reparseTarget } from "./reparse.js";
+import { MFT_RECORD, type NtfsFile, type NtfsVolume } from "./volume.js";
+
+const FILE_ATTRIBUTE_READONLY = 0x01;
+const FILE_ATTRIBUTE_REPARSE_POINT = 0x400;
+const FILE_NAME_INDEX_PRESENT = 0x10000000;
+const DIR_CACHE = 512;
+const STREAM_CHUNK = 1 << 20;
+
+interface Listing {
+  entries: IndexEntry[];
+  exact: Map<string, IndexEntry>;
+  folded: Map<string, IndexEntry>;
+}
+
+/**
+ * An NTFS volume as a FileTree. Lookups are case-insensitive through the volume's $UpCase table,
+ * as Windows resolves them ("/windows/system32" finds "/Windows/System32"); readdir returns the
+ * names as stored, long (Win32/POSIX) names only. Symlinks and junctions are symlinks; other
+ * reparse points (dedup, cloud files) are read as the file or directory they are.
+ */
+export class NtfsTree implements FileTree {
+  readonly description: string;
+  private readonly listings = new Map<number, Listing>();
+  private upcase?: Uint16Array;
+
+  constructor(private readonly vol: NtfsVolume) {
+    this.description = `NTFS volume ${vol.file}`;
+  }
+
+  private fold(name: string): string {
+    const t = this.upcase;
+    if (!t) return name.toUpperCase();
+    let s = "";
+    for (let i = 0; i < name.length; i++) s += String.fromCharCode(t[name.charCodeAt(i)]!);
+    return s;
+  }
+
+  private async listing(dir: NtfsFile): Promise<Listing> {
+    const hit = this.listings.get(dir.number);
+    if (hit) return hit;
+    this.upcase ??= await this.vol.upcaseTable();
+    const entries = await readDirectoryIndex(this.vol, dir);
+    const exact = new Map<string, IndexEntry>();
+    const folded = new Map<string, IndexEntry>();
+    for (const e of entries) {
+      if (!exact.has(e.name.name)) exact.set(e.name.name, e);
+      const f = this.fold(e.name.name);
+      if (!folded.has(f)) folded.set(f, e);
+    }
+    const listing = { entries, exact, folded };
+    if (this.listings.size >= DIR_CACHE) this.listings.delete(this.listings.keys().next().value as number);
+    this.listings.set(dir.number, listing);
+    return listing;
+  }
+
+  private typeOf(file: NtfsFile): FileType {
+    const rp = file.attributes.find((a) => a.type === AttrType.reparsePoint);
+    if (rp?.resident && rp.resident.length >= 4 && isLinkTag(rp.resident.readUInt32LE(0))) return "symlink";
+    return file.isDirectory ? "directory" : "file";
+  }
+
+  /** The base record at `path`, each component matched exactly first, then case-insensitively. */
+  private async resolve(path: string): Promise<NtfsFile> {
+    let file = await this.vol.loadFile(MFT_RECORD.root);
+    let at = "";
+    for (const name of splitImagePath(path)) {
+      at += `/${name}`;
+      if (!file.isDirectory || this.typeOf(file) === "symlink") throw new FsError("ENOTDIR", at);
+      const l = await this.listing(file);
+      const e = l.exact.get(name) ?? l.folded.get(this.fold(name));
+      if (!e) throw new FsError("ENOENT", at);
+      file = await this.vol.loadFile(e.record);
+    }
+    return file;
+  }
+
+  async lstat(path: string): Promise<FileStat> {
+    const file = await this.resolve(path);
+    const type = this.typeOf(file);
+    const si = file.attributes.find((a) => a.type === AttrType.standardInformation)?.resident;
+    const attrs = si && si.length >= 0x24 ? si.readUInt32LE(0x20) : 0;
+    const names = file.attributes
+      .filter((a) => a.type === AttrType.fileName && a.resident)
+      .map((a) => parseFileName(a.resident!, this.vol.file, -1))
+      .filter((n) => n.namespace !== 2);
+    const data = type === "file" ? this.vol.stream(file, AttrType.data) : undefined;
+    return {
+      type,
+      mode:
+        type === "directory"
+          ? 0o755
+          : type === "symlink"
+            ? 0o777
+            : attrs & FILE_ATTRIBUTE_READONLY
+              ? 0o444
+              : 0o644,
+      uid: 0,
+      gid: 0,
+      size: type === "symlink" ? (await this.readlink(path)).length : (data?.size ?? 0),
+      mtimeMs: si && si.length >= 16 ? filetimeToMs(si.readBigUInt64LE(8)) : 0,
+      ino: file.number,
+      nlink: Math.max(1, names.length),
+    };
+  }
+
+  async readdir(path: string): Promise<DirEntry[]> {
+    const file = await this.resolve(path);
+    if (this.typeOf(file) !== "directory") throw new FsError("ENOTDIR", path);
+    return (await this.listing(file)).entries.map((e) => {
+      const f = e.name.flags;
+      const type: FileType =
+        f & FILE_ATTRIBUTE_REPARSE_POINT && isLinkTag(e.name.reparseTag)
+          ? "symlink"
+          : f & FILE_NAME_INDEX_PRESENT
+            ? "directory"
+            : "file";
+      return { name: e.name.name, type };
+    });
+  }
+
+  async readlink(path: string): Promise<string> {
+    const file = await this.resolve(path);
+    const rp = file.attributes.find((a) => a.type === AttrType.reparsePoint)?.resident;
+    if (!rp || this.typeOf(file) !== "symlink") throw new FsError("EINVAL", path, "not a symlink");
+    return reparseTarget(rp, this.vol.file, file.number).target;
+  }
+
+  private async dataOf(path: string) {
+    const file = await this.resolve(path);
+    const type = this.typeOf(file);
+    if (type === "directory") throw new FsError("EISDIR", path);
+    if (type !== "file") throw new FsError("EINVAL", path, `not a regular file (${type})`);
+    return this.vol.stream(file, AttrType.data);
+  }
+
+  async readFile(path: string, options: { maxBytes: number }): Promise<Buffer> {
+    const data = await this.dataOf(path);
+    if (!data) return Buffer.alloc(0);
+    if (data.size > options.maxBytes)
+      throw new FsError("EFBIG", path, `${data.size} bytes > ${options.maxBytes}`);
+    return Buffer.from(await data.read(0, data.size));
+  }
+
+  createReadStream(path: string, options: { start?: number; end?: number } = {}): Readable {
+    const self = this;
+    return Readable.from(
+      (async function* () {
+        const data = await self.dataOf(path);
+        if (!data) return;
+        const end = Math.min(data.size, options.end ?? data.size);
+        for (let at = options.start ?? 0; at < end; at += STREAM_CHUNK)
+          yield Buffer.from(await data.read(at, Math.min(STREAM_CHUNK, end - at)));
+      })(),
+      { objectMode: false },
+    );
+  }
+
+  async close(): Promise<void> {
+    this.listings.clear();
+  }
+}
