@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { createGunzip, gunzipSync, constants as zc } from "node:zlib";
+import { createGunzip, constants as zc } from "node:zlib";
 import { Decompress as ZstdDecompress } from "fzstd";
 import xz from "xz-decompress";
 import { ImageFormatError } from "../../fs/errors.js";
@@ -108,9 +108,7 @@ export async function decompressHead(
 ): Promise<Buffer | undefined> {
   try {
     if (compression === "none") return head.subarray(0, limit);
-    if (compression === "gzip") {
-      return gunzipSync(head, { finishFlush: zc.Z_SYNC_FLUSH, maxOutputLength: limit }).subarray(0, limit);
-    }
+    if (compression === "gzip") return await gunzipHead(head, limit);
     if (compression === "zstd") {
       const parts: Buffer[] = [];
       let total = 0;
@@ -147,4 +145,31 @@ function describe(e: unknown): string {
       ? `${(e as NodeJS.ErrnoException).code}: ${e.message}`
       : e.message;
   return String(e);
+}
+
+/**
+ * The first `limit` bytes a gzip head inflates to. Streaming, because gunzipSync's
+ * maxOutputLength throws (instead of stopping) when a well-compressed head inflates past it.
+ */
+function gunzipHead(head: Buffer, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    let total = 0;
+    let done = false;
+    const finish = (value: Buffer | undefined) => {
+      if (done) return;
+      done = true;
+      gunzip.destroy();
+      resolve(value);
+    };
+    const gunzip = createGunzip({ finishFlush: zc.Z_SYNC_FLUSH });
+    gunzip.on("data", (d: Buffer) => {
+      parts.push(d);
+      total += d.length;
+      if (total >= limit) finish(Buffer.concat(parts).subarray(0, limit));
+    });
+    gunzip.on("end", () => finish(Buffer.concat(parts).subarray(0, limit)));
+    gunzip.on("error", () => finish(total > 0 ? Buffer.concat(parts).subarray(0, limit) : undefined));
+    gunzip.end(head);
+  });
 }
