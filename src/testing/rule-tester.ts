@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Image } from "../fs/image.js";
 import type { OverlayChange } from "../fs/overlay.js";
-import type { FactName } from "../inspect/facts.js";
 import { DEFAULT_INSPECT_OPTIONS } from "../inspect/context.js";
+import type { FactName } from "../inspect/facts.js";
 import { evaluateRoot } from "../policy/engine.js";
 import type { Finding } from "../policy/result.js";
 import type { Rule } from "../policy/rule.js";
@@ -43,13 +43,22 @@ export function testRule(
     });
     for (const c of cases.valid) {
       it(`passes: ${c.name}`, async () => {
-        const { findings } = await evaluateRoot({ root: "/", image: imageFor(c) }, { rules: [rule], inspect: DEFAULT_INSPECT_OPTIONS });
-        assert.deepEqual(findings.map((f) => `${f.path ?? ""}: ${f.message}`), []);
+        const { findings } = await evaluateRoot(
+          { root: "/", image: imageFor(c) },
+          { rules: [rule], inspect: DEFAULT_INSPECT_OPTIONS },
+        );
+        assert.deepEqual(
+          findings.map((f) => `${f.path ?? ""}: ${f.message}`),
+          [],
+        );
       });
     }
     for (const c of cases.invalid) {
       it(`fails: ${c.name}`, async () => {
-        const { findings } = await evaluateRoot({ root: "/", image: imageFor(c) }, { rules: [rule], inspect: DEFAULT_INSPECT_OPTIONS });
+        const { findings } = await evaluateRoot(
+          { root: "/", image: imageFor(c) },
+          { rules: [rule], inspect: DEFAULT_INSPECT_OPTIONS },
+        );
         for (const f of findings) {
           assert.equal(f.rule, rule.id);
           assert.deepEqual(f.clauses, [...rule.clauses]);
@@ -58,7 +67,11 @@ export function testRule(
           const want = c.findings[i] ?? {};
           return Object.fromEntries(Object.keys(want).map((k) => [k, f[k as keyof Finding]]));
         });
-        assert.equal(findings.length, c.findings.length, `expected ${c.findings.length} findings, got: ${JSON.stringify(findings.map((f) => [f.path, f.message]))}`);
+        assert.equal(
+          findings.length,
+          c.findings.length,
+          `expected ${c.findings.length} findings, got: ${JSON.stringify(findings.map((f) => [f.path, f.message]))}`,
+        );
         assert.deepEqual(actual, c.findings);
       });
     }

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { Readable } from "node:stream";
 import { DirectoryTree } from "../fs/directory.js";
 import { FsError } from "../fs/errors.js";
 import type { DirEntry, FileStat, FileTree } from "../fs/filetree.js";

@@ -5,8 +5,8 @@ import type { Image } from "../fs/image.js";
 export interface WalkCompareOptions {
   /** Paths (and everything below them) present on only one side by design, e.g. "/lost+found". */
   ignore?: string[];
-  /** Compare SHA-256 of regular files (default true). */
-  hash?: boolean;
+  /** Compare SHA-256 of regular files (default true); a function picks which paths. */
+  hash?: boolean | ((path: string) => boolean);
   /** Stop after this many differences (default 50). */
   maxDifferences?: number;
 }
@@ -83,7 +83,8 @@ export async function compareImages(
     if ((ls.type === "file" || ls.type === "symlink") && ls.size !== rs.size)
       add(`${path}: size ${ls.size} ≠ ${rs.size}`);
     if (l.target !== r.target) add(`${path}: symlink target ${l.target} ≠ ${r.target}`);
-    if (ls.type === "file" && options.hash !== false) {
+    const hash = options.hash ?? true;
+    if (ls.type === "file" && (typeof hash === "function" ? hash(path) : hash)) {
       summary.files++;
       const [lh, lb] = await sha256(a, path);
       const [rh] = await sha256(b, path);
