@@ -83,7 +83,7 @@ export function parseSuperblock(sb: Buffer, file: string, sourceSize: number): S
   const incompat = revLevel === 0 ? 0 : sb.readUInt32LE(0x60);
   for (const [bit, name] of REFUSED)
     if (incompat & bit) fail(0x60, `no ${name} feature (INCOMPAT 0x${bit.toString(16)})`);
-  const unknown = incompat & ~UNDERSTOOD;
+  const unknown = (incompat & ~UNDERSTOOD) >>> 0;
   if (unknown) fail(0x60, `only known INCOMPAT features (unknown bits 0x${unknown.toString(16)})`);
   const is64 = (incompat & INCOMPAT.BIT64) !== 0;
   const blocksCount = sb.readUInt32LE(0x4) + (is64 ? sb.readUInt32LE(0x150) * 2 ** 32 : 0);

@@ -48,8 +48,11 @@ export class Volume {
     return new ImageFormatError(this.file, structure, offset, expected);
   }
 
-  /** Throws unless blocks [block, block+count) lie inside the filesystem and the image. */
-  checkRange(block: number, count: number, structure: string, where: number): void {
+  /**
+   * Throws unless blocks [block, block+count) lie inside the filesystem and (unless `inImage` is
+   * false, for ranges read piecemeal later) inside the image.
+   */
+  checkRange(block: number, count: number, structure: string, where: number, inImage = true): void {
     const end = block + count;
     if (
       !Number.isSafeInteger(end) ||
@@ -62,7 +65,7 @@ export class Volume {
         where,
         `block ${block}+${count} inside the filesystem (${this.sb.blocksCount} blocks)`,
       );
-    if (end * this.blockSize > this.source.size)
+    if (inImage && end * this.blockSize > this.source.size)
       throw this.error(
         structure,
         where,
@@ -110,6 +113,7 @@ export class Volume {
       tableBlocks,
       `ext group descriptor ${g} (bg_inode_table)`,
       descBlock * this.blockSize + at + 0x8,
+      false,
     );
     return table;
   }
