@@ -60,7 +60,8 @@ export async function readInode(vol: Volume, ino: number, where: number): Promis
   const blockNo = table + Math.floor(byte / vol.blockSize);
   const block = await vol.block(blockNo, `ext inode ${ino}`, blockNo * vol.blockSize);
   const at = byte % vol.blockSize;
-  const raw = block.subarray(at, at + sb.inodeSize);
+  // A copy, so a cached inode does not keep its whole inode-table block alive.
+  const raw = Buffer.from(block.subarray(at, at + sb.inodeSize));
   const offset = blockNo * vol.blockSize + at;
   const mode = raw.readUInt16LE(0x0);
   const flags = raw.readUInt32LE(0x20);

@@ -3,27 +3,34 @@ import { ImageFormatError } from "../errors.js";
 import { groupHasSuper, type Superblock } from "./superblock.js";
 
 /** Metadata blocks kept in memory (inode tables, directories, extent and indirect blocks). */
-const CACHE_BYTES = 8 * 1024 * 1024;
+const CACHE_BYTES = 4 * 1024 * 1024; // × 2 generations
 
-/** A least-recently-used map with a fixed number of entries (Map keeps insertion order). */
+/**
+ * A bounded cache of recently used entries: two generations of Maps; a hit in the old one moves
+ * to the new one, and when the new one is full the old one is dropped. At most 2 × capacity
+ * entries, O(1) per operation (no per-hit reordering, which measured slow on V8 Maps).
+ */
 export class Lru<K, V> {
-  private readonly map = new Map<K, V>();
+  private young = new Map<K, V>();
+  private old = new Map<K, V>();
   constructor(private readonly capacity: number) {}
   get(key: K): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
+    const v = this.young.get(key);
+    if (v !== undefined) return v;
+    const o = this.old.get(key);
+    if (o !== undefined) this.set(key, o);
+    return o;
   }
   set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as K);
+    if (this.young.size >= this.capacity) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, value);
   }
   clear(): void {
-    this.map.clear();
+    this.young.clear();
+    this.old.clear();
   }
 }
 
