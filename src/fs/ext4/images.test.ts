@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { promises as fsp } from "node:fs";
+import { existsSync, promises as fsp } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { ext4ImagesPath, openExtImage } from "../../testing/ext4-images.js";
@@ -41,6 +41,7 @@ describe("ext images equal the directories mkfs -d built them from", () => {
     ["debian-ext4.img", "ext4 default: extents, 64bit, flex_bg, metadata_csum, htree"],
     ["debian-ext4-32bit.img", "ext4 without 64bit (32-byte group descriptors)"],
     ["debian-ext4-1k.img", "ext4 with 1 KiB blocks"],
+    ["debian-ext4-metabg.img", "ext4 with meta_bg (group descriptors spread over 3 meta groups)"],
     ["debian-ext3.img", "ext3: indirect blocks, htree, journal"],
     ["debian-ext2.img", "ext2"],
   ];
@@ -66,7 +67,31 @@ describe("ext images equal the directories mkfs -d built them from", () => {
     const out = debugfs(img("inline.img"), "stat /a/tiny");
     assert.match(out, /Size of inline data: \d+/);
     assert.match(debugfs(img("inline.img"), "stat /a/b/hundred"), /Size of inline data: 100/);
+
     await sameAsDirectory(img("inline.img"), path.join(images, "inline"));
+  });
+});
+
+describe("inline directory continued in the system.data xattr (written by the kernel)", () => {
+  const file = img("inline-kernel.img");
+  it("lists all six entries and reads the inline file", {
+    skip: !existsSync(file) && "needs a loop mount",
+  }, async () => {
+    const stat = debugfs(file, "stat /d");
+    assert.match(stat, /Flags: 0x10000000/);
+    assert.ok(Number(/Size of inline data: (\d+)/.exec(stat)![1]) > 60, stat);
+    const ext = await openExtImage(file);
+    try {
+      const names = (await ext.readdir("/d")).map((e) => e.name).sort();
+      assert.deepEqual(
+        names,
+        [1, 2, 3, 4, 5, 6].map((i) => `file-${i}`),
+      );
+      for (const i of [1, 6]) assert.equal((await ext.readFile(`/d/file-${i}`)).toString(), String(i));
+      assert.equal((await ext.readFile("/tiny")).toString(), "tiny");
+    } finally {
+      await ext.close();
+    }
   });
 });
 
