@@ -38,3 +38,17 @@ export async function openFileByteSource(path: string): Promise<ByteSource> {
     close: () => file.close(),
   };
 }
+
+/** A Buffer as a ByteSource (tests, small embedded images). */
+export function bufferByteSource(bytes: Buffer, description = "buffer"): ByteSource {
+  return {
+    description,
+    size: bytes.length,
+    async read(offset: number, length: number): Promise<Buffer> {
+      if (offset < 0 || length < 0 || offset + length > bytes.length)
+        throw new ImageFormatError(description, "read", offset, `${length} bytes within ${bytes.length}`);
+      return Buffer.from(bytes.subarray(offset, offset + length));
+    },
+    async close(): Promise<void> {},
+  };
+}

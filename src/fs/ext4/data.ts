@@ -1,0 +1,107 @@
+import { blockMapRuns, extentRuns, type Run } from "./extents.js";
+import { EXTENTS_FL, INLINE_DATA_FL, type Inode, inlineDataXattr, maxFileSize } from "./inode.js";
+import type { Volume } from "./volume.js";
+
+/** Largest single read from the image while streaming file data. */
+const CHUNK = 1024 * 1024;
+
+/** Throws when i_size is larger than the inode's block mapping can address. */
+export function checkSize(vol: Volume, inode: Inode): void {
+  if (inode.size > maxFileSize(vol, inode))
+    throw vol.error(
+      `ext inode ${inode.ino}`,
+      inode.offset + 0x4,
+      `i_size ≤ ${maxFileSize(vol, inode)} (got ${inode.size})`,
+    );
+}
+
+/** Bytes kept inside the inode (INLINE_DATA_FL): i_block's 60 bytes, then the system.data xattr. */
+export function inlineBytes(vol: Volume, inode: Inode): Buffer {
+  const extra = inlineDataXattr(inode, vol.sb.inodeSize);
+  const all = extra ? Buffer.concat([inode.iBlock, extra]) : inode.iBlock;
+  if (inode.size > all.length && inode.type !== "directory")
+    throw vol.error(
+      `ext inode ${inode.ino} inline data`,
+      inode.offset + 0x28,
+      `i_size ≤ ${all.length} inline bytes`,
+    );
+  return all;
+}
+
+export function mapRuns(vol: Volume, inode: Inode, fromBlock: number): AsyncGenerator<Run> {
+  if (inode.flags & EXTENTS_FL) return extentRuns(vol, inode, fromBlock);
+  return blockMapRuns(vol, inode, fromBlock, Math.ceil(inode.size / vol.blockSize));
+}
+
+function* zeros(from: number, to: number): Generator<Buffer> {
+  for (let at = from; at < to; at += CHUNK) yield Buffer.alloc(Math.min(CHUNK, to - at));
+}
+
+/**
+ * The bytes [start, end) of a regular file or symlink, in chunks of at most 1 MiB, reading only
+ * what is asked: holes and unwritten extents come out as zeros, past i_size nothing.
+ */
+export async function* readData(
+  vol: Volume,
+  inode: Inode,
+  start = 0,
+  endArg?: number,
+): AsyncGenerator<Buffer> {
+  checkSize(vol, inode);
+  const end = Math.min(endArg ?? inode.size, inode.size);
+  if (start >= end) return;
+  if (inode.flags & INLINE_DATA_FL) {
+    yield Buffer.from(inlineBytes(vol, inode).subarray(start, end));
+    return;
+  }
+  const bs = vol.blockSize;
+  let pos = start;
+  for await (const run of mapRuns(vol, inode, Math.floor(start / bs))) {
+    const runStart = Math.max(run.logical * bs, pos);
+    const runEnd = Math.min((run.logical + run.length) * bs, end);
+    if (runStart >= end) break;
+    if (runEnd <= runStart) continue;
+    yield* zeros(pos, runStart);
+    if (run.zero) {
+      yield* zeros(runStart, runEnd);
+    } else {
+      for (let at = runStart; at < runEnd; ) {
+        const firstBlock = Math.floor(at / bs);
+        const lastBlock = Math.min(Math.ceil(runEnd / bs), firstBlock + CHUNK / bs);
+        const physical = run.physical + (firstBlock - run.logical);
+        const buf = await vol.data(
+          physical,
+          lastBlock - firstBlock,
+          `ext inode ${inode.ino} data`,
+          inode.offset,
+        );
+        const sliceEnd = Math.min(runEnd, lastBlock * bs);
+        yield buf.subarray(at - firstBlock * bs, sliceEnd - firstBlock * bs);
+        at = sliceEnd;
+      }
+    }
+    pos = runEnd;
+  }
+  yield* zeros(pos, end);
+}
+
+/** The whole of a small file or directory (callers bound the size first). */
+export async function readAll(vol: Volume, inode: Inode): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of readData(vol, inode)) parts.push(part);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/** A symlink's target: in i_block when it has no data block ("fast"), inline, or in its block. */
+export async function readSymlink(vol: Volume, inode: Inode): Promise<Buffer> {
+  if (inode.size > vol.blockSize || inode.size === 0)
+    throw vol.error(
+      `ext inode ${inode.ino} symlink`,
+      inode.offset + 0x4,
+      `a target of 1 to ${vol.blockSize} bytes`,
+    );
+  const xattrBlocks = inode.fileAcl ? vol.blockSize / 512 : 0;
+  const fast = !(inode.flags & INLINE_DATA_FL) && inode.blocks512 - xattrBlocks === 0 && inode.size < 60;
+  if (fast) return Buffer.from(inode.iBlock.subarray(0, inode.size));
+  return readAll(vol, inode);
+}

@@ -1,0 +1,145 @@
+import { Readable } from "node:stream";
+import type { ByteSource } from "../../source/bytes.js";
+import { FsError, ImageFormatError } from "../errors.js";
+import type { DirEntry, FileStat, FileTree } from "../filetree.js";
+import { splitImagePath } from "../path.js";
+import { checkSize, readAll, readData, readSymlink } from "./data.js";
+import { type Dirent, readDirectory } from "./dir.js";
+import { type Inode, readInode } from "./inode.js";
+import { hasExtMagic, parseSuperblock, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE } from "./superblock.js";
+import { Lru, Volume } from "./volume.js";
+
+const ROOT_INO = 2;
+/** Parsed directories kept for path lookups (a walk touches each parent many times in a row). */
+const DIR_CACHE = 256;
+const INODE_CACHE = 4096;
+
+/** True when `source` has the ext2/3/4 magic at 1024+56 (probe for the disk helper). */
+export async function isExt(source: ByteSource): Promise<boolean> {
+  if (source.size < SUPERBLOCK_OFFSET + SUPERBLOCK_SIZE) return false;
+  const head = await source.read(0, SUPERBLOCK_OFFSET + 0x3a);
+  return hasExtMagic(head);
+}
+
+/** Opens an ext2/ext3/ext4 filesystem read-only. Throws ImageFormatError when it is not one we read. */
+export async function openExt4(source: ByteSource): Promise<FileTree> {
+  if (source.size < SUPERBLOCK_OFFSET + SUPERBLOCK_SIZE)
+    throw new ImageFormatError(
+      source.description,
+      "ext superblock",
+      SUPERBLOCK_OFFSET,
+      "an image of at least 2048 bytes",
+    );
+  const sb = parseSuperblock(
+    await source.read(SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE),
+    source.description,
+    source.size,
+  );
+  const tree = new Ext4Tree(new Volume(source, sb));
+  const root = await tree.inode(ROOT_INO, SUPERBLOCK_OFFSET);
+  if (root.type !== "directory")
+    throw new ImageFormatError(source.description, "ext root inode 2", root.offset, "a directory");
+  return tree;
+}
+
+/** A FileTree over an ext filesystem: paths are looked up from inode 2 through parsed directories. */
+export class Ext4Tree implements FileTree {
+  readonly description: string;
+  private readonly dirs = new Lru<number, Map<string, Dirent>>(DIR_CACHE);
+  private readonly inodes = new Lru<number, Inode>(INODE_CACHE);
+
+  constructor(readonly vol: Volume) {
+    this.description = `ext filesystem ${vol.file}${vol.sb.volumeName ? ` (${vol.sb.volumeName})` : ""}`;
+  }
+
+  async inode(ino: number, where: number): Promise<Inode> {
+    const hit = this.inodes.get(ino);
+    if (hit) return hit;
+    const inode = await readInode(this.vol, ino, where);
+    this.inodes.set(ino, inode);
+    return inode;
+  }
+
+  private async entries(dir: Inode): Promise<Map<string, Dirent>> {
+    const hit = this.dirs.get(dir.ino);
+    if (hit) return hit;
+    const map = new Map<string, Dirent>();
+    for (const e of await readDirectory(this.vol, dir)) map.set(e.name, e);
+    this.dirs.set(dir.ino, map);
+    return map;
+  }
+
+  /** The inode at a canonical path; intermediate components must be directories (no symlinks). */
+  private async lookup(path: string): Promise<Inode> {
+    let current = await this.inode(ROOT_INO, SUPERBLOCK_OFFSET);
+    let walked = "";
+    for (const name of splitImagePath(path)) {
+      if (current.type !== "directory") throw new FsError("ENOTDIR", walked || "/");
+      walked += `/${name}`;
+      const entry = (await this.entries(current)).get(name);
+      if (!entry) throw new FsError("ENOENT", walked);
+      current = await this.inode(entry.ino, current.offset);
+    }
+    return current;
+  }
+
+  async lstat(path: string): Promise<FileStat> {
+    const inode = await this.lookup(path);
+    return {
+      type: inode.type,
+      mode: inode.mode & 0o7777,
+      uid: inode.uid,
+      gid: inode.gid,
+      size: inode.size,
+      mtimeMs: inode.mtimeMs,
+      ino: inode.ino,
+      nlink: inode.links,
+    };
+  }
+
+  async readdir(path: string): Promise<DirEntry[]> {
+    const dir = await this.lookup(path);
+    if (dir.type !== "directory") throw new FsError("ENOTDIR", path);
+    const out: DirEntry[] = [];
+    for (const e of (await this.entries(dir)).values()) {
+      out.push({ name: e.name, type: e.type ?? (await this.inode(e.ino, dir.offset)).type });
+    }
+    return out;
+  }
+
+  async readlink(path: string): Promise<string> {
+    const inode = await this.lookup(path);
+    if (inode.type !== "symlink") throw new FsError("EINVAL", path, "not a symlink");
+    return (await readSymlink(this.vol, inode)).toString("utf8");
+  }
+
+  private async regular(path: string): Promise<Inode> {
+    const inode = await this.lookup(path);
+    if (inode.type === "directory") throw new FsError("EISDIR", path);
+    if (inode.type !== "file") throw new FsError("EINVAL", path, `not a regular file (${inode.type})`);
+    checkSize(this.vol, inode);
+    return inode;
+  }
+
+  async readFile(path: string, options: { maxBytes: number }): Promise<Buffer> {
+    const inode = await this.regular(path);
+    if (inode.size > options.maxBytes)
+      throw new FsError("EFBIG", path, `${inode.size} bytes > ${options.maxBytes}`);
+    return readAll(this.vol, inode);
+  }
+
+  createReadStream(path: string, options: { start?: number; end?: number } = {}): Readable {
+    const self = this;
+    async function* bytes(): AsyncGenerator<Buffer> {
+      const inode = await self.regular(path);
+      yield* readData(self.vol, inode, options.start ?? 0, options.end);
+    }
+    return Readable.from(bytes(), { objectMode: false });
+  }
+
+  /** Drops the caches; the ByteSource belongs to whoever opened it and stays open. */
+  async close(): Promise<void> {
+    this.dirs.clear();
+    this.inodes.clear();
+  }
+}
