@@ -1,4 +1,6 @@
 import type { FileTree } from "../../fs/filetree.js";
+import { openVfat } from "../../fs/vfat/index.js";
+import { openXfs } from "../../fs/xfs/index.js";
 import type { ByteSource } from "../bytes.js";
 
 /** Opens one filesystem type as a FileTree. */
@@ -14,10 +16,10 @@ const EXT4_MODULES = ["../../fs/ext4/index.js", "../../fs/ext4/ext4.js"];
 
 let loaded: Promise<FilesystemReaders> | undefined;
 
-/** The readers that exist in this build: ext2/3/4 once src/fs/ext4 is present. */
+/** The readers that exist in this build: XFS, vfat, and ext2/3/4 once src/fs/ext4 is present. */
 export function defaultFilesystemReaders(): Promise<FilesystemReaders> {
   loaded ??= (async () => {
-    const readers: FilesystemReaders = {};
+    const readers: FilesystemReaders = { xfs: openXfs, vfat: openVfat };
     for (const specifier of EXT4_MODULES) {
       try {
         const mod = (await import(specifier)) as { openExt4?: FilesystemOpener };
