@@ -1,0 +1,2 @@
+export { isVfat } from "./boot.js";
+export { openVfat, VfatTree } from "./tree.js";

@@ -1,0 +1,2 @@
+export { isXfs } from "./superblock.js";
+export { openXfs, XfsTree } from "./tree.js";

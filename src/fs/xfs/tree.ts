@@ -1,0 +1,139 @@
+import { Readable } from "node:stream";
+import type { ByteSource } from "../../source/bytes.js";
+import { FsError } from "../errors.js";
+import type { DirEntry, FileStat, FileTree } from "../filetree.js";
+import { splitImagePath } from "../path.js";
+import { readFileRange, readSymlink } from "./data.js";
+import { readDirectory, type XfsDirEntry } from "./dir.js";
+import { readInode, type XfsInode } from "./inode.js";
+import { readSuperblock } from "./superblock.js";
+import { XfsVolume } from "./volume.js";
+
+const INODE_CACHE = 4096;
+const DIR_CACHE = 64;
+
+/** A small insertion-ordered cache: a hit moves the key to the end, the oldest goes first. */
+class Lru<V> {
+  private readonly map = new Map<number, V>();
+  constructor(private readonly limit: number) {}
+  get(key: number): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: number, value: V): void {
+    this.map.set(key, value);
+    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as number);
+  }
+}
+
+/** A read-only XFS (v4 and v5) filesystem as a FileTree. */
+export class XfsTree implements FileTree {
+  readonly description: string;
+  private readonly inodes = new Lru<XfsInode>(INODE_CACHE);
+  private readonly dirs = new Lru<Map<string, XfsDirEntry>>(DIR_CACHE);
+
+  constructor(readonly volume: XfsVolume) {
+    this.description = `XFS v${volume.sb.version} filesystem in ${volume.source.description}`;
+  }
+
+  async inode(ino: number): Promise<XfsInode> {
+    let inode = this.inodes.get(ino);
+    if (!inode) {
+      inode = await readInode(this.volume, ino);
+      this.inodes.set(ino, inode);
+    }
+    return inode;
+  }
+
+  private async entries(dir: XfsInode): Promise<Map<string, XfsDirEntry>> {
+    let map = this.dirs.get(dir.ino);
+    if (!map) {
+      map = await readDirectory(this.volume, dir);
+      this.dirs.set(dir.ino, map);
+    }
+    return map;
+  }
+
+  /** The inode at a canonical path; every component but the last must be a directory. */
+  async lookup(path: string): Promise<XfsInode> {
+    let inode = await this.inode(this.volume.sb.rootIno);
+    let here = "";
+    for (const name of splitImagePath(path)) {
+      if (inode.type !== "directory") throw new FsError("ENOTDIR", here || "/");
+      const entry = (await this.entries(inode)).get(name);
+      here = `${here}/${name}`;
+      if (!entry) throw new FsError("ENOENT", here);
+      inode = await this.inode(entry.ino);
+    }
+    return inode;
+  }
+
+  async lstat(path: string): Promise<FileStat> {
+    const i = await this.lookup(path);
+    return {
+      type: i.type,
+      mode: i.mode & 0o7777,
+      uid: i.uid,
+      gid: i.gid,
+      size: i.size,
+      mtimeMs: i.mtimeMs,
+      ino: i.ino,
+      nlink: i.nlink,
+    };
+  }
+
+  async readdir(path: string): Promise<DirEntry[]> {
+    const dir = await this.lookup(path);
+    if (dir.type !== "directory") throw new FsError("ENOTDIR", path);
+    const out: DirEntry[] = [];
+    for (const [name, e] of await this.entries(dir))
+      out.push({ name, type: e.type ?? (await this.inode(e.ino)).type });
+    return out;
+  }
+
+  async readlink(path: string): Promise<string> {
+    const i = await this.lookup(path);
+    if (i.type !== "symlink") throw new FsError("EINVAL", path, "not a symbolic link");
+    return readSymlink(this.volume, i);
+  }
+
+  async readFile(path: string, options: { maxBytes: number }): Promise<Buffer> {
+    const i = await this.regular(path);
+    if (i.size > options.maxBytes) throw new FsError("EFBIG", path, `${i.size} bytes`);
+    const parts: Buffer[] = [];
+    for await (const chunk of readFileRange(this.volume, i, 0, i.size)) parts.push(chunk);
+    return Buffer.concat(parts);
+  }
+
+  createReadStream(path: string, options: { start?: number; end?: number } = {}): Readable {
+    const self = this;
+    async function* chunks(): AsyncGenerator<Buffer> {
+      const i = await self.regular(path);
+      yield* readFileRange(self.volume, i, options.start ?? 0, options.end ?? i.size);
+    }
+    return Readable.from(chunks(), { objectMode: false });
+  }
+
+  private async regular(path: string): Promise<XfsInode> {
+    const i = await this.lookup(path);
+    if (i.type === "directory") throw new FsError("EISDIR", path);
+    if (i.type !== "file") throw new FsError("EINVAL", path, `not a regular file (${i.type})`);
+    return i;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Opens an XFS filesystem (the ByteSource stays owned by the caller). */
+export async function openXfs(source: ByteSource): Promise<XfsTree> {
+  const sb = await readSuperblock(source);
+  const tree = new XfsTree(new XfsVolume(source, sb));
+  const root = await tree.inode(sb.rootIno);
+  if (root.type !== "directory")
+    throw tree.volume.error("XFS root inode", root.offset, `a directory (got ${root.type})`);
+  return tree;
+}
