@@ -5,6 +5,7 @@ import type { FileIndex } from "./files.js";
 import type { HistoryFacts } from "./history.js";
 import type { AuthorizedKeyFacts } from "./keys.js";
 import type { OsFacts } from "./os.js";
+import type { PackageFacts } from "./packages/index.js";
 import type { ServiceFacts } from "./services.js";
 import type { SshdFacts } from "./ssh.js";
 
@@ -19,6 +20,7 @@ export interface Facts {
   authorizedKeys: AuthorizedKeyFacts;
   content: ContentFacts;
   histories: HistoryFacts;
+  packages: PackageFacts;
 }
 
 export type FactName = keyof Facts;

@@ -7,6 +7,7 @@ import { filesInspector } from "./files.js";
 import { historiesInspector } from "./history.js";
 import { authorizedKeysInspector } from "./keys.js";
 import { osInspector } from "./os.js";
+import { packagesInspector } from "./packages/index.js";
 import { servicesInspector } from "./services.js";
 import { sshdInspector } from "./ssh.js";
 
@@ -19,6 +20,7 @@ export const inspectors: ReadonlyArray<Inspector<FactName>> = [
   filesInspector,
   historiesInspector,
   osInspector,
+  packagesInspector,
   servicesInspector,
   sshdInspector,
 ] as ReadonlyArray<Inspector<FactName>>;

@@ -67,13 +67,19 @@ describe("rpm databases from the corpus", () => {
 
   it("source package name and version come from SOURCERPM; the epoch is kept in both versions", () => {
     const file = path.join(corpus, "bdb/rhel8-libuuid/Packages");
-    const [p] = rpmPackages(readRpmHeaders(readFileSync(file), "rpm-bdb", file, (e) => assert.fail(String(e))), file);
+    const [p] = rpmPackages(
+      readRpmHeaders(readFileSync(file), "rpm-bdb", file, (e) => assert.fail(String(e))),
+      file,
+    );
     assert.deepEqual(
       [p?.name, p?.version, p?.sourceName, p?.sourceVersion, p?.arch],
       ["libuuid", "2.32.1-42.el8_8", "util-linux", "2.32.1-42.el8_8", "x86_64"],
     );
     const f2 = path.join(corpus, "bdb/fedora32-epoch/Packages");
-    const [h] = rpmPackages(readRpmHeaders(readFileSync(f2), "rpm-bdb", f2, (e) => assert.fail(String(e))), f2);
+    const [h] = rpmPackages(
+      readRpmHeaders(readFileSync(f2), "rpm-bdb", f2, (e) => assert.fail(String(e))),
+      f2,
+    );
     assert.deepEqual([h?.version, h?.sourceVersion], ["1:0.0.1-rls", "1:0.0.1-rls"]);
   });
 
