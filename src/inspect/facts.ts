@@ -1,3 +1,4 @@
+import type { EolFacts, MalwareFacts, VulnerabilityFacts } from "../vuln/facts.js";
 import type { AccountFacts } from "./accounts.js";
 import type { CloudInitFacts } from "./cloudinit.js";
 import type { ContentFacts } from "./content.js";
@@ -21,6 +22,9 @@ export interface Facts {
   content: ContentFacts;
   histories: HistoryFacts;
   packages: PackageFacts;
+  eol: EolFacts;
+  vulnerabilities: VulnerabilityFacts;
+  malware: MalwareFacts;
 }
 
 export type FactName = keyof Facts;

@@ -1,3 +1,4 @@
+import { eolInspector, malwareInspector, vulnerabilitiesInspector } from "../vuln/facts.js";
 import { accountsInspector } from "./accounts.js";
 import { cloudInitInspector } from "./cloudinit.js";
 import { contentInspector } from "./content.js";
@@ -17,12 +18,15 @@ export const inspectors: ReadonlyArray<Inspector<FactName>> = [
   authorizedKeysInspector,
   cloudInitInspector,
   contentInspector,
+  eolInspector,
   filesInspector,
   historiesInspector,
+  malwareInspector,
   osInspector,
   packagesInspector,
   servicesInspector,
   sshdInspector,
+  vulnerabilitiesInspector,
 ] as ReadonlyArray<Inspector<FactName>>;
 
 export const inspectorsByName: ReadonlyMap<FactName, Inspector<FactName>> = new Map(

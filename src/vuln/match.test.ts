@@ -4,25 +4,39 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { FactStore } from "../inspect/context.js";
-import { inspectorsByName } from "../inspect/registry.js";
 import type { InstalledPackage } from "../inspect/packages/types.js";
-import { SHARED, debianImage } from "../testing/trees.js";
-import { type VulnDb, dbStatus, importFile, openVulnDb } from "./db/index.js";
+import { inspectorsByName } from "../inspect/registry.js";
+import { debianImage, SHARED } from "../testing/trees.js";
+import { dbStatus, importFile, openVulnDb, type VulnDb } from "./db/index.js";
 import { matchPackages } from "./match.js";
 
 const corpus = path.join(SHARED, "corpus");
 const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-match-"));
 
 /** OSV records written for packages of the Debian bookworm rootfs (versions as dpkg-query shows them). */
-function rec(id: string, pkg: string, events: Array<Record<string, string>>, extra: Record<string, unknown> = {}, eco = "Debian:12") {
-  return { id, modified: "2026-01-01T00:00:00Z", aliases: [`CVE-0000-${id.length}`], affected: [{ package: { ecosystem: eco, name: pkg }, ranges: [{ type: "ECOSYSTEM", events }], ...extra }] };
+function rec(
+  id: string,
+  pkg: string,
+  events: Array<Record<string, string>>,
+  extra: Record<string, unknown> = {},
+  eco = "Debian:12",
+) {
+  return {
+    id,
+    modified: "2026-01-01T00:00:00Z",
+    aliases: [`CVE-0000-${id.length}`],
+    affected: [{ package: { ecosystem: eco, name: pkg }, ranges: [{ type: "ECOSYSTEM", events }], ...extra }],
+  };
 }
 const debianRecords = [
   rec("T-OPENSSL-FIXED-LATER", "openssl", [{ introduced: "0" }, { fixed: "3.0.20-1~deb12u3" }]),
   rec("T-OPENSSL-FIXED-EQUAL", "openssl", [{ introduced: "0" }, { fixed: "3.0.20-1~deb12u2" }]),
   rec("T-SUDO-LAST-AFFECTED-EQUAL", "sudo", [{ introduced: "0" }, { last_affected: "1.9.13p3-1+deb12u4" }]),
   rec("T-SUDO-LAST-AFFECTED-OLDER", "sudo", [{ introduced: "0" }, { last_affected: "1.9.13p3-1+deb12u3" }]),
-  { ...rec("T-GLIBC-WITHDRAWN", "glibc", [{ introduced: "0" }, { fixed: "99" }]), withdrawn: "2026-02-01T00:00:00Z" },
+  {
+    ...rec("T-GLIBC-WITHDRAWN", "glibc", [{ introduced: "0" }, { fixed: "99" }]),
+    withdrawn: "2026-02-01T00:00:00Z",
+  },
   rec("T-LIBC6-BINARY-NAME", "libc6", [{ introduced: "0" }, { fixed: "99" }]),
   rec("T-OPENSSH-SOURCE-EPOCH", "openssh", [{ introduced: "0" }, { fixed: "1:9.2p1-2+deb12u11" }]),
   rec("T-OPENSSH-NO-EPOCH", "openssh", [{ introduced: "0" }, { fixed: "9.9p1-1" }]),
@@ -48,7 +62,13 @@ before(async () => {
 });
 after(() => db.close());
 
-const pkg = (name: string, version: string, sourceName = name, sourceVersion = version, ecosystem: InstalledPackage["ecosystem"] = "rpm"): InstalledPackage => ({
+const pkg = (
+  name: string,
+  version: string,
+  sourceName = name,
+  sourceVersion = version,
+  ecosystem: InstalledPackage["ecosystem"] = "rpm",
+): InstalledPackage => ({
   name,
   version,
   sourceName,
@@ -56,13 +76,20 @@ const pkg = (name: string, version: string, sourceName = name, sourceVersion = v
   ecosystem,
   source: "test",
 });
-const rows = (m: ReturnType<typeof matchPackages>) => m.map((v) => `${v.advisory} ${v.package} ${v.installed} -> ${v.fixed ?? "(none)"}`).sort();
+const rows = (m: ReturnType<typeof matchPackages>) =>
+  m.map((v) => `${v.advisory} ${v.package} ${v.installed} -> ${v.fixed ?? "(none)"}`).sort();
 
 describe("vulnerability matching", () => {
   it("Debian rootfs: exactly the written records that apply, through source package names", () => {
     const found = matchPackages(db, { id: "debian", version: "12" }, debianPackages);
-    const openssh = debianPackages.filter((p) => p.sourceName === "openssh").map((p) => p.name).sort();
-    const openssl = debianPackages.filter((p) => p.sourceName === "openssl").map((p) => p.name).sort();
+    const openssh = debianPackages
+      .filter((p) => p.sourceName === "openssh")
+      .map((p) => p.name)
+      .sort();
+    const openssl = debianPackages
+      .filter((p) => p.sourceName === "openssl")
+      .map((p) => p.name)
+      .sort();
     assert.ok(openssh.includes("openssh-server") && openssl.includes("libssl3"));
     assert.deepEqual(
       rows(found),
@@ -75,7 +102,10 @@ describe("vulnerability matching", () => {
       ].sort(),
     );
     const ssh = found.find((v) => v.advisory === "T-OPENSSH-SOURCE-EPOCH");
-    assert.deepEqual([ssh?.matchedName, ssh?.aliases, ssh?.ecosystem, ssh?.release], ["openssh", ["CVE-0000-22"], "Debian", "12"]);
+    assert.deepEqual(
+      [ssh?.matchedName, ssh?.aliases, ssh?.ecosystem, ssh?.release],
+      ["openssh", ["CVE-0000-22"], "Debian", "12"],
+    );
   });
 
   it("real Debian DSA record: nginx in Debian 7 before and at the fixed version", () => {
@@ -100,7 +130,12 @@ describe("vulnerability matching", () => {
     ]);
     assert.equal(m.find((v) => v.advisory === "ALSA-2024:4312")?.severity, "high");
     assert.ok(m.find((v) => v.advisory === "ALSA-2024:4312")?.aliases.includes("CVE-2024-6387"));
-    assert.deepEqual(matchPackages(db, { id: "almalinux", version: "8.10" }, [pkg("openssh-server", "8.7p1-38.el9_4")]).filter((v) => v.advisory === "ALSA-2024:4312"), []);
+    assert.deepEqual(
+      matchPackages(db, { id: "almalinux", version: "8.10" }, [
+        pkg("openssh-server", "8.7p1-38.el9_4"),
+      ]).filter((v) => v.advisory === "ALSA-2024:4312"),
+      [],
+    );
   });
 
   it("real Alpine record: openssl in v3.8 by origin with apk order; v3.9 is not listed", () => {
@@ -109,7 +144,12 @@ describe("vulnerability matching", () => {
       pkg("libcrypto1.0", "1.0.2q-r0", "openssl", "1.0.2q-r0", "apk"),
     ]);
     assert.deepEqual(rows(m), ["CVE-2018-5407 libssl1.0 1.0.2p-r0 -> 1.0.2q-r0"]);
-    assert.deepEqual(matchPackages(db, { id: "alpine", version: "3.9.0" }, [pkg("libssl1.0", "1.0.2p-r0", "openssl", "1.0.2p-r0", "apk")]), []);
+    assert.deepEqual(
+      matchPackages(db, { id: "alpine", version: "3.9.0" }, [
+        pkg("libssl1.0", "1.0.2p-r0", "openssl", "1.0.2p-r0", "apk"),
+      ]),
+      [],
+    );
   });
 
   it("real Ubuntu record: an explicit versions list under Ubuntu:Pro:14.04", () => {
@@ -121,11 +161,19 @@ describe("vulnerability matching", () => {
   });
 
   it("ALAS updateinfo: Amazon Linux 2023 rsyslog and AL2 advisories by release", () => {
-    const m = matchPackages(db, { id: "amzn", version: "2023" }, [pkg("rsyslog", "8.2204.0-3.amzn2023.0.1"), pkg("rsyslog-openssl", "8.2204.0-3.amzn2023.0.2")]);
-    assert.deepEqual(rows(m), ["ALAS2023-2023-001 rsyslog 8.2204.0-3.amzn2023.0.1 -> 8.2204.0-3.amzn2023.0.2"]);
+    const m = matchPackages(db, { id: "amzn", version: "2023" }, [
+      pkg("rsyslog", "8.2204.0-3.amzn2023.0.1"),
+      pkg("rsyslog-openssl", "8.2204.0-3.amzn2023.0.2"),
+    ]);
+    assert.deepEqual(rows(m), [
+      "ALAS2023-2023-001 rsyslog 8.2204.0-3.amzn2023.0.1 -> 8.2204.0-3.amzn2023.0.2",
+    ]);
     assert.deepEqual(m[0]?.aliases, ["CVE-2014-3634", "CVE-2022-24903"]);
     assert.equal(m[0]?.severity, "high");
-    assert.deepEqual(matchPackages(db, { id: "amzn", version: "2" }, [pkg("rsyslog", "8.2204.0-3.amzn2023.0.1")]), []);
+    assert.deepEqual(
+      matchPackages(db, { id: "amzn", version: "2" }, [pkg("rsyslog", "8.2204.0-3.amzn2023.0.1")]),
+      [],
+    );
   });
 
   it("re-import is idempotent and the DB records sources, counts and dates", async () => {

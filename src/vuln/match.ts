@@ -51,9 +51,19 @@ export function ecosystemFor(os: { id?: string; version?: string }): OsEcosystem
       return { ecosystem: "Red Hat", release: major, bySource: false, compare: rpm.compare };
     case "sles":
     case "sles_sap":
-      return { ecosystem: "SUSE", release: v.replace(/^(\d+)\.(\d+).*/, "$1.$2"), bySource: false, compare: rpm.compare };
+      return {
+        ecosystem: "SUSE",
+        release: v.replace(/^(\d+)\.(\d+).*/, "$1.$2"),
+        bySource: false,
+        compare: rpm.compare,
+      };
     case "amzn":
-      return { ecosystem: "Amazon Linux", release: v.includes(".") ? "1" : v, bySource: false, compare: rpm.compare };
+      return {
+        ecosystem: "Amazon Linux",
+        release: v.includes(".") ? "1" : v,
+        bySource: false,
+        compare: rpm.compare,
+      };
     default:
       return undefined;
   }
@@ -96,7 +106,11 @@ interface AffectedRow {
 }
 
 /** Every advisory that affects an installed package, for the OS's ecosystem and release. */
-export function matchPackages(db: VulnDb, os: { id?: string; version?: string }, packages: readonly InstalledPackage[]): VulnerablePackage[] {
+export function matchPackages(
+  db: VulnDb,
+  os: { id?: string; version?: string },
+  packages: readonly InstalledPackage[],
+): VulnerablePackage[] {
   const eco = ecosystemFor(os);
   if (!eco) return [];
   const query = db.prepare(

@@ -31,8 +31,12 @@ interface XmlUpdate {
   severity?: string;
   issued?: { "@_date"?: string };
   updated?: { "@_date"?: string };
-  references?: { reference?: Array<{ "@_id"?: string; "@_type"?: string }> | { "@_id"?: string; "@_type"?: string } };
-  pkglist?: { collection?: { package?: XmlPackage | XmlPackage[] } | Array<{ package?: XmlPackage | XmlPackage[] }> };
+  references?: {
+    reference?: Array<{ "@_id"?: string; "@_type"?: string }> | { "@_id"?: string; "@_type"?: string };
+  };
+  pkglist?: {
+    collection?: { package?: XmlPackage | XmlPackage[] } | Array<{ package?: XmlPackage | XmlPackage[] }>;
+  };
 }
 
 function isoDate(v: string | undefined): string | undefined {

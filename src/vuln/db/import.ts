@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parseUpdateInfo } from "./alas.js";
@@ -62,7 +62,14 @@ class Writer {
         });
         this.clear.run(a.id);
         for (const p of a.affected) {
-          this.insertAffected.run(a.id, p.ecosystem, p.release, p.package, JSON.stringify(p.ranges), JSON.stringify(p.versions));
+          this.insertAffected.run(
+            a.id,
+            p.ecosystem,
+            p.release,
+            p.package,
+            JSON.stringify(p.ranges),
+            JSON.stringify(p.versions),
+          );
         }
         this.records++;
         if (a.modified && (!this.newest || a.modified > this.newest)) this.newest = a.modified;
@@ -137,14 +144,9 @@ export async function importFile(db: VulnDb, file: string, now = new Date()): Pr
     ...(w.newest ? { newestModified: w.newest } : {}),
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
-  db.prepare("INSERT INTO imports (source, kind, imported_at, records, skipped, newest_modified) VALUES (?, ?, ?, ?, ?, ?)").run(
-    source,
-    kind,
-    now.toISOString(),
-    result.records,
-    skipped,
-    w.newest ?? null,
-  );
+  db.prepare(
+    "INSERT INTO imports (source, kind, imported_at, records, skipped, newest_modified) VALUES (?, ?, ?, ?, ?, ?)",
+  ).run(source, kind, now.toISOString(), result.records, skipped, w.newest ?? null);
   return result;
 }
 
@@ -152,21 +154,31 @@ export interface DbStatus {
   advisories: number;
   withdrawn: number;
   ecosystems: Array<{ ecosystem: string; release: string; packages: number; advisories: number }>;
-  imports: Array<{ source: string; kind: string; importedAt: string; records: number; newestModified?: string }>;
+  imports: Array<{
+    source: string;
+    kind: string;
+    importedAt: string;
+    records: number;
+    newestModified?: string;
+  }>;
   /** The most recent import; the DB's age is measured from it. */
   lastImport?: string;
 }
 
 export function dbStatus(db: VulnDb): DbStatus {
   const advisories = (db.prepare("SELECT count(*) AS n FROM advisories").get() as { n: number }).n;
-  const withdrawn = (db.prepare("SELECT count(*) AS n FROM advisories WHERE withdrawn IS NOT NULL").get() as { n: number }).n;
+  const withdrawn = (
+    db.prepare("SELECT count(*) AS n FROM advisories WHERE withdrawn IS NOT NULL").get() as { n: number }
+  ).n;
   const ecosystems = db
     .prepare(
       "SELECT ecosystem, release, count(DISTINCT package) AS packages, count(DISTINCT advisory_id) AS advisories FROM affected GROUP BY ecosystem, release ORDER BY ecosystem, release",
     )
     .all() as DbStatus["ecosystems"];
   const imports = (
-    db.prepare("SELECT source, kind, imported_at, records, newest_modified FROM imports ORDER BY id").all() as Array<{
+    db
+      .prepare("SELECT source, kind, imported_at, records, newest_modified FROM imports ORDER BY id")
+      .all() as Array<{
       source: string;
       kind: string;
       imported_at: string;
@@ -180,6 +192,9 @@ export function dbStatus(db: VulnDb): DbStatus {
     records: r.records,
     ...(r.newest_modified ? { newestModified: r.newest_modified } : {}),
   }));
-  const last = imports.map((i) => i.importedAt).sort().pop();
+  const last = imports
+    .map((i) => i.importedAt)
+    .sort()
+    .pop();
   return { advisories, withdrawn, ecosystems, imports, ...(last ? { lastImport: last } : {}) };
 }

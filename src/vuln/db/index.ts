@@ -1,9 +1,9 @@
 import os from "node:os";
 import path from "node:path";
 
-export { openVulnDb, SCHEMA_VERSION, type VulnDb } from "./schema.js";
-export { importFile, dbStatus, type DbStatus, type ImportResult } from "./import.js";
+export { type DbStatus, dbStatus, type ImportResult, importFile } from "./import.js";
 export type { Advisory, AffectedPackage, RangeEvent } from "./records.js";
+export { openVulnDb, SCHEMA_VERSION, type VulnDb } from "./schema.js";
 
 /** --db PATH, else AMIGATE_DB, else amigate/vuln.db in the user's cache directory (XDG). */
 export function defaultDbPath(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -42,7 +42,10 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 export type VulnDb = Database.Database;
 
 export function openVulnDb(path: string, options: { readonly?: boolean } = {}): VulnDb {
-  const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  const db = new Database(path, {
+    readonly: options.readonly ?? false,
+    fileMustExist: options.readonly ?? false,
+  });
   if (!options.readonly) {
     db.pragma("journal_mode = WAL");
     db.pragma("foreign_keys = ON");
@@ -51,7 +54,9 @@ export function openVulnDb(path: string, options: { readonly?: boolean } = {}): 
     const version = db.pragma("user_version", { simple: true }) as number;
     if (version !== SCHEMA_VERSION) {
       db.close();
-      throw new Error(`${path}: vulnerability database schema ${version}, this amigate reads ${SCHEMA_VERSION}; run amigate db import again`);
+      throw new Error(
+        `${path}: vulnerability database schema ${version}, this amigate reads ${SCHEMA_VERSION}; run amigate db import again`,
+      );
     }
   }
   return db;

@@ -25,16 +25,20 @@ export async function* zipEntries(file: string): AsyncGenerator<{ name: string; 
         break;
       }
     }
-    if (eocd < 0) throw new ImageFormatError(file, "zip end of central directory", size, "signature PK\\5\\6");
+    if (eocd < 0)
+      throw new ImageFormatError(file, "zip end of central directory", size, "signature PK\\5\\6");
     const count = tail.readUInt16LE(eocd + 10);
     const cdSize = tail.readUInt32LE(eocd + 12);
     const cdOffset = tail.readUInt32LE(eocd + 16);
-    if (cdOffset === 0xffffffff || count === 0xffff) throw new ImageFormatError(file, "zip", size - tailLen + eocd, "a non-zip64 archive");
-    if (cdOffset + cdSize > size) throw new ImageFormatError(file, "zip central directory", cdOffset, "inside the file");
+    if (cdOffset === 0xffffffff || count === 0xffff)
+      throw new ImageFormatError(file, "zip", size - tailLen + eocd, "a non-zip64 archive");
+    if (cdOffset + cdSize > size)
+      throw new ImageFormatError(file, "zip central directory", cdOffset, "inside the file");
     const cd = await read(fh, cdOffset, cdSize);
     let p = 0;
     for (let n = 0; n < count; n++) {
-      if (p + 46 > cd.length || cd.readUInt32LE(p) !== CEN) throw new ImageFormatError(file, "zip central directory entry", cdOffset + p, "signature PK\\1\\2");
+      if (p + 46 > cd.length || cd.readUInt32LE(p) !== CEN)
+        throw new ImageFormatError(file, "zip central directory entry", cdOffset + p, "signature PK\\1\\2");
       const method = cd.readUInt16LE(p + 10);
       const csize = cd.readUInt32LE(p + 20);
       const usize = cd.readUInt32LE(p + 24);
@@ -45,9 +49,11 @@ export async function* zipEntries(file: string): AsyncGenerator<{ name: string; 
       const name = cd.toString("utf8", p + 46, p + 46 + nameLen);
       p += 46 + nameLen + extraLen + commentLen;
       if (name.endsWith("/")) continue;
-      if (usize > MAX_ENTRY || csize > MAX_ENTRY) throw new ImageFormatError(file, `zip entry ${name}`, local, `at most ${MAX_ENTRY} bytes`);
+      if (usize > MAX_ENTRY || csize > MAX_ENTRY)
+        throw new ImageFormatError(file, `zip entry ${name}`, local, `at most ${MAX_ENTRY} bytes`);
       const lh = await read(fh, local, 30);
-      if (lh.readUInt32LE(0) !== LOC) throw new ImageFormatError(file, `zip local header ${name}`, local, "signature PK\\3\\4");
+      if (lh.readUInt32LE(0) !== LOC)
+        throw new ImageFormatError(file, `zip local header ${name}`, local, "signature PK\\3\\4");
       const start = local + 30 + lh.readUInt16LE(26) + lh.readUInt16LE(28);
       const raw = await read(fh, start, csize);
       if (method === 0) yield { name, data: raw };
