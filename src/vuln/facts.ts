@@ -86,7 +86,7 @@ export const vulnerabilitiesInspector: Inspector<"vulnerabilities"> = {
         dbPath: path,
         maxAgeDays,
         matches: [],
-        note: `no advisory source for OS "${os.id ?? "unknown"} ${os.version ?? ""}"`,
+        note: `vulnerability checks were skipped: no advisory source for OS "${[os.id ?? "unknown", os.version].filter(Boolean).join(" ")}"`,
       };
     }
     const db = openVulnDb(path, { readonly: true });

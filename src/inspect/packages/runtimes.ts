@@ -30,7 +30,6 @@ const PACKAGE_RULES: ReadonlyArray<{
   { re: /^mysql-server(?:-(\d+\.\d+))?$/, product: "mysql", cycle: (m, v) => m[1] ?? majorMinor(v) },
   { re: /^mariadb-server(?:-(\d+\.\d+))?$/, product: "mariadb", cycle: (m, v) => m[1] ?? majorMinor(v) },
   { re: /^nginx(?:-core)?$/, product: "nginx", cycle: (_m, v) => majorMinor(v) },
-  { re: /^(?:openssl|libssl3|libssl1\.1)$/, product: "openssl", cycle: (_m, v) => openSslCycle(v) },
 ];
 
 function upstream(version: string): string {
@@ -43,13 +42,6 @@ function majorMinor(version: string): string | undefined {
   const m = /^(\d+)\.(\d+)/.exec(upstream(version));
   return m ? `${m[1]}.${m[2]}` : undefined;
 }
-/** OpenSSL cycles are "1.1.1" before 3.0 and "3.0", "3.1"… after. */
-function openSslCycle(version: string): string | undefined {
-  const u = upstream(version);
-  if (u.startsWith("1.")) return /^(\d+\.\d+\.\d+)/.exec(u)?.[1];
-  return majorMinor(u);
-}
-
 export function runtimesFromPackages(packages: readonly InstalledPackage[]): DetectedRuntime[] {
   const out: DetectedRuntime[] = [];
   for (const p of packages) {
