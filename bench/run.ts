@@ -6,13 +6,18 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { best, measure, row } from "./measure.js";
+import { benchVuln } from "./vuln.js";
 
 const repo = path.resolve(import.meta.dirname, "..");
 const cli = path.join(repo, "dist/cli/main.js");
-const fixtures = process.env.AMIGATE_FIXTURES ?? path.join(process.env.HOME ?? "/root", ".cache/amigate-fixtures");
+const fixtures =
+  process.env.AMIGATE_FIXTURES ?? path.join(process.env.HOME ?? "/root", ".cache/amigate-fixtures");
 
 function sh(script: string): string {
-  return execFileSync("bash", ["-c", script], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+  return execFileSync("bash", ["-c", script], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
 }
 
 async function main(): Promise<void> {
@@ -20,10 +25,13 @@ async function main(): Promise<void> {
   sh(`cd ${repo} && npm run -s build`);
   const rootfs = sh(`bash ${repo}/fixtures/debian-rootfs.sh`).split("\n").pop()!;
   const runs = Number(process.env.BENCH_RUNS ?? 3);
-  const scan = (target: string) => measure("node", [cli, "scan", target, "--format", "json", "--output", "/dev/null"]);
+  const scan = (target: string) =>
+    measure("node", [cli, "scan", target, "--format", "json", "--output", "/dev/null"]);
 
   console.log("== rootfs scan (issue 2): Debian bookworm rootfs");
-  const tarBaseline = await best(runs, () => measure("bash", ["-c", `tar -C ${rootfs} -cf - . | cat > /dev/null`]));
+  const tarBaseline = await best(runs, () =>
+    measure("bash", ["-c", `tar -C ${rootfs} -cf - . | cat > /dev/null`]),
+  );
   const dirScan = await best(runs, () => scan(rootfs));
   console.log(row("tar -cf - DIR | cat > /dev/null (baseline)", tarBaseline));
   console.log(row("amigate scan DIR", dirScan, tarBaseline, "baseline"));
@@ -36,6 +44,7 @@ async function main(): Promise<void> {
   } else {
     console.log(`(skipped: ${archives} missing — run fixtures/debian-archives.sh)`);
   }
+  await benchVuln(rootfs, runs);
 }
 
 await main();
