@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../version.js";
+import { registerDb } from "./db.js";
 import { registerInspect } from "./inspect.js";
+import { registerPackages } from "./packages.js";
 import { registerPolicy } from "./policy.js";
 import { registerScan } from "./scan.js";
 
@@ -20,6 +22,8 @@ const program = new Command()
 registerScan(program);
 registerPolicy(program);
 registerInspect(program);
+registerPackages(program);
+registerDb(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 import { promises as fsp } from "node:fs";
 import { type Command, Option } from "commander";
 import { describeError } from "../fs/errors.js";
+import { DEFAULT_INSPECT_OPTIONS, type InspectOptions } from "../inspect/context.js";
 import type { FactName } from "../inspect/facts.js";
 import { scan } from "../policy/engine.js";
 import { type IgnoreEntry, IgnoreFileError, parseIgnoreFile } from "../policy/ignore.js";
@@ -9,12 +10,17 @@ import { rules as allRules } from "../policy/rules/index.js";
 import { SEVERITIES, type Severity } from "../policy/severity.js";
 import { REPORT_FORMATS, type ReportFormat, renderReport } from "../report/index.js";
 import { openTarget } from "../source/open.js";
+import { defaultDbPath } from "../vuln/db/index.js";
 
 export interface ScanFlags {
   format: ReportFormat;
   output?: string;
   failOn: Severity;
   ignoreFile?: string;
+  asOf?: string;
+  db?: string;
+  dbMaxAge?: string;
+  clamd?: string;
 }
 
 /** Where the report goes and what the terminal allows; tests pass their own. */
@@ -46,7 +52,34 @@ async function loadIgnore(file: string | undefined): Promise<IgnoreEntry[]> {
  * Scans, writes the report and returns the exit code: 0 nothing at or above --fail-on, 1 findings
  * at or above it. Anything that stops the scan throws (the CLI prints it and exits 2).
  */
+/** Inspect options from the scan flags: the judging date, the vulnerability DB, clamd. */
+function inspectOptions(flags: ScanFlags): { now: Date; inspect: InspectOptions } {
+  if (flags.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(flags.asOf))
+    throw new UsageError(`--as-of ${flags.asOf}: expected a date as YYYY-MM-DD`);
+  const now = flags.asOf ? new Date(`${flags.asOf}T00:00:00Z`) : new Date();
+  if (Number.isNaN(now.getTime())) throw new UsageError(`--as-of ${flags.asOf}: not a valid date`);
+  const maxAge = Number(flags.dbMaxAge ?? 7);
+  if (!Number.isFinite(maxAge) || maxAge < 0)
+    throw new UsageError(`--db-max-age ${flags.dbMaxAge}: expected a number of days`);
+  const clamd = flags.clamd ?? process.env.AMIGATE_CLAMD_SOCKET;
+  return {
+    now,
+    inspect: {
+      ...DEFAULT_INSPECT_OPTIONS,
+      now,
+      vulnDb: defaultDbPath(flags.db),
+      vulnDbMaxAgeDays: maxAge,
+      ...(clamd ? { clamdSocket: clamd } : {}),
+    },
+  };
+}
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
 export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Promise<0 | 1> {
+  const { now, inspect } = inspectOptions(flags);
   const ignore = await loadIgnore(flags.ignoreFile);
   const target = await openTarget(input);
   try {
@@ -57,6 +90,8 @@ export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Prom
         failOn: flags.failOn,
         ignore,
         rules: io.rules,
+        now,
+        inspect,
       },
     );
     // Colours only on a terminal: never in files or pipes, never with NO_COLOR (no-color.org).
@@ -91,6 +126,10 @@ export function registerScan(program: Command): void {
       "--ignore-file <file>",
       "accepted findings: YAML list of {rule, path?, reason} (default .amigateignore.yaml)",
     )
+    .option("--as-of <date>", "judge end of life and database age on this date (YYYY-MM-DD; default today)")
+    .option("--db <path>", "vulnerability database (default: $AMIGATE_DB, else the user cache directory)")
+    .option("--db-max-age <days>", "report a vulnerability database older than this as stale", "7")
+    .option("--clamd <socket>", "stream files to this clamd unix socket (default: $AMIGATE_CLAMD_SOCKET)")
     .action(async (input: string, flags: ScanFlags) => {
       process.exitCode = await runScan(input, flags, {
         write: (text) => process.stdout.write(text),

@@ -14,6 +14,14 @@ export interface Unknown {
 export interface InspectOptions {
   /** Files larger than this are not content-scanned for secrets (bytes). */
   maxContentScanBytes: number;
+  /** The scan date (end-of-life and DB age are judged on it); today when unset. */
+  now?: Date;
+  /** Path of the local vulnerability database (amigate db); checks are skipped when unset or absent. */
+  vulnDb?: string;
+  /** A database older than this many days is reported as stale. */
+  vulnDbMaxAgeDays?: number;
+  /** clamd's unix socket: every file is streamed to it (INSTREAM) when set. */
+  clamdSocket?: string;
 }
 
 export const DEFAULT_INSPECT_OPTIONS: InspectOptions = {

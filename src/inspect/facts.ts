@@ -1,3 +1,4 @@
+import type { EolFacts, MalwareFacts, VulnerabilityFacts } from "../vuln/facts.js";
 import type { AccountFacts } from "./accounts.js";
 import type { CloudInitFacts } from "./cloudinit.js";
 import type { ContentFacts } from "./content.js";
@@ -5,6 +6,7 @@ import type { FileIndex } from "./files.js";
 import type { HistoryFacts } from "./history.js";
 import type { AuthorizedKeyFacts } from "./keys.js";
 import type { OsFacts } from "./os.js";
+import type { PackageFacts } from "./packages/index.js";
 import type { PlatformFacts } from "./platform.js";
 import type { ServiceFacts } from "./services.js";
 import type { SshdFacts } from "./ssh.js";
@@ -25,6 +27,10 @@ export interface Facts {
   histories: HistoryFacts;
   windows: WindowsFacts;
   telemetry: TelemetryFacts;
+  packages: PackageFacts;
+  eol: EolFacts;
+  vulnerabilities: VulnerabilityFacts;
+  malware: MalwareFacts;
 }
 
 export type FactName = keyof Facts;

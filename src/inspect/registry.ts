@@ -1,3 +1,4 @@
+import { eolInspector, malwareInspector, vulnerabilitiesInspector } from "../vuln/facts.js";
 import { accountsInspector } from "./accounts.js";
 import { cloudInitInspector } from "./cloudinit.js";
 import { contentInspector } from "./content.js";
@@ -7,6 +8,7 @@ import { filesInspector } from "./files.js";
 import { historiesInspector } from "./history.js";
 import { authorizedKeysInspector } from "./keys.js";
 import { osInspector } from "./os.js";
+import { packagesInspector } from "./packages/index.js";
 import { platformInspector } from "./platform.js";
 import { servicesInspector } from "./services.js";
 import { sshdInspector } from "./ssh.js";
@@ -19,14 +21,20 @@ export const inspectors: ReadonlyArray<Inspector<FactName>> = [
   authorizedKeysInspector,
   cloudInitInspector,
   contentInspector,
+  eolInspector,
   filesInspector,
   historiesInspector,
+  malwareInspector,
   osInspector,
   platformInspector,
   servicesInspector,
   sshdInspector,
   windowsInspector,
   telemetryInspector,
+  packagesInspector,
+  servicesInspector,
+  sshdInspector,
+  vulnerabilitiesInspector,
 ] as ReadonlyArray<Inspector<FactName>>;
 
 export const inspectorsByName: ReadonlyMap<FactName, Inspector<FactName>> = new Map(

@@ -101,7 +101,9 @@ export async function scan(
   roots: readonly ScanRoot[],
   partial: Partial<ScanOptions> = {},
 ): Promise<ScanResult> {
-  const options: ScanOptions = { ...DEFAULT_SCAN_OPTIONS, now: new Date(), ...partial };
+  const merged: ScanOptions = { ...DEFAULT_SCAN_OPTIONS, now: new Date(), ...partial };
+  // The scan date reaches the inspectors (EoL, DB age) unless the caller set one there.
+  const options: ScanOptions = { ...merged, inspect: { now: merged.now, ...merged.inspect } };
   const findings: Finding[] = [];
   const ignored: IgnoredFinding[] = [];
   const unknowns: ScanResult["unknowns"] = [];

@@ -7,19 +7,24 @@ import encryptedFilesystem from "./encrypted-filesystem.js";
 import extraUid0Account from "./extra-uid0-account.js";
 import firstBootDownloads from "./first-boot-downloads.js";
 import kernelNitroDrivers from "./kernel-nitro-drivers.js";
+import knownVulnerabilities from "./known-vulnerabilities.js";
+import malware from "./malware.js";
 import noSudoAdmin from "./no-sudo-admin.js";
 import notHvmBootable from "./not-hvm-bootable.js";
+import osEndOfLife from "./os-end-of-life.js";
 import passwdBackupHashes from "./passwd-backup-hashes.js";
 import passwordHashLoginUser from "./password-hash-login-user.js";
 import remoteAccessAgents from "./remote-access-agents.js";
 import rootPasswordBlank from "./root-password-blank.js";
 import rootPasswordSet from "./root-password-set.js";
+import runtimeEndOfLife from "./runtime-end-of-life.js";
 import sshEmptyPasswords from "./ssh-empty-passwords.js";
 import sshPasswordAuth from "./ssh-password-auth.js";
 import sshRootLogin from "./ssh-root-login.js";
 import sshdNotEnabled from "./sshd-not-enabled.js";
 import telemetryAgents from "./telemetry-agents.js";
 import userDataRequired from "./user-data-required.js";
+import vulnDbMissing from "./vuln-db-missing.js";
 import winEc2config from "./win-ec2config.js";
 import winEc2launch from "./win-ec2launch.js";
 import winFixedAdminPassword from "./win-fixed-admin-password.js";
@@ -31,12 +36,31 @@ import winSavedPasswords from "./win-saved-passwords.js";
 
 /** Every rule in one explicit list (no self-registration); the engine runs them sorted by id. */
 const list: Array<Rule<FactName>> = [
-  // one import per rule file, one line each
   architectureUnsupported,
-  notHvmBootable,
-  kernelNitroDrivers,
+  blankPassword,
+  cloudInitPasswordAuth,
   encryptedFilesystem,
+  extraUid0Account,
+  firstBootDownloads,
+  kernelNitroDrivers,
+  knownVulnerabilities,
+  malware,
+  noSudoAdmin,
+  notHvmBootable,
+  osEndOfLife,
+  passwdBackupHashes,
+  passwordHashLoginUser,
+  remoteAccessAgents,
+  rootPasswordBlank,
+  rootPasswordSet,
+  runtimeEndOfLife,
+  sshEmptyPasswords,
+  sshPasswordAuth,
+  sshRootLogin,
+  sshdNotEnabled,
+  telemetryAgents,
   userDataRequired,
+  vulnDbMissing,
   winEc2config,
   winEc2launch,
   winFixedAdminPassword,
@@ -45,21 +69,6 @@ const list: Array<Rule<FactName>> = [
   winPsreadlineHistory,
   winRdpDisabled,
   winSavedPasswords,
-  blankPassword,
-  extraUid0Account,
-  noSudoAdmin,
-  passwdBackupHashes,
-  passwordHashLoginUser,
-  remoteAccessAgents,
-  rootPasswordBlank,
-  rootPasswordSet,
-  sshdNotEnabled,
-  telemetryAgents,
-  cloudInitPasswordAuth,
-  firstBootDownloads,
-  sshEmptyPasswords,
-  sshPasswordAuth,
-  sshRootLogin,
 ];
 
 export const rules: ReadonlyArray<Rule<FactName>> = [...list].sort((a, b) => a.id.localeCompare(b.id));

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Regenerates data/eol.json from endoflife.date product pages (products/*.md, MIT): only facts
+// (release cycle, dates, column labels) are kept. Usage:
+//   node scripts/gen-eol.mjs <products-dir> --as-of YYYY-MM-DD --commit <endoflife.date commit>
+// The corpus copy: node scripts/gen-eol.mjs ../shared/corpus/eol --as-of 2026-08-22 --commit a70eca337600e7d721dc48112c271f98661d208b
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+
+const args = process.argv.slice(2);
+const dir = args.find((a, i) => !a.startsWith("--") && !args[i - 1]?.startsWith("--"));
+const flag = (name) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const asOf = flag("as-of");
+const commit = flag("commit") ?? "unknown";
+if (!dir || !asOf || !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
+  console.error("usage: gen-eol.mjs <products-dir> --as-of YYYY-MM-DD [--commit SHA]");
+  process.exit(2);
+}
+
+/** A date stays a date string; true/false (no date known) stay booleans; anything else is dropped. */
+function when(v) {
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
+  if (typeof v === "boolean") return v;
+  return undefined;
+}
+
+const products = {};
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith(".md"))
+  .sort()) {
+  const text = readFileSync(path.join(dir, file), "utf8");
+  const m = /^---\n([\s\S]*?)\n---/.exec(text);
+  if (!m) continue;
+  const front = parse(m[1]);
+  const id = file.replace(/\.md$/, "");
+  const releases = [];
+  for (const r of front.releases ?? []) {
+    if (r.releaseCycle === undefined) continue;
+    const entry = { cycle: String(r.releaseCycle) };
+    if (r.codename) entry.codename = String(r.codename);
+    for (const key of ["releaseDate", "eoas", "eol", "eoes"]) {
+      const v = when(r[key]);
+      if (v !== undefined) entry[key] = v;
+    }
+    if (r.lts === true) entry.lts = true;
+    if (r.latest !== undefined && r.latest !== null) entry.latest = String(r.latest);
+    releases.push(entry);
+  }
+  products[id] = {
+    title: String(front.title ?? id),
+    category: String(front.category ?? ""),
+    ...(typeof front.eolColumn === "string" ? { eolLabel: front.eolColumn } : {}),
+    ...(typeof front.eoesColumn === "string" ? { eoesLabel: front.eoesColumn } : {}),
+    source: `https://github.com/endoflife-date/endoflife.date/blob/${commit}/products/${file}`,
+    releases,
+  };
+}
+
+const out = { asOf, source: "endoflife.date (MIT)", commit, products };
+const target = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../data/eol.json");
+writeFileSync(target, `${JSON.stringify(out, null, 1)}\n`);
+console.log(`${target}: ${Object.keys(products).length} products, as of ${asOf}`);

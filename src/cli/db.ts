@@ -1,0 +1,129 @@
+import { createWriteStream, mkdirSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Command } from "commander";
+import { dbStatus, defaultDbPath, importFile, openVulnDb } from "../vuln/db/index.js";
+
+/** Public feeds `db update` fetches: OSV per-ecosystem exports and the ALAS repo updateinfo. */
+export const FEEDS: ReadonlyArray<{ name: string; url: string }> = [
+  ...["Debian", "Ubuntu", "Alpine", "AlmaLinux", "Rocky Linux", "Red Hat", "SUSE"].map((e) => ({
+    name: `osv-${e.replace(/ /g, "-")}.zip`,
+    url: `https://osv-vulnerabilities.storage.googleapis.com/${encodeURIComponent(e)}/all.zip`,
+  })),
+  // Amazon Linux 2023 and 2 publish updateinfo in their repositories (mirror lists per region).
+  {
+    name: "alas2023-updateinfo.xml.gz",
+    url: "https://cdn.amazonlinux.com/al2023/core/mirrors/latest/x86_64/mirror.list",
+  },
+  { name: "alas2-updateinfo.xml.gz", url: "https://cdn.amazonlinux.com/2/core/latest/x86_64/mirror.list" },
+];
+
+async function download(url: string, file: string): Promise<void> {
+  const res = await fetch(url);
+  if (!res.ok || !res.body) throw new Error(`${url}: HTTP ${res.status}`);
+  await pipeline(
+    Readable.fromWeb(res.body as import("node:stream/web").ReadableStream),
+    createWriteStream(file),
+  );
+}
+
+/** An Amazon Linux mirror.list names the repo base; updateinfo is found through repodata/repomd.xml. */
+async function alasUpdateinfoUrl(mirrorList: string): Promise<string> {
+  const base = (await (await fetch(mirrorList)).text()).trim().split("\n")[0]!.replace(/\/$/, "");
+  const repomd = await (await fetch(`${base}/repodata/repomd.xml`)).text();
+  const m = /<data type="updateinfo">[\s\S]*?<location href="([^"]+)"/.exec(repomd);
+  if (!m) throw new Error(`${base}/repodata/repomd.xml: no updateinfo entry`);
+  return `${base}/${m[1]}`;
+}
+
+function openForWrite(dbPath: string) {
+  mkdirSync(path.dirname(dbPath), { recursive: true });
+  return openVulnDb(dbPath);
+}
+
+export function registerDb(program: Command): void {
+  const db = program.command("db").description("Build and inspect the local vulnerability database");
+  const dbOption = "--db <path>";
+  const dbHelp = "database file (default: $AMIGATE_DB, else the user cache directory)";
+
+  db.command("import")
+    .description("Import OSV records (zip, JSON file or directory) and ALAS updateinfo.xml(.gz)")
+    .argument("<files...>")
+    .option(dbOption, dbHelp)
+    .action(async (files: string[], flags: { db?: string }) => {
+      const dbPath = defaultDbPath(flags.db);
+      const handle = openForWrite(dbPath);
+      try {
+        for (const f of files) {
+          const r = await importFile(handle, f);
+          process.stdout.write(
+            `${r.source}: ${r.records} records (${r.kind}, ${r.skipped} skipped) in ${r.seconds.toFixed(1)} s\n`,
+          );
+        }
+      } finally {
+        handle.close();
+      }
+      process.stdout.write(`${dbPath}\n`);
+    });
+
+  db.command("update")
+    .description("Fetch the OSV and ALAS feeds and import them (needs network)")
+    .option(dbOption, dbHelp)
+    .action(async (flags: { db?: string }) => {
+      const dbPath = defaultDbPath(flags.db);
+      const handle = openForWrite(dbPath);
+      const tmp = await mkdtemp(path.join(os.tmpdir(), "amigate-db-"));
+      try {
+        for (const feed of FEEDS) {
+          const file = path.join(tmp, feed.name);
+          try {
+            const url = feed.url.endsWith("mirror.list") ? await alasUpdateinfoUrl(feed.url) : feed.url;
+            await download(url, file);
+            const r = await importFile(handle, file);
+            process.stdout.write(`${feed.name}: ${r.records} records\n`);
+          } catch (e) {
+            process.stderr.write(`${feed.name}: ${(e as Error).message}\n`);
+            process.exitCode = 2;
+          } finally {
+            await rm(file, { force: true });
+          }
+        }
+      } finally {
+        handle.close();
+        await rm(tmp, { recursive: true, force: true });
+      }
+    });
+
+  db.command("status")
+    .description("What the database holds, per ecosystem and release, and its age")
+    .option(dbOption, dbHelp)
+    .option("--json", "print JSON")
+    .action((flags: { db?: string; json?: boolean }) => {
+      const dbPath = defaultDbPath(flags.db);
+      const handle = openVulnDb(dbPath, { readonly: true });
+      try {
+        const s = dbStatus(handle);
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify({ path: dbPath, ...s }, null, 2)}\n`);
+          return;
+        }
+        const age = s.lastImport
+          ? `${Math.floor((Date.now() - Date.parse(s.lastImport)) / 86_400_000)} days old`
+          : "never imported";
+        process.stdout.write(`${dbPath}: ${s.advisories} advisories (${s.withdrawn} withdrawn), ${age}\n`);
+        for (const e of s.ecosystems)
+          process.stdout.write(
+            `  ${`${e.ecosystem}:${e.release}`.padEnd(24)} ${e.advisories} advisories, ${e.packages} packages\n`,
+          );
+        for (const i of s.imports)
+          process.stdout.write(
+            `  import ${i.importedAt} ${i.source} (${i.kind}): ${i.records} records${i.newestModified ? `, newest ${i.newestModified}` : ""}\n`,
+          );
+      } finally {
+        handle.close();
+      }
+    });
+}

@@ -1,0 +1,145 @@
+import type { InspectContext, Inspector } from "../context.js";
+import { parseApkInstalled } from "./apk.js";
+import { parseDpkgStatus } from "./dpkg.js";
+import { RPMDB_PATHS, readRpmHeaders, rpmPackages } from "./rpm/index.js";
+import {
+  type DetectedRuntime,
+  dedupeRuntimes,
+  NODE_VERSION_HEADERS,
+  RUNTIME_BINARY_DIRS,
+  runtimeFromBinary,
+  runtimeFromNodeHeader,
+  runtimesFromPackages,
+} from "./runtimes.js";
+import type { InstalledPackage, PackageDatabase } from "./types.js";
+
+export type { DetectedRuntime } from "./runtimes.js";
+export type { InstalledPackage, PackageDatabase, PackageEcosystem } from "./types.js";
+
+export interface PackageFacts {
+  packages: InstalledPackage[];
+  /** Every package database found, with its format and count (empty: no package manager seen). */
+  databases: PackageDatabase[];
+  runtimes: DetectedRuntime[];
+}
+
+const DPKG_STATUS = "/var/lib/dpkg/status";
+const DPKG_STATUS_D = "/var/lib/dpkg/status.d";
+const APK_INSTALLED = "/lib/apk/db/installed";
+/** Package databases can be large (an rpmdb.sqlite of a full server is ~100 MiB). */
+const MAX_DB_BYTES = 512 * 1024 * 1024;
+
+async function readDpkg(
+  ctx: InspectContext,
+  packages: InstalledPackage[],
+  databases: PackageDatabase[],
+): Promise<void> {
+  const status = await ctx.image.readTextIfExists(DPKG_STATUS, MAX_DB_BYTES).catch((e: unknown) => {
+    ctx.unknown(DPKG_STATUS, e);
+    return undefined;
+  });
+  if (status !== undefined) {
+    const found = parseDpkgStatus(status, DPKG_STATUS);
+    packages.push(...found);
+    databases.push({ path: DPKG_STATUS, format: "dpkg-status", count: found.length });
+  }
+  const dir = await ctx.image.statIfExists(DPKG_STATUS_D);
+  if (dir?.type !== "directory") return;
+  let count = 0;
+  for (const entry of (await ctx.image.readdir(DPKG_STATUS_D)).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name.endsWith(".md5sums")) continue;
+    const p = `${DPKG_STATUS_D}/${entry.name}`;
+    try {
+      const found = parseDpkgStatus(await ctx.image.readText(p), p, false);
+      packages.push(...found);
+      count += found.length;
+    } catch (e) {
+      ctx.unknown(p, e);
+    }
+  }
+  databases.push({ path: DPKG_STATUS_D, format: "dpkg-status.d", count });
+}
+
+async function readRpm(
+  ctx: InspectContext,
+  packages: InstalledPackage[],
+  databases: PackageDatabase[],
+): Promise<void> {
+  const seen = new Set<string>();
+  for (const { path, format } of RPMDB_PATHS) {
+    try {
+      const stat = await ctx.image.statIfExists(path);
+      if (stat?.type !== "file") continue;
+      const real = await ctx.image.resolve(path);
+      if (seen.has(real)) continue; // /var/lib/rpm is often a symlink to /usr/lib/sysimage/rpm
+      seen.add(real);
+      const headers = readRpmHeaders(await ctx.image.readFile(path, MAX_DB_BYTES), format, path, (e) =>
+        ctx.unknown(path, e),
+      );
+      const found = rpmPackages(headers, path);
+      packages.push(...found);
+      databases.push({ path, format, count: found.length });
+      return; // one rpmdb per root: the newest format present is the live one
+    } catch (e) {
+      ctx.unknown(path, e);
+    }
+  }
+}
+
+async function readApk(
+  ctx: InspectContext,
+  packages: InstalledPackage[],
+  databases: PackageDatabase[],
+): Promise<void> {
+  try {
+    const text = await ctx.image.readTextIfExists(APK_INSTALLED, MAX_DB_BYTES);
+    if (text === undefined) return;
+    const found = parseApkInstalled(text, APK_INSTALLED);
+    packages.push(...found);
+    databases.push({ path: APK_INSTALLED, format: "apk-installed", count: found.length });
+  } catch (e) {
+    ctx.unknown(APK_INSTALLED, e);
+  }
+}
+
+async function readRuntimes(
+  ctx: InspectContext,
+  packages: readonly InstalledPackage[],
+): Promise<DetectedRuntime[]> {
+  const found = runtimesFromPackages(packages);
+  for (const dir of RUNTIME_BINARY_DIRS) {
+    const stat = await ctx.image.statIfExists(dir).catch(() => undefined);
+    if (stat?.type !== "directory") continue;
+    for (const entry of await ctx.image.readdir(dir).catch(() => [])) {
+      const r = runtimeFromBinary(`${dir}/${entry.name}`);
+      if (r) found.push(r);
+    }
+  }
+  for (const p of NODE_VERSION_HEADERS) {
+    const text = await ctx.image.readTextIfExists(p, 1024 * 1024).catch(() => undefined);
+    const r = text !== undefined ? runtimeFromNodeHeader(text, p) : undefined;
+    if (r) found.push(r);
+  }
+  return dedupeRuntimes(found);
+}
+
+export const packagesInspector: Inspector<"packages"> = {
+  name: "packages",
+  description: "installed packages (dpkg, rpm BDB/NDB/SQLite, apk) and runtimes with an end of life",
+  paths: [
+    DPKG_STATUS,
+    `${DPKG_STATUS_D}/*`,
+    ...RPMDB_PATHS.map((r) => r.path),
+    APK_INSTALLED,
+    ...RUNTIME_BINARY_DIRS.map((d) => `${d}/*`),
+    ...NODE_VERSION_HEADERS,
+  ],
+  async inspect(ctx) {
+    const packages: InstalledPackage[] = [];
+    const databases: PackageDatabase[] = [];
+    await readDpkg(ctx, packages, databases);
+    await readRpm(ctx, packages, databases);
+    await readApk(ctx, packages, databases);
+    return { packages, databases, runtimes: await readRuntimes(ctx, packages) };
+  },
+};

@@ -1,0 +1,213 @@
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { DEFAULT_INSPECT_OPTIONS, type InspectOptions } from "../../inspect/context.js";
+import type { FactName } from "../../inspect/facts.js";
+import { debianImage } from "../../testing/trees.js";
+import { eolStatus, osEolStatus } from "../../vuln/eol/index.js";
+import type { VulnerabilityFacts } from "../../vuln/facts.js";
+import { EICAR } from "../../vuln/malware.js";
+import { evaluateRoot } from "../engine.js";
+import type { Rule } from "../rule.js";
+import knownVulnerabilities from "./known-vulnerabilities.js";
+import malware from "./malware.js";
+import osEndOfLife from "./os-end-of-life.js";
+import runtimeEndOfLife from "./runtime-end-of-life.js";
+import vulnDbMissing from "./vuln-db-missing.js";
+
+const limited = {
+  path: "/",
+  severity: "info" as const,
+  message:
+    "malware scanning was limited to built-in signatures (EICAR); set AMIGATE_CLAMD_SOCKET or --clamd to use ClamAV",
+};
+
+async function run(
+  rule: Rule<FactName>,
+  changes: Record<string, string>,
+  inspect: Partial<InspectOptions> = {},
+) {
+  const { findings } = await evaluateRoot(
+    { root: "/", image: debianImage(changes) },
+    { rules: [rule], inspect: { ...DEFAULT_INSPECT_OPTIONS, ...inspect } },
+  );
+  return findings.map((f) => ({ path: f.path, severity: f.severity, message: f.message }));
+}
+
+/** A stand-in clamd speaking INSTREAM on a unix socket: flags any stream containing "BADBYTES". */
+async function fakeClamd(): Promise<{ socket: string; streams: number[]; close: () => Promise<void> }> {
+  const socket = path.join(mkdtempSync(path.join(os.tmpdir(), "clamd-")), "clamd.sock");
+  const streams: number[] = [];
+  const server = net.createServer((conn) => {
+    let buf = Buffer.alloc(0);
+    conn.on("data", (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      if (!buf.subarray(0, 10).equals(Buffer.from("zINSTREAM\0"))) return;
+      let p = 10;
+      const body: Buffer[] = [];
+      while (p + 4 <= buf.length) {
+        const n = buf.readUInt32BE(p);
+        if (n === 0) {
+          const all = Buffer.concat(body);
+          streams.push(all.length);
+          conn.end(all.includes("BADBYTES") ? "stream: Test.Bad.Bytes FOUND\0" : "stream: OK\0");
+          return;
+        }
+        if (p + 4 + n > buf.length) return;
+        body.push(buf.subarray(p + 4, p + 4 + n));
+        p += 4 + n;
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(socket, r));
+  return { socket, streams, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe("rule malware", () => {
+  it("the plain Debian rootfs: only the note that scanning used built-in signatures", async () => {
+    assert.deepEqual(await run(malware, {}), [limited]);
+  });
+  it("EICAR test file by hash, and by signature when padded", async () => {
+    assert.deepEqual(await run(malware, { "/tmp/eicar.com": EICAR, "/srv/x.txt": `${EICAR}\nmore` }), [
+      { path: "/srv/x.txt", severity: "critical", message: "EICAR-Test-File (signature) (builtin)" },
+      { path: "/tmp/eicar.com", severity: "critical", message: "EICAR-Test-File (sha256) (builtin)" },
+      limited,
+    ]);
+  });
+  it("with a clamd socket every file is streamed (INSTREAM) and its verdicts become findings; no note", async () => {
+    const clamd = await fakeClamd();
+    try {
+      const bad = await run(
+        malware,
+        { "/opt/app/payload.bin": "xxBADBYTESxx" },
+        { clamdSocket: clamd.socket },
+      );
+      // Only the planted file is flagged and the built-in note is gone: every other stream was "OK".
+      assert.deepEqual(bad, [
+        { path: "/opt/app/payload.bin", severity: "critical", message: "Test.Bad.Bytes (clamav)" },
+      ]);
+      assert.ok(clamd.streams.length > 1000, `streamed ${clamd.streams.length} files`);
+    } finally {
+      await clamd.close();
+    }
+  });
+});
+
+describe("rule vuln-db-missing", () => {
+  it("no database configured: checks skipped, and how to get one", async () => {
+    assert.deepEqual(await run(vulnDbMissing, {}), [
+      {
+        path: undefined,
+        severity: "info",
+        message:
+          "vulnerability checks were skipped: no database. Build one with `amigate db update` (online) or `amigate db import <osv.zip|updateinfo.xml.gz>`, then scan with --db PATH or AMIGATE_DB.",
+      },
+    ]);
+  });
+});
+
+const at = (d: string) => new Date(`${d}T12:00:00Z`);
+
+describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
+  it("AL2: nothing long before, a low warning within 90 days, high the day after 2026-06-30", () => {
+    const check = (d: string) =>
+      osEndOfLife.check({
+        eol: { os: osEolStatus({ id: "amzn", version: "2" }, at(d))!, runtimes: [], asOf: d },
+      });
+    assert.deepEqual(check("2026-03-01"), []);
+    assert.deepEqual(
+      check("2026-06-30").map((f) => [f.severity, f.message]),
+      [["low", "the operating system Amazon Linux 2 reaches end of life on 2026-06-30 (in 0 days)"]],
+    );
+    const past = check("2026-07-01");
+    assert.deepEqual(
+      past.map((f) => [f.severity, f.message]),
+      [[undefined, "the operating system Amazon Linux 2 reached end of life on 2026-06-30"]],
+    );
+    assert.equal(osEndOfLife.severity, "high");
+  });
+  it("Ubuntu 20.04 after standard support names ESM, not treated as supported", () => {
+    const s = osEolStatus({ id: "ubuntu", version: "20.04" }, at("2026-11-23"))!;
+    const [f] = osEndOfLife.check({ eol: { os: s, runtimes: [], asOf: "2026-11-23" } });
+    assert.match(
+      f!.message,
+      /^the operating system Ubuntu 20\.04 \(Focal Fossa\) reached end of life on \d{4}-\d{2}-\d{2}; Expanded Security Maintenance runs to 2030-04-02 \(paid extended support, not counted as supported\)$/,
+    );
+  });
+  it("python 3.9 on both sides of 2025-10-31 is a medium finding after", () => {
+    const check = (d: string) =>
+      runtimeEndOfLife.check({ eol: { runtimes: [eolStatus("python", "3.9", at(d))!], asOf: d } });
+    assert.deepEqual(check("2025-07-01"), []);
+    assert.equal(check("2025-10-31")[0]?.severity, "low");
+    assert.deepEqual(
+      check("2025-11-01").map((f) => f.message),
+      ["runtime Python 3.9 reached end of life on 2025-10-31"],
+    );
+    assert.equal(runtimeEndOfLife.severity, "medium");
+  });
+});
+
+describe("SEC-1 known-vulnerabilities rule", () => {
+  it("one finding per advisory and source package, with ids, versions, fix and severity", () => {
+    const base = {
+      aliases: ["CVE-2024-6387"],
+      installed: "1:9.2p1-2+deb12u2",
+      fixed: "1:9.2p1-2+deb12u3",
+      ecosystem: "Debian",
+      release: "12",
+      matchedName: "openssh",
+    };
+    const v: VulnerabilityFacts = {
+      state: "checked",
+      maxAgeDays: 7,
+      matches: [
+        { ...base, advisory: "DSA-5724-1", package: "openssh-server", severity: "critical" },
+        { ...base, advisory: "DSA-5724-1", package: "openssh-client", severity: "critical" },
+        {
+          advisory: "T-1",
+          aliases: [],
+          package: "gzip",
+          matchedName: "gzip",
+          installed: "1.12-1",
+          ecosystem: "Debian",
+          release: "12",
+        },
+      ],
+    };
+    assert.deepEqual(knownVulnerabilities.check({ vulnerabilities: v }), [
+      {
+        message:
+          "DSA-5724-1, CVE-2024-6387: openssh 1:9.2p1-2+deb12u2 (openssh-client, openssh-server) is affected; fixed in 1:9.2p1-2+deb12u3",
+        evidence: "Debian:12 openssh 1:9.2p1-2+deb12u2 < 1:9.2p1-2+deb12u3",
+        severity: "critical",
+      },
+      {
+        message: "T-1: gzip 1.12-1 (gzip) is affected; no fixed version yet",
+        evidence: "Debian:12 gzip 1.12-1",
+      },
+    ]);
+  });
+  it("a stale database is a low finding with its age", () => {
+    const f = vulnDbMissing.check({
+      vulnerabilities: {
+        state: "checked",
+        maxAgeDays: 7,
+        dbAgeDays: 30,
+        db: { advisories: 5, lastImport: "2026-01-01T00:00:00.000Z" },
+        matches: [],
+      },
+    });
+    assert.deepEqual(
+      f.map((x) => [x.severity, x.message]),
+      [
+        [
+          "low",
+          "the vulnerability database is 30 days old (last import 2026-01-01T00:00:00.000Z, limit 7); newer advisories are not checked",
+        ],
+      ],
+    );
+  });
+});

@@ -1,0 +1,157 @@
+import type { InstalledPackage } from "../inspect/packages/types.js";
+import type { RangeEvent, VulnDb } from "./db/index.js";
+import * as apk from "./version/apk.js";
+import * as dpkg from "./version/dpkg.js";
+import * as rpm from "./version/rpm.js";
+
+export interface VulnerablePackage {
+  advisory: string;
+  /** CVE and other ids the advisory names. */
+  aliases: string[];
+  package: string;
+  /** The name the advisory is keyed by (the source package on Debian/Ubuntu/Alpine). */
+  matchedName: string;
+  installed: string;
+  /** The first fixed version above the installed one (undefined: no fix yet). */
+  fixed?: string;
+  severity?: string;
+  summary?: string;
+  ecosystem: string;
+  release: string;
+}
+
+type Compare = (a: string, b: string) => number;
+
+/** Where the detected OS's advisories live, how they name packages, and their version order. */
+export interface OsEcosystem {
+  ecosystem: string;
+  release: string;
+  bySource: boolean;
+  compare: Compare;
+}
+
+/** os-release ID/VERSION_ID → OSV ecosystem and release (ossf/osv-schema ecosystems.json); ALAS for Amazon Linux. */
+export function ecosystemFor(os: { id?: string; version?: string }): OsEcosystem | undefined {
+  const id = os.id?.toLowerCase();
+  const v = os.version ?? "";
+  const major = /^(\d+)/.exec(v)?.[1] ?? "";
+  const majorMinor = /^(\d+\.\d+)/.exec(v)?.[1] ?? major;
+  switch (id) {
+    case "debian":
+      return { ecosystem: "Debian", release: major, bySource: true, compare: dpkg.compare };
+    case "ubuntu":
+      return { ecosystem: "Ubuntu", release: majorMinor, bySource: true, compare: dpkg.compare };
+    case "alpine":
+      return { ecosystem: "Alpine", release: majorMinor, bySource: true, compare: apk.compare };
+    case "almalinux":
+      return { ecosystem: "AlmaLinux", release: major, bySource: false, compare: rpm.compare };
+    case "rocky":
+      return { ecosystem: "Rocky Linux", release: major, bySource: false, compare: rpm.compare };
+    case "rhel":
+      return { ecosystem: "Red Hat", release: major, bySource: false, compare: rpm.compare };
+    case "sles":
+    case "sles_sap":
+      return {
+        ecosystem: "SUSE",
+        release: v.replace(/^(\d+)\.(\d+).*/, "$1.$2"),
+        bySource: false,
+        compare: rpm.compare,
+      };
+    case "amzn":
+      return {
+        ecosystem: "Amazon Linux",
+        release: v.includes(".") ? "1" : v,
+        bySource: false,
+        compare: rpm.compare,
+      };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Whether `version` lies in one OSV range (OSV schema "Evaluation"): events in version order;
+ * introduced opens, fixed closes (fixed itself is not affected), last_affected closes after itself.
+ */
+export function inRange(version: string, events: readonly RangeEvent[], compare: Compare): boolean {
+  const key = (e: RangeEvent) => e.introduced ?? e.fixed ?? e.last_affected ?? e.limit ?? "0";
+  const sorted = [...events].sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    if (ka === "0" || kb === "0") return ka === kb ? 0 : ka === "0" ? -1 : 1;
+    return compare(ka, kb);
+  });
+  let affected = false;
+  for (const e of sorted) {
+    if (e.introduced !== undefined) {
+      if (e.introduced === "0" || compare(version, e.introduced) >= 0) affected = true;
+    } else if (e.fixed !== undefined) {
+      if (compare(version, e.fixed) >= 0) affected = false;
+    } else if (e.last_affected !== undefined) {
+      if (compare(version, e.last_affected) > 0) affected = false;
+    } else if (e.limit !== undefined) {
+      if (compare(version, e.limit) >= 0) affected = false;
+    }
+  }
+  return affected;
+}
+
+interface AffectedRow {
+  advisory_id: string;
+  ranges: string;
+  versions: string;
+  aliases: string;
+  severity: string | null;
+  summary: string | null;
+}
+
+/** Every advisory that affects an installed package, for the OS's ecosystem and release. */
+export function matchPackages(
+  db: VulnDb,
+  os: { id?: string; version?: string },
+  packages: readonly InstalledPackage[],
+): VulnerablePackage[] {
+  const eco = ecosystemFor(os);
+  if (!eco) return [];
+  const query = db.prepare(
+    `SELECT f.advisory_id, f.ranges, f.versions, a.aliases, a.severity, a.summary
+       FROM affected f JOIN advisories a ON a.id = f.advisory_id
+      WHERE f.ecosystem = ? AND f.release = ? AND f.package = ? AND a.withdrawn IS NULL`,
+  );
+  const cache = new Map<string, AffectedRow[]>();
+  const out: VulnerablePackage[] = [];
+  for (const p of packages) {
+    const name = eco.bySource ? p.sourceName : p.name;
+    // Debian advisories give source versions; a binNMU's binary version differs only by "+bN".
+    const installed = eco.bySource ? p.sourceVersion : p.version;
+    let rows = cache.get(name);
+    if (!rows) {
+      rows = query.all(eco.ecosystem, eco.release, name) as AffectedRow[];
+      cache.set(name, rows);
+    }
+    for (const row of rows) {
+      const ranges = JSON.parse(row.ranges) as RangeEvent[][];
+      const versions = JSON.parse(row.versions) as string[];
+      const hit = versions.includes(installed) || ranges.some((r) => inRange(installed, r, eco.compare));
+      if (!hit) continue;
+      const fixes = ranges
+        .flat()
+        .map((e) => e.fixed)
+        .filter((f): f is string => f !== undefined && eco.compare(f, installed) > 0)
+        .sort(eco.compare);
+      out.push({
+        advisory: row.advisory_id,
+        aliases: JSON.parse(row.aliases) as string[],
+        package: p.name,
+        matchedName: name,
+        installed,
+        ...(fixes[0] !== undefined ? { fixed: fixes[0] } : {}),
+        ...(row.severity ? { severity: row.severity } : {}),
+        ...(row.summary ? { summary: row.summary } : {}),
+        ecosystem: eco.ecosystem,
+        release: eco.release,
+      });
+    }
+  }
+  return out;
+}
