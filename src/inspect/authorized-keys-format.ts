@@ -32,7 +32,11 @@ const PLAIN_TYPES = [
 ];
 const KEY_TYPES = new Set([
   ...PLAIN_TYPES,
-  ...PLAIN_TYPES.map((t) => (t.endsWith("@openssh.com") ? t.replace("@openssh.com", "-cert-v01@openssh.com") : `${t}-cert-v01@openssh.com`)),
+  ...PLAIN_TYPES.map((t) =>
+    t.endsWith("@openssh.com")
+      ? t.replace("@openssh.com", "-cert-v01@openssh.com")
+      : `${t}-cert-v01@openssh.com`,
+  ),
 ]);
 
 /** sshd reads lines up to 8 KiB (SSH_MAX_PUBKEY_BYTES is 16 KiB); longer ones are not keys. */
@@ -66,7 +70,8 @@ function splitOptions(line: string): { options: string; rest: string } | undefin
     const c = line[i];
     if (c === "\\" && inQuote) i++;
     else if (c === '"') inQuote = !inQuote;
-    else if (!inQuote && (c === " " || c === "\t")) return { options: line.slice(0, i), rest: line.slice(i).trimStart() };
+    else if (!inQuote && (c === " " || c === "\t"))
+      return { options: line.slice(0, i), rest: line.slice(i).trimStart() };
   }
   return undefined;
 }

@@ -1,5 +1,12 @@
 import { maskSecretValue } from "./mask.js";
-import { type ExpectedKey, KEY_BEGIN, REGION_ENDPOINT, type SecretKind, TOKEN_PATTERNS, TOKEN_PREFILTER } from "./secret-patterns.js";
+import {
+  type ExpectedKey,
+  KEY_BEGIN,
+  REGION_ENDPOINT,
+  type SecretKind,
+  TOKEN_PATTERNS,
+  TOKEN_PREFILTER,
+} from "./secret-patterns.js";
 
 export interface PrivateKeyMatch {
   path: string;
@@ -101,7 +108,11 @@ export class TextScanner {
       this.block = {
         kind: putty ? "putty" : "pem",
         line,
-        label: putty ? `PuTTY ${m[3]}` : m[0].startsWith("---- ") ? "SSH2 ENCRYPTED PRIVATE KEY" : `${m[1] ?? ""}PRIVATE KEY`,
+        label: putty
+          ? `PuTTY ${m[3]}`
+          : m[0].startsWith("---- ")
+            ? "SSH2 ENCRYPTED PRIVATE KEY"
+            : `${m[1] ?? ""}PRIVATE KEY`,
         lines: 0,
         base64: 0,
         head: "",
@@ -113,7 +124,7 @@ export class TextScanner {
       const rest = text.slice(after, eol === -1 ? text.length : eol);
       // One-line forms: JSON/YAML strings with "\n" escapes ("private_key": "-----BEGIN…\n…").
       if (!putty && rest.includes("\\n")) {
-        for (const part of rest.split(/\\r?\\n/)) if (this.block) this.blockLine(part);
+        for (const part of rest.split(/(?:\\r)?\\n/)) if (this.block) this.blockLine(part);
         if (this.block) this.block = undefined;
         KEY_BEGIN.lastIndex = eol === -1 ? text.length : eol;
         continue;
@@ -126,7 +137,12 @@ export class TextScanner {
         for (let m = p.regex.exec(text); m; m = p.regex.exec(text)) {
           const value = m[1]!;
           if (p.isExample?.(value)) continue;
-          this.sink.secrets.push({ path: this.path, line: lineAt(m.index), kind: p.kind, masked: maskSecretValue(value) });
+          this.sink.secrets.push({
+            path: this.path,
+            line: lineAt(m.index),
+            kind: p.kind,
+            masked: maskSecretValue(value),
+          });
         }
       }
     }
@@ -161,11 +177,17 @@ export class TextScanner {
     block.lines++;
     if (block.kind === "putty") {
       if (line.startsWith("Encryption:")) block.encrypted = !/:\s*none$/.test(line);
-      if (line.startsWith("Private-Lines:")) return this.close();
+      if (line.startsWith("Private-Lines:")) {
+        this.close();
+        return;
+      }
       if (block.lines > MAX_PUTTY_LINES) this.block = undefined;
       return;
     }
-    if (/^-{4,5} ?END /.test(line)) return this.close();
+    if (/^-{4,5} ?END /.test(line)) {
+      this.close();
+      return;
+    }
     // PGP armor ends with a CRC-24 line "=XXXX" (RFC 4880 §6.1).
     if (block.label.startsWith("PGP ") && /^=[A-Za-z0-9+/]{4}$/.test(line)) return;
     if (line === "" || PEM_HEADER.test(line)) {

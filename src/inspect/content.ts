@@ -35,7 +35,28 @@ function isBinary(head: Buffer): boolean {
   return head.subarray(0, BINARY_PROBE).includes(0);
 }
 
-async function scanFile(ctx: InspectContext, file: IndexedFile, sink: ScanSink, stats: ContentFacts["stats"]): Promise<void> {
+/** The first bytes of a file, read without loading the rest (most large files are binaries). */
+async function readHead(ctx: InspectContext, path: string): Promise<Buffer> {
+  const stream = await ctx.image.createReadStream(path, { end: BINARY_PROBE });
+  const chunks: Buffer[] = [];
+  try {
+    for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks);
+}
+
+async function scanFile(
+  ctx: InspectContext,
+  file: IndexedFile,
+  sink: ScanSink,
+  stats: ContentFacts["stats"],
+): Promise<void> {
+  if (file.size > BINARY_PROBE && isBinary(await readHead(ctx, file.path))) {
+    stats.binaryFiles++;
+    return;
+  }
   const expected = expectedKeyAt(file.path);
   const endpoints = ENDPOINT_PREFIXES.some((p) => file.path.startsWith(p));
   const scanner = new TextScanner(file.path, sink, { ...(expected ? { expected } : {}), endpoints });
@@ -53,17 +74,9 @@ async function scanFile(ctx: InspectContext, file: IndexedFile, sink: ScanSink, 
   }
   const stream = await ctx.image.createReadStream(file.path, { end: ctx.options.maxContentScanBytes });
   let carry = "";
-  let first = true;
   let bytes = 0;
   try {
     for await (const data of stream as AsyncIterable<Buffer>) {
-      if (first) {
-        first = false;
-        if (isBinary(data)) {
-          stats.binaryFiles++;
-          return;
-        }
-      }
       bytes += data.length;
       const text = carry + data.toString("latin1");
       const cut = text.lastIndexOf("\n");
@@ -92,7 +105,13 @@ export const contentInspector: Inspector<"content"> = {
   async inspect(ctx) {
     const index = await ctx.get("files");
     const sink: ScanSink = { privateKeys: [], secrets: [], endpoints: [] };
-    const stats: ContentFacts["stats"] = { scannedFiles: 0, scannedBytes: 0, binaryFiles: 0, noiseFiles: 0, tooLargeFiles: 0 };
+    const stats: ContentFacts["stats"] = {
+      scannedFiles: 0,
+      scannedBytes: 0,
+      binaryFiles: 0,
+      noiseFiles: 0,
+      tooLargeFiles: 0,
+    };
     for (const file of index.entries) {
       if (file.type !== "file" || file.size === 0) continue;
       if (isNoisePath(file.path)) {
@@ -103,11 +122,11 @@ export const contentInspector: Inspector<"content"> = {
         if (file.size > ctx.options.maxContentScanBytes) {
           stats.tooLargeFiles++;
           // A large binary is expected (libraries, databases); a large text file is a blind spot.
-          const head = await ctx.image.createReadStream(file.path, { end: BINARY_PROBE });
-          const chunks: Buffer[] = [];
-          for await (const c of head as AsyncIterable<Buffer>) chunks.push(c);
-          if (!isBinary(Buffer.concat(chunks)))
-            ctx.unknown(file.path, new FsError("EFBIG", file.path, `text file not scanned for secrets: ${file.size} bytes`));
+          if (!isBinary(await readHead(ctx, file.path)))
+            ctx.unknown(
+              file.path,
+              new FsError("EFBIG", file.path, `text file not scanned for secrets: ${file.size} bytes`),
+            );
           continue;
         }
         await scanFile(ctx, file, sink, stats);

@@ -59,11 +59,17 @@ async function countLines(ctx: InspectContext, path: string): Promise<number> {
   return last === 0x0a ? lines : lines + 1;
 }
 
-async function inspectHistory(ctx: InspectContext, path: string, kind: string, users: string[]): Promise<HistoryFile | undefined> {
+async function inspectHistory(
+  ctx: InspectContext,
+  path: string,
+  kind: string,
+  users: string[],
+): Promise<HistoryFile | undefined> {
   const lst = await ctx.image.lstat(path);
   if (lst.type === "symlink") {
     const target = await ctx.image.readlink(path);
-    const devNull = normalizeImagePath(target.startsWith("/") ? target : `${path}/../${target}`) === "/dev/null";
+    const devNull =
+      normalizeImagePath(target.startsWith("/") ? target : `${path}/../${target}`) === "/dev/null";
     const st = devNull ? undefined : await ctx.image.statIfExists(path);
     return { path, kind, users, size: st?.size ?? 0, symlinkTarget: target, devNull };
   }
@@ -85,7 +91,8 @@ export const historiesInspector: Inspector<"histories"> = {
           const found = await inspectHistory(ctx, path, kind, users);
           if (found) files.push(found);
         } catch (e) {
-          if (e instanceof FsError && (e.code === "ENOENT" || e.code === "ENOTDIR" || e.code === "ELOOP")) continue;
+          if (e instanceof FsError && (e.code === "ENOENT" || e.code === "ENOTDIR" || e.code === "ELOOP"))
+            continue;
           ctx.unknown(path, e);
         }
       }

@@ -50,10 +50,13 @@ function isMissing(e: unknown): boolean {
   return e instanceof FsError && (e.code === "ENOENT" || e.code === "ENOTDIR" || e.code === "ELOOP");
 }
 
-async function readKeysFile(ctx: InspectContext, path: string): Promise<ReturnType<typeof parseAuthorizedKeys> | undefined> {
+async function readKeysFile(
+  ctx: InspectContext,
+  path: string,
+): Promise<ReturnType<typeof parseAuthorizedKeys> | undefined> {
   try {
     const st = await ctx.image.statIfExists(path);
-    if (!st || st.type !== "file") return undefined;
+    if (st?.type !== "file") return undefined;
     return parseAuthorizedKeys(await ctx.image.readText(path, MAX_KEYS_FILE));
   } catch (e) {
     if (!isMissing(e)) ctx.unknown(path, e);
@@ -62,7 +65,9 @@ async function readKeysFile(ctx: InspectContext, path: string): Promise<ReturnTy
 }
 
 /** Which files sshd reads for which accounts, by the effective AuthorizedKeysFile. */
-async function filesReadBySshd(ctx: InspectContext): Promise<Map<string, { users: string[]; defaultLocation: boolean }>> {
+async function filesReadBySshd(
+  ctx: InspectContext,
+): Promise<Map<string, { users: string[]; defaultLocation: boolean }>> {
   const sshd = await ctx.get("sshd");
   const out = new Map<string, { users: string[]; defaultLocation: boolean }>();
   for (const account of await accountHomes(ctx)) {
@@ -132,7 +137,13 @@ export const authorizedKeysInspector: Inspector<"authorizedKeys"> = {
   name: "authorizedKeys",
   description:
     "authorized_keys that sshd reads for every account in passwd (and any left behind elsewhere), AuthorizedKeysCommand, SSH host keys",
-  paths: ["/etc/passwd", "/etc/ssh/ssh_host_*_key", "/etc/ssh/ssh_host_*_key.pub", "**/authorized_keys", "**/authorized_keys2"],
+  paths: [
+    "/etc/passwd",
+    "/etc/ssh/ssh_host_*_key",
+    "/etc/ssh/ssh_host_*_key.pub",
+    "**/authorized_keys",
+    "**/authorized_keys2",
+  ],
   async inspect(ctx) {
     const readBy = await filesReadBySshd(ctx);
     // A keys file no account reads today (user deleted, AuthorizedKeysFile changed) still ships a key.
@@ -140,10 +151,13 @@ export const authorizedKeysInspector: Inspector<"authorizedKeys"> = {
     for (const entry of index.entries) {
       if (entry.type !== "file" && entry.type !== "symlink") continue;
       const base = entry.path.slice(entry.path.lastIndexOf("/") + 1);
-      if (KEYS_FILE_NAMES.has(base) && !readBy.has(entry.path)) readBy.set(entry.path, { users: [], defaultLocation: false });
+      if (KEYS_FILE_NAMES.has(base) && !readBy.has(entry.path))
+        readBy.set(entry.path, { users: [], defaultLocation: false });
     }
     const files: AuthorizedKeysFile[] = [];
-    for (const [path, { users, defaultLocation }] of [...readBy].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [path, { users, defaultLocation }] of [...readBy].sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    )) {
       const parsed = await readKeysFile(ctx, path);
       if (!parsed || (parsed.keys.length === 0 && parsed.invalidLines.length === 0)) continue;
       files.push({ path, users, defaultLocation, keys: parsed.keys, invalidLines: parsed.invalidLines });

@@ -27,8 +27,8 @@ export interface TokenPattern {
 const awsExample = (v: string) => v.includes("EXAMPLE");
 
 /** Name of an AWS secret/session setting in INI, YAML, JSON, env or code: aws_secret_access_key, SecretAccessKey, AWS_SECRET_KEY… */
-const AWS_SECRET_NAME = String.raw`(?:aws)?[_.-]?secret[_.-]?(?:access[_.-]?)?key`;
-const AWS_SESSION_NAME = String.raw`(?:aws)?[_.-]?session[_.-]?token`;
+const AWS_SECRET_NAME = `(?:aws)?[_.-]?secret[_.-]?(?:access[_.-]?)?key`;
+const AWS_SESSION_NAME = `(?:aws)?[_.-]?session[_.-]?token`;
 /** `name  =  "value"`, `name: value`, `"name": "value"`, `name => 'value'`. */
 const ASSIGN = String.raw`["']?\s*(?:=>|[:=])\s*["']?`;
 
@@ -42,16 +42,19 @@ export const TOKEN_PATTERNS: readonly TokenPattern[] = [
   // A secret access key is 40 base64 characters; alone it is indistinguishable, so it needs its name.
   {
     kind: "aws-secret-access-key",
-    regex: new RegExp(String.raw`${AWS_SECRET_NAME}${ASSIGN}([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`, "gi"),
+    regex: new RegExp(`${AWS_SECRET_NAME}${ASSIGN}([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`, "gi"),
     isExample: awsExample,
   },
   {
     kind: "aws-session-token",
-    regex: new RegExp(String.raw`${AWS_SESSION_NAME}${ASSIGN}([A-Za-z0-9/+=]{100,})`, "gi"),
+    regex: new RegExp(`${AWS_SESSION_NAME}${ASSIGN}([A-Za-z0-9/+=]{100,})`, "gi"),
     isExample: awsExample,
   },
   // GitHub: classic tokens ghp_/gho_/ghu_/ghs_/ghr_ + 36, fine-grained github_pat_ + 82.
-  { kind: "github-token", regex: /(?<![A-Za-z0-9_])((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36})(?![A-Za-z0-9])/g },
+  {
+    kind: "github-token",
+    regex: /(?<![A-Za-z0-9_])((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36})(?![A-Za-z0-9])/g,
+  },
   { kind: "github-token", regex: /(?<![A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])/g },
   { kind: "gitlab-token", regex: /(?<![A-Za-z0-9_])(glpat-[A-Za-z0-9_-]{20})(?![A-Za-z0-9_-])/g },
   // Slack: xoxb- bot, xoxp- user, xoxa-/xoxr- app/refresh, xoxs- session tokens.
@@ -106,16 +109,26 @@ const NOISE_TEST_DIRS =
 const PYTHON_STDLIB_TESTS = /^\/usr\/(?:local\/)?lib\/python[0-9.]+\/test\//;
 
 export function isNoisePath(path: string): boolean {
-  return NOISE_PREFIXES.some((p) => path.startsWith(p)) || NOISE_TEST_DIRS.test(path) || PYTHON_STDLIB_TESTS.test(path);
+  return (
+    NOISE_PREFIXES.some((p) => path.startsWith(p)) ||
+    NOISE_TEST_DIRS.test(path) ||
+    PYTHON_STDLIB_TESTS.test(path)
+  );
 }
 
 /**
  * Hard-coded regional AWS endpoints (ARC-7): "<service>.<region>.amazonaws.com", also dual-stack
  * and FIPS forms. Only looked for where configuration lives (SDKs under /usr carry endpoint tables).
  */
-const AWS_REGION = String.raw`(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-(?:gov-|iso-|isob-)?(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-[0-9]`;
+const AWS_REGION = `(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-(?:gov-|iso-|isob-)?(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-[0-9]`;
 export const REGION_ENDPOINT = new RegExp(
   String.raw`(?<![A-Za-z0-9.-])((?:[a-z0-9-]+\.)*(?:[a-z0-9]+-)?${AWS_REGION}\.amazonaws\.com(?:\.cn)?)(?![A-Za-z0-9-])`,
   "g",
 );
-export const ENDPOINT_PREFIXES: readonly string[] = ["/etc/", "/opt/", "/srv/", "/usr/local/etc/", "/var/www/"];
+export const ENDPOINT_PREFIXES: readonly string[] = [
+  "/etc/",
+  "/opt/",
+  "/srv/",
+  "/usr/local/etc/",
+  "/var/www/",
+];

@@ -1,7 +1,7 @@
 import type { FactName } from "../../inspect/facts.js";
 import type { Rule } from "../rule.js";
-import awsCredentials from "./aws-credentials.js";
 import authorizedKeysPresent from "./authorized-keys-present.js";
+import awsCredentials from "./aws-credentials.js";
 import privateKeyInImage from "./private-key-in-image.js";
 import regionEndpoints from "./region-endpoints.js";
 import secretTokens from "./secret-tokens.js";
