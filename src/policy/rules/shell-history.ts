@@ -20,7 +20,7 @@ export default defineRule({
         message:
           h.symlinkTarget !== undefined
             ? `${h.kind} history of ${owner} is a symlink to ${h.symlinkTarget}`
-            : `${h.kind} history of ${owner}: ${h.lines !== undefined ? `${h.lines} lines, ` : ""}${h.size} bytes`,
+            : `${h.kind} history of ${owner}: ${h.lines !== undefined ? `${h.lines} line${h.lines === 1 ? "" : "s"}, ` : ""}${h.size} bytes`,
       });
     }
     return out;
