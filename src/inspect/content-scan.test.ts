@@ -14,7 +14,7 @@ import { isNoisePath } from "./secret-patterns.js";
 
 /** Scans `text` cut into chunks at every `every`-th line break (as the streaming reader cuts). */
 function scan(text: string, every = 0, endpoints = false): ScanSink {
-  const sink: ScanSink = { privateKeys: [], secrets: [], endpoints: [] };
+  const sink: ScanSink = { privateKeys: [], secrets: [], endpoints: [], cloudMentions: [] };
   const scanner = new TextScanner("/x", sink, { endpoints });
   if (every === 0) scanner.chunk(text);
   else {

@@ -2,6 +2,7 @@ import { maskSecretValue } from "./mask.js";
 import {
   type ExpectedKey,
   KEY_BEGIN,
+  OTHER_CLOUD,
   REGION_ENDPOINT,
   type SecretKind,
   TOKEN_PATTERNS,
@@ -34,10 +35,20 @@ export interface EndpointMatch {
   host: string;
 }
 
+export interface CloudMention {
+  path: string;
+  line: number;
+  /** The other platform's name as written ("Azure", "Google Cloud"). */
+  cloud: string;
+  /** The line, trimmed and cut to 160 characters. */
+  text: string;
+}
+
 export interface ScanSink {
   privateKeys: PrivateKeyMatch[];
   secrets: SecretMatch[];
   endpoints: EndpointMatch[];
+  cloudMentions: CloudMention[];
 }
 
 /** A real key body is at least this much base64 (an Ed25519 PKCS#8 key is 64); a doc stub is less. */
@@ -83,7 +94,7 @@ export class TextScanner {
   constructor(
     private readonly path: string,
     private readonly sink: ScanSink,
-    private readonly options: { expected?: ExpectedKey; endpoints: boolean },
+    private readonly options: { expected?: ExpectedKey; endpoints: boolean; banner?: boolean },
   ) {}
 
   chunk(text: string): void {
@@ -150,6 +161,18 @@ export class TextScanner {
       REGION_ENDPOINT.lastIndex = 0;
       for (let m = REGION_ENDPOINT.exec(text); m; m = REGION_ENDPOINT.exec(text))
         this.sink.endpoints.push({ path: this.path, line: lineAt(m.index), host: m[1]! });
+    }
+    if (this.options.banner) {
+      OTHER_CLOUD.lastIndex = 0;
+      for (let m = OTHER_CLOUD.exec(text); m; m = OTHER_CLOUD.exec(text)) {
+        const start = text.lastIndexOf("\n", m.index) + 1;
+        const eol = text.indexOf("\n", m.index);
+        const line = text
+          .slice(start, eol === -1 ? text.length : eol)
+          .trim()
+          .slice(0, 160);
+        this.sink.cloudMentions.push({ path: this.path, line: lineAt(m.index), cloud: m[1]!, text: line });
+      }
     }
     this.lineBase += (newlines ?? lineBreaks(text)).length;
   }

@@ -1,11 +1,11 @@
 import { FsError } from "../fs/errors.js";
-import type { EndpointMatch, PrivateKeyMatch, ScanSink, SecretMatch } from "./content-scan.js";
+import type { CloudMention, EndpointMatch, PrivateKeyMatch, ScanSink, SecretMatch } from "./content-scan.js";
 import { TextScanner } from "./content-scan.js";
 import type { InspectContext, Inspector } from "./context.js";
 import type { IndexedFile } from "./files.js";
-import { ENDPOINT_PREFIXES, expectedKeyAt, isNoisePath } from "./secret-patterns.js";
+import { ENDPOINT_PREFIXES, expectedKeyAt, isBannerPath, isNoisePath } from "./secret-patterns.js";
 
-export type { EndpointMatch, PrivateKeyMatch, SecretMatch } from "./content-scan.js";
+export type { CloudMention, EndpointMatch, PrivateKeyMatch, SecretMatch } from "./content-scan.js";
 export type { ExpectedKey, SecretKind } from "./secret-patterns.js";
 
 export interface ContentFacts {
@@ -13,6 +13,8 @@ export interface ContentFacts {
   secrets: SecretMatch[];
   /** Hard-coded regional AWS endpoints in configuration folders (ARC-7). */
   endpoints: EndpointMatch[];
+  /** Other cloud platforms named in login banners (USE-7). */
+  cloudMentions: CloudMention[];
   stats: {
     /** Text files read in full. */
     scannedFiles: number;
@@ -59,7 +61,11 @@ async function scanFile(
   }
   const expected = expectedKeyAt(file.path);
   const endpoints = ENDPOINT_PREFIXES.some((p) => file.path.startsWith(p));
-  const scanner = new TextScanner(file.path, sink, { ...(expected ? { expected } : {}), endpoints });
+  const scanner = new TextScanner(file.path, sink, {
+    ...(expected ? { expected } : {}),
+    endpoints,
+    banner: isBannerPath(file.path),
+  });
   if (file.size <= WHOLE_READ) {
     const buf = await ctx.image.readFile(file.path, WHOLE_READ);
     if (isBinary(buf)) {
@@ -100,11 +106,11 @@ async function scanFile(
 export const contentInspector: Inspector<"content"> = {
   name: "content",
   description:
-    "one pass over the image's text files for private keys, cloud credentials, tokens and hard-coded regional endpoints",
+    "one pass over the image's text files for private keys, cloud credentials, tokens, hard-coded regional endpoints and other clouds named in login banners",
   paths: ["/**"],
   async inspect(ctx) {
     const index = await ctx.get("files");
-    const sink: ScanSink = { privateKeys: [], secrets: [], endpoints: [] };
+    const sink: ScanSink = { privateKeys: [], secrets: [], endpoints: [], cloudMentions: [] };
     const stats: ContentFacts["stats"] = {
       scannedFiles: 0,
       scannedBytes: 0,

@@ -132,3 +132,22 @@ export const ENDPOINT_PREFIXES: readonly string[] = [
   "/usr/local/etc/",
   "/var/www/",
 ];
+
+/**
+ * Other cloud platforms named in login banners (USE-7: no redirection to other clouds or upsells).
+ * Case-sensitive product names keep ordinary words out.
+ */
+export const OTHER_CLOUD =
+  /\b(Microsoft Azure|Azure|Google Cloud(?: Platform)?|Google Compute Engine|GCP|DigitalOcean|Linode|Vultr|Oracle Cloud|Alibaba Cloud|Aliyun|IBM Cloud|Hetzner|OVHcloud|Scaleway|UpCloud)\b/g;
+const BANNER_PATHS = new Set([
+  "/etc/motd",
+  "/etc/issue",
+  "/etc/issue.net",
+  "/etc/motd.tail",
+  "/run/motd.dynamic",
+]);
+
+/** Login banners and the scripts that build the message of the day. */
+export function isBannerPath(path: string): boolean {
+  return BANNER_PATHS.has(path) || path.startsWith("/etc/update-motd.d/") || path.startsWith("/etc/motd.d/");
+}

@@ -2,6 +2,7 @@ import type { FactName } from "../../inspect/facts.js";
 import type { Rule } from "../rule.js";
 import authorizedKeysPresent from "./authorized-keys-present.js";
 import awsCredentials from "./aws-credentials.js";
+import otherCloudBanner from "./other-cloud-banner.js";
 import privateKeyInImage from "./private-key-in-image.js";
 import regionEndpoints from "./region-endpoints.js";
 import secretTokens from "./secret-tokens.js";
@@ -13,6 +14,7 @@ const list: Array<Rule<FactName>> = [
   // one import per rule file, one line each, kept alphabetical
   authorizedKeysPresent,
   awsCredentials,
+  otherCloudBanner,
   privateKeyInImage,
   regionEndpoints,
   secretTokens,
