@@ -3,6 +3,7 @@ import type { InspectContext } from "./context.js";
 /** An account as far as home-directory inspectors need it. */
 export interface AccountHome {
   name: string;
+  uid?: number;
   home: string;
   shell: string;
 }
@@ -21,7 +22,13 @@ export function homesFromPasswd(text: string): AccountHome[] {
     if (line.startsWith("#") || line.startsWith("+") || line.startsWith("-")) continue;
     const fields = line.split(":");
     if (fields.length < 7 || !fields[0] || !fields[5]?.startsWith("/")) continue;
-    out.push({ name: fields[0], home: fields[5], shell: fields[6] ?? "" });
+    const uid = Number(fields[2]);
+    out.push({
+      name: fields[0],
+      ...(Number.isInteger(uid) ? { uid } : {}),
+      home: fields[5],
+      shell: fields[6] ?? "",
+    });
   }
   return out;
 }
@@ -34,7 +41,7 @@ export async function accountHomes(ctx: InspectContext): Promise<AccountHome[]> 
   let homes: AccountHome[] = [];
   try {
     const accounts = await ctx.get("accounts");
-    homes = accounts.users.map((u) => ({ name: u.name, home: u.home, shell: u.shell }));
+    homes = accounts.users.map((u) => ({ name: u.name, uid: u.uid, home: u.home, shell: u.shell }));
   } catch (e) {
     ctx.unknown("/etc/passwd", e);
   }

@@ -8,6 +8,16 @@ import { inspectorsByName } from "./registry.js";
 import type { SshdFacts, SshdSetting } from "./ssh.js";
 
 /** The sshd fact as an sshd_config with these settings would give it (the sshd inspector is tested on its own). */
+const conditional = {
+  keyword: "AuthorizedKeysCommand",
+  value: "/opt/vendor/keys %u",
+  args: ["/opt/vendor/keys", "%u"],
+  match: "User support",
+  path: "/etc/ssh/sshd_config",
+  line: 50,
+  isDefault: false,
+};
+
 function sshdWith(
   settings: Record<string, string>,
   keysFiles: (u: { name: string; home: string }) => string[],
@@ -17,9 +27,17 @@ function sshdWith(
     files: ["/etc/ssh/sshd_config"],
     get: (keyword): SshdSetting | undefined => {
       const entry = Object.entries(settings).find(([k]) => k.toLowerCase() === keyword.toLowerCase());
-      return entry
-        ? { keyword: entry[0], value: entry[1], path: "/etc/ssh/sshd_config", line: 40, isDefault: false }
-        : undefined;
+      if (!entry) return undefined;
+      // Built apart from the return so the record also fits sshd contracts with more fields.
+      const setting = {
+        keyword: entry[0],
+        value: entry[1],
+        args: entry[1].split(" "),
+        path: "/etc/ssh/sshd_config",
+        line: 40,
+        isDefault: false,
+      };
+      return setting;
     },
     conditional: [
       {

@@ -74,7 +74,13 @@ async function filesReadBySshd(
     const defaults = new Set(
       ["authorized_keys", "authorized_keys2"].map((n) => normalizeImagePath(`${account.home}/.ssh/${n}`)),
     );
-    for (const pattern of sshd.authorizedKeysFiles({ name: account.name, home: account.home })) {
+    // uid too where the sshd contract takes it (%U); name and home are what it needs.
+    const user = {
+      name: account.name,
+      home: account.home,
+      ...(account.uid !== undefined ? { uid: account.uid } : {}),
+    };
+    for (const pattern of sshd.authorizedKeysFiles(user)) {
       const path = normalizeImagePath(pattern);
       const entry = out.get(path) ?? { users: [], defaultLocation: defaults.has(path) };
       if (!entry.users.includes(account.name)) entry.users.push(account.name);
