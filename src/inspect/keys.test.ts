@@ -5,9 +5,8 @@ import { debianImage } from "../testing/trees.js";
 import { FactStore, type Inspector } from "./context.js";
 import type { FactName } from "./facts.js";
 import { inspectorsByName } from "./registry.js";
-import type { SshdFacts, SshdSetting } from "./ssh.js";
+import type { SshdFacts } from "./ssh.js";
 
-/** The sshd fact as an sshd_config with these settings would give it (the sshd inspector is tested on its own). */
 const conditional = {
   keyword: "AuthorizedKeysCommand",
   value: "/opt/vendor/keys %u",
@@ -18,39 +17,33 @@ const conditional = {
   isDefault: false,
 };
 
+/** The sshd fact as an sshd_config with these settings would give it (the sshd inspector is tested on its own). */
 function sshdWith(
   settings: Record<string, string>,
   keysFiles: (u: { name: string; home: string }) => string[],
 ): Inspector<"sshd"> {
-  const facts: SshdFacts = {
+  // Built as a plain object first so it fits both the sshd contract and its later extensions.
+  const built = {
     installed: true,
     files: ["/etc/ssh/sshd_config"],
-    get: (keyword): SshdSetting | undefined => {
+    get: (keyword: string) => {
       const entry = Object.entries(settings).find(([k]) => k.toLowerCase() === keyword.toLowerCase());
       if (!entry) return undefined;
-      // Built apart from the return so the record also fits sshd contracts with more fields.
-      const setting = {
-        keyword: entry[0],
-        value: entry[1],
-        args: entry[1].split(" "),
+      const [name, value] = entry;
+      return {
+        keyword: name,
+        value,
+        args: value.split(" "),
         path: "/etc/ssh/sshd_config",
         line: 40,
         isDefault: false,
       };
-      return setting;
     },
-    conditional: [
-      {
-        keyword: "AuthorizedKeysCommand",
-        value: "/opt/vendor/keys %u",
-        match: "User support",
-        path: "/etc/ssh/sshd_config",
-        line: 50,
-        isDefault: false,
-      },
-    ],
+    all: () => [],
+    conditional: [conditional],
     authorizedKeysFiles: keysFiles,
   };
+  const facts: SshdFacts = built;
   return { name: "sshd", description: "test", paths: [], inspect: async () => facts };
 }
 
