@@ -10,7 +10,7 @@ import {
   sshKeygen,
 } from "../testing/keygen.js";
 import { type ScanSink, TextScanner } from "./content-scan.js";
-import { isNoisePath } from "./secret-patterns.js";
+import { expectedKeyAt, isNoisePath } from "./secret-patterns.js";
 
 /** Scans `text` cut into chunks at every `every`-th line break (as the streaming reader cuts). */
 function scan(text: string, every = 0, endpoints = false): ScanSink {
@@ -173,6 +173,14 @@ describe("content scanner: endpoints and noise", () => {
         [4, "ec2.us-gov-west-1.amazonaws.com"],
       ],
     );
+  });
+
+  it("classifies the places a key is expected", () => {
+    assert.equal(expectedKeyAt("/etc/ssh/ssh_host_ed25519_key"), "ssh-host-key");
+    assert.equal(expectedKeyAt("/etc/ssh/ssh_host_ed25519_key.pub"), undefined);
+    assert.equal(expectedKeyAt("/etc/ssl/private/ssl-cert-snakeoil.key"), "tls-snakeoil");
+    assert.equal(expectedKeyAt("/etc/pki/tls/private/localhost.key"), "tls-snakeoil");
+    assert.equal(expectedKeyAt("/etc/ssl/private/app.key"), undefined);
   });
 
   it("treats documentation and language-package tests as noise, application trees not", () => {

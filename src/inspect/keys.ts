@@ -3,6 +3,7 @@ import { normalizeImagePath } from "../fs/path.js";
 import { type AuthorizedKey, parseAuthorizedKeyLine, parseAuthorizedKeys } from "./authorized-keys-format.js";
 import type { InspectContext, Inspector } from "./context.js";
 import { accountHomes } from "./homes.js";
+import { isNoisePath } from "./secret-patterns.js";
 
 export type { AuthorizedKey } from "./authorized-keys-format.js";
 
@@ -157,7 +158,7 @@ export const authorizedKeysInspector: Inspector<"authorizedKeys"> = {
     for (const entry of index.entries) {
       if (entry.type !== "file" && entry.type !== "symlink") continue;
       const base = entry.path.slice(entry.path.lastIndexOf("/") + 1);
-      if (KEYS_FILE_NAMES.has(base) && !readBy.has(entry.path))
+      if (KEYS_FILE_NAMES.has(base) && !readBy.has(entry.path) && !isNoisePath(entry.path))
         readBy.set(entry.path, { users: [], defaultLocation: false });
     }
     const files: AuthorizedKeysFile[] = [];

@@ -82,10 +82,19 @@ export const KEY_BEGIN =
 /** Where a private key is expected and why; anywhere else it is a finding. */
 export type ExpectedKey = "ssh-host-key" | "tls-snakeoil";
 
+/**
+ * Self-signed TLS keys that packages generate at install time (so at image build time): Debian's
+ * ssl-cert (make-ssl-cert), RHEL-family mod_ssl (/etc/pki/tls/private/localhost.key), Cockpit.
+ */
+const PACKAGE_TLS_KEYS = new Set([
+  "/etc/ssl/private/ssl-cert-snakeoil.key",
+  "/etc/pki/tls/private/localhost.key",
+  "/etc/cockpit/ws-certs.d/0-self-signed.key",
+]);
+
 export function expectedKeyAt(path: string): ExpectedKey | undefined {
   if (/^\/etc\/ssh\/ssh_host_[a-z0-9]+_key$/.test(path)) return "ssh-host-key";
-  // ssl-cert's make-ssl-cert generates this at package install (so at image build time).
-  if (path === "/etc/ssl/private/ssl-cert-snakeoil.key") return "tls-snakeoil";
+  if (PACKAGE_TLS_KEYS.has(path)) return "tls-snakeoil";
   return undefined;
 }
 

@@ -6,7 +6,7 @@ export default defineRule({
   clauses: ["SEC-4", "SHR-2"],
   severity: "high",
   description:
-    "Private keys (PEM RSA/EC/DSA/PKCS#8, OpenSSH, PuTTY, PGP) anywhere in the image's text files, outside the places a key is expected. SSH host keys have their own rule; the ssl-cert snakeoil TLS key is reported at low severity because every instance would share it.",
+    "Private keys (PEM RSA/EC/DSA/PKCS#8, OpenSSH, PuTTY, PGP) anywhere in the image's text files, outside the places a key is expected. SSH host keys have their own rule; self-signed TLS keys that packages generate at install (ssl-cert's snakeoil, mod_ssl's localhost.key) are reported at low severity because every instance would share them.",
   remediation:
     "Remove the key from the image and provision it at launch (AWS Secrets Manager, SSM Parameter Store, or generate it on first boot).",
   fix: "private-keys",
@@ -21,7 +21,7 @@ export default defineRule({
         line: key.line,
         message:
           key.expected === "tls-snakeoil"
-            ? `snakeoil TLS key generated at build time (${what}); every instance would share it — regenerate it at first boot`
+            ? `self-signed TLS key generated at package install (${what}); every instance would share it — regenerate it at first boot`
             : `private key in the image: ${what}`,
         evidence: key.label.startsWith("PuTTY") ? key.label : `-----BEGIN ${key.label}-----`,
         ...(key.expected === "tls-snakeoil" ? { severity: "low" as const } : {}),
