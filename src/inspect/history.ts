@@ -81,7 +81,7 @@ async function inspectHistory(
 export const historiesInspector: Inspector<"histories"> = {
   name: "histories",
   description: "shell and REPL histories in every home from passwd (and /root)",
-  paths: ["/etc/passwd", ...HISTORY_FILES.map(([name]) => `~/${name}`)],
+  paths: ["/etc/passwd", ...HISTORY_FILES.map(([name]) => `/**/${name}`)],
   async inspect(ctx) {
     const files: HistoryFile[] = [];
     for (const [home, users] of groupByHome(await accountHomes(ctx))) {

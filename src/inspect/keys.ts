@@ -148,8 +148,8 @@ export const authorizedKeysInspector: Inspector<"authorizedKeys"> = {
     "/etc/passwd",
     "/etc/ssh/ssh_host_*_key",
     "/etc/ssh/ssh_host_*_key.pub",
-    "**/authorized_keys",
-    "**/authorized_keys2",
+    "/**/authorized_keys",
+    "/**/authorized_keys2",
   ],
   async inspect(ctx) {
     const readBy = await filesReadBySshd(ctx);
