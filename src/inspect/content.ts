@@ -1,14 +1,150 @@
-import type { Inspector } from "./context.js";
+import { FsError } from "../fs/errors.js";
+import type { CloudMention, EndpointMatch, PrivateKeyMatch, ScanSink, SecretMatch } from "./content-scan.js";
+import { TextScanner } from "./content-scan.js";
+import type { InspectContext, Inspector } from "./context.js";
+import type { IndexedFile } from "./files.js";
+import { ENDPOINT_PREFIXES, expectedKeyAt, isBannerPath, isNoisePath } from "./secret-patterns.js";
 
-// Placeholder: the real inspector replaces this file.
-// biome-ignore lint/complexity/noBannedTypes: placeholder
-export type ContentFacts = {};
+export type { CloudMention, EndpointMatch, PrivateKeyMatch, SecretMatch } from "./content-scan.js";
+export type { ExpectedKey, SecretKind } from "./secret-patterns.js";
+
+export interface ContentFacts {
+  privateKeys: PrivateKeyMatch[];
+  secrets: SecretMatch[];
+  /** Hard-coded regional AWS endpoints in configuration folders (ARC-7). */
+  endpoints: EndpointMatch[];
+  /** Other cloud platforms named in login banners (USE-7). */
+  cloudMentions: CloudMention[];
+  stats: {
+    /** Text files read in full. */
+    scannedFiles: number;
+    scannedBytes: number;
+    /** Files left out: binary (NUL in the first 8 KiB), documentation/test noise, over the size bound. */
+    binaryFiles: number;
+    noiseFiles: number;
+    tooLargeFiles: number;
+  };
+}
+
+/** git, grep and file(1) call a file binary when its first block holds a NUL byte. */
+const BINARY_PROBE = 8 * 1024;
+/** Files up to this size are read at once; larger ones are streamed chunk by chunk. */
+const WHOLE_READ = 256 * 1024;
+/** Above this size a file is probed (first 8 KiB) before it is read: most large files are binaries. */
+const HEAD_FIRST = 64 * 1024;
+/** A line longer than this is cut (minified files): memory stays bounded by chunk + carry. */
+const MAX_CARRY = 1024 * 1024;
+
+function isBinary(head: Buffer): boolean {
+  return head.subarray(0, BINARY_PROBE).includes(0);
+}
+
+// Paths from the file index are canonical (the walk never follows links), so the pass reads them
+// from the tree directly: Image's per-component link resolution would cost ~6 lstats per file.
+
+/** The first bytes of a file, read without loading the rest (most large files are binaries). */
+async function readHead(ctx: InspectContext, path: string): Promise<Buffer> {
+  const stream = ctx.image.tree.createReadStream(path, { end: BINARY_PROBE });
+  const chunks: Buffer[] = [];
+  try {
+    for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks);
+}
+
+async function scanFile(
+  ctx: InspectContext,
+  file: IndexedFile,
+  sink: ScanSink,
+  stats: ContentFacts["stats"],
+): Promise<void> {
+  if (file.size > HEAD_FIRST && isBinary(await readHead(ctx, file.path))) {
+    stats.binaryFiles++;
+    return;
+  }
+  const expected = expectedKeyAt(file.path);
+  const endpoints = ENDPOINT_PREFIXES.some((p) => file.path.startsWith(p));
+  const scanner = new TextScanner(file.path, sink, {
+    ...(expected ? { expected } : {}),
+    endpoints,
+    banner: isBannerPath(file.path),
+  });
+  if (file.size <= WHOLE_READ) {
+    const buf = await ctx.image.tree.readFile(file.path, { maxBytes: WHOLE_READ });
+    if (isBinary(buf)) {
+      stats.binaryFiles++;
+      return;
+    }
+    scanner.chunk(buf.toString("latin1"));
+    scanner.finish();
+    stats.scannedFiles++;
+    stats.scannedBytes += buf.length;
+    return;
+  }
+  const stream = ctx.image.tree.createReadStream(file.path, { end: ctx.options.maxContentScanBytes });
+  let carry = "";
+  let bytes = 0;
+  try {
+    for await (const data of stream as AsyncIterable<Buffer>) {
+      bytes += data.length;
+      const text = carry + data.toString("latin1");
+      const cut = text.lastIndexOf("\n");
+      if (cut === -1 && text.length < MAX_CARRY) {
+        carry = text;
+        continue;
+      }
+      const end = cut === -1 ? text.length : cut + 1;
+      scanner.chunk(text.slice(0, end));
+      carry = text.slice(end);
+    }
+  } finally {
+    stream.destroy();
+  }
+  if (carry) scanner.chunk(carry);
+  scanner.finish();
+  stats.scannedFiles++;
+  stats.scannedBytes += bytes;
+}
 
 export const contentInspector: Inspector<"content"> = {
   name: "content",
-  description: "placeholder",
-  paths: [],
-  async inspect() {
-    return {};
+  description:
+    "one pass over the image's text files for private keys, cloud credentials, tokens, hard-coded regional endpoints and other clouds named in login banners",
+  paths: ["/**"],
+  async inspect(ctx) {
+    const index = await ctx.get("files");
+    const sink: ScanSink = { privateKeys: [], secrets: [], endpoints: [], cloudMentions: [] };
+    const stats: ContentFacts["stats"] = {
+      scannedFiles: 0,
+      scannedBytes: 0,
+      binaryFiles: 0,
+      noiseFiles: 0,
+      tooLargeFiles: 0,
+    };
+    for (const file of index.entries) {
+      if (file.type !== "file" || file.size === 0) continue;
+      if (isNoisePath(file.path)) {
+        stats.noiseFiles++;
+        continue;
+      }
+      try {
+        if (file.size > ctx.options.maxContentScanBytes) {
+          stats.tooLargeFiles++;
+          // A large binary is expected (libraries, databases); a large text file is a blind spot.
+          if (!isBinary(await readHead(ctx, file.path)))
+            ctx.unknown(
+              file.path,
+              new FsError("EFBIG", file.path, `text file not scanned for secrets: ${file.size} bytes`),
+            );
+          continue;
+        }
+        await scanFile(ctx, file, sink, stats);
+      } catch (e) {
+        ctx.unknown(file.path, e);
+      }
+    }
+    return { ...sink, stats };
   },
 };

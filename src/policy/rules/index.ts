@@ -1,6 +1,8 @@
 import type { FactName } from "../../inspect/facts.js";
 import type { Rule } from "../rule.js";
 import architectureUnsupported from "./architecture-unsupported.js";
+import authorizedKeysPresent from "./authorized-keys-present.js";
+import awsCredentials from "./aws-credentials.js";
 import blankPassword from "./blank-password.js";
 import cloudInitPasswordAuth from "./cloud-init-password-auth.js";
 import encryptedFilesystem from "./encrypted-filesystem.js";
@@ -12,13 +14,19 @@ import malware from "./malware.js";
 import noSudoAdmin from "./no-sudo-admin.js";
 import notHvmBootable from "./not-hvm-bootable.js";
 import osEndOfLife from "./os-end-of-life.js";
+import otherCloudBanner from "./other-cloud-banner.js";
 import passwdBackupHashes from "./passwd-backup-hashes.js";
 import passwordHashLoginUser from "./password-hash-login-user.js";
+import privateKeyInImage from "./private-key-in-image.js";
+import regionEndpoints from "./region-endpoints.js";
 import remoteAccessAgents from "./remote-access-agents.js";
 import rootPasswordBlank from "./root-password-blank.js";
 import rootPasswordSet from "./root-password-set.js";
 import runtimeEndOfLife from "./runtime-end-of-life.js";
+import secretTokens from "./secret-tokens.js";
+import shellHistory from "./shell-history.js";
 import sshEmptyPasswords from "./ssh-empty-passwords.js";
+import sshHostKeysPresent from "./ssh-host-keys-present.js";
 import sshPasswordAuth from "./ssh-password-auth.js";
 import sshRootLogin from "./ssh-root-login.js";
 import sshdNotEnabled from "./sshd-not-enabled.js";
@@ -37,6 +45,8 @@ import winSavedPasswords from "./win-saved-passwords.js";
 /** Every rule in one explicit list (no self-registration); the engine runs them sorted by id. */
 const list: Array<Rule<FactName>> = [
   architectureUnsupported,
+  authorizedKeysPresent,
+  awsCredentials,
   blankPassword,
   cloudInitPasswordAuth,
   encryptedFilesystem,
@@ -48,13 +58,19 @@ const list: Array<Rule<FactName>> = [
   noSudoAdmin,
   notHvmBootable,
   osEndOfLife,
+  otherCloudBanner,
   passwdBackupHashes,
   passwordHashLoginUser,
+  privateKeyInImage,
+  regionEndpoints,
   remoteAccessAgents,
   rootPasswordBlank,
   rootPasswordSet,
   runtimeEndOfLife,
+  secretTokens,
+  shellHistory,
   sshEmptyPasswords,
+  sshHostKeysPresent,
   sshPasswordAuth,
   sshRootLogin,
   sshdNotEnabled,

@@ -1,0 +1,195 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  ALNUM,
+  BASE64_CHARS,
+  fakeToken,
+  hasPuttygen,
+  opensslKey,
+  puttyKey,
+  sshKeygen,
+} from "../testing/keygen.js";
+import { type ScanSink, TextScanner } from "./content-scan.js";
+import { expectedKeyAt, isNoisePath } from "./secret-patterns.js";
+
+/** Scans `text` cut into chunks at every `every`-th line break (as the streaming reader cuts). */
+function scan(text: string, every = 0, endpoints = false): ScanSink {
+  const sink: ScanSink = { privateKeys: [], secrets: [], endpoints: [], cloudMentions: [] };
+  const scanner = new TextScanner("/x", sink, { endpoints });
+  if (every === 0) scanner.chunk(text);
+  else {
+    const lines = text.split(/(?<=\n)/);
+    for (let i = 0; i < lines.length; i += every) scanner.chunk(lines.slice(i, i + every).join(""));
+  }
+  scanner.finish();
+  return sink;
+}
+
+const keys = () => [
+  { text: opensslKey("rsa-pkcs1"), label: "RSA PRIVATE KEY", encrypted: false },
+  { text: opensslKey("ec"), label: "EC PRIVATE KEY", encrypted: false },
+  { text: opensslKey("pkcs8"), label: "PRIVATE KEY", encrypted: false },
+  { text: opensslKey("pkcs8-encrypted"), label: "ENCRYPTED PRIVATE KEY", encrypted: true },
+  { text: sshKeygen("ed25519").privateKey, label: "OPENSSH PRIVATE KEY", encrypted: false },
+  {
+    text: sshKeygen("ecdsa", { passphrase: "correct horse" }).privateKey,
+    label: "OPENSSH PRIVATE KEY",
+    encrypted: true,
+  },
+];
+
+describe("content scanner: private keys", () => {
+  it("finds every PEM and OpenSSH form the tools write, with its line and encryption", () => {
+    const all = keys();
+    let text = "";
+    const want: Array<[number, string, boolean]> = [];
+    for (const k of all) {
+      text += "some: config\n\n";
+      want.push([text.split("\n").length, k.label, k.encrypted]);
+      text += k.text;
+    }
+    for (const every of [0, 1, 3, 7]) {
+      const found = scan(text, every).privateKeys.map((p) => [p.line, p.label, p.encrypted]);
+      assert.deepEqual(found, want, `chunked every ${every} lines`);
+    }
+  });
+
+  it("finds PuTTY keys (format 3), plain and encrypted", {
+    skip: !hasPuttygen() && "puttygen not installed",
+  }, () => {
+    const found = scan(`${puttyKey()}\n${puttyKey("pw")}`).privateKeys;
+    assert.deepEqual(
+      found.map((p) => [p.line, p.label, p.encrypted]),
+      [
+        [1, "PuTTY ssh-ed25519", false],
+        [found[1]!.line, "PuTTY ssh-ed25519", true],
+      ],
+    );
+    assert.ok(found[1]!.line > 5);
+  });
+
+  it("finds a key embedded in a JSON string with \\n escapes (GCP service-account style)", () => {
+    const pem = opensslKey("pkcs8").trim().replaceAll("\n", "\\n");
+    const json = `{\n  "type": "service_account",\n  "private_key": "${pem}\\n",\n  "client_email": "x@y"\n}\n`;
+    assert.deepEqual(
+      scan(json).privateKeys.map((p) => [p.line, p.label]),
+      [[3, "PRIVATE KEY"]],
+    );
+  });
+
+  it("finds an indented key in a YAML block scalar", () => {
+    const yaml = `tls:\n  key: |\n${opensslKey("ec")
+      .split("\n")
+      .map((l) => `    ${l}`)
+      .join("\n")}\n`;
+    assert.deepEqual(
+      scan(yaml).privateKeys.map((p) => [p.line, p.label]),
+      [[3, "EC PRIVATE KEY"]],
+    );
+  });
+
+  it("ignores markers without a key body: code constants, documentation stubs, truncated keys", () => {
+    const code =
+      '_SK_START = b"-----BEGIN OPENSSH PRIVATE KEY-----"\n_SK_END = b"-----END OPENSSH PRIVATE KEY-----"\n';
+    const stub =
+      "    -----BEGIN RSA PRIVATE KEY-----\n    MIIBxwIBAAJhAKD0YSHy73nUgysO13XsJmd4fHiFyQ+00R7VVu2iV9Qco\n    ...\n    -----END RSA PRIVATE KEY-----\n";
+    const placeholder = "------BEGIN PRIVATE KEY------\n<key data>\n------END PRIVATE KEY-------\n";
+    const truncated = opensslKey("ec").split("\n").slice(0, 3).join("\n");
+    assert.deepEqual(scan(code + stub + placeholder + truncated).privateKeys, []);
+  });
+});
+
+describe("content scanner: tokens", () => {
+  const akid = fakeToken("AKIA", 16);
+  const secret = fakeToken("", 40, BASE64_CHARS, 11);
+
+  it("finds AWS keys in an AWS CLI credentials file with their lines, masked", () => {
+    const text = `[default]\naws_access_key_id = ${akid}\naws_secret_access_key = ${secret}\n`;
+    const found = scan(text).secrets;
+    assert.deepEqual(
+      found.map((s) => [s.line, s.kind, s.masked]),
+      [
+        [2, "aws-access-key-id", `${akid.slice(0, 4)}${"*".repeat(12)} (20 chars)`],
+        [3, "aws-secret-access-key", `${secret.slice(0, 4)}${"*".repeat(12)} (40 chars)`],
+      ],
+    );
+    assert.ok(!JSON.stringify(found).includes(akid) && !JSON.stringify(found).includes(secret));
+  });
+
+  it("finds the secret by its name in YAML, JSON, env and code forms", () => {
+    const forms = [
+      `  secret_access_key: ${secret}`,
+      `"SecretAccessKey": "${secret}",`,
+      `export AWS_SECRET_ACCESS_KEY='${secret}'`,
+      `aws_secret_key => "${secret}"`,
+    ];
+    assert.deepEqual(
+      scan(forms.join("\n")).secrets.map((s) => [s.line, s.kind]),
+      forms.map((_, i) => [i + 1, "aws-secret-access-key"]),
+    );
+  });
+
+  it("skips AWS's documented example keys and 40-character values without a secret name", () => {
+    const text = `aws_access_key_id=${"AKIAIOSFODNN7"}EXAMPLE\naws_secret_access_key=${"wJalrXUtnFEMI/K7MDENG/bPxRfiCY"}EXAMPLEKEY\nchecksum: ${secret}\nid=${akid}X\n`;
+    assert.deepEqual(scan(text).secrets, []);
+  });
+
+  it("finds other issuers' tokens", () => {
+    const tokens: Array<[string, string]> = [
+      [fakeToken("ghp_", 36, ALNUM), "github-token"],
+      [fakeToken("github_pat_", 82, ALNUM), "github-token"],
+      [fakeToken("glpat-", 20, ALNUM), "gitlab-token"],
+      [`xoxb-${fakeToken("", 11, "0123456789")}-${fakeToken("", 24, ALNUM)}`, "slack-token"],
+      [fakeToken("AIza", 35, ALNUM), "google-api-key"],
+      [fakeToken("sk_live_", 24, ALNUM), "stripe-live-key"],
+      [fakeToken("npm_", 36, ALNUM), "npm-token"],
+    ];
+    const text = tokens.map(([t], i) => `token${i} = "${t}"`).join("\n");
+    assert.deepEqual(
+      scan(text, 2).secrets.map((s) => [s.line, s.kind]),
+      tokens.map(([, kind], i) => [i + 1, kind]),
+    );
+  });
+
+  it("counts lines across chunks", () => {
+    const filler = "x\n".repeat(5000);
+    const found = scan(`${filler}${fakeToken("ghp_", 36, ALNUM)}\n`, 999).secrets;
+    assert.deepEqual(
+      found.map((s) => s.line),
+      [5001],
+    );
+  });
+});
+
+describe("content scanner: endpoints and noise", () => {
+  it("finds regional AWS endpoints, not global ones", () => {
+    const text =
+      "ec2_url: https://ec2.us-east-1.amazonaws.com\nbucket: my-b.s3-us-west-2.amazonaws.com/x\nsts: https://sts.amazonaws.com\ngov: ec2.us-gov-west-1.amazonaws.com\n";
+    assert.deepEqual(
+      scan(text, 0, true).endpoints.map((e) => [e.line, e.host]),
+      [
+        [1, "ec2.us-east-1.amazonaws.com"],
+        [2, "my-b.s3-us-west-2.amazonaws.com"],
+        [4, "ec2.us-gov-west-1.amazonaws.com"],
+      ],
+    );
+  });
+
+  it("classifies the places a key is expected", () => {
+    assert.equal(expectedKeyAt("/etc/ssh/ssh_host_ed25519_key"), "ssh-host-key");
+    assert.equal(expectedKeyAt("/etc/ssh/ssh_host_ed25519_key.pub"), undefined);
+    assert.equal(expectedKeyAt("/etc/ssl/private/ssl-cert-snakeoil.key"), "tls-snakeoil");
+    assert.equal(expectedKeyAt("/etc/pki/tls/private/localhost.key"), "tls-snakeoil");
+    assert.equal(expectedKeyAt("/etc/ssl/private/app.key"), undefined);
+  });
+
+  it("treats documentation and language-package tests as noise, application trees not", () => {
+    assert.ok(isNoisePath("/usr/share/doc/cloud-init/examples/cloud-config-ssh-keys.txt"));
+    assert.ok(isNoisePath("/usr/lib/python3/dist-packages/requests/tests/test_x.py"));
+    assert.ok(isNoisePath("/opt/app/node_modules/ssh2/test/fixtures/id_rsa"));
+    assert.ok(isNoisePath("/usr/lib/python3.11/test/keycert.pem"));
+    assert.ok(!isNoisePath("/opt/app/config/tests.yml"));
+    assert.ok(!isNoisePath("/srv/deploy/id_rsa"));
+    assert.ok(!isNoisePath("/usr/lib/python3/dist-packages/app/settings.py"));
+  });
+});

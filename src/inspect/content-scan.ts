@@ -1,0 +1,255 @@
+import { maskSecretValue } from "./mask.js";
+import {
+  type ExpectedKey,
+  KEY_BEGIN,
+  OTHER_CLOUD,
+  REGION_ENDPOINT,
+  type SecretKind,
+  TOKEN_PATTERNS,
+  TOKEN_PREFILTER,
+} from "./secret-patterns.js";
+
+export interface PrivateKeyMatch {
+  path: string;
+  /** 1-based line of the BEGIN marker. */
+  line: number;
+  /** "RSA PRIVATE KEY", "OPENSSH PRIVATE KEY", "PRIVATE KEY" (PKCS#8), "PuTTY ssh-ed25519"… */
+  label: string;
+  /** Passphrase-protected; undefined when the format does not say. Still a key pair in the image. */
+  encrypted?: boolean;
+  /** Set where a key is expected (SSH host keys, the ssl-cert snakeoil key); classified, not dropped. */
+  expected?: ExpectedKey;
+}
+
+export interface SecretMatch {
+  path: string;
+  line: number;
+  kind: SecretKind;
+  /** maskSecret of the value: a prefix and the length, never the secret. */
+  masked: string;
+}
+
+export interface EndpointMatch {
+  path: string;
+  line: number;
+  host: string;
+}
+
+export interface CloudMention {
+  path: string;
+  line: number;
+  /** The other platform's name as written ("Azure", "Google Cloud"). */
+  cloud: string;
+  /** The line, trimmed and cut to 160 characters. */
+  text: string;
+}
+
+export interface ScanSink {
+  privateKeys: PrivateKeyMatch[];
+  secrets: SecretMatch[];
+  endpoints: EndpointMatch[];
+  cloudMentions: CloudMention[];
+}
+
+/** A real key body is at least this much base64 (an Ed25519 PKCS#8 key is 64); a doc stub is less. */
+const MIN_KEY_BASE64 = 64;
+/** A 16384-bit RSA key is ~12 KiB of base64; anything longer is not one key block. */
+const MAX_KEY_BASE64 = 64 * 1024;
+const MAX_KEY_LINES = 2048;
+/** PuTTY files put Private-Lines within a few dozen lines of the header. */
+const MAX_PUTTY_LINES = 256;
+const BASE64_LINE = /^[A-Za-z0-9+/]*={0,2}$/;
+const PEM_HEADER = /^[A-Za-z-]+:/;
+
+interface KeyBlock {
+  kind: "pem" | "putty";
+  line: number;
+  label: string;
+  lines: number;
+  base64: number;
+  /** First base64 characters (the OpenSSH header names the cipher). */
+  head: string;
+  bad: boolean;
+  encrypted?: boolean;
+}
+
+/** OpenSSH key format (PROTOCOL.key): "openssh-key-v1\0", then the cipher name as an SSH string. */
+function opensshEncrypted(head: string): boolean | undefined {
+  const bytes = Buffer.from(head.slice(0, head.length - (head.length % 4)), "base64");
+  if (bytes.length < 19 || bytes.toString("latin1", 0, 15) !== "openssh-key-v1\0") return undefined;
+  const len = bytes.readUInt32BE(15);
+  if (19 + len > bytes.length) return undefined;
+  return bytes.toString("latin1", 19, 19 + len) !== "none";
+}
+
+/**
+ * Scans one file's text chunk by chunk (each chunk ends at a line break, except the last), with
+ * memory bounded by the chunk: a key block spanning chunks is carried as counters, not text.
+ * Text is decoded as latin1 so that byte offsets, line breaks and the ASCII patterns agree.
+ */
+export class TextScanner {
+  private lineBase = 0;
+  private block: KeyBlock | undefined;
+
+  constructor(
+    private readonly path: string,
+    private readonly sink: ScanSink,
+    private readonly options: { expected?: ExpectedKey; endpoints: boolean; banner?: boolean },
+  ) {}
+
+  chunk(text: string): void {
+    let newlines: number[] | undefined;
+    const lineAt = (index: number): number => {
+      newlines ??= lineBreaks(text);
+      let lo = 0;
+      let hi = newlines.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (newlines[mid]! < index) lo = mid + 1;
+        else hi = mid;
+      }
+      return this.lineBase + lo + 1;
+    };
+    let resumeAt = 0;
+    if (this.block) resumeAt = this.continueBlock(text, 0);
+    KEY_BEGIN.lastIndex = resumeAt;
+    for (let m = KEY_BEGIN.exec(text); m; m = KEY_BEGIN.exec(text)) {
+      const line = lineAt(m.index);
+      const putty = m[2] !== undefined;
+      this.block = {
+        kind: putty ? "putty" : "pem",
+        line,
+        label: putty
+          ? `PuTTY ${m[3]}`
+          : m[0].startsWith("---- ")
+            ? "SSH2 ENCRYPTED PRIVATE KEY"
+            : `${m[1] ?? ""}PRIVATE KEY`,
+        lines: 0,
+        base64: 0,
+        head: "",
+        bad: false,
+        ...(m[1]?.includes("ENCRYPTED") || m[0].startsWith("---- ") ? { encrypted: true } : {}),
+      };
+      const after = m.index + m[0].length;
+      const eol = text.indexOf("\n", after);
+      const rest = text.slice(after, eol === -1 ? text.length : eol);
+      // One-line forms: JSON/YAML strings with "\n" escapes ("private_key": "-----BEGIN…\n…").
+      if (!putty && rest.includes("\\n")) {
+        for (const part of rest.split(/(?:\\r)?\\n/)) if (this.block) this.blockLine(part);
+        if (this.block) this.block = undefined;
+        KEY_BEGIN.lastIndex = eol === -1 ? text.length : eol;
+        continue;
+      }
+      KEY_BEGIN.lastIndex = this.continueBlock(text, eol === -1 ? text.length : eol + 1);
+    }
+    if (TOKEN_PREFILTER.test(text)) {
+      for (const p of TOKEN_PATTERNS) {
+        p.regex.lastIndex = 0;
+        for (let m = p.regex.exec(text); m; m = p.regex.exec(text)) {
+          const value = m[1]!;
+          if (p.isExample?.(value)) continue;
+          this.sink.secrets.push({
+            path: this.path,
+            line: lineAt(m.index),
+            kind: p.kind,
+            masked: maskSecretValue(value),
+          });
+        }
+      }
+    }
+    if (this.options.endpoints && text.includes("amazonaws.com")) {
+      REGION_ENDPOINT.lastIndex = 0;
+      for (let m = REGION_ENDPOINT.exec(text); m; m = REGION_ENDPOINT.exec(text))
+        this.sink.endpoints.push({ path: this.path, line: lineAt(m.index), host: m[1]! });
+    }
+    if (this.options.banner) {
+      OTHER_CLOUD.lastIndex = 0;
+      for (let m = OTHER_CLOUD.exec(text); m; m = OTHER_CLOUD.exec(text)) {
+        const start = text.lastIndexOf("\n", m.index) + 1;
+        const eol = text.indexOf("\n", m.index);
+        const line = text
+          .slice(start, eol === -1 ? text.length : eol)
+          .trim()
+          .slice(0, 160);
+        this.sink.cloudMentions.push({ path: this.path, line: lineAt(m.index), cloud: m[1]!, text: line });
+      }
+    }
+    this.lineBase += (newlines ?? lineBreaks(text)).length;
+  }
+
+  /** The file ended: a block still open had no END line, so it is not a complete key. */
+  finish(): void {
+    this.block = undefined;
+  }
+
+  /** Feeds lines from `start` to the open block until it closes; returns where scanning resumes. */
+  private continueBlock(text: string, start: number): number {
+    let pos = start;
+    while (this.block && pos < text.length) {
+      const eol = text.indexOf("\n", pos);
+      const end = eol === -1 ? text.length : eol;
+      this.blockLine(text.slice(pos, end));
+      pos = end + 1;
+    }
+    return Math.min(pos, text.length);
+  }
+
+  private blockLine(raw: string): void {
+    const block = this.block!;
+    const line = raw.trim().replace(/^["']|["'],?$/g, "");
+    block.lines++;
+    if (block.kind === "putty") {
+      if (line.startsWith("Encryption:")) block.encrypted = !/:\s*none$/.test(line);
+      if (line.startsWith("Private-Lines:")) {
+        this.close();
+        return;
+      }
+      if (block.lines > MAX_PUTTY_LINES) this.block = undefined;
+      return;
+    }
+    if (/^-{4,5} ?END /.test(line)) {
+      this.close();
+      return;
+    }
+    // PGP armor ends with a CRC-24 line "=XXXX" (RFC 4880 §6.1).
+    if (block.label.startsWith("PGP ") && /^=[A-Za-z0-9+/]{4}$/.test(line)) return;
+    if (line === "" || PEM_HEADER.test(line)) {
+      if (/^Proc-Type:.*ENCRYPTED/.test(line)) block.encrypted = true;
+      return;
+    }
+    if (!BASE64_LINE.test(line)) block.bad = true;
+    block.base64 += line.length;
+    if (block.head.length < 128) block.head += line.slice(0, 128 - block.head.length);
+    if (block.bad || block.lines > MAX_KEY_LINES || block.base64 > MAX_KEY_BASE64) this.block = undefined;
+  }
+
+  private close(): void {
+    const block = this.block!;
+    this.block = undefined;
+    if (block.kind === "pem" && (block.bad || block.base64 < MIN_KEY_BASE64)) return;
+    this.sink.privateKeys.push({
+      path: this.path,
+      line: block.line,
+      label: block.label,
+      ...encryption(block),
+      ...(this.options.expected ? { expected: this.options.expected } : {}),
+    });
+  }
+}
+
+/** Whether the key is passphrase-protected, when its format says. */
+function encryption(block: KeyBlock): { encrypted?: boolean } {
+  if (block.label === "OPENSSH PRIVATE KEY") {
+    const encrypted = opensshEncrypted(block.head);
+    return encrypted === undefined ? {} : { encrypted };
+  }
+  if (block.encrypted !== undefined) return { encrypted: block.encrypted };
+  // PKCS#1, SEC1, DSA and PKCS#8 PEM without Proc-Type are plain; PGP keeps it inside the packets.
+  return block.label.startsWith("PGP ") ? {} : { encrypted: false };
+}
+
+function lineBreaks(text: string): number[] {
+  const out: number[] = [];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) out.push(i);
+  return out;
+}

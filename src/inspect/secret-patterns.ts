@@ -1,0 +1,162 @@
+/**
+ * What the content pass looks for, as data: token shapes documented by their issuers, the places
+ * where a private key is expected, and the paths that hold only examples.
+ */
+
+export type SecretKind =
+  | "aws-access-key-id"
+  | "aws-secret-access-key"
+  | "aws-session-token"
+  | "github-token"
+  | "gitlab-token"
+  | "slack-token"
+  | "slack-webhook"
+  | "google-api-key"
+  | "stripe-live-key"
+  | "npm-token";
+
+export interface TokenPattern {
+  kind: SecretKind;
+  /** Global regex; the secret is capture group 1. Bounded by non-token characters on both sides. */
+  regex: RegExp;
+  /** Values that are documented examples, not secrets. */
+  isExample?: (value: string) => boolean;
+}
+
+// AWS documentation's example credentials (AKIAIOSFODNN7EXAMPLE, wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY, …).
+const awsExample = (v: string) => v.includes("EXAMPLE");
+
+/** Name of an AWS secret/session setting in INI, YAML, JSON, env or code: aws_secret_access_key, SecretAccessKey, AWS_SECRET_KEY… */
+const AWS_SECRET_NAME = `(?:aws)?[_.-]?secret[_.-]?(?:access[_.-]?)?key`;
+const AWS_SESSION_NAME = `(?:aws)?[_.-]?session[_.-]?token`;
+/** `name  =  "value"`, `name: value`, `"name": "value"`, `name => 'value'`. */
+const ASSIGN = String.raw`["']?\s*(?:=>|[:=])\s*["']?`;
+
+export const TOKEN_PATTERNS: readonly TokenPattern[] = [
+  // AWS IAM unique-ID prefixes for access keys (AKIA long-term, ASIA temporary, …) + 16 characters.
+  {
+    kind: "aws-access-key-id",
+    regex: /(?<![A-Z0-9])((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?![A-Z0-9])/g,
+    isExample: awsExample,
+  },
+  // A secret access key is 40 base64 characters; alone it is indistinguishable, so it needs its name.
+  {
+    kind: "aws-secret-access-key",
+    regex: new RegExp(`${AWS_SECRET_NAME}${ASSIGN}([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])`, "gi"),
+    isExample: awsExample,
+  },
+  {
+    kind: "aws-session-token",
+    regex: new RegExp(`${AWS_SESSION_NAME}${ASSIGN}([A-Za-z0-9/+=]{100,})`, "gi"),
+    isExample: awsExample,
+  },
+  // GitHub: classic tokens ghp_/gho_/ghu_/ghs_/ghr_ + 36, fine-grained github_pat_ + 82.
+  {
+    kind: "github-token",
+    regex: /(?<![A-Za-z0-9_])((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36})(?![A-Za-z0-9])/g,
+  },
+  { kind: "github-token", regex: /(?<![A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])/g },
+  { kind: "gitlab-token", regex: /(?<![A-Za-z0-9_])(glpat-[A-Za-z0-9_-]{20})(?![A-Za-z0-9_-])/g },
+  // Slack: xoxb- bot, xoxp- user, xoxa-/xoxr- app/refresh, xoxs- session tokens.
+  { kind: "slack-token", regex: /(?<![A-Za-z0-9])(xox[baprs]-[0-9]{6,}-[A-Za-z0-9-]{8,})(?![A-Za-z0-9-])/g },
+  {
+    kind: "slack-webhook",
+    regex: /(https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{20,})/g,
+  },
+  { kind: "google-api-key", regex: /(?<![A-Za-z0-9_-])(AIza[0-9A-Za-z_-]{35})(?![A-Za-z0-9_-])/g },
+  { kind: "stripe-live-key", regex: /(?<![A-Za-z0-9_])((?:sk|rk)_live_[0-9A-Za-z]{24,})(?![A-Za-z0-9])/g },
+  { kind: "npm-token", regex: /(?<![A-Za-z0-9_])(npm_[A-Za-z0-9]{36})(?![A-Za-z0-9])/g },
+];
+
+/**
+ * Cheap test over a whole chunk before the per-pattern regexes run: every pattern above needs
+ * one of these literals (case-insensitively for the AWS setting names).
+ */
+export const TOKEN_PREFILTER =
+  /A3T|AKIA|ASIA|ABIA|ACCA|secret|session.?token|gh[pousr]_|github_pat_|glpat-|xox[baprs]-|hooks\.slack|AIza|_live_|npm_/i;
+
+/** Opening lines of private keys: PEM (RFC 7468: PKCS#1 RSA, SEC1 EC, DSA, PKCS#8, encrypted PKCS#8, OpenSSH, PGP), SSH.com, PuTTY. */
+export const KEY_BEGIN =
+  /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----|---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----|PuTTY-User-Key-File-([23]): *([A-Za-z0-9@.-]+)/g;
+
+/** Where a private key is expected and why; anywhere else it is a finding. */
+export type ExpectedKey = "ssh-host-key" | "tls-snakeoil";
+
+/**
+ * Self-signed TLS keys that packages generate at install time (so at image build time): Debian's
+ * ssl-cert (make-ssl-cert), RHEL-family mod_ssl (/etc/pki/tls/private/localhost.key), Cockpit.
+ */
+const PACKAGE_TLS_KEYS = new Set([
+  "/etc/ssl/private/ssl-cert-snakeoil.key",
+  "/etc/pki/tls/private/localhost.key",
+  "/etc/cockpit/ws-certs.d/0-self-signed.key",
+]);
+
+export function expectedKeyAt(path: string): ExpectedKey | undefined {
+  if (/^\/etc\/ssh\/ssh_host_[a-z0-9]+_key$/.test(path)) return "ssh-host-key";
+  if (PACKAGE_TLS_KEYS.has(path)) return "tls-snakeoil";
+  return undefined;
+}
+
+/**
+ * Paths that hold only documentation or example data: keys and tokens there are samples
+ * (cloud-init's docs carry example keys). Prefixes, then test/fixture folders inside language
+ * package trees (Python, Node, Ruby, Go, vendored PHP).
+ */
+export const NOISE_PREFIXES: readonly string[] = [
+  "/usr/share/doc/",
+  "/usr/share/man/",
+  "/usr/share/info/",
+  "/usr/share/locale/",
+  "/usr/share/i18n/",
+  "/usr/lib/locale/",
+  "/usr/share/common-licenses/",
+  "/usr/share/zoneinfo/",
+];
+const NOISE_TEST_DIRS =
+  /\/(?:dist-packages|site-packages|node_modules|gems|pkg\/mod|vendor)\/(?:[^/]+\/)*?(?:tests?|testdata|test_data|fixtures|__tests__|spec)\//;
+const PYTHON_STDLIB_TESTS = /^\/usr\/(?:local\/)?lib\/python[0-9.]+\/test\//;
+
+export function isNoisePath(path: string): boolean {
+  return (
+    NOISE_PREFIXES.some((p) => path.startsWith(p)) ||
+    NOISE_TEST_DIRS.test(path) ||
+    PYTHON_STDLIB_TESTS.test(path)
+  );
+}
+
+/**
+ * Hard-coded regional AWS endpoints (ARC-7): "<service>.<region>.amazonaws.com", also dual-stack
+ * and FIPS forms. Only looked for where configuration lives (SDKs under /usr carry endpoint tables).
+ */
+const AWS_REGION = `(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-(?:gov-|iso-|isob-)?(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-[0-9]`;
+export const REGION_ENDPOINT = new RegExp(
+  String.raw`(?<![A-Za-z0-9.-])((?:[a-z0-9-]+\.)*(?:[a-z0-9]+-)?${AWS_REGION}\.amazonaws\.com(?:\.cn)?)(?![A-Za-z0-9-])`,
+  "g",
+);
+export const ENDPOINT_PREFIXES: readonly string[] = [
+  "/etc/",
+  "/opt/",
+  "/srv/",
+  "/usr/local/etc/",
+  "/var/www/",
+];
+
+/**
+ * Other cloud platforms named in login banners (USE-7: no redirection to other clouds or upsells).
+ * Case-sensitive product names keep ordinary words out.
+ */
+export const OTHER_CLOUD =
+  /\b(Microsoft Azure|Azure|Google Cloud(?: Platform)?|Google Compute Engine|GCP|DigitalOcean|Linode|Vultr|Oracle Cloud|Alibaba Cloud|Aliyun|IBM Cloud|Hetzner|OVHcloud|Scaleway|UpCloud)\b/g;
+const BANNER_PATHS = new Set([
+  "/etc/motd",
+  "/etc/issue",
+  "/etc/issue.net",
+  "/etc/motd.tail",
+  "/run/motd.dynamic",
+]);
+
+/** Login banners and the scripts that build the message of the day. */
+export function isBannerPath(path: string): boolean {
+  return BANNER_PATHS.has(path) || path.startsWith("/etc/update-motd.d/") || path.startsWith("/etc/motd.d/");
+}

@@ -1,0 +1,74 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { testRule } from "../../testing/rule-tester.js";
+import { debianRootfsPath } from "../../testing/trees.js";
+import rule from "./shell-history.js";
+
+const passwd = readFileSync(path.join(debianRootfsPath(), "etc/passwd"), "utf8");
+const rootHistory = "apt-get update\nexport AWS_PROFILE=build\nhistory -c"; // no final newline: still 3 lines
+const psqlHistory = "\\dt\nselect 1;\n";
+const fishHistory = "- cmd: ls\n  when: 1700000000\n";
+const bytes = (s: string) => Buffer.byteLength(s);
+
+testRule(rule, {
+  valid: [
+    { name: "the clean Debian rootfs", changes: {} },
+    {
+      name: "empty histories and histories linked to /dev/null (hardening)",
+      changes: {
+        "/root/.bash_history": "",
+        "/home/admin/.bash_history": { type: "symlink", target: "/dev/null" },
+        "/home/admin/.python_history": { type: "symlink", target: "../../dev/null" },
+      },
+    },
+    { name: "a history-like file outside any home", changes: { "/opt/app/.bash_history": "ls\n" } },
+  ],
+  invalid: [
+    {
+      name: "root's bash history and the default user's psql history",
+      changes: {
+        "/root/.bash_history": rootHistory,
+        "/home/admin/.psql_history": psqlHistory,
+      },
+      findings: [
+        {
+          path: "/home/admin/.psql_history",
+          severity: "medium",
+          message: `psql history of admin: 2 lines, ${bytes(psqlHistory)} bytes`,
+        },
+        {
+          path: "/root/.bash_history",
+          message: `bash history of root: 3 lines, ${bytes(rootHistory)} bytes`,
+        },
+      ],
+    },
+    {
+      name: "a service account's history in /var/lib",
+      changes: {
+        "/etc/passwd": `${passwd}postgres:x:110:118::/var/lib/postgresql:/bin/bash\n`,
+        "/var/lib/postgresql/.psql_history": "ALTER USER postgres PASSWORD 'x';\n",
+        "/var/lib/postgresql/.local/share/fish/fish_history": fishHistory,
+      },
+      findings: [
+        {
+          path: "/var/lib/postgresql/.local/share/fish/fish_history",
+          message: `fish history of postgres: 2 lines, ${bytes(fishHistory)} bytes`,
+        },
+        { path: "/var/lib/postgresql/.psql_history", message: "psql history of postgres: 1 line, 34 bytes" },
+      ],
+    },
+    {
+      name: "a history symlinked somewhere other than /dev/null",
+      changes: {
+        "/root/.bash_history": { type: "symlink", target: "/var/log/root-history" },
+        "/var/log/root-history": "ls\n",
+      },
+      findings: [
+        {
+          path: "/root/.bash_history",
+          message: "bash history of root is a symlink to /var/log/root-history",
+        },
+      ],
+    },
+  ],
+});
