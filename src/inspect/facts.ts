@@ -8,6 +8,7 @@ import type { AuthorizedKeyFacts } from "./keys.js";
 import type { OsFacts } from "./os.js";
 import type { PackageFacts } from "./packages/index.js";
 import type { PlatformFacts } from "./platform.js";
+import type { ScheduleFacts } from "./schedules.js";
 import type { ServiceFacts } from "./services.js";
 import type { SshdFacts } from "./ssh.js";
 import type { TelemetryFacts } from "./telemetry.js";
@@ -20,6 +21,7 @@ export interface Facts {
   files: FileIndex;
   accounts: AccountFacts;
   services: ServiceFacts;
+  schedules: ScheduleFacts;
   sshd: SshdFacts;
   cloudInit: CloudInitFacts;
   authorizedKeys: AuthorizedKeyFacts;

@@ -10,6 +10,7 @@ import { authorizedKeysInspector } from "./keys.js";
 import { osInspector } from "./os.js";
 import { packagesInspector } from "./packages/index.js";
 import { platformInspector } from "./platform.js";
+import { schedulesInspector } from "./schedules.js";
 import { servicesInspector } from "./services.js";
 import { sshdInspector } from "./ssh.js";
 import { telemetryInspector } from "./telemetry.js";
@@ -27,6 +28,7 @@ export const inspectors: ReadonlyArray<Inspector<FactName>> = [
   malwareInspector,
   osInspector,
   platformInspector,
+  schedulesInspector,
   servicesInspector,
   sshdInspector,
   windowsInspector,
