@@ -54,8 +54,8 @@ for (const file of readdirSync(dir)
   products[id] = {
     title: String(front.title ?? id),
     category: String(front.category ?? ""),
-    ...(typeof front.eolColumn === "string" ? { eolLabel: front.eolColumn } : {}),
-    ...(typeof front.eoesColumn === "string" ? { eoesLabel: front.eoesColumn } : {}),
+    ...(typeof front.eolColumn === "string" ? { eolLabel: plainText(front.eolColumn) } : {}),
+    ...(typeof front.eoesColumn === "string" ? { eoesLabel: plainText(front.eoesColumn) } : {}),
     source: `https://github.com/endoflife-date/endoflife.date/blob/${commit}/products/${file}`,
     releases,
   };
@@ -65,3 +65,8 @@ const out = { asOf, source: "endoflife.date (MIT)", commit, products };
 const target = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../data/eol.json");
 writeFileSync(target, `${JSON.stringify(out, null, 1)}\n`);
 console.log(`${target}: ${Object.keys(products).length} products, as of ${asOf}`);
+
+/** endoflife.date column labels carry HTML (`Debian <abbr title="…">LTS</abbr>`); keep the text. */
+function plainText(html) {
+  return html.replace(/<[^>]*>/g, "").replace(/\s+/g, " ").trim();
+}

@@ -1,11 +1,11 @@
 import type { EolStatus } from "../../vuln/eol/index.js";
 import { defineRule, type FindingDraft } from "../rule.js";
 
-/** "…; Ubuntu's Expanded Security Maintenance runs to 2028-04-01 (paid; not counted as supported)". */
+/** "…; Ubuntu's Expanded Security Maintenance runs to 2028-04-01 (extended support: not counted as supported)". */
 export function extendedNote(s: EolStatus): string {
   if (!s.extended) return "";
   const until = s.extended.until === true ? "an unstated date" : s.extended.until;
-  return `; ${s.extended.label} runs to ${until} (paid extended support, not counted as supported)`;
+  return `; ${s.extended.label} runs to ${until} (extended support: not counted as supported)`;
 }
 
 export function eolFinding(

@@ -9,7 +9,7 @@ export interface EolRelease {
   releaseDate?: string;
   eoas?: string | boolean;
   eol?: string | boolean;
-  /** Extended (paid) support: Ubuntu ESM, RHEL ELS, Debian LTS… */
+  /** Extended support (Ubuntu ESM, RHEL ELS, Debian LTS…), paid or not. */
   eoes?: string | boolean;
   lts?: boolean;
   latest?: string;
