@@ -7,7 +7,11 @@ import { type HiveKeySpec, writeHive } from "./regf-writer.js";
  */
 export type SoftwareVariant = "server2022" | "server2019-failing" | "server2012r2";
 
-export const SOFTWARE_VARIANTS: readonly SoftwareVariant[] = ["server2022", "server2019-failing", "server2012r2"];
+export const SOFTWARE_VARIANTS: readonly SoftwareVariant[] = [
+  "server2022",
+  "server2019-failing",
+  "server2012r2",
+];
 
 /** CurrentVersion of each variant (Windows 10-era servers keep CurrentVersion "6.3" for compatibility). */
 export const CURRENT_VERSIONS: Record<SoftwareVariant, Record<string, string | number>> = {

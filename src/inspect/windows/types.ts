@@ -27,6 +27,12 @@ export interface WindowsIdentity {
   currentBuild?: number;
   majorVersion?: number;
   minorVersion?: number;
+  /** CurrentVersion ("6.3"; Windows 10 and Server 2016+ keep "6.3" and add the major/minor numbers). */
+  currentVersion?: string;
+  /** Update build revision (the patch level after the build: 20348.<UBR>). */
+  ubr?: number;
+  /** DisplayVersion or ReleaseId ("21H2", "1809"). */
+  displayVersion?: string;
   /** "Server", "Client", "Server Core"… as stored. */
   installationType?: string;
   isServer?: boolean;
