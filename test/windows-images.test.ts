@@ -193,7 +193,10 @@ describe("the failing Windows Server 2019 image", () => {
       assert.match(messages, /Administrator password in answer file for Administrator \(base64, decoded\)/);
       assert.match(messages, /Winlogon DefaultPassword .* for Administrator/);
       assert.match(messages, /Guest account "Guest" is enabled/);
-      assert.match(messages, /Remote Desktop Users has member Preston/);
+      assert.match(
+        messages,
+        /SAM\\SAM\\Domains\\Builtin\\Aliases\\0000022B \| {2}\| Remote Desktop Users has member Preston/,
+      );
       assert.match(messages, /Image state is IMAGE_STATE_COMPLETE/);
     });
   }

@@ -60,6 +60,8 @@ export interface AliasMember {
   sid: string;
   /** The local account name when the SID is a local user's. */
   name?: string;
+  /** The alias key whose C value lists the member (hive path + key). */
+  source?: string;
 }
 
 export type SavedPasswordKind =
