@@ -141,11 +141,19 @@ describe("the passing Windows Server 2022 image", () => {
       assert.deepEqual(w.savedPasswords, []);
       // Both Uninstall views; keys without DisplayName (AddressBook, WIC) are components, left out.
       const { native, wow64 } = UNINSTALL.server2022;
+      const uninstall = (view: string) =>
+        `/Windows/System32/config/SOFTWARE\\${view === "wow64" ? "WOW6432Node\\" : ""}Microsoft\\Windows\\CurrentVersion\\Uninstall`;
       const expected = [
         ...native.filter((e) => e.name).map((e) => ({ ...e, view: "native" })),
         ...wow64.filter((e) => e.name).map((e) => ({ ...e, view: "wow64" })),
       ]
-        .map(({ name, version, publisher, view }) => ({ name, version, publisher, view }))
+        .map(({ key, name, version, publisher, view }) => ({
+          name,
+          version,
+          publisher,
+          view,
+          source: `${uninstall(view)}\\${key}`,
+        }))
         .sort((a, b) => a.name!.localeCompare(b.name!));
       assert.deepEqual(w.software, expected);
       assert.equal(w.software.length, 5);

@@ -71,7 +71,7 @@ export const windowsInspector: Inspector<"windows"> = {
       const { hive, path } = software;
       facts.identity = guarded(ctx, path, () => readIdentity(hive, path)) ?? {};
       facts.sysprep = guarded(ctx, path, () => readImageState(hive, path)) ?? {};
-      facts.software = guarded(ctx, path, () => readInstalledSoftware(hive)) ?? [];
+      facts.software = guarded(ctx, path, () => readInstalledSoftware(hive, path)) ?? [];
       facts.savedPasswords.push(...(guarded(ctx, path, () => readWinlogonPassword(hive, path)) ?? []));
     }
     if (system) facts.rdp = guarded(ctx, system.path, () => readRdp(system.hive, system.path)) ?? {};

@@ -88,4 +88,6 @@ export interface InstalledSoftware {
   publisher?: string;
   /** Which registry view: native or WOW6432Node (32-bit on 64-bit). */
   view: "native" | "wow64";
+  /** The Uninstall entry it was read from: hive path + key. */
+  source: string;
 }
