@@ -1,6 +1,8 @@
 import type { Image } from "../fs/image.js";
 import type { InspectContext, Inspector } from "./context.js";
 import { parseAssignments, readOptionalText, splitLines } from "./text-files.js";
+import { windowsVersion } from "./windows/identity.js";
+import type { WindowsIdentity } from "./windows/types.js";
 
 // CONTRACT (the accounts helper implements this file). Field names match OsSummary in policy/result.ts.
 
@@ -125,6 +127,22 @@ async function windowsRoot(image: Image): Promise<string | undefined> {
   return undefined;
 }
 
+/** A Windows tree: identity from the SOFTWARE hive's CurrentVersion when the windows fact has it. */
+async function windowsOs(ctx: InspectContext, configDir: string): Promise<OsFacts> {
+  const facts: OsFacts = { family: "windows", id: "windows", name: "Windows", source: configDir };
+  let identity: WindowsIdentity = {};
+  try {
+    identity = (await ctx.get("windows")).identity;
+  } catch (e) {
+    ctx.unknown(configDir, e);
+  }
+  const version = windowsVersion(identity);
+  if (version) facts.version = version;
+  if (identity.productName) facts.prettyName = identity.productName;
+  if (identity.source && (version || identity.productName)) facts.source = identity.source;
+  return facts;
+}
+
 export async function detectOs(ctx: InspectContext): Promise<OsFacts> {
   for (const path of OS_RELEASE) {
     const text = await readOptionalText(ctx, path);
@@ -158,7 +176,7 @@ export async function detectOs(ctx: InspectContext): Promise<OsFacts> {
     alpine === undefined ? undefined : versionFile(alpine, "alpine", "Alpine Linux", "/etc/alpine-release");
   if (fromAlpine) return fromAlpine;
   const windows = await windowsRoot(ctx.image);
-  if (windows) return { family: "windows", id: "windows", name: "Windows", source: windows };
+  if (windows) return windowsOs(ctx, windows);
   // A tree with a passwd file is a Unix root even when no release file names it.
   if (await ctx.image.exists("/etc/passwd")) return { family: "linux", source: "/etc/passwd" };
   return {};

@@ -5,6 +5,21 @@ import type { WindowsFacts, WindowsIdentity } from "./types.js";
 
 export const CURRENT_VERSION = "Microsoft\\Windows NT\\CurrentVersion";
 
+/**
+ * "major.minor.build" as Windows reports it (10.0.20348, 6.3.9600): the major/minor numbers where
+ * Windows 10-era systems store them, else CurrentVersion; undefined without a build.
+ */
+export function windowsVersion(id: WindowsIdentity): string | undefined {
+  if (id.currentBuild === undefined) return undefined;
+  const base =
+    id.majorVersion !== undefined
+      ? `${id.majorVersion}.${id.minorVersion ?? 0}`
+      : id.currentVersion !== undefined && /^\d+\.\d+$/.test(id.currentVersion)
+        ? id.currentVersion
+        : undefined;
+  return base === undefined ? String(id.currentBuild) : `${base}.${id.currentBuild}`;
+}
+
 /** Identity from SOFTWARE\Microsoft\Windows NT\CurrentVersion. */
 export function readIdentity(software: Hive, path: string): WindowsIdentity {
   const cv = software.key(CURRENT_VERSION);
@@ -20,6 +35,9 @@ export function readIdentity(software: Hive, path: string): WindowsIdentity {
     currentBuild: parsedBuild,
     majorVersion: cv.value("CurrentMajorVersionNumber")?.number(),
     minorVersion: cv.value("CurrentMinorVersionNumber")?.number(),
+    currentVersion: str("CurrentVersion"),
+    ubr: cv.value("UBR")?.number(),
+    displayVersion: str("DisplayVersion") ?? str("ReleaseId"),
     installationType,
     isServer:
       installationType !== undefined

@@ -107,7 +107,15 @@ describe("windows inspector", () => {
     });
     assert.equal(facts.sysprep.imageState, "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE");
     assert.equal(facts.sysprep.stateIni?.imageState, "IMAGE_STATE_COMPLETE");
-    assert.deepEqual(facts.software, [{ name: "7-Zip", version: "23.01", view: "wow64" }]);
+    assert.deepEqual(facts.software, [
+      {
+        name: "7-Zip",
+        version: "23.01",
+        view: "wow64",
+        source:
+          "/Windows/System32/config/SOFTWARE\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{X}",
+      },
+    ]);
   });
 
   it("SYSTEM of the corpus: CurrentControlSet from Select, dirty note kept", async () => {

@@ -71,7 +71,7 @@ export const windowsInspector: Inspector<"windows"> = {
       const { hive, path } = software;
       facts.identity = guarded(ctx, path, () => readIdentity(hive, path)) ?? {};
       facts.sysprep = guarded(ctx, path, () => readImageState(hive, path)) ?? {};
-      facts.software = guarded(ctx, path, () => readInstalledSoftware(hive)) ?? [];
+      facts.software = guarded(ctx, path, () => readInstalledSoftware(hive, path)) ?? [];
       facts.savedPasswords.push(...(guarded(ctx, path, () => readWinlogonPassword(hive, path)) ?? []));
     }
     if (system) facts.rdp = guarded(ctx, system.path, () => readRdp(system.hive, system.path)) ?? {};
@@ -79,9 +79,9 @@ export const windowsInspector: Inspector<"windows"> = {
       const { hive, path } = sam;
       facts.users = guarded(ctx, path, () => readSamUsers(hive, path)) ?? [];
       facts.administrators =
-        guarded(ctx, path, () => readAliasMembers(hive, ADMINISTRATORS, facts.users)) ?? [];
+        guarded(ctx, path, () => readAliasMembers(hive, ADMINISTRATORS, facts.users, path)) ?? [];
       facts.remoteDesktopUsers =
-        guarded(ctx, path, () => readAliasMembers(hive, REMOTE_DESKTOP_USERS, facts.users)) ?? [];
+        guarded(ctx, path, () => readAliasMembers(hive, REMOTE_DESKTOP_USERS, facts.users, path)) ?? [];
     }
     try {
       const ini = await readIfExists(ctx.image, STATE_INI, 1024 * 1024);

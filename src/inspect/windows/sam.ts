@@ -41,8 +41,15 @@ export function parseSid(buf: Buffer, at: number): { sid: string; length: number
 }
 
 /** Members of a builtin alias (544 Administrators, 555 Remote Desktop Users) from its C value. */
-export function readAliasMembers(sam: Hive, rid: number, users: WindowsUser[]): AliasMember[] {
-  const key = sam.key(`SAM\\Domains\\Builtin\\Aliases\\${rid.toString(16).toUpperCase().padStart(8, "0")}`);
+export function readAliasMembers(
+  sam: Hive,
+  rid: number,
+  users: WindowsUser[],
+  hivePath?: string,
+): AliasMember[] {
+  const keyPath = `SAM\\Domains\\Builtin\\Aliases\\${rid.toString(16).toUpperCase().padStart(8, "0")}`;
+  const key = sam.key(keyPath);
+  const source = hivePath === undefined ? {} : { source: `${hivePath}\\${keyPath}` };
   const c = key?.value("C")?.data();
   if (!c || c.length < C_DATA) return [];
   const count = c.readUInt32LE(C_MEMBER_COUNT);
@@ -55,7 +62,9 @@ export function readAliasMembers(sam: Hive, rid: number, users: WindowsUser[]): 
     at += parsed.length;
     const parts = parsed.sid.split("-");
     const local = parts[3] === "21" && parts.length === 8 ? byRid.get(Number(parts[7])) : undefined;
-    out.push(local !== undefined ? { sid: parsed.sid, name: local } : { sid: parsed.sid });
+    out.push(
+      local !== undefined ? { sid: parsed.sid, name: local, ...source } : { sid: parsed.sid, ...source },
+    );
   }
   return out;
 }

@@ -37,7 +37,7 @@ const UNINSTALL_VIEWS: Array<[string, InstalledSoftware["view"]]> = [
 ];
 
 /** Installed programs from both Uninstall views (entries without DisplayName are components). */
-export function readInstalledSoftware(software: Hive): InstalledSoftware[] {
+export function readInstalledSoftware(software: Hive, hivePath: string): InstalledSoftware[] {
   const out: InstalledSoftware[] = [];
   for (const [path, view] of UNINSTALL_VIEWS) {
     for (const entry of software.key(path)?.subkeys() ?? []) {
@@ -45,8 +45,14 @@ export function readInstalledSoftware(software: Hive): InstalledSoftware[] {
       if (!name) continue;
       const version = entry.value("DisplayVersion")?.string();
       const publisher = entry.value("Publisher")?.string();
-      out.push({ name, view, ...(version ? { version } : {}), ...(publisher ? { publisher } : {}) });
+      out.push({
+        name,
+        ...(version ? { version } : {}),
+        ...(publisher ? { publisher } : {}),
+        view,
+        source: `${hivePath}\\${path}\\${entry.name}`,
+      });
     }
   }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  return out.sort((a, b) => a.name.localeCompare(b.name) || a.source.localeCompare(b.source));
 }

@@ -27,6 +27,12 @@ export interface WindowsIdentity {
   currentBuild?: number;
   majorVersion?: number;
   minorVersion?: number;
+  /** CurrentVersion ("6.3"; Windows 10 and Server 2016+ keep "6.3" and add the major/minor numbers). */
+  currentVersion?: string;
+  /** Update build revision (the patch level after the build: 20348.<UBR>). */
+  ubr?: number;
+  /** DisplayVersion or ReleaseId ("21H2", "1809"). */
+  displayVersion?: string;
   /** "Server", "Client", "Server Core"… as stored. */
   installationType?: string;
   isServer?: boolean;
@@ -54,6 +60,8 @@ export interface AliasMember {
   sid: string;
   /** The local account name when the SID is a local user's. */
   name?: string;
+  /** The alias key whose C value lists the member (hive path + key). */
+  source?: string;
 }
 
 export type SavedPasswordKind =
@@ -80,4 +88,6 @@ export interface InstalledSoftware {
   publisher?: string;
   /** Which registry view: native or WOW6432Node (32-bit on 64-bit). */
   view: "native" | "wow64";
+  /** The Uninstall entry it was read from: hive path + key. */
+  source: string;
 }

@@ -24,7 +24,11 @@ export default defineRule({
         });
     }
     for (const m of windows.remoteDesktopUsers) {
-      out.push({ message: `Remote Desktop Users has member ${m.name ?? m.sid}`, evidence: m.sid });
+      out.push({
+        ...(m.source !== undefined ? { path: m.source } : {}),
+        message: `Remote Desktop Users has member ${m.name ?? m.sid}`,
+        evidence: m.sid,
+      });
     }
     return out;
   },

@@ -20,6 +20,7 @@ const V2 = "/ProgramData/Amazon/EC2Launch/config/agent-config.yml";
 const V1 = "/ProgramData/Amazon/EC2-Windows/Launch/Config/LaunchConfig.json";
 const EC2CONFIG = "/Program Files/Amazon/Ec2ConfigService/Settings/config.xml";
 const SOFTWARE = "/Windows/System32/config/SOFTWARE";
+const RDU_KEY = "/Windows/System32/config/SAM\\SAM\\Domains\\Builtin\\Aliases\\0000022B";
 const CV = `${SOFTWARE}\\Microsoft\\Windows NT\\CurrentVersion`;
 const deleted = { type: "deleted" } as const;
 const linux = { name: "a Linux tree (Debian rootfs)", changes: {} };
@@ -216,8 +217,8 @@ testRule(winGuestRdpUsers, {
           path: "/Windows/System32/config/SAM\\SAM\\Domains\\Account\\Users\\Guest",
           message: 'Guest account "Guest" is enabled',
         },
-        { message: "Remote Desktop Users has member builder", evidence: localSid(1001) },
-        { message: "Remote Desktop Users has member S-1-5-4", evidence: "S-1-5-4" },
+        { path: RDU_KEY, message: "Remote Desktop Users has member builder", evidence: localSid(1001) },
+        { path: RDU_KEY, message: "Remote Desktop Users has member S-1-5-4", evidence: "S-1-5-4" },
       ],
     },
   ],
