@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../version.js";
+import { registerFix } from "./fix.js";
 import { registerInspect } from "./inspect.js";
 import { registerPolicy } from "./policy.js";
 import { registerScan } from "./scan.js";
@@ -20,6 +21,7 @@ const program = new Command()
 registerScan(program);
 registerPolicy(program);
 registerInspect(program);
+registerFix(program);
 
 try {
   await program.parseAsync(process.argv);
