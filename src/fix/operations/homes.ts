@@ -40,7 +40,11 @@ async function findHomes(ctx: PlanContext): Promise<Home[]> {
     let path = lexical;
     if (st?.type === "symlink") {
       const resolved = await ctx.image.resolve(home).catch(() => undefined);
-      if (resolved === undefined) continue;
+      if (resolved === undefined) {
+        if (login)
+          ctx.notice(lexical, `home of ${user} is a symlink to ${await ctx.image.tree.readlink(lexical)}, which does not exist inside the image; nothing looked at`);
+        continue;
+      }
       // System accounts with homes like /bin (a link to usr/bin on merged-/usr systems) are normal.
       if (login || resolved === "/")
         ctx.notice(
