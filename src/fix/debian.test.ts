@@ -32,7 +32,9 @@ async function scanDir(root: string) {
 }
 
 interface JsonPlan {
-  plan: { changes: Array<{ operation: string; action: string; path: string; before: string; after: string }> };
+  plan: {
+    changes: Array<{ operation: string; action: string; path: string; before: string; after: string }>;
+  };
 }
 
 /** sshd -t on the fixed configuration, with the rootfs's own sshd, in a private mount namespace. */
@@ -88,7 +90,14 @@ describe("amigate fix on a copy of the Debian rootfs with every violation seeded
   it("the seeded tree fails the scan with findings of every fixable kind", () => {
     // Guard: the seeding must really produce the findings the fix then removes.
     const fixes = new Set(seededFindings.map((f) => f.fix).filter(Boolean));
-    for (const id of ["lock-root-password", "lock-passwords", "remove-passwd-backups", "sshd-password-auth", "sshd-root-login", "cloud-init-ssh"])
+    for (const id of [
+      "lock-root-password",
+      "lock-passwords",
+      "remove-passwd-backups",
+      "sshd-password-auth",
+      "sshd-root-login",
+      "cloud-init-ssh",
+    ])
       assert.ok(fixes.has(id), `no finding for ${id}`);
   });
 
@@ -97,8 +106,20 @@ describe("amigate fix on a copy of the Debian rootfs with every violation seeded
     assert.deepEqual(afterDryRun, beforeDigests, "the dry run changed files");
     assert.equal(applyRun.status, 0, applyRun.stdout + applyRun.stderr);
     assert.deepEqual(
-      journal.map((j) => ({ operation: j.operation, action: j.action, path: j.path, before: j.before, after: j.after })),
-      dryRun.plan.changes.map((c) => ({ operation: c.operation, action: c.action, path: c.path, before: c.before, after: c.after })),
+      journal.map((j) => ({
+        operation: j.operation,
+        action: j.action,
+        path: j.path,
+        before: j.before,
+        after: j.after,
+      })),
+      dryRun.plan.changes.map((c) => ({
+        operation: c.operation,
+        action: c.action,
+        path: c.path,
+        before: c.before,
+        after: c.after,
+      })),
     );
     assert.ok(journal.every((j) => j.status === "applied"));
   });
@@ -106,7 +127,10 @@ describe("amigate fix on a copy of the Debian rootfs with every violation seeded
   it("the re-scan reports no finding that has a fix operation", async () => {
     const result = await scanDir(root);
     const ids = new Set(operations.map((o) => o.id));
-    assert.deepEqual(result.findings.filter((f) => f.fix && ids.has(f.fix)), []);
+    assert.deepEqual(
+      result.findings.filter((f) => f.fix && ids.has(f.fix)),
+      [],
+    );
     assert.match(applyRun.stdout, /Re-scan after fix: no findings/);
   });
 
@@ -130,12 +154,22 @@ describe("amigate fix on a copy of the Debian rootfs with every violation seeded
     const st = statSync(path.join(root, "etc/shadow"));
     assert.equal(st.mode & 0o7777, 0o640);
     assert.equal(st.uid, 0);
-    const shadowGid = Number(readFileSync(path.join(root, "etc/group"), "utf8").match(/^shadow:x:(\d+):/m)![1]);
+    const shadowGid = Number(
+      readFileSync(path.join(root, "etc/group"), "utf8").match(/^shadow:x:(\d+):/m)![1],
+    );
     assert.equal(st.gid, shadowGid);
-    const xattr = execFileSync("getfattr", ["-n", "user.amigate-test", "--only-values", path.join(root, "etc/shadow")], { encoding: "utf8" });
+    const xattr = execFileSync(
+      "getfattr",
+      ["-n", "user.amigate-test", "--only-values", path.join(root, "etc/shadow")],
+      { encoding: "utf8" },
+    );
     assert.equal(xattr, "kept");
     assert.equal(statSync(path.join(root, "etc/machine-id")).size, 0, "machine-id emptied");
-    assert.equal(beforeDigests.get("etc/machine-id")?.split(":")[1], String(statSync(path.join(root, "etc/machine-id")).mode), "machine-id kept with its mode");
+    assert.equal(
+      beforeDigests.get("etc/machine-id")?.split(":")[1],
+      String(statSync(path.join(root, "etc/machine-id")).mode),
+      "machine-id kept with its mode",
+    );
   });
 
   it("the system still works: sshd -t, passwd -S root shows L, visudo -c", () => {
@@ -152,7 +186,10 @@ describe("amigate fix on a copy of the Debian rootfs with every violation seeded
     const image = new Image(new DirectoryTree(root));
     try {
       const plan = await planFix(image, DEFAULT_FIX_OPTIONS, selectOperations({}));
-      assert.deepEqual(plan.changes.map((c) => `${c.action} ${c.path}`), []);
+      assert.deepEqual(
+        plan.changes.map((c) => `${c.action} ${c.path}`),
+        [],
+      );
     } finally {
       await image.close();
     }
@@ -162,7 +199,11 @@ describe("amigate fix on a copy of the Debian rootfs with every violation seeded
     writeFileSync(path.join(root, "etc/ssh/sshd_config.d/60-amigate-baseline.conf"), "");
     const image = new Image(new DirectoryTree(root));
     try {
-      const plan = await planFix(image, { ...DEFAULT_FIX_OPTIONS, rootLogin: "no" }, selectOperations({ only: ["sshd-root-login", "sshd-password-auth"] }));
+      const plan = await planFix(
+        image,
+        { ...DEFAULT_FIX_OPTIONS, rootLogin: "no" },
+        selectOperations({ only: ["sshd-root-login", "sshd-password-auth"] }),
+      );
       const sshdConfig = readFileSync(path.join(root, "etc/ssh/sshd_config"), "utf8").split("\n");
       const rootLogin = plan.changes.find((c) => c.operation === "sshd-root-login");
       assert.equal(rootLogin?.action, "replace");

@@ -237,7 +237,7 @@ export async function rewriteArchive(
         removed.add(entry.path);
         return;
       }
-      if (!list || entry.type === "hardlink") {
+      if (!list) {
         for (const m of entry.meta) {
           await write(out, m.header);
           await write(out, m.data);
@@ -254,7 +254,14 @@ export async function rewriteArchive(
       }
       const content = last.action === "truncate" ? Buffer.alloc(0) : last.content;
       for (const b of metaWithSize(entry, content.length)) await write(out, b);
-      await write(out, setHeaderSize(entry.header, content.length));
+      let header = entry.header;
+      if (entry.type === "hardlink") {
+        // This name gets its own content: a regular file now, the other names keep theirs.
+        header = Buffer.from(header);
+        header[156] = 0x30;
+        header.fill(0, 157, 257);
+      }
+      await write(out, setHeaderSize(header, content.length));
       const body = Buffer.alloc(padded(content.length));
       content.copy(body);
       await write(out, body);

@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -12,7 +21,8 @@ import { type Plan, planFix, selectOperations } from "../planner.js";
 import { digestTree, removeTree } from "../testing.js";
 import { type ApplyOutcome, DirectoryApplier } from "./directory.js";
 
-const HASH = "$6$amigatesalt$0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ./0123456789abcdefghijklmnopqr";
+const HASH =
+  "$6$amigatesalt$0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ./0123456789abcdefghijklmnopqr";
 
 function put(root: string, rel: string, content: string, mode = 0o644): void {
   mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
@@ -165,7 +175,13 @@ describe("fix on hostile trees never changes anything outside the root", () => {
       assert.match(o.detail ?? "", /symlink; never written through/);
       // A truncation planned on content that changed since is refused too.
       put(root, "etc/issue", "changed\n");
-      const stale = applier.apply({ action: "truncate", path: "/etc/issue", reason: "t", operation: "t", before: sha256("old\n") });
+      const stale = applier.apply({
+        action: "truncate",
+        path: "/etc/issue",
+        reason: "t",
+        operation: "t",
+        before: sha256("old\n"),
+      });
       assert.equal(stale.status, "refused");
       assert.equal(readFileSync(path.join(root, "etc/issue"), "utf8"), "changed\n");
     } finally {
@@ -184,7 +200,13 @@ describe("fix on hostile trees never changes anything outside the root", () => {
     }
     try {
       writeFileSync(path.join(mnt, "x.log"), "log\n");
-      const change: PlannedChange = { action: "truncate", path: "/mnt/other/x.log", reason: "t", operation: "t", before: sha256("log\n") };
+      const change: PlannedChange = {
+        action: "truncate",
+        path: "/mnt/other/x.log",
+        reason: "t",
+        operation: "t",
+        before: sha256("log\n"),
+      };
       const strict = new DirectoryApplier(root, { crossMounts: false, journal: new Journal(undefined) });
       assert.match(strict.apply(change).detail ?? "", /another mounted filesystem/);
       strict.close();

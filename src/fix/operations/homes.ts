@@ -42,7 +42,10 @@ async function findHomes(ctx: PlanContext): Promise<Home[]> {
       const resolved = await ctx.image.resolve(home).catch(() => undefined);
       if (resolved === undefined) {
         if (login)
-          ctx.notice(lexical, `home of ${user} is a symlink to ${await ctx.image.tree.readlink(lexical)}, which does not exist inside the image; nothing looked at`);
+          ctx.notice(
+            lexical,
+            `home of ${user} is a symlink to ${await ctx.image.tree.readlink(lexical)}, which does not exist inside the image; nothing looked at`,
+          );
         continue;
       }
       // System accounts with homes like /bin (a link to usr/bin on merged-/usr systems) are normal.

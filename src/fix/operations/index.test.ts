@@ -9,7 +9,9 @@ import { checkOperations, operations } from "./index.js";
 describe("fix operation registry", () => {
   it("every rule's fix id names a registered operation", () => {
     const ids = new Set(operations.map((o) => o.id));
-    const missing = rules.filter((r) => r.fix !== undefined && !ids.has(r.fix)).map((r) => `${r.id} → ${r.fix}`);
+    const missing = rules
+      .filter((r) => r.fix !== undefined && !ids.has(r.fix))
+      .map((r) => `${r.id} → ${r.fix}`);
     assert.deepEqual(missing, []);
   });
 
@@ -22,7 +24,10 @@ describe("fix operation registry", () => {
 
   it("runs in order, and --list-operations prints every operation", () => {
     const orders = operations.map((o) => o.order);
-    assert.deepEqual(orders, [...orders].sort((a, b) => a - b));
+    assert.deepEqual(
+      orders,
+      [...orders].sort((a, b) => a - b),
+    );
     const text = renderOperationList();
     for (const o of operations) assert.match(text, new RegExp(`^${o.id} +\\* +${o.appliesTo}`, "m"));
   });
