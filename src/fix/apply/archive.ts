@@ -281,6 +281,7 @@ export async function rewriteArchive(
   });
   out.end();
   await done;
+  await fsp.chmod(tmp, (await fsp.stat(input)).mode & 0o777);
   await fsp.rename(tmp, output);
   const result = changes.map(
     (c) =>

@@ -30,7 +30,11 @@ const operation: FixOperation = {
       "# Written by amigate fix (later files in cloud.cfg.d win).\nssh_pwauth: false\ndisable_root: true\n";
     const path = `${dir}/${name}`;
     const why = [
-      wantPwauth ? "ssh_pwauth would let cloud-init allow SSH passwords" : "",
+      ci.sshPwauth.value === true
+        ? `ssh_pwauth is true (${ci.sshPwauth.path ?? "cloud.cfg"}): cloud-init turns SSH passwords on`
+        : wantPwauth
+          ? "ssh_pwauth unset: set false so cloud-init never turns SSH passwords on"
+          : "",
       wantDisableRoot ? "root must not log in with the launch key" : "",
     ]
       .filter(Boolean)
