@@ -134,6 +134,10 @@ async function runFix(input: string, flags: FixFlags): Promise<number> {
       journal.close();
     }
     if (flags.format === "text" && journal.file) process.stderr.write(`journal: ${journal.file}\n`);
+    if (journal.file && (await fsp.realpath(input)) === "/")
+      process.stderr.write(
+        "note: fixing the running system: the journal is on it too; move it off before the image is taken\n",
+      );
   }
   const fresh = new Image(new DirectoryTree(input));
   try {

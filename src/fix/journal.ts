@@ -55,7 +55,8 @@ export class Journal {
     readonly file: string | undefined,
     imageRoot?: string,
   ) {
-    if (file && imageRoot && isInside(file, imageRoot))
+    // A live system (root "/") holds every path: there the journal lives on it, and the CLI says so.
+    if (file && imageRoot && realpathSync(imageRoot) !== "/" && isInside(file, imageRoot))
       throw new JournalError(
         `the journal ${file} would be inside the image root ${imageRoot}; name one outside it with --journal`,
       );

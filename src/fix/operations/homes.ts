@@ -7,6 +7,8 @@ export interface Home {
   /** Canonical path of the home directory inside the image. */
   path: string;
   users: string[];
+  /** Some account living here has a login shell or a uid of a person (≥ 1000), or it is /root. */
+  personal: boolean;
 }
 
 /**
@@ -56,8 +58,9 @@ async function findHomes(ctx: PlanContext): Promise<Home[]> {
         );
       path = resolved;
     } else if (st?.type !== "directory") continue;
-    const entry = byPath.get(path) ?? { path, users: [] };
+    const entry = byPath.get(path) ?? { path, users: [], personal: false };
     if (!entry.users.includes(user)) entry.users.push(user);
+    entry.personal ||= login;
     byPath.set(path, entry);
   }
   return [...byPath.values()].sort((a, b) => a.path.localeCompare(b.path));

@@ -10,13 +10,14 @@ const operation: FixOperation = {
   id: "private-keys",
   heading: "Remove private keys and key pairs left in home directories",
   description:
-    "Removes files in the homes of every account and /root that hold a private key (PEM, OpenSSH, PKCS#8, PuTTY .ppk), with the .pub beside each.",
+    "Removes files in the homes of people (login shell or uid ≥ 1000) and /root that hold a private key (PEM, OpenSSH, PKCS#8, PuTTY .ppk), with the .pub beside each.",
   defaultOn: true,
   appliesTo: "linux",
   order: 220,
   async plan(ctx) {
     for (const home of await homes(ctx)) {
-      if (home.path === "/") continue; // a home of "/" would mean the whole image; the content scan reports keys there
+      // Whole-tree walks only in people's homes: a daemon's home (/var/lib/…, "/") is not where keys are left.
+      if (home.path === "/" || !home.personal) continue;
       for (const entry of await listTree(ctx, home.path)) {
         if (entry.type !== "file") continue;
         const st = await ctx.lstat(entry.path);

@@ -3,8 +3,8 @@ import { describe, it } from "node:test";
 import { parse } from "yaml";
 import type { OverlayChange } from "../../fs/overlay.js";
 import { scan } from "../../policy/engine.js";
-import { EC2LAUNCH_V2_RANDOM, windowsChanges } from "../../testing/windows-tree.js";
 import { memoryImage } from "../../testing/trees.js";
+import { EC2LAUNCH_V2_RANDOM, windowsChanges } from "../../testing/windows-tree.js";
 import { DEFAULT_FIX_OPTIONS } from "../operation.js";
 import { type Plan, planFix, selectOperations } from "../planner.js";
 
@@ -28,7 +28,8 @@ const STATIC = EC2LAUNCH_V2_RANDOM.replace(
   "        type: random\n",
   "        type: static\n        data: Sup3rSecret!\n      name: Administrator\n",
 );
-const HISTORY = "/Users/Administrator/AppData/Roaming/Microsoft/Windows/PowerShell/PSReadLine/ConsoleHost_history.txt";
+const HISTORY =
+  "/Users/Administrator/AppData/Roaming/Microsoft/Windows/PowerShell/PSReadLine/ConsoleHost_history.txt";
 
 const files: Record<string, OverlayChange | string> = {
   [HISTORY]: "Set-LocalUser -Password (ConvertTo-SecureString 'x' -AsPlainText -Force)\n",
@@ -38,7 +39,10 @@ const files: Record<string, OverlayChange | string> = {
 };
 
 /** The plan laid over the same tree: what the image looks like once applied. */
-function applied(base: Record<string, OverlayChange | string>, plan: Plan): Record<string, OverlayChange | string> {
+function applied(
+  base: Record<string, OverlayChange | string>,
+  plan: Plan,
+): Record<string, OverlayChange | string> {
   const out = { ...base };
   for (const c of plan.changes) {
     if (c.action === "truncate") out[c.path] = "";
@@ -63,26 +67,47 @@ describe("Windows operations on a Windows volume tree", () => {
     );
     const agent = plan.changes[2];
     assert.ok(agent?.action === "replace");
-    const doc = parse(agent.content.toString()) as { config: Array<{ tasks: Array<{ task: string; inputs?: { password?: unknown } }> }> };
+    const doc = parse(agent.content.toString()) as {
+      config: Array<{ tasks: Array<{ task: string; inputs?: { password?: unknown } }> }>;
+    };
     const task = doc.config.flatMap((s) => s.tasks).find((t) => t.task === "setAdminAccount");
     assert.deepEqual(task?.inputs?.password, { type: "random" });
     assert.doesNotMatch(agent.content.toString(), /Sup3rSecret/);
 
-    const before = await scan({ input: "t", kind: "directory", description: "t" }, [{ root: "/", image: memoryImage(tree) }]);
+    const before = await scan({ input: "t", kind: "directory", description: "t" }, [
+      { root: "/", image: memoryImage(tree) },
+    ]);
     const fixedTree = applied(tree, plan);
-    const after = await scan({ input: "t", kind: "directory", description: "t" }, [{ root: "/", image: memoryImage(fixedTree) }]);
+    const after = await scan({ input: "t", kind: "directory", description: "t" }, [
+      { root: "/", image: memoryImage(fixedTree) },
+    ]);
     const rules = ["win-psreadline-history", "win-fixed-admin-password", "win-saved-passwords"];
-    for (const r of rules) assert.ok(before.findings.some((f) => f.rule === r), `seeded tree lacks ${r}`);
-    assert.deepEqual(after.findings.filter((f) => rules.includes(f.rule)).map((f) => f.rule), []);
+    for (const r of rules)
+      assert.ok(
+        before.findings.some((f) => f.rule === r),
+        `seeded tree lacks ${r}`,
+      );
+    assert.deepEqual(
+      after.findings.filter((f) => rules.includes(f.rule)).map((f) => f.rule),
+      [],
+    );
 
     const again = await planFix(memoryImage(fixedTree), DEFAULT_FIX_OPTIONS, selectOperations({}));
     assert.deepEqual(again.changes, []);
   });
 
   it("Linux operations do not run on a Windows tree, nor Windows ones on Linux", async () => {
-    const plan = await planFix(memoryImage(windowsChanges({ files })), DEFAULT_FIX_OPTIONS, selectOperations({}));
+    const plan = await planFix(
+      memoryImage(windowsChanges({ files })),
+      DEFAULT_FIX_OPTIONS,
+      selectOperations({}),
+    );
     assert.ok(plan.operations.every((id) => id.startsWith("windows-")));
-    const linux = await planFix(memoryImage({ "/etc/passwd": "root:x:0:0::/root:/bin/bash\n", [HISTORY]: "x\n" }), DEFAULT_FIX_OPTIONS, selectOperations({}));
+    const linux = await planFix(
+      memoryImage({ "/etc/passwd": "root:x:0:0::/root:/bin/bash\n", [HISTORY]: "x\n" }),
+      DEFAULT_FIX_OPTIONS,
+      selectOperations({}),
+    );
     assert.ok(!linux.operations.some((id) => id.startsWith("windows-")));
   });
 });
