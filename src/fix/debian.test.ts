@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { DirectoryTree } from "../fs/directory.js";
 import { Image } from "../fs/image.js";
 import { scan } from "../policy/engine.js";
+import { rules } from "../policy/rules/index.js";
 import { REPO_ROOT } from "../testing/trees.js";
 import type { JournalEntry } from "./journal.js";
 import { DEFAULT_FIX_OPTIONS } from "./operation.js";
@@ -90,15 +91,19 @@ describe("amigate fix on a copy of the Debian rootfs with every violation seeded
   it("the seeded tree fails the scan with findings of every fixable kind", () => {
     // Guard: the seeding must really produce the findings the fix then removes.
     const fixes = new Set(seededFindings.map((f) => f.fix).filter(Boolean));
-    for (const id of [
+    const seededKinds = [
       "lock-root-password",
       "lock-passwords",
       "remove-passwd-backups",
       "sshd-password-auth",
       "sshd-root-login",
       "cloud-init-ssh",
-    ])
-      assert.ok(fixes.has(id), `no finding for ${id}`);
+    ];
+    // Rules for histories and keys (the secrets inspectors) are checked too once they are registered.
+    const registered = new Set(rules.map((r) => r.fix));
+    for (const id of ["histories", "ssh-authorized-keys", "ssh-host-keys", "private-keys"])
+      if (registered.has(id)) seededKinds.push(id);
+    for (const id of seededKinds) assert.ok(fixes.has(id), `no finding for ${id}`);
   });
 
   it("the dry run changed nothing and the real run applied exactly its plan (journal = plan)", () => {
