@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../version.js";
 import { registerDb } from "./db.js";
+import { registerFix } from "./fix.js";
 import { registerInspect } from "./inspect.js";
 import { registerPackages } from "./packages.js";
 import { registerPolicy } from "./policy.js";
@@ -24,6 +25,7 @@ registerPolicy(program);
 registerInspect(program);
 registerPackages(program);
 registerDb(program);
+registerFix(program);
 
 try {
   await program.parseAsync(process.argv);

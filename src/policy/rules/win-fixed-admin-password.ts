@@ -5,6 +5,7 @@ export default defineRule({
   title: "Launch agent sets a fixed administrator password",
   clauses: ["ACC-3"],
   severity: "critical",
+  fix: "windows-ec2launch-password",
   description:
     "EC2Launch v2 setAdminAccount with password type static, or EC2Launch v1 adminPasswordType Specify, gives every instance the same administrator password chosen when the image was built.",
   remediation:

@@ -5,6 +5,7 @@ export default defineRule({
   title: "PowerShell command history left in a profile",
   clauses: ["SHR-1"],
   severity: "medium",
+  fix: "windows-psreadline",
   description:
     "PSReadLine keeps every interactive PowerShell command in ConsoleHost_history.txt; commands typed while building the image (often with passwords or keys) reach every customer.",
   remediation:

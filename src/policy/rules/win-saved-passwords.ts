@@ -13,6 +13,7 @@ export default defineRule({
   title: "Saved Windows passwords or credentials in the image",
   clauses: ["SHR-4", "SEC-4"],
   severity: "critical",
+  fix: "windows-unattend",
   description:
     "Answer files (unattend.xml, autounattend.xml, sysprep.xml) left in Panther or Sysprep, Winlogon's DefaultPassword, .rdp files with saved passwords and AWS credential files in profiles hand the builder's credentials to every customer. Base64 answer-file passwords are decoded to prove them.",
   remediation:

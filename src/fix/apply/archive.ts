@@ -1,0 +1,337 @@
+import { createHash } from "node:crypto";
+import { createWriteStream, promises as fsp } from "node:fs";
+import { Readable, type Writable } from "node:stream";
+import { FsError } from "../../fs/errors.js";
+import type { DirEntry, FileStat, FileTree, FileType } from "../../fs/filetree.js";
+import { Image } from "../../fs/image.js";
+import { baseName, normalizeImagePath, parentOf } from "../../fs/path.js";
+import { scan } from "../../policy/engine.js";
+import type { ScanResult } from "../../policy/result.js";
+import type { Severity } from "../../policy/severity.js";
+import type { Journal } from "../journal.js";
+import { type FixOperation, type FixOptions, type PlannedChange, sha256 } from "../operation.js";
+import { type Plan, planFix } from "../planner.js";
+import { afterDigest } from "../render.js";
+import { type Compression, compressTo, decompressFile, detectCompression } from "./compression.js";
+import type { ApplyOutcome } from "./directory.js";
+import {
+  encodePax,
+  newFileHeader,
+  padded,
+  parsePax,
+  readTar,
+  setHeaderSize,
+  type TarEntry,
+} from "./tar-records.js";
+
+/** Files kept in memory for planning: configuration-sized, and not more than this in total. */
+const KEEP_FILE_BYTES = 4 * 1024 * 1024;
+const KEEP_TOTAL_BYTES = 256 * 1024 * 1024;
+
+interface Node {
+  stat: FileStat;
+  link?: string;
+  content?: Buffer;
+  digest?: string;
+  children?: Set<string>;
+}
+
+const TYPE: Record<TarEntry["type"], FileType> = {
+  file: "file",
+  hardlink: "file",
+  symlink: "symlink",
+  char: "char",
+  block: "block",
+  directory: "directory",
+  fifo: "fifo",
+  other: "unknown",
+};
+
+/**
+ * An archive's files for planning: every entry's metadata and sha256, and the bytes of files up
+ * to KEEP_FILE_BYTES (a plan reads configuration files; logs only need their digest).
+ */
+export class ArchiveTree implements FileTree {
+  readonly nodes = new Map<string, Node>();
+  private kept = 0;
+  private ino = 1;
+
+  constructor(readonly description: string) {
+    this.nodes.set("/", { stat: this.dirStat(), children: new Set() });
+  }
+
+  private dirStat(): FileStat {
+    return { type: "directory", mode: 0o755, uid: 0, gid: 0, size: 0, mtimeMs: 0, ino: this.ino++ };
+  }
+
+  private attach(path: string): void {
+    let child = path;
+    for (let dir = parentOf(path); ; dir = parentOf(dir)) {
+      let node = this.nodes.get(dir);
+      if (!node) {
+        node = { stat: this.dirStat(), children: new Set() };
+        this.nodes.set(dir, node);
+      }
+      node.children ??= new Set();
+      node.children.add(baseName(child));
+      if (dir === "/") break;
+      child = dir;
+    }
+  }
+
+  async add(entry: TarEntry, data: (onChunk: (b: Buffer) => void) => Promise<void>): Promise<void> {
+    if (entry.path === "/") return;
+    if (entry.type === "hardlink") {
+      const target = this.nodes.get(normalizeImagePath(`/${entry.linkname}`));
+      if (target && target.stat.type === "file") {
+        this.nodes.set(entry.path, target);
+        this.attach(entry.path);
+        return;
+      }
+    }
+    const stat: FileStat = {
+      type: TYPE[entry.type],
+      mode: entry.mode,
+      uid: entry.uid,
+      gid: entry.gid,
+      size: entry.size,
+      mtimeMs: entry.mtime * 1000,
+      ino: this.ino++,
+    };
+    const node: Node = { stat };
+    if (entry.type === "symlink") node.link = entry.linkname;
+    if (entry.type === "directory") node.children = this.nodes.get(entry.path)?.children ?? new Set();
+    if (stat.type === "file") {
+      const hash = createHash("sha256");
+      const keep = entry.size <= KEEP_FILE_BYTES && this.kept + entry.size <= KEEP_TOTAL_BYTES;
+      const parts: Buffer[] = [];
+      let left = entry.size;
+      await data((chunk) => {
+        const useful = chunk.subarray(0, Math.max(0, Math.min(chunk.length, left)));
+        left -= useful.length;
+        hash.update(useful);
+        if (keep) parts.push(Buffer.from(useful));
+      });
+      node.digest = hash.digest("hex");
+      if (keep) {
+        node.content = Buffer.concat(parts);
+        this.kept += entry.size;
+      }
+    }
+    this.nodes.set(entry.path, node);
+    this.attach(entry.path);
+  }
+
+  private node(path: string): Node {
+    const n = this.nodes.get(path);
+    if (!n) throw new FsError("ENOENT", path);
+    return n;
+  }
+
+  async lstat(path: string): Promise<FileStat> {
+    return this.node(path).stat;
+  }
+  async readdir(path: string): Promise<DirEntry[]> {
+    const n = this.node(path);
+    if (!n.children) throw new FsError("ENOTDIR", path);
+    return [...n.children].map((name) => ({
+      name,
+      type: this.nodes.get(`${path === "/" ? "" : path}/${name}`)?.stat.type ?? "unknown",
+    }));
+  }
+  async readlink(path: string): Promise<string> {
+    const n = this.node(path);
+    if (n.link === undefined) throw new FsError("EINVAL", path);
+    return n.link;
+  }
+  async readFile(path: string, options: { maxBytes: number }): Promise<Buffer> {
+    const n = this.node(path);
+    if (n.stat.size > options.maxBytes) throw new FsError("EFBIG", path);
+    if (!n.content)
+      throw new FsError(
+        "EFBIG",
+        path,
+        `larger than ${KEEP_FILE_BYTES} bytes: not kept in memory from the archive`,
+      );
+    return n.content;
+  }
+  createReadStream(path: string, options?: { start?: number; end?: number }): Readable {
+    const n = this.node(path);
+    if (!n.content) throw new FsError("EFBIG", path, "not kept in memory from the archive");
+    return Readable.from([n.content.subarray(options?.start ?? 0, options?.end)]);
+  }
+  /** sha256 from the read pass, also for files whose bytes were not kept. */
+  sha256(path: string): string | undefined {
+    return this.nodes.get(path)?.digest;
+  }
+  async close(): Promise<void> {}
+}
+
+async function readHead(path: string): Promise<Buffer> {
+  const fh = await fsp.open(path, "r");
+  try {
+    const b = Buffer.alloc(16);
+    await fh.read(b, 0, 16, 0);
+    return b;
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function loadArchive(path: string): Promise<{ tree: ArchiveTree; compression: Compression }> {
+  const compression = detectCompression(await readHead(path));
+  const tree = new ArchiveTree(`tar archive ${path}`);
+  await readTar(decompressFile(path, compression), path, {
+    entry: (entry, data) => tree.add(entry, data),
+    end: async () => {},
+  });
+  return { tree, compression };
+}
+
+function write(out: Writable, b: Buffer): Promise<void> | undefined {
+  if (out.write(b)) return undefined;
+  return new Promise((resolve) => out.once("drain", resolve));
+}
+
+/** The meta entries with any pax `size` record set to the new size. */
+function metaWithSize(entry: TarEntry, size: number): Buffer[] {
+  return entry.meta.flatMap(({ header, data }) => {
+    if (String.fromCharCode(header[156]!) !== "x") return [header, data];
+    const records = parsePax(
+      data.subarray(0, Number.parseInt(header.subarray(124, 136).toString("ascii").trim() || "0", 8)),
+    );
+    if (!records.has("size")) return [header, data];
+    records.set("size", String(size));
+    const body = encodePax(records);
+    const out = Buffer.alloc(padded(body.length));
+    body.copy(out);
+    return [setHeaderSize(header, body.length), out];
+  });
+}
+
+/**
+ * Writes the archive again with the plan applied: unchanged entries are copied record for record,
+ * changed ones get a new size, checksum and data, removed ones (and hard links to them) are left
+ * out, created files are added before the end-of-archive blocks.
+ */
+export async function rewriteArchive(
+  input: string,
+  compression: Compression,
+  output: string,
+  changes: readonly PlannedChange[],
+  journal: Journal,
+): Promise<ApplyOutcome[]> {
+  const byPath = new Map<string, PlannedChange[]>();
+  for (const c of changes) byPath.set(c.path, [...(byPath.get(c.path) ?? []), c]);
+  const outcomes = new Map<PlannedChange, ApplyOutcome>();
+  const removed = new Set<string>();
+  const tmp = `${output}.amigate-${process.pid}.tmp`;
+  const sink = createWriteStream(tmp, { mode: 0o600 });
+  const { input: out, done } = compressTo(sink, compression);
+  const now = Math.floor(Date.now() / 1000);
+  await readTar(decompressFile(input, compression), input, {
+    entry: async (entry, data) => {
+      const list = byPath.get(entry.path);
+      if (entry.type === "hardlink" && removed.has(normalizeImagePath(`/${entry.linkname}`))) {
+        // A hard link to a removed file would dangle: it goes too (same bytes, another name).
+        removed.add(entry.path);
+        return;
+      }
+      if (!list) {
+        for (const m of entry.meta) {
+          await write(out, m.header);
+          await write(out, m.data);
+        }
+        await write(out, entry.header);
+        await data((b) => write(out, b));
+        return;
+      }
+      const last = list[list.length - 1]!;
+      for (const c of list) outcomes.set(c, { change: c, status: "applied", after: afterDigest(c) });
+      if (last.action === "remove") {
+        removed.add(entry.path);
+        return;
+      }
+      const content = last.action === "truncate" ? Buffer.alloc(0) : last.content;
+      for (const b of metaWithSize(entry, content.length)) await write(out, b);
+      let header = entry.header;
+      if (entry.type === "hardlink") {
+        // This name gets its own content: a regular file now, the other names keep theirs.
+        header = Buffer.from(header);
+        header[156] = 0x30;
+        header.fill(0, 157, 257);
+      }
+      await write(out, setHeaderSize(header, content.length));
+      const body = Buffer.alloc(padded(content.length));
+      content.copy(body);
+      await write(out, body);
+    },
+    end: async (trailer) => {
+      for (const c of changes) {
+        if (c.action !== "create") continue;
+        const header = newFileHeader(c.path, c.content.length, c.mode, now);
+        const body = Buffer.alloc(padded(c.content.length));
+        c.content.copy(body);
+        await write(out, header);
+        await write(out, body);
+        outcomes.set(c, { change: c, status: "applied", after: sha256(c.content) });
+      }
+      await trailer((b) => write(out, b));
+    },
+  });
+  out.end();
+  await done;
+  await fsp.chmod(tmp, (await fsp.stat(input)).mode & 0o777);
+  await fsp.rename(tmp, output);
+  const result = changes.map(
+    (c) =>
+      outcomes.get(c) ?? {
+        change: c,
+        status: "failed" as const,
+        detail: "entry not found in the archive on the second read",
+      },
+  );
+  for (const o of result)
+    journal.record({
+      operation: o.change.operation,
+      action: o.change.action,
+      path: o.change.path,
+      before: o.change.action === "create" ? "absent" : o.change.before,
+      ...(o.after !== undefined ? { after: o.after } : {}),
+      status: o.status,
+      ...(o.detail !== undefined ? { detail: o.detail } : {}),
+    });
+  journal.close();
+  return result;
+}
+
+/** Archive in, cleaned archive out (compressed like the input); without `output`, only the plan. */
+export async function fixArchive(
+  input: string,
+  args: {
+    output: string | undefined;
+    options: FixOptions;
+    selected: readonly FixOperation[];
+    journal: Journal;
+    failOn?: Severity;
+  },
+): Promise<{ plan: Plan; outcomes: ApplyOutcome[]; rescan: ScanResult }> {
+  const { tree, compression } = await loadArchive(input);
+  const plan = await planFix(new Image(tree), args.options, args.selected);
+  if (!args.output) {
+    const rescan = await scan(
+      { input, kind: "archive", description: tree.description },
+      [{ root: "/", image: new Image(tree) }],
+      args.failOn ? { failOn: args.failOn } : {},
+    );
+    return { plan, outcomes: [], rescan };
+  }
+  const outcomes = await rewriteArchive(input, compression, args.output, plan.changes, args.journal);
+  const { tree: cleaned } = await loadArchive(args.output);
+  const rescan = await scan(
+    { input: args.output, kind: "archive", description: cleaned.description },
+    [{ root: "/", image: new Image(cleaned) }],
+    args.failOn ? { failOn: args.failOn } : {},
+  );
+  return { plan, outcomes, rescan };
+}

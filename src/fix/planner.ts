@@ -1,0 +1,80 @@
+import { describeError } from "../fs/errors.js";
+import type { Image } from "../fs/image.js";
+import { DEFAULT_INSPECT_OPTIONS, FactStore } from "../inspect/context.js";
+import { inspectorsByName } from "../inspect/registry.js";
+import { findPath } from "../inspect/windows/paths.js";
+import {
+  type FixOperation,
+  type FixOptions,
+  type Notice,
+  PlanContext,
+  type PlannedChange,
+} from "./operation.js";
+import { operations as allOperations } from "./operations/index.js";
+
+export interface Plan {
+  /** Operations that ran their plan step, in order. */
+  operations: string[];
+  changes: PlannedChange[];
+  notices: Notice[];
+  os: "linux" | "windows" | "unknown";
+}
+
+export interface Selection {
+  only?: readonly string[];
+  skip?: readonly string[];
+}
+
+/** The operations a selection names: defaults, narrowed by --only, minus --skip; unknown ids are an error. */
+export function selectOperations(
+  selection: Selection,
+  ops: readonly FixOperation[] = allOperations,
+): FixOperation[] {
+  const ids = new Set(ops.map((o) => o.id));
+  for (const id of [...(selection.only ?? []), ...(selection.skip ?? [])])
+    if (!ids.has(id)) throw new UnknownOperationError(id, [...ids]);
+  const skip = new Set(selection.skip ?? []);
+  const only = selection.only && selection.only.length > 0 ? new Set(selection.only) : undefined;
+  return ops.filter((o) => !skip.has(o.id) && (only ? only.has(o.id) : o.defaultOn));
+}
+
+export class UnknownOperationError extends Error {
+  override readonly name = "UnknownOperationError";
+  constructor(
+    readonly id: string,
+    known: string[],
+  ) {
+    super(`unknown fix operation "${id}" (known: ${known.join(", ")})`);
+  }
+}
+
+async function detectOs(image: Image): Promise<Plan["os"]> {
+  if ((await image.exists("/etc/passwd")) || (await image.exists("/etc/os-release"))) return "linux";
+  if (await findPath(image, "/Windows/System32").catch(() => undefined)) return "windows";
+  return "unknown";
+}
+
+/** Runs the plan step of each selected operation that applies to the image's OS. Nothing is written. */
+export async function planFix(
+  image: Image,
+  options: FixOptions,
+  selected: readonly FixOperation[],
+): Promise<Plan> {
+  const os = await detectOs(image);
+  const facts = new FactStore(image, inspectorsByName, DEFAULT_INSPECT_OPTIONS);
+  const ctx = new PlanContext(image, facts, options);
+  const ran: string[] = [];
+  for (const op of selected) {
+    if (op.appliesTo !== "any" && op.appliesTo !== os) continue;
+    ctx.operation = op.id;
+    try {
+      await op.plan(ctx);
+      ran.push(op.id);
+    } catch (e) {
+      ctx.notice("/", `planning failed: ${describeError(e)}`);
+    }
+  }
+  for (const u of facts.unknowns)
+    ctx.notices.push({ operation: u.source, path: u.path, message: `could not be read: ${u.error}` });
+  return { operations: ran, changes: ctx.changes, notices: ctx.notices, os };
+}
