@@ -19,6 +19,7 @@ async function scanPath(input: string): Promise<ScanResult> {
     return await scan(
       { input, kind: target.kind, description: target.description, notes: target.notes },
       target.roots,
+      { now: new Date("2026-03-01T00:00:00Z") },
     );
   } finally {
     await target.close();

@@ -10,12 +10,14 @@ import { scan } from "../src/policy/engine.js";
 import { debianText, withField } from "../src/testing/debian-files.js";
 import { debianImage } from "../src/testing/trees.js";
 
+/** Reports are reproducible with a fixed date; on this one Debian 12 is still in regular support. */
+const AS_OF = new Date("2026-03-01T00:00:00Z");
 const TARGET = { input: "debian", kind: "directory", description: "Debian bookworm rootfs" };
 const SHA512 =
   "$6$rounds=5000$saltsalt$Rb3wWq5p0bXh0Vh8Q6cYHcF4d6TqkB5mEfaVbG0G6o3pQx0WmX9Yp1Jm0Q2b3C4d5E6f7G8h9I0j1K2l3M4n5/";
 
 async function findingsFor(changes: Record<string, OverlayChange | string>) {
-  const result = await scan(TARGET, [{ root: "/", image: debianImage(changes) }]);
+  const result = await scan(TARGET, [{ root: "/", image: debianImage(changes) }], { now: AS_OF });
   return result;
 }
 

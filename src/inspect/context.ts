@@ -37,6 +37,8 @@ export interface InspectContext {
   get<K extends FactName>(name: K): Promise<Facts[K]>;
   /** Records a file that could not be read or parsed. */
   unknown(path: string, error: unknown): void;
+  /** Says plainly what the scan could not check (no vulnerability DB, no ClamAV…); shown in every report. */
+  note(text: string): void;
 }
 
 /**
@@ -54,6 +56,8 @@ export interface Inspector<K extends FactName> {
 export class FactStore {
   private readonly cache = new Map<FactName, Promise<unknown>>();
   readonly unknowns: Unknown[] = [];
+  /** What the scan could not check, in the order first said (deduplicated). */
+  readonly notes: string[] = [];
 
   constructor(
     readonly image: Image,
@@ -74,6 +78,9 @@ export class FactStore {
         get: (other) => this.get(other),
         unknown: (path, error) => {
           this.unknowns.push({ path, error: describeError(error), source: name });
+        },
+        note: (text) => {
+          if (!this.notes.includes(text)) this.notes.push(text);
         },
       };
       pending = inspector.inspect(ctx);

@@ -107,6 +107,7 @@ export async function scan(
   const findings: Finding[] = [];
   const ignored: IgnoredFinding[] = [];
   const unknowns: ScanResult["unknowns"] = [];
+  const notes: string[] = [];
   const rootSummaries: ScanResult["roots"] = [];
   for (const root of roots) {
     const { findings: found, facts } = await evaluateRoot(root, options);
@@ -116,6 +117,10 @@ export async function scan(
       else findings.push(f);
     }
     unknowns.push(...facts.unknowns);
+    for (const note of facts.notes) {
+      const text = roots.length > 1 ? `${root.root}: ${note}` : note;
+      if (!notes.includes(text)) notes.push(text);
+    }
     rootSummaries.push({ root: root.root, os: await osSummary(facts) });
   }
   findings.sort(compareFindings);
@@ -149,6 +154,7 @@ export async function scan(
       status: "not-judged-from-image" as const,
     })),
     unknowns,
+    notes,
     rules: options.rules.map((r) => ({
       id: r.id,
       title: r.title,

@@ -78,6 +78,8 @@ export interface ScanResult {
   attestations: AttestationItem[];
   metadataChecks: MetadataCheck[];
   unknowns: Unknown[];
+  /** What the scan could not check and how to check it (e.g. no vulnerability database). */
+  notes: string[];
   /** Every rule the scan ran (SARIF's rule table, JUnit's test cases). */
   rules: RuleSummary[];
 }

@@ -94,7 +94,14 @@ export function renderHtml(result: ScanResult): string {
       `<li><code>${h(m.id)}</code> ${clauses(m.clauses)} <span class="muted">from the ${by}</span><br>${h(m.check)}</li>`,
     );
   }
-  parts.push(`</ul><h2>Unknowns (${result.unknowns.length}): files that could not be read</h2>`);
+  parts.push("</ul>");
+  if (result.notes.length > 0)
+    parts.push(
+      `<h2>Not checked (${result.notes.length})</h2><ul>`,
+      ...result.notes.map((n) => `<li>${h(n)}</li>`),
+      "</ul>",
+    );
+  parts.push(`<h2>Unknowns (${result.unknowns.length}): files that could not be read</h2>`);
   if (result.unknowns.length === 0) parts.push("<p>None: every file the rules asked for was read.</p>");
   else {
     parts.push("<ul>");

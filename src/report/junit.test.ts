@@ -47,13 +47,14 @@ test("well-formed: one suite of rule cases, one of statements, one of unknowns, 
   assert.equal(rules["@_tests"], "6");
   assert.equal(rules["@_failures"], "3"); // critical ×2 rules + high; medium/info are below --fail-on high
   assert.equal(rules["@_skipped"], "1");
-  assert.equal(statements.testcase.length, 25);
+  // 11 attestations + 14 metadata checks + 1 note (what was not checked)
+  assert.equal(statements.testcase.length, 26);
   assert.ok(statements.testcase.every((c) => c.skipped !== undefined));
   assert.equal(unknowns["@_errors"], "1");
   assert.match(unknowns.testcase[0]!.error!["#text"], /^EACCES/);
   assert.deepEqual(
     [attrs["@_tests"], attrs["@_failures"], attrs["@_errors"], attrs["@_skipped"]],
-    ["32", "3", "1", "26"],
+    ["33", "3", "1", "27"],
   );
 });
 

@@ -167,6 +167,17 @@ export function renderJunit(result: ScanResult): string {
     );
   }
 
+  // What the scan could not check shows as skipped cases, so CI views list it next to the rules.
+  for (const n of result.notes) {
+    statements.tests++;
+    statements.skipped++;
+    statements.cases.push(
+      `    ${open("testcase", { name: n.slice(0, 80), classname: "amigate.not-checked", time: 0 })}`,
+      `      ${open("skipped", { message: n }, true)}`,
+      "    </testcase>",
+    );
+  }
+
   const suites = [rules, statements, ...(unknowns.tests > 0 ? [unknowns] : [])];
   const total = (k: "tests" | "failures" | "errors" | "skipped") => suites.reduce((n, s) => n + s[k], 0);
   return [

@@ -128,6 +128,10 @@ export function renderSarif(scan: ScanResult): string {
           {
             executionSuccessful: true,
             endTimeUtc: scan.scannedAt,
+            toolConfigurationNotifications: scan.notes.map((n) => ({
+              level: "note" as const,
+              message: { text: n },
+            })),
             toolExecutionNotifications: scan.unknowns.map((u) => ({
               level: "warning" as const,
               message: { text: `could not read ${u.path}: ${u.error}` },

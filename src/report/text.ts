@@ -136,6 +136,11 @@ export function renderText(result: ScanResult, options: TextOptions): string {
     para(m.check, "      ");
   }
 
+  if (result.notes.length > 0) {
+    heading(`Not checked (${result.notes.length})`, "yellow");
+    for (const n of result.notes) para(`• ${visible(n)}`, "  ");
+  }
+
   heading(
     `Unknowns (${result.unknowns.length}): files that could not be read`,
     result.unknowns.length ? "yellow" : "bold",

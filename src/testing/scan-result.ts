@@ -160,6 +160,9 @@ export function sampleScanResult(overrides: Partial<ScanResult> = {}): ScanResul
     unknowns: [
       { path: "/var/log/secure", error: "EACCES: /var/log/secure (permission denied)", source: "history" },
     ],
+    notes: [
+      "malware scanning was limited to built-in signatures (EICAR); set AMIGATE_CLAMD_SOCKET or --clamd to use ClamAV",
+    ],
     rules: RULES.map((r) => ({ ...r, clauses: [...r.clauses] })),
     ...overrides,
   };

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import type { Inspector } from "../inspect/context.js";
+import type { InspectContext, Inspector } from "../inspect/context.js";
 import { type DbStatus, dbStatus, openVulnDb } from "./db/index.js";
 import { type EolStatus, eolStatus, osEolStatus } from "./eol/index.js";
 import { builtinScan, clamdScan, type MalwareHit } from "./malware.js";
@@ -59,59 +59,66 @@ export const vulnerabilitiesInspector: Inspector<"vulnerabilities"> = {
   description: "installed packages matched against the local vulnerability database",
   paths: [],
   async inspect(ctx) {
-    const maxAgeDays = ctx.options.vulnDbMaxAgeDays ?? DEFAULT_DB_MAX_AGE_DAYS;
-    const path = ctx.options.vulnDb;
-    if (!path || !existsSync(path)) {
-      return {
-        state: "no-database",
-        ...(path ? { dbPath: path } : {}),
-        maxAgeDays,
-        matches: [],
-        note: "vulnerability checks were skipped: no database. Build one with `amigate db update` (online) or `amigate db import <osv.zip|updateinfo.xml.gz>`, then scan with --db PATH or AMIGATE_DB.",
-      };
-    }
-    const os = await ctx.get("os");
-    const { packages } = await ctx.get("packages");
-    if (packages.length === 0)
-      return {
-        state: "no-packages",
-        dbPath: path,
-        maxAgeDays,
-        matches: [],
-        note: "no package database found in the image",
-      };
-    if (!ecosystemFor(os)) {
-      return {
-        state: "unsupported-os",
-        dbPath: path,
-        maxAgeDays,
-        matches: [],
-        note: `vulnerability checks were skipped: no advisory source for OS "${[os.id ?? "unknown", os.version].filter(Boolean).join(" ")}"`,
-      };
-    }
-    const db = openVulnDb(path, { readonly: true });
-    try {
-      const status = dbStatus(db);
-      const now = scanDate(ctx.options.now);
-      const age = status.lastImport
-        ? Math.floor((now.getTime() - Date.parse(status.lastImport)) / 86_400_000)
-        : undefined;
-      return {
-        state: "checked",
-        dbPath: path,
-        db: {
-          advisories: status.advisories,
-          ...(status.lastImport ? { lastImport: status.lastImport } : {}),
-        },
-        ...(age !== undefined ? { dbAgeDays: age } : {}),
-        maxAgeDays,
-        matches: matchPackages(db, os, packages),
-      };
-    } finally {
-      db.close();
-    }
+    const facts = await checkVulnerabilities(ctx);
+    // Skipped checks are said plainly in every report, not as findings.
+    if (facts.note && facts.state !== "checked") ctx.note(facts.note);
+    return facts;
   },
 };
+
+async function checkVulnerabilities(ctx: InspectContext): Promise<VulnerabilityFacts> {
+  const maxAgeDays = ctx.options.vulnDbMaxAgeDays ?? DEFAULT_DB_MAX_AGE_DAYS;
+  const path = ctx.options.vulnDb;
+  if (!path || !existsSync(path)) {
+    return {
+      state: "no-database",
+      ...(path ? { dbPath: path } : {}),
+      maxAgeDays,
+      matches: [],
+      note: "vulnerability checks were skipped: no database. Build one with `amigate db update` (online) or `amigate db import <osv.zip|updateinfo.xml.gz>`, then scan with --db PATH or AMIGATE_DB.",
+    };
+  }
+  const os = await ctx.get("os");
+  const { packages } = await ctx.get("packages");
+  if (packages.length === 0)
+    return {
+      state: "no-packages",
+      dbPath: path,
+      maxAgeDays,
+      matches: [],
+      note: "no package database found in the image",
+    };
+  if (!ecosystemFor(os)) {
+    return {
+      state: "unsupported-os",
+      dbPath: path,
+      maxAgeDays,
+      matches: [],
+      note: `vulnerability checks were skipped: no advisory source for OS "${[os.id ?? "unknown", os.version].filter(Boolean).join(" ")}"`,
+    };
+  }
+  const db = openVulnDb(path, { readonly: true });
+  try {
+    const status = dbStatus(db);
+    const now = scanDate(ctx.options.now);
+    const age = status.lastImport
+      ? Math.floor((now.getTime() - Date.parse(status.lastImport)) / 86_400_000)
+      : undefined;
+    return {
+      state: "checked",
+      dbPath: path,
+      db: {
+        advisories: status.advisories,
+        ...(status.lastImport ? { lastImport: status.lastImport } : {}),
+      },
+      ...(age !== undefined ? { dbAgeDays: age } : {}),
+      maxAgeDays,
+      matches: matchPackages(db, os, packages),
+    };
+  } finally {
+    db.close();
+  }
+}
 
 /** Files larger than this are only checked by hash/signature of their head by the built-in engine. */
 const HEAD_BYTES = 128;
@@ -141,6 +148,10 @@ export const malwareInspector: Inspector<"malware"> = {
         ctx.unknown(f.path, e);
       }
     }
+    if (!socket)
+      ctx.note(
+        "malware scanning was limited to built-in signatures (EICAR); set AMIGATE_CLAMD_SOCKET or --clamd to use ClamAV",
+      );
     return { hits, engines: socket ? ["builtin", "clamav"] : ["builtin"], filesScanned: scanned };
   },
 };

@@ -33,7 +33,7 @@ import sshRootLogin from "./ssh-root-login.js";
 import sshdNotEnabled from "./sshd-not-enabled.js";
 import telemetryAgents from "./telemetry-agents.js";
 import userDataRequired from "./user-data-required.js";
-import vulnDbMissing from "./vuln-db-missing.js";
+import vulnDbStale from "./vuln-db-stale.js";
 import winEc2config from "./win-ec2config.js";
 import winEc2launch from "./win-ec2launch.js";
 import winFixedAdminPassword from "./win-fixed-admin-password.js";
@@ -78,7 +78,7 @@ const list: Array<Rule<FactName>> = [
   sshdNotEnabled,
   telemetryAgents,
   userDataRequired,
-  vulnDbMissing,
+  vulnDbStale,
   winEc2config,
   winEc2launch,
   winFixedAdminPassword,
