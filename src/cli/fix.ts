@@ -12,6 +12,7 @@ import { TargetError } from "../fs/errors.js";
 import { Image } from "../fs/image.js";
 import { scan } from "../policy/engine.js";
 import { SEVERITIES, type Severity } from "../policy/severity.js";
+import { inspectOptions } from "./scan.js";
 
 interface FixFlags {
   dryRun?: boolean;
@@ -26,6 +27,10 @@ interface FixFlags {
   format: "text" | "json";
   failOn: Severity;
   crossMounts?: boolean;
+  asOf?: string;
+  db?: string;
+  dbMaxAge?: string;
+  clamd?: string;
 }
 
 const list = (s: string | undefined) =>
@@ -66,6 +71,17 @@ export function registerFix(program: Command): void {
     )
     .option("--cross-mounts", "also change files on other filesystems mounted below the root")
     .option("--list-operations", "print the operations and exit")
+    .option("--as-of <date>", "the re-scan judges end of life and database age on this date (YYYY-MM-DD)")
+    .option(
+      "--db <path>",
+      "vulnerability database for the re-scan (default: $AMIGATE_DB, else the user cache directory)",
+    )
+    .option(
+      "--db-max-age <days>",
+      "the re-scan reports a vulnerability database older than this as stale",
+      "7",
+    )
+    .option("--clamd <socket>", "the re-scan streams files to this clamd unix socket")
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .addOption(
       new Option("--fail-on <severity>", "exit 1 when a finding at or above this remains")
@@ -96,6 +112,7 @@ export function registerFix(program: Command): void {
  */
 async function runFix(input: string, flags: FixFlags): Promise<number> {
   const apply = flags.yes === true && flags.dryRun !== true;
+  const scanOptions = inspectOptions(flags);
   const options: FixOptions = {
     ...DEFAULT_FIX_OPTIONS,
     keepPassword: list(flags.keepPassword),
@@ -113,6 +130,7 @@ async function runFix(input: string, flags: FixFlags): Promise<number> {
       selected,
       journal: new Journal(apply ? (flags.journal ?? defaultJournalPath(new Date())) : undefined),
       failOn: flags.failOn,
+      scanOptions,
     });
     return report(input, result.plan, result.outcomes, apply, flags, result.rescan);
   }
@@ -144,9 +162,7 @@ async function runFix(input: string, flags: FixFlags): Promise<number> {
     const rescan = await scan(
       { input, kind: "directory", description: fresh.description },
       [{ root: "/", image: fresh }],
-      {
-        failOn: flags.failOn,
-      },
+      { failOn: flags.failOn, ...scanOptions },
     );
     return report(input, plan, outcomes, apply, flags, rescan);
   } finally {

@@ -53,7 +53,10 @@ async function loadIgnore(file: string | undefined): Promise<IgnoreEntry[]> {
  * at or above it. Anything that stops the scan throws (the CLI prints it and exits 2).
  */
 /** Inspect options from the scan flags: the judging date, the vulnerability DB, clamd. */
-function inspectOptions(flags: ScanFlags): { now: Date; inspect: InspectOptions } {
+export function inspectOptions(flags: Pick<ScanFlags, "asOf" | "db" | "dbMaxAge" | "clamd">): {
+  now: Date;
+  inspect: InspectOptions;
+} {
   if (flags.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(flags.asOf))
     throw new UsageError(`--as-of ${flags.asOf}: expected a date as YYYY-MM-DD`);
   const now = flags.asOf ? new Date(`${flags.asOf}T00:00:00Z`) : new Date();

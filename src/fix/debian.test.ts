@@ -17,6 +17,8 @@ import { copyDebian, digestTree, removeTree, seedViolations } from "./testing.js
 
 const TSX = path.join(REPO_ROOT, "node_modules/tsx/dist/esm/index.mjs");
 const CLI = path.join(REPO_ROOT, "src/cli/main.ts");
+/** A fixed scan date: reproducible, and one on which Debian 12 is still in regular support. */
+const AS_OF = "2026-03-01";
 
 function amigate(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ["--import", TSX, CLI, ...args], { cwd, encoding: "utf8" });
@@ -73,11 +75,14 @@ describe("amigate fix on a copy of the Debian rootfs with every violation seeded
     work = mkdtempSync(path.join(os.tmpdir(), "amigate-fix-cwd-"));
     seededFindings = (await scanDir(root)).findings;
     beforeDigests = digestTree(root);
-    const dry = amigate(["fix", root, "--format", "json"], work);
+    const dry = amigate(["fix", root, "--format", "json", "--as-of", AS_OF], work);
     assert.equal(dry.status, 0, dry.stderr);
     dryRun = JSON.parse(dry.stdout) as JsonPlan;
     afterDryRun = digestTree(root);
-    applyRun = amigate(["fix", root, "--yes", "--journal", path.join(work, "journal.jsonl")], work);
+    applyRun = amigate(
+      ["fix", root, "--yes", "--as-of", AS_OF, "--journal", path.join(work, "journal.jsonl")],
+      work,
+    );
     journal = readFileSync(path.join(work, "journal.jsonl"), "utf8")
       .trim()
       .split("\n")

@@ -5,7 +5,7 @@ import { FsError } from "../../fs/errors.js";
 import type { DirEntry, FileStat, FileTree, FileType } from "../../fs/filetree.js";
 import { Image } from "../../fs/image.js";
 import { baseName, normalizeImagePath, parentOf } from "../../fs/path.js";
-import { scan } from "../../policy/engine.js";
+import { type ScanOptions, scan } from "../../policy/engine.js";
 import type { ScanResult } from "../../policy/result.js";
 import type { Severity } from "../../policy/severity.js";
 import type { Journal } from "../journal.js";
@@ -314,6 +314,8 @@ export async function fixArchive(
     selected: readonly FixOperation[];
     journal: Journal;
     failOn?: Severity;
+    /** The re-scan's date and inspect options (--as-of, --db). */
+    scanOptions?: Pick<ScanOptions, "now" | "inspect">;
   },
 ): Promise<{ plan: Plan; outcomes: ApplyOutcome[]; rescan: ScanResult }> {
   const { tree, compression } = await loadArchive(input);
@@ -322,7 +324,7 @@ export async function fixArchive(
     const rescan = await scan(
       { input, kind: "archive", description: tree.description },
       [{ root: "/", image: new Image(tree) }],
-      args.failOn ? { failOn: args.failOn } : {},
+      { ...(args.failOn ? { failOn: args.failOn } : {}), ...args.scanOptions },
     );
     return { plan, outcomes: [], rescan };
   }
@@ -331,7 +333,7 @@ export async function fixArchive(
   const rescan = await scan(
     { input: args.output, kind: "archive", description: cleaned.description },
     [{ root: "/", image: new Image(cleaned) }],
-    args.failOn ? { failOn: args.failOn } : {},
+    { ...(args.failOn ? { failOn: args.failOn } : {}), ...args.scanOptions },
   );
   return { plan, outcomes, rescan };
 }
