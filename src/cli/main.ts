@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../version.js";
+import { registerAccounts } from "./accounts.js";
 import { registerInspect } from "./inspect.js";
 import { registerPolicy } from "./policy.js";
 import { registerScan } from "./scan.js";
+import { registerServe } from "./serve.js";
 
 /** Exit codes are a contract: 0 pass, 1 findings at or above --fail-on, 2 amigate could not do its job. */
 export const EXIT_PASS = 0;
@@ -20,6 +22,8 @@ const program = new Command()
 registerScan(program);
 registerPolicy(program);
 registerInspect(program);
+registerServe(program);
+registerAccounts(program);
 
 try {
   await program.parseAsync(process.argv);
