@@ -4,6 +4,8 @@ import { VERSION } from "../version.js";
 import { registerAccounts } from "./accounts.js";
 import { registerInspect } from "./inspect.js";
 import { registerPolicy } from "./policy.js";
+import { registerPull } from "./pull.js";
+import { registerPush } from "./push.js";
 import { registerScan } from "./scan.js";
 import { registerServe } from "./serve.js";
 
@@ -24,6 +26,8 @@ registerPolicy(program);
 registerInspect(program);
 registerServe(program);
 registerAccounts(program);
+registerPush(program);
+registerPull(program);
 
 try {
   await program.parseAsync(process.argv);

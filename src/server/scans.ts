@@ -4,11 +4,17 @@ import type { ScanScheduler } from "./ec2/context.js";
 import type { ScanJob, ScanOutcome } from "./scan-worker.js";
 import type { BlobStore, Image, Store } from "./store/types.js";
 
-/** The worker's file: .ts under tsx (tests), .js once built; workers inherit the --import tsx flag. */
-const WORKER_URL = new URL(
-  import.meta.url.endsWith(".ts") ? "./scan-worker.ts" : "./scan-worker.js",
-  import.meta.url,
-);
+const FROM_SOURCE = import.meta.url.endsWith(".ts");
+/** The worker's file: scan-worker.js once built; under tsx (tests) the .ts source. */
+const WORKER_URL = new URL(FROM_SOURCE ? "./scan-worker.ts" : "./scan-worker.js", import.meta.url);
+
+/** Under tsx a worker does not inherit the loader, so a tiny ESM bootstrap registers it first. */
+function startWorker(job: ScanJob): Worker {
+  if (!FROM_SOURCE) return new Worker(WORKER_URL, { workerData: job });
+  const api = import.meta.resolve("tsx/esm/api");
+  const code = `const { register } = await import(${JSON.stringify(api)}); register(); await import(${JSON.stringify(WORKER_URL.href)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: job });
+}
 
 /**
  * Background scans in worker threads, a few at a time. A scan left running by a killed server is
@@ -87,7 +93,7 @@ export class ScanRunner implements ScanScheduler {
 
   private inWorker(job: ScanJob): Promise<ScanOutcome> {
     return new Promise((resolve) => {
-      const worker = new Worker(WORKER_URL, { workerData: job });
+      const worker = startWorker(job);
       let settled = false;
       const done = (o: ScanOutcome) => {
         if (!settled) {
