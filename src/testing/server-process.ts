@@ -108,3 +108,56 @@ export function aws(
     return { code: err.status, stdout: err.stdout, stderr: err.stderr };
   }
 }
+
+/** A signed EC2 query call over HTTP to any endpoint (ours or moto_server). */
+export async function ec2Http(
+  endpoint: string,
+  keys: { accessKeyId: string; secretAccessKey: string },
+  action: string,
+  params: Record<string, string> = {},
+): Promise<{ status: number; raw: string }> {
+  const { signHeaders } = await import("../server/sign.js");
+  const url = new URL("/", endpoint);
+  const body = new URLSearchParams({ Action: action, Version: "2016-11-15", ...params }).toString();
+  const headers = await signHeaders(keys, {
+    method: "POST",
+    url,
+    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+    body,
+  });
+  const res = await fetch(url, { method: "POST", headers, body });
+  return { status: res.status, raw: await res.text() };
+}
+
+/** moto_server on 127.0.0.1 and a free port, without its default AMIs (slow to load). */
+export async function startMoto(): Promise<{ url: string; stop(): Promise<void> }> {
+  const { createServer } = await import("node:net");
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, MOTO_EC2_LOAD_DEFAULT_AMIS: "false" },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      await fetch(`${url}/moto-api/`);
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
