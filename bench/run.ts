@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { best, measure, row } from "./measure.js";
+import { benchServer } from "./server.js";
 
 const repo = path.resolve(import.meta.dirname, "..");
 const cli = path.join(repo, "dist/cli/main.js");
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   } else {
     console.log(`(skipped: ${archives} missing — run fixtures/debian-archives.sh)`);
   }
+  await benchServer(cli);
 }
 
 await main();

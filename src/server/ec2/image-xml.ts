@@ -18,8 +18,27 @@ export function blockDeviceXml(m: BlockDeviceMapping): string {
   return el("deviceName", m.deviceName) + el("virtualName", m.virtualName) + ebs + el("noDevice", m.noDevice);
 }
 
+/** Rendered items by document: the store hands out the same parsed image for the same row. */
+const rendered = new WeakMap<Image, string>();
+
 /** One DescribeImages item; member names from the botocore model's Image shape. */
 export function imageXml(image: Image, tags: readonly Tag[] | undefined): string {
+  const tagXml =
+    tags && tags.length > 0
+      ? set(
+          "tagSet",
+          tags.map((t) => el("key", t.key) + el("value", t.value)),
+        )
+      : "";
+  let body = rendered.get(image);
+  if (body === undefined) {
+    body = render(image);
+    rendered.set(image, body);
+  }
+  return body.replace("<!--tags-->", tagXml);
+}
+
+function render(image: Image): string {
   return (
     el("imageId", image.imageId) +
     el("imageLocation", image.imageLocation) +
@@ -42,12 +61,7 @@ export function imageXml(image: Image, tags: readonly Tag[] | undefined): string
     el("rootDeviceName", image.rootDeviceName) +
     set("blockDeviceMapping", image.blockDeviceMappings.map(blockDeviceXml)) +
     el("virtualizationType", image.virtualizationType) +
-    (tags && tags.length > 0
-      ? set(
-          "tagSet",
-          tags.map((t) => el("key", t.key) + el("value", t.value)),
-        )
-      : "") +
+    "<!--tags-->" +
     el("hypervisor", "xen") +
     el("enaSupport", image.enaSupport) +
     el("sriovNetSupport", image.sriovNetSupport) +

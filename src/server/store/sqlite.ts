@@ -29,11 +29,22 @@ function permissionOf(kind: string, value: string): LaunchPermission {
   return { [kind]: value } as LaunchPermission;
 }
 
-/** Everything but the indexed columns lives in one JSON document per image. */
+/** Parsed documents by their text: describe calls reread the same rows, and JSON.parse dominated. */
+const parsed = new Map<string, Image>();
+const PARSED_MAX = 20_000;
+
+/** Everything but the indexed columns lives in one JSON document per image; callers never mutate it. */
 function imageOf(row: Row): Image {
-  const doc = JSON.parse(row.doc as string) as Image;
-  doc.isPublic = row.is_public === 1;
-  return doc;
+  const key = (row.is_public === 1 ? "1" : "0") + (row.doc as string);
+  let image = parsed.get(key);
+  if (!image) {
+    image = JSON.parse(row.doc as string) as Image;
+    image.isPublic = row.is_public === 1;
+    Object.freeze(image);
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(key, image);
+  }
+  return image;
 }
 
 function accountOf(row: Row): Account {
@@ -447,6 +458,11 @@ export class SqliteStore implements Store {
       sourceIp: r.source_ip as string,
       outcome: r.outcome as string,
     }));
+  }
+
+  /** Runs many store calls in one transaction (seeding, benchmarks); the calls' bodies are synchronous. */
+  bulk(fn: () => void): void {
+    this.db.transaction(fn).immediate();
   }
 
   async close(): Promise<void> {
