@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { best, measure, row } from "./measure.js";
+import { benchServer } from "./server.js";
 import { benchVuln } from "./vuln.js";
 
 const repo = path.resolve(import.meta.dirname, "..");
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     console.log(`(skipped: ${archives} missing — run fixtures/debian-archives.sh)`);
   }
   await benchVuln(rootfs, runs);
+  await benchServer(cli);
 }
 
 await main();

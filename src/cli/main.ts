@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../version.js";
+import { registerAccounts } from "./accounts.js";
 import { registerDb } from "./db.js";
 import { registerFix } from "./fix.js";
 import { registerInspect } from "./inspect.js";
 import { registerPackages } from "./packages.js";
 import { registerPolicy } from "./policy.js";
+import { registerPull } from "./pull.js";
+import { registerPush } from "./push.js";
 import { registerScan } from "./scan.js";
+import { registerServe } from "./serve.js";
 
 /** Exit codes are a contract: 0 pass, 1 findings at or above --fail-on, 2 amigate could not do its job. */
 export const EXIT_PASS = 0;
@@ -26,6 +30,10 @@ registerInspect(program);
 registerPackages(program);
 registerDb(program);
 registerFix(program);
+registerServe(program);
+registerAccounts(program);
+registerPush(program);
+registerPull(program);
 
 try {
   await program.parseAsync(process.argv);

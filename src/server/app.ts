@@ -1,0 +1,174 @@
+/**
+ * The catalogue as one in-process function, handle(request) → response, so tests call it without a
+ * socket (http.ts binds it to node:http). Routes: the EC2 query API at "/", and our own signed
+ * endpoints under /amigate/ for what EC2 has no API for (upload, pull, scan reports).
+ */
+import type { Readable } from "node:stream";
+import { type IncomingSigned, verifySigV4 } from "./auth/sigv4.js";
+import type { Caller, ScanScheduler, ShareGate } from "./ec2/context.js";
+import { Ec2Error, renderEc2Error } from "./ec2/errors.js";
+import { ACTIONS_BY_NAME } from "./ec2/index.js";
+import { Ec2Params } from "./ec2/query.js";
+import { renderEc2Response } from "./ec2/xml.js";
+import { newRequestId } from "./ids.js";
+import { blobRoutes } from "./routes.js";
+import type { BlobStore, Store } from "./store/types.js";
+
+export interface AppRequest {
+  method: string;
+  /** Path and query as sent. */
+  url: string;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  /** Whole body, or a stream for uploads. */
+  body: Buffer | AsyncIterable<Uint8Array>;
+  remoteAddress: string;
+}
+
+export interface AppResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Buffer | Readable;
+}
+
+export interface AppDeps {
+  store: Store;
+  blobs: BlobStore;
+  gate: ShareGate;
+  scans: ScanScheduler;
+  /** The region this server answers for (ARC-1 judges it). */
+  region: string;
+  now?: () => Date;
+}
+
+export interface RequestContext {
+  caller: Caller;
+  requestId: string;
+  sourceIp: string;
+  deps: AppDeps;
+  audit(action: string, resource: string | undefined, detail: string, outcome: string): Promise<void>;
+}
+
+const XML = { "content-type": "text/xml;charset=UTF-8" };
+
+export class App {
+  private readonly keys = new Map<string, { accountId: string; secretAccessKey: string }>();
+  private readonly admins = new Map<string, boolean>();
+
+  constructor(readonly deps: AppDeps) {}
+
+  private async lookupKey(accessKeyId: string) {
+    let k = this.keys.get(accessKeyId);
+    if (!k) {
+      // Misses always go to the store: keys created by `amigate accounts create` while we run.
+      k = await this.deps.store.accessKey(accessKeyId);
+      if (k) this.keys.set(accessKeyId, k);
+    }
+    return k;
+  }
+
+  private async authenticate(req: AppRequest, url: URL, body: Buffer | undefined): Promise<Caller> {
+    const signed: IncomingSigned = {
+      method: req.method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+    };
+    const v = await verifySigV4(signed, (id) => this.lookupKey(id), (this.deps.now ?? (() => new Date()))());
+    let admin = this.admins.get(v.accountId);
+    if (admin === undefined) {
+      admin = (await this.deps.store.account(v.accountId))?.admin ?? false;
+      this.admins.set(v.accountId, admin);
+    }
+    return { accountId: v.accountId, accessKeyId: v.accessKeyId, admin };
+  }
+
+  async handle(req: AppRequest): Promise<AppResponse> {
+    const requestId = newRequestId();
+    const url = new URL(req.url, "http://catalogue.invalid");
+    try {
+      if (url.pathname === "/amigate/health")
+        return { status: 200, headers: { "content-type": "text/plain" }, body: "ok\n" };
+      if (url.pathname.startsWith("/amigate/")) {
+        const streamed = !(req.body instanceof Buffer);
+        const caller = await this.authenticate(req, url, streamed ? undefined : (req.body as Buffer));
+        return await blobRoutes(this.context(caller, requestId, req), req, url);
+      }
+      return await this.ec2(req, url, requestId);
+    } catch (e) {
+      if (e instanceof Ec2Error)
+        return {
+          status: e.httpStatus,
+          headers: { ...XML, "x-amzn-requestid": requestId },
+          body: renderEc2Error(e, requestId),
+        };
+      throw e;
+    }
+  }
+
+  private context(caller: Caller, requestId: string, req: AppRequest): RequestContext {
+    const store = this.deps.store;
+    return {
+      caller,
+      requestId,
+      sourceIp: req.remoteAddress,
+      deps: this.deps,
+      audit: (action, resource, detail, outcome) =>
+        store.audit({
+          at: new Date().toISOString(),
+          accountId: caller.accountId,
+          accessKeyId: caller.accessKeyId,
+          action,
+          ...(resource !== undefined ? { resource } : {}),
+          detail,
+          sourceIp: req.remoteAddress,
+          outcome,
+        }),
+    };
+  }
+
+  private async ec2(req: AppRequest, url: URL, requestId: string): Promise<AppResponse> {
+    if (!(req.body instanceof Buffer))
+      throw new Ec2Error("InvalidRequest", "The request received was invalid.");
+    const caller = await this.authenticate(req, url, req.body);
+    const form = (req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")
+      ? new URLSearchParams(req.body.toString("utf8"))
+      : new URLSearchParams();
+    const params = Ec2Params.parse(url.searchParams, form);
+    const actionName = params.get("Action");
+    if (!actionName)
+      throw new Ec2Error("MissingAction", "The request must contain the parameter Action", 400);
+    const action = ACTIONS_BY_NAME.get(actionName);
+    if (!action)
+      throw new Ec2Error("InvalidAction", `The action ${actionName} is not valid for this web service.`, 400);
+    const ctx = this.context(caller, requestId, req);
+    const detail = () =>
+      JSON.stringify(
+        Object.fromEntries(params.entries().filter(([k]) => !k.startsWith("X-Amz-") && k !== "Action")),
+      );
+    try {
+      if (params.get("DryRun") === "true")
+        throw new Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
+      const body = await action.run({
+        store: this.deps.store,
+        caller,
+        params,
+        requestId,
+        region: this.deps.region,
+        gate: this.deps.gate,
+        scans: this.deps.scans,
+      });
+      if (action.mutating) await ctx.audit(action.name, params.get("ImageId"), detail(), "ok");
+      return {
+        status: 200,
+        headers: { ...XML, "x-amzn-requestid": requestId },
+        body: renderEc2Response(action.name, requestId, body),
+      };
+    } catch (e) {
+      if (action.mutating && e instanceof Ec2Error)
+        await ctx.audit(action.name, params.get("ImageId"), detail(), e.code);
+      throw e;
+    }
+  }
+}

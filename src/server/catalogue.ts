@@ -1,0 +1,65 @@
+/**
+ * Opens (or creates) a data directory: catalogue.db (SQLite), blobs/, secret.key (seals access
+ * keys, 0600), and on first start an admin account whose keys are returned once.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Severity } from "../policy/severity.js";
+import { App } from "./app.js";
+import { type GateScope, ScanGate } from "./gate.js";
+import { ScanRunner } from "./scans.js";
+import { FolderBlobStore } from "./store/blobs.js";
+import { SecretBox } from "./store/secret-box.js";
+import { SqliteStore } from "./store/sqlite.js";
+import type { NewAccount } from "./store/types.js";
+
+export interface CatalogueOptions {
+  dataDir: string;
+  region?: string;
+  gateSeverity?: Severity;
+  gateScope?: GateScope;
+  scanWorkers?: number;
+}
+
+export interface Catalogue {
+  app: App;
+  store: SqliteStore;
+  scans: ScanRunner;
+  /** Set when this start created the admin account (its keys are shown once). */
+  createdAdmin?: NewAccount;
+  close(): Promise<void>;
+}
+
+export function openStore(dataDir: string): SqliteStore {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  return new SqliteStore(dataDir, SecretBox.open(path.join(dataDir, "secret.key")));
+}
+
+export async function openCatalogue(o: CatalogueOptions): Promise<Catalogue> {
+  const store = openStore(o.dataDir);
+  const blobs = new FolderBlobStore(path.join(o.dataDir, "blobs"));
+  const region = o.region ?? "us-east-1";
+  const scans = new ScanRunner(store, blobs, {
+    workers: o.scanWorkers ?? 1,
+    failOn: o.gateSeverity ?? "high",
+  });
+  const gate = new ScanGate(store, {
+    severity: o.gateSeverity ?? "high",
+    scope: o.gateScope ?? "public",
+    region,
+  });
+  let createdAdmin: NewAccount | undefined;
+  if ((await store.accounts()).length === 0) createdAdmin = await store.createAccount({ admin: true });
+  await scans.resume();
+  const app = new App({ store, blobs, gate, scans, region });
+  return {
+    app,
+    store,
+    scans,
+    ...(createdAdmin ? { createdAdmin } : {}),
+    close: async () => {
+      await scans.idle();
+      await store.close();
+    },
+  };
+}

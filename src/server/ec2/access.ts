@@ -1,0 +1,39 @@
+import { IMAGE_ID } from "../ids.js";
+import type { Image, LaunchPermission } from "../store/types.js";
+import type { Ec2Context } from "./context.js";
+import { Ec2Error, malformedImageId, notFound } from "./errors.js";
+
+/** Visible: own, public, or shared with the caller's account id (PRM-1, reference §3.1). */
+export function canSee(image: Image, callerId: string, permissions: readonly LaunchPermission[]): boolean {
+  return (
+    image.ownerId === callerId ||
+    image.isPublic ||
+    permissions.some((p) => "userId" in p && p.userId === callerId)
+  );
+}
+
+export function checkImageId(id: string): void {
+  if (!IMAGE_ID.test(id)) throw malformedImageId(id);
+}
+
+/** The image as the caller may see it; for anyone else it does not exist (InvalidAMIID.NotFound). */
+export async function visibleImage(ctx: Ec2Context, imageId: string): Promise<Image> {
+  checkImageId(imageId);
+  const image = await ctx.store.image(imageId);
+  if (!image) throw notFound([imageId]);
+  if (image.ownerId === ctx.caller.accountId || image.isPublic) return image;
+  if (!canSee(image, ctx.caller.accountId, await ctx.store.launchPermissions(imageId)))
+    throw notFound([imageId]);
+  return image;
+}
+
+/**
+ * Only the owner modifies, resets, deregisters or reads attributes. A caller who can see the image
+ * but does not own it gets EC2's AuthFailure "Not authorized for image:…" (HTTP 400).
+ */
+export async function ownedImage(ctx: Ec2Context, imageId: string): Promise<Image> {
+  const image = await visibleImage(ctx, imageId);
+  if (image.ownerId !== ctx.caller.accountId)
+    throw new Ec2Error("AuthFailure", `Not authorized for image:${imageId}`, 400);
+  return image;
+}

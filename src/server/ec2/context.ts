@@ -1,0 +1,38 @@
+import type { Image, LaunchPermission, Store } from "../store/types.js";
+import type { Ec2Params } from "./query.js";
+
+/** The authenticated account behind a request. */
+export interface Caller {
+  accountId: string;
+  accessKeyId: string;
+  admin: boolean;
+}
+
+/** The scan gate (gate.ts): refuses a share the latest scan or the image's metadata does not allow. */
+export interface ShareGate {
+  checkShare(image: Image, adding: LaunchPermission[]): Promise<void>;
+}
+
+/** Starts a background scan of an image's blob (scans.ts). */
+export interface ScanScheduler {
+  schedule(imageId: string): Promise<void>;
+}
+
+export interface Ec2Context {
+  store: Store;
+  caller: Caller;
+  params: Ec2Params;
+  requestId: string;
+  region: string;
+  gate: ShareGate;
+  scans: ScanScheduler;
+}
+
+export interface Ec2Action {
+  /** The EC2 Action= name. */
+  name: string;
+  /** Mutating calls are written to the audit log. */
+  mutating: boolean;
+  /** Returns the response members (inner XML after requestId). */
+  run(ctx: Ec2Context): Promise<string>;
+}

@@ -1,0 +1,15 @@
+import { ownedImage } from "./access.js";
+import type { Ec2Action, Ec2Context } from "./context.js";
+import { el } from "./xml.js";
+
+/** Only the owner deregisters (EC2 UG deregister-ami); launch permissions and tags go with it. */
+export const deregisterImage: Ec2Action = {
+  name: "DeregisterImage",
+  mutating: true,
+  async run(ctx: Ec2Context): Promise<string> {
+    const imageId = ctx.params.require("ImageId");
+    await ownedImage(ctx, imageId);
+    await ctx.store.deleteImage(imageId);
+    return el("return", true);
+  },
+};

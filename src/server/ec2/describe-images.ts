@@ -1,0 +1,102 @@
+import { ACCOUNT_ID } from "../ids.js";
+import type { ImageQuery, Store } from "../store/types.js";
+import { checkImageId } from "./access.js";
+import type { Ec2Action, Ec2Context } from "./context.js";
+import { Ec2Error, invalidParameterValue, notFound } from "./errors.js";
+import { imageMatcher, parseFilters } from "./filters.js";
+import { imageXml } from "./image-xml.js";
+import { el, set } from "./xml.js";
+
+/** Owner aliases reserved for system accounts (FND-2; reference §3.5). */
+export const RESERVED_ALIASES = ["amazon", "aws-marketplace", "aws-backup-vault"] as const;
+
+const malformedUser = (v: string) => new Ec2Error("InvalidUserID.Malformed", `Invalid user id: "${v}"`);
+
+async function resolveOwners(store: Store, callerId: string, owners: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const o of owners) {
+    if (o === "self") ids.push(callerId);
+    else if (ACCOUNT_ID.test(o)) ids.push(o);
+    else if ((RESERVED_ALIASES as readonly string[]).includes(o)) {
+      const a = await store.accountByAlias(o);
+      if (a) ids.push(a.accountId);
+    } else throw malformedUser(o);
+  }
+  return ids;
+}
+
+function executableBy(callerId: string, values: string[]): NonNullable<ImageQuery["executableBy"]> {
+  const e = { all: false, self: false, accountIds: [] as string[] };
+  for (const v of values) {
+    if (v === "all") e.all = true;
+    else if (v === "self" || v === callerId) e.self = true;
+    else if (ACCOUNT_ID.test(v)) e.accountIds.push(v);
+    else throw malformedUser(v);
+  }
+  return e;
+}
+
+/** NextToken is opaque to clients: the last image id of the previous page. */
+const encodeToken = (imageId: string) => Buffer.from(`v1:${imageId}`).toString("base64url");
+function decodeToken(token: string): string {
+  const s = Buffer.from(token, "base64url").toString("utf8");
+  if (!s.startsWith("v1:")) throw invalidParameterValue(`Invalid value '${token}' for NextToken.`);
+  return s.slice(3);
+}
+
+export const describeImages: Ec2Action = {
+  name: "DescribeImages",
+  mutating: false,
+  async run(ctx: Ec2Context): Promise<string> {
+    const { params, store, caller } = ctx;
+    const imageIds = params.list("ImageId");
+    imageIds.forEach(checkImageId);
+    const maxResults = params.int("MaxResults");
+    if (maxResults !== undefined) {
+      if (imageIds.length > 0)
+        throw new Ec2Error(
+          "InvalidParameterCombination",
+          "The parameter imageIdsSet cannot be used with the parameter maxResults",
+        );
+      if (maxResults < 5 || maxResults > 1000)
+        throw invalidParameterValue(
+          `Value ( ${maxResults} ) for parameter maxResults is invalid. Expect between 5 and 1000.`,
+        );
+    }
+    const owners = params.list("Owner");
+    const exec = params.list("ExecutableBy");
+    const matcher = imageMatcher(parseFilters(params));
+    const query: ImageQuery = { callerId: caller.accountId };
+    if (imageIds.length > 0) query.imageIds = imageIds;
+    if (owners.length > 0) query.ownerIds = await resolveOwners(store, caller.accountId, owners);
+    if (exec.length > 0) query.executableBy = executableBy(caller.accountId, exec);
+    const candidates = await store.queryImages(query);
+    if (imageIds.length > 0) {
+      // Ids that exist nowhere are an error; existing ones the caller cannot see are left out.
+      const missing: string[] = [];
+      for (const id of new Set(imageIds)) if (!(await store.image(id))) missing.push(id);
+      if (missing.length > 0) throw notFound(missing);
+    }
+    const tags = await store.tags(
+      caller.accountId,
+      candidates.map((i) => i.imageId),
+    );
+    let images = candidates.filter((i) => matcher(i, tags.get(i.imageId) ?? []));
+    const next = params.get("NextToken");
+    if (next !== undefined && next !== "") {
+      const after = decodeToken(next);
+      images = images.filter((i) => i.imageId > after);
+    }
+    let nextToken: string | undefined;
+    if (maxResults !== undefined && images.length > maxResults) {
+      images = images.slice(0, maxResults);
+      nextToken = encodeToken(images[images.length - 1]!.imageId);
+    }
+    return (
+      set(
+        "imagesSet",
+        images.map((i) => imageXml(i, tags.get(i.imageId))),
+      ) + el("nextToken", nextToken)
+    );
+  },
+};

@@ -1,0 +1,33 @@
+import type { Ec2Action } from "./context.js";
+import { createTags } from "./create-tags.js";
+import { deleteTags } from "./delete-tags.js";
+import { deregisterImage } from "./deregister-image.js";
+import { describeImageAttribute } from "./describe-image-attribute.js";
+import { describeImages } from "./describe-images.js";
+import { describeTags } from "./describe-tags.js";
+import {
+  disableImageBlockPublicAccess,
+  enableImageBlockPublicAccess,
+  getImageBlockPublicAccessState,
+} from "./image-block-public-access.js";
+import { modifyImageAttribute } from "./modify-image-attribute.js";
+import { registerImage } from "./register-image.js";
+import { resetImageAttribute } from "./reset-image-attribute.js";
+
+/** Every EC2 action the catalogue answers, sorted by name. */
+export const ACTIONS: readonly Ec2Action[] = [
+  createTags,
+  deleteTags,
+  deregisterImage,
+  describeImageAttribute,
+  describeImages,
+  describeTags,
+  disableImageBlockPublicAccess,
+  enableImageBlockPublicAccess,
+  getImageBlockPublicAccessState,
+  modifyImageAttribute,
+  registerImage,
+  resetImageAttribute,
+];
+
+export const ACTIONS_BY_NAME: ReadonlyMap<string, Ec2Action> = new Map(ACTIONS.map((a) => [a.name, a]));

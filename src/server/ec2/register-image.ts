@@ -1,0 +1,147 @@
+import { newImageId } from "../ids.js";
+import type { BlockDeviceMapping, Image, Tag } from "../store/types.js";
+import type { Ec2Action, Ec2Context } from "./context.js";
+import { RESERVED_ALIASES } from "./describe-images.js";
+import { Ec2Error, invalidParameterValue, missingParameter } from "./errors.js";
+import type { Ec2Params } from "./query.js";
+import { el } from "./xml.js";
+
+/** ImageLocation naming a blob pushed through PUT /amigate/blobs (docs/server.md). */
+export const BLOB_LOCATION = /^amigate:blob\/([0-9a-f]{64})$/;
+
+/** 3–128 characters: letters, digits and ()[] ./-'@_ (model RegisterImage Name doc). */
+const IMAGE_NAME = /^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/;
+const ARCHITECTURES = ["i386", "x86_64", "arm64", "x86_64_mac", "arm64_mac"];
+const VIRTUALIZATION = ["hvm", "paravirtual"];
+const BOOT_MODES = ["legacy-bios", "uefi", "uefi-preferred"];
+
+function oneOf(name: string, v: string | undefined, allowed: string[]): string | undefined {
+  if (v !== undefined && !allowed.includes(v))
+    throw invalidParameterValue(`Value (${v}) for parameter ${name} is invalid.`);
+  return v;
+}
+
+function blockDevices(params: Ec2Params): BlockDeviceMapping[] {
+  return params.structs("BlockDeviceMapping").map((m) => {
+    const ebs = m.sub("Ebs");
+    const out: BlockDeviceMapping = {};
+    const device = m.get("DeviceName");
+    if (device !== undefined) out.deviceName = device;
+    const virtual = m.get("VirtualName");
+    if (virtual !== undefined) out.virtualName = virtual;
+    const noDevice = m.get("NoDevice");
+    if (noDevice !== undefined) out.noDevice = noDevice;
+    if (ebs.entries().length > 0) {
+      out.ebs = {};
+      const snapshotId = ebs.get("SnapshotId");
+      if (snapshotId !== undefined) out.ebs.snapshotId = snapshotId;
+      const size = ebs.int("VolumeSize");
+      if (size !== undefined) out.ebs.volumeSize = size;
+      const type = ebs.get("VolumeType");
+      if (type !== undefined) out.ebs.volumeType = type;
+      out.ebs.deleteOnTermination = ebs.bool("DeleteOnTermination") ?? true;
+      out.ebs.encrypted = ebs.bool("Encrypted") ?? false;
+      const iops = ebs.int("Iops");
+      if (iops !== undefined) out.ebs.iops = iops;
+      const kms = ebs.get("KmsKeyId");
+      if (kms !== undefined) out.ebs.kmsKeyId = kms;
+    }
+    return out;
+  });
+}
+
+function imageTags(params: Ec2Params): Tag[] {
+  const tags: Tag[] = [];
+  for (const spec of params.structs("TagSpecification")) {
+    const type = spec.get("ResourceType");
+    if (type !== "image")
+      throw invalidParameterValue(`'${type}' is not a valid taggable resource type for this operation.`);
+    for (const t of spec.structs("Tag")) tags.push({ key: t.require("Key"), value: t.get("Value") ?? "" });
+  }
+  return tags;
+}
+
+export const registerImage: Ec2Action = {
+  name: "RegisterImage",
+  mutating: true,
+  async run(ctx: Ec2Context): Promise<string> {
+    const { params, store, caller } = ctx;
+    const name = params.get("Name");
+    if (name === undefined) throw missingParameter("name");
+    if (!IMAGE_NAME.test(name))
+      throw new Ec2Error(
+        "InvalidAMIName.Malformed",
+        "AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/' and '_'",
+      );
+    const existing = await store.queryImages({ callerId: caller.accountId, ownerIds: [caller.accountId] });
+    const clash = existing.find((i) => i.name === name);
+    if (clash)
+      throw new Ec2Error(
+        "InvalidAMIName.Duplicate",
+        `AMI name ${name} is already in use by AMI ${clash.imageId}`,
+      );
+    const location = params.get("ImageLocation");
+    let blob: Image["blob"];
+    const m = location !== undefined ? BLOB_LOCATION.exec(location) : null;
+    if (m) {
+      const record = await store.blob(m[1]!);
+      if (!record || (record.uploadedBy !== caller.accountId && !caller.admin))
+        throw invalidParameterValue(`The image location ${location} does not name a blob you uploaded.`);
+      blob = { sha256: record.sha256, size: record.size };
+    }
+    let mappings = blockDevices(params);
+    const rootDeviceName =
+      params.get("RootDeviceName") ?? (blob || mappings.length > 0 ? "/dev/xvda" : undefined);
+    if (blob && mappings.length === 0)
+      // A pushed disk becomes the root volume: one EBS mapping named after its digest.
+      mappings = [
+        {
+          deviceName: rootDeviceName!,
+          ebs: {
+            snapshotId: `snap-${blob.sha256.slice(0, 17)}`,
+            volumeSize: Math.max(1, Math.ceil(blob.size / 2 ** 30)),
+            volumeType: "gp3",
+            deleteOnTermination: true,
+            encrypted: false,
+          },
+        },
+      ];
+    const given = ["Architecture", "VirtualizationType", "BootMode"].filter((k) => params.has(k));
+    const image: Image = {
+      imageId: newImageId(),
+      ownerId: caller.accountId,
+      name,
+      // RegisterImage's documented defaults: i386, paravirtual (model doc); a scan may fill them.
+      architecture: oneOf("architecture", params.get("Architecture"), ARCHITECTURES) ?? "i386",
+      virtualizationType:
+        oneOf("virtualizationType", params.get("VirtualizationType"), VIRTUALIZATION) ?? "paravirtual",
+      rootDeviceType: mappings.some((b) => b.ebs) || !location ? "ebs" : "instance-store",
+      platformDetails: "Linux/UNIX",
+      imageLocation: blob ? `${caller.accountId}/${name}` : (location ?? `${caller.accountId}/${name}`),
+      state: blob ? "pending" : "available",
+      creationDate: new Date().toISOString(),
+      blockDeviceMappings: mappings,
+      isPublic: false,
+      given,
+    };
+    if (blob) image.blob = blob;
+    // Only system owners carry an alias (amazon, aws-marketplace); users cannot alias an owner (FND-2).
+    const alias = (await store.account(caller.accountId))?.alias;
+    if (alias !== undefined && (RESERVED_ALIASES as readonly string[]).includes(alias))
+      image.ownerAlias = alias;
+    if (rootDeviceName !== undefined) image.rootDeviceName = rootDeviceName;
+    const description = params.get("Description");
+    if (description !== undefined) image.description = description;
+    const bootMode = oneOf("bootMode", params.get("BootMode"), BOOT_MODES);
+    if (bootMode !== undefined) image.bootMode = bootMode;
+    const ena = params.bool("EnaSupport");
+    if (ena !== undefined) image.enaSupport = ena;
+    for (const k of ["SriovNetSupport", "ImdsSupport", "TpmSupport", "KernelId", "RamdiskId"] as const) {
+      const v = params.get(k);
+      if (v !== undefined) (image as unknown as Record<string, string>)[k[0]!.toLowerCase() + k.slice(1)] = v;
+    }
+    await store.insertImage(image, imageTags(params));
+    if (blob) await ctx.scans.schedule(image.imageId);
+    return el("imageId", image.imageId);
+  },
+};

@@ -1,0 +1,35 @@
+import type { Tag } from "../store/types.js";
+import { visibleImage } from "./access.js";
+import type { Ec2Context } from "./context.js";
+import { Ec2Error, invalidParameterValue } from "./errors.js";
+
+/** 50 user tags per resource (model CreateTags doc). */
+export const MAX_TAGS = 50;
+
+/** ResourceId.N: images the caller can see; other resource types are not in this catalogue. */
+export async function taggableImages(ctx: Ec2Context, key: string): Promise<string[]> {
+  const ids = ctx.params.list(key);
+  if (ids.length === 0)
+    throw new Ec2Error("MissingParameter", "The request must contain the parameter resourceIdSet");
+  for (const id of ids) {
+    if (!id.startsWith("ami-")) throw new Ec2Error("InvalidID", `The ID '${id}' is not valid`);
+    await visibleImage(ctx, id);
+  }
+  return ids;
+}
+
+export function parseTags(
+  ctx: Ec2Context,
+  key: string,
+  valueRequired: boolean,
+): Array<Tag | { key: string }> {
+  return ctx.params.structs(key).map((t) => {
+    const k = t.get("Key");
+    if (k === undefined || k === "") throw invalidParameterValue("Tag keys must not be empty.");
+    // The aws: prefix is reserved for AWS (model CreateTags doc).
+    if (valueRequired && k.toLowerCase().startsWith("aws:"))
+      throw invalidParameterValue("Tag keys starting with 'aws:' are reserved for internal use");
+    const v = t.get("Value");
+    return v === undefined ? (valueRequired ? { key: k, value: "" } : { key: k }) : { key: k, value: v };
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * The scan gate with real scan reports: the seeded Debian rootfs (real findings) and the clean one,
+ * scanned by the worker's own function (runScanJob) over the fixture directories.
+ */
+import assert from "node:assert/strict";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { member, type TestCatalogue, testCatalogue } from "../testing/catalogue.js";
+import { debianRootfsPath } from "../testing/trees.js";
+import { metadataFailures } from "./gate.js";
+import { runScanJob } from "./scan-worker.js";
+import type { Image, NewAccount } from "./store/types.js";
+
+let c: TestCatalogue;
+let owner: NewAccount;
+let seededReport: string;
+let cleanReport: string;
+
+before(async () => {
+  c = await testCatalogue({ gateScope: "public", gateSeverity: "high" });
+  owner = await c.account("gate");
+  const clean = debianRootfsPath();
+  const seeded = path.join(path.dirname(clean), "debian-bookworm-seeded");
+  const s = await runScanJob({ path: seeded, imageId: "seeded", failOn: "high" });
+  const k = await runScanJob({ path: clean, imageId: "clean", failOn: "high" });
+  assert.ok(s.ok && k.ok);
+  seededReport = s.report;
+  cleanReport = k.report;
+  assert.equal(s.attributes.architecture, "x86_64");
+});
+after(() => c.dispose());
+
+async function image(name: string, extra: Record<string, string> = {}): Promise<string> {
+  const r = await c.call(owner, "RegisterImage", {
+    Name: name,
+    Architecture: "x86_64",
+    VirtualizationType: "hvm",
+    ...extra,
+  });
+  return member(r, "RegisterImage", "imageId") as string;
+}
+
+async function withScan(imageId: string, report: string | undefined, status: "done" | "running" = "done") {
+  const scan = await c.store.createScan(imageId);
+  await c.store.updateScan(scan.scanId, { status, ...(report ? { report } : {}) });
+}
+
+const share = (id: string, add: Record<string, string>) =>
+  c.call(owner, "ModifyImageAttribute", { ImageId: id, ...add });
+
+test("Group=all refused while the scan has findings at or above the gate, naming the rules", async () => {
+  const id = await image("gate-seeded");
+  await withScan(id, seededReport);
+  const r = await share(id, { "LaunchPermission.Add.1.Group": "all" });
+  assert.equal(r.code, "OperationNotPermitted");
+  assert.equal(
+    r.message,
+    `The image ${id} cannot be shared publicly: findings at or above high: cloud-init-password-auth, password-hash-login-user, ssh-password-auth`,
+  );
+  // Explicit shares are not gated in the default (public-only) scope.
+  assert.equal((await share(id, { "LaunchPermission.Add.1.UserId": "111122223333" })).status, 200);
+});
+
+test("refused while the scan runs; allowed once a clean scan is the latest", async () => {
+  const id = await image("gate-clean");
+  await withScan(id, undefined, "running");
+  const r = await share(id, { "LaunchPermission.Add.1.Group": "all" });
+  assert.match(r.message!, /the scan has not finished \(running\)/);
+  await withScan(id, cleanReport);
+  const ok = await share(id, { "LaunchPermission.Add.1.Group": "all" });
+  assert.equal(ok.status, 200, ok.raw);
+});
+
+test("metadata clauses ARC-2..5 from the registered attributes", async () => {
+  const id = await image("gate-meta", {
+    Architecture: "i386",
+    VirtualizationType: "paravirtual",
+    "BlockDeviceMapping.1.DeviceName": "/dev/xvda",
+    "BlockDeviceMapping.1.Ebs.Encrypted": "true",
+  });
+  await withScan(id, cleanReport);
+  const r = await share(id, { "LaunchPermission.Add.1.Group": "all" });
+  assert.match(r.message!, /meta-hvm \(ARC-2\): virtualization type is paravirtual/);
+  assert.match(r.message!, /meta-architecture \(ARC-3\): architecture is i386/);
+  assert.match(r.message!, /meta-unencrypted-snapshots \(ARC-5\)/);
+  const img = (await c.store.image(id)) as Image;
+  assert.deepEqual(metadataFailures({ ...img, rootDeviceType: "instance-store" }, "eu-west-1").slice(0, 1), [
+    "meta-source-region (ARC-1): region is eu-west-1, not us-east-1",
+  ]);
+  assert.ok(
+    metadataFailures({ ...img, rootDeviceType: "instance-store" }, "us-east-1").some((m) =>
+      m.includes("ARC-4"),
+    ),
+  );
+});
+
+test("scope `all` gates explicit shares too", async () => {
+  const strict = await testCatalogue({ gateScope: "all" });
+  try {
+    const o = await strict.account("strict");
+    const r = await strict.call(o, "RegisterImage", {
+      Name: "strict-1",
+      Architecture: "x86_64",
+      VirtualizationType: "hvm",
+    });
+    const id = member(r, "RegisterImage", "imageId") as string;
+    const denied = await strict.call(o, "ModifyImageAttribute", {
+      ImageId: id,
+      "LaunchPermission.Add.1.UserId": "111122223333",
+    });
+    assert.equal(denied.code, "OperationNotPermitted");
+    assert.match(denied.message!, /has no scan/);
+  } finally {
+    await strict.dispose();
+  }
+});

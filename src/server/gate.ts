@@ -1,0 +1,69 @@
+/**
+ * The scan gate: the Marketplace rules applied to sharing. A share the gate covers is refused while
+ * the image's latest scan has not finished, failed, or has findings at or above the gate severity,
+ * and when the registered attributes break a metadata clause (ARC-1..5). What it covers is a
+ * server setting: public shares only (Group=all, the default) or every share.
+ */
+import type { ScanResult } from "../policy/result.js";
+import { atLeast, type Severity } from "../policy/severity.js";
+import type { ShareGate } from "./ec2/context.js";
+import { Ec2Error } from "./ec2/errors.js";
+import type { Image, LaunchPermission, Store } from "./store/types.js";
+
+export type GateScope = "public" | "all" | "off";
+
+export interface GateSettings {
+  severity: Severity;
+  scope: GateScope;
+  /** The region images are registered in; ARC-1 wants us-east-1. */
+  region: string;
+}
+
+/** Metadata clauses judged from the registered attributes (policy/coverage.ts METADATA_CHECKS ids). */
+export function metadataFailures(image: Image, region: string): string[] {
+  const out: string[] = [];
+  if (region !== "us-east-1") out.push(`meta-source-region (ARC-1): region is ${region}, not us-east-1`);
+  if (image.virtualizationType !== "hvm")
+    out.push(`meta-hvm (ARC-2): virtualization type is ${image.virtualizationType}`);
+  if (image.architecture !== "x86_64" && image.architecture !== "arm64")
+    out.push(`meta-architecture (ARC-3): architecture is ${image.architecture}`);
+  if (image.rootDeviceType !== "ebs")
+    out.push(`meta-ebs-backed (ARC-4): root device type is ${image.rootDeviceType}`);
+  if (image.blockDeviceMappings.some((m) => m.ebs?.encrypted === true))
+    out.push("meta-unencrypted-snapshots (ARC-5): a block device mapping is encrypted");
+  return out;
+}
+
+export class ScanGate implements ShareGate {
+  constructor(
+    private readonly store: Store,
+    private readonly settings: GateSettings,
+  ) {}
+
+  async checkShare(image: Image, adding: LaunchPermission[]): Promise<void> {
+    const { scope, severity, region } = this.settings;
+    if (scope === "off") return;
+    if (scope === "public" && !adding.some((p) => "group" in p)) return;
+    const reasons = metadataFailures(image, region);
+    const scan = await this.store.latestScan(image.imageId);
+    if (!scan) reasons.push("the image has no scan (push its disk to have it scanned)");
+    else if (scan.status === "pending" || scan.status === "running")
+      reasons.push(`the scan has not finished (${scan.status})`);
+    else if (scan.status === "failed") reasons.push(`the scan failed: ${scan.error ?? "unknown error"}`);
+    else if (scan.report) {
+      const report = JSON.parse(scan.report) as ScanResult;
+      const failing = [
+        ...new Set(report.findings.filter((f) => atLeast(f.severity, severity)).map((f) => f.rule)),
+      ];
+      if (failing.length > 0) reasons.push(`findings at or above ${severity}: ${failing.join(", ")}`);
+    }
+    if (reasons.length > 0)
+      throw new Ec2Error(
+        "OperationNotPermitted",
+        `The image ${image.imageId} cannot be shared ${scope === "public" ? "publicly" : ""}: ${reasons.join("; ")}`.replace(
+          "  ",
+          " ",
+        ),
+      );
+  }
+}

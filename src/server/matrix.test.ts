@@ -1,0 +1,144 @@
+/**
+ * The cross-account matrix: every action × {owner, shared-with, stranger} × {public, private}.
+ * Expected answers follow EC2 (reference §2–§4): the owner may do everything; an account the image
+ * is shared with sees it and tags it (its own tags) but gets AuthFailure (400) for owner-only
+ * calls; a stranger sees a public image like a consumer and a private one not at all.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { member, type TestCatalogue, testCatalogue } from "../testing/catalogue.js";
+import type { NewAccount } from "./store/types.js";
+
+type Role = "owner" | "shared" | "stranger";
+type Visibility = "public" | "private";
+type Outcome = "ok" | "AuthFailure" | "InvalidAMIID.NotFound" | "omitted";
+
+interface Row {
+  action: string;
+  params: (imageId: string) => Record<string, string>;
+  expect: Record<Role, Record<Visibility, Outcome>>;
+}
+
+const ownerOnly: Row["expect"] = {
+  owner: { public: "ok", private: "ok" },
+  shared: { public: "AuthFailure", private: "AuthFailure" },
+  stranger: { public: "AuthFailure", private: "InvalidAMIID.NotFound" },
+};
+const anyoneWhoSees: Row["expect"] = {
+  owner: { public: "ok", private: "ok" },
+  shared: { public: "ok", private: "ok" },
+  stranger: { public: "ok", private: "InvalidAMIID.NotFound" },
+};
+
+const ROWS: Row[] = [
+  {
+    action: "DescribeImages",
+    params: (id) => ({ "ImageId.1": id }),
+    expect: { ...anyoneWhoSees, stranger: { public: "ok", private: "omitted" } },
+  },
+  {
+    action: "DescribeImageAttribute",
+    params: (id) => ({ ImageId: id, Attribute: "launchPermission" }),
+    expect: ownerOnly,
+  },
+  {
+    action: "DescribeImageAttribute",
+    params: (id) => ({ ImageId: id, Attribute: "description" }),
+    expect: ownerOnly,
+  },
+  {
+    action: "ModifyImageAttribute",
+    params: (id) => ({ ImageId: id, "LaunchPermission.Add.1.UserId": "111122223333" }),
+    expect: ownerOnly,
+  },
+  {
+    action: "ModifyImageAttribute",
+    params: (id) => ({ ImageId: id, "LaunchPermission.Remove.1.Group": "all" }),
+    expect: ownerOnly,
+  },
+  {
+    action: "ModifyImageAttribute",
+    params: (id) => ({ ImageId: id, "Description.Value": "x" }),
+    expect: ownerOnly,
+  },
+  {
+    action: "ResetImageAttribute",
+    params: (id) => ({ ImageId: id, Attribute: "launchPermission" }),
+    expect: ownerOnly,
+  },
+  { action: "DeregisterImage", params: (id) => ({ ImageId: id }), expect: ownerOnly },
+  {
+    action: "CreateTags",
+    params: (id) => ({ "ResourceId.1": id, "Tag.1.Key": "k", "Tag.1.Value": "v" }),
+    expect: anyoneWhoSees,
+  },
+  { action: "DeleteTags", params: (id) => ({ "ResourceId.1": id, "Tag.1.Key": "k" }), expect: anyoneWhoSees },
+];
+
+let c: TestCatalogue;
+const who = {} as Record<Role, NewAccount>;
+
+before(async () => {
+  c = await testCatalogue();
+  who.owner = await c.account("m-owner");
+  who.shared = await c.account("m-shared");
+  who.stranger = await c.account("m-stranger");
+});
+after(() => c.dispose());
+
+let n = 0;
+async function image(visibility: Visibility): Promise<string> {
+  const r = await c.call(who.owner, "RegisterImage", { Name: `matrix-${n++}` });
+  const id = member(r, "RegisterImage", "imageId") as string;
+  const add: Record<string, string> = {
+    ImageId: id,
+    "LaunchPermission.Add.1.UserId": who.shared.account.accountId,
+  };
+  if (visibility === "public") add["LaunchPermission.Add.2.Group"] = "all";
+  assert.equal((await c.call(who.owner, "ModifyImageAttribute", add)).status, 200);
+  return id;
+}
+
+test("cross-account matrix", async () => {
+  let cells = 0;
+  for (const row of ROWS)
+    for (const role of ["owner", "shared", "stranger"] as const)
+      for (const visibility of ["public", "private"] as const) {
+        const id = await image(visibility);
+        const r = await c.call(who[role], row.action, row.params(id));
+        const expected = row.expect[role][visibility];
+        const label = `${row.action} ${JSON.stringify(row.params("…"))} as ${role} on ${visibility}`;
+        if (expected === "ok" || expected === "omitted") {
+          assert.equal(r.status, 200, `${label}: ${r.raw}`);
+          if (row.action === "DescribeImages") {
+            const listed = r.raw.includes(`<imageId>${id}</imageId>`);
+            assert.equal(listed, expected === "ok", label);
+          }
+        } else {
+          assert.equal(r.code, expected, `${label}: ${r.raw}`);
+          assert.equal(r.status, 400, label);
+          if (expected === "AuthFailure") assert.equal(r.message, `Not authorized for image:${id}`, label);
+          else assert.equal(r.message, `The image id '[${id}]' does not exist`, label);
+        }
+        cells++;
+      }
+  assert.equal(cells, ROWS.length * 6);
+});
+
+test("a shared-with account cannot re-share; the owner's list is unchanged", async () => {
+  const id = await image("private");
+  const r = await c.call(who.shared, "ModifyImageAttribute", {
+    ImageId: id,
+    "LaunchPermission.Add.1.UserId": who.stranger.account.accountId,
+  });
+  assert.equal(r.code, "AuthFailure");
+  const lp = await c.call(who.owner, "DescribeImageAttribute", {
+    ImageId: id,
+    Attribute: "launchPermission",
+  });
+  assert.ok(!lp.raw.includes(who.stranger.account.accountId));
+  assert.equal(
+    (await c.call(who.stranger, "DescribeImages", { "ExecutableBy.1": "self" })).raw.includes(id),
+    false,
+  );
+});

@@ -1,0 +1,105 @@
+/**
+ * Our own signed endpoints (EC2 has no upload API), SigV4-signed like the EC2 calls (service "ec2"):
+ *   PUT  /amigate/blobs                   body = image bytes, x-amz-content-sha256 = their SHA-256
+ *   GET  /amigate/images/{id}/blob        the pushed bytes, verified against the recorded digest
+ *   GET  /amigate/images/{id}/scan[.json|.html]  the latest scan report
+ * docs/server.md describes them; errors are EC2 errors.
+ */
+import { Readable } from "node:stream";
+import type { ScanResult } from "../policy/result.js";
+import { renderHtml } from "../report/html.js";
+import type { AppRequest, AppResponse, RequestContext } from "./app.js";
+import { canSee } from "./ec2/access.js";
+import type { Caller } from "./ec2/context.js";
+import { Ec2Error, malformedImageId, notFound } from "./ec2/errors.js";
+import { IMAGE_ID } from "./ids.js";
+import { BlobDigestError } from "./store/blobs.js";
+import type { Image, Store } from "./store/types.js";
+
+const JSON_TYPE = { "content-type": "application/json" };
+
+async function visible(store: Store, caller: Caller, imageId: string): Promise<Image> {
+  if (!IMAGE_ID.test(imageId)) throw malformedImageId(imageId);
+  const image = await store.image(imageId);
+  if (
+    !image ||
+    !canSee(image, caller.accountId, image.isPublic ? [] : await store.launchPermissions(imageId))
+  )
+    throw notFound([imageId]);
+  return image;
+}
+
+export async function blobRoutes(ctx: RequestContext, req: AppRequest, url: URL): Promise<AppResponse> {
+  const { store, blobs } = ctx.deps;
+  if (url.pathname === "/amigate/blobs" && req.method === "PUT") {
+    const expected = req.headers["x-amz-content-sha256"];
+    const body: AsyncIterable<Uint8Array> = Buffer.isBuffer(req.body) ? Readable.from([req.body]) : req.body;
+    let stored: { sha256: string; size: number };
+    try {
+      stored = await blobs.put(body, expected);
+    } catch (e) {
+      if (e instanceof BlobDigestError) {
+        await ctx.audit("PutBlob", undefined, JSON.stringify({ expected }), "XAmzContentSHA256Mismatch");
+        throw new Ec2Error("XAmzContentSHA256Mismatch", e.message, 400);
+      }
+      throw e;
+    }
+    await store.recordBlob({ ...stored, uploadedBy: ctx.caller.accountId });
+    await ctx.audit("PutBlob", `blob:${stored.sha256}`, JSON.stringify({ size: stored.size }), "ok");
+    return {
+      status: 200,
+      headers: JSON_TYPE,
+      body: JSON.stringify({
+        imageLocation: `amigate:blob/${stored.sha256}`,
+        sha256: stored.sha256,
+        size: stored.size,
+      }),
+    };
+  }
+  const m = /^\/amigate\/images\/([^/]+)\/(blob|scan|scan\.json|scan\.html)$/.exec(url.pathname);
+  if (!m || req.method !== "GET")
+    throw new Ec2Error("InvalidAction", `No route for ${req.method} ${url.pathname}`, 404);
+  const image = await visible(store, ctx.caller, m[1]!);
+  if (m[2] === "blob") {
+    if (!image.blob)
+      throw new Ec2Error("InvalidAMIID.Unavailable", `The image ${image.imageId} has no pushed disk.`);
+    const stream = await blobs.open(image.blob.sha256);
+    // PRM-7: who pulled (launched) what, when and from where.
+    await ctx.audit("PullImage", image.imageId, JSON.stringify({ sha256: image.blob.sha256 }), "ok");
+    await store.updateImage(image.imageId, { lastLaunchedTime: new Date().toISOString() });
+    return {
+      status: 200,
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-length": String(image.blob.size),
+        "x-amigate-sha256": image.blob.sha256,
+      },
+      body: stream,
+    };
+  }
+  const scan = await store.latestScan(image.imageId);
+  if (!scan)
+    throw new Ec2Error("InvalidScan.NotFound", `The image ${image.imageId} has not been scanned.`, 404);
+  if (m[2] === "scan.html") {
+    if (scan.status !== "done" || !scan.report)
+      throw new Ec2Error("InvalidScan.NotReady", `The scan of ${image.imageId} is ${scan.status}.`, 409);
+    return {
+      status: 200,
+      headers: { "content-type": "text/html;charset=utf-8" },
+      body: renderHtml(JSON.parse(scan.report) as ScanResult),
+    };
+  }
+  return {
+    status: 200,
+    headers: JSON_TYPE,
+    body: JSON.stringify({
+      imageId: image.imageId,
+      scanId: scan.scanId,
+      status: scan.status,
+      startedAt: scan.startedAt,
+      ...(scan.finishedAt ? { finishedAt: scan.finishedAt } : {}),
+      ...(scan.error ? { error: scan.error } : {}),
+      ...(scan.report ? { report: JSON.parse(scan.report) as ScanResult } : {}),
+    }),
+  };
+}

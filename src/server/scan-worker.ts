@@ -1,0 +1,83 @@
+/**
+ * Runs in a worker thread: scans one pushed blob with the same pipeline as `amigate scan`
+ * (openTarget + scan) and reads the platform facts that fill EC2 fields (architecture, boot mode,
+ * platform). The HTTP thread never blocks on image bytes.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { describeError } from "../fs/errors.js";
+import { DEFAULT_INSPECT_OPTIONS, FactStore } from "../inspect/context.js";
+import type { PlatformFacts } from "../inspect/platform.js";
+import { inspectorsByName } from "../inspect/registry.js";
+import { scan } from "../policy/engine.js";
+import type { Severity } from "../policy/severity.js";
+import { openTarget } from "../source/open.js";
+
+export interface ScanJob {
+  path: string;
+  imageId: string;
+  failOn: Severity;
+}
+
+export interface ScannedAttributes {
+  architecture?: string;
+  bootMode?: string;
+  virtualizationType?: string;
+  platform?: string;
+  os?: string;
+}
+
+export type ScanOutcome =
+  | { ok: true; report: string; attributes: ScannedAttributes }
+  | { ok: false; error: string };
+
+const EC2_ARCH: Record<string, string> = { x86_64: "x86_64", aarch64: "arm64", i386: "i386" };
+
+export async function runScanJob(job: ScanJob): Promise<ScanOutcome> {
+  try {
+    const target = await openTarget(job.path);
+    try {
+      const result = await scan(
+        { input: job.imageId, kind: target.kind, description: target.description },
+        target.roots,
+        {
+          failOn: job.failOn,
+        },
+      );
+      const attributes: ScannedAttributes = {};
+      const root = target.roots[0];
+      if (root) {
+        const facts = new FactStore(root.image, inspectorsByName, DEFAULT_INSPECT_OPTIONS, root.disk);
+        try {
+          const platform = (await facts.get("platform")) as PlatformFacts;
+          const arch = platform.architecture && EC2_ARCH[platform.architecture.architecture];
+          if (arch) attributes.architecture = arch;
+          const disk = platform.disk;
+          if (disk) {
+            const efi = disk.efiSystemPartitions.some((p) => p.loaders.length > 0);
+            if (efi && disk.mbrBootCode) attributes.bootMode = "uefi-preferred";
+            else if (efi) attributes.bootMode = "uefi";
+            else if (disk.mbrBootCode) attributes.bootMode = "legacy-bios";
+          }
+          // Kernels of 64-bit images boot as HVM on every current instance type (ARC-2's rule checks more).
+          if (platform.kernels.length > 0 && (arch === "x86_64" || arch === "arm64"))
+            attributes.virtualizationType = "hvm";
+        } catch {
+          // Platform facts are a convenience: the scan report records what could not be read.
+        }
+      }
+      const os = result.roots[0]?.os;
+      if (os?.id === "windows") attributes.platform = "windows";
+      if (os?.prettyName ?? os?.name) attributes.os = (os.prettyName ?? os.name)!;
+      return { ok: true, report: JSON.stringify(result), attributes };
+    } finally {
+      await target.close();
+    }
+  } catch (e) {
+    return { ok: false, error: describeError(e) };
+  }
+}
+
+if (parentPort && workerData) {
+  const port = parentPort;
+  runScanJob(workerData as ScanJob).then((outcome) => port.postMessage(outcome));
+}

@@ -1,0 +1,64 @@
+/** Schema versions, applied in order inside one transaction each; never edit a shipped entry. */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE accounts (
+     account_id TEXT PRIMARY KEY CHECK (length(account_id) = 12),
+     alias TEXT UNIQUE,
+     admin INTEGER NOT NULL DEFAULT 0,
+     created_at TEXT NOT NULL);
+   CREATE TABLE access_keys (
+     access_key_id TEXT PRIMARY KEY,
+     account_id TEXT NOT NULL REFERENCES accounts(account_id) ON DELETE CASCADE,
+     secret_sealed BLOB NOT NULL,
+     created_at TEXT NOT NULL);
+   CREATE TABLE blobs (
+     sha256 TEXT PRIMARY KEY,
+     size INTEGER NOT NULL,
+     uploaded_by TEXT NOT NULL REFERENCES accounts(account_id),
+     uploaded_at TEXT NOT NULL);
+   CREATE TABLE images (
+     image_id TEXT PRIMARY KEY,
+     owner_id TEXT NOT NULL REFERENCES accounts(account_id),
+     name TEXT NOT NULL,
+     is_public INTEGER NOT NULL DEFAULT 0,
+     blob_sha256 TEXT REFERENCES blobs(sha256),
+     doc TEXT NOT NULL);
+   CREATE UNIQUE INDEX images_owner_name ON images(owner_id, name);
+   CREATE INDEX images_public ON images(is_public) WHERE is_public = 1;
+   CREATE TABLE launch_permissions (
+     image_id TEXT NOT NULL REFERENCES images(image_id) ON DELETE CASCADE,
+     kind TEXT NOT NULL CHECK (kind IN ('userId', 'group', 'organizationArn', 'organizationalUnitArn')),
+     value TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     PRIMARY KEY (image_id, kind, value));
+   CREATE INDEX launch_permissions_grantee ON launch_permissions(kind, value);
+   -- Tags belong to the account that set them: a shared image's consumer sees only its own (EC2 UG).
+   CREATE TABLE tags (
+     account_id TEXT NOT NULL,
+     resource_id TEXT NOT NULL,
+     key TEXT NOT NULL,
+     value TEXT NOT NULL,
+     PRIMARY KEY (account_id, resource_id, key));
+   CREATE INDEX tags_resource ON tags(resource_id);
+   CREATE TABLE scans (
+     scan_id INTEGER PRIMARY KEY AUTOINCREMENT,
+     image_id TEXT NOT NULL REFERENCES images(image_id) ON DELETE CASCADE,
+     status TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     finished_at TEXT,
+     report TEXT,
+     error TEXT);
+   CREATE INDEX scans_image ON scans(image_id, scan_id);
+   CREATE TABLE account_settings (
+     account_id TEXT PRIMARY KEY REFERENCES accounts(account_id) ON DELETE CASCADE,
+     block_public_access INTEGER NOT NULL DEFAULT 0);
+   CREATE TABLE audit_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at TEXT NOT NULL,
+     account_id TEXT NOT NULL,
+     access_key_id TEXT NOT NULL,
+     action TEXT NOT NULL,
+     resource TEXT,
+     detail TEXT NOT NULL,
+     source_ip TEXT NOT NULL,
+     outcome TEXT NOT NULL);`,
+];

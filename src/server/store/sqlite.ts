@@ -1,0 +1,471 @@
+import path from "node:path";
+import Database from "better-sqlite3";
+import { newAccessKeyId, newAccountId, newSecretAccessKey } from "../ids.js";
+import { MIGRATIONS } from "./migrations.js";
+import type { SecretBox } from "./secret-box.js";
+import type {
+  Account,
+  AuditEntry,
+  Image,
+  ImageQuery,
+  LaunchPermission,
+  NewAccount,
+  ScanRecord,
+  Store,
+  Tag,
+} from "./types.js";
+
+type Row = Record<string, unknown>;
+type PermissionKind = "userId" | "group" | "organizationArn" | "organizationalUnitArn";
+
+export function permissionKey(p: LaunchPermission): [PermissionKind, string] {
+  if ("userId" in p) return ["userId", p.userId];
+  if ("group" in p) return ["group", p.group];
+  if ("organizationArn" in p) return ["organizationArn", p.organizationArn];
+  return ["organizationalUnitArn", p.organizationalUnitArn];
+}
+
+function permissionOf(kind: string, value: string): LaunchPermission {
+  return { [kind]: value } as LaunchPermission;
+}
+
+/** Parsed documents by their text: describe calls reread the same rows, and JSON.parse dominated. */
+const parsed = new Map<string, Image>();
+const PARSED_MAX = 20_000;
+
+/** Everything but the indexed columns lives in one JSON document per image; callers never mutate it. */
+function imageOf(row: Row): Image {
+  const key = (row.is_public === 1 ? "1" : "0") + (row.doc as string);
+  let image = parsed.get(key);
+  if (!image) {
+    image = JSON.parse(row.doc as string) as Image;
+    image.isPublic = row.is_public === 1;
+    Object.freeze(image);
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(key, image);
+  }
+  return image;
+}
+
+function accountOf(row: Row): Account {
+  return {
+    accountId: row.account_id as string,
+    ...(row.alias != null ? { alias: row.alias as string } : {}),
+    admin: row.admin === 1,
+    createdAt: row.created_at as string,
+  };
+}
+
+/**
+ * SQLite in WAL mode: one writer, readers never blocked, so `amigate accounts create` can write
+ * while `amigate serve` runs on the same file. synchronous=NORMAL in WAL keeps every committed
+ * transaction across a process crash (kill -9); only a power loss can drop the last commits.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(
+    dataDir: string,
+    private readonly secrets: SecretBox,
+  ) {
+    this.db = new Database(path.join(dataDir, "catalogue.db"));
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("foreign_keys = ON");
+    this.db.pragma("busy_timeout = 5000");
+    this.migrate();
+  }
+
+  private migrate(): void {
+    this.db.exec(
+      "CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+    );
+    const applied = new Set(
+      (this.db.prepare("SELECT version FROM migrations").all() as Row[]).map((r) => r.version as number),
+    );
+    MIGRATIONS.forEach((sql, i) => {
+      if (applied.has(i + 1)) return;
+      this.db
+        .transaction(() => {
+          this.db.exec(sql);
+          this.db.prepare("INSERT INTO migrations VALUES (?, ?)").run(i + 1, new Date().toISOString());
+        })
+        .immediate();
+    });
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      // Query shapes vary with list lengths; keep the cache bounded.
+      if (this.statements.size > 512) this.statements.clear();
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  async createAccount(opts: { alias?: string; admin?: boolean; accountId?: string }): Promise<NewAccount> {
+    const account: Account = {
+      accountId: opts.accountId ?? newAccountId(),
+      ...(opts.alias !== undefined ? { alias: opts.alias } : {}),
+      admin: opts.admin === true,
+      createdAt: new Date().toISOString(),
+    };
+    const accessKeyId = newAccessKeyId();
+    const secretAccessKey = newSecretAccessKey();
+    this.db
+      .transaction(() => {
+        this.stmt("INSERT INTO accounts VALUES (?, ?, ?, ?)").run(
+          account.accountId,
+          account.alias ?? null,
+          account.admin ? 1 : 0,
+          account.createdAt,
+        );
+        this.stmt("INSERT INTO access_keys VALUES (?, ?, ?, ?)").run(
+          accessKeyId,
+          account.accountId,
+          this.secrets.seal(secretAccessKey, accessKeyId),
+          account.createdAt,
+        );
+      })
+      .immediate();
+    return { account, accessKeyId, secretAccessKey };
+  }
+
+  async account(accountId: string): Promise<Account | undefined> {
+    const row = this.stmt("SELECT * FROM accounts WHERE account_id = ?").get(accountId) as Row | undefined;
+    return row && accountOf(row);
+  }
+
+  async accountByAlias(alias: string): Promise<Account | undefined> {
+    const row = this.stmt("SELECT * FROM accounts WHERE alias = ?").get(alias) as Row | undefined;
+    return row && accountOf(row);
+  }
+
+  async accounts(): Promise<Account[]> {
+    return (this.stmt("SELECT * FROM accounts ORDER BY created_at").all() as Row[]).map(accountOf);
+  }
+
+  async accessKey(accessKeyId: string): Promise<{ accountId: string; secretAccessKey: string } | undefined> {
+    const row = this.stmt("SELECT account_id, secret_sealed FROM access_keys WHERE access_key_id = ?").get(
+      accessKeyId,
+    ) as Row | undefined;
+    if (!row) return undefined;
+    return {
+      accountId: row.account_id as string,
+      secretAccessKey: this.secrets.open(row.secret_sealed as Buffer, accessKeyId),
+    };
+  }
+
+  async insertImage(image: Image, tags: Tag[]): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.stmt("INSERT INTO images VALUES (?, ?, ?, ?, ?, ?)").run(
+          image.imageId,
+          image.ownerId,
+          image.name,
+          image.isPublic ? 1 : 0,
+          image.blob?.sha256 ?? null,
+          JSON.stringify(image),
+        );
+        for (const t of tags)
+          this.stmt("INSERT OR REPLACE INTO tags VALUES (?, ?, ?, ?)").run(
+            image.ownerId,
+            image.imageId,
+            t.key,
+            t.value,
+          );
+      })
+      .immediate();
+  }
+
+  async image(imageId: string): Promise<Image | undefined> {
+    const row = this.stmt("SELECT doc, is_public FROM images WHERE image_id = ?").get(imageId) as
+      | Row
+      | undefined;
+    return row && imageOf(row);
+  }
+
+  async queryImages(q: ImageQuery): Promise<Image[]> {
+    // Visible: own, public, or shared with the caller by account id.
+    const where = [
+      `(i.owner_id = @caller OR i.is_public = 1 OR i.image_id IN (SELECT p.image_id FROM launch_permissions p
+         WHERE p.kind = 'userId' AND p.value = @caller))`,
+    ];
+    const params: Record<string, unknown> = { caller: q.callerId };
+    const inList = (prefix: string, values: string[]) => {
+      values.forEach((v, i) => {
+        params[`${prefix}${i}`] = v;
+      });
+      return values.map((_, i) => `@${prefix}${i}`).join(", ");
+    };
+    if (q.imageIds) where.push(`i.image_id IN (${inList("id", q.imageIds)})`);
+    if (q.ownerIds) where.push(`i.owner_id IN (${inList("owner", q.ownerIds)})`);
+    if (q.executableBy) {
+      const e = q.executableBy;
+      const any: string[] = [];
+      if (e.all) any.push("i.is_public = 1");
+      // `self`: explicitly shared with me, my own images excluded (FND-1).
+      if (e.self)
+        any.push(`(i.owner_id <> @caller AND i.image_id IN (SELECT p.image_id FROM launch_permissions p
+          WHERE p.kind = 'userId' AND p.value = @caller))`);
+      if (e.accountIds.length > 0)
+        any.push(`i.image_id IN (SELECT p.image_id FROM launch_permissions p
+          WHERE p.kind = 'userId' AND p.value IN (${inList("exec", e.accountIds)}))`);
+      where.push(any.length > 0 ? `(${any.join(" OR ")})` : "0");
+    }
+    const sql = `SELECT i.doc, i.is_public FROM images i WHERE ${where.join(" AND ")} ORDER BY i.image_id`;
+    return (this.stmt(sql).all(params) as Row[]).map(imageOf);
+  }
+
+  async updateImage(imageId: string, patch: Partial<Omit<Image, "imageId" | "ownerId">>): Promise<void> {
+    this.db
+      .transaction(() => {
+        const row = this.stmt("SELECT doc, is_public FROM images WHERE image_id = ?").get(imageId) as
+          | Row
+          | undefined;
+        if (!row) return;
+        const image = { ...imageOf(row), ...patch };
+        this.stmt("UPDATE images SET name = ?, doc = ? WHERE image_id = ?").run(
+          image.name,
+          JSON.stringify(image),
+          imageId,
+        );
+      })
+      .immediate();
+  }
+
+  async deleteImage(imageId: string): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.stmt("DELETE FROM images WHERE image_id = ?").run(imageId);
+        this.stmt("DELETE FROM tags WHERE resource_id = ?").run(imageId);
+      })
+      .immediate();
+  }
+
+  async countPublicImages(ownerId: string): Promise<number> {
+    const row = this.stmt("SELECT count(*) AS n FROM images WHERE owner_id = ? AND is_public = 1").get(
+      ownerId,
+    ) as Row;
+    return row.n as number;
+  }
+
+  async launchPermissions(imageId: string): Promise<LaunchPermission[]> {
+    return (
+      this.stmt("SELECT kind, value FROM launch_permissions WHERE image_id = ? ORDER BY seq").all(
+        imageId,
+      ) as Row[]
+    ).map((r) => permissionOf(r.kind as string, r.value as string));
+  }
+
+  async modifyLaunchPermissions(
+    imageId: string,
+    add: LaunchPermission[],
+    remove: LaunchPermission[],
+  ): Promise<LaunchPermission[]> {
+    return this.db
+      .transaction(() => {
+        for (const p of remove)
+          this.stmt("DELETE FROM launch_permissions WHERE image_id = ? AND kind = ? AND value = ?").run(
+            imageId,
+            ...permissionKey(p),
+          );
+        for (const p of add)
+          this.stmt(
+            `INSERT OR IGNORE INTO launch_permissions VALUES (?, ?, ?,
+             (SELECT coalesce(max(seq), 0) + 1 FROM launch_permissions WHERE image_id = ?))`,
+          ).run(imageId, ...permissionKey(p), imageId);
+        this.syncPublic(imageId);
+        return (
+          this.stmt("SELECT kind, value FROM launch_permissions WHERE image_id = ? ORDER BY seq").all(
+            imageId,
+          ) as Row[]
+        ).map((r) => permissionOf(r.kind as string, r.value as string));
+      })
+      .immediate();
+  }
+
+  private syncPublic(imageId: string): void {
+    this.stmt(
+      `UPDATE images SET is_public = EXISTS (SELECT 1 FROM launch_permissions
+         WHERE image_id = @id AND kind = 'group' AND value = 'all') WHERE image_id = @id`,
+    ).run({ id: imageId });
+  }
+
+  async resetLaunchPermissions(imageId: string): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.stmt("DELETE FROM launch_permissions WHERE image_id = ?").run(imageId);
+        this.syncPublic(imageId);
+      })
+      .immediate();
+  }
+
+  async tags(accountId: string, resourceIds: string[]): Promise<Map<string, Tag[]>> {
+    const out = new Map<string, Tag[]>();
+    const s = this.stmt("SELECT key, value FROM tags WHERE account_id = ? AND resource_id = ? ORDER BY key");
+    for (const id of resourceIds) {
+      const rows = s.all(accountId, id) as Row[];
+      if (rows.length > 0)
+        out.set(
+          id,
+          rows.map((r) => ({ key: r.key as string, value: r.value as string })),
+        );
+    }
+    return out;
+  }
+
+  async accountTags(accountId: string): Promise<Array<Tag & { resourceId: string }>> {
+    return (
+      this.stmt(
+        "SELECT resource_id, key, value FROM tags WHERE account_id = ? ORDER BY resource_id, key",
+      ).all(accountId) as Row[]
+    ).map((r) => ({ resourceId: r.resource_id as string, key: r.key as string, value: r.value as string }));
+  }
+
+  async createTags(accountId: string, resourceIds: string[], tags: Tag[]): Promise<void> {
+    this.db
+      .transaction(() => {
+        for (const id of resourceIds)
+          for (const t of tags)
+            this.stmt("INSERT OR REPLACE INTO tags VALUES (?, ?, ?, ?)").run(accountId, id, t.key, t.value);
+      })
+      .immediate();
+  }
+
+  async deleteTags(
+    accountId: string,
+    resourceIds: string[],
+    tags: Array<{ key: string; value?: string }>,
+  ): Promise<void> {
+    this.db
+      .transaction(() => {
+        for (const id of resourceIds) {
+          if (tags.length === 0)
+            this.stmt("DELETE FROM tags WHERE account_id = ? AND resource_id = ?").run(accountId, id);
+          for (const t of tags) {
+            // A tag named with a value is deleted only if the value matches (EC2 DeleteTags).
+            if (t.value === undefined)
+              this.stmt("DELETE FROM tags WHERE account_id = ? AND resource_id = ? AND key = ?").run(
+                accountId,
+                id,
+                t.key,
+              );
+            else
+              this.stmt(
+                "DELETE FROM tags WHERE account_id = ? AND resource_id = ? AND key = ? AND value = ?",
+              ).run(accountId, id, t.key, t.value);
+          }
+        }
+      })
+      .immediate();
+  }
+
+  async recordBlob(blob: { sha256: string; size: number; uploadedBy: string }): Promise<void> {
+    this.stmt("INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, ?)").run(
+      blob.sha256,
+      blob.size,
+      blob.uploadedBy,
+      new Date().toISOString(),
+    );
+  }
+
+  async blob(sha256: string): Promise<{ sha256: string; size: number; uploadedBy: string } | undefined> {
+    const row = this.stmt("SELECT * FROM blobs WHERE sha256 = ?").get(sha256) as Row | undefined;
+    return row && { sha256, size: row.size as number, uploadedBy: row.uploaded_by as string };
+  }
+
+  async createScan(imageId: string): Promise<ScanRecord> {
+    const startedAt = new Date().toISOString();
+    const r = this.stmt("INSERT INTO scans (image_id, status, started_at) VALUES (?, 'pending', ?)").run(
+      imageId,
+      startedAt,
+    );
+    return { scanId: Number(r.lastInsertRowid), imageId, status: "pending", startedAt };
+  }
+
+  async updateScan(scanId: number, patch: Partial<Omit<ScanRecord, "scanId" | "imageId">>): Promise<void> {
+    const cols: Record<string, string> = {
+      status: "status",
+      startedAt: "started_at",
+      finishedAt: "finished_at",
+      report: "report",
+      error: "error",
+    };
+    const keys = Object.keys(patch).filter((k) => k in cols);
+    if (keys.length === 0) return;
+    const sql = `UPDATE scans SET ${keys.map((k) => `${cols[k]} = @${k}`).join(", ")} WHERE scan_id = @scanId`;
+    this.stmt(sql).run({ ...patch, scanId });
+  }
+
+  private scanOf(row: Row): ScanRecord {
+    return {
+      scanId: row.scan_id as number,
+      imageId: row.image_id as string,
+      status: row.status as ScanRecord["status"],
+      startedAt: row.started_at as string,
+      ...(row.finished_at != null ? { finishedAt: row.finished_at as string } : {}),
+      ...(row.report != null ? { report: row.report as string } : {}),
+      ...(row.error != null ? { error: row.error as string } : {}),
+    };
+  }
+
+  async latestScan(imageId: string): Promise<ScanRecord | undefined> {
+    const row = this.stmt("SELECT * FROM scans WHERE image_id = ? ORDER BY scan_id DESC LIMIT 1").get(
+      imageId,
+    ) as Row | undefined;
+    return row && this.scanOf(row);
+  }
+
+  async unfinishedScans(): Promise<ScanRecord[]> {
+    return (this.stmt("SELECT * FROM scans WHERE status IN ('pending', 'running')").all() as Row[]).map((r) =>
+      this.scanOf(r),
+    );
+  }
+
+  async blockPublicAccess(accountId: string): Promise<boolean> {
+    const row = this.stmt("SELECT block_public_access FROM account_settings WHERE account_id = ?").get(
+      accountId,
+    ) as Row | undefined;
+    return row?.block_public_access === 1;
+  }
+
+  async setBlockPublicAccess(accountId: string, blocked: boolean): Promise<void> {
+    this.stmt(
+      `INSERT INTO account_settings VALUES (?, ?)
+       ON CONFLICT(account_id) DO UPDATE SET block_public_access = excluded.block_public_access`,
+    ).run(accountId, blocked ? 1 : 0);
+  }
+
+  async audit(e: AuditEntry): Promise<void> {
+    this.stmt(
+      `INSERT INTO audit_log (at, account_id, access_key_id, action, resource, detail, source_ip, outcome)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(e.at, e.accountId, e.accessKeyId, e.action, e.resource ?? null, e.detail, e.sourceIp, e.outcome);
+  }
+
+  async auditLog(limit: number): Promise<AuditEntry[]> {
+    return (this.stmt("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?").all(limit) as Row[]).map((r) => ({
+      at: r.at as string,
+      accountId: r.account_id as string,
+      accessKeyId: r.access_key_id as string,
+      action: r.action as string,
+      ...(r.resource != null ? { resource: r.resource as string } : {}),
+      detail: r.detail as string,
+      sourceIp: r.source_ip as string,
+      outcome: r.outcome as string,
+    }));
+  }
+
+  /** Runs many store calls in one transaction (seeding, benchmarks); the calls' bodies are synchronous. */
+  bulk(fn: () => void): void {
+    this.db.transaction(fn).immediate();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

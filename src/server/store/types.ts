@@ -1,0 +1,180 @@
+/**
+ * The catalogue's storage contract. The API layer (ec2/, app.ts) talks only to these interfaces,
+ * so a PostgreSQL + S3 implementation can replace store/sqlite.ts and store/blobs.ts unchanged.
+ * Every method is async for that reason, even though SQLite answers synchronously.
+ */
+import type { Readable } from "node:stream";
+
+export interface Account {
+  accountId: string;
+  /** Reserved system aliases only (amazon, aws-marketplace): users cannot alias an owner (FND-2). */
+  alias?: string;
+  admin: boolean;
+  createdAt: string;
+}
+
+export interface NewAccount {
+  account: Account;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface EbsBlockDevice {
+  snapshotId?: string;
+  volumeSize?: number;
+  volumeType?: string;
+  deleteOnTermination?: boolean;
+  encrypted?: boolean;
+  iops?: number;
+  kmsKeyId?: string;
+  throughput?: number;
+}
+
+export interface BlockDeviceMapping {
+  deviceName?: string;
+  virtualName?: string;
+  noDevice?: string;
+  ebs?: EbsBlockDevice;
+}
+
+export type ImageState = "pending" | "available" | "failed";
+
+export interface Image {
+  imageId: string;
+  ownerId: string;
+  ownerAlias?: string;
+  name: string;
+  description?: string;
+  architecture: string;
+  virtualizationType: string;
+  rootDeviceType: string;
+  rootDeviceName?: string;
+  /** Only "windows" exists in EC2; Linux images leave it out. */
+  platform?: string;
+  platformDetails: string;
+  bootMode?: string;
+  enaSupport?: boolean;
+  sriovNetSupport?: string;
+  imdsSupport?: string;
+  tpmSupport?: string;
+  kernelId?: string;
+  ramdiskId?: string;
+  imageLocation: string;
+  state: ImageState;
+  creationDate: string;
+  blockDeviceMappings: BlockDeviceMapping[];
+  /** The pushed disk or archive behind the image, if any. */
+  blob?: { sha256: string; size: number };
+  isPublic: boolean;
+  lastLaunchedTime?: string;
+  /** RegisterImage fields the caller set; a scan fills only the others. */
+  given?: string[];
+}
+
+export type LaunchPermission =
+  | { userId: string }
+  | { group: "all" }
+  | { organizationArn: string }
+  | { organizationalUnitArn: string };
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+/** The visible-set narrowing DescribeImages does in storage; filters run over the result. */
+export interface ImageQuery {
+  callerId: string;
+  imageIds?: string[];
+  /** Resolved account ids (aliases and `self` already mapped). */
+  ownerIds?: string[];
+  executableBy?: { all: boolean; self: boolean; accountIds: string[] };
+}
+
+export type ScanStatus = "pending" | "running" | "done" | "failed";
+
+export interface ScanRecord {
+  scanId: number;
+  imageId: string;
+  status: ScanStatus;
+  startedAt: string;
+  finishedAt?: string;
+  /** The ScanResult JSON (policy/result.ts) once done. */
+  report?: string;
+  error?: string;
+}
+
+export interface AuditEntry {
+  at: string;
+  accountId: string;
+  accessKeyId: string;
+  action: string;
+  resource?: string;
+  /** Request parameters, secrets never included. */
+  detail: string;
+  sourceIp: string;
+  outcome: string;
+}
+
+export interface Store {
+  createAccount(opts: { alias?: string; admin?: boolean; accountId?: string }): Promise<NewAccount>;
+  account(accountId: string): Promise<Account | undefined>;
+  accountByAlias(alias: string): Promise<Account | undefined>;
+  accounts(): Promise<Account[]>;
+  /** The secret in clear, for SigV4 verification only. */
+  accessKey(accessKeyId: string): Promise<{ accountId: string; secretAccessKey: string } | undefined>;
+
+  insertImage(image: Image, tags: Tag[]): Promise<void>;
+  image(imageId: string): Promise<Image | undefined>;
+  queryImages(q: ImageQuery): Promise<Image[]>;
+  updateImage(imageId: string, patch: Partial<Omit<Image, "imageId" | "ownerId">>): Promise<void>;
+  deleteImage(imageId: string): Promise<void>;
+  countPublicImages(ownerId: string): Promise<number>;
+
+  launchPermissions(imageId: string): Promise<LaunchPermission[]>;
+  /** Applies removals then additions in one transaction; returns the resulting list. */
+  modifyLaunchPermissions(
+    imageId: string,
+    add: LaunchPermission[],
+    remove: LaunchPermission[],
+  ): Promise<LaunchPermission[]>;
+  resetLaunchPermissions(imageId: string): Promise<void>;
+
+  /** Tags are per account: each caller sees the tags it set (the owner's stay private to the owner). */
+  tags(accountId: string, resourceIds: string[]): Promise<Map<string, Tag[]>>;
+  createTags(accountId: string, resourceIds: string[], tags: Tag[]): Promise<void>;
+  accountTags(accountId: string): Promise<Array<Tag & { resourceId: string }>>;
+  deleteTags(
+    accountId: string,
+    resourceIds: string[],
+    tags: Array<{ key: string; value?: string }>,
+  ): Promise<void>;
+
+  recordBlob(blob: { sha256: string; size: number; uploadedBy: string }): Promise<void>;
+  blob(sha256: string): Promise<{ sha256: string; size: number; uploadedBy: string } | undefined>;
+
+  createScan(imageId: string): Promise<ScanRecord>;
+  updateScan(scanId: number, patch: Partial<Omit<ScanRecord, "scanId" | "imageId">>): Promise<void>;
+  latestScan(imageId: string): Promise<ScanRecord | undefined>;
+  /** Scans left pending or running by a previous process (restarted at start-up). */
+  unfinishedScans(): Promise<ScanRecord[]>;
+
+  blockPublicAccess(accountId: string): Promise<boolean>;
+  setBlockPublicAccess(accountId: string, blocked: boolean): Promise<void>;
+
+  audit(entry: AuditEntry): Promise<void>;
+  auditLog(limit: number): Promise<AuditEntry[]>;
+
+  close(): Promise<void>;
+}
+
+/** Image bytes by SHA-256 digest: a folder today, S3 later. */
+export interface BlobStore {
+  /** Streams into storage, hashing; refuses (and keeps nothing) when the digest differs from expected. */
+  put(body: AsyncIterable<Uint8Array>, expectedSha256?: string): Promise<{ sha256: string; size: number }>;
+  /** A stream that errors if the bytes no longer match the recorded digest. */
+  open(sha256: string): Promise<Readable>;
+  /** A local path for the scanner, if the backend has one. */
+  localPath(sha256: string): string | undefined;
+  exists(sha256: string): Promise<boolean>;
+}

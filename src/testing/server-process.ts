@@ -1,0 +1,163 @@
+/** A real `amigate serve` child process on 127.0.0.1 and a random port, for end-to-end tests. */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const MAIN = path.resolve(import.meta.dirname, "../cli/main.ts");
+
+export interface ServerProcess {
+  url: string;
+  dataDir: string;
+  child: ChildProcess;
+  stdout: string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function amigate(args: string[], env: Record<string, string> = {}): string {
+  return execFileSync(process.execPath, ["--import", "tsx", MAIN, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+export async function startServer(dataDir?: string, extra: string[] = []): Promise<ServerProcess> {
+  const dir = dataDir ?? mkdtempSync(path.join(os.tmpdir(), "amigate-srv-"));
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", MAIN, "serve", "--port", "0", "--data-dir", dir, ...extra],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stderr!.on("data", (d) => {
+    stderr += d;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 30_000);
+    child.stdout!.on("data", (d) => {
+      stdout += d;
+      const m = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+  });
+  const proc: ServerProcess = {
+    url,
+    dataDir: dir,
+    child,
+    get stdout() {
+      return stdout;
+    },
+    stop: (signal = "SIGTERM") =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill(signal);
+      }),
+  };
+  return proc;
+}
+
+export interface Keys {
+  accountId: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export function createAccount(dataDir: string, alias: string, extra: string[] = []): Keys {
+  return JSON.parse(
+    amigate(["accounts", "create", "--alias", alias, "--data-dir", dataDir, "--json", ...extra]),
+  ) as Keys;
+}
+
+/** The Debian AWS CLI v2 (/usr/bin/aws; the first `aws` on PATH may be a v1). */
+export function aws(
+  server: ServerProcess,
+  keys: Keys,
+  args: string[],
+): { code: number; stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync(
+      "/usr/bin/aws",
+      ["--endpoint-url", server.url, "--region", "us-east-1", "--output", "json", ...args],
+      {
+        encoding: "utf8",
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          HOME: process.env.HOME ?? "/root",
+          AWS_ACCESS_KEY_ID: keys.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+          AWS_CONFIG_FILE: "/dev/null",
+          AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+          AWS_PAGER: "",
+          AWS_MAX_ATTEMPTS: "1",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    return { code: 0, stdout, stderr: "" };
+  } catch (e) {
+    const err = e as { status: number; stdout: string; stderr: string };
+    return { code: err.status, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+/** A signed EC2 query call over HTTP to any endpoint (ours or moto_server). */
+export async function ec2Http(
+  endpoint: string,
+  keys: { accessKeyId: string; secretAccessKey: string },
+  action: string,
+  params: Record<string, string> = {},
+): Promise<{ status: number; raw: string }> {
+  const { signHeaders } = await import("../server/sign.js");
+  const url = new URL("/", endpoint);
+  const body = new URLSearchParams({ Action: action, Version: "2016-11-15", ...params }).toString();
+  const headers = await signHeaders(keys, {
+    method: "POST",
+    url,
+    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+    body,
+  });
+  const res = await fetch(url, { method: "POST", headers, body });
+  return { status: res.status, raw: await res.text() };
+}
+
+/** moto_server on 127.0.0.1 and a free port, without its default AMIs (slow to load). */
+export async function startMoto(): Promise<{ url: string; stop(): Promise<void> }> {
+  const { createServer } = await import("node:net");
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, MOTO_EC2_LOAD_DEFAULT_AMIS: "false" },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      await fetch(`${url}/moto-api/`);
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
