@@ -46,10 +46,13 @@ const FAILING_RULES = [
   "win-rdp-disabled ACC-1",
 ];
 
+/** Reports are reproducible with a fixed date (Server 2019 and 2022 in support; 2012 R2 is not). */
+const AS_OF = new Date("2026-03-01T00:00:00Z");
+
 async function scanFile(file: string): Promise<ScanResult> {
   const t = await openTarget(file);
   try {
-    return await scan(t, t.roots);
+    return await scan(t, t.roots, { now: AS_OF });
   } finally {
     await t.close();
   }
@@ -268,9 +271,18 @@ describe("the failing Windows Server 2019 image", () => {
 });
 
 describe("the Windows Server 2012 R2 image with EC2Config", () => {
-  it("fails WIN-2 only: Ec2SetPassword disabled; the report says 6.3.9600", async () => {
+  it("fails WIN-2 (Ec2SetPassword disabled) and SEC-2 (2012 R2 is past its end of life); the report says 6.3.9600", async () => {
     const result = await scanFile(path.join(dir, "2012r2", "mbr.raw"));
     assert.deepEqual(normalised(result), [
+      [
+        "os-end-of-life",
+        "SEC-2",
+        "high",
+        "",
+        "",
+        "the operating system Microsoft Windows Server 2012-r2 reached end of life on 2023-10-10; Extended Security Updates runs to 2026-10-13 (extended support: not counted as supported)",
+        "endoflife.date data as of 2026-08-22",
+      ].join(" | "),
       [
         "win-ec2config",
         "WIN-2",
@@ -304,13 +316,27 @@ describe("amigate scan (the CLI in a child process)", () => {
   }
 
   it("exit 0 and no finding on the passing VHDX; exit 1 and the same findings on the failing VMDK", () => {
-    const pass = cli("scan", path.join(dir, "pass", "windows.vhdx"), "--format", "json");
+    const pass = cli(
+      "scan",
+      path.join(dir, "pass", "windows.vhdx"),
+      "--format",
+      "json",
+      "--as-of",
+      "2026-03-01",
+    );
     assert.equal(pass.status, 0, pass.stderr);
     const passed = JSON.parse(pass.stdout) as ScanResult;
     assert.deepEqual(passed.findings, []);
     assert.equal(passed.roots[0]!.os.prettyName, "Windows Server 2022 Datacenter");
 
-    const fail = cli("scan", path.join(dir, "fail", "windows.vmdk"), "--format", "json");
+    const fail = cli(
+      "scan",
+      path.join(dir, "fail", "windows.vmdk"),
+      "--format",
+      "json",
+      "--as-of",
+      "2026-03-01",
+    );
     assert.equal(fail.status, 1, fail.stderr);
     const failed = JSON.parse(fail.stdout) as ScanResult;
     assert.deepEqual(

@@ -141,11 +141,18 @@ export function eolStatus(
 
 /** End-of-life state of the detected operating system (os-release ID and VERSION_ID). */
 export function osEolStatus(
-  os: { id?: string; version?: string },
+  os: { id?: string; version?: string; prettyName?: string },
   now: Date,
   data?: EolDataset,
 ): EolStatus | undefined {
   if (!os.id || !os.version) return undefined;
   const product = OS_PRODUCTS[os.id.toLowerCase()];
+  // A build number is shared by LTSC and Semi-Annual releases (17763 is both Server 2019 and
+  // 1809-sac): the product name says which one this is.
+  const server = product === "windows-server" ? /Windows Server (\d{4})( R2)?/i.exec(os.prettyName ?? "") : null;
+  if (server) {
+    const byName = eolStatus(product!, server[2] ? `${server[1]}-r2` : server[1]!, now, data);
+    if (byName) return byName;
+  }
   return product ? eolStatus(product, os.version, now, data) : undefined;
 }
