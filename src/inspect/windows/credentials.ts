@@ -197,3 +197,24 @@ export async function readAwsCredentialFiles(ctx: InspectContext): Promise<strin
   }
   return out;
 }
+
+/**
+ * Credential Manager keeps saved logons (RDP, network shares, web) as DPAPI-encrypted blobs in
+ * these folders; they cannot be read offline, but a non-empty blob is a saved password (SHR-4).
+ */
+export const CREDENTIAL_MANAGER_PATTERNS = [
+  "/Users/*/AppData/Roaming/Microsoft/Credentials/*",
+  "/Users/*/AppData/Local/Microsoft/Credentials/*",
+  "/Windows/System32/config/systemprofile/AppData/Local/Microsoft/Credentials/*",
+  "/Windows/ServiceProfiles/*/AppData/Local/Microsoft/Credentials/*",
+];
+
+export async function findCredentialManagerFiles(ctx: InspectContext): Promise<string[]> {
+  const out: string[] = [];
+  for (const pattern of CREDENTIAL_MANAGER_PATTERNS)
+    for (const path of await findAll(ctx.image, pattern)) {
+      const st = await ctx.image.statIfExists(path).catch(() => undefined);
+      if (st?.type === "file" && st.size > 0) out.push(path);
+    }
+  return out.sort();
+}

@@ -2,6 +2,7 @@ import type { Inspector } from "../context.js";
 import { AGENT_PATHS, configText, readLaunchAgents } from "./agents.js";
 import {
   AWS_CREDENTIALS_PATTERN,
+  findCredentialManagerFiles,
   PSREADLINE_PATTERN,
   readAwsCredentialFiles,
   readPsReadLine,
@@ -36,6 +37,7 @@ export function notWindows(): WindowsFacts {
     savedPasswords: [],
     psReadLineHistories: [],
     awsCredentialFiles: [],
+    credentialManagerFiles: [],
     software: [],
     hiveNotes: [],
   };
@@ -100,6 +102,7 @@ export const windowsInspector: Inspector<"windows"> = {
     facts.savedPasswords.push(...(await readRdpPasswords(ctx)));
     facts.psReadLineHistories = await readPsReadLine(ctx);
     facts.awsCredentialFiles = await readAwsCredentialFiles(ctx);
+    facts.credentialManagerFiles = await findCredentialManagerFiles(ctx);
     return facts;
   },
 };

@@ -16,6 +16,8 @@ export interface WindowsFacts {
   /** Non-empty PSReadLine histories. */
   psReadLineHistories: Array<{ path: string; commands: number }>;
   awsCredentialFiles: string[];
+  /** Credential Manager blobs (DPAPI-encrypted saved logons) in profiles and the system profile. */
+  credentialManagerFiles: string[];
   software: InstalledSoftware[];
   /** Things odd but readable about hives (dirty, partial), by hive path. */
   hiveNotes: Array<{ path: string; note: string }>;

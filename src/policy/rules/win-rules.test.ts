@@ -365,6 +365,29 @@ testRule(winSavedPasswords, {
         { path: "/Users/builder/.aws/credentials", message: "AWS credentials file in a user profile" },
       ],
     },
+    {
+      name: "Credential Manager blobs in a user profile and in the system profile",
+      base: "empty",
+      changes: windowsChanges({
+        files: {
+          "/Users/builder/AppData/Roaming/Microsoft/Credentials/DFBE70A7E5CC19A398EBF1B96859CE5D":
+            "\u0001\u0000\u0000\u0000DPAPI blob",
+          "/Users/builder/AppData/Local/Microsoft/Credentials/empty": "",
+          "/Windows/System32/config/systemprofile/AppData/Local/Microsoft/Credentials/6A1D2A3C":
+            "\u0001\u0000\u0000\u0000DPAPI blob",
+        },
+      }),
+      findings: [
+        {
+          path: "/Users/builder/AppData/Roaming/Microsoft/Credentials/DFBE70A7E5CC19A398EBF1B96859CE5D",
+          message: "Credential Manager holds a saved logon (DPAPI-encrypted blob)",
+        },
+        {
+          path: "/Windows/System32/config/systemprofile/AppData/Local/Microsoft/Credentials/6A1D2A3C",
+          message: "Credential Manager holds a saved logon (DPAPI-encrypted blob)",
+        },
+      ],
+    },
   ],
 });
 

@@ -32,6 +32,10 @@ export default defineRule({
         path,
         message: "AWS credentials file in a user profile",
       })),
+      ...windows.credentialManagerFiles.map((path) => ({
+        path,
+        message: "Credential Manager holds a saved logon (DPAPI-encrypted blob)",
+      })),
     ];
   },
 });

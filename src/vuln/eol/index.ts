@@ -149,7 +149,8 @@ export function osEolStatus(
   const product = OS_PRODUCTS[os.id.toLowerCase()];
   // A build number is shared by LTSC and Semi-Annual releases (17763 is both Server 2019 and
   // 1809-sac): the product name says which one this is.
-  const server = product === "windows-server" ? /Windows Server (\d{4})( R2)?/i.exec(os.prettyName ?? "") : null;
+  const server =
+    product === "windows-server" ? /Windows Server (\d{4})( R2)?/i.exec(os.prettyName ?? "") : null;
   if (server) {
     const byName = eolStatus(product!, server[2] ? `${server[1]}-r2` : server[1]!, now, data);
     if (byName) return byName;
