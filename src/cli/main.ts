@@ -1,16 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../version.js";
-import { registerAccounts } from "./accounts.js";
-import { registerDb } from "./db.js";
-import { registerFix } from "./fix.js";
-import { registerInspect } from "./inspect.js";
-import { registerPackages } from "./packages.js";
-import { registerPolicy } from "./policy.js";
-import { registerPull } from "./pull.js";
-import { registerPush } from "./push.js";
-import { registerScan } from "./scan.js";
-import { registerServe } from "./serve.js";
 
 /** Exit codes are a contract: 0 pass, 1 findings at or above --fail-on, 2 amigate could not do its job. */
 export const EXIT_PASS = 0;
@@ -24,18 +14,31 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-registerScan(program);
-registerPolicy(program);
-registerInspect(program);
-registerPackages(program);
-registerDb(program);
-registerFix(program);
-registerServe(program);
-registerAccounts(program);
-registerPush(program);
-registerPull(program);
+/**
+ * Commands by name, loaded on demand: `amigate scan` should not pay for the server's modules.
+ * Help and unknown commands load them all.
+ */
+const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
+  scan: async () => (await import("./scan.js")).registerScan,
+  policy: async () => (await import("./policy.js")).registerPolicy,
+  inspect: async () => (await import("./inspect.js")).registerInspect,
+  packages: async () => (await import("./packages.js")).registerPackages,
+  db: async () => (await import("./db.js")).registerDb,
+  fix: async () => (await import("./fix.js")).registerFix,
+  serve: async () => (await import("./serve.js")).registerServe,
+  accounts: async () => (await import("./accounts.js")).registerAccounts,
+  push: async () => (await import("./push.js")).registerPush,
+  pull: async () => (await import("./pull.js")).registerPull,
+};
 
 try {
+  const requested = process.argv[2] ?? "";
+  const names = Object.hasOwn(COMMANDS, requested)
+    ? [requested]
+    : requested === "--version" || requested === "-V"
+      ? []
+      : Object.keys(COMMANDS);
+  for (const name of names) (await COMMANDS[name]!())(program);
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {

@@ -1,5 +1,15 @@
 import type { Stats } from "node:fs";
-import { constants, createReadStream, promises as fsp } from "node:fs";
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  promises as fsp,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+} from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { FsError, type FsErrorCode } from "./errors.js";
@@ -72,7 +82,7 @@ export class DirectoryTree implements FileTree {
         if (this.verifiedDirs.has(current)) continue;
         let st: Stats;
         try {
-          st = await fsp.lstat(this.root + current);
+          st = lstatSync(this.root + current);
         } catch (e) {
           throw toFsError(e, current);
         }
@@ -86,7 +96,9 @@ export class DirectoryTree implements FileTree {
   async lstat(imagePath: string): Promise<FileStat> {
     const host = await this.hostPath(imagePath);
     try {
-      return fileStatOf(await fsp.lstat(host));
+      // Synchronous on purpose: a local lstat takes microseconds, a promise round trip through
+      // the thread pool ten times that, and a walk makes one per entry.
+      return fileStatOf(lstatSync(host));
     } catch (e) {
       throw toFsError(e, imagePath);
     }
@@ -95,10 +107,10 @@ export class DirectoryTree implements FileTree {
   async readdir(imagePath: string): Promise<DirEntry[]> {
     const host = await this.hostPath(imagePath);
     try {
-      const st = await fsp.lstat(host);
+      const st = lstatSync(host);
       if (!st.isDirectory()) throw new FsError("ENOTDIR", imagePath);
       // Non-UTF-8 names decode with U+FFFD and then fail to stat: they surface as unknowns, not crashes.
-      const dirents = await fsp.readdir(host, { withFileTypes: true });
+      const dirents = readdirSync(host, { withFileTypes: true });
       return dirents.map((d) => ({ name: d.name, type: direntType(d) }));
     } catch (e) {
       if (e instanceof FsError) throw e;
@@ -117,15 +129,16 @@ export class DirectoryTree implements FileTree {
 
   async readFile(imagePath: string, options: { maxBytes: number }): Promise<Buffer> {
     const host = await this.hostPath(imagePath);
-    let handle: fsp.FileHandle;
+    let fd: number;
     try {
-      // O_NONBLOCK: a FIFO in the image must never block the scan.
-      handle = await fsp.open(host, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      // O_NOFOLLOW: never through a host symlink. O_NONBLOCK: a FIFO must never block the scan.
+      // Synchronous like lstat: reads are bounded by maxBytes and local.
+      fd = openSync(host, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     } catch (e) {
       throw toFsError(e, imagePath);
     }
     try {
-      const st = await handle.stat();
+      const st = fstatSync(fd);
       if (!st.isFile())
         throw new FsError(st.isDirectory() ? "EISDIR" : "EINVAL", imagePath, "not a regular file");
       if (st.size > options.maxBytes)
@@ -133,7 +146,7 @@ export class DirectoryTree implements FileTree {
       const buf = Buffer.alloc(Math.min(st.size, options.maxBytes));
       let filled = 0;
       while (filled < buf.length) {
-        const { bytesRead } = await handle.read(buf, filled, buf.length - filled, filled);
+        const bytesRead = readSync(fd, buf, filled, buf.length - filled, filled);
         if (bytesRead === 0) break;
         filled += bytesRead;
       }
@@ -142,7 +155,7 @@ export class DirectoryTree implements FileTree {
       if (e instanceof FsError) throw e;
       throw toFsError(e, imagePath);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 

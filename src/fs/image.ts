@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { mapConcurrent } from "./concurrent.js";
 import { FsError } from "./errors.js";
 import type { DirEntry, FileStat, FileTree, WalkEntry } from "./filetree.js";
 import { joinImagePath, normalizeImagePath, parentOf, splitImagePath } from "./path.js";
@@ -6,6 +7,7 @@ import { joinImagePath, normalizeImagePath, parentOf, splitImagePath } from "./p
 /** Linux gives up after 40 links (MAXSYMLINKS); so do we. */
 const MAX_SYMLINKS = 40;
 const MAX_WALK_DEPTH = 256;
+const WALK_CONCURRENCY = 16;
 /** Default bound for whole-file reads of configuration files. */
 export const DEFAULT_MAX_READ = 16 * 1024 * 1024;
 
@@ -143,13 +145,19 @@ export class Image {
       }
       entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
       const dirs: Array<{ path: string; depth: number }> = [];
-      for (const entry of entries.reverse()) {
+      entries.reverse();
+      // lstat a directory's entries a few at a time: the walk is latency-bound, not CPU-bound.
+      const stats = await mapConcurrent(entries, WALK_CONCURRENCY, async (entry) => {
         const child = joinImagePath(path, entry.name);
-        let st: FileStat;
         try {
-          st = await this.tree.lstat(child);
+          return { child, st: await this.tree.lstat(child) };
         } catch (e) {
-          options.onError?.(child, e);
+          return { child, error: e };
+        }
+      });
+      for (const { child, st, error } of stats as Array<{ child: string; st?: FileStat; error?: unknown }>) {
+        if (!st) {
+          options.onError?.(child, error);
           continue;
         }
         yield { path: child, stat: st };

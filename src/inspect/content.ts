@@ -1,3 +1,4 @@
+import { mapConcurrent } from "../fs/concurrent.js";
 import { FsError } from "../fs/errors.js";
 import type { CloudMention, EndpointMatch, PrivateKeyMatch, ScanSink, SecretMatch } from "./content-scan.js";
 import { TextScanner } from "./content-scan.js";
@@ -108,6 +109,9 @@ async function scanFile(
   stats.scannedBytes += bytes;
 }
 
+/** Files read at once: enough to keep the disk and libuv busy, few enough to bound memory. */
+const CONCURRENT_READS = 8;
+
 export const contentInspector: Inspector<"content"> = {
   name: "content",
   description:
@@ -123,12 +127,13 @@ export const contentInspector: Inspector<"content"> = {
       noiseFiles: 0,
       tooLargeFiles: 0,
     };
-    for (const file of index.entries) {
-      if (file.type !== "file" || file.size === 0) continue;
-      if (isNoisePath(file.path)) {
-        stats.noiseFiles++;
-        continue;
-      }
+    const candidates = index.entries.filter((f) => {
+      if (f.type !== "file" || f.size === 0) return false;
+      if (!isNoisePath(f.path)) return true;
+      stats.noiseFiles++;
+      return false;
+    });
+    await mapConcurrent(candidates, CONCURRENT_READS, async (file) => {
       try {
         if (file.size > ctx.options.maxContentScanBytes) {
           stats.tooLargeFiles++;
@@ -138,13 +143,18 @@ export const contentInspector: Inspector<"content"> = {
               file.path,
               new FsError("EFBIG", file.path, `text file not scanned for secrets: ${file.size} bytes`),
             );
-          continue;
+          return;
         }
         await scanFile(ctx, file, sink, stats);
       } catch (e) {
         ctx.unknown(file.path, e);
       }
-    }
+    });
+    // Reads finish in any order; facts are deterministic.
+    for (const list of [sink.privateKeys, sink.secrets, sink.endpoints, sink.cloudMentions] as Array<
+      Array<{ path: string; line: number }>
+    >)
+      list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
     return { ...sink, stats };
   },
 };

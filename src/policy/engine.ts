@@ -124,6 +124,7 @@ export async function scan(
     rootSummaries.push({ root: root.root, os: await osSummary(facts) });
   }
   findings.sort(compareFindings);
+  unknowns.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.source.localeCompare(b.source)));
   ignored.sort(compareFindings);
   const summary = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) summary[f.severity]++;
