@@ -1,4 +1,6 @@
-import { createReadStream } from "node:fs";
+import { spawn } from "node:child_process";
+import { accessSync, createReadStream, constants as fsConstants } from "node:fs";
+import path from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createGunzip, constants as zc } from "node:zlib";
@@ -31,6 +33,11 @@ export async function* decompressedChunks(
   file: string,
   compression: Exclude<Compression, "none">,
 ): AsyncGenerator<Buffer> {
+  const native = compression === "gzip" ? undefined : nativeDecompressor(compression);
+  if (native) {
+    yield* nativeChunks(native, file, STRUCTURE[compression]);
+    return;
+  }
   const input = createReadStream(file, { highWaterMark: 256 * 1024 });
   const consumed = () => input.bytesRead;
   try {
@@ -52,6 +59,64 @@ export async function* decompressedChunks(
     }
   } finally {
     input.destroy();
+  }
+}
+
+/**
+ * The zstd and xz programs decompress 5–10× faster than the JS decoders (fzstd, xz-decompress),
+ * which stay as the fallback where the programs are missing or AMIGATE_JS_DECOMPRESS=1.
+ */
+function nativeDecompressor(compression: "xz" | "zstd"): string | undefined {
+  if (process.env.AMIGATE_JS_DECOMPRESS === "1") return undefined;
+  const cached = nativeCache.get(compression);
+  if (cached !== undefined) return cached || undefined;
+  const found =
+    (process.env.PATH ?? "")
+      .split(":")
+      .filter(Boolean)
+      .map((dir) => path.join(dir, compression))
+      .find((candidate) => {
+        try {
+          accessSync(candidate, fsConstants.X_OK);
+          return true;
+        } catch {
+          return false;
+        }
+      }) ?? "";
+  nativeCache.set(compression, found);
+  return found || undefined;
+}
+const nativeCache = new Map<string, string>();
+
+async function* nativeChunks(program: string, file: string, structure: string): AsyncGenerator<Buffer> {
+  const child = spawn(program, ["-dcq", "--", file], { stdio: ["ignore", "pipe", "pipe"] });
+  const stderr: Buffer[] = [];
+  child.stderr.on("data", (d: Buffer) => {
+    if (stderr.length < 16) stderr.push(d);
+  });
+  const exited = new Promise<number>((resolve) => {
+    child.on("error", () => resolve(-1));
+    child.on("close", (code) => resolve(code ?? -1));
+  });
+  let produced = 0;
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      produced += chunk.length;
+      yield chunk;
+    }
+    const code = await exited;
+    if (code !== 0) {
+      const why = Buffer.concat(stderr).toString("utf8").trim().split("\n").pop() ?? `exit ${code}`;
+      // The program does not say where in the compressed file it failed; -1 marks "unknown".
+      throw new ImageFormatError(
+        file,
+        structure,
+        -1,
+        `valid compressed data (${path.basename(program)}: ${why}; ${produced} bytes decompressed)`,
+      );
+    }
+  } finally {
+    if (child.exitCode === null) child.kill();
   }
 }
 
