@@ -68,5 +68,8 @@ console.log(`${target}: ${Object.keys(products).length} products, as of ${asOf}`
 
 /** endoflife.date column labels carry HTML (`Debian <abbr title="…">LTS</abbr>`); keep the text. */
 function plainText(html) {
-  return html.replace(/<[^>]*>/g, "").replace(/\s+/g, " ").trim();
+  return html
+    .replace(/<[^>]*>/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
 }
