@@ -1,6 +1,8 @@
 import { promises as fsp } from "node:fs";
+import path from "node:path";
 import { type Command, Option } from "commander";
 import { describeError } from "../fs/errors.js";
+import { Image } from "../fs/image.js";
 import { DEFAULT_INSPECT_OPTIONS, type InspectOptions } from "../inspect/context.js";
 import type { FactName } from "../inspect/facts.js";
 import { scan } from "../policy/engine.js";
@@ -10,7 +12,9 @@ import { rules as allRules } from "../policy/rules/index.js";
 import { SEVERITIES, type Severity } from "../policy/severity.js";
 import { REPORT_FORMATS, type ReportFormat, renderReport } from "../report/index.js";
 import { openTarget } from "../source/open.js";
+import type { OpenTargetOptions } from "../source/target.js";
 import { defaultDbPath } from "../vuln/db/index.js";
+import { countingSource, countingTree, ProgressBar, type ProgressSink } from "./progress.js";
 
 export interface ScanFlags {
   format: ReportFormat;
@@ -21,6 +25,8 @@ export interface ScanFlags {
   db?: string;
   dbMaxAge?: string;
   clamd?: string;
+  /** --no-progress sets false. */
+  progress?: boolean;
 }
 
 /** Where the report goes and what the terminal allows; tests pass their own. */
@@ -29,6 +35,21 @@ export interface ScanIO {
   isTTY: boolean;
   noColor: boolean;
   rules: ReadonlyArray<Rule<FactName>>;
+  /** A terminal to draw the progress bar on, or undefined for none (see showProgress). */
+  progress?: ProgressSink;
+}
+
+/**
+ * The progress bar goes to stderr, and only when stderr is a terminal: never into files, pipes or
+ * CI logs, not with --no-progress, and not while a JSON report is written to stdout (a JSON
+ * consumer on a terminal gets a clean stream).
+ */
+export function showProgress(
+  flags: Pick<ScanFlags, "format" | "output" | "progress">,
+  stderrIsTTY: boolean,
+): boolean {
+  if (!stderrIsTTY || flags.progress === false) return false;
+  return !(flags.format === "json" && flags.output === undefined);
 }
 
 export class ReportWriteError extends Error {
@@ -84,11 +105,33 @@ export class UsageError extends Error {
 export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Promise<0 | 1> {
   const { now, inspect } = inspectOptions(flags);
   const ignore = await loadIgnore(flags.ignoreFile);
-  const target = await openTarget(input);
+  // Disks: bytes read of the virtual disk; directories and archives: directory entries walked.
+  let bar: ProgressBar | undefined;
+  const sink = io.progress;
+  const label = `scanning ${path.basename(input)}`;
+  const openOptions: OpenTargetOptions = sink
+    ? {
+        wrapDiskSource: (source) => {
+          const counted = new ProgressBar(sink, { label, done: 0, total: source.size, unit: "bytes" });
+          bar = counted;
+          return countingSource(source, (n) => counted.add(n));
+        },
+      }
+    : {};
+  const target = await openTarget(input, openOptions);
   try {
+    let roots = target.roots;
+    if (sink && !bar) {
+      const counted = new ProgressBar(sink, { label, done: 0, unit: "files" });
+      bar = counted;
+      roots = roots.map((r) => ({
+        ...r,
+        image: new Image(countingTree(r.image.tree, (n) => counted.add(n))),
+      }));
+    }
     const result = await scan(
       { input, kind: target.kind, description: target.description, notes: target.notes },
-      target.roots,
+      roots,
       {
         failOn: flags.failOn,
         ignore,
@@ -97,6 +140,7 @@ export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Prom
         inspect,
       },
     );
+    bar?.finish();
     // Colours only on a terminal: never in files or pipes, never with NO_COLOR (no-color.org).
     const color = flags.output === undefined && io.isTTY && !io.noColor;
     const text = renderReport(result, flags.format, { color });
@@ -109,6 +153,7 @@ export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Prom
     } else io.write(text);
     return result.passed ? 0 : 1;
   } finally {
+    bar?.finish();
     await target.close();
   }
 }
@@ -133,12 +178,21 @@ export function registerScan(program: Command): void {
     .option("--db <path>", "vulnerability database (default: $AMIGATE_DB, else the user cache directory)")
     .option("--db-max-age <days>", "report a vulnerability database older than this as stale", "7")
     .option("--clamd <socket>", "stream files to this clamd unix socket (default: $AMIGATE_CLAMD_SOCKET)")
+    .option("--no-progress", "never draw the progress bar (drawn on stderr only when it is a terminal)")
     .action(async (input: string, flags: ScanFlags) => {
       process.exitCode = await runScan(input, flags, {
         write: (text) => process.stdout.write(text),
         isTTY: process.stdout.isTTY === true,
         noColor: (process.env.NO_COLOR ?? "") !== "",
         rules: allRules,
+        ...(showProgress(flags, process.stderr.isTTY === true)
+          ? {
+              progress: {
+                write: (text: string) => process.stderr.write(text),
+                columns: process.stderr.columns,
+              },
+            }
+          : {}),
       });
     });
 }

@@ -39,6 +39,8 @@ export interface FileStat {
   mtimeMs: number;
   /** Identity of the inode within this tree, when the format has one (for hard links and cycles). */
   ino?: number;
+  /** Which filesystem of a mounted tree holds it (inode numbers repeat across filesystems). */
+  dev?: number;
   nlink?: number;
 }
 

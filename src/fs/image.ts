@@ -127,12 +127,12 @@ export class Image {
 
   /**
    * Walks the tree below `root` depth-first without following symlinks, yielding every entry
-   * (not `root` itself). Directories seen twice (by inode: hard-linked directories in a damaged
-   * filesystem) are walked once; depth is bounded.
+   * (not `root` itself). Directories seen twice (by filesystem and inode: hard-linked directories
+   * in a damaged filesystem) are walked once; depth is bounded.
    */
   async *walk(root = "/", options: WalkOptions = {}): AsyncGenerator<WalkEntry> {
     const start = await this.resolve(root, true);
-    const seenDirs = new Set<number>();
+    const seenDirs = new Set<string>();
     const stack: Array<{ path: string; depth: number }> = [{ path: start, depth: 0 }];
     while (stack.length > 0) {
       const { path, depth } = stack.pop()!;
@@ -164,11 +164,12 @@ export class Image {
         if (st.type !== "directory") continue;
         if (options.skipDirectory?.(child)) continue;
         if (st.ino !== undefined) {
-          if (seenDirs.has(st.ino)) {
+          const id = `${st.dev ?? 0}:${st.ino}`;
+          if (seenDirs.has(id)) {
             options.onError?.(child, new FsError("ELOOP", child, "directory cycle"));
             continue;
           }
-          seenDirs.add(st.ino);
+          seenDirs.add(id);
         }
         if (depth + 1 >= MAX_WALK_DEPTH) {
           options.onError?.(child, new FsError("ELOOP", child, "directory tree too deep"));

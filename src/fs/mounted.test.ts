@@ -50,4 +50,21 @@ describe("MountedTree", () => {
       /root mount/,
     );
   });
+  it("walks filesystems whose inode numbers repeat (each filesystem numbers from 1) without a false cycle", async () => {
+    // The same host directory mounted twice stands for two filesystems with equal inode numbers.
+    const twice = new Image(
+      new MountedTree([
+        { mountPoint: "/", tree: new DirectoryTree(path.join(tmp, "root")) },
+        { mountPoint: "/home", tree: new DirectoryTree(path.join(tmp, "home")) },
+        { mountPoint: "/srv", tree: new DirectoryTree(path.join(tmp, "home")) },
+      ]),
+    );
+    const errors: string[] = [];
+    const paths: string[] = [];
+    for await (const e of twice.walk("/", { onError: (p, err) => errors.push(`${p}: ${String(err)}`) }))
+      paths.push(e.path);
+    assert.deepEqual(errors, []);
+    assert.ok(paths.includes("/home/admin/.bashrc") && paths.includes("/srv/admin/.bashrc"), paths.join(" "));
+    assert.notEqual((await twice.lstat("/home")).dev, (await twice.lstat("/srv")).dev);
+  });
 });

@@ -16,11 +16,11 @@ export interface Mount {
  */
 export class MountedTree implements FileTree {
   readonly description: string;
-  private readonly mounts: Mount[];
+  private readonly mounts: Array<Mount & { dev: number }>;
 
   constructor(mounts: Mount[], description?: string) {
     this.mounts = mounts
-      .map((m) => ({ mountPoint: normalizeImagePath(m.mountPoint), tree: m.tree }))
+      .map((m, dev) => ({ mountPoint: normalizeImagePath(m.mountPoint), tree: m.tree, dev }))
       .sort((a, b) => b.mountPoint.length - a.mountPoint.length);
     if (!this.mounts.some((m) => m.mountPoint === "/"))
       throw new FsError("EINVAL", "/", "a mounted tree needs a root mount");
@@ -29,19 +29,21 @@ export class MountedTree implements FileTree {
   }
 
   /** The tree serving `path` and the path inside it. */
-  private locate(path: string): { tree: FileTree; inner: string } {
+  private locate(path: string): { tree: FileTree; inner: string; dev: number } {
     for (const m of this.mounts) {
-      if (path === m.mountPoint) return { tree: m.tree, inner: "/" };
+      if (path === m.mountPoint) return { tree: m.tree, inner: "/", dev: m.dev };
       if (path.startsWith(`${m.mountPoint}/`))
-        return { tree: m.tree, inner: path.slice(m.mountPoint.length) };
+        return { tree: m.tree, inner: path.slice(m.mountPoint.length), dev: m.dev };
     }
     // The root mount (sorted last) contains every path.
-    return { tree: (this.mounts[this.mounts.length - 1] as Mount).tree, inner: path };
+    const root = this.mounts[this.mounts.length - 1] as Mount & { dev: number };
+    return { tree: root.tree, inner: path, dev: root.dev };
   }
 
-  lstat(path: string): Promise<FileStat> {
-    const { tree, inner } = this.locate(path);
-    return tree.lstat(inner);
+  /** The stat, with `dev` telling the mounts apart (each filesystem numbers its inodes from 1). */
+  async lstat(path: string): Promise<FileStat> {
+    const { tree, inner, dev } = this.locate(path);
+    return { ...(await tree.lstat(inner)), dev };
   }
 
   async readdir(path: string): Promise<DirEntry[]> {

@@ -3,7 +3,7 @@ import { DirectoryTree } from "../fs/directory.js";
 import { TargetError } from "../fs/errors.js";
 import { Image } from "../fs/image.js";
 import { probes } from "./probes.js";
-import type { OpenedTarget } from "./target.js";
+import type { OpenedTarget, OpenTargetOptions } from "./target.js";
 
 /** Bytes read from the start of a file to tell its format (tar's magic sits at 257). */
 const HEAD_BYTES = 64 * 1024;
@@ -12,7 +12,7 @@ const HEAD_BYTES = 64 * 1024;
  * Opens what the user named: a directory as an image root, or a file whose format is told from
  * its bytes (never its name). Throws TargetError with a one-line reason otherwise.
  */
-export async function openTarget(input: string): Promise<OpenedTarget> {
+export async function openTarget(input: string, options: OpenTargetOptions = {}): Promise<OpenedTarget> {
   let st: Awaited<ReturnType<typeof fsp.stat>>;
   try {
     st = await fsp.stat(input);
@@ -47,7 +47,7 @@ export async function openTarget(input: string): Promise<OpenedTarget> {
   }
   if (length === 0) throw new TargetError(input, "empty file");
   for (const probe of probes) {
-    const opened = await probe.open(input, head.subarray(0, length));
+    const opened = await probe.open(input, head.subarray(0, length), options);
     if (opened) return opened;
   }
   throw new TargetError(

@@ -1,4 +1,5 @@
 import type { Image } from "../fs/image.js";
+import type { ByteSource } from "./bytes.js";
 
 /** One OS root found in a target (a directory and an archive have exactly one, at "/"). */
 export interface TargetRoot {
@@ -36,5 +37,13 @@ export interface OpenedTarget {
  */
 export interface TargetProbe {
   name: string;
-  open(input: string, head: Buffer): Promise<OpenedTarget | undefined>;
+  open(input: string, head: Buffer, options?: OpenTargetOptions): Promise<OpenedTarget | undefined>;
+}
+
+export interface OpenTargetOptions {
+  /**
+   * Wraps a disk image's virtual disk (the container's guest bytes) before anything reads it:
+   * the CLI's progress bar counts the bytes read through it.
+   */
+  wrapDiskSource?: (source: ByteSource) => ByteSource;
 }

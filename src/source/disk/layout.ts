@@ -26,9 +26,16 @@ export interface DiskLayout {
   notes: string[];
 }
 
-/** Opens the container, reads the partition table, expands LVM PVs and sniffs every volume. */
-export async function scanDisk(input: string): Promise<DiskLayout> {
-  const disk = await openDiskImage(input);
+/**
+ * Opens the container, reads the partition table, expands LVM PVs and sniffs every volume.
+ * `wrapDiskSource` wraps the virtual disk before anything reads it (e.g. to count bytes read).
+ */
+export async function scanDisk(
+  input: string,
+  wrapDiskSource?: (source: ByteSource) => ByteSource,
+): Promise<DiskLayout> {
+  const opened = await openDiskImage(input);
+  const disk = wrapDiskSource ? { ...opened, source: wrapDiskSource(opened.source) } : opened;
   try {
     return await scanOpenedDisk(input, disk);
   } catch (e) {

@@ -2,7 +2,7 @@ import { describeError } from "../../fs/errors.js";
 import type { FileTree } from "../../fs/filetree.js";
 import { Image } from "../../fs/image.js";
 import { type Mount, mountedTree } from "../../fs/mounted.js";
-import type { DiskBootInfo, OpenedTarget, TargetProbe, TargetRoot } from "../target.js";
+import type { DiskBootInfo, OpenedTarget, OpenTargetOptions, TargetProbe, TargetRoot } from "../target.js";
 import { defaultFilesystemReaders, type FilesystemReaders } from "./filesystems.js";
 import { parseFstab, volumeForSpec } from "./fstab.js";
 import { type DiskLayout, scanDisk, type Volume } from "./layout.js";
@@ -22,7 +22,7 @@ const NOT_MOUNTED_TYPES = new Set([
   "cifs",
 ]);
 
-export interface DiskTargetOptions {
+export interface DiskTargetOptions extends OpenTargetOptions {
   /** Filesystem readers by type; defaults to the readers present in this build. */
   readers?: FilesystemReaders;
 }
@@ -40,7 +40,7 @@ export async function openDiskTarget(
   input: string,
   options: DiskTargetOptions = {},
 ): Promise<OpenedDiskTarget | undefined> {
-  const layout = await scanDisk(input);
+  const layout = await scanDisk(input, options.wrapDiskSource);
   const { disk, table, volumes } = layout;
   if (disk.format === "raw" && table.kind === "none" && volumes.every((v) => v.fs.type === undefined)) {
     await disk.source.close();
@@ -178,5 +178,5 @@ async function fstabMounts(
 
 export const diskProbe: TargetProbe = {
   name: "disk image",
-  open: (input) => openDiskTarget(input),
+  open: (input, _head, options) => openDiskTarget(input, options),
 };

@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { promises as fsp } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { DirectoryTree } from "../fs/directory.js";
+import { Image } from "../fs/image.js";
+import { diskFixtures } from "../source/disk/testing.js";
+import { bufferByteSource } from "../source/file.js";
+import { REPO_ROOT } from "../testing/trees.js";
+import { countingSource, countingTree, ProgressBar, renderProgress } from "./progress.js";
+import { showProgress } from "./scan.js";
+
+const CLEAR = "\r\x1b[2K";
+
+describe("renderProgress", () => {
+  it("draws a bar, a percentage and MiB for a disk", () => {
+    assert.equal(
+      renderProgress({ label: "scanning d.vmdk", done: 210 * 1048576, total: 500 * 1048576, unit: "bytes" }),
+      "scanning d.vmdk [##########..............]  42%  210 MiB of 500 MiB",
+    );
+    assert.match(renderProgress({ label: "x", done: 9e9, total: 1e9, unit: "bytes" }), /\[#{24}\] 100%/);
+  });
+  it("counts files when there is no total, and never wraps the terminal's line", () => {
+    assert.equal(
+      renderProgress({ label: "scanning root", done: 12345, unit: "files" }),
+      "scanning root  12,345 files",
+    );
+    const line = renderProgress(
+      { label: "scanning a-very-long-name.vmdk", done: 1, total: 2, unit: "bytes" },
+      30,
+    );
+    assert.equal(line.length, 29);
+    // A width the terminal did not report (0 under some ptys) falls back to 80 columns.
+    assert.ok(renderProgress({ label: "s", done: 1, total: 2, unit: "bytes" }, 0).length > 40);
+  });
+});
+
+describe("ProgressBar", () => {
+  it("redraws at most every 100 ms and clears its line at the end", () => {
+    const out: string[] = [];
+    let now = 1000;
+    const bar = new ProgressBar(
+      { write: (t) => out.push(t) },
+      { label: "s", done: 0, total: 100, unit: "bytes" },
+      () => now,
+    );
+    bar.add(10); // first read: drawn at once
+    now += 50;
+    bar.add(10); // too soon
+    now += 60;
+    bar.add(10); // 110 ms after the first draw
+    bar.finish();
+    bar.add(10); // after finish: nothing
+    assert.equal(out.length, 3);
+    assert.ok(out[0]!.startsWith(CLEAR) && out[0]!.includes(" 10%"));
+    assert.ok(out[1]!.includes(" 30%"));
+    assert.equal(out[2], CLEAR);
+  });
+  it("writes nothing at all when nothing was drawn", () => {
+    const out: string[] = [];
+    new ProgressBar({ write: (t) => out.push(t) }, { label: "s", done: 0, unit: "files" }).finish();
+    assert.deepEqual(out, []);
+  });
+});
+
+describe("counting wrappers", () => {
+  it("count bytes read from a ByteSource and entries listed in a FileTree", async () => {
+    let bytes = 0;
+    const source = countingSource(bufferByteSource(Buffer.alloc(4096)), (n) => {
+      bytes += n;
+    });
+    await source.read(0, 512);
+    await source.read(1024, 100);
+    assert.equal(bytes, 612);
+    assert.equal(source.size, 4096);
+    let entries = 0;
+    const image = new Image(
+      countingTree(new DirectoryTree(path.join(REPO_ROOT, "fixtures")), (n) => {
+        entries += n;
+      }),
+    );
+    let walked = 0;
+    for await (const _ of image.walk("/")) walked++;
+    assert.equal(entries, walked);
+  });
+});
+
+describe("when the bar is drawn", () => {
+  it("only on a terminal stderr, not with --no-progress, not with JSON to stdout", () => {
+    assert.equal(showProgress({ format: "text" }, true), true);
+    assert.equal(showProgress({ format: "text" }, false), false);
+    assert.equal(showProgress({ format: "text", progress: false }, true), false);
+    assert.equal(showProgress({ format: "json" }, true), false);
+    assert.equal(showProgress({ format: "json", output: "r.json" }, true), true);
+  });
+});
+
+describe("amigate scan under a pseudo-terminal (script(1))", () => {
+  const tmp = path.join(os.tmpdir(), `amigate-progress-${process.pid}`);
+  after(() => fsp.rm(tmp, { recursive: true, force: true }));
+  const hasScript = spawnSync("script", ["--version"]).status === 0;
+  const cli = (args: string) =>
+    `${process.execPath} --import ${import.meta.resolve("tsx")} ${path.join(REPO_ROOT, "src/cli/main.ts")} ${args}`;
+
+  /** Runs the CLI with stderr on a pty and stdout in a file; returns what the terminal received. */
+  function onTerminal(args: string, stdoutFile: string): string {
+    const r = spawnSync("script", ["-qec", `${cli(args)} > ${stdoutFile}`, "/dev/null"], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    assert.equal(r.status, 1, r.stderr);
+    return r.stdout;
+  }
+
+  it("draws bytes of the virtual disk on stderr, clears the line, and keeps the report clean", {
+    skip: !hasScript,
+  }, async () => {
+    await fsp.mkdir(tmp, { recursive: true });
+    const disk = path.join(diskFixtures(), "gpt-stream.vmdk");
+    const report = path.join(tmp, "disk.txt");
+    const terminal = onTerminal(`scan ${disk}`, report);
+    assert.match(terminal, /^\r\x1b\[2Kscanning gpt-stream\.vmdk \[[#.]{24}\] +\d+% {2}[\d.]+ MiB of 64 MiB/);
+    assert.ok(terminal.endsWith(CLEAR), JSON.stringify(terminal.slice(-40)));
+    const text = await fsp.readFile(report, "utf8");
+    assert.match(text, /amigate .* scan report/);
+    assert.ok(!text.includes("\x1b[2K") && !text.includes("scanning gpt-stream"));
+    // --no-progress and JSON to stdout: nothing on the terminal.
+    assert.equal(onTerminal(`scan --no-progress ${disk}`, report), "");
+    assert.equal(onTerminal(`scan --format json ${disk}`, report), "");
+    assert.equal(JSON.parse(await fsp.readFile(report, "utf8")).target.kind, "disk");
+  });
+
+  it("counts files walked for a directory", { skip: !hasScript }, async () => {
+    const root = path.join(tmp, "root");
+    await fsp.mkdir(path.join(root, "etc/ssh/sshd_config.d"), { recursive: true });
+    await fsp.writeFile(path.join(root, "etc/os-release"), 'ID=debian\nVERSION_ID="12"\n');
+    await fsp.writeFile(
+      path.join(root, "etc/ssh/sshd_config.d/50-cloud-init.conf"),
+      "PasswordAuthentication yes\n",
+    );
+    await fsp.writeFile(path.join(root, "etc/ssh/sshd_config"), "Include /etc/ssh/sshd_config.d/*.conf\n");
+    const terminal = onTerminal(`scan ${root}`, path.join(tmp, "dir.txt"));
+    assert.match(terminal, /^\r\x1b\[2Kscanning root {2}\d+ files/);
+    assert.ok(terminal.endsWith(CLEAR));
+  });
+});

@@ -1,0 +1,117 @@
+import type { Readable } from "node:stream";
+import type { DirEntry, FileStat, FileTree } from "../fs/filetree.js";
+import type { ByteSource } from "../source/bytes.js";
+
+/** Where the bar is drawn: a terminal's stderr. */
+export interface ProgressSink {
+  write(text: string): void;
+  /** Terminal width; the line is cut to fit so it never wraps (a wrapped line cannot be redrawn). */
+  columns?: number;
+}
+
+export interface ProgressState {
+  label: string;
+  done: number;
+  /** Known for disks (the virtual disk size); undefined for directories and archives. */
+  total?: number;
+  unit: "bytes" | "files";
+}
+
+const BAR_WIDTH = 24;
+const CLEAR_LINE = "\r\x1b[2K";
+
+function mib(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(bytes < 10 * 1048576 ? 1 : 0)} MiB`;
+}
+
+/** One line, no newline: "scanning disk [#######.........]  42%  210 MiB of 500 MiB". */
+export function renderProgress(s: ProgressState, columns?: number): string {
+  const width = columns !== undefined && columns >= 20 ? columns : 80;
+  let line: string;
+  if (s.total !== undefined && s.total > 0) {
+    const ratio = Math.min(1, s.done / s.total);
+    const filled = Math.round(ratio * BAR_WIDTH);
+    const amount = s.unit === "bytes" ? `${mib(s.done)} of ${mib(s.total)}` : `${s.done} of ${s.total} files`;
+    line = `${s.label} [${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}%  ${amount}`;
+  } else {
+    line = `${s.label}  ${s.unit === "bytes" ? `${mib(s.done)} read` : `${s.done.toLocaleString("en-US")} files`}`;
+  }
+  return line.length > width - 1 ? line.slice(0, width - 1) : line;
+}
+
+/**
+ * A progress line redrawn in place at most every `intervalMs` (~10 times a second), cleared by
+ * finish(). Only ever given a TTY: the caller decides whether to draw at all.
+ */
+export class ProgressBar {
+  private readonly state: ProgressState;
+  private lastDraw = Number.NEGATIVE_INFINITY;
+  private drawn = false;
+  private finished = false;
+
+  constructor(
+    private readonly sink: ProgressSink,
+    state: ProgressState,
+    private readonly clock: () => number = Date.now,
+    private readonly intervalMs = 100,
+  ) {
+    this.state = { ...state };
+  }
+
+  setTotal(total: number | undefined): void {
+    this.state.total = total;
+  }
+
+  add(amount: number): void {
+    this.state.done += amount;
+    const now = this.clock();
+    if (now - this.lastDraw >= this.intervalMs) {
+      this.lastDraw = now;
+      this.draw();
+    }
+  }
+
+  private draw(): void {
+    if (this.finished) return;
+    this.sink.write(`${CLEAR_LINE}${renderProgress(this.state, this.sink.columns)}`);
+    this.drawn = true;
+  }
+
+  /** Removes the line, so the report (or an error) starts on a clean line. */
+  finish(): void {
+    if (this.drawn && !this.finished) this.sink.write(CLEAR_LINE);
+    this.finished = true;
+  }
+}
+
+/** A ByteSource that reports every read's length (the virtual disk's bytes read so far). */
+export function countingSource(source: ByteSource, onRead: (bytes: number) => void): ByteSource {
+  return {
+    description: source.description,
+    size: source.size,
+    async read(offset: number, length: number): Promise<Buffer> {
+      const b = await source.read(offset, length);
+      onRead(length);
+      return b;
+    },
+    close: () => source.close(),
+  };
+}
+
+/** A FileTree that reports every directory entry listed (files walked, for directories and archives). */
+export function countingTree(tree: FileTree, onEntries: (count: number) => void): FileTree {
+  return {
+    description: tree.description,
+    lstat: (path: string): Promise<FileStat> => tree.lstat(path),
+    async readdir(path: string): Promise<DirEntry[]> {
+      const entries = await tree.readdir(path);
+      onEntries(entries.length);
+      return entries;
+    },
+    readlink: (path: string) => tree.readlink(path),
+    readFile: (path: string, options: { maxBytes: number }) => tree.readFile(path, options),
+    createReadStream: (path: string, options?: { start?: number; end?: number }): Readable =>
+      tree.createReadStream(path, options),
+    close: () => tree.close(),
+  };
+}
