@@ -140,6 +140,33 @@ export const packagesInspector: Inspector<"packages"> = {
     await readDpkg(ctx, packages, databases);
     await readRpm(ctx, packages, databases);
     await readApk(ctx, packages, databases);
+    await readWindowsUninstall(ctx, packages, databases);
     return { packages, databases, runtimes: await readRuntimes(ctx, packages) };
   },
 };
+
+/**
+ * Windows has no package manager: the Uninstall keys of the SOFTWARE hive (native and WOW6432Node
+ * views) are the inventory, as virt-inspector and Programs and Features use them.
+ */
+async function readWindowsUninstall(
+  ctx: InspectContext,
+  packages: InstalledPackage[],
+  databases: PackageDatabase[],
+): Promise<void> {
+  const windows = await ctx.get("windows");
+  if (!windows.isWindows || windows.software.length === 0) return;
+  const native = windows.architecture?.machine === "arm64" ? "arm64" : "x64";
+  for (const s of windows.software) {
+    packages.push({
+      name: s.name,
+      version: s.version ?? "",
+      sourceName: s.name,
+      sourceVersion: s.version ?? "",
+      arch: s.view === "wow64" ? "x86" : native,
+      ecosystem: "windows",
+      source: s.source,
+    });
+  }
+  databases.push({ path: "/Windows/System32/config/SOFTWARE", format: "windows-uninstall", count: windows.software.length });
+}

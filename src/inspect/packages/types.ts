@@ -1,5 +1,5 @@
 /** Which package manager (or detector) a package came from; also selects the version order. */
-export type PackageEcosystem = "dpkg" | "rpm" | "apk" | "runtime";
+export type PackageEcosystem = "dpkg" | "rpm" | "apk" | "runtime" | "windows";
 
 export interface InstalledPackage {
   name: string;
@@ -17,6 +17,13 @@ export interface InstalledPackage {
 /** A package database that was found and read, with how many packages it gave. */
 export interface PackageDatabase {
   path: string;
-  format: "dpkg-status" | "dpkg-status.d" | "rpm-bdb" | "rpm-ndb" | "rpm-sqlite" | "apk-installed";
+  format:
+    | "dpkg-status"
+    | "dpkg-status.d"
+    | "rpm-bdb"
+    | "rpm-ndb"
+    | "rpm-sqlite"
+    | "apk-installed"
+    | "windows-uninstall";
   count: number;
 }
