@@ -1,4 +1,5 @@
 import type { FileType } from "../filetree.js";
+import { DIRENT_FILE_TYPES } from "../mode.js";
 import { checkSize, inlineBytes, mapRuns } from "./data.js";
 import { INLINE_DATA_FL, type Inode } from "./inode.js";
 import type { Volume } from "./volume.js";
@@ -11,16 +12,6 @@ export interface Dirent {
 }
 
 /** dirent file_type values (ext4 on-disk format, "Linear (Classic) Directories"). */
-const DIRENT_TYPES: ReadonlyArray<FileType> = [
-  "unknown",
-  "file",
-  "directory",
-  "char",
-  "block",
-  "fifo",
-  "socket",
-  "symlink",
-];
 
 /** Directories above this size are damage (a 3-level htree of 64 KiB blocks stays far below). */
 const MAX_DIR_BYTES = 2 ** 32;
@@ -57,7 +48,11 @@ export function parseDirents(
       const name = buf.toString("utf8", at + 8, at + 8 + nameLen);
       if (name !== "." && name !== ".." && nameLen > 0) {
         const t = vol.sb.hasFiletype ? buf[at + 7]! : 0;
-        out.push({ name, ino, type: t > 0 && t < DIRENT_TYPES.length ? DIRENT_TYPES[t] : undefined });
+        out.push({
+          name,
+          ino,
+          type: t > 0 && t < DIRENT_FILE_TYPES.length ? DIRENT_FILE_TYPES[t] : undefined,
+        });
       }
     }
     at += recLen;

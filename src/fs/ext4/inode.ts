@@ -1,4 +1,5 @@
 import type { FileType } from "../filetree.js";
+import { typeOfMode } from "../mode.js";
 import type { Volume } from "./volume.js";
 
 // i_flags bits (ext4 on-disk format, "Inode Table").
@@ -25,27 +26,6 @@ export interface Inode {
   iBlock: Buffer;
   /** The whole on-disk inode (in-inode extended attributes follow i_extra_isize). */
   raw: Buffer;
-}
-
-export function typeOfMode(mode: number): FileType {
-  switch (mode & 0xf000) {
-    case 0x8000:
-      return "file";
-    case 0x4000:
-      return "directory";
-    case 0xa000:
-      return "symlink";
-    case 0x2000:
-      return "char";
-    case 0x6000:
-      return "block";
-    case 0x1000:
-      return "fifo";
-    case 0xc000:
-      return "socket";
-    default:
-      return "unknown";
-  }
 }
 
 /** Reads inode `ino` (1-based). Throws ImageFormatError when it is out of range or unreadable. */

@@ -1,4 +1,5 @@
 import type { FileType } from "../filetree.js";
+import { DIRENT_FILE_TYPES } from "../mode.js";
 import { type Extent, findExtent, readExtents } from "./bmap.js";
 import { FORMAT, type XfsInode } from "./inode.js";
 import type { XfsVolume } from "./volume.js";
@@ -16,19 +17,11 @@ const XD2D = 0x58443244;
 const XDD3 = 0x58444433;
 /** Data blocks live below this byte offset of the directory; leaf and free index blocks above it. */
 const LEAF_OFFSET = 32 * 2 ** 30;
-const FTYPES: Array<FileType | undefined> = [
-  undefined,
-  "file",
-  "directory",
-  "char",
-  "block",
-  "fifo",
-  "socket",
-  "symlink",
-];
 
 function ftypeOf(vol: XfsVolume, b: Buffer, at: number): FileType | undefined {
-  return vol.sb.ftype ? FTYPES[b[at] as number] : undefined;
+  if (!vol.sb.ftype) return undefined;
+  const type = DIRENT_FILE_TYPES[b[at] as number];
+  return type === "unknown" ? undefined : type;
 }
 
 /** Adds one name; the walk and lookups never see "." and "..", duplicates mean damage. */

@@ -1,4 +1,5 @@
 import type { FileType } from "../filetree.js";
+import { typeOfMode } from "../mode.js";
 import type { XfsVolume } from "./volume.js";
 
 /** di_format values (xfs_format.h enum xfs_dinode_fmt). */
@@ -27,27 +28,6 @@ export interface XfsInode {
   realtime: boolean;
   /** The data fork's bytes (literal area up to the attribute fork). */
   dataFork: Buffer;
-}
-
-export function typeOfMode(mode: number): FileType {
-  switch (mode & 0o170000) {
-    case 0o100000:
-      return "file";
-    case 0o040000:
-      return "directory";
-    case 0o120000:
-      return "symlink";
-    case 0o020000:
-      return "char";
-    case 0o060000:
-      return "block";
-    case 0o010000:
-      return "fifo";
-    case 0o140000:
-      return "socket";
-    default:
-      return "unknown";
-  }
 }
 
 /** Reads and checks one on-disk inode (struct xfs_dinode: v2 core is 100 bytes, v3 176). */

@@ -168,5 +168,9 @@ async function readWindowsUninstall(
       source: s.source,
     });
   }
-  databases.push({ path: "/Windows/System32/config/SOFTWARE", format: "windows-uninstall", count: windows.software.length });
+  databases.push({
+    path: "/Windows/System32/config/SOFTWARE",
+    format: "windows-uninstall",
+    count: windows.software.length,
+  });
 }
