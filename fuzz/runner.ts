@@ -18,12 +18,16 @@ export interface FuzzOptions {
   timeMs?: number;
   /** ...or after this many cases, whichever comes first. */
   cases?: number;
+  /** Run at least this many cases, even past `timeMs`. */
+  minCases?: number;
   /** Base seed of the PRNG: same seed, same mutants. */
   seed?: number;
   /** Per-case wall-time budget. */
   caseMs?: number;
   /** V8 heap limit of the worker. */
   heapMb?: number;
+  /** The module `target` comes from when it is not in the main table (worker.ts CaseMessage). */
+  module?: string;
   /** Where failures are saved; undefined: not saved. */
   saveDir?: string;
 }
@@ -55,6 +59,8 @@ const RSS_LIMIT = 1536 * 1024 * 1024;
 
 class CaseWorker {
   private worker: Worker;
+  /** Wall time of the last case from the moment the reader started (mutant written, modules loaded). */
+  lastMs = 0;
   readonly dir = mkdtempSync(path.join(os.tmpdir(), "amigate-fuzz-"));
   private pending:
     | {
@@ -99,7 +105,9 @@ class CaseWorker {
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       let watch: NodeJS.Timeout | undefined;
+      let startedAt = Date.now();
       const done = (r: CaseResult | { status: "died"; kind: string; message: string }) => {
+        this.lastMs = Date.now() - startedAt;
         clearTimeout(timer);
         clearInterval(watch);
         resolve(r);
@@ -107,6 +115,7 @@ class CaseWorker {
       this.pending = {
         resolve: done,
         started: () => {
+          startedAt = Date.now();
           timer = setTimeout(
             () => this.settle({ status: "died", kind: "hang", message: `no answer within ${caseMs} ms` }),
             caseMs,
@@ -168,14 +177,40 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions = {}):
   const seeds = await prepareSeeds(target);
   if (seeds.length === 0) return stats;
   const saved = new Map<string, number>();
+  if (options.saveDir) rmSync(path.join(options.saveDir, target.name), { recursive: true, force: true });
   let worker = new CaseWorker(heapMb);
-  const deadline = Date.now() + timeMs;
   try {
-    for (let n = 0; n < cases && Date.now() < deadline; n++) {
+    // Each seed unmutated first: it must read cleanly, and its time sets the budget of its mutants
+    // (a walk of a 10,000-file XFS image takes longer than one of a 30 KiB hive).
+    const budgets: number[] = [];
+    for (const s of seeds) {
+      const clean = await worker.run(
+        {
+          id: -1,
+          target: target.name,
+          module: options.module,
+          seed: s.seed,
+          mutant: { ops: [], pieces: [{ seed: 0, length: s.size }] },
+        },
+        60_000,
+      );
+      if (clean.status !== "ok" && clean.status !== "typed")
+        throw new Error(
+          `${target.name}: seed ${s.seed.path} does not read cleanly: ${JSON.stringify(clean)}`,
+        );
+      budgets.push(Math.max(caseMs, 4 * worker.lastMs));
+    }
+    const deadline = Date.now() + timeMs;
+    const minCases = options.minCases ?? 0;
+    for (let n = 0; n < cases && (n < minCases || Date.now() < deadline); n++) {
       const s = seeds[n % seeds.length]!;
       const cs = caseSeed(seed, target.name, n);
       const mutant = mutate(new Prng(cs), s.size, s.regions);
-      const result = await worker.run({ id: n, target: target.name, seed: s.seed, mutant }, caseMs);
+      const budget = budgets[n % seeds.length]!;
+      const result = await worker.run(
+        { id: n, target: target.name, module: options.module, seed: s.seed, mutant },
+        budget,
+      );
       stats.run++;
       if (result.status !== "failure" && result.status !== "died") {
         stats.survived++;
@@ -189,7 +224,7 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions = {}):
         seed: s.seed,
         caseSeed: cs,
         kind,
-        message: result.message,
+        message: kind === "hang" ? `no answer within ${budget} ms` : result.message,
         stack: "stack" in result ? result.stack : "",
         ops: mutant.ops,
         mutant,

@@ -6,12 +6,14 @@
 import path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { type Mutant, mutantSource, writeMutant } from "./mutate.js";
-import { linkCompanions, type Seed, targets } from "./targets.js";
+import { type FuzzTarget, linkCompanions, type Seed, targets } from "./targets.js";
 import { isTypedError } from "./walk.js";
 
 export interface CaseMessage {
   id: number;
   target: string;
+  /** A module exporting `targets` to look the target up in, instead of the main table (tests). */
+  module?: string;
   seed: Seed;
   mutant: Mutant;
 }
@@ -24,7 +26,10 @@ export type CaseResult =
 /** Runs one case in this thread (the worker loop, and --replay in the foreground). */
 export async function runCase(message: CaseMessage, dir: string, onStart = () => {}): Promise<CaseResult> {
   const { id, seed, mutant } = message;
-  const target = targets.find((t) => t.name === message.target);
+  const table = message.module
+    ? ((await import(message.module)) as { targets: FuzzTarget[] }).targets
+    : targets;
+  const target = table.find((t) => t.name === message.target);
   if (!target)
     return { id, status: "failure", kind: "setup", message: `no target ${message.target}`, stack: "" };
   const file = path.join(dir, path.basename(seed.path));
