@@ -5,7 +5,9 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { benchDisks } from "./disks.js";
 import { best, measure, row } from "./measure.js";
+import { benchNtfs } from "./ntfs.js";
 
 const repo = path.resolve(import.meta.dirname, "..");
 const cli = path.join(repo, "dist/cli/main.js");
@@ -43,6 +45,9 @@ async function main(): Promise<void> {
   } else {
     console.log(`(skipped: ${archives} missing — run fixtures/debian-archives.sh)`);
   }
+  const ctx = { repo, runs, sh, scan };
+  await benchDisks(ctx);
+  await benchNtfs(ctx);
 }
 
 await main();
