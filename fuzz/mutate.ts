@@ -129,6 +129,25 @@ function pickOffset(rng: Prng, size: number, regions: Region[]): number {
 /** Values a reader is most likely to mishandle when they land in a length or offset field. */
 const INTERESTING = [0, 1, 0x7f, 0x80, 0xff];
 
+/** Integers that sit on a boundary: of the types, and of this seed's size (in bytes and sectors). */
+function boundaryValues(size: number): number[] {
+  return [
+    0,
+    1,
+    0x7fff,
+    0xffff,
+    0x7fffffff,
+    0x80000000,
+    0xffffffff,
+    2 ** 53 - 1,
+    size - 1,
+    size,
+    size + 1,
+    Math.floor(size / 512) + 1,
+    Math.floor(size / 4096) + 1,
+  ].filter((v) => v >= 0);
+}
+
 /** Makes one mutant of a seed of `size` bytes: 1–8 edits drawn from `rng`. */
 export function mutate(rng: Prng, size: number, regions: Region[]): Mutant {
   const pieces: Piece[] = size > 0 ? [{ seed: 0, length: size }] : [];
@@ -152,6 +171,18 @@ export function mutate(rng: Prng, size: number, regions: Region[]): Mutant {
               ? { flip: old.flip, mask: old.mask ^ (1 << bit) }
               : { flip: old.seed, mask: 1 << bit };
       replace(pieces, at, 1, [flipped]);
+    } else if (kind < 0.42) {
+      // A length, count or offset field set to a boundary value, little- or big-endian.
+      const width = rng.pick([2, 4, 8]);
+      const aligned = at - (at % width);
+      const value = rng.pick(boundaryValues(size));
+      const bytes = Buffer.alloc(8);
+      const le = rng.next() < 0.7;
+      if (le) bytes.writeBigUInt64LE(BigInt(value));
+      else bytes.writeBigUInt64BE(BigInt(value));
+      const field = le ? bytes.subarray(0, width) : bytes.subarray(8 - width);
+      ops.push(`set u${width * 8}${le ? "le" : "be"} at ${aligned} to ${value}`);
+      overwrite(pieces, aligned, [...field]);
     } else if (kind < 0.55) {
       const n = rng.pick([1, 2, 4, 8]);
       const value = rng.pick(INTERESTING);
