@@ -12,6 +12,7 @@ import { openHive, type RegistryKey } from "../src/inspect/windows/regf/index.js
 import type { ByteSource } from "../src/source/bytes.js";
 import { detectContainer, type OpenedDisk } from "../src/source/disk/container.js";
 import { scanOpenedDisk } from "../src/source/disk/layout.js";
+import { openDiskTarget } from "../src/source/disk/probe.js";
 import { openQcow2 } from "../src/source/disk/qcow2.js";
 import { sniffVolume } from "../src/source/disk/sniff.js";
 import { openVhd } from "../src/source/disk/vhd.js";
@@ -277,6 +278,24 @@ export const targets: FuzzTarget[] = [
         return `${layout.vgs.length} VGs, ${layout.volumes.length} volumes, ${read} bytes`;
       } finally {
         await source.close();
+      }
+    },
+  },
+  {
+    // The whole disk probe: container, table, LVM, every filesystem reader built, fstab mounts.
+    name: "disk",
+    asFile: true,
+    seeds: () => existing(...["gpt.raw", "mbr.raw", "lvm.raw", "gpt.qcow2"].map(disk)),
+    regions: partitionRegions,
+    async run(input) {
+      const target = await openDiskTarget(input.file);
+      if (!target) return "not a disk";
+      try {
+        let entries = 0;
+        for (const root of target.roots) entries += (await readWholeTree(root.image.tree)).entries;
+        return `${target.roots.length} roots, ${entries} entries`;
+      } finally {
+        await target.close();
       }
     },
   },
