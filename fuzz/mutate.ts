@@ -117,6 +117,7 @@ const FOCUS = 1024 * 1024;
  */
 function pickOffset(rng: Prng, size: number, regions: Region[]): number {
   const r = rng.next();
+  if (r < 0.15) return rng.int(Math.min(size, 4096)); // boot sector, superblock, headers
   if (r < 0.45 || regions.length === 0) return rng.int(Math.min(size, FOCUS));
   if (r < 0.9) {
     const region = rng.pick(regions);
