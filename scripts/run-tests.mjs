@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
-const roots = ["src", "test"];
+const roots = ["src", "test", "fuzz"];
 const filters = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const passthrough = process.argv.slice(2).filter((a) => a.startsWith("-"));
 const files = [];

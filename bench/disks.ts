@@ -1,0 +1,75 @@
+/**
+ * Disk images (issue 3): the Debian rootfs on a GPT disk as raw ext4, raw XFS and a streamOptimized
+ * VMDK, each scanned next to `cat image > /dev/null` and (ext4) `debugfs -R "rdump / DIR"`, measured
+ * in the same run; and a 20 GiB sparse disk, where only peak RSS matters. Goals: scan ≤ 1.5× cat,
+ * ≤ 0.5× debugfs rdump, peak RSS ≤ 256 MiB whatever the image size.
+ */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { best, type Measurement, measure, row } from "./measure.js";
+
+export interface BenchContext {
+  repo: string;
+  runs: number;
+  sh(script: string): string;
+  scan(target: string): Promise<Measurement>;
+}
+
+/** A reader counts as built when its module made it into dist/ (the CLI loads what is there). */
+export function readerBuilt(repo: string, dir: string): boolean {
+  return existsSync(path.join(repo, "dist/fs", dir, "index.js"));
+}
+
+const cat = (file: string) => measure("bash", ["-c", `cat '${file}' > /dev/null`]);
+
+export async function benchDisks(ctx: BenchContext): Promise<void> {
+  console.log("== disk images (issue 3): Debian bookworm rootfs on a GPT disk (ESP + root)");
+  let dir: string;
+  try {
+    dir = ctx.sh(`bash ${ctx.repo}/fixtures/bench-disks.sh`).split("\n").pop()!;
+  } catch {
+    console.log("(skipped: fixtures/bench-disks.sh failed — scripts/install-deps.sh)");
+    return;
+  }
+  const ext4 = readerBuilt(ctx.repo, "ext4");
+  const xfs = readerBuilt(ctx.repo, "xfs");
+  const cases: Array<{ name: string; file: string; reader: string; built: boolean }> = [
+    { name: "raw ext4", file: "debian-ext4-gpt.raw", reader: "ext4", built: ext4 },
+    { name: "raw XFS", file: "debian-xfs-gpt.raw", reader: "xfs", built: xfs },
+    { name: "streamOptimized VMDK (ext4)", file: "debian-ext4-stream.vmdk", reader: "ext4", built: ext4 },
+  ];
+  for (const c of cases) {
+    const file = path.join(dir, c.file);
+    if (!c.built) {
+      console.log(`${c.name}: skipped: ${c.reader} reader not built`);
+      continue;
+    }
+    if (!existsSync(file)) {
+      console.log(
+        `${c.name}: skipped: ${c.file} missing (fixtures/bench-disks.sh needs the ${c.reader} fixtures)`,
+      );
+      continue;
+    }
+    const baseline = await best(ctx.runs, () => cat(file));
+    const scan = await best(ctx.runs, () => ctx.scan(file));
+    console.log(row(`cat ${c.name} > /dev/null (baseline)`, baseline));
+    console.log(row(`amigate scan ${c.name}`, scan, baseline, "cat"));
+    if (c.file === "debian-ext4-gpt.raw") {
+      const fsImage = path.join(dir, "debian-ext4.img");
+      const rdump = await best(ctx.runs, async () => {
+        const out = mkdtempSync(path.join(os.tmpdir(), "amigate-rdump-"));
+        try {
+          return await measure("debugfs", ["-R", `rdump / ${out}`, fsImage]);
+        } finally {
+          rmSync(out, { recursive: true, force: true });
+        }
+      });
+      console.log(row('debugfs -R "rdump / DIR" (peer)', rdump));
+      console.log(row(`amigate scan ${c.name}`, scan, rdump, "debugfs rdump"));
+    }
+  }
+  const sparse = path.join(dir, "sparse-20g.raw");
+  if (!ext4) console.log("20 GiB sparse disk: skipped: ext4 reader not built");
+  else if (existsSync(sparse)) console.log(row("amigate scan 20 GiB sparse disk", await ctx.scan(sparse)));
+}

@@ -1,0 +1,105 @@
+/**
+ * `npm run fuzz [-- --seconds N] [--reader tar,ntfs] [--seed S] [--case-ms MS]`: mutates the real
+ * fixtures and runs every reader on the mutants for a bounded time, printing per reader how many
+ * inputs ran, survived (read, or a typed error), and failed by kind. Failures are saved under
+ * ~/.cache/amigate-fixtures/fuzz-failures/<reader>/.
+ * `npm run fuzz -- --replay FILE.json` reruns one saved failure in the foreground with its stack.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { DEFAULT_SAVE_DIR, type FailureRecord, fuzzTarget, signature } from "./runner.js";
+import { targets } from "./targets.js";
+import { runCase } from "./worker.js";
+
+const repo = path.resolve(import.meta.dirname, "..");
+
+/** Builds (or finds cached) the seed images; a missing tool only costs that reader its seeds. */
+function buildSeeds(): void {
+  for (const script of [
+    "fuzz-seeds.sh",
+    "disk-images.sh",
+    "ntfs-images.sh",
+    "ext4-images.sh",
+    "xfs-images.sh",
+  ]) {
+    const file = path.join(repo, "fixtures", script);
+    if (!existsSync(file)) continue;
+    try {
+      execFileSync("bash", [file], { stdio: ["ignore", "ignore", "inherit"] });
+    } catch {
+      console.error(`(fixtures/${script} failed; its readers may have no seeds)`);
+    }
+  }
+}
+
+async function replay(file: string): Promise<void> {
+  const record = JSON.parse(readFileSync(file, "utf8")) as FailureRecord;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-fuzz-replay-"));
+  try {
+    console.log(`${record.target} on ${record.seed.path}: ${record.ops.join("; ")}`);
+    const result = await runCase(
+      { id: 0, target: record.target, seed: record.seed, mutant: record.mutant },
+      dir,
+    );
+    console.log(
+      result.status === "failure"
+        ? result.stack
+        : `${result.status}: ${"detail" in result ? result.detail : ""}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: "string", default: "20" },
+      reader: { type: "string" },
+      seed: { type: "string", default: String(Date.now() % 1_000_000) },
+      "case-ms": { type: "string", default: "2000" },
+      replay: { type: "string" },
+      "no-build": { type: "boolean", default: false },
+    },
+  });
+  if (values.replay) return replay(values.replay);
+  if (!values["no-build"]) buildSeeds();
+  const wanted = values.reader?.split(",");
+  const seed = Number(values.seed);
+  console.log(
+    `fuzz seed ${seed} (rerun the same mutants with --seed ${seed}); failures saved under ${DEFAULT_SAVE_DIR}`,
+  );
+  let failed = 0;
+  for (const target of targets) {
+    if (wanted && !wanted.includes(target.name)) continue;
+    const missing = await target.missing?.();
+    if (missing) {
+      console.log(`${target.name.padEnd(10)} skipped: ${missing}`);
+      continue;
+    }
+    const stats = await fuzzTarget(target, {
+      timeMs: Number(values.seconds) * 1000,
+      seed,
+      caseMs: Number(values["case-ms"]),
+      saveDir: DEFAULT_SAVE_DIR,
+    });
+    if (stats.run === 0) {
+      console.log(`${target.name.padEnd(10)} skipped: no seed images (see fixtures/)`);
+      continue;
+    }
+    const kinds = [...stats.failures].map(([k, n]) => `${k} ${n}`).join(", ");
+    console.log(
+      `${target.name.padEnd(10)} ${String(stats.run).padStart(6)} inputs, ${String(stats.survived).padStart(6)} survived (${stats.typed} typed errors)${kinds ? `, failures: ${kinds}` : ""}`,
+    );
+    const distinct = new Map<string, FailureRecord>();
+    for (const s of stats.samples) if (!distinct.has(signature(s))) distinct.set(signature(s), s);
+    for (const [sig, s] of distinct) console.log(`    ${sig}: ${s.message.slice(0, 120)}`);
+    failed += stats.run - stats.survived;
+  }
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+await main();

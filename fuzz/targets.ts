@@ -1,0 +1,388 @@
+/**
+ * The readers the fuzzer exercises, one row each: where its seeds are, which regions of a seed
+ * hold its metadata, and how to open a mutant and read everything in it. Adding a reader is one
+ * row. Readers still being written elsewhere are loaded by module path and skipped when absent.
+ */
+import { existsSync, promises as fsp, readdirSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { FileTree } from "../src/fs/filetree.js";
+import { openNtfs } from "../src/fs/ntfs/index.js";
+import { openHive, type RegistryKey } from "../src/inspect/windows/regf/index.js";
+import type { ByteSource } from "../src/source/bytes.js";
+import { detectContainer, type OpenedDisk } from "../src/source/disk/container.js";
+import { scanOpenedDisk } from "../src/source/disk/layout.js";
+import { openDiskTarget } from "../src/source/disk/probe.js";
+import { openQcow2 } from "../src/source/disk/qcow2.js";
+import { sniffVolume } from "../src/source/disk/sniff.js";
+import { openVhd } from "../src/source/disk/vhd.js";
+import { openVhdx } from "../src/source/disk/vhdx.js";
+import { openVmdk } from "../src/source/disk/vmdk.js";
+import { openFileByteSource } from "../src/source/file.js";
+import { partitionSource, readPartitionTable } from "../src/source/partition/table.js";
+import { TarTree } from "../src/source/tar/tree.js";
+import type { Region } from "./mutate.js";
+import { isTypedError, readWholeTree } from "./walk.js";
+
+export const FIXTURES =
+  process.env.AMIGATE_FIXTURES ?? path.join(process.env.HOME ?? "/root", ".cache/amigate-fixtures");
+const REPO = path.resolve(import.meta.dirname, "..");
+const CORPUS = existsSync(path.join(REPO, "../shared/corpus"))
+  ? path.join(REPO, "../shared/corpus")
+  : "/work/shared/corpus";
+
+export interface Seed {
+  path: string;
+  /** Files the mutant needs beside it (a VMDK descriptor's flat extent), linked next to it. */
+  companions?: string[];
+}
+
+/** One mutant as a reader sees it. */
+export interface FuzzInput {
+  /** The mutant as a file (only for targets with `asFile`). */
+  file: string;
+  /** The mutant as a ByteSource (a fresh one per call; the reader closes it). */
+  source(): Promise<ByteSource>;
+}
+
+export interface FuzzTarget {
+  name: string;
+  /** Seed files that exist on this machine. */
+  seeds(): Seed[];
+  /** Metadata regions of one seed (besides its first MiB, which is always a focus). */
+  regions?(seed: ByteSource): Promise<Region[]>;
+  /** The reader takes a path: write each mutant out as a file. */
+  asFile?: boolean;
+  /** Opens the mutant and reads everything; returns a short summary. Throws what the reader throws. */
+  run(input: FuzzInput): Promise<string>;
+  /** Why this row cannot run here (reader not built), checked before seeds. */
+  missing?(): Promise<string | undefined>;
+}
+
+const existing = (...paths: string[]): Seed[] => paths.filter((p) => existsSync(p)).map((p) => ({ path: p }));
+const inDir = (dir: string, filter: (name: string) => boolean = () => true): Seed[] =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((n) => !n.startsWith(".") && filter(n))
+        .sort()
+        .map((n) => ({ path: path.join(dir, n) }))
+    : [];
+
+const tail = (source: ByteSource, length: number): Region => ({
+  offset: Math.max(0, source.size - length),
+  length,
+});
+
+/** Opens a container from a ByteSource, as openDiskImage does from a path. */
+async function openContainer(input: string, file: ByteSource): Promise<OpenedDisk> {
+  const head = await file.read(0, Math.min(file.size, 4096));
+  const tailBytes = file.size >= 512 ? await file.read(file.size - 512, 512) : Buffer.alloc(0);
+  const format = detectContainer(head, tailBytes);
+  switch (format) {
+    case "qcow2":
+      return { format, detail: "qcow2", source: (await openQcow2(file)).source };
+    case "vmdk":
+      return { format, detail: "vmdk", source: (await openVmdk(input, file)).source };
+    case "vhdx":
+      return { format, detail: "vhdx", source: (await openVhdx(file)).source };
+    case "vhd":
+      return { format, detail: "vhd", source: (await openVhd(file)).source };
+    default:
+      return { format, detail: "raw", source: file };
+  }
+}
+
+const MiB = 1024 * 1024;
+
+/** Reads a virtual disk's first 64 MiB in 1 MiB steps plus 32 spread-out sectors. */
+async function readGuest(disk: ByteSource): Promise<number> {
+  let bytes = 0;
+  for (let at = 0; at < Math.min(disk.size, 64 * MiB); at += MiB)
+    bytes += (await disk.read(at, Math.min(MiB, disk.size - at))).length;
+  for (let i = 0; i < 32 && disk.size >= 512; i++) {
+    const at = Math.floor(((disk.size - 512) * i) / 31 / 512) * 512;
+    bytes += (await disk.read(at, 512)).length;
+  }
+  return bytes;
+}
+
+/** Partition starts (first 128 KiB each) and the disk's last 64 KiB (backup GPT, footers). */
+async function partitionRegions(disk: ByteSource): Promise<Region[]> {
+  const regions: Region[] = [tail(disk, 64 * 1024)];
+  const table = await readPartitionTable(disk).catch(() => undefined);
+  for (const p of table?.partitions ?? []) regions.push({ offset: p.start, length: 128 * 1024 });
+  return regions;
+}
+
+async function guarded<T>(action: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await action();
+  } catch (e) {
+    if (!isTypedError(e)) throw e;
+    return undefined;
+  }
+}
+
+/** A reader living in another module (another helper's branch): undefined until it is merged. */
+async function optionalOpener(
+  specifier: string,
+  exportName: string,
+): Promise<((s: ByteSource) => Promise<FileTree>) | undefined> {
+  const file = path.join(REPO, specifier);
+  if (!existsSync(file)) return undefined;
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const open = mod[exportName];
+  return typeof open === "function" ? (open as (s: ByteSource) => Promise<FileTree>) : undefined;
+}
+
+function filesystemTarget(
+  name: string,
+  opener: () => Promise<((s: ByteSource) => Promise<FileTree>) | undefined>,
+  seeds: () => Seed[],
+  regions?: (seed: ByteSource) => Promise<Region[]>,
+): FuzzTarget {
+  return {
+    name,
+    seeds,
+    ...(regions ? { regions } : {}),
+    async missing() {
+      return (await opener()) ? undefined : `${name} reader not built`;
+    },
+    async run(input) {
+      const open = (await opener())!;
+      const source = await input.source();
+      try {
+        const { entries, bytes } = await readWholeTree(await open(source));
+        return `${entries} entries, ${bytes} bytes`;
+      } finally {
+        await source.close();
+      }
+    },
+  };
+}
+
+/** Visits every key and value of a hive, each key once, bounded in depth as Windows is. */
+function walkHive(root: RegistryKey): number {
+  const seen = new Set<number>();
+  const stack: Array<{ key: RegistryKey; depth: number }> = [{ key: root, depth: 0 }];
+  let values = 0;
+  while (stack.length > 0) {
+    const { key, depth } = stack.pop()!;
+    const at = key.node.offset;
+    if (seen.has(at) || depth > 512) continue;
+    seen.add(at);
+    try {
+      key.className();
+      for (const v of key.values()) {
+        try {
+          v.decoded();
+          values++;
+        } catch (e) {
+          if (!isTypedError(e)) throw e;
+        }
+      }
+      for (const k of key.subkeys()) stack.push({ key: k, depth: depth + 1 });
+    } catch (e) {
+      if (!isTypedError(e)) throw e;
+    }
+  }
+  return values;
+}
+
+const disk = (n: string) => path.join(FIXTURES, "disk", n);
+const seedsDir = path.join(FIXTURES, "fuzz-seeds");
+
+/** The table. Order is the order of the report. */
+export const targets: FuzzTarget[] = [
+  {
+    name: "tar",
+    asFile: true,
+    seeds: () => inDir(seedsDir, (n) => n.includes(".tar")),
+    async run(input) {
+      const tree = await TarTree.open(input.file, { partial: true });
+      const { entries, bytes } = await readWholeTree(tree);
+      return `${entries} entries, ${bytes} bytes${tree.damage ? " (damaged)" : ""}`;
+    },
+  },
+  {
+    name: "container",
+    seeds: () => [
+      ...existing(
+        ...["gpt.qcow2", "gpt-v2.qcow2", "gpt-compressed.qcow2", "mbr-4k.qcow2", "gpt-overlay.qcow2"].map(
+          disk,
+        ),
+        ...["gpt-sparse.vmdk", "gpt-stream.vmdk", "gpt-dynamic.vhd", "gpt-fixed.vhd", "gpt-1m.vhdx"].map(
+          disk,
+        ),
+        path.join(CORPUS, "disk/qcow2/valid-ext-exfat-fat32-ntfs.qcow2"),
+        path.join(CORPUS, "disk/vmdk/valid-ext-exfat-fat32-ntfs.vmdk"),
+      ),
+      ...existing(disk("flat/gpt-flat.vmdk")).map((s) => ({
+        ...s,
+        companions: [disk("flat/gpt-flat-flat.vmdk")],
+      })),
+    ],
+    regions: async (seed) => [tail(seed, 64 * 1024)],
+    asFile: true,
+    async run(input) {
+      const file = await input.source();
+      try {
+        const opened = await openContainer(input.file, file);
+        try {
+          const read = await readGuest(opened.source);
+          const layout = await guarded(() => scanOpenedDisk(input.file, opened));
+          return `${read} guest bytes read, ${layout?.volumes.length ?? 0} volumes`;
+        } finally {
+          await opened.source.close();
+        }
+      } finally {
+        await file.close().catch(() => {});
+      }
+    },
+  },
+  {
+    name: "partition",
+    seeds: () =>
+      existing(
+        ...["gpt.raw", "mbr.raw", "gpt4k.raw", "gpt-primary-damaged.raw", "gpt-bootcode.raw"].map(disk),
+      ),
+    regions: partitionRegions,
+    async run(input) {
+      const source = await input.source();
+      try {
+        const table = await readPartitionTable(source);
+        const types: string[] = [];
+        for (const p of table.partitions) {
+          if (p.start + p.size > source.size) continue;
+          types.push((await sniffVolume(partitionSource(source, p))).type ?? "?");
+        }
+        return `${table.kind}: ${types.join(",")}`;
+      } finally {
+        await source.close();
+      }
+    },
+  },
+  {
+    name: "lvm",
+    seeds: () => existing(disk("lvm.raw")),
+    regions: partitionRegions,
+    async run(input) {
+      const source = await input.source();
+      try {
+        const layout = await scanOpenedDisk("lvm", { format: "raw", detail: "raw", source });
+        let read = 0;
+        for (const v of layout.volumes.filter((v) => v.lv)) {
+          read += (await v.source.read(0, Math.min(4096, v.source.size))).length;
+          if (v.source.size >= 4096) read += (await v.source.read(v.source.size - 4096, 4096)).length;
+        }
+        return `${layout.vgs.length} VGs, ${layout.volumes.length} volumes, ${read} bytes`;
+      } finally {
+        await source.close();
+      }
+    },
+  },
+  {
+    // The whole disk probe: container, table, LVM, every filesystem reader built, fstab mounts.
+    name: "disk",
+    asFile: true,
+    seeds: () => existing(...["gpt.raw", "mbr.raw", "lvm.raw", "gpt.qcow2"].map(disk)),
+    regions: partitionRegions,
+    async run(input) {
+      const target = await openDiskTarget(input.file);
+      if (!target) return "not a disk";
+      try {
+        let entries = 0;
+        for (const root of target.roots) entries += (await readWholeTree(root.image.tree)).entries;
+        return `${target.roots.length} roots, ${entries} entries`;
+      } finally {
+        await target.close();
+      }
+    },
+  },
+  filesystemTarget(
+    "ntfs",
+    async () => openNtfs,
+    () => existing(path.join(FIXTURES, "ntfs/ntfs.raw")),
+    async (seed) => {
+      // Boot sector: $MFT at cluster 0x30 (u64), $MFTMirr at 0x38; bytes/sector 0x0b, sectors/cluster 0x0d.
+      const boot = await seed.read(0, 512);
+      const cluster = boot.readUInt16LE(0x0b) * boot[0x0d]!;
+      const mft = Number(boot.readBigUInt64LE(0x30)) * cluster;
+      const mirror = Number(boot.readBigUInt64LE(0x38)) * cluster;
+      return [
+        { offset: mft, length: 256 * 1024 }, // the first 256 records: system files, root, early files
+        { offset: mirror, length: 4096 },
+        tail(seed, 512),
+      ];
+    },
+  ),
+  {
+    name: "regf",
+    seeds: () => inDir(path.join(seedsDir, "hives")),
+    regions: async () => [
+      { offset: 0, length: 4096 },
+      { offset: 4096, length: 64 * 1024 },
+    ],
+    async run(input) {
+      const source = await input.source();
+      try {
+        const hive = openHive(await source.read(0, source.size), "hive");
+        return `${walkHive(hive.root())} values`;
+      } finally {
+        await source.close();
+      }
+    },
+  },
+  filesystemTarget(
+    "ext4",
+    () => optionalOpener("src/fs/ext4/index.ts", "openExt4"),
+    () =>
+      existing(
+        ...["hand-ext4.img", "hand-ext3.img", "hand-ext2-1k.img"].map((n) => path.join(FIXTURES, "ext4", n)),
+      ),
+    async () => [{ offset: 0, length: 4 * MiB }],
+  ),
+  filesystemTarget(
+    "xfs",
+    () => optionalOpener("src/fs/xfs/index.ts", "openXfs"),
+    () => existing(...["extras-v5.xfs", "extras-v4.xfs"].map((n) => path.join(FIXTURES, "xfs", n))),
+    xfsRegions,
+  ),
+  filesystemTarget(
+    "vfat",
+    () => optionalOpener("src/fs/vfat/index.ts", "openVfat"),
+    () => existing(path.join(seedsDir, "etc.vfat")),
+  ),
+];
+
+/** AG headers of every AG and the root inode's chunk (XFS superblock fields, big-endian). */
+async function xfsRegions(seed: ByteSource): Promise<Region[]> {
+  const sb = await seed.read(0, 512);
+  const blockSize = sb.readUInt32BE(4);
+  const agBlocks = sb.readUInt32BE(84);
+  const agCount = sb.readUInt32BE(88);
+  const inodeSize = sb.readUInt16BE(104);
+  const inopbLog = sb[123]!;
+  const agBlkLog = sb[124]!;
+  const regions: Region[] = [];
+  for (let ag = 0; ag < Math.min(agCount, 64); ag++)
+    regions.push({ offset: ag * agBlocks * blockSize, length: 4 * blockSize });
+  const rootIno = sb.readBigUInt64BE(56);
+  const agno = Number(rootIno >> BigInt(agBlkLog + inopbLog));
+  const agbno = Number((rootIno >> BigInt(inopbLog)) & ((1n << BigInt(agBlkLog)) - 1n));
+  const root =
+    (agno * agBlocks + agbno) * blockSize + Number(rootIno & ((1n << BigInt(inopbLog)) - 1n)) * inodeSize;
+  regions.push({ offset: root, length: 64 * 1024 });
+  return regions;
+}
+
+export async function openSeed(seed: Seed): Promise<ByteSource> {
+  return openFileByteSource(seed.path);
+}
+
+export async function linkCompanions(seed: Seed, dir: string): Promise<void> {
+  for (const c of seed.companions ?? []) {
+    const link = path.join(dir, path.basename(c));
+    if (!existsSync(link)) await fsp.symlink(c, link);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * What "read everything" means for the fuzzer: walk a file tree, stat every entry, read every
+ * symlink and every file (bounded, as a scan reads), going on past typed errors exactly as a scan
+ * does. Any other error is rethrown: that is what the fuzzer looks for.
+ */
+import { FsError, ImageFormatError, TargetError } from "../src/fs/errors.js";
+import type { FileTree } from "../src/fs/filetree.js";
+import { Image } from "../src/fs/image.js";
+
+/** Errors a reader may throw on hostile input; anything else is a bug. */
+export function isTypedError(e: unknown): boolean {
+  return e instanceof ImageFormatError || e instanceof FsError || e instanceof TargetError;
+}
+
+function tolerate(e: unknown): void {
+  if (!isTypedError(e)) throw e;
+}
+
+const MAX_ENTRIES = 200_000;
+const MAX_FILE_READ = 4 * 1024 * 1024;
+const STREAM_READ = 1024 * 1024;
+
+export interface WalkCount {
+  entries: number;
+  bytes: number;
+}
+
+/** Walks and reads the whole tree; returns what was seen. */
+export async function readWholeTree(tree: FileTree): Promise<WalkCount> {
+  const image = new Image(tree);
+  const count: WalkCount = { entries: 0, bytes: 0 };
+  try {
+    for await (const e of image.walk("/", { onError: (_p, err) => tolerate(err) })) {
+      if (++count.entries > MAX_ENTRIES) break;
+      try {
+        if (e.stat.type === "symlink") await tree.readlink(e.path);
+        if (e.stat.type !== "file") continue;
+        try {
+          count.bytes += (await tree.readFile(e.path, { maxBytes: MAX_FILE_READ })).length;
+        } catch (err) {
+          if (!(err instanceof FsError && err.code === "EFBIG")) throw err;
+          for await (const chunk of tree.createReadStream(e.path, { start: 0, end: STREAM_READ }))
+            count.bytes += (chunk as Buffer).length;
+        }
+      } catch (err) {
+        tolerate(err);
+      }
+    }
+    // Lookups by path go through the same metadata a second way (resolution, case folding).
+    for (const p of ["/etc/os-release", "/etc/passwd", "/Windows/System32/config/SAM", "/a/../b"])
+      await image.statIfExists(p).catch(tolerate);
+  } finally {
+    await tree.close().catch(tolerate);
+  }
+  return count;
+}
