@@ -39,7 +39,10 @@ let friend: Keys;
 let stranger: Keys;
 
 before(async () => {
-  server = await startServer();
+  // The disk fixture fails the gate at its default severity (a LUKS partition, no EFI loader, no
+  // sshd: high findings); this server gates at critical so the share flow below can run. The
+  // refusal at the default severity is asserted at the end of this file.
+  server = await startServer(undefined, ["--gate-severity", "critical"]);
   acme = createAccount(server.dataDir, "acme");
   friend = createAccount(server.dataDir, "friend");
   stranger = createAccount(server.dataDir, "stranger");
@@ -310,5 +313,55 @@ describe("@aws-sdk/client-ec2, same scenario", () => {
       assert.equal((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode, 401);
       return true;
     });
+  });
+});
+
+describe("the scan gate with the AWS CLI, at the default severity (high)", {
+  skip: !haveAws || !existsSync(DISK),
+}, () => {
+  test("Group=all is refused for the pushed disk, naming the failing rules; an explicit share is allowed", async () => {
+    const gated = await startServer();
+    try {
+      const owner = createAccount(gated.dataDir, "owner");
+      const out = amigate(["push", DISK, "--name", "gated", "--endpoint", gated.url, "--json"], {
+        AWS_ACCESS_KEY_ID: owner.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: owner.secretAccessKey,
+      });
+      const id = (JSON.parse(out) as { imageId: string }).imageId;
+      const ec2 = (args: string[]) => aws(gated, owner, ["ec2", ...args]);
+      // Poll until the scan is done (the gate also refuses while it runs).
+      for (let i = 0; i < 120; i++) {
+        const r = await fetch(new URL(`/amigate/images/${id}/scan.json`, gated.url), {
+          headers: await signHeaders(owner, {
+            method: "GET",
+            url: new URL(`/amigate/images/${id}/scan.json`, gated.url),
+            headers: {},
+            body: "",
+          }),
+        });
+        if (r.status === 200 && ((await r.json()) as { status?: string }).status === "done") break;
+        await new Promise((res) => setTimeout(res, 250));
+      }
+      const refused = ec2([
+        "modify-image-attribute",
+        "--image-id",
+        id,
+        "--launch-permission",
+        "Add=[{Group=all}]",
+      ]);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /OperationNotPermitted/);
+      assert.match(refused.stderr, /encrypted-filesystem, not-hvm-bootable, sshd-not-enabled/);
+      const shared = ec2([
+        "modify-image-attribute",
+        "--image-id",
+        id,
+        "--launch-permission",
+        "Add=[{UserId=111122223333}]",
+      ]);
+      assert.equal(shared.code, 0, shared.stderr);
+    } finally {
+      await gated.stop();
+    }
   });
 });

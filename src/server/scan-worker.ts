@@ -5,12 +5,13 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { describeError } from "../fs/errors.js";
-import { DEFAULT_INSPECT_OPTIONS, FactStore } from "../inspect/context.js";
+import { DEFAULT_INSPECT_OPTIONS, FactStore, type InspectOptions } from "../inspect/context.js";
 import type { PlatformFacts } from "../inspect/platform.js";
 import { inspectorsByName } from "../inspect/registry.js";
 import { scan } from "../policy/engine.js";
 import type { Severity } from "../policy/severity.js";
 import { openTarget } from "../source/open.js";
+import { defaultDbPath } from "../vuln/db/index.js";
 
 export interface ScanJob {
   path: string;
@@ -30,6 +31,17 @@ export type ScanOutcome =
   | { ok: true; report: string; attributes: ScannedAttributes }
   | { ok: false; error: string };
 
+/**
+ * The server scans like `amigate scan` with its defaults: the vulnerability DB from AMIGATE_DB (else
+ * the user cache), and today's date unless AMIGATE_SCAN_AS_OF (YYYY-MM-DD) fixes it — for
+ * reproducible catalogues and tests.
+ */
+function serverScanOptions(): { now: Date; inspect: InspectOptions } {
+  const asOf = process.env.AMIGATE_SCAN_AS_OF;
+  const now = asOf && /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? new Date(`${asOf}T00:00:00Z`) : new Date();
+  return { now, inspect: { ...DEFAULT_INSPECT_OPTIONS, now, vulnDb: defaultDbPath() } };
+}
+
 const EC2_ARCH: Record<string, string> = { x86_64: "x86_64", aarch64: "arm64", i386: "i386" };
 
 export async function runScanJob(job: ScanJob): Promise<ScanOutcome> {
@@ -39,9 +51,7 @@ export async function runScanJob(job: ScanJob): Promise<ScanOutcome> {
       const result = await scan(
         { input: job.imageId, kind: target.kind, description: target.description },
         target.roots,
-        {
-          failOn: job.failOn,
-        },
+        { failOn: job.failOn, ...serverScanOptions() },
       );
       const attributes: ScannedAttributes = {};
       const root = target.roots[0];

@@ -29,6 +29,8 @@ export async function startServer(dataDir?: string, extra: string[] = []): Promi
     ["--import", "tsx", MAIN, "serve", "--port", "0", "--data-dir", dir, ...extra],
     {
       stdio: ["ignore", "pipe", "pipe"],
+      // Scans judge end of life on a fixed day, so reports do not change with the calendar.
+      env: { ...process.env, AMIGATE_SCAN_AS_OF: process.env.AMIGATE_SCAN_AS_OF ?? "2026-03-01" },
     },
   );
   let stdout = "";
