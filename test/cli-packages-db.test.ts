@@ -39,6 +39,7 @@ describe("amigate packages / db / scan --db --as-of", () => {
         assert.equal(typeof p[key], "string", `${p.name}.${key}`);
     const peer = execFileSync(
       "dpkg-query",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${field} format
       ["-W", `--admindir=${rootfs}/var/lib/dpkg`, "-f", "${Package} ${Version} ${Architecture}\\n"],
       { encoding: "utf8" },
     )

@@ -78,6 +78,7 @@ describe("dpkg status", () => {
         "-W",
         `--admindir=${rootfs}/var/lib/dpkg`,
         "-f",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${field} format
         "${db:Status-Abbrev}|${Package} ${Version} ${Architecture} ${source:Package} ${source:Version}\n",
       ],
       { encoding: "utf8" },
