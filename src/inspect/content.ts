@@ -4,6 +4,7 @@ import type { CloudMention, EndpointMatch, PrivateKeyMatch, ScanSink, SecretMatc
 import { TextScanner } from "./content-scan.js";
 import type { InspectContext, Inspector } from "./context.js";
 import type { IndexedFile } from "./files.js";
+import { packageOwnedFiles } from "./package-files.js";
 import { ENDPOINT_PREFIXES, expectedKeyAt, isBannerPath, isNoisePath } from "./secret-patterns.js";
 
 export type { CloudMention, EndpointMatch, PrivateKeyMatch, SecretMatch } from "./content-scan.js";
@@ -24,6 +25,8 @@ export interface ContentFacts {
     binaryFiles: number;
     noiseFiles: number;
     tooLargeFiles: number;
+    /** Installed by the package manager outside /etc (dpkg info/*.list): vendor content, not read. */
+    packageFiles: number;
   };
 }
 
@@ -126,9 +129,15 @@ export const contentInspector: Inspector<"content"> = {
       binaryFiles: 0,
       noiseFiles: 0,
       tooLargeFiles: 0,
+      packageFiles: 0,
     };
+    const owned = await packageOwnedFiles(ctx.image);
     const candidates = index.entries.filter((f) => {
       if (f.type !== "file" || f.size === 0) return false;
+      if (owned.has(f.path)) {
+        stats.packageFiles++;
+        return false;
+      }
       if (!isNoisePath(f.path)) return true;
       stats.noiseFiles++;
       return false;

@@ -1,0 +1,42 @@
+import type { Image } from "../fs/image.js";
+
+const DPKG_INFO = "/var/lib/dpkg/info";
+const MAX_LIST = 16 * 1024 * 1024;
+
+/**
+ * Files the distribution's package manager installed (dpkg's info/*.list), outside /etc: vendor
+ * content the content pass need not read for credentials a publisher left behind. Configuration
+ * under /etc is always read (conffiles are edited in place), and so is everything no package owns
+ * (/usr/local, /opt, /srv, homes, /var). Paths listed through a symlinked directory (merged /usr:
+ * "/lib/x" is "/usr/lib/x") are added under both spellings.
+ */
+export async function packageOwnedFiles(image: Image): Promise<Set<string>> {
+  const owned = new Set<string>();
+  let lists: string[];
+  try {
+    lists = (await image.readdir(DPKG_INFO)).filter((e) => e.name.endsWith(".list")).map((e) => e.name);
+  } catch {
+    return owned;
+  }
+  const usrMerged = new Map<string, string>();
+  for (const dir of ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]) {
+    const st = await image.lstat(dir).catch(() => undefined);
+    if (st?.type === "symlink") usrMerged.set(dir, `/usr${dir}`);
+  }
+  for (const name of lists) {
+    let text: string;
+    try {
+      text = await image.readText(`${DPKG_INFO}/${name}`, MAX_LIST);
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n")) {
+      if (!line.startsWith("/") || line.startsWith("/etc/")) continue;
+      owned.add(line);
+      const top = line.slice(0, line.indexOf("/", 1));
+      const merged = usrMerged.get(top);
+      if (merged) owned.add(merged + line.slice(top.length));
+    }
+  }
+  return owned;
+}
