@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { benchDisks } from "./disks.js";
-import { best, measure, row } from "./measure.js";
+import { best, type Measurement, measure, row } from "./measure.js";
 import { benchNtfs } from "./ntfs.js";
 import { benchServer } from "./server.js";
 import { benchVuln } from "./vuln.js";
@@ -26,11 +26,26 @@ function sh(script: string): string {
 async function main(): Promise<void> {
   if (!existsSync("/usr/bin/time")) sh("apt-get install -y -qq time >/dev/null 2>&1 || true");
   sh(`cd ${repo} && npm run -s build`);
+  // BENCH_ONLY=rootfs,disks,ntfs,vuln,server runs only the named sections (default: all).
+  const only = new Set((process.env.BENCH_ONLY ?? "rootfs,disks,ntfs,vuln,server").split(","));
   const rootfs = sh(`bash ${repo}/fixtures/debian-rootfs.sh`).split("\n").pop()!;
   const runs = Number(process.env.BENCH_RUNS ?? 3);
   const scan = (target: string) =>
     measure("node", [cli, "scan", target, "--format", "json", "--output", "/dev/null"]);
 
+  if (only.has("rootfs")) await benchRootfs(rootfs, runs, scan);
+  const ctx = { repo, runs, sh, scan };
+  if (only.has("disks")) await benchDisks(ctx);
+  if (only.has("ntfs")) await benchNtfs(ctx);
+  if (only.has("vuln")) await benchVuln(rootfs, runs);
+  if (only.has("server")) await benchServer(cli);
+}
+
+async function benchRootfs(
+  rootfs: string,
+  runs: number,
+  scan: (target: string) => Promise<Measurement>,
+): Promise<void> {
   console.log("== rootfs scan (issue 2): Debian bookworm rootfs");
   const tarBaseline = await best(runs, () =>
     measure("bash", ["-c", `tar -C ${rootfs} -cf - . | cat > /dev/null`]),
@@ -38,6 +53,13 @@ async function main(): Promise<void> {
   const dirScan = await best(runs, () => scan(rootfs));
   console.log(row("tar -cf - DIR | cat > /dev/null (baseline)", tarBaseline));
   console.log(row("amigate scan DIR", dirScan, tarBaseline, "baseline"));
+  const plain = path.join(fixtures, "debian-bookworm.tar");
+  if (existsSync(plain)) {
+    const catPlain = await best(runs, () => measure("bash", ["-c", `cat ${plain} > /dev/null`]));
+    const plainScan = await best(runs, () => scan(plain));
+    console.log(row("cat debian.tar > /dev/null (baseline)", catPlain));
+    console.log(row("amigate scan debian.tar", plainScan, catPlain, "cat"));
+  }
   const archives = path.join(fixtures, "debian-bookworm.tar.zst");
   if (existsSync(archives)) {
     const catBaseline = await best(runs, () => measure("bash", ["-c", `cat ${archives} > /dev/null`]));
@@ -53,11 +75,6 @@ async function main(): Promise<void> {
   } else {
     console.log(`(skipped: ${archives} missing — run fixtures/debian-archives.sh)`);
   }
-  const ctx = { repo, runs, sh, scan };
-  await benchDisks(ctx);
-  await benchNtfs(ctx);
-  await benchVuln(rootfs, runs);
-  await benchServer(cli);
 }
 
 await main();
