@@ -24,6 +24,9 @@ function sh(script: string): string {
 async function main(): Promise<void> {
   if (!existsSync("/usr/bin/time")) sh("apt-get install -y -qq time >/dev/null 2>&1 || true");
   sh(`cd ${repo} && npm run -s build`);
+  // BENCH_ONLY=server runs only the catalogue section (BENCH_MOTO=0 skips moto while iterating).
+  const only = process.env.BENCH_ONLY;
+  if (only === "server") return benchServer(cli);
   const rootfs = sh(`bash ${repo}/fixtures/debian-rootfs.sh`).split("\n").pop()!;
   const runs = Number(process.env.BENCH_RUNS ?? 3);
   const scan = (target: string) =>

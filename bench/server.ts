@@ -173,7 +173,17 @@ export async function benchServer(cli: string): Promise<void> {
     const port = await freePort();
     const server = spawn(
       process.execPath,
-      [cli, "serve", "--port", String(port), "--data-dir", dataDir, "--gate-scope", "off"],
+      [
+        ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(" ").filter(Boolean) ?? []),
+        cli,
+        "serve",
+        "--port",
+        String(port),
+        "--data-dir",
+        dataDir,
+        "--gate-scope",
+        "off",
+      ],
       {
         stdio: "ignore",
       },
@@ -256,7 +266,7 @@ export async function benchServer(cli: string): Promise<void> {
 
     // moto_server with 5k images across 50 accounts (same density), the same calls.
     let moto: Map<string, Result> | undefined;
-    if (spawnSync("moto_server", ["--help"]).status === 0) {
+    if (process.env.BENCH_MOTO !== "0" && spawnSync("moto_server", ["--help"]).status === 0) {
       const motoPort = await freePort();
       const m = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(motoPort)], {
         stdio: "ignore",

@@ -18,24 +18,49 @@ export function blockDeviceXml(m: BlockDeviceMapping): string {
   return el("deviceName", m.deviceName) + el("virtualName", m.virtualName) + ebs + el("noDevice", m.noDevice);
 }
 
-/** Rendered items by document: the store hands out the same parsed image for the same row. */
-const rendered = new WeakMap<Image, string>();
+/**
+ * Rendered items by document, as UTF-8 bytes split around the tag set: the store hands out the
+ * same frozen document until the image changes, so a describe call copies bytes and encodes only
+ * the caller's tags (tags belong to the account that set them).
+ */
+const rendered = new WeakMap<Image, [Buffer, Buffer]>();
+const TAGS = "<!--tags-->";
+const ITEM_OPEN = Buffer.from("<item>");
+const ITEM_CLOSE = Buffer.from("</item>");
 
-/** One DescribeImages item; member names from the botocore model's Image shape. */
-export function imageXml(image: Image, tags: readonly Tag[] | undefined): string {
-  const tagXml =
-    tags && tags.length > 0
-      ? set(
-          "tagSet",
-          tags.map((t) => el("key", t.key) + el("value", t.value)),
-        )
-      : "";
-  let body = rendered.get(image);
-  if (body === undefined) {
-    body = render(image);
-    rendered.set(image, body);
+function tagSetXml(tags: readonly Tag[] | undefined): string {
+  return tags && tags.length > 0
+    ? set(
+        "tagSet",
+        tags.map((t) => el("key", t.key) + el("value", t.value)),
+      )
+    : "";
+}
+
+function pieces(image: Image): [Buffer, Buffer] {
+  let p = rendered.get(image);
+  if (p === undefined) {
+    const body = render(image);
+    const at = body.indexOf(TAGS);
+    p = [Buffer.from(body.slice(0, at)), Buffer.from(body.slice(at + TAGS.length))];
+    rendered.set(image, p);
   }
-  return body.replace("<!--tags-->", tagXml);
+  return p;
+}
+
+/** <imagesSet> with one <item> per image (member names from the botocore model's Image shape), as bytes. */
+export function imagesSetXml(images: readonly Image[], tags: ReadonlyMap<string, Tag[]>): Buffer {
+  if (images.length === 0) return Buffer.from("<imagesSet/>");
+  const parts: Buffer[] = [Buffer.from("<imagesSet>")];
+  for (const image of images) {
+    const [head, tail] = pieces(image);
+    const t = tags.get(image.imageId);
+    parts.push(ITEM_OPEN, head);
+    if (t !== undefined) parts.push(Buffer.from(tagSetXml(t)));
+    parts.push(tail, ITEM_CLOSE);
+  }
+  parts.push(Buffer.from("</imagesSet>"));
+  return Buffer.concat(parts);
 }
 
 function render(image: Image): string {
@@ -61,7 +86,7 @@ function render(image: Image): string {
     el("rootDeviceName", image.rootDeviceName) +
     set("blockDeviceMapping", image.blockDeviceMappings.map(blockDeviceXml)) +
     el("virtualizationType", image.virtualizationType) +
-    "<!--tags-->" +
+    TAGS +
     el("hypervisor", "xen") +
     el("enaSupport", image.enaSupport) +
     el("sriovNetSupport", image.sriovNetSupport) +

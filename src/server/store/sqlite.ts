@@ -29,22 +29,40 @@ function permissionOf(kind: string, value: string): LaunchPermission {
   return { [kind]: value } as LaunchPermission;
 }
 
-/** Parsed documents by their text: describe calls reread the same rows, and JSON.parse dominated. */
-const parsed = new Map<string, Image>();
-const PARSED_MAX = 20_000;
+/**
+ * Parsed documents by image id, valid while the row's rev is unchanged (a trigger bumps rev on any
+ * change of doc or is_public, whichever process writes): describe calls then read only
+ * (image_id, rev) from covering indexes and never parse JSON for images they have seen.
+ * Callers never mutate the frozen documents.
+ */
+class ImageCache {
+  private readonly entries = new Map<string, { rev: number; image: Image }>();
+  constructor(private readonly max: number) {}
 
-/** Everything but the indexed columns lives in one JSON document per image; callers never mutate it. */
-function imageOf(row: Row): Image {
-  const key = (row.is_public === 1 ? "1" : "0") + (row.doc as string);
-  let image = parsed.get(key);
-  if (!image) {
-    image = JSON.parse(row.doc as string) as Image;
+  get(imageId: string, rev: number): Image | undefined {
+    const e = this.entries.get(imageId);
+    return e !== undefined && e.rev === rev ? e.image : undefined;
+  }
+
+  revOf(imageId: string): number {
+    return this.entries.get(imageId)?.rev ?? -1;
+  }
+
+  put(row: Row): Image {
+    const image = JSON.parse(row.doc as string) as Image;
     image.isPublic = row.is_public === 1;
     Object.freeze(image);
-    if (parsed.size >= PARSED_MAX) parsed.clear();
-    parsed.set(key, image);
+    const id = row.image_id as string;
+    // Oldest first out: Map iteration order is insertion order.
+    if (!this.entries.delete(id) && this.entries.size >= this.max)
+      this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(id, { rev: row.rev as number, image });
+    return image;
   }
-  return image;
+
+  delete(imageId: string): void {
+    this.entries.delete(imageId);
+  }
 }
 
 function accountOf(row: Row): Account {
@@ -64,6 +82,7 @@ function accountOf(row: Row): Account {
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly cache = new ImageCache(Number(process.env.AMIGATE_IMAGE_CACHE ?? 50_000));
 
   constructor(
     dataDir: string,
@@ -162,7 +181,9 @@ export class SqliteStore implements Store {
   async insertImage(image: Image, tags: Tag[]): Promise<void> {
     this.db
       .transaction(() => {
-        this.stmt("INSERT INTO images VALUES (?, ?, ?, ?, ?, ?)").run(
+        this.stmt(
+          "INSERT INTO images (image_id, owner_id, name, is_public, blob_sha256, doc) VALUES (?, ?, ?, ?, ?, ?)",
+        ).run(
           image.imageId,
           image.ownerId,
           image.name,
@@ -182,52 +203,84 @@ export class SqliteStore implements Store {
   }
 
   async image(imageId: string): Promise<Image | undefined> {
-    const row = this.stmt("SELECT doc, is_public FROM images WHERE image_id = ?").get(imageId) as
-      | Row
-      | undefined;
-    return row && imageOf(row);
+    return this.imageNow(imageId);
+  }
+
+  /** The document is read only when the cached copy is stale (one query either way). */
+  private imageNow(imageId: string): Image | undefined {
+    const row = this.stmt(
+      `SELECT image_id, rev, is_public, CASE WHEN rev = ? THEN NULL ELSE doc END AS doc
+       FROM images WHERE image_id = ?`,
+    ).get(this.cache.revOf(imageId), imageId) as Row | undefined;
+    if (!row) return undefined;
+    return row.doc === null ? this.cache.get(imageId, row.rev as number)! : this.cache.put(row);
   }
 
   async queryImages(q: ImageQuery): Promise<Image[]> {
-    // Visible: own, public, or shared with the caller by account id.
-    const where = [
-      `(i.owner_id = @caller OR i.is_public = 1 OR i.image_id IN (SELECT p.image_id FROM launch_permissions p
-         WHERE p.kind = 'userId' AND p.value = @caller))`,
-    ];
+    // Visible: own, public, or shared with the caller by account id (covering index on grantee).
+    const sharedWith = (param: string) => `EXISTS (SELECT 1 FROM launch_permissions p
+         WHERE p.image_id = i.image_id AND p.kind = 'userId' AND p.value = ${param})`;
+    const where = [`(i.owner_id = @caller OR i.is_public = 1 OR ${sharedWith("@caller")})`];
     const params: Record<string, unknown> = { caller: q.callerId };
-    const inList = (prefix: string, values: string[]) => {
-      values.forEach((v, i) => {
-        params[`${prefix}${i}`] = v;
-      });
-      return values.map((_, i) => `@${prefix}${i}`).join(", ");
+    // One statement per list length: json_each keeps the statement cache small.
+    const inList = (name: string, values: string[]) => {
+      params[name] = JSON.stringify(values);
+      return `(SELECT value FROM json_each(@${name}))`;
     };
-    if (q.imageIds) where.push(`i.image_id IN (${inList("id", q.imageIds)})`);
-    if (q.ownerIds) where.push(`i.owner_id IN (${inList("owner", q.ownerIds)})`);
+    if (q.imageIds) where.push(`i.image_id IN ${inList("ids", q.imageIds)}`);
+    if (q.ownerIds)
+      where.push(
+        q.ownerIds.length === 1
+          ? ((params.owner = q.ownerIds[0]), "i.owner_id = @owner")
+          : `i.owner_id IN ${inList("owners", q.ownerIds)}`,
+      );
     if (q.executableBy) {
       const e = q.executableBy;
       const any: string[] = [];
       if (e.all) any.push("i.is_public = 1");
-      // `self`: explicitly shared with me, my own images excluded (FND-1).
+      // `self`: explicitly shared with me, my own images excluded (FND-1); the grantee index
+      // (kind, value, image_id) lists them without touching other images.
       if (e.self)
         any.push(`(i.owner_id <> @caller AND i.image_id IN (SELECT p.image_id FROM launch_permissions p
           WHERE p.kind = 'userId' AND p.value = @caller))`);
       if (e.accountIds.length > 0)
         any.push(`i.image_id IN (SELECT p.image_id FROM launch_permissions p
-          WHERE p.kind = 'userId' AND p.value IN (${inList("exec", e.accountIds)}))`);
+          WHERE p.kind = 'userId' AND p.value IN ${inList("exec", e.accountIds)})`);
       where.push(any.length > 0 ? `(${any.join(" OR ")})` : "0");
     }
-    const sql = `SELECT i.doc, i.is_public FROM images i WHERE ${where.join(" AND ")} ORDER BY i.image_id`;
-    return (this.stmt(sql).all(params) as Row[]).map(imageOf);
+    if (q.afterImageId !== undefined) {
+      params.after = q.afterImageId;
+      where.push("i.image_id > @after");
+    }
+    let sql = `SELECT i.image_id, i.rev FROM images i WHERE ${where.join(" AND ")} ORDER BY i.image_id`;
+    if (q.limit !== undefined) {
+      params.limit = q.limit;
+      sql += " LIMIT @limit";
+    }
+    const rows = this.stmt(sql).all(params) as Row[];
+    const out: Array<Image | undefined> = rows.map((r) =>
+      this.cache.get(r.image_id as string, r.rev as number),
+    );
+    const stale = rows.filter((_, n) => out[n] === undefined).map((r) => r.image_id as string);
+    if (stale.length > 0) {
+      // One set-based read of the documents not cached yet.
+      const fresh = new Map<string, Image>();
+      for (const row of this.stmt(
+        "SELECT image_id, rev, is_public, doc FROM images WHERE image_id IN (SELECT value FROM json_each(?))",
+      ).all(JSON.stringify(stale)) as Row[])
+        fresh.set(row.image_id as string, this.cache.put(row));
+      for (let n = 0; n < out.length; n++) out[n] ??= fresh.get(rows[n]!.image_id as string);
+    }
+    // A row deleted between the two reads is left out.
+    return out.filter((i): i is Image => i !== undefined);
   }
 
   async updateImage(imageId: string, patch: Partial<Omit<Image, "imageId" | "ownerId">>): Promise<void> {
     this.db
       .transaction(() => {
-        const row = this.stmt("SELECT doc, is_public FROM images WHERE image_id = ?").get(imageId) as
-          | Row
-          | undefined;
-        if (!row) return;
-        const image = { ...imageOf(row), ...patch };
+        const current = this.imageNow(imageId);
+        if (!current) return;
+        const image = { ...current, ...patch };
         this.stmt("UPDATE images SET name = ?, doc = ? WHERE image_id = ?").run(
           image.name,
           JSON.stringify(image),
@@ -244,6 +297,7 @@ export class SqliteStore implements Store {
         this.stmt("DELETE FROM tags WHERE resource_id = ?").run(imageId);
       })
       .immediate();
+    this.cache.delete(imageId);
   }
 
   async countPublicImages(ownerId: string): Promise<number> {
@@ -306,14 +360,17 @@ export class SqliteStore implements Store {
 
   async tags(accountId: string, resourceIds: string[]): Promise<Map<string, Tag[]>> {
     const out = new Map<string, Tag[]>();
-    const s = this.stmt("SELECT key, value FROM tags WHERE account_id = ? AND resource_id = ? ORDER BY key");
-    for (const id of resourceIds) {
-      const rows = s.all(accountId, id) as Row[];
-      if (rows.length > 0)
-        out.set(
-          id,
-          rows.map((r) => ({ key: r.key as string, value: r.value as string })),
-        );
+    if (resourceIds.length === 0) return out;
+    // One query for the whole page: the caller's tags on these resources (primary key order).
+    const rows = this.stmt(
+      `SELECT resource_id, key, value FROM tags WHERE account_id = ?
+       AND resource_id IN (SELECT value FROM json_each(?)) ORDER BY resource_id, key`,
+    ).all(accountId, JSON.stringify(resourceIds)) as Row[];
+    for (const r of rows) {
+      const id = r.resource_id as string;
+      let list = out.get(id);
+      if (!list) out.set(id, (list = []));
+      list.push({ key: r.key as string, value: r.value as string });
     }
     return out;
   }

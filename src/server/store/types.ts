@@ -89,6 +89,10 @@ export interface ImageQuery {
   /** Resolved account ids (aliases and `self` already mapped). */
   ownerIds?: string[];
   executableBy?: { all: boolean; self: boolean; accountIds: string[] };
+  /** Keyset paging: only images whose id sorts after this one. */
+  afterImageId?: string;
+  /** At most this many images (the first ones by image id). */
+  limit?: number;
 }
 
 export type ScanStatus = "pending" | "running" | "done" | "failed";
