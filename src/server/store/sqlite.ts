@@ -228,12 +228,10 @@ export class SqliteStore implements Store {
       return `(SELECT value FROM json_each(@${name}))`;
     };
     if (q.imageIds) where.push(`i.image_id IN ${inList("ids", q.imageIds)}`);
-    if (q.ownerIds)
-      where.push(
-        q.ownerIds.length === 1
-          ? ((params.owner = q.ownerIds[0]), "i.owner_id = @owner")
-          : `i.owner_id IN ${inList("owners", q.ownerIds)}`,
-      );
+    if (q.ownerIds?.length === 1) {
+      params.owner = q.ownerIds[0];
+      where.push("i.owner_id = @owner");
+    } else if (q.ownerIds) where.push(`i.owner_id IN ${inList("owners", q.ownerIds)}`);
     if (q.executableBy) {
       const e = q.executableBy;
       const any: string[] = [];
@@ -368,8 +366,8 @@ export class SqliteStore implements Store {
     ).all(accountId, JSON.stringify(resourceIds)) as Row[];
     for (const r of rows) {
       const id = r.resource_id as string;
-      let list = out.get(id);
-      if (!list) out.set(id, (list = []));
+      const list = out.get(id) ?? [];
+      if (list.length === 0) out.set(id, list);
       list.push({ key: r.key as string, value: r.value as string });
     }
     return out;
