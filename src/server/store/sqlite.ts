@@ -1,6 +1,8 @@
 import path from "node:path";
 import Database from "better-sqlite3";
 import { newAccessKeyId, newAccountId, newSecretAccessKey } from "../ids.js";
+import { ImageCache } from "./image-cache.js";
+import { imageQuerySql } from "./image-query.js";
 import { MIGRATIONS } from "./migrations.js";
 import type { SecretBox } from "./secret-box.js";
 import type {
@@ -27,42 +29,6 @@ export function permissionKey(p: LaunchPermission): [PermissionKind, string] {
 
 function permissionOf(kind: string, value: string): LaunchPermission {
   return { [kind]: value } as LaunchPermission;
-}
-
-/**
- * Parsed documents by image id, valid while the row's rev is unchanged (a trigger bumps rev on any
- * change of doc or is_public, whichever process writes): describe calls then read only
- * (image_id, rev) from covering indexes and never parse JSON for images they have seen.
- * Callers never mutate the frozen documents.
- */
-class ImageCache {
-  private readonly entries = new Map<string, { rev: number; image: Image }>();
-  constructor(private readonly max: number) {}
-
-  get(imageId: string, rev: number): Image | undefined {
-    const e = this.entries.get(imageId);
-    return e !== undefined && e.rev === rev ? e.image : undefined;
-  }
-
-  revOf(imageId: string): number {
-    return this.entries.get(imageId)?.rev ?? -1;
-  }
-
-  put(row: Row): Image {
-    const image = JSON.parse(row.doc as string) as Image;
-    image.isPublic = row.is_public === 1;
-    Object.freeze(image);
-    const id = row.image_id as string;
-    // Oldest first out: Map iteration order is insertion order.
-    if (!this.entries.delete(id) && this.entries.size >= this.max)
-      this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(id, { rev: row.rev as number, image });
-    return image;
-  }
-
-  delete(imageId: string): void {
-    this.entries.delete(imageId);
-  }
 }
 
 function accountOf(row: Row): Account {
@@ -217,44 +183,7 @@ export class SqliteStore implements Store {
   }
 
   async queryImages(q: ImageQuery): Promise<Image[]> {
-    // Visible: own, public, or shared with the caller by account id (covering index on grantee).
-    const sharedWith = (param: string) => `EXISTS (SELECT 1 FROM launch_permissions p
-         WHERE p.image_id = i.image_id AND p.kind = 'userId' AND p.value = ${param})`;
-    const where = [`(i.owner_id = @caller OR i.is_public = 1 OR ${sharedWith("@caller")})`];
-    const params: Record<string, unknown> = { caller: q.callerId };
-    // One statement per list length: json_each keeps the statement cache small.
-    const inList = (name: string, values: string[]) => {
-      params[name] = JSON.stringify(values);
-      return `(SELECT value FROM json_each(@${name}))`;
-    };
-    if (q.imageIds) where.push(`i.image_id IN ${inList("ids", q.imageIds)}`);
-    if (q.ownerIds?.length === 1) {
-      params.owner = q.ownerIds[0];
-      where.push("i.owner_id = @owner");
-    } else if (q.ownerIds) where.push(`i.owner_id IN ${inList("owners", q.ownerIds)}`);
-    if (q.executableBy) {
-      const e = q.executableBy;
-      const any: string[] = [];
-      if (e.all) any.push("i.is_public = 1");
-      // `self`: explicitly shared with me, my own images excluded (FND-1); the grantee index
-      // (kind, value, image_id) lists them without touching other images.
-      if (e.self)
-        any.push(`(i.owner_id <> @caller AND i.image_id IN (SELECT p.image_id FROM launch_permissions p
-          WHERE p.kind = 'userId' AND p.value = @caller))`);
-      if (e.accountIds.length > 0)
-        any.push(`i.image_id IN (SELECT p.image_id FROM launch_permissions p
-          WHERE p.kind = 'userId' AND p.value IN ${inList("exec", e.accountIds)})`);
-      where.push(any.length > 0 ? `(${any.join(" OR ")})` : "0");
-    }
-    if (q.afterImageId !== undefined) {
-      params.after = q.afterImageId;
-      where.push("i.image_id > @after");
-    }
-    let sql = `SELECT i.image_id, i.rev FROM images i WHERE ${where.join(" AND ")} ORDER BY i.image_id`;
-    if (q.limit !== undefined) {
-      params.limit = q.limit;
-      sql += " LIMIT @limit";
-    }
+    const { sql, params } = imageQuerySql(q);
     const rows = this.stmt(sql).all(params) as Row[];
     const out: Array<Image | undefined> = rows.map((r) =>
       this.cache.get(r.image_id as string, r.rev as number),
@@ -340,11 +269,15 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
+  /** Writes the images row only when is_public changes: user-id shares leave its page alone. */
   private syncPublic(imageId: string): void {
+    const isPublic = `EXISTS (SELECT 1 FROM launch_permissions
+         WHERE image_id = @id AND kind = 'group' AND value = 'all')`;
     this.stmt(
-      `UPDATE images SET is_public = EXISTS (SELECT 1 FROM launch_permissions
-         WHERE image_id = @id AND kind = 'group' AND value = 'all') WHERE image_id = @id`,
-    ).run({ id: imageId });
+      `UPDATE images SET is_public = ${isPublic} WHERE image_id = @id AND is_public <> ${isPublic}`,
+    ).run({
+      id: imageId,
+    });
   }
 
   async resetLaunchPermissions(imageId: string): Promise<void> {
