@@ -119,9 +119,15 @@ function claimOf(req: IncomingSigned): Claim | undefined {
 function parseAmzDate(s: string): Date | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
   if (!m) return undefined;
-  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+  const [y, mo, d, h, mi, se] = [+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!];
+  const date = new Date(Date.UTC(y, mo, d, h, mi, se));
   // Out-of-range fields (Feb 30, 25:00) would roll over: the signed text is what counts, so refuse.
-  return Number.isNaN(d.getTime()) || d.toISOString().replace(/[-:]|\.\d{3}/g, "") !== s ? undefined : d;
+  return date.getUTCDate() === d &&
+    date.getUTCHours() === h &&
+    date.getUTCMinutes() === mi &&
+    date.getUTCSeconds() === se
+    ? date
+    : undefined;
 }
 
 export async function verifySigV4(req: IncomingSigned, lookup: KeyLookup, now: Date): Promise<Verified> {

@@ -47,7 +47,7 @@ function decodeToken(token: string): string {
 export const describeImages: Ec2Action = {
   name: "DescribeImages",
   mutating: false,
-  async run(ctx: Ec2Context): Promise<Buffer> {
+  async run(ctx: Ec2Context): Promise<Buffer[]> {
     const { params, store, caller } = ctx;
     const imageIds = params.list("ImageId");
     imageIds.forEach(checkImageId);
@@ -94,6 +94,7 @@ export const describeImages: Ec2Action = {
       nextToken = encodeToken(images[images.length - 1]!.imageId);
     }
     const items = imagesSetXml(images, tags);
-    return nextToken === undefined ? items : Buffer.concat([items, Buffer.from(el("nextToken", nextToken))]);
+    if (nextToken !== undefined) items.push(Buffer.from(el("nextToken", nextToken)));
+    return items;
   },
 };

@@ -19,48 +19,56 @@ export function blockDeviceXml(m: BlockDeviceMapping): string {
 }
 
 /**
- * Rendered items by document, as UTF-8 bytes split around the tag set: the store hands out the
- * same frozen document until the image changes, so a describe call copies bytes and encodes only
- * the caller's tags (tags belong to the account that set them).
+ * Rendered items by document, as UTF-8 bytes: the whole <item> for an image without tags, and the
+ * two halves around the tag set (tags belong to the account that set them, so they vary by
+ * caller). The store hands out the same frozen document until the image changes.
  */
-const rendered = new WeakMap<Image, [Buffer, Buffer]>();
+interface Rendered {
+  item: Buffer;
+  head: Buffer;
+  tail: Buffer;
+}
+const rendered = new WeakMap<Image, Rendered>();
 const TAGS = "<!--tags-->";
-const ITEM_OPEN = Buffer.from("<item>");
-const ITEM_CLOSE = Buffer.from("</item>");
 
-function tagSetXml(tags: readonly Tag[] | undefined): string {
-  return tags && tags.length > 0
-    ? set(
-        "tagSet",
-        tags.map((t) => el("key", t.key) + el("value", t.value)),
-      )
-    : "";
+function tagSetXml(tags: readonly Tag[]): string {
+  return set(
+    "tagSet",
+    tags.map((t) => el("key", t.key) + el("value", t.value)),
+  );
 }
 
-function pieces(image: Image): [Buffer, Buffer] {
-  let p = rendered.get(image);
-  if (p === undefined) {
+function renderedOf(image: Image): Rendered {
+  let r = rendered.get(image);
+  if (r === undefined) {
     const body = render(image);
     const at = body.indexOf(TAGS);
-    p = [Buffer.from(body.slice(0, at)), Buffer.from(body.slice(at + TAGS.length))];
-    rendered.set(image, p);
+    const item = Buffer.from(`<item>${body.slice(0, at)}${body.slice(at + TAGS.length)}</item>`);
+    r = {
+      item,
+      head: Buffer.from(`<item>${body.slice(0, at)}`),
+      tail: Buffer.from(`${body.slice(at + TAGS.length)}</item>`),
+    };
+    rendered.set(image, r);
   }
-  return p;
+  return r;
 }
 
-/** <imagesSet> with one <item> per image (member names from the botocore model's Image shape), as bytes. */
-export function imagesSetXml(images: readonly Image[], tags: ReadonlyMap<string, Tag[]>): Buffer {
-  if (images.length === 0) return Buffer.from("<imagesSet/>");
+/**
+ * <imagesSet> with one <item> per image (member names from the botocore model's Image shape), as
+ * byte pieces the response joins once.
+ */
+export function imagesSetXml(images: readonly Image[], tags: ReadonlyMap<string, Tag[]>): Buffer[] {
+  if (images.length === 0) return [Buffer.from("<imagesSet/>")];
   const parts: Buffer[] = [Buffer.from("<imagesSet>")];
   for (const image of images) {
-    const [head, tail] = pieces(image);
+    const r = renderedOf(image);
     const t = tags.get(image.imageId);
-    parts.push(ITEM_OPEN, head);
-    if (t !== undefined) parts.push(Buffer.from(tagSetXml(t)));
-    parts.push(tail, ITEM_CLOSE);
+    if (t === undefined || t.length === 0) parts.push(r.item);
+    else parts.push(r.head, Buffer.from(tagSetXml(t)), r.tail);
   }
   parts.push(Buffer.from("</imagesSet>"));
-  return Buffer.concat(parts);
+  return parts;
 }
 
 function render(image: Image): string {

@@ -184,11 +184,10 @@ export class SqliteStore implements Store {
 
   async queryImages(q: ImageQuery): Promise<Image[]> {
     const { sql, params } = imageQuerySql(q);
-    const rows = this.stmt(sql).all(params) as Row[];
-    const out: Array<Image | undefined> = rows.map((r) =>
-      this.cache.get(r.image_id as string, r.rev as number),
-    );
-    const stale = rows.filter((_, n) => out[n] === undefined).map((r) => r.image_id as string);
+    // Raw rows ([image_id, rev]): no object per row.
+    const rows = this.stmt(sql).raw(true).all(params) as Array<[string, number]>;
+    const out: Array<Image | undefined> = rows.map(([id, rev]) => this.cache.get(id, rev));
+    const stale = rows.filter((_, n) => out[n] === undefined).map(([id]) => id);
     if (stale.length > 0) {
       // One set-based read of the documents not cached yet.
       const fresh = new Map<string, Image>();
@@ -196,7 +195,7 @@ export class SqliteStore implements Store {
         "SELECT image_id, rev, is_public, doc FROM images WHERE image_id IN (SELECT value FROM json_each(?))",
       ).all(JSON.stringify(stale)) as Row[])
         fresh.set(row.image_id as string, this.cache.put(row));
-      for (let n = 0; n < out.length; n++) out[n] ??= fresh.get(rows[n]!.image_id as string);
+      for (let n = 0; n < out.length; n++) out[n] ??= fresh.get(rows[n]![0]);
     }
     // A row deleted between the two reads is left out.
     return out.filter((i): i is Image => i !== undefined);
@@ -291,7 +290,12 @@ export class SqliteStore implements Store {
 
   async tags(accountId: string, resourceIds: string[]): Promise<Map<string, Tag[]>> {
     const out = new Map<string, Tag[]>();
-    if (resourceIds.length === 0) return out;
+    // Most accounts tag nothing: one probe of the primary key answers for the whole page.
+    if (
+      resourceIds.length === 0 ||
+      !this.stmt("SELECT 1 FROM tags WHERE account_id = ? LIMIT 1").get(accountId)
+    )
+      return out;
     // One query for the whole page: the caller's tags on these resources (primary key order).
     const rows = this.stmt(
       `SELECT resource_id, key, value FROM tags WHERE account_id = ?
