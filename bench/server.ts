@@ -313,7 +313,7 @@ export async function benchServer(cli: string): Promise<void> {
             [0, 1].map((i) => {
               const fake = { account: { accountId: acct } } as NewAccount;
               const p = params(fake, i);
-              if (p.ImageId !== undefined) p.ImageId = motoOwn.get(acct)!;
+              if ("ImageId" in p) p.ImageId = motoOwn.get(acct)!;
               return prepare(motoBase, motoKeys, p, { "x-moto-account-id": acct });
             }),
           ),

@@ -39,6 +39,7 @@ function canonicalPath(path: string): string {
 }
 
 function canonicalQuery(query: URLSearchParams): string {
+  if (query.size === 0) return "";
   const byKey = new Map<string, string[]>();
   for (const [k, v] of query) {
     if (k.toLowerCase() === "x-amz-signature") continue;
@@ -62,7 +63,11 @@ function canonicalQuery(query: URLSearchParams): string {
 export function canonicalRequest(r: CanonicalInput): string {
   const names = [...r.headers.keys()].sort();
   let headers = "";
-  for (const n of names) headers += `${n}:${r.headers.get(n)!.trim().replace(/\s+/g, " ")}\n`;
+  for (const n of names) {
+    const v = r.headers.get(n)!;
+    // Values with runs of whitespace are rare; test before rewriting.
+    headers += `${n}:${/\s\s|[\t\n\r]|^\s|\s$/.test(v) ? v.trim().replace(/\s+/g, " ") : v}\n`;
+  }
   return `${r.method}\n${canonicalPath(r.path)}\n${canonicalQuery(r.query)}\n${headers}\n${names.join(";")}\n${r.payloadHash}`;
 }
 

@@ -64,10 +64,11 @@ function parseCredential(
 function claimOf(req: IncomingSigned): Claim | undefined {
   const auth = req.headers.authorization;
   if (auth !== undefined) {
-    const m = /^AWS4-HMAC-SHA256\s+(.*)$/s.exec(auth);
-    if (!m) throw incomplete("Authorization header requires the AWS4-HMAC-SHA256 algorithm.");
+    const algorithm = "AWS4-HMAC-SHA256";
+    if (!auth.startsWith(algorithm) || !/\s/.test(auth.charAt(algorithm.length)))
+      throw incomplete("Authorization header requires the AWS4-HMAC-SHA256 algorithm.");
     const fields: Record<string, string> = {};
-    for (const part of m[1]!.split(",")) {
+    for (const part of auth.slice(algorithm.length).split(",")) {
       const eq = part.indexOf("=");
       if (eq > 0) fields[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
     }
