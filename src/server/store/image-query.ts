@@ -16,11 +16,14 @@ export function imageQuerySql(q: ImageQuery): { sql: string; params: Record<stri
   const where: string[] = [];
   const e = q.executableBy;
   let from = "images i";
-  if (e && e.self && !e.all && e.accountIds.length === 0) {
-    // `--executable-users self` alone: walk the caller's grants, join each image by key; a grant
-    // makes the image visible, and my own images are excluded (FND-1).
-    from = `(${sharedWithCaller}) s JOIN images i ON i.image_id = s.image_id`;
-    where.push("i.owner_id <> @caller");
+  let order = "i.image_id";
+  if (e?.self && !e.all && e.accountIds.length === 0) {
+    // `--executable-users self` alone: walk the caller's grants in image id order (the grantee
+    // index), join each image by key; a grant makes the image visible, and my own images are
+    // excluded (FND-1).
+    from = "launch_permissions p JOIN images i ON i.image_id = p.image_id";
+    order = "p.image_id";
+    where.push("p.kind = 'userId' AND p.value = @caller AND i.owner_id <> @caller");
   } else {
     // Visible: own, public, or shared with the caller by account id (PRM-1).
     where.push(`(i.owner_id = @caller OR i.is_public = 1 OR EXISTS (SELECT 1 FROM launch_permissions p
@@ -42,9 +45,9 @@ export function imageQuerySql(q: ImageQuery): { sql: string; params: Record<stri
   } else if (q.ownerIds) where.push(`i.owner_id IN ${inList("owners", q.ownerIds)}`);
   if (q.afterImageId !== undefined) {
     params.after = q.afterImageId;
-    where.push("i.image_id > @after");
+    where.push(`${order} > @after`);
   }
-  let sql = `SELECT i.image_id, i.rev FROM ${from} WHERE ${where.join(" AND ")} ORDER BY i.image_id`;
+  let sql = `SELECT i.image_id, i.rev FROM ${from} WHERE ${where.join(" AND ")} ORDER BY ${order}`;
   if (q.limit !== undefined) {
     params.limit = q.limit;
     sql += " LIMIT @limit";
