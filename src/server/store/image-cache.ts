@@ -3,22 +3,32 @@ import type { Image } from "./types.js";
 type Row = Record<string, unknown>;
 
 /**
- * Parsed documents by image id, valid while the row's rev is unchanged (a trigger bumps rev on any
- * change of doc or is_public, whichever process writes): describe calls then read only
- * (image_id, rev) from covering indexes and never parse JSON for images they have seen.
+ * Parsed documents by image id, so describe calls read only ids from covering indexes and never
+ * parse JSON for an image they have seen. This process's writes evict what they change, after the
+ * commit; a commit by any other connection (another process: `amigate accounts create`, an admin
+ * command) moves SQLite's data_version, and the whole cache is dropped at the next read.
  * Callers never mutate the frozen documents.
  */
 export class ImageCache {
-  private readonly entries = new Map<string, { rev: number; image: Image }>();
-  constructor(private readonly max: number) {}
+  private readonly entries = new Map<string, Image>();
+  private version = -1;
 
-  get(imageId: string, rev: number): Image | undefined {
-    const e = this.entries.get(imageId);
-    return e !== undefined && e.rev === rev ? e.image : undefined;
+  constructor(
+    private readonly max: number,
+    private readonly dataVersion: () => number,
+  ) {}
+
+  /** Once per read: forget everything if another connection has committed since the last read. */
+  sync(): void {
+    const v = this.dataVersion();
+    if (v !== this.version) {
+      this.entries.clear();
+      this.version = v;
+    }
   }
 
-  revOf(imageId: string): number {
-    return this.entries.get(imageId)?.rev ?? -1;
+  get(imageId: string): Image | undefined {
+    return this.entries.get(imageId);
   }
 
   put(row: Row): Image {
@@ -29,7 +39,7 @@ export class ImageCache {
     // Oldest first out: Map iteration order is insertion order.
     if (!this.entries.delete(id) && this.entries.size >= this.max)
       this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(id, { rev: row.rev as number, image });
+    this.entries.set(id, image);
     return image;
   }
 

@@ -61,13 +61,9 @@ export const MIGRATIONS: readonly string[] = [
      detail TEXT NOT NULL,
      source_ip TEXT NOT NULL,
      outcome TEXT NOT NULL);`,
-  // 2: describe calls read (image_id, rev) from covering indexes and keep parsed documents in memory
-  // keyed by rev, which a trigger bumps on any change of doc or is_public (from any process).
-  `ALTER TABLE images ADD COLUMN rev INTEGER NOT NULL DEFAULT 0;
-   CREATE INDEX images_owner_image ON images(owner_id, image_id, is_public, rev);
+  // 2: describe calls read image ids from covering indexes (owner's images in id order; grants by
+  // grantee in id order) and take documents from the in-process cache (store/image-cache.ts).
+  `CREATE INDEX images_owner_image ON images(owner_id, image_id, is_public);
    CREATE INDEX launch_permissions_grantee_image ON launch_permissions(kind, value, image_id);
-   DROP INDEX launch_permissions_grantee;
-   CREATE TRIGGER images_rev AFTER UPDATE OF doc, is_public ON images
-     WHEN old.doc IS NOT new.doc OR old.is_public IS NOT new.is_public
-     BEGIN UPDATE images SET rev = rev + 1 WHERE image_id = new.image_id; END;`,
+   DROP INDEX launch_permissions_grantee;`,
 ];

@@ -48,7 +48,9 @@ function accountOf(row: Row): Account {
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly cache = new ImageCache(Number(process.env.AMIGATE_IMAGE_CACHE ?? 50_000));
+  private readonly cache = new ImageCache(Number(process.env.AMIGATE_IMAGE_CACHE ?? 50_000), () =>
+    Number(this.stmt("PRAGMA data_version").pluck().get()),
+  );
 
   constructor(
     dataDir: string,
@@ -166,44 +168,49 @@ export class SqliteStore implements Store {
           );
       })
       .immediate();
+    this.cache.delete(image.imageId);
   }
 
   async image(imageId: string): Promise<Image | undefined> {
+    this.cache.sync();
     return this.imageNow(imageId);
   }
 
-  /** The document is read only when the cached copy is stale (one query either way). */
+  /** From the cache, or one read of the row (the cache is synced by the caller). */
   private imageNow(imageId: string): Image | undefined {
-    const row = this.stmt(
-      `SELECT image_id, rev, is_public, CASE WHEN rev = ? THEN NULL ELSE doc END AS doc
-       FROM images WHERE image_id = ?`,
-    ).get(this.cache.revOf(imageId), imageId) as Row | undefined;
-    if (!row) return undefined;
-    return row.doc === null ? this.cache.get(imageId, row.rev as number)! : this.cache.put(row);
+    const cached = this.cache.get(imageId);
+    if (cached) return cached;
+    const row = this.stmt("SELECT image_id, is_public, doc FROM images WHERE image_id = ?").get(imageId) as
+      | Row
+      | undefined;
+    return row && this.cache.put(row);
   }
 
   async queryImages(q: ImageQuery): Promise<Image[]> {
-    const { sql, params } = imageQuerySql(q);
-    // Raw rows ([image_id, rev]): no object per row.
-    const rows = this.stmt(sql).raw(true).all(params) as Array<[string, number]>;
-    const out: Array<Image | undefined> = rows.map(([id, rev]) => this.cache.get(id, rev));
-    const stale = rows.filter((_, n) => out[n] === undefined).map(([id]) => id);
-    if (stale.length > 0) {
+    this.cache.sync();
+    const { sql, params, notOwnedBy, limit } = imageQuerySql(q);
+    const ids = this.stmt(sql).pluck().all(params) as string[];
+    const out: Array<Image | undefined> = ids.map((id) => this.cache.get(id));
+    const missing = ids.filter((_, n) => out[n] === undefined);
+    if (missing.length > 0) {
       // One set-based read of the documents not cached yet.
       const fresh = new Map<string, Image>();
       for (const row of this.stmt(
-        "SELECT image_id, rev, is_public, doc FROM images WHERE image_id IN (SELECT value FROM json_each(?))",
-      ).all(JSON.stringify(stale)) as Row[])
+        "SELECT image_id, is_public, doc FROM images WHERE image_id IN (SELECT value FROM json_each(?))",
+      ).all(JSON.stringify(missing)) as Row[])
         fresh.set(row.image_id as string, this.cache.put(row));
-      for (let n = 0; n < out.length; n++) out[n] ??= fresh.get(rows[n]![0]);
+      for (let n = 0; n < out.length; n++) out[n] ??= fresh.get(ids[n]!);
     }
-    // A row deleted between the two reads is left out.
-    return out.filter((i): i is Image => i !== undefined);
+    // A grant whose image is gone (none should outlive it: ON DELETE CASCADE) is left out.
+    let images = out.filter((i): i is Image => i !== undefined);
+    if (notOwnedBy !== undefined) images = images.filter((i) => i.ownerId !== notOwnedBy);
+    return limit !== undefined ? images.slice(0, limit) : images;
   }
 
   async updateImage(imageId: string, patch: Partial<Omit<Image, "imageId" | "ownerId">>): Promise<void> {
     this.db
       .transaction(() => {
+        this.cache.sync();
         const current = this.imageNow(imageId);
         if (!current) return;
         const image = { ...current, ...patch };
@@ -214,6 +221,7 @@ export class SqliteStore implements Store {
         );
       })
       .immediate();
+    this.cache.delete(imageId);
   }
 
   async deleteImage(imageId: string): Promise<void> {
@@ -246,7 +254,8 @@ export class SqliteStore implements Store {
     add: LaunchPermission[],
     remove: LaunchPermission[],
   ): Promise<LaunchPermission[]> {
-    return this.db
+    let changed = false;
+    const list = this.db
       .transaction(() => {
         for (const p of remove)
           this.stmt("DELETE FROM launch_permissions WHERE image_id = ? AND kind = ? AND value = ?").run(
@@ -258,7 +267,7 @@ export class SqliteStore implements Store {
             `INSERT OR IGNORE INTO launch_permissions VALUES (?, ?, ?,
              (SELECT coalesce(max(seq), 0) + 1 FROM launch_permissions WHERE image_id = ?))`,
           ).run(imageId, ...permissionKey(p), imageId);
-        this.syncPublic(imageId);
+        changed = this.syncPublic(imageId);
         return (
           this.stmt("SELECT kind, value FROM launch_permissions WHERE image_id = ? ORDER BY seq").all(
             imageId,
@@ -266,17 +275,20 @@ export class SqliteStore implements Store {
         ).map((r) => permissionOf(r.kind as string, r.value as string));
       })
       .immediate();
+    // The cached document carries isPublic: drop it once the change is committed.
+    if (changed) this.cache.delete(imageId);
+    return list;
   }
 
-  /** Writes the images row only when is_public changes: user-id shares leave its page alone. */
-  private syncPublic(imageId: string): void {
+  /** Writes the images row only when is_public changes (user-id shares leave its page alone). */
+  private syncPublic(imageId: string): boolean {
     const isPublic = `EXISTS (SELECT 1 FROM launch_permissions
          WHERE image_id = @id AND kind = 'group' AND value = 'all')`;
-    this.stmt(
-      `UPDATE images SET is_public = ${isPublic} WHERE image_id = @id AND is_public <> ${isPublic}`,
-    ).run({
-      id: imageId,
-    });
+    return (
+      this.stmt(
+        `UPDATE images SET is_public = ${isPublic} WHERE image_id = @id AND is_public <> ${isPublic}`,
+      ).run({ id: imageId }).changes > 0
+    );
   }
 
   async resetLaunchPermissions(imageId: string): Promise<void> {
@@ -286,6 +298,7 @@ export class SqliteStore implements Store {
         this.syncPublic(imageId);
       })
       .immediate();
+    this.cache.delete(imageId);
   }
 
   async tags(accountId: string, resourceIds: string[]): Promise<Map<string, Tag[]>> {
