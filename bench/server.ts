@@ -111,6 +111,14 @@ async function load(base: string, reqs: Prepared[]): Promise<Result> {
   return { rps: lat.length / elapsed, p50: q(0.5), p99: q(0.99), errors };
 }
 
+/** Each prepared request once, one at a time, before timing: JIT and caches warm on both sides. */
+async function warm(base: string, reqs: Prepared[]): Promise<void> {
+  for (const r of reqs) {
+    const res = await fetch(new URL(r.path, base), { method: "POST", headers: r.headers, body: r.body });
+    await res.arrayBuffer();
+  }
+}
+
 const fmt = (name: string, r: Result, note = "") =>
   `  ${name.padEnd(58)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99
     .toFixed(2)
@@ -258,6 +266,7 @@ export async function benchServer(cli: string): Promise<void> {
       const reqs = await Promise.all(
         sample.flatMap((a) => [0, 1].map((i) => prepare(base, a, params(a, i)))),
       );
+      await warm(base, reqs);
       results.set(name, await load(base, reqs));
     }
     const bareResult = await load(bareBase, [
@@ -318,6 +327,7 @@ export async function benchServer(cli: string): Promise<void> {
             }),
           ),
         );
+        await warm(motoBase, reqs);
         moto.set(name, await load(motoBase, reqs));
       }
     }

@@ -46,6 +46,10 @@ test("writes from this store and from another connection are seen by the next re
     assert.equal((await a.image(img.imageId))?.description, "one");
     await a.modifyLaunchPermissions(img.imageId, [{ group: "all" }, { userId: other }], []);
     assert.equal((await a.image(img.imageId))?.isPublic, true);
+    assert.deepEqual(await a.launchPermissions(img.imageId), [{ group: "all" }, { userId: other }]);
+    await a.modifyLaunchPermissions(img.imageId, [], [{ userId: other }]);
+    assert.deepEqual(await a.launchPermissions(img.imageId), [{ group: "all" }]);
+    await a.modifyLaunchPermissions(img.imageId, [{ userId: other }], []);
     const shared = await a.queryImages({
       callerId: other,
       executableBy: { all: false, self: true, accountIds: [] },
@@ -56,6 +60,7 @@ test("writes from this store and from another connection are seen by the next re
     );
     await a.resetLaunchPermissions(img.imageId);
     assert.equal((await a.image(img.imageId))?.isPublic, false);
+    assert.deepEqual(await a.launchPermissions(img.imageId), []);
     assert.deepEqual(
       await a.queryImages({ callerId: other, executableBy: { all: false, self: true, accountIds: [] } }),
       [],
@@ -67,6 +72,9 @@ test("writes from this store and from another connection are seen by the next re
     assert.equal((await a.queryImages({ callerId: owner, ownerIds: [owner] }))[0]?.description, "two");
     await b.modifyLaunchPermissions(img.imageId, [{ group: "all" }], []);
     assert.equal((await a.image(img.imageId))?.isPublic, true);
+    assert.deepEqual(await a.launchPermissions(img.imageId), [{ group: "all" }]);
+    await b.modifyLaunchPermissions(img.imageId, [{ userId: other }], []);
+    assert.deepEqual(await a.launchPermissions(img.imageId), [{ group: "all" }, { userId: other }]);
     await b.deleteImage(img.imageId);
     assert.equal(await a.image(img.imageId), undefined);
     assert.deepEqual(await a.queryImages({ callerId: owner, ownerIds: [owner] }), []);

@@ -48,9 +48,11 @@ function accountOf(row: Row): Account {
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly cache = new ImageCache(Number(process.env.AMIGATE_IMAGE_CACHE ?? 50_000), () =>
-    Number(this.stmt("PRAGMA data_version").pluck().get()),
-  );
+  private dataVersion?: Database.Statement;
+  private readonly cache = new ImageCache(Number(process.env.AMIGATE_IMAGE_CACHE ?? 50_000), () => {
+    this.dataVersion ??= this.db.prepare("PRAGMA data_version").pluck();
+    return this.dataVersion.get() as number;
+  });
 
   constructor(
     dataDir: string,
@@ -241,12 +243,19 @@ export class SqliteStore implements Store {
     return row.n as number;
   }
 
-  async launchPermissions(imageId: string): Promise<LaunchPermission[]> {
+  async launchPermissions(imageId: string): Promise<readonly LaunchPermission[]> {
+    this.cache.sync();
     return (
-      this.stmt("SELECT kind, value FROM launch_permissions WHERE image_id = ? ORDER BY seq").all(
+      this.cache.launchPermissions(imageId) ??
+      this.cache.putLaunchPermissions(
         imageId,
-      ) as Row[]
-    ).map((r) => permissionOf(r.kind as string, r.value as string));
+        (
+          this.stmt("SELECT kind, value FROM launch_permissions WHERE image_id = ? ORDER BY seq").all(
+            imageId,
+          ) as Row[]
+        ).map((r) => permissionOf(r.kind as string, r.value as string)),
+      )
+    );
   }
 
   async modifyLaunchPermissions(
@@ -275,8 +284,9 @@ export class SqliteStore implements Store {
         ).map((r) => permissionOf(r.kind as string, r.value as string));
       })
       .immediate();
-    // The cached document carries isPublic: drop it once the change is committed.
+    // Once committed: the list changed; the cached document carries isPublic.
     if (changed) this.cache.delete(imageId);
+    else this.cache.deleteLaunchPermissions(imageId);
     return list;
   }
 

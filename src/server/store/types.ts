@@ -135,7 +135,7 @@ export interface Store {
   deleteImage(imageId: string): Promise<void>;
   countPublicImages(ownerId: string): Promise<number>;
 
-  launchPermissions(imageId: string): Promise<LaunchPermission[]>;
+  launchPermissions(imageId: string): Promise<readonly LaunchPermission[]>;
   /** Applies removals then additions in one transaction; returns the resulting list. */
   modifyLaunchPermissions(
     imageId: string,
