@@ -455,14 +455,52 @@ export class SqliteStore implements Store {
     ).run(accountId, blocked ? 1 : 0);
   }
 
-  async audit(e: AuditEntry): Promise<void> {
-    this.stmt(
-      `INSERT INTO audit_log (at, account_id, access_key_id, action, resource, detail, source_ip, outcome)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(e.at, e.accountId, e.accessKeyId, e.action, e.resource ?? null, e.detail, e.sourceIp, e.outcome);
+  /**
+   * Group commit: entries from requests in flight are written together in one transaction at the
+   * end of the event-loop turn, and each call returns once its entry is committed (so a response
+   * that follows the audit is never ahead of its record).
+   */
+  audit(e: AuditEntry): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.pendingAudit.push({ e, resolve, reject }) === 1) setImmediate(() => this.flushAudit());
+    });
+  }
+
+  private pendingAudit: Array<{ e: AuditEntry; resolve: () => void; reject: (err: unknown) => void }> = [];
+
+  private flushAudit(): void {
+    const batch = this.pendingAudit;
+    if (batch.length === 0) return;
+    this.pendingAudit = [];
+    try {
+      this.db
+        .transaction(() => {
+          const insert = this.stmt(
+            `INSERT INTO audit_log (at, account_id, access_key_id, action, resource, detail, source_ip, outcome)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          );
+          for (const { e } of batch)
+            insert.run(
+              e.at,
+              e.accountId,
+              e.accessKeyId,
+              e.action,
+              e.resource ?? null,
+              e.detail,
+              e.sourceIp,
+              e.outcome,
+            );
+        })
+        .immediate();
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+      return;
+    }
+    for (const b of batch) b.resolve();
   }
 
   async auditLog(limit: number): Promise<AuditEntry[]> {
+    this.flushAudit();
     return (this.stmt("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?").all(limit) as Row[]).map((r) => ({
       at: r.at as string,
       accountId: r.account_id as string,
@@ -481,6 +519,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.flushAudit();
     this.db.close();
   }
 }
