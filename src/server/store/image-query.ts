@@ -36,8 +36,12 @@ export function imageQuerySql(q: ImageQuery): ImageQuerySql {
       ...(q.limit !== undefined ? { limit: q.limit } : {}),
     };
   }
-  // Visible: own, public, or shared with the caller by account id (PRM-1).
-  where.push(`(i.owner_id = @caller OR i.is_public = 1 OR EXISTS (SELECT 1 FROM launch_permissions p
+  // Visible: own, public, or shared with the caller by account id (PRM-1); `--owners self` needs
+  // no check at all.
+  const ownOnly =
+    q.ownerIds !== undefined && q.ownerIds.length > 0 && q.ownerIds.every((o) => o === q.callerId);
+  if (!ownOnly)
+    where.push(`(i.owner_id = @caller OR i.is_public = 1 OR EXISTS (SELECT 1 FROM launch_permissions p
        WHERE p.image_id = i.image_id AND p.kind = 'userId' AND p.value = @caller))`);
   if (e) {
     const any: string[] = [];

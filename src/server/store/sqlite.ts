@@ -284,9 +284,11 @@ export class SqliteStore implements Store {
         ).map((r) => permissionOf(r.kind as string, r.value as string));
       })
       .immediate();
-    // Once committed: the list changed; the cached document carries isPublic.
+    // Once committed: the new list is known; the cached document carries isPublic. Inside an
+    // outer transaction (bulk) nothing is committed yet, so only evict.
     if (changed) this.cache.delete(imageId);
-    else this.cache.deleteLaunchPermissions(imageId);
+    if (this.db.inTransaction) this.cache.deleteLaunchPermissions(imageId);
+    else this.cache.putLaunchPermissions(imageId, list);
     return list;
   }
 
