@@ -66,16 +66,23 @@ test("writes from this store and from another connection are seen by the next re
       [],
     );
 
-    // Another connection's commits: a's cached documents are dropped at its next read.
+    // Another connection's commits: a's cached documents are dropped at its next read in a later
+    // event-loop turn (a request arriving after the commit); within one turn a sees one state.
+    const nextTurn = () => new Promise((r) => setImmediate(r));
     assert.equal((await a.queryImages({ callerId: owner, ownerIds: [owner] }))[0]?.description, "one");
     await b.updateImage(img.imageId, { description: "two" });
+    assert.equal((await a.image(img.imageId))?.description, "one", "same turn: the state at its start");
+    await nextTurn();
     assert.equal((await a.queryImages({ callerId: owner, ownerIds: [owner] }))[0]?.description, "two");
     await b.modifyLaunchPermissions(img.imageId, [{ group: "all" }], []);
+    await nextTurn();
     assert.equal((await a.image(img.imageId))?.isPublic, true);
     assert.deepEqual(await a.launchPermissions(img.imageId), [{ group: "all" }]);
     await b.modifyLaunchPermissions(img.imageId, [{ userId: other }], []);
+    await nextTurn();
     assert.deepEqual(await a.launchPermissions(img.imageId), [{ group: "all" }, { userId: other }]);
     await b.deleteImage(img.imageId);
+    await nextTurn();
     assert.equal(await a.image(img.imageId), undefined);
     assert.deepEqual(await a.queryImages({ callerId: owner, ownerIds: [owner] }), []);
   } finally {

@@ -33,8 +33,19 @@ export class ImageCache {
     this.permissions = new Bounded(max);
   }
 
-  /** Once per read: forget everything if another connection has committed since the last read. */
+  private checked = false;
+
+  /**
+   * Before a read: forget everything if another connection has committed since the last check.
+   * Checked once per event-loop turn: reads in one turn (a request's synchronous store calls) then
+   * see one consistent state, as if they had run at the turn's start.
+   */
   sync(): void {
+    if (this.checked) return;
+    this.checked = true;
+    setImmediate(() => {
+      this.checked = false;
+    });
     const v = this.dataVersion();
     if (v !== this.version) {
       this.images.clear();
