@@ -26,7 +26,8 @@ function sh(script: string): string {
 async function main(): Promise<void> {
   if (!existsSync("/usr/bin/time")) sh("apt-get install -y -qq time >/dev/null 2>&1 || true");
   sh(`cd ${repo} && npm run -s build`);
-  // BENCH_ONLY=rootfs,disks,ntfs,vuln,server runs only the named sections (default: all).
+  // BENCH_ONLY=rootfs,disks,ntfs,vuln,server runs only the named sections (default: all);
+  // BENCH_MOTO=0 skips moto in the server section while iterating.
   const only = new Set((process.env.BENCH_ONLY ?? "rootfs,disks,ntfs,vuln,server").split(","));
   const rootfs = sh(`bash ${repo}/fixtures/debian-rootfs.sh`).split("\n").pop()!;
   const runs = Number(process.env.BENCH_RUNS ?? 3);

@@ -6,7 +6,9 @@ import { htmlEscape, renderHtml } from "./html.js";
 test("self-contained: no scripts, no external or relative assets, a CSP that forbids loading", () => {
   const html = renderHtml(sampleScanResult());
   assert.match(html, /^<!doctype html>/);
-  assert.doesNotMatch(html, /<script|<link|<img|<iframe|\bsrc=|\bhref=|url\(|@import/i);
+  // In-page links (href="#…") load nothing; any other href would.
+  assert.doesNotMatch(html, /<script|<link|<img|<iframe|\bsrc=|\bhref="(?!#)|url\(|@import/i);
+  assert.match(html, /<a href="#rule-/);
   assert.match(html, /content="default-src 'none'; style-src 'unsafe-inline'"/);
 });
 

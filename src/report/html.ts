@@ -21,10 +21,15 @@ table.meta td{padding:.1rem 1rem .1rem 0;vertical-align:top}code,.loc{font-famil
 .sev{display:inline-block;min-width:5.5rem;font-weight:700;text-transform:uppercase;font-size:.8rem}
 .critical{color:#a40e26}.high{color:#cf222e}.medium{color:#9a6700}.low{color:#0969da}.info{color:#57606a}
 .rule{margin:1rem 0;padding:.5rem .8rem;border-left:4px solid #d0d7de;background:#f6f8fa}
+section.rule{color:#1b1f24}
 .rule.critical,.rule.high{border-color:#cf222e}.rule.medium{border-color:#d4a72c}.rule.low{border-color:#0969da}
 ul{margin:.3rem 0;padding-left:1.2rem}li{margin:.3rem 0}.clauses{color:#57606a;font-size:.85rem}
 .evidence{display:block;white-space:pre-wrap;word-break:break-all;background:#fff;border:1px solid #d0d7de;padding:.1rem .4rem}
-.muted{color:#57606a}`;
+.muted{color:#57606a}
+table.findings{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
+table.findings th,table.findings td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #d0d7de;vertical-align:top}
+table.findings th{background:#f6f8fa;font-size:.85rem}table.findings td.num{text-align:right}
+a{color:#0969da;text-decoration:none}a:hover{text-decoration:underline}`;
 
 /** A single self-contained HTML page of the report (no scripts, no external assets). */
 export function renderHtml(result: ScanResult): string {
@@ -42,11 +47,11 @@ export function renderHtml(result: ScanResult): string {
       "</li>"
     );
   };
-  const ruleBlock = (g: RuleGroup<Finding | IgnoredFinding>) => {
+  const ruleBlock = (g: RuleGroup<Finding | IgnoredFinding>, anchor: boolean) => {
     const sev = g.findings[0]!.severity;
     const fix = g.findings[0]!.fixable && g.findings[0]!.fix !== undefined ? g.findings[0]!.fix : undefined;
     parts.push(
-      `<section class="rule ${sev}"><div><span class="sev ${sev}">${sev}</span> <code>${h(g.rule.id)}</code> ` +
+      `<section class="rule ${sev}"${anchor ? ` id="rule-${h(g.rule.id)}"` : ""}><div><span class="sev ${sev}">${sev}</span> <code>${h(g.rule.id)}</code> ` +
         `<strong>${h(g.rule.title)}</strong> ${clauses(g.rule.clauses)}</div>`,
       `<ul>${g.findings.map(findingItem).join("")}</ul>`,
       `<div>Remediation: ${h(g.rule.remediation)}</div>`,
@@ -75,13 +80,30 @@ export function renderHtml(result: ScanResult): string {
 
   parts.push("<h2>Findings</h2>");
   if (result.findings.length === 0) parts.push("<p>No findings.</p>");
-  for (const { groups } of groupBySeverity(result, result.findings)) groups.forEach(ruleBlock);
+  else {
+    // One row per rule, worst first, each linking to its details below.
+    parts.push(
+      '<table class="findings"><thead><tr><th>Severity</th><th>Rule</th><th>Title</th><th>Clauses</th><th>Findings</th></tr></thead><tbody>',
+    );
+    for (const { groups } of groupBySeverity(result, result.findings))
+      for (const g of groups) {
+        const sev = g.findings[0]!.severity;
+        parts.push(
+          `<tr><td><span class="sev ${sev}">${sev}</span></td><td><a href="#rule-${h(g.rule.id)}"><code>${h(g.rule.id)}</code></a></td>` +
+            `<td>${h(g.rule.title)}</td><td>${clauses(g.rule.clauses)}</td><td class="num">${g.findings.length}</td></tr>`,
+        );
+      }
+    parts.push("</tbody></table>");
+  }
+  for (const { groups } of groupBySeverity(result, result.findings))
+    for (const g of groups) ruleBlock(g, true);
 
   if (result.ignored.length > 0) {
     parts.push(
       `<h2>Ignored (${result.ignored.length})</h2><p class="muted">Accepted in the ignore file; not counted in the verdict.</p>`,
     );
-    for (const { groups } of groupBySeverity(result, result.ignored)) groups.forEach(ruleBlock);
+    for (const { groups } of groupBySeverity(result, result.ignored))
+      for (const g of groups) ruleBlock(g, false);
   }
 
   parts.push(`<h2>Needs your statement (${result.attestations.length})</h2><ul>`);

@@ -6,21 +6,27 @@ import type { App } from "./app.js";
 /** EC2 query bodies are small; uploads stream and are never buffered. */
 const MAX_QUERY_BODY = 4 * 1024 * 1024;
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_QUERY_BODY) return undefined;
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks);
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_QUERY_BODY) chunks.push(c);
+    });
+    req.on("end", () =>
+      resolve(size > MAX_QUERY_BODY ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)),
+    );
+    req.on("error", reject);
+  });
 }
 
 function headersOf(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers))
-    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(",") : v;
+  for (const k in req.headers) {
+    const v = req.headers[k];
+    if (v !== undefined) out[k] = typeof v === "string" ? v : v.join(",");
+  }
   return out;
 }
 

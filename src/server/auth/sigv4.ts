@@ -1,13 +1,12 @@
 /**
  * SigV4 verification, header form and presigned-query form: parse what the client claims, then
- * recompute the signature with @smithy/signature-v4 (the signer the AWS SDKs use) from the
- * secret, and compare in constant time. Reference §6 lists the checks and the signer's gotchas.
+ * recompute the signature from the secret (signature.ts, checked against @smithy/signature-v4, the
+ * signer the AWS SDKs use) and compare in constant time. Reference §6 lists the checks and the
+ * signer's gotchas.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { SignatureV4 } from "@smithy/signature-v4";
-import type { HttpRequest, QueryParameterBag } from "@smithy/types";
 import { Ec2Error } from "../ec2/errors.js";
-import { NodeSha256 } from "./sha256.js";
+import { canonicalRequest, signatureOf } from "./signature.js";
 
 export interface IncomingSigned {
   method: string;
@@ -65,10 +64,11 @@ function parseCredential(
 function claimOf(req: IncomingSigned): Claim | undefined {
   const auth = req.headers.authorization;
   if (auth !== undefined) {
-    const m = /^AWS4-HMAC-SHA256\s+(.*)$/s.exec(auth);
-    if (!m) throw incomplete("Authorization header requires the AWS4-HMAC-SHA256 algorithm.");
+    const algorithm = "AWS4-HMAC-SHA256";
+    if (!auth.startsWith(algorithm) || !/\s/.test(auth.charAt(algorithm.length)))
+      throw incomplete("Authorization header requires the AWS4-HMAC-SHA256 algorithm.");
     const fields: Record<string, string> = {};
-    for (const part of m[1]!.split(",")) {
+    for (const part of auth.slice(algorithm.length).split(",")) {
       const eq = part.indexOf("=");
       if (eq > 0) fields[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
     }
@@ -120,47 +120,15 @@ function claimOf(req: IncomingSigned): Claim | undefined {
 function parseAmzDate(s: string): Date | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
   if (!m) return undefined;
-  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
-  return Number.isNaN(d.getTime()) ? undefined : d;
-}
-
-const PRESIGN_PARAMS = new Set([
-  "X-Amz-Algorithm",
-  "X-Amz-Credential",
-  "X-Amz-Date",
-  "X-Amz-Expires",
-  "X-Amz-SignedHeaders",
-  "X-Amz-Signature",
-]);
-
-function queryBag(query: URLSearchParams, skipPresign: boolean): QueryParameterBag {
-  const bag: QueryParameterBag = {};
-  for (const [k, v] of query) {
-    if (skipPresign && PRESIGN_PARAMS.has(k)) continue;
-    const prev = bag[k];
-    bag[k] = prev === undefined || prev === null ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
-  return bag;
-}
-
-/** One signer per access key and region; the signer caches derived signing keys per day. */
-const signers = new Map<string, SignatureV4>();
-function signerFor(accessKeyId: string, secretAccessKey: string, region: string): SignatureV4 {
-  const key = `${accessKeyId}\0${region}`;
-  let s = signers.get(key);
-  if (!s) {
-    if (signers.size > 10_000) signers.clear();
-    s = new SignatureV4({
-      service: SERVICE,
-      region,
-      credentials: { accessKeyId, secretAccessKey },
-      sha256: NodeSha256,
-      applyChecksum: false,
-      uriEscapePath: true,
-    });
-    signers.set(key, s);
-  }
-  return s;
+  const [y, mo, d, h, mi, se] = [+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!];
+  const date = new Date(Date.UTC(y, mo, d, h, mi, se));
+  // Out-of-range fields (Feb 30, 25:00) would roll over: the signed text is what counts, so refuse.
+  return date.getUTCDate() === d &&
+    date.getUTCHours() === h &&
+    date.getUTCMinutes() === mi &&
+    date.getUTCSeconds() === se
+    ? date
+    : undefined;
 }
 
 export async function verifySigV4(req: IncomingSigned, lookup: KeyLookup, now: Date): Promise<Verified> {
@@ -185,9 +153,10 @@ export async function verifySigV4(req: IncomingSigned, lookup: KeyLookup, now: D
 
   // The signer trusts x-amz-content-sha256, so check it against the body ourselves (reference §6).
   const claimedHash = req.headers["x-amz-content-sha256"];
+  let bodyHash: string | undefined;
   if (req.body !== undefined) {
-    const actual = req.body.length === 0 ? EMPTY_SHA256 : createHash("sha256").update(req.body).digest("hex");
-    if (claimedHash !== undefined && claimedHash !== actual) throw credentialsFailure();
+    bodyHash = req.body.length === 0 ? EMPTY_SHA256 : createHash("sha256").update(req.body).digest("hex");
+    if (claimedHash !== undefined && claimedHash !== bodyHash) throw credentialsFailure();
   } else if (
     claimedHash === undefined ||
     !/^[0-9a-f]{64}$/.test(claimedHash) ||
@@ -198,45 +167,28 @@ export async function verifySigV4(req: IncomingSigned, lookup: KeyLookup, now: D
 
   const key = await lookup(claim.accessKeyId);
   if (!key) throw credentialsFailure();
-  const signed = new Set(claim.signedHeaders);
-  const headers: Record<string, string> = {};
+  const headers = new Map<string, string>();
   for (const name of claim.signedHeaders) {
     const v = req.headers[name];
-    if (v === undefined && name !== "x-amz-date") throw credentialsFailure();
-    if (v !== undefined) headers[name] = v;
+    if (v === undefined) throw credentialsFailure();
+    headers.set(name, v);
   }
-  const [hostname = "", port] = (req.headers.host ?? "").split(":");
-  const request: HttpRequest = {
+  const canonical = canonicalRequest({
     method: req.method,
-    protocol: "http:",
-    hostname,
-    ...(port !== undefined ? { port: Number(port) } : {}),
     path: req.path,
-    query: queryBag(req.query, claim.presignExpires !== undefined),
+    query: req.query,
     headers,
-    body: req.body,
-  };
-  const signer = signerFor(claim.accessKeyId, key.secretAccessKey, claim.region);
-  let expected: string | undefined;
-  if (claim.presignExpires !== undefined) {
-    const out = await signer.presign(request, {
-      signingDate: signedAt,
-      expiresIn: claim.presignExpires,
-      signableHeaders: signed,
-      signingRegion: claim.region,
-      signingService: claim.service,
-    });
-    expected = out.query?.["X-Amz-Signature"] as string | undefined;
-  } else {
-    const out = await signer.sign(request, {
-      signingDate: signedAt,
-      signableHeaders: signed,
-      signingRegion: claim.region,
-      signingService: claim.service,
-    });
-    expected = /Signature=([0-9a-f]{64})/.exec(out.headers.authorization ?? "")?.[1];
-  }
-  const a = Buffer.from(expected ?? "", "utf8");
+    // A signed x-amz-content-sha256 was checked against the body above (or stands for a stream).
+    payloadHash: headers.get("x-amz-content-sha256") ?? bodyHash ?? EMPTY_SHA256,
+  });
+  const expected = signatureOf(canonical, {
+    secretAccessKey: key.secretAccessKey,
+    amzDate: claim.amzDate,
+    shortDate: claim.shortDate,
+    region: claim.region,
+    service: claim.service,
+  });
+  const a = Buffer.from(expected, "utf8");
   const b = Buffer.from(claim.signature, "utf8");
   if (a.length !== b.length || !timingSafeEqual(a, b)) throw credentialsFailure();
   return { accessKeyId: claim.accessKeyId, accountId: key.accountId, region: claim.region };

@@ -33,6 +33,6 @@ export interface Ec2Action {
   name: string;
   /** Mutating calls are written to the audit log. */
   mutating: boolean;
-  /** Returns the response members (inner XML after requestId). */
-  run(ctx: Ec2Context): Promise<string>;
+  /** Returns the response members (inner XML after requestId), as text or UTF-8 byte pieces. */
+  run(ctx: Ec2Context): Promise<string | Buffer[]>;
 }

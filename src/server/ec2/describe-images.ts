@@ -4,8 +4,8 @@ import { checkImageId } from "./access.js";
 import type { Ec2Action, Ec2Context } from "./context.js";
 import { Ec2Error, invalidParameterValue, notFound } from "./errors.js";
 import { imageMatcher, parseFilters } from "./filters.js";
-import { imageXml } from "./image-xml.js";
-import { el, set } from "./xml.js";
+import { imagesSetXml } from "./image-xml.js";
+import { el } from "./xml.js";
 
 /** Owner aliases reserved for system accounts (FND-2; reference §3.5). */
 export const RESERVED_ALIASES = ["amazon", "aws-marketplace", "aws-backup-vault"] as const;
@@ -47,7 +47,7 @@ function decodeToken(token: string): string {
 export const describeImages: Ec2Action = {
   name: "DescribeImages",
   mutating: false,
-  async run(ctx: Ec2Context): Promise<string> {
+  async run(ctx: Ec2Context): Promise<Buffer[]> {
     const { params, store, caller } = ctx;
     const imageIds = params.list("ImageId");
     imageIds.forEach(checkImageId);
@@ -65,11 +65,16 @@ export const describeImages: Ec2Action = {
     }
     const owners = params.list("Owner");
     const exec = params.list("ExecutableBy");
-    const matcher = imageMatcher(parseFilters(params));
+    const filters = parseFilters(params);
+    const matcher = imageMatcher(filters);
     const query: ImageQuery = { callerId: caller.accountId };
     if (imageIds.length > 0) query.imageIds = imageIds;
     if (owners.length > 0) query.ownerIds = await resolveOwners(store, caller.accountId, owners);
     if (exec.length > 0) query.executableBy = executableBy(caller.accountId, exec);
+    const next = params.get("NextToken");
+    if (next !== undefined && next !== "") query.afterImageId = decodeToken(next);
+    // Keyset paging in storage; with filters (evaluated here) the page is cut after filtering.
+    if (maxResults !== undefined && filters.length === 0) query.limit = maxResults + 1;
     const candidates = await store.queryImages(query);
     if (imageIds.length > 0) {
       // Ids that exist nowhere are an error; existing ones the caller cannot see are left out.
@@ -81,22 +86,15 @@ export const describeImages: Ec2Action = {
       caller.accountId,
       candidates.map((i) => i.imageId),
     );
-    let images = candidates.filter((i) => matcher(i, tags.get(i.imageId) ?? []));
-    const next = params.get("NextToken");
-    if (next !== undefined && next !== "") {
-      const after = decodeToken(next);
-      images = images.filter((i) => i.imageId > after);
-    }
+    let images =
+      filters.length === 0 ? candidates : candidates.filter((i) => matcher(i, tags.get(i.imageId) ?? []));
     let nextToken: string | undefined;
     if (maxResults !== undefined && images.length > maxResults) {
       images = images.slice(0, maxResults);
       nextToken = encodeToken(images[images.length - 1]!.imageId);
     }
-    return (
-      set(
-        "imagesSet",
-        images.map((i) => imageXml(i, tags.get(i.imageId))),
-      ) + el("nextToken", nextToken)
-    );
+    const items = imagesSetXml(images, tags);
+    if (nextToken !== undefined) items.push(Buffer.from(el("nextToken", nextToken)));
+    return items;
   },
 };

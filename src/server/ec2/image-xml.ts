@@ -18,24 +18,57 @@ export function blockDeviceXml(m: BlockDeviceMapping): string {
   return el("deviceName", m.deviceName) + el("virtualName", m.virtualName) + ebs + el("noDevice", m.noDevice);
 }
 
-/** Rendered items by document: the store hands out the same parsed image for the same row. */
-const rendered = new WeakMap<Image, string>();
+/**
+ * Rendered items by document, as UTF-8 bytes: the whole <item> for an image without tags, and the
+ * two halves around the tag set (tags belong to the account that set them, so they vary by
+ * caller). The store hands out the same frozen document until the image changes.
+ */
+interface Rendered {
+  item: Buffer;
+  head: Buffer;
+  tail: Buffer;
+}
+const rendered = new WeakMap<Image, Rendered>();
+const TAGS = "<!--tags-->";
 
-/** One DescribeImages item; member names from the botocore model's Image shape. */
-export function imageXml(image: Image, tags: readonly Tag[] | undefined): string {
-  const tagXml =
-    tags && tags.length > 0
-      ? set(
-          "tagSet",
-          tags.map((t) => el("key", t.key) + el("value", t.value)),
-        )
-      : "";
-  let body = rendered.get(image);
-  if (body === undefined) {
-    body = render(image);
-    rendered.set(image, body);
+function tagSetXml(tags: readonly Tag[]): string {
+  return set(
+    "tagSet",
+    tags.map((t) => el("key", t.key) + el("value", t.value)),
+  );
+}
+
+function renderedOf(image: Image): Rendered {
+  let r = rendered.get(image);
+  if (r === undefined) {
+    const body = render(image);
+    const at = body.indexOf(TAGS);
+    const item = Buffer.from(`<item>${body.slice(0, at)}${body.slice(at + TAGS.length)}</item>`);
+    r = {
+      item,
+      head: Buffer.from(`<item>${body.slice(0, at)}`),
+      tail: Buffer.from(`${body.slice(at + TAGS.length)}</item>`),
+    };
+    rendered.set(image, r);
   }
-  return body.replace("<!--tags-->", tagXml);
+  return r;
+}
+
+/**
+ * <imagesSet> with one <item> per image (member names from the botocore model's Image shape), as
+ * byte pieces the response joins once.
+ */
+export function imagesSetXml(images: readonly Image[], tags: ReadonlyMap<string, Tag[]>): Buffer[] {
+  if (images.length === 0) return [Buffer.from("<imagesSet/>")];
+  const parts: Buffer[] = [Buffer.from("<imagesSet>")];
+  for (const image of images) {
+    const r = renderedOf(image);
+    const t = tags.get(image.imageId);
+    if (t === undefined || t.length === 0) parts.push(r.item);
+    else parts.push(r.head, Buffer.from(tagSetXml(t)), r.tail);
+  }
+  parts.push(Buffer.from("</imagesSet>"));
+  return parts;
 }
 
 function render(image: Image): string {
@@ -61,7 +94,7 @@ function render(image: Image): string {
     el("rootDeviceName", image.rootDeviceName) +
     set("blockDeviceMapping", image.blockDeviceMappings.map(blockDeviceXml)) +
     el("virtualizationType", image.virtualizationType) +
-    "<!--tags-->" +
+    TAGS +
     el("hypervisor", "xen") +
     el("enaSupport", image.enaSupport) +
     el("sriovNetSupport", image.sriovNetSupport) +

@@ -61,4 +61,9 @@ export const MIGRATIONS: readonly string[] = [
      detail TEXT NOT NULL,
      source_ip TEXT NOT NULL,
      outcome TEXT NOT NULL);`,
+  // 2: describe calls read image ids from covering indexes (owner's images in id order; grants by
+  // grantee in id order) and take documents from the in-process cache (store/image-cache.ts).
+  `CREATE INDEX images_owner_image ON images(owner_id, image_id, is_public);
+   CREATE INDEX launch_permissions_grantee_image ON launch_permissions(kind, value, image_id);
+   DROP INDEX launch_permissions_grantee;`,
 ];

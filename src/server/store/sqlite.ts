@@ -1,6 +1,8 @@
 import path from "node:path";
 import Database from "better-sqlite3";
 import { newAccessKeyId, newAccountId, newSecretAccessKey } from "../ids.js";
+import { ImageCache } from "./image-cache.js";
+import { imageQuerySql } from "./image-query.js";
 import { MIGRATIONS } from "./migrations.js";
 import type { SecretBox } from "./secret-box.js";
 import type {
@@ -29,24 +31,6 @@ function permissionOf(kind: string, value: string): LaunchPermission {
   return { [kind]: value } as LaunchPermission;
 }
 
-/** Parsed documents by their text: describe calls reread the same rows, and JSON.parse dominated. */
-const parsed = new Map<string, Image>();
-const PARSED_MAX = 20_000;
-
-/** Everything but the indexed columns lives in one JSON document per image; callers never mutate it. */
-function imageOf(row: Row): Image {
-  const key = (row.is_public === 1 ? "1" : "0") + (row.doc as string);
-  let image = parsed.get(key);
-  if (!image) {
-    image = JSON.parse(row.doc as string) as Image;
-    image.isPublic = row.is_public === 1;
-    Object.freeze(image);
-    if (parsed.size >= PARSED_MAX) parsed.clear();
-    parsed.set(key, image);
-  }
-  return image;
-}
-
 function accountOf(row: Row): Account {
   return {
     accountId: row.account_id as string,
@@ -64,6 +48,11 @@ function accountOf(row: Row): Account {
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private dataVersion?: Database.Statement;
+  private readonly cache = new ImageCache(Number(process.env.AMIGATE_IMAGE_CACHE ?? 50_000), () => {
+    this.dataVersion ??= this.db.prepare("PRAGMA data_version").pluck();
+    return this.dataVersion.get() as number;
+  });
 
   constructor(
     dataDir: string,
@@ -162,7 +151,9 @@ export class SqliteStore implements Store {
   async insertImage(image: Image, tags: Tag[]): Promise<void> {
     this.db
       .transaction(() => {
-        this.stmt("INSERT INTO images VALUES (?, ?, ?, ?, ?, ?)").run(
+        this.stmt(
+          "INSERT INTO images (image_id, owner_id, name, is_public, blob_sha256, doc) VALUES (?, ?, ?, ?, ?, ?)",
+        ).run(
           image.imageId,
           image.ownerId,
           image.name,
@@ -179,55 +170,52 @@ export class SqliteStore implements Store {
           );
       })
       .immediate();
+    this.cache.delete(image.imageId);
   }
 
   async image(imageId: string): Promise<Image | undefined> {
-    const row = this.stmt("SELECT doc, is_public FROM images WHERE image_id = ?").get(imageId) as
+    this.cache.sync();
+    return this.imageNow(imageId);
+  }
+
+  /** From the cache, or one read of the row (the cache is synced by the caller). */
+  private imageNow(imageId: string): Image | undefined {
+    const cached = this.cache.get(imageId);
+    if (cached) return cached;
+    const row = this.stmt("SELECT image_id, is_public, doc FROM images WHERE image_id = ?").get(imageId) as
       | Row
       | undefined;
-    return row && imageOf(row);
+    return row && this.cache.put(row);
   }
 
   async queryImages(q: ImageQuery): Promise<Image[]> {
-    // Visible: own, public, or shared with the caller by account id.
-    const where = [
-      `(i.owner_id = @caller OR i.is_public = 1 OR i.image_id IN (SELECT p.image_id FROM launch_permissions p
-         WHERE p.kind = 'userId' AND p.value = @caller))`,
-    ];
-    const params: Record<string, unknown> = { caller: q.callerId };
-    const inList = (prefix: string, values: string[]) => {
-      values.forEach((v, i) => {
-        params[`${prefix}${i}`] = v;
-      });
-      return values.map((_, i) => `@${prefix}${i}`).join(", ");
-    };
-    if (q.imageIds) where.push(`i.image_id IN (${inList("id", q.imageIds)})`);
-    if (q.ownerIds) where.push(`i.owner_id IN (${inList("owner", q.ownerIds)})`);
-    if (q.executableBy) {
-      const e = q.executableBy;
-      const any: string[] = [];
-      if (e.all) any.push("i.is_public = 1");
-      // `self`: explicitly shared with me, my own images excluded (FND-1).
-      if (e.self)
-        any.push(`(i.owner_id <> @caller AND i.image_id IN (SELECT p.image_id FROM launch_permissions p
-          WHERE p.kind = 'userId' AND p.value = @caller))`);
-      if (e.accountIds.length > 0)
-        any.push(`i.image_id IN (SELECT p.image_id FROM launch_permissions p
-          WHERE p.kind = 'userId' AND p.value IN (${inList("exec", e.accountIds)}))`);
-      where.push(any.length > 0 ? `(${any.join(" OR ")})` : "0");
+    this.cache.sync();
+    const { sql, params, notOwnedBy, limit } = imageQuerySql(q);
+    const ids = this.stmt(sql).pluck().all(params) as string[];
+    const out: Array<Image | undefined> = ids.map((id) => this.cache.get(id));
+    const missing = ids.filter((_, n) => out[n] === undefined);
+    if (missing.length > 0) {
+      // One set-based read of the documents not cached yet.
+      const fresh = new Map<string, Image>();
+      for (const row of this.stmt(
+        "SELECT image_id, is_public, doc FROM images WHERE image_id IN (SELECT value FROM json_each(?))",
+      ).all(JSON.stringify(missing)) as Row[])
+        fresh.set(row.image_id as string, this.cache.put(row));
+      for (let n = 0; n < out.length; n++) out[n] ??= fresh.get(ids[n]!);
     }
-    const sql = `SELECT i.doc, i.is_public FROM images i WHERE ${where.join(" AND ")} ORDER BY i.image_id`;
-    return (this.stmt(sql).all(params) as Row[]).map(imageOf);
+    // A grant whose image is gone (none should outlive it: ON DELETE CASCADE) is left out.
+    let images = out.filter((i): i is Image => i !== undefined);
+    if (notOwnedBy !== undefined) images = images.filter((i) => i.ownerId !== notOwnedBy);
+    return limit !== undefined ? images.slice(0, limit) : images;
   }
 
   async updateImage(imageId: string, patch: Partial<Omit<Image, "imageId" | "ownerId">>): Promise<void> {
     this.db
       .transaction(() => {
-        const row = this.stmt("SELECT doc, is_public FROM images WHERE image_id = ?").get(imageId) as
-          | Row
-          | undefined;
-        if (!row) return;
-        const image = { ...imageOf(row), ...patch };
+        this.cache.sync();
+        const current = this.imageNow(imageId);
+        if (!current) return;
+        const image = { ...current, ...patch };
         this.stmt("UPDATE images SET name = ?, doc = ? WHERE image_id = ?").run(
           image.name,
           JSON.stringify(image),
@@ -235,6 +223,7 @@ export class SqliteStore implements Store {
         );
       })
       .immediate();
+    this.cache.delete(imageId);
   }
 
   async deleteImage(imageId: string): Promise<void> {
@@ -244,6 +233,7 @@ export class SqliteStore implements Store {
         this.stmt("DELETE FROM tags WHERE resource_id = ?").run(imageId);
       })
       .immediate();
+    this.cache.delete(imageId);
   }
 
   async countPublicImages(ownerId: string): Promise<number> {
@@ -253,12 +243,19 @@ export class SqliteStore implements Store {
     return row.n as number;
   }
 
-  async launchPermissions(imageId: string): Promise<LaunchPermission[]> {
+  async launchPermissions(imageId: string): Promise<readonly LaunchPermission[]> {
+    this.cache.sync();
     return (
-      this.stmt("SELECT kind, value FROM launch_permissions WHERE image_id = ? ORDER BY seq").all(
+      this.cache.launchPermissions(imageId) ??
+      this.cache.putLaunchPermissions(
         imageId,
-      ) as Row[]
-    ).map((r) => permissionOf(r.kind as string, r.value as string));
+        (
+          this.stmt("SELECT kind, value FROM launch_permissions WHERE image_id = ? ORDER BY seq").all(
+            imageId,
+          ) as Row[]
+        ).map((r) => permissionOf(r.kind as string, r.value as string)),
+      )
+    );
   }
 
   async modifyLaunchPermissions(
@@ -266,7 +263,8 @@ export class SqliteStore implements Store {
     add: LaunchPermission[],
     remove: LaunchPermission[],
   ): Promise<LaunchPermission[]> {
-    return this.db
+    let changed = false;
+    const list = this.db
       .transaction(() => {
         for (const p of remove)
           this.stmt("DELETE FROM launch_permissions WHERE image_id = ? AND kind = ? AND value = ?").run(
@@ -278,7 +276,7 @@ export class SqliteStore implements Store {
             `INSERT OR IGNORE INTO launch_permissions VALUES (?, ?, ?,
              (SELECT coalesce(max(seq), 0) + 1 FROM launch_permissions WHERE image_id = ?))`,
           ).run(imageId, ...permissionKey(p), imageId);
-        this.syncPublic(imageId);
+        changed = this.syncPublic(imageId);
         return (
           this.stmt("SELECT kind, value FROM launch_permissions WHERE image_id = ? ORDER BY seq").all(
             imageId,
@@ -286,13 +284,23 @@ export class SqliteStore implements Store {
         ).map((r) => permissionOf(r.kind as string, r.value as string));
       })
       .immediate();
+    // Once committed: the new list is known; the cached document carries isPublic. Inside an
+    // outer transaction (bulk) nothing is committed yet, so only evict.
+    if (changed) this.cache.delete(imageId);
+    if (this.db.inTransaction) this.cache.deleteLaunchPermissions(imageId);
+    else this.cache.putLaunchPermissions(imageId, list);
+    return list;
   }
 
-  private syncPublic(imageId: string): void {
-    this.stmt(
-      `UPDATE images SET is_public = EXISTS (SELECT 1 FROM launch_permissions
-         WHERE image_id = @id AND kind = 'group' AND value = 'all') WHERE image_id = @id`,
-    ).run({ id: imageId });
+  /** Writes the images row only when is_public changes (user-id shares leave its page alone). */
+  private syncPublic(imageId: string): boolean {
+    const isPublic = `EXISTS (SELECT 1 FROM launch_permissions
+         WHERE image_id = @id AND kind = 'group' AND value = 'all')`;
+    return (
+      this.stmt(
+        `UPDATE images SET is_public = ${isPublic} WHERE image_id = @id AND is_public <> ${isPublic}`,
+      ).run({ id: imageId }).changes > 0
+    );
   }
 
   async resetLaunchPermissions(imageId: string): Promise<void> {
@@ -302,18 +310,27 @@ export class SqliteStore implements Store {
         this.syncPublic(imageId);
       })
       .immediate();
+    this.cache.delete(imageId);
   }
 
   async tags(accountId: string, resourceIds: string[]): Promise<Map<string, Tag[]>> {
     const out = new Map<string, Tag[]>();
-    const s = this.stmt("SELECT key, value FROM tags WHERE account_id = ? AND resource_id = ? ORDER BY key");
-    for (const id of resourceIds) {
-      const rows = s.all(accountId, id) as Row[];
-      if (rows.length > 0)
-        out.set(
-          id,
-          rows.map((r) => ({ key: r.key as string, value: r.value as string })),
-        );
+    // Most accounts tag nothing: one probe of the primary key answers for the whole page.
+    if (
+      resourceIds.length === 0 ||
+      !this.stmt("SELECT 1 FROM tags WHERE account_id = ? LIMIT 1").get(accountId)
+    )
+      return out;
+    // One query for the whole page: the caller's tags on these resources (primary key order).
+    const rows = this.stmt(
+      `SELECT resource_id, key, value FROM tags WHERE account_id = ?
+       AND resource_id IN (SELECT value FROM json_each(?)) ORDER BY resource_id, key`,
+    ).all(accountId, JSON.stringify(resourceIds)) as Row[];
+    for (const r of rows) {
+      const id = r.resource_id as string;
+      const list = out.get(id) ?? [];
+      if (list.length === 0) out.set(id, list);
+      list.push({ key: r.key as string, value: r.value as string });
     }
     return out;
   }
@@ -440,14 +457,52 @@ export class SqliteStore implements Store {
     ).run(accountId, blocked ? 1 : 0);
   }
 
-  async audit(e: AuditEntry): Promise<void> {
-    this.stmt(
-      `INSERT INTO audit_log (at, account_id, access_key_id, action, resource, detail, source_ip, outcome)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(e.at, e.accountId, e.accessKeyId, e.action, e.resource ?? null, e.detail, e.sourceIp, e.outcome);
+  /**
+   * Group commit: entries from requests in flight are written together in one transaction at the
+   * end of the event-loop turn, and each call returns once its entry is committed (so a response
+   * that follows the audit is never ahead of its record).
+   */
+  audit(e: AuditEntry): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.pendingAudit.push({ e, resolve, reject }) === 1) setImmediate(() => this.flushAudit());
+    });
+  }
+
+  private pendingAudit: Array<{ e: AuditEntry; resolve: () => void; reject: (err: unknown) => void }> = [];
+
+  private flushAudit(): void {
+    const batch = this.pendingAudit;
+    if (batch.length === 0) return;
+    this.pendingAudit = [];
+    try {
+      this.db
+        .transaction(() => {
+          const insert = this.stmt(
+            `INSERT INTO audit_log (at, account_id, access_key_id, action, resource, detail, source_ip, outcome)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          );
+          for (const { e } of batch)
+            insert.run(
+              e.at,
+              e.accountId,
+              e.accessKeyId,
+              e.action,
+              e.resource ?? null,
+              e.detail,
+              e.sourceIp,
+              e.outcome,
+            );
+        })
+        .immediate();
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+      return;
+    }
+    for (const b of batch) b.resolve();
   }
 
   async auditLog(limit: number): Promise<AuditEntry[]> {
+    this.flushAudit();
     return (this.stmt("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?").all(limit) as Row[]).map((r) => ({
       at: r.at as string,
       accountId: r.account_id as string,
@@ -466,6 +521,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.flushAudit();
     this.db.close();
   }
 }

@@ -89,6 +89,10 @@ export interface ImageQuery {
   /** Resolved account ids (aliases and `self` already mapped). */
   ownerIds?: string[];
   executableBy?: { all: boolean; self: boolean; accountIds: string[] };
+  /** Keyset paging: only images whose id sorts after this one. */
+  afterImageId?: string;
+  /** At most this many images (the first ones by image id). */
+  limit?: number;
 }
 
 export type ScanStatus = "pending" | "running" | "done" | "failed";
@@ -131,7 +135,7 @@ export interface Store {
   deleteImage(imageId: string): Promise<void>;
   countPublicImages(ownerId: string): Promise<number>;
 
-  launchPermissions(imageId: string): Promise<LaunchPermission[]>;
+  launchPermissions(imageId: string): Promise<readonly LaunchPermission[]>;
   /** Applies removals then additions in one transaction; returns the resulting list. */
   modifyLaunchPermissions(
     imageId: string,

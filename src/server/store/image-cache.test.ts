@@ -1,0 +1,119 @@
+/**
+ * The document cache never serves a stale image: this process's writes evict what they change,
+ * and another connection's commit (another process on the same data dir) drops the cache.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { openStore } from "../catalogue.js";
+import { newImageId } from "../ids.js";
+import type { Image } from "./types.js";
+
+function image(ownerId: string, n: number): Image {
+  return {
+    imageId: newImageId(),
+    ownerId,
+    name: `img-${n}`,
+    architecture: "x86_64",
+    virtualizationType: "hvm",
+    rootDeviceType: "ebs",
+    platformDetails: "Linux/UNIX",
+    imageLocation: `${ownerId}/img-${n}`,
+    state: "available",
+    creationDate: "2024-05-17T12:00:00.000Z",
+    blockDeviceMappings: [],
+    isPublic: false,
+  };
+}
+
+test("writes from this store and from another connection are seen by the next read", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-cache-"));
+  const a = openStore(dir);
+  const b = openStore(dir);
+  try {
+    const owner = (await a.createAccount({})).account.accountId;
+    const other = (await a.createAccount({})).account.accountId;
+    const img = image(owner, 1);
+    await a.insertImage(img, []);
+    const first = await a.image(img.imageId);
+    assert.equal(first?.description, undefined);
+    assert.equal(await a.image(img.imageId), first, "cached: the same frozen document");
+
+    // This store's writes: description, public flag, a grant seen by exec-self, deletion.
+    await a.updateImage(img.imageId, { description: "one" });
+    assert.equal((await a.image(img.imageId))?.description, "one");
+    await a.modifyLaunchPermissions(img.imageId, [{ group: "all" }, { userId: other }], []);
+    assert.equal((await a.image(img.imageId))?.isPublic, true);
+    assert.deepEqual(await a.launchPermissions(img.imageId), [{ group: "all" }, { userId: other }]);
+    await a.modifyLaunchPermissions(img.imageId, [], [{ userId: other }]);
+    assert.deepEqual(await a.launchPermissions(img.imageId), [{ group: "all" }]);
+    await a.modifyLaunchPermissions(img.imageId, [{ userId: other }], []);
+    const shared = await a.queryImages({
+      callerId: other,
+      executableBy: { all: false, self: true, accountIds: [] },
+    });
+    assert.deepEqual(
+      shared.map((i) => [i.imageId, i.isPublic]),
+      [[img.imageId, true]],
+    );
+    await a.resetLaunchPermissions(img.imageId);
+    assert.equal((await a.image(img.imageId))?.isPublic, false);
+    assert.deepEqual(await a.launchPermissions(img.imageId), []);
+    assert.deepEqual(
+      await a.queryImages({ callerId: other, executableBy: { all: false, self: true, accountIds: [] } }),
+      [],
+    );
+
+    // Another connection's commits: a's cached documents are dropped at its next read in a later
+    // event-loop turn (a request arriving after the commit); within one turn a sees one state.
+    const nextTurn = () => new Promise((r) => setImmediate(r));
+    assert.equal((await a.queryImages({ callerId: owner, ownerIds: [owner] }))[0]?.description, "one");
+    await b.updateImage(img.imageId, { description: "two" });
+    assert.equal((await a.image(img.imageId))?.description, "one", "same turn: the state at its start");
+    await nextTurn();
+    assert.equal((await a.queryImages({ callerId: owner, ownerIds: [owner] }))[0]?.description, "two");
+    await b.modifyLaunchPermissions(img.imageId, [{ group: "all" }], []);
+    await nextTurn();
+    assert.equal((await a.image(img.imageId))?.isPublic, true);
+    assert.deepEqual(await a.launchPermissions(img.imageId), [{ group: "all" }]);
+    await b.modifyLaunchPermissions(img.imageId, [{ userId: other }], []);
+    await nextTurn();
+    assert.deepEqual(await a.launchPermissions(img.imageId), [{ group: "all" }, { userId: other }]);
+    await b.deleteImage(img.imageId);
+    await nextTurn();
+    assert.equal(await a.image(img.imageId), undefined);
+    assert.deepEqual(await a.queryImages({ callerId: owner, ownerIds: [owner] }), []);
+  } finally {
+    await a.close();
+    await b.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("exec-self leaves out the caller's own images even if a grant names the owner", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-cache-"));
+  const s = openStore(dir);
+  try {
+    const owner = (await s.createAccount({})).account.accountId;
+    const other = (await s.createAccount({})).account.accountId;
+    const mine = image(owner, 1);
+    const theirs = image(other, 2);
+    await s.insertImage(mine, []);
+    await s.insertImage(theirs, []);
+    // The API never stores the owner in its own list (PRM-6); the store still must not show it.
+    await s.modifyLaunchPermissions(mine.imageId, [{ userId: owner }], []);
+    await s.modifyLaunchPermissions(theirs.imageId, [{ userId: owner }], []);
+    const q = { callerId: owner, executableBy: { all: false, self: true, accountIds: [] } };
+    assert.deepEqual(
+      (await s.queryImages(q)).map((i) => i.imageId),
+      [theirs.imageId],
+    );
+    assert.deepEqual(await s.queryImages({ ...q, afterImageId: theirs.imageId }), []);
+    assert.equal((await s.queryImages({ ...q, limit: 1 })).length, 1);
+  } finally {
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

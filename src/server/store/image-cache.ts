@@ -1,0 +1,89 @@
+import type { Image, LaunchPermission } from "./types.js";
+
+type Row = Record<string, unknown>;
+
+/** A map that forgets its oldest entry past max (Map iteration order is insertion order). */
+class Bounded<V> extends Map<string, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+  override set(key: string, value: V): this {
+    if (!this.delete(key) && this.size >= this.max) this.delete(this.keys().next().value as string);
+    return super.set(key, value);
+  }
+}
+
+/**
+ * Parsed documents and launch permission lists by image id, so describe calls read only ids from
+ * covering indexes and never parse JSON for an image they have seen. This process's writes evict
+ * what they change, after the commit; a commit by any other connection (another process:
+ * `amigate accounts create`, an admin command) moves SQLite's data_version, and everything is
+ * dropped at the next read. Callers never mutate the frozen values.
+ */
+export class ImageCache {
+  private readonly images: Bounded<Image>;
+  private readonly permissions: Bounded<readonly LaunchPermission[]>;
+  private version = -1;
+
+  constructor(
+    max: number,
+    private readonly dataVersion: () => number,
+  ) {
+    this.images = new Bounded(max);
+    this.permissions = new Bounded(max);
+  }
+
+  private checked = false;
+
+  /**
+   * Before a read: forget everything if another connection has committed since the last check.
+   * Checked once per event-loop turn: reads in one turn (a request's synchronous store calls) then
+   * see one consistent state, as if they had run at the turn's start.
+   */
+  sync(): void {
+    if (this.checked) return;
+    this.checked = true;
+    setImmediate(() => {
+      this.checked = false;
+    });
+    const v = this.dataVersion();
+    if (v !== this.version) {
+      this.images.clear();
+      this.permissions.clear();
+      this.version = v;
+    }
+  }
+
+  get(imageId: string): Image | undefined {
+    return this.images.get(imageId);
+  }
+
+  put(row: Row): Image {
+    const image = JSON.parse(row.doc as string) as Image;
+    image.isPublic = row.is_public === 1;
+    Object.freeze(image);
+    this.images.set(row.image_id as string, image);
+    return image;
+  }
+
+  launchPermissions(imageId: string): readonly LaunchPermission[] | undefined {
+    return this.permissions.get(imageId);
+  }
+
+  putLaunchPermissions(imageId: string, list: LaunchPermission[]): readonly LaunchPermission[] {
+    const frozen = Object.freeze(list.map((p) => Object.freeze(p)));
+    this.permissions.set(imageId, frozen);
+    return frozen;
+  }
+
+  /** After a committed change to the image's row. */
+  delete(imageId: string): void {
+    this.images.delete(imageId);
+    this.permissions.delete(imageId);
+  }
+
+  /** After a committed change to the image's launch permissions only. */
+  deleteLaunchPermissions(imageId: string): void {
+    this.permissions.delete(imageId);
+  }
+}
