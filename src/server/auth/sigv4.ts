@@ -1,12 +1,13 @@
 /**
  * SigV4 verification, header form and presigned-query form: parse what the client claims, then
- * recompute the signature from the secret (signature.ts, checked against @smithy/signature-v4, the
- * signer the AWS SDKs use) and compare in constant time. Reference §6 lists the checks and the
- * signer's gotchas.
+ * recompute the signature with @smithy/signature-v4 (the signer the AWS SDKs use) from the
+ * secret, and compare in constant time. Reference §6 lists the checks and the signer's gotchas.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { HttpRequest, QueryParameterBag } from "@smithy/types";
 import { Ec2Error } from "../ec2/errors.js";
-import { canonicalRequest, signatureOf } from "./signature.js";
+import { NodeSha256 } from "./sha256.js";
 
 export interface IncomingSigned {
   method: string;
@@ -131,6 +132,45 @@ function parseAmzDate(s: string): Date | undefined {
     : undefined;
 }
 
+const PRESIGN_PARAMS = new Set([
+  "X-Amz-Algorithm",
+  "X-Amz-Credential",
+  "X-Amz-Date",
+  "X-Amz-Expires",
+  "X-Amz-SignedHeaders",
+  "X-Amz-Signature",
+]);
+
+function queryBag(query: URLSearchParams, skipPresign: boolean): QueryParameterBag {
+  const bag: QueryParameterBag = {};
+  for (const [k, v] of query) {
+    if (skipPresign && PRESIGN_PARAMS.has(k)) continue;
+    const prev = bag[k];
+    bag[k] = prev === undefined || prev === null ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return bag;
+}
+
+/** One signer per access key and region; the signer caches derived signing keys per day. */
+const signers = new Map<string, SignatureV4>();
+function signerFor(accessKeyId: string, secretAccessKey: string, region: string): SignatureV4 {
+  const key = `${accessKeyId}\0${region}`;
+  let s = signers.get(key);
+  if (!s) {
+    if (signers.size > 10_000) signers.clear();
+    s = new SignatureV4({
+      service: SERVICE,
+      region,
+      credentials: { accessKeyId, secretAccessKey },
+      sha256: NodeSha256,
+      applyChecksum: false,
+      uriEscapePath: true,
+    });
+    signers.set(key, s);
+  }
+  return s;
+}
+
 export async function verifySigV4(req: IncomingSigned, lookup: KeyLookup, now: Date): Promise<Verified> {
   const claim = claimOf(req);
   if (!claim)
@@ -167,27 +207,47 @@ export async function verifySigV4(req: IncomingSigned, lookup: KeyLookup, now: D
 
   const key = await lookup(claim.accessKeyId);
   if (!key) throw credentialsFailure();
-  const headers = new Map<string, string>();
+  // The signature is recomputed by @smithy/signature-v4, the signer the AWS SDKs use (a
+  // well-kept implementation, not ours); signers and their derived keys are cached per key/region.
+  const signed = new Set(claim.signedHeaders);
+  const headers: Record<string, string> = {};
   for (const name of claim.signedHeaders) {
     const v = req.headers[name];
-    if (v === undefined) throw credentialsFailure();
-    headers.set(name, v);
+    if (v === undefined && name !== "x-amz-date") throw credentialsFailure();
+    if (v !== undefined) headers[name] = v;
   }
-  const canonical = canonicalRequest({
+  const [hostname = "", port] = (req.headers.host ?? "").split(":");
+  const request: HttpRequest = {
     method: req.method,
+    protocol: "http:",
+    hostname,
+    ...(port !== undefined ? { port: Number(port) } : {}),
     path: req.path,
-    query: req.query,
+    query: queryBag(req.query, claim.presignExpires !== undefined),
     headers,
-    // A signed x-amz-content-sha256 was checked against the body above (or stands for a stream).
-    payloadHash: headers.get("x-amz-content-sha256") ?? bodyHash ?? EMPTY_SHA256,
-  });
-  const expected = signatureOf(canonical, {
-    secretAccessKey: key.secretAccessKey,
-    amzDate: claim.amzDate,
-    shortDate: claim.shortDate,
-    region: claim.region,
-    service: claim.service,
-  });
+    body: req.body,
+  };
+  const signer = signerFor(claim.accessKeyId, key.secretAccessKey, claim.region);
+  let found: string | undefined;
+  if (claim.presignExpires !== undefined) {
+    const out = await signer.presign(request, {
+      signingDate: signedAt,
+      expiresIn: claim.presignExpires,
+      signableHeaders: signed,
+      signingRegion: claim.region,
+      signingService: claim.service,
+    });
+    found = out.query?.["X-Amz-Signature"] as string | undefined;
+  } else {
+    const out = await signer.sign(request, {
+      signingDate: signedAt,
+      signableHeaders: signed,
+      signingRegion: claim.region,
+      signingService: claim.service,
+    });
+    found = /Signature=([0-9a-f]{64})/.exec(out.headers.authorization ?? "")?.[1];
+  }
+  const expected = found ?? "";
   const a = Buffer.from(expected, "utf8");
   const b = Buffer.from(claim.signature, "utf8");
   if (a.length !== b.length || !timingSafeEqual(a, b)) throw credentialsFailure();
