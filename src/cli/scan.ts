@@ -13,7 +13,7 @@ import { SEVERITIES, type Severity } from "../policy/severity.js";
 import { REPORT_FORMATS, type ReportFormat, renderReport } from "../report/index.js";
 import { openTarget } from "../source/open.js";
 import type { OpenTargetOptions } from "../source/target.js";
-import { defaultDbPath } from "../vuln/db/index.js";
+import { defaultDbPath } from "../vuln/db/path.js";
 import { countingSource, countingTree, ProgressBar, type ProgressSink } from "./progress.js";
 
 export interface ScanFlags {

@@ -11,7 +11,7 @@ import { inspectorsByName } from "../inspect/registry.js";
 import { scan } from "../policy/engine.js";
 import type { Severity } from "../policy/severity.js";
 import { openTarget } from "../source/open.js";
-import { defaultDbPath } from "../vuln/db/index.js";
+import { defaultDbPath } from "../vuln/db/path.js";
 
 export interface ScanJob {
   path: string;

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import type { InspectContext, Inspector } from "../inspect/context.js";
-import { type DbStatus, dbStatus, openVulnDb } from "./db/index.js";
+import type { DbStatus } from "./db/index.js";
 import { type EolStatus, eolStatus, osEolStatus } from "./eol/index.js";
 import { builtinScan, clamdScan, type MalwareHit } from "./malware.js";
 import { ecosystemFor, matchPackages, type VulnerablePackage } from "./match.js";
@@ -97,6 +97,8 @@ async function checkVulnerabilities(ctx: InspectContext): Promise<VulnerabilityF
       note: `vulnerability checks were skipped: no advisory source for OS "${[os.id ?? "unknown", os.version].filter(Boolean).join(" ")}"`,
     };
   }
+  // Loaded only when there is a database: a scan without one never loads SQLite.
+  const { dbStatus, openVulnDb } = await import("./db/index.js");
   const db = openVulnDb(path, { readonly: true });
   try {
     const status = dbStatus(db);

@@ -1,4 +1,11 @@
-import { XMLParser } from "fast-xml-parser";
+import { createRequire } from "node:module";
+import type { XMLParser as XMLParserType } from "fast-xml-parser";
+
+// Loaded on first use: Linux scans never need an XML parser.
+const require = createRequire(import.meta.url);
+const xmlParser = (options: ConstructorParameters<typeof XMLParserType>[0]): XMLParserType =>
+  new (require("fast-xml-parser") as { XMLParser: typeof XMLParserType }).XMLParser(options);
+
 import { parse as parseYaml } from "yaml";
 import type { InspectContext } from "../context.js";
 import { readIfExists } from "./paths.js";
@@ -61,7 +68,7 @@ export function parseEc2LaunchV1(text: string, path: string): NonNullable<Launch
 
 /** EC2Config config.xml: Ec2ConfigurationSettings/Plugins/Plugin (Name, State). */
 export function parseEc2Config(text: string, path: string): NonNullable<LaunchAgents["ec2config"]> {
-  const doc = new XMLParser({ processEntities: false, isArray: (name) => name === "Plugin" }).parse(text);
+  const doc = xmlParser({ processEntities: false, isArray: (name) => name === "Plugin" }).parse(text);
   const plugins: Record<string, string> = {};
   for (const p of doc?.Ec2ConfigurationSettings?.Plugins?.Plugin ?? []) {
     if (typeof p?.Name === "string") plugins[p.Name] = String(p.State ?? "");

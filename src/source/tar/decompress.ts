@@ -5,7 +5,6 @@ import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createGunzip, constants as zc } from "node:zlib";
 import { Decompress as ZstdDecompress } from "fzstd";
-import xz from "xz-decompress";
 import { ImageFormatError } from "../../fs/errors.js";
 
 export type Compression = "none" | "gzip" | "xz" | "zstd";
@@ -47,6 +46,7 @@ export async function* decompressedChunks(
       input.pipe(gunzip);
       yield* rethrow(gunzip, file, STRUCTURE.gzip, () => gunzip.bytesWritten);
     } else if (compression === "xz") {
+      const xz = await loadXz();
       const web = new xz.XzReadableStream(Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>);
       yield* rethrow(
         Readable.fromWeb(web as unknown as WebReadableStream<Uint8Array>),
@@ -61,6 +61,13 @@ export async function* decompressedChunks(
     input.destroy();
   }
 }
+
+/** The WASM xz decoder, loaded on first use (most archives are gzip or zstd, and xz goes to the xz program). */
+async function loadXz(): Promise<XzModule> {
+  const mod = (await import("xz-decompress")) as unknown as { default?: XzModule } & XzModule;
+  return mod.default ?? mod;
+}
+type XzModule = typeof import("xz-decompress");
 
 /**
  * The zstd and xz programs decompress 5–10× faster than the JS decoders (fzstd, xz-decompress),
@@ -189,7 +196,7 @@ export async function decompressHead(
     const source = Readable.toWeb(Readable.from([head])) as unknown as ReadableStream<Uint8Array>;
     try {
       for await (const chunk of Readable.fromWeb(
-        new xz.XzReadableStream(source) as unknown as WebReadableStream<Uint8Array>,
+        new (await loadXz()).XzReadableStream(source) as unknown as WebReadableStream<Uint8Array>,
       )) {
         parts.push(Buffer.from(chunk as Uint8Array));
         total += (chunk as Uint8Array).length;

@@ -1,4 +1,9 @@
-import Database from "better-sqlite3";
+import { createRequire } from "node:module";
+import type DatabaseType from "better-sqlite3";
+
+// Loaded on first use: only RPM images with rpmdb.sqlite need SQLite.
+const require = createRequire(import.meta.url);
+
 import { ImageFormatError } from "../../../fs/errors.js";
 
 /**
@@ -13,8 +18,9 @@ export function readSqliteBlobs(bytes: Buffer, file: string): Buffer[] {
   const copy = Buffer.from(bytes);
   copy[18] = 1;
   copy[19] = 1;
-  let db: Database.Database;
+  let db: DatabaseType.Database;
   try {
+    const Database = require("better-sqlite3") as typeof DatabaseType;
     db = new Database(copy, { readonly: true });
   } catch (e) {
     throw new ImageFormatError(file, "SQLite database", 0, `a readable database (${(e as Error).message})`);
