@@ -178,3 +178,15 @@ export const CATALOGUE_BEHAVIOURS: ReadonlyArray<{ clauses: string[]; where: str
     where: "amigate serve: every image's scan report is served to accounts that can see it",
   },
 ];
+
+/** The attestation items and metadata checks as every report lists them (fresh copies). */
+export function reportStatements(): { attestations: AttestationItem[]; metadataChecks: MetadataCheck[] } {
+  return {
+    attestations: ATTESTATIONS.map((a) => ({ ...a, clauses: [...a.clauses], status: "needs-statement" })),
+    metadataChecks: METADATA_CHECKS.map((m) => ({
+      ...m,
+      clauses: [...m.clauses],
+      status: "not-judged-from-image",
+    })),
+  };
+}

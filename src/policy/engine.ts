@@ -5,7 +5,7 @@ import type { FactName, Facts } from "../inspect/facts.js";
 import { inspectorsByName } from "../inspect/registry.js";
 import type { DiskBootInfo } from "../source/target.js";
 import { VERSION } from "../version.js";
-import { ATTESTATIONS, METADATA_CHECKS } from "./coverage.js";
+import { reportStatements } from "./coverage.js";
 import { type IgnoreEntry, matchIgnore } from "./ignore.js";
 import type { Finding, IgnoredFinding, OsSummary, ScanResult } from "./result.js";
 import type { Rule } from "./rule.js";
@@ -144,16 +144,7 @@ export async function scan(
     summary,
     findings,
     ignored,
-    attestations: ATTESTATIONS.map((a) => ({
-      ...a,
-      clauses: [...a.clauses],
-      status: "needs-statement" as const,
-    })),
-    metadataChecks: METADATA_CHECKS.map((m) => ({
-      ...m,
-      clauses: [...m.clauses],
-      status: "not-judged-from-image" as const,
-    })),
+    ...reportStatements(),
     unknowns,
     notes,
     rules: options.rules.map((r) => ({

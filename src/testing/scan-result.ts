@@ -1,4 +1,4 @@
-import { ATTESTATIONS, METADATA_CHECKS } from "../policy/coverage.js";
+import { reportStatements } from "../policy/coverage.js";
 import type { Finding, RuleSummary, ScanResult } from "../policy/result.js";
 import { maskSecret } from "../policy/rule.js";
 
@@ -147,16 +147,7 @@ export function sampleScanResult(overrides: Partial<ScanResult> = {}): ScanResul
     summary: { critical: 2, high: 1, medium: 2, low: 0, info: 1 },
     findings,
     ignored,
-    attestations: ATTESTATIONS.map((a) => ({
-      ...a,
-      clauses: [...a.clauses],
-      status: "needs-statement" as const,
-    })),
-    metadataChecks: METADATA_CHECKS.map((m) => ({
-      ...m,
-      clauses: [...m.clauses],
-      status: "not-judged-from-image" as const,
-    })),
+    ...reportStatements(),
     unknowns: [
       { path: "/var/log/secure", error: "EACCES: /var/log/secure (permission denied)", source: "history" },
     ],
