@@ -66,7 +66,7 @@ async function loadIgnore(file: string | undefined): Promise<IgnoreEntry[]> {
     if (file === undefined && (e as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw new IgnoreFileError(`${path}: ${describeError(e)}`);
   }
-  return parseIgnoreFile(text, path);
+  return await parseIgnoreFile(text, path);
 }
 
 /**

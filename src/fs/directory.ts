@@ -57,6 +57,8 @@ function toFsError(e: unknown, imagePath: string): FsError {
   );
 }
 
+const MAX_VERIFIED_DIRS = 200_000;
+
 /**
  * A host directory as an image root: a mounted image, an unpacked rootfs, or "/" on a build
  * instance. Host symlinks are never followed: every intermediate component is checked to be a
@@ -65,6 +67,7 @@ function toFsError(e: unknown, imagePath: string): FsError {
  */
 export class DirectoryTree implements FileTree {
   readonly description: string;
+  /** Image paths lstat has shown to be real directories (not symlinks); bounded. */
   private readonly verifiedDirs = new Set<string>(["/"]);
 
   constructor(readonly root: string) {
@@ -87,28 +90,40 @@ export class DirectoryTree implements FileTree {
           throw toFsError(e, current);
         }
         if (!st.isDirectory()) throw new FsError("ENOTDIR", current);
-        this.verifiedDirs.add(current);
+        this.rememberDirectory(current);
       }
     }
     return imagePath === "/" ? this.root : this.root + imagePath;
   }
 
+  private rememberDirectory(imagePath: string): void {
+    if (this.verifiedDirs.size < MAX_VERIFIED_DIRS) this.verifiedDirs.add(imagePath);
+  }
+
   async lstat(imagePath: string): Promise<FileStat> {
     const host = await this.hostPath(imagePath);
+    let st: Stats;
     try {
       // Synchronous on purpose: a local lstat takes microseconds, a promise round trip through
       // the thread pool ten times that, and a walk makes one per entry.
-      return fileStatOf(lstatSync(host));
+      st = lstatSync(host);
     } catch (e) {
       throw toFsError(e, imagePath);
     }
+    // A walk lstats every directory before listing it: remembering them spares the listing's own
+    // lstat and the parent checks of everything below.
+    if (st.isDirectory()) this.rememberDirectory(imagePath);
+    return fileStatOf(st);
   }
 
   async readdir(imagePath: string): Promise<DirEntry[]> {
     const host = await this.hostPath(imagePath);
     try {
-      const st = lstatSync(host);
-      if (!st.isDirectory()) throw new FsError("ENOTDIR", imagePath);
+      // readdir follows a final symlink, so the path must be known to be a real directory.
+      if (!this.verifiedDirs.has(imagePath)) {
+        if (!lstatSync(host).isDirectory()) throw new FsError("ENOTDIR", imagePath);
+        this.rememberDirectory(imagePath);
+      }
       // Non-UTF-8 names decode with U+FFFD and then fail to stat: they surface as unknowns, not crashes.
       const dirents = readdirSync(host, { withFileTypes: true });
       return dirents.map((d) => ({ name: d.name, type: direntType(d) }));

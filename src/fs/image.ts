@@ -8,6 +8,7 @@ import { joinImagePath, normalizeImagePath, parentOf, splitImagePath } from "./p
 const MAX_SYMLINKS = 40;
 const MAX_WALK_DEPTH = 256;
 const WALK_CONCURRENCY = 16;
+const MAX_KNOWN_DIRS = 200_000;
 /** Default bound for whole-file reads of configuration files. */
 export const DEFAULT_MAX_READ = 16 * 1024 * 1024;
 
@@ -27,7 +28,18 @@ export interface WalkOptions {
  * and loops end in ELOOP. Everything that inspects an image goes through this.
  */
 export class Image {
+  /**
+   * Canonical paths already seen (by lstat) to be directories. Trees are read-only, so a
+   * directory stays one; resolving /usr/share/doc/x/y then needs no lstat per component, which
+   * on a host directory halves the syscalls of a scan. Bounded so a huge image cannot grow it.
+   */
+  private readonly knownDirs = new Set<string>(["/"]);
+
   constructor(readonly tree: FileTree) {}
+
+  private rememberDirectory(path: string): void {
+    if (this.knownDirs.size < MAX_KNOWN_DIRS) this.knownDirs.add(path);
+  }
 
   get description(): string {
     return this.tree.description;
@@ -38,19 +50,33 @@ export class Image {
    * component is left as is (lstat semantics). Throws ENOENT/ENOTDIR/ELOOP.
    */
   async resolve(path: string, followFinal = true): Promise<string> {
+    return (await this.resolveWithStat(path, followFinal)).path;
+  }
+
+  /**
+   * resolve, plus the lstat of the final component when resolving had to make it (callers that
+   * need the stat then do not make a second one).
+   */
+  private async resolveWithStat(path: string, followFinal: boolean): Promise<{ path: string; st?: FileStat }> {
     let pending = splitImagePath(normalizeImagePath(path));
     let current = "/";
     let links = 0;
+    let st: FileStat | undefined;
     while (pending.length > 0) {
       const [name, ...rest] = pending as [string, ...string[]];
       pending = rest;
+      st = undefined;
       if (name === ".") continue;
       if (name === "..") {
         current = parentOf(current);
         continue;
       }
       const candidate = joinImagePath(current, name);
-      const st = await this.tree.lstat(candidate);
+      if (this.knownDirs.has(candidate)) {
+        current = candidate;
+        continue;
+      }
+      st = await this.tree.lstat(candidate);
       const isLast = pending.length === 0;
       if (st.type === "symlink" && (!isLast || followFinal)) {
         if (++links > MAX_SYMLINKS)
@@ -58,20 +84,27 @@ export class Image {
         const target = await this.tree.readlink(candidate);
         if (target.startsWith("/")) current = "/";
         pending = [...target.split("/").filter((p) => p !== ""), ...pending];
+        st = undefined;
         continue;
       }
-      if (!isLast && st.type !== "directory") throw new FsError("ENOTDIR", candidate);
+      if (st.type === "directory") this.rememberDirectory(candidate);
+      else if (!isLast) throw new FsError("ENOTDIR", candidate);
       current = candidate;
     }
-    return current;
+    return st ? { path: current, st } : { path: current };
+  }
+
+  private async statOf(path: string, followFinal: boolean): Promise<{ path: string; st: FileStat }> {
+    const r = await this.resolveWithStat(path, followFinal);
+    return { path: r.path, st: r.st ?? (await this.tree.lstat(r.path)) };
   }
 
   async lstat(path: string): Promise<FileStat> {
-    return this.tree.lstat(await this.resolve(path, false));
+    return (await this.statOf(path, false)).st;
   }
 
   async stat(path: string): Promise<FileStat> {
-    return this.tree.lstat(await this.resolve(path, true));
+    return (await this.statOf(path, true)).st;
   }
 
   /** stat, or undefined when the path does not exist (or cannot be resolved). */
@@ -99,8 +132,7 @@ export class Image {
 
   /** Reads a regular file (following symlinks inside the image), bounded by `maxBytes`. */
   async readFile(path: string, maxBytes = DEFAULT_MAX_READ): Promise<Buffer> {
-    const real = await this.resolve(path, true);
-    const st = await this.tree.lstat(real);
+    const { path: real, st } = await this.statOf(path, true);
     if (st.type === "directory") throw new FsError("EISDIR", real);
     if (st.type !== "file") throw new FsError("EINVAL", real, `not a regular file (${st.type})`);
     return this.tree.readFile(real, { maxBytes });
@@ -162,6 +194,7 @@ export class Image {
         }
         yield { path: child, stat: st };
         if (st.type !== "directory") continue;
+        this.rememberDirectory(child);
         if (options.skipDirectory?.(child)) continue;
         if (st.ino !== undefined) {
           const id = `${st.dev ?? 0}:${st.ino}`;

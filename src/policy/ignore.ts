@@ -1,5 +1,4 @@
 import picomatch from "picomatch";
-import { parse } from "yaml";
 import type { Finding } from "./result.js";
 
 /** An accepted finding: the rule id, optionally a path (glob), and the reason shown in reports. */
@@ -17,7 +16,9 @@ export class IgnoreFileError extends Error {
  * Parses an ignore file: a YAML list of `{rule, path?, reason}`. A reason is required, so every
  * accepted finding says why in the report.
  */
-export function parseIgnoreFile(text: string, file: string): IgnoreEntry[] {
+export async function parseIgnoreFile(text: string, file: string): Promise<IgnoreEntry[]> {
+  // yaml is loaded only when there is an ignore file: it is ~70 modules and most scans have none.
+  const { parse } = await import("yaml");
   let doc: unknown;
   try {
     doc = parse(text);

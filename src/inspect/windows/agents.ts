@@ -6,7 +6,6 @@ const require = createRequire(import.meta.url);
 const xmlParser = (options: ConstructorParameters<typeof XMLParserType>[0]): XMLParserType =>
   new (require("fast-xml-parser") as { XMLParser: typeof XMLParserType }).XMLParser(options);
 
-import { parse as parseYaml } from "yaml";
 import type { InspectContext } from "../context.js";
 import { readIfExists } from "./paths.js";
 import type { LaunchAgents } from "./types.js";
@@ -33,7 +32,12 @@ export function configText(bytes: Buffer): string {
 }
 
 /** EC2Launch v2 agent-config.yml: stages → tasks; setAdminAccount's password type. */
-export function parseEc2LaunchV2(text: string, path: string): NonNullable<LaunchAgents["ec2launchV2"]> {
+export async function parseEc2LaunchV2(
+  text: string,
+  path: string,
+): Promise<NonNullable<LaunchAgents["ec2launchV2"]>> {
+  // Loaded here, not at start-up: yaml is ~70 modules and only Windows images have this file.
+  const { parse: parseYaml } = await import("yaml");
   const doc = record(parseYaml(text, { maxAliasCount: 100 }));
   const tasks: string[] = [];
   let setAdminAccount: NonNullable<LaunchAgents["ec2launchV2"]>["setAdminAccount"];
@@ -86,7 +90,7 @@ export async function readLaunchAgents(ctx: InspectContext): Promise<LaunchAgent
   for (const [name, wanted] of Object.entries(AGENT_PATHS) as Array<[keyof LaunchAgents, string]>) {
     try {
       const file = await readIfExists(ctx.image, wanted, MAX_CONFIG);
-      if (file) (agents as Record<string, unknown>)[name] = parsers[name](configText(file.bytes), file.path);
+      if (file) (agents as Record<string, unknown>)[name] = await parsers[name](configText(file.bytes), file.path);
     } catch (e) {
       ctx.unknown(wanted, e);
     }

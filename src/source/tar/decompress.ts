@@ -4,7 +4,6 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createGunzip, constants as zc } from "node:zlib";
-import { Decompress as ZstdDecompress } from "fzstd";
 import { ImageFormatError } from "../../fs/errors.js";
 
 export type Compression = "none" | "gzip" | "xz" | "zstd";
@@ -63,6 +62,11 @@ export async function* decompressedChunks(
 }
 
 /** The WASM xz decoder, loaded on first use (most archives are gzip or zstd, and xz goes to the xz program). */
+/** fzstd is loaded on first use: most scans never decode zstd in JavaScript. */
+async function loadZstd(): Promise<typeof import("fzstd").Decompress> {
+  return (await import("fzstd")).Decompress;
+}
+
 async function loadXz(): Promise<XzModule> {
   const mod = (await import("xz-decompress")) as unknown as { default?: XzModule } & XzModule;
   return mod.default ?? mod;
@@ -143,6 +147,7 @@ async function* rethrow(
 
 async function* zstdChunks(input: AsyncIterable<Buffer>, file: string, offset: () => number) {
   let out: Buffer[] = [];
+  const ZstdDecompress = await loadZstd();
   // fzstd may hand out views of its window; copy so a later block cannot overwrite them.
   const decoder = new ZstdDecompress((data) => {
     if (data.length > 0) out.push(Buffer.from(data));
@@ -184,7 +189,7 @@ export async function decompressHead(
     if (compression === "zstd") {
       const parts: Buffer[] = [];
       let total = 0;
-      const decoder = new ZstdDecompress((d) => {
+      const decoder = new (await loadZstd())((d) => {
         if (total < limit) parts.push(Buffer.from(d));
         total += d.length;
       });
