@@ -57,7 +57,10 @@ export class Image {
    * resolve, plus the lstat of the final component when resolving had to make it (callers that
    * need the stat then do not make a second one).
    */
-  private async resolveWithStat(path: string, followFinal: boolean): Promise<{ path: string; st?: FileStat }> {
+  private async resolveWithStat(
+    path: string,
+    followFinal: boolean,
+  ): Promise<{ path: string; st?: FileStat }> {
     let pending = splitImagePath(normalizeImagePath(path));
     let current = "/";
     let links = 0;

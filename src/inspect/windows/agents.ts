@@ -90,7 +90,8 @@ export async function readLaunchAgents(ctx: InspectContext): Promise<LaunchAgent
   for (const [name, wanted] of Object.entries(AGENT_PATHS) as Array<[keyof LaunchAgents, string]>) {
     try {
       const file = await readIfExists(ctx.image, wanted, MAX_CONFIG);
-      if (file) (agents as Record<string, unknown>)[name] = await parsers[name](configText(file.bytes), file.path);
+      if (file)
+        (agents as Record<string, unknown>)[name] = await parsers[name](configText(file.bytes), file.path);
     } catch (e) {
       ctx.unknown(wanted, e);
     }
