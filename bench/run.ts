@@ -12,7 +12,7 @@ import { benchServer } from "./server.js";
 import { benchVuln } from "./vuln.js";
 
 const repo = path.resolve(import.meta.dirname, "..");
-const cli = path.join(repo, "dist/cli/main.js");
+const cli = path.join(repo, "dist/amigate.js");
 const fixtures =
   process.env.AMIGATE_FIXTURES ?? path.join(process.env.HOME ?? "/root", ".cache/amigate-fixtures");
 

@@ -369,4 +369,4 @@ export async function benchServer(cli: string): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`)
-  await benchServer(path.resolve(import.meta.dirname, "../dist/cli/main.js"));
+  await benchServer(path.resolve(import.meta.dirname, "../dist/amigate.js"));

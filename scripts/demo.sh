@@ -11,5 +11,5 @@ demo="$(bash fixtures/debian-seeded.sh | head -n 1)"
 echo "Scanning the built-in demo image: $demo" >&2
 # The demo image fails on purpose (exit 1); the demo itself succeeds when the scan ran.
 status=0
-node dist/cli/main.js scan "$demo" "$@" || status=$?
+node dist/amigate.js scan "$demo" "$@" || status=$?
 [ "$status" -le 1 ]

@@ -2,6 +2,7 @@ import type * as YamlModule from "yaml";
 import type { LineCounter, Node } from "yaml";
 import type { Image } from "../fs/image.js";
 import type { Inspector } from "./context.js";
+import { loadYaml } from "./load-yaml.js";
 
 /**
  * cloud-init's system configuration: /etc/cloud/cloud.cfg, then /etc/cloud/cloud.cfg.d/*.cfg in
@@ -123,7 +124,7 @@ async function loadFiles(
     // no cloud.cfg.d
   }
   const out: LoadedFile[] = [];
-  if (paths.length > 0) yaml ??= await import("yaml");
+  if (paths.length > 0) yaml ??= await loadYaml();
   for (const path of paths) {
     try {
       const text = await image.readText(path, MAX_FILE_BYTES);

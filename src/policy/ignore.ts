@@ -1,4 +1,5 @@
 import picomatch from "picomatch";
+import { loadYaml } from "../inspect/load-yaml.js";
 import type { Finding } from "./result.js";
 
 /** An accepted finding: the rule id, optionally a path (glob), and the reason shown in reports. */
@@ -18,7 +19,7 @@ export class IgnoreFileError extends Error {
  */
 export async function parseIgnoreFile(text: string, file: string): Promise<IgnoreEntry[]> {
   // yaml is loaded only when there is an ignore file: it is ~70 modules and most scans have none.
-  const { parse } = await import("yaml");
+  const { parse } = await loadYaml();
   let doc: unknown;
   try {
     doc = parse(text);

@@ -22,7 +22,9 @@ import {
   createAccount,
   type Keys,
   type ServerProcess,
+  signedGet as signedGetFrom,
   startServer,
+  waitForScan as waitForScanOn,
 } from "../testing/server-process.js";
 import { sha256File } from "./client.js";
 import { signHeaders } from "./sign.js";
@@ -57,23 +59,8 @@ const run = (keys: Keys, args: string[]) => {
   };
 };
 
-async function signedGet(keys: Keys, p: string): Promise<Response> {
-  const url = new URL(p, server.url);
-  const headers = await signHeaders(keys, { method: "GET", url, headers: {}, body: "" });
-  return fetch(url, { headers });
-}
-
-async function waitForScan(keys: Keys, imageId: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 120; i++) {
-    const r = (await (await signedGet(keys, `/amigate/images/${imageId}/scan.json`)).json()) as Record<
-      string,
-      unknown
-    >;
-    if (r.status === "done" || r.status === "failed") return r;
-    await new Promise((res) => setTimeout(res, 250));
-  }
-  throw new Error("scan did not finish");
-}
+const signedGet = (keys: Keys, p: string) => signedGetFrom(server, keys, p);
+const waitForScan = (keys: Keys, imageId: string) => waitForScanOn(server, keys, imageId);
 
 describe("first start", () => {
   test("creates the data dir and an admin account, prints its keys once", async () => {

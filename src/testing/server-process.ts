@@ -6,6 +6,12 @@ import path from "node:path";
 
 const MAIN = path.resolve(import.meta.dirname, "../cli/main.ts");
 
+/** How to run the CLI: from source through tsx, or a built bundle when AMIGATE_TEST_CLI names one. */
+function cliArgs(): string[] {
+  const bundle = process.env.AMIGATE_TEST_CLI;
+  return bundle ? [bundle] : ["--import", "tsx", MAIN];
+}
+
 export interface ServerProcess {
   url: string;
   dataDir: string;
@@ -15,7 +21,7 @@ export interface ServerProcess {
 }
 
 export function amigate(args: string[], env: Record<string, string> = {}): string {
-  return execFileSync(process.execPath, ["--import", "tsx", MAIN, ...args], {
+  return execFileSync(process.execPath, [...cliArgs(), ...args], {
     encoding: "utf8",
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -24,15 +30,11 @@ export function amigate(args: string[], env: Record<string, string> = {}): strin
 
 export async function startServer(dataDir?: string, extra: string[] = []): Promise<ServerProcess> {
   const dir = dataDir ?? mkdtempSync(path.join(os.tmpdir(), "amigate-srv-"));
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", MAIN, "serve", "--port", "0", "--data-dir", dir, ...extra],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      // Scans judge end of life on a fixed day, so reports do not change with the calendar.
-      env: { ...process.env, AMIGATE_SCAN_AS_OF: process.env.AMIGATE_SCAN_AS_OF ?? "2026-03-01" },
-    },
-  );
+  const child = spawn(process.execPath, [...cliArgs(), "serve", "--port", "0", "--data-dir", dir, ...extra], {
+    stdio: ["ignore", "pipe", "pipe"],
+    // Scans judge end of life on a fixed day, so reports do not change with the calendar.
+    env: { ...process.env, AMIGATE_SCAN_AS_OF: process.env.AMIGATE_SCAN_AS_OF ?? "2026-03-01" },
+  });
   let stdout = "";
   let stderr = "";
   child.stderr!.on("data", (d) => {
@@ -109,6 +111,30 @@ export function aws(
     const err = e as { status: number; stdout: string; stderr: string };
     return { code: err.status, stdout: err.stdout, stderr: err.stderr };
   }
+}
+
+/** A SigV4-signed GET of one of the server's own paths (/amigate/…). */
+export async function signedGet(server: ServerProcess, keys: Keys, p: string): Promise<Response> {
+  const { signHeaders } = await import("../server/sign.js");
+  const url = new URL(p, server.url);
+  const headers = await signHeaders(keys, { method: "GET", url, headers: {}, body: "" });
+  return fetch(url, { headers });
+}
+
+/** Polls an image's scan report until the worker has finished with it (done or failed). */
+export async function waitForScan(
+  server: ServerProcess,
+  keys: Keys,
+  imageId: string,
+): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 240; i++) {
+    const r = (await (
+      await signedGet(server, keys, `/amigate/images/${imageId}/scan.json`)
+    ).json()) as Record<string, unknown>;
+    if (r.status === "done" || r.status === "failed") return r;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  throw new Error(`the scan of ${imageId} did not finish`);
 }
 
 /** A signed EC2 query call over HTTP to any endpoint (ours or moto_server). */

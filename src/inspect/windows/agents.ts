@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { XMLParser as XMLParserType } from "fast-xml-parser";
+import { loadYaml } from "../load-yaml.js";
 
 // Loaded on first use: Linux scans never need an XML parser.
 const require = createRequire(import.meta.url);
@@ -37,7 +38,7 @@ export async function parseEc2LaunchV2(
   path: string,
 ): Promise<NonNullable<LaunchAgents["ec2launchV2"]>> {
   // Loaded here, not at start-up: yaml is ~70 modules and only Windows images have this file.
-  const { parse: parseYaml } = await import("yaml");
+  const { parse: parseYaml } = await loadYaml();
   const doc = record(parseYaml(text, { maxAliasCount: 100 }));
   const tasks: string[] = [];
   let setAdminAccount: NonNullable<LaunchAgents["ec2launchV2"]>["setAdminAccount"];
