@@ -41,7 +41,7 @@ export class ImageFormatError extends Error {
     readonly offset: number,
     readonly expected: string,
   ) {
-    super(`${file}: ${structure} at offset ${offset}: ${expected}`);
+    super(`${file}: ${structure}${offset >= 0 ? ` at offset ${offset}` : ""}: ${expected}`);
   }
 }
 

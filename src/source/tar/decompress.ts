@@ -61,12 +61,12 @@ export async function* decompressedChunks(
   }
 }
 
-/** The WASM xz decoder, loaded on first use (most archives are gzip or zstd, and xz goes to the xz program). */
 /** fzstd is loaded on first use: most scans never decode zstd in JavaScript. */
 async function loadZstd(): Promise<typeof import("fzstd").Decompress> {
   return (await import("fzstd")).Decompress;
 }
 
+/** The WASM xz decoder, loaded on first use (most archives are gzip or zstd, and xz goes to the xz program). */
 async function loadXz(): Promise<XzModule> {
   const mod = (await import("xz-decompress")) as unknown as { default?: XzModule } & XzModule;
   return mod.default ?? mod;
@@ -77,7 +77,7 @@ type XzModule = typeof import("xz-decompress");
  * The zstd and xz programs decompress 5–10× faster than the JS decoders (fzstd, xz-decompress),
  * which stay as the fallback where the programs are missing or AMIGATE_JS_DECOMPRESS=1.
  */
-function nativeDecompressor(compression: "xz" | "zstd"): string | undefined {
+export function nativeDecompressor(compression: Exclude<Compression, "none">): string | undefined {
   if (process.env.AMIGATE_JS_DECOMPRESS === "1") return undefined;
   const cached = nativeCache.get(compression);
   if (cached !== undefined) return cached || undefined;
@@ -98,6 +98,43 @@ function nativeDecompressor(compression: "xz" | "zstd"): string | undefined {
   return found || undefined;
 }
 const nativeCache = new Map<string, string>();
+
+/**
+ * Decompresses `file` with `program` (from nativeDecompressor) straight into `outFd`, without
+ * its bytes passing through this process. Resolves to the failure when the program fails
+ * (corrupt or truncated input): what it wrote before failing stays in the file.
+ */
+export async function decompressToFile(
+  program: string,
+  file: string,
+  compression: Exclude<Compression, "none">,
+  outFd: number,
+): Promise<ImageFormatError | undefined> {
+  const child = spawn(program, ["-dcq", "--", file], { stdio: ["ignore", outFd, "pipe"] });
+  const stderr: Buffer[] = [];
+  child.stderr?.on("data", (d: Buffer) => {
+    if (stderr.length < 16) stderr.push(d);
+  });
+  const code = await new Promise<number>((resolve) => {
+    child.on("error", () => resolve(-1));
+    child.on("close", (c) => resolve(c ?? -1));
+  });
+  if (code === 0) return undefined;
+  const last = Buffer.concat(stderr).toString("utf8").trim().split("\n").pop() ?? "";
+  // "zstd: /path/to/file: truncated input" → "truncated input": the error names both already.
+  const why =
+    last
+      .replace(/^[\w.-]+: /, "")
+      .replaceAll(`${file} : `, "")
+      .replaceAll(`${file}: `, "") || `exit ${code}`;
+  // The program does not say where in the compressed file it failed; -1 marks "unknown".
+  return new ImageFormatError(
+    file,
+    STRUCTURE[compression],
+    -1,
+    `valid compressed data (${path.basename(program)}: ${why})`,
+  );
+}
 
 async function* nativeChunks(program: string, file: string, structure: string): AsyncGenerator<Buffer> {
   const child = spawn(program, ["-dcq", "--", file], { stdio: ["ignore", "pipe", "pipe"] });
