@@ -228,7 +228,7 @@ export async function benchServer(cli: string): Promise<void> {
       }
       await store.close();
     }
-    const calls: Call[] = [
+    const allCalls: Call[] = [
       ["DescribeImages --owners self", () => ({ Action: "DescribeImages", "Owner.1": "self" })],
       [
         "DescribeImages --executable-users self",
@@ -262,6 +262,9 @@ export async function benchServer(cli: string): Promise<void> {
         }),
       ],
     ];
+    // BENCH_CALLS=Attribute,owners times only the calls whose names contain one of the words.
+    const wanted = process.env.BENCH_CALLS?.split(",").filter(Boolean);
+    const calls = wanted ? allCalls.filter(([name]) => wanted.some((w) => name.includes(w))) : allCalls;
     // moto_server with 5k images across 50 accounts (same density), the same calls.
     // Seeded before anything is timed; each call is then timed on amigate and on moto back to back,
     // and the bare ceiling before and after them all (the better run counts), so a change in the
@@ -369,4 +372,4 @@ export async function benchServer(cli: string): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`)
-  await benchServer(path.resolve(import.meta.dirname, "../dist/amigate.js"));
+  await benchServer(process.env.BENCH_CLI ?? path.resolve(import.meta.dirname, "../dist/amigate.js"));

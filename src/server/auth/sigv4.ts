@@ -4,7 +4,7 @@
  * secret, and compare in constant time. Reference §6 lists the checks and the signer's gotchas.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { SignatureV4 } from "@smithy/signature-v4";
+import { createScope, getCanonicalHeaders, SignatureV4 } from "@smithy/signature-v4";
 import type { HttpRequest, QueryParameterBag } from "@smithy/types";
 import { Ec2Error } from "../ec2/errors.js";
 import { NodeSha256 } from "./sha256.js";
@@ -34,6 +34,7 @@ export const SERVICE = "ec2";
 /** ±15 minutes (AWS common errors: RequestExpired). */
 const MAX_SKEW_MS = 15 * 60 * 1000;
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+const ALGORITHM = "AWS4-HMAC-SHA256";
 const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 const credentialsFailure = () =>
@@ -65,11 +66,10 @@ function parseCredential(
 function claimOf(req: IncomingSigned): Claim | undefined {
   const auth = req.headers.authorization;
   if (auth !== undefined) {
-    const algorithm = "AWS4-HMAC-SHA256";
-    if (!auth.startsWith(algorithm) || !/\s/.test(auth.charAt(algorithm.length)))
+    if (!auth.startsWith(ALGORITHM) || !/\s/.test(auth.charAt(ALGORITHM.length)))
       throw incomplete("Authorization header requires the AWS4-HMAC-SHA256 algorithm.");
     const fields: Record<string, string> = {};
-    for (const part of auth.slice(algorithm.length).split(",")) {
+    for (const part of auth.slice(ALGORITHM.length).split(",")) {
       const eq = part.indexOf("=");
       if (eq > 0) fields[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
     }
@@ -82,8 +82,13 @@ function claimOf(req: IncomingSigned): Claim | undefined {
       throw incomplete(
         "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
       );
+    const credential = parseCredential(fields.Credential);
+    // Built field by field: a spread here was measurably slow on the request path.
     return {
-      ...parseCredential(fields.Credential),
+      accessKeyId: credential.accessKeyId,
+      shortDate: credential.shortDate,
+      region: credential.region,
+      service: credential.service,
       signedHeaders: fields.SignedHeaders.split(";"),
       signature: fields.Signature,
       amzDate,
@@ -151,14 +156,44 @@ function queryBag(query: URLSearchParams, skipPresign: boolean): QueryParameterB
   return bag;
 }
 
+/**
+ * The SDKs' signer, used to verify: for the header form the canonical request, the string to sign
+ * and the signature are made by the signer's own steps (createCanonicalRequest,
+ * createStringToSign, sign(string)) from the headers the client signed and the body digest we
+ * already checked. Going through sign(request) instead clones the request, hashes the body a
+ * second time and formats a header only to parse the signature back out of it; that was a third
+ * of the cost of a DescribeImageAttribute call.
+ */
+class Verifier extends SignatureV4 {
+  async headerSignature(
+    request: HttpRequest,
+    signedHeaders: Set<string>,
+    payloadHash: string,
+    claim: Claim,
+    signedAt: Date,
+  ): Promise<string> {
+    const canonical = this.createCanonicalRequest(
+      request,
+      getCanonicalHeaders(request, undefined, signedHeaders),
+      payloadHash,
+    );
+    const scope = createScope(claim.shortDate, claim.region, claim.service);
+    const stringToSign = await this.createStringToSign(claim.amzDate, scope, canonical, ALGORITHM);
+    return this.sign(stringToSign, {
+      signingDate: signedAt,
+      signingRegion: claim.region,
+      signingService: claim.service,
+    });
+  }
+}
 /** One signer per access key and region; the signer caches derived signing keys per day. */
-const signers = new Map<string, SignatureV4>();
-function signerFor(accessKeyId: string, secretAccessKey: string, region: string): SignatureV4 {
+const signers = new Map<string, Verifier>();
+function signerFor(accessKeyId: string, secretAccessKey: string, region: string): Verifier {
   const key = `${accessKeyId}\0${region}`;
   let s = signers.get(key);
   if (!s) {
     if (signers.size > 10_000) signers.clear();
-    s = new SignatureV4({
+    s = new Verifier({
       service: SERVICE,
       region,
       credentials: { accessKeyId, secretAccessKey },
@@ -239,13 +274,8 @@ export async function verifySigV4(req: IncomingSigned, lookup: KeyLookup, now: D
     });
     found = out.query?.["X-Amz-Signature"] as string | undefined;
   } else {
-    const out = await signer.sign(request, {
-      signingDate: signedAt,
-      signableHeaders: signed,
-      signingRegion: claim.region,
-      signingService: claim.service,
-    });
-    found = /Signature=([0-9a-f]{64})/.exec(out.headers.authorization ?? "")?.[1];
+    // A body we hold was hashed above; a streamed one's digest is the signed header checked above.
+    found = await signer.headerSignature(request, signed, bodyHash ?? claimedHash!, claim, signedAt);
   }
   const expected = found ?? "";
   const a = Buffer.from(expected, "utf8");
