@@ -4,7 +4,7 @@ import type { CloudMention, EndpointMatch, PrivateKeyMatch, ScanSink, SecretMatc
 import { TextScanner } from "./content-scan.js";
 import type { InspectContext, Inspector } from "./context.js";
 import type { IndexedFile } from "./files.js";
-import { packageOwnedFiles } from "./package-files.js";
+import { isPackageDerived, packageOwnedFiles } from "./package-files.js";
 import { ENDPOINT_PREFIXES, expectedKeyAt, isBannerPath, isNoisePath } from "./secret-patterns.js";
 
 export type { CloudMention, EndpointMatch, PrivateKeyMatch, SecretMatch } from "./content-scan.js";
@@ -25,7 +25,10 @@ export interface ContentFacts {
     binaryFiles: number;
     noiseFiles: number;
     tooLargeFiles: number;
-    /** Installed by the package manager outside /etc (dpkg info/*.list): vendor content, not read. */
+    /**
+     * Installed by the package manager outside /etc (dpkg info/*.list), dpkg's own per-package
+     * records, and Python bytecode compiled from packaged sources: vendor content, not read.
+     */
     packageFiles: number;
   };
 }
@@ -134,7 +137,7 @@ export const contentInspector: Inspector<"content"> = {
     const owned = await packageOwnedFiles(ctx.image);
     const candidates = index.entries.filter((f) => {
       if (f.type !== "file" || f.size === 0) return false;
-      if (owned.has(f.path)) {
+      if (owned.has(f.path) || isPackageDerived(f.path, owned)) {
         stats.packageFiles++;
         return false;
       }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { debianImage } from "../testing/trees.js";
 import { FactStore } from "./context.js";
-import { packageOwnedFiles } from "./package-files.js";
+import { isPackageDerived, packageOwnedFiles } from "./package-files.js";
 import { inspectorsByName } from "./registry.js";
 
 // An access key id assembled at run time so the source holds no key-shaped literal.
@@ -31,5 +31,31 @@ describe("package-owned files are left out of the content pass", () => {
       ["/etc/app.conf", "/usr/local/share/app/settings.ini"],
     );
     assert.ok(content.stats.packageFiles > 5000);
+  });
+
+  it("dpkg's own records and bytecode of packaged Python are vendor content too; other .pyc is read", async () => {
+    const owned = await packageOwnedFiles(debianImage());
+    const py = [...owned].find((p) => /^\/usr\/lib\/python3\/dist-packages\/.+\.py$/.test(p));
+    assert.ok(py, "the rootfs has packaged Python");
+    const dir = py.slice(0, py.lastIndexOf("/"));
+    const stem = py.slice(dir.length + 1, -3);
+    assert.equal(isPackageDerived(`${dir}/__pycache__/${stem}.cpython-311.pyc`, owned), true);
+    assert.equal(isPackageDerived(`${dir}/__pycache__/not-packaged.cpython-311.pyc`, owned), false);
+    assert.equal(isPackageDerived("/opt/app/__pycache__/settings.cpython-311.pyc", owned), false);
+    assert.equal(isPackageDerived("/var/lib/dpkg/info/apt.md5sums", owned), true);
+    assert.equal(isPackageDerived("/var/lib/dpkg/info/apt.list", owned), true);
+    // Maintainer scripts may come from the publisher's own packages: still read.
+    assert.equal(isPackageDerived("/var/lib/dpkg/info/apt.postinst", owned), false);
+
+    const secret = `aws_access_key_id = ${KEY}\n`;
+    const image = debianImage({
+      [`${dir}/__pycache__/${stem}.cpython-311.pyc`]: secret,
+      "/opt/app/__pycache__/settings.cpython-311.pyc": secret,
+    });
+    const content = await new FactStore(image, inspectorsByName).get("content");
+    assert.deepEqual(
+      content.secrets.map((s) => s.path),
+      ["/opt/app/__pycache__/settings.cpython-311.pyc"],
+    );
   });
 });

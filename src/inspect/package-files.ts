@@ -40,3 +40,18 @@ export async function packageOwnedFiles(image: Image): Promise<Set<string>> {
   }
   return owned;
 }
+
+/** dpkg's own records of each package (every path it installed, their checksums): no file content. */
+const DPKG_RECORD = /^\/var\/lib\/dpkg\/info\/[^/]+\.(?:list|md5sums)$/;
+/** CPython's bytecode cache: dir/__pycache__/name.cpython-311.pyc (PEP 3147) compiled from dir/name.py. */
+const PYCACHE = /^(.*)\/__pycache__\/([^/.]+)\.[^/]+\.pyc$/;
+
+/**
+ * Vendor content that no package lists itself: dpkg's per-package records, and bytecode Python
+ * compiled at install time from a packaged .py file (py3compile writes it; dpkg does not own it).
+ */
+export function isPackageDerived(path: string, owned: ReadonlySet<string>): boolean {
+  if (DPKG_RECORD.test(path)) return true;
+  const m = PYCACHE.exec(path);
+  return m !== null && owned.has(`${m[1]}/${m[2]}.py`);
+}
