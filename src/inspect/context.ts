@@ -14,6 +14,11 @@ export interface Unknown {
 export interface InspectOptions {
   /** Files larger than this are not content-scanned for secrets (bytes). */
   maxContentScanBytes: number;
+  /**
+   * The file index keeps one record per entry (~200 bytes); past this many entries the walk stops
+   * and the report says so, so an image of millions of empty files cannot exhaust memory.
+   */
+  maxIndexedEntries: number;
   /** The scan date (end-of-life and DB age are judged on it); today when unset. */
   now?: Date;
   /** Path of the local vulnerability database (amigate db); checks are skipped when unset or absent. */
@@ -26,6 +31,7 @@ export interface InspectOptions {
 
 export const DEFAULT_INSPECT_OPTIONS: InspectOptions = {
   maxContentScanBytes: 8 * 1024 * 1024,
+  maxIndexedEntries: 2_000_000,
 };
 
 export interface InspectContext {
@@ -59,12 +65,17 @@ export class FactStore {
   /** What the scan could not check, in the order first said (deduplicated). */
   readonly notes: string[] = [];
 
+  readonly options: InspectOptions;
+
   constructor(
     readonly image: Image,
     private readonly inspectors: ReadonlyMap<FactName, Inspector<FactName>>,
-    readonly options: InspectOptions = DEFAULT_INSPECT_OPTIONS,
+    /** Unset options take their defaults. */
+    options: Partial<InspectOptions> = {},
     readonly disk?: DiskBootInfo,
-  ) {}
+  ) {
+    this.options = { ...DEFAULT_INSPECT_OPTIONS, ...options };
+  }
 
   get<K extends FactName>(name: K): Promise<Facts[K]> {
     let pending = this.cache.get(name);

@@ -25,10 +25,17 @@ export const filesInspector: Inspector<"files"> = {
   paths: ["/**"],
   async inspect(ctx) {
     const entries: IndexedFile[] = [];
+    const max = ctx.options.maxIndexedEntries;
     for await (const { path, stat } of ctx.image.walk("/", {
       skipDirectory: (p) => skipped.has(p),
       onError: (p, e) => ctx.unknown(p, e),
     })) {
+      if (entries.length >= max) {
+        ctx.note(
+          `the image has more than ${max} files and directories: the walk stopped there (at ${path}), so files after it were not checked`,
+        );
+        break;
+      }
       entries.push({ path, type: stat.type, size: stat.size, mode: stat.mode, uid: stat.uid, gid: stat.gid });
     }
     return { entries, byPath: new Map(entries.map((e) => [e.path, e])) };

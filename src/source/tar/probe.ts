@@ -2,7 +2,7 @@ import { Image } from "../../fs/image.js";
 import type { OpenedTarget, TargetProbe } from "../target.js";
 import { decompressHead, detectCompression } from "./decompress.js";
 import { parseNumber } from "./parse.js";
-import { TarTree } from "./tree.js";
+import { ENTRY_LIMIT, TarTree } from "./tree.js";
 
 /** Enough decompressed bytes to hold the first header (and a pax/long-name record before it). */
 const HEAD_LIMIT = 64 * 1024;
@@ -18,9 +18,13 @@ export const tarProbe: TargetProbe = {
     const tarHead = await decompressHead(head, compression, HEAD_LIMIT);
     if (!tarHead || !looksLikeTar(tarHead)) return undefined;
     const tree = await TarTree.open(input, { partial: true });
-    const notes = tree.damage
-      ? [`damaged archive, only the entries before the damage are scanned: ${tree.damage.message}`]
-      : [];
+    const notes: string[] = [];
+    if (tree.damage?.structure === ENTRY_LIMIT)
+      notes.push(
+        `the archive has more entries than amigate indexes (${tree.damage.expected}); only those before offset ${tree.damage.offset} are scanned`,
+      );
+    else if (tree.damage)
+      notes.push(`damaged archive, only the entries before the damage are scanned: ${tree.damage.message}`);
     notes.push(
       ...tree.suspiciousEntries.map((s) => `tar entry "${s.name}" left out of the image: ${s.reason}`),
     );

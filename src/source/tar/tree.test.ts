@@ -18,7 +18,7 @@ import tar from "tar-stream";
 import { FsError, ImageFormatError } from "../../fs/errors.js";
 import { Image } from "../../fs/image.js";
 import { evilArchive } from "./testing.js";
-import { TarTree } from "./tree.js";
+import { ENTRY_LIMIT, TarTree } from "./tree.js";
 
 const GiB = 1024 ** 3;
 let dir: string;
@@ -289,5 +289,34 @@ describe("TarTree on broken archives ends in ImageFormatError", () => {
       TarTree.open(at("badsum.tar")),
       formatError(/^tar header$/, (o) => o % 512 === 0 && o > 0),
     );
+  });
+});
+
+describe("an archive with more entries than the index holds", () => {
+  const formatError = (structure: RegExp, offset: (o: number) => boolean) => (e: unknown) =>
+    e instanceof ImageFormatError && structure.test(e.structure) && offset(e.offset);
+  it("is cut at the bound: an error, or with `partial` the entries before it and the reason", async () => {
+    const many = at("many");
+    mkdirSync(many);
+    for (let i = 0; i < 150; i++) writeFileSync(path.join(many, `f${String(i).padStart(3, "0")}`), "");
+    for (const [name, flags] of [
+      ["many.tar", []],
+      ["many.tar.zst", ["--zstd"]],
+    ] as const) {
+      gnuTar(many, at(name), ...flags);
+      await assert.rejects(
+        TarTree.open(at(name), { maxEntries: 100 }),
+        formatError(/^tar index$/, (o) => o === 100 * 512), // the 101st header
+      );
+      const tree = await TarTree.open(at(name), { maxEntries: 100, partial: true });
+      try {
+        assert.equal(tree.damage?.structure, ENTRY_LIMIT);
+        assert.equal(tree.damage?.expected, "at most 100 entries");
+        // Entry 1 is "./" itself; 99 files follow it.
+        assert.equal((await tree.readdir("/")).length, 99);
+      } finally {
+        await tree.close();
+      }
+    }
   });
 });

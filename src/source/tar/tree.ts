@@ -13,11 +13,19 @@ import {
   nativeDecompressor,
 } from "./decompress.js";
 import { IndexBuilder, type Inode, type SuspiciousEntry } from "./index-builder.js";
-import { readTar } from "./parse.js";
+import { readTar, type TarEntry } from "./parse.js";
 import { ChunkReader, fileSource, iteratorSource } from "./reader.js";
 import { SpillFile } from "./spill.js";
 
 const READ_CHUNK = 256 * 1024;
+/**
+ * The index holds every entry in memory (~300 bytes each); past this many the rest of the
+ * archive is left out, so a hostile archive of millions of empty entries cannot exhaust memory.
+ * Real root filesystems have 10^4 to a few 10^5 entries.
+ */
+export const MAX_TAR_ENTRIES = 2_000_000;
+/** ImageFormatError.structure when the archive has more entries than the index holds. */
+export const ENTRY_LIMIT = "tar index";
 
 /**
  * A tar archive (plain, gzip, xz or zstd, told from its magic bytes) as a FileTree. One pass
@@ -48,8 +56,17 @@ export class TarTree implements FileTree {
    * Indexes `file`. A corrupt or truncated archive throws ImageFormatError, unless `partial` is
    * set: then the entries before the damage form the tree and the error is kept in `damage`.
    */
-  static async open(file: string, options: { tmpDir?: string; partial?: boolean } = {}): Promise<TarTree> {
+  static async open(
+    file: string,
+    options: { tmpDir?: string; partial?: boolean; maxEntries?: number } = {},
+  ): Promise<TarTree> {
     const archive = await fsp.open(file, "r");
+    const maxEntries = options.maxEntries ?? MAX_TAR_ENTRIES;
+    let entries = 0;
+    const admit = (entry: TarEntry) => {
+      if (++entries > maxEntries)
+        throw new ImageFormatError(file, ENTRY_LIMIT, entry.headerOffset, `at most ${maxEntries} entries`);
+    };
     let spill: SpillFile | undefined;
     let damage: ImageFormatError | undefined;
     const tolerate = async (pass: Promise<void>) => {
@@ -71,6 +88,7 @@ export class TarTree implements FileTree {
         const reader = new ChunkReader(fileSource(archive, size));
         await tolerate(
           readTar(reader, file, (entry) => {
+            admit(entry);
             builder.add(entry, { store: "archive", offset: entry.dataOffset, sparse: entry.sparse });
             return undefined;
           }),
@@ -90,6 +108,7 @@ export class TarTree implements FileTree {
           const { size } = await store.handle.stat();
           await tolerate(
             readTar(new ChunkReader(fileSource(store.handle, size)), file, (entry) => {
+              admit(entry);
               builder.add(entry, { store: "spill", offset: entry.dataOffset, sparse: entry.sparse });
               return undefined;
             }),
@@ -100,6 +119,7 @@ export class TarTree implements FileTree {
           try {
             await tolerate(
               readTar(new ChunkReader(iteratorSource(chunks)), file, (entry) => {
+                admit(entry);
                 const kept = builder.add(entry, {
                   store: "spill",
                   offset: store.position,
