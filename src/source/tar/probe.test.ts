@@ -6,7 +6,9 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { FsError, TargetError } from "../../fs/errors.js";
 import { openTarget } from "../open.js";
+import { tarNotes } from "./probe.js";
 import { evilArchive } from "./testing.js";
+import { TarTree } from "./tree.js";
 
 describe("openTarget recognises tar archives by their bytes", () => {
   let dir: string;
@@ -80,5 +82,26 @@ describe("openTarget recognises tar archives by their bytes", () => {
         openTarget(path.join(dir, name)),
         (e) => e instanceof TargetError && /unrecognised/.test(e.message),
       );
+  });
+});
+
+describe("the notes a tar scan carries", () => {
+  it("say how many entries the index holds and where the rest begins", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-tarnotes-"));
+    try {
+      mkdirSync(path.join(dir, "root"));
+      for (let i = 0; i < 30; i++) writeFileSync(path.join(dir, `root/f${i}`), "");
+      execFileSync("tar", ["-C", path.join(dir, "root"), "-cf", path.join(dir, "many.tar"), "."]);
+      const tree = await TarTree.open(path.join(dir, "many.tar"), { partial: true, maxEntries: 10 });
+      try {
+        assert.deepEqual(tarNotes(tree), [
+          "the archive has more entries than amigate indexes (at most 10 entries); only those before offset 5120 are scanned",
+        ]);
+      } finally {
+        await tree.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -18,18 +18,7 @@ export const tarProbe: TargetProbe = {
     const tarHead = await decompressHead(head, compression, HEAD_LIMIT);
     if (!tarHead || !looksLikeTar(tarHead)) return undefined;
     const tree = await TarTree.open(input, { partial: true });
-    const notes: string[] = [];
-    if (tree.damage?.structure === ENTRY_LIMIT)
-      notes.push(
-        `the archive has more entries than amigate indexes (${tree.damage.expected}); only those before offset ${tree.damage.offset} are scanned`,
-      );
-    else if (tree.damage)
-      notes.push(`damaged archive, only the entries before the damage are scanned: ${tree.damage.message}`);
-    notes.push(
-      ...tree.suspiciousEntries.map((s) => `tar entry "${s.name}" left out of the image: ${s.reason}`),
-    );
-    if (tree.suspiciousOmitted > 0)
-      notes.push(`${tree.suspiciousOmitted} more suspicious tar entries left out of the image`);
+    const notes = tarNotes(tree);
     return {
       input,
       kind: "archive",
@@ -50,4 +39,23 @@ export function looksLikeTar(head: Buffer): boolean {
   let sum = 0;
   for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
   return stored === sum;
+}
+
+/** What a scan of this archive must say it did not see: damage, the entry bound, entries left out. */
+export function tarNotes(
+  tree: Pick<TarTree, "damage" | "suspiciousEntries" | "suspiciousOmitted">,
+): string[] {
+  const notes: string[] = [];
+  if (tree.damage?.structure === ENTRY_LIMIT)
+    notes.push(
+      `the archive has more entries than amigate indexes (${tree.damage.expected}); only those before offset ${tree.damage.offset} are scanned`,
+    );
+  else if (tree.damage)
+    notes.push(`damaged archive, only the entries before the damage are scanned: ${tree.damage.message}`);
+  notes.push(
+    ...tree.suspiciousEntries.map((s) => `tar entry "${s.name}" left out of the image: ${s.reason}`),
+  );
+  if (tree.suspiciousOmitted > 0)
+    notes.push(`${tree.suspiciousOmitted} more suspicious tar entries left out of the image`);
+  return notes;
 }
