@@ -102,6 +102,15 @@ describe("amigate packages / db / scan --db --as-of", () => {
     assert.ok(doc.packages.every((p) => p.ecosystem === "windows" && p.name.length > 0));
   });
 
+  it("db status without a database says where it looked and how to get one (exit 2, one line)", () => {
+    const r = amigate("db", "status");
+    assert.equal(r.status, 2);
+    assert.equal(
+      r.stderr,
+      `amigate: ${path.join(work, "none.db")}: no vulnerability database here yet; build one with \`amigate db update\` (online) or \`amigate db import FILE\`\n`,
+    );
+  });
+
   it("a malformed --as-of is a usage error (exit 2, one line)", () => {
     const r = amigate("scan", debianRootfsPath(), "--as-of", "23/11/2026");
     assert.equal(r.status, 2);

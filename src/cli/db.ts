@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -103,6 +103,10 @@ export function registerDb(program: Command): void {
     .option("--json", "print JSON")
     .action((flags: { db?: string; json?: boolean }) => {
       const dbPath = defaultDbPath(flags.db);
+      if (!existsSync(dbPath))
+        throw new Error(
+          `${dbPath}: no vulnerability database here yet; build one with \`amigate db update\` (online) or \`amigate db import FILE\``,
+        );
       const handle = openVulnDb(dbPath, { readonly: true });
       try {
         const s = dbStatus(handle);
