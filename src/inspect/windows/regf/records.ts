@@ -42,22 +42,40 @@ function signature(cell: Buffer, want: string, bins: HiveBins, offset: number, s
   }
 }
 
-export function readKeyNode(bins: HiveBins, offset: number): KeyNode {
-  const cell = bins.cell(offset, "regf key node (nk)");
-  signature(cell, "nk", bins, offset, "regf key node (nk)");
-  if (cell.length < 76)
-    throw new ImageFormatError(bins.file, "regf key node (nk)", bins.absolute(offset), "76 bytes");
-  const flags = cell.readUInt16LE(2);
-  const nameLength = cell.readUInt16LE(72);
-  if (76 + nameLength > cell.length) {
+/**
+ * A record cell with a fixed part of `fixed` bytes followed by its name: checks the signature,
+ * the fixed size and that the name (length at `nameLengthAt`) lies within the cell. The name is
+ * Latin-1 when `compressed`, else UTF-16LE.
+ */
+function namedCell(
+  bins: HiveBins,
+  offset: number,
+  sig: string,
+  structure: string,
+  fixed: number,
+  nameLengthAt: number,
+): { cell: Buffer; rawName: Buffer } {
+  const cell = bins.cell(offset, structure);
+  signature(cell, sig, bins, offset, structure);
+  if (cell.length < fixed)
+    throw new ImageFormatError(bins.file, structure, bins.absolute(offset), `${fixed} bytes`);
+  const nameLength = cell.readUInt16LE(nameLengthAt);
+  if (fixed + nameLength > cell.length) {
     throw new ImageFormatError(
       bins.file,
-      "regf key node (nk)",
+      structure,
       bins.absolute(offset),
       `a name of ${nameLength} bytes within the cell`,
     );
   }
-  const rawName = cell.subarray(76, 76 + nameLength);
+  return { cell, rawName: cell.subarray(fixed, fixed + nameLength) };
+}
+
+const nameOf = (raw: Buffer, compressed: boolean) => raw.toString(compressed ? "latin1" : "utf16le");
+
+export function readKeyNode(bins: HiveBins, offset: number): KeyNode {
+  const { cell, rawName } = namedCell(bins, offset, "nk", "regf key node (nk)", 76, 72);
+  const flags = cell.readUInt16LE(2);
   return {
     offset,
     flags,
@@ -70,30 +88,16 @@ export function readKeyNode(bins: HiveBins, offset: number): KeyNode {
     securityOffset: cell.readUInt32LE(44),
     classOffset: cell.readUInt32LE(48),
     classLength: cell.readUInt16LE(74),
-    name: flags & KEY_COMP_NAME ? rawName.toString("latin1") : rawName.toString("utf16le"),
+    name: nameOf(rawName, (flags & KEY_COMP_NAME) !== 0),
   };
 }
 
 export function readValueKey(bins: HiveBins, offset: number): ValueKey {
-  const cell = bins.cell(offset, "regf value key (vk)");
-  signature(cell, "vk", bins, offset, "regf value key (vk)");
-  if (cell.length < 20)
-    throw new ImageFormatError(bins.file, "regf value key (vk)", bins.absolute(offset), "20 bytes");
-  const nameLength = cell.readUInt16LE(2);
-  if (20 + nameLength > cell.length) {
-    throw new ImageFormatError(
-      bins.file,
-      "regf value key (vk)",
-      bins.absolute(offset),
-      `a name of ${nameLength} bytes within the cell`,
-    );
-  }
+  const { cell, rawName } = namedCell(bins, offset, "vk", "regf value key (vk)", 20, 2);
   const rawSize = cell.readUInt32LE(4);
-  const flags = cell.readUInt16LE(16);
-  const rawName = cell.subarray(20, 20 + nameLength);
   return {
     offset,
-    name: flags & VALUE_COMP_NAME ? rawName.toString("latin1") : rawName.toString("utf16le"),
+    name: nameOf(rawName, (cell.readUInt16LE(16) & VALUE_COMP_NAME) !== 0),
     type: cell.readUInt32LE(12),
     dataSize: rawSize & 0x7fffffff,
     inline: (rawSize & 0x80000000) !== 0,
