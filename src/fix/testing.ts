@@ -14,7 +14,9 @@ import {
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { OverlayChange } from "../fs/overlay.js";
 import { debianRootfsPath } from "../testing/trees.js";
+import type { Plan } from "./planner.js";
 
 /** A writable copy of the real Debian rootfs (cp -a: owners, modes, links kept). Remove with rmSync. */
 export function copyDebian(): string {
@@ -145,4 +147,18 @@ export function removeTree(dir: string): void {
     execFileSync("chattr", ["-R", "-i", dir], { stdio: "ignore" });
   } catch {}
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** A plan laid over the tree it was made for, as overlay changes: what the image looks like once applied. */
+export function applied(
+  base: Record<string, OverlayChange | string>,
+  plan: Plan,
+): Record<string, OverlayChange | string> {
+  const out = { ...base };
+  for (const c of plan.changes) {
+    if (c.action === "truncate") out[c.path] = "";
+    else if (c.action === "remove") out[c.path] = { type: "deleted" };
+    else out[c.path] = { type: "file", content: c.content };
+  }
+  return out;
 }

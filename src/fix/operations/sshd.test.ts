@@ -4,23 +4,11 @@ import type { OverlayChange } from "../../fs/overlay.js";
 import { scan } from "../../policy/engine.js";
 import { debianImage } from "../../testing/trees.js";
 import { DEFAULT_FIX_OPTIONS } from "../operation.js";
-import { type Plan, planFix, selectOperations } from "../planner.js";
+import { planFix, selectOperations } from "../planner.js";
+import { applied } from "../testing.js";
 
 const OPS = selectOperations({ only: ["sshd-password-auth", "sshd-root-login"] });
 const RULES = ["ssh-password-auth", "ssh-root-login"];
-
-function applied(
-  base: Record<string, OverlayChange | string>,
-  plan: Plan,
-): Record<string, OverlayChange | string> {
-  const out = { ...base };
-  for (const c of plan.changes) {
-    if (c.action === "truncate") out[c.path] = "";
-    else if (c.action === "remove") out[c.path] = { type: "deleted" };
-    else out[c.path] = { type: "file", content: c.content };
-  }
-  return out;
-}
 
 async function findings(changes: Record<string, OverlayChange | string>): Promise<string[]> {
   const r = await scan({ input: "t", kind: "directory", description: "t" }, [

@@ -6,7 +6,8 @@ import { scan } from "../../policy/engine.js";
 import { memoryImage } from "../../testing/trees.js";
 import { EC2LAUNCH_V2_RANDOM, windowsChanges } from "../../testing/windows-tree.js";
 import { DEFAULT_FIX_OPTIONS } from "../operation.js";
-import { type Plan, planFix, selectOperations } from "../planner.js";
+import { planFix, selectOperations } from "../planner.js";
+import { applied } from "../testing.js";
 
 const ADMIN_B64 = Buffer.from("Passw0rd!AdministratorPassword", "utf16le").toString("base64");
 const UNATTEND = `<?xml version="1.0" encoding="utf-8"?>
@@ -37,20 +38,6 @@ const files: Record<string, OverlayChange | string> = {
   "/Windows/System32/Sysprep/unattend.xml": PROCESSED,
   "/ProgramData/Amazon/EC2Launch/config/agent-config.yml": STATIC,
 };
-
-/** The plan laid over the same tree: what the image looks like once applied. */
-function applied(
-  base: Record<string, OverlayChange | string>,
-  plan: Plan,
-): Record<string, OverlayChange | string> {
-  const out = { ...base };
-  for (const c of plan.changes) {
-    if (c.action === "truncate") out[c.path] = "";
-    else if (c.action === "remove") out[c.path] = { type: "deleted" };
-    else out[c.path] = { type: "file", content: c.content };
-  }
-  return out;
-}
 
 describe("Windows operations on a Windows volume tree", () => {
   it("truncate PSReadLine, remove answer files with passwords, make EC2Launch's password random", async () => {
