@@ -27,6 +27,10 @@ async function register(who: NewAccount, name: string, extra: Record<string, str
   return member(r, "RegisterImage", "imageId") as string;
 }
 
+/** The images `who` sees when describing `id` (none, or that one). */
+const described = async (who: NewAccount, id: string) =>
+  items(await c.call(who, "DescribeImages", { "ImageId.1": id }), "DescribeImages", "imagesSet");
+
 const perms = async (id: string) =>
   items(
     await c.call(owner, "DescribeImageAttribute", { ImageId: id, Attribute: "launchPermission" }),
@@ -46,11 +50,7 @@ describe("RegisterImage", () => {
       "TagSpecification.1.Tag.1.Value": "web",
     });
     assert.match(id, /^ami-[0-9a-f]{17}$/);
-    const [img] = items(
-      await c.call(owner, "DescribeImages", { "ImageId.1": id }),
-      "DescribeImages",
-      "imagesSet",
-    );
+    const [img] = await described(owner, id);
     assert.equal(img!.name, "reg-1");
     assert.equal(img!.description, "first");
     assert.equal(img!.imageOwnerId, owner.account.accountId);
@@ -67,22 +67,14 @@ describe("RegisterImage", () => {
     // Another owner may use the same name.
     await register(friend, "reg-1");
     const plain = await register(owner, "reg-defaults-only", { Architecture: "x86_64" });
-    const [d] = items(
-      await c.call(owner, "DescribeImages", { "ImageId.1": plain }),
-      "DescribeImages",
-      "imagesSet",
-    );
+    const [d] = await described(owner, plain);
     assert.equal(d!.virtualizationType, "hvm");
   });
 
   test("EC2's documented defaults when nothing is given: i386, paravirtual", async () => {
     const r = await c.call(owner, "RegisterImage", { Name: "bare-defaults" });
     const id = member(r, "RegisterImage", "imageId") as string;
-    const [d] = items(
-      await c.call(owner, "DescribeImages", { "ImageId.1": id }),
-      "DescribeImages",
-      "imagesSet",
-    );
+    const [d] = await described(owner, id);
     assert.equal(d!.architecture, "i386");
     assert.equal(d!.virtualizationType, "paravirtual");
   });
@@ -254,11 +246,7 @@ describe("ModifyImageAttribute / DescribeImageAttribute / ResetImageAttribute", 
     assert.equal((await perms(id)).length, 3);
     await c.call(owner, "ModifyImageAttribute", { ImageId: id, "LaunchPermission.Remove.1.Group": "all" });
     assert.deepEqual(await perms(id), [{ userId: f }, { userId: "111122223333" }]);
-    const [img] = items(
-      await c.call(owner, "DescribeImages", { "ImageId.1": id }),
-      "DescribeImages",
-      "imagesSet",
-    );
+    const [img] = await described(owner, id);
     assert.equal(img!.isPublic, "false");
   });
 
@@ -346,15 +334,8 @@ describe("ModifyImageAttribute / DescribeImageAttribute / ResetImageAttribute", 
     const r = await c.call(owner, "ResetImageAttribute", { ImageId: id, Attribute: "launchPermission" });
     assert.equal(member(r, "ResetImageAttribute", "return"), "true");
     assert.deepEqual(await perms(id), []);
-    assert.equal(
-      items(await c.call(friend, "DescribeImages", { "ImageId.1": id }), "DescribeImages", "imagesSet")
-        .length,
-      0,
-    );
-    assert.equal(
-      items(await c.call(owner, "DescribeImages", { "ImageId.1": id }), "DescribeImages", "imagesSet").length,
-      1,
-    );
+    assert.equal((await described(friend, id)).length, 0);
+    assert.equal((await described(owner, id)).length, 1);
     assert.equal(
       (await c.call(owner, "ResetImageAttribute", { ImageId: id, Attribute: "description" })).code,
       "InvalidParameterValue",
@@ -375,11 +356,7 @@ describe("tags, deregister, block public access, DryRun, audit", () => {
       "Tag.1.Value": "x",
     });
     await c.call(friend, "CreateTags", { "ResourceId.1": id, "Tag.1.Key": "mine", "Tag.1.Value": "y" });
-    const [seen] = items(
-      await c.call(friend, "DescribeImages", { "ImageId.1": id }),
-      "DescribeImages",
-      "imagesSet",
-    );
+    const [seen] = await described(friend, id);
     assert.deepEqual((seen!.tagSet as { item: unknown[] }).item, [{ key: "mine", value: "y" }]);
     const t = items(
       await c.call(owner, "DescribeTags", { "Filter.1.Name": "resource-id", "Filter.1.Value.1": id }),
