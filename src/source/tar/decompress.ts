@@ -99,6 +99,37 @@ export function nativeDecompressor(compression: Exclude<Compression, "none">): s
 }
 const nativeCache = new Map<string, string>();
 
+/** The decompressor program on `file`, its stdout to `stdout`; stderr kept (bounded) for the error. */
+function runDecompressor(program: string, file: string, stdout: "pipe" | number) {
+  const child = spawn(program, ["-dcq", "--", file], { stdio: ["ignore", stdout, "pipe"] });
+  const stderr: Buffer[] = [];
+  child.stderr?.on("data", (d: Buffer) => {
+    if (stderr.length < 16) stderr.push(d);
+  });
+  const exited = new Promise<number>((resolve) => {
+    child.on("error", () => resolve(-1));
+    child.on("close", (code) => resolve(code ?? -1));
+  });
+  /** The failure a non-zero exit means, in the program's own last words. */
+  const failure = (code: number, structure: string, detail = "") => {
+    const last = Buffer.concat(stderr).toString("utf8").trim().split("\n").pop() ?? "";
+    // "zstd: /path/to/file: truncated input" → "truncated input": the error names both already.
+    const why =
+      last
+        .replace(/^[\w.-]+: /, "")
+        .replaceAll(`${file} : `, "")
+        .replaceAll(`${file}: `, "") || `exit ${code}`;
+    // The program does not say where in the compressed file it failed; -1 marks "unknown".
+    return new ImageFormatError(
+      file,
+      structure,
+      -1,
+      `valid compressed data (${path.basename(program)}: ${why}${detail})`,
+    );
+  };
+  return { child, exited, failure };
+}
+
 /**
  * Decompresses `file` with `program` (from nativeDecompressor) straight into `outFd`, without
  * its bytes passing through this process. Resolves to the failure when the program fails
@@ -110,42 +141,13 @@ export async function decompressToFile(
   compression: Exclude<Compression, "none">,
   outFd: number,
 ): Promise<ImageFormatError | undefined> {
-  const child = spawn(program, ["-dcq", "--", file], { stdio: ["ignore", outFd, "pipe"] });
-  const stderr: Buffer[] = [];
-  child.stderr?.on("data", (d: Buffer) => {
-    if (stderr.length < 16) stderr.push(d);
-  });
-  const code = await new Promise<number>((resolve) => {
-    child.on("error", () => resolve(-1));
-    child.on("close", (c) => resolve(c ?? -1));
-  });
-  if (code === 0) return undefined;
-  const last = Buffer.concat(stderr).toString("utf8").trim().split("\n").pop() ?? "";
-  // "zstd: /path/to/file: truncated input" → "truncated input": the error names both already.
-  const why =
-    last
-      .replace(/^[\w.-]+: /, "")
-      .replaceAll(`${file} : `, "")
-      .replaceAll(`${file}: `, "") || `exit ${code}`;
-  // The program does not say where in the compressed file it failed; -1 marks "unknown".
-  return new ImageFormatError(
-    file,
-    STRUCTURE[compression],
-    -1,
-    `valid compressed data (${path.basename(program)}: ${why})`,
-  );
+  const { exited, failure } = runDecompressor(program, file, outFd);
+  const code = await exited;
+  return code === 0 ? undefined : failure(code, STRUCTURE[compression]);
 }
 
 async function* nativeChunks(program: string, file: string, structure: string): AsyncGenerator<Buffer> {
-  const child = spawn(program, ["-dcq", "--", file], { stdio: ["ignore", "pipe", "pipe"] });
-  const stderr: Buffer[] = [];
-  child.stderr.on("data", (d: Buffer) => {
-    if (stderr.length < 16) stderr.push(d);
-  });
-  const exited = new Promise<number>((resolve) => {
-    child.on("error", () => resolve(-1));
-    child.on("close", (code) => resolve(code ?? -1));
-  });
+  const { child, exited, failure } = runDecompressor(program, file, "pipe");
   let produced = 0;
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
@@ -153,16 +155,7 @@ async function* nativeChunks(program: string, file: string, structure: string): 
       yield chunk;
     }
     const code = await exited;
-    if (code !== 0) {
-      const why = Buffer.concat(stderr).toString("utf8").trim().split("\n").pop() ?? `exit ${code}`;
-      // The program does not say where in the compressed file it failed; -1 marks "unknown".
-      throw new ImageFormatError(
-        file,
-        structure,
-        -1,
-        `valid compressed data (${path.basename(program)}: ${why}; ${produced} bytes decompressed)`,
-      );
-    }
+    if (code !== 0) throw failure(code, structure, `; ${produced} bytes decompressed`);
   } finally {
     if (child.exitCode === null) child.kill();
   }
