@@ -58,16 +58,20 @@ function renderedOf(image: Image): Rendered {
  * <imagesSet> with one <item> per image (member names from the botocore model's Image shape), as
  * byte pieces the response joins once.
  */
+const EMPTY_SET = Buffer.from("<imagesSet/>");
+const SET_OPEN = Buffer.from("<imagesSet>");
+const SET_CLOSE = Buffer.from("</imagesSet>");
+
 export function imagesSetXml(images: readonly Image[], tags: ReadonlyMap<string, Tag[]>): Buffer[] {
-  if (images.length === 0) return [Buffer.from("<imagesSet/>")];
-  const parts: Buffer[] = [Buffer.from("<imagesSet>")];
+  if (images.length === 0) return [EMPTY_SET];
+  const parts: Buffer[] = [SET_OPEN];
   for (const image of images) {
     const r = renderedOf(image);
     const t = tags.get(image.imageId);
     if (t === undefined || t.length === 0) parts.push(r.item);
     else parts.push(r.head, Buffer.from(tagSetXml(t)), r.tail);
   }
-  parts.push(Buffer.from("</imagesSet>"));
+  parts.push(SET_CLOSE);
   return parts;
 }
 
