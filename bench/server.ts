@@ -5,7 +5,7 @@
  * and moto_server seeded with 5k images for the same calls.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { createServer } from "node:net";
 import os from "node:os";
@@ -28,6 +28,8 @@ interface Prepared {
 type Call = [string, (a: NewAccount, i: number) => Record<string, string>];
 interface Result {
   rps: number;
+  /** CPU the server process spent per answered request (user + system), µs; NaN when unknown. */
+  cpuPerReq: number;
   p50: number;
   p99: number;
   errors: number;
@@ -71,8 +73,19 @@ async function prepare(
   return { path: "/", headers: { ...headers, ...extra }, body };
 }
 
+/** User + system CPU of a process in seconds (Linux /proc), NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** CONCURRENCY keep-alive clients for SECONDS, cycling through the prepared requests. */
-async function load(base: string, reqs: Prepared[]): Promise<Result> {
+async function load(base: string, reqs: Prepared[], pid?: number): Promise<Result> {
   const u = new URL(base);
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const lat: number[] = [];
@@ -100,6 +113,7 @@ async function load(base: string, reqs: Prepared[]): Promise<Result> {
       req.end(r.body);
     });
   const start = performance.now();
+  const cpuStart = cpuSeconds(pid);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < end) await one(reqs[i++ % reqs.length]!);
@@ -109,7 +123,8 @@ async function load(base: string, reqs: Prepared[]): Promise<Result> {
   agent.destroy();
   lat.sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] ?? Number.NaN;
-  return { rps: lat.length / elapsed, p50: q(0.5), p99: q(0.99), errors };
+  const cpuPerReq = ((cpuSeconds(pid) - cpuStart) * 1e6) / lat.length;
+  return { rps: lat.length / elapsed, cpuPerReq, p50: q(0.5), p99: q(0.99), errors };
 }
 
 /** Each prepared request once, one at a time, before timing: JIT and caches warm on both sides. */
@@ -123,7 +138,9 @@ async function warm(base: string, reqs: Prepared[]): Promise<void> {
 const fmt = (name: string, r: Result, note = "") =>
   `  ${name.padEnd(58)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99
     .toFixed(2)
-    .padStart(6)} ms${r.errors ? `  (${r.errors} non-200)` : ""}${note}`;
+    .padStart(
+      6,
+    )} ms${Number.isNaN(r.cpuPerReq) ? "" : `  cpu ${r.cpuPerReq.toFixed(0).padStart(4)} µs/req`}${r.errors ? `  (${r.errors} non-200)` : ""}${note}`;
 
 function rand(n: number): number {
   return Math.floor(Math.random() * n);
@@ -269,7 +286,9 @@ export async function benchServer(cli: string): Promise<void> {
     // Seeded before anything is timed; each call is then timed on amigate and on moto back to back,
     // and the bare ceiling before and after them all (the better run counts), so a change in the
     // machine's load (other jobs share it) moves both sides of each ratio alike.
-    let motoSide: { base: string; prepared: (params: Call[1]) => Promise<Prepared[]> } | undefined;
+    let motoSide:
+      | { base: string; pid: number | undefined; prepared: (params: Call[1]) => Promise<Prepared[]> }
+      | undefined;
     if (process.env.BENCH_MOTO !== "0" && spawnSync("moto_server", ["--help"]).status === 0) {
       const motoPort = await freePort();
       const m = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(motoPort)], {
@@ -312,6 +331,7 @@ export async function benchServer(cli: string): Promise<void> {
       );
       motoSide = {
         base: motoBase,
+        pid: m.pid,
         prepared: (params) =>
           Promise.all(
             motoAccounts.slice(0, 20).flatMap((acct) =>
@@ -328,7 +348,7 @@ export async function benchServer(cli: string): Promise<void> {
 
     const bareReq: Prepared[] = [{ path: "/", headers: { "content-type": "text/plain" }, body: "x" }];
     await warm(bareBase, bareReq);
-    const bareBefore = await load(bareBase, bareReq);
+    const bareBefore = await load(bareBase, bareReq, bare.pid);
     const results = new Map<string, Result>();
     const moto = motoSide ? new Map<string, Result>() : undefined;
     for (const [name, params] of calls) {
@@ -336,14 +356,14 @@ export async function benchServer(cli: string): Promise<void> {
         sample.flatMap((a) => [0, 1].map((i) => prepare(base, a, params(a, i)))),
       );
       await warm(base, reqs);
-      results.set(name, await load(base, reqs));
+      results.set(name, await load(base, reqs, server.pid));
       if (motoSide && moto) {
         const motoReqs = await motoSide.prepared(params);
         await warm(motoSide.base, motoReqs);
-        moto.set(name, await load(motoSide.base, motoReqs));
+        moto.set(name, await load(motoSide.base, motoReqs, motoSide.pid));
       }
     }
-    const bareAfter = await load(bareBase, bareReq);
+    const bareAfter = await load(bareBase, bareReq, bare.pid);
     const bareResult = bareAfter.rps > bareBefore.rps ? bareAfter : bareBefore;
 
     console.log(

@@ -49,7 +49,15 @@ export interface RequestContext {
   audit(action: string, resource: string | undefined, detail: string, outcome: string): Promise<void>;
 }
 
-const XML = { "content-type": "text/xml;charset=UTF-8" };
+const XML_TYPE = "text/xml;charset=UTF-8";
+const xmlHeaders = (requestId: string) => ({ "content-type": XML_TYPE, "x-amzn-requestid": requestId });
+
+/** Path and query of a request target; EC2 clients POST to "/", which needs no URL parser. */
+type Target = Pick<URL, "pathname" | "searchParams">;
+function targetOf(url: string): Target {
+  if (url === "/") return { pathname: "/", searchParams: new URLSearchParams() };
+  return new URL(url, "http://catalogue.invalid");
+}
 
 export class App {
   private readonly keys = new Map<string, { accountId: string; secretAccessKey: string }>();
@@ -67,7 +75,7 @@ export class App {
     return k;
   }
 
-  private async authenticate(req: AppRequest, url: URL, body: Buffer | undefined): Promise<Caller> {
+  private async authenticate(req: AppRequest, url: Target, body: Buffer | undefined): Promise<Caller> {
     const signed: IncomingSigned = {
       method: req.method,
       path: url.pathname,
@@ -86,7 +94,7 @@ export class App {
 
   async handle(req: AppRequest): Promise<AppResponse> {
     const requestId = newRequestId();
-    const url = new URL(req.url, "http://catalogue.invalid");
+    const url = targetOf(req.url);
     try {
       if (url.pathname === "/amigate/health")
         return { status: 200, headers: { "content-type": "text/plain" }, body: "ok\n" };
@@ -100,7 +108,7 @@ export class App {
       if (e instanceof Ec2Error)
         return {
           status: e.httpStatus,
-          headers: { ...XML, "x-amzn-requestid": requestId },
+          headers: xmlHeaders(requestId),
           body: renderEc2Error(e, requestId),
         };
       throw e;
@@ -128,7 +136,7 @@ export class App {
     };
   }
 
-  private async ec2(req: AppRequest, url: URL, requestId: string): Promise<AppResponse> {
+  private async ec2(req: AppRequest, url: Target, requestId: string): Promise<AppResponse> {
     if (!(req.body instanceof Buffer))
       throw new Ec2Error("InvalidRequest", "The request received was invalid.");
     const caller = await this.authenticate(req, url, req.body);
@@ -162,7 +170,7 @@ export class App {
       if (action.mutating) await ctx.audit(action.name, params.get("ImageId"), detail(), "ok");
       return {
         status: 200,
-        headers: { ...XML, "x-amzn-requestid": requestId },
+        headers: xmlHeaders(requestId),
         body: renderEc2Response(action.name, requestId, body),
       };
     } catch (e) {

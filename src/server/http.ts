@@ -21,7 +21,9 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
+/** Lower-case names; node gives arrays only for set-cookie, which is then joined (a copy). */
 function headersOf(req: IncomingMessage): Record<string, string> {
+  if (req.headers["set-cookie"] === undefined) return req.headers as Record<string, string>;
   const out: Record<string, string> = {};
   for (const k in req.headers) {
     const v = req.headers[k];

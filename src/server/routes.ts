@@ -29,7 +29,11 @@ async function visible(store: Store, caller: Caller, imageId: string): Promise<I
   return image;
 }
 
-export async function blobRoutes(ctx: RequestContext, req: AppRequest, url: URL): Promise<AppResponse> {
+export async function blobRoutes(
+  ctx: RequestContext,
+  req: AppRequest,
+  url: Pick<URL, "pathname">,
+): Promise<AppResponse> {
   const { store, blobs } = ctx.deps;
   if (url.pathname === "/amigate/blobs" && req.method === "PUT") {
     const expected = req.headers["x-amz-content-sha256"];

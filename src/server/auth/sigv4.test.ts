@@ -111,3 +111,32 @@ test("secrets are sealed at rest: the database file does not contain them", asyn
   assert.equal(bytes.includes(Buffer.from(acct.secretAccessKey)), false);
   assert.equal(bytes.includes(Buffer.from(acct.accessKeyId)), true, "the key id is stored (sanity)");
 });
+
+test("the SDK signer's encoding of awkward queries, paths and headers verifies; one changed byte does not", async () => {
+  const cases: { url: string; headers?: Record<string, string> }[] = [
+    { url: "/?Action=DescribeImages&Version=2016-11-15&Filter.1.Name=name&Filter.1.Value.1=a%20b%2Bc~*" },
+    {
+      url: "/?Version=2016-11-15&Action=DescribeImages&Owner.2=self&Owner.1=self&Filter.1.Name=description&Filter.1.Value.1=%C3%A9%E2%82%AC",
+    },
+    { url: "/?Action=DescribeImages&Version=2016-11-15&Empty=&Z=1&A=2" },
+    {
+      url: "/?Action=DescribeImages&Version=2016-11-15",
+      headers: { "x-amz-meta-note": "  spaced   out  ", "x-custom": "b" },
+    },
+  ];
+  for (const { url, headers = {} } of cases) {
+    const u = new URL(url, endpoint);
+    const signed = await signHeaders(acct, {
+      method: "POST",
+      url: u,
+      headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8", ...headers },
+      body: "",
+    });
+    const ok = await send(signed, "", u.pathname + u.search);
+    assert.equal(ok.status, 200, `${url}: ${ok.raw}`);
+    const changed =
+      u.search === "" ? "/?Action=DescribeImages&Version=2016-11-15" : `${u.pathname}${u.search}x`;
+    const bad = await send(signed, "", changed);
+    assert.equal(bad.code, "AuthFailure", `${url} changed to ${changed}`);
+  }
+});
