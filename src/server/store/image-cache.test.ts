@@ -117,3 +117,44 @@ test("exec-self leaves out the caller's own images even if a grant names the own
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("an account's grant list (exec-self) follows every change to launch permissions, here and elsewhere", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-cache-"));
+  const a = openStore(dir);
+  const b = openStore(dir);
+  try {
+    const owner = (await a.createAccount({})).account.accountId;
+    const me = (await a.createAccount({})).account.accountId;
+    const imgs = [1, 2, 3, 4].map((n) => image(owner, n));
+    for (const i of imgs) await a.insertImage(i, []);
+    const sorted = imgs.map((i) => i.imageId).sort();
+    const q = { callerId: me, executableBy: { all: false, self: true, accountIds: [] } };
+    const shared = async (extra: { afterImageId?: string } = {}) =>
+      (await a.queryImages({ ...q, ...extra })).map((i) => i.imageId);
+    const nextTurn = () => new Promise((r) => setImmediate(r));
+
+    assert.deepEqual(await shared(), []);
+    for (const id of sorted) await a.modifyLaunchPermissions(id, [{ userId: me }], []);
+    assert.deepEqual(await shared(), sorted, "grants made here");
+    assert.deepEqual(await shared({ afterImageId: sorted[1]! }), sorted.slice(2), "paged from the list");
+    assert.deepEqual(await shared({ afterImageId: "ami-0" }), sorted);
+    await a.modifyLaunchPermissions(sorted[0]!, [], [{ userId: me }]);
+    assert.deepEqual(await shared(), sorted.slice(1), "a removal here");
+    await a.resetLaunchPermissions(sorted[1]!);
+    assert.deepEqual(await shared(), sorted.slice(2), "a reset here");
+    await a.deleteImage(sorted[2]!);
+    assert.deepEqual(await shared(), sorted.slice(3), "a deregistration here");
+
+    // Another connection (another process on the data dir): seen from the next turn on.
+    await b.modifyLaunchPermissions(sorted[0]!, [{ userId: me }], []);
+    await nextTurn();
+    assert.deepEqual(await shared(), [sorted[0]!, sorted[3]!], "a grant elsewhere");
+    await b.resetLaunchPermissions(sorted[3]!);
+    await nextTurn();
+    assert.deepEqual(await shared(), [sorted[0]!], "a reset elsewhere");
+  } finally {
+    await a.close();
+    await b.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -23,6 +23,8 @@ class Bounded<V> extends Map<string, V> {
 export class ImageCache {
   private readonly images: Bounded<Image>;
   private readonly permissions: Bounded<readonly LaunchPermission[]>;
+  /** Image ids granted to an account by user id, in id order (`--executable-users self`). */
+  private readonly grants: Bounded<readonly string[]>;
   private version = -1;
 
   constructor(
@@ -31,6 +33,7 @@ export class ImageCache {
   ) {
     this.images = new Bounded(max);
     this.permissions = new Bounded(max);
+    this.grants = new Bounded(Math.max(1, Math.floor(max / 50)));
   }
 
   private checked = false;
@@ -50,6 +53,7 @@ export class ImageCache {
     if (v !== this.version) {
       this.images.clear();
       this.permissions.clear();
+      this.grants.clear();
       this.version = v;
     }
   }
@@ -76,14 +80,36 @@ export class ImageCache {
     return frozen;
   }
 
-  /** After a committed change to the image's row. */
+  grantsTo(accountId: string): readonly string[] | undefined {
+    return this.grants.get(accountId);
+  }
+
+  putGrants(accountId: string, imageIds: string[]): readonly string[] {
+    const frozen = Object.freeze(imageIds);
+    this.grants.set(accountId, frozen);
+    return frozen;
+  }
+
+  /**
+   * After a committed change to the image's row (or its removal). Grant lists are all dropped on
+   * any change to launch permissions: a write names the image, not every account whose list holds
+   * it, and writes are rare next to reads.
+   */
   delete(imageId: string): void {
     this.images.delete(imageId);
     this.permissions.delete(imageId);
+    this.grants.clear();
   }
 
   /** After a committed change to the image's launch permissions only. */
   deleteLaunchPermissions(imageId: string): void {
     this.permissions.delete(imageId);
+    this.grants.clear();
+  }
+
+  /** After a committed change to the image's launch permissions whose new list is known. */
+  replaceLaunchPermissions(imageId: string, list: LaunchPermission[]): void {
+    this.putLaunchPermissions(imageId, list);
+    this.grants.clear();
   }
 }

@@ -6,6 +6,11 @@ export interface ImageQuerySql {
   /** Checks left to the caller on the documents: leave out this owner's images, then cut at limit. */
   notOwnedBy?: string;
   limit?: number;
+  /**
+   * Set when the statement is exactly this account's user-id grants in id order, without paging:
+   * the store applies afterImageId itself (and may answer from its cache).
+   */
+  grantsTo?: string;
 }
 
 /**
@@ -27,12 +32,12 @@ export function imageQuerySql(q: ImageQuery): ImageQuerySql {
     // `--executable-users self` alone: the caller's grants straight from the grantee index, in id
     // order; a grant makes the image visible. My own images are excluded (FND-1) on the documents,
     // and the page is cut after that.
-    const after = q.afterImageId !== undefined ? " AND p.image_id > @after" : "";
-    if (q.afterImageId !== undefined) params.after = q.afterImageId;
+    // Paging (afterImageId) is left to the store, which keeps the whole list per account.
     return {
-      sql: `${sharedWithCaller}${after} ORDER BY p.image_id`,
+      sql: `${sharedWithCaller} ORDER BY p.image_id`,
       params,
       notOwnedBy: q.callerId,
+      grantsTo: q.callerId,
       ...(q.limit !== undefined ? { limit: q.limit } : {}),
     };
   }

@@ -45,6 +45,18 @@ function accountOf(row: Row): Account {
  * while `amigate serve` runs on the same file. synchronous=NORMAL in WAL keeps every committed
  * transaction across a process crash (kill -9); only a power loss can drop the last commits.
  */
+/** Index of the first id greater than `after` in a sorted list (binary search). */
+function firstAfter(sorted: readonly string[], after: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
@@ -190,8 +202,17 @@ export class SqliteStore implements Store {
 
   async queryImages(q: ImageQuery): Promise<Image[]> {
     this.cache.sync();
-    const { sql, params, notOwnedBy, limit } = imageQuerySql(q);
-    const ids = this.stmt(sql).pluck().all(params) as string[];
+    const { sql, params, notOwnedBy, limit, grantsTo } = imageQuerySql(q);
+    let ids: readonly string[];
+    if (grantsTo !== undefined) {
+      // The caller's grants, cached per account until launch permissions change (never from
+      // inside a transaction: its writes are not committed yet).
+      const read = () => this.stmt(sql).pluck().all(params) as string[];
+      const all = this.db.inTransaction
+        ? read()
+        : (this.cache.grantsTo(grantsTo) ?? this.cache.putGrants(grantsTo, read()));
+      ids = q.afterImageId === undefined ? all : all.slice(firstAfter(all, q.afterImageId));
+    } else ids = this.stmt(sql).pluck().all(params) as string[];
     const out: Array<Image | undefined> = ids.map((id) => this.cache.get(id));
     const missing = ids.filter((_, n) => out[n] === undefined);
     if (missing.length > 0) {
@@ -288,7 +309,7 @@ export class SqliteStore implements Store {
     // outer transaction (bulk) nothing is committed yet, so only evict.
     if (changed) this.cache.delete(imageId);
     if (this.db.inTransaction) this.cache.deleteLaunchPermissions(imageId);
-    else this.cache.putLaunchPermissions(imageId, list);
+    else this.cache.replaceLaunchPermissions(imageId, list);
     return list;
   }
 
