@@ -5,8 +5,7 @@
  * and moto_server seeded with 5k images for the same calls.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -14,22 +13,21 @@ import { openStore } from "../src/server/catalogue.js";
 import { newImageId } from "../src/server/ids.js";
 import { signHeaders } from "../src/server/sign.js";
 import type { Image, NewAccount } from "../src/server/store/types.js";
+import type { LoadResult, Prepared } from "./load-generator.js";
 
 const BARE_BODY =
   '<?xml version="1.0" encoding="UTF-8"?>\n<DescribeImageAttributeResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>5d7c0f0e-8b3c-4f61-9d7e-2f0a8c1b9e11</requestId><imageId>ami-0123456789abcdef0</imageId><launchPermission><item><userId>111122223333</userId></item></launchPermission></DescribeImageAttributeResponse>';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
-interface Prepared {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-}
+const GENERATOR = path.resolve(import.meta.dirname, "load-generator.ts");
 type Call = [string, (a: NewAccount, i: number) => Record<string, string>];
 interface Result {
   rps: number;
   /** CPU the server process spent per answered request (user + system), µs; NaN when unknown. */
   cpuPerReq: number;
+  /** CPU this process (the load generator) spent per answered request, µs. */
+  clientCpuPerReq: number;
   p50: number;
   p99: number;
   errors: number;
@@ -73,65 +71,37 @@ async function prepare(
   return { path: "/", headers: { ...headers, ...extra }, body };
 }
 
-/** User + system CPU of a process in seconds (Linux /proc), NaN elsewhere. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** CONCURRENCY keep-alive clients for SECONDS, cycling through the prepared requests. */
+/**
+ * CONCURRENCY keep-alive clients for SECONDS from a separate load-generator process (each request
+ * sent once first), with the server's CPU per request read from /proc around the run.
+ */
 async function load(base: string, reqs: Prepared[], pid?: number): Promise<Result> {
-  const u = new URL(base);
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const lat: number[] = [];
-  let errors = 0;
-  let i = 0;
-  const end = performance.now() + SECONDS * 1000;
-  const one = (r: Prepared) =>
-    new Promise<void>((resolve) => {
-      const t = performance.now();
-      const req = request(
-        { host: u.hostname, port: u.port, path: r.path, method: "POST", headers: r.headers, agent },
-        (res) => {
-          res.resume();
-          res.on("end", () => {
-            if (res.statusCode !== 200) errors++;
-            lat.push(performance.now() - t);
-            resolve();
-          });
-        },
-      );
-      req.on("error", () => {
-        errors++;
-        resolve();
-      });
-      req.end(r.body);
+  const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-load-"));
+  try {
+    const file = path.join(dir, "requests.json");
+    writeFileSync(file, JSON.stringify(reqs));
+    const args = [GENERATOR, base, file, String(SECONDS), String(CONCURRENCY)];
+    if (pid !== undefined) args.push(String(pid));
+    const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
     });
-  const start = performance.now();
-  const cpuStart = cpuSeconds(pid);
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < end) await one(reqs[i++ % reqs.length]!);
-    }),
-  );
-  const elapsed = (performance.now() - start) / 1000;
-  agent.destroy();
-  lat.sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] ?? Number.NaN;
-  const cpuPerReq = ((cpuSeconds(pid) - cpuStart) * 1e6) / lat.length;
-  return { rps: lat.length / elapsed, cpuPerReq, p50: q(0.5), p99: q(0.99), errors };
-}
-
-/** Each prepared request once, one at a time, before timing: JIT and caches warm on both sides. */
-async function warm(base: string, reqs: Prepared[]): Promise<void> {
-  for (const r of reqs) {
-    const res = await fetch(new URL(r.path, base), { method: "POST", headers: r.headers, body: r.body });
-    await res.arrayBuffer();
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    if (code !== 0) throw new Error(`load generator exited with ${code}`);
+    const r = JSON.parse(out) as LoadResult;
+    return {
+      rps: r.count / r.seconds,
+      cpuPerReq: r.serverCpuPerReq,
+      clientCpuPerReq: r.cpuPerReq,
+      p50: r.p50,
+      p99: r.p99,
+      errors: r.errors,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -140,7 +110,7 @@ const fmt = (name: string, r: Result, note = "") =>
     .toFixed(2)
     .padStart(
       6,
-    )} ms${Number.isNaN(r.cpuPerReq) ? "" : `  cpu ${r.cpuPerReq.toFixed(0).padStart(4)} µs/req`}${r.errors ? `  (${r.errors} non-200)` : ""}${note}`;
+    )} ms${Number.isNaN(r.cpuPerReq) ? "" : `  cpu ${r.cpuPerReq.toFixed(0).padStart(4)} µs/req (client ${r.clientCpuPerReq.toFixed(0)})`}${r.errors ? `  (${r.errors} non-200)` : ""}${note}`;
 
 function rand(n: number): number {
   return Math.floor(Math.random() * n);
@@ -347,7 +317,6 @@ export async function benchServer(cli: string): Promise<void> {
     }
 
     const bareReq: Prepared[] = [{ path: "/", headers: { "content-type": "text/plain" }, body: "x" }];
-    await warm(bareBase, bareReq);
     const bareBefore = await load(bareBase, bareReq, bare.pid);
     const results = new Map<string, Result>();
     const moto = motoSide ? new Map<string, Result>() : undefined;
@@ -355,11 +324,9 @@ export async function benchServer(cli: string): Promise<void> {
       const reqs = await Promise.all(
         sample.flatMap((a) => [0, 1].map((i) => prepare(base, a, params(a, i)))),
       );
-      await warm(base, reqs);
       results.set(name, await load(base, reqs, server.pid));
       if (motoSide && moto) {
         const motoReqs = await motoSide.prepared(params);
-        await warm(motoSide.base, motoReqs);
         moto.set(name, await load(motoSide.base, motoReqs, motoSide.pid));
       }
     }
