@@ -28,7 +28,8 @@ export interface AppRequest {
 export interface AppResponse {
   status: number;
   headers: Record<string, string>;
-  body: string | Buffer | Readable;
+  /** Pieces (Buffer[]) are one body, joined by the HTTP layer. */
+  body: string | Buffer | Buffer[] | Readable;
 }
 
 export interface AppDeps {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import type { App } from "./app.js";
+import { ResponsePool } from "./response-pool.js";
 
 /** EC2 query bodies are small; uploads stream and are never buffered. */
 const MAX_QUERY_BODY = 4 * 1024 * 1024;
@@ -32,7 +33,12 @@ function headersOf(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-export function serve(app: App, host: string, port: number): Promise<{ server: Server; url: string }> {
+export function serve(
+  app: App,
+  host: string,
+  port: number,
+  pool = new ResponsePool(),
+): Promise<{ server: Server; url: string }> {
   const server = createServer(async (req, res) => {
     try {
       const url = req.url ?? "/";
@@ -55,6 +61,12 @@ export function serve(app: App, host: string, port: number): Promise<{ server: S
         remoteAddress: req.socket.remoteAddress ?? "unknown",
       });
       res.writeHead(out.status, out.headers);
+      if (Array.isArray(out.body)) {
+        const { body, release } = pool.join(out.body);
+        res.end(body, release);
+        // An aborted exchange may never finish: its buffer is then left to the garbage collector.
+        return;
+      }
       if (out.body instanceof Readable) {
         out.body.on("error", () => res.destroy());
         out.body.pipe(res);

@@ -41,6 +41,7 @@ export function parseEc2(raw: string, status: number): Ec2Reply {
 export async function bodyText(res: AppResponse): Promise<string> {
   if (typeof res.body === "string") return res.body;
   if (Buffer.isBuffer(res.body)) return res.body.toString("utf8");
+  if (Array.isArray(res.body)) return Buffer.concat(res.body).toString("utf8");
   const chunks: Buffer[] = [];
   for await (const c of res.body) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString("utf8");

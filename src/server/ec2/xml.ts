@@ -29,9 +29,14 @@ export function set(name: string, items: readonly string[]): string {
   return wrap(name, items.map((i) => `<item>${i}</item>`).join(""));
 }
 
-export function renderEc2Response(action: string, requestId: string, body: string | Buffer[]): Buffer {
+/** The response document: one buffer for a body given as text, pieces for a body given in pieces. */
+export function renderEc2Response(
+  action: string,
+  requestId: string,
+  body: string | Buffer[],
+): Buffer | Buffer[] {
   const head = `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EC2_NAMESPACE}"><requestId>${requestId}</requestId>`;
   const tail = `</${action}Response>`;
   if (typeof body === "string") return Buffer.from(head + body + tail);
-  return Buffer.concat([Buffer.from(head), ...body, Buffer.from(tail)]);
+  return [Buffer.from(head), ...body, Buffer.from(tail)];
 }

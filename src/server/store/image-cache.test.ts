@@ -144,11 +144,16 @@ test("an account's grant list (exec-self) follows every change to launch permiss
     assert.deepEqual(await shared(), sorted.slice(2), "a reset here");
     await a.deleteImage(sorted[2]!);
     assert.deepEqual(await shared(), sorted.slice(3), "a deregistration here");
+    await a.updateImage(sorted[3]!, { description: "changed" });
+    assert.equal((await a.queryImages(q))[0]?.description, "changed", "a changed document here");
 
     // Another connection (another process on the data dir): seen from the next turn on.
     await b.modifyLaunchPermissions(sorted[0]!, [{ userId: me }], []);
     await nextTurn();
     assert.deepEqual(await shared(), [sorted[0]!, sorted[3]!], "a grant elsewhere");
+    await b.updateImage(sorted[0]!, { description: "elsewhere" });
+    await nextTurn();
+    assert.equal((await a.queryImages(q))[0]?.description, "elsewhere", "a changed document elsewhere");
     await b.resetLaunchPermissions(sorted[3]!);
     await nextTurn();
     assert.deepEqual(await shared(), [sorted[0]!], "a reset elsewhere");

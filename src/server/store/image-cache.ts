@@ -23,8 +23,11 @@ class Bounded<V> extends Map<string, V> {
 export class ImageCache {
   private readonly images: Bounded<Image>;
   private readonly permissions: Bounded<readonly LaunchPermission[]>;
-  /** Image ids granted to an account by user id, in id order (`--executable-users self`). */
-  private readonly grants: Bounded<readonly string[]>;
+  /**
+   * The images granted to an account by user id, in id order, its own left out
+   * (`--executable-users self`). Dropped on any change to an image or a launch permission.
+   */
+  private readonly grants: Bounded<readonly Image[]>;
   private version = -1;
 
   constructor(
@@ -80,20 +83,20 @@ export class ImageCache {
     return frozen;
   }
 
-  grantsTo(accountId: string): readonly string[] | undefined {
+  grantsTo(accountId: string): readonly Image[] | undefined {
     return this.grants.get(accountId);
   }
 
-  putGrants(accountId: string, imageIds: string[]): readonly string[] {
-    const frozen = Object.freeze(imageIds);
+  putGrants(accountId: string, images: Image[]): readonly Image[] {
+    const frozen = Object.freeze(images);
     this.grants.set(accountId, frozen);
     return frozen;
   }
 
   /**
    * After a committed change to the image's row (or its removal). Grant lists are all dropped on
-   * any change to launch permissions: a write names the image, not every account whose list holds
-   * it, and writes are rare next to reads.
+   * any change to an image or its launch permissions: a write names the image, not every account
+   * whose list holds it, and writes are rare next to reads.
    */
   delete(imageId: string): void {
     this.images.delete(imageId);

@@ -45,13 +45,13 @@ function accountOf(row: Row): Account {
  * while `amigate serve` runs on the same file. synchronous=NORMAL in WAL keeps every committed
  * transaction across a process crash (kill -9); only a power loss can drop the last commits.
  */
-/** Index of the first id greater than `after` in a sorted list (binary search). */
-function firstAfter(sorted: readonly string[], after: string): number {
+/** Index of the first image whose id is greater than `after` in a list in id order (binary search). */
+function firstAfter(sorted: readonly Image[], after: string): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= after) lo = mid + 1;
+    if (sorted[mid]!.imageId <= after) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -203,20 +203,27 @@ export class SqliteStore implements Store {
   async queryImages(q: ImageQuery): Promise<Image[]> {
     this.cache.sync();
     const { sql, params, notOwnedBy, limit, grantsTo } = imageQuerySql(q);
-    let ids: readonly string[];
+    const read = () => {
+      const images = this.documents(this.stmt(sql).pluck().all(params) as string[]);
+      return notOwnedBy === undefined ? images : images.filter((i) => i.ownerId !== notOwnedBy);
+    };
+    let images: readonly Image[];
     if (grantsTo !== undefined) {
-      // The caller's grants, cached per account until launch permissions change (never from
-      // inside a transaction: its writes are not committed yet).
-      const read = () => this.stmt(sql).pluck().all(params) as string[];
+      // The images granted to the caller, cached per account until any image or launch
+      // permission changes (never from inside a transaction: its writes are not committed yet).
       const all = this.db.inTransaction
         ? read()
         : (this.cache.grantsTo(grantsTo) ?? this.cache.putGrants(grantsTo, read()));
-      ids = q.afterImageId === undefined ? all : all.slice(firstAfter(all, q.afterImageId));
-    } else ids = this.stmt(sql).pluck().all(params) as string[];
+      images = q.afterImageId === undefined ? all : all.slice(firstAfter(all, q.afterImageId));
+    } else images = read();
+    return limit !== undefined ? images.slice(0, limit) : [...images];
+  }
+
+  /** Documents for ids, in their order: from the cache, the rest in one set-based read. */
+  private documents(ids: string[]): Image[] {
     const out: Array<Image | undefined> = ids.map((id) => this.cache.get(id));
     const missing = ids.filter((_, n) => out[n] === undefined);
     if (missing.length > 0) {
-      // One set-based read of the documents not cached yet.
       const fresh = new Map<string, Image>();
       for (const row of this.stmt(
         "SELECT image_id, is_public, doc FROM images WHERE image_id IN (SELECT value FROM json_each(?))",
@@ -225,9 +232,7 @@ export class SqliteStore implements Store {
       for (let n = 0; n < out.length; n++) out[n] ??= fresh.get(ids[n]!);
     }
     // A grant whose image is gone (none should outlive it: ON DELETE CASCADE) is left out.
-    let images = out.filter((i): i is Image => i !== undefined);
-    if (notOwnedBy !== undefined) images = images.filter((i) => i.ownerId !== notOwnedBy);
-    return limit !== undefined ? images.slice(0, limit) : images;
+    return out.filter((i): i is Image => i !== undefined);
   }
 
   async updateImage(imageId: string, patch: Partial<Omit<Image, "imageId" | "ownerId">>): Promise<void> {

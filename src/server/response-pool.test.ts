@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { type IncomingMessage, request } from "node:http";
+import { after, before, test } from "node:test";
+import { items, parseEc2, type TestCatalogue, testCatalogue } from "../testing/catalogue.js";
+import { serve } from "./http.js";
+import { newImageId } from "./ids.js";
+import { ResponsePool } from "./response-pool.js";
+import { signHeaders } from "./sign.js";
+import type { NewAccount } from "./store/types.js";
+
+test("a pooled buffer is handed out again only after its release", () => {
+  const pool = new ResponsePool(64, 4);
+  const a = pool.join([Buffer.from("ab"), Buffer.from("cd")]);
+  assert.equal(a.body.toString(), "abcd");
+  const b = pool.join([Buffer.from("xyz")]);
+  assert.equal(a.body.toString(), "abcd", "a second response while the first is in flight");
+  assert.equal(b.body.toString(), "xyz");
+  a.release();
+  a.release(); // twice is once
+  const c = pool.join([Buffer.from("12")]);
+  assert.equal(c.body.buffer, a.body.buffer, "the released buffer is reused");
+  const d = pool.join([Buffer.from("34")]);
+  assert.notEqual(d.body.buffer, a.body.buffer, "released once, handed out once");
+  const big = pool.join([Buffer.alloc(65, 1)]);
+  assert.equal(big.body.length, 65, "larger than a pooled buffer: a buffer of its own");
+});
+
+// DescribeImages answers of ~6 MB over real sockets, read only after both were sent: more than the
+// kernel's socket buffers hold (send buffer at most 4 MB here), so the first write is still pending
+// when the second answer is made. Each answer is whole and the caller's own: no pooled buffer was
+// reused while its bytes were still being sent.
+const PER_CALLER = 3500;
+let c: TestCatalogue;
+let callers: NewAccount[];
+before(async () => {
+  c = await testCatalogue();
+  callers = [await c.account("pool-0"), await c.account("pool-1")];
+  c.store.bulk(() => {
+    callers.forEach((who, n) => {
+      for (let i = 0; i < PER_CALLER; i++)
+        void c.store.insertImage(
+          {
+            imageId: newImageId(),
+            ownerId: who.account.accountId,
+            name: `pool-${n}-${i}`,
+            description: String(n).repeat(1000),
+            architecture: "x86_64",
+            virtualizationType: "hvm",
+            rootDeviceType: "ebs",
+            platformDetails: "Linux/UNIX",
+            imageLocation: `pool/${n}/${i}`,
+            state: "available",
+            creationDate: "2026-01-01T00:00:00.000Z",
+            blockDeviceMappings: [],
+            isPublic: false,
+          },
+          [],
+        );
+    });
+  });
+});
+after(() => c.dispose());
+
+test("DescribeImages answers still being sent keep their pooled buffers", async () => {
+  let pending = 0;
+  const { server, url } = await serve(c.app, "127.0.0.1", 0, new ResponsePool(8 << 20, 4));
+  server.on("request", (_req, res) => {
+    res.on("prefinish", () => {
+      if ((res.socket?.writableLength ?? 0) > 0) pending++;
+    });
+  });
+  try {
+    const body = "Action=DescribeImages&Version=2016-11-15&Owner.1=self";
+    const one = async (who: NewAccount, n: number) => {
+      const headers = await signHeaders(who, {
+        method: "POST",
+        url: new URL("/", url),
+        headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+        body,
+      });
+      // node:http leaves an unread response paused: the socket stops being read at 16 KB.
+      const res = await new Promise<IncomingMessage>((resolve, reject) =>
+        request(new URL("/", url), { method: "POST", headers, agent: false }, resolve)
+          .on("error", reject)
+          .end(body),
+      );
+      return { who, n, res };
+    };
+    const sent = [];
+    for (let n = 0; n < 4; n++) sent.push(await one(callers[n % 2]!, n));
+    await new Promise((r) => setTimeout(r, 100));
+    for (const { who, n, res } of sent) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of res) chunks.push(chunk as Buffer);
+      const raw = Buffer.concat(chunks).toString("utf8");
+      assert.ok(raw.length > 5_000_000, `request ${n}: ${raw.length} bytes`);
+      const own = callers.indexOf(who);
+      const got = items(parseEc2(raw, res.statusCode ?? 0), "DescribeImages", "imagesSet");
+      assert.equal(got.length, PER_CALLER, `request ${n}`);
+      assert.ok(
+        got.every(
+          (i) => (i.name as string).startsWith(`pool-${own}-`) && i.description === String(own).repeat(1000),
+        ),
+        `request ${n} got bytes of another answer`,
+      );
+    }
+    assert.ok(pending > 0, "the test made no write wait for the reader");
+  } finally {
+    server.close();
+  }
+});
