@@ -13,6 +13,16 @@ interface ServeFlags {
   gateSeverity: Severity;
   gateScope: GateScope;
   scanWorkers: string;
+  publicImageQuota: string;
+}
+
+function quotaOf(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) {
+    process.stderr.write(`amigate serve: --public-image-quota must be a whole number ≥ 0, got '${text}'\n`);
+    process.exit(2);
+  }
+  return n;
 }
 
 export function registerServe(program: Command): void {
@@ -45,6 +55,14 @@ export function registerServe(program: Command): void {
         .default("public"),
     )
     .addOption(
+      new Option(
+        "--public-image-quota <n>",
+        "public images an account may have at once, as EC2's quota of 5 per Region (0: no limit)",
+      )
+        .env("AMIGATE_PUBLIC_IMAGE_QUOTA")
+        .default("5"),
+    )
+    .addOption(
       new Option("--scan-workers <n>", "background scans run at once (worker threads)")
         .env("AMIGATE_SCAN_WORKERS")
         .default("1"),
@@ -56,6 +74,7 @@ export function registerServe(program: Command): void {
         gateSeverity: flags.gateSeverity,
         gateScope: flags.gateScope,
         scanWorkers: Math.max(1, Number(flags.scanWorkers) || 1),
+        publicImageQuota: quotaOf(flags.publicImageQuota),
       });
       const { server, url } = await serve(catalogue.app, flags.host, Number(flags.port));
       if (catalogue.createdAdmin) {

@@ -39,6 +39,8 @@ export interface AppDeps {
   scans: ScanScheduler;
   /** The region this server answers for (ARC-1 judges it). */
   region: string;
+  /** Public images per account at once; 0 = no limit. */
+  publicImageQuota: number;
   now?: () => Date;
 }
 
@@ -165,6 +167,7 @@ export class App {
         params,
         requestId,
         region: this.deps.region,
+        publicImageQuota: this.deps.publicImageQuota,
         gate: this.deps.gate,
         scans: this.deps.scans,
       });

@@ -19,6 +19,8 @@ export interface CatalogueOptions {
   gateSeverity?: Severity;
   gateScope?: GateScope;
   scanWorkers?: number;
+  /** Public images per account at once (EC2: 5 per Region, adjustable); 0 = no limit. */
+  publicImageQuota?: number;
 }
 
 export interface Catalogue {
@@ -29,6 +31,9 @@ export interface Catalogue {
   createdAdmin?: NewAccount;
   close(): Promise<void>;
 }
+
+/** EC2's default quota of public AMIs per Region. */
+export const DEFAULT_PUBLIC_IMAGE_QUOTA = 5;
 
 export function openStore(dataDir: string): SqliteStore {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -51,7 +56,14 @@ export async function openCatalogue(o: CatalogueOptions): Promise<Catalogue> {
   let createdAdmin: NewAccount | undefined;
   if ((await store.accounts()).length === 0) createdAdmin = await store.createAccount({ admin: true });
   await scans.resume();
-  const app = new App({ store, blobs, gate, scans, region });
+  const app = new App({
+    store,
+    blobs,
+    gate,
+    scans,
+    region,
+    publicImageQuota: o.publicImageQuota ?? DEFAULT_PUBLIC_IMAGE_QUOTA,
+  });
   return {
     app,
     store,

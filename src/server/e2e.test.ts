@@ -77,6 +77,16 @@ describe("first start", () => {
   test("reserved owner aliases need --system", () => {
     assert.throws(() => createAccount(server.dataDir, "amazon"), /reserved for system owners/);
   });
+
+  test("a public-image quota that is not a whole number stops serve with exit code 2", () => {
+    for (const bad of ["five", "-1", "2.5"])
+      assert.throws(
+        () => amigate(["serve", "--port", "0", "--data-dir", server.dataDir, "--public-image-quota", bad]),
+        (e: { status?: number; stderr?: string }) =>
+          e.status === 2 &&
+          e.stderr?.includes(`--public-image-quota must be a whole number ≥ 0, got '${bad}'`) === true,
+      );
+  });
 });
 
 describe("push, scan, share, pull (AWS CLI v2)", { skip: !haveAws || !existsSync(DISK) }, () => {

@@ -483,3 +483,51 @@ describe("tags, deregister, block public access, DryRun, audit", () => {
     assert.ok(!JSON.stringify(log).includes(owner.secretAccessKey));
   });
 });
+
+describe("the public-image quota (EC2: 5 per Region)", () => {
+  test("the sixth public image is ResourceLimitExceeded; making one private frees a place", async () => {
+    const seller = await c.account("quota");
+    const ids: string[] = [];
+    for (let n = 0; n < 6; n++) ids.push(await register(seller, `quota-${n}`));
+    const publish = (id: string) =>
+      c.call(seller, "ModifyImageAttribute", { ImageId: id, "LaunchPermission.Add.1.Group": "all" });
+    for (const id of ids.slice(0, 5)) assert.equal((await publish(id)).status, 200);
+    assert.equal((await publish(ids[0]!)).status, 200, "an image already public does not count twice");
+    const refused = await publish(ids[5]!);
+    assert.deepEqual(
+      [refused.status, refused.code, refused.message],
+      [
+        400,
+        "ResourceLimitExceeded",
+        "You have reached your quota of 5 for the number of public images allowed in this Region.",
+      ],
+    );
+    assert.equal((await described(stranger, ids[5]!)).length, 0, "still private");
+    // Sharing with accounts is not limited by it.
+    const byAccount = await c.call(seller, "ModifyImageAttribute", {
+      ImageId: ids[5]!,
+      "LaunchPermission.Add.1.UserId": friend.account.accountId,
+    });
+    assert.equal(byAccount.status, 200);
+    await c.call(seller, "ResetImageAttribute", { ImageId: ids[0]!, Attribute: "launchPermission" });
+    assert.equal((await publish(ids[5]!)).status, 200);
+  });
+
+  test("a server started with quota 0 has no limit", async () => {
+    const unlimited = await testCatalogue({ publicImageQuota: 0 });
+    try {
+      const seller = await unlimited.account("unlimited");
+      for (let n = 0; n < 7; n++) {
+        const r = await unlimited.call(seller, "RegisterImage", { Name: `u-${n}` });
+        const id = member(r, "RegisterImage", "imageId") as string;
+        const pub = await unlimited.call(seller, "ModifyImageAttribute", {
+          ImageId: id,
+          "LaunchPermission.Add.1.Group": "all",
+        });
+        assert.equal(pub.status, 200, pub.raw);
+      }
+    } finally {
+      await unlimited.dispose();
+    }
+  });
+});

@@ -24,6 +24,8 @@ export interface Ec2Context {
   params: Ec2Params;
   requestId: string;
   region: string;
+  /** Public images per account at once; 0 = no limit. */
+  publicImageQuota: number;
   gate: ShareGate;
   scans: ScanScheduler;
 }

@@ -122,6 +122,17 @@ export const modifyImageAttribute: Ec2Action = {
           "OperationNotPermitted",
           "You can’t publicly share this image because block public access for AMIs is enabled for this account. To publicly share the image, you must call the DisableImageBlockPublicAccess API.",
         );
+      const makesPublic =
+        !image.isPublic && add.some((p) => "group" in p) && !remove.some((p) => "group" in p);
+      if (
+        makesPublic &&
+        ctx.publicImageQuota > 0 &&
+        (await ctx.store.countPublicImages(image.ownerId)) >= ctx.publicImageQuota
+      )
+        throw new Ec2Error(
+          "ResourceLimitExceeded",
+          `You have reached your quota of ${ctx.publicImageQuota} for the number of public images allowed in this Region.`,
+        );
       if (add.length > 0) await ctx.gate.checkShare(image, add);
       const current = await ctx.store.launchPermissions(imageId);
       const entities = new Set(current.filter((p) => !("group" in p)).map((p) => JSON.stringify(p)));
