@@ -191,24 +191,15 @@ class Verifier extends SignatureV4 {
   }
 }
 
-/** One signer per region (the canonical request does not depend on the credentials). */
-const verifiers = new Map<string, Verifier>();
-function verifierFor(region: string): Verifier {
-  let v = verifiers.get(region);
-  if (!v) {
-    if (verifiers.size > 1_000) verifiers.clear();
-    v = new Verifier({
-      service: SERVICE,
-      region,
-      credentials: { accessKeyId: "", secretAccessKey: "" },
-      sha256: NodeSha256,
-      applyChecksum: false,
-      uriEscapePath: true,
-    });
-    verifiers.set(region, v);
-  }
-  return v;
-}
+/** The canonical request depends on neither the region nor the credentials: one signer makes all. */
+const verifier = new Verifier({
+  service: SERVICE,
+  region: "us-east-1",
+  credentials: { accessKeyId: "", secretAccessKey: "" },
+  sha256: NodeSha256,
+  applyChecksum: false,
+  uriEscapePath: true,
+});
 
 /** Signing keys (HMAC chain of secret, date, region, service) by key id, day and scope. */
 const signingKeys = new Map<string, { secretAccessKey: string; key: Buffer }>();
@@ -323,7 +314,7 @@ export async function verifySigV4(req: IncomingSigned, lookup: KeyLookup, now: D
     found = out.query?.["X-Amz-Signature"] as string | undefined;
   } else {
     // A body we hold was hashed above; a streamed one's digest is the signed header checked above.
-    const canonical = verifierFor(claim.region).canonicalRequest(request, signed, bodyHash ?? claimedHash!);
+    const canonical = verifier.canonicalRequest(request, signed, bodyHash ?? claimedHash!);
     const stringToSign = `${ALGORITHM}\n${claim.amzDate}\n${createScope(claim.shortDate, claim.region, claim.service)}\n${hash("sha256", canonical, "hex")}`;
     const k = await signingKey(claim.accessKeyId, key.secretAccessKey, claim);
     found = createHmac("sha256", k).update(stringToSign).digest("hex");
