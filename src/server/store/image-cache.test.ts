@@ -9,6 +9,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { openStore } from "../catalogue.js";
 import { newImageId } from "../ids.js";
+import { ImageCache } from "./image-cache.js";
 import type { Image } from "./types.js";
 
 function image(ownerId: string, n: number): Image {
@@ -162,4 +163,20 @@ test("an account's grant list (exec-self) follows every change to launch permiss
     await b.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("grant lists hold at most as many entries as the cache holds documents", () => {
+  const cache = new ImageCache(3, () => 0);
+  const docs = [1, 2, 3, 4].map((n) => image("111122223333", n));
+  cache.putGrants("a", docs.slice(0, 4));
+  assert.equal(cache.grantsTo("a"), undefined, "longer than the cache: not kept");
+  cache.putGrants("a", docs.slice(0, 2));
+  cache.putGrants("b", []);
+  assert.equal(cache.grantsTo("a")?.length, 2);
+  assert.equal(cache.grantsTo("b")?.length, 0, "an empty list is kept (it counts one)");
+  cache.putGrants("c", docs.slice(0, 1));
+  assert.equal(cache.grantsTo("a"), undefined, "over the bound: the lists held are dropped");
+  assert.equal(cache.grantsTo("c")?.length, 1);
+  cache.putGrants("c", docs.slice(0, 3));
+  assert.equal(cache.grantsTo("c")?.length, 3, "a replaced list no longer counts");
 });

@@ -27,16 +27,17 @@ export class ImageCache {
    * The images granted to an account by user id, in id order, its own left out
    * (`--executable-users self`). Dropped on any change to an image or a launch permission.
    */
-  private readonly grants: Bounded<readonly Image[]>;
+  private readonly grants = new Map<string, readonly Image[]>();
+  /** Entries across all grant lists (an empty list counts one), held to `max` like the documents. */
+  private grantEntries = 0;
   private version = -1;
 
   constructor(
-    max: number,
+    private readonly max: number,
     private readonly dataVersion: () => number,
   ) {
     this.images = new Bounded(max);
     this.permissions = new Bounded(max);
-    this.grants = new Bounded(Math.max(1, Math.floor(max / 50)));
   }
 
   private checked = false;
@@ -56,7 +57,7 @@ export class ImageCache {
     if (v !== this.version) {
       this.images.clear();
       this.permissions.clear();
-      this.grants.clear();
+      this.clearGrants();
       this.version = v;
     }
   }
@@ -89,8 +90,18 @@ export class ImageCache {
 
   putGrants(accountId: string, images: Image[]): readonly Image[] {
     const frozen = Object.freeze(images);
+    const weight = (list: readonly Image[] | undefined) => (list ? Math.max(1, list.length) : 0);
+    if (weight(frozen) > this.max) return frozen; // too long to keep: read again next time
+    this.grantEntries -= weight(this.grants.get(accountId));
+    if (this.grantEntries + weight(frozen) > this.max) this.clearGrants();
+    this.grantEntries += weight(frozen);
     this.grants.set(accountId, frozen);
     return frozen;
+  }
+
+  private clearGrants(): void {
+    this.grants.clear();
+    this.grantEntries = 0;
   }
 
   /**
@@ -101,18 +112,18 @@ export class ImageCache {
   delete(imageId: string): void {
     this.images.delete(imageId);
     this.permissions.delete(imageId);
-    this.grants.clear();
+    this.clearGrants();
   }
 
   /** After a committed change to the image's launch permissions only. */
   deleteLaunchPermissions(imageId: string): void {
     this.permissions.delete(imageId);
-    this.grants.clear();
+    this.clearGrants();
   }
 
   /** After a committed change to the image's launch permissions whose new list is known. */
   replaceLaunchPermissions(imageId: string, list: LaunchPermission[]): void {
     this.putLaunchPermissions(imageId, list);
-    this.grants.clear();
+    this.clearGrants();
   }
 }
