@@ -61,6 +61,40 @@ before(async () => {
 });
 after(() => c.dispose());
 
+const DESCRIBE = "Action=DescribeImages&Version=2016-11-15&Owner.1=self";
+
+/** A signed DescribeImages; node:http leaves the unread answer paused (the socket stops at 16 KB). */
+async function send(url: string, who: NewAccount): Promise<IncomingMessage> {
+  const headers = await signHeaders(who, {
+    method: "POST",
+    url: new URL("/", url),
+    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+    body: DESCRIBE,
+  });
+  return new Promise<IncomingMessage>((resolve, reject) =>
+    request(new URL("/", url), { method: "POST", headers, agent: false }, resolve)
+      .on("error", reject)
+      .end(DESCRIBE),
+  );
+}
+
+/** Reads the answer and checks it is whole and holds only `who`'s images. */
+async function assertWhole(res: IncomingMessage, who: NewAccount, n: number): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks).toString("utf8");
+  assert.ok(raw.length > 5_000_000, `request ${n}: ${raw.length} bytes`);
+  const own = callers.indexOf(who);
+  const got = items(parseEc2(raw, res.statusCode ?? 0), "DescribeImages", "imagesSet");
+  assert.equal(got.length, PER_CALLER, `request ${n}`);
+  assert.ok(
+    got.every(
+      (i) => (i.name as string).startsWith(`pool-${own}-`) && i.description === String(own).repeat(1000),
+    ),
+    `request ${n} got bytes of another answer`,
+  );
+}
+
 test("DescribeImages answers still being sent keep their pooled buffers", async () => {
   let pending = 0;
   const { server, url } = await serve(c.app, "127.0.0.1", 0, new ResponsePool(8 << 20, 4));
@@ -70,41 +104,26 @@ test("DescribeImages answers still being sent keep their pooled buffers", async 
     });
   });
   try {
-    const body = "Action=DescribeImages&Version=2016-11-15&Owner.1=self";
-    const one = async (who: NewAccount, n: number) => {
-      const headers = await signHeaders(who, {
-        method: "POST",
-        url: new URL("/", url),
-        headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
-        body,
-      });
-      // node:http leaves an unread response paused: the socket stops being read at 16 KB.
-      const res = await new Promise<IncomingMessage>((resolve, reject) =>
-        request(new URL("/", url), { method: "POST", headers, agent: false }, resolve)
-          .on("error", reject)
-          .end(body),
-      );
-      return { who, n, res };
-    };
-    const sent = [];
-    for (let n = 0; n < 4; n++) sent.push(await one(callers[n % 2]!, n));
+    const sent: Array<{ who: NewAccount; res: IncomingMessage }> = [];
+    for (let n = 0; n < 4; n++) sent.push({ who: callers[n % 2]!, res: await send(url, callers[n % 2]!) });
     await new Promise((r) => setTimeout(r, 100));
-    for (const { who, n, res } of sent) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of res) chunks.push(chunk as Buffer);
-      const raw = Buffer.concat(chunks).toString("utf8");
-      assert.ok(raw.length > 5_000_000, `request ${n}: ${raw.length} bytes`);
-      const own = callers.indexOf(who);
-      const got = items(parseEc2(raw, res.statusCode ?? 0), "DescribeImages", "imagesSet");
-      assert.equal(got.length, PER_CALLER, `request ${n}`);
-      assert.ok(
-        got.every(
-          (i) => (i.name as string).startsWith(`pool-${own}-`) && i.description === String(own).repeat(1000),
-        ),
-        `request ${n} got bytes of another answer`,
-      );
-    }
+    for (const [n, { who, res }] of sent.entries()) await assertWhole(res, who, n);
     assert.ok(pending > 0, "the test made no write wait for the reader");
+  } finally {
+    server.close();
+  }
+});
+
+test("a client that hangs up in the middle of an answer: the server goes on, later answers are whole", async () => {
+  const { server, url } = await serve(c.app, "127.0.0.1", 0, new ResponsePool(8 << 20, 1));
+  try {
+    for (let round = 0; round < 3; round++) {
+      const dropped = await send(url, callers[0]!);
+      await new Promise<void>((resolve) => dropped.once("data", () => resolve()));
+      dropped.destroy();
+      const kept = await send(url, callers[1]!);
+      await assertWhole(kept, callers[1]!, round);
+    }
   } finally {
     server.close();
   }
