@@ -12,7 +12,7 @@ import { Ec2Params } from "./ec2/query.js";
 import { renderEc2Response } from "./ec2/xml.js";
 import { newRequestId } from "./ids.js";
 import { blobRoutes } from "./routes.js";
-import type { BlobStore, Store } from "./store/types.js";
+import type { AuditRecord, BlobStore, Store } from "./store/types.js";
 
 export interface AppRequest {
   method: string;
@@ -49,7 +49,10 @@ export interface RequestContext {
   requestId: string;
   sourceIp: string;
   deps: AppDeps;
+  /** Commits an entry with the turn's others (group commit). */
   audit(action: string, resource: string | undefined, detail: string, outcome: string): Promise<void>;
+  /** An entry to hand to the write that makes the call's change (AuditRecord). */
+  record(action: string, resource: string | undefined, detail: string, outcome: string): AuditRecord;
 }
 
 const XML_TYPE = "text/xml;charset=UTF-8";
@@ -120,22 +123,26 @@ export class App {
 
   private context(caller: Caller, requestId: string, req: AppRequest): RequestContext {
     const store = this.deps.store;
+    const entry = (action: string, resource: string | undefined, detail: string, outcome: string) => ({
+      at: new Date().toISOString(),
+      accountId: caller.accountId,
+      accessKeyId: caller.accessKeyId,
+      action,
+      ...(resource !== undefined ? { resource } : {}),
+      detail,
+      sourceIp: req.remoteAddress,
+      outcome,
+    });
     return {
       caller,
       requestId,
       sourceIp: req.remoteAddress,
       deps: this.deps,
-      audit: (action, resource, detail, outcome) =>
-        store.audit({
-          at: new Date().toISOString(),
-          accountId: caller.accountId,
-          accessKeyId: caller.accessKeyId,
-          action,
-          ...(resource !== undefined ? { resource } : {}),
-          detail,
-          sourceIp: req.remoteAddress,
-          outcome,
-        }),
+      audit: (action, resource, detail, outcome) => store.audit(entry(action, resource, detail, outcome)),
+      record: (action, resource, detail, outcome) => ({
+        entry: entry(action, resource, detail, outcome),
+        written: false,
+      }),
     };
   }
 
@@ -158,6 +165,11 @@ export class App {
       JSON.stringify(
         Object.fromEntries(params.entries().filter(([k]) => !k.startsWith("X-Amz-") && k !== "Action")),
       );
+    // A mutating call's entry goes into the transaction of its change; a call that changed
+    // nothing, or failed, has its entry group-committed below.
+    const audit = action.mutating
+      ? ctx.record(action.name, params.get("ImageId"), detail(), "ok")
+      : undefined;
     try {
       if (params.get("DryRun") === "true")
         throw new Ec2Error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
@@ -170,14 +182,16 @@ export class App {
         publicImageQuota: this.deps.publicImageQuota,
         gate: this.deps.gate,
         scans: this.deps.scans,
+        audit,
       });
-      if (action.mutating) await ctx.audit(action.name, params.get("ImageId"), detail(), "ok");
+      if (audit && !audit.written) await this.deps.store.audit(audit.entry);
       return {
         status: 200,
         headers: xmlHeaders(requestId),
         body: renderEc2Response(action.name, requestId, body),
       };
     } catch (e) {
+      // After a committed change (written), the failure is a second entry: both happened.
       if (action.mutating && e instanceof Ec2Error)
         await ctx.audit(action.name, params.get("ImageId"), detail(), e.code);
       throw e;

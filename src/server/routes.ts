@@ -48,8 +48,9 @@ export async function blobRoutes(
       }
       throw e;
     }
-    await store.recordBlob({ ...stored, uploadedBy: ctx.caller.accountId });
-    await ctx.audit("PutBlob", `blob:${stored.sha256}`, JSON.stringify({ size: stored.size }), "ok");
+    const audit = ctx.record("PutBlob", `blob:${stored.sha256}`, JSON.stringify({ size: stored.size }), "ok");
+    await store.recordBlob({ ...stored, uploadedBy: ctx.caller.accountId }, audit);
+    if (!audit.written) await store.audit(audit.entry);
     return {
       status: 200,
       headers: JSON_TYPE,
@@ -68,9 +69,10 @@ export async function blobRoutes(
     if (!image.blob)
       throw new Ec2Error("InvalidAMIID.Unavailable", `The image ${image.imageId} has no pushed disk.`);
     const stream = await blobs.open(image.blob.sha256);
-    // PRM-7: who pulled (launched) what, when and from where.
-    await ctx.audit("PullImage", image.imageId, JSON.stringify({ sha256: image.blob.sha256 }), "ok");
-    await store.updateImage(image.imageId, { lastLaunchedTime: new Date().toISOString() });
+    // PRM-7: who pulled (launched) what, when and from where; committed with lastLaunchedTime.
+    const audit = ctx.record("PullImage", image.imageId, JSON.stringify({ sha256: image.blob.sha256 }), "ok");
+    await store.updateImage(image.imageId, { lastLaunchedTime: new Date().toISOString() }, audit);
+    if (!audit.written) await store.audit(audit.entry);
     return {
       status: 200,
       headers: {

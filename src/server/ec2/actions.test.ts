@@ -482,6 +482,30 @@ describe("tags, deregister, block public access, DryRun, audit", () => {
     assert.ok(Date.now() - Date.parse(last.at) < 60_000);
     assert.ok(!JSON.stringify(log).includes(owner.secretAccessKey));
   });
+
+  test("each call has one entry: with its change when it made one, after it when it did not", async () => {
+    const id = await register(owner, "audited-once");
+    const count = async () => (await c.store.auditLog(100_000)).length;
+    const before = await count();
+    await c.call(owner, "ModifyImageAttribute", {
+      ImageId: id,
+      "LaunchPermission.Add.1.UserId": "111122223333",
+    });
+    await c.call(owner, "ModifyImageAttribute", { ImageId: id, "LaunchPermission.Add.1.UserId": "bad" });
+    await c.call(owner, "CreateTags", { "ResourceId.1": id, "Tag.1.Key": "k", "Tag.1.Value": "v" });
+    await c.call(owner, "ResetImageAttribute", { ImageId: id, Attribute: "launchPermission" });
+    const log = (await c.store.auditLog(4)).reverse();
+    assert.equal((await count()) - before, 4);
+    assert.deepEqual(
+      log.map((e) => [e.action, e.outcome]),
+      [
+        ["ModifyImageAttribute", "ok"],
+        ["ModifyImageAttribute", "InvalidAMIAttributeItemValue"],
+        ["CreateTags", "ok"],
+        ["ResetImageAttribute", "ok"],
+      ],
+    );
+  });
 });
 
 describe("the public-image quota (EC2: 5 per Region)", () => {

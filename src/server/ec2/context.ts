@@ -1,4 +1,4 @@
-import type { Image, LaunchPermission, Store } from "../store/types.js";
+import type { AuditRecord, Image, LaunchPermission, Store } from "../store/types.js";
 import type { Ec2Params } from "./query.js";
 
 /** The authenticated account behind a request. */
@@ -28,6 +28,11 @@ export interface Ec2Context {
   publicImageQuota: number;
   gate: ShareGate;
   scans: ScanScheduler;
+  /**
+   * For a mutating call, its audit entry (outcome ok): handed to the write that makes the change,
+   * so both commit together. Left unwritten (no change made), the caller commits it afterwards.
+   */
+  audit?: AuditRecord | undefined;
 }
 
 export interface Ec2Action {

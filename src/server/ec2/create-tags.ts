@@ -18,7 +18,7 @@ export const createTags: Ec2Action = {
       if (keys.size > MAX_TAGS)
         throw new Ec2Error("TagLimitExceeded", `The maximum number of Tags for a resource has been reached.`);
     }
-    await ctx.store.createTags(ctx.caller.accountId, ids, tags);
+    await ctx.store.createTags(ctx.caller.accountId, ids, tags, ctx.audit);
     return el("return", true);
   },
 };

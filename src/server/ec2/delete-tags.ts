@@ -7,7 +7,7 @@ export const deleteTags: Ec2Action = {
   mutating: true,
   async run(ctx: Ec2Context): Promise<string> {
     const ids = await taggableImages(ctx, "ResourceId");
-    await ctx.store.deleteTags(ctx.caller.accountId, ids, parseTags(ctx, "Tag", false));
+    await ctx.store.deleteTags(ctx.caller.accountId, ids, parseTags(ctx, "Tag", false), ctx.audit);
     return el("return", true);
   },
 };

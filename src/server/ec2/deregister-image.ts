@@ -9,7 +9,7 @@ export const deregisterImage: Ec2Action = {
   async run(ctx: Ec2Context): Promise<string> {
     const imageId = ctx.params.require("ImageId");
     await ownedImage(ctx, imageId);
-    await ctx.store.deleteImage(imageId);
+    await ctx.store.deleteImage(imageId, ctx.audit);
     return el("return", true);
   },
 };

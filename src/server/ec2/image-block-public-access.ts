@@ -10,7 +10,7 @@ export const enableImageBlockPublicAccess: Ec2Action = {
     const state = ctx.params.require("ImageBlockPublicAccessState");
     if (state !== "block-new-sharing")
       throw invalidParameterValue(`Value (${state}) for parameter ImageBlockPublicAccessState is invalid.`);
-    await ctx.store.setBlockPublicAccess(ctx.caller.accountId, true);
+    await ctx.store.setBlockPublicAccess(ctx.caller.accountId, true, ctx.audit);
     return el("imageBlockPublicAccessState", "block-new-sharing");
   },
 };
@@ -19,7 +19,7 @@ export const disableImageBlockPublicAccess: Ec2Action = {
   name: "DisableImageBlockPublicAccess",
   mutating: true,
   async run(ctx: Ec2Context): Promise<string> {
-    await ctx.store.setBlockPublicAccess(ctx.caller.accountId, false);
+    await ctx.store.setBlockPublicAccess(ctx.caller.accountId, false, ctx.audit);
     return el("imageBlockPublicAccessState", "unblocked");
   },
 };

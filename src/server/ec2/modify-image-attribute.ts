@@ -109,9 +109,9 @@ export const modifyImageAttribute: Ec2Action = {
     const change = parseChange(ctx.params);
     const image = await ownedImage(ctx, imageId);
     if (change.description !== undefined)
-      await ctx.store.updateImage(imageId, { description: change.description });
+      await ctx.store.updateImage(imageId, { description: change.description }, ctx.audit);
     if (change.imdsSupport !== undefined)
-      await ctx.store.updateImage(imageId, { imdsSupport: change.imdsSupport });
+      await ctx.store.updateImage(imageId, { imdsSupport: change.imdsSupport }, ctx.audit);
     if (change.launchPermission) {
       // The owner always keeps every right and never appears in the list (PRM-6).
       const notOwner = (p: LaunchPermission) => !("userId" in p && p.userId === image.ownerId);
@@ -143,7 +143,7 @@ export const modifyImageAttribute: Ec2Action = {
           "ResourceLimitExceeded",
           `You have reached the limit of ${MAX_SHARING_ENTITIES} accounts, organizations and organizational units an image can be shared with.`,
         );
-      await ctx.store.modifyLaunchPermissions(imageId, add, remove);
+      await ctx.store.modifyLaunchPermissions(imageId, add, remove, ctx.audit);
     }
     return el("return", true);
   },

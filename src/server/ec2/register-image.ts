@@ -140,7 +140,7 @@ export const registerImage: Ec2Action = {
       const v = params.get(k);
       if (v !== undefined) (image as unknown as Record<string, string>)[k[0]!.toLowerCase() + k.slice(1)] = v;
     }
-    await store.insertImage(image, imageTags(params));
+    await store.insertImage(image, imageTags(params), ctx.audit);
     if (blob) await ctx.scans.schedule(image.imageId);
     return el("imageId", image.imageId);
   },

@@ -16,7 +16,7 @@ export const resetImageAttribute: Ec2Action = {
         `Value (${attribute}) for parameter attribute is invalid. Unknown attribute.`,
       );
     await ownedImage(ctx, imageId);
-    await ctx.store.resetLaunchPermissions(imageId);
+    await ctx.store.resetLaunchPermissions(imageId, ctx.audit);
     return el("return", true);
   },
 };

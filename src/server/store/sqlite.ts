@@ -8,6 +8,7 @@ import type { SecretBox } from "./secret-box.js";
 import type {
   Account,
   AuditEntry,
+  AuditRecord,
   Image,
   ImageQuery,
   LaunchPermission,
@@ -160,28 +161,26 @@ export class SqliteStore implements Store {
     };
   }
 
-  async insertImage(image: Image, tags: Tag[]): Promise<void> {
-    this.db
-      .transaction(() => {
-        this.stmt(
-          "INSERT INTO images (image_id, owner_id, name, is_public, blob_sha256, doc) VALUES (?, ?, ?, ?, ?, ?)",
-        ).run(
-          image.imageId,
+  async insertImage(image: Image, tags: Tag[], audit?: AuditRecord): Promise<void> {
+    this.write(audit, () => {
+      this.stmt(
+        "INSERT INTO images (image_id, owner_id, name, is_public, blob_sha256, doc) VALUES (?, ?, ?, ?, ?, ?)",
+      ).run(
+        image.imageId,
+        image.ownerId,
+        image.name,
+        image.isPublic ? 1 : 0,
+        image.blob?.sha256 ?? null,
+        JSON.stringify(image),
+      );
+      for (const t of tags)
+        this.stmt("INSERT OR REPLACE INTO tags VALUES (?, ?, ?, ?)").run(
           image.ownerId,
-          image.name,
-          image.isPublic ? 1 : 0,
-          image.blob?.sha256 ?? null,
-          JSON.stringify(image),
+          image.imageId,
+          t.key,
+          t.value,
         );
-        for (const t of tags)
-          this.stmt("INSERT OR REPLACE INTO tags VALUES (?, ?, ?, ?)").run(
-            image.ownerId,
-            image.imageId,
-            t.key,
-            t.value,
-          );
-      })
-      .immediate();
+    });
     this.cache.delete(image.imageId);
   }
 
@@ -235,30 +234,30 @@ export class SqliteStore implements Store {
     return out.filter((i): i is Image => i !== undefined);
   }
 
-  async updateImage(imageId: string, patch: Partial<Omit<Image, "imageId" | "ownerId">>): Promise<void> {
-    this.db
-      .transaction(() => {
-        this.cache.sync();
-        const current = this.imageNow(imageId);
-        if (!current) return;
-        const image = { ...current, ...patch };
-        this.stmt("UPDATE images SET name = ?, doc = ? WHERE image_id = ?").run(
-          image.name,
-          JSON.stringify(image),
-          imageId,
-        );
-      })
-      .immediate();
+  async updateImage(
+    imageId: string,
+    patch: Partial<Omit<Image, "imageId" | "ownerId">>,
+    audit?: AuditRecord,
+  ): Promise<void> {
+    this.write(audit, () => {
+      this.cache.sync();
+      const current = this.imageNow(imageId);
+      if (!current) return;
+      const image = { ...current, ...patch };
+      this.stmt("UPDATE images SET name = ?, doc = ? WHERE image_id = ?").run(
+        image.name,
+        JSON.stringify(image),
+        imageId,
+      );
+    });
     this.cache.delete(imageId);
   }
 
-  async deleteImage(imageId: string): Promise<void> {
-    this.db
-      .transaction(() => {
-        this.stmt("DELETE FROM images WHERE image_id = ?").run(imageId);
-        this.stmt("DELETE FROM tags WHERE resource_id = ?").run(imageId);
-      })
-      .immediate();
+  async deleteImage(imageId: string, audit?: AuditRecord): Promise<void> {
+    this.write(audit, () => {
+      this.stmt("DELETE FROM images WHERE image_id = ?").run(imageId);
+      this.stmt("DELETE FROM tags WHERE resource_id = ?").run(imageId);
+    });
     this.cache.delete(imageId);
   }
 
@@ -288,28 +287,27 @@ export class SqliteStore implements Store {
     imageId: string,
     add: LaunchPermission[],
     remove: LaunchPermission[],
+    audit?: AuditRecord,
   ): Promise<LaunchPermission[]> {
     let changed = false;
-    const list = this.db
-      .transaction(() => {
-        for (const p of remove)
-          this.stmt("DELETE FROM launch_permissions WHERE image_id = ? AND kind = ? AND value = ?").run(
-            imageId,
-            ...permissionKey(p),
-          );
-        for (const p of add)
-          this.stmt(
-            `INSERT OR IGNORE INTO launch_permissions VALUES (?, ?, ?,
+    const list = this.write(audit, () => {
+      for (const p of remove)
+        this.stmt("DELETE FROM launch_permissions WHERE image_id = ? AND kind = ? AND value = ?").run(
+          imageId,
+          ...permissionKey(p),
+        );
+      for (const p of add)
+        this.stmt(
+          `INSERT OR IGNORE INTO launch_permissions VALUES (?, ?, ?,
              (SELECT coalesce(max(seq), 0) + 1 FROM launch_permissions WHERE image_id = ?))`,
-          ).run(imageId, ...permissionKey(p), imageId);
-        changed = this.syncPublic(imageId);
-        return (
-          this.stmt("SELECT kind, value FROM launch_permissions WHERE image_id = ? ORDER BY seq").all(
-            imageId,
-          ) as Row[]
-        ).map((r) => permissionOf(r.kind as string, r.value as string));
-      })
-      .immediate();
+        ).run(imageId, ...permissionKey(p), imageId);
+      changed = this.syncPublic(imageId);
+      return (
+        this.stmt("SELECT kind, value FROM launch_permissions WHERE image_id = ? ORDER BY seq").all(
+          imageId,
+        ) as Row[]
+      ).map((r) => permissionOf(r.kind as string, r.value as string));
+    });
     // Once committed: the new list is known; the cached document carries isPublic. Inside an
     // outer transaction (bulk) nothing is committed yet, so only evict.
     if (changed) this.cache.delete(imageId);
@@ -329,13 +327,11 @@ export class SqliteStore implements Store {
     );
   }
 
-  async resetLaunchPermissions(imageId: string): Promise<void> {
-    this.db
-      .transaction(() => {
-        this.stmt("DELETE FROM launch_permissions WHERE image_id = ?").run(imageId);
-        this.syncPublic(imageId);
-      })
-      .immediate();
+  async resetLaunchPermissions(imageId: string, audit?: AuditRecord): Promise<void> {
+    this.write(audit, () => {
+      this.stmt("DELETE FROM launch_permissions WHERE image_id = ?").run(imageId);
+      this.syncPublic(imageId);
+    });
     this.cache.delete(imageId);
   }
 
@@ -369,51 +365,58 @@ export class SqliteStore implements Store {
     ).map((r) => ({ resourceId: r.resource_id as string, key: r.key as string, value: r.value as string }));
   }
 
-  async createTags(accountId: string, resourceIds: string[], tags: Tag[]): Promise<void> {
-    this.db
-      .transaction(() => {
-        for (const id of resourceIds)
-          for (const t of tags)
-            this.stmt("INSERT OR REPLACE INTO tags VALUES (?, ?, ?, ?)").run(accountId, id, t.key, t.value);
-      })
-      .immediate();
+  async createTags(
+    accountId: string,
+    resourceIds: string[],
+    tags: Tag[],
+    audit?: AuditRecord,
+  ): Promise<void> {
+    this.write(audit, () => {
+      for (const id of resourceIds)
+        for (const t of tags)
+          this.stmt("INSERT OR REPLACE INTO tags VALUES (?, ?, ?, ?)").run(accountId, id, t.key, t.value);
+    });
   }
 
   async deleteTags(
     accountId: string,
     resourceIds: string[],
     tags: Array<{ key: string; value?: string }>,
+    audit?: AuditRecord,
   ): Promise<void> {
-    this.db
-      .transaction(() => {
-        for (const id of resourceIds) {
-          if (tags.length === 0)
-            this.stmt("DELETE FROM tags WHERE account_id = ? AND resource_id = ?").run(accountId, id);
-          for (const t of tags) {
-            // A tag named with a value is deleted only if the value matches (EC2 DeleteTags).
-            if (t.value === undefined)
-              this.stmt("DELETE FROM tags WHERE account_id = ? AND resource_id = ? AND key = ?").run(
-                accountId,
-                id,
-                t.key,
-              );
-            else
-              this.stmt(
-                "DELETE FROM tags WHERE account_id = ? AND resource_id = ? AND key = ? AND value = ?",
-              ).run(accountId, id, t.key, t.value);
-          }
+    this.write(audit, () => {
+      for (const id of resourceIds) {
+        if (tags.length === 0)
+          this.stmt("DELETE FROM tags WHERE account_id = ? AND resource_id = ?").run(accountId, id);
+        for (const t of tags) {
+          // A tag named with a value is deleted only if the value matches (EC2 DeleteTags).
+          if (t.value === undefined)
+            this.stmt("DELETE FROM tags WHERE account_id = ? AND resource_id = ? AND key = ?").run(
+              accountId,
+              id,
+              t.key,
+            );
+          else
+            this.stmt(
+              "DELETE FROM tags WHERE account_id = ? AND resource_id = ? AND key = ? AND value = ?",
+            ).run(accountId, id, t.key, t.value);
         }
-      })
-      .immediate();
+      }
+    });
   }
 
-  async recordBlob(blob: { sha256: string; size: number; uploadedBy: string }): Promise<void> {
-    this.stmt("INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, ?)").run(
-      blob.sha256,
-      blob.size,
-      blob.uploadedBy,
-      new Date().toISOString(),
-    );
+  async recordBlob(
+    blob: { sha256: string; size: number; uploadedBy: string },
+    audit?: AuditRecord,
+  ): Promise<void> {
+    this.write(audit, () => {
+      this.stmt("INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, ?)").run(
+        blob.sha256,
+        blob.size,
+        blob.uploadedBy,
+        new Date().toISOString(),
+      );
+    });
   }
 
   async blob(sha256: string): Promise<{ sha256: string; size: number; uploadedBy: string } | undefined> {
@@ -476,11 +479,13 @@ export class SqliteStore implements Store {
     return row?.block_public_access === 1;
   }
 
-  async setBlockPublicAccess(accountId: string, blocked: boolean): Promise<void> {
-    this.stmt(
-      `INSERT INTO account_settings VALUES (?, ?)
-       ON CONFLICT(account_id) DO UPDATE SET block_public_access = excluded.block_public_access`,
-    ).run(accountId, blocked ? 1 : 0);
+  async setBlockPublicAccess(accountId: string, blocked: boolean, audit?: AuditRecord): Promise<void> {
+    this.write(audit, () => {
+      this.stmt(
+        `INSERT INTO account_settings VALUES (?, ?)
+         ON CONFLICT(account_id) DO UPDATE SET block_public_access = excluded.block_public_access`,
+      ).run(accountId, blocked ? 1 : 0);
+    });
   }
 
   /**
@@ -503,21 +508,7 @@ export class SqliteStore implements Store {
     try {
       this.db
         .transaction(() => {
-          const insert = this.stmt(
-            `INSERT INTO audit_log (at, account_id, access_key_id, action, resource, detail, source_ip, outcome)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          );
-          for (const { e } of batch)
-            insert.run(
-              e.at,
-              e.accountId,
-              e.accessKeyId,
-              e.action,
-              e.resource ?? null,
-              e.detail,
-              e.sourceIp,
-              e.outcome,
-            );
+          for (const { e } of batch) this.insertAudit(e);
         })
         .immediate();
     } catch (err) {
@@ -525,6 +516,29 @@ export class SqliteStore implements Store {
       return;
     }
     for (const b of batch) b.resolve();
+  }
+
+  private insertAudit(e: AuditEntry): void {
+    this.stmt(
+      `INSERT INTO audit_log (at, account_id, access_key_id, action, resource, detail, source_ip, outcome)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(e.at, e.accountId, e.accessKeyId, e.action, e.resource ?? null, e.detail, e.sourceIp, e.outcome);
+  }
+
+  /**
+   * A write in one immediate transaction, together with the call's audit entry when one is handed
+   * over and not yet written (a call's first write carries it); `written` is set once committed.
+   */
+  private write<T>(audit: AuditRecord | undefined, change: () => T): T {
+    const result = this.db
+      .transaction(() => {
+        const r = change();
+        if (audit && !audit.written) this.insertAudit(audit.entry);
+        return r;
+      })
+      .immediate();
+    if (audit) audit.written = true;
+    return result;
   }
 
   async auditLog(limit: number): Promise<AuditEntry[]> {

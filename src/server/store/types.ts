@@ -120,6 +120,15 @@ export interface AuditEntry {
   outcome: string;
 }
 
+/**
+ * A call's audit entry handed to the write that makes its change: the store commits both in one
+ * transaction and then sets `written`, so no change is ever committed without its entry.
+ */
+export interface AuditRecord {
+  entry: AuditEntry;
+  written: boolean;
+}
+
 export interface Store {
   createAccount(opts: { alias?: string; admin?: boolean; accountId?: string }): Promise<NewAccount>;
   account(accountId: string): Promise<Account | undefined>;
@@ -128,11 +137,15 @@ export interface Store {
   /** The secret in clear, for SigV4 verification only. */
   accessKey(accessKeyId: string): Promise<{ accountId: string; secretAccessKey: string } | undefined>;
 
-  insertImage(image: Image, tags: Tag[]): Promise<void>;
+  insertImage(image: Image, tags: Tag[], audit?: AuditRecord): Promise<void>;
   image(imageId: string): Promise<Image | undefined>;
   queryImages(q: ImageQuery): Promise<Image[]>;
-  updateImage(imageId: string, patch: Partial<Omit<Image, "imageId" | "ownerId">>): Promise<void>;
-  deleteImage(imageId: string): Promise<void>;
+  updateImage(
+    imageId: string,
+    patch: Partial<Omit<Image, "imageId" | "ownerId">>,
+    audit?: AuditRecord,
+  ): Promise<void>;
+  deleteImage(imageId: string, audit?: AuditRecord): Promise<void>;
   countPublicImages(ownerId: string): Promise<number>;
 
   launchPermissions(imageId: string): Promise<readonly LaunchPermission[]>;
@@ -141,20 +154,22 @@ export interface Store {
     imageId: string,
     add: LaunchPermission[],
     remove: LaunchPermission[],
+    audit?: AuditRecord,
   ): Promise<LaunchPermission[]>;
-  resetLaunchPermissions(imageId: string): Promise<void>;
+  resetLaunchPermissions(imageId: string, audit?: AuditRecord): Promise<void>;
 
   /** Tags are per account: each caller sees the tags it set (the owner's stay private to the owner). */
   tags(accountId: string, resourceIds: string[]): Promise<Map<string, Tag[]>>;
-  createTags(accountId: string, resourceIds: string[], tags: Tag[]): Promise<void>;
+  createTags(accountId: string, resourceIds: string[], tags: Tag[], audit?: AuditRecord): Promise<void>;
   accountTags(accountId: string): Promise<Array<Tag & { resourceId: string }>>;
   deleteTags(
     accountId: string,
     resourceIds: string[],
     tags: Array<{ key: string; value?: string }>,
+    audit?: AuditRecord,
   ): Promise<void>;
 
-  recordBlob(blob: { sha256: string; size: number; uploadedBy: string }): Promise<void>;
+  recordBlob(blob: { sha256: string; size: number; uploadedBy: string }, audit?: AuditRecord): Promise<void>;
   blob(sha256: string): Promise<{ sha256: string; size: number; uploadedBy: string } | undefined>;
 
   createScan(imageId: string): Promise<ScanRecord>;
@@ -164,8 +179,9 @@ export interface Store {
   unfinishedScans(): Promise<ScanRecord[]>;
 
   blockPublicAccess(accountId: string): Promise<boolean>;
-  setBlockPublicAccess(accountId: string, blocked: boolean): Promise<void>;
+  setBlockPublicAccess(accountId: string, blocked: boolean, audit?: AuditRecord): Promise<void>;
 
+  /** An entry for a call whose change (if any) did not carry it: committed with the turn's others. */
   audit(entry: AuditEntry): Promise<void>;
   auditLog(limit: number): Promise<AuditEntry[]>;
 
