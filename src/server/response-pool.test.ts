@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { type IncomingMessage, request } from "node:http";
 import { after, before, test } from "node:test";
 import { items, parseEc2, type TestCatalogue, testCatalogue } from "../testing/catalogue.js";
+import { testImage } from "../testing/store.js";
 import { serve } from "./http.js";
-import { newImageId } from "./ids.js";
 import { ResponsePool } from "./response-pool.js";
 import { signHeaders } from "./sign.js";
 import type { NewAccount } from "./store/types.js";
@@ -39,21 +39,7 @@ before(async () => {
     callers.forEach((who, n) => {
       for (let i = 0; i < PER_CALLER; i++)
         void c.store.insertImage(
-          {
-            imageId: newImageId(),
-            ownerId: who.account.accountId,
-            name: `pool-${n}-${i}`,
-            description: String(n).repeat(1000),
-            architecture: "x86_64",
-            virtualizationType: "hvm",
-            rootDeviceType: "ebs",
-            platformDetails: "Linux/UNIX",
-            imageLocation: `pool/${n}/${i}`,
-            state: "available",
-            creationDate: "2026-01-01T00:00:00.000Z",
-            blockDeviceMappings: [],
-            isPublic: false,
-          },
+          testImage(who.account.accountId, `pool-${n}-${i}`, { description: String(n).repeat(1000) }),
           [],
         );
     });

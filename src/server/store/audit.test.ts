@@ -3,12 +3,8 @@
  * without its entry, and an entry handed over is written once.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { test } from "node:test";
-import { openStore } from "../catalogue.js";
-import { newImageId } from "../ids.js";
+import { testImage, withStores } from "../../testing/store.js";
 import type { AuditEntry, AuditRecord } from "./types.js";
 
 const entry = (outcome: string): AuditEntry => ({
@@ -23,28 +19,12 @@ const entry = (outcome: string): AuditEntry => ({
 });
 
 test("a change whose audit entry cannot be written is not committed; a written one is there once", async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-audit-"));
-  const store = openStore(dir);
-  try {
+  await withStores(async (open) => {
+    const store = open();
     const owner = (await store.createAccount({})).account.accountId;
-    const imageId = newImageId();
-    await store.insertImage(
-      {
-        imageId,
-        ownerId: owner,
-        name: "audited",
-        architecture: "x86_64",
-        virtualizationType: "hvm",
-        rootDeviceType: "ebs",
-        platformDetails: "Linux/UNIX",
-        imageLocation: "x",
-        state: "available",
-        creationDate: "2026-11-23T12:00:00.000Z",
-        blockDeviceMappings: [],
-        isPublic: false,
-      },
-      [],
-    );
+    const image = testImage(owner, "audited");
+    const { imageId } = image;
+    await store.insertImage(image, []);
     // audit_log.outcome is NOT NULL: this entry fails inside the transaction.
     const broken: AuditRecord = { entry: entry(null as unknown as string), written: false };
     await assert.rejects(store.modifyLaunchPermissions(imageId, [{ group: "all" }], [], broken));
@@ -62,8 +42,5 @@ test("a change whose audit entry cannot be written is not committed; a written o
       log.map((e) => e.outcome),
       ["ok"],
     );
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

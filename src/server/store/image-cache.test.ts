@@ -3,37 +3,16 @@
  * and another connection's commit (another process on the same data dir) drops the cache.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { test } from "node:test";
-import { openStore } from "../catalogue.js";
-import { newImageId } from "../ids.js";
+import { testImage, withStores } from "../../testing/store.js";
 import { ImageCache } from "./image-cache.js";
-import type { Image } from "./types.js";
 
-function image(ownerId: string, n: number): Image {
-  return {
-    imageId: newImageId(),
-    ownerId,
-    name: `img-${n}`,
-    architecture: "x86_64",
-    virtualizationType: "hvm",
-    rootDeviceType: "ebs",
-    platformDetails: "Linux/UNIX",
-    imageLocation: `${ownerId}/img-${n}`,
-    state: "available",
-    creationDate: "2024-05-17T12:00:00.000Z",
-    blockDeviceMappings: [],
-    isPublic: false,
-  };
-}
+const image = (ownerId: string, n: number) => testImage(ownerId, `img-${n}`);
 
 test("writes from this store and from another connection are seen by the next read", async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-cache-"));
-  const a = openStore(dir);
-  const b = openStore(dir);
-  try {
+  await withStores(async (open) => {
+    const a = open();
+    const b = open();
     const owner = (await a.createAccount({})).account.accountId;
     const other = (await a.createAccount({})).account.accountId;
     const img = image(owner, 1);
@@ -86,17 +65,12 @@ test("writes from this store and from another connection are seen by the next re
     await nextTurn();
     assert.equal(await a.image(img.imageId), undefined);
     assert.deepEqual(await a.queryImages({ callerId: owner, ownerIds: [owner] }), []);
-  } finally {
-    await a.close();
-    await b.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("exec-self leaves out the caller's own images even if a grant names the owner", async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-cache-"));
-  const s = openStore(dir);
-  try {
+  await withStores(async (open) => {
+    const s = open();
     const owner = (await s.createAccount({})).account.accountId;
     const other = (await s.createAccount({})).account.accountId;
     const mine = image(owner, 1);
@@ -113,17 +87,13 @@ test("exec-self leaves out the caller's own images even if a grant names the own
     );
     assert.deepEqual(await s.queryImages({ ...q, afterImageId: theirs.imageId }), []);
     assert.equal((await s.queryImages({ ...q, limit: 1 })).length, 1);
-  } finally {
-    await s.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("an account's grant list (exec-self) follows every change to launch permissions, here and elsewhere", async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-cache-"));
-  const a = openStore(dir);
-  const b = openStore(dir);
-  try {
+  await withStores(async (open) => {
+    const a = open();
+    const b = open();
     const owner = (await a.createAccount({})).account.accountId;
     const me = (await a.createAccount({})).account.accountId;
     const imgs = [1, 2, 3, 4].map((n) => image(owner, n));
@@ -158,11 +128,7 @@ test("an account's grant list (exec-self) follows every change to launch permiss
     await b.resetLaunchPermissions(sorted[3]!);
     await nextTurn();
     assert.deepEqual(await shared(), [sorted[0]!], "a reset elsewhere");
-  } finally {
-    await a.close();
-    await b.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("grant lists hold at most as many entries as the cache holds documents", () => {
