@@ -53,6 +53,8 @@ export interface RequestContext {
   audit(action: string, resource: string | undefined, detail: string, outcome: string): Promise<void>;
   /** An entry to hand to the write that makes the call's change (AuditRecord). */
   record(action: string, resource: string | undefined, detail: string, outcome: string): AuditRecord;
+  /** After the call: commits the record's entry unless the change already carried it. */
+  settle(record: AuditRecord): Promise<void>;
 }
 
 const XML_TYPE = "text/xml;charset=UTF-8";
@@ -143,6 +145,9 @@ export class App {
         entry: entry(action, resource, detail, outcome),
         written: false,
       }),
+      settle: async (record) => {
+        if (!record.written) await store.audit(record.entry);
+      },
     };
   }
 
@@ -184,7 +189,7 @@ export class App {
         scans: this.deps.scans,
         audit,
       });
-      if (audit && !audit.written) await this.deps.store.audit(audit.entry);
+      if (audit) await ctx.settle(audit);
       return {
         status: 200,
         headers: xmlHeaders(requestId),

@@ -50,7 +50,7 @@ export async function blobRoutes(
     }
     const audit = ctx.record("PutBlob", `blob:${stored.sha256}`, JSON.stringify({ size: stored.size }), "ok");
     await store.recordBlob({ ...stored, uploadedBy: ctx.caller.accountId }, audit);
-    if (!audit.written) await store.audit(audit.entry);
+    await ctx.settle(audit);
     return {
       status: 200,
       headers: JSON_TYPE,
@@ -72,7 +72,7 @@ export async function blobRoutes(
     // PRM-7: who pulled (launched) what, when and from where; committed with lastLaunchedTime.
     const audit = ctx.record("PullImage", image.imageId, JSON.stringify({ sha256: image.blob.sha256 }), "ok");
     await store.updateImage(image.imageId, { lastLaunchedTime: new Date().toISOString() }, audit);
-    if (!audit.written) await store.audit(audit.entry);
+    await ctx.settle(audit);
     return {
       status: 200,
       headers: {
