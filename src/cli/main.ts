@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
+import { visible } from "../fs/visible.js";
 import { VERSION } from "../version.js";
 
 /** Exit codes are a contract: 0 pass, 1 findings at or above --fail-on, 2 amigate could not do its job. */
@@ -45,6 +46,7 @@ try {
     // --help and --version exit 0; usage errors are "could not do its job".
     process.exit(e.exitCode === 0 ? 0 : EXIT_ERROR);
   }
-  process.stderr.write(`amigate: ${e instanceof Error ? e.message : String(e)}\n`);
+  // Messages may quote image bytes: never a raw control character on the terminal.
+  process.stderr.write(`amigate: ${visible(e instanceof Error ? e.message : String(e))}\n`);
   process.exit(EXIT_ERROR);
 }

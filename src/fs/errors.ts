@@ -1,3 +1,5 @@
+import { visible } from "./visible.js";
+
 /**
  * Errors are values with a place. Readers throw one of these; the scan turns them into
  * report entries ("unknowns") and goes on with what it can read.
@@ -22,7 +24,8 @@ export class FsError extends Error {
     readonly path: string,
     detail?: string,
   ) {
-    super(`${code}: ${path}${detail ? ` (${detail})` : ""}`);
+    // Paths and details quote image bytes: escaped, so a message never carries a control character.
+    super(visible(`${code}: ${path}${detail ? ` (${detail})` : ""}`));
   }
 }
 
@@ -41,19 +44,28 @@ export class ImageFormatError extends Error {
     readonly offset: number,
     readonly expected: string,
   ) {
-    super(`${file}: ${structure}${offset >= 0 ? ` at offset ${offset}` : ""}: ${expected}`);
+    super(visible(`${file}: ${structure}${offset >= 0 ? ` at offset ${offset}` : ""}: ${expected}`));
   }
 }
 
 /** The user's target cannot be opened at all (missing, unsupported, unreadable). Exit code 2. */
 export class TargetError extends Error {
-  override readonly name = "TargetError";
+  override readonly name: string = "TargetError";
   constructor(
     readonly target: string,
     readonly reason: string,
   ) {
-    super(`${target}: ${reason}`);
+    super(visible(`${target}: ${reason}`));
   }
+}
+
+/**
+ * A disk image names another file (a VMDK extent, a qcow2 backing or external data file, a VHD or
+ * VHDX parent) that was not opened: refused by policy or by the reader. The server refuses such
+ * uploads: only self-contained images are accepted there.
+ */
+export class ExternalReferenceError extends TargetError {
+  override readonly name = "ExternalReferenceError";
 }
 
 export function isFsError(e: unknown, code?: FsErrorCode): e is FsError {
@@ -65,7 +77,7 @@ export function describeError(e: unknown): string {
   if (e instanceof FsError || e instanceof ImageFormatError || e instanceof TargetError) return e.message;
   if (e instanceof Error) {
     const code = (e as NodeJS.ErrnoException).code;
-    return code ? `${code}: ${e.message}` : e.message;
+    return visible(code ? `${code}: ${e.message}` : e.message);
   }
-  return String(e);
+  return visible(String(e));
 }

@@ -1,26 +1,43 @@
-import { promises as fsp, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { ImageFormatError, TargetError } from "../fs/errors.js";
 import type { ByteSource } from "./bytes.js";
 
 /** A plain file (or block device) as a ByteSource. */
 export async function openFileByteSource(path: string): Promise<ByteSource> {
-  let handle: fsp.FileHandle;
+  let fd: number;
   let size: number;
   try {
-    handle = await fsp.open(path, "r");
-    size = (await handle.stat()).size;
+    // O_NONBLOCK: a FIFO named as a target must never block the opener (callers check the type).
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new TargetError(path, code === "ENOENT" ? "no such file" : `cannot open (${code ?? "EIO"})`);
   }
-  const file = handle;
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() && !st.isBlockDevice())
+      throw new TargetError(path, "not a regular file or block device");
+    size = st.size;
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+  return fdByteSource(fd, path, size);
+}
+
+/**
+ * An open file descriptor as a ByteSource; closing the source closes the descriptor. `description`
+ * names it in errors.
+ */
+export function fdByteSource(fd: number, description: string, size: number): ByteSource {
+  let open = true;
   return {
-    description: path,
+    description,
     size,
     async read(offset: number, length: number): Promise<Buffer> {
       if (offset < 0 || length < 0 || offset + length > size || !Number.isSafeInteger(offset + length))
         throw new ImageFormatError(
-          path,
+          description,
           "read range",
           offset,
           `${length} bytes within the file's ${size} bytes`,
@@ -30,14 +47,19 @@ export async function openFileByteSource(path: string): Promise<ByteSource> {
       while (done < length) {
         // Synchronous pread: readers make many small reads, and a thread-pool round trip per read
         // cost more than the read itself (the ext4 walk spent most of its time there).
-        const bytesRead = readSync(file.fd, buf, done, length - done, offset + done);
+        const bytesRead = readSync(fd, buf, done, length - done, offset + done);
         if (bytesRead === 0)
-          throw new ImageFormatError(path, "read range", offset + done, "more bytes (file shrank)");
+          throw new ImageFormatError(description, "read range", offset + done, "more bytes (file shrank)");
         done += bytesRead;
       }
       return buf;
     },
-    close: () => file.close(),
+    async close(): Promise<void> {
+      if (open) {
+        open = false;
+        closeSync(fd);
+      }
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Image } from "../fs/image.js";
 import type { ByteSource } from "./bytes.js";
+import type { ReferencePolicy } from "./disk/reference.js";
 
 /** One OS root found in a target (a directory and an archive have exactly one, at "/"). */
 export interface TargetRoot {
@@ -46,4 +47,6 @@ export interface OpenTargetOptions {
    * the CLI's progress bar counts the bytes read through it.
    */
   wrapDiskSource?: (source: ByteSource) => ByteSource;
+  /** Whether a disk image may open files it names (VMDK extents): see ReferencePolicy. */
+  references?: ReferencePolicy;
 }

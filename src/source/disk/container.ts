@@ -1,6 +1,7 @@
 import type { ByteSource } from "../bytes.js";
 import { openFileByteSource } from "../file.js";
 import { isQcow2, openQcow2 } from "./qcow2.js";
+import type { ReferencePolicy } from "./reference.js";
 import { isVhdFooter, openVhd } from "./vhd.js";
 import { isVhdx, openVhdx } from "./vhdx.js";
 import { isVmdkDescriptor, openVmdk } from "./vmdk.js";
@@ -26,7 +27,10 @@ export function detectContainer(head: Buffer, tail: Buffer): ContainerFormat {
 }
 
 /** Opens a disk image file, telling its container from its bytes (never its name). */
-export async function openDiskImage(input: string): Promise<OpenedDisk> {
+export async function openDiskImage(
+  input: string,
+  references: ReferencePolicy = "beside",
+): Promise<OpenedDisk> {
   const file = await openFileByteSource(input);
   try {
     const head = await file.read(0, Math.min(file.size, 4096));
@@ -38,7 +42,7 @@ export async function openDiskImage(input: string): Promise<OpenedDisk> {
         return { format, detail: `qcow2 v${info.version}, ${info.clusterSize / 1024} KiB clusters`, source };
       }
       case "vmdk": {
-        const { source, info } = await openVmdk(input, file);
+        const { source, info } = await openVmdk(input, file, references);
         return {
           format,
           detail: `vmdk ${info.createType}${info.extents > 1 ? `, ${info.extents} extents` : ""}`,

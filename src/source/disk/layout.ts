@@ -5,6 +5,7 @@ import { assembleVolumeGroups, type VolumeGroup } from "../lvm/vg.js";
 import { partitionSource, readPartitionTable } from "../partition/table.js";
 import type { Partition, PartitionTable } from "../partition/types.js";
 import { type OpenedDisk, openDiskImage } from "./container.js";
+import type { ReferencePolicy } from "./reference.js";
 import { type Sniffed, sniffVolume } from "./sniff.js";
 
 /** A partition, a logical volume or the whole disk, with what its bytes hold. */
@@ -33,8 +34,9 @@ export interface DiskLayout {
 export async function scanDisk(
   input: string,
   wrapDiskSource?: (source: ByteSource) => ByteSource,
+  references?: ReferencePolicy,
 ): Promise<DiskLayout> {
-  const opened = await openDiskImage(input);
+  const opened = await openDiskImage(input, references);
   const disk = wrapDiskSource ? { ...opened, source: wrapDiskSource(opened.source) } : opened;
   try {
     return await scanOpenedDisk(input, disk);

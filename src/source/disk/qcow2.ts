@@ -1,5 +1,5 @@
 import { inflateRawSync } from "node:zlib";
-import { ImageFormatError, TargetError } from "../../fs/errors.js";
+import { ExternalReferenceError, ImageFormatError, TargetError } from "../../fs/errors.js";
 import type { ByteSource } from "../bytes.js";
 import { Lru, u64, unitReader } from "./util.js";
 
@@ -34,7 +34,7 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
     const len = Math.min(backingSize, 1023);
     const backing =
       backingOffset + len <= file.size ? (await file.read(backingOffset, len)).toString("utf8") : "?";
-    throw new TargetError(
+    throw new ExternalReferenceError(
       name,
       `qcow2 has a backing file "${backing}": scan the flattened image (qemu-img convert -O qcow2)`,
     );
@@ -51,7 +51,8 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
   if (version === 3) {
     if (h.length < 104) throw new ImageFormatError(name, "qcow2 v3 header", 0, "104 bytes");
     const incompatible = h.readBigUInt64BE(72);
-    if (incompatible & 4n) throw new TargetError(name, "qcow2 with an external data file is not supported");
+    if (incompatible & 4n)
+      throw new ExternalReferenceError(name, "qcow2 with an external data file is not supported");
     if (incompatible & ~READABLE_INCOMPATIBLE)
       throw new ImageFormatError(name, "qcow2 header", 72, "no unknown incompatible features");
     const headerLength = h.readUInt32BE(100);

@@ -1,4 +1,4 @@
-import { ImageFormatError, TargetError } from "../../fs/errors.js";
+import { ExternalReferenceError, ImageFormatError, TargetError } from "../../fs/errors.js";
 import type { ByteSource } from "../bytes.js";
 import { Lru, sliceSource, u64, unitReader } from "./util.js";
 
@@ -50,7 +50,10 @@ export async function openVhd(file: ByteSource): Promise<{ source: ByteSource; i
       .swap16()
       .toString("utf16le")
       .replace(/\0[\s\S]*$/, "");
-    throw new TargetError(name, `VHD is a differencing disk of parent "${parent}": scan the merged image`);
+    throw new ExternalReferenceError(
+      name,
+      `VHD is a differencing disk of parent "${parent}": scan the merged image`,
+    );
   }
   const batAt = u64(dyn, 16, false, name, "VHD dynamic header");
   const entries = dyn.readUInt32BE(28);

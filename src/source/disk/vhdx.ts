@@ -1,4 +1,4 @@
-import { ImageFormatError, TargetError } from "../../fs/errors.js";
+import { ExternalReferenceError, ImageFormatError, TargetError } from "../../fs/errors.js";
 import type { ByteSource } from "../bytes.js";
 import { crc32c, guidAt, unitReader } from "./util.js";
 
@@ -119,7 +119,10 @@ export async function openVhdx(file: ByteSource): Promise<{ source: ByteSource; 
     );
   const blockSize = params.readUInt32LE(0);
   if (params.readUInt32LE(4) & 2)
-    throw new TargetError(name, "VHDX is a differencing disk (has a parent): scan the merged image");
+    throw new ExternalReferenceError(
+      name,
+      "VHDX is a differencing disk (has a parent): scan the merged image",
+    );
   const size = Number(sizeItem.readBigUInt64LE(0));
   const logicalSectorSize = sectorItem.readUInt32LE(0);
   if (blockSize < 1 * MiB || blockSize > 256 * MiB || (blockSize & (blockSize - 1)) !== 0)

@@ -1,7 +1,6 @@
-import path from "node:path";
-import { ImageFormatError, TargetError } from "../../fs/errors.js";
+import { ExternalReferenceError, ImageFormatError } from "../../fs/errors.js";
 import type { ByteSource } from "../bytes.js";
-import { openFileByteSource } from "../file.js";
+import { openReferencedFile, type ReferencePolicy } from "./reference.js";
 import { concatSources, sliceSource } from "./util.js";
 import { isVmdkSparse, openSparseExtent } from "./vmdk-sparse.js";
 
@@ -64,6 +63,7 @@ export function parseDescriptor(
 export async function openVmdk(
   input: string,
   file: ByteSource,
+  references: ReferencePolicy = "beside",
 ): Promise<{ source: ByteSource; info: VmdkInfo }> {
   const head = await file.read(0, Math.min(file.size, 512));
   if (isVmdkSparse(head)) {
@@ -81,7 +81,6 @@ export async function openVmdk(
   refuseParent(input, values);
   if (extents.length === 0)
     throw new ImageFormatError(input, "VMDK descriptor", 0, "at least one extent line");
-  const dir = path.dirname(input);
   const opened: ByteSource[] = [];
   const parts: ByteSource[] = [];
   const closeAll = async () => {
@@ -96,18 +95,17 @@ export async function openVmdk(
       }
       if (ext.file === undefined)
         throw new ImageFormatError(input, "VMDK extent line", -1, `a file name for extent ${i + 1}`);
-      const extPath = path.resolve(dir, ext.file);
-      let extFile: ByteSource;
-      try {
-        extFile = await openFileByteSource(extPath);
-      } catch {
-        throw new TargetError(input, `VMDK extent file "${ext.file}" is missing (expected at ${extPath})`);
-      }
+      const extFile = openReferencedFile(input, ext.file, `VMDK extent ${i + 1}`, references);
       opened.push(extFile);
       if (ext.type === "SPARSE" || ext.type === "VMFSSPARSE") {
         const sparse = await openSparseExtent(extFile, `${input} extent ${i + 1}`);
         if (sparse.source.size < size)
-          throw new ImageFormatError(extPath, "VMDK sparse extent", 12, `capacity of ${ext.sectors} sectors`);
+          throw new ImageFormatError(
+            extFile.description,
+            "VMDK sparse extent",
+            12,
+            `capacity of ${ext.sectors} sectors`,
+          );
         parts.push(sliceSource(sparse.source, 0, size, `${input} extent ${i + 1}`));
       } else {
         parts.push(sliceSource(extFile, ext.offset * 512, size, `${input} extent ${i + 1}`));
@@ -128,7 +126,7 @@ function refuseParent(input: string, values: Map<string, string>): void {
   const parentCid = values.get("parentCID");
   if (parentCid !== undefined && parentCid.toLowerCase() !== "ffffffff") {
     const parent = values.get("parentFileNameHint") ?? "(unnamed)";
-    throw new TargetError(
+    throw new ExternalReferenceError(
       input,
       `VMDK is a delta disk of parent "${parent}": scan the flattened image (qemu-img convert)`,
     );
