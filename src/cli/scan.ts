@@ -130,7 +130,7 @@ export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Prom
       }));
     }
     const result = await scan(
-      { input, kind: target.kind, description: target.description, notes: target.notes },
+      { input, kind: target.kind, description: target.description, notes: target.notes, gaps: target.gaps },
       roots,
       {
         failOn: flags.failOn,

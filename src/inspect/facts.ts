@@ -2,6 +2,7 @@ import type { EolFacts, MalwareFacts, VulnerabilityFacts } from "../vuln/facts.j
 import type { AccountFacts } from "./accounts.js";
 import type { CloudInitFacts } from "./cloudinit.js";
 import type { ContentFacts } from "./content.js";
+import type { CoverageFacts } from "./coverage.js";
 import type { FileIndex } from "./files.js";
 import type { HistoryFacts } from "./history.js";
 import type { AuthorizedKeyFacts } from "./keys.js";
@@ -33,6 +34,7 @@ export interface Facts {
   eol: EolFacts;
   vulnerabilities: VulnerabilityFacts;
   malware: MalwareFacts;
+  coverage: CoverageFacts;
 }
 
 export type FactName = keyof Facts;

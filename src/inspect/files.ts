@@ -15,6 +15,8 @@ export interface IndexedFile {
 export interface FileIndex {
   entries: IndexedFile[];
   byPath: Map<string, IndexedFile>;
+  /** Where the walk stopped at the entry bound (files from there on were not indexed). */
+  truncatedAt?: string;
 }
 
 const skipped = new Set(PSEUDO_FILESYSTEMS);
@@ -25,6 +27,7 @@ export const filesInspector: Inspector<"files"> = {
   paths: ["/**"],
   async inspect(ctx) {
     const entries: IndexedFile[] = [];
+    let truncatedAt: string | undefined;
     const max = ctx.options.maxIndexedEntries;
     for await (const { path, stat } of ctx.image.walk("/", {
       skipDirectory: (p) => skipped.has(p),
@@ -34,10 +37,15 @@ export const filesInspector: Inspector<"files"> = {
         ctx.note(
           `the image has more than ${max} files and directories: the walk stopped there (at ${path}), so files after it were not checked`,
         );
+        truncatedAt = path;
         break;
       }
       entries.push({ path, type: stat.type, size: stat.size, mode: stat.mode, uid: stat.uid, gid: stat.gid });
     }
-    return { entries, byPath: new Map(entries.map((e) => [e.path, e])) };
+    return {
+      entries,
+      byPath: new Map(entries.map((e) => [e.path, e])),
+      ...(truncatedAt !== undefined ? { truncatedAt } : {}),
+    };
   },
 };

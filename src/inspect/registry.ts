@@ -3,6 +3,7 @@ import { accountsInspector } from "./accounts.js";
 import { cloudInitInspector } from "./cloudinit.js";
 import { contentInspector } from "./content.js";
 import type { Inspector } from "./context.js";
+import { coverageInspector } from "./coverage.js";
 import type { FactName } from "./facts.js";
 import { filesInspector } from "./files.js";
 import { historiesInspector } from "./history.js";
@@ -22,6 +23,7 @@ export const inspectors: ReadonlyArray<Inspector<FactName>> = [
   authorizedKeysInspector,
   cloudInitInspector,
   contentInspector,
+  coverageInspector,
   eolInspector,
   filesInspector,
   historiesInspector,

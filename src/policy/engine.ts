@@ -3,13 +3,14 @@ import type { Image } from "../fs/image.js";
 import { DEFAULT_INSPECT_OPTIONS, FactStore, type InspectOptions } from "../inspect/context.js";
 import type { FactName, Facts } from "../inspect/facts.js";
 import { inspectorsByName } from "../inspect/registry.js";
-import type { DiskBootInfo } from "../source/target.js";
+import type { DiskBootInfo, TargetGap } from "../source/target.js";
 import { VERSION } from "../version.js";
 import { reportStatements } from "./coverage.js";
 import { type IgnoreEntry, matchIgnore } from "./ignore.js";
 import type { Finding, IgnoredFinding, OsSummary, ScanResult } from "./result.js";
 import type { Rule } from "./rule.js";
 import { rules as allRules } from "./rules/index.js";
+import scanIncomplete from "./rules/scan-incomplete.js";
 import { atLeast, SEVERITIES, type Severity, severityRank } from "./severity.js";
 
 export interface ScanRoot {
@@ -95,9 +96,40 @@ async function osSummary(store: FactStore): Promise<OsSummary> {
   }
 }
 
+/** Why vulnerability matching did not run on this root, or undefined when it did. */
+async function vulnerabilitySkip(facts: FactStore): Promise<string | undefined> {
+  try {
+    const v = await facts.get("vulnerabilities");
+    return v.state === "checked" ? undefined : (v.note ?? v.state);
+  } catch (e) {
+    return describeError(e);
+  }
+}
+
+/** A target-level gap as a finding of scan-incomplete (it belongs to no root: root "/"). */
+function targetGapFinding(gap: TargetGap): Finding {
+  const rule = scanIncomplete;
+  return {
+    rule: rule.id,
+    title: rule.title,
+    clauses: [...rule.clauses],
+    severity: rule.severity,
+    message: `not read: ${gap.where}: ${gap.reason}`,
+    remediation: rule.remediation,
+    fixable: false,
+    root: "/",
+  };
+}
+
 /** Scans every root of a target and assembles the report record. */
 export async function scan(
-  target: { input: string; kind: string; description: string; notes?: readonly string[] },
+  target: {
+    input: string;
+    kind: string;
+    description: string;
+    notes?: readonly string[];
+    gaps?: readonly TargetGap[];
+  },
   roots: readonly ScanRoot[],
   partial: Partial<ScanOptions> = {},
 ): Promise<ScanResult> {
@@ -109,19 +141,33 @@ export async function scan(
   const unknowns: ScanResult["unknowns"] = [];
   const notes: string[] = [];
   const rootSummaries: ScanResult["roots"] = [];
-  for (const root of roots) {
-    const { findings: found, facts } = await evaluateRoot(root, options);
-    for (const f of found) {
-      const accepted = matchIgnore(options.ignore, f);
-      if (accepted) ignored.push({ ...f, ignoreReason: accepted.reason });
-      else findings.push(f);
-    }
+  const skippedVulnerabilities: string[] = [];
+  const matchesVulnerabilities = options.rules.some((r) =>
+    (r.facts as readonly string[]).includes("vulnerabilities"),
+  );
+  const found: Finding[] = [];
+  if (options.rules.some((r) => r.id === scanIncomplete.id))
+    for (const gap of target.gaps ?? []) found.push(targetGapFinding(gap));
+  for (const root of roots) found.push(...(await evaluate(root)));
+  for (const f of found) {
+    const accepted = matchIgnore(options.ignore, f);
+    if (accepted) ignored.push({ ...f, ignoreReason: accepted.reason });
+    else findings.push(f);
+  }
+  async function evaluate(root: ScanRoot): Promise<Finding[]> {
+    const { findings: rootFindings, facts } = await evaluateRoot(root, options);
     unknowns.push(...facts.unknowns);
     for (const note of facts.notes) {
       const text = roots.length > 1 ? `${root.root}: ${note}` : note;
       if (!notes.includes(text)) notes.push(text);
     }
     rootSummaries.push({ root: root.root, os: await osSummary(facts) });
+    const skipped = matchesVulnerabilities
+      ? await vulnerabilitySkip(facts)
+      : "no rule matched vulnerabilities";
+    if (skipped !== undefined)
+      skippedVulnerabilities.push(roots.length > 1 ? `${root.root}: ${skipped}` : skipped);
+    return rootFindings;
   }
   findings.sort(compareFindings);
   unknowns.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.source.localeCompare(b.source)));
@@ -146,6 +192,12 @@ export async function scan(
     ignored,
     ...reportStatements(),
     unknowns,
+    checks: {
+      vulnerabilities: {
+        state: skippedVulnerabilities.length === 0 && roots.length > 0 ? "checked" : "skipped",
+        reasons: roots.length > 0 ? skippedVulnerabilities : ["the target has no OS root"],
+      },
+    },
     notes,
     rules: options.rules.map((r) => ({
       id: r.id,

@@ -63,6 +63,15 @@ export interface OsSummary {
   prettyName?: string;
 }
 
+export interface ScanChecks {
+  /**
+   * "checked": every root's installed packages were matched against a vulnerability database;
+   * "skipped": at least one was not (no database, an empty or unreadable one, no advisory source
+   * for the OS, no package database in the image), each said in `reasons`.
+   */
+  vulnerabilities: { state: "checked" | "skipped"; reasons: string[] };
+}
+
 export interface ScanResult {
   schemaVersion: 1;
   tool: { name: "amigate"; version: string };
@@ -78,6 +87,8 @@ export interface ScanResult {
   attestations: AttestationItem[];
   metadataChecks: MetadataCheck[];
   unknowns: Unknown[];
+  /** Which checks ran in full. A gate that needs vulnerability matching reads it here, not in the notes. */
+  checks: ScanChecks;
   /** What the scan could not check and how to check it (e.g. no vulnerability database). */
   notes: string[];
   /** Every rule the scan ran (SARIF's rule table, JUnit's test cases). */

@@ -28,6 +28,7 @@ export async function openTarget(input: string, options: OpenTargetOptions = {})
       description: tree.description,
       roots: [{ root: "/", image: new Image(tree) }],
       notes: [],
+      gaps: [],
       close: () => tree.close(),
     };
   }

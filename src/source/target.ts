@@ -21,6 +21,18 @@ export interface DiskBootInfo {
   encryptedVolumes: Array<{ where: string; type: string }>;
 }
 
+/**
+ * A part of the target that could hold a finding and was not read (no OS root found, a filesystem
+ * without a reader, a damaged archive, a bound reached). Every scan turns each into a failing
+ * finding of rule scan-incomplete: coverage is a verdict.
+ */
+export interface TargetGap {
+  /** Where in the target: "partition 2", "archive offset 5120", "the disk". */
+  where: string;
+  /** What was not read and why, one line. */
+  reason: string;
+}
+
 /** An opened scan target: what it is, its OS roots, and notes on what was found or skipped. */
 export interface OpenedTarget {
   input: string;
@@ -29,6 +41,8 @@ export interface OpenedTarget {
   roots: TargetRoot[];
   /** Things worth telling the user about the target itself (e.g. encrypted partitions found). */
   notes: string[];
+  /** What was not read; each fails the scan (rule scan-incomplete). */
+  gaps: TargetGap[];
   close(): Promise<void>;
 }
 

@@ -151,6 +151,9 @@ export function sampleScanResult(overrides: Partial<ScanResult> = {}): ScanResul
     unknowns: [
       { path: "/var/log/secure", error: "EACCES: /var/log/secure (permission denied)", source: "history" },
     ],
+    checks: {
+      vulnerabilities: { state: "skipped", reasons: ["vulnerability checks were skipped: no database"] },
+    },
     notes: [
       "malware scanning was limited to built-in signatures (EICAR); set AMIGATE_CLAMD_SOCKET or --clamd to use ClamAV",
     ],

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { describeError } from "../fs/errors.js";
 import type { InspectContext, Inspector } from "../inspect/context.js";
 import type { DbStatus } from "./db/index.js";
 import { type EolStatus, eolStatus, osEolStatus } from "./eol/index.js";
@@ -10,7 +11,13 @@ export const DEFAULT_DB_MAX_AGE_DAYS = 7;
 
 export interface VulnerabilityFacts {
   /** checked: matched against the DB; no-database / unsupported-os: skipped, with `note` saying why. */
-  state: "checked" | "no-database" | "unsupported-os" | "no-packages";
+  state:
+    | "checked"
+    | "no-database"
+    | "empty-database"
+    | "unreadable-database"
+    | "unsupported-os"
+    | "no-packages";
   dbPath?: string;
   db?: Pick<DbStatus, "advisories" | "lastImport">;
   /** Days since the last import, at the scan date. */
@@ -99,9 +106,28 @@ async function checkVulnerabilities(ctx: InspectContext): Promise<VulnerabilityF
   }
   // Loaded only when there is a database: a scan without one never loads SQLite.
   const { dbStatus, openVulnDb } = await import("./db/index.js");
-  const db = openVulnDb(path, { readonly: true });
+  let db: ReturnType<typeof openVulnDb>;
+  let status: ReturnType<typeof dbStatus>;
   try {
-    const status = dbStatus(db);
+    db = openVulnDb(path, { readonly: true });
+  } catch (e) {
+    return unreadable(path, maxAgeDays, e);
+  }
+  try {
+    try {
+      status = dbStatus(db);
+    } catch (e) {
+      return unreadable(path, maxAgeDays, e);
+    }
+    // An empty database (a failed or interrupted import) matches nothing: a skip, never "checked".
+    if (status.advisories === 0)
+      return {
+        state: "empty-database",
+        dbPath: path,
+        maxAgeDays,
+        matches: [],
+        note: `vulnerability checks were skipped: the database at ${path} holds no advisories (an import that failed?). Import again with \`amigate db import\` or \`amigate db update\`.`,
+      };
     const now = scanDate(ctx.options.now);
     const age = status.lastImport
       ? Math.floor((now.getTime() - Date.parse(status.lastImport)) / 86_400_000)
@@ -120,6 +146,17 @@ async function checkVulnerabilities(ctx: InspectContext): Promise<VulnerabilityF
   } finally {
     db.close();
   }
+}
+
+/** A database file that does not open or read (zero bytes, another schema, damaged) skips the checks. */
+function unreadable(path: string, maxAgeDays: number, e: unknown): VulnerabilityFacts {
+  return {
+    state: "unreadable-database",
+    dbPath: path,
+    maxAgeDays,
+    matches: [],
+    note: `vulnerability checks were skipped: ${describeError(e)}`,
+  };
 }
 
 /** Files larger than this are only checked by hash/signature of their head by the built-in engine. */

@@ -245,16 +245,11 @@ export class DirectoryApplier {
     } finally {
       closeSync(fd);
     }
+    // Read before anything is written: a refusal must mean nothing changed (a file whose SELinux
+    // label or ACL could not be carried over is not replaced at all).
     const xattrs = readXattrs(target);
-    const tmp = this.writeTemp(
-      dirFd,
-      name,
-      content,
-      st.uid,
-      st.gid,
-      st.mode & 0o7777,
-      Array.isArray(xattrs) ? xattrs : [],
-    );
+    if (!Array.isArray(xattrs)) throw new Refusal(`not replaced: ${xattrs.error}`);
+    const tmp = this.writeTemp(dirFd, name, content, st.uid, st.gid, st.mode & 0o7777, xattrs);
     try {
       renameSync(at(dirFd, tmp), target);
     } catch (e) {
@@ -262,7 +257,6 @@ export class DirectoryApplier {
       throw e;
     }
     fsyncSync(dirFd);
-    if (!Array.isArray(xattrs)) throw new Refusal(`content replaced, but ${xattrs.error}`);
     return sha256(content);
   }
 

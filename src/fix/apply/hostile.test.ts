@@ -269,3 +269,37 @@ describe("the executor keeps ownership and mode of edited files", () => {
     }
   });
 });
+
+describe("a refusal means nothing was written", () => {
+  it("an edit whose extended attributes cannot be read (no getfattr) is refused and leaves the file as it was", async () => {
+    const base = mkdtempSync(path.join(os.tmpdir(), "amigate-refusal-"));
+    const root = path.join(base, "root");
+    put(root, "etc/passwd", "root:x:0:0:root:/root:/bin/bash\nevil:x:1001:1001::/home/evil:/bin/bash\n");
+    const shadow = `root:!:20000::::::\nevil:${HASH}:20000::::::\n`;
+    put(root, "etc/shadow", shadow, 0o640);
+    // A PATH where getfattr does not exist: what a machine without the attr package sees.
+    const savedPath = process.env.PATH;
+    process.env.PATH = path.join(base, "empty-bin");
+    let outcomes: ApplyOutcome[];
+    try {
+      ({ outcomes } = await planAndApply(root, selectOperations({ only: ["lock-passwords"] })));
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    try {
+      const edit = outcomes.find((o) => o.change.path === "/etc/shadow");
+      assert.equal(edit?.status, "refused", JSON.stringify(outcomes));
+      assert.match(edit?.detail ?? "", /^not replaced: getfattr not installed/);
+      assert.equal(readFileSync(path.join(root, "etc/shadow"), "utf8"), shadow, "the file is unchanged");
+      assert.deepEqual(
+        execFileSync("ls", ["-A", path.join(root, "etc")], { encoding: "utf8" })
+          .trim()
+          .split("\n"),
+        ["passwd", "shadow"],
+        "no temporary file left behind",
+      );
+    } finally {
+      removeTree(base);
+    }
+  });
+});

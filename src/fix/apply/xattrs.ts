@@ -15,7 +15,10 @@ export function readXattrs(path: string): Array<[string, string]> | { error: str
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
     if (err.code === "ENOENT")
-      return { error: "getfattr not installed (apt-get install attr); extended attributes not copied" };
+      return {
+        error:
+          "getfattr not installed (apt-get install attr): its extended attributes could not be carried over",
+      };
     return { error: `getfattr failed: ${String(err.stderr ?? err.message).trim()}` };
   }
   const attrs: Array<[string, string]> = [];

@@ -23,6 +23,7 @@ import remoteAccessAgents from "./remote-access-agents.js";
 import rootPasswordBlank from "./root-password-blank.js";
 import rootPasswordSet from "./root-password-set.js";
 import runtimeEndOfLife from "./runtime-end-of-life.js";
+import scanIncomplete from "./scan-incomplete.js";
 import scheduledExternalConnections from "./scheduled-external-connections.js";
 import secretTokens from "./secret-tokens.js";
 import shellHistory from "./shell-history.js";
@@ -68,6 +69,7 @@ const list: Array<Rule<FactName>> = [
   rootPasswordBlank,
   rootPasswordSet,
   runtimeEndOfLife,
+  scanIncomplete,
   scheduledExternalConnections,
   secretTokens,
   shellHistory,

@@ -4,6 +4,7 @@ import { type PhysicalVolume, readPhysicalVolume } from "../lvm/pv.js";
 import { assembleVolumeGroups, type VolumeGroup } from "../lvm/vg.js";
 import { partitionSource, readPartitionTable } from "../partition/table.js";
 import type { Partition, PartitionTable } from "../partition/types.js";
+import type { TargetGap } from "../target.js";
 import { type OpenedDisk, openDiskImage } from "./container.js";
 import type { ReferencePolicy } from "./reference.js";
 import { type Sniffed, sniffVolume } from "./sniff.js";
@@ -25,6 +26,8 @@ export interface DiskLayout {
   volumes: Volume[];
   vgs: VolumeGroup[];
   notes: string[];
+  /** What of the disk could not be read: each fails the scan (rule scan-incomplete). */
+  gaps: TargetGap[];
 }
 
 /**
@@ -48,6 +51,7 @@ export async function scanDisk(
 
 export async function scanOpenedDisk(input: string, disk: OpenedDisk): Promise<DiskLayout> {
   const notes: string[] = [];
+  const gaps: TargetGap[] = [];
   const table = await readPartitionTable(disk.source);
   notes.push(...table.notes);
   const volumes: Volume[] = [];
@@ -56,6 +60,7 @@ export async function scanOpenedDisk(input: string, disk: OpenedDisk): Promise<D
   for (const p of table.partitions) {
     if (p.start + p.size > disk.source.size) {
       notes.push(`partition ${p.index} extends past the end of the disk; skipped`);
+      gaps.push({ where: `partition ${p.index}`, reason: "it extends past the end of the disk" });
       continue;
     }
     const source = partitionSource(disk.source, p);
@@ -69,6 +74,10 @@ export async function scanOpenedDisk(input: string, disk: OpenedDisk): Promise<D
       if (pv) pvs.push(pv);
     } catch (e) {
       notes.push(`LVM physical volume on ${v.where} could not be read: ${describeError(e)}`);
+      gaps.push({
+        where: v.where,
+        reason: `its LVM physical volume could not be read (${describeError(e)})`,
+      });
     }
   }
   let vgs: VolumeGroup[] = [];
@@ -77,6 +86,10 @@ export async function scanOpenedDisk(input: string, disk: OpenedDisk): Promise<D
       vgs = assembleVolumeGroups(pvs);
     } catch (e) {
       notes.push(`LVM metadata could not be read: ${describeError(e)}`);
+      gaps.push({
+        where: "LVM",
+        reason: `the volume group metadata could not be read (${describeError(e)})`,
+      });
     }
   }
   for (const vg of vgs) {
@@ -84,6 +97,7 @@ export async function scanOpenedDisk(input: string, disk: OpenedDisk): Promise<D
     for (const lv of vg.lvs) {
       if (!lv.source) {
         notes.push(`LV ${vg.name}/${lv.name} skipped: ${lv.problem ?? "unreadable"}`);
+        gaps.push({ where: `LV ${vg.name}/${lv.name}`, reason: lv.problem ?? "unreadable" });
         continue;
       }
       volumes.push({
@@ -100,5 +114,34 @@ export async function scanOpenedDisk(input: string, disk: OpenedDisk): Promise<D
     if (v.fs.type === "bitlocker")
       notes.push(`encrypted volume: ${v.where} is BitLocker; its contents cannot be scanned`);
   }
-  return { input, disk, table, volumes, vgs, notes };
+  for (const v of volumes)
+    if (await unrecognisedContent(v)) gaps.push({ where: v.where, reason: UNRECOGNISED });
+  return { input, disk, table, volumes, vgs, notes, gaps };
+}
+
+const UNRECOGNISED =
+  "it holds data in no format amigate reads (not a known filesystem, LVM, swap or encrypted volume)";
+
+/** Partition types that hold no filesystem by design: BIOS boot (GRUB's core), Microsoft reserved, PReP. */
+const NO_FILESYSTEM_TYPES = new Set([
+  "21686148-6E6F-744E-656E-6F4E65656645",
+  "E3C9E316-0B5C-4DB8-817D-F92DF00215AE",
+  "9E1A2D38-C612-4316-AA26-8B49521E5A8B",
+  "0x41",
+  "0x05",
+  "0x0f",
+  "0x85",
+]);
+
+/**
+ * A volume whose bytes are not zero and that no sniffer recognised (btrfs, ZFS, squashfs…): what
+ * it holds was not read. Blank volumes and partitions whose type holds no filesystem are fine.
+ */
+async function unrecognisedContent(v: Volume): Promise<boolean> {
+  if (v.fs.type !== undefined || v.fs.encrypted) return false;
+  const type = v.partition?.type;
+  if (type && NO_FILESYSTEM_TYPES.has(type.startsWith("0x") ? type.toLowerCase() : type.toUpperCase()))
+    return false;
+  const head = await v.source.read(0, Math.min(v.source.size, 128 * 1024));
+  return head.some((b) => b !== 0);
 }

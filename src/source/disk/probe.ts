@@ -2,7 +2,14 @@ import { describeError } from "../../fs/errors.js";
 import type { FileTree } from "../../fs/filetree.js";
 import { Image } from "../../fs/image.js";
 import { type Mount, mountedTree } from "../../fs/mounted.js";
-import type { DiskBootInfo, OpenedTarget, OpenTargetOptions, TargetProbe, TargetRoot } from "../target.js";
+import type {
+  DiskBootInfo,
+  OpenedTarget,
+  OpenTargetOptions,
+  TargetGap,
+  TargetProbe,
+  TargetRoot,
+} from "../target.js";
 import { defaultFilesystemReaders, type FilesystemReaders } from "./filesystems.js";
 import { parseFstab, volumeForSpec } from "./fstab.js";
 import { type DiskLayout, scanDisk, type Volume } from "./layout.js";
@@ -48,6 +55,7 @@ export async function openDiskTarget(
   }
   const readers = options.readers ?? (await defaultFilesystemReaders());
   const notes = [...layout.notes];
+  const gaps: TargetGap[] = [...layout.gaps];
   const trees = new Map<Volume, FileTree>();
   const pending = new Map<string, string>(); // volume → filesystem type without a reader
   const openTree = async (v: Volume): Promise<FileTree | undefined> => {
@@ -66,6 +74,7 @@ export async function openDiskTarget(
       return tree;
     } catch (e) {
       notes.push(`${v.where} (${type}) could not be read: ${describeError(e)}`);
+      gaps.push({ where: v.where, reason: `its ${type} filesystem could not be read (${describeError(e)})` });
       return undefined;
     }
   };
@@ -85,14 +94,22 @@ export async function openDiskTarget(
       disk: bootInfo,
     });
   }
+  for (const [where, type] of pending)
+    gaps.push({ where, reason: `amigate has no reader for its ${type} filesystem` });
   if (pending.size > 0) {
     const types = [...new Set(pending.values())].join("/");
     notes.push(
       `${types} reader pending: not read: ${[...pending].map(([where, type]) => `${where} (${type})`).join(", ")}`,
     );
   }
-  if (roots.length === 0)
+  if (roots.length === 0) {
     notes.push("no OS root found (no filesystem with /etc/os-release, /etc/fstab or Windows/System32)");
+    gaps.push({
+      where: "the disk",
+      reason:
+        "no OS root found (no readable filesystem with /etc/os-release, /etc/fstab or Windows/System32)",
+    });
+  }
   const parts =
     table.kind === "none" ? "no partition table" : `${table.kind}, ${table.partitions.length} partitions`;
   return {
@@ -101,6 +118,7 @@ export async function openDiskTarget(
     description: `${disk.detail} disk image (${parts})`,
     roots,
     notes,
+    gaps,
     layout,
     async close() {
       for (const t of trees.values()) await t.close().catch(() => {});

@@ -18,6 +18,8 @@ const hex = (b: Buffer) => b.toString("hex");
 const dashed = (h: string) =>
   `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 
+const BTRFS_SUPER = 0x10000;
+
 /** Reads signatures from the first 8 KiB (superblock magics at their documented offsets). */
 export async function sniffVolume(source: ByteSource): Promise<Sniffed> {
   const head = await source.read(0, Math.min(source.size, 8192));
@@ -63,5 +65,13 @@ export async function sniffVolume(source: ByteSource): Promise<Sniffed> {
   if (at(0x36, "FAT1"))
     return { type: "vfat", uuid: fatId(0x27), label: cstr(head.subarray(0x2b, 0x36)), encrypted: false };
   if (at(4086, "SWAPSPACE2")) return { type: "swap", encrypted: false };
+  if (at(0, "hsqs")) return { type: "squashfs", encrypted: false };
+  if (head.length >= 1028 && head.readUInt32LE(1024) === 0xf2f52010)
+    return { type: "f2fs", encrypted: false };
+  // btrfs: the superblock sits at 64 KiB, its magic at +0x40.
+  if (source.size >= BTRFS_SUPER + 0x48) {
+    const magic = await source.read(BTRFS_SUPER + 0x40, 8);
+    if (magic.toString("latin1") === "_BHRfS_M") return { type: "btrfs", encrypted: false };
+  }
   return { encrypted: false };
 }

@@ -1,4 +1,4 @@
-import { ExternalReferenceError, ImageFormatError, TargetError } from "../../fs/errors.js";
+import { ExternalReferenceError, ImageFormatError } from "../../fs/errors.js";
 import type { ByteSource } from "../bytes.js";
 import { Lru, sliceSource, u64, unitReader } from "./util.js";
 

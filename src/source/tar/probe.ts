@@ -1,5 +1,5 @@
 import { Image } from "../../fs/image.js";
-import type { OpenedTarget, TargetProbe } from "../target.js";
+import type { OpenedTarget, TargetGap, TargetProbe } from "../target.js";
 import { decompressHead, detectCompression } from "./decompress.js";
 import { parseNumber } from "./parse.js";
 import { ENTRY_LIMIT, TarTree } from "./tree.js";
@@ -25,6 +25,7 @@ export const tarProbe: TargetProbe = {
       description: tree.description,
       roots: [{ root: "/", image: new Image(tree) }],
       notes,
+      gaps: tarGaps(tree),
       close: () => tree.close(),
     };
   },
@@ -58,4 +59,16 @@ export function tarNotes(
   if (tree.suspiciousOmitted > 0)
     notes.push(`${tree.suspiciousOmitted} more suspicious tar entries left out of the image`);
   return notes;
+}
+
+/** What of the archive was not read: every entry past damage or past the entry bound. */
+export function tarGaps(tree: Pick<TarTree, "damage">): TargetGap[] {
+  const damage = tree.damage;
+  if (!damage) return [];
+  const where = `archive offset ${damage.offset}`;
+  if (damage.structure === ENTRY_LIMIT)
+    return [
+      { where, reason: `more entries than amigate indexes (${damage.expected}); the rest were not read` },
+    ];
+  return [{ where, reason: `damaged archive (${damage.message}); the entries after it were not read` }];
 }

@@ -1,0 +1,140 @@
+/**
+ * Issue 13 §3: what could not be read never passes. Each crafted image is made here by real tools
+ * (sgdisk, mkfs.btrfs, dd) from the cached disk fixtures; none is committed.
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { promises as fsp } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { scan } from "../src/policy/engine.js";
+import type { ScanResult } from "../src/policy/result.js";
+import { diskFixtures } from "../src/source/disk/testing.js";
+import { openTarget } from "../src/source/open.js";
+import { REPO_ROOT } from "../src/testing/trees.js";
+
+const AS_OF = new Date("2026-03-01T00:00:00Z");
+const fixtures = diskFixtures();
+const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "amigate-coverage-"));
+after(() => fsp.rm(tmp, { recursive: true, force: true }));
+
+async function scanOf(input: string): Promise<ScanResult> {
+  const target = await openTarget(input);
+  try {
+    return await scan(
+      { input, kind: target.kind, description: target.description, notes: target.notes, gaps: target.gaps },
+      target.roots,
+      { now: AS_OF },
+    );
+  } finally {
+    await target.close();
+  }
+}
+
+const incomplete = (r: ScanResult) =>
+  r.findings.filter((f) => f.rule === "scan-incomplete").map((f) => `${f.path ?? ""}|${f.message}`);
+
+/** A copy of a cached fixture to damage. */
+async function copyOf(name: string): Promise<string> {
+  const out = path.join(tmp, `${Math.random().toString(36).slice(2)}-${path.basename(name)}`);
+  execFileSync("cp", ["--sparse=always", path.join(fixtures, name), out]);
+  return out;
+}
+
+describe("coverage is a verdict", () => {
+  it("a btrfs root in GPT holding cloud keys fails: no reader, no OS root (was: exit 0)", async () => {
+    const tree = path.join(tmp, "btrfs-tree");
+    await fsp.mkdir(path.join(tree, "root/.aws"), { recursive: true });
+    await fsp.mkdir(path.join(tree, "etc"), { recursive: true });
+    await fsp.writeFile(path.join(tree, "etc/os-release"), "ID=debian\nVERSION_ID=12\n");
+    await fsp.writeFile(
+      path.join(tree, "root/.aws/credentials"),
+      "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    );
+    const fs = path.join(tmp, "btrfs.img");
+    execFileSync("truncate", ["-s", "128M", fs]);
+    execFileSync("mkfs.btrfs", ["-q", "-f", "--rootdir", tree, fs], { stdio: "ignore" });
+    const disk = path.join(tmp, "btrfs-gpt.raw");
+    execFileSync("truncate", ["-s", "130M", disk]);
+    execFileSync("sgdisk", ["-n", "1:2048:+128M", "-t", "1:8300", disk], { stdio: "ignore" });
+    execFileSync("dd", [
+      `if=${fs}`,
+      `of=${disk}`,
+      "bs=512",
+      "seek=2048",
+      "conv=notrunc,sparse",
+      "status=none",
+    ]);
+    const r = await scanOf(disk);
+    assert.equal(r.passed, false);
+    assert.deepEqual(incomplete(r), [
+      "|not read: partition 1: amigate has no reader for its btrfs filesystem",
+      "|not read: the disk: no OS root found (no readable filesystem with /etc/os-release, /etc/fstab or Windows/System32)",
+    ]);
+    // The CLI's exit code says it too (was 0).
+    const cli = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        path.join(REPO_ROOT, "src/cli/main.ts"),
+        "scan",
+        disk,
+        "--no-progress",
+        "--format",
+        "json",
+      ],
+      { encoding: "utf8" },
+    );
+    assert.equal(cli.status, 1, cli.stderr);
+  });
+
+  it("an unreadable ext4 root (superblock damaged) fails", async () => {
+    const disk = await copyOf("gpt.raw");
+    // Partition 3 is the ext4 root at sector 26624: an absurd s_log_block_size (+24) makes it unreadable.
+    const fd = await fsp.open(disk, "r+");
+    const field = Buffer.alloc(4);
+    field.writeUInt32LE(40);
+    await fd.write(field, 0, 4, 26624 * 512 + 1024 + 24);
+    await fd.close();
+    const r = await scanOf(disk);
+    assert.equal(r.passed, false);
+    const gaps = incomplete(r);
+    assert.ok(
+      gaps.some((g) => g.startsWith("|not read: partition 3: its ext4 filesystem could not be read")),
+      gaps.join("\n"),
+    );
+  });
+
+  it("LVM metadata that does not parse fails", async () => {
+    const disk = await copyOf("lvm.raw");
+    const bytes = await fsp.readFile(disk);
+    // Every copy of the metadata text (LVM keeps more than one): "{" after the VG name becomes "(".
+    const fd = await fsp.open(disk, "r+");
+    for (let at = bytes.indexOf("amivg {"); at >= 0; at = bytes.indexOf("amivg {", at + 1))
+      await fd.write(Buffer.from("amivg ("), 0, 7, at);
+    await fd.close();
+    const r = await scanOf(disk);
+    assert.equal(r.passed, false, JSON.stringify(r.target.notes));
+    assert.ok(
+      incomplete(r).some((g) => g.startsWith("|not read: LVM: the volume group metadata could not be read")),
+      incomplete(r).join("\n"),
+    );
+  });
+
+  it("an empty directory fails", async () => {
+    const dir = path.join(tmp, "empty");
+    await fsp.mkdir(dir);
+    const r = await scanOf(dir);
+    assert.equal(r.passed, false);
+    assert.deepEqual(incomplete(r), ["/|not read: the root is empty: there is nothing to judge"]);
+  });
+
+  it("readable disks with boot, swap, extended, LUKS and LVM volumes report no gap", async () => {
+    for (const name of ["gpt.raw", "mbr.raw", "lvm.raw", "gpt.qcow2"]) {
+      const r = await scanOf(path.join(fixtures, name));
+      assert.deepEqual(incomplete(r), [], name);
+    }
+  });
+});
