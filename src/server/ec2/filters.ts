@@ -1,3 +1,4 @@
+import { compileWildcard, type Matcher } from "../../match/wildcard.js";
 import type { Image, Tag } from "../store/types.js";
 import { invalidParameterValue } from "./errors.js";
 import type { Ec2Params } from "./query.js";
@@ -16,24 +17,20 @@ export function parseFilters(params: Ec2Params): Filter[] {
   });
 }
 
-const patternCache = new Map<string, RegExp>();
+const patternCache = new Map<string, Matcher>();
 
-/** EC2 filter values: `*` any run, `?` one character, backslash escapes them; case-sensitive. */
-export function wildcard(pattern: string): RegExp {
-  let re = patternCache.get(pattern);
-  if (re) return re;
-  let src = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === "\\" && i + 1 < pattern.length) src += pattern[++i]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    else if (c === "*") src += "[\\s\\S]*";
-    else if (c === "?") src += "[\\s\\S]";
-    else src += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  }
-  re = new RegExp(`^${src}$`);
+/**
+ * EC2 filter values: `*` any run, `?` one character, backslash escapes them; case-sensitive.
+ * Tenant input: matched without backtracking (src/match/wildcard.ts), a RegExp with one `.*` per
+ * star took minutes on `**********x` and blocked every tenant.
+ */
+export function wildcard(pattern: string): Matcher {
+  let m = patternCache.get(pattern);
+  if (m) return m;
+  m = compileWildcard(pattern, { escapes: true });
   if (patternCache.size > 1000) patternCache.clear();
-  patternCache.set(pattern, re);
-  return re;
+  patternCache.set(pattern, m);
+  return m;
 }
 
 type Getter = (image: Image, tags: readonly Tag[]) => Array<string | undefined>;
