@@ -1,3 +1,4 @@
+import { compileWildcard, type WildcardSyntax } from "../match/wildcard.js";
 import type { Inspector } from "./context.js";
 import { type ConfigEntry, type ParsedConfig, parseSshdConfig, SSHD_CONFIG } from "./sshd-config.js";
 
@@ -231,18 +232,19 @@ export function matchMayApply(criteria: string, user: string): boolean {
   return true;
 }
 
+/**
+ * OpenSSH pattern lists ("a*,b?,!c"): `*` and `?`, everything else literal. As when this built a
+ * RegExp with `.`, the wildcards do not match line terminators. Match lines are image bytes, so
+ * they are matched without backtracking (src/match/wildcard.ts).
+ */
+const SSH_PATTERN: WildcardSyntax = { wildcardExcludes: "\n\r\u2028\u2029" };
+
 function matchPatternList(name: string, list: string): boolean {
   let matched = false;
   for (const raw of list.split(",")) {
     const negated = raw.startsWith("!");
     const pattern = negated ? raw.slice(1) : raw;
-    const re = new RegExp(
-      `^${pattern
-        .replace(/[.+^${}()|[\]\\/]/g, "\\$&")
-        .replace(/\*/g, ".*")
-        .replace(/\?/g, ".")}$`,
-    );
-    if (re.test(name)) {
+    if (compileWildcard(pattern, SSH_PATTERN).test(name)) {
       if (negated) return false;
       matched = true;
     }

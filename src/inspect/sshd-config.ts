@@ -1,6 +1,7 @@
 import { FsError } from "../fs/errors.js";
 import type { Image } from "../fs/image.js";
 import { joinImagePath, normalizeImagePath, splitImagePath } from "../fs/path.js";
+import { compileWildcard, type Matcher, type WildcardSyntax } from "../match/wildcard.js";
 
 /**
  * Reading sshd_config the way sshd does (sshd_config(5)): one keyword per line, keywords
@@ -170,14 +171,14 @@ export async function globImage(image: Image, pattern: string): Promise<string[]
         next.push(joinImagePath(dir, part));
         continue;
       }
-      const re = fnmatchRegExp(part);
+      const matcher = fnmatchRegExp(part);
       let names: string[];
       try {
         names = (await image.readdir(dir)).map((e) => e.name);
       } catch {
         continue;
       }
-      for (const name of names.sort()) if (re.test(name)) next.push(joinImagePath(dir, name));
+      for (const name of names.sort()) if (matcher.test(name)) next.push(joinImagePath(dir, name));
     }
     candidates = next.slice(0, MAX_GLOB_RESULTS);
     if (!last) {
@@ -192,26 +193,14 @@ export async function globImage(image: Image, pattern: string): Promise<string[]
   return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** fnmatch(3) pattern for one path component; a leading "." must be matched explicitly. */
-export function fnmatchRegExp(pattern: string): RegExp {
-  let re = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else if (c === "[") {
-      const end = pattern.indexOf("]", i + 2);
-      if (end < 0) {
-        re += "\\[";
-        continue;
-      }
-      let body = pattern.slice(i + 1, end);
-      const negate = body.startsWith("!") || body.startsWith("^");
-      if (negate) body = body.slice(1);
-      re += `[${negate ? "^" : ""}${body.replace(/[\\\]^]/g, "\\$&")}]`;
-      i = end;
-    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  }
-  const noDot = pattern.startsWith(".") ? "" : "(?!\\.)";
-  return new RegExp(`^${noDot}${re}$`);
+const FNMATCH: WildcardSyntax = { classes: true, wildcardExcludes: "/", explicitDot: true };
+
+/**
+ * fnmatch(3) pattern for one path component: `*`, `?` (never "/"), `[…]` with `!`/`^` negation
+ * and ranges; no backslash escapes; a leading "." must be matched explicitly. Include globs are
+ * image bytes, so they are matched without backtracking (src/match/wildcard.ts); the name is
+ * from when this built a RegExp.
+ */
+export function fnmatchRegExp(pattern: string): Matcher {
+  return compileWildcard(pattern, FNMATCH);
 }
