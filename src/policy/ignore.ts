@@ -1,5 +1,5 @@
-import picomatch from "picomatch";
 import { loadYaml } from "../inspect/load-yaml.js";
+import { compilePathGlob, type Matcher } from "../match/wildcard.js";
 import type { Finding } from "./result.js";
 
 /** An accepted finding: the rule id, optionally a path (glob), and the reason shown in reports. */
@@ -41,11 +41,29 @@ export async function parseIgnoreFile(text: string, file: string): Promise<Ignor
   });
 }
 
+const globs = new Map<string, Matcher>();
+
+/**
+ * An ignore entry's path glob: `*` and `?` within one path component (names starting with "."
+ * included), `**` any depth, `[...]` classes, backslash escapes. Matched without backtracking
+ * (src/match/wildcard.ts): picomatch's RegExp took seconds on `*a*a*a*a*a*ax` and minutes with a
+ * few more stars.
+ */
+function pathGlob(pattern: string): Matcher {
+  let m = globs.get(pattern);
+  if (!m) {
+    if (globs.size >= 256) globs.clear();
+    m = compilePathGlob(pattern);
+    globs.set(pattern, m);
+  }
+  return m;
+}
+
 /** The ignore entry that accepts this finding, if any. */
 export function matchIgnore(entries: readonly IgnoreEntry[], finding: Finding): IgnoreEntry | undefined {
   return entries.find((e) => {
     if (e.rule !== finding.rule) return false;
     if (e.path === undefined) return true;
-    return finding.path !== undefined && picomatch.isMatch(finding.path, e.path, { dot: true });
+    return finding.path !== undefined && pathGlob(e.path).test(finding.path);
   });
 }

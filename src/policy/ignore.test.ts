@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { type IgnoreEntry, matchIgnore, parseIgnoreFile } from "./ignore.js";
+import type { Finding } from "./result.js";
+
+const finding = (rule: string, path?: string): Finding => ({
+  rule,
+  title: rule,
+  clauses: [],
+  severity: "high",
+  message: "m",
+  remediation: "r",
+  fixable: false,
+  root: "/",
+  ...(path !== undefined ? { path } : {}),
+});
+
+const accepts = (glob: string, path: string) =>
+  matchIgnore([{ rule: "r", path: glob, reason: "because" }], finding("r", path)) !== undefined;
+
+describe("ignore file", () => {
+  it("matches the rule, and the path glob when there is one", async () => {
+    const entries = await parseIgnoreFile(
+      [
+        "- rule: ssh-host-keys-present",
+        "  path: /etc/ssh/ssh_host_*     # optional glob",
+        "  reason: regenerated at first boot by our own unit",
+        "- rule: shell-history",
+        "  reason: all of them",
+        "",
+      ].join("\n"),
+      "accepted.yaml",
+    );
+    assert.equal(
+      matchIgnore(entries, finding("ssh-host-keys-present", "/etc/ssh/ssh_host_rsa_key")),
+      entries[0],
+    );
+    assert.equal(matchIgnore(entries, finding("ssh-host-keys-present", "/etc/ssh/sshd_config")), undefined);
+    assert.equal(matchIgnore(entries, finding("ssh-host-keys-present")), undefined);
+    assert.equal(matchIgnore(entries, finding("shell-history", "/root/.bash_history")), entries[1]);
+    assert.equal(matchIgnore(entries, finding("other", "/etc/ssh/ssh_host_rsa_key")), undefined);
+  });
+
+  it("path globs: * and ? within a component, ** any depth, classes, dot files", () => {
+    const rows: Array<[string, string, boolean]> = [
+      ["/etc/ssh/ssh_host_*", "/etc/ssh/ssh_host_ed25519_key.pub", true],
+      ["/etc/ssh/ssh_host_*", "/etc/ssh/keys/ssh_host_rsa_key", false],
+      ["/marker/*", "/marker/critical", true],
+      ["/home/*/.aws/credentials", "/home/admin/.aws/credentials", true],
+      ["/home/*/.aws/credentials", "/home/a/b/.aws/credentials", false],
+      ["/home/**/credentials", "/home/a/b/.aws/credentials", true],
+      ["/home/**", "/home/a/.bash_history", true],
+      ["**/.env", "/srv/app/.env", true],
+      ["/root/.*_history", "/root/.bash_history", true],
+      ["/root/*", "/root/.bash_history", true],
+      ["/etc/ssh/ssh_host_?sa_key", "/etc/ssh/ssh_host_rsa_key", true],
+      ["/etc/ssh/ssh_host_[rd]sa_key", "/etc/ssh/ssh_host_dsa_key", true],
+      ["/etc/ssh/ssh_host_[!r]sa_key", "/etc/ssh/ssh_host_rsa_key", false],
+      ["/etc/shadow", "/etc/shadow", true],
+      ["/etc/shadow", "/etc/shadow-", false],
+      ["/etc/shadow*", "/etc/shadow-", true],
+    ];
+    for (const [glob, path, want] of rows) assert.equal(accepts(glob, path), want, `${glob} ~ ${path}`);
+  });
+
+  it("a glob with many stars answers at once (picomatch took minutes)", () => {
+    const started = performance.now();
+    const deep = `/${"a".repeat(5000)}/${"a/".repeat(500)}y`;
+    assert.equal(accepts(`/${"*a".repeat(30)}x`, `/${"a".repeat(10_000)}`), false);
+    assert.equal(accepts(`${"*".repeat(30)}x`, `/${"a".repeat(10_000)}`), false);
+    assert.equal(accepts(`/${"**/a/".repeat(20)}x`, deep), false);
+    assert.equal(accepts(`/${"**/*a".repeat(20)}x`, deep), false);
+    assert.equal(accepts(`/${"*a".repeat(30)}`, `/${"a".repeat(10_000)}`), true);
+    assert.ok(performance.now() - started < 1000, `${Math.round(performance.now() - started)} ms`);
+  });
+
+  it("entries without a path accept every finding of their rule", () => {
+    const e: IgnoreEntry = { rule: "r", reason: "because" };
+    assert.equal(matchIgnore([e], finding("r", "/anything")), e);
+    assert.equal(matchIgnore([e], finding("r")), e);
+  });
+});
