@@ -1,5 +1,13 @@
 import { spawn } from "node:child_process";
-import { accessSync, createReadStream, constants as fsConstants } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  createReadStream,
+  constants as fsConstants,
+  fstatSync,
+  openSync,
+  readFileSync,
+} from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
@@ -17,6 +25,88 @@ export function detectCompression(head: Buffer): Compression {
   return "none";
 }
 
+/**
+ * Stops a decompression whose output outgrows its input (a decompression bomb: a few hundred KB
+ * of zstd can inflate to terabytes of zeros, minutes of work and disk). Root filesystem archives
+ * come out 3–6 times their compressed size; a disk image of zeros inside a tar inflates hundreds
+ * of times over, but then only for the stretch of zeros: the ratio is of all bytes out to all
+ * compressed bytes read so far, checked once `minBytes` have come out.
+ */
+export interface InflateBound {
+  /** Most bytes out per compressed byte read (gzip cannot exceed ~1032; zstd and xz can go far past). */
+  maxRatio: number;
+  /** The ratio is not checked before this many bytes have come out. */
+  minBytes: number;
+}
+
+export const DEFAULT_INFLATE_BOUND: InflateBound = { maxRatio: 1000, minBytes: 1024 ** 3 };
+
+/** ImageFormatError.structure when decompression stops at the InflateBound. */
+export const INFLATE_LIMIT = "decompression bound";
+
+/**
+ * The bound, from AMIGATE_MAX_INFLATE_RATIO (0: no bound) and AMIGATE_INFLATE_MIN_MIB when set;
+ * DEFAULT_INFLATE_BOUND otherwise. Malformed values are ignored.
+ */
+export function inflateBoundFromEnv(env: NodeJS.ProcessEnv = process.env): InflateBound {
+  const num = (v: string | undefined) =>
+    v !== undefined && /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : undefined;
+  const ratio = num(env.AMIGATE_MAX_INFLATE_RATIO);
+  const minMib = num(env.AMIGATE_INFLATE_MIN_MIB);
+  return {
+    maxRatio: ratio === undefined ? DEFAULT_INFLATE_BOUND.maxRatio : ratio || Number.POSITIVE_INFINITY,
+    minBytes: minMib === undefined ? DEFAULT_INFLATE_BOUND.minBytes : minMib * 1024 * 1024,
+  };
+}
+
+/** Decompression stopped at the InflateBound (structure INFLATE_LIMIT, offset: compressed bytes read). */
+export class InflateBoundError extends ImageFormatError {
+  constructor(
+    file: string,
+    /** Compressed bytes read when it stopped. */
+    readonly consumed: number,
+    /** Bytes out by then. */
+    readonly produced: number,
+    readonly bound: InflateBound,
+  ) {
+    super(
+      file,
+      INFLATE_LIMIT,
+      consumed,
+      `at most ${bound.maxRatio} bytes out per compressed byte past ${bound.minBytes} bytes (a decompression bomb: ${consumed} compressed bytes inflated to more than ${produced} bytes)`,
+    );
+  }
+}
+
+/** Counts bytes in and out of one decompression and says when the bound is passed. */
+class InflateMeter {
+  produced = 0;
+  constructor(
+    private readonly file: string,
+    private readonly bound: InflateBound,
+    /** Compressed bytes read so far. */
+    readonly consumed: () => number,
+  ) {}
+
+  /** Counts `n` more bytes out; throws the bound's ImageFormatError once it is passed. */
+  add(n: number): void {
+    this.produced += n;
+    const failure = this.check();
+    if (failure) throw failure;
+  }
+
+  /** The bound's ImageFormatError when `produced` has passed it. */
+  check(produced = this.produced): InflateBoundError | undefined {
+    if (produced <= this.bound.minBytes) return undefined;
+    // The input only grows: look again (a /proc read for a program) only when the last look fails.
+    if (produced <= this.bound.maxRatio * Math.max(this.lastConsumed, 1)) return undefined;
+    this.lastConsumed = this.consumed();
+    if (produced <= this.bound.maxRatio * Math.max(this.lastConsumed, 1)) return undefined;
+    return new InflateBoundError(this.file, this.lastConsumed, produced, this.bound);
+  }
+  private lastConsumed = 0;
+}
+
 const STRUCTURE: Record<Exclude<Compression, "none">, string> = {
   gzip: "gzip stream",
   xz: "xz stream",
@@ -25,25 +115,28 @@ const STRUCTURE: Record<Exclude<Compression, "none">, string> = {
 
 /**
  * The decompressed bytes of `file`, as chunks pulled one at a time (so memory stays at a chunk
- * plus the decompressor's window). Corrupt or truncated input ends in ImageFormatError.
+ * plus the decompressor's window). Corrupt or truncated input ends in ImageFormatError, and so
+ * does output past `bound` (structure INFLATE_LIMIT), the decompressor stopped there.
  */
 export async function* decompressedChunks(
   file: string,
   compression: Exclude<Compression, "none">,
+  bound: InflateBound = inflateBoundFromEnv(),
 ): AsyncGenerator<Buffer> {
   const native = compression === "gzip" ? undefined : nativeDecompressor(compression);
   if (native) {
-    yield* nativeChunks(native, file, STRUCTURE[compression]);
+    yield* nativeChunks(native, file, STRUCTURE[compression], bound);
     return;
   }
   const input = createReadStream(file, { highWaterMark: 256 * 1024 });
   const consumed = () => input.bytesRead;
+  const meter = new InflateMeter(file, bound, consumed);
   try {
     if (compression === "gzip") {
       const gunzip = createGunzip();
       input.on("error", (e) => gunzip.destroy(e));
       input.pipe(gunzip);
-      yield* rethrow(gunzip, file, STRUCTURE.gzip, () => gunzip.bytesWritten);
+      yield* rethrow(gunzip, file, STRUCTURE.gzip, () => gunzip.bytesWritten, meter);
     } else if (compression === "xz") {
       const xz = await loadXz();
       const web = new xz.XzReadableStream(Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>);
@@ -52,9 +145,10 @@ export async function* decompressedChunks(
         file,
         STRUCTURE.xz,
         consumed,
+        meter,
       );
     } else {
-      yield* zstdChunks(input, file, consumed);
+      yield* zstdChunks(input, file, consumed, meter);
     }
   } finally {
     input.destroy();
@@ -99,9 +193,60 @@ export function nativeDecompressor(compression: Exclude<Compression, "none">): s
 }
 const nativeCache = new Map<string, string>();
 
-/** The decompressor program on `file`, its stdout to `stdout`; stderr kept (bounded) for the error. */
+/**
+ * Where the open file description behind `fd` is (Linux: /proc/self/fdinfo), or undefined where
+ * that cannot be read. A program given the fd as its stdin shares that position: it tells how far
+ * the program has read without its input passing through this process.
+ */
+function positionOf(fd: number): (() => number) | undefined {
+  const read = () => {
+    const m = /^pos:\s+(\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, "latin1"));
+    return m ? Number(m[1]) : undefined;
+  };
+  try {
+    if (read() === undefined) return undefined;
+  } catch {
+    return undefined;
+  }
+  let last = 0;
+  return () => {
+    try {
+      last = read() ?? last;
+    } catch {
+      // The fd is closed once the program has exited: its last position stands.
+    }
+    return last;
+  };
+}
+
+/**
+ * The decompressor program on `file` (given as its stdin, so the compressed bytes it has read are
+ * known: `consumed`), its stdout to `stdout`; stderr kept (bounded) for the error. Where the
+ * position of a shared fd cannot be read, this process feeds the file through a pipe and counts.
+ */
 function runDecompressor(program: string, file: string, stdout: "pipe" | number) {
-  const child = spawn(program, ["-dcq", "--", file], { stdio: ["ignore", stdout, "pipe"] });
+  const fd = openSync(file, "r");
+  const position = positionOf(fd);
+  let fed = 0;
+  const consumed = position ?? (() => fed);
+  let input: ReturnType<typeof createReadStream> | undefined;
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(program, ["-dcq"], { stdio: [position ? fd : "pipe", stdout, "pipe"] });
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+  if (!position) {
+    input = createReadStream(file, { fd, highWaterMark: 256 * 1024 });
+    input.on("data", (d) => {
+      fed += d.length;
+    });
+    // A program that stops reading (failed, or killed at the bound) closes the pipe: not an error here.
+    child.stdin?.on("error", () => {});
+    input.on("error", () => child.stdin?.destroy());
+    if (child.stdin) input.pipe(child.stdin);
+  }
   const stderr: Buffer[] = [];
   child.stderr?.on("data", (d: Buffer) => {
     if (stderr.length < 16) stderr.push(d);
@@ -110,15 +255,25 @@ function runDecompressor(program: string, file: string, stdout: "pipe" | number)
     child.on("error", () => resolve(-1));
     child.on("close", (code) => resolve(code ?? -1));
   });
+  const done = exited.then(() => {
+    consumed(); // the last position, read while the fd is open
+    if (input) input.destroy();
+    else closeSync(fd);
+  });
+  /** Stops the program and its input: at the bound, or when the reader is done early. */
+  const stop = () => {
+    input?.destroy();
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
   /** The failure a non-zero exit means, in the program's own last words. */
   const failure = (code: number, structure: string, detail = "") => {
     const last = Buffer.concat(stderr).toString("utf8").trim().split("\n").pop() ?? "";
-    // "zstd: /path/to/file: truncated input" → "truncated input": the error names both already.
+    // "zstd: /*stdin*\: truncated input" → "truncated input": the error names the file already.
     const why =
       last
         .replace(/^[\w.-]+: /, "")
-        .replaceAll(`${file} : `, "")
-        .replaceAll(`${file}: `, "") || `exit ${code}`;
+        .replace(/^(\/\*stdin\*\\ ?: |\(stdin\): )/, "")
+        .trim() || `exit ${code}`;
     // The program does not say where in the compressed file it failed; -1 marks "unknown".
     return new ImageFormatError(
       file,
@@ -127,37 +282,65 @@ function runDecompressor(program: string, file: string, stdout: "pipe" | number)
       `valid compressed data (${path.basename(program)}: ${why}${detail})`,
     );
   };
-  return { child, exited, failure };
+  return { child, exited: done.then(() => exited), failure, stop, consumed: () => consumed() };
 }
+
+/** How often the size of a decompressor's output file is looked at against the bound. */
+const BOUND_POLL_MS = 25;
 
 /**
  * Decompresses `file` with `program` (from nativeDecompressor) straight into `outFd`, without
  * its bytes passing through this process. Resolves to the failure when the program fails
- * (corrupt or truncated input): what it wrote before failing stays in the file.
+ * (corrupt or truncated input) or its output passes `bound` (then it is killed): what it wrote
+ * before stays in the file.
  */
 export async function decompressToFile(
   program: string,
   file: string,
   compression: Exclude<Compression, "none">,
   outFd: number,
+  bound: InflateBound = inflateBoundFromEnv(),
 ): Promise<ImageFormatError | undefined> {
-  const { exited, failure } = runDecompressor(program, file, outFd);
-  const code = await exited;
-  return code === 0 ? undefined : failure(code, STRUCTURE[compression]);
+  const { exited, failure, stop, consumed } = runDecompressor(program, file, outFd);
+  const meter = new InflateMeter(file, bound, consumed);
+  let stopped: InflateBoundError | undefined;
+  // The output goes straight to the file: its size is looked at while the program runs.
+  const poll = setInterval(() => {
+    let size: number;
+    try {
+      size = fstatSync(outFd).size;
+    } catch {
+      return;
+    }
+    stopped ??= meter.check(size);
+    if (stopped) stop();
+  }, BOUND_POLL_MS);
+  try {
+    const code = await exited;
+    if (stopped) return stopped;
+    return code === 0 ? undefined : failure(code, STRUCTURE[compression]);
+  } finally {
+    clearInterval(poll);
+  }
 }
 
-async function* nativeChunks(program: string, file: string, structure: string): AsyncGenerator<Buffer> {
-  const { child, exited, failure } = runDecompressor(program, file, "pipe");
-  let produced = 0;
+async function* nativeChunks(
+  program: string,
+  file: string,
+  structure: string,
+  bound: InflateBound,
+): AsyncGenerator<Buffer> {
+  const { child, exited, failure, stop, consumed } = runDecompressor(program, file, "pipe");
+  const meter = new InflateMeter(file, bound, consumed);
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      produced += chunk.length;
+      meter.add(chunk.length);
       yield chunk;
     }
     const code = await exited;
-    if (code !== 0) throw failure(code, structure, `; ${produced} bytes decompressed`);
+    if (code !== 0) throw failure(code, structure, `; ${meter.produced} bytes decompressed`);
   } finally {
-    if (child.exitCode === null) child.kill();
+    stop();
   }
 }
 
@@ -166,35 +349,55 @@ async function* rethrow(
   file: string,
   structure: string,
   offset: () => number,
+  meter: InflateMeter,
 ) {
   try {
-    for await (const chunk of stream) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    for await (const chunk of stream) {
+      meter.add(chunk.length);
+      yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    }
   } catch (e) {
     if (e instanceof ImageFormatError) throw e;
     throw new ImageFormatError(file, structure, offset(), `valid compressed data (${describe(e)})`);
   }
 }
 
-async function* zstdChunks(input: AsyncIterable<Buffer>, file: string, offset: () => number) {
+/**
+ * Input is pushed to fzstd in slices this small: one push decodes all it is given at once, and a
+ * run-length block of 4 bytes is 128 KiB out, so a slice can hold at most ~32 MiB of output.
+ */
+const ZSTD_PUSH = 1024;
+
+async function* zstdChunks(
+  input: AsyncIterable<Buffer>,
+  file: string,
+  offset: () => number,
+  meter: InflateMeter,
+) {
   let out: Buffer[] = [];
   const ZstdDecompress = await loadZstd();
   // fzstd may hand out views of its window; copy so a later block cannot overwrite them.
   const decoder = new ZstdDecompress((data) => {
-    if (data.length > 0) out.push(Buffer.from(data));
+    if (data.length === 0) return;
+    meter.add(data.length);
+    out.push(Buffer.from(data));
   });
   const push = (chunk: Uint8Array, final: boolean) => {
     try {
       decoder.push(chunk, final);
     } catch (e) {
+      if (e instanceof ImageFormatError) throw e;
       throw new ImageFormatError(file, STRUCTURE.zstd, offset(), `valid compressed data (${describe(e)})`);
     }
   };
   try {
     for await (const chunk of input) {
-      push(chunk, false);
-      const ready = out;
-      out = [];
-      yield* ready;
+      for (let at = 0; at < chunk.length; at += ZSTD_PUSH) {
+        push(chunk.subarray(at, at + ZSTD_PUSH), false);
+        const ready = out;
+        out = [];
+        yield* ready;
+      }
     }
   } catch (e) {
     if (e instanceof ImageFormatError) throw e;
