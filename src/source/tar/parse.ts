@@ -43,26 +43,78 @@ export interface TarEntry {
 /** Returns a sink for the entry's stored data, or undefined to skip it. */
 export type EntryVisitor = (entry: TarEntry) => ((chunk: Buffer) => void | Promise<void>) | undefined;
 
-export async function readTar(reader: ChunkReader, file: string, visit: EntryVisitor): Promise<void> {
+/** Bytes passed over after a header with a bad checksum, looking for the next valid header. */
+export interface SkippedRegion {
+  /** Offset of the damaged header in the (decompressed) tar stream. */
+  offset: number;
+  /** How many bytes were passed over: up to the next valid header, or to the end of the archive. */
+  length: number;
+  /** Whether a valid header followed (false: the archive ended first). */
+  resumed: boolean;
+}
+
+export interface ReadTarOptions {
+  /**
+   * Given: a header whose checksum fails is passed over as GNU tar does ("Skipping to next
+   * header"): the blocks after it are read one by one until one is a plausible header, the region
+   * goes to this callback and reading goes on from there. Without it such a header throws.
+   */
+  onSkip?: (region: SkippedRegion) => void;
+}
+
+export async function readTar(
+  reader: ChunkReader,
+  file: string,
+  visit: EntryVisitor,
+  options: ReadTarOptions = {},
+): Promise<void> {
   const fail = (structure: string, offset: number, expected: string) =>
     new ImageFormatError(file, structure, offset, expected);
   let longName: string | undefined;
   let longLink: string | undefined;
   let pax: Record<string, string> = {};
   const globalPax: Record<string, string> = {};
+  /** A header found by resynchronising, to be read as the next one. */
+  let found: { block: Buffer; offset: number } | undefined;
 
   for (;;) {
-    const headerOffset = reader.offset;
-    const block = await reader.read(BLOCK);
-    if (block.length === 0) return; // archives cut right after an entry are accepted, as GNU tar does
-    if (block.length < BLOCK)
-      throw fail(
-        "tar header",
-        headerOffset,
-        `a ${BLOCK}-byte header (the archive ends after ${block.length} bytes)`,
-      );
-    if (isZeroBlock(block)) return;
-    if (!checksumOk(block)) throw fail("tar header", headerOffset, "a header with a valid checksum");
+    let headerOffset = reader.offset;
+    let block: Buffer;
+    if (found) {
+      ({ block, offset: headerOffset } = found);
+      found = undefined;
+    } else {
+      block = await reader.read(BLOCK);
+      if (block.length === 0) return; // archives cut right after an entry are accepted, as GNU tar does
+      if (block.length < BLOCK)
+        throw fail(
+          "tar header",
+          headerOffset,
+          `a ${BLOCK}-byte header (the archive ends after ${block.length} bytes)`,
+        );
+      if (isZeroBlock(block)) return;
+    }
+    if (!checksumOk(block)) {
+      if (!options.onSkip) throw fail("tar header", headerOffset, "a header with a valid checksum");
+      // Linear in what is skipped, one block at a time: the next header is block-aligned.
+      for (;;) {
+        const at = reader.offset;
+        const next = await reader.read(BLOCK);
+        if (next.length < BLOCK) {
+          options.onSkip({ offset: headerOffset, length: reader.offset - headerOffset, resumed: false });
+          return;
+        }
+        if (plausibleHeader(next)) {
+          options.onSkip({ offset: headerOffset, length: at - headerOffset, resumed: true });
+          found = { block: next, offset: at };
+          break;
+        }
+      }
+      // Extended headers read before the damage belonged to the entry it took.
+      longName = longLink = undefined;
+      pax = {};
+      continue;
+    }
     const num = (off: number, len: number, field: string) => {
       const v = parseNumber(block, off, len);
       if (v === undefined) throw fail("tar header", headerOffset, `a number in the ${field} field`);
@@ -245,6 +297,25 @@ function checkSparse(entry: TarEntry, fail: (s: string, o: number, e: string) =>
       entry.headerOffset,
       `segments totalling at most the ${entry.storedSize} stored bytes`,
     );
+}
+
+/** Typeflags of POSIX, GNU and pax headers: a block with another one is not taken for a header. */
+const TYPEFLAGS = new Set([..."01234567xgLKSDMNV"].map((c) => c.charCodeAt(0)));
+
+/**
+ * A block a resynchronising reader may take for a header: a valid checksum, a name, numbers where
+ * numbers go, and a known typeflag or the ustar magic. A header stored inside a file's data
+ * (a tar inside the tar) passes too, as it does for GNU tar.
+ */
+function plausibleHeader(block: Buffer): boolean {
+  if (block[0] === 0 || !checksumOk(block)) return false;
+  for (const [off, len] of [
+    [100, 8],
+    [124, 12],
+    [136, 12],
+  ] as const)
+    if (parseNumber(block, off, len) === undefined) return false;
+  return block.toString("latin1", 257, 262) === "ustar" || block[156] === 0 || TYPEFLAGS.has(block[156]!);
 }
 
 function isZeroBlock(block: Buffer): boolean {
