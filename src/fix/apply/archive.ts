@@ -5,6 +5,7 @@ import { FsError } from "../../fs/errors.js";
 import type { DirEntry, FileStat, FileTree, FileType } from "../../fs/filetree.js";
 import { Image } from "../../fs/image.js";
 import { baseName, normalizeImagePath, parentOf } from "../../fs/path.js";
+import { visible } from "../../fs/visible.js";
 import { type ScanOptions, scan } from "../../policy/engine.js";
 import type { ScanResult } from "../../policy/result.js";
 import type { Severity } from "../../policy/severity.js";
@@ -23,6 +24,15 @@ import {
   setHeaderSize,
   type TarEntry,
 } from "./tar-records.js";
+
+/**
+ * The journal's and the plan's operation name for entries left out of a cleaned archive because
+ * extracting them writes outside the root (rule archive-unsafe-entry). Not a selectable operation:
+ * a cleaned archive never carries them.
+ */
+export const DROP_UNSAFE = "drop-unsafe-entries";
+/** At most this many unsafe entries are listed in the plan's notices; the rest are counted. */
+const UNSAFE_LISTED = 1000;
 
 /** Files kept in memory for planning: configuration-sized, and not more than this in total. */
 const KEEP_FILE_BYTES = 4 * 1024 * 1024;
@@ -53,6 +63,9 @@ const TYPE: Record<TarEntry["type"], FileType> = {
  */
 export class ArchiveTree implements FileTree {
   readonly nodes = new Map<string, Node>();
+  /** Entries extraction would write outside the root: not in the tree (the first UNSAFE_LISTED). */
+  readonly unsafe: Array<{ name: string; reason: string }> = [];
+  unsafeOmitted = 0;
   private kept = 0;
   private ino = 1;
 
@@ -80,6 +93,11 @@ export class ArchiveTree implements FileTree {
   }
 
   async add(entry: TarEntry, data: (onChunk: (b: Buffer) => void) => Promise<void>): Promise<void> {
+    if (entry.unsafe !== undefined) {
+      if (this.unsafe.length < UNSAFE_LISTED) this.unsafe.push({ name: entry.rawName, reason: entry.unsafe });
+      else this.unsafeOmitted++;
+      return;
+    }
     if (entry.path === "/") return;
     if (entry.type === "hardlink") {
       const target = this.nodes.get(normalizeImagePath(`/${entry.linkname}`));
@@ -209,10 +227,30 @@ function metaWithSize(entry: TarEntry, size: number): Buffer[] {
   });
 }
 
+/** What an unsafe entry was, for the journal's `before`: its data's sha256, or its type. */
+async function entryDigest(
+  entry: TarEntry,
+  data: (onChunk: (b: Buffer) => void) => Promise<void>,
+): Promise<string> {
+  if (entry.type === "directory") return "dir";
+  if (entry.type === "symlink") return `link:${entry.linkname}`;
+  if (entry.type === "hardlink") return `hardlink:${entry.linkname}`;
+  if (entry.type !== "file") return entry.type;
+  const hash = createHash("sha256");
+  let left = entry.size;
+  await data((chunk) => {
+    const useful = chunk.subarray(0, Math.max(0, Math.min(chunk.length, left)));
+    left -= useful.length;
+    hash.update(useful);
+  });
+  return hash.digest("hex");
+}
+
 /**
  * Writes the archive again with the plan applied: unchanged entries are copied record for record,
  * changed ones get a new size, checksum and data, removed ones (and hard links to them) are left
- * out, created files are added before the end-of-archive blocks.
+ * out, created files are added before the end-of-archive blocks. Entries extraction would write
+ * outside the root (absolute names, '..') are left out too, each journaled as a removal.
  */
 export async function rewriteArchive(
   input: string,
@@ -229,8 +267,27 @@ export async function rewriteArchive(
   const sink = createWriteStream(tmp, { mode: 0o600 });
   const { input: out, done } = compressTo(sink, compression);
   const now = Math.floor(Date.now() / 1000);
+  const dropped: ApplyOutcome[] = [];
   await readTar(decompressFile(input, compression), input, {
     entry: async (entry, data) => {
+      if (entry.unsafe !== undefined) {
+        const before = await entryDigest(entry, data);
+        // GNU tar extracts "/etc/x" as "etc/x": a hard link to that name would dangle now.
+        if (entry.rawName.startsWith("/")) removed.add(entry.path);
+        dropped.push({
+          change: {
+            operation: DROP_UNSAFE,
+            action: "remove",
+            path: entry.rawName,
+            reason: `${entry.unsafe}: extracting it writes outside the root (rule archive-unsafe-entry)`,
+            before,
+          },
+          status: "applied",
+          after: "absent",
+          detail: `tar entry "${visible(entry.rawName)}" left out of the cleaned archive: ${entry.unsafe}`,
+        });
+        return;
+      }
       const list = byPath.get(entry.path);
       if (entry.type === "hardlink" && removed.has(normalizeImagePath(`/${entry.linkname}`))) {
         // A hard link to a removed file would dangle: it goes too (same bytes, another name).
@@ -238,6 +295,7 @@ export async function rewriteArchive(
         return;
       }
       if (!list) {
+        removed.delete(entry.path); // written again: links to it hold
         for (const m of entry.meta) {
           await write(out, m.header);
           await write(out, m.data);
@@ -283,14 +341,17 @@ export async function rewriteArchive(
   await done;
   await fsp.chmod(tmp, (await fsp.stat(input)).mode & 0o777);
   await fsp.rename(tmp, output);
-  const result = changes.map(
-    (c) =>
-      outcomes.get(c) ?? {
-        change: c,
-        status: "failed" as const,
-        detail: "entry not found in the archive on the second read",
-      },
-  );
+  const result = [
+    ...changes.map(
+      (c) =>
+        outcomes.get(c) ?? {
+          change: c,
+          status: "failed" as const,
+          detail: "entry not found in the archive on the second read",
+        },
+    ),
+    ...dropped,
+  ];
   for (const o of result)
     journal.record({
       operation: o.change.operation,
@@ -320,6 +381,7 @@ export async function fixArchive(
 ): Promise<{ plan: Plan; outcomes: ApplyOutcome[]; rescan: ScanResult }> {
   const { tree, compression } = await loadArchive(input);
   const plan = await planFix(new Image(tree), args.options, args.selected);
+  plan.notices.push(...unsafeNotices(tree));
   if (!args.output) {
     const rescan = await scan(
       { input, kind: "archive", description: tree.description },
@@ -336,4 +398,20 @@ export async function fixArchive(
     { ...(args.failOn ? { failOn: args.failOn } : {}), ...args.scanOptions },
   );
   return { plan, outcomes, rescan };
+}
+
+/** The plan's word on entries a cleaned archive leaves out (rule archive-unsafe-entry). */
+function unsafeNotices(tree: ArchiveTree): Plan["notices"] {
+  const notices = tree.unsafe.map((u) => ({
+    operation: DROP_UNSAFE,
+    path: visible(u.name),
+    message: `${u.reason}: extracting it writes outside the root; left out of the cleaned archive`,
+  }));
+  if (tree.unsafeOmitted > 0)
+    notices.push({
+      operation: DROP_UNSAFE,
+      path: "(more)",
+      message: `${tree.unsafeOmitted} more such entries are left out of the cleaned archive`,
+    });
+  return notices;
 }

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { ImageFormatError } from "../../fs/errors.js";
 import { normalizeImagePath } from "../../fs/path.js";
+import { unsafeEntryName, unsafeHardLinkTarget } from "../../source/tar/unsafe.js";
 
 /**
  * A tar archive as raw 512-byte records (POSIX.1-2001 ustar + pax, GNU long names), so `fix` can
@@ -23,6 +24,13 @@ export interface TarEntry {
   header: Buffer;
   /** Image path ("/etc/shadow"), from pax path, a GNU long name, or prefix+name. */
   path: string;
+  /** The name as stored ("./etc/shadow", "../evil"), before `path` normalized it. */
+  rawName: string;
+  /**
+   * Why extracting this entry writes or links outside the extraction root (an absolute name, a
+   * '..' component, a hard link with '..' in its target); `path` is then meaningless.
+   */
+  unsafe?: string;
   /** As stored (for messages and hard-link lookups). */
   type: "file" | "hardlink" | "symlink" | "char" | "block" | "directory" | "fifo" | "other";
   size: number;
@@ -232,13 +240,18 @@ export async function readTar(stream: Readable, name: string, visitor: TarVisito
     const rawPath = pax.get("path") ?? longName ?? (prefix ? `${prefix}/${stored}` : stored);
     if (pax.has("size")) size = Number(pax.get("size"));
     const type = TYPES[typeflag] ?? "other";
+    const linkname = pax.get("linkpath") ?? longLink ?? cstr(header, 157, 100);
+    const unsafe =
+      unsafeEntryName(rawPath) ?? (type === "hardlink" ? unsafeHardLinkTarget(linkname) : undefined);
     const entry: TarEntry = {
       meta,
       header,
       path: normalizeImagePath(`/${rawPath}`),
+      rawName: rawPath,
+      ...(unsafe !== undefined ? { unsafe } : {}),
       type,
       size: type === "file" || type === "other" ? size : 0,
-      linkname: pax.get("linkpath") ?? longLink ?? cstr(header, 157, 100),
+      linkname,
       mode: numeric(header, 100, 8) & 0o7777,
       uid: pax.has("uid") ? Number(pax.get("uid")) : numeric(header, 108, 8),
       gid: pax.has("gid") ? Number(pax.get("gid")) : numeric(header, 116, 8),
