@@ -43,6 +43,12 @@ export interface OpenedTarget {
   notes: string[];
   /** What was not read; each fails the scan (rule scan-incomplete). */
   gaps: TargetGap[];
+  /**
+   * Findings about the target itself rather than a file in one of its roots (a tar entry that
+   * extraction writes outside the root). `rule` names a registered rule; the scan reports each
+   * with that rule's title, clauses, severity and remediation (policy/target-findings.ts).
+   */
+  findings?: Array<{ rule: string; message: string; path?: string; evidence?: string }>;
   close(): Promise<void>;
 }
 

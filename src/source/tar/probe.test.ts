@@ -44,14 +44,24 @@ describe("openTarget recognises tar archives by their bytes", () => {
     });
   }
 
-  it("puts suspicious entries into the notes", async () => {
+  it("reports entries extracted outside the root as findings of archive-unsafe-entry, not notes", async () => {
     const file = path.join(dir, "evil.bin");
     writeFileSync(file, await evilArchive());
     const target = await openTarget(file);
     try {
-      assert.equal(target.notes.length, 2);
-      assert.match(target.notes.join("\n"), /"\.\.\/evil".*'\.\.'/);
-      assert.match(target.notes.join("\n"), /"\/etc\/evil".*absolute/);
+      assert.deepEqual(target.notes, []);
+      assert.deepEqual(target.findings, [
+        {
+          rule: "archive-unsafe-entry",
+          message:
+            "tar entry \"../evil\" ('..' component) is written outside the directory the archive is extracted into",
+        },
+        {
+          rule: "archive-unsafe-entry",
+          message:
+            'tar entry "/etc/evil" (absolute name) is written outside the directory the archive is extracted into',
+        },
+      ]);
     } finally {
       await target.close();
     }

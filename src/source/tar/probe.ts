@@ -1,11 +1,15 @@
 import { Image } from "../../fs/image.js";
+import { visible } from "../../fs/visible.js";
 import type { OpenedTarget, TargetGap, TargetProbe } from "../target.js";
-import { decompressHead, detectCompression } from "./decompress.js";
+import { decompressHead, detectCompression, InflateBoundError } from "./decompress.js";
 import { parseNumber } from "./parse.js";
-import { ENTRY_LIMIT, TarTree } from "./tree.js";
+import { ENTRY_LIMIT, MAX_SKIPPED_LISTED, TarTree } from "./tree.js";
 
 /** Enough decompressed bytes to hold the first header (and a pax/long-name record before it). */
 const HEAD_LIMIT = 64 * 1024;
+
+/** The rule the target's unsafe entries are findings of (src/policy/rules/archive-unsafe-entry.ts). */
+export const UNSAFE_ENTRY_RULE = "archive-unsafe-entry";
 
 /**
  * Tar, plain or inside gzip/xz/zstd: the first header has "ustar" at 257 (POSIX and GNU) or,
@@ -26,6 +30,7 @@ export const tarProbe: TargetProbe = {
       roots: [{ root: "/", image: new Image(tree) }],
       notes,
       gaps: tarGaps(tree),
+      findings: tarFindings(tree),
       close: () => tree.close(),
     };
   },
@@ -42,7 +47,10 @@ export function looksLikeTar(head: Buffer): boolean {
   return stored === sum;
 }
 
-/** What a scan of this archive must say it did not see: damage, the entry bound, entries left out. */
+/**
+ * What a scan of this archive must say it did not see: damage, the entry bound, entries left out
+ * (those that extraction writes outside the root are findings instead: tarFindings).
+ */
 export function tarNotes(
   tree: Pick<TarTree, "damage" | "suspiciousEntries" | "suspiciousOmitted">,
 ): string[] {
@@ -51,24 +59,77 @@ export function tarNotes(
     notes.push(
       `the archive has more entries than amigate indexes (${tree.damage.expected}); only those before offset ${tree.damage.offset} are scanned`,
     );
+  else if (tree.damage instanceof InflateBoundError)
+    notes.push(
+      `decompression stopped at the bomb bound, only the entries before it are scanned: ${tree.damage.message}`,
+    );
   else if (tree.damage)
     notes.push(`damaged archive, only the entries before the damage are scanned: ${tree.damage.message}`);
   notes.push(
-    ...tree.suspiciousEntries.map((s) => `tar entry "${s.name}" left out of the image: ${s.reason}`),
+    ...tree.suspiciousEntries.map((s) => `tar entry "${visible(s.name)}" left out of the image: ${s.reason}`),
   );
   if (tree.suspiciousOmitted > 0)
     notes.push(`${tree.suspiciousOmitted} more suspicious tar entries left out of the image`);
   return notes;
 }
 
-/** What of the archive was not read: every entry past damage or past the entry bound. */
-export function tarGaps(tree: Pick<TarTree, "damage">): TargetGap[] {
+/**
+ * What of the archive was not read: each header skipped for a bad checksum (the entry there, and
+ * whatever the skipped bytes held), and every entry past damage, a bound or a decompression bomb.
+ */
+export function tarGaps(
+  tree: Pick<TarTree, "damage"> & Partial<Pick<TarTree, "skipped" | "skippedOmitted">>,
+): TargetGap[] {
+  const gaps: TargetGap[] = (tree.skipped ?? []).map((r) => ({
+    where: `archive offset ${r.offset}`,
+    reason: r.resumed
+      ? `damaged tar header (bad checksum): the entry there was not read; ${r.length} bytes skipped to the next valid header at offset ${r.offset + r.length}`
+      : `damaged tar header (bad checksum): the entry there was not read; no valid header in the ${r.length} bytes from there to the end of the archive`,
+  }));
+  if (tree.skippedOmitted)
+    gaps.push({
+      where: "the archive",
+      reason: `${tree.skippedOmitted} more damaged tar headers were skipped (only the first ${MAX_SKIPPED_LISTED} are listed); the entries there were not read`,
+    });
   const damage = tree.damage;
-  if (!damage) return [];
+  if (!damage) return gaps;
   const where = `archive offset ${damage.offset}`;
   if (damage.structure === ENTRY_LIMIT)
-    return [
-      { where, reason: `more entries than amigate indexes (${damage.expected}); the rest were not read` },
-    ];
-  return [{ where, reason: `damaged archive (${damage.message}); the entries after it were not read` }];
+    gaps.push({
+      where,
+      reason: `more entries than amigate indexes (${damage.expected}); the rest were not read`,
+    });
+  else if (damage instanceof InflateBoundError)
+    gaps.push({
+      where: `compressed archive offset ${damage.offset}`,
+      reason: `decompression bomb: ${damage.consumed} compressed bytes inflated to more than ${damage.produced} bytes (bound: ${damage.bound.maxRatio} bytes out per compressed byte once past ${damage.bound.minBytes}); decompression was stopped and the rest of the archive was not read`,
+    });
+  else
+    gaps.push({
+      where,
+      reason: `damaged archive (${damage.message}); the entries after it were not read`,
+    });
+  return gaps;
+}
+
+/**
+ * Findings about the archive itself (OpenedTarget.findings): entries whose extraction writes
+ * outside the directory extracted into. They are not in the scanned tree.
+ */
+export function tarFindings(
+  tree: Pick<TarTree, "unsafeEntries" | "unsafeOmitted">,
+): NonNullable<OpenedTarget["findings"]> {
+  const findings = tree.unsafeEntries.map((e) => ({
+    rule: UNSAFE_ENTRY_RULE,
+    message:
+      e.linkname === undefined
+        ? `tar entry "${visible(e.name)}" (${e.reason}) is written outside the directory the archive is extracted into`
+        : `tar entry "${visible(e.name)}" is a hard link to "${visible(e.linkname)}" (${e.reason}): extracting it links a file outside the directory the archive is extracted into`,
+  }));
+  if (tree.unsafeOmitted > 0)
+    findings.push({
+      rule: UNSAFE_ENTRY_RULE,
+      message: `${tree.unsafeOmitted} more tar entries are written outside the directory the archive is extracted into (only the first ${tree.unsafeEntries.length} are listed)`,
+    });
+  return findings;
 }

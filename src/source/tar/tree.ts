@@ -10,22 +10,45 @@ import {
   decompressedChunks,
   decompressToFile,
   detectCompression,
+  type InflateBound,
+  inflateBoundFromEnv,
   nativeDecompressor,
 } from "./decompress.js";
-import { IndexBuilder, type Inode, type SuspiciousEntry } from "./index-builder.js";
-import { readTar, type TarEntry } from "./parse.js";
+import { type DataLocation, IndexFull, type SuspiciousEntry, TarIndex } from "./index-builder.js";
+import { readTar, type SkippedRegion, type TarEntry } from "./parse.js";
 import { ChunkReader, fileSource, iteratorSource } from "./reader.js";
 import { SpillFile } from "./spill.js";
 
 const READ_CHUNK = 256 * 1024;
 /**
- * The index holds every entry in memory (~300 bytes each); past this many the rest of the
- * archive is left out, so a hostile archive of millions of empty entries cannot exhaust memory.
+ * Past this many entries the rest of the archive is left out, so a hostile archive of millions
+ * of empty entries cannot exhaust memory (the index holds ~70 bytes per entry plus its name).
  * Real root filesystems have 10^4 to a few 10^5 entries.
  */
 export const MAX_TAR_ENTRIES = 2_000_000;
+/**
+ * The index's memory bound, whatever the entries: long names, deep paths (each component is a
+ * directory) and sparse maps count too. 2,000,000 short entries take ~160 MiB.
+ */
+export const MAX_TAR_INDEX_BYTES = 256 * 1024 * 1024;
 /** ImageFormatError.structure when the archive has more entries than the index holds. */
 export const ENTRY_LIMIT = "tar index";
+/** At most this many damaged regions are listed (each is skipped all the same); the rest are counted. */
+export const MAX_SKIPPED_LISTED = 100;
+
+export interface TarOpenOptions {
+  tmpDir?: string;
+  /**
+   * Damage does not throw: a header with a bad checksum is skipped to the next valid one (listed
+   * in `skipped`); truncation, a bound reached or other damage ends the index there (`damage`).
+   */
+  partial?: boolean;
+  maxEntries?: number;
+  /** Bytes the index may hold (MAX_TAR_INDEX_BYTES). */
+  maxIndexBytes?: number;
+  /** Decompression bomb bound (default: inflateBoundFromEnv()). */
+  inflate?: InflateBound;
+}
 
 /**
  * A tar archive (plain, gzip, xz or zstd, told from its magic bytes) as a FileTree. One pass
@@ -40,33 +63,77 @@ export class TarTree implements FileTree {
   private constructor(
     readonly file: string,
     readonly compression: Compression,
-    private readonly root: Inode,
-    /** Entries kept out of the tree: absolute names, ".." components, paths through symlinks. */
-    readonly suspiciousEntries: SuspiciousEntry[],
-    readonly suspiciousOmitted: number,
+    private readonly index: TarIndex,
     private readonly archive: FileHandle,
     private readonly spill: SpillFile | undefined,
     /** With `partial`: where the archive stopped making sense; the tree holds the entries before it. */
     readonly damage: ImageFormatError | undefined,
+    /** With `partial`: regions after a damaged header that were passed over (the first MAX_SKIPPED_LISTED). */
+    readonly skipped: readonly SkippedRegion[],
+    readonly skippedOmitted: number,
   ) {
     this.description = `tar archive ${file}${compression === "none" ? "" : ` (${compression})`}`;
   }
 
   /**
-   * Indexes `file`. A corrupt or truncated archive throws ImageFormatError, unless `partial` is
-   * set: then the entries before the damage form the tree and the error is kept in `damage`.
+   * Entries whose extraction writes outside the root (absolute names, ".." components, hard links
+   * with ".." in their target): kept out of the tree. Reported by rule archive-unsafe-entry.
    */
-  static async open(
-    file: string,
-    options: { tmpDir?: string; partial?: boolean; maxEntries?: number } = {},
-  ): Promise<TarTree> {
+  get unsafeEntries(): readonly SuspiciousEntry[] {
+    return this.index.unsafe;
+  }
+  get unsafeOmitted(): number {
+    return this.index.unsafeOmitted;
+  }
+  /** Other entries kept out of the tree: paths through symlinks, hard links to missing entries. */
+  get suspiciousEntries(): readonly SuspiciousEntry[] {
+    return this.index.suspicious;
+  }
+  get suspiciousOmitted(): number {
+    return this.index.suspiciousOmitted;
+  }
+  /** Bytes the index holds in memory. */
+  get indexBytes(): number {
+    return this.index.bytes;
+  }
+
+  /**
+   * Indexes `file`. A corrupt or truncated archive throws ImageFormatError, unless `partial` is
+   * set: then the entries before the damage form the tree and the error is kept in `damage`, and
+   * headers with a bad checksum are skipped over (`skipped`) instead of ending the index.
+   */
+  static async open(file: string, options: TarOpenOptions = {}): Promise<TarTree> {
     const archive = await fsp.open(file, "r");
     const maxEntries = options.maxEntries ?? MAX_TAR_ENTRIES;
+    const maxBytes = options.maxIndexBytes ?? MAX_TAR_INDEX_BYTES;
+    const inflate = options.inflate ?? inflateBoundFromEnv();
+    const index = new TarIndex(maxBytes);
     let entries = 0;
-    const admit = (entry: TarEntry) => {
+    const add = (entry: TarEntry, offset: number): boolean => {
       if (++entries > maxEntries)
         throw new ImageFormatError(file, ENTRY_LIMIT, entry.headerOffset, `at most ${maxEntries} entries`);
+      try {
+        return index.add(entry, offset);
+      } catch (e) {
+        if (!(e instanceof IndexFull)) throw e;
+        throw new ImageFormatError(
+          file,
+          ENTRY_LIMIT,
+          entry.headerOffset,
+          `an index of at most ${Math.round(maxBytes / 1024 / 1024)} MiB (${entries - 1} entries held it)`,
+        );
+      }
     };
+    const skipped: SkippedRegion[] = [];
+    let skippedOmitted = 0;
+    const readOptions = options.partial
+      ? {
+          onSkip: (region: SkippedRegion) => {
+            if (skipped.length < MAX_SKIPPED_LISTED) skipped.push(region);
+            else skippedOmitted++;
+          },
+        }
+      : {};
     let spill: SpillFile | undefined;
     let damage: ImageFormatError | undefined;
     const tolerate = async (pass: Promise<void>) => {
@@ -83,15 +150,18 @@ export class TarTree implements FileTree {
       const head = Buffer.alloc(8);
       await archive.read(head, 0, 8, 0);
       const compression = detectCompression(head);
-      const builder = new IndexBuilder();
       if (compression === "none") {
         const reader = new ChunkReader(fileSource(archive, size));
         await tolerate(
-          readTar(reader, file, (entry) => {
-            admit(entry);
-            builder.add(entry, { store: "archive", offset: entry.dataOffset, sparse: entry.sparse });
-            return undefined;
-          }),
+          readTar(
+            reader,
+            file,
+            (entry) => {
+              add(entry, entry.dataOffset);
+              return undefined;
+            },
+            readOptions,
+          ),
         );
       } else {
         const store = await SpillFile.create(options.tmpDir ?? os.tmpdir());
@@ -103,30 +173,31 @@ export class TarTree implements FileTree {
           // The program writes the whole tar into the spill file on another core; it is then
           // indexed like a plain tar (headers read, data skipped by seeking). Three times faster
           // than piping every byte through this process, and the spill holds the same bytes.
-          const failure = await decompressToFile(program, file, compression, store.handle.fd);
+          const failure = await decompressToFile(program, file, compression, store.handle.fd, inflate);
           if (failure && !options.partial) throw failure;
           const { size } = await store.handle.stat();
           await tolerate(
-            readTar(new ChunkReader(fileSource(store.handle, size)), file, (entry) => {
-              admit(entry);
-              builder.add(entry, { store: "spill", offset: entry.dataOffset, sparse: entry.sparse });
-              return undefined;
-            }),
+            readTar(
+              new ChunkReader(fileSource(store.handle, size)),
+              file,
+              (entry) => {
+                add(entry, entry.dataOffset);
+                return undefined;
+              },
+              readOptions,
+            ),
           );
           if (failure) damage = failure;
         } else {
-          const chunks = decompressedChunks(file, compression);
+          const chunks = decompressedChunks(file, compression, inflate);
           try {
             await tolerate(
-              readTar(new ChunkReader(iteratorSource(chunks)), file, (entry) => {
-                admit(entry);
-                const kept = builder.add(entry, {
-                  store: "spill",
-                  offset: store.position,
-                  sparse: entry.sparse,
-                });
-                return kept ? (chunk) => store.append(chunk) : undefined;
-              }),
+              readTar(
+                new ChunkReader(iteratorSource(chunks)),
+                file,
+                (entry) => (add(entry, store.position) ? (chunk) => store.append(chunk) : undefined),
+                readOptions,
+              ),
             );
           } finally {
             await chunks.return(undefined); // closes the input file when the tar ends early or fails
@@ -134,16 +205,8 @@ export class TarTree implements FileTree {
           await store.finish();
         }
       }
-      return new TarTree(
-        file,
-        compression,
-        builder.root,
-        builder.suspicious,
-        builder.suspiciousOmitted,
-        archive,
-        spill,
-        damage,
-      );
+      index.trim();
+      return new TarTree(file, compression, index, archive, spill, damage, skipped, skippedOmitted);
     } catch (e) {
       await spill?.close();
       await archive.close();
@@ -151,13 +214,13 @@ export class TarTree implements FileTree {
     }
   }
 
-  private lookup(p: string): Inode {
+  private lookup(p: string): number {
     if (this.closed) throw new FsError("EIO", p, "archive closed");
-    let node = this.root;
+    let node = this.index.root;
     let walked = "";
     for (const part of splitImagePath(p)) {
-      if (!node.children) throw new FsError("ENOTDIR", walked || "/");
-      const child = node.children.get(part);
+      if (!this.index.isDir(node)) throw new FsError("ENOTDIR", walked || "/");
+      const child = this.index.child(node, part);
       walked += `/${part}`;
       if (!child) throw new FsError("ENOENT", p);
       node = child;
@@ -166,29 +229,28 @@ export class TarTree implements FileTree {
   }
 
   async lstat(p: string): Promise<FileStat> {
-    return { ...this.lookup(p).stat };
+    return this.index.stat(this.lookup(p));
   }
 
   async readdir(p: string): Promise<DirEntry[]> {
     const node = this.lookup(p);
-    if (!node.children) throw new FsError("ENOTDIR", p);
-    return [...node.children].map(([name, child]) => ({ name, type: child.stat.type }));
+    if (!this.index.isDir(node)) throw new FsError("ENOTDIR", p);
+    return this.index.children(node).map(({ name, ino }) => ({ name, type: this.index.typeOf(ino) }));
   }
 
   async readlink(p: string): Promise<string> {
-    const node = this.lookup(p);
-    if (node.linkTarget === undefined) throw new FsError("EINVAL", p, "not a symlink");
-    return node.linkTarget;
+    const target = this.index.linkTarget(this.lookup(p));
+    if (target === undefined) throw new FsError("EINVAL", p, "not a symlink");
+    return target;
   }
 
   async readFile(p: string, options: { maxBytes: number }): Promise<Buffer> {
-    const node = this.regular(p);
-    const size = node.stat.size;
+    const { data, size } = this.regular(p);
     if (size > options.maxBytes) throw new FsError("EFBIG", p, `${size} bytes > ${options.maxBytes}`);
-    if (!node.data!.sparse) return this.readStored(node, p, size);
+    if (!data.sparse) return this.readStored(data, p, size);
     const out = Buffer.alloc(size);
     let filled = 0;
-    for await (const piece of this.pieces(node, p, 0, size)) {
+    for await (const piece of this.pieces(data, size, p, 0, size)) {
       piece.copy(out, filled);
       filled += piece.length;
     }
@@ -196,10 +258,10 @@ export class TarTree implements FileTree {
   }
 
   createReadStream(p: string, options?: { start?: number; end?: number }): Readable {
-    const node = this.regular(p);
+    const { data, size } = this.regular(p);
     const start = Math.max(0, options?.start ?? 0);
-    const end = Math.min(node.stat.size, options?.end ?? node.stat.size);
-    return Readable.from(this.pieces(node, p, start, Math.max(start, end)), { objectMode: false });
+    const end = Math.min(size, options?.end ?? size);
+    return Readable.from(this.pieces(data, size, p, start, Math.max(start, end)), { objectMode: false });
   }
 
   async close(): Promise<void> {
@@ -209,17 +271,22 @@ export class TarTree implements FileTree {
     await this.archive.close();
   }
 
-  private regular(p: string): Inode {
-    const node = this.lookup(p);
-    if (node.children) throw new FsError("EISDIR", p);
-    if (!node.data) throw new FsError("EINVAL", p, `not a regular file (${node.stat.type})`);
-    return node;
+  private regular(p: string): { data: DataLocation; size: number } {
+    const ino = this.lookup(p);
+    if (this.index.isDir(ino)) throw new FsError("EISDIR", p);
+    const data = this.index.data(ino);
+    if (!data) throw new FsError("EINVAL", p, `not a regular file (${this.index.typeOf(ino)})`);
+    return { data, size: this.index.stat(ino).size };
+  }
+
+  /** Where file data is: the archive itself (plain tar) or the spill file (compressed). */
+  private get store(): FileHandle {
+    return this.spill ? this.spill.handle : this.archive;
   }
 
   /** A whole non-sparse file in one buffer, read straight from where it is stored. */
-  private readStored(node: Inode, p: string, size: number): Buffer {
-    const data = node.data!;
-    const fd = (data.store === "archive" ? this.archive : this.spill!.handle).fd;
+  private readStored(data: DataLocation, p: string, size: number): Buffer {
+    const fd = this.store.fd;
     const out = Buffer.allocUnsafe(size);
     let filled = 0;
     while (filled < size) {
@@ -231,13 +298,18 @@ export class TarTree implements FileTree {
   }
 
   /** The bytes [start, end) of a file: stored segments read from disk, holes as zeros. */
-  private async *pieces(node: Inode, p: string, start: number, end: number): AsyncGenerator<Buffer> {
-    const data = node.data!;
-    const handle = data.store === "archive" ? this.archive : this.spill!.handle;
-    const segments = data.sparse ?? [{ offset: 0, length: node.stat.size }];
+  private async *pieces(
+    data: DataLocation,
+    size: number,
+    p: string,
+    start: number,
+    end: number,
+  ): AsyncGenerator<Buffer> {
+    const handle = this.store;
+    const segments = data.sparse ?? [{ offset: 0, length: size }];
     let stored = data.offset;
     let pos = start;
-    for (const seg of [...segments, { offset: node.stat.size, length: 0 }]) {
+    for (const seg of [...segments, { offset: size, length: 0 }]) {
       if (pos >= end) return;
       for (; pos < Math.min(seg.offset, end); ) {
         const n = Math.min(READ_CHUNK, Math.min(seg.offset, end) - pos);
