@@ -1,6 +1,7 @@
 import type { FactName } from "../../inspect/facts.js";
 import type { Rule } from "../rule.js";
 import architectureUnsupported from "./architecture-unsupported.js";
+import archiveUnsafeEntry from "./archive-unsafe-entry.js";
 import authorizedKeysPresent from "./authorized-keys-present.js";
 import awsCredentials from "./aws-credentials.js";
 import blankPassword from "./blank-password.js";
@@ -47,6 +48,7 @@ import winSavedPasswords from "./win-saved-passwords.js";
 /** Every rule in one explicit list (no self-registration); the engine runs them sorted by id. */
 const list: Array<Rule<FactName>> = [
   architectureUnsupported,
+  archiveUnsafeEntry,
   authorizedKeysPresent,
   awsCredentials,
   blankPassword,
