@@ -8,32 +8,69 @@ const FROM_SOURCE = import.meta.url.endsWith(".ts");
 /** The worker's file: scan-worker.js once built; under tsx (tests) the .ts source. */
 const WORKER_URL = new URL(FROM_SOURCE ? "./scan-worker.ts" : "./scan-worker.js", import.meta.url);
 
+/** What one scan may use: wall time from the worker's start, and the V8 heap of its thread. */
+export interface ScanBudget {
+  /** Wall time in milliseconds; 0 = none. */
+  timeoutMs: number;
+  /** The worker's old-generation heap in MiB (Worker resourceLimits.maxOldGenerationSizeMb). */
+  memoryMb: number;
+}
+
+export const DEFAULT_SCAN_BUDGET: ScanBudget = { timeoutMs: 300_000, memoryMb: 256 };
+
+/** The Worker resourceLimits for a memory budget (the young generation is left at V8's default). */
+export function resourceLimitsOf(budget: ScanBudget): { maxOldGenerationSizeMb: number } {
+  return { maxOldGenerationSizeMb: budget.memoryMb };
+}
+
 /** Under tsx a worker does not inherit the loader, so a tiny ESM bootstrap registers it first. */
-function startWorker(job: ScanJob): Worker {
-  if (!FROM_SOURCE) return new Worker(WORKER_URL, { workerData: job });
+function startWorker(job: ScanJob, budget: ScanBudget): Worker {
+  const options = { workerData: job, resourceLimits: resourceLimitsOf(budget) };
+  if (!FROM_SOURCE) return new Worker(WORKER_URL, options);
   const api = import.meta.resolve("tsx/esm/api");
   const code = `const { register } = await import(${JSON.stringify(api)}); register(); await import(${JSON.stringify(WORKER_URL.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), { workerData: job });
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), options);
+}
+
+/** How long a terminated worker may take to stop before its slot is handed on regardless. */
+const TERMINATE_GRACE_MS = 10_000;
+
+interface Job {
+  scanId: number;
+  imageId: string;
+  /** The image's owner: scans are queued per account. */
+  accountId: string;
 }
 
 /**
- * Background scans in worker threads, a few at a time. A scan left running by a killed server is
+ * Background scans in worker threads, a few at a time, each within its budget (a scan past it is a
+ * failed scan naming the budget). Queued scans are taken from the accounts in turn, so one
+ * account's fifty images do not hold up another's one. A scan left running by a killed server is
  * restarted at start-up (resume()).
  */
 export class ScanRunner implements ScanScheduler {
-  private readonly queue: Array<{ scanId: number; imageId: string }> = [];
+  /** Queued jobs per account. */
+  private readonly queues = new Map<string, Job[]>();
+  /** Per account with work queued or running: scans running, and when it was last served. */
+  private readonly accounts = new Map<string, { running: number; servedAt: number }>();
+  private served = 0;
+  private queued = 0;
   private running = 0;
   private readonly idleWaiters: Array<() => void> = [];
+  private readonly budget: ScanBudget;
 
   constructor(
     private readonly store: Store,
     private readonly blobs: BlobStore,
-    private readonly options: { workers: number; failOn: Severity },
-  ) {}
+    private readonly options: { workers: number; failOn: Severity; budget?: Partial<ScanBudget> },
+  ) {
+    this.budget = { ...DEFAULT_SCAN_BUDGET, ...options.budget };
+  }
 
   async schedule(imageId: string): Promise<void> {
+    const accountId = (await this.store.image(imageId))?.ownerId ?? "";
     const scan = await this.store.createScan(imageId);
-    this.queue.push({ scanId: scan.scanId, imageId });
+    this.enqueue({ scanId: scan.scanId, imageId, accountId });
     this.pump();
   }
 
@@ -50,25 +87,61 @@ export class ScanRunner implements ScanScheduler {
 
   /** Resolves when no scan is queued or running (tests, shutdown). */
   idle(): Promise<void> {
-    if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
+    if (this.running === 0 && this.queued === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  private enqueue(job: Job): void {
+    const q = this.queues.get(job.accountId);
+    if (q) q.push(job);
+    else this.queues.set(job.accountId, [job]);
+    if (!this.accounts.has(job.accountId)) this.accounts.set(job.accountId, { running: 0, servedAt: -1 });
+    this.queued++;
+  }
+
+  /**
+   * The next job: from the account with queued work that has the fewest scans running, and of
+   * those the one served longest ago (an account new to the queue first).
+   */
+  private next(): Job | undefined {
+    let pick: string | undefined;
+    let best: { running: number; servedAt: number } | undefined;
+    for (const accountId of this.queues.keys()) {
+      const a = this.accounts.get(accountId)!;
+      if (!best || a.running < best.running || (a.running === best.running && a.servedAt < best.servedAt)) {
+        pick = accountId;
+        best = a;
+      }
+    }
+    if (pick === undefined || !best) return undefined;
+    const q = this.queues.get(pick)!;
+    const job = q.shift()!;
+    if (q.length === 0) this.queues.delete(pick);
+    this.queued--;
+    best.running++;
+    best.servedAt = this.served++;
+    return job;
+  }
+
   private pump(): void {
-    while (this.running < this.options.workers && this.queue.length > 0) {
-      const job = this.queue.shift()!;
+    while (this.running < this.options.workers) {
+      const job = this.next();
+      if (!job) break;
       this.running++;
       this.run(job)
         .catch(() => undefined)
         .finally(() => {
           this.running--;
+          const a = this.accounts.get(job.accountId)!;
+          a.running--;
+          if (a.running === 0 && !this.queues.has(job.accountId)) this.accounts.delete(job.accountId);
           this.pump();
-          if (this.running === 0 && this.queue.length === 0) for (const w of this.idleWaiters.splice(0)) w();
+          if (this.running === 0 && this.queued === 0) for (const w of this.idleWaiters.splice(0)) w();
         });
     }
   }
 
-  private async run(job: { scanId: number; imageId: string }): Promise<void> {
+  private async run(job: Job): Promise<void> {
     const image = await this.store.image(job.imageId);
     const path = image?.blob && this.blobs.localPath(image.blob.sha256);
     if (!image || !path) {
@@ -80,31 +153,78 @@ export class ScanRunner implements ScanScheduler {
       return;
     }
     await this.store.updateScan(job.scanId, { status: "running" });
-    const outcome = await this.inWorker({ path, imageId: job.imageId, failOn: this.options.failOn });
-    const finishedAt = new Date().toISOString();
-    if (!outcome.ok) {
-      await this.store.updateScan(job.scanId, { status: "failed", error: outcome.error, finishedAt });
-    } else {
-      await this.store.updateScan(job.scanId, { status: "done", report: outcome.report, finishedAt });
-      await this.store.updateImage(job.imageId, fill(image, outcome.attributes));
+    const { outcome, stopped } = this.inWorker({ path, imageId: job.imageId, failOn: this.options.failOn });
+    try {
+      const o = await outcome;
+      const finishedAt = new Date().toISOString();
+      if (!o.ok) {
+        await this.store.updateScan(job.scanId, { status: "failed", error: o.error, finishedAt });
+      } else {
+        await this.store.updateScan(job.scanId, { status: "done", report: o.report, finishedAt });
+        await this.store.updateImage(job.imageId, fill(image, o.attributes));
+      }
+      if (image.state === "pending") await this.store.updateImage(job.imageId, { state: "available" });
+    } finally {
+      // The slot is free once the thread is gone (or has had its grace), not when the verdict is in.
+      await stopped;
     }
-    if (image.state === "pending") await this.store.updateImage(job.imageId, { state: "available" });
   }
 
-  private inWorker(job: ScanJob): Promise<ScanOutcome> {
-    return new Promise((resolve) => {
-      const worker = startWorker(job);
-      let settled = false;
-      const done = (o: ScanOutcome) => {
-        if (!settled) {
-          settled = true;
-          resolve(o);
-        }
-      };
-      worker.once("message", (m: ScanOutcome) => done(m));
-      worker.once("error", (e) => done({ ok: false, error: e.message }));
-      worker.once("exit", (code) => done({ ok: false, error: `scan worker exited with code ${code}` }));
+  /**
+   * Runs one scan in a worker thread within the budget. `outcome` settles with the scan's result,
+   * or a failure naming the budget it went past; `stopped` when the thread has exited (a worker
+   * past its time is terminated; one that does not stop within TERMINATE_GRACE_MS is left behind).
+   */
+  private inWorker(job: ScanJob): { outcome: Promise<ScanOutcome>; stopped: Promise<void> } {
+    const { timeoutMs, memoryMb } = this.budget;
+    const worker = startWorker(job, this.budget);
+    let settle!: (o: ScanOutcome) => void;
+    const outcome = new Promise<ScanOutcome>((resolve) => {
+      settle = resolve;
     });
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    // The first of: the scan's answer, its end past a budget, or the thread gone. Then it is stopped.
+    const done = (o: ScanOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      settle(o);
+      void worker.terminate();
+    };
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    if (timeoutMs > 0)
+      timer = setTimeout(
+        () => done({ ok: false, error: `scan exceeded its ${timeoutMs / 1000} s time budget` }),
+        timeoutMs,
+      );
+    worker.once("message", (m: ScanOutcome) => done(m));
+    worker.once("error", (e: Error & { code?: string }) =>
+      done({
+        ok: false,
+        error:
+          e.code === "ERR_WORKER_OUT_OF_MEMORY"
+            ? `scan exceeded its ${memoryMb} MiB memory budget`
+            : e.message,
+      }),
+    );
+    worker.once("exit", (code) => done({ ok: false, error: `scan worker exited with code ${code}` }));
+    const stopped = outcome.then(() => {
+      let grace: NodeJS.Timeout | undefined;
+      return Promise.race([
+        exited,
+        new Promise<void>((resolve) => {
+          grace = setTimeout(() => {
+            process.stderr.write(
+              `amigate serve: the worker scanning ${job.imageId} did not stop within ${TERMINATE_GRACE_MS / 1000} s of its end; moving on\n`,
+            );
+            resolve();
+          }, TERMINATE_GRACE_MS);
+          grace.unref();
+        }),
+      ]).finally(() => clearTimeout(grace));
+    });
+    return { outcome, stopped };
   }
 }
 
