@@ -13,6 +13,7 @@ import { renderEc2Response } from "./ec2/xml.js";
 import { newRequestId } from "./ids.js";
 import { blobRoutes } from "./routes.js";
 import type { AuditRecord, BlobStore, Store } from "./store/types.js";
+import { DEFAULT_UPLOAD_LIMITS, UploadLedger, type UploadLimits } from "./upload-limits.js";
 
 export interface AppRequest {
   method: string;
@@ -41,6 +42,8 @@ export interface AppDeps {
   region: string;
   /** Public images per account at once; 0 = no limit. */
   publicImageQuota: number;
+  /** Blob size and per-account stored bytes (DEFAULT_UPLOAD_LIMITS when left out). */
+  uploadLimits?: UploadLimits;
   now?: () => Date;
 }
 
@@ -49,6 +52,8 @@ export interface RequestContext {
   requestId: string;
   sourceIp: string;
   deps: AppDeps;
+  /** Upload limits and the bytes each account is uploading now. */
+  uploads: UploadLedger;
   /** Commits an entry with the turn's others (group commit). */
   audit(action: string, resource: string | undefined, detail: string, outcome: string): Promise<void>;
   /** An entry to hand to the write that makes the call's change (AuditRecord). */
@@ -60,6 +65,11 @@ export interface RequestContext {
 const XML_TYPE = "text/xml;charset=UTF-8";
 const xmlHeaders = (requestId: string) => ({ "content-type": XML_TYPE, "x-amzn-requestid": requestId });
 
+/** An EC2 error as its response: Response/Errors/Error XML with the error's HTTP status. */
+export function errorResponse(e: Ec2Error, requestId = newRequestId()): AppResponse {
+  return { status: e.httpStatus, headers: xmlHeaders(requestId), body: renderEc2Error(e, requestId) };
+}
+
 /** Path and query of a request target; EC2 clients POST to "/", which needs no URL parser. */
 type Target = Pick<URL, "pathname" | "searchParams">;
 function targetOf(url: string): Target {
@@ -70,8 +80,11 @@ function targetOf(url: string): Target {
 export class App {
   private readonly keys = new Map<string, { accountId: string; secretAccessKey: string }>();
   private readonly admins = new Map<string, boolean>();
+  readonly uploads: UploadLedger;
 
-  constructor(readonly deps: AppDeps) {}
+  constructor(readonly deps: AppDeps) {
+    this.uploads = new UploadLedger(deps.uploadLimits ?? DEFAULT_UPLOAD_LIMITS);
+  }
 
   private async lookupKey(accessKeyId: string) {
     let k = this.keys.get(accessKeyId);
@@ -113,12 +126,7 @@ export class App {
       }
       return await this.ec2(req, url, requestId);
     } catch (e) {
-      if (e instanceof Ec2Error)
-        return {
-          status: e.httpStatus,
-          headers: xmlHeaders(requestId),
-          body: renderEc2Error(e, requestId),
-        };
+      if (e instanceof Ec2Error) return errorResponse(e, requestId);
       throw e;
     }
   }
@@ -140,6 +148,7 @@ export class App {
       requestId,
       sourceIp: req.remoteAddress,
       deps: this.deps,
+      uploads: this.uploads,
       audit: (action, resource, detail, outcome) => store.audit(entry(action, resource, detail, outcome)),
       record: (action, resource, detail, outcome) => ({
         entry: entry(action, resource, detail, outcome),

@@ -1,6 +1,7 @@
 /**
  * Our own signed endpoints (EC2 has no upload API), SigV4-signed like the EC2 calls (service "ec2"):
  *   PUT  /amigate/blobs                   body = image bytes, x-amz-content-sha256 = their SHA-256
+ *                                         (within --max-upload and the account's --account-quota)
  *   GET  /amigate/images/{id}/blob        the pushed bytes, verified against the recorded digest
  *   GET  /amigate/images/{id}/scan[.json|.html]  the latest scan report
  * docs/server.md describes them; errors are EC2 errors.
@@ -37,15 +38,26 @@ export async function blobRoutes(
   const { store, blobs } = ctx.deps;
   if (url.pathname === "/amigate/blobs" && req.method === "PUT") {
     const expected = req.headers["x-amz-content-sha256"];
-    const body: AsyncIterable<Uint8Array> = Buffer.isBuffer(req.body) ? Readable.from([req.body]) : req.body;
+    const length = req.headers["content-length"];
+    const declared = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
     let stored: { sha256: string; size: number };
     try {
+      // Size and quota (upload-limits.ts): refused from Content-Length before a byte is read, else
+      // when the count passes a limit; the temp file is then deleted.
+      const body = ctx.uploads.admit(
+        ctx.caller.accountId,
+        await store.blobBytes(ctx.caller.accountId),
+        declared,
+        Buffer.isBuffer(req.body) ? Readable.from([req.body]) : req.body,
+      );
       stored = await blobs.put(body, expected);
     } catch (e) {
       if (e instanceof BlobDigestError) {
         await ctx.audit("PutBlob", undefined, JSON.stringify({ expected }), "XAmzContentSHA256Mismatch");
         throw new Ec2Error("XAmzContentSHA256Mismatch", e.message, 400);
       }
+      if (e instanceof Ec2Error && e.httpStatus === 413)
+        await ctx.audit("PutBlob", undefined, JSON.stringify({ declared: declared ?? null }), e.code);
       throw e;
     }
     const audit = ctx.record("PutBlob", `blob:${stored.sha256}`, JSON.stringify({ size: stored.size }), "ok");

@@ -424,6 +424,12 @@ export class SqliteStore implements Store {
     return row && { sha256, size: row.size as number, uploadedBy: row.uploaded_by as string };
   }
 
+  async blobBytes(accountId: string): Promise<number> {
+    return this.stmt("SELECT COALESCE(SUM(size), 0) FROM blobs WHERE uploaded_by = ?")
+      .pluck()
+      .get(accountId) as number;
+  }
+
   async createScan(imageId: string): Promise<ScanRecord> {
     const startedAt = new Date().toISOString();
     const r = this.stmt("INSERT INTO scans (image_id, status, started_at) VALUES (?, 'pending', ?)").run(

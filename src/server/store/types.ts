@@ -171,6 +171,8 @@ export interface Store {
 
   recordBlob(blob: { sha256: string; size: number; uploadedBy: string }, audit?: AuditRecord): Promise<void>;
   blob(sha256: string): Promise<{ sha256: string; size: number; uploadedBy: string } | undefined>;
+  /** Bytes of the blobs an account uploaded (what its --account-quota counts). */
+  blobBytes(accountId: string): Promise<number>;
 
   createScan(imageId: string): Promise<ScanRecord>;
   updateScan(scanId: number, patch: Partial<Omit<ScanRecord, "scanId" | "imageId">>): Promise<void>;
