@@ -3,7 +3,7 @@ import { SEVERITIES, type Severity } from "../policy/severity.js";
 import { openCatalogue } from "../server/catalogue.js";
 import type { GateScope } from "../server/gate.js";
 import { serve } from "../server/http.js";
-import { dataDirOption } from "./server-options.js";
+import { dataDirOption, parseCount, parseSeconds, parseSize } from "./server-options.js";
 
 interface ServeFlags {
   host: string;
@@ -14,16 +14,30 @@ interface ServeFlags {
   gateScope: GateScope;
   scanWorkers: string;
   publicImageQuota: string;
+  scanTimeout: string;
+  scanMemory: string;
+  maxUpload: string;
+  accountQuota: string;
+  headerTimeout: string;
+  requestTimeout: string;
+  idleTimeout: string;
+  maxConnections: string;
 }
 
-function quotaOf(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) {
-    process.stderr.write(`amigate serve: --public-image-quota must be a whole number ≥ 0, got '${text}'\n`);
+/** A flag's value, or exit code 2 naming the flag and what it must be. */
+function flagValue(flag: string, text: string, parse: (t: string) => number | undefined, expected: string) {
+  const n = parse(text);
+  if (n === undefined) {
+    process.stderr.write(`amigate serve: ${flag} must be ${expected}, got '${text}'\n`);
     process.exit(2);
   }
   return n;
 }
+
+const WHOLE = "a whole number ≥ 0";
+const WHOLE_1 = "a whole number ≥ 1";
+const SECONDS = "a number of seconds > 0";
+const SIZE = "a size in bytes ≥ 0, e.g. 1073741824 or 20G";
 
 export function registerServe(program: Command): void {
   program
@@ -67,16 +81,88 @@ export function registerServe(program: Command): void {
         .env("AMIGATE_SCAN_WORKERS")
         .default("1"),
     )
+    .addOption(
+      new Option("--scan-timeout <seconds>", "wall time one scan may take; past it the scan fails")
+        .env("AMIGATE_SCAN_TIMEOUT")
+        .default("300"),
+    )
+    .addOption(
+      new Option("--scan-memory <MiB>", "JS heap one scan's worker may use; past it the scan fails")
+        .env("AMIGATE_SCAN_MEMORY")
+        .default("256"),
+    )
+    .addOption(
+      new Option("--max-upload <size>", "bytes one pushed image may have, e.g. 20G (0: no limit)")
+        .env("AMIGATE_MAX_UPLOAD")
+        .default("32G"),
+    )
+    .addOption(
+      new Option(
+        "--account-quota <size>",
+        "bytes of pushed images an account may store, e.g. 100G (0: no limit)",
+      )
+        .env("AMIGATE_ACCOUNT_QUOTA")
+        .default("128G"),
+    )
+    .addOption(
+      new Option("--header-timeout <seconds>", "a request's headers must arrive within this")
+        .env("AMIGATE_HEADER_TIMEOUT")
+        .default("20"),
+    )
+    .addOption(
+      new Option(
+        "--request-timeout <seconds>",
+        "the body of a request other than an upload must arrive within this",
+      )
+        .env("AMIGATE_REQUEST_TIMEOUT")
+        .default("60"),
+    )
+    .addOption(
+      new Option("--idle-timeout <seconds>", "a connection that moves no bytes for this long is closed")
+        .env("AMIGATE_IDLE_TIMEOUT")
+        .default("60"),
+    )
+    .addOption(
+      new Option("--max-connections <n>", "connections open at once; more are closed as they arrive")
+        .env("AMIGATE_MAX_CONNECTIONS")
+        .default("512"),
+    )
     .action(async (flags: ServeFlags) => {
-      const catalogue = await openCatalogue({
+      // Every value is checked before the data directory is opened.
+      const http = {
+        headersTimeoutMs: flagValue("--header-timeout", flags.headerTimeout, parseSeconds, SECONDS),
+        requestTimeoutMs: flagValue("--request-timeout", flags.requestTimeout, parseSeconds, SECONDS),
+        idleTimeoutMs: flagValue("--idle-timeout", flags.idleTimeout, parseSeconds, SECONDS),
+        maxConnections: flagValue(
+          "--max-connections",
+          flags.maxConnections,
+          (t) => parseCount(t, 1),
+          WHOLE_1,
+        ),
+      };
+      const options = {
         dataDir: flags.dataDir,
         region: flags.region,
         gateSeverity: flags.gateSeverity,
         gateScope: flags.gateScope,
         scanWorkers: Math.max(1, Number(flags.scanWorkers) || 1),
-        publicImageQuota: quotaOf(flags.publicImageQuota),
-      });
-      const { server, url } = await serve(catalogue.app, flags.host, Number(flags.port));
+        publicImageQuota: flagValue("--public-image-quota", flags.publicImageQuota, parseCount, WHOLE),
+        scanBudget: {
+          timeoutMs: flagValue("--scan-timeout", flags.scanTimeout, parseSeconds, SECONDS),
+          memoryMb: flagValue(
+            "--scan-memory",
+            flags.scanMemory,
+            (t) => parseCount(t, 1),
+            "a whole number of MiB ≥ 1",
+          ),
+        },
+        uploadLimits: {
+          maxBlobBytes: flagValue("--max-upload", flags.maxUpload, parseSize, SIZE),
+          accountQuotaBytes: flagValue("--account-quota", flags.accountQuota, parseSize, SIZE),
+        },
+      };
+      const catalogue = await openCatalogue(options);
+      const { server, url } = await serve(catalogue.app, flags.host, Number(flags.port), undefined, http);
       if (catalogue.createdAdmin) {
         const a = catalogue.createdAdmin;
         // Shown once: only a sealed copy of the secret is kept (README "Secrets at rest").

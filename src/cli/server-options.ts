@@ -12,3 +12,28 @@ export const dataDirOption = () =>
   new Option("--data-dir <dir>", "data directory: catalogue.db, blobs/, secret.key")
     .env("AMIGATE_DATA_DIR")
     .default(defaultDataDir());
+
+const SIZE = /^(\d+(?:\.\d+)?)\s*(?:([KMGT])(?:i?B)?|B)?$/i;
+const UNIT: Record<string, number> = { K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
+
+/** Bytes from "4096", "512M", "20G", "1.5T" (K, M, G, T are powers of 1024; "GiB"/"GB" read as G). */
+export function parseSize(text: string): number | undefined {
+  const m = SIZE.exec(text.trim());
+  if (!m) return undefined;
+  const n = Math.floor(Number(m[1]) * (m[2] ? UNIT[m[2].toUpperCase()]! : 1));
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** Seconds > 0 (fractions allowed) as milliseconds, at most what a node timer can wait (24 days). */
+export function parseSeconds(text: string): number | undefined {
+  const s = Number(text);
+  if (text.trim() === "" || !Number.isFinite(s) || s <= 0) return undefined;
+  const ms = Math.max(1, Math.round(s * 1000));
+  return ms <= 2 ** 31 - 1 ? ms : undefined;
+}
+
+/** A whole number ≥ min. */
+export function parseCount(text: string, min = 0): number | undefined {
+  const n = Number(text);
+  return text.trim() !== "" && Number.isSafeInteger(n) && n >= min ? n : undefined;
+}

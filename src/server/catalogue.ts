@@ -7,11 +7,12 @@ import path from "node:path";
 import type { Severity } from "../policy/severity.js";
 import { App } from "./app.js";
 import { type GateScope, ScanGate } from "./gate.js";
-import { ScanRunner } from "./scans.js";
+import { type ScanBudget, ScanRunner } from "./scans.js";
 import { FolderBlobStore } from "./store/blobs.js";
 import { SecretBox } from "./store/secret-box.js";
 import { SqliteStore } from "./store/sqlite.js";
 import type { NewAccount } from "./store/types.js";
+import type { UploadLimits } from "./upload-limits.js";
 
 export interface CatalogueOptions {
   dataDir: string;
@@ -21,6 +22,10 @@ export interface CatalogueOptions {
   scanWorkers?: number;
   /** Public images per account at once (EC2: 5 per Region, adjustable); 0 = no limit. */
   publicImageQuota?: number;
+  /** Each scan's wall time and memory (scans.ts DEFAULT_SCAN_BUDGET for what is left out). */
+  scanBudget?: Partial<ScanBudget>;
+  /** Blob size and per-account stored bytes (upload-limits.ts DEFAULT_UPLOAD_LIMITS when left out). */
+  uploadLimits?: UploadLimits;
 }
 
 export interface Catalogue {
@@ -47,6 +52,7 @@ export async function openCatalogue(o: CatalogueOptions): Promise<Catalogue> {
   const scans = new ScanRunner(store, blobs, {
     workers: o.scanWorkers ?? 1,
     failOn: o.gateSeverity ?? "high",
+    ...(o.scanBudget ? { budget: o.scanBudget } : {}),
   });
   const gate = new ScanGate(store, {
     severity: o.gateSeverity ?? "high",
@@ -63,6 +69,7 @@ export async function openCatalogue(o: CatalogueOptions): Promise<Catalogue> {
     scans,
     region,
     publicImageQuota: o.publicImageQuota ?? DEFAULT_PUBLIC_IMAGE_QUOTA,
+    ...(o.uploadLimits ? { uploadLimits: o.uploadLimits } : {}),
   });
   return {
     app,
