@@ -123,6 +123,34 @@ describe("coverage is a verdict", () => {
     );
   });
 
+  it("a tar whose entries climb out of the root fails with archive-unsafe-entry, through the CLI too", async () => {
+    const archive = path.join(tmp, "climb.tar");
+    execFileSync("python3", [
+      "-c",
+      `import tarfile, io
+with tarfile.open(${JSON.stringify(archive)}, "w", format=tarfile.GNU_FORMAT) as t:
+    for name, data in [("./etc/os-release", b"ID=debian\\nVERSION_ID=12\\n"), ("../evil", b"x"), ("/etc/cron.d/evil", b"y")]:
+        info = tarfile.TarInfo(name); info.size = len(data); t.addfile(info, io.BytesIO(data))`,
+    ]);
+    const cli = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        path.join(REPO_ROOT, "src/cli/main.ts"),
+        "scan",
+        archive,
+        "--no-progress",
+        "--format",
+        "json",
+      ],
+      { encoding: "utf8" },
+    );
+    assert.equal(cli.status, 1, cli.stderr);
+    const report = JSON.parse(cli.stdout) as ScanResult;
+    assert.equal(report.findings.filter((f) => f.rule === "archive-unsafe-entry").length, 2);
+  });
+
   it("an empty directory fails", async () => {
     const dir = path.join(tmp, "empty");
     await fsp.mkdir(dir);

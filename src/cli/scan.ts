@@ -130,7 +130,14 @@ export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Prom
       }));
     }
     const result = await scan(
-      { input, kind: target.kind, description: target.description, notes: target.notes, gaps: target.gaps },
+      {
+        input,
+        kind: target.kind,
+        description: target.description,
+        notes: target.notes,
+        gaps: target.gaps,
+        findings: target.findings,
+      },
       roots,
       {
         failOn: flags.failOn,

@@ -12,6 +12,7 @@ import type { Rule } from "./rule.js";
 import { rules as allRules } from "./rules/index.js";
 import scanIncomplete from "./rules/scan-incomplete.js";
 import { atLeast, SEVERITIES, type Severity, severityRank } from "./severity.js";
+import { type TargetFinding, targetFindings } from "./target-findings.js";
 
 export interface ScanRoot {
   /** Where this root sits in the target ("/" for a directory or archive). */
@@ -106,21 +107,6 @@ async function vulnerabilitySkip(facts: FactStore): Promise<string | undefined> 
   }
 }
 
-/** A target-level gap as a finding of scan-incomplete (it belongs to no root: root "/"). */
-function targetGapFinding(gap: TargetGap): Finding {
-  const rule = scanIncomplete;
-  return {
-    rule: rule.id,
-    title: rule.title,
-    clauses: [...rule.clauses],
-    severity: rule.severity,
-    message: `not read: ${gap.where}: ${gap.reason}`,
-    remediation: rule.remediation,
-    fixable: false,
-    root: "/",
-  };
-}
-
 /** Scans every root of a target and assembles the report record. */
 export async function scan(
   target: {
@@ -129,6 +115,8 @@ export async function scan(
     description: string;
     notes?: readonly string[];
     gaps?: readonly TargetGap[];
+    /** Findings about the target itself (e.g. tar entries extraction writes outside the root). */
+    findings?: readonly TargetFinding[];
   },
   roots: readonly ScanRoot[],
   partial: Partial<ScanOptions> = {},
@@ -146,8 +134,12 @@ export async function scan(
     (r.facts as readonly string[]).includes("vulnerabilities"),
   );
   const found: Finding[] = [];
-  if (options.rules.some((r) => r.id === scanIncomplete.id))
-    for (const gap of target.gaps ?? []) found.push(targetGapFinding(gap));
+  // What the target itself says: gaps (scan-incomplete) and its own findings, as findings of their rules.
+  const gapFindings = (target.gaps ?? []).map((g) => ({
+    rule: scanIncomplete.id,
+    message: `not read: ${g.where}: ${g.reason}`,
+  }));
+  found.push(...targetFindings([...gapFindings, ...(target.findings ?? [])], options.rules));
   for (const root of roots) found.push(...(await evaluate(root)));
   for (const f of found) {
     const accepted = matchIgnore(options.ignore, f);
