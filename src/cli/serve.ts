@@ -22,6 +22,8 @@ interface ServeFlags {
   requestTimeout: string;
   idleTimeout: string;
   maxConnections: string;
+  db?: string;
+  allowUncheckedVulnerabilities: boolean;
 }
 
 /** A flag's value, or exit code 2 naming the flag and what it must be. */
@@ -127,6 +129,15 @@ export function registerServe(program: Command): void {
         .env("AMIGATE_MAX_CONNECTIONS")
         .default("512"),
     )
+    .addOption(
+      new Option("--db <path>", "vulnerability database the scans match packages against").env("AMIGATE_DB"),
+    )
+    .addOption(
+      new Option(
+        "--allow-unchecked-vulnerabilities",
+        "let images whose vulnerability checks were skipped (no or empty database) pass the gate",
+      ).env("AMIGATE_ALLOW_UNCHECKED_VULNERABILITIES"),
+    )
     .action(async (flags: ServeFlags) => {
       // Every value is checked before the data directory is opened.
       const http = {
@@ -156,6 +167,8 @@ export function registerServe(program: Command): void {
             "a whole number of MiB ≥ 1",
           ),
         },
+        ...(flags.db ? { vulnDb: flags.db } : {}),
+        requireVulnerabilityChecks: !flags.allowUncheckedVulnerabilities,
         uploadLimits: {
           maxBlobBytes: flagValue("--max-upload", flags.maxUpload, parseSize, SIZE),
           accountQuotaBytes: flagValue("--account-quota", flags.accountQuota, parseSize, SIZE),

@@ -26,6 +26,13 @@ export interface CatalogueOptions {
   scanBudget?: Partial<ScanBudget>;
   /** Blob size and per-account stored bytes (upload-limits.ts DEFAULT_UPLOAD_LIMITS when left out). */
   uploadLimits?: UploadLimits;
+  /** Vulnerability database for scans (`serve --db`); else AMIGATE_DB, else the user cache's. */
+  vulnDb?: string;
+  /**
+   * Whether a public share needs a scan whose vulnerability checks ran (default true: a scan
+   * that skipped them does not pass the gate); false only by the operator's explicit choice.
+   */
+  requireVulnerabilityChecks?: boolean;
 }
 
 export interface Catalogue {
@@ -53,11 +60,13 @@ export async function openCatalogue(o: CatalogueOptions): Promise<Catalogue> {
     workers: o.scanWorkers ?? 1,
     failOn: o.gateSeverity ?? "high",
     ...(o.scanBudget ? { budget: o.scanBudget } : {}),
+    ...(o.vulnDb !== undefined ? { vulnDb: o.vulnDb } : {}),
   });
   const gate = new ScanGate(store, {
     severity: o.gateSeverity ?? "high",
     scope: o.gateScope ?? "public",
     region,
+    requireVulnerabilityChecks: o.requireVulnerabilityChecks ?? true,
   });
   let createdAdmin: NewAccount | undefined;
   if ((await store.accounts()).length === 0) createdAdmin = await store.createAccount({ admin: true });

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { member, type TestCatalogue, testCatalogue } from "../testing/catalogue.js";
-import { debianRootfsPath } from "../testing/trees.js";
+import { amigate } from "../testing/server-process.js";
+import { debianRootfsPath, SHARED } from "../testing/trees.js";
 import { metadataFailures } from "./gate.js";
 import { runScanJob } from "./scan-worker.js";
 import type { Image, NewAccount } from "./store/types.js";
@@ -18,17 +19,29 @@ let c: TestCatalogue;
 let owner: NewAccount;
 let seededReport: string;
 let cleanReport: string;
+/** The clean rootfs scanned without a vulnerability database: its checks were skipped. */
+let uncheckedReport: string;
 
 before(async () => {
   c = await testCatalogue({ gateScope: "public", gateSeverity: "high" });
   owner = await c.account("gate");
   const clean = debianRootfsPath();
   const seeded = path.join(path.dirname(clean), "debian-bookworm-seeded");
-  const s = await runScanJob({ path: seeded, imageId: "seeded", failOn: "high" });
-  const k = await runScanJob({ path: clean, imageId: "clean", failOn: "high" });
-  assert.ok(s.ok && k.ok);
+  // A real database from the corpus's Debian OSV records (one advisory; the clean rootfs has none).
+  const vulnDb = path.join(c.dataDir, "vulns.db");
+  amigate(["db", "import", path.join(SHARED, "corpus/osv/debian"), "--db", vulnDb]);
+  const s = await runScanJob({ path: seeded, imageId: "seeded", failOn: "high", vulnDb });
+  const k = await runScanJob({ path: clean, imageId: "clean", failOn: "high", vulnDb });
+  const u = await runScanJob({
+    path: clean,
+    imageId: "clean",
+    failOn: "high",
+    vulnDb: path.join(c.dataDir, "absent.db"),
+  });
+  assert.ok(s.ok && k.ok && u.ok);
   seededReport = s.report;
   cleanReport = k.report;
+  uncheckedReport = u.report;
   assert.equal(s.attributes.architecture, "x86_64");
 });
 after(() => c.dispose());
@@ -72,6 +85,44 @@ test("refused while the scan runs; allowed once a clean scan is the latest", asy
   await withScan(id, cleanReport);
   const ok = await share(id, { "LaunchPermission.Add.1.Group": "all" });
   assert.equal(ok.status, 200, ok.raw);
+});
+
+test("a clean scan whose vulnerability checks were skipped is refused, unless the operator opts out", async () => {
+  const id = await image("gate-unchecked");
+  await withScan(id, uncheckedReport);
+  const r = await share(id, { "LaunchPermission.Add.1.Group": "all" });
+  assert.equal(r.code, "OperationNotPermitted");
+  assert.match(
+    r.message!,
+    /its vulnerability checks were skipped \(vulnerability checks were skipped: no database/,
+  );
+  // A report written before reports said which checks ran counts as skipped too (fail closed).
+  const old = JSON.parse(cleanReport) as Record<string, unknown>;
+  delete old.checks;
+  await withScan(id, JSON.stringify(old));
+  assert.match(
+    (await share(id, { "LaunchPermission.Add.1.Group": "all" })).message!,
+    /the report does not say/,
+  );
+  const lenient = await testCatalogue({ gateScope: "public", requireVulnerabilityChecks: false });
+  try {
+    const o = await lenient.account("lenient");
+    const reg = await lenient.call(o, "RegisterImage", {
+      Name: "l-1",
+      Architecture: "x86_64",
+      VirtualizationType: "hvm",
+    });
+    const lid = member(reg, "RegisterImage", "imageId") as string;
+    const scan = await lenient.store.createScan(lid);
+    await lenient.store.updateScan(scan.scanId, { status: "done", report: uncheckedReport });
+    const ok = await lenient.call(o, "ModifyImageAttribute", {
+      ImageId: lid,
+      "LaunchPermission.Add.1.Group": "all",
+    });
+    assert.equal(ok.status, 200, ok.raw);
+  } finally {
+    await lenient.dispose();
+  }
 });
 
 test("metadata clauses ARC-2..5 from the registered attributes", async () => {

@@ -17,6 +17,8 @@ export interface GateSettings {
   scope: GateScope;
   /** The region images are registered in; ARC-1 wants us-east-1. */
   region: string;
+  /** A scan whose vulnerability checks were skipped does not pass (SEC-1); off only by choice. */
+  requireVulnerabilityChecks?: boolean;
 }
 
 /** Metadata clauses judged from the registered attributes (policy/coverage.ts METADATA_CHECKS ids). */
@@ -56,6 +58,12 @@ export class ScanGate implements ShareGate {
         ...new Set(report.findings.filter((f) => atLeast(f.severity, severity)).map((f) => f.rule)),
       ];
       if (failing.length > 0) reasons.push(`findings at or above ${severity}: ${failing.join(", ")}`);
+      // Fail closed: a report without `checks` (older amigate) counts as skipped.
+      const vulnerabilities = report.checks?.vulnerabilities;
+      if (this.settings.requireVulnerabilityChecks !== false && vulnerabilities?.state !== "checked")
+        reasons.push(
+          `its vulnerability checks were skipped (${(vulnerabilities?.reasons ?? ["the report does not say they ran"]).join("; ")}); the operator gives serve --db with a current database, or --allow-unchecked-vulnerabilities`,
+        );
     }
     if (reasons.length > 0)
       throw new Ec2Error(

@@ -9,6 +9,7 @@
 import { Readable } from "node:stream";
 import type { ScanResult } from "../policy/result.js";
 import { renderHtml } from "../report/html.js";
+import { externalReference } from "../source/disk/container.js";
 import type { AppRequest, AppResponse, RequestContext } from "./app.js";
 import { canSee } from "./ec2/access.js";
 import type { Caller } from "./ec2/context.js";
@@ -28,6 +29,23 @@ async function visible(store: Store, caller: Caller, imageId: string): Promise<I
   )
     throw notFound([imageId]);
   return image;
+}
+
+class NotSelfContainedError extends Error {
+  override readonly name = "NotSelfContainedError";
+}
+
+/**
+ * Only self-contained images are stored: every tenant's blob sits in one folder, so an image that
+ * names another file (a VMDK extent "../<sha256>", a qcow2 backing file, a VHD parent) could make
+ * the scanner read another tenant's upload or a host file and show its facts in the report.
+ */
+async function refuseExternalReferences(file: string): Promise<void> {
+  const reference = await externalReference(file);
+  if (reference !== undefined)
+    throw new NotSelfContainedError(
+      `The image is not self-contained: ${reference}. Push one file that holds the whole disk (qemu-img convert -O qcow2, or a raw or streamOptimized VMDK).`,
+    );
 }
 
 export async function blobRoutes(
@@ -50,8 +68,17 @@ export async function blobRoutes(
         declared,
         Buffer.isBuffer(req.body) ? Readable.from([req.body]) : req.body,
       );
-      stored = await blobs.put(body, expected);
+      stored = await blobs.put(body, expected, refuseExternalReferences);
     } catch (e) {
+      if (e instanceof NotSelfContainedError) {
+        await ctx.audit(
+          "PutBlob",
+          undefined,
+          JSON.stringify({ refused: e.message }),
+          "InvalidParameterValue",
+        );
+        throw new Ec2Error("InvalidParameterValue", e.message, 400);
+      }
       if (e instanceof BlobDigestError) {
         await ctx.audit("PutBlob", undefined, JSON.stringify({ expected }), "XAmzContentSHA256Mismatch");
         throw new Ec2Error("XAmzContentSHA256Mismatch", e.message, 400);

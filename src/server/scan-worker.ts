@@ -3,6 +3,7 @@
  * (openTarget + scan) and reads the platform facts that fill EC2 fields (architecture, boot mode,
  * platform). The HTTP thread never blocks on image bytes.
  */
+import path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { describeError } from "../fs/errors.js";
 import { DEFAULT_INSPECT_OPTIONS, FactStore, type InspectOptions } from "../inspect/context.js";
@@ -17,6 +18,8 @@ export interface ScanJob {
   path: string;
   imageId: string;
   failOn: Severity;
+  /** The vulnerability database the scan matches packages against (`serve --db`). */
+  vulnDb?: string;
 }
 
 export interface ScannedAttributes {
@@ -36,22 +39,30 @@ export type ScanOutcome =
  * the user cache), and today's date unless AMIGATE_SCAN_AS_OF (YYYY-MM-DD) fixes it — for
  * reproducible catalogues and tests.
  */
-function serverScanOptions(): { now: Date; inspect: InspectOptions } {
+function serverScanOptions(vulnDb: string | undefined): { now: Date; inspect: InspectOptions } {
   const asOf = process.env.AMIGATE_SCAN_AS_OF;
   const now = asOf && /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? new Date(`${asOf}T00:00:00Z`) : new Date();
-  return { now, inspect: { ...DEFAULT_INSPECT_OPTIONS, now, vulnDb: defaultDbPath() } };
+  return { now, inspect: { ...DEFAULT_INSPECT_OPTIONS, now, vulnDb: defaultDbPath(vulnDb) } };
 }
 
 const EC2_ARCH: Record<string, string> = { x86_64: "x86_64", aarch64: "arm64", i386: "i386" };
 
 export async function runScanJob(job: ScanJob): Promise<ScanOutcome> {
   try {
-    const target = await openTarget(job.path);
+    // references "none": a pushed blob was vetted at upload, and a scan never opens another file.
+    const target = await openTarget(job.path, { references: "none" });
     try {
       const result = await scan(
-        { input: job.imageId, kind: target.kind, description: target.description },
+        {
+          input: job.imageId,
+          kind: target.kind,
+          description: target.description,
+          notes: target.notes,
+          gaps: target.gaps,
+          findings: target.findings,
+        },
         target.roots,
-        { failOn: job.failOn, ...serverScanOptions() },
+        { failOn: job.failOn, ...serverScanOptions(job.vulnDb) },
       );
       const attributes: ScannedAttributes = {};
       const root = target.roots[0];
@@ -78,13 +89,32 @@ export async function runScanJob(job: ScanJob): Promise<ScanOutcome> {
       const os = result.roots[0]?.os;
       if (os?.id === "windows") attributes.platform = "windows";
       if (os?.prettyName ?? os?.name) attributes.os = (os.prettyName ?? os.name)!;
-      return { ok: true, report: JSON.stringify(result), attributes };
+      return { ok: true, report: withoutServerPaths(JSON.stringify(result), job), attributes };
     } finally {
       await target.close();
     }
   } catch (e) {
-    return { ok: false, error: describeError(e) };
+    return { ok: false, error: withoutServerPaths(describeError(e), job) };
   }
+}
+
+/**
+ * Reports and errors go to tenants: the blob's path on this server (its data directory) is never
+ * in them. Readers name the file they read in their messages, so every mention of the blob's path
+ * becomes the image id and any other mention of its folder becomes "<blobs>".
+ */
+export function withoutServerPaths(text: string, job: Pick<ScanJob, "path" | "imageId">): string {
+  const folder = path.dirname(path.dirname(job.path));
+  let out = text;
+  for (const [from, to] of [
+    [job.path, job.imageId],
+    [folder, "<blobs>"],
+  ] as const) {
+    out = out.split(from).join(to);
+    const escaped = JSON.stringify(from).slice(1, -1);
+    if (escaped !== from) out = out.split(escaped).join(JSON.stringify(to).slice(1, -1));
+  }
+  return out;
 }
 
 if (parentPort && workerData) {

@@ -62,7 +62,12 @@ export class ScanRunner implements ScanScheduler {
   constructor(
     private readonly store: Store,
     private readonly blobs: BlobStore,
-    private readonly options: { workers: number; failOn: Severity; budget?: Partial<ScanBudget> },
+    private readonly options: {
+      workers: number;
+      failOn: Severity;
+      budget?: Partial<ScanBudget>;
+      vulnDb?: string;
+    },
   ) {
     this.budget = { ...DEFAULT_SCAN_BUDGET, ...options.budget };
   }
@@ -153,7 +158,12 @@ export class ScanRunner implements ScanScheduler {
       return;
     }
     await this.store.updateScan(job.scanId, { status: "running" });
-    const { outcome, stopped } = this.inWorker({ path, imageId: job.imageId, failOn: this.options.failOn });
+    const { outcome, stopped } = this.inWorker({
+      path,
+      imageId: job.imageId,
+      failOn: this.options.failOn,
+      ...(this.options.vulnDb !== undefined ? { vulnDb: this.options.vulnDb } : {}),
+    });
     try {
       const o = await outcome;
       const finishedAt = new Date().toISOString();

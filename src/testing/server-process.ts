@@ -28,9 +28,20 @@ export function amigate(args: string[], env: Record<string, string> = {}): strin
   });
 }
 
-export async function startServer(dataDir?: string, extra: string[] = []): Promise<ServerProcess> {
+/**
+ * A real `amigate serve`. These tests have no vulnerability database, so unless
+ * `requireVulnerabilityChecks` the server is started with --allow-unchecked-vulnerabilities (the
+ * gate's own tests say what happens without it).
+ */
+export async function startServer(
+  dataDir?: string,
+  extra: string[] = [],
+  options: { requireVulnerabilityChecks?: boolean } = {},
+): Promise<ServerProcess> {
   const dir = dataDir ?? mkdtempSync(path.join(os.tmpdir(), "amigate-srv-"));
-  const child = spawn(process.execPath, [...cliArgs(), "serve", "--port", "0", "--data-dir", dir, ...extra], {
+  const lenient = options.requireVulnerabilityChecks ? [] : ["--allow-unchecked-vulnerabilities"];
+  const args = [...cliArgs(), "serve", "--port", "0", "--data-dir", dir, ...lenient, ...extra];
+  const child = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
     // Scans judge end of life on a fixed day, so reports do not change with the calendar.
     env: { ...process.env, AMIGATE_SCAN_AS_OF: process.env.AMIGATE_SCAN_AS_OF ?? "2026-03-01" },

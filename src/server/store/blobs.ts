@@ -36,6 +36,7 @@ export class FolderBlobStore implements BlobStore {
   async put(
     body: AsyncIterable<Uint8Array>,
     expectedSha256?: string,
+    vet?: (file: string) => Promise<void>,
   ): Promise<{ sha256: string; size: number }> {
     const tmpDir = path.join(this.dir, "tmp");
     await fsp.mkdir(tmpDir, { recursive: true });
@@ -57,6 +58,7 @@ export class FolderBlobStore implements BlobStore {
       const sha256 = hash.digest("hex");
       if (expectedSha256 !== undefined && sha256 !== expectedSha256)
         throw new BlobDigestError(`body digest ${sha256} differs from the signed x-amz-content-sha256`);
+      await vet?.(tmp);
       const final = this.pathOf(sha256);
       await fsp.mkdir(path.dirname(final), { recursive: true });
       await fsp.rename(tmp, final);

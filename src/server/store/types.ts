@@ -192,8 +192,15 @@ export interface Store {
 
 /** Image bytes by SHA-256 digest: a folder today, S3 later. */
 export interface BlobStore {
-  /** Streams into storage, hashing; refuses (and keeps nothing) when the digest differs from expected. */
-  put(body: AsyncIterable<Uint8Array>, expectedSha256?: string): Promise<{ sha256: string; size: number }>;
+  /**
+   * Streams into storage, hashing; refuses (and keeps nothing) when the digest differs from expected
+   * or when `vet`, given the received bytes as a local file before they are stored, throws.
+   */
+  put(
+    body: AsyncIterable<Uint8Array>,
+    expectedSha256?: string,
+    vet?: (file: string) => Promise<void>,
+  ): Promise<{ sha256: string; size: number }>;
   /** A stream that errors if the bytes no longer match the recorded digest. */
   open(sha256: string): Promise<Readable>;
   /** A local path for the scanner, if the backend has one. */

@@ -1,3 +1,4 @@
+import { ExternalReferenceError } from "../../fs/errors.js";
 import type { ByteSource } from "../bytes.js";
 import { openFileByteSource } from "../file.js";
 import { isQcow2, openQcow2 } from "./qcow2.js";
@@ -67,5 +68,20 @@ export async function openDiskImage(
   } catch (e) {
     await file.close().catch(() => {});
     throw e;
+  }
+}
+
+/**
+ * Why a file is not a self-contained image (it names another file: a VMDK extent, a qcow2 backing
+ * or external data file, a VHD/VHDX parent), or undefined. Only the container's own headers are
+ * read; a damaged or unknown file is not judged here (its scan says what is wrong with it).
+ */
+export async function externalReference(input: string): Promise<string | undefined> {
+  try {
+    const disk = await openDiskImage(input, "none");
+    await disk.source.close();
+    return undefined;
+  } catch (e) {
+    return e instanceof ExternalReferenceError ? e.reason : undefined;
   }
 }
