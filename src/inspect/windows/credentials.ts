@@ -3,6 +3,7 @@ import { configText } from "./agents.js";
 import { findAll, findPath } from "./paths.js";
 import type { Hive } from "./regf/index.js";
 import type { SavedPassword, SavedPasswordKind } from "./types.js";
+import { elements, elementText, lineIndex } from "./xml-elements.js";
 
 const MAX_FILE = 8 * 1024 * 1024;
 
@@ -28,17 +29,6 @@ export const AWS_CREDENTIALS_PATTERN = "/Users/*/.aws/credentials";
 /** Sysprep replaces processed passwords with this marker. */
 const DELETED = "*SENSITIVE*DATA*DELETED*";
 
-function lineOf(text: string, index: number): number {
-  let line = 1;
-  for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
-
-function tag(block: string, name: string): string | undefined {
-  const m = new RegExp(`<(?:\\w+:)?${name}(?:\\s[^>]*)?>([^<]*)</(?:\\w+:)?${name}>`, "i").exec(block);
-  return m?.[1]?.trim();
-}
-
 /**
  * Unattend passwords are plain text, or (PlainText false) base64 of UTF-16LE password + the
  * element name ("AdministratorPassword" or "Password"). Returns the password and whether the
@@ -62,31 +52,34 @@ const BLOCKS: Array<{ element: string; suffix: string; kind: SavedPasswordKind }
   { element: "LocalAccount", suffix: "Password", kind: "unattend-local-account" },
 ];
 
-/** Passwords in an unattend/sysprep answer file. */
+/** Passwords in an unattend/sysprep answer file (linear in its size: xml-elements.ts). */
 export function parseUnattend(text: string, path: string): SavedPassword[] {
   const out: SavedPassword[] = [];
+  const lineOf = lineIndex(text);
   for (const { element, suffix, kind } of BLOCKS) {
-    const re = new RegExp(`<(?:\\w+:)?${element}(?:\\s[^>]*)?>([\\s\\S]*?)</(?:\\w+:)?${element}>`, "gi");
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const block = m[1]!;
+    for (const e of elements(text, element)) {
+      const block = text.slice(e.contentStart, e.contentEnd);
       // AdministratorPassword holds Value directly; AutoLogon and LocalAccount nest a <Password>.
-      const inner =
-        element === "AdministratorPassword"
-          ? block
-          : (/<(?:\w+:)?Password(?:\s[^>]*)?>([\s\S]*?)<\/(?:\w+:)?Password>/i.exec(block)?.[1] ?? "");
-      const value = tag(inner, "Value");
+      let inner = block;
+      let innerAt = e.contentStart;
+      if (element !== "AdministratorPassword") {
+        const p = elements(block, "Password")[0];
+        inner = p ? block.slice(p.contentStart, p.contentEnd) : "";
+        innerAt = e.contentStart + (p?.contentStart ?? 0);
+      }
+      const value = elementText(inner, "Value");
       if (!value || value === DELETED) continue;
-      const plain = (tag(inner, "PlainText") ?? "true").toLowerCase() !== "false";
+      const plain = (elementText(inner, "PlainText") ?? "true").toLowerCase() !== "false";
       const { secret, decoded } = decodeUnattendPassword(value, plain, suffix);
       const account =
         element === "AdministratorPassword"
           ? "Administrator"
-          : (tag(block, "Username") ?? tag(block, "Name"));
+          : (elementText(block, "Username") ?? elementText(block, "Name"));
       // The line of the <Value> itself, where a reader would look.
       out.push({
         kind,
         path,
-        line: lineOf(text, m.index + m[0].indexOf(value)),
+        line: lineOf(innerAt + inner.indexOf(value)),
         secret,
         decoded,
         ...(account ? { account } : {}),
