@@ -107,6 +107,22 @@ describe("coverage is a verdict", () => {
     );
   });
 
+  it("an XFS volume with a corrupted superblock field fails", async () => {
+    const disk = path.join(tmp, "xfs.raw");
+    execFileSync("truncate", ["-s", "320M", disk]);
+    execFileSync("mkfs.xfs", ["-q", "-f", disk], { stdio: "ignore" });
+    // sb_agcount (offset 88, big-endian) = 0: no allocation group, not a filesystem that can be read.
+    const fd = await fsp.open(disk, "r+");
+    await fd.write(Buffer.alloc(4), 0, 4, 88);
+    await fd.close();
+    const r = await scanOf(disk);
+    assert.equal(r.passed, false);
+    assert.ok(
+      incomplete(r).some((g) => g.startsWith("|not read: whole disk: its xfs filesystem could not be read")),
+      incomplete(r).join("\n"),
+    );
+  });
+
   it("LVM metadata that does not parse fails", async () => {
     const disk = await copyOf("lvm.raw");
     const bytes = await fsp.readFile(disk);
