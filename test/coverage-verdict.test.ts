@@ -32,6 +32,23 @@ async function scanOf(input: string): Promise<ScanResult> {
   }
 }
 
+/** `amigate scan TARGET --format json` in a child process: the exit code is the contract. */
+const cliScan = (target: string) =>
+  spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      path.join(REPO_ROOT, "src/cli/main.ts"),
+      "scan",
+      target,
+      "--no-progress",
+      "--format",
+      "json",
+    ],
+    { encoding: "utf8" },
+  );
+
 const incomplete = (r: ScanResult) =>
   r.findings.filter((f) => f.rule === "scan-incomplete").map((f) => `${f.path ?? ""}|${f.message}`);
 
@@ -73,20 +90,7 @@ describe("coverage is a verdict", () => {
       "|not read: the disk: no OS root found (no readable filesystem with /etc/os-release, /etc/fstab or Windows/System32)",
     ]);
     // The CLI's exit code says it too (was 0).
-    const cli = spawnSync(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        path.join(REPO_ROOT, "src/cli/main.ts"),
-        "scan",
-        disk,
-        "--no-progress",
-        "--format",
-        "json",
-      ],
-      { encoding: "utf8" },
-    );
+    const cli = cliScan(disk);
     assert.equal(cli.status, 1, cli.stderr);
   });
 
@@ -148,20 +152,7 @@ with tarfile.open(${JSON.stringify(archive)}, "w", format=tarfile.GNU_FORMAT) as
     for name, data in [("./etc/os-release", b"ID=debian\\nVERSION_ID=12\\n"), ("../evil", b"x"), ("/etc/cron.d/evil", b"y")]:
         info = tarfile.TarInfo(name); info.size = len(data); t.addfile(info, io.BytesIO(data))`,
     ]);
-    const cli = spawnSync(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        path.join(REPO_ROOT, "src/cli/main.ts"),
-        "scan",
-        archive,
-        "--no-progress",
-        "--format",
-        "json",
-      ],
-      { encoding: "utf8" },
-    );
+    const cli = cliScan(archive);
     assert.equal(cli.status, 1, cli.stderr);
     const report = JSON.parse(cli.stdout) as ScanResult;
     assert.equal(report.findings.filter((f) => f.rule === "archive-unsafe-entry").length, 2);
