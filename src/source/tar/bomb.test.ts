@@ -6,7 +6,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DEFAULT_INFLATE_BOUND, InflateBoundError, inflateBoundFromEnv } from "./decompress.js";
 import { tarGaps, tarNotes } from "./probe.js";
-import { tarEntry, ustarHeader } from "./testing.js";
+import { tarEntry, ustarHeader, withJs } from "./testing.js";
 import { TarTree } from "./tree.js";
 
 const MiB = 1024 * 1024;
@@ -41,15 +41,6 @@ before(() => {
   execFileSync("zstd", ["-q", at("fine.tar")]);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function withJs<T>(fn: () => Promise<T>): Promise<T> {
-  process.env.AMIGATE_JS_DECOMPRESS = "1";
-  try {
-    return await fn();
-  } finally {
-    delete process.env.AMIGATE_JS_DECOMPRESS;
-  }
-}
 
 describe("a decompression bomb stops at the inflate bound with a gap, not minutes later", () => {
   for (const [name, how] of [

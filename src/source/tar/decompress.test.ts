@@ -7,6 +7,7 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { ImageFormatError } from "../../fs/errors.js";
 import { decompressedChunks } from "./decompress.js";
+import { withJs } from "./testing.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-decompress-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,15 +16,6 @@ async function digest(file: string, compression: "xz" | "zstd"): Promise<string>
   const h = createHash("sha256");
   for await (const chunk of decompressedChunks(file, compression)) h.update(chunk);
   return h.digest("hex");
-}
-
-async function withJs<T>(fn: () => Promise<T>): Promise<T> {
-  process.env.AMIGATE_JS_DECOMPRESS = "1";
-  try {
-    return await fn();
-  } finally {
-    delete process.env.AMIGATE_JS_DECOMPRESS;
-  }
 }
 
 describe("decompression: the zstd/xz programs and the JS fallback agree", () => {

@@ -78,3 +78,13 @@ export function writeManyEntriesTar(file: string, count: number, perDir = 1000):
     closeSync(fd);
   }
 }
+
+/** Runs `fn` with the in-process (JS) decompressors instead of the zstd/xz programs. */
+export async function withJs<T>(fn: () => Promise<T>): Promise<T> {
+  process.env.AMIGATE_JS_DECOMPRESS = "1";
+  try {
+    return await fn();
+  } finally {
+    delete process.env.AMIGATE_JS_DECOMPRESS;
+  }
+}
