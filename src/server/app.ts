@@ -3,64 +3,16 @@
  * socket (http.ts binds it to node:http). Routes: the EC2 query API at "/", and our own signed
  * endpoints under /amigate/ for what EC2 has no API for (upload, pull, scan reports).
  */
-import type { Readable } from "node:stream";
 import { type IncomingSigned, verifySigV4 } from "./auth/sigv4.js";
-import type { Caller, ScanScheduler, ShareGate } from "./ec2/context.js";
+import type { Caller } from "./ec2/context.js";
 import { Ec2Error, renderEc2Error } from "./ec2/errors.js";
 import { ACTIONS_BY_NAME } from "./ec2/index.js";
 import { Ec2Params } from "./ec2/query.js";
 import { renderEc2Response } from "./ec2/xml.js";
 import { newRequestId } from "./ids.js";
 import { blobRoutes } from "./routes.js";
-import type { AuditRecord, BlobStore, Store } from "./store/types.js";
-import { DEFAULT_UPLOAD_LIMITS, UploadLedger, type UploadLimits } from "./upload-limits.js";
-
-export interface AppRequest {
-  method: string;
-  /** Path and query as sent. */
-  url: string;
-  /** Lower-case names. */
-  headers: Record<string, string>;
-  /** Whole body, or a stream for uploads. */
-  body: Buffer | AsyncIterable<Uint8Array>;
-  remoteAddress: string;
-}
-
-export interface AppResponse {
-  status: number;
-  headers: Record<string, string>;
-  /** Pieces (Buffer[]) are one body, joined by the HTTP layer. */
-  body: string | Buffer | Buffer[] | Readable;
-}
-
-export interface AppDeps {
-  store: Store;
-  blobs: BlobStore;
-  gate: ShareGate;
-  scans: ScanScheduler;
-  /** The region this server answers for (ARC-1 judges it). */
-  region: string;
-  /** Public images per account at once; 0 = no limit. */
-  publicImageQuota: number;
-  /** Blob size and per-account stored bytes (DEFAULT_UPLOAD_LIMITS when left out). */
-  uploadLimits?: UploadLimits;
-  now?: () => Date;
-}
-
-export interface RequestContext {
-  caller: Caller;
-  requestId: string;
-  sourceIp: string;
-  deps: AppDeps;
-  /** Upload limits and the bytes each account is uploading now. */
-  uploads: UploadLedger;
-  /** Commits an entry with the turn's others (group commit). */
-  audit(action: string, resource: string | undefined, detail: string, outcome: string): Promise<void>;
-  /** An entry to hand to the write that makes the call's change (AuditRecord). */
-  record(action: string, resource: string | undefined, detail: string, outcome: string): AuditRecord;
-  /** After the call: commits the record's entry unless the change already carried it. */
-  settle(record: AuditRecord): Promise<void>;
-}
+import type { AppDeps, AppRequest, AppResponse, RequestContext } from "./types.js";
+import { DEFAULT_UPLOAD_LIMITS, UploadLedger } from "./upload-limits.js";
 
 const XML_TYPE = "text/xml;charset=UTF-8";
 const xmlHeaders = (requestId: string) => ({ "content-type": XML_TYPE, "x-amzn-requestid": requestId });

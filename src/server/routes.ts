@@ -10,13 +10,13 @@ import { Readable } from "node:stream";
 import type { ScanResult } from "../policy/result.js";
 import { renderHtml } from "../report/html.js";
 import { externalReference } from "../source/disk/container.js";
-import type { AppRequest, AppResponse, RequestContext } from "./app.js";
 import { canSee } from "./ec2/access.js";
 import type { Caller } from "./ec2/context.js";
 import { Ec2Error, malformedImageId, notFound } from "./ec2/errors.js";
 import { IMAGE_ID } from "./ids.js";
 import { BlobDigestError } from "./store/blobs.js";
 import type { Image, Store } from "./store/types.js";
+import type { AppRequest, AppResponse, RequestContext } from "./types.js";
 
 const JSON_TYPE = { "content-type": "application/json" };
 

@@ -1,0 +1,55 @@
+/**
+ * The shapes app.ts (the request handler) and routes.ts (our own endpoints) share: a request and its
+ * response as the handler sees them, the handler's dependencies, and a request's context.
+ */
+import type { Readable } from "node:stream";
+import type { Caller, ScanScheduler, ShareGate } from "./ec2/context.js";
+import type { AuditRecord, BlobStore, Store } from "./store/types.js";
+import type { UploadLedger, UploadLimits } from "./upload-limits.js";
+
+export interface AppRequest {
+  method: string;
+  /** Path and query as sent. */
+  url: string;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  /** Whole body, or a stream for uploads. */
+  body: Buffer | AsyncIterable<Uint8Array>;
+  remoteAddress: string;
+}
+
+export interface AppResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Pieces (Buffer[]) are one body, joined by the HTTP layer. */
+  body: string | Buffer | Buffer[] | Readable;
+}
+
+export interface AppDeps {
+  store: Store;
+  blobs: BlobStore;
+  gate: ShareGate;
+  scans: ScanScheduler;
+  /** The region this server answers for (ARC-1 judges it). */
+  region: string;
+  /** Public images per account at once; 0 = no limit. */
+  publicImageQuota: number;
+  /** Blob size and per-account stored bytes (DEFAULT_UPLOAD_LIMITS when left out). */
+  uploadLimits?: UploadLimits;
+  now?: () => Date;
+}
+
+export interface RequestContext {
+  caller: Caller;
+  requestId: string;
+  sourceIp: string;
+  deps: AppDeps;
+  /** Upload limits and the bytes each account is uploading now. */
+  uploads: UploadLedger;
+  /** Commits an entry with the turn's others (group commit). */
+  audit(action: string, resource: string | undefined, detail: string, outcome: string): Promise<void>;
+  /** An entry to hand to the write that makes the call's change (AuditRecord). */
+  record(action: string, resource: string | undefined, detail: string, outcome: string): AuditRecord;
+  /** After the call: commits the record's entry unless the change already carried it. */
+  settle(record: AuditRecord): Promise<void>;
+}
