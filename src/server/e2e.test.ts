@@ -11,7 +11,6 @@ import { after, before, describe, test } from "node:test";
 import {
   DescribeImageAttributeCommand,
   DescribeImagesCommand,
-  EC2Client,
   ModifyImageAttributeCommand,
   RegisterImageCommand,
   ResetImageAttributeCommand,
@@ -20,6 +19,7 @@ import {
   amigate,
   aws,
   createAccount,
+  ec2Client,
   type Keys,
   type ServerProcess,
   signedGet as signedGetFrom,
@@ -259,13 +259,7 @@ describe("push, scan, share, pull (AWS CLI v2)", { skip: !haveAws || !existsSync
 });
 
 describe("@aws-sdk/client-ec2, same scenario", () => {
-  const client = (keys: Keys) =>
-    new EC2Client({
-      endpoint: server.url,
-      region: "us-east-1",
-      credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
-      maxAttempts: 1,
-    });
+  const client = (keys: Keys) => ec2Client(server.url, keys);
 
   test("register, share, describe, reset; errors carry EC2 codes", async () => {
     const a = client(acme);

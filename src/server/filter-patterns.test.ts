@@ -5,8 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { DescribeImagesCommand, EC2Client, RegisterImageCommand } from "@aws-sdk/client-ec2";
-import { createAccount, type Keys, type ServerProcess, startServer } from "../testing/server-process.js";
+import { DescribeImagesCommand, RegisterImageCommand } from "@aws-sdk/client-ec2";
+import {
+  createAccount,
+  ec2Client,
+  type Keys,
+  type ServerProcess,
+  startServer,
+} from "../testing/server-process.js";
 
 let server: ServerProcess;
 let tenant: Keys;
@@ -24,13 +30,7 @@ after(async () => {
   clearTimeout(kill);
 });
 
-const client = (keys: Keys) =>
-  new EC2Client({
-    endpoint: server.url,
-    region: "us-east-1",
-    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
-    maxAttempts: 1,
-  });
+const client = (keys: Keys) => ec2Client(server.url, keys);
 
 /** 60 characters, as in the issue. */
 const NAME = "ubuntu-22.04-amd64-server-web-frontend-build-20240517-000001";

@@ -1,8 +1,10 @@
 /** A real `amigate serve` child process on 127.0.0.1 and a random port, for end-to-end tests. */
+
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { EC2Client } from "@aws-sdk/client-ec2";
 
 const MAIN = path.resolve(import.meta.dirname, "../cli/main.ts");
 
@@ -199,4 +201,14 @@ export async function startMoto(): Promise<{ url: string; stop(): Promise<void> 
         child.kill("SIGTERM");
       }),
   };
+}
+
+/** The AWS SDK's EC2 client against a catalogue, signing as `keys`, without retries. */
+export function ec2Client(endpoint: string, keys: Pick<Keys, "accessKeyId" | "secretAccessKey">): EC2Client {
+  return new EC2Client({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey },
+    maxAttempts: 1,
+  });
 }
