@@ -1,7 +1,9 @@
 /**
  * The catalogue's storage contract. The API layer (ec2/, app.ts) talks only to these interfaces,
  * so a PostgreSQL + S3 implementation can replace store/sqlite.ts and store/blobs.ts unchanged.
- * Every method is async for that reason, even though SQLite answers synchronously.
+ * Every method is async for that reason, even though SQLite answers synchronously. Store is one
+ * piece per record kind (AccountStore, ImageStore, …); store/sqlite/ implements each over one
+ * connection and store/sqlite.ts puts them together.
  */
 import type { Readable } from "node:stream";
 
@@ -129,14 +131,18 @@ export interface AuditRecord {
   written: boolean;
 }
 
-export interface Store {
+/** Accounts and their access keys. */
+export interface AccountStore {
   createAccount(opts: { alias?: string; admin?: boolean; accountId?: string }): Promise<NewAccount>;
   account(accountId: string): Promise<Account | undefined>;
   accountByAlias(alias: string): Promise<Account | undefined>;
   accounts(): Promise<Account[]>;
   /** The secret in clear, for SigV4 verification only. */
   accessKey(accessKeyId: string): Promise<{ accountId: string; secretAccessKey: string } | undefined>;
+}
 
+/** Image documents, their block device mappings included. */
+export interface ImageStore {
   insertImage(image: Image, tags: Tag[], audit?: AuditRecord): Promise<void>;
   image(imageId: string): Promise<Image | undefined>;
   queryImages(q: ImageQuery): Promise<Image[]>;
@@ -147,7 +153,10 @@ export interface Store {
   ): Promise<void>;
   deleteImage(imageId: string, audit?: AuditRecord): Promise<void>;
   countPublicImages(ownerId: string): Promise<number>;
+}
 
+/** Launch permissions (grants); an image is public while it holds `group: all`. */
+export interface PermissionStore {
   launchPermissions(imageId: string): Promise<readonly LaunchPermission[]>;
   /** Applies removals then additions in one transaction; returns the resulting list. */
   modifyLaunchPermissions(
@@ -157,7 +166,9 @@ export interface Store {
     audit?: AuditRecord,
   ): Promise<LaunchPermission[]>;
   resetLaunchPermissions(imageId: string, audit?: AuditRecord): Promise<void>;
+}
 
+export interface TagStore {
   /** Tags are per account: each caller sees the tags it set (the owner's stay private to the owner). */
   tags(accountId: string, resourceIds: string[]): Promise<Map<string, Tag[]>>;
   createTags(accountId: string, resourceIds: string[], tags: Tag[], audit?: AuditRecord): Promise<void>;
@@ -168,25 +179,49 @@ export interface Store {
     tags: Array<{ key: string; value?: string }>,
     audit?: AuditRecord,
   ): Promise<void>;
+}
 
+/** The record of each stored blob (the bytes are the BlobStore's). */
+export interface BlobRecordStore {
   recordBlob(blob: { sha256: string; size: number; uploadedBy: string }, audit?: AuditRecord): Promise<void>;
   blob(sha256: string): Promise<{ sha256: string; size: number; uploadedBy: string } | undefined>;
   /** Bytes of the blobs an account uploaded (what its --account-quota counts). */
   blobBytes(accountId: string): Promise<number>;
+}
 
+export interface ScanStore {
   createScan(imageId: string): Promise<ScanRecord>;
   updateScan(scanId: number, patch: Partial<Omit<ScanRecord, "scanId" | "imageId">>): Promise<void>;
   latestScan(imageId: string): Promise<ScanRecord | undefined>;
   /** Scans left pending or running by a previous process (restarted at start-up). */
   unfinishedScans(): Promise<ScanRecord[]>;
+}
 
+/** Per-account settings. */
+export interface SettingsStore {
   blockPublicAccess(accountId: string): Promise<boolean>;
   setBlockPublicAccess(accountId: string, blocked: boolean, audit?: AuditRecord): Promise<void>;
+}
 
+export interface AuditStore {
   /** An entry for a call whose change (if any) did not carry it: committed with the turn's others. */
   audit(entry: AuditEntry): Promise<void>;
   auditLog(limit: number): Promise<AuditEntry[]>;
+}
 
+/**
+ * The whole catalogue: every piece over one database, so a change in one piece and the call's
+ * audit entry (AuditRecord) commit in one transaction.
+ */
+export interface Store
+  extends AccountStore,
+    ImageStore,
+    PermissionStore,
+    TagStore,
+    BlobRecordStore,
+    ScanStore,
+    SettingsStore,
+    AuditStore {
   close(): Promise<void>;
 }
 
