@@ -1,0 +1,71 @@
+/** Accounts and their access keys (secrets sealed by the SecretBox). */
+import { newAccessKeyId, newAccountId, newSecretAccessKey } from "../../ids.js";
+import type { SecretBox } from "../secret-box.js";
+import type { Account, AccountStore, NewAccount } from "../types.js";
+import type { Row, SqliteDatabase } from "./database.js";
+
+function accountOf(row: Row): Account {
+  return {
+    accountId: row.account_id as string,
+    ...(row.alias != null ? { alias: row.alias as string } : {}),
+    admin: row.admin === 1,
+    createdAt: row.created_at as string,
+  };
+}
+
+export class SqliteAccounts implements AccountStore {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  async createAccount(opts: { alias?: string; admin?: boolean; accountId?: string }): Promise<NewAccount> {
+    const account: Account = {
+      accountId: opts.accountId ?? newAccountId(),
+      ...(opts.alias !== undefined ? { alias: opts.alias } : {}),
+      admin: opts.admin === true,
+      createdAt: new Date().toISOString(),
+    };
+    const accessKeyId = newAccessKeyId();
+    const secretAccessKey = newSecretAccessKey();
+    this.db.transaction(() => {
+      this.db
+        .stmt("INSERT INTO accounts VALUES (?, ?, ?, ?)")
+        .run(account.accountId, account.alias ?? null, account.admin ? 1 : 0, account.createdAt);
+      this.db
+        .stmt("INSERT INTO access_keys VALUES (?, ?, ?, ?)")
+        .run(
+          accessKeyId,
+          account.accountId,
+          this.secrets.seal(secretAccessKey, accessKeyId),
+          account.createdAt,
+        );
+    });
+    return { account, accessKeyId, secretAccessKey };
+  }
+
+  async account(accountId: string): Promise<Account | undefined> {
+    const row = this.db.stmt("SELECT * FROM accounts WHERE account_id = ?").get(accountId) as Row | undefined;
+    return row && accountOf(row);
+  }
+
+  async accountByAlias(alias: string): Promise<Account | undefined> {
+    const row = this.db.stmt("SELECT * FROM accounts WHERE alias = ?").get(alias) as Row | undefined;
+    return row && accountOf(row);
+  }
+
+  async accounts(): Promise<Account[]> {
+    return (this.db.stmt("SELECT * FROM accounts ORDER BY created_at").all() as Row[]).map(accountOf);
+  }
+
+  async accessKey(accessKeyId: string): Promise<{ accountId: string; secretAccessKey: string } | undefined> {
+    const row = this.db
+      .stmt("SELECT account_id, secret_sealed FROM access_keys WHERE access_key_id = ?")
+      .get(accessKeyId) as Row | undefined;
+    if (!row) return undefined;
+    return {
+      accountId: row.account_id as string,
+      secretAccessKey: this.secrets.open(row.secret_sealed as Buffer, accessKeyId),
+    };
+  }
+}
