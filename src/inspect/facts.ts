@@ -1,11 +1,12 @@
-import type { EolFacts, MalwareFacts, VulnerabilityFacts } from "../vuln/facts.js";
 import type { AccountFacts } from "./accounts.js";
 import type { CloudInitFacts } from "./cloudinit.js";
 import type { ContentFacts } from "./content.js";
 import type { CoverageFacts } from "./coverage.js";
+import type { EolFacts } from "./eol.js";
 import type { FileIndex } from "./files.js";
 import type { HistoryFacts } from "./history.js";
 import type { AuthorizedKeyFacts } from "./keys.js";
+import type { MalwareFacts } from "./malware.js";
 import type { OsFacts } from "./os.js";
 import type { PackageFacts } from "./packages/index.js";
 import type { PlatformFacts } from "./platform.js";
@@ -13,6 +14,7 @@ import type { ScheduleFacts } from "./schedules.js";
 import type { ServiceFacts } from "./services.js";
 import type { SshdFacts } from "./ssh.js";
 import type { TelemetryFacts } from "./telemetry.js";
+import type { VulnerabilityFacts } from "./vulnerabilities.js";
 import type { WindowsFacts } from "./windows/types.js";
 
 /** Every fact an inspector can produce, by name. Rules ask for these by name. */

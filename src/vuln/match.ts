@@ -1,4 +1,3 @@
-import type { InstalledPackage } from "../inspect/packages/types.js";
 import type { RangeEvent, VulnDb } from "./db/index.js";
 import * as apk from "./version/apk.js";
 import * as dpkg from "./version/dpkg.js";
@@ -18,6 +17,15 @@ export interface VulnerablePackage {
   summary?: string;
   ecosystem: string;
   release: string;
+}
+
+/** What the matcher needs of an installed package (an inspector's InstalledPackage has these fields). */
+export interface MatchablePackage {
+  name: string;
+  version: string;
+  /** The source package; advisories are keyed by it where the ecosystem names packages by source. */
+  sourceName: string;
+  sourceVersion: string;
 }
 
 type Compare = (a: string, b: string) => number;
@@ -109,7 +117,7 @@ interface AffectedRow {
 export function matchPackages(
   db: VulnDb,
   os: { id?: string; version?: string },
-  packages: readonly InstalledPackage[],
+  packages: readonly MatchablePackage[],
 ): VulnerablePackage[] {
   const eco = ecosystemFor(os);
   if (!eco) return [];
