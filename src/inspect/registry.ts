@@ -19,8 +19,14 @@ import { telemetryInspector } from "./telemetry.js";
 import { vulnerabilitiesInspector } from "./vulnerabilities.js";
 import { windowsInspector } from "./windows/inspector.js";
 
-/** Every inspector, in one explicit list (no self-registration). */
-export const inspectors: ReadonlyArray<Inspector<FactName>> = [
+/** An inspector of some fact, its name and result type matched (Inspector<"os"> | Inspector<"files"> | …). */
+export type AnyInspector = { [K in FactName]: Inspector<K> }[FactName];
+
+/**
+ * Every inspector, in one explicit list (no self-registration), sorted by name with one entry per
+ * fact of facts.ts (registry.test.ts checks both).
+ */
+export const inspectors: readonly AnyInspector[] = [
   accountsInspector,
   authorizedKeysInspector,
   cloudInitInspector,
@@ -31,17 +37,15 @@ export const inspectors: ReadonlyArray<Inspector<FactName>> = [
   historiesInspector,
   malwareInspector,
   osInspector,
+  packagesInspector,
   platformInspector,
   schedulesInspector,
   servicesInspector,
   sshdInspector,
-  windowsInspector,
   telemetryInspector,
-  packagesInspector,
-  servicesInspector,
-  sshdInspector,
   vulnerabilitiesInspector,
-] as ReadonlyArray<Inspector<FactName>>;
+  windowsInspector,
+];
 
 export const inspectorsByName: ReadonlyMap<FactName, Inspector<FactName>> = new Map(
   inspectors.map((i) => [i.name, i]),
