@@ -3,6 +3,7 @@ import type { LineCounter, Node } from "yaml";
 import type { Image } from "../fs/image.js";
 import type { Inspector } from "./context.js";
 import { loadYaml } from "./load-yaml.js";
+import { readOptionalDir } from "./text-files.js";
 
 /**
  * cloud-init's system configuration: /etc/cloud/cloud.cfg, then /etc/cloud/cloud.cfg.d/*.cfg in
@@ -112,17 +113,13 @@ async function loadFiles(
 ): Promise<LoadedFile[]> {
   const paths: string[] = [];
   if (await image.exists(CLOUD_CFG)) paths.push(CLOUD_CFG);
-  try {
-    const names = (await image.readdir(CLOUD_CFG_D)).map((e) => e.name);
-    // Python's glob("*.cfg"): no hidden files; sorted.
-    for (const n of names
-      .filter((n) => n.endsWith(".cfg") && !n.startsWith("."))
-      .sort()
-      .slice(0, MAX_FILES))
-      paths.push(`${CLOUD_CFG_D}/${n}`);
-  } catch {
-    // no cloud.cfg.d
-  }
+  const names = (await readOptionalDir({ image, unknown: onError }, CLOUD_CFG_D)).map((e) => e.name);
+  // Python's glob("*.cfg"): no hidden files; sorted.
+  for (const n of names
+    .filter((n) => n.endsWith(".cfg") && !n.startsWith("."))
+    .sort()
+    .slice(0, MAX_FILES))
+    paths.push(`${CLOUD_CFG_D}/${n}`);
   const out: LoadedFile[] = [];
   if (paths.length > 0) yaml ??= await loadYaml();
   for (const path of paths) {
@@ -410,10 +407,7 @@ async function scriptCommands(
 ): Promise<BootCommand[]> {
   const paths = [RC_LOCAL];
   for (const dir of BOOT_SCRIPT_DIRS) {
-    const names = await image.readdir(dir).then(
-      (es) => es.map((e) => e.name).sort(),
-      () => [] as string[],
-    );
+    const names = (await readOptionalDir({ image, unknown: onError }, dir)).map((e) => e.name).sort();
     for (const n of names.slice(0, MAX_SCRIPTS)) paths.push(`${dir}/${n}`);
   }
   const out: BootCommand[] = [];

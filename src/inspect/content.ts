@@ -134,7 +134,7 @@ export const contentInspector: Inspector<"content"> = {
       tooLargeFiles: 0,
       packageFiles: 0,
     };
-    const owned = await packageOwnedFiles(ctx.image);
+    const owned = await packageOwnedFiles(ctx);
     const candidates = index.entries.filter((f) => {
       if (f.type !== "file" || f.size === 0) return false;
       if (owned.has(f.path) || isPackageDerived(f.path, owned)) {

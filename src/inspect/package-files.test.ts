@@ -1,16 +1,24 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { describeError } from "../fs/errors.js";
+import type { Image } from "../fs/image.js";
 import { debianImage } from "../testing/trees.js";
 import { FactStore } from "./context.js";
 import { isPackageDerived, packageOwnedFiles } from "./package-files.js";
 import { inspectorsByName } from "./registry.js";
+
+/** The image for a read that must hit no unreadable directory. */
+const readable = (image: Image) => ({
+  image,
+  unknown: (path: string, e: unknown) => assert.fail(`${path}: ${describeError(e)}`),
+});
 
 // An access key id assembled at run time so the source holds no key-shaped literal.
 const KEY = ["AKIA", "Q3EGRDUWX7", "Z2MHN4"].join("");
 
 describe("package-owned files are left out of the content pass", () => {
   it("lists dpkg's files outside /etc, under both spellings of a merged /usr", async () => {
-    const owned = await packageOwnedFiles(debianImage());
+    const owned = await packageOwnedFiles(readable(debianImage()));
     assert.ok(owned.has("/usr/share/debconf/confmodule"));
     // apt.list names /lib/systemd/system/apt-daily-upgrade.service; /lib is a link to /usr/lib.
     assert.ok(owned.has("/lib/systemd/system/apt-daily-upgrade.service"));
@@ -34,7 +42,7 @@ describe("package-owned files are left out of the content pass", () => {
   });
 
   it("dpkg's own records and bytecode of packaged Python are vendor content too; other .pyc is read", async () => {
-    const owned = await packageOwnedFiles(debianImage());
+    const owned = await packageOwnedFiles(readable(debianImage()));
     const py = [...owned].find((p) => /^\/usr\/lib\/python3\/dist-packages\/.+\.py$/.test(p));
     assert.ok(py, "the rootfs has packaged Python");
     const dir = py.slice(0, py.lastIndexOf("/"));

@@ -1,4 +1,4 @@
-import type { Image } from "../fs/image.js";
+import { type DirReadContext, readOptionalDir } from "./text-files.js";
 
 const DPKG_INFO = "/var/lib/dpkg/info";
 const MAX_LIST = 16 * 1024 * 1024;
@@ -10,14 +10,12 @@ const MAX_LIST = 16 * 1024 * 1024;
  * (/usr/local, /opt, /srv, homes, /var). Paths listed through a symlinked directory (merged /usr:
  * "/lib/x" is "/usr/lib/x") are added under both spellings.
  */
-export async function packageOwnedFiles(image: Image): Promise<Set<string>> {
+export async function packageOwnedFiles(ctx: DirReadContext): Promise<Set<string>> {
+  const { image } = ctx;
   const owned = new Set<string>();
-  let lists: string[];
-  try {
-    lists = (await image.readdir(DPKG_INFO)).filter((e) => e.name.endsWith(".list")).map((e) => e.name);
-  } catch {
-    return owned;
-  }
+  const lists = (await readOptionalDir(ctx, DPKG_INFO))
+    .filter((e) => e.name.endsWith(".list"))
+    .map((e) => e.name);
   const usrMerged = new Map<string, string>();
   for (const dir of ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"]) {
     const st = await image.lstat(dir).catch(() => undefined);

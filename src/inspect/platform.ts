@@ -3,6 +3,7 @@ import type { Image } from "../fs/image.js";
 import type { DiskBootInfo } from "../source/target.js";
 import type { Inspector } from "./context.js";
 import { type ElfIdentity, elfIdentity, kernelImageArchitecture } from "./elf.js";
+import { type DirReadContext, readOptionalDir } from "./text-files.js";
 
 /** Binaries whose ELF header tells the image's architecture, most telling first. */
 export const ARCHITECTURE_PROBES = [
@@ -76,16 +77,12 @@ async function driverState(
   return "missing";
 }
 
-async function kernels(image: Image): Promise<KernelFacts[]> {
+async function kernels(ctx: DirReadContext): Promise<KernelFacts[]> {
+  const { image } = ctx;
   const out: KernelFacts[] = [];
   const seen = new Set<string>();
   for (const root of MODULE_ROOTS) {
-    let names: string[];
-    try {
-      names = (await image.readdir(root)).map((e) => e.name).sort();
-    } catch {
-      continue;
-    }
+    const names = (await readOptionalDir(ctx, root)).map((e) => e.name).sort();
     for (const version of names) {
       const dir = `${root}/${version}`;
       if (seen.has(version) || !(await image.exists(`${dir}/kernel`))) continue;
@@ -167,7 +164,7 @@ export const platformInspector: Inspector<"platform"> = {
     }
     return {
       ...(architecture ? { architecture } : {}),
-      kernels: await kernels(ctx.image),
+      kernels: await kernels(ctx),
       ...(ctx.disk ? { disk: ctx.disk } : {}),
       encryption: await encryptionMarkers(ctx.image, ctx.disk),
     };

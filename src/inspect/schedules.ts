@@ -1,4 +1,5 @@
 import type { Inspector } from "./context.js";
+import { readOptionalDir } from "./text-files.js";
 
 /** A command the system runs again and again: a cron line or the ExecStart of a unit a timer starts. */
 export interface ScheduledCommand {
@@ -50,16 +51,11 @@ export const schedulesInspector: Inspector<"schedules"> = {
         return undefined;
       }
     };
-    const list = async (dir: string) => {
-      try {
-        return (await ctx.image.readdir(dir))
-          .filter((e) => e.type === "file")
-          .map((e) => `${dir}/${e.name}`)
-          .sort();
-      } catch {
-        return [];
-      }
-    };
+    const list = async (dir: string) =>
+      (await readOptionalDir(ctx, dir))
+        .filter((e) => e.type === "file")
+        .map((e) => `${dir}/${e.name}`)
+        .sort();
     for (const path of CRON_FILES) {
       const text = await read(path);
       if (text !== undefined) commands.push(...cronLines(text, path, true));

@@ -1,7 +1,7 @@
-import { isFsError } from "../fs/errors.js";
 import type { DirEntry } from "../fs/filetree.js";
 import { baseName, joinImagePath } from "../fs/path.js";
 import type { InspectContext, Inspector } from "./context.js";
+import { readOptionalDir } from "./text-files.js";
 
 export type InitSystem = "systemd" | "sysv" | "openrc";
 
@@ -56,14 +56,9 @@ const OPENRC_LEVELS = ["sysinit", "boot", "default"];
 const MAX_DIR_ENTRIES = 100_000;
 
 async function list(ctx: InspectContext, dir: string): Promise<DirEntry[]> {
-  try {
-    return (await ctx.image.readdir(dir))
-      .slice(0, MAX_DIR_ENTRIES)
-      .sort((a, b) => a.name.localeCompare(b.name));
-  } catch (e) {
-    if (!isFsError(e, "ENOENT") && !isFsError(e, "ENOTDIR")) ctx.unknown(dir, e);
-    return [];
-  }
+  return (await readOptionalDir(ctx, dir))
+    .slice(0, MAX_DIR_ENTRIES)
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 async function resolvedDir(ctx: InspectContext, dir: string): Promise<string | undefined> {

@@ -2,6 +2,7 @@ import { FsError } from "../fs/errors.js";
 import type { Image } from "../fs/image.js";
 import { joinImagePath, normalizeImagePath, splitImagePath } from "../fs/path.js";
 import { compileWildcard, type Matcher, type WildcardSyntax } from "../match/wildcard.js";
+import { type DirReadContext, readOptionalDir } from "./text-files.js";
 
 /**
  * Reading sshd_config the way sshd does (sshd_config(5)): one keyword per line, keywords
@@ -95,12 +96,21 @@ export async function parseSshdConfig(image: Image, main = SSHD_CONFIG): Promise
   return out;
 }
 
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Directories an Include lists are read like files: what cannot be read is a problem. */
+function dirReader(image: Image, out: ParsedConfig): DirReadContext {
+  return { image, unknown: (path, e) => out.problems.push({ path, error: message(e) }) };
+}
+
 async function readConfigFile(image: Image, path: string, out: ParsedConfig): Promise<string | undefined> {
   try {
     return await image.readText(path, MAX_FILE_BYTES);
   } catch (e) {
     if (!(e instanceof FsError && e.code === "ENOENT" && path === SSHD_CONFIG))
-      out.problems.push({ path, error: e instanceof Error ? e.message : String(e) });
+      out.problems.push({ path, error: message(e) });
     return undefined;
   }
 }
@@ -144,7 +154,7 @@ async function parseFile(
       }
       for (const pattern of tok.args) {
         const absolute = pattern.startsWith("/") ? pattern : `${SSH_DIR}/${pattern}`;
-        for (const file of await globImage(image, absolute)) {
+        for (const file of await globImage(dirReader(image, out), absolute)) {
           const inc = await readConfigFile(image, file, out);
           if (inc !== undefined) await parseFile(image, file, inc, depth + 1, match, out);
         }
@@ -160,7 +170,8 @@ async function parseFile(
 const GLOB_CHARS = /[*?[]/;
 
 /** glob(3) without flags over the image: "*", "?" and "[…]" per component, results sorted. */
-export async function globImage(image: Image, pattern: string): Promise<string[]> {
+export async function globImage(ctx: DirReadContext, pattern: string): Promise<string[]> {
+  const { image } = ctx;
   let candidates = ["/"];
   const parts = splitImagePath(normalizeImagePath(pattern));
   for (const [i, part] of parts.entries()) {
@@ -172,12 +183,7 @@ export async function globImage(image: Image, pattern: string): Promise<string[]
         continue;
       }
       const matcher = fnmatchRegExp(part);
-      let names: string[];
-      try {
-        names = (await image.readdir(dir)).map((e) => e.name);
-      } catch {
-        continue;
-      }
+      const names = (await readOptionalDir(ctx, dir)).map((e) => e.name);
       for (const name of names.sort()) if (matcher.test(name)) next.push(joinImagePath(dir, name));
     }
     candidates = next.slice(0, MAX_GLOB_RESULTS);

@@ -1,8 +1,7 @@
-import { isFsError } from "../fs/errors.js";
 import { joinImagePath, normalizeImagePath, parentOf } from "../fs/path.js";
 import type { SudoCommand, SudoGrant } from "./accounts.js";
 import type { InspectContext } from "./context.js";
-import { readOptionalText, splitLines } from "./text-files.js";
+import { readOptionalDir, readOptionalText, splitLines } from "./text-files.js";
 
 export const SUDOERS_PATHS = ["/etc/sudoers", "/etc/sudoers.d/*"];
 
@@ -172,13 +171,7 @@ async function readFile(state: State, path: string, depth: number): Promise<void
 }
 
 async function readDir(state: State, dir: string, depth: number): Promise<void> {
-  let names: string[];
-  try {
-    names = (await state.ctx.image.readdir(dir)).map((e) => e.name);
-  } catch (e) {
-    if (!isFsError(e, "ENOENT") && !isFsError(e, "ENOTDIR")) state.ctx.unknown(dir, e);
-    return;
-  }
+  const names = (await readOptionalDir(state.ctx, dir)).map((e) => e.name);
   for (const name of names.filter(sudoersDirIncludes).sort())
     await readFile(state, joinImagePath(dir, name), depth);
 }

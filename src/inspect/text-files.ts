@@ -1,3 +1,5 @@
+import { isFsError } from "../fs/errors.js";
+import type { DirEntry } from "../fs/filetree.js";
 import type { InspectContext } from "./context.js";
 
 /** Configuration files we parse line by line are small; larger ones are hostile or not ours. */
@@ -13,6 +15,28 @@ export async function readOptionalText(ctx: InspectContext, path: string): Promi
   } catch (e) {
     ctx.unknown(path, e);
     return undefined;
+  }
+}
+
+/** What reading an optional directory needs: the image, and where to record what could not be read. */
+export type DirReadContext = Pick<InspectContext, "image" | "unknown">;
+
+/** The path does not exist, or is not a directory: an optional directory that is simply absent. */
+export function isAbsent(e: unknown): boolean {
+  return isFsError(e, "ENOENT") || isFsError(e, "ENOTDIR");
+}
+
+/**
+ * The entries of an optional directory (unsorted, as the tree gives them): [] when it does not
+ * exist or is not a directory; any other failure (EIO, EACCES, a symlink loop) is recorded as an
+ * unknown and also gives [], so a directory that could not be read is never taken for an empty one.
+ */
+export async function readOptionalDir(ctx: DirReadContext, path: string): Promise<DirEntry[]> {
+  try {
+    return await ctx.image.readdir(path);
+  } catch (e) {
+    if (!isAbsent(e)) ctx.unknown(path, e);
+    return [];
   }
 }
 

@@ -1,4 +1,5 @@
 import type { InspectContext, Inspector } from "../context.js";
+import { readOptionalDir } from "../text-files.js";
 import { parseApkInstalled } from "./apk.js";
 import { parseDpkgStatus } from "./dpkg.js";
 import { RPMDB_PATHS, readRpmHeaders, rpmPackages } from "./rpm/index.js";
@@ -108,9 +109,7 @@ async function readRuntimes(
 ): Promise<DetectedRuntime[]> {
   const found = runtimesFromPackages(packages);
   for (const dir of RUNTIME_BINARY_DIRS) {
-    const stat = await ctx.image.statIfExists(dir).catch(() => undefined);
-    if (stat?.type !== "directory") continue;
-    for (const entry of await ctx.image.readdir(dir).catch(() => [])) {
+    for (const entry of await readOptionalDir(ctx, dir)) {
       const r = runtimeFromBinary(`${dir}/${entry.name}`);
       if (r) found.push(r);
     }
