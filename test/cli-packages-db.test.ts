@@ -73,14 +73,27 @@ describe("amigate packages / db / scan --db --as-of", () => {
     const before = amigate("scan", debianRootfsPath(), "--as-of", "2026-03-01", "--format", "json");
     assert.equal(before.status, 0, before.stderr);
     assert.ok((JSON.parse(before.stdout) as { notes: string[] }).notes.some((n) => n.includes("amigate db")));
-    // Debian 12's regular support ends 2026-07-11 (endoflife.date): after it, a high SEC-2 finding.
-    const afterEol = amigate("scan", debianRootfsPath(), "--as-of", "2026-07-12", "--format", "json");
-    assert.equal(afterEol.status, 1);
-    const rules = (JSON.parse(afterEol.stdout) as { findings: Array<{ rule: string; clauses: string[] }> })
+    // Debian 12's regular support ends 2026-07-11; Debian LTS (free, from Debian) runs to 2028-06-30
+    // and counts as supported: an info note in between, a high SEC-2 finding only after it.
+    const inLts = amigate("scan", debianRootfsPath(), "--as-of", "2026-07-12", "--format", "json");
+    assert.equal(inLts.status, 0, inLts.stderr);
+    const noted = (JSON.parse(inLts.stdout) as { findings: Array<{ rule: string; severity: string }> })
       .findings;
     assert.deepEqual(
-      rules.map((f) => [f.rule, f.clauses]),
-      [["os-end-of-life", ["SEC-2"]]],
+      noted.map((f) => [f.rule, f.severity]),
+      [["os-end-of-life", "info"]],
+    );
+    const afterEol = amigate("scan", debianRootfsPath(), "--as-of", "2028-07-01", "--format", "json");
+    assert.equal(afterEol.status, 1);
+    // (By then the packaged runtimes are past their upstream dates too: runtime-end-of-life, issue 15.)
+    const rules = (
+      JSON.parse(afterEol.stdout) as {
+        findings: Array<{ rule: string; clauses: string[]; severity: string }>;
+      }
+    ).findings;
+    assert.deepEqual(
+      rules.filter((f) => f.rule === "os-end-of-life").map((f) => [f.clauses, f.severity]),
+      [[["SEC-2"], "high"]],
     );
   });
 

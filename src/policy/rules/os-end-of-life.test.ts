@@ -22,13 +22,14 @@ testRule(rule, {
   ],
   invalid: [
     {
-      name: "the Debian 12 rootfs, past its security support; LTS is not counted",
-      changes: {},
+      name: "Debian 10: past its regular support and past Debian LTS",
+      base: "empty",
+      changes: osRelease("debian", "10"),
       findings: [
         {
           severity: "high",
           message:
-            "the operating system Debian 12 (Bookworm) reached end of life on 2026-07-11; Debian LTS runs to 2028-06-30 (extended support: not counted as supported)",
+            "the operating system Debian 10 (Buster) reached end of life on 2022-09-10; Debian LTS ran to 2024-06-30",
         },
       ],
     },

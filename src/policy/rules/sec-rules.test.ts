@@ -138,6 +138,46 @@ describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
       /^the operating system Ubuntu 20\.04 \(Focal Fossa\) reached end of life on \d{4}-\d{2}-\d{2}; Expanded Security Maintenance runs to 2030-04-02 \(extended support: not counted as supported\)$/,
     );
   });
+  it("Debian 12: supported, then Debian LTS (free, counted as supported: an info note), low near its end, high past it", () => {
+    const check = (d: string) =>
+      osEndOfLife
+        .check({ eol: { os: osEolStatus({ id: "debian", version: "12" }, at(d))!, runtimes: [], asOf: d } })
+        .map((f) => [f.severity, f.message]);
+    // Regular support ends 2026-07-11; the LTS that follows is free and further out: no warning.
+    assert.deepEqual(check("2026-05-01"), []);
+    assert.deepEqual(check("2026-12-04"), [
+      [
+        "info",
+        "the operating system Debian 12 (Bookworm) is in Debian LTS until 2028-06-30 (free security support from the distribution, counted as supported); regular security support ended on 2026-07-11",
+      ],
+    ]);
+    assert.deepEqual(check("2028-05-01"), [
+      [
+        "low",
+        "the operating system Debian 12 (Bookworm) is in Debian LTS (free security support from the distribution, counted as supported), which ends on 2028-06-30 (in 60 days); regular security support ended on 2026-07-11",
+      ],
+    ]);
+    assert.deepEqual(check("2028-07-01"), [
+      [
+        undefined,
+        "the operating system Debian 12 (Bookworm) reached end of life on 2026-07-11; Debian LTS ran to 2028-06-30",
+      ],
+    ]);
+  });
+  it("Debian 11 past its LTS is high, in the past tense", () => {
+    const s = osEolStatus({ id: "debian", version: "11" }, at("2026-12-04"))!;
+    assert.deepEqual(
+      osEndOfLife
+        .check({ eol: { os: s, runtimes: [], asOf: "2026-12-04" } })
+        .map((f) => [f.severity, f.message]),
+      [
+        [
+          undefined,
+          "the operating system Debian 11 (Bullseye) reached end of life on 2024-08-14; Debian LTS ran to 2026-08-31",
+        ],
+      ],
+    );
+  });
   it("python 3.9 on both sides of 2025-10-31 is a medium finding after", () => {
     const check = (d: string) =>
       runtimeEndOfLife.check({ eol: { runtimes: [eolStatus("python", "3.9", at(d))!], asOf: d } });

@@ -40,7 +40,6 @@ describe("end-of-life dataset", () => {
     { os: { id: "amzn", version: "2023" }, eol: "2029-06-30", cycle: "2023" },
     { os: { id: "amzn", version: "2018.03" }, eol: "2023-12-31", cycle: "2018.03" },
     { os: { id: "centos", version: "7" }, eol: "2024-06-30", cycle: "7" },
-    { os: { id: "debian", version: "12" }, eol: "2026-07-11", cycle: "12" },
     { os: { id: "alpine", version: "3.18.4" }, eol: "2025-05-09", cycle: "3.18" },
   ];
   for (const b of boundaries) {
@@ -62,7 +61,28 @@ describe("end-of-life dataset", () => {
   it("Ubuntu 18.04 past standard support keeps its ESM date, stated and not treated as supported", () => {
     const s = osEolStatus({ id: "ubuntu", version: "18.04" }, at("2026-11-23"));
     assert.equal(s?.state, "eol");
-    assert.deepEqual(s?.extended, { label: "Expanded Security Maintenance", until: "2028-04-01" });
+    assert.deepEqual(s?.extended, {
+      label: "Expanded Security Maintenance",
+      until: "2028-04-01",
+      free: false,
+      past: false,
+    });
+  });
+
+  it("Debian 12: Debian LTS (free, from Debian) follows regular support and counts as supported to 2028-06-30", () => {
+    const state = (d: string) => {
+      const s = osEolStatus({ id: "debian", version: "12" }, at(d));
+      return [s?.state, s?.daysLeft, s?.inFreeExtended ?? false];
+    };
+    // The regular end (2026-07-11) is not near while LTS runs on: no warning before it either.
+    assert.deepEqual(state("2026-05-01"), ["supported", 71, false]);
+    assert.deepEqual(state("2026-07-12"), ["extended", 719, true]);
+    assert.deepEqual(state("2028-04-01"), ["eol-soon", 90, true]);
+    assert.deepEqual(state("2028-06-30"), ["eol-soon", 0, true]);
+    assert.deepEqual(state("2028-07-01")[0], "eol");
+    const s = osEolStatus({ id: "debian", version: "12" }, at("2026-12-04"));
+    assert.equal(s?.extended?.reference, "https://wiki.debian.org/LTS");
+    assert.equal(s?.extended?.free, true);
   });
 
   it("runtimes: python 3.9 and node 18 by cycle; unknown products and cycles give undefined", () => {
