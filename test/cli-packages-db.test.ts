@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -95,6 +95,27 @@ describe("amigate packages / db / scan --db --as-of", () => {
       rules.filter((f) => f.rule === "os-end-of-life").map((f) => [f.clauses, f.severity]),
       [[["SEC-2"], "high"]],
     );
+  });
+
+  it("a failed import leaves the previous database as it was, and writes none where there was none", () => {
+    const db = path.join(work, "staged.db");
+    assert.equal(amigate("db", "import", path.join(SHARED, "corpus/osv/debian"), "--db", db).status, 0);
+    const before = amigate("db", "status", "--db", db, "--json").stdout;
+    const bad = path.join(work, "bad.json");
+    writeFileSync(bad, '{"id": 5');
+    // The good directory first, then the bad file: all or nothing.
+    const failed = amigate("db", "import", path.join(SHARED, "corpus/osv/alpine"), bad, "--db", db);
+    assert.equal(failed.status, 2);
+    assert.match(failed.stderr, /bad\.json: .*\(nothing imported; .*staged\.db left as it was\)/);
+    assert.equal(amigate("db", "status", "--db", db, "--json").stdout, before);
+    assert.deepEqual(
+      readdirSync(work).filter((n) => n.includes(".staged-")),
+      [],
+      "no staged copy left behind",
+    );
+    const fresh = path.join(work, "fresh.db");
+    assert.equal(amigate("db", "import", bad, "--db", fresh).status, 2);
+    assert.ok(!existsSync(fresh), "no empty database left behind");
   });
 
   it("packages on a Windows disk lists the Uninstall entries as the windows ecosystem", () => {

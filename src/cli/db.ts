@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, mkdirSync } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import { dbStatus, defaultDbPath, importFile, openVulnDb } from "../vuln/db/index.js";
+import { withStagedDb } from "../vuln/db/staged.js";
 
 /** Public feeds `db update` fetches: OSV per-ecosystem exports and the ALAS repo updateinfo. */
 export const FEEDS: ReadonlyArray<{ name: string; url: string }> = [
@@ -39,11 +40,6 @@ async function alasUpdateinfoUrl(mirrorList: string): Promise<string> {
   return `${base}/${m[1]}`;
 }
 
-function openForWrite(dbPath: string) {
-  mkdirSync(path.dirname(dbPath), { recursive: true });
-  return openVulnDb(dbPath);
-}
-
 export function registerDb(program: Command): void {
   const db = program.command("db").description("Build and inspect the local vulnerability database");
   const dbOption = "--db <path>";
@@ -55,17 +51,20 @@ export function registerDb(program: Command): void {
     .option(dbOption, dbHelp)
     .action(async (files: string[], flags: { db?: string }) => {
       const dbPath = defaultDbPath(flags.db);
-      const handle = openForWrite(dbPath);
-      try {
+      // All files or none: a failure leaves the previous database as it was.
+      await withStagedDb(dbPath, async (handle) => {
         for (const f of files) {
-          const r = await importFile(handle, f);
+          const r = await importFile(handle, f).catch((e: unknown) => {
+            const existed = existsSync(dbPath)
+              ? `${dbPath} left as it was`
+              : `no database written at ${dbPath}`;
+            throw new Error(`${f}: ${(e as Error).message} (nothing imported; ${existed})`);
+          });
           process.stdout.write(
             `${r.source}: ${r.records} records (${r.kind}, ${r.skipped} skipped) in ${r.seconds.toFixed(1)} s\n`,
           );
         }
-      } finally {
-        handle.close();
-      }
+      });
       process.stdout.write(`${dbPath}\n`);
     });
 
@@ -74,25 +73,36 @@ export function registerDb(program: Command): void {
     .option(dbOption, dbHelp)
     .action(async (flags: { db?: string }) => {
       const dbPath = defaultDbPath(flags.db);
-      const handle = openForWrite(dbPath);
       const tmp = await mkdtemp(path.join(os.tmpdir(), "amigate-db-"));
+      const failed: string[] = [];
       try {
+        // Every feed is fetched first; the database changes only when all of them were imported.
+        const files: Array<{ name: string; file: string }> = [];
         for (const feed of FEEDS) {
           const file = path.join(tmp, feed.name);
           try {
             const url = feed.url.endsWith("mirror.list") ? await alasUpdateinfoUrl(feed.url) : feed.url;
             await download(url, file);
-            const r = await importFile(handle, file);
-            process.stdout.write(`${feed.name}: ${r.records} records\n`);
+            files.push({ name: feed.name, file });
           } catch (e) {
             process.stderr.write(`${feed.name}: ${(e as Error).message}\n`);
-            process.exitCode = 2;
-          } finally {
-            await rm(file, { force: true });
+            failed.push(feed.name);
           }
         }
+        if (failed.length > 0) {
+          process.stderr.write(
+            `amigate db update: ${dbPath} left as it was (${failed.length} feeds not fetched)\n`,
+          );
+          process.exitCode = 2;
+          return;
+        }
+        await withStagedDb(dbPath, async (handle) => {
+          for (const { name, file } of files) {
+            const r = await importFile(handle, file);
+            process.stdout.write(`${name}: ${r.records} records\n`);
+          }
+        });
       } finally {
-        handle.close();
         await rm(tmp, { recursive: true, force: true });
       }
     });
