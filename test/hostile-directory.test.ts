@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { scan } from "../src/policy/engine.js";
+import { scan } from "../src/scan/session.js";
 import { openTarget } from "../src/source/open.js";
 
 let root = "";

@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { before, describe, it } from "node:test";
-import { scan } from "../src/policy/engine.js";
 import type { ScanResult } from "../src/policy/result.js";
+import { scan } from "../src/scan/session.js";
 import { openTarget } from "../src/source/open.js";
 import { REPO_ROOT } from "../src/testing/trees.js";
 

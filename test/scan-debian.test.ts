@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { OverlayChange } from "../src/fs/overlay.js";
-import { scan } from "../src/policy/engine.js";
+import { scan } from "../src/scan/session.js";
 import { debianText, withField } from "../src/testing/debian-files.js";
 import { debianImage } from "../src/testing/trees.js";
 

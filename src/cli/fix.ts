@@ -10,9 +10,9 @@ import { afterDigest, renderOutcomes, renderPlan, renderRemaining } from "../fix
 import { DirectoryTree } from "../fs/directory.js";
 import { TargetError } from "../fs/errors.js";
 import { Image } from "../fs/image.js";
-import { scan } from "../policy/engine.js";
 import { SEVERITIES, type Severity } from "../policy/severity.js";
-import { inspectOptions } from "./scan.js";
+import { scanOptions } from "../scan/options.js";
+import { scan } from "../scan/session.js";
 
 interface FixFlags {
   dryRun?: boolean;
@@ -112,7 +112,12 @@ export function registerFix(program: Command): void {
  */
 async function runFix(input: string, flags: FixFlags): Promise<number> {
   const apply = flags.yes === true && flags.dryRun !== true;
-  const scanOptions = inspectOptions(flags);
+  const { now, inspect } = scanOptions({
+    asOf: flags.asOf,
+    db: flags.db,
+    dbMaxAge: flags.dbMaxAge,
+    clamd: flags.clamd ?? process.env.AMIGATE_CLAMD_SOCKET,
+  });
   const options: FixOptions = {
     ...DEFAULT_FIX_OPTIONS,
     keepPassword: list(flags.keepPassword),
@@ -130,7 +135,7 @@ async function runFix(input: string, flags: FixFlags): Promise<number> {
       selected,
       journal: new Journal(apply ? (flags.journal ?? defaultJournalPath(new Date())) : undefined),
       failOn: flags.failOn,
-      scanOptions,
+      scanOptions: { now, inspect },
     });
     return report(input, result.plan, result.outcomes, apply, flags, result.rescan);
   }
@@ -162,7 +167,7 @@ async function runFix(input: string, flags: FixFlags): Promise<number> {
     const rescan = await scan(
       { input, kind: "directory", description: fresh.description },
       [{ root: "/", image: fresh }],
-      { failOn: flags.failOn, ...scanOptions },
+      { failOn: flags.failOn, now, inspect },
     );
     return report(input, plan, outcomes, apply, flags, rescan);
   } finally {

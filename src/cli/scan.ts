@@ -3,17 +3,16 @@ import path from "node:path";
 import { type Command, Option } from "commander";
 import { describeError } from "../fs/errors.js";
 import { Image } from "../fs/image.js";
-import { DEFAULT_INSPECT_OPTIONS, type InspectOptions } from "../inspect/context.js";
 import type { FactName } from "../inspect/facts.js";
-import { scan } from "../policy/engine.js";
 import { type IgnoreEntry, IgnoreFileError, parseIgnoreFile } from "../policy/ignore.js";
 import type { Rule } from "../policy/rule.js";
 import { rules as allRules } from "../policy/rules/index.js";
 import { SEVERITIES, type Severity } from "../policy/severity.js";
 import { REPORT_FORMATS, type ReportFormat, renderReport } from "../report/index.js";
+import { scanOptions } from "../scan/options.js";
+import { runScan as scanTarget } from "../scan/session.js";
 import { openTarget } from "../source/open.js";
 import type { OpenTargetOptions } from "../source/target.js";
-import { defaultDbPath } from "../vuln/db/path.js";
 import { countingSource, countingTree, ProgressBar, type ProgressSink } from "./progress.js";
 
 export interface ScanFlags {
@@ -73,38 +72,17 @@ async function loadIgnore(file: string | undefined): Promise<IgnoreEntry[]> {
  * Scans, writes the report and returns the exit code: 0 nothing at or above --fail-on, 1 findings
  * at or above it. Anything that stops the scan throws (the CLI prints it and exits 2).
  */
-/** Inspect options from the scan flags: the judging date, the vulnerability DB, clamd. */
-export function inspectOptions(flags: Pick<ScanFlags, "asOf" | "db" | "dbMaxAge" | "clamd">): {
-  now: Date;
-  inspect: InspectOptions;
-} {
-  if (flags.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(flags.asOf))
-    throw new UsageError(`--as-of ${flags.asOf}: expected a date as YYYY-MM-DD`);
-  const now = flags.asOf ? new Date(`${flags.asOf}T00:00:00Z`) : new Date();
-  if (Number.isNaN(now.getTime())) throw new UsageError(`--as-of ${flags.asOf}: not a valid date`);
-  const maxAge = Number(flags.dbMaxAge ?? 7);
-  if (!Number.isFinite(maxAge) || maxAge < 0)
-    throw new UsageError(`--db-max-age ${flags.dbMaxAge}: expected a number of days`);
-  const clamd = flags.clamd ?? process.env.AMIGATE_CLAMD_SOCKET;
-  return {
-    now,
-    inspect: {
-      ...DEFAULT_INSPECT_OPTIONS,
-      now,
-      vulnDb: defaultDbPath(flags.db),
-      vulnDbMaxAgeDays: maxAge,
-      ...(clamd ? { clamdSocket: clamd } : {}),
-    },
-  };
-}
-
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
-
 export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Promise<0 | 1> {
-  const { now, inspect } = inspectOptions(flags);
-  const ignore = await loadIgnore(flags.ignoreFile);
+  const fromFlags = scanOptions({
+    failOn: flags.failOn,
+    asOf: flags.asOf,
+    db: flags.db,
+    dbMaxAge: flags.dbMaxAge,
+    clamd: flags.clamd ?? process.env.AMIGATE_CLAMD_SOCKET,
+    rules: io.rules,
+  });
+  // The flags are checked before the ignore file is read: a bad --as-of is the error reported.
+  const options = { ...fromFlags, ignore: await loadIgnore(flags.ignoreFile) };
   // Disks: bytes read of the virtual disk; directories and archives: directory entries walked.
   let bar: ProgressBar | undefined;
   const sink = io.progress;
@@ -129,24 +107,7 @@ export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Prom
         image: new Image(countingTree(r.image.tree, (n) => counted.add(n))),
       }));
     }
-    const result = await scan(
-      {
-        input,
-        kind: target.kind,
-        description: target.description,
-        notes: target.notes,
-        gaps: target.gaps,
-        findings: target.findings,
-      },
-      roots,
-      {
-        failOn: flags.failOn,
-        ignore,
-        rules: io.rules,
-        now,
-        inspect,
-      },
-    );
+    const { result } = await scanTarget({ ...target, input, roots }, options);
     bar?.finish();
     // Colours only on a terminal: never in files or pipes, never with NO_COLOR (no-color.org).
     const color = flags.output === undefined && io.isTTY && !io.noColor;

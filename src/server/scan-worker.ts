@@ -1,18 +1,16 @@
 /**
  * Runs in a worker thread: scans one pushed blob with the same pipeline as `amigate scan`
- * (openTarget + scan) and reads the platform facts that fill EC2 fields (architecture, boot mode,
- * platform). The HTTP thread never blocks on image bytes.
+ * (openTarget + a scan session) and reads the platform facts that fill EC2 fields (architecture,
+ * boot mode, platform) from that session. The HTTP thread never blocks on image bytes.
  */
 import path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { describeError } from "../fs/errors.js";
-import { DEFAULT_INSPECT_OPTIONS, FactStore, type InspectOptions } from "../inspect/context.js";
 import type { PlatformFacts } from "../inspect/platform.js";
-import { inspectorsByName } from "../inspect/registry.js";
-import { scan } from "../policy/engine.js";
 import type { Severity } from "../policy/severity.js";
+import { type ScanOptions, scanOptions } from "../scan/options.js";
+import { runScan } from "../scan/session.js";
 import { openTarget } from "../source/open.js";
-import { defaultDbPath } from "../vuln/db/path.js";
 
 export interface ScanJob {
   path: string;
@@ -39,10 +37,13 @@ export type ScanOutcome =
  * the user cache), and today's date unless AMIGATE_SCAN_AS_OF (YYYY-MM-DD) fixes it — for
  * reproducible catalogues and tests.
  */
-function serverScanOptions(vulnDb: string | undefined): { now: Date; inspect: InspectOptions } {
+function serverScanOptions(job: ScanJob): ScanOptions {
   const asOf = process.env.AMIGATE_SCAN_AS_OF;
-  const now = asOf && /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? new Date(`${asOf}T00:00:00Z`) : new Date();
-  return { now, inspect: { ...DEFAULT_INSPECT_OPTIONS, now, vulnDb: defaultDbPath(vulnDb) } };
+  return scanOptions({
+    failOn: job.failOn,
+    ...(asOf && /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? { asOf } : {}),
+    db: job.vulnDb,
+  });
 }
 
 const EC2_ARCH: Record<string, string> = { x86_64: "x86_64", aarch64: "arm64", i386: "i386" };
@@ -52,22 +53,10 @@ export async function runScanJob(job: ScanJob): Promise<ScanOutcome> {
     // references "none": a pushed blob was vetted at upload, and a scan never opens another file.
     const target = await openTarget(job.path, { references: "none" });
     try {
-      const result = await scan(
-        {
-          input: job.imageId,
-          kind: target.kind,
-          description: target.description,
-          notes: target.notes,
-          gaps: target.gaps,
-          findings: target.findings,
-        },
-        target.roots,
-        { failOn: job.failOn, ...serverScanOptions(job.vulnDb) },
-      );
+      const { result, roots } = await runScan({ ...target, input: job.imageId }, serverScanOptions(job));
       const attributes: ScannedAttributes = {};
-      const root = target.roots[0];
-      if (root) {
-        const facts = new FactStore(root.image, inspectorsByName, DEFAULT_INSPECT_OPTIONS, root.disk);
+      const facts = roots[0]?.facts;
+      if (facts) {
         try {
           const platform = (await facts.get("platform")) as PlatformFacts;
           const arch = platform.architecture && EC2_ARCH[platform.architecture.architecture];

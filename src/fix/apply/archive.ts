@@ -6,9 +6,11 @@ import type { DirEntry, FileStat, FileTree, FileType } from "../../fs/filetree.j
 import { Image } from "../../fs/image.js";
 import { baseName, normalizeImagePath, parentOf } from "../../fs/path.js";
 import { visible } from "../../fs/visible.js";
-import { type ScanOptions, scan } from "../../policy/engine.js";
+
 import type { ScanResult } from "../../policy/result.js";
 import type { Severity } from "../../policy/severity.js";
+import type { ScanOptions } from "../../scan/options.js";
+import { scan } from "../../scan/session.js";
 import type { Journal } from "../journal.js";
 import { type FixOperation, type FixOptions, type PlannedChange, sha256 } from "../operation.js";
 import { type Plan, planFix } from "../planner.js";
