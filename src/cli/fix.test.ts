@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -60,5 +60,50 @@ describe("amigate fix (CLI)", () => {
     const r = amigate(["fix", "--list-operations"], dir);
     assert.equal(r.status, 0);
     assert.match(r.stdout, /^lock-root-password +\*/m);
+  });
+});
+
+describe("amigate fix on a disk image", () => {
+  let dir: string;
+  let disk: string;
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "amigate-fix-disk-"));
+    const tree = path.join(dir, "tree");
+    for (const d of ["etc", "root"]) mkdirSync(path.join(tree, d), { recursive: true });
+    writeFileSync(path.join(tree, "etc/os-release"), 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian 12"\n');
+    writeFileSync(path.join(tree, "etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+    writeFileSync(path.join(tree, "etc/shadow"), "root:!:20000::::::\n");
+    writeFileSync(path.join(tree, "root/.bash_history"), "aws configure\n");
+    // A bare ext4 filesystem: a disk image to `amigate scan`, told from its bytes.
+    disk = path.join(dir, "disk.raw");
+    execFileSync("truncate", ["-s", "8M", disk]);
+    execFileSync("mkfs.ext4", ["-q", "-F", "-E", "root_owner=0:0", "-d", tree, disk]);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("plans from the scan's own session: the dry run reports exactly the findings `scan` reports", () => {
+    const asOf = ["--as-of", "2026-03-01"];
+    const scanned = amigate(["scan", disk, "--format", "json", ...asOf], dir);
+    assert.equal(scanned.status, 1, scanned.stderr);
+    const report = JSON.parse(scanned.stdout) as { findings: Array<{ rule: string }> };
+    assert.ok(report.findings.some((f) => f.rule === "shell-history"));
+    const r = amigate(["fix", disk, "--format", "json", ...asOf], dir);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as {
+      plan: { os: string; changes: Array<{ action: string; path: string }> };
+      rescan: { target: { kind: string }; findings: unknown[] };
+    };
+    assert.equal(out.plan.os, "linux");
+    assert.ok(out.plan.changes.some((c) => c.action === "truncate" && c.path === "/root/.bash_history"));
+    assert.equal(out.rescan.target.kind, "disk");
+    assert.deepEqual(out.rescan.findings, report.findings);
+  });
+
+  it("--yes is refused (exit 2): a disk image is only planned, never changed", () => {
+    const before = readFileSync(disk);
+    const r = amigate(["fix", disk, "--yes", "--journal", path.join(dir, "j.jsonl")], dir);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /a disk image is only planned, never changed/);
+    assert.ok(readFileSync(disk).equals(before));
   });
 });

@@ -1,18 +1,14 @@
-import { promises as fsp } from "node:fs";
 import { type Command, Option } from "commander";
-import { fixArchive } from "../fix/apply/archive.js";
-import { type ApplyOutcome, DirectoryApplier } from "../fix/apply/directory.js";
-import { defaultJournalPath, Journal } from "../fix/journal.js";
+import type { ApplyOutcome } from "../fix/apply/directory.js";
 import { DEFAULT_FIX_OPTIONS, type FixOptions } from "../fix/operation.js";
 import { operations } from "../fix/operations/index.js";
-import { type Plan, planFix, selectOperations } from "../fix/planner.js";
+import { type Plan, selectOperations } from "../fix/planner.js";
 import { afterDigest, renderOutcomes, renderPlan, renderRemaining } from "../fix/render.js";
-import { DirectoryTree } from "../fs/directory.js";
+import { runFix } from "../fix/run.js";
 import { TargetError } from "../fs/errors.js";
-import { Image } from "../fs/image.js";
+import type { ScanResult } from "../policy/result.js";
 import { SEVERITIES, type Severity } from "../policy/severity.js";
 import { scanOptions } from "../scan/options.js";
-import { scan } from "../scan/session.js";
 
 interface FixFlags {
   dryRun?: boolean;
@@ -50,7 +46,10 @@ export function registerFix(program: Command): void {
   program
     .command("fix")
     .description("Clean an image for sharing: plan every change, apply it with --yes, re-scan")
-    .argument("[target]", "a directory (/, a mounted image) or a tar archive (with -o)")
+    .argument(
+      "[target]",
+      "a directory (/, a mounted image), a tar archive (with -o), or a disk image (planned only)",
+    )
     .option("--dry-run", "print the plan and change nothing (the default without --yes)")
     .option("-y, --yes", "apply the plan")
     .option("--only <ids>", "run only these operations (comma-separated)")
@@ -102,7 +101,7 @@ export function registerFix(program: Command): void {
         return;
       }
       if (!input) throw new TargetError("(none)", "name a target directory or archive");
-      process.exitCode = await runFix(input, flags);
+      process.exitCode = await runFixCommand(input, flags);
     });
 }
 
@@ -110,9 +109,10 @@ export function registerFix(program: Command): void {
  * Never writes by surprise: without --yes it is a dry run, on a TTY or not (a script must say
  * --yes). Exit 0 when the re-scan passes, 1 when findings remain at or above --fail-on.
  */
-async function runFix(input: string, flags: FixFlags): Promise<number> {
+async function runFixCommand(input: string, flags: FixFlags): Promise<number> {
   const apply = flags.yes === true && flags.dryRun !== true;
-  const { now, inspect } = scanOptions({
+  const scan = scanOptions({
+    failOn: flags.failOn,
     asOf: flags.asOf,
     db: flags.db,
     dbMaxAge: flags.dbMaxAge,
@@ -124,55 +124,25 @@ async function runFix(input: string, flags: FixFlags): Promise<number> {
     rootLogin: flags.rootLogin,
   };
   const selected = selectOperations({ only: list(flags.only), skip: list(flags.skip) });
-  const st = await fsp.stat(input).catch(() => undefined);
-  if (!st) throw new TargetError(input, "no such file or directory");
-  if (!st.isDirectory()) {
-    if (!flags.output && apply)
-      throw new TargetError(input, "archives are never changed in place: name the cleaned archive with -o");
-    const result = await fixArchive(input, {
-      output: apply ? flags.output : undefined,
-      options,
-      selected,
-      journal: new Journal(apply ? (flags.journal ?? defaultJournalPath(new Date())) : undefined),
-      failOn: flags.failOn,
-      scanOptions: { now, inspect },
-    });
-    return report(input, result.plan, result.outcomes, apply, flags, result.rescan);
-  }
-  const image = new Image(new DirectoryTree(input));
-  let plan: Plan;
-  try {
-    plan = await planFix(image, options, selected);
-  } finally {
-    await image.close();
-  }
-  let outcomes: ApplyOutcome[] = [];
-  if (apply) {
-    const journal = new Journal(flags.journal ?? defaultJournalPath(new Date()), input);
-    const applier = new DirectoryApplier(input, { crossMounts: flags.crossMounts === true, journal });
-    try {
-      outcomes = applier.applyAll(plan.changes);
-    } finally {
-      applier.close();
-      journal.close();
-    }
-    if (flags.format === "text" && journal.file) process.stderr.write(`journal: ${journal.file}\n`);
-    if (journal.file && (await fsp.realpath(input)) === "/")
-      process.stderr.write(
-        "note: fixing the running system: the journal is on it too; move it off before the image is taken\n",
-      );
-  }
-  const fresh = new Image(new DirectoryTree(input));
-  try {
-    const rescan = await scan(
-      { input, kind: "directory", description: fresh.description },
-      [{ root: "/", image: fresh }],
-      { failOn: flags.failOn, now, inspect },
-    );
-    return report(input, plan, outcomes, apply, flags, rescan);
-  } finally {
-    await fresh.close();
-  }
+  const run = await runFix({
+    input,
+    apply,
+    output: flags.output,
+    journal: flags.journal,
+    crossMounts: flags.crossMounts === true,
+    options,
+    selected,
+    scan,
+    onApplied({ kind, journal, liveSystem }) {
+      if (kind !== "directory" || !journal) return;
+      if (flags.format === "text") process.stderr.write(`journal: ${journal}\n`);
+      if (liveSystem)
+        process.stderr.write(
+          "note: fixing the running system: the journal is on it too; move it off before the image is taken\n",
+        );
+    },
+  });
+  return report(input, run.plan, run.outcomes, run.applied, flags, run.rescan);
 }
 
 function report(
@@ -181,7 +151,7 @@ function report(
   outcomes: ApplyOutcome[],
   applied: boolean,
   flags: FixFlags,
-  rescan: Awaited<ReturnType<typeof scan>>,
+  rescan: ScanResult,
 ): number {
   if (flags.format === "json") {
     const changes = plan.changes.map((c) => ({

@@ -6,14 +6,17 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DirectoryTree } from "../fs/directory.js";
 import { Image } from "../fs/image.js";
-import { scan } from "../policy/engine.js";
 import { rules } from "../policy/rules/index.js";
+import { imageSession, scan } from "../scan/session.js";
 import { REPO_ROOT } from "../testing/trees.js";
 import type { JournalEntry } from "./journal.js";
 import { DEFAULT_FIX_OPTIONS } from "./operation.js";
 import { operations } from "./operations/index.js";
 import { planFix, selectOperations } from "./planner.js";
 import { copyDebian, digestTree, removeTree, seedViolations } from "./testing.js";
+
+/** A fresh scan session's facts for one image at "/": what the fix planner plans from. */
+const factsOf = (image: Image) => imageSession(image).roots[0]!.facts;
 
 const TSX = path.join(REPO_ROOT, "node_modules/tsx/dist/esm/index.mjs");
 const CLI = path.join(REPO_ROOT, "src/cli/main.ts");
@@ -195,7 +198,7 @@ describe("amigate fix on a copy of the Debian rootfs with every violation seeded
   it("a second plan is empty (operations are idempotent)", async () => {
     const image = new Image(new DirectoryTree(root));
     try {
-      const plan = await planFix(image, DEFAULT_FIX_OPTIONS, selectOperations({}));
+      const plan = await planFix(factsOf(image), DEFAULT_FIX_OPTIONS, selectOperations({}));
       assert.deepEqual(
         plan.changes.map((c) => `${c.action} ${c.path}`),
         [],
@@ -210,7 +213,7 @@ describe("amigate fix on a copy of the Debian rootfs with every violation seeded
     const image = new Image(new DirectoryTree(root));
     try {
       const plan = await planFix(
-        image,
+        factsOf(image),
         { ...DEFAULT_FIX_OPTIONS, rootLogin: "no" },
         selectOperations({ only: ["sshd-root-login", "sshd-password-auth"] }),
       );

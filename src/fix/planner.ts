@@ -1,7 +1,6 @@
 import { describeError } from "../fs/errors.js";
 import type { Image } from "../fs/image.js";
-import { DEFAULT_INSPECT_OPTIONS, FactStore } from "../inspect/context.js";
-import { inspectorsByName } from "../inspect/registry.js";
+import type { FactStore } from "../inspect/context.js";
 import { findPath } from "../inspect/windows/paths.js";
 import {
   type FixOperation,
@@ -54,14 +53,20 @@ async function detectOs(image: Image): Promise<Plan["os"]> {
   return "unknown";
 }
 
-/** Runs the plan step of each selected operation that applies to the image's OS. Nothing is written. */
+/**
+ * Runs the plan step of each selected operation that applies to the root's OS, on the facts of the
+ * scan session (facts.image is the root): the scan's options (--as-of, --db) hold for planning too.
+ * What planning could not read becomes a notice: plan before the session's rules run, so that is
+ * every unknown of the facts planning used. Nothing is written.
+ */
 export async function planFix(
-  image: Image,
+  facts: FactStore,
   options: FixOptions,
   selected: readonly FixOperation[],
 ): Promise<Plan> {
+  const image = facts.image;
   const os = await detectOs(image);
-  const facts = new FactStore(image, inspectorsByName, DEFAULT_INSPECT_OPTIONS);
+  const firstUnknown = facts.unknowns.length;
   const ctx = new PlanContext(image, facts, options);
   const ran: string[] = [];
   for (const op of selected) {
@@ -74,7 +79,7 @@ export async function planFix(
       ctx.notice("/", `planning failed: ${describeError(e)}`);
     }
   }
-  for (const u of facts.unknowns)
+  for (const u of facts.unknowns.slice(firstUnknown))
     ctx.notices.push({ operation: u.source, path: u.path, message: `could not be read: ${u.error}` });
   return { operations: ran, changes: ctx.changes, notices: ctx.notices, os };
 }

@@ -6,10 +6,11 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { END_OF_ARCHIVE, tarEntry } from "../../source/tar/testing.js";
-import { Journal, type JournalEntry } from "../journal.js";
+import type { JournalEntry } from "../journal.js";
 import { DEFAULT_FIX_OPTIONS } from "../operation.js";
 import { selectOperations } from "../planner.js";
-import { DROP_UNSAFE, fixArchive } from "./archive.js";
+import { runFix } from "../run.js";
+import { DROP_UNSAFE } from "./archive.js";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
@@ -41,11 +42,13 @@ describe("fix ARCHIVE -o leaves out entries extracted outside the root", () => {
     it(`${ext}: ./ok stays, ../evil, /etc/evil and the climbing hard link go, each journaled`, async () => {
       const output = at(`clean.${ext}`);
       const journalFile = at(`journal-${ext}.jsonl`);
-      const result = await fixArchive(at(`evil.${ext}`), {
+      const result = await runFix({
+        input: at(`evil.${ext}`),
+        apply: true,
         output,
+        journal: journalFile,
         options: DEFAULT_FIX_OPTIONS,
         selected: selectOperations({}),
-        journal: new Journal(journalFile),
       });
       const listing = execFileSync("tar", ["-tvf", output], { encoding: "utf8" });
       const names = execFileSync("tar", ["-tf", output], { encoding: "utf8" }).trim().split("\n");
@@ -98,11 +101,11 @@ describe("fix ARCHIVE -o leaves out entries extracted outside the root", () => {
   }
 
   it("without -o the plan says which entries the cleaned archive leaves out", async () => {
-    const result = await fixArchive(at("evil.tar"), {
-      output: undefined,
+    const result = await runFix({
+      input: at("evil.tar"),
+      apply: false,
       options: DEFAULT_FIX_OPTIONS,
       selected: selectOperations({}),
-      journal: new Journal(undefined),
     });
     assert.deepEqual(
       result.plan.notices.filter((n) => n.operation === DROP_UNSAFE).map((n) => `${n.path}: ${n.message}`),

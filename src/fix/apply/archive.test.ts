@@ -5,10 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { extract } from "tar-stream";
-import { Journal } from "../journal.js";
 import { DEFAULT_FIX_OPTIONS } from "../operation.js";
 import { selectOperations } from "../planner.js";
-import { fixArchive } from "./archive.js";
+import { runFix } from "../run.js";
 import { decompressFile, detectCompression } from "./compression.js";
 import { readTar } from "./tar-records.js";
 
@@ -91,11 +90,13 @@ describe("fix: archive in, cleaned archive out", () => {
       const input = path.join(dir, `image.${ext}`);
       const output = path.join(dir, `clean.${ext}`);
       const journalFile = path.join(dir, `journal-${ext}.jsonl`);
-      const result = await fixArchive(input, {
+      const result = await runFix({
+        input,
+        apply: true,
         output,
+        journal: journalFile,
         options: DEFAULT_FIX_OPTIONS,
         selected: selectOperations({}),
-        journal: new Journal(journalFile),
       });
       assert.equal(
         detectCompression(readFileSync(output).subarray(0, 16)),
@@ -162,11 +163,11 @@ describe("fix: archive in, cleaned archive out", () => {
   it("without -o the archive is only planned", async () => {
     const input = path.join(dir, "image.tar.gz");
     const before = readFileSync(input);
-    const result = await fixArchive(input, {
-      output: undefined,
+    const result = await runFix({
+      input,
+      apply: false,
       options: DEFAULT_FIX_OPTIONS,
       selected: selectOperations({}),
-      journal: new Journal(undefined),
     });
     assert.ok(result.plan.changes.length > 0);
     assert.deepEqual(result.outcomes, []);

@@ -3,17 +3,10 @@ import { createWriteStream, promises as fsp } from "node:fs";
 import { Readable, type Writable } from "node:stream";
 import { FsError } from "../../fs/errors.js";
 import type { DirEntry, FileStat, FileTree, FileType } from "../../fs/filetree.js";
-import { Image } from "../../fs/image.js";
 import { baseName, normalizeImagePath, parentOf } from "../../fs/path.js";
 import { visible } from "../../fs/visible.js";
-
-import type { ScanResult } from "../../policy/result.js";
-import type { Severity } from "../../policy/severity.js";
-import type { ScanOptions } from "../../scan/options.js";
-import { scan } from "../../scan/session.js";
 import type { Journal } from "../journal.js";
-import { type FixOperation, type FixOptions, type PlannedChange, sha256 } from "../operation.js";
-import { type Plan, planFix } from "../planner.js";
+import { type Notice, type PlannedChange, sha256 } from "../operation.js";
 import { afterDigest } from "../render.js";
 import { type Compression, compressTo, decompressFile, detectCompression } from "./compression.js";
 import type { ApplyOutcome } from "./directory.js";
@@ -368,42 +361,8 @@ export async function rewriteArchive(
   return result;
 }
 
-/** Archive in, cleaned archive out (compressed like the input); without `output`, only the plan. */
-export async function fixArchive(
-  input: string,
-  args: {
-    output: string | undefined;
-    options: FixOptions;
-    selected: readonly FixOperation[];
-    journal: Journal;
-    failOn?: Severity;
-    /** The re-scan's date and inspect options (--as-of, --db). */
-    scanOptions?: Pick<ScanOptions, "now" | "inspect">;
-  },
-): Promise<{ plan: Plan; outcomes: ApplyOutcome[]; rescan: ScanResult }> {
-  const { tree, compression } = await loadArchive(input);
-  const plan = await planFix(new Image(tree), args.options, args.selected);
-  plan.notices.push(...unsafeNotices(tree));
-  if (!args.output) {
-    const rescan = await scan(
-      { input, kind: "archive", description: tree.description },
-      [{ root: "/", image: new Image(tree) }],
-      { ...(args.failOn ? { failOn: args.failOn } : {}), ...args.scanOptions },
-    );
-    return { plan, outcomes: [], rescan };
-  }
-  const outcomes = await rewriteArchive(input, compression, args.output, plan.changes, args.journal);
-  const { tree: cleaned } = await loadArchive(args.output);
-  const rescan = await scan(
-    { input: args.output, kind: "archive", description: cleaned.description },
-    [{ root: "/", image: new Image(cleaned) }],
-    { ...(args.failOn ? { failOn: args.failOn } : {}), ...args.scanOptions },
-  );
-  return { plan, outcomes, rescan };
-}
-
 /** The plan's word on entries a cleaned archive leaves out (rule archive-unsafe-entry). */
-function unsafeNotices(tree: ArchiveTree): Plan["notices"] {
+export function unsafeNotices(tree: ArchiveTree): Notice[] {
   const notices = tree.unsafe.map((u) => ({
     operation: DROP_UNSAFE,
     path: visible(u.name),

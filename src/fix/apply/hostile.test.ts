@@ -15,11 +15,15 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DirectoryTree } from "../../fs/directory.js";
 import { Image } from "../../fs/image.js";
+import { imageSession } from "../../scan/session.js";
 import { Journal, JournalError } from "../journal.js";
 import { DEFAULT_FIX_OPTIONS, type PlannedChange, sha256 } from "../operation.js";
 import { type Plan, planFix, selectOperations } from "../planner.js";
 import { digestTree, removeTree } from "../testing.js";
 import { type ApplyOutcome, DirectoryApplier } from "./directory.js";
+
+/** A fresh scan session's facts for one image at "/": what the fix planner plans from. */
+const factsOf = (image: Image) => imageSession(image).roots[0]!.facts;
 
 const HASH =
   "$6$amigatesalt$0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ./0123456789abcdefghijklmnopqr";
@@ -43,7 +47,7 @@ async function planAndApply(root: string, ops = selectOperations({ only: ["histo
   const image = new Image(new DirectoryTree(root));
   let plan: Plan;
   try {
-    plan = await planFix(image, DEFAULT_FIX_OPTIONS, ops);
+    plan = await planFix(factsOf(image), DEFAULT_FIX_OPTIONS, ops);
   } finally {
     await image.close();
   }
@@ -229,9 +233,9 @@ describe("fix on hostile trees never changes anything outside the root", () => {
     const image = new Image(new DirectoryTree(root));
     try {
       const ops = selectOperations({ only: ["lock-passwords"] });
-      const kept = await planFix(image, { ...DEFAULT_FIX_OPTIONS, keepPassword: ["evil"] }, ops);
+      const kept = await planFix(factsOf(image), { ...DEFAULT_FIX_OPTIONS, keepPassword: ["evil"] }, ops);
       assert.deepEqual(kept.changes, []);
-      const locked = await planFix(image, DEFAULT_FIX_OPTIONS, ops);
+      const locked = await planFix(factsOf(image), DEFAULT_FIX_OPTIONS, ops);
       const edit = locked.changes[0];
       assert.ok(edit?.action === "replace");
       assert.match(edit.content.toString(), /^evil:!\$6\$/m);

@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { Image } from "../../fs/image.js";
 import type { OverlayChange } from "../../fs/overlay.js";
-import { scan } from "../../policy/engine.js";
+import { imageSession, scan } from "../../scan/session.js";
 import { debianImage } from "../../testing/trees.js";
 import { DEFAULT_FIX_OPTIONS } from "../operation.js";
 import { planFix, selectOperations } from "../planner.js";
 import { applied } from "../testing.js";
+
+/** A fresh scan session's facts for one image at "/": what the fix planner plans from. */
+const factsOf = (image: Image) => imageSession(image).roots[0]!.facts;
 
 const OPS = selectOperations({ only: ["sshd-password-auth", "sshd-root-login"] });
 const RULES = ["ssh-password-auth", "ssh-root-login"];
@@ -61,7 +65,7 @@ describe("sshd settings are written where they win", () => {
   for (const c of CASES) {
     it(c.name, async () => {
       assert.notDeepEqual(await findings(c.changes), [], "the tree must fail before the fix");
-      const plan = await planFix(debianImage(c.changes), DEFAULT_FIX_OPTIONS, OPS);
+      const plan = await planFix(factsOf(debianImage(c.changes)), DEFAULT_FIX_OPTIONS, OPS);
       assert.deepEqual(
         plan.changes.map((x) => `${x.action} ${x.path}`),
         c.expect,
@@ -72,7 +76,11 @@ describe("sshd settings are written where they win", () => {
 
   it("the same file edited by both operations ends with both settings", async () => {
     const changes = { "/etc/ssh/sshd_config": "Port 22\nUsePAM no\n" };
-    const plan = await planFix(debianImage(changes), { ...DEFAULT_FIX_OPTIONS, rootLogin: "no" }, OPS);
+    const plan = await planFix(
+      factsOf(debianImage(changes)),
+      { ...DEFAULT_FIX_OPTIONS, rootLogin: "no" },
+      OPS,
+    );
     const last = plan.changes.at(-1);
     assert.ok(last?.action === "replace");
     assert.equal(

@@ -1,13 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
+import type { Image } from "../../fs/image.js";
 import type { OverlayChange } from "../../fs/overlay.js";
-import { scan } from "../../policy/engine.js";
+import { imageSession, scan } from "../../scan/session.js";
 import { memoryImage } from "../../testing/trees.js";
 import { EC2LAUNCH_V2_RANDOM, windowsChanges } from "../../testing/windows-tree.js";
 import { DEFAULT_FIX_OPTIONS } from "../operation.js";
 import { planFix, selectOperations } from "../planner.js";
 import { applied } from "../testing.js";
+
+/** A fresh scan session's facts for one image at "/": what the fix planner plans from. */
+const factsOf = (image: Image) => imageSession(image).roots[0]!.facts;
 
 const ADMIN_B64 = Buffer.from("Passw0rd!AdministratorPassword", "utf16le").toString("base64");
 const UNATTEND = `<?xml version="1.0" encoding="utf-8"?>
@@ -42,7 +46,7 @@ const files: Record<string, OverlayChange | string> = {
 describe("Windows operations on a Windows volume tree", () => {
   it("truncate PSReadLine, remove answer files with passwords, make EC2Launch's password random", async () => {
     const tree = windowsChanges({ files });
-    const plan = await planFix(memoryImage(tree), DEFAULT_FIX_OPTIONS, selectOperations({}));
+    const plan = await planFix(factsOf(memoryImage(tree)), DEFAULT_FIX_OPTIONS, selectOperations({}));
     assert.equal(plan.os, "windows");
     assert.deepEqual(
       plan.changes.map((c) => `${c.operation} ${c.action} ${c.path}`),
@@ -79,19 +83,19 @@ describe("Windows operations on a Windows volume tree", () => {
       [],
     );
 
-    const again = await planFix(memoryImage(fixedTree), DEFAULT_FIX_OPTIONS, selectOperations({}));
+    const again = await planFix(factsOf(memoryImage(fixedTree)), DEFAULT_FIX_OPTIONS, selectOperations({}));
     assert.deepEqual(again.changes, []);
   });
 
   it("Linux operations do not run on a Windows tree, nor Windows ones on Linux", async () => {
     const plan = await planFix(
-      memoryImage(windowsChanges({ files })),
+      factsOf(memoryImage(windowsChanges({ files }))),
       DEFAULT_FIX_OPTIONS,
       selectOperations({}),
     );
     assert.ok(plan.operations.every((id) => id.startsWith("windows-")));
     const linux = await planFix(
-      memoryImage({ "/etc/passwd": "root:x:0:0::/root:/bin/bash\n", [HISTORY]: "x\n" }),
+      factsOf(memoryImage({ "/etc/passwd": "root:x:0:0::/root:/bin/bash\n", [HISTORY]: "x\n" })),
       DEFAULT_FIX_OPTIONS,
       selectOperations({}),
     );
