@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { FactStore } from "../inspect/context.js";
-import { inspectorsByName } from "../inspect/registry.js";
+import { ScanSession } from "../scan/session.js";
 import { openTarget } from "../source/open.js";
 
 /** `amigate packages TARGET`: the package inventory per OS root (an SBOM-like list). */
@@ -14,12 +13,12 @@ export function registerPackages(program: Command): void {
       const target = await openTarget(input);
       try {
         const roots = [];
-        for (const root of target.roots) {
-          const store = new FactStore(root.image, inspectorsByName);
+        // The scan session's facts (no rules run): the same inventory a scan of this target reads.
+        for (const { root, facts: store } of new ScanSession(target).roots) {
           const os = await store.get("os");
           const facts = await store.get("packages");
           roots.push({
-            root: root.root,
+            root,
             os,
             packages: facts.packages.map((p) => ({
               name: p.name,

@@ -58,9 +58,3 @@ export async function evaluateRoot(
   const store = new FactStore(scanRoot.image, inspectorsByName, options.inspect, scanRoot.disk);
   return { findings: await evaluateRules(scanRoot.root, store, options.rules), facts: store };
 }
-
-/**
- * @deprecated The scan session moved to src/scan/session.ts: import `scan` (or `runScan` with an
- * OpenedTarget) from there. Kept for the tests that still import it from here.
- */
-export { scan } from "../scan/session.js";

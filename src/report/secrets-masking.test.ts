@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { scan } from "../policy/engine.js";
+import { scan } from "../scan/session.js";
 import { ALNUM, BASE64_CHARS, fakeToken, opensslKey, sshKeygen } from "../testing/keygen.js";
 import { debianImage } from "../testing/trees.js";
 import { REPORT_FORMATS, renderReport } from "./index.js";

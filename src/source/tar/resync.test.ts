@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ImageFormatError } from "../../fs/errors.js";
-import { scan } from "../../policy/engine.js";
+import { scan } from "../../scan/session.js";
 import { BASE64_CHARS, fakeToken } from "../../testing/keygen.js";
 import { openTarget } from "../open.js";
 import { tarGaps } from "./probe.js";
