@@ -9,7 +9,7 @@ import { Image } from "../fs/image.js";
 import type { ScanResult } from "../policy/result.js";
 import type { ScanOptions } from "../scan/options.js";
 import { ScanSession, type ScanTarget } from "../scan/session.js";
-import { openTarget } from "../source/open.js";
+import { openTarget, readHead } from "../source/open.js";
 import { decompressHead, detectCompression } from "../source/tar/decompress.js";
 import { looksLikeTar } from "../source/tar/probe.js";
 import type { OpenedTarget } from "../source/target.js";
@@ -117,25 +117,13 @@ async function planRoots(session: ScanSession, request: FixRequest): Promise<Pla
   return plan;
 }
 
-/** Bytes read to tell an archive from a disk image (as openTarget reads them). */
-const HEAD_BYTES = 64 * 1024;
+/** Decompressed bytes enough to hold the first tar header (as the tar probe decompresses). */
+const TAR_HEAD_LIMIT = 64 * 1024;
 
 /** Is the file a tar archive (plain or compressed)? Told from its bytes, as `amigate scan` tells it. */
 async function isTarArchive(input: string): Promise<boolean> {
-  const head = Buffer.alloc(HEAD_BYTES);
-  let length: number;
-  try {
-    const handle = await fsp.open(input, "r");
-    try {
-      length = (await handle.read(head, 0, HEAD_BYTES, 0)).bytesRead;
-    } finally {
-      await handle.close();
-    }
-  } catch (e) {
-    throw new TargetError(input, `cannot read (${(e as NodeJS.ErrnoException).code ?? "EIO"})`);
-  }
-  const bytes = head.subarray(0, length);
-  const tar = await decompressHead(bytes, detectCompression(bytes), HEAD_BYTES);
+  const bytes = await readHead(input);
+  const tar = await decompressHead(bytes, detectCompression(bytes), TAR_HEAD_LIMIT);
   return tar !== undefined && looksLikeTar(tar);
 }
 

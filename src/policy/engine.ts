@@ -4,7 +4,7 @@ import type { FactName, Facts } from "../inspect/facts.js";
 import { inspectorsByName } from "../inspect/registry.js";
 import type { TargetRoot } from "../source/target.js";
 import type { Finding } from "./result.js";
-import type { Rule } from "./rule.js";
+import { findingOf, type Rule } from "./rule.js";
 
 /** One OS root to judge: where it sits in the target, its image, and its disk when it has one. */
 export type ScanRoot = TargetRoot;
@@ -27,22 +27,7 @@ export async function evaluateRules(
       store.unknowns.push({ path: "/", error: describeError(e), source: `rule ${rule.id}` });
       continue;
     }
-    for (const draft of rule.check(facts as Facts)) {
-      findings.push({
-        rule: rule.id,
-        title: rule.title,
-        clauses: [...rule.clauses],
-        severity: draft.severity ?? rule.severity,
-        message: draft.message,
-        ...(draft.path !== undefined ? { path: draft.path } : {}),
-        ...(draft.line !== undefined ? { line: draft.line } : {}),
-        ...(draft.evidence !== undefined ? { evidence: draft.evidence } : {}),
-        remediation: rule.remediation,
-        fixable: rule.fix !== undefined,
-        ...(rule.fix !== undefined ? { fix: rule.fix } : {}),
-        root,
-      });
-    }
+    for (const draft of rule.check(facts as Facts)) findings.push(findingOf(rule, draft, root));
   }
   return findings;
 }

@@ -1,4 +1,5 @@
 import type { FactName, Facts } from "../inspect/facts.js";
+import type { Finding } from "./result.js";
 import type { Severity } from "./severity.js";
 
 /** What a rule's check reports: where, what, and the offending value with secrets masked. */
@@ -45,4 +46,22 @@ export function defineRule<const K extends FactName>(rule: Rule<K>): Rule<K> {
 export function maskSecret(value: string, keep = 4): string {
   if (value.length <= keep) return "*".repeat(value.length);
   return `${value.slice(0, keep)}${"*".repeat(Math.min(12, value.length - keep))} (${value.length} chars)`;
+}
+
+/** A rule's finding from one of its drafts: the rule's id, title, clauses, severity and remediation. */
+export function findingOf(rule: RuleMeta, draft: FindingDraft, root: string): Finding {
+  return {
+    rule: rule.id,
+    title: rule.title,
+    clauses: [...rule.clauses],
+    severity: draft.severity ?? rule.severity,
+    message: draft.message,
+    ...(draft.path !== undefined ? { path: draft.path } : {}),
+    ...(draft.line !== undefined ? { line: draft.line } : {}),
+    ...(draft.evidence !== undefined ? { evidence: draft.evidence } : {}),
+    remediation: rule.remediation,
+    fixable: rule.fix !== undefined,
+    ...(rule.fix !== undefined ? { fix: rule.fix } : {}),
+    root,
+  };
 }

@@ -1,7 +1,7 @@
 import type { FactName } from "../inspect/facts.js";
 import type { OpenedTarget } from "../source/target.js";
 import type { Finding } from "./result.js";
-import type { Rule } from "./rule.js";
+import { findingOf, type Rule } from "./rule.js";
 
 /** A finding about the target itself (OpenedTarget.findings): a rule id and what it says. */
 export type TargetFinding = NonNullable<OpenedTarget["findings"]>[number];
@@ -20,19 +20,8 @@ export function targetFindings(
   for (const draft of findings ?? []) {
     const rule = rules.find((r) => r.id === draft.rule);
     if (!rule) continue;
-    out.push({
-      rule: rule.id,
-      title: rule.title,
-      clauses: [...rule.clauses],
-      severity: rule.severity,
-      message: draft.message,
-      ...(draft.path !== undefined ? { path: draft.path } : {}),
-      ...(draft.evidence !== undefined ? { evidence: draft.evidence } : {}),
-      remediation: rule.remediation,
-      fixable: rule.fix !== undefined,
-      ...(rule.fix !== undefined ? { fix: rule.fix } : {}),
-      root,
-    });
+    // A target finding carries no severity of its own: the rule's applies.
+    out.push(findingOf(rule, draft, root));
   }
   return out;
 }

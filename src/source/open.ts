@@ -34,25 +34,29 @@ export async function openTarget(input: string, options: OpenTargetOptions = {})
   }
   if (!st.isFile() && !st.isBlockDevice())
     throw new TargetError(input, "not a directory, archive or disk image");
-  const head = Buffer.alloc(HEAD_BYTES);
-  let length = 0;
-  try {
-    const handle = await fsp.open(input, "r");
-    try {
-      length = (await handle.read(head, 0, HEAD_BYTES, 0)).bytesRead;
-    } finally {
-      await handle.close();
-    }
-  } catch (e) {
-    throw new TargetError(input, `cannot read (${(e as NodeJS.ErrnoException).code ?? "EIO"})`);
-  }
-  if (length === 0) throw new TargetError(input, "empty file");
+  const head = await readHead(input);
+  if (head.length === 0) throw new TargetError(input, "empty file");
   for (const probe of probes) {
-    const opened = await probe.open(input, head.subarray(0, length), options);
+    const opened = await probe.open(input, head, options);
     if (opened) return opened;
   }
   throw new TargetError(
     input,
     "unrecognised format: not a tar archive (plain, gzip, xz, zstd) or a disk image",
   );
+}
+
+/** The first bytes of a file, from which its format is told (fewer when the file is shorter). */
+export async function readHead(input: string): Promise<Buffer> {
+  const head = Buffer.alloc(HEAD_BYTES);
+  try {
+    const handle = await fsp.open(input, "r");
+    try {
+      return head.subarray(0, (await handle.read(head, 0, HEAD_BYTES, 0)).bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch (e) {
+    throw new TargetError(input, `cannot read (${(e as NodeJS.ErrnoException).code ?? "EIO"})`);
+  }
 }
