@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { Image } from "../src/fs/image.js";
 import { openNtfs } from "../src/fs/ntfs/index.js";
-import { openFileByteSource } from "../src/source/file.js";
+import { openFileByteSource } from "../src/io/file.js";
 
 async function main(): Promise<void> {
   const source = await openFileByteSource(process.argv[2] ?? "");

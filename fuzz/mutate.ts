@@ -5,8 +5,8 @@
  * of that list, and the mutant is read back as a ByteSource or written out as a file.
  */
 import { promises as fsp } from "node:fs";
-import { ImageFormatError } from "../src/fs/errors.js";
-import type { ByteSource } from "../src/source/bytes.js";
+import type { ByteSource } from "../src/io/bytes.js";
+import { ImageFormatError } from "../src/io/errors.js";
 
 /** mulberry32: small, fast, deterministic; good enough to pick offsets and bytes. */
 export class Prng {

@@ -3,9 +3,10 @@
  * symlink and every file (bounded, as a scan reads), going on past typed errors exactly as a scan
  * does. Any other error is rethrown: that is what the fuzzer looks for.
  */
-import { FsError, ImageFormatError, TargetError } from "../src/fs/errors.js";
+
 import type { FileTree } from "../src/fs/filetree.js";
 import { Image } from "../src/fs/image.js";
+import { FsError, ImageFormatError, TargetError } from "../src/io/errors.js";
 
 /** Errors a reader may throw on hostile input; anything else is a bug. */
 export function isTypedError(e: unknown): boolean {

@@ -5,7 +5,7 @@ import { operations } from "../fix/operations/index.js";
 import { type Plan, selectOperations } from "../fix/planner.js";
 import { afterDigest, renderOutcomes, renderPlan, renderRemaining } from "../fix/render.js";
 import { runFix } from "../fix/run.js";
-import { TargetError } from "../fs/errors.js";
+import { TargetError } from "../io/errors.js";
 import type { ScanResult } from "../policy/result.js";
 import { SEVERITIES, type Severity } from "../policy/severity.js";
 import { scanOptions } from "../scan/options.js";

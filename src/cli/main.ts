@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
-import { visible } from "../fs/visible.js";
+import { visible } from "../io/visible.js";
 import { VERSION } from "../version.js";
 
 /** Exit codes are a contract: 0 pass, 1 findings at or above --fail-on, 2 amigate could not do its job. */

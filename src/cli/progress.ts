@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type { DirEntry, FileStat, FileTree } from "../fs/filetree.js";
-import type { ByteSource } from "../source/bytes.js";
+import type { ByteSource } from "../io/bytes.js";
 
 /** Where the bar is drawn: a terminal's stderr. */
 export interface ProgressSink {

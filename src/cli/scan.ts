@@ -1,9 +1,9 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { type Command, Option } from "commander";
-import { describeError } from "../fs/errors.js";
 import { Image } from "../fs/image.js";
 import type { FactName } from "../inspect/facts.js";
+import { describeError } from "../io/errors.js";
 import { type IgnoreEntry, IgnoreFileError, parseIgnoreFile } from "../policy/ignore.js";
 import type { Rule } from "../policy/rule.js";
 import { rules as allRules } from "../policy/rules/index.js";

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { FsError, isFsError } from "../fs/errors.js";
 import type { FileStat } from "../fs/filetree.js";
 import type { Image } from "../fs/image.js";
 import type { FactStore } from "../inspect/context.js";
 import type { FactName, Facts } from "../inspect/facts.js";
+import { FsError, isFsError } from "../io/errors.js";
 
 /**
  * A `fix` operation, shaped like virt-sysprep's operations: an id, whether it runs by default, a

@@ -1,7 +1,7 @@
-import { describeError } from "../fs/errors.js";
 import type { Image } from "../fs/image.js";
 import type { FactStore } from "../inspect/context.js";
 import { findPath } from "../inspect/windows/paths.js";
+import { describeError } from "../io/errors.js";
 import {
   type FixOperation,
   type FixOptions,

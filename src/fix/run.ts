@@ -4,8 +4,8 @@
  * a disk image is only planned (its dry run shows the same findings `amigate scan` reports).
  */
 import { promises as fsp } from "node:fs";
-import { TargetError } from "../fs/errors.js";
 import { Image } from "../fs/image.js";
+import { TargetError } from "../io/errors.js";
 import type { ScanResult } from "../policy/result.js";
 import type { ScanOptions } from "../scan/options.js";
 import { ScanSession, type ScanTarget } from "../scan/session.js";

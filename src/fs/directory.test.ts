@@ -5,8 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { FsError } from "../io/errors.js";
 import { DirectoryTree } from "./directory.js";
-import { FsError } from "./errors.js";
 import { Image } from "./image.js";
 
 /** Hostile trees end in a value or a typed error, never a hang: each call gets a deadline. */

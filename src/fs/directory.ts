@@ -12,7 +12,7 @@ import {
 } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { FsError, type FsErrorCode } from "./errors.js";
+import { FsError, type FsErrorCode } from "../io/errors.js";
 import type { DirEntry, FileStat, FileTree, FileType } from "./filetree.js";
 import { joinImagePath, parentOf, splitImagePath } from "./path.js";
 

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
+import { FsError } from "../io/errors.js";
 import { mapConcurrent } from "./concurrent.js";
-import { FsError } from "./errors.js";
 import type { DirEntry, FileStat, FileTree, WalkEntry } from "./filetree.js";
 import { joinImagePath, normalizeImagePath, parentOf, splitImagePath } from "./path.js";
 

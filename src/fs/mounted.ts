@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { FsError } from "./errors.js";
+import { FsError } from "../io/errors.js";
 import type { DirEntry, FileStat, FileTree } from "./filetree.js";
 import { baseName, normalizeImagePath, parentOf } from "./path.js";
 

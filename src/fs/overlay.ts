@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { FsError } from "./errors.js";
+import { FsError } from "../io/errors.js";
 import type { DirEntry, FileStat, FileTree, FileType } from "./filetree.js";
 import { baseName, joinImagePath, normalizeImagePath, parentOf } from "./path.js";
 

@@ -1,5 +1,5 @@
 import { mapConcurrent } from "../fs/concurrent.js";
-import { FsError } from "../fs/errors.js";
+import { FsError } from "../io/errors.js";
 import type { CloudMention, EndpointMatch, PrivateKeyMatch, ScanSink, SecretMatch } from "./content-scan.js";
 import { TextScanner } from "./content-scan.js";
 import type { InspectContext, Inspector } from "./context.js";

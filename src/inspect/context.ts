@@ -1,5 +1,5 @@
-import { describeError } from "../fs/errors.js";
 import type { Image } from "../fs/image.js";
+import { describeError } from "../io/errors.js";
 import type { DiskBootInfo } from "../source/target.js";
 import type { FactName, Facts } from "./facts.js";
 

@@ -1,4 +1,4 @@
-import { describeError, FsError, type FsErrorCode } from "../fs/errors.js";
+import { describeError, FsError, type FsErrorCode } from "../io/errors.js";
 import type { Inspector } from "./context.js";
 import { MAX_CONFIG_BYTES } from "./text-files.js";
 

@@ -1,5 +1,5 @@
-import { FsError } from "../fs/errors.js";
 import { normalizeImagePath } from "../fs/path.js";
+import { FsError } from "../io/errors.js";
 import type { InspectContext, Inspector } from "./context.js";
 import { accountHomes, groupByHome } from "./homes.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { describeError } from "../fs/errors.js";
 import type { Image } from "../fs/image.js";
+import { describeError } from "../io/errors.js";
 import { debianImage } from "../testing/trees.js";
 import { FactStore } from "./context.js";
 import { isPackageDerived, packageOwnedFiles } from "./package-files.js";

@@ -1,5 +1,5 @@
-import { FsError } from "../fs/errors.js";
 import type { Image } from "../fs/image.js";
+import { FsError } from "../io/errors.js";
 import type { DiskBootInfo } from "../source/target.js";
 import type { Inspector } from "./context.js";
 import { type ElfIdentity, elfIdentity, kernelImageArchitecture } from "./elf.js";

@@ -1,6 +1,6 @@
-import { FsError } from "../fs/errors.js";
 import type { Image } from "../fs/image.js";
 import { joinImagePath, normalizeImagePath, splitImagePath } from "../fs/path.js";
+import { FsError } from "../io/errors.js";
 import { compileWildcard, type Matcher, type WildcardSyntax } from "../match/wildcard.js";
 import { type DirReadContext, readOptionalDir } from "./text-files.js";
 

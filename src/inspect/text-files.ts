@@ -1,5 +1,5 @@
-import { isFsError } from "../fs/errors.js";
 import type { DirEntry } from "../fs/filetree.js";
+import { isFsError } from "../io/errors.js";
 import type { InspectContext } from "./context.js";
 
 /** Configuration files we parse line by line are small; larger ones are hostile or not ours. */

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { describeError } from "../fs/errors.js";
+import { describeError } from "../io/errors.js";
 import type { DbStatus } from "../vuln/db/index.js";
 import { ecosystemFor, matchPackages, type VulnerablePackage } from "../vuln/match.js";
 import type { InspectContext, Inspector } from "./context.js";

@@ -75,4 +75,4 @@ export function osName(os: ScanResult["roots"][number]["os"]): string {
   return os.prettyName ?? ([os.name, os.version].filter(Boolean).join(" ") || os.id || "unknown OS");
 }
 
-export { visible } from "../fs/visible.js";
+export { visible } from "../io/visible.js";

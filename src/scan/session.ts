@@ -4,10 +4,11 @@
  * whoever needs facts beyond the report (the fix planner, EC2 platform fields) reads the session's
  * — computed once, with the scan's options (--as-of, --db).
  */
-import { describeError } from "../fs/errors.js";
+
 import type { Image } from "../fs/image.js";
 import { FactStore } from "../inspect/context.js";
 import { inspectorsByName } from "../inspect/registry.js";
+import { describeError } from "../io/errors.js";
 import { reportStatements } from "../policy/coverage.js";
 import { evaluateRules } from "../policy/engine.js";
 import { matchIgnore } from "../policy/ignore.js";

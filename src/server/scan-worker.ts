@@ -5,8 +5,8 @@
  */
 import path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
-import { describeError } from "../fs/errors.js";
 import type { PlatformFacts } from "../inspect/platform.js";
+import { describeError } from "../io/errors.js";
 import type { Severity } from "../policy/severity.js";
 import { type ScanOptions, scanOptions } from "../scan/options.js";
 import { runScan } from "../scan/session.js";

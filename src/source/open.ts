@@ -1,7 +1,7 @@
 import { promises as fsp } from "node:fs";
 import { DirectoryTree } from "../fs/directory.js";
-import { TargetError } from "../fs/errors.js";
 import { Image } from "../fs/image.js";
+import { TargetError } from "../io/errors.js";
 import { probes } from "./probes.js";
 import type { OpenedTarget, OpenTargetOptions } from "./target.js";
 

@@ -1,5 +1,5 @@
 import type { Image } from "../fs/image.js";
-import type { ByteSource } from "./bytes.js";
+import type { ByteSource } from "../io/bytes.js";
 import type { ReferencePolicy } from "./disk/reference.js";
 
 /** One OS root found in a target (a directory and an archive have exactly one, at "/"). */

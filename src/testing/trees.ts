@@ -4,10 +4,10 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { DirectoryTree } from "../fs/directory.js";
-import { FsError } from "../fs/errors.js";
 import type { DirEntry, FileStat, FileTree } from "../fs/filetree.js";
 import { Image } from "../fs/image.js";
 import { type OverlayChange, OverlayTree } from "../fs/overlay.js";
+import { FsError } from "../io/errors.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** ../shared beside the repo (CI puts it there). */

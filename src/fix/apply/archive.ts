@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { createWriteStream, promises as fsp } from "node:fs";
 import { Readable, type Writable } from "node:stream";
-import { FsError } from "../../fs/errors.js";
 import type { DirEntry, FileStat, FileTree, FileType } from "../../fs/filetree.js";
 import { baseName, normalizeImagePath, parentOf } from "../../fs/path.js";
-import { visible } from "../../fs/visible.js";
+import { FsError } from "../../io/errors.js";
+import { visible } from "../../io/visible.js";
 import type { Journal } from "../journal.js";
 import { type Notice, type PlannedChange, sha256 } from "../operation.js";
 import { afterDigest } from "../render.js";

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
-import { ImageFormatError } from "../../fs/errors.js";
 import { normalizeImagePath } from "../../fs/path.js";
+import { ImageFormatError } from "../../io/errors.js";
 import { unsafeEntryName, unsafeHardLinkTarget } from "../../source/tar/unsafe.js";
 
 /**

@@ -1,4 +1,4 @@
-import { isFsError } from "../../fs/errors.js";
+import { isFsError } from "../../io/errors.js";
 import type { PlanContext } from "../operation.js";
 
 /** Bound on entries a clean-up walk visits (a /tmp with millions of files is reported, not hung on). */

@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../errors.js";
+import { ImageFormatError } from "../../io/errors.js";
 
 /** The superblock sits 1024 bytes into the filesystem whatever the block size; magic at +0x38. */
 export const SUPERBLOCK_OFFSET = 1024;

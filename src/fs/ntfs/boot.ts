@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../errors.js";
+import { ImageFormatError } from "../../io/errors.js";
 
 /** The fields of the NTFS boot sector (the BPB at the volume's first sector) this reader uses. */
 export interface NtfsBoot {

@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../errors.js";
+import { ImageFormatError } from "../../io/errors.js";
 import { applyFixups } from "./fixup.js";
 import { AttrType, type FileName, mftRecordNumber, parseFileName } from "./record.js";
 import { MFT_RECORD, type NtfsFile, type NtfsVolume } from "./volume.js";

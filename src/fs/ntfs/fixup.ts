@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../errors.js";
+import { ImageFormatError } from "../../io/errors.js";
 
 /** Update sequence arrays protect every 512-byte stride, whatever the sector size. */
 const STRIDE = 512;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { ByteSource } from "../../source/bytes.js";
-import { openFileByteSource } from "../../source/file.js";
-import { ImageFormatError } from "../errors.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ImageFormatError } from "../../io/errors.js";
+import { openFileByteSource } from "../../io/file.js";
 import { Image } from "../image.js";
 import { applyFixups } from "./fixup.js";
 import { openNtfs } from "./index.js";

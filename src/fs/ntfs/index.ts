@@ -1,5 +1,5 @@
-import type { ByteSource } from "../../source/bytes.js";
-import { ImageFormatError } from "../errors.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ImageFormatError } from "../../io/errors.js";
 import type { FileTree } from "../filetree.js";
 import { isNtfsBoot } from "./boot.js";
 import { NtfsTree } from "./tree.js";

@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../errors.js";
+import { ImageFormatError } from "../../io/errors.js";
 
 const CHUNK = 4096;
 

@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../errors.js";
+import { ImageFormatError } from "../../io/errors.js";
 import { applyFixups } from "./fixup.js";
 
 /** Attribute type codes ($AttrDef of NTFS 3.x). */

@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../errors.js";
+import { ImageFormatError } from "../../io/errors.js";
 
 /** Reparse tags that name another path (MS-FSCC 2.1.2.1). */
 export const IO_REPARSE_TAG_SYMLINK = 0xa000000c;

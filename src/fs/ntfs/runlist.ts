@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../errors.js";
+import { ImageFormatError } from "../../io/errors.js";
 
 /** One run of a non-resident attribute: `length` clusters from `vcn`, at `lcn` (null = sparse). */
 export interface Run {

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { ByteSource } from "../../source/bytes.js";
+import type { ByteSource } from "../../io/bytes.js";
 
 let built: string | undefined;
 

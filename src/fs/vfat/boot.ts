@@ -1,5 +1,5 @@
-import type { ByteSource } from "../../source/bytes.js";
-import { ImageFormatError } from "../errors.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ImageFormatError } from "../../io/errors.js";
 
 /** The BIOS parameter block of a FAT12/16/32 volume (Microsoft FAT specification, section 3). */
 export interface FatGeometry {

@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../errors.js";
+import { ImageFormatError } from "../../io/errors.js";
 import type { FatTable } from "./fat.js";
 
 export interface FatEntry {

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
-import type { ByteSource } from "../../source/bytes.js";
-import { FsError, ImageFormatError } from "../errors.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { FsError, ImageFormatError } from "../../io/errors.js";
 import type { DirEntry, FileStat, FileTree } from "../filetree.js";
 import { splitImagePath } from "../path.js";
 import { readBootSector } from "./boot.js";

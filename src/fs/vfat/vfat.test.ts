@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import type { ByteSource } from "../../source/bytes.js";
-import { openFileByteSource } from "../../source/file.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ImageFormatError } from "../../io/errors.js";
+import { openFileByteSource } from "../../io/file.js";
 import { vfatImagesPath } from "../../testing/vfat-images.js";
 import { compareImages } from "../../testing/walk-compare.js";
 import { patchedSource } from "../../testing/xfs-images.js";
 import { DirectoryTree } from "../directory.js";
-import { ImageFormatError } from "../errors.js";
 import { Image } from "../image.js";
 import { parseDirectory, readDirectoryChain } from "./dir.js";
 import { isVfat, openVfat, type VfatTree } from "./index.js";

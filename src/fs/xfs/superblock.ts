@@ -1,5 +1,5 @@
-import type { ByteSource } from "../../source/bytes.js";
-import { ImageFormatError } from "../errors.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ImageFormatError } from "../../io/errors.js";
 
 /** "XFSB" at byte 0 of AG 0 (xfs_format.h, struct xfs_dsb; all fields big-endian). */
 export const XFS_SB_MAGIC = 0x58465342;

@@ -1,5 +1,5 @@
-import type { ByteSource } from "../../source/bytes.js";
-import { ImageFormatError } from "../errors.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ImageFormatError } from "../../io/errors.js";
 import type { XfsSuperblock } from "./superblock.js";
 
 /**

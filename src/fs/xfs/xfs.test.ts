@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { ByteSource } from "../../source/bytes.js";
-import { openFileByteSource } from "../../source/file.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ImageFormatError } from "../../io/errors.js";
+import { openFileByteSource } from "../../io/file.js";
 import { debianRootfsPath } from "../../testing/trees.js";
 import { compareImages } from "../../testing/walk-compare.js";
 import { patchedSource, protofileSkipped, xfsImagesPath } from "../../testing/xfs-images.js";
 import { DirectoryTree } from "../directory.js";
-import { ImageFormatError } from "../errors.js";
 import { Image } from "../image.js";
 import { readExtents } from "./bmap.js";
 import { isXfs, openXfs, type XfsTree } from "./index.js";

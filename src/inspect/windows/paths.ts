@@ -1,6 +1,6 @@
-import { isFsError } from "../../fs/errors.js";
 import type { Image } from "../../fs/image.js";
 import { joinImagePath, splitImagePath } from "../../fs/path.js";
+import { isFsError } from "../../io/errors.js";
 
 /** Entries listed per directory at most, so a hostile directory cannot stall a lookup. */
 const MAX_MATCHES = 4096;

@@ -1,6 +1,6 @@
 import { testRule } from "../../testing/rule-tester.js";
+import { debianFile } from "../../testing/ssh-test-trees.js";
 import rule from "./cloud-init-password-auth.js";
-import { debianFile } from "./ssh-test-trees.js";
 
 const CFG = "/etc/cloud/cloud.cfg";
 const D = "/etc/cloud/cloud.cfg.d";

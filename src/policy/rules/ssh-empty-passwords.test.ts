@@ -1,6 +1,6 @@
 import { testRule } from "../../testing/rule-tester.js";
+import { BASELINE, MAIN, mainWith } from "../../testing/ssh-test-trees.js";
 import rule from "./ssh-empty-passwords.js";
-import { BASELINE, MAIN, mainWith } from "./ssh-test-trees.js";
 
 testRule(rule, {
   valid: [

@@ -1,6 +1,6 @@
 import { testRule } from "../../testing/rule-tester.js";
+import { BASELINE, debianFile, MAIN, mainWith } from "../../testing/ssh-test-trees.js";
 import rule from "./ssh-password-auth.js";
-import { BASELINE, debianFile, MAIN, mainWith } from "./ssh-test-trees.js";
 
 const CLOUD_INIT_DROPIN = "/etc/ssh/sshd_config.d/50-cloud-init.conf";
 // Debian's main file has 122 lines; appended lines start at 123.

@@ -1,6 +1,6 @@
 import { testRule } from "../../testing/rule-tester.js";
+import { BASELINE, debianFile, MAIN, mainWith } from "../../testing/ssh-test-trees.js";
 import rule from "./ssh-root-login.js";
-import { BASELINE, debianFile, MAIN, mainWith } from "./ssh-test-trees.js";
 
 testRule(rule, {
   valid: [

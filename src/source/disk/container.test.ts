@@ -3,7 +3,7 @@ import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { ImageFormatError, TargetError } from "../../fs/errors.js";
+import { ImageFormatError, TargetError } from "../../io/errors.js";
 import { openDiskImage } from "./container.js";
 import { CORPUS_DISK, diskFixtures, hashFile, hashSource } from "./testing.js";
 

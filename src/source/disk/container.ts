@@ -1,6 +1,6 @@
-import { ExternalReferenceError } from "../../fs/errors.js";
-import type { ByteSource } from "../bytes.js";
-import { openFileByteSource } from "../file.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ExternalReferenceError } from "../../io/errors.js";
+import { openFileByteSource } from "../../io/file.js";
 import { isQcow2, openQcow2 } from "./qcow2.js";
 import type { ReferencePolicy } from "./reference.js";
 import { isVhdFooter, openVhd } from "./vhd.js";

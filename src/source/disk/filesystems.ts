@@ -3,7 +3,7 @@ import type { FileTree } from "../../fs/filetree.js";
 import { openNtfs } from "../../fs/ntfs/index.js";
 import { openVfat } from "../../fs/vfat/index.js";
 import { openXfs } from "../../fs/xfs/index.js";
-import type { ByteSource } from "../bytes.js";
+import type { ByteSource } from "../../io/bytes.js";
 
 /** Opens one filesystem type as a FileTree. */
 export type FilesystemOpener = (source: ByteSource) => Promise<FileTree>;

@@ -1,5 +1,5 @@
-import { describeError } from "../../fs/errors.js";
-import type { ByteSource } from "../bytes.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { describeError } from "../../io/errors.js";
 import { type PhysicalVolume, readPhysicalVolume } from "../lvm/pv.js";
 import { assembleVolumeGroups, type VolumeGroup } from "../lvm/vg.js";
 import { partitionSource, readPartitionTable } from "../partition/table.js";

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { DirectoryTree } from "../../fs/directory.js";
-import { TargetError } from "../../fs/errors.js";
+import { TargetError } from "../../io/errors.js";
 import { openTarget } from "../open.js";
 import type { FilesystemReaders } from "./filesystems.js";
 import { defaultFilesystemReaders } from "./filesystems.js";

@@ -1,7 +1,7 @@
-import { describeError } from "../../fs/errors.js";
 import type { FileTree } from "../../fs/filetree.js";
 import { Image } from "../../fs/image.js";
 import { type Mount, mountedTree } from "../../fs/mounted.js";
+import { describeError } from "../../io/errors.js";
 import type {
   DiskBootInfo,
   OpenedTarget,

@@ -1,6 +1,6 @@
 import { inflateRawSync } from "node:zlib";
-import { ExternalReferenceError, ImageFormatError, TargetError } from "../../fs/errors.js";
-import type { ByteSource } from "../bytes.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ExternalReferenceError, ImageFormatError, TargetError } from "../../io/errors.js";
 import { Lru, u64, unitReader } from "./util.js";
 
 // qcow2 layout from QEMU's docs/interop/qcow2.txt: big-endian header, two-level L1/L2 tables.

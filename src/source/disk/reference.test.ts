@@ -4,7 +4,7 @@ import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { ExternalReferenceError } from "../../fs/errors.js";
+import { ExternalReferenceError } from "../../io/errors.js";
 import { openTarget } from "../open.js";
 import { openDiskImage } from "./container.js";
 import { diskFixtures, hashFile, hashSource } from "./testing.js";

@@ -1,9 +1,9 @@
 import { constants as C, closeSync, fstatSync, openSync } from "node:fs";
 import path from "node:path";
-import { ExternalReferenceError } from "../../fs/errors.js";
-import { visible } from "../../fs/visible.js";
-import type { ByteSource } from "../bytes.js";
-import { fdByteSource } from "../file.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ExternalReferenceError } from "../../io/errors.js";
+import { fdByteSource } from "../../io/file.js";
+import { visible } from "../../io/visible.js";
 
 /**
  * What a disk image may do with references to other files (VMDK extents; qcow2 backing files and

@@ -1,4 +1,4 @@
-import type { ByteSource } from "../bytes.js";
+import type { ByteSource } from "../../io/bytes.js";
 
 /** What the first bytes of a volume say it holds. */
 export interface Sniffed {

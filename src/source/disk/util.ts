@@ -1,5 +1,5 @@
-import { ImageFormatError } from "../../fs/errors.js";
-import type { ByteSource } from "../bytes.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ImageFormatError } from "../../io/errors.js";
 
 /** A small least-recently-used cache (Map keeps insertion order). */
 export class Lru<K, V> {

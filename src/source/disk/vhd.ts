@@ -1,5 +1,5 @@
-import { ExternalReferenceError, ImageFormatError } from "../../fs/errors.js";
-import type { ByteSource } from "../bytes.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ExternalReferenceError, ImageFormatError } from "../../io/errors.js";
 import { Lru, sliceSource, u64, unitReader } from "./util.js";
 
 // Microsoft "Virtual Hard Disk Image Format Specification" 1.0: a big-endian 512-byte footer

@@ -1,5 +1,5 @@
-import { ExternalReferenceError, ImageFormatError, TargetError } from "../../fs/errors.js";
-import type { ByteSource } from "../bytes.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ExternalReferenceError, ImageFormatError, TargetError } from "../../io/errors.js";
 import { crc32c, guidAt, unitReader } from "./util.js";
 
 // [MS-VHDX] 2.0: file identifier "vhdxfile" at 0, two headers at 64 KiB / 128 KiB (CRC-32C, the

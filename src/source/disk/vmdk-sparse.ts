@@ -1,6 +1,6 @@
 import { inflateRawSync, inflateSync } from "node:zlib";
-import { ImageFormatError } from "../../fs/errors.js";
-import type { ByteSource } from "../bytes.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ImageFormatError } from "../../io/errors.js";
 import { Lru, u64, unitReader } from "./util.js";
 
 // VMware "Virtual Disk Format 5.0": a hosted sparse extent starts with a 512-byte little-endian

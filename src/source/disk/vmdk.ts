@@ -1,5 +1,5 @@
-import { ExternalReferenceError, ImageFormatError } from "../../fs/errors.js";
-import type { ByteSource } from "../bytes.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ExternalReferenceError, ImageFormatError } from "../../io/errors.js";
 import { openReferencedFile, type ReferencePolicy } from "./reference.js";
 import { concatSources, sliceSource } from "./util.js";
 import { isVmdkSparse, openSparseExtent } from "./vmdk-sparse.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, promises as fsp } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { ImageFormatError } from "../../fs/errors.js";
+import { ImageFormatError } from "../../io/errors.js";
 import { openDiskImage } from "../disk/container.js";
 import { diskFixtures } from "../disk/testing.js";
 import { partitionSource, readPartitionTable } from "../partition/table.js";

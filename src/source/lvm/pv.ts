@@ -1,5 +1,5 @@
-import { ImageFormatError } from "../../fs/errors.js";
-import type { ByteSource } from "../bytes.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ImageFormatError } from "../../io/errors.js";
 
 // LVM2 on-disk format (lib/format_text/layout.h, lib/label/label.h): a 512-byte label
 // "LABELONE" in one of sectors 0-3 (sector u64, crc u32, offset u32, type "LVM2 001"), then at

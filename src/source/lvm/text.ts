@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../../fs/errors.js";
+import { ImageFormatError } from "../../io/errors.js";
 
 // LVM2 text metadata (lib/format_text): `name { ... }` sections, `key = value` where a value is a
 // number, a "string" or an array `[ v, v ]`; `#` starts a comment outside strings.

@@ -1,5 +1,5 @@
-import { ImageFormatError } from "../../fs/errors.js";
-import type { ByteSource } from "../bytes.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ImageFormatError } from "../../io/errors.js";
 import { concatSources, sliceSource, unitReader } from "../disk/util.js";
 import type { PhysicalVolume } from "./pv.js";
 import { isSection, type LvmSection, type LvmValue, parseLvmText } from "./text.js";

@@ -1,5 +1,5 @@
-import { ImageFormatError } from "../../fs/errors.js";
-import type { ByteSource } from "../bytes.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ImageFormatError } from "../../io/errors.js";
 import { crc32, guidAt } from "../disk/util.js";
 import { gptTypeName, type Partition } from "./types.js";
 

@@ -1,5 +1,5 @@
-import { ImageFormatError } from "../../fs/errors.js";
-import type { ByteSource } from "../bytes.js";
+import type { ByteSource } from "../../io/bytes.js";
+import { ImageFormatError } from "../../io/errors.js";
 import { mbrTypeName, type Partition } from "./types.js";
 
 // MBR: 446 bytes of boot code, four 16-byte entries at 446 (status, CHS, type, CHS, LBA u32 LE,

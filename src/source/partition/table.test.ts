@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { ImageFormatError } from "../../fs/errors.js";
+import { ImageFormatError } from "../../io/errors.js";
+import { openFileByteSource } from "../../io/file.js";
 import { openDiskImage } from "../disk/container.js";
 import { bufferSource, CORPUS_DISK, diskFixtures } from "../disk/testing.js";
 import { crc32 } from "../disk/util.js";
-import { openFileByteSource } from "../file.js";
 import { partitionSource, readPartitionTable } from "./table.js";
 
 const dir = diskFixtures();

@@ -1,4 +1,4 @@
-import type { ByteSource } from "../bytes.js";
+import type { ByteSource } from "../../io/bytes.js";
 import { sliceSource } from "../disk/util.js";
 import { hasGptSignature, readGpt } from "./gpt.js";
 import { hasBootCode, hasMbrSignature, mbrEntries, readMbr } from "./mbr.js";

@@ -12,7 +12,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createGunzip, constants as zc } from "node:zlib";
-import { ImageFormatError } from "../../fs/errors.js";
+import { ImageFormatError } from "../../io/errors.js";
 
 export type Compression = "none" | "gzip" | "xz" | "zstd";
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ImageFormatError } from "../../fs/errors.js";
+import { ImageFormatError } from "../../io/errors.js";
 import { tarGaps } from "./probe.js";
 import { END_OF_ARCHIVE, tarEntry, writeManyEntriesTar } from "./testing.js";
 import { ENTRY_LIMIT, MAX_TAR_ENTRIES, MAX_TAR_INDEX_BYTES, TarTree } from "./tree.js";

@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../../fs/errors.js";
+import { ImageFormatError } from "../../io/errors.js";
 import type { ChunkReader } from "./reader.js";
 
 /**

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { FsError, TargetError } from "../../fs/errors.js";
+import { FsError, TargetError } from "../../io/errors.js";
 import { openTarget } from "../open.js";
 import { tarNotes } from "./probe.js";
 import { evilArchive } from "./testing.js";

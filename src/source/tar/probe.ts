@@ -1,5 +1,5 @@
 import { Image } from "../../fs/image.js";
-import { visible } from "../../fs/visible.js";
+import { visible } from "../../io/visible.js";
 import type { OpenedTarget, TargetGap, TargetProbe } from "../target.js";
 import { decompressHead, detectCompression, InflateBoundError } from "./decompress.js";
 import { parseNumber } from "./parse.js";

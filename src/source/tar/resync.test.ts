@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ImageFormatError } from "../../fs/errors.js";
+import { ImageFormatError } from "../../io/errors.js";
 import { scan } from "../../scan/session.js";
 import { BASE64_CHARS, fakeToken } from "../../testing/keygen.js";
 import { openTarget } from "../open.js";

@@ -15,8 +15,8 @@ import path from "node:path";
 import { buffer } from "node:stream/consumers";
 import { after, before, describe, it } from "node:test";
 import tar from "tar-stream";
-import { FsError, ImageFormatError } from "../../fs/errors.js";
 import { Image } from "../../fs/image.js";
+import { FsError, ImageFormatError } from "../../io/errors.js";
 import { evilArchive } from "./testing.js";
 import { ENTRY_LIMIT, TarTree } from "./tree.js";
 

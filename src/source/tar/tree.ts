@@ -2,9 +2,9 @@ import { promises as fsp, readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import os from "node:os";
 import { Readable } from "node:stream";
-import { FsError, ImageFormatError } from "../../fs/errors.js";
 import type { DirEntry, FileStat, FileTree } from "../../fs/filetree.js";
 import { splitImagePath } from "../../fs/path.js";
+import { FsError, ImageFormatError } from "../../io/errors.js";
 import {
   type Compression,
   decompressedChunks,

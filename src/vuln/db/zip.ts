@@ -1,6 +1,6 @@
 import { type FileHandle, open } from "node:fs/promises";
 import { inflateRawSync } from "node:zlib";
-import { ImageFormatError } from "../../fs/errors.js";
+import { ImageFormatError } from "../../io/errors.js";
 
 /**
  * Reads a zip archive entry by entry (APPNOTE.TXT 4.3: end of central directory → central

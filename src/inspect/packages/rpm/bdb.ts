@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../../../fs/errors.js";
+import { ImageFormatError } from "../../../io/errors.js";
 
 /**
  * The BerkeleyDB hash database rpm used before 4.16 (Packages on Amazon Linux 2, CentOS 7, RHEL 8).

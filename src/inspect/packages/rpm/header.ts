@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../../../fs/errors.js";
+import { ImageFormatError } from "../../../io/errors.js";
 
 /**
  * rpm header blob as stored in every rpmdb backend (rpm lib/header.c, "header blob" layout):

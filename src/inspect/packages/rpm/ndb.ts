@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../../../fs/errors.js";
+import { ImageFormatError } from "../../../io/errors.js";
 
 /**
  * rpm's NDB package database (Packages.db, SUSE; rpm lib/backend/ndb/rpmpkg.c). Little-endian.

@@ -4,7 +4,7 @@ import type DatabaseType from "better-sqlite3";
 // Loaded on first use: only RPM images with rpmdb.sqlite need SQLite.
 const require = createRequire(import.meta.url);
 
-import { ImageFormatError } from "../../../fs/errors.js";
+import { ImageFormatError } from "../../../io/errors.js";
 
 /**
  * rpm's SQLite database (rpmdb.sqlite, rpm ≥ 4.16: Amazon Linux 2023, RHEL 9): table Packages

@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../../../fs/errors.js";
+import { ImageFormatError } from "../../../io/errors.js";
 
 /** The regf base block is the first 4096 bytes; hive bins start right after it. */
 export const BASE_BLOCK_SIZE = 4096;

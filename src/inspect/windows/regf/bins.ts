@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../../../fs/errors.js";
+import { ImageFormatError } from "../../../io/errors.js";
 import { BASE_BLOCK_SIZE } from "./base-block.js";
 
 const HBIN_HEADER = 32;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { ImageFormatError } from "../../../fs/errors.js";
+import { ImageFormatError } from "../../../io/errors.js";
 import { CORPUS_HIVES, corpusHive, corpusHivePath, hivexDump, ourDump } from "../../../testing/hivex.js";
 import { writeHive } from "../../../testing/regf-writer.js";
 import { openHive, REG } from "./index.js";

@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../../../fs/errors.js";
+import { ImageFormatError } from "../../../io/errors.js";
 import { type BaseBlock, parseBaseBlock } from "./base-block.js";
 import { HiveBins } from "./bins.js";
 import {

@@ -1,4 +1,4 @@
-import { ImageFormatError } from "../../../fs/errors.js";
+import { ImageFormatError } from "../../../io/errors.js";
 import type { HiveBins } from "./bins.js";
 import { NO_CELL } from "./records.js";
 

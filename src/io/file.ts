@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import { ImageFormatError, TargetError } from "../fs/errors.js";
 import type { ByteSource } from "./bytes.js";
+import { ImageFormatError, TargetError } from "./errors.js";
 
 /** A plain file (or block device) as a ByteSource. */
 export async function openFileByteSource(path: string): Promise<ByteSource> {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { debianRootfsPath } from "../../testing/trees.js";
+import { debianRootfsPath } from "./trees.js";
 
 /** A file of the real Debian rootfs, for tests that edit one line of it (line numbers stay put). */
 export function debianFile(p: string): string {

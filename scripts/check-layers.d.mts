@@ -1,0 +1,6 @@
+// Types of check-layers.mjs for the tests that import it.
+export declare const LAYERS: ReadonlyArray<
+  readonly [name: string, holds: string, prefixes: readonly string[]]
+>;
+export declare function layerOf(rel: string): number;
+export declare function violations(files: ReadonlyArray<{ rel: string; text: string }>): string[];
