@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 
 /** Lowest first: [name, what it holds, folders or files under src/ (a path prefix)]. */
 export const LAYERS = [
-  ["io", "byte sources, files, typed errors, escaping", ["io/", "match/", "version.ts", "package-files.ts"]],
+  ["io", "byte sources, files, typed errors, escaping", ["io/", "match/", "version.ts"]],
   ["vuln", "version orders, EoL data, the vulnerability database (a library)", ["vuln/"]],
   ["fs", "one read-only FileTree per filesystem", ["fs/"]],
   ["source", "disk containers, partitions, LVM; target assembly (directory, tar, disk)", ["source/"]],

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { packageFile } from "./package-files.js";
+import { shippedFile } from "./io/shipped-files.js";
 
 /** The package version, read once from package.json (one source of truth). */
 export const VERSION: string = (
-  JSON.parse(readFileSync(packageFile("package.json"), "utf8")) as { version: string }
+  JSON.parse(readFileSync(shippedFile("package.json"), "utf8")) as { version: string }
 ).version;

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
-import { inspectTarget, renderInspection } from "../source/disk/inspection.js";
+import { inspectTarget } from "../source/disk/target-summary.js";
 import { openTarget } from "../source/open.js";
+import { renderInspection } from "./inspect-text.js";
 
 export function registerInspect(program: Command): void {
   program

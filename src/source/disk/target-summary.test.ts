@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { inspectTarget, renderInspection } from "./inspection.js";
+import { renderInspection } from "../../cli/inspect-text.js";
 import { openDiskTarget } from "./probe.js";
+import { inspectTarget } from "./target-summary.js";
 import { diskFixtures } from "./testing.js";
 
 const dir = diskFixtures();

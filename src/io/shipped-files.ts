@@ -9,7 +9,7 @@ let root: string | undefined;
  * the same code runs from src/ (tsx), from the dist/ bundle, and from an installed package, each
  * at a different depth below the package root.
  */
-export function packageFile(relative: string): string {
+export function shippedFile(relative: string): string {
   if (root === undefined) {
     let dir = path.dirname(fileURLToPath(import.meta.url));
     while (!existsSync(path.join(dir, "package.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
