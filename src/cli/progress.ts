@@ -112,6 +112,7 @@ export function countingTree(tree: FileTree, onEntries: (count: number) => void)
     readFile: (path: string, options: { maxBytes: number }) => tree.readFile(path, options),
     createReadStream: (path: string, options?: { start?: number; end?: number }): Readable =>
       tree.createReadStream(path, options),
+    ...(tree.sha256 ? { sha256: (path: string) => tree.sha256?.(path) } : {}),
     close: () => tree.close(),
   };
 }

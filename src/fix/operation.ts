@@ -140,7 +140,7 @@ export class PlanContext {
     if (st.type === "directory") return "dir";
     if (st.type !== "file") return st.type;
     // Trees that digested every file while reading (archives) answer without the bytes.
-    const known = (this.image.tree as { sha256?: (p: string) => string | undefined }).sha256?.(path);
+    const known = this.image.tree.sha256?.(path);
     if (known) return known;
     const hash = createHash("sha256");
     for await (const chunk of this.image.tree.createReadStream(path) as AsyncIterable<Buffer>)

@@ -22,6 +22,12 @@ export interface FileTree {
   readFile(path: string, options: { maxBytes: number }): Promise<Buffer>;
   /** Streams a regular file's bytes, optionally a range [start, end). */
   createReadStream(path: string, options?: { start?: number; end?: number }): Readable;
+  /**
+   * The SHA-256 (hex) of a regular file's bytes when the tree already knows it without reading them
+   * again (an archive digests every file while indexing), else undefined. Optional; a tree that
+   * wraps another passes it on for the paths it does not change.
+   */
+  sha256?(path: string): string | undefined;
   /** Releases file handles, caches, temporary files. */
   close(): Promise<void>;
 }

@@ -62,6 +62,11 @@ export class MountedTree implements FileTree {
     return tree.readlink(inner);
   }
 
+  sha256(path: string): string | undefined {
+    const { tree, inner } = this.locate(path);
+    return tree.sha256?.(inner);
+  }
+
   readFile(path: string, options: { maxBytes: number }): Promise<Buffer> {
     const { tree, inner } = this.locate(path);
     return tree.readFile(inner, options);

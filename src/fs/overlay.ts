@@ -90,6 +90,12 @@ export class OverlayTree implements FileTree {
     return this.base.readlink(path);
   }
 
+  /** The base's digest, for paths the overlay leaves as they are. */
+  sha256(path: string): string | undefined {
+    if (this.changes.has(path) || this.isDeleted(path)) return undefined;
+    return this.base.sha256?.(path);
+  }
+
   async readFile(path: string, options: { maxBytes: number }): Promise<Buffer> {
     const change = this.changes.get(path);
     if (!change) {
