@@ -11,14 +11,10 @@ import { openNtfs } from "../src/fs/ntfs/index.js";
 import { openHive, type RegistryKey } from "../src/inspect/windows/regf/index.js";
 import type { ByteSource } from "../src/io/bytes.js";
 import { openFileByteSource } from "../src/io/file.js";
-import { detectContainer, type OpenedDisk } from "../src/source/disk/container.js";
+import { openContainer } from "../src/source/disk/container.js";
 import { scanOpenedDisk } from "../src/source/disk/layout.js";
 import { openDiskTarget } from "../src/source/disk/probe.js";
-import { openQcow2 } from "../src/source/disk/qcow2.js";
 import { sniffVolume } from "../src/source/disk/sniff.js";
-import { openVhd } from "../src/source/disk/vhd.js";
-import { openVhdx } from "../src/source/disk/vhdx.js";
-import { openVmdk } from "../src/source/disk/vmdk.js";
 import { partitionSource, readPartitionTable } from "../src/source/partition/table.js";
 import { TarTree } from "../src/source/tar/tree.js";
 import type { Region } from "./mutate.js";
@@ -72,25 +68,6 @@ const tail = (source: ByteSource, length: number): Region => ({
   offset: Math.max(0, source.size - length),
   length,
 });
-
-/** Opens a container from a ByteSource, as openDiskImage does from a path. */
-async function openContainer(input: string, file: ByteSource): Promise<OpenedDisk> {
-  const head = await file.read(0, Math.min(file.size, 4096));
-  const tailBytes = file.size >= 512 ? await file.read(file.size - 512, 512) : Buffer.alloc(0);
-  const format = detectContainer(head, tailBytes);
-  switch (format) {
-    case "qcow2":
-      return { format, detail: "qcow2", source: (await openQcow2(file)).source };
-    case "vmdk":
-      return { format, detail: "vmdk", source: (await openVmdk(input, file)).source };
-    case "vhdx":
-      return { format, detail: "vhdx", source: (await openVhdx(file)).source };
-    case "vhd":
-      return { format, detail: "vhd", source: (await openVhd(file)).source };
-    default:
-      return { format, detail: "raw", source: file };
-  }
-}
 
 const MiB = 1024 * 1024;
 

@@ -18,13 +18,78 @@ export interface OpenedDisk {
   source: ByteSource;
 }
 
+/**
+ * A container format: whether a file's first bytes (`head`, up to 4 KiB) and last 512 (`tail`) are
+ * its, and how to open it. Tried in this order by the scanner and the fuzzer alike; a file no probe
+ * claims is a raw disk.
+ */
+export interface ContainerProbe {
+  format: Exclude<ContainerFormat, "raw">;
+  mine(head: Buffer, tail: Buffer): boolean;
+  open(
+    input: string,
+    file: ByteSource,
+    references: ReferencePolicy,
+  ): Promise<{ source: ByteSource; detail: string }>;
+}
+
+export const CONTAINER_PROBES: readonly ContainerProbe[] = [
+  {
+    format: "qcow2",
+    mine: (head) => isQcow2(head),
+    async open(_input, file) {
+      const { source, info } = await openQcow2(file);
+      return { source, detail: `qcow2 v${info.version}, ${info.clusterSize / 1024} KiB clusters` };
+    },
+  },
+  {
+    format: "vmdk",
+    mine: (head) => isVmdkSparse(head) || isVmdkDescriptor(head),
+    async open(input, file, references) {
+      const { source, info } = await openVmdk(input, file, references);
+      return {
+        source,
+        detail: `vmdk ${info.createType}${info.extents > 1 ? `, ${info.extents} extents` : ""}`,
+      };
+    },
+  },
+  {
+    format: "vhdx",
+    mine: (head) => isVhdx(head),
+    async open(_input, file) {
+      const { source, info } = await openVhdx(file);
+      return {
+        source,
+        detail: `vhdx, ${info.blockSize / 1048576} MiB blocks, ${info.logicalSectorSize}-byte sectors`,
+      };
+    },
+  },
+  {
+    format: "vhd",
+    mine: (head, tail) => isVhdFooter(head) || isVhdFooter(tail),
+    async open(_input, file) {
+      const { source, info } = await openVhd(file);
+      return { source, detail: `vhd ${info.type}` };
+    },
+  },
+];
+
 /** Which container `head` (the file's first bytes) and `tail` (its last 512) belong to. */
 export function detectContainer(head: Buffer, tail: Buffer): ContainerFormat {
-  if (isQcow2(head)) return "qcow2";
-  if (isVmdkSparse(head) || isVmdkDescriptor(head)) return "vmdk";
-  if (isVhdx(head)) return "vhdx";
-  if (isVhdFooter(head) || isVhdFooter(tail)) return "vhd";
-  return "raw";
+  return CONTAINER_PROBES.find((p) => p.mine(head, tail))?.format ?? "raw";
+}
+
+/** Opens the container held in `file` (named `input` in messages and for references beside it). */
+export async function openContainer(
+  input: string,
+  file: ByteSource,
+  references: ReferencePolicy = "beside",
+): Promise<OpenedDisk> {
+  const head = await file.read(0, Math.min(file.size, 4096));
+  const tail = file.size >= 512 ? await file.read(file.size - 512, 512) : Buffer.alloc(0);
+  const probe = CONTAINER_PROBES.find((p) => p.mine(head, tail));
+  if (!probe) return { format: "raw", detail: "raw", source: file };
+  return { format: probe.format, ...(await probe.open(input, file, references)) };
 }
 
 /** Opens a disk image file, telling its container from its bytes (never its name). */
@@ -34,37 +99,7 @@ export async function openDiskImage(
 ): Promise<OpenedDisk> {
   const file = await openFileByteSource(input);
   try {
-    const head = await file.read(0, Math.min(file.size, 4096));
-    const tail = file.size >= 512 ? await file.read(file.size - 512, 512) : Buffer.alloc(0);
-    const format = detectContainer(head, tail);
-    switch (format) {
-      case "qcow2": {
-        const { source, info } = await openQcow2(file);
-        return { format, detail: `qcow2 v${info.version}, ${info.clusterSize / 1024} KiB clusters`, source };
-      }
-      case "vmdk": {
-        const { source, info } = await openVmdk(input, file, references);
-        return {
-          format,
-          detail: `vmdk ${info.createType}${info.extents > 1 ? `, ${info.extents} extents` : ""}`,
-          source,
-        };
-      }
-      case "vhdx": {
-        const { source, info } = await openVhdx(file);
-        return {
-          format,
-          detail: `vhdx, ${info.blockSize / 1048576} MiB blocks, ${info.logicalSectorSize}-byte sectors`,
-          source,
-        };
-      }
-      case "vhd": {
-        const { source, info } = await openVhd(file);
-        return { format, detail: `vhd ${info.type}`, source };
-      }
-      default:
-        return { format, detail: "raw", source: file };
-    }
+    return await openContainer(input, file, references);
   } catch (e) {
     await file.close().catch(() => {});
     throw e;
