@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import { DirectoryTree } from "../src/fs/directory.js";
 import { Image } from "../src/fs/image.js";
-import { openExtImage } from "../src/testing/ext4-images.js";
+import { openExtImage } from "../test/support/ext4-images.js";
 
 const file = process.argv[2];
 if (!file) {

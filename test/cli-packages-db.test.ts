@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { debianRootfsPath, REPO_ROOT, SHARED } from "../src/testing/trees.js";
+import { debianRootfsPath, REPO_ROOT, SHARED } from "./support/trees.js";
 
 const CLI = path.join(REPO_ROOT, "src/cli/main.ts");
 const work = mkdtempSync(path.join(os.tmpdir(), "amigate-cli-"));

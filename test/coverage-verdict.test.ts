@@ -12,7 +12,7 @@ import type { ScanResult } from "../src/policy/result.js";
 import { scan } from "../src/scan/session.js";
 import { diskFixtures } from "../src/source/disk/testing.js";
 import { openTarget } from "../src/source/open.js";
-import { REPO_ROOT } from "../src/testing/trees.js";
+import { REPO_ROOT } from "./support/trees.js";
 
 const AS_OF = new Date("2026-03-01T00:00:00Z");
 const fixtures = diskFixtures();

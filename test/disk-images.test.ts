@@ -17,8 +17,8 @@ import type { ScanResult } from "../src/policy/result.js";
 import { scan } from "../src/scan/session.js";
 import { openDiskImage } from "../src/source/disk/container.js";
 import { openTarget } from "../src/source/open.js";
-import { REPO_ROOT } from "../src/testing/trees.js";
-import { compareImages } from "../src/testing/walk-compare.js";
+import { REPO_ROOT } from "./support/trees.js";
+import { compareImages } from "./support/walk-compare.js";
 
 const NOW = new Date("2026-03-01T00:00:00Z");
 const CONTAINERS = ["-sparse.vmdk", "-stream.vmdk", "-dynamic.vhd", ".vhdx", ".qcow2", "-compressed.qcow2"];

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { LAYERS, violations } from "../scripts/check-layers.mjs";
-import { REPO_ROOT } from "../src/testing/trees.js";
+import { REPO_ROOT } from "./support/trees.js";
 
 test("the source tree has no upward import (npm run lint runs the same check)", () => {
   const out = execFileSync(process.execPath, [path.join(REPO_ROOT, "scripts/check-layers.mjs")], {
@@ -14,16 +14,16 @@ test("the source tree has no upward import (npm run lint runs the same check)", 
   assert.match(out, /no upward import/);
 });
 
-test("an upward import, an import of test support and a file in no layer are each reported", () => {
+test("an upward import, an import from outside src/ (test support) and a file in no layer are each reported", () => {
   const found = violations([
     { rel: "fs/ext4/inode.ts", text: 'import { scan } from "../../scan/session.js";\n' },
-    { rel: "inspect/os.ts", text: 'import { debianImage } from "../testing/trees.js";\n' },
+    { rel: "inspect/os.ts", text: 'import { debianImage } from "../../test/support/trees.js";\n' },
     { rel: "policy/rule.ts", text: 'import type { FileTree } from "../fs/filetree.js";\n' },
     { rel: "stray/thing.ts", text: "" },
   ]);
   assert.deepEqual(found, [
     "fs/ext4/inode.ts (fs) imports scan/session.ts (scan)",
-    "inspect/os.ts (inspect) imports testing/trees.ts (test support)",
+    "inspect/os.ts (inspect) imports ../test/support/trees.ts (outside src/)",
     "stray/thing.ts is in no layer (add its folder to LAYERS in scripts/check-layers.mjs)",
   ]);
 });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { test } from "node:test";
-import { REPO_ROOT } from "../src/testing/trees.js";
+import { REPO_ROOT } from "./support/trees.js";
 
 test("npm run demo scans the built-in image and reports its seeded mistakes", () => {
   for (let run = 0; run < 3; run++) {

@@ -9,7 +9,7 @@ import { before, describe, it } from "node:test";
 import type { ScanResult } from "../src/policy/result.js";
 import { scan } from "../src/scan/session.js";
 import { openTarget } from "../src/source/open.js";
-import { REPO_ROOT } from "../src/testing/trees.js";
+import { REPO_ROOT } from "./support/trees.js";
 
 let paths: string[] = [];
 

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { OverlayChange } from "../src/fs/overlay.js";
 import { scan } from "../src/scan/session.js";
-import { debianText, withField } from "../src/testing/debian-files.js";
-import { debianImage } from "../src/testing/trees.js";
+import { debianText, withField } from "./support/debian-files.js";
+import { debianImage } from "./support/trees.js";
 
 /** Reports are reproducible with a fixed date; on this one Debian 12 is still in regular support. */
 const AS_OF = new Date("2026-03-01T00:00:00Z");

@@ -20,15 +20,15 @@ import { readAliasMembers, readSamUsers } from "../src/inspect/windows/sam.js";
 import type { ScanResult } from "../src/policy/result.js";
 import { scan } from "../src/scan/session.js";
 import { openTarget } from "../src/source/open.js";
-import { hivexDump, ourDump } from "../src/testing/hivex.js";
-import { REPO_ROOT } from "../src/testing/trees.js";
+import { hivexDump, ourDump } from "./support/hivex.js";
+import { REPO_ROOT } from "./support/trees.js";
 import {
   SOFTWARE_VARIANTS,
   softwareHive,
   UNINSTALL,
   WINLOGON_DEFAULT_PASSWORD,
-} from "../src/testing/windows-hives.js";
-import { WINDOWS_CONTAINERS, windowsImageFixtures } from "../src/testing/windows-images.js";
+} from "./support/windows-hives.js";
+import { WINDOWS_CONTAINERS, windowsImageFixtures } from "./support/windows-images.js";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const work = mkdtempSync(path.join(tmpdir(), "amigate-winimg-"));

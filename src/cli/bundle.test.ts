@@ -11,8 +11,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSyn
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { createAccount, startServer, waitForScan } from "../testing/server-process.js";
-import { REPO_ROOT } from "../testing/trees.js";
+import { createAccount, startServer, waitForScan } from "../../test/support/server-process.js";
+import { REPO_ROOT } from "../../test/support/trees.js";
 
 const pkg = mkdtempSync(path.join(os.tmpdir(), "amigate-bundle-"));
 const BUNDLE = path.join(pkg, "dist/amigate.js");

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { REPO_ROOT } from "../testing/trees.js";
+import { REPO_ROOT } from "../../test/support/trees.js";
 
 const TSX = path.join(REPO_ROOT, "node_modules/tsx/dist/esm/index.mjs");
 const CLI = path.join(REPO_ROOT, "src/cli/main.ts");

@@ -3,9 +3,9 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import { REPO_ROOT, SHARED } from "../../test/support/trees.js";
 import { ATTESTATIONS, CATALOGUE_BEHAVIOURS, METADATA_CHECKS } from "../policy/coverage.js";
 import { rules } from "../policy/rules/index.js";
-import { REPO_ROOT, SHARED } from "../testing/trees.js";
 import { type PolicyClause, renderPolicyText } from "./policy.js";
 
 const clausesMd = readFileSync(path.join(process.env.AMIGATE_SHARED ?? SHARED, "policy/CLAUSES.md"), "utf8");

@@ -4,12 +4,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
+import { REPO_ROOT } from "../../test/support/trees.js";
 import type { FactName } from "../inspect/facts.js";
 import type { ScanResult } from "../policy/result.js";
 import { defineRule, type Rule } from "../policy/rule.js";
 import { rules as allRules } from "../policy/rules/index.js";
 import { isSeverity, SEVERITIES, type Severity } from "../policy/severity.js";
-import { REPO_ROOT } from "../testing/trees.js";
 import { runScan, type ScanFlags, type ScanIO } from "./scan.js";
 
 const MAIN = path.join(REPO_ROOT, "src/cli/main.ts");

@@ -4,11 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { REPO_ROOT } from "../../test/support/trees.js";
 import { DirectoryTree } from "../fs/directory.js";
 import { Image } from "../fs/image.js";
 import { rules } from "../policy/rules/index.js";
 import { imageSession, scan } from "../scan/session.js";
-import { REPO_ROOT } from "../testing/trees.js";
 import type { JournalEntry } from "./journal.js";
 import { DEFAULT_FIX_OPTIONS } from "./operation.js";
 import { operations } from "./operations/index.js";

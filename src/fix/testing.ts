@@ -14,8 +14,8 @@ import {
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { debianRootfsPath } from "../../test/support/trees.js";
 import type { OverlayChange } from "../fs/overlay.js";
-import { debianRootfsPath } from "../testing/trees.js";
 import type { Plan } from "./planner.js";
 
 /** A writable copy of the real Debian rootfs (cp -a: owners, modes, links kept). Remove with rmSync. */

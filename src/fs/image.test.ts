@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { memoryImage } from "../../test/support/trees.js";
 import { FsError } from "../io/errors.js";
-import { memoryImage } from "../testing/trees.js";
 
 describe("Image path resolution stays inside the image", () => {
   const image = memoryImage({

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { debianImage, memoryImage } from "../testing/trees.js";
+import { debianImage, memoryImage } from "../../test/support/trees.js";
 import { accountsInspector, hashScheme, isNoLoginShell, passwordState } from "./accounts.js";
 import { FactStore } from "./context.js";
 import { inspectorsByName } from "./registry.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { sshKeygen } from "../testing/keygen.js";
+import { sshKeygen } from "../../test/support/keygen.js";
 import { parseAuthorizedKeyLine, parseAuthorizedKeys } from "./authorized-keys-format.js";
 
 describe("authorized_keys parsing", () => {

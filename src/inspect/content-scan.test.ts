@@ -8,7 +8,7 @@ import {
   opensslKey,
   puttyKey,
   sshKeygen,
-} from "../testing/keygen.js";
+} from "../../test/support/keygen.js";
 import { type ScanSink, TextScanner } from "./content-scan.js";
 import { expectedKeyAt, isNoisePath } from "./secret-patterns.js";
 

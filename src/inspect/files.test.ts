@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { memoryImage } from "../testing/trees.js";
+import { memoryImage } from "../../test/support/trees.js";
 import { FactStore } from "./context.js";
 import { inspectorsByName } from "./registry.js";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { debianImage } from "../testing/trees.js";
+import { debianImage } from "../../test/support/trees.js";
 import { FactStore } from "./context.js";
 import { historiesInspector } from "./history.js";
 import { inspectorsByName } from "./registry.js";

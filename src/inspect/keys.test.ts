@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { sshKeygen } from "../testing/keygen.js";
-import { debianImage } from "../testing/trees.js";
+import { sshKeygen } from "../../test/support/keygen.js";
+import { debianImage } from "../../test/support/trees.js";
 import { FactStore, type Inspector } from "./context.js";
 import type { FactName } from "./facts.js";
 import { inspectorsByName } from "./registry.js";

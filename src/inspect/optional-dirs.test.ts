@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import type { Readable } from "node:stream";
 import { describe, it } from "node:test";
+import { debianRootfsPath } from "../../test/support/trees.js";
 import { DirectoryTree } from "../fs/directory.js";
 import type { DirEntry, FileStat, FileTree } from "../fs/filetree.js";
 import { Image } from "../fs/image.js";
 import { type OverlayChange, OverlayTree } from "../fs/overlay.js";
 import { FsError } from "../io/errors.js";
-import { debianRootfsPath } from "../testing/trees.js";
 import { FactStore, type Unknown } from "./context.js";
 import type { FactName } from "./facts.js";
 import { inspectorsByName } from "./registry.js";

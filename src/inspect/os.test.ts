@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { debianImage, memoryImage, SHARED } from "../testing/trees.js";
+import { debianImage, memoryImage, SHARED } from "../../test/support/trees.js";
 import { FactStore } from "./context.js";
 import { osInspector, parseLsbRelease, parseOsRelease, parseReleaseLine } from "./os.js";
 import { inspectorsByName } from "./registry.js";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { debianImage } from "../../test/support/trees.js";
 import type { Image } from "../fs/image.js";
 import { describeError } from "../io/errors.js";
-import { debianImage } from "../testing/trees.js";
 import { FactStore } from "./context.js";
 import { isPackageDerived, packageOwnedFiles } from "./package-files.js";
 import { inspectorsByName } from "./registry.js";

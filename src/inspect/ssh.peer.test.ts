@@ -13,7 +13,7 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { debianRootfsPath, memoryImage } from "../testing/trees.js";
+import { debianRootfsPath, memoryImage } from "../../test/support/trees.js";
 import { sshdFactsFrom } from "./ssh.js";
 import { parseSshdConfig } from "./sshd-config.js";
 

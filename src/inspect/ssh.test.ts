@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { debianImage, memoryImage } from "../../test/support/trees.js";
 import type { Image } from "../fs/image.js";
-import { debianImage, memoryImage } from "../testing/trees.js";
 import { DEFAULT_INSPECT_OPTIONS, FactStore } from "./context.js";
 import { inspectorsByName } from "./registry.js";
 import type { SshdFacts } from "./ssh.js";

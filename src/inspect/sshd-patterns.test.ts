@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { memoryImage } from "../testing/trees.js";
+import { memoryImage } from "../../test/support/trees.js";
 import { matchMayApply } from "./ssh.js";
 import { fnmatchRegExp, globImage, parseSshdConfig } from "./sshd-config.js";
 

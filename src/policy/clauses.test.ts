@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { SHARED } from "../testing/trees.js";
+import { SHARED } from "../../test/support/trees.js";
 import { CLAUSES } from "./clauses.js";
 import { clauseCoverage } from "./mapping.js";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { SAMPLE_SECRET, sampleScanResult } from "../testing/scan-result.js";
+import { SAMPLE_SECRET, sampleScanResult } from "../../test/support/scan-result.js";
 import { htmlEscape, renderHtml } from "./html.js";
 
 test("self-contained: no scripts, no external or relative assets, a CSP that forbids loading", () => {

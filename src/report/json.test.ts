@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { SAMPLE_SECRET, sampleScanResult } from "../testing/scan-result.js";
-import { REPO_ROOT } from "../testing/trees.js";
+import { SAMPLE_SECRET, sampleScanResult } from "../../test/support/scan-result.js";
+import { REPO_ROOT } from "../../test/support/trees.js";
 import { renderJson } from "./json.js";
 
 /** Every object key in a JSON value, at any depth. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { SAMPLE_SECRET, sampleScanResult } from "../testing/scan-result.js";
+import { SAMPLE_SECRET, sampleScanResult } from "../../test/support/scan-result.js";
 import { renderJunit, xmlEscape } from "./junit.js";
 
 interface Case {

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import type * as Sarif from "sarif";
-import { SAMPLE_SECRET, sampleScanResult } from "../testing/scan-result.js";
+import { SAMPLE_SECRET, sampleScanResult } from "../../test/support/scan-result.js";
 import { encodeImagePath, FINGERPRINT_KEY, IMAGE_ROOT, renderSarif } from "./sarif.js";
 
 /**

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ALNUM, BASE64_CHARS, fakeToken, opensslKey, sshKeygen } from "../../test/support/keygen.js";
+import { debianImage } from "../../test/support/trees.js";
 import { scan } from "../scan/session.js";
-import { ALNUM, BASE64_CHARS, fakeToken, opensslKey, sshKeygen } from "../testing/keygen.js";
-import { debianImage } from "../testing/trees.js";
 import { REPORT_FORMATS, renderReport } from "./index.js";
 
 describe("reports never carry a full secret", () => {

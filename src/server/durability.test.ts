@@ -5,8 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { parseEc2 } from "../testing/catalogue.js";
-import { createAccount, type Keys, type ServerProcess, startServer } from "../testing/server-process.js";
+import { parseEc2 } from "../../test/support/catalogue.js";
+import {
+  createAccount,
+  type Keys,
+  type ServerProcess,
+  startServer,
+} from "../../test/support/server-process.js";
 import { signHeaders } from "./sign.js";
 
 let server: ServerProcess;

@@ -25,7 +25,7 @@ import {
   signedGet as signedGetFrom,
   startServer,
   waitForScan as waitForScanOn,
-} from "../testing/server-process.js";
+} from "../../test/support/server-process.js";
 import { sha256File } from "./client.js";
 import { signHeaders } from "./sign.js";
 

@@ -12,7 +12,7 @@ import {
   type Keys,
   type ServerProcess,
   startServer,
-} from "../testing/server-process.js";
+} from "../../test/support/server-process.js";
 
 let server: ServerProcess;
 let tenant: Keys;

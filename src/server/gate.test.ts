@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { member, type TestCatalogue, testCatalogue } from "../testing/catalogue.js";
-import { amigate } from "../testing/server-process.js";
-import { debianRootfsPath, SHARED } from "../testing/trees.js";
+import { member, type TestCatalogue, testCatalogue } from "../../test/support/catalogue.js";
+import { amigate } from "../../test/support/server-process.js";
+import { debianRootfsPath, SHARED } from "../../test/support/trees.js";
 import { metadataFailures } from "./gate.js";
 import { runScanJob } from "./scan-worker.js";
 import type { Image, NewAccount } from "./store/types.js";

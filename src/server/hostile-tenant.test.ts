@@ -8,7 +8,6 @@ import { promises as fsp, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { diskFixtures } from "../source/disk/testing.js";
 import {
   amigate,
   createAccount,
@@ -16,7 +15,8 @@ import {
   type ServerProcess,
   startServer,
   waitForScan,
-} from "../testing/server-process.js";
+} from "../../test/support/server-process.js";
+import { diskFixtures } from "../source/disk/testing.js";
 import { type ClientError, putBlob, sha256File } from "./client.js";
 
 let s: ServerProcess;

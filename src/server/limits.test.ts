@@ -13,8 +13,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { parseCount, parseSeconds, parseSize } from "../cli/server-options.js";
-import { parseEc2 } from "../testing/catalogue.js";
+import { parseEc2 } from "../../test/support/catalogue.js";
 import {
   amigate,
   createAccount,
@@ -23,8 +22,9 @@ import {
   type ServerProcess,
   startServer,
   waitForScan,
-} from "../testing/server-process.js";
-import { vfatImagesPath } from "../testing/vfat-images.js";
+} from "../../test/support/server-process.js";
+import { vfatImagesPath } from "../../test/support/vfat-images.js";
+import { parseCount, parseSeconds, parseSize } from "../cli/server-options.js";
 import { putBlob, sha256File } from "./client.js";
 import { DEFAULT_SCAN_BUDGET, resourceLimitsOf } from "./scans.js";
 import { signHeaders } from "./sign.js";

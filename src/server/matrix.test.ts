@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { member, type TestCatalogue, testCatalogue } from "../testing/catalogue.js";
+import { member, type TestCatalogue, testCatalogue } from "../../test/support/catalogue.js";
 import type { NewAccount } from "./store/types.js";
 
 type Role = "owner" | "shared" | "stranger";

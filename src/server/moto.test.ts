@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, before, test } from "node:test";
-import { parseEc2 } from "../testing/catalogue.js";
+import { parseEc2 } from "../../test/support/catalogue.js";
 import {
   createAccount,
   ec2Http,
@@ -14,7 +14,7 @@ import {
   type ServerProcess,
   startMoto,
   startServer,
-} from "../testing/server-process.js";
+} from "../../test/support/server-process.js";
 
 const haveMoto = spawnSync("moto_server", ["--help"]).status === 0;
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { type IncomingMessage, request } from "node:http";
 import { after, before, test } from "node:test";
-import { items, parseEc2, type TestCatalogue, testCatalogue } from "../testing/catalogue.js";
-import { testImage } from "../testing/store.js";
+import { items, parseEc2, type TestCatalogue, testCatalogue } from "../../test/support/catalogue.js";
+import { testImage } from "../../test/support/store.js";
 import { serve } from "./http.js";
 import { ResponsePool } from "./response-pool.js";
 import { signHeaders } from "./sign.js";

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { debianRecords } from "../testing/osv-records.js";
-import { SHARED } from "../testing/trees.js";
+import { debianRecords } from "../../test/support/osv-records.js";
+import { SHARED } from "../../test/support/trees.js";
 import { dbStatus, importFile, openVulnDb, type VulnDb } from "./db/index.js";
 import { type MatchablePackage, matchPackages } from "./match.js";
 

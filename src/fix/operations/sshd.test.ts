@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { debianImage } from "../../../test/support/trees.js";
 import type { Image } from "../../fs/image.js";
 import type { OverlayChange } from "../../fs/overlay.js";
 import { imageSession, scan } from "../../scan/session.js";
-import { debianImage } from "../../testing/trees.js";
 import { DEFAULT_FIX_OPTIONS } from "../operation.js";
 import { planFix, selectOperations } from "../planner.js";
 import { applied } from "../testing.js";

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
+import { memoryImage } from "../../../test/support/trees.js";
+import { EC2LAUNCH_V2_RANDOM, windowsChanges } from "../../../test/support/windows-tree.js";
 import type { Image } from "../../fs/image.js";
 import type { OverlayChange } from "../../fs/overlay.js";
 import { imageSession, scan } from "../../scan/session.js";
-import { memoryImage } from "../../testing/trees.js";
-import { EC2LAUNCH_V2_RANDOM, windowsChanges } from "../../testing/windows-tree.js";
 import { DEFAULT_FIX_OPTIONS } from "../operation.js";
 import { planFix, selectOperations } from "../planner.js";
 import { applied } from "../testing.js";

@@ -3,8 +3,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { openExtImage } from "../../testing/ext4-images.js";
-import { REPO_ROOT, SHARED } from "../../testing/trees.js";
+import { openExtImage } from "../../../test/support/ext4-images.js";
+import { REPO_ROOT, SHARED } from "../../../test/support/trees.js";
 
 // ../shared beside the repo; a helper worktree (/work/wt/NAME) has it two levels up.
 const shared = existsSync(SHARED) ? SHARED : path.resolve(REPO_ROOT, "../../shared");

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { ext4ImagesPath, openExtImage } from "../../../test/support/ext4-images.js";
 import { FsError, ImageFormatError, isFsError } from "../../io/errors.js";
 import { bufferByteSource } from "../../io/file.js";
-import { ext4ImagesPath, openExtImage } from "../../testing/ext4-images.js";
 import { Image } from "../image.js";
 import { isExt, openExt4 } from "./index.js";
 

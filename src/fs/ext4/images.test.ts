@@ -4,10 +4,10 @@ import { createHash } from "node:crypto";
 import { existsSync, promises as fsp } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { ext4ImagesPath, openExtImage } from "../../../test/support/ext4-images.js";
+import { debianRootfsPath } from "../../../test/support/trees.js";
+import { compareImages } from "../../../test/support/walk-compare.js";
 import { isFsError } from "../../io/errors.js";
-import { ext4ImagesPath, openExtImage } from "../../testing/ext4-images.js";
-import { debianRootfsPath } from "../../testing/trees.js";
-import { compareImages } from "../../testing/walk-compare.js";
 import { DirectoryTree } from "../directory.js";
 import { Image } from "../image.js";
 

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, describe, it } from "node:test";
+import { vfatImagesPath } from "../../../test/support/vfat-images.js";
+import { compareImages } from "../../../test/support/walk-compare.js";
+import { patchedSource } from "../../../test/support/xfs-images.js";
 import type { ByteSource } from "../../io/bytes.js";
 import { ImageFormatError } from "../../io/errors.js";
 import { openFileByteSource } from "../../io/file.js";
-import { vfatImagesPath } from "../../testing/vfat-images.js";
-import { compareImages } from "../../testing/walk-compare.js";
-import { patchedSource } from "../../testing/xfs-images.js";
 import { DirectoryTree } from "../directory.js";
 import { Image } from "../image.js";
 import { parseDirectory, readDirectoryChain } from "./dir.js";

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { debianRootfsPath } from "../../../test/support/trees.js";
+import { compareImages } from "../../../test/support/walk-compare.js";
+import { patchedSource, protofileSkipped, xfsImagesPath } from "../../../test/support/xfs-images.js";
 import type { ByteSource } from "../../io/bytes.js";
 import { ImageFormatError } from "../../io/errors.js";
 import { openFileByteSource } from "../../io/file.js";
-import { debianRootfsPath } from "../../testing/trees.js";
-import { compareImages } from "../../testing/walk-compare.js";
-import { patchedSource, protofileSkipped, xfsImagesPath } from "../../testing/xfs-images.js";
 import { DirectoryTree } from "../directory.js";
 import { Image } from "../image.js";
 import { readExtents } from "./bmap.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { memoryImage } from "../../testing/trees.js";
-import { SERVER_2012R2, SERVER_2019, windowsChanges } from "../../testing/windows-tree.js";
+import { memoryImage } from "../../../test/support/trees.js";
+import { SERVER_2012R2, SERVER_2019, windowsChanges } from "../../../test/support/windows-tree.js";
 import { FactStore } from "../context.js";
 import { inspectorsByName } from "../registry.js";
 import { windowsVersion } from "./identity.js";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { corpusHive } from "../../../test/support/hivex.js";
+import { memoryImage } from "../../../test/support/trees.js";
+import { peStub, SERVER_2012R2, windowsChanges } from "../../../test/support/windows-tree.js";
 import type { Image } from "../../fs/image.js";
-import { corpusHive } from "../../testing/hivex.js";
-import { memoryImage } from "../../testing/trees.js";
-import { peStub, SERVER_2012R2, windowsChanges } from "../../testing/windows-tree.js";
 import { DEFAULT_INSPECT_OPTIONS, FactStore } from "../context.js";
 import { inspectorsByName } from "../registry.js";
 import { decodeUnattendPassword, parseRdpFile } from "./credentials.js";

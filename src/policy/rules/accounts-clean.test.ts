@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { debianImage } from "../../../test/support/trees.js";
 import { DEFAULT_INSPECT_OPTIONS } from "../../inspect/context.js";
-import { debianImage } from "../../testing/trees.js";
 import { evaluateRoot } from "../engine.js";
 import { rules } from "./index.js";
 

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { sshKeygen } from "../../testing/keygen.js";
-import { testRule } from "../../testing/rule-tester.js";
-import { debianRootfsPath } from "../../testing/trees.js";
+import { sshKeygen } from "../../../test/support/keygen.js";
+import { testRule } from "../../../test/support/rule-tester.js";
+import { debianRootfsPath } from "../../../test/support/trees.js";
 import rule from "./authorized-keys-present.js";
 
 const builder = sshKeygen("ed25519", { comment: "builder@ci" });

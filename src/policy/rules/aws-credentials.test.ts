@@ -1,5 +1,5 @@
-import { BASE64_CHARS, fakeToken } from "../../testing/keygen.js";
-import { testRule } from "../../testing/rule-tester.js";
+import { BASE64_CHARS, fakeToken } from "../../../test/support/keygen.js";
+import { testRule } from "../../../test/support/rule-tester.js";
 import { maskSecret } from "../rule.js";
 import rule from "./aws-credentials.js";
 

@@ -1,5 +1,5 @@
-import { debianText, withField } from "../../testing/debian-files.js";
-import { testRule } from "../../testing/rule-tester.js";
+import { debianText, withField } from "../../../test/support/debian-files.js";
+import { testRule } from "../../../test/support/rule-tester.js";
 import rule from "./blank-password.js";
 
 const shadow = debianText("/etc/shadow");

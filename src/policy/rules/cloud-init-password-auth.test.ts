@@ -1,5 +1,5 @@
-import { testRule } from "../../testing/rule-tester.js";
-import { debianFile } from "../../testing/ssh-test-trees.js";
+import { testRule } from "../../../test/support/rule-tester.js";
+import { debianFile } from "../../../test/support/ssh-test-trees.js";
 import rule from "./cloud-init-password-auth.js";
 
 const CFG = "/etc/cloud/cloud.cfg";

@@ -1,5 +1,5 @@
-import { debianText } from "../../testing/debian-files.js";
-import { testRule } from "../../testing/rule-tester.js";
+import { debianText } from "../../../test/support/debian-files.js";
+import { testRule } from "../../../test/support/rule-tester.js";
 import rule from "./extra-uid0-account.js";
 
 const passwd = debianText("/etc/passwd");

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { testRule } from "../../testing/rule-tester.js";
-import { debianRootfsPath } from "../../testing/trees.js";
+import { testRule } from "../../../test/support/rule-tester.js";
+import { debianRootfsPath } from "../../../test/support/trees.js";
 import rule from "./other-cloud-banner.js";
 
 const motd = readFileSync(path.join(debianRootfsPath(), "etc/motd"), "utf8");

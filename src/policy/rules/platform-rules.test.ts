@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { testRule } from "../../../test/support/rule-tester.js";
+import { debianImage } from "../../../test/support/trees.js";
 import { DEFAULT_INSPECT_OPTIONS } from "../../inspect/context.js";
 import type { DiskBootInfo } from "../../source/target.js";
-import { testRule } from "../../testing/rule-tester.js";
-import { debianImage } from "../../testing/trees.js";
 import { evaluateRoot } from "../engine.js";
 import architectureUnsupported from "./architecture-unsupported.js";
 import encryptedFilesystem from "./encrypted-filesystem.js";

@@ -1,5 +1,5 @@
-import { opensslKey, puttyKey, sshKeygen } from "../../testing/keygen.js";
-import { testRule } from "../../testing/rule-tester.js";
+import { opensslKey, puttyKey, sshKeygen } from "../../../test/support/keygen.js";
+import { testRule } from "../../../test/support/rule-tester.js";
 import rule from "./private-key-in-image.js";
 
 const rsa = opensslKey("rsa-pkcs1");

@@ -1,4 +1,4 @@
-import { testRule } from "../../testing/rule-tester.js";
+import { testRule } from "../../../test/support/rule-tester.js";
 import rule from "./region-endpoints.js";
 
 testRule(rule, {

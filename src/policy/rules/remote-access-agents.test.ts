@@ -1,4 +1,4 @@
-import { testRule } from "../../testing/rule-tester.js";
+import { testRule } from "../../../test/support/rule-tester.js";
 import rule from "./remote-access-agents.js";
 
 const unit = "[Unit]\nDescription=agent\n[Service]\nExecStart=/usr/bin/agent\n";

@@ -1,5 +1,5 @@
-import { debianText } from "../../testing/debian-files.js";
-import { testRule } from "../../testing/rule-tester.js";
+import { debianText } from "../../../test/support/debian-files.js";
+import { testRule } from "../../../test/support/rule-tester.js";
 import rule from "./scan-incomplete.js";
 
 // Past the 4 MiB bound on files whose every line decides a verdict.

@@ -1,5 +1,5 @@
-import { ALNUM, fakeToken } from "../../testing/keygen.js";
-import { testRule } from "../../testing/rule-tester.js";
+import { ALNUM, fakeToken } from "../../../test/support/keygen.js";
+import { testRule } from "../../../test/support/rule-tester.js";
 import { maskSecret } from "../rule.js";
 import rule from "./secret-tokens.js";
 

@@ -1,5 +1,5 @@
-import { testRule } from "../../testing/rule-tester.js";
-import { BASELINE, MAIN, mainWith } from "../../testing/ssh-test-trees.js";
+import { testRule } from "../../../test/support/rule-tester.js";
+import { BASELINE, MAIN, mainWith } from "../../../test/support/ssh-test-trees.js";
 import rule from "./ssh-empty-passwords.js";
 
 testRule(rule, {

@@ -1,5 +1,5 @@
-import { sshKeygen } from "../../testing/keygen.js";
-import { testRule } from "../../testing/rule-tester.js";
+import { sshKeygen } from "../../../test/support/keygen.js";
+import { testRule } from "../../../test/support/rule-tester.js";
 import rule from "./ssh-host-keys-present.js";
 
 const ed = sshKeygen("ed25519", { comment: "root@build" });

@@ -1,5 +1,5 @@
-import { testRule } from "../../testing/rule-tester.js";
-import { BASELINE, debianFile, MAIN, mainWith } from "../../testing/ssh-test-trees.js";
+import { testRule } from "../../../test/support/rule-tester.js";
+import { BASELINE, debianFile, MAIN, mainWith } from "../../../test/support/ssh-test-trees.js";
 import rule from "./ssh-password-auth.js";
 
 const CLOUD_INIT_DROPIN = "/etc/ssh/sshd_config.d/50-cloud-init.conf";

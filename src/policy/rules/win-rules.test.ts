@@ -1,12 +1,12 @@
-import { corpusHive } from "../../testing/hivex.js";
-import { testRule } from "../../testing/rule-tester.js";
+import { corpusHive } from "../../../test/support/hivex.js";
+import { testRule } from "../../../test/support/rule-tester.js";
 import {
   EC2LAUNCH_V2_RANDOM,
   MACHINE_SID,
   SERVER_2012R2,
   samHive,
   windowsChanges,
-} from "../../testing/windows-tree.js";
+} from "../../../test/support/windows-tree.js";
 import winEc2config from "./win-ec2config.js";
 import winEc2launch from "./win-ec2launch.js";
 import winFixedAdminPassword from "./win-fixed-admin-password.js";

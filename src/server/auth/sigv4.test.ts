@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { bodyText, parseEc2, type TestCatalogue, testCatalogue } from "../../testing/catalogue.js";
+import { bodyText, parseEc2, type TestCatalogue, testCatalogue } from "../../../test/support/catalogue.js";
 import { presignUrl, signHeaders } from "../sign.js";
 import type { NewAccount } from "../store/types.js";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { items, member, type TestCatalogue, testCatalogue } from "../../testing/catalogue.js";
+import { items, member, type TestCatalogue, testCatalogue } from "../../../test/support/catalogue.js";
 import type { NewAccount } from "../store/types.js";
 
 let c: TestCatalogue;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { testImage } from "../../testing/store.js";
+import { testImage } from "../../../test/support/store.js";
 import { imageMatcher, wildcard } from "./filters.js";
 
 const OWNER = "111122223333";

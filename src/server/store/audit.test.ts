@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { testImage, withStores } from "../../testing/store.js";
+import { testImage, withStores } from "../../../test/support/store.js";
 import type { AuditEntry, AuditRecord } from "./types.js";
 
 const entry = (outcome: string): AuditEntry => ({

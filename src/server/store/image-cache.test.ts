@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { testImage, withStores } from "../../testing/store.js";
+import { testImage, withStores } from "../../../test/support/store.js";
 import { ImageCache } from "./image-cache.js";
 
 const image = (ownerId: string, n: number) => testImage(ownerId, `img-${n}`);

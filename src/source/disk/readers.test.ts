@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { vfatImagesPath } from "../../testing/vfat-images.js";
-import { xfsImagesPath } from "../../testing/xfs-images.js";
+import { vfatImagesPath } from "../../../test/support/vfat-images.js";
+import { xfsImagesPath } from "../../../test/support/xfs-images.js";
 import { openDiskTarget } from "./probe.js";
 
 describe("disk probe with the XFS and vfat readers", () => {

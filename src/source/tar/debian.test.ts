@@ -3,10 +3,10 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { before, describe, it } from "node:test";
+import { debianRootfsPath, REPO_ROOT } from "../../../test/support/trees.js";
 import { DirectoryTree } from "../../fs/directory.js";
 import type { FileTree } from "../../fs/filetree.js";
 import { Image } from "../../fs/image.js";
-import { debianRootfsPath, REPO_ROOT } from "../../testing/trees.js";
 import { TarTree } from "./tree.js";
 
 interface Seen {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { SHARED } from "../../testing/trees.js";
+import { SHARED } from "../../../test/support/trees.js";
 import * as apk from "./apk.js";
 import * as dpkg from "./dpkg.js";
 import * as rpm from "./rpm.js";

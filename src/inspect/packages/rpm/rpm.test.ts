@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { SHARED } from "../../../testing/trees.js";
+import { SHARED } from "../../../../test/support/trees.js";
 import { type RpmDbFormat, readRpmHeaders, rpmPackages } from "./index.js";
 
 const corpus = path.join(SHARED, "corpus/rpm");

@@ -2,9 +2,15 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
+import {
+  CORPUS_HIVES,
+  corpusHive,
+  corpusHivePath,
+  hivexDump,
+  ourDump,
+} from "../../../../test/support/hivex.js";
+import { writeHive } from "../../../../test/support/regf-writer.js";
 import { ImageFormatError } from "../../../io/errors.js";
-import { CORPUS_HIVES, corpusHive, corpusHivePath, hivexDump, ourDump } from "../../../testing/hivex.js";
-import { writeHive } from "../../../testing/regf-writer.js";
 import { openHive, REG } from "./index.js";
 
 const expected = JSON.parse(readFileSync(path.join(CORPUS_HIVES, "expected.json"), "utf8"));

@@ -1,6 +1,6 @@
-import { reportStatements } from "../policy/coverage.js";
-import type { Finding, RuleSummary, ScanResult } from "../policy/result.js";
-import { maskSecret } from "../policy/rule.js";
+import { reportStatements } from "../../src/policy/coverage.js";
+import type { Finding, RuleSummary, ScanResult } from "../../src/policy/result.js";
+import { maskSecret } from "../../src/policy/rule.js";
 
 /** A secret the sample's evidence masks: no writer may print it. */
 export const SAMPLE_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";

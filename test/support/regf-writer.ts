@@ -1,5 +1,5 @@
-import { baseBlockChecksum } from "../inspect/windows/regf/base-block.js";
-import { REG } from "../inspect/windows/regf/types.js";
+import { baseBlockChecksum } from "../../src/inspect/windows/regf/base-block.js";
+import { REG } from "../../src/inspect/windows/regf/types.js";
 
 /**
  * A test-only regf writer: small hives with chosen keys and values, laid out as the public

@@ -1,4 +1,4 @@
-import type { OverlayChange } from "../fs/overlay.js";
+import type { OverlayChange } from "../../src/fs/overlay.js";
 import { corpusHive } from "./hivex.js";
 import { type HiveKeySpec, writeHive } from "./regf-writer.js";
 

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { XMLParser } from "fast-xml-parser";
-import { type Catalogue, type CatalogueOptions, openCatalogue } from "../server/catalogue.js";
-import { signHeaders } from "../server/sign.js";
-import type { NewAccount } from "../server/store/types.js";
-import type { AppResponse } from "../server/types.js";
+import { type Catalogue, type CatalogueOptions, openCatalogue } from "../../src/server/catalogue.js";
+import { signHeaders } from "../../src/server/sign.js";
+import type { NewAccount } from "../../src/server/store/types.js";
+import type { AppResponse } from "../../src/server/types.js";
 
 export interface TestCatalogue extends Catalogue {
   dataDir: string;

@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
-import { openExt4 } from "../fs/ext4/index.js";
-import { Image } from "../fs/image.js";
-import type { ByteSource } from "../io/bytes.js";
-import { openFileByteSource } from "../io/file.js";
+import { openExt4 } from "../../src/fs/ext4/index.js";
+import { Image } from "../../src/fs/image.js";
+import type { ByteSource } from "../../src/io/bytes.js";
+import { openFileByteSource } from "../../src/io/file.js";
 import { REPO_ROOT } from "./trees.js";
 
 let folder: string | undefined;

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Image } from "../fs/image.js";
-import type { OverlayChange } from "../fs/overlay.js";
-import { DEFAULT_INSPECT_OPTIONS } from "../inspect/context.js";
-import type { FactName } from "../inspect/facts.js";
-import { evaluateRoot } from "../policy/engine.js";
-import type { Finding } from "../policy/result.js";
-import type { Rule } from "../policy/rule.js";
+import type { Image } from "../../src/fs/image.js";
+import type { OverlayChange } from "../../src/fs/overlay.js";
+import { DEFAULT_INSPECT_OPTIONS } from "../../src/inspect/context.js";
+import type { FactName } from "../../src/inspect/facts.js";
+import { evaluateRoot } from "../../src/policy/engine.js";
+import type { Finding } from "../../src/policy/result.js";
+import type { Rule } from "../../src/policy/rule.js";
 import { debianImage, memoryImage } from "./trees.js";
 
 export interface RuleCase {

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { ByteSource } from "../io/bytes.js";
-import { ImageFormatError } from "../io/errors.js";
+import type { ByteSource } from "../../src/io/bytes.js";
+import { ImageFormatError } from "../../src/io/errors.js";
 import { REPO_ROOT } from "./trees.js";
 
 let folder: string | undefined;

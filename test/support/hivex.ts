@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Hive } from "../inspect/windows/regf/index.js";
+import type { Hive } from "../../src/inspect/windows/regf/index.js";
 import { REPO_ROOT, SHARED } from "./trees.js";
 
 /**

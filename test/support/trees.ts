@@ -3,11 +3,11 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { DirectoryTree } from "../fs/directory.js";
-import type { DirEntry, FileStat, FileTree } from "../fs/filetree.js";
-import { Image } from "../fs/image.js";
-import { type OverlayChange, OverlayTree } from "../fs/overlay.js";
-import { FsError } from "../io/errors.js";
+import { DirectoryTree } from "../../src/fs/directory.js";
+import type { DirEntry, FileStat, FileTree } from "../../src/fs/filetree.js";
+import { Image } from "../../src/fs/image.js";
+import { type OverlayChange, OverlayTree } from "../../src/fs/overlay.js";
+import { FsError } from "../../src/io/errors.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** ../shared beside the repo (CI puts it there). */

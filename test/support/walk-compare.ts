@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { FileStat } from "../fs/filetree.js";
-import type { Image } from "../fs/image.js";
+import type { FileStat } from "../../src/fs/filetree.js";
+import type { Image } from "../../src/fs/image.js";
 
 export interface WalkCompareOptions {
   /** Paths (and everything below them) present on only one side by design, e.g. "/lost+found". */

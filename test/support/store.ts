@@ -2,10 +2,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openStore } from "../server/catalogue.js";
-import { newImageId } from "../server/ids.js";
-import type { SqliteStore } from "../server/store/sqlite.js";
-import type { Image } from "../server/store/types.js";
+import { openStore } from "../../src/server/catalogue.js";
+import { newImageId } from "../../src/server/ids.js";
+import type { SqliteStore } from "../../src/server/store/sqlite.js";
+import type { Image } from "../../src/server/store/types.js";
 
 /** A private x86_64 HVM EBS image document owned by `ownerId`. */
 export function testImage(ownerId: string, name: string, extra: Partial<Image> = {}): Image {

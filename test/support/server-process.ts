@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { EC2Client } from "@aws-sdk/client-ec2";
 
-const MAIN = path.resolve(import.meta.dirname, "../cli/main.ts");
+const MAIN = path.resolve(import.meta.dirname, "../../src/cli/main.ts");
 
 /** How to run the CLI: from source through tsx, or a built bundle when AMIGATE_TEST_CLI names one. */
 function cliArgs(): string[] {
@@ -128,7 +128,7 @@ export function aws(
 
 /** A SigV4-signed GET of one of the server's own paths (/amigate/…). */
 export async function signedGet(server: ServerProcess, keys: Keys, p: string): Promise<Response> {
-  const { signHeaders } = await import("../server/sign.js");
+  const { signHeaders } = await import("../../src/server/sign.js");
   const url = new URL(p, server.url);
   const headers = await signHeaders(keys, { method: "GET", url, headers: {}, body: "" });
   return fetch(url, { headers });
@@ -157,7 +157,7 @@ export async function ec2Http(
   action: string,
   params: Record<string, string> = {},
 ): Promise<{ status: number; raw: string }> {
-  const { signHeaders } = await import("../server/sign.js");
+  const { signHeaders } = await import("../../src/server/sign.js");
   const url = new URL("/", endpoint);
   const body = new URLSearchParams({ Action: action, Version: "2016-11-15", ...params }).toString();
   const headers = await signHeaders(keys, {
