@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Image } from "../../src/fs/image.js";
 import type { OverlayChange } from "../../src/fs/overlay.js";
-import { DEFAULT_INSPECT_OPTIONS } from "../../src/inspect/context.js";
+import { DEFAULT_INSPECT_OPTIONS, type InspectOptions } from "../../src/inspect/context.js";
 import type { FactName } from "../../src/inspect/facts.js";
 import { evaluateRoot } from "../../src/policy/engine.js";
 import type { Finding } from "../../src/policy/result.js";
 import type { Rule } from "../../src/policy/rule.js";
+import type { DiskBootInfo } from "../../src/source/target.js";
 import { debianImage, memoryImage } from "./trees.js";
 
 export interface RuleCase {
@@ -14,6 +15,10 @@ export interface RuleCase {
   /** Changes laid over the base tree (the Debian rootfs unless `base: "empty"`). */
   changes: Record<string, OverlayChange | string>;
   base?: "debian" | "empty";
+  /** Inspect options for this case (a vulnerability DB, the scan date…) over the defaults. */
+  inspect?: Partial<InspectOptions>;
+  /** What the disk around the root says, for rules judged from it (a disk-image target). */
+  disk?: DiskBootInfo;
 }
 
 export interface InvalidRuleCase extends RuleCase {
@@ -23,6 +28,14 @@ export interface InvalidRuleCase extends RuleCase {
 
 function imageFor(c: RuleCase): Image {
   return c.base === "empty" ? memoryImage(c.changes) : debianImage(c.changes);
+}
+
+/** Runs one rule over the case's tree with the case's options and disk. */
+function evaluate(rule: Rule<FactName>, c: RuleCase) {
+  return evaluateRoot(
+    { root: "/", image: imageFor(c), ...(c.disk ? { disk: c.disk } : {}) },
+    { rules: [rule], inspect: { ...DEFAULT_INSPECT_OPTIONS, ...c.inspect } },
+  );
 }
 
 /**
@@ -43,10 +56,7 @@ export function testRule(
     });
     for (const c of cases.valid) {
       it(`passes: ${c.name}`, async () => {
-        const { findings } = await evaluateRoot(
-          { root: "/", image: imageFor(c) },
-          { rules: [rule], inspect: DEFAULT_INSPECT_OPTIONS },
-        );
+        const { findings } = await evaluate(rule, c);
         assert.deepEqual(
           findings.map((f) => `${f.path ?? ""}: ${f.message}`),
           [],
@@ -55,10 +65,7 @@ export function testRule(
     }
     for (const c of cases.invalid) {
       it(`fails: ${c.name}`, async () => {
-        const { findings } = await evaluateRoot(
-          { root: "/", image: imageFor(c) },
-          { rules: [rule], inspect: DEFAULT_INSPECT_OPTIONS },
-        );
+        const { findings } = await evaluate(rule, c);
         for (const f of findings) {
           assert.equal(f.rule, rule.id);
           assert.deepEqual(f.clauses, [...rule.clauses]);

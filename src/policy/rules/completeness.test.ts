@@ -24,18 +24,6 @@ const NO_TABLE: Record<string, { why: string; test: string }> = {
     why: "its findings come from the tar reader (the target), never from the scanned tree",
     test: "archive-unsafe-entry.test.ts",
   },
-  "not-hvm-bootable": {
-    why: "it judges the disk (MBR, EFI system partition); a table's trees have no disk",
-    test: "platform-rules.test.ts",
-  },
-  "known-vulnerabilities": {
-    why: "it needs a vulnerability database (scan option --db); a table's cases set no options",
-    test: "sec-rules.test.ts",
-  },
-  "vuln-db-stale": {
-    why: "it needs a vulnerability database and a scan date (scan options); a table's cases set no options",
-    test: "sec-rules.test.ts",
-  },
 };
 
 const dir = new URL("./", import.meta.url);
