@@ -8,6 +8,7 @@ import type { DirEntry, FileStat, FileTree } from "../../src/fs/filetree.js";
 import { Image } from "../../src/fs/image.js";
 import { type OverlayChange, OverlayTree } from "../../src/fs/overlay.js";
 import { FsError } from "../../src/io/errors.js";
+import type { DiskBootInfo } from "../../src/source/target.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** ../shared beside the repo (CI puts it there). */
@@ -65,4 +66,15 @@ export function debianRootfsPath(): string {
 /** The Debian rootfs with a few changes laid on top (the base is never modified). */
 export function debianImage(changes: Record<string, OverlayChange | string> = {}): Image {
   return new Image(new OverlayTree(new DirectoryTree(debianRootfsPath()), changes));
+}
+
+/** What a GPT disk without boot code or EFI system partitions says, with `over` laid on top. */
+export function diskBootInfo(over: Partial<DiskBootInfo> = {}): DiskBootInfo {
+  return {
+    partitionTable: "gpt",
+    mbrBootCode: false,
+    efiSystemPartitions: [],
+    encryptedVolumes: [],
+    ...over,
+  };
 }

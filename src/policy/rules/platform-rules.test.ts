@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { testRule } from "../../../test/support/rule-tester.js";
-import { debianImage } from "../../../test/support/trees.js";
+import { debianImage, diskBootInfo } from "../../../test/support/trees.js";
 import { DEFAULT_INSPECT_OPTIONS } from "../../inspect/context.js";
-import type { DiskBootInfo } from "../../source/target.js";
 import { evaluateRoot } from "../engine.js";
 import architectureUnsupported from "./architecture-unsupported.js";
 import encryptedFilesystem from "./encrypted-filesystem.js";
 import kernelNitroDrivers from "./kernel-nitro-drivers.js";
-import notHvmBootable from "./not-hvm-bootable.js";
 import userDataRequired from "./user-data-required.js";
 
 /** The first 64 bytes of an ELF file of the given class and e_machine. */
@@ -129,54 +127,12 @@ testRule(userDataRequired, {
   ],
 });
 
-const disk = (over: Partial<DiskBootInfo>): DiskBootInfo => ({
-  partitionTable: "gpt",
-  mbrBootCode: false,
-  efiSystemPartitions: [],
-  encryptedVolumes: [],
-  ...over,
-});
-
-async function hvmFindings(info: DiskBootInfo | undefined) {
-  const { findings } = await evaluateRoot(
-    { root: "partition 2 (ext4)", image: debianImage(), ...(info ? { disk: info } : {}) },
-    { rules: [notHvmBootable], inspect: DEFAULT_INSPECT_OPTIONS },
-  );
-  return findings.map((f) => `${f.severity}: ${f.message}`);
-}
-
-test("not-hvm-bootable judges disks only, from MBR boot code and ESP loaders", async () => {
-  assert.deepEqual(await hvmFindings(undefined), [], "directories and archives are not judged");
-  assert.deepEqual(await hvmFindings(disk({ mbrBootCode: true })), []);
-  assert.deepEqual(
-    await hvmFindings(
-      disk({
-        efiSystemPartitions: [{ where: "partition 1", loaders: ["/EFI/BOOT/BOOTX64.EFI"], readable: true }],
-      }),
-    ),
-    [],
-  );
-  assert.deepEqual(await hvmFindings(disk({})), [
-    "high: no MBR boot code and no EFI system partition (partition table: gpt)",
-  ]);
-  assert.deepEqual(
-    await hvmFindings(disk({ efiSystemPartitions: [{ where: "partition 1", loaders: [], readable: true }] })),
-    ["high: no MBR boot code, and the EFI system partition (partition 1) holds no .efi loader"],
-  );
-  assert.deepEqual(
-    await hvmFindings(
-      disk({ efiSystemPartitions: [{ where: "partition 1", loaders: [], readable: false }] }),
-    ),
-    ["info: no MBR boot code; the EFI system partition (partition 1) could not be read to find a loader"],
-  );
-});
-
 test("encrypted volumes found on the disk are ARC-6 findings", async () => {
   const { findings } = await evaluateRoot(
     {
       root: "partition 2 (ext4)",
       image: debianImage(),
-      disk: disk({ encryptedVolumes: [{ where: "partition 4", type: "luks" }] }),
+      disk: diskBootInfo({ encryptedVolumes: [{ where: "partition 4", type: "luks" }] }),
     },
     { rules: [encryptedFilesystem], inspect: DEFAULT_INSPECT_OPTIONS },
   );
