@@ -9,6 +9,7 @@ import { TargetError } from "../io/errors.js";
 import type { ScanResult } from "../policy/result.js";
 import { SEVERITIES, type Severity } from "../policy/severity.js";
 import { scanOptions } from "../scan/options.js";
+import { scanSettingsOf } from "./scan.js";
 
 interface FixFlags {
   dryRun?: boolean;
@@ -111,13 +112,7 @@ export function registerFix(program: Command): void {
  */
 async function runFixCommand(input: string, flags: FixFlags): Promise<number> {
   const apply = flags.yes === true && flags.dryRun !== true;
-  const scan = scanOptions({
-    failOn: flags.failOn,
-    asOf: flags.asOf,
-    db: flags.db,
-    dbMaxAge: flags.dbMaxAge,
-    clamd: flags.clamd ?? process.env.AMIGATE_CLAMD_SOCKET,
-  });
+  const scan = scanOptions(scanSettingsOf(flags));
   const options: FixOptions = {
     ...DEFAULT_FIX_OPTIONS,
     keepPassword: list(flags.keepPassword),

@@ -9,7 +9,7 @@ import type { Rule } from "../policy/rule.js";
 import { rules as allRules } from "../policy/rules/index.js";
 import { SEVERITIES, type Severity } from "../policy/severity.js";
 import { REPORT_FORMATS, type ReportFormat, renderReport } from "../report/index.js";
-import { scanOptions } from "../scan/options.js";
+import { type ScanSettings, scanOptions } from "../scan/options.js";
 import { runScan as scanTarget } from "../scan/session.js";
 import { openTarget } from "../source/open.js";
 import type { OpenTargetOptions } from "../source/target.js";
@@ -26,6 +26,19 @@ export interface ScanFlags {
   clamd?: string;
   /** --no-progress sets false. */
   progress?: boolean;
+}
+
+/** The scan settings every command that scans takes from its flags (scan, fix). */
+export function scanSettingsOf(
+  flags: Pick<ScanFlags, "failOn" | "asOf" | "db" | "dbMaxAge" | "clamd">,
+): ScanSettings {
+  return {
+    failOn: flags.failOn,
+    asOf: flags.asOf,
+    db: flags.db,
+    dbMaxAge: flags.dbMaxAge,
+    clamd: flags.clamd ?? process.env.AMIGATE_CLAMD_SOCKET,
+  };
 }
 
 /** Where the report goes and what the terminal allows; tests pass their own. */
@@ -73,14 +86,7 @@ async function loadIgnore(file: string | undefined): Promise<IgnoreEntry[]> {
  * at or above it. Anything that stops the scan throws (the CLI prints it and exits 2).
  */
 export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Promise<0 | 1> {
-  const fromFlags = scanOptions({
-    failOn: flags.failOn,
-    asOf: flags.asOf,
-    db: flags.db,
-    dbMaxAge: flags.dbMaxAge,
-    clamd: flags.clamd ?? process.env.AMIGATE_CLAMD_SOCKET,
-    rules: io.rules,
-  });
+  const fromFlags = scanOptions({ ...scanSettingsOf(flags), rules: io.rules });
   // The flags are checked before the ignore file is read: a bad --as-of is the error reported.
   const options = { ...fromFlags, ignore: await loadIgnore(flags.ignoreFile) };
   // Disks: bytes read of the virtual disk; directories and archives: directory entries walked.
