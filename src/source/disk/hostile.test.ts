@@ -65,6 +65,24 @@ describe("hostile containers end in typed errors", () => {
     });
     assert.ok(e instanceof ImageFormatError && /qcow2 L2 entry/.test(e.message), String(e));
   });
+  it("qcow2 L2 entries that alias one host cluster (no snapshots) are refused before any read", async () => {
+    const e = await readAll("gpt.qcow2", (b) => {
+      const l1 = Number(b.readBigUInt64BE(40));
+      const l2 = Number(b.readBigUInt64BE(l1) & 0x00fffffffffffe00n);
+      // The first two allocated data clusters: the second now names the first's host cluster.
+      const slots: number[] = [];
+      for (let slot = l2; slots.length < 2 && slot < l2 + 65536; slot += 8)
+        if ((b.readBigUInt64BE(slot) & 0x00fffffffffffe00n) !== 0n) slots.push(slot);
+      assert.equal(slots.length, 2, "the fixture has two allocated clusters in its first L2 table");
+      b.writeBigUInt64BE(b.readBigUInt64BE(slots[0]!), slots[1]!);
+      return b;
+    });
+    assert.ok(
+      e instanceof ImageFormatError &&
+        /qcow2 L2 entry at offset \d+: each host cluster used once/.test(e.message),
+      String(e),
+    );
+  });
   it("qcow2 L1 entry past the end of the file", async () => {
     const e = await readAll("gpt.qcow2", (b) => {
       b.writeBigUInt64BE((1n << 40n) | (1n << 63n), Number(b.readBigUInt64BE(40)));

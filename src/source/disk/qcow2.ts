@@ -77,6 +77,7 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
     );
   const l1 = await file.read(l1Offset, l1Size * 8);
   const l1End = l1Offset + l1Size * 8;
+  if (h.readUInt32BE(60) === 0) await refuseAliases(file, l1, l1Offset, clusterSize, version);
   const l2Cache = new Lru<number, Buffer>(64);
   const dataCache = new Lru<number, Buffer>(16);
 
@@ -167,4 +168,55 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
 
   const source = unitReader(name, size, clusterSize, readUnit, () => file.close());
   return { source, info: { version, clusterSize } };
+}
+
+/**
+ * Without snapshots every host cluster belongs to one thing: the header, the L1 table, one L2
+ * table or one guest cluster. Two guest clusters (or a guest cluster and a table) sharing one host
+ * cluster make the guest see the same bytes twice, and what the scan reads at one place is not what
+ * it thinks is there: refused before anything is read. One bit per host cluster of the file.
+ */
+async function refuseAliases(
+  file: ByteSource,
+  l1: Buffer,
+  l1Offset: number,
+  clusterSize: number,
+  version: number,
+): Promise<void> {
+  const name = file.description;
+  const used = new Uint8Array(Math.ceil(file.size / clusterSize / 8) + 1);
+  const claim = (offset: number, at: number, what: string) => {
+    const c = Math.floor(offset / clusterSize);
+    if (used[c >> 3]! & (1 << (c & 7)))
+      throw new ImageFormatError(
+        name,
+        what,
+        at,
+        "each host cluster used once (the image has no snapshots), not shared with another cluster or table",
+      );
+    used[c >> 3]! |= 1 << (c & 7);
+  };
+  claim(0, 0, "qcow2 header");
+  for (let o = l1Offset; o < l1Offset + l1.length; o += clusterSize) claim(o, l1Offset, "qcow2 L1 table");
+  const l2Offsets: number[] = [];
+  for (let i = 0; i < l1.length / 8; i++) {
+    const offset = Number(l1.readBigUInt64BE(i * 8) & OFFSET_MASK);
+    if (offset === 0) continue;
+    // Tables outside the file or misaligned are the readers' own errors, raised where they are read.
+    if (offset % clusterSize !== 0 || offset + clusterSize > file.size) continue;
+    claim(offset, l1Offset + i * 8, "qcow2 L1 entry");
+    l2Offsets.push(offset);
+  }
+  for (const l2Offset of l2Offsets) {
+    const table = await file.read(l2Offset, clusterSize);
+    for (let slot = 0; slot < clusterSize; slot += 8) {
+      const entry = table.readBigUInt64BE(slot);
+      // Compressed clusters pack several into one host cluster by design.
+      if (entry & COMPRESSED) continue;
+      const offset = Number(entry & OFFSET_MASK);
+      if ((version === 3 && entry & ZERO) || offset === 0) continue;
+      if (offset % clusterSize !== 0 || offset + clusterSize > file.size) continue;
+      claim(offset, l2Offset + slot, "qcow2 L2 entry");
+    }
+  }
 }
