@@ -1,7 +1,7 @@
 import { normalizeImagePath } from "../fs/path.js";
 import { FsError } from "../io/errors.js";
 import type { InspectContext, Inspector } from "./context.js";
-import { accountHomes, groupByHome } from "./homes.js";
+import { accountHomes, groupByHome, leftBehindHomes } from "./homes.js";
 
 /** A shell or REPL history left in a home: commands typed while building the image. */
 export interface HistoryFile {
@@ -80,11 +80,14 @@ async function inspectHistory(
 
 export const historiesInspector: Inspector<"histories"> = {
   name: "histories",
-  description: "shell and REPL histories in every home from passwd (and /root)",
+  description: "shell and REPL histories in every home from passwd, /root, and /home folders no account owns",
   paths: ["/etc/passwd", ...HISTORY_FILES.map(([name]) => `/**/${name}`)],
   async inspect(ctx) {
     const files: HistoryFile[] = [];
-    for (const [home, users] of groupByHome(await accountHomes(ctx))) {
+    // Every account's home, and the folders in /home no account owns any more (a deleted build
+    // user's history still ships in the image).
+    const homes = await accountHomes(ctx);
+    for (const [home, users] of groupByHome([...homes, ...(await leftBehindHomes(ctx, homes))])) {
       for (const [name, kind] of HISTORY_FILES) {
         const path = normalizeImagePath(`${home}/${name}`);
         try {

@@ -1,4 +1,5 @@
 import type { InspectContext } from "./context.js";
+import { readOptionalDir } from "./text-files.js";
 
 /** An account as far as home-directory inspectors need it. */
 export interface AccountHome {
@@ -55,6 +56,27 @@ export async function accountHomes(ctx: InspectContext): Promise<AccountHome[]> 
   }
   if (!homes.some((h) => h.home === "/root")) homes.push({ name: "root", home: "/root", shell: "" });
   return homes;
+}
+
+/** /home holds more than this many entries on no real image; past it the rest are not looked at. */
+const MAX_HOME_DIRS = 10_000;
+
+/**
+ * Folders in /home that no account has as its home: a build user removed from /etc/passwd (Packer's,
+ * a re-based image's ec2-user) leaves its history and keys behind, and the image ships them. Each
+ * is judged like a home, under the folder's name.
+ */
+export async function leftBehindHomes(
+  ctx: Pick<InspectContext, "image" | "unknown">,
+  homes: readonly Pick<AccountHome, "home">[],
+): Promise<AccountHome[]> {
+  const known = new Set(homes.map((h) => (h.home.length > 1 ? h.home.replace(/\/+$/, "") : h.home)));
+  const out: AccountHome[] = [];
+  for (const entry of (await readOptionalDir(ctx, "/home")).slice(0, MAX_HOME_DIRS)) {
+    const home = `/home/${entry.name}`;
+    if (entry.type === "directory" && !known.has(home)) out.push({ name: entry.name, home, shell: "" });
+  }
+  return out;
 }
 
 /** Homes with the accounts that share each (several system accounts use "/" or "/bin"). */

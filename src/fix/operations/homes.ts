@@ -1,3 +1,5 @@
+import { leftBehindHomes } from "../../inspect/homes.js";
+import { describeError } from "../../io/errors.js";
 import type { PlanContext } from "../operation.js";
 
 /** Bound on homes looked at: one per passwd entry, and passwd is bounded by its inspector. */
@@ -35,6 +37,12 @@ async function findHomes(ctx: PlanContext): Promise<Home[]> {
   ];
   for (const u of accounts.users.slice(0, MAX_HOMES))
     if (u.home.startsWith("/")) wanted.push({ home: u.home, user: u.name, login: u.hasLoginShell });
+  // Folders in /home no account owns (a deleted build user's) are cleaned like a person's home.
+  const leftBehind = await leftBehindHomes(
+    { image: ctx.image, unknown: (path, e) => ctx.notice(path, `could not be listed: ${describeError(e)}`) },
+    wanted,
+  );
+  for (const h of leftBehind) wanted.push({ home: h.home, user: h.name, login: true });
   for (const { home, user, login } of wanted) {
     const lexical = await ctx.canonical(home);
     if (lexical === undefined) continue;

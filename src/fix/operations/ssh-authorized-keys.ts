@@ -1,3 +1,4 @@
+import { leftBehindHomes } from "../../inspect/homes.js";
 import type { FixOperation } from "../operation.js";
 import { cleanFile } from "./files.js";
 
@@ -5,7 +6,7 @@ const operation: FixOperation = {
   id: "ssh-authorized-keys",
   heading: "Remove authorized_keys files of every account",
   description:
-    "Removes every file sshd reads as AuthorizedKeysFile (the effective setting, expanded for each account in passwd), plus ~/.ssh/authorized_keys and authorized_keys2. The launch key pair is installed at first boot by cloud-init or the EC2 agent.",
+    "Removes every file sshd reads as AuthorizedKeysFile (the effective setting, expanded for each account in passwd), plus ~/.ssh/authorized_keys and authorized_keys2, also in folders of /home that no account owns any more. The launch key pair is installed at first boot by cloud-init or the EC2 agent.",
   defaultOn: true,
   appliesTo: "linux",
   order: 200,
@@ -13,7 +14,9 @@ const operation: FixOperation = {
     const accounts = await ctx.fact("accounts");
     const sshd = await ctx.fact("sshd");
     const seen = new Set<string>();
-    for (const u of accounts.users) {
+    // Homes in /home that no account owns any more (a deleted build user's) keep their keys too.
+    const leftBehind = await leftBehindHomes({ image: ctx.image, unknown: () => {} }, accounts.users);
+    for (const u of [...accounts.users, ...leftBehind]) {
       if (!u.home.startsWith("/")) continue;
       const patterns = [
         ...sshd.authorizedKeysFiles({ name: u.name, home: u.home, uid: u.uid }),

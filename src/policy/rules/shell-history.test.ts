@@ -25,6 +25,16 @@ testRule(rule, {
   ],
   invalid: [
     {
+      name: "a build user's history left in /home after its account was removed from passwd",
+      changes: { "/home/packer/.bash_history": "sudo apt-get install -y nginx\n" },
+      findings: [
+        {
+          path: "/home/packer/.bash_history",
+          message: `bash history of packer: 1 line, ${bytes("sudo apt-get install -y nginx\n")} bytes`,
+        },
+      ],
+    },
+    {
       name: "root's bash history and the default user's psql history",
       changes: {
         "/root/.bash_history": rootHistory,
