@@ -8,11 +8,11 @@ import { after, before, test } from "node:test";
 import { parseEc2 } from "../../test/support/catalogue.js";
 import {
   createAccount,
+  ec2Http,
   type Keys,
   type ServerProcess,
   startServer,
 } from "../../test/support/server-process.js";
-import { signHeaders } from "./sign.js";
 
 let server: ServerProcess;
 let owner: Keys;
@@ -24,16 +24,8 @@ before(async () => {
 after(() => server.stop());
 
 async function call(keys: Keys, action: string, params: Record<string, string>) {
-  const url = new URL("/", server.url);
-  const body = new URLSearchParams({ Action: action, Version: "2016-11-15", ...params }).toString();
-  const headers = await signHeaders(keys, {
-    method: "POST",
-    url,
-    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
-    body,
-  });
-  const res = await fetch(url, { method: "POST", headers, body });
-  return parseEc2(await res.text(), res.status);
+  const { status, raw } = await ec2Http(server.url, keys, action, params);
+  return parseEc2(raw, status);
 }
 
 const lp = async (imageId: string) =>

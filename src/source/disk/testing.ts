@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import path from "node:path";
 import type { ByteSource } from "../../io/bytes.js";
+import { bufferByteSource } from "../../io/file.js";
 
 let built: string | undefined;
 
@@ -36,14 +37,5 @@ export function hashFile(file: string): Promise<string> {
 
 /** A buffer as a ByteSource (for hostile variants made in memory). */
 export function bufferSource(buf: Buffer, description = "memory"): ByteSource {
-  return {
-    description,
-    size: buf.length,
-    async read(offset: number, length: number): Promise<Buffer> {
-      if (offset < 0 || length < 0 || offset + length > buf.length)
-        throw new Error(`test source: read past end at ${offset}`);
-      return Buffer.from(buf.subarray(offset, offset + length));
-    },
-    close: async () => {},
-  };
+  return bufferByteSource(buf, description);
 }
