@@ -6,17 +6,17 @@
 import { existsSync, promises as fsp, readdirSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { openContainer } from "../src/container/disk/container.js";
+import { sniffVolume } from "../src/container/disk/sniff.js";
+import { scanOpenedDisk } from "../src/container/layout.js";
+import { partitionSource, readPartitionTable } from "../src/container/partition/table.js";
 import type { FileTree } from "../src/fs/filetree.js";
 import { openNtfs } from "../src/fs/ntfs/index.js";
 import { openHive, type RegistryKey } from "../src/inspect/windows/regf/index.js";
 import type { ByteSource } from "../src/io/bytes.js";
 import { openFileByteSource } from "../src/io/file.js";
-import { openContainer } from "../src/source/disk/container.js";
-import { scanOpenedDisk } from "../src/source/disk/layout.js";
-import { openDiskTarget } from "../src/source/disk/probe.js";
-import { sniffVolume } from "../src/source/disk/sniff.js";
-import { partitionSource, readPartitionTable } from "../src/source/partition/table.js";
-import { TarTree } from "../src/source/tar/tree.js";
+import { openDiskTarget } from "../src/target/disk/probe.js";
+import { TarTree } from "../src/target/tar/tree.js";
 import type { Region } from "./mutate.js";
 import { isTypedError, readWholeTree } from "./walk.js";
 

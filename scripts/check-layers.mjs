@@ -11,8 +11,9 @@ import { fileURLToPath } from "node:url";
 export const LAYERS = [
   ["io", "byte sources, files, typed errors, escaping", ["io/", "match/", "version.ts"]],
   ["vuln", "version orders, EoL data, the vulnerability database (a library)", ["vuln/"]],
+  ["container", "disk image formats, partition tables, LVM: volumes as byte sources", ["container/"]],
   ["fs", "one read-only FileTree per filesystem", ["fs/"]],
-  ["source", "disk containers, partitions, LVM; target assembly (directory, tar, disk)", ["source/"]],
+  ["target", "target assembly: directory, tar archive, disk (volumes to OS roots)", ["target/"]],
   ["inspect", "facts, each computed once", ["inspect/"]],
   ["policy", "one rule per file, with its clauses", ["policy/"]],
   ["scan", "the one scan session", ["scan/"]],

@@ -8,10 +8,10 @@ import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
+import { diskFixtures } from "../src/container/disk/testing.js";
 import type { ScanResult } from "../src/policy/result.js";
 import { scan } from "../src/scan/session.js";
-import { diskFixtures } from "../src/source/disk/testing.js";
-import { openTarget } from "../src/source/open.js";
+import { openTarget } from "../src/target/open.js";
 import { REPO_ROOT } from "./support/trees.js";
 
 const AS_OF = new Date("2026-03-01T00:00:00Z");

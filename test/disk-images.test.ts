@@ -11,12 +11,12 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { before, describe, it } from "node:test";
+import { openDiskImage } from "../src/container/disk/container.js";
 import { DirectoryTree } from "../src/fs/directory.js";
 import { Image } from "../src/fs/image.js";
 import type { ScanResult } from "../src/policy/result.js";
 import { scan } from "../src/scan/session.js";
-import { openDiskImage } from "../src/source/disk/container.js";
-import { openTarget } from "../src/source/open.js";
+import { openTarget } from "../src/target/open.js";
 import { REPO_ROOT } from "./support/trees.js";
 import { compareImages } from "./support/walk-compare.js";
 

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { scan } from "../src/scan/session.js";
-import { openTarget } from "../src/source/open.js";
+import { openTarget } from "../src/target/open.js";
 
 let root = "";
 

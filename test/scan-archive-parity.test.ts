@@ -8,7 +8,7 @@ import path from "node:path";
 import { before, describe, it } from "node:test";
 import type { ScanResult } from "../src/policy/result.js";
 import { scan } from "../src/scan/session.js";
-import { openTarget } from "../src/source/open.js";
+import { openTarget } from "../src/target/open.js";
 import { REPO_ROOT } from "./support/trees.js";
 
 let paths: string[] = [];

@@ -19,7 +19,7 @@ import { openHive } from "../src/inspect/windows/regf/index.js";
 import { readAliasMembers, readSamUsers } from "../src/inspect/windows/sam.js";
 import type { ScanResult } from "../src/policy/result.js";
 import { scan } from "../src/scan/session.js";
-import { openTarget } from "../src/source/open.js";
+import { openTarget } from "../src/target/open.js";
 import { hivexDump, ourDump } from "./support/hivex.js";
 import { REPO_ROOT } from "./support/trees.js";
 import {

@@ -1,4 +1,4 @@
-import type { TargetInspection } from "../source/disk/target-summary.js";
+import type { TargetInspection } from "../target/disk/target-summary.js";
 
 /** `amigate inspect`'s text: the container, partitions, volume groups, filesystems and OS roots. */
 const mib = (n: number) => `${(n / 1048576).toFixed(n % 1048576 === 0 ? 0 : 1)} MiB`;

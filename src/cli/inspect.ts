@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { inspectTarget } from "../source/disk/target-summary.js";
-import { openTarget } from "../source/open.js";
+import { inspectTarget } from "../target/disk/target-summary.js";
+import { openTarget } from "../target/open.js";
 import { renderInspection } from "./inspect-text.js";
 
 export function registerInspect(program: Command): void {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { ScanSession } from "../scan/session.js";
-import { openTarget } from "../source/open.js";
+import { openTarget } from "../target/open.js";
 
 /** `amigate packages TARGET`: the package inventory per OS root (an SBOM-like list). */
 export function registerPackages(program: Command): void {

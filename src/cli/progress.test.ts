@@ -5,10 +5,10 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { REPO_ROOT } from "../../test/support/trees.js";
+import { diskFixtures } from "../container/disk/testing.js";
 import { DirectoryTree } from "../fs/directory.js";
 import { Image } from "../fs/image.js";
 import { bufferByteSource } from "../io/file.js";
-import { diskFixtures } from "../source/disk/testing.js";
 import { countingSource, countingTree, ProgressBar, renderProgress } from "./progress.js";
 import { showProgress } from "./scan.js";
 

@@ -11,8 +11,8 @@ import { SEVERITIES, type Severity } from "../policy/severity.js";
 import { REPORT_FORMATS, type ReportFormat, renderReport } from "../report/index.js";
 import { type ScanSettings, scanOptions } from "../scan/options.js";
 import { runScan as scanTarget } from "../scan/session.js";
-import { openTarget } from "../source/open.js";
-import type { OpenTargetOptions } from "../source/target.js";
+import { openTarget } from "../target/open.js";
+import type { OpenTargetOptions } from "../target/target.js";
 import { countingSource, countingTree, ProgressBar, type ProgressSink } from "./progress.js";
 
 export interface ScanFlags {

@@ -1,6 +1,6 @@
 import type { Image } from "../fs/image.js";
 import { describeError } from "../io/errors.js";
-import type { DiskBootInfo } from "../source/target.js";
+import type { DiskBootInfo } from "../target/target.js";
 import type { FactName, Facts } from "./facts.js";
 
 /** Something the scan could not read, kept and shown in every report (never silently dropped). */

@@ -1,6 +1,6 @@
 import type { Image } from "../fs/image.js";
 import { FsError } from "../io/errors.js";
-import type { DiskBootInfo } from "../source/target.js";
+import type { DiskBootInfo } from "../target/target.js";
 import type { Inspector } from "./context.js";
 import { type ElfIdentity, elfIdentity, kernelImageArchitecture } from "./elf.js";
 import { type DirReadContext, readOptionalDir } from "./text-files.js";

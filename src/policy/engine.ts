@@ -2,7 +2,7 @@ import { FactStore, type InspectOptions } from "../inspect/context.js";
 import type { FactName, Facts } from "../inspect/facts.js";
 import { inspectorsByName } from "../inspect/registry.js";
 import { describeError } from "../io/errors.js";
-import type { TargetRoot } from "../source/target.js";
+import type { TargetRoot } from "../target/target.js";
 import type { Finding } from "./result.js";
 import { findingOf, type Rule } from "./rule.js";
 

@@ -1,5 +1,5 @@
 import type { FactName } from "../inspect/facts.js";
-import type { OpenedTarget } from "../source/target.js";
+import type { OpenedTarget } from "../target/target.js";
 import type { Finding } from "./result.js";
 import { findingOf, type Rule } from "./rule.js";
 

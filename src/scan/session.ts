@@ -16,7 +16,7 @@ import type { Finding, IgnoredFinding, OsSummary, ScanResult } from "../policy/r
 import scanIncomplete from "../policy/rules/scan-incomplete.js";
 import { atLeast, SEVERITIES, type Severity, severityRank } from "../policy/severity.js";
 import { type TargetFinding, targetFindings } from "../policy/target-findings.js";
-import type { TargetGap, TargetRoot } from "../source/target.js";
+import type { TargetGap, TargetRoot } from "../target/target.js";
 import { VERSION } from "../version.js";
 import { completeScanOptions, type ScanOptions } from "./options.js";
 

@@ -16,7 +16,7 @@ import {
   startServer,
   waitForScan,
 } from "../../test/support/server-process.js";
-import { diskFixtures } from "../source/disk/testing.js";
+import { diskFixtures } from "../container/disk/testing.js";
 import { type ClientError, putBlob, sha256File } from "./client.js";
 
 let s: ServerProcess;

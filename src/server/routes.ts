@@ -7,9 +7,9 @@
  * docs/server.md describes them; errors are EC2 errors.
  */
 import { Readable } from "node:stream";
+import { externalReference } from "../container/disk/container.js";
 import type { ScanResult } from "../policy/result.js";
 import { renderHtml } from "../report/html.js";
-import { externalReference } from "../source/disk/container.js";
 import { canSee } from "./ec2/access.js";
 import type { Caller } from "./ec2/context.js";
 import { Ec2Error, malformedImageId, notFound } from "./ec2/errors.js";

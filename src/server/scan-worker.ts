@@ -10,7 +10,7 @@ import { describeError } from "../io/errors.js";
 import type { Severity } from "../policy/severity.js";
 import { type ScanOptions, scanOptions } from "../scan/options.js";
 import { runScan } from "../scan/session.js";
-import { openTarget } from "../source/open.js";
+import { openTarget } from "../target/open.js";
 
 export interface ScanJob {
   path: string;

@@ -7,7 +7,7 @@ import type { FactName } from "../../src/inspect/facts.js";
 import { evaluateRoot } from "../../src/policy/engine.js";
 import type { Finding } from "../../src/policy/result.js";
 import type { Rule } from "../../src/policy/rule.js";
-import type { DiskBootInfo } from "../../src/source/target.js";
+import type { DiskBootInfo } from "../../src/target/target.js";
 import { debianImage, memoryImage } from "./trees.js";
 
 export interface RuleCase {

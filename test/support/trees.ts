@@ -8,7 +8,7 @@ import type { DirEntry, FileStat, FileTree } from "../../src/fs/filetree.js";
 import { Image } from "../../src/fs/image.js";
 import { type OverlayChange, OverlayTree } from "../../src/fs/overlay.js";
 import { FsError } from "../../src/io/errors.js";
-import type { DiskBootInfo } from "../../src/source/target.js";
+import type { DiskBootInfo } from "../../src/target/target.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** ../shared beside the repo (CI puts it there). */

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { END_OF_ARCHIVE, tarEntry } from "../../source/tar/testing.js";
+import { END_OF_ARCHIVE, tarEntry } from "../../target/tar/testing.js";
 import type { JournalEntry } from "../journal.js";
 import { DEFAULT_FIX_OPTIONS } from "../operation.js";
 import { selectOperations } from "../planner.js";

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import { normalizeImagePath } from "../../fs/path.js";
 import { ImageFormatError } from "../../io/errors.js";
-import { unsafeEntryName, unsafeHardLinkTarget } from "../../source/tar/unsafe.js";
+import { unsafeEntryName, unsafeHardLinkTarget } from "../../target/tar/unsafe.js";
 
 /**
  * A tar archive as raw 512-byte records (POSIX.1-2001 ustar + pax, GNU long names), so `fix` can

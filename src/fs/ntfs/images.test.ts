@@ -3,8 +3,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { CORPUS_DISK } from "../../source/disk/testing.js";
-import { openTarget } from "../../source/open.js";
+import { CORPUS_DISK } from "../../container/disk/testing.js";
+import { openTarget } from "../../target/open.js";
 import { ntfsFixtures, peerListing } from "./testing.js";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -43,8 +43,8 @@ describe("NTFS volumes inside disk images", () => {
     const expected = JSON.parse(readFileSync(path.join(CORPUS_DISK, "expected-gpt-images.json"), "utf8")) as {
       images: Record<string, { private_key_sha256?: string; private_key_size?: number }>;
     };
-    const { openDiskImage } = await import("../../source/disk/container.js");
-    const { scanOpenedDisk } = await import("../../source/disk/layout.js");
+    const { openDiskImage } = await import("../../container/disk/container.js");
+    const { scanOpenedDisk } = await import("../../container/layout.js");
     const { openNtfs } = await import("./index.js");
     for (const file of ["qcow2/valid-ext-exfat-fat32-ntfs.qcow2", "vmdk/valid-ext-exfat-fat32-ntfs.vmdk"]) {
       const layout = await scanOpenedDisk(file, await openDiskImage(path.join(CORPUS_DISK, file)));

@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { openTarget } from "../../source/open.js";
-import { END_OF_ARCHIVE, evilArchive, tarEntry } from "../../source/tar/testing.js";
+import { openTarget } from "../../target/open.js";
+import { END_OF_ARCHIVE, evilArchive, tarEntry } from "../../target/tar/testing.js";
 import { targetFindings } from "../target-findings.js";
 import rule from "./archive-unsafe-entry.js";
 import { rules } from "./index.js";

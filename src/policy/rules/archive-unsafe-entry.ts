@@ -9,7 +9,7 @@ import { defineRule } from "../rule.js";
  * targets are never judged: absolute symlinks (to /usr/...) are in every root filesystem.
  *
  * The entries are not in the scanned tree, so no fact sees them: the tar target reports them
- * (OpenedTarget.findings, src/source/tar/probe.ts tarFindings) and the scan turns each into a
+ * (OpenedTarget.findings, src/target/tar/probe.ts tarFindings) and the scan turns each into a
  * finding of this rule (src/policy/target-findings.ts). `check` has nothing to look at.
  */
 export default defineRule({

@@ -1,3 +1,4 @@
+import { type DiskLayout, scanDisk, type Volume } from "../../container/layout.js";
 import type { FileTree } from "../../fs/filetree.js";
 import { Image } from "../../fs/image.js";
 import { type Mount, mountedTree } from "../../fs/mounted.js";
@@ -12,7 +13,6 @@ import type {
 } from "../target.js";
 import { defaultFilesystemReaders, type FilesystemReaders } from "./filesystems.js";
 import { parseFstab, volumeForSpec } from "./fstab.js";
-import { type DiskLayout, scanDisk, type Volume } from "./layout.js";
 
 /** Files whose presence makes a filesystem an OS root. */
 export const OS_ROOT_MARKERS = ["/etc/os-release", "/etc/fstab", "/Windows/System32"];

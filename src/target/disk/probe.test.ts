@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { sniffVolume } from "../../container/disk/sniff.js";
+import { CORPUS_DISK, diskFixtures } from "../../container/disk/testing.js";
 import { DirectoryTree } from "../../fs/directory.js";
 import { TargetError } from "../../io/errors.js";
 import { openTarget } from "../open.js";
 import type { FilesystemReaders } from "./filesystems.js";
 import { defaultFilesystemReaders } from "./filesystems.js";
 import { openDiskTarget } from "./probe.js";
-import { sniffVolume } from "./sniff.js";
-import { CORPUS_DISK, diskFixtures } from "./testing.js";
 
 const dir = diskFixtures();
 const labelToTree: Record<string, string> = {

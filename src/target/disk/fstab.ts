@@ -1,4 +1,4 @@
-import type { Volume } from "./layout.js";
+import type { Volume } from "../../container/layout.js";
 
 export interface FstabEntry {
   spec: string;

@@ -1,13 +1,13 @@
-import type { ByteSource } from "../../io/bytes.js";
-import { describeError } from "../../io/errors.js";
-import { type PhysicalVolume, readPhysicalVolume } from "../lvm/pv.js";
-import { assembleVolumeGroups, type VolumeGroup } from "../lvm/vg.js";
-import { partitionSource, readPartitionTable } from "../partition/table.js";
-import type { Partition, PartitionTable } from "../partition/types.js";
-import type { TargetGap } from "../target.js";
-import { type OpenedDisk, openDiskImage } from "./container.js";
-import type { ReferencePolicy } from "./reference.js";
-import { type Sniffed, sniffVolume } from "./sniff.js";
+import type { ByteSource } from "../io/bytes.js";
+import { describeError } from "../io/errors.js";
+import { type OpenedDisk, openDiskImage } from "./disk/container.js";
+import type { ReferencePolicy } from "./disk/reference.js";
+import { type Sniffed, sniffVolume } from "./disk/sniff.js";
+import type { TargetGap } from "./gap.js";
+import { type PhysicalVolume, readPhysicalVolume } from "./lvm/pv.js";
+import { assembleVolumeGroups, type VolumeGroup } from "./lvm/vg.js";
+import { partitionSource, readPartitionTable } from "./partition/table.js";
+import type { Partition, PartitionTable } from "./partition/types.js";
 
 /** A partition, a logical volume or the whole disk, with what its bytes hold. */
 export interface Volume {

@@ -3,9 +3,9 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { renderInspection } from "../../cli/inspect-text.js";
+import { diskFixtures } from "../../container/disk/testing.js";
 import { openDiskTarget } from "./probe.js";
 import { inspectTarget } from "./target-summary.js";
-import { diskFixtures } from "./testing.js";
 
 const dir = diskFixtures();
 

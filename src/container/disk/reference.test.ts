@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { ExternalReferenceError } from "../../io/errors.js";
-import { openTarget } from "../open.js";
+import { openTarget } from "../../target/open.js";
 import { openDiskImage } from "./container.js";
 import { diskFixtures, hashFile, hashSource } from "./testing.js";
 

@@ -1,6 +1,7 @@
+import type { ReferencePolicy } from "../container/disk/reference.js";
+import type { TargetGap } from "../container/gap.js";
 import type { Image } from "../fs/image.js";
 import type { ByteSource } from "../io/bytes.js";
-import type { ReferencePolicy } from "./disk/reference.js";
 
 /** One OS root found in a target (a directory and an archive have exactly one, at "/"). */
 export interface TargetRoot {
@@ -21,17 +22,7 @@ export interface DiskBootInfo {
   encryptedVolumes: Array<{ where: string; type: string }>;
 }
 
-/**
- * A part of the target that could hold a finding and was not read (no OS root found, a filesystem
- * without a reader, a damaged archive, a bound reached). Every scan turns each into a failing
- * finding of rule scan-incomplete: coverage is a verdict.
- */
-export interface TargetGap {
-  /** Where in the target: "partition 2", "archive offset 5120", "the disk". */
-  where: string;
-  /** What was not read and why, one line. */
-  reason: string;
-}
+export type { TargetGap } from "../container/gap.js";
 
 /** An opened scan target: what it is, its OS roots, and notes on what was found or skipped. */
 export interface OpenedTarget {
