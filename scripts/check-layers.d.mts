@@ -3,4 +3,4 @@ export declare const LAYERS: ReadonlyArray<
   readonly [name: string, holds: string, prefixes: readonly string[]]
 >;
 export declare function layerOf(rel: string): number;
-export declare function violations(files: ReadonlyArray<{ rel: string; text: string }>): string[];
+export declare function unlayered(files: readonly string[]): string[];

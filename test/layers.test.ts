@@ -1,29 +1,69 @@
-/** The layer order of scripts/check-layers.mjs holds, and the check catches what it is for. */
+/** The layer order of scripts/check-layers.mjs holds, and the checks catch what they are for. */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { test } from "node:test";
-import { LAYERS, violations } from "../scripts/check-layers.mjs";
+import { after, test } from "node:test";
+import { LAYERS, unlayered } from "../scripts/check-layers.mjs";
 import { REPO_ROOT } from "./support/trees.js";
 
-test("the source tree has no upward import (npm run lint runs the same check)", () => {
+const depcruise = path.join(REPO_ROOT, "node_modules/.bin/depcruise");
+const config = path.join(REPO_ROOT, ".dependency-cruiser.mjs");
+
+function cruise(cwd: string) {
+  return spawnSync(depcruise, ["src", "--config", config, "--output-type", "err"], { cwd, encoding: "utf8" });
+}
+
+test("the source tree has no upward import and every file is in a layer (npm run lint runs the same)", () => {
+  const r = cruise(REPO_ROOT);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
   const out = execFileSync(process.execPath, [path.join(REPO_ROOT, "scripts/check-layers.mjs")], {
     encoding: "utf8",
   });
-  assert.match(out, /no upward import/);
+  assert.match(out, /every file in a layer/);
 });
 
-test("an upward import, an import from outside src/ (test support) and a file in no layer are each reported", () => {
-  const found = violations([
-    { rel: "fs/ext4/inode.ts", text: 'import { scan } from "../../scan/session.js";\n' },
-    { rel: "inspect/os.ts", text: 'import { debianImage } from "../../test/support/trees.js";\n' },
-    { rel: "policy/rule.ts", text: 'import type { FileTree } from "../fs/filetree.js";\n' },
-    { rel: "stray/thing.ts", text: "" },
+const tree = mkdtempSync(path.join(tmpdir(), "amigate-layers-"));
+after(() => rmSync(tree, { recursive: true, force: true }));
+
+function write(rel: string, text: string): void {
+  mkdirSync(path.dirname(path.join(tree, rel)), { recursive: true });
+  writeFileSync(path.join(tree, rel), text);
+}
+
+test("dependency-cruiser reports an upward import, a type-only one and one from outside src/; tests are exempt", () => {
+  write("src/scan/session.ts", "export const scan = 1;\n");
+  write("src/inspect/facts.ts", "export interface Facts { a: number }\n");
+  write("src/fs/filetree.ts", "export interface FileTree { b: number }\n");
+  write("test/support/trees.ts", "export const debianImage = 1;\n");
+  write("src/fs/ext4/inode.ts", 'import { scan } from "../../scan/session.js";\nexport const x = scan;\n');
+  write("src/fs/image.ts", 'import type { Facts } from "../inspect/facts.js";\nexport type I = Facts;\n');
+  write(
+    "src/inspect/os.ts",
+    'import { debianImage } from "../../test/support/trees.js";\nexport const o = debianImage;\n',
+  );
+  write(
+    "src/policy/rule.ts",
+    'import type { FileTree } from "../fs/filetree.js";\nexport type R = FileTree;\n',
+  );
+  write("src/fs/image.test.ts", 'import { scan } from "../scan/session.js";\nexport const t = scan;\n');
+  const r = cruise(tree);
+  assert.notEqual(r.status, 0, r.stdout + r.stderr);
+  const lines = (r.stdout + r.stderr)
+    .split("\n")
+    .filter((l) => /^\s*error /.test(l))
+    .map((l) => l.trim())
+    .sort();
+  assert.deepEqual(lines, [
+    "error layer-fs: src/fs/ext4/inode.ts → src/scan/session.ts",
+    "error layer-fs: src/fs/image.ts → src/inspect/facts.ts",
+    "error product-imports-test-support: src/inspect/os.ts → test/support/trees.ts",
   ]);
-  assert.deepEqual(found, [
-    "fs/ext4/inode.ts (fs) imports scan/session.ts (scan)",
-    "inspect/os.ts (inspect) imports ../test/support/trees.ts (outside src/)",
+});
+
+test("a file in no layer is reported", () => {
+  assert.deepEqual(unlayered(["fs/ext4/inode.ts", "stray/thing.ts"]), [
     "stray/thing.ts is in no layer (add its folder to LAYERS in scripts/check-layers.mjs)",
   ]);
 });
