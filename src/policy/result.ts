@@ -10,7 +10,12 @@ export interface Finding {
   title: string;
   clauses: string[];
   severity: Severity;
+  /** Which of the rule's messages this is (RuleSummary.messages); stable, like the rule id. */
+  messageId: string;
+  /** The message rendered with `data`: what every writer shows. */
   message: string;
+  /** The values of the message's placeholders; never a secret (that is `evidence`, masked). */
+  data: Record<string, string | number>;
   /** Path inside the image, when the finding is about a file. */
   path?: string;
   line?: number;
@@ -54,6 +59,8 @@ export interface RuleSummary {
   remediation: string;
   /** The `amigate fix` operation that remedies it, if any. */
   fix?: string;
+  /** Its message templates by message id, `{{name}}` placeholders filled from a finding's data. */
+  messages: Record<string, string>;
 }
 
 export interface OsSummary {

@@ -2,20 +2,39 @@ import type { FactName, Facts } from "../inspect/facts.js";
 import type { Finding } from "./result.js";
 import type { Severity } from "./severity.js";
 
-/** What a rule's check reports: where, what, and the offending value with secrets masked. */
-export interface FindingDraft {
+/** Values a message template's `{{name}}` placeholders are filled from. Never a secret: see evidence. */
+export type MessageData = Readonly<Record<string, string | number>>;
+
+/** Where a finding points and what it shows, whatever it says. */
+interface DraftPlace {
   /** Path inside the image (absolute), when the finding is about a file. */
   path?: string;
   /** 1-based line in that file, when known. */
   line?: number;
-  message: string;
   /** The offending value as found, with any secret masked (see maskSecret). */
   evidence?: string;
   /** Overrides the rule's severity for this finding (e.g. a warning-level variant). */
   severity?: Severity;
 }
 
-export interface RuleMeta {
+/**
+ * What a rule's check reports: where, which of the rule's messages with what data (ESLint's
+ * messageId and data), and the offending value with secrets masked.
+ */
+export interface MessageIdDraft<M extends string = string> extends DraftPlace {
+  /** A key of the rule's `messages`. */
+  messageId: M;
+  data?: MessageData;
+}
+
+/** A draft of the old shape, with its sentence written out; accepted while rules move to messageId. */
+export interface LegacyFindingDraft extends DraftPlace {
+  message: string;
+}
+
+export type FindingDraft<M extends string = string> = MessageIdDraft<M> | LegacyFindingDraft;
+
+export interface RuleMeta<M extends string = string> {
   /** Stable, kebab-case: "ssh-password-auth". Used in ignore files and SARIF. */
   id: string;
   title: string;
@@ -26,17 +45,54 @@ export interface RuleMeta {
   remediation: string;
   /** Id of the `amigate fix` operation that remedies it, if any. */
   fix?: string;
+  /**
+   * What its findings say, by message id: templates with `{{name}}` placeholders filled from a
+   * finding's data. Reports render them; SARIF carries them as the rule's messageStrings.
+   */
+  messages?: Readonly<Record<M, string>>;
 }
 
-export interface Rule<K extends FactName = FactName> extends RuleMeta {
+export interface Rule<K extends FactName = FactName, M extends string = string> extends RuleMeta<M> {
   /** The facts the check reads; the engine computes each once per image. */
   facts: readonly K[];
-  check(facts: Pick<Facts, K>): FindingDraft[];
+  check(facts: Pick<Facts, K>): Array<FindingDraft<NoInfer<M>>>;
 }
 
-/** Identity function that keeps the fact names of a rule precise for its `check`. */
-export function defineRule<const K extends FactName>(rule: Rule<K>): Rule<K> {
+/**
+ * Identity function that keeps a rule's fact names precise for its `check`, and its message ids:
+ * a draft naming an id its `messages` lacks is a type error.
+ */
+export function defineRule<const K extends FactName, const M extends string>(rule: Rule<K, M>): Rule<K, M> {
   return rule;
+}
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z_$][\w$]*)\s*\}\}/g;
+
+/**
+ * A message template with its `{{name}}` placeholders filled from data. A placeholder without a
+ * value stays as written, so the slip shows in the text and RuleTester fails on it, rather than
+ * aborting a user's scan.
+ */
+export function renderMessage(template: string, data: MessageData = {}): string {
+  return template.replace(PLACEHOLDER, (whole, name: string) =>
+    Object.hasOwn(data, name) ? String(data[name]) : whole,
+  );
+}
+
+/** The placeholder names of a template, each once, in order of first appearance (SARIF's {0}, {1}…). */
+export function placeholdersOf(template: string): string[] {
+  return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1]!))];
+}
+
+/** A draft's message id names no message of its rule: a programming error, kept out by the types and tests. */
+export class UnknownMessageIdError extends Error {
+  constructor(
+    readonly rule: string,
+    readonly messageId: string,
+  ) {
+    super(`rule ${rule} has no message ${JSON.stringify(messageId)}`);
+    this.name = "UnknownMessageIdError";
+  }
 }
 
 /**
@@ -55,7 +111,7 @@ export function findingOf(rule: RuleMeta, draft: FindingDraft, root: string): Fi
     title: rule.title,
     clauses: [...rule.clauses],
     severity: draft.severity ?? rule.severity,
-    message: draft.message,
+    ...said(rule, draft),
     ...(draft.path !== undefined ? { path: draft.path } : {}),
     ...(draft.line !== undefined ? { line: draft.line } : {}),
     ...(draft.evidence !== undefined ? { evidence: draft.evidence } : {}),
@@ -64,4 +120,18 @@ export function findingOf(rule: RuleMeta, draft: FindingDraft, root: string): Fi
     ...(rule.fix !== undefined ? { fix: rule.fix } : {}),
     root,
   };
+}
+
+/** A draft's message id, data and rendered text. */
+function said(rule: RuleMeta, draft: FindingDraft): Pick<Finding, "messageId" | "message" | "data"> {
+  if ("message" in draft) return { messageId: "message", message: draft.message, data: {} };
+  return { messageId: draft.messageId, message: messageOf(rule, draft), data: { ...draft.data } };
+}
+
+/** A draft's text: its rule's message rendered with the draft's data. */
+export function messageOf(rule: RuleMeta, draft: FindingDraft): string {
+  if ("message" in draft) return draft.message;
+  const template = rule.messages?.[draft.messageId];
+  if (template === undefined) throw new UnknownMessageIdError(rule.id, draft.messageId);
+  return renderMessage(template, draft.data);
 }

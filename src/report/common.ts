@@ -23,6 +23,8 @@ export function rulesOf(result: ScanResult): RuleSummary[] {
       description: f.title,
       remediation: f.remediation,
       ...(f.fix !== undefined ? { fix: f.fix } : {}),
+      // A hand-made record's rule: its templates are unknown, each finding keeps its text.
+      messages: {},
     });
   }
   return [...byId.values()];

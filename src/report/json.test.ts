@@ -6,13 +6,16 @@ import { SAMPLE_SECRET, sampleScanResult } from "../../test/support/scan-result.
 import { REPO_ROOT } from "../../test/support/trees.js";
 import { renderJson } from "./json.js";
 
-/** Every object key in a JSON value, at any depth. */
+/** Fields whose value is a map keyed by a rule's own names (message ids, placeholders), not by fields. */
+const MAP_FIELDS = new Set(["data", "messages"]);
+
+/** Every object key in a JSON value, at any depth (a map field's own keys are not fields). */
 function keysOf(value: unknown, into = new Set<string>()): Set<string> {
   if (Array.isArray(value)) for (const v of value) keysOf(v, into);
   else if (value !== null && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
       into.add(k);
-      keysOf(v, into);
+      if (!MAP_FIELDS.has(k)) keysOf(v, into);
     }
   }
   return into;

@@ -229,6 +229,7 @@ async function evaluate(
       description: r.description,
       remediation: r.remediation,
       ...(r.fix !== undefined ? { fix: r.fix } : {}),
+      messages: { ...r.messages },
     })),
   };
 }

@@ -6,7 +6,7 @@ import { DEFAULT_INSPECT_OPTIONS, type InspectOptions } from "../../src/inspect/
 import type { FactName } from "../../src/inspect/facts.js";
 import { evaluateRoot } from "../../src/policy/engine.js";
 import type { Finding } from "../../src/policy/result.js";
-import type { Rule } from "../../src/policy/rule.js";
+import { type FindingDraft, messageOf, type Rule, type RuleMeta } from "../../src/policy/rule.js";
 import type { DiskBootInfo } from "../../src/target/target.js";
 import { debianImage, memoryImage } from "./trees.js";
 
@@ -23,7 +23,27 @@ export interface RuleCase {
 
 export interface InvalidRuleCase extends RuleCase {
   /** The exact findings expected, in order (each field given is compared). */
-  findings: Array<Partial<Pick<Finding, "path" | "line" | "severity" | "message" | "evidence">>>;
+  findings: Array<
+    Partial<Pick<Finding, "path" | "line" | "severity" | "messageId" | "data" | "message" | "evidence">>
+  >;
+}
+
+/**
+ * Drafts as a reader compares them: each with its rendered `message` in place of its messageId and
+ * data (for tests that call a rule's check directly).
+ */
+export function renderedDrafts(
+  rule: RuleMeta,
+  drafts: readonly FindingDraft[],
+): Array<Omit<FindingDraft, "messageId" | "data"> & { message: string }> {
+  return drafts.map((d) => {
+    const {
+      messageId: _id,
+      data: _data,
+      ...rest
+    } = d as FindingDraft & { messageId?: string; data?: unknown };
+    return { ...rest, message: messageOf(rule, d) };
+  });
 }
 
 function imageFor(c: RuleCase): Image {
@@ -40,13 +60,15 @@ function evaluate(rule: Rule<FactName>, c: RuleCase) {
 
 /**
  * ESLint RuleTester for amigate rules: trees that must pass and trees that must fail with exact
- * findings; every finding must carry the rule's id and clauses.
+ * findings; every finding must carry the rule's id and clauses and a fully rendered message, and
+ * the failing trees together must produce every message id the rule declares (none unused).
  */
 export function testRule(
   rule: Rule<FactName>,
   cases: { valid: RuleCase[]; invalid: InvalidRuleCase[] },
 ): void {
   describe(`rule ${rule.id}`, () => {
+    const produced = new Set<string>();
     it("declares clauses, remediation and at least one failing and passing case", () => {
       assert.ok(rule.clauses.length > 0);
       assert.ok(rule.remediation.length > 0);
@@ -69,6 +91,8 @@ export function testRule(
         for (const f of findings) {
           assert.equal(f.rule, rule.id);
           assert.deepEqual(f.clauses, [...rule.clauses]);
+          assert.doesNotMatch(f.message, /\{\{/, `message ${f.messageId} has a placeholder without data`);
+          produced.add(f.messageId);
         }
         const actual = findings.map((f, i) => {
           const want = c.findings[i] ?? {};
@@ -80,6 +104,17 @@ export function testRule(
           `expected ${c.findings.length} findings, got: ${JSON.stringify(findings.map((f) => [f.path, f.message]))}`,
         );
         assert.deepEqual(actual, c.findings);
+      });
+    }
+    if (rule.messages !== undefined) {
+      const declared = Object.keys(rule.messages);
+      it("the failing trees produce every message id it declares", () => {
+        assert.ok(declared.length > 0, "declares no message");
+        assert.deepEqual(
+          declared.filter((id) => !produced.has(id)),
+          [],
+          "message ids no failing case produces (add a case, or drop the unused id)",
+        );
       });
     }
   });

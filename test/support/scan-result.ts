@@ -14,6 +14,7 @@ const RULES: RuleSummary[] = [
     description: "A credentials file holds an AWS access key pair.",
     remediation: "Delete the file and rotate the key; use an IAM role instead.",
     fix: "remove-aws-credentials",
+    messages: { keySet: "{{key}} is set in the {{profile}} profile" },
   },
   {
     id: "root-empty-password",
@@ -23,6 +24,7 @@ const RULES: RuleSummary[] = [
     description: "The root entry of /etc/shadow has an empty password field.",
     remediation: "Lock the root password (passwd -l root).",
     fix: "lock-root-password",
+    messages: { emptyField: "{{user}} has an empty password field" },
   },
   {
     id: "ssh-password-auth",
@@ -33,6 +35,7 @@ const RULES: RuleSummary[] = [
     remediation:
       "Set PasswordAuthentication no where sshd reads it first (drop-ins are read before the main file).",
     fix: "sshd-password-auth",
+    messages: { passwordAuth: "PasswordAuthentication is {{value}}" },
   },
   {
     id: "shell-history-present",
@@ -42,6 +45,7 @@ const RULES: RuleSummary[] = [
     description: "A shell history file of a user is present.",
     remediation: "Delete shell histories before bundling.",
     fix: "remove-shell-history",
+    messages: { history: "history of {{user}}", historyLines: "history of {{user}} ({{lines}} lines)" },
   },
   {
     id: "ssh-host-keys-present",
@@ -50,6 +54,7 @@ const RULES: RuleSummary[] = [
     severity: "low",
     description: "Host keys baked into the image are shared by every instance.",
     remediation: "Delete /etc/ssh/ssh_host_* so they are regenerated at first boot.",
+    messages: { present: "{{file}} is present" },
   },
   {
     id: "telemetry-agent",
@@ -58,6 +63,7 @@ const RULES: RuleSummary[] = [
     severity: "info",
     description: "A known telemetry agent is installed.",
     remediation: "Disclose the collection in the listing and ask for consent.",
+    messages: { enabled: "{{unit}} is enabled" },
   },
 ];
 
@@ -92,34 +98,59 @@ export function sampleScanResult(overrides: Partial<ScanResult> = {}): ScanResul
   ];
   const findings: Finding[] = [
     finding(aws, {
+      messageId: "keySet",
       message: "aws_secret_access_key is set in the default profile",
+      data: { key: "aws_secret_access_key", profile: "default" },
       path: "/root/.aws/credentials",
       line: 3,
       evidence: `aws_secret_access_key = ${maskSecret(SAMPLE_SECRET)}`,
       root: "/",
     }),
     finding(rootPw, {
+      messageId: "emptyField",
       message: "root has an empty password field",
+      data: { user: "root" },
       path: "/etc/shadow",
       line: 1,
       evidence: "root::19000:0:99999:7:::",
       root: "/",
     }),
     finding(sshPw, {
+      messageId: "passwordAuth",
       message: "PasswordAuthentication is yes",
+      data: { value: "yes" },
       path: "/etc/ssh/sshd_config.d/50-cloud-init.conf",
       line: 1,
       evidence: "PasswordAuthentication yes",
       root: "/",
     }),
-    finding(history, { message: "history of root (12 lines)", path: "/root/.bash_history", root: "/" }),
-    finding(history, { message: 'history of admin <a&b> "x"', path: "/home/admin/.bash_history", root: "/" }),
-    finding(telemetry, { message: "vendor-telemetry.service is enabled", root: "/" }),
+    finding(history, {
+      messageId: "historyLines",
+      message: "history of root (12 lines)",
+      data: { user: "root", lines: 12 },
+      path: "/root/.bash_history",
+      root: "/",
+    }),
+    finding(history, {
+      messageId: "history",
+      message: 'history of admin <a&b> "x"',
+      data: { user: 'admin <a&b> "x"' },
+      path: "/home/admin/.bash_history",
+      root: "/",
+    }),
+    finding(telemetry, {
+      messageId: "enabled",
+      message: "vendor-telemetry.service is enabled",
+      data: { unit: "vendor-telemetry.service" },
+      root: "/",
+    }),
   ];
   const ignored = [
     {
       ...finding(hostKeys, {
+        messageId: "present",
         message: "ssh_host_ed25519_key is present",
+        data: { file: "ssh_host_ed25519_key" },
         path: "/etc/ssh/ssh_host_ed25519_key",
         root: "/",
       }),

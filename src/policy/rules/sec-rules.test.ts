@@ -4,6 +4,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { renderedDrafts } from "../../../test/support/rule-tester.js";
 import { debianImage } from "../../../test/support/trees.js";
 import { DEFAULT_INSPECT_OPTIONS, type InspectOptions } from "../../inspect/context.js";
 import type { FactName } from "../../inspect/facts.js";
@@ -115,9 +116,12 @@ const at = (d: string) => new Date(`${d}T12:00:00Z`);
 describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
   it("AL2: nothing long before, a low warning within 90 days, high the day after 2026-06-30", () => {
     const check = (d: string) =>
-      osEndOfLife.check({
-        eol: { os: osEolStatus({ id: "amzn", version: "2" }, at(d))!, runtimes: [], asOf: d },
-      });
+      renderedDrafts(
+        osEndOfLife,
+        osEndOfLife.check({
+          eol: { os: osEolStatus({ id: "amzn", version: "2" }, at(d))!, runtimes: [], asOf: d },
+        }),
+      );
     assert.deepEqual(check("2026-03-01"), []);
     assert.deepEqual(
       check("2026-06-30").map((f) => [f.severity, f.message]),
@@ -132,7 +136,10 @@ describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
   });
   it("Ubuntu 20.04 after standard support names ESM, not treated as supported", () => {
     const s = osEolStatus({ id: "ubuntu", version: "20.04" }, at("2026-11-23"))!;
-    const [f] = osEndOfLife.check({ eol: { os: s, runtimes: [], asOf: "2026-11-23" } });
+    const [f] = renderedDrafts(
+      osEndOfLife,
+      osEndOfLife.check({ eol: { os: s, runtimes: [], asOf: "2026-11-23" } }),
+    );
     assert.match(
       f!.message,
       /^the operating system Ubuntu 20\.04 \(Focal Fossa\) reached end of life on \d{4}-\d{2}-\d{2}; Expanded Security Maintenance runs to 2030-04-02 \(extended support: not counted as supported\)$/,
@@ -140,9 +147,12 @@ describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
   });
   it("Debian 12: supported, then Debian LTS (free, counted as supported: an info note), low near its end, high past it", () => {
     const check = (d: string) =>
-      osEndOfLife
-        .check({ eol: { os: osEolStatus({ id: "debian", version: "12" }, at(d))!, runtimes: [], asOf: d } })
-        .map((f) => [f.severity, f.message]);
+      renderedDrafts(
+        osEndOfLife,
+        osEndOfLife.check({
+          eol: { os: osEolStatus({ id: "debian", version: "12" }, at(d))!, runtimes: [], asOf: d },
+        }),
+      ).map((f) => [f.severity, f.message]);
     // Regular support ends 2026-07-11; the LTS that follows is free and further out: no warning.
     assert.deepEqual(check("2026-05-01"), []);
     assert.deepEqual(check("2026-12-04"), [
@@ -167,9 +177,10 @@ describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
   it("Debian 11 past its LTS is high, in the past tense", () => {
     const s = osEolStatus({ id: "debian", version: "11" }, at("2026-12-04"))!;
     assert.deepEqual(
-      osEndOfLife
-        .check({ eol: { os: s, runtimes: [], asOf: "2026-12-04" } })
-        .map((f) => [f.severity, f.message]),
+      renderedDrafts(
+        osEndOfLife,
+        osEndOfLife.check({ eol: { os: s, runtimes: [], asOf: "2026-12-04" } }),
+      ).map((f) => [f.severity, f.message]),
       [
         [
           undefined,
@@ -180,7 +191,10 @@ describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
   });
   it("python 3.9 on both sides of 2025-10-31 is a medium finding after", () => {
     const check = (d: string) =>
-      runtimeEndOfLife.check({ eol: { runtimes: [eolStatus("python", "3.9", at(d))!], asOf: d } });
+      renderedDrafts(
+        runtimeEndOfLife,
+        runtimeEndOfLife.check({ eol: { runtimes: [eolStatus("python", "3.9", at(d))!], asOf: d } }),
+      );
     assert.deepEqual(check("2025-07-01"), []);
     assert.equal(check("2025-10-31")[0]?.severity, "low");
     assert.deepEqual(
@@ -218,29 +232,35 @@ describe("SEC-1 known-vulnerabilities rule", () => {
         },
       ],
     };
-    assert.deepEqual(knownVulnerabilities.check({ vulnerabilities: v }), [
-      {
-        message:
-          "DSA-5724-1, CVE-2024-6387: openssh 1:9.2p1-2+deb12u2 (openssh-client, openssh-server) is affected; fixed in 1:9.2p1-2+deb12u3",
-        evidence: "Debian:12 openssh 1:9.2p1-2+deb12u2 < 1:9.2p1-2+deb12u3",
-        severity: "critical",
-      },
-      {
-        message: "T-1: gzip 1.12-1 (gzip) is affected; no fixed version yet",
-        evidence: "Debian:12 gzip 1.12-1",
-      },
-    ]);
+    assert.deepEqual(
+      renderedDrafts(knownVulnerabilities, knownVulnerabilities.check({ vulnerabilities: v })),
+      [
+        {
+          message:
+            "DSA-5724-1, CVE-2024-6387: openssh 1:9.2p1-2+deb12u2 (openssh-client, openssh-server) is affected; fixed in 1:9.2p1-2+deb12u3",
+          evidence: "Debian:12 openssh 1:9.2p1-2+deb12u2 < 1:9.2p1-2+deb12u3",
+          severity: "critical",
+        },
+        {
+          message: "T-1: gzip 1.12-1 (gzip) is affected; no fixed version yet",
+          evidence: "Debian:12 gzip 1.12-1",
+        },
+      ],
+    );
   });
   it("a stale database is a low finding with its age", () => {
-    const f = vulnDbStale.check({
-      vulnerabilities: {
-        state: "checked",
-        maxAgeDays: 7,
-        dbAgeDays: 30,
-        db: { advisories: 5, lastImport: "2026-01-01T00:00:00.000Z" },
-        matches: [],
-      },
-    });
+    const f = renderedDrafts(
+      vulnDbStale,
+      vulnDbStale.check({
+        vulnerabilities: {
+          state: "checked",
+          maxAgeDays: 7,
+          dbAgeDays: 30,
+          db: { advisories: 5, lastImport: "2026-01-01T00:00:00.000Z" },
+          matches: [],
+        },
+      }),
+    );
     assert.deepEqual(
       f.map((x) => [x.severity ?? vulnDbStale.severity, x.message]),
       [
