@@ -4,6 +4,7 @@ import type { CloudMention, EndpointMatch, PrivateKeyMatch, ScanSink, SecretMatc
 import { TextScanner } from "./content-scan.js";
 import type { InspectContext, Inspector } from "./context.js";
 import type { IndexedFile } from "./files.js";
+import { type LanguagePackageFiles, languagePackageFiles } from "./language-packages.js";
 import { isPackageDerived, packageOwnedFiles } from "./package-files.js";
 import { ENDPOINT_PREFIXES, expectedKeyAt, isBannerPath, isNoisePath } from "./secret-patterns.js";
 
@@ -30,6 +31,12 @@ export interface ContentFacts {
      * records, and Python bytecode compiled from packaged sources: vendor content, not read.
      */
     packageFiles: number;
+    /**
+     * Installed by a language package manager (pip, npm, Composer, gems, Go modules, cargo, Maven):
+     * read for private keys and issuer-shaped tokens, which ship wherever they lie, but not judged
+     * as configuration (regional endpoints in an SDK's tables are data, not a setting).
+     */
+    languagePackageFiles: number;
   };
 }
 
@@ -66,13 +73,15 @@ async function scanFile(
   file: IndexedFile,
   sink: ScanSink,
   stats: ContentFacts["stats"],
+  vendored: LanguagePackageFiles,
 ): Promise<void> {
   if (file.size > HEAD_FIRST && isBinary(await readHead(ctx, file.path))) {
     stats.binaryFiles++;
     return;
   }
   const expected = expectedKeyAt(file.path);
-  const endpoints = ENDPOINT_PREFIXES.some((p) => file.path.startsWith(p));
+  const configuration = !vendored.owns(file.path);
+  const endpoints = configuration && ENDPOINT_PREFIXES.some((p) => file.path.startsWith(p));
   const scanner = new TextScanner(file.path, sink, {
     ...(expected ? { expected } : {}),
     endpoints,
@@ -133,17 +142,22 @@ export const contentInspector: Inspector<"content"> = {
       noiseFiles: 0,
       tooLargeFiles: 0,
       packageFiles: 0,
+      languagePackageFiles: 0,
     };
     const owned = await packageOwnedFiles(ctx);
+    const vendored = await languagePackageFiles(ctx, index.entries);
     const candidates = index.entries.filter((f) => {
       if (f.type !== "file" || f.size === 0) return false;
       if (owned.has(f.path) || isPackageDerived(f.path, owned)) {
         stats.packageFiles++;
         return false;
       }
-      if (!isNoisePath(f.path)) return true;
-      stats.noiseFiles++;
-      return false;
+      if (isNoisePath(f.path)) {
+        stats.noiseFiles++;
+        return false;
+      }
+      if (vendored.owns(f.path)) stats.languagePackageFiles++;
+      return true;
     });
     await mapConcurrent(candidates, CONCURRENT_READS, async (file) => {
       try {
@@ -157,7 +171,7 @@ export const contentInspector: Inspector<"content"> = {
             );
           return;
         }
-        await scanFile(ctx, file, sink, stats);
+        await scanFile(ctx, file, sink, stats, vendored);
       } catch (e) {
         ctx.unknown(file.path, e);
       }

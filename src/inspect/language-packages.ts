@@ -1,0 +1,105 @@
+import path from "node:path";
+import { mapConcurrent } from "../fs/concurrent.js";
+import type { IndexedFile } from "./files.js";
+import { type DirReadContext, MAX_CONFIG_BYTES } from "./text-files.js";
+
+/**
+ * Trees that language package managers fill with other people's libraries: pip (site-packages,
+ * dist-packages, also inside virtual environments: lib/python3.X/site-packages), npm
+ * (node_modules), RubyGems and Bundler (GEM_HOME/gems/<name>-<version>/, bundler/gems/), the Go
+ * module cache (GOPATH/pkg/mod), cargo's registry and git checkouts (~/.cargo or CARGO_HOME),
+ * Maven's local repository (~/.m2/repository) and Gradle's cache.
+ */
+const PACKAGE_TREE =
+  /\/(?:site-packages|dist-packages|node_modules|\.m2\/repository|\.gradle\/caches|bundler\/gems|pkg\/mod|\.?cargo\/(?:registry|git))\/|\/gems\/[^/]+-[0-9][^/]*\//;
+
+/**
+ * A folder named vendor/ is only a package manager's when its manifest says so: Composer writes
+ * vendor/composer/installed.json, `go mod vendor` writes vendor/modules.txt.
+ */
+const VENDOR_MANIFEST = /^(.*\/vendor\/)(?:composer\/installed\.json|modules\.txt)$/;
+
+/**
+ * pip's list of what it installed (PEP 376/627 RECORD: CSV, paths relative to the folder holding
+ * the .dist-info), and setuptools' egg-info installed-files.txt (relative to the .egg-info): they
+ * name the files pip put outside site-packages too (console scripts in bin/, data files).
+ */
+const PIP_RECORD = /\.dist-info\/RECORD$/;
+const EGG_INSTALLED_FILES = /\.egg-info\/installed-files\.txt$/;
+
+/** Lists read at once: a venv has a few hundred packages, each list a few KiB. */
+const CONCURRENT_LIST_READS = 8;
+
+/**
+ * Files a language package manager installed: vendored libraries and their data (SDK endpoint
+ * tables, library defaults, docstrings), not the publisher's configuration. Like dpkg's files, they
+ * say nothing about how the image was set up; unlike dpkg's, they may carry what the seller put in
+ * (a key or token inside node_modules still ships), so the content pass still reads them for keys
+ * and issuer-shaped tokens and leaves out only the checks that judge configuration.
+ */
+export class LanguagePackageFiles {
+  constructor(
+    private readonly vendorDirs: readonly string[],
+    private readonly listed: ReadonlySet<string>,
+  ) {}
+
+  owns(file: string): boolean {
+    return (
+      PACKAGE_TREE.test(file) || this.listed.has(file) || this.vendorDirs.some((d) => file.startsWith(d))
+    );
+  }
+}
+
+/** Reads the manifests and pip's install lists found in the file index. */
+export async function languagePackageFiles(
+  ctx: DirReadContext,
+  entries: readonly IndexedFile[],
+): Promise<LanguagePackageFiles> {
+  const vendorDirs: string[] = [];
+  const lists: Array<{ path: string; base: string; csv: boolean }> = [];
+  for (const e of entries) {
+    if (e.type !== "file") continue;
+    const vendor = VENDOR_MANIFEST.exec(e.path);
+    if (vendor) vendorDirs.push(vendor[1]!);
+    else if (PIP_RECORD.test(e.path))
+      lists.push({ path: e.path, base: path.posix.dirname(path.posix.dirname(e.path)), csv: true });
+    else if (EGG_INSTALLED_FILES.test(e.path))
+      lists.push({ path: e.path, base: path.posix.dirname(e.path), csv: false });
+  }
+  const listed = new Set<string>();
+  await mapConcurrent(lists, CONCURRENT_LIST_READS, async (list) => {
+    let text: string;
+    try {
+      text = await ctx.image.readText(list.path, MAX_CONFIG_BYTES);
+    } catch (e) {
+      // Its files are then judged as ordinary files: a list that cannot be read hides nothing.
+      ctx.unknown(list.path, e);
+      return;
+    }
+    for (const line of text.split("\n")) {
+      const entry = list.csv ? recordPath(line) : line.trim();
+      if (!entry) continue;
+      const file = path.posix.resolve(list.base, entry);
+      // Inside a package tree the pattern already says so; keep only what lies outside one.
+      if (!PACKAGE_TREE.test(file)) listed.add(file);
+    }
+  });
+  return new LanguagePackageFiles(vendorDirs, listed);
+}
+
+/** The path column of a RECORD line: CSV, quoted with "" escapes when it holds a comma or quote. */
+function recordPath(line: string): string {
+  if (!line.startsWith('"')) {
+    const comma = line.indexOf(",");
+    return (comma === -1 ? line : line.slice(0, comma)).trim();
+  }
+  let out = "";
+  for (let i = 1; i < line.length; i++) {
+    if (line[i] !== '"') out += line[i];
+    else if (line[i + 1] === '"') {
+      out += '"';
+      i++;
+    } else break;
+  }
+  return out;
+}
