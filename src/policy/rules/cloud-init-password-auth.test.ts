@@ -58,6 +58,18 @@ testRule(rule, {
       ],
     },
     {
+      name: "a user without a name, unlocked with a password",
+      changes: { [`${D}/99-seller.cfg`]: "users:\n  - lock_passwd: false\n    passwd: $6$abc$def\n" },
+      findings: [
+        {
+          path: `${D}/99-seller.cfg`,
+          messageId: "unnamedUserPassword",
+          message: "cloud-init user (unnamed) has lock_passwd: false and a password",
+          evidence: "passwd: $6$a****** (10 chars)",
+        },
+      ],
+    },
+    {
       name: "chpasswd list, chpasswd users with RANDOM, and the top-level password",
       changes: {
         [`${D}/99-seller.cfg`]:

@@ -6,6 +6,14 @@ const at = (w: { path: string; line?: number }) => ({
   ...(w.line !== undefined ? { line: w.line } : {}),
 });
 
+const messages = {
+  sshPwauth: "ssh_pwauth is true: cloud-init enables SSH password authentication at first boot",
+  userPassword: "cloud-init user {{user}} has lock_passwd: false and a password",
+  unnamedUserPassword: "cloud-init user (unnamed) has lock_passwd: false and a password",
+  password: "cloud-init sets a password for {{user}} at first boot",
+  rootLogin: "disable_root is false: cloud-init lets root log in over SSH with the launch key pair",
+};
+
 export default defineRule({
   id: "cloud-init-password-auth",
   title: "cloud-init turns on passwords at first boot",
@@ -23,14 +31,15 @@ export default defineRule({
     "In /etc/cloud/cloud.cfg (or a later cloud.cfg.d/*.cfg) set ssh_pwauth: false, keep lock_passwd: true " +
     "for every user, remove chpasswd and password, and keep disable_root: true.",
   fix: "cloud-init-ssh",
+  messages,
   facts: ["cloudInit"],
   check({ cloudInit: ci }) {
     if (!ci.installed || !ci.enabled) return [];
-    const out: FindingDraft[] = [];
+    const out: FindingDraft<keyof typeof messages>[] = [];
     if (ci.sshPwauth.value === true && ci.sshPwauth.path !== undefined)
       out.push({
         ...at(ci.sshPwauth as { path: string; line?: number }),
-        message: "ssh_pwauth is true: cloud-init enables SSH password authentication at first boot",
+        messageId: "sshPwauth",
         evidence: `ssh_pwauth: ${String(ci.get("ssh_pwauth")?.value)}`,
       });
     for (const u of ci.users) {
@@ -44,20 +53,23 @@ export default defineRule({
             : "passwd";
       out.push({
         ...at(u),
-        message: `cloud-init user ${u.name || "(unnamed)"} has lock_passwd: false and a password`,
+        ...(u.name
+          ? { messageId: "userPassword", data: { user: u.name } }
+          : { messageId: "unnamedUserPassword" }),
         evidence: `${field}: ${maskSecret(pw)}`,
       });
     }
     for (const p of ci.passwords)
       out.push({
         ...at(p),
-        message: `cloud-init sets a password for ${p.user} at first boot`,
+        messageId: "password",
+        data: { user: p.user },
         evidence: `${p.user}: ${/^(R|RANDOM)$/i.test(p.password) ? p.password : maskSecret(p.password)}`,
       });
     if (ci.disableRoot && truthiness(ci.disableRoot.value) === false)
       out.push({
         ...at(ci.disableRoot),
-        message: "disable_root is false: cloud-init lets root log in over SSH with the launch key pair",
+        messageId: "rootLogin",
         evidence: `disable_root: ${String(ci.disableRoot.value)}`,
       });
     return out;

@@ -100,6 +100,22 @@ testRule(rule, {
       ],
     },
     {
+      name: "a Match block re-enables keyboard-interactive through PAM",
+      changes: { [MAIN]: appended("Match User deploy\n  KbdInteractiveAuthentication yes\n") },
+      findings: [
+        {
+          path: MAIN,
+          line: 124,
+          severity: "medium",
+          messageId: "kbdInteractiveMatch",
+          data: { match: "User deploy" },
+          message:
+            "A Match block (Match User deploy) re-enables KbdInteractiveAuthentication with UsePAM yes",
+          evidence: `KbdInteractiveAuthentication yes at ${MAIN}:124 inside Match User deploy; UsePAM yes at ${MAIN}:85`,
+        },
+      ],
+    },
+    {
       name: "ChallengeResponseAuthentication (the old name) in a drop-in wins over the main file's no",
       changes: { "/etc/ssh/sshd_config.d/10-old.conf": "ChallengeResponseAuthentication yes\n" },
       findings: [

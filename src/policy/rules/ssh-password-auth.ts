@@ -1,6 +1,15 @@
 import { defineRule, type FindingDraft } from "../rule.js";
 import { describeSetting, methodAllowed, settingPlace, winningEvidence } from "../sshd-evidence.js";
 
+const messages = {
+  passwordAuth: "PasswordAuthentication is yes in the effective sshd configuration",
+  passwordAuthDefault: "PasswordAuthentication is not set: OpenSSH's default is yes",
+  passwordAuthMatch: "A Match block (Match {{match}}) re-enables PasswordAuthentication",
+  kbdInteractive: "KbdInteractiveAuthentication is yes with UsePAM yes: PAM asks for passwords",
+  kbdInteractiveMatch:
+    "A Match block (Match {{match}}) re-enables KbdInteractiveAuthentication with UsePAM yes",
+};
+
 export default defineRule({
   id: "ssh-password-auth",
   title: "SSH accepts passwords",
@@ -15,18 +24,17 @@ export default defineRule({
     "Set PasswordAuthentication no and KbdInteractiveAuthentication no where sshd reads them first: drop-ins " +
     "included at the top of sshd_config (sshd_config.d/*.conf) beat later lines of the main file.",
   fix: "sshd-password-auth",
+  messages,
   facts: ["sshd"],
   check({ sshd }) {
     if (!sshd.installed) return [];
-    const out: FindingDraft[] = [];
+    const out: FindingDraft<keyof typeof messages>[] = [];
     const pw = sshd.get("PasswordAuthentication")!;
     if (methodAllowed(sshd, "password")) {
       if (pw.value === "yes") {
         out.push({
           ...settingPlace(sshd, pw),
-          message: pw.isDefault
-            ? "PasswordAuthentication is not set: OpenSSH's default is yes"
-            : "PasswordAuthentication is yes in the effective sshd configuration",
+          messageId: pw.isDefault ? "passwordAuthDefault" : "passwordAuth",
           evidence: winningEvidence(sshd, pw, (v) => v === "no"),
         });
       } else {
@@ -35,7 +43,8 @@ export default defineRule({
             out.push({
               ...settingPlace(sshd, c),
               severity: "medium",
-              message: `A Match block (Match ${c.match}) re-enables PasswordAuthentication`,
+              messageId: "passwordAuthMatch",
+              data: { match: c.match },
               evidence: `${describeSetting(c)} inside Match ${c.match}`,
             });
       }
@@ -46,7 +55,7 @@ export default defineRule({
       if (kbd.value === "yes") {
         out.push({
           ...settingPlace(sshd, kbd.isDefault ? pam : kbd),
-          message: "KbdInteractiveAuthentication is yes with UsePAM yes: PAM asks for passwords",
+          messageId: "kbdInteractive",
           evidence: `${winningEvidence(sshd, kbd, (v) => v === "no")}; ${describeSetting(pam)}`,
         });
       } else {
@@ -55,7 +64,8 @@ export default defineRule({
             out.push({
               ...settingPlace(sshd, c),
               severity: "medium",
-              message: `A Match block (Match ${c.match}) re-enables KbdInteractiveAuthentication with UsePAM yes`,
+              messageId: "kbdInteractiveMatch",
+              data: { match: c.match },
               evidence: `${describeSetting(c)} inside Match ${c.match}; ${describeSetting(pam)}`,
             });
       }

@@ -1,6 +1,11 @@
 import { defineRule, type FindingDraft } from "../rule.js";
 import { describeSetting, settingPlace, winningEvidence } from "../sshd-evidence.js";
 
+const messages = {
+  rootLogin: "PermitRootLogin is yes in the effective sshd configuration",
+  rootLoginMatch: "A Match block (Match {{match}}) sets PermitRootLogin yes",
+};
+
 export default defineRule({
   id: "ssh-root-login",
   title: "SSH allows root to log in with a password",
@@ -16,15 +21,16 @@ export default defineRule({
     "Set PermitRootLogin prohibit-password (or no) where sshd reads it first, and administer through sudo " +
     "from the default user.",
   fix: "sshd-root-login",
+  messages,
   facts: ["sshd"],
   check({ sshd }) {
     if (!sshd.installed) return [];
-    const out: FindingDraft[] = [];
+    const out: FindingDraft<keyof typeof messages>[] = [];
     const root = sshd.get("PermitRootLogin")!;
     if (root.value === "yes")
       out.push({
         ...settingPlace(sshd, root),
-        message: "PermitRootLogin is yes in the effective sshd configuration",
+        messageId: "rootLogin",
         evidence: winningEvidence(sshd, root, (v) => v !== "yes"),
       });
     for (const c of sshd.conditional)
@@ -32,7 +38,8 @@ export default defineRule({
         out.push({
           ...settingPlace(sshd, c),
           severity: "medium",
-          message: `A Match block (Match ${c.match}) sets PermitRootLogin yes`,
+          messageId: "rootLoginMatch",
+          data: { match: c.match },
           evidence: `${describeSetting(c)} inside Match ${c.match}`,
         });
     return out;
