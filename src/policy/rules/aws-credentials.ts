@@ -12,6 +12,11 @@ export default defineRule({
   remediation:
     "Remove the keys from the image, deactivate them in IAM (they must be treated as leaked), and give the software an IAM role (instance profile) instead.",
   fix: "cloud-credentials",
+  // The key's kind as the secrets inspector names it ("aws-access-key-id"); the key itself is evidence, masked.
+  messages: {
+    key: "{{kind}}",
+    keyInCliFile: "{{kind}} in an AWS CLI credentials file",
+  },
   facts: ["content"],
   check({ content }) {
     return content.secrets
@@ -19,7 +24,8 @@ export default defineRule({
       .map((s) => ({
         path: s.path,
         line: s.line,
-        message: `${s.kind}${/\/\.aws\/(credentials|config)$/.test(s.path) ? " in an AWS CLI credentials file" : ""}`,
+        messageId: /\/\.aws\/(credentials|config)$/.test(s.path) ? "keyInCliFile" : "key",
+        data: { kind: s.kind },
         evidence: s.masked,
       }));
   },

@@ -73,7 +73,30 @@ testRule(rule, {
     {
       name: "the ssl-cert snakeoil key is classified, at low severity",
       changes: { "/etc/ssl/private/ssl-cert-snakeoil.key": pkcs8 },
-      findings: [{ path: "/etc/ssl/private/ssl-cert-snakeoil.key", line: 1, severity: "low" }],
+      findings: [
+        {
+          path: "/etc/ssl/private/ssl-cert-snakeoil.key",
+          line: 1,
+          severity: "low",
+          messageId: "packageTlsKey",
+          data: { label: "PRIVATE KEY" },
+          message:
+            "self-signed TLS key generated at package install (PRIVATE KEY); every instance would share it — regenerate it at first boot",
+        },
+      ],
+    },
+    {
+      name: "a passphrase-protected key where ssl-cert puts its snakeoil key",
+      changes: { "/etc/ssl/private/ssl-cert-snakeoil.key": encrypted },
+      findings: [
+        {
+          path: "/etc/ssl/private/ssl-cert-snakeoil.key",
+          severity: "low",
+          messageId: "packageTlsKeyEncrypted",
+          message:
+            "self-signed TLS key generated at package install (OPENSSH PRIVATE KEY (passphrase-protected)); every instance would share it — regenerate it at first boot",
+        },
+      ],
     },
   ],
 });

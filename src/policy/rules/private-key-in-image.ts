@@ -1,5 +1,14 @@
 import { defineRule, type FindingDraft } from "../rule.js";
 
+const messages = {
+  privateKey: "private key in the image: {{label}}",
+  privateKeyEncrypted: "private key in the image: {{label}} (passphrase-protected)",
+  packageTlsKey:
+    "self-signed TLS key generated at package install ({{label}}); every instance would share it — regenerate it at first boot",
+  packageTlsKeyEncrypted:
+    "self-signed TLS key generated at package install ({{label}} (passphrase-protected)); every instance would share it — regenerate it at first boot",
+};
+
 export default defineRule({
   id: "private-key-in-image",
   title: "Private key in the image",
@@ -10,19 +19,24 @@ export default defineRule({
   remediation:
     "Remove the key from the image and provision it at launch (AWS Secrets Manager, SSM Parameter Store, or generate it on first boot).",
   fix: "private-keys",
+  messages,
   facts: ["content"],
   check({ content }) {
-    const out: FindingDraft[] = [];
+    const out: FindingDraft<keyof typeof messages>[] = [];
     for (const key of content.privateKeys) {
       if (key.expected === "ssh-host-key") continue;
-      const what = `${key.label}${key.encrypted ? " (passphrase-protected)" : ""}`;
       out.push({
         path: key.path,
         line: key.line,
-        message:
+        messageId:
           key.expected === "tls-snakeoil"
-            ? `self-signed TLS key generated at package install (${what}); every instance would share it — regenerate it at first boot`
-            : `private key in the image: ${what}`,
+            ? key.encrypted
+              ? "packageTlsKeyEncrypted"
+              : "packageTlsKey"
+            : key.encrypted
+              ? "privateKeyEncrypted"
+              : "privateKey",
+        data: { label: key.label },
         evidence: key.label.startsWith("PuTTY") ? key.label : `-----BEGIN ${key.label}-----`,
         ...(key.expected === "tls-snakeoil" ? { severity: "low" as const } : {}),
       });

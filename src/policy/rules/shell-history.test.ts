@@ -68,6 +68,19 @@ testRule(rule, {
       ],
     },
     {
+      name: "a history larger than the content scan limit: its size, lines not counted",
+      changes: { "/root/.bash_history": rootHistory },
+      inspect: { maxContentScanBytes: 16 },
+      findings: [
+        {
+          path: "/root/.bash_history",
+          messageId: "historyBytes",
+          data: { kind: "bash", users: "root", size: bytes(rootHistory) },
+          message: `bash history of root: ${bytes(rootHistory)} bytes`,
+        },
+      ],
+    },
+    {
       name: "a history symlinked somewhere other than /dev/null",
       changes: {
         "/root/.bash_history": { type: "symlink", target: "/var/log/root-history" },

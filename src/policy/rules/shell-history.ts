@@ -1,5 +1,13 @@
 import { defineRule, type FindingDraft } from "../rule.js";
 
+const messages = {
+  historyLine: "{{kind}} history of {{users}}: 1 line, {{size}} bytes",
+  historyLines: "{{kind}} history of {{users}}: {{lines}} lines, {{size}} bytes",
+  // Too large to count its lines within the content scan limit.
+  historyBytes: "{{kind}} history of {{users}}: {{size}} bytes",
+  historySymlink: "{{kind}} history of {{users}} is a symlink to {{target}}",
+};
+
 export default defineRule({
   id: "shell-history",
   title: "Shell or REPL history left in the image",
@@ -9,19 +17,23 @@ export default defineRule({
     "Non-empty shell and REPL histories (bash, zsh, fish, python, mysql, psql, …) in any home from passwd, service accounts included. A history symlinked to /dev/null is hardening and passes.",
   remediation: "Delete the histories before bundling (and unset HISTFILE in the build session).",
   fix: "histories",
+  messages,
   facts: ["histories"],
   check({ histories }) {
-    const out: FindingDraft[] = [];
+    const out: FindingDraft<keyof typeof messages>[] = [];
     for (const h of histories.files) {
       if (h.devNull) continue;
-      const owner = h.users.join(", ");
-      out.push({
-        path: h.path,
-        message:
-          h.symlinkTarget !== undefined
-            ? `${h.kind} history of ${owner} is a symlink to ${h.symlinkTarget}`
-            : `${h.kind} history of ${owner}: ${h.lines !== undefined ? `${h.lines} line${h.lines === 1 ? "" : "s"}, ` : ""}${h.size} bytes`,
-      });
+      const about = { kind: h.kind, users: h.users.join(", ") };
+      if (h.symlinkTarget !== undefined)
+        out.push({ path: h.path, messageId: "historySymlink", data: { ...about, target: h.symlinkTarget } });
+      else if (h.lines === undefined)
+        out.push({ path: h.path, messageId: "historyBytes", data: { ...about, size: h.size } });
+      else
+        out.push({
+          path: h.path,
+          messageId: h.lines === 1 ? "historyLine" : "historyLines",
+          data: { ...about, lines: h.lines, size: h.size },
+        });
     }
     return out;
   },
