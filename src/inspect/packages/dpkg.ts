@@ -51,6 +51,7 @@ export function parseDpkgStatus(text: string, source: string, requireStatus = tr
       sourceName: m?.[1] ?? name,
       sourceVersion: m?.[2] ?? version,
       ...(s.get("architecture") ? { arch: s.get("architecture")! } : {}),
+      ...(s.get("section") ? { section: s.get("section")! } : {}),
       ecosystem: "dpkg",
       source,
     });

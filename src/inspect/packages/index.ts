@@ -2,19 +2,22 @@ import type { InspectContext, Inspector } from "../context.js";
 import { readOptionalDir } from "../text-files.js";
 import { parseApkInstalled } from "./apk.js";
 import { parseDpkgStatus } from "./dpkg.js";
+import { dpkgOwners } from "./dpkg-owners.js";
 import { RPMDB_PATHS, readRpmHeaders, rpmPackages } from "./rpm/index.js";
 import {
   type DetectedRuntime,
+  DISTRIBUTION_BINARY_DIRS,
   dedupeRuntimes,
+  LOCAL_BINARY_DIRS,
   NODE_VERSION_HEADERS,
-  RUNTIME_BINARY_DIRS,
   runtimeFromBinary,
   runtimeFromNodeHeader,
   runtimesFromPackages,
 } from "./runtimes.js";
 import type { InstalledPackage, PackageDatabase } from "./types.js";
+import { VERSION_MANAGER_PATHS, venvRuntimes, versionManagerRuntimes } from "./unpackaged-runtimes.js";
 
-export type { DetectedRuntime } from "./runtimes.js";
+export type { DetectedRuntime, RuntimeInstall } from "./runtimes.js";
 export type { InstalledPackage, PackageDatabase, PackageEcosystem } from "./types.js";
 
 export interface PackageFacts {
@@ -103,35 +106,86 @@ async function readApk(
   }
 }
 
+/** Is this path in a directory the distribution's packages own (not /usr/local, not /opt)? */
+function inDistributionDir(path: string): boolean {
+  return DISTRIBUTION_BINARY_DIRS.some((d) => path.startsWith(`${d}/`)) || path.startsWith("/usr/include/");
+}
+
+/**
+ * Runtimes from packages, versioned binaries, node_version.h headers, version managers and venvs.
+ * A binary in the distribution's directories is the package's that owns it: it is one of the
+ * packaged runtimes when a package states that product and cycle, otherwise dpkg's file lists say
+ * which package (if any) installed it. Everything under /usr/local and /opt is unpackaged.
+ */
 async function readRuntimes(
   ctx: InspectContext,
   packages: readonly InstalledPackage[],
 ): Promise<DetectedRuntime[]> {
-  const found = runtimesFromPackages(packages);
-  for (const dir of RUNTIME_BINARY_DIRS) {
+  const packaged = runtimesFromPackages(packages);
+  const packagedCycles = new Set(packaged.map((r) => `${r.product}@${r.cycle}`));
+  const found: DetectedRuntime[] = [...packaged];
+  const unexplained: DetectedRuntime[] = [];
+  const place = (r: DetectedRuntime, realPath: string) => {
+    if (!inDistributionDir(realPath)) found.push(r);
+    else if (!packagedCycles.has(`${r.product}@${r.cycle}`)) unexplained.push({ ...r, evidence: realPath });
+  };
+  const optDirs = (await readOptionalDir(ctx, "/opt"))
+    .filter((e) => e.type === "directory" && e.name !== "bin")
+    .map((e) => `/opt/${e.name}`)
+    .sort();
+  for (const dir of [...DISTRIBUTION_BINARY_DIRS, ...LOCAL_BINARY_DIRS, ...optDirs.map((d) => `${d}/bin`)]) {
     for (const entry of await readOptionalDir(ctx, dir)) {
       const r = runtimeFromBinary(`${dir}/${entry.name}`);
-      if (r) found.push(r);
+      if (!r) continue;
+      // /usr/local/bin/python3.11 -> /usr/bin/python3.11 is the packaged interpreter under another name.
+      const real =
+        entry.type === "symlink" ? await ctx.image.resolve(r.evidence).catch(() => r.evidence) : r.evidence;
+      place(r, real);
     }
   }
-  for (const p of NODE_VERSION_HEADERS) {
+  for (const p of [...NODE_VERSION_HEADERS, ...optDirs.map((d) => `${d}/include/node/node_version.h`)]) {
     const text = await ctx.image.readTextIfExists(p, 1024 * 1024).catch(() => undefined);
     const r = text !== undefined ? runtimeFromNodeHeader(text, p) : undefined;
-    if (r) found.push(r);
+    if (r) place(r, p);
   }
+  const owners = await dpkgOwners(
+    ctx,
+    unexplained.map((r) => r.evidence),
+  );
+  for (const r of unexplained) {
+    const owner = owners.get(r.evidence);
+    found.push(owner ? { ...r, installedBy: { kind: "package", ecosystem: "dpkg", package: owner } } : r);
+  }
+  found.push(...(await versionManagerRuntimes(ctx)));
+  const files = await ctx.get("files");
+  const configs = files.entries
+    .filter((e) => e.type === "file" && e.path.endsWith("/pyvenv.cfg"))
+    .map((e) => e.path);
+  const venvCopies = await venvRuntimes(ctx, configs);
+  // A venv shipped inside a package (dh-virtualenv) is that package's, not a copy someone left.
+  const venvOwners = await dpkgOwners(
+    ctx,
+    venvCopies.map((r) => r.evidence),
+  );
+  found.push(...venvCopies.filter((r) => !venvOwners.has(r.evidence)));
   return dedupeRuntimes(found);
 }
 
 export const packagesInspector: Inspector<"packages"> = {
   name: "packages",
-  description: "installed packages (dpkg, rpm BDB/NDB/SQLite, apk) and runtimes with an end of life",
+  description:
+    "installed packages (dpkg, rpm BDB/NDB/SQLite, apk) and runtimes with an end of life, packaged or not (/usr/local, /opt, version managers, venv copies)",
   paths: [
     DPKG_STATUS,
     `${DPKG_STATUS_D}/*`,
     ...RPMDB_PATHS.map((r) => r.path),
     APK_INSTALLED,
-    ...RUNTIME_BINARY_DIRS.map((d) => `${d}/*`),
+    ...[...DISTRIBUTION_BINARY_DIRS, ...LOCAL_BINARY_DIRS, "/opt/*/bin"].map((d) => `${d}/*`),
     ...NODE_VERSION_HEADERS,
+    "/opt/*/include/node/node_version.h",
+    "/var/lib/dpkg/info/*.list",
+    ...VERSION_MANAGER_PATHS,
+    "/**/pyvenv.cfg",
   ],
   async inspect(ctx) {
     const packages: InstalledPackage[] = [];

@@ -1,6 +1,18 @@
 import type { InstalledPackage } from "./types.js";
 
 /**
+ * How a runtime came onto the image, which decides whose end-of-life dates apply to it (SEC-2):
+ * - `package`: the distribution's package manager installed it; the distribution patches it while
+ *   the release is supported (Debian patches its nginx 1.22 long after upstream ended 1.22).
+ *   `component` is the archive component when the package names one (Ubuntu's "universe").
+ * - `unpackaged`: installed outside the package manager (/usr/local, /opt, a version manager such as
+ *   pyenv or nvm, a venv's own copy of the interpreter): only its upstream patches it.
+ */
+export type RuntimeInstall =
+  | { kind: "package"; ecosystem: "dpkg" | "rpm" | "apk"; package: string; component?: string }
+  | { kind: "unpackaged"; via: "binary" | "node-header" | "version-manager" | "venv"; manager?: string };
+
+/**
  * A language runtime or server that has an end-of-life date, found from a package or a file name.
  * `product` is the endoflife.date product id; `cycle` its release cycle ("3.11", "20", "8.2").
  */
@@ -10,6 +22,7 @@ export interface DetectedRuntime {
   version?: string;
   /** The package name or file that told us. */
   evidence: string;
+  installedBy: RuntimeInstall;
 }
 
 /** Package names (dpkg, rpm, apk) → product and how to get the cycle from name or version. */
@@ -18,8 +31,15 @@ const PACKAGE_RULES: ReadonlyArray<{
   product: string;
   cycle: (m: RegExpExecArray, version: string) => string | undefined;
 }> = [
-  { re: /^python(3\.\d+)$/, product: "python", cycle: (m) => m[1] },
-  { re: /^(?:python3|python3-libs)$/, product: "python", cycle: (_m, v) => majorMinor(v) },
+  // Debian/Ubuntu python3.11 and python3.11-minimal (which owns /usr/bin/python3.11); RHEL 8's
+  // python38/python39 and its platform-python.
+  { re: /^python(3\.\d+)(?:-minimal)?$/, product: "python", cycle: (m) => m[1] },
+  { re: /^python3(\d{1,2})$/, product: "python", cycle: (m) => `3.${m[1]}` },
+  {
+    re: /^(?:python3|python3-minimal|python3-libs|platform-python)$/,
+    product: "python",
+    cycle: (_m, v) => majorMinor(v),
+  },
   { re: /^nodejs$/, product: "nodejs", cycle: (_m, v) => major(v) },
   { re: /^php(\d+\.\d+)(?:-cli|-fpm)?$/, product: "php", cycle: (m) => m[1] },
   { re: /^php(?:-cli)?$/, product: "php", cycle: (_m, v) => majorMinor(v) },
@@ -45,6 +65,10 @@ function majorMinor(version: string): string | undefined {
 export function runtimesFromPackages(packages: readonly InstalledPackage[]): DetectedRuntime[] {
   const out: DetectedRuntime[] = [];
   for (const p of packages) {
+    const ecosystem = p.ecosystem;
+    // Windows' Uninstall entries and detector records are not a package manager that patches.
+    if (ecosystem !== "dpkg" && ecosystem !== "rpm" && ecosystem !== "apk") continue;
+    const component = p.section?.includes("/") ? p.section.slice(0, p.section.indexOf("/")) : undefined;
     for (const rule of PACKAGE_RULES) {
       const m = rule.re.exec(p.name);
       if (!m) continue;
@@ -55,6 +79,7 @@ export function runtimesFromPackages(packages: readonly InstalledPackage[]): Det
           cycle,
           version: upstream(p.version),
           evidence: `${p.ecosystem} package ${p.name}`,
+          installedBy: { kind: "package", ecosystem, package: p.name, ...(component ? { component } : {}) },
         });
       break;
     }
@@ -62,19 +87,31 @@ export function runtimesFromPackages(packages: readonly InstalledPackage[]): Det
   return out;
 }
 
-/** Binaries whose file name carries the cycle (outside any package manager, e.g. /usr/local). */
-export const RUNTIME_BINARY_DIRS = ["/usr/bin", "/usr/local/bin", "/opt/bin"];
+/**
+ * Where versioned binaries are looked for. /usr/bin is the distribution's: a binary there is the
+ * package's that owns it. /usr/local and /opt are the local administrator's (FHS 3.0 §4.9, §3.13):
+ * nothing there is patched by the distribution, whoever put it there.
+ */
+export const DISTRIBUTION_BINARY_DIRS = ["/usr/bin"];
+export const LOCAL_BINARY_DIRS = ["/usr/local/bin", "/opt/bin"];
 const BINARY_RULES: ReadonlyArray<{ re: RegExp; product: string }> = [
   { re: /^python(3\.\d+)$/, product: "python" },
   { re: /^php(\d+\.\d+)$/, product: "php" },
   { re: /^ruby(\d+\.\d+)$/, product: "ruby" },
 ];
 
+/** The runtime a versioned binary's name states (python3.8, php7.4, ruby3.0), installed outside the package manager. */
 export function runtimeFromBinary(path: string): DetectedRuntime | undefined {
   const name = path.slice(path.lastIndexOf("/") + 1);
   for (const r of BINARY_RULES) {
     const m = r.re.exec(name);
-    if (m) return { product: r.product, cycle: m[1]!, evidence: path };
+    if (m)
+      return {
+        product: r.product,
+        cycle: m[1]!,
+        evidence: path,
+        installedBy: { kind: "unpackaged", via: "binary" },
+      };
   }
   return undefined;
 }
@@ -94,12 +131,21 @@ export function runtimeFromNodeHeader(text: string, path: string): DetectedRunti
     cycle: maj,
     version: `${maj}.${get("MINOR") ?? 0}.${get("PATCH") ?? 0}`,
     evidence: path,
+    installedBy: { kind: "unpackaged", via: "node-header" },
   };
 }
 
-/** One entry per product and cycle (the first evidence wins). */
+/**
+ * One entry per product and cycle among packaged runtimes (python3, python3.11 and
+ * python3.11-minimal are one Python 3.11), and per product, cycle and place among the others (a
+ * Python 3.8 in /usr/local and another in a pyenv are two things to remove). The first evidence wins.
+ */
 export function dedupeRuntimes(list: readonly DetectedRuntime[]): DetectedRuntime[] {
   const seen = new Map<string, DetectedRuntime>();
-  for (const r of list) if (!seen.has(`${r.product}@${r.cycle}`)) seen.set(`${r.product}@${r.cycle}`, r);
+  for (const r of list) {
+    const where = r.installedBy.kind === "package" ? "package" : r.evidence;
+    const key = `${r.product}@${r.cycle}@${where}`;
+    if (!seen.has(key)) seen.set(key, r);
+  }
   return [...seen.values()];
 }

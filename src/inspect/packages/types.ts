@@ -9,6 +9,8 @@ export interface InstalledPackage {
   sourceName: string;
   sourceVersion: string;
   arch?: string;
+  /** dpkg's Section; a component prefix ("universe/web") says which part of the archive it is from. */
+  section?: string;
   ecosystem: PackageEcosystem;
   /** The database file it was read from. */
   source: string;
