@@ -4,6 +4,7 @@ import { defineRule, type FindingDraft } from "../rule.js";
 /**
  * What the extended support says, in the right tense: "; Expanded Security Maintenance runs to
  * 2030-04-02 (extended support: not counted as supported)", or "; Debian LTS ran to 2026-08-31".
+ * A fragment in the data rather than a message id each: three wordings times three messages.
  */
 export function extendedNote(s: EolStatus): string {
   const ext = s.extended;
@@ -13,38 +14,53 @@ export function extendedNote(s: EolStatus): string {
   return `; ${ext.label} runs to ${until}${ext.free ? "" : " (extended support: not counted as supported)"}`;
 }
 
-export function eolFinding(
-  s: EolStatus,
-  what: string,
-  severity: FindingDraft["severity"],
-): FindingDraft | undefined {
+/** The messages of an end-of-life rule about `subject` ("the operating system", "runtime"). */
+export function eolMessages(subject: string) {
+  const counted = "(free security support from the distribution, counted as supported)";
+  return {
+    endOfLife: `${subject} {{name}} reached end of life on {{eol}}{{extended}}`,
+    endOfLifeUndated: `${subject} {{name}} reached end of life{{extended}}`,
+    endOfLifeSoon: `${subject} {{name}} reaches end of life on {{eol}} (in {{daysLeft}} days){{extended}}`,
+    freeExtendedEnding: `${subject} {{name}} is in {{support}} ${counted}, which ends on {{until}} (in {{daysLeft}} days); regular security support ended on {{eol}}`,
+    freeExtended: `${subject} {{name}} is in {{support}} until {{until}} ${counted}; regular security support ended on {{eol}}`,
+  };
+}
+
+type EolMessageId = keyof ReturnType<typeof eolMessages>;
+
+/** The finding for a release past or near its end of life, or in free extended support; none while supported. */
+export function eolFinding(s: EolStatus): FindingDraft<EolMessageId> | undefined {
   const name = `${s.title} ${s.cycle}${s.codename ? ` (${s.codename})` : ""}`;
   const source = `endoflife.date data as of ${s.asOf}`;
   const ext = s.extended;
+  // Only a release in free extended support can lack a date here (its dataset entry says `eol: true`).
+  const eol = s.eol ?? "an unstated date";
   if (s.state === "eol") {
-    return {
-      message: `${what} ${name} reached end of life${s.eol ? ` on ${s.eol}` : ""}${extendedNote(s)}`,
-      evidence: source,
-      ...(severity ? { severity } : {}),
-    };
+    const data = { name, extended: extendedNote(s) };
+    return s.eol !== undefined
+      ? { messageId: "endOfLife", data: { ...data, eol }, evidence: source }
+      : { messageId: "endOfLifeUndated", data, evidence: source };
   }
   if (s.state === "eol-soon" && s.inFreeExtended && ext && ext.until !== true) {
     return {
-      message: `${what} ${name} is in ${ext.label} (free security support from the distribution, counted as supported), which ends on ${ext.until} (in ${s.daysLeft} days); regular security support ended on ${s.eol}`,
+      messageId: "freeExtendedEnding",
+      data: { name, support: ext.label, until: ext.until, daysLeft: s.daysLeft!, eol },
       evidence: ext.reference ?? source,
       severity: "low",
     };
   }
   if (s.state === "eol-soon") {
     return {
-      message: `${what} ${name} reaches end of life on ${s.eol} (in ${s.daysLeft} days)${extendedNote(s)}`,
+      messageId: "endOfLifeSoon",
+      data: { name, eol, daysLeft: s.daysLeft!, extended: extendedNote(s) },
       evidence: source,
       severity: "low",
     };
   }
   if (s.state === "extended" && ext) {
     return {
-      message: `${what} ${name} is in ${ext.label} until ${ext.until === true ? "an unstated date" : ext.until} (free security support from the distribution, counted as supported); regular security support ended on ${s.eol}`,
+      messageId: "freeExtended",
+      data: { name, support: ext.label, until: ext.until === true ? "an unstated date" : ext.until, eol },
       evidence: ext.reference ?? source,
       severity: "info",
     };
@@ -60,9 +76,10 @@ export default defineRule({
   description:
     "The image's OS release compared with the dated end-of-life dataset on the scan date (--as-of). A distribution's own free extended security support (Debian LTS, through the same -security suite) counts as supported and is an info note naming its end; paid or subscription-only extensions (Ubuntu ESM without Pro, RHEL ELS) do not count.",
   remediation: "Rebuild on a supported release of the OS (e.g. Amazon Linux 2023, Ubuntu 24.04, Debian 13).",
+  messages: eolMessages("the operating system"),
   facts: ["eol"],
   check({ eol }) {
-    const f = eol.os ? eolFinding(eol.os, "the operating system", undefined) : undefined;
+    const f = eol.os ? eolFinding(eol.os) : undefined;
     return f ? [f] : [];
   },
 });

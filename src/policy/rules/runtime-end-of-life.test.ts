@@ -48,5 +48,45 @@ testRule(rule, {
       changes: { ...OS, ...dpkgStatus("php7.4-cli", "7.4.33-1+deb11u5") },
       findings: [{ message: "runtime PHP 7.4 reached end of life on 2022-11-28" }],
     },
+    {
+      name: "Node.js 3 (io.js era): an end of life without a date",
+      base: "empty",
+      changes: {
+        ...OS,
+        "/usr/local/include/node/node_version.h":
+          "#define NODE_MAJOR_VERSION 3\n#define NODE_MINOR_VERSION 3\n#define NODE_PATCH_VERSION 1\n",
+      },
+      findings: [
+        {
+          severity: "medium",
+          messageId: "endOfLifeUndated",
+          data: { name: "Node.js 3", extended: "" },
+          message: "runtime Node.js 3 reached end of life",
+        },
+      ],
+    },
+    {
+      name: "a python3.9 binary on its last supported day",
+      base: "empty",
+      changes: { ...OS, "/usr/local/bin/python3.9": "" },
+      inspect: { now: new Date("2025-10-31T12:00:00Z") },
+      findings: [
+        {
+          severity: "low",
+          messageId: "endOfLifeSoon",
+          message: "runtime Python 3.9 reaches end of life on 2025-10-31 (in 0 days)",
+        },
+      ],
+    },
   ],
+  messagesJudgedElsewhere: {
+    freeExtended: {
+      why: "only distributions have free extended support (data/free-extended-support.json), never a runtime",
+      test: "sec-rules.test.ts",
+    },
+    freeExtendedEnding: {
+      why: "only distributions have free extended support (data/free-extended-support.json), never a runtime",
+      test: "sec-rules.test.ts",
+    },
+  },
 });

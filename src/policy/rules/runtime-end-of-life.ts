@@ -1,5 +1,5 @@
-import { defineRule, type FindingDraft } from "../rule.js";
-import { eolFinding } from "./os-end-of-life.js";
+import { defineRule } from "../rule.js";
+import { eolFinding, eolMessages } from "./os-end-of-life.js";
 
 export default defineRule({
   id: "runtime-end-of-life",
@@ -9,10 +9,9 @@ export default defineRule({
   description:
     "Runtimes and servers found in packages or as versioned binaries, compared with the dated end-of-life dataset.",
   remediation: "Move to a supported release cycle of the runtime and remove the old one from the image.",
+  messages: eolMessages("runtime"),
   facts: ["eol"],
   check({ eol }) {
-    return eol.runtimes
-      .map((r) => eolFinding(r, "runtime", undefined))
-      .filter((f): f is FindingDraft => f !== undefined);
+    return eol.runtimes.map(eolFinding).filter((f) => f !== undefined);
   },
 });

@@ -12,7 +12,7 @@ import type { VulnerabilityFacts } from "../../inspect/vulnerabilities.js";
 import { eolStatus, osEolStatus } from "../../vuln/eol/index.js";
 import { EICAR } from "../../vuln/malware.js";
 import { evaluateRoot } from "../engine.js";
-import type { Rule } from "../rule.js";
+import { findingOf, type Rule } from "../rule.js";
 import knownVulnerabilities from "./known-vulnerabilities.js";
 import malware from "./malware.js";
 import osEndOfLife from "./os-end-of-life.js";
@@ -202,6 +202,35 @@ describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
       ["runtime Python 3.9 reached end of life on 2025-10-31"],
     );
     assert.equal(runtimeEndOfLife.severity, "medium");
+  });
+  it("messages no table reaches with the shipped data render too: endOfLifeUndated for an OS, freeExtended and freeExtendedEnding for a runtime", () => {
+    // Statuses of the real dataset, judged by the other rule: no OS release ends without a date
+    // (only Node.js 1-3 do), and only Debian has free extended support.
+    const undated = eolStatus("nodejs", "3", at("2026-01-01"))!;
+    const os = osEndOfLife.check({ eol: { os: undated, runtimes: [], asOf: "2026-01-01" } });
+    assert.deepEqual(
+      os.map((d) => findingOf(osEndOfLife, d, "/")).map((f) => [f.messageId, f.message]),
+      [["endOfLifeUndated", "the operating system Node.js 3 reached end of life"]],
+    );
+    const lts = (d: string) =>
+      runtimeEndOfLife.check({
+        eol: { runtimes: [osEolStatus({ id: "debian", version: "12" }, at(d))!], asOf: d },
+      });
+    assert.deepEqual(
+      [...lts("2026-12-04"), ...lts("2028-05-01")]
+        .map((d) => findingOf(runtimeEndOfLife, d, "/"))
+        .map((f) => [f.messageId, f.message]),
+      [
+        [
+          "freeExtended",
+          "runtime Debian 12 (Bookworm) is in Debian LTS until 2028-06-30 (free security support from the distribution, counted as supported); regular security support ended on 2026-07-11",
+        ],
+        [
+          "freeExtendedEnding",
+          "runtime Debian 12 (Bookworm) is in Debian LTS (free security support from the distribution, counted as supported), which ends on 2028-06-30 (in 60 days); regular security support ended on 2026-07-11",
+        ],
+      ],
+    );
   });
 });
 
