@@ -10,6 +10,9 @@ export default defineRule({
   remediation:
     "Lock the account's password (`passwd -l <user>`) or give it a no-login shell if it is a service account.",
   fix: "lock-passwords",
+  messages: {
+    emptyPassword: "{{user}} (uid {{uid}}, shell {{shell}}) has an empty password",
+  },
   facts: ["accounts"],
   check({ accounts }) {
     return accounts.users
@@ -17,7 +20,8 @@ export default defineRule({
       .map((u) => ({
         path: u.passwordSource?.path ?? u.source.path,
         line: u.passwordSource?.line ?? u.source.line,
-        message: `${u.name} (uid ${u.uid}, shell ${u.shell || "/bin/sh"}) has an empty password`,
+        messageId: "emptyPassword",
+        data: { user: u.name, uid: u.uid, shell: u.shell || "/bin/sh" },
         evidence: `${u.name}::`,
       }));
   },

@@ -26,5 +26,18 @@ testRule(rule, {
         },
       ],
     },
+    {
+      name: "a uid 0 account without a login shell is still a second root",
+      changes: { "/etc/passwd": `${passwd}halt0:x:0:0::/root:/usr/sbin/nologin\n` },
+      findings: [
+        {
+          path: "/etc/passwd",
+          line: 21,
+          messageId: "noLoginShell",
+          data: { user: "halt0", shell: "/usr/sbin/nologin", password: "unknown" },
+          message: "halt0 has uid 0 (no login shell, password unknown)",
+        },
+      ],
+    },
   ],
 });

@@ -12,6 +12,11 @@ export default defineRule({
     "Root's password is locked (as it should be) but no account with a login shell may run every command as root through sudo, and cloud-init is not enabled to create a default user with sudo at first boot: nobody can administer the instance.",
   remediation:
     "Give the default user full sudo (e.g. add it to the sudo or wheel group), or enable cloud-init so it creates one at launch.",
+  messages: {
+    noSudo: "sudo is not configured, root is locked and cloud-init is not enabled",
+    noSudoAdmin:
+      "no account with a login shell has a full sudo grant, root is locked and cloud-init is not enabled",
+  },
   facts: ["accounts", "services", "os"],
   check({ accounts, services, os }) {
     if (os.family !== "linux") return [];
@@ -29,10 +34,7 @@ export default defineRule({
     return [
       {
         path: accounts.sudoersFiles[0] ?? "/etc/sudoers",
-        message:
-          accounts.sudoersFiles.length === 0
-            ? "sudo is not configured, root is locked and cloud-init is not enabled"
-            : "no account with a login shell has a full sudo grant, root is locked and cloud-init is not enabled",
+        messageId: accounts.sudoersFiles.length === 0 ? "noSudo" : "noSudoAdmin",
       },
     ];
   },

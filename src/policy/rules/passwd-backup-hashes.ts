@@ -10,12 +10,16 @@ export default defineRule({
   remediation:
     "Delete the backup files (/etc/shadow-, /etc/gshadow-, /etc/passwd-) before bundling; they are recreated on the next change.",
   fix: "remove-passwd-backups",
+  messages: {
+    backupHash: "{{file}} keeps a {{scheme}} password hash for {{account}}",
+  },
   facts: ["accounts"],
   check({ accounts }) {
     return accounts.backupHashes.map((b) => ({
       path: b.path,
       line: b.line,
-      message: `${b.path} keeps a ${b.scheme} password hash for ${b.account}`,
+      messageId: "backupHash",
+      data: { file: b.path, scheme: b.scheme, account: b.account },
       evidence: `${b.account}:${b.scheme} hash`,
     }));
   },

@@ -10,6 +10,9 @@ export default defineRule({
   remediation:
     "Lock the password (`passwd -l <user>`, which keeps the hash unusable) or remove the account; log in with the launch key pair.",
   fix: "lock-passwords",
+  messages: {
+    passwordHash: "{{user}} (uid {{uid}}, shell {{shell}}) has a {{scheme}} password hash",
+  },
   facts: ["accounts"],
   check({ accounts }) {
     return accounts.users.flatMap((u) =>
@@ -18,7 +21,8 @@ export default defineRule({
             {
               path: u.passwordSource?.path ?? u.source.path,
               line: u.passwordSource?.line ?? u.source.line,
-              message: `${u.name} (uid ${u.uid}, shell ${u.shell || "/bin/sh"}) has a ${u.password.scheme} password hash`,
+              messageId: "passwordHash",
+              data: { user: u.name, uid: u.uid, shell: u.shell || "/bin/sh", scheme: u.password.scheme },
               evidence: `${u.name}:${u.password.scheme} hash`,
             },
           ]

@@ -10,6 +10,9 @@ export default defineRule({
   remediation:
     "Lock root's password (`passwd -l root`, or `!*` in the /etc/shadow field); administer through sudo.",
   fix: "lock-root-password",
+  messages: {
+    emptyPassword: "root has an empty password field in {{file}}",
+  },
   facts: ["accounts"],
   check({ accounts }) {
     return accounts.users
@@ -17,7 +20,8 @@ export default defineRule({
       .map((u) => ({
         path: u.passwordSource?.path ?? u.source.path,
         line: u.passwordSource?.line ?? u.source.line,
-        message: `root has an empty password field in ${u.passwordSource?.path ?? u.source.path}`,
+        messageId: "emptyPassword",
+        data: { file: u.passwordSource?.path ?? u.source.path },
         evidence: "root::",
       }));
   },

@@ -9,6 +9,9 @@ export default defineRule({
     "root has a usable password hash. Root functions must go through sudo from a user account; a root password is a credential baked into every instance.",
   remediation: "Lock root's password (`passwd -l root`) and give the default user sudo instead.",
   fix: "lock-root-password",
+  messages: {
+    passwordHash: "root has a {{scheme}} password hash",
+  },
   facts: ["accounts"],
   check({ accounts }) {
     return accounts.users.flatMap((u) =>
@@ -17,7 +20,8 @@ export default defineRule({
             {
               path: u.passwordSource?.path ?? u.source.path,
               line: u.passwordSource?.line ?? u.source.line,
-              message: `root has a ${u.password.scheme} password hash`,
+              messageId: "passwordHash",
+              data: { scheme: u.password.scheme },
               evidence: `root:${u.password.scheme} hash`,
             },
           ]
