@@ -9,13 +9,21 @@ import {
   puttyKey,
   sshKeygen,
 } from "../../test/support/keygen.js";
+import type { CredentialScan } from "./config-credentials.js";
 import { type ScanSink, TextScanner } from "./content-scan.js";
 import { expectedKeyAt, isNoisePath } from "./secret-patterns.js";
 
 /** Scans `text` cut into chunks at every `every`-th line break (as the streaming reader cuts). */
-function scan(text: string, every = 0, endpoints = false): ScanSink {
-  const sink: ScanSink = { privateKeys: [], secrets: [], endpoints: [], cloudMentions: [] };
-  const scanner = new TextScanner("/x", sink, { endpoints });
+function scan(text: string, every = 0, endpoints = false, credentials?: CredentialScan): ScanSink {
+  const sink: ScanSink = {
+    privateKeys: [],
+    secrets: [],
+    endpoints: [],
+    cloudMentions: [],
+    configCredentials: [],
+    urlCredentials: [],
+  };
+  const scanner = new TextScanner("/x", sink, { endpoints, ...(credentials ? { credentials } : {}) });
   if (every === 0) scanner.chunk(text);
   else {
     const lines = text.split(/(?<=\n)/);
@@ -158,6 +166,48 @@ describe("content scanner: tokens", () => {
       found.map((s) => s.line),
       [5001],
     );
+  });
+});
+
+describe("content scanner: credentials in settings and URLs", () => {
+  const config: CredentialScan = { certainty: "config", quotedOnly: false };
+
+  it("finds them with their lines across chunks, only in files read for settings", () => {
+    const text = `${"x = 1\n".repeat(300)}DB_PASSWORD=ChunkPw2024\nurl: amqp://svc:Rabb1tPw@mq.internal/\n`;
+    for (const every of [0, 1, 7, 301]) {
+      const sink = scan(text, every, false, config);
+      assert.deepEqual(
+        [
+          ...sink.configCredentials.map((c) => [c.line, c.setting]),
+          ...sink.urlCredentials.map((u) => [u.line, u.url]),
+        ],
+        [
+          [301, "DB_PASSWORD"],
+          [302, "amqp://svc:********@mq.internal"],
+        ],
+        `chunked every ${every} lines`,
+      );
+    }
+    const unread = scan(text);
+    assert.deepEqual([unread.configCredentials, unread.urlCredentials], [[], []]);
+  });
+
+  it("reports an issuer-shaped token once, as a token", () => {
+    const github = fakeToken("ghp_", 36, ALNUM);
+    const sink = scan(
+      `GITHUB_TOKEN=${github}\nremote = https://ci:${github}@git.internal/app.git\n`,
+      0,
+      false,
+      config,
+    );
+    assert.deepEqual(
+      sink.secrets.map((s) => [s.line, s.kind]),
+      [
+        [1, "github-token"],
+        [2, "github-token"],
+      ],
+    );
+    assert.deepEqual([sink.configCredentials, sink.urlCredentials], [[], []]);
   });
 });
 

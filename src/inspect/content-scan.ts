@@ -1,3 +1,10 @@
+import {
+  type ConfigCredentialMatch,
+  CREDENTIAL_KEYWORD,
+  type CredentialScan,
+  findCredentials,
+  type UrlCredentialMatch,
+} from "./config-credentials.js";
 import { maskSecretValue } from "./mask.js";
 import {
   type ExpectedKey,
@@ -49,6 +56,8 @@ export interface ScanSink {
   secrets: SecretMatch[];
   endpoints: EndpointMatch[];
   cloudMentions: CloudMention[];
+  configCredentials: ConfigCredentialMatch[];
+  urlCredentials: UrlCredentialMatch[];
 }
 
 /** A real key body is at least this much base64 (an Ed25519 PKCS#8 key is 64); a doc stub is less. */
@@ -94,7 +103,13 @@ export class TextScanner {
   constructor(
     private readonly path: string,
     private readonly sink: ScanSink,
-    private readonly options: { expected?: ExpectedKey; endpoints: boolean; banner?: boolean },
+    private readonly options: {
+      expected?: ExpectedKey;
+      endpoints: boolean;
+      banner?: boolean;
+      /** How the file's settings are read for literal credentials; unset: not read for them. */
+      credentials?: CredentialScan;
+    },
   ) {}
 
   chunk(text: string): void {
@@ -142,12 +157,14 @@ export class TextScanner {
       }
       KEY_BEGIN.lastIndex = this.continueBlock(text, eol === -1 ? text.length : eol + 1);
     }
+    const tokens = new Set<string>();
     if (TOKEN_PREFILTER.test(text)) {
       for (const p of TOKEN_PATTERNS) {
         p.regex.lastIndex = 0;
         for (let m = p.regex.exec(text); m; m = p.regex.exec(text)) {
           const value = m[1]!;
           if (p.isExample?.(value)) continue;
+          tokens.add(value);
           this.sink.secrets.push({
             path: this.path,
             line: lineAt(m.index),
@@ -156,6 +173,11 @@ export class TextScanner {
           });
         }
       }
+    }
+    if (this.options.credentials) {
+      CREDENTIAL_KEYWORD.lastIndex = 0;
+      if (CREDENTIAL_KEYWORD.test(text) || text.includes("://"))
+        findCredentials(text, this.path, this.options.credentials, lineAt, tokens, this.sink);
     }
     if (this.options.endpoints && text.includes("amazonaws.com")) {
       REGION_ENDPOINT.lastIndex = 0;

@@ -1,5 +1,10 @@
 import { mapConcurrent } from "../fs/concurrent.js";
 import { FsError } from "../io/errors.js";
+import {
+  type ConfigCredentialMatch,
+  credentialScanOf,
+  type UrlCredentialMatch,
+} from "./config-credentials.js";
 import type { CloudMention, EndpointMatch, PrivateKeyMatch, ScanSink, SecretMatch } from "./content-scan.js";
 import { TextScanner } from "./content-scan.js";
 import type { InspectContext, Inspector } from "./context.js";
@@ -8,6 +13,12 @@ import { type LanguagePackageFiles, languagePackageFiles } from "./language-pack
 import { isPackageDerived, packageOwnedFiles } from "./package-files.js";
 import { ENDPOINT_PREFIXES, expectedKeyAt, isBannerPath, isNoisePath } from "./secret-patterns.js";
 
+export type {
+  ConfigCredentialMatch,
+  CredentialCertainty,
+  CredentialKind,
+  UrlCredentialMatch,
+} from "./config-credentials.js";
 export type { CloudMention, EndpointMatch, PrivateKeyMatch, SecretMatch } from "./content-scan.js";
 export type { ExpectedKey, SecretKind } from "./secret-patterns.js";
 
@@ -18,6 +29,10 @@ export interface ContentFacts {
   endpoints: EndpointMatch[];
   /** Other cloud platforms named in login banners (USE-7). */
   cloudMentions: CloudMention[];
+  /** Settings named password, secret, token or API key given a literal value (SEC-4, SHR-4). */
+  configCredentials: ConfigCredentialMatch[];
+  /** URLs with a password in their userinfo: postgres://app:…@db (SEC-4, SHR-4). */
+  urlCredentials: UrlCredentialMatch[];
   stats: {
     /** Text files read in full. */
     scannedFiles: number;
@@ -82,8 +97,11 @@ async function scanFile(
   const expected = expectedKeyAt(file.path);
   const configuration = !vendored.owns(file.path);
   const endpoints = configuration && ENDPOINT_PREFIXES.some((p) => file.path.startsWith(p));
+  // A library's defaults and docstrings are not the publisher's settings; its keys and tokens are still read.
+  const credentials = configuration ? credentialScanOf(file.path) : undefined;
   const scanner = new TextScanner(file.path, sink, {
     ...(expected ? { expected } : {}),
+    ...(credentials ? { credentials } : {}),
     endpoints,
     banner: isBannerPath(file.path),
   });
@@ -130,11 +148,18 @@ const CONCURRENT_READS = 8;
 export const contentInspector: Inspector<"content"> = {
   name: "content",
   description:
-    "one pass over the image's text files for private keys, cloud credentials, tokens, hard-coded regional endpoints and other clouds named in login banners",
+    "one pass over the image's text files for private keys, cloud credentials, tokens, passwords and secrets in application settings and URLs, hard-coded regional endpoints and other clouds named in login banners",
   paths: ["/**"],
   async inspect(ctx) {
     const index = await ctx.get("files");
-    const sink: ScanSink = { privateKeys: [], secrets: [], endpoints: [], cloudMentions: [] };
+    const sink: ScanSink = {
+      privateKeys: [],
+      secrets: [],
+      endpoints: [],
+      cloudMentions: [],
+      configCredentials: [],
+      urlCredentials: [],
+    };
     const stats: ContentFacts["stats"] = {
       scannedFiles: 0,
       scannedBytes: 0,
@@ -177,9 +202,14 @@ export const contentInspector: Inspector<"content"> = {
       }
     });
     // Reads finish in any order; facts are deterministic.
-    for (const list of [sink.privateKeys, sink.secrets, sink.endpoints, sink.cloudMentions] as Array<
-      Array<{ path: string; line: number }>
-    >)
+    for (const list of [
+      sink.privateKeys,
+      sink.secrets,
+      sink.endpoints,
+      sink.cloudMentions,
+      sink.configCredentials,
+      sink.urlCredentials,
+    ] as Array<Array<{ path: string; line: number }>>)
       list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
     return { ...sink, stats };
   },
