@@ -38,7 +38,8 @@ export interface KernelFacts {
 export interface EncryptionMarker {
   kind: "luks" | "bitlocker" | "crypttab" | "ecryptfs" | "fscrypt";
   where: string;
-  detail: string;
+  /** A crypttab line's volume name and source device ("?" when the line names none). */
+  crypttab?: { name: string; device: string };
   line?: number;
 }
 
@@ -118,7 +119,6 @@ async function encryptionMarkers(image: Image, disk: DiskBootInfo | undefined): 
     markers.push({
       kind: v.type === "bitlocker" ? "bitlocker" : "luks",
       where: v.where,
-      detail: `${v.where} is a ${v.type === "bitlocker" ? "BitLocker" : "LUKS"} encrypted volume`,
     });
   const crypttab = await image.readTextIfExists("/etc/crypttab", 1024 * 1024).catch(() => undefined);
   crypttab?.split("\n").forEach((raw, i) => {
@@ -129,14 +129,12 @@ async function encryptionMarkers(image: Image, disk: DiskBootInfo | undefined): 
       kind: "crypttab",
       where: "/etc/crypttab",
       line: i + 1,
-      detail: `encrypted volume ${name} on ${device ?? "?"} is set up at boot`,
+      crypttab: { name: name!, device: device ?? "?" },
     });
   });
   for (const path of ["/home/.ecryptfs", "/root/.ecryptfs"])
-    if (await image.exists(path))
-      markers.push({ kind: "ecryptfs", where: path, detail: "eCryptfs encrypted home directories" });
-  if (await image.exists("/.fscrypt"))
-    markers.push({ kind: "fscrypt", where: "/.fscrypt", detail: "fscrypt metadata: encrypted directories" });
+    if (await image.exists(path)) markers.push({ kind: "ecryptfs", where: path });
+  if (await image.exists("/.fscrypt")) markers.push({ kind: "fscrypt", where: "/.fscrypt" });
   return markers;
 }
 

@@ -2,8 +2,11 @@ import type { FactName, Facts } from "../inspect/facts.js";
 import type { Finding } from "./result.js";
 import type { Severity } from "./severity.js";
 
-/** Values a message template's `{{name}}` placeholders are filled from. Never a secret: see evidence. */
-export type MessageData = Readonly<Record<string, string | number>>;
+/**
+ * Values a message template's `{{name}}` placeholders are filled from; an undefined value is no
+ * value (so branches may share one object shape). Never a secret: see evidence.
+ */
+export type MessageData = Readonly<Record<string, string | number | undefined>>;
 
 /** Where a finding points and what it shows, whatever it says. */
 interface DraftPlace {
@@ -75,7 +78,7 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z_$][\w$]*)\s*\}\}/g;
  */
 export function renderMessage(template: string, data: MessageData = {}): string {
   return template.replace(PLACEHOLDER, (whole, name: string) =>
-    Object.hasOwn(data, name) ? String(data[name]) : whole,
+    Object.hasOwn(data, name) && data[name] !== undefined ? String(data[name]) : whole,
   );
 }
 
@@ -125,7 +128,9 @@ export function findingOf(rule: RuleMeta, draft: FindingDraft, root: string): Fi
 /** A draft's message id, data and rendered text. */
 function said(rule: RuleMeta, draft: FindingDraft): Pick<Finding, "messageId" | "message" | "data"> {
   if ("message" in draft) return { messageId: "message", message: draft.message, data: {} };
-  return { messageId: draft.messageId, message: messageOf(rule, draft), data: { ...draft.data } };
+  const data: Finding["data"] = {};
+  for (const [name, value] of Object.entries(draft.data ?? {})) if (value !== undefined) data[name] = value;
+  return { messageId: draft.messageId, message: messageOf(rule, draft), data };
 }
 
 /** A draft's text: its rule's message rendered with the draft's data. */

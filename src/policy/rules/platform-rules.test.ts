@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { testRule } from "../../../test/support/rule-tester.js";
 import { debianImage, diskBootInfo } from "../../../test/support/trees.js";
+import { peStub, windowsChanges } from "../../../test/support/windows-tree.js";
 import { DEFAULT_INSPECT_OPTIONS } from "../../inspect/context.js";
 import { evaluateRoot } from "../engine.js";
 import architectureUnsupported from "./architecture-unsupported.js";
@@ -36,6 +37,36 @@ testRule(architectureUnsupported, {
       name: "a riscv64 init",
       changes: { "/usr/sbin/init": { type: "file", content: elfHeader(64, 243) } },
       findings: [{ path: "/sbin/init", evidence: "ELF class 64, e_machine 243" }],
+    },
+    {
+      name: "a kernel image built for riscv64",
+      changes: {
+        "/usr/lib/modules/6.1.0-rv/kernel/fs/ext4/ext4.ko": "x",
+        "/boot/vmlinux-6.1.0-rv": { type: "file", content: elfHeader(64, 243) },
+      },
+      findings: [
+        {
+          path: "/boot/vmlinux-6.1.0-rv",
+          messageId: "kernel",
+          data: { version: "6.1.0-rv", architecture: "riscv64" },
+          message: "kernel 6.1.0-rv is built for riscv64",
+        },
+      ],
+    },
+    {
+      name: "Windows built for 32-bit x86",
+      base: "empty",
+      changes: windowsChanges({
+        files: { "/Windows/System32/ntoskrnl.exe": { type: "file", content: peStub(0x14c) } },
+      }),
+      findings: [
+        {
+          path: "/Windows/System32/ntoskrnl.exe",
+          messageId: "windows",
+          data: { machine: "x86" },
+          message: "Windows is built for x86",
+        },
+      ],
     },
   ],
 });
@@ -77,6 +108,17 @@ testRule(kernelNitroDrivers, {
       ],
     },
     {
+      name: "a kernel without nvme",
+      changes: modules("5.10.0-old", ["drivers/net/ethernet/amazon/ena/ena.ko"]),
+      findings: [
+        {
+          path: "/lib/modules/5.10.0-old",
+          messageId: "noNvme",
+          message: "kernel 5.10.0-old has no nvme driver (neither a module nor built in)",
+        },
+      ],
+    },
+    {
       name: "a kernel with neither",
       changes: modules("4.9.0-ancient", []),
       findings: [
@@ -106,6 +148,27 @@ testRule(encryptedFilesystem, {
       name: "eCryptfs home directories",
       changes: { "/home/.ecryptfs/admin/.Private/x": "x" },
       findings: [{ path: "/home/.ecryptfs" }],
+    },
+    {
+      name: "fscrypt metadata at the root",
+      changes: { "/.fscrypt/policies/a1b2": "x" },
+      findings: [
+        { path: "/.fscrypt", messageId: "fscrypt", message: "fscrypt metadata: encrypted directories" },
+      ],
+    },
+    {
+      name: "LUKS and BitLocker volumes on the disk",
+      changes: {},
+      disk: diskBootInfo({
+        encryptedVolumes: [
+          { where: "partition 4", type: "luks" },
+          { where: "partition 5", type: "bitlocker" },
+        ],
+      }),
+      findings: [
+        { messageId: "luks", message: "partition 4 is a LUKS encrypted volume" },
+        { messageId: "bitlocker", message: "partition 5 is a BitLocker encrypted volume" },
+      ],
     },
   ],
 });

@@ -17,6 +17,9 @@ export default defineRule({
   description:
     "Products must work when launched from the website or CloudFormation without user data. A boot script that reads user data is not wrong in itself, but if it stops or misconfigures the product when none is given, the listing fails. Listed for the publisher to check.",
   remediation: "Make the product start with sensible defaults when the instance has no user data.",
+  messages: {
+    readsUserData: "{{source}} reads the instance user data at boot",
+  },
   facts: ["cloudInit"],
   check({ cloudInit }) {
     return cloudInit.bootCommands
@@ -24,7 +27,8 @@ export default defineRule({
       .map((c) => ({
         path: c.path,
         ...(c.line !== undefined ? { line: c.line } : {}),
-        message: `${c.source} reads the instance user data at boot`,
+        messageId: "readsUserData",
+        data: { source: c.source },
         evidence: c.command.slice(0, 200),
       }));
   },
