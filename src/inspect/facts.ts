@@ -2,6 +2,7 @@ import type { AccountFacts } from "./accounts.js";
 import type { CloudInitFacts } from "./cloudinit.js";
 import type { ContentFacts } from "./content.js";
 import type { CoverageFacts } from "./coverage.js";
+import type { CredentialStoreFacts } from "./credential-stores.js";
 import type { EolFacts } from "./eol.js";
 import type { FileIndex } from "./files.js";
 import type { HistoryFacts } from "./history.js";
@@ -29,6 +30,7 @@ export interface Facts {
   cloudInit: CloudInitFacts;
   authorizedKeys: AuthorizedKeyFacts;
   content: ContentFacts;
+  credentialStores: CredentialStoreFacts;
   histories: HistoryFacts;
   windows: WindowsFacts;
   telemetry: TelemetryFacts;

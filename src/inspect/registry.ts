@@ -3,6 +3,7 @@ import { cloudInitInspector } from "./cloudinit.js";
 import { contentInspector } from "./content.js";
 import type { Inspector } from "./context.js";
 import { coverageInspector } from "./coverage.js";
+import { credentialStoresInspector } from "./credential-stores.js";
 import { eolInspector } from "./eol.js";
 import type { FactName } from "./facts.js";
 import { filesInspector } from "./files.js";
@@ -32,6 +33,7 @@ export const inspectors: readonly AnyInspector[] = [
   cloudInitInspector,
   contentInspector,
   coverageInspector,
+  credentialStoresInspector,
   eolInspector,
   filesInspector,
   historiesInspector,

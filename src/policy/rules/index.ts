@@ -6,6 +6,8 @@ import authorizedKeysPresent from "./authorized-keys-present.js";
 import awsCredentials from "./aws-credentials.js";
 import blankPassword from "./blank-password.js";
 import cloudInitPasswordAuth from "./cloud-init-password-auth.js";
+import credentialInConfig from "./credential-in-config.js";
+import credentialStore from "./credential-store.js";
 import encryptedFilesystem from "./encrypted-filesystem.js";
 import extraUid0Account from "./extra-uid0-account.js";
 import firstBootDownloads from "./first-boot-downloads.js";
@@ -53,6 +55,8 @@ const list: Array<Rule<FactName>> = [
   awsCredentials,
   blankPassword,
   cloudInitPasswordAuth,
+  credentialInConfig,
+  credentialStore,
   encryptedFilesystem,
   extraUid0Account,
   firstBootDownloads,

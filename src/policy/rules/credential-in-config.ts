@@ -1,0 +1,18 @@
+import { storeDraft, storeMessages } from "../credential-stores.js";
+import { defineRule } from "../rule.js";
+
+export default defineRule({
+  id: "credential-in-config",
+  title: "Password or token in a tool's configuration",
+  clauses: ["SEC-4", "SHR-4"],
+  severity: "high",
+  description:
+    "Configuration files that hold settings beside a live secret: AWS CLI config with keys, .npmrc auth tokens, pip index URLs with a password, Maven settings.xml and Gradle properties passwords, helm repository passwords, MySQL option files (.my.cnf, debian.cnf), mongo shell start-up scripts, msmtp and fetchmail passwords, cluster kubeconfigs (/etc/kubernetes, k3s, RKE2), system-wide registry auth files, and web servers' basic-auth password files. Empty values, placeholders (changeme, $VAR references, <password>) and commented-out examples are not reported. amigate fix leaves these files alone: removing them would lose the settings.",
+  remediation:
+    "Edit the secret out of the file (keep the settings), rotate it at its issuer, and supply it at launch instead (an environment file written from user data, a secrets manager, a credential helper).",
+  messages: storeMessages,
+  facts: ["credentialStores"],
+  check({ credentialStores }) {
+    return credentialStores.stores.filter((s) => !s.removable).map(storeDraft);
+  },
+});
