@@ -169,7 +169,8 @@ async function evaluate(
   // What the target itself says: gaps (scan-incomplete) and its own findings, as findings of their rules.
   const gapFindings = target.gaps.map((g) => ({
     rule: scanIncomplete.id,
-    message: `not read: ${g.where}: ${g.reason}`,
+    messageId: "targetGap",
+    data: { where: g.where, reason: g.reason },
   }));
   found.push(...targetFindings([...gapFindings, ...(target.findings ?? [])], options.rules));
   for (const { root, facts } of roots) {

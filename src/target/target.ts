@@ -36,10 +36,17 @@ export interface OpenedTarget {
   gaps: TargetGap[];
   /**
    * Findings about the target itself rather than a file in one of its roots (a tar entry that
-   * extraction writes outside the root). `rule` names a registered rule; the scan reports each
-   * with that rule's title, clauses, severity and remediation (policy/target-findings.ts).
+   * extraction writes outside the root). `rule` names a registered rule and `messageId` one of its
+   * messages, filled from `data`; the scan reports each with that rule's title, clauses, severity
+   * and remediation (policy/target-findings.ts).
    */
-  findings?: Array<{ rule: string; message: string; path?: string; evidence?: string }>;
+  findings?: Array<{
+    rule: string;
+    messageId: string;
+    data?: Record<string, string | number>;
+    path?: string;
+    evidence?: string;
+  }>;
   close(): Promise<void>;
 }
 

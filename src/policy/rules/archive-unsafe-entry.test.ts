@@ -103,6 +103,44 @@ describe("rule archive-unsafe-entry", () => {
     ]);
   });
 
+  it("each finding names its message and data; the message is the rule's template filled in", async () => {
+    const findings = [...(await findingsOf(at("evil.tar"))), ...(await findingsOf(at("links.tar")))];
+    assert.deepEqual(
+      findings.map((f) => [f.messageId, f.data]),
+      [
+        ["entryOutside", { entry: "../evil", reason: "'..' component" }],
+        ["entryOutside", { entry: "/etc/evil", reason: "absolute name" }],
+        [
+          "hardLinkOutside",
+          {
+            entry: "./etc/shadow",
+            target: "../../../etc/shadow",
+            reason: "'..' component in the hard link's target",
+          },
+        ],
+        ["entryOutside", { entry: "././/etc/cron.d/x", reason: "absolute name" }],
+        ["entryOutside", { entry: "../\\x1b[2Jclear", reason: "'..' component" }],
+      ],
+    );
+  });
+
+  it("past the first 1000 unsafe entries, one moreEntriesOutside finding counts the rest", async () => {
+    const file = at("many-unsafe.tar");
+    const entries = Array.from({ length: 1002 }, (_, i) => tarEntry({ name: `../e${i}` }));
+    writeFileSync(file, Buffer.concat([...entries, END_OF_ARCHIVE]));
+    const findings = await findingsOf(file);
+    assert.equal(findings.length, 1001);
+    const last = findings.at(-1)!;
+    assert.deepEqual(
+      [last.messageId, last.data, last.message],
+      [
+        "moreEntriesOutside",
+        { count: 2, listed: 1000 },
+        "2 more tar entries are written outside the directory the archive is extracted into (only the first 1000 are listed)",
+      ],
+    );
+  });
+
   it("reports nothing when the rule is not run", async () => {
     assert.deepEqual(
       await findingsOf(

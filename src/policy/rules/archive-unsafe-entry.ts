@@ -21,6 +21,15 @@ export default defineRule({
     "A tar entry with an absolute name, a '..' component, or a hard link whose target has a '..' component: extracting the archive (tar -x with --absolute-names, Python's tarfile, most hand-written extractors) writes or links a file outside the directory it is extracted into. Real root filesystem archives never hold one; it is how a hostile archive plants files on the machine that unpacks it. The entry is left out of the scan.",
   remediation:
     "Re-create the archive from the root directory with relative names (tar -C ROOT -cf image.tar .), or let `amigate fix ARCHIVE -o CLEANED` write a copy without these entries.",
+  // The tar target names them (tarFindings): the entry's name and link target as shown (escaped), the reason it gives.
+  messages: {
+    entryOutside:
+      'tar entry "{{entry}}" ({{reason}}) is written outside the directory the archive is extracted into',
+    hardLinkOutside:
+      'tar entry "{{entry}}" is a hard link to "{{target}}" ({{reason}}): extracting it links a file outside the directory the archive is extracted into',
+    moreEntriesOutside:
+      "{{count}} more tar entries are written outside the directory the archive is extracted into (only the first {{listed}} are listed)",
+  },
   facts: [],
   check() {
     return [];

@@ -1,5 +1,8 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
 import { debianText } from "../../../test/support/debian-files.js";
 import { testRule } from "../../../test/support/rule-tester.js";
+import { scan } from "../../scan/session.js";
 import rule from "./scan-incomplete.js";
 
 // Past the 4 MiB bound on files whose every line decides a verdict.
@@ -54,4 +57,28 @@ testRule(rule, {
       findings: [{ path: "/", message: "not read: the root is empty: there is nothing to judge" }],
     },
   ],
+  messagesJudgedElsewhere: {
+    targetGap: {
+      why: "the target's own gaps (a filesystem without a reader, a damaged archive) are outside any root",
+      test: "scan-incomplete.test.ts",
+    },
+  },
+});
+
+test("a gap of the target is a targetGap finding naming where", async () => {
+  const gap = { where: "partition 1", reason: "amigate has no reader for its btrfs filesystem" };
+  const result = await scan({ input: "disk.raw", kind: "disk", description: "a disk", gaps: [gap] }, [], {
+    rules: [rule],
+  });
+  assert.deepEqual(
+    result.findings.map((f) => [f.rule, f.messageId, f.data, f.message]),
+    [
+      [
+        "scan-incomplete",
+        "targetGap",
+        gap,
+        "not read: partition 1: amigate has no reader for its btrfs filesystem",
+      ],
+    ],
+  );
 });

@@ -14,11 +14,17 @@ export default defineRule({
     "Something that could hold a vulnerability, malware or a credential was not read (a filesystem amigate does not read, a damaged or truncated archive, an index bound reached, an unreadable or oversized account, sudo or sshd file), so the scan cannot vouch for it.",
   remediation:
     "Scan an image amigate can read whole: convert the filesystem to ext4, XFS, vfat or NTFS, repair or re-create the archive, keep account and sshd files to their normal size. If the part is meant to be unreadable, accept the finding in an ignore file with the reason.",
+  // The reasons are the readers' own words (coverage fact, TargetGap); rootGap is a root's, targetGap the target's.
+  messages: {
+    rootGap: "not read: {{reason}}",
+    targetGap: "not read: {{where}}: {{reason}}",
+  },
   facts: ["coverage"],
   check({ coverage }) {
     return coverage.gaps.map((g) => ({
       ...(g.path !== undefined ? { path: g.path } : {}),
-      message: `not read: ${g.reason}`,
+      messageId: "rootGap",
+      data: { reason: g.reason },
     }));
   },
 });

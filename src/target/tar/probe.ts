@@ -119,17 +119,26 @@ export function tarGaps(
 export function tarFindings(
   tree: Pick<TarTree, "unsafeEntries" | "unsafeOmitted">,
 ): NonNullable<OpenedTarget["findings"]> {
-  const findings = tree.unsafeEntries.map((e) => ({
-    rule: UNSAFE_ENTRY_RULE,
-    message:
+  type TarFinding = NonNullable<OpenedTarget["findings"]>[number];
+  const findings = tree.unsafeEntries.map(
+    (e): TarFinding =>
       e.linkname === undefined
-        ? `tar entry "${visible(e.name)}" (${e.reason}) is written outside the directory the archive is extracted into`
-        : `tar entry "${visible(e.name)}" is a hard link to "${visible(e.linkname)}" (${e.reason}): extracting it links a file outside the directory the archive is extracted into`,
-  }));
+        ? {
+            rule: UNSAFE_ENTRY_RULE,
+            messageId: "entryOutside",
+            data: { entry: visible(e.name), reason: e.reason },
+          }
+        : {
+            rule: UNSAFE_ENTRY_RULE,
+            messageId: "hardLinkOutside",
+            data: { entry: visible(e.name), target: visible(e.linkname), reason: e.reason },
+          },
+  );
   if (tree.unsafeOmitted > 0)
     findings.push({
       rule: UNSAFE_ENTRY_RULE,
-      message: `${tree.unsafeOmitted} more tar entries are written outside the directory the archive is extracted into (only the first ${tree.unsafeEntries.length} are listed)`,
+      messageId: "moreEntriesOutside",
+      data: { count: tree.unsafeOmitted, listed: tree.unsafeEntries.length },
     });
   return findings;
 }
