@@ -1,8 +1,13 @@
 #!/usr/bin/env node
 // Regenerates data/eol.json from endoflife.date product pages (products/*.md, MIT): only facts
-// (release cycle, dates, column labels) are kept. Usage:
-//   node scripts/gen-eol.mjs <products-dir> --as-of YYYY-MM-DD --commit <endoflife.date commit>
-// The corpus copy: node scripts/gen-eol.mjs ../shared/corpus/eol --as-of 2026-08-22 --commit a70eca337600e7d721dc48112c271f98661d208b
+// (release cycle, dates, column labels) are kept, each product with where it comes from: the
+// endoflife.date page at that commit, the date it was read, the product's own lifecycle page
+// (releasePolicyLink) and the pages endoflife.date takes its dates from (its `auto` release tables).
+// Usage:
+//   node scripts/gen-eol.mjs <products-dir> --as-of YYYY-MM-DD --commit <endoflife.date commit> [--read YYYY-MM-DD] [--out FILE]
+// --read is the day the pages were read (default: --as-of); --out writes elsewhere than data/eol.json
+// (test/data-sources.test.ts regenerates the shipped file that way). The corpus copy:
+//   node scripts/gen-eol.mjs ../shared/corpus/eol --as-of 2026-08-22 --commit a70eca337600e7d721dc48112c271f98661d208b
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,8 +21,10 @@ const flag = (name) => {
 };
 const asOf = flag("as-of");
 const commit = flag("commit") ?? "unknown";
-if (!dir || !asOf || !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
-  console.error("usage: gen-eol.mjs <products-dir> --as-of YYYY-MM-DD [--commit SHA]");
+const read = flag("read") ?? asOf;
+const isDay = (d) => typeof d === "string" && /^\d{4}-\d{2}-\d{2}$/.test(d);
+if (!dir || !isDay(asOf) || !isDay(read)) {
+  console.error("usage: gen-eol.mjs <products-dir> --as-of YYYY-MM-DD [--commit SHA] [--read YYYY-MM-DD]");
   process.exit(2);
 }
 
@@ -57,12 +64,15 @@ for (const file of readdirSync(dir)
     ...(typeof front.eolColumn === "string" ? { eolLabel: plainText(front.eolColumn) } : {}),
     ...(typeof front.eoesColumn === "string" ? { eoesLabel: plainText(front.eoesColumn) } : {}),
     source: `https://github.com/endoflife-date/endoflife.date/blob/${commit}/products/${file}`,
+    read,
+    ...(typeof front.releasePolicyLink === "string" ? { reference: front.releasePolicyLink } : {}),
+    ...(releaseTables(front).length > 0 ? { datesFrom: releaseTables(front) } : {}),
     releases,
   };
 }
 
-const out = { asOf, source: "endoflife.date (MIT)", commit, products };
-const target = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../data/eol.json");
+const out = { asOf, source: "endoflife.date (MIT)", commit, read, products };
+const target = flag("out") ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../data/eol.json");
 writeFileSync(target, `${JSON.stringify(out, null, 1)}\n`);
 console.log(`${target}: ${Object.keys(products).length} products, as of ${asOf}`);
 
@@ -72,4 +82,10 @@ function plainText(html) {
     .replace(/<[^>]*>/g, "")
     .replace(/\s+/g, " ")
     .trim();
+}
+
+/** The web pages endoflife.date reads a product's dates from (`auto.methods[].release_table`). */
+function releaseTables(front) {
+  const methods = Array.isArray(front.auto?.methods) ? front.auto.methods : [];
+  return methods.map((m) => m?.release_table).filter((u) => typeof u === "string" && /^https?:\/\//.test(u));
 }

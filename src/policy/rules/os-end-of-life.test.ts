@@ -48,7 +48,7 @@ testRule(rule, {
         {
           severity: "low",
           messageId: "endOfLifeSoon",
-          data: { name: "Amazon Linux 2", eol: "2026-06-30", daysLeft: 0, extended: "" },
+          data: { name: "Amazon Linux 2", eol: "2026-06-30", daysLeft: 0, extended: "", runtimes: "" },
           message: "the operating system Amazon Linux 2 reaches end of life on 2026-06-30 (in 0 days)",
         },
       ],
@@ -78,6 +78,38 @@ testRule(rule, {
           messageId: "freeExtendedEnding",
           message:
             "the operating system Debian 12 (Bookworm) is in Debian LTS (free security support from the distribution, counted as supported), which ends on 2028-06-30 (in 60 days); regular security support ended on 2026-07-11",
+        },
+      ],
+    },
+    {
+      name: "the Debian rootfs on 2028-01-01: Debian LTS, its packaged Python 3.11 patched with it",
+      changes: {},
+      inspect: { now: new Date("2028-01-01T12:00:00Z") },
+      findings: [
+        {
+          severity: "info",
+          messageId: "freeExtended",
+          message:
+            "the operating system Debian 12 (Bookworm) is in Debian LTS until 2028-06-30 (free security support from the distribution, counted as supported); regular security support ended on 2026-07-11; Python 3.11 from its packages is patched with it, not by upstream's dates",
+        },
+      ],
+    },
+    {
+      name: "the Debian rootfs on 2029-01-01: past Debian LTS, and its packaged Python 3.11 with it (one finding, not two)",
+      changes: {},
+      inspect: { now: new Date("2029-01-01T12:00:00Z") },
+      findings: [
+        {
+          severity: "high",
+          messageId: "endOfLife",
+          data: {
+            name: "Debian 12 (Bookworm)",
+            eol: "2026-07-11",
+            extended: "; Debian LTS ran to 2028-06-30",
+            runtimes: "; Python 3.11 from its packages lost security support with it",
+          },
+          message:
+            "the operating system Debian 12 (Bookworm) reached end of life on 2026-07-11; Debian LTS ran to 2028-06-30; Python 3.11 from its packages lost security support with it",
         },
       ],
     },

@@ -8,6 +8,7 @@ import { renderedDrafts } from "../../../test/support/rule-tester.js";
 import { debianImage } from "../../../test/support/trees.js";
 import { DEFAULT_INSPECT_OPTIONS, type InspectOptions } from "../../inspect/context.js";
 import type { FactName } from "../../inspect/facts.js";
+import type { DetectedRuntime } from "../../inspect/packages/index.js";
 import type { VulnerabilityFacts } from "../../inspect/vulnerabilities.js";
 import { eolStatus, osEolStatus } from "../../vuln/eol/index.js";
 import { EICAR } from "../../vuln/malware.js";
@@ -112,6 +113,12 @@ describe("rule vuln-db-stale", () => {
 });
 
 const at = (d: string) => new Date(`${d}T12:00:00Z`);
+const LOCAL_PYTHON_39: DetectedRuntime = {
+  product: "python",
+  cycle: "3.9",
+  evidence: "/usr/local/bin/python3.9",
+  installedBy: { kind: "unpackaged", via: "binary" },
+};
 
 describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
   it("AL2: nothing long before, a low warning within 90 days, high the day after 2026-06-30", () => {
@@ -119,7 +126,12 @@ describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
       renderedDrafts(
         osEndOfLife,
         osEndOfLife.check({
-          eol: { os: osEolStatus({ id: "amzn", version: "2" }, at(d))!, runtimes: [], asOf: d },
+          eol: {
+            os: osEolStatus({ id: "amzn", version: "2" }, at(d))!,
+            runtimes: [],
+            followingOs: [],
+            asOf: d,
+          },
         }),
       );
     assert.deepEqual(check("2026-03-01"), []);
@@ -138,7 +150,7 @@ describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
     const s = osEolStatus({ id: "ubuntu", version: "20.04" }, at("2026-11-23"))!;
     const [f] = renderedDrafts(
       osEndOfLife,
-      osEndOfLife.check({ eol: { os: s, runtimes: [], asOf: "2026-11-23" } }),
+      osEndOfLife.check({ eol: { os: s, runtimes: [], followingOs: [], asOf: "2026-11-23" } }),
     );
     assert.match(
       f!.message,
@@ -150,7 +162,12 @@ describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
       renderedDrafts(
         osEndOfLife,
         osEndOfLife.check({
-          eol: { os: osEolStatus({ id: "debian", version: "12" }, at(d))!, runtimes: [], asOf: d },
+          eol: {
+            os: osEolStatus({ id: "debian", version: "12" }, at(d))!,
+            runtimes: [],
+            followingOs: [],
+            asOf: d,
+          },
         }),
       ).map((f) => [f.severity, f.message]);
     // Regular support ends 2026-07-11; the LTS that follows is free and further out: no warning.
@@ -179,7 +196,7 @@ describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
     assert.deepEqual(
       renderedDrafts(
         osEndOfLife,
-        osEndOfLife.check({ eol: { os: s, runtimes: [], asOf: "2026-12-04" } }),
+        osEndOfLife.check({ eol: { os: s, runtimes: [], followingOs: [], asOf: "2026-12-04" } }),
       ).map((f) => [f.severity, f.message]),
       [
         [
@@ -193,43 +210,37 @@ describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
     const check = (d: string) =>
       renderedDrafts(
         runtimeEndOfLife,
-        runtimeEndOfLife.check({ eol: { runtimes: [eolStatus("python", "3.9", at(d))!], asOf: d } }),
+        runtimeEndOfLife.check({
+          eol: {
+            runtimes: [
+              { ...eolStatus("python", "3.9", at(d))!, runtime: LOCAL_PYTHON_39, judgedBy: "unpackaged" },
+            ],
+            followingOs: [],
+            asOf: d,
+          },
+        }),
       );
     assert.deepEqual(check("2025-07-01"), []);
     assert.equal(check("2025-10-31")[0]?.severity, "low");
     assert.deepEqual(
-      check("2025-11-01").map((f) => f.message),
-      ["runtime Python 3.9 reached end of life on 2025-10-31"],
+      check("2025-11-01").map((f) => [f.path, f.message]),
+      [
+        [
+          "/usr/local/bin/python3.9",
+          "runtime Python 3.9 reached end of life on 2025-10-31: /usr/local/bin/python3.9 is installed outside the package manager, so upstream's dates apply",
+        ],
+      ],
     );
     assert.equal(runtimeEndOfLife.severity, "medium");
   });
-  it("messages no table reaches with the shipped data render too: endOfLifeUndated for an OS, freeExtended and freeExtendedEnding for a runtime", () => {
+  it("a message no table reaches with the shipped data renders too: endOfLifeUndated for an OS", () => {
     // Statuses of the real dataset, judged by the other rule: no OS release ends without a date
     // (only Node.js 1-3 do), and only Debian has free extended support.
     const undated = eolStatus("nodejs", "3", at("2026-01-01"))!;
-    const os = osEndOfLife.check({ eol: { os: undated, runtimes: [], asOf: "2026-01-01" } });
+    const os = osEndOfLife.check({ eol: { os: undated, runtimes: [], followingOs: [], asOf: "2026-01-01" } });
     assert.deepEqual(
       os.map((d) => findingOf(osEndOfLife, d, "/")).map((f) => [f.messageId, f.message]),
       [["endOfLifeUndated", "the operating system Node.js 3 reached end of life"]],
-    );
-    const lts = (d: string) =>
-      runtimeEndOfLife.check({
-        eol: { runtimes: [osEolStatus({ id: "debian", version: "12" }, at(d))!], asOf: d },
-      });
-    assert.deepEqual(
-      [...lts("2026-12-04"), ...lts("2028-05-01")]
-        .map((d) => findingOf(runtimeEndOfLife, d, "/"))
-        .map((f) => [f.messageId, f.message]),
-      [
-        [
-          "freeExtended",
-          "runtime Debian 12 (Bookworm) is in Debian LTS until 2028-06-30 (free security support from the distribution, counted as supported); regular security support ended on 2026-07-11",
-        ],
-        [
-          "freeExtendedEnding",
-          "runtime Debian 12 (Bookworm) is in Debian LTS (free security support from the distribution, counted as supported), which ends on 2028-06-30 (in 60 days); regular security support ended on 2026-07-11",
-        ],
-      ],
     );
   });
 });
