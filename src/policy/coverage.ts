@@ -1,3 +1,4 @@
+import { LISTING_CHECKS, REGISTRATION_CHECKS } from "./listing/checks/index.js";
 import type { AttestationItem, MetadataCheck } from "./result.js";
 
 /**
@@ -5,7 +6,7 @@ import type { AttestationItem, MetadataCheck } from "./result.js";
  * answer; metadata checks are judged from the listing or from the image's registered attributes
  * (`amigate serve` judges the latter when an image is registered).
  */
-export const ATTESTATIONS: readonly Omit<AttestationItem, "status">[] = [
+export const ATTESTATIONS: readonly Omit<AttestationItem, "status" | "answer">[] = [
   {
     id: "attest-admin-password-prompt",
     clauses: ["ACC-3"],
@@ -69,94 +70,14 @@ export const ATTESTATIONS: readonly Omit<AttestationItem, "status">[] = [
   },
 ];
 
+/**
+ * The clauses judged from the listing or the registered attributes: one entry per listing or
+ * registration check (policy/listing/checks/), each with what passing means.
+ */
 export const METADATA_CHECKS: readonly Omit<MetadataCheck, "status">[] = [
-  {
-    id: "meta-iam-role-instructions",
-    clauses: ["SEC-5", "SEC-6"],
-    check:
-      "Usage instructions use an IAM role (via CloudFormation) with minimal privileges and never ask for access keys.",
-    judgedBy: "listing",
-  },
-  {
-    id: "meta-data-collection-disclosed",
-    clauses: ["CUS-3"],
-    check: "The listing states what data is collected, where it is stored and how it is used.",
-    judgedBy: "listing",
-  },
-  {
-    id: "meta-no-trial-wording",
-    clauses: ["USE-1"],
-    check: "The listing does not describe a beta, trial or time-limited product.",
-    judgedBy: "listing",
-  },
-  {
-    id: "meta-dependencies-disclosed",
-    clauses: ["USE-4"],
-    check: "External dependencies at deployment are listed, available, secure and free.",
-    judgedBy: "listing",
-  },
-  {
-    id: "meta-connections-disclosed",
-    clauses: ["USE-6"],
-    check: "Ongoing connections to external resources are disclosed.",
-    judgedBy: "listing",
-  },
-  {
-    id: "meta-no-redirects",
-    clauses: ["USE-7"],
-    check: "Listing text does not redirect users to other cloud platforms, products or upsells.",
-    judgedBy: "listing",
-  },
-  {
-    id: "meta-add-on-wording",
-    clauses: ["USE-8"],
-    check: "An add-on product says so in its description with the required wording.",
-    judgedBy: "listing",
-  },
-  {
-    id: "meta-source-region",
-    clauses: ["ARC-1"],
-    check: "The source AMI is in US East (N. Virginia), us-east-1.",
-    judgedBy: "image-attributes",
-  },
-  {
-    id: "meta-hvm",
-    clauses: ["ARC-2"],
-    check: "The registered virtualization type is hvm.",
-    judgedBy: "image-attributes",
-  },
-  {
-    id: "meta-architecture",
-    clauses: ["ARC-3"],
-    check: "The registered architecture is x86_64 or arm64.",
-    judgedBy: "image-attributes",
-  },
-  {
-    id: "meta-ebs-backed",
-    clauses: ["ARC-4"],
-    check: "The root device type is ebs, not instance-store.",
-    judgedBy: "image-attributes",
-  },
-  {
-    id: "meta-unencrypted-snapshots",
-    clauses: ["ARC-5"],
-    check: "No block device mapping has Encrypted=true.",
-    judgedBy: "image-attributes",
-  },
-  {
-    id: "meta-usage-instructions",
-    clauses: ["DOC-1"],
-    check: "Usage instructions follow the AMI usage-instructions guidance.",
-    judgedBy: "listing",
-  },
-  {
-    id: "meta-listing-fields",
-    clauses: ["PUB-1"],
-    check:
-      "The listing names the AMI ID, name, publisher, publisher URL, OS, key features, description, services and dated release notes.",
-    judgedBy: "listing",
-  },
-];
+  ...LISTING_CHECKS,
+  ...REGISTRATION_CHECKS,
+].map((c) => ({ id: c.id, clauses: [...c.clauses], check: c.requirement, judgedBy: c.judgedBy }));
 
 /**
  * Sharing behaviours (PRM-*, FND-*, PUB-2) are not rules over an image: `amigate serve`
@@ -179,14 +100,17 @@ export const CATALOGUE_BEHAVIOURS: ReadonlyArray<{ clauses: string[]; where: str
   },
 ];
 
-/** The attestation items and metadata checks as every report lists them (fresh copies). */
+/**
+ * The attestation items and metadata checks as a report lists them before anything was stated
+ * (fresh copies): no answers, no listing, no registration. policy/listing/judge.ts fills them in.
+ */
 export function reportStatements(): { attestations: AttestationItem[]; metadataChecks: MetadataCheck[] } {
   return {
     attestations: ATTESTATIONS.map((a) => ({ ...a, clauses: [...a.clauses], status: "needs-statement" })),
     metadataChecks: METADATA_CHECKS.map((m) => ({
       ...m,
       clauses: [...m.clauses],
-      status: "not-judged-from-image",
+      status: m.judgedBy === "listing" ? "listing-not-provided" : "attributes-not-provided",
     })),
   };
 }

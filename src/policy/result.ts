@@ -1,4 +1,5 @@
 import type { Unknown } from "../inspect/context.js";
+import type { ListingFacts } from "./listing/facts.js";
 import type { Severity } from "./severity.js";
 
 /**
@@ -33,21 +34,43 @@ export interface IgnoredFinding extends Finding {
   ignoreReason: string;
 }
 
-/** A clause only the publisher can state: every report lists it as "needs your statement". */
+export type AttestationAnswerValue = "yes" | "no" | "not-applicable";
+
+/** A publisher's answer to an attestation item: what, why, who and when. */
+export interface AttestationAnswer {
+  answer: AttestationAnswerValue;
+  comment?: string;
+  /** Who answered: an account id (the catalogue) or a name (a local answers file). */
+  by: string;
+  /** ISO 8601. */
+  at: string;
+}
+
+/**
+ * A clause only the publisher can state: "needs-statement" until answered (amigate attest), then
+ * "answered" with the answer.
+ */
 export interface AttestationItem {
   id: string;
   clauses: string[];
   statement: string;
-  status: "needs-statement";
+  status: "needs-statement" | "answered";
+  answer?: AttestationAnswer;
 }
 
-/** A clause judged from the listing or the registered image attributes, not the image bytes. */
+/**
+ * A clause judged from the listing or the registered image attributes, not the image bytes:
+ * "passed" or "failed" (its findings) when there was a listing / a registration to judge, else
+ * "listing-not-provided" / "attributes-not-provided".
+ */
 export interface MetadataCheck {
   id: string;
   clauses: string[];
   check: string;
   judgedBy: "listing" | "image-attributes";
-  status: "not-judged-from-image";
+  status: "passed" | "failed" | "listing-not-provided" | "attributes-not-provided";
+  /** What failed, as findings of the check (status "failed"). */
+  findings?: Finding[];
 }
 
 export interface RuleSummary {
@@ -100,4 +123,6 @@ export interface ScanResult {
   notes: string[];
   /** Every rule the scan ran (SARIF's rule table, JUnit's test cases). */
   rules: RuleSummary[];
+  /** What the image tells its listing (OS, architecture, services, ports, packages). */
+  listingFacts?: ListingFacts;
 }

@@ -4,6 +4,8 @@
  * and when the registered attributes break a metadata clause (ARC-1..5). What it covers is a
  * server setting: public shares only (Group=all, the default) or every share.
  */
+import { type Registration, runRegistrationCheck } from "../policy/listing/check.js";
+import { REGISTRATION_CHECKS } from "../policy/listing/checks/index.js";
 import type { ScanResult } from "../policy/result.js";
 import { atLeast, type Severity } from "../policy/severity.js";
 import type { ShareGate } from "./ec2/context.js";
@@ -21,19 +23,23 @@ export interface GateSettings {
   requireVulnerabilityChecks?: boolean;
 }
 
-/** Metadata clauses judged from the registered attributes (policy/coverage.ts METADATA_CHECKS ids). */
+/** The attributes the architecture clauses judge, as registered in this catalogue's region. */
+export function registrationOf(image: Image, region: string): Registration {
+  return {
+    region,
+    architecture: image.architecture,
+    virtualizationType: image.virtualizationType,
+    rootDeviceType: image.rootDeviceType,
+    blockDeviceMappings: image.blockDeviceMappings,
+  };
+}
+
+/** Metadata clauses judged from the registered attributes (policy/listing/checks/registration.ts). */
 export function metadataFailures(image: Image, region: string): string[] {
-  const out: string[] = [];
-  if (region !== "us-east-1") out.push(`meta-source-region (ARC-1): region is ${region}, not us-east-1`);
-  if (image.virtualizationType !== "hvm")
-    out.push(`meta-hvm (ARC-2): virtualization type is ${image.virtualizationType}`);
-  if (image.architecture !== "x86_64" && image.architecture !== "arm64")
-    out.push(`meta-architecture (ARC-3): architecture is ${image.architecture}`);
-  if (image.rootDeviceType !== "ebs")
-    out.push(`meta-ebs-backed (ARC-4): root device type is ${image.rootDeviceType}`);
-  if (image.blockDeviceMappings.some((m) => m.ebs?.encrypted === true))
-    out.push("meta-unencrypted-snapshots (ARC-5): a block device mapping is encrypted");
-  return out;
+  const registration = registrationOf(image, region);
+  return REGISTRATION_CHECKS.flatMap((c) =>
+    runRegistrationCheck(c, registration).map((f) => `${c.id} (${c.clauses.join(", ")}): ${f.message}`),
+  );
 }
 
 export class ScanGate implements ShareGate {
