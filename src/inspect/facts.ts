@@ -1,4 +1,5 @@
 import type { AccountFacts } from "./accounts.js";
+import type { BootServiceFacts } from "./boot-services.js";
 import type { CloudInitFacts } from "./cloudinit.js";
 import type { ContentFacts } from "./content.js";
 import type { CoverageFacts } from "./coverage.js";
@@ -25,6 +26,7 @@ export interface Facts {
   files: FileIndex;
   accounts: AccountFacts;
   services: ServiceFacts;
+  bootServices: BootServiceFacts;
   schedules: ScheduleFacts;
   sshd: SshdFacts;
   cloudInit: CloudInitFacts;

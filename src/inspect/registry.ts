@@ -1,4 +1,5 @@
 import { accountsInspector } from "./accounts.js";
+import { bootServicesInspector } from "./boot-services.js";
 import { cloudInitInspector } from "./cloudinit.js";
 import { contentInspector } from "./content.js";
 import type { Inspector } from "./context.js";
@@ -30,6 +31,7 @@ export type AnyInspector = { [K in FactName]: Inspector<K> }[FactName];
 export const inspectors: readonly AnyInspector[] = [
   accountsInspector,
   authorizedKeysInspector,
+  bootServicesInspector,
   cloudInitInspector,
   contentInspector,
   coverageInspector,

@@ -15,6 +15,7 @@ import { guarded, HIVE_PATHS, loadHive } from "./hives.js";
 import { readArchitecture, readIdentity } from "./identity.js";
 import { findPath, readIfExists } from "./paths.js";
 import { readAliasMembers, readSamUsers } from "./sam.js";
+import { readAutoStartServices } from "./services.js";
 import { parseStateIni, readImageState, readInstalledSoftware, readRdp } from "./system.js";
 import type { WindowsFacts } from "./types.js";
 
@@ -39,6 +40,7 @@ export function notWindows(): WindowsFacts {
     awsCredentialFiles: [],
     credentialManagerFiles: [],
     software: [],
+    services: [],
     hiveNotes: [],
   };
 }
@@ -76,7 +78,10 @@ export const windowsInspector: Inspector<"windows"> = {
       facts.software = guarded(ctx, path, () => readInstalledSoftware(hive, path)) ?? [];
       facts.savedPasswords.push(...(guarded(ctx, path, () => readWinlogonPassword(hive, path)) ?? []));
     }
-    if (system) facts.rdp = guarded(ctx, system.path, () => readRdp(system.hive, system.path)) ?? {};
+    if (system) {
+      facts.rdp = guarded(ctx, system.path, () => readRdp(system.hive, system.path)) ?? {};
+      facts.services = guarded(ctx, system.path, () => readAutoStartServices(system.hive, system.path)) ?? [];
+    }
     if (sam) {
       const { hive, path } = sam;
       facts.users = guarded(ctx, path, () => readSamUsers(hive, path)) ?? [];

@@ -1,3 +1,5 @@
+import type { WindowsService } from "./services.js";
+
 /** What the Windows inspector learns from an image; `isWindows` false on every other tree. */
 export interface WindowsFacts {
   isWindows: boolean;
@@ -19,6 +21,8 @@ export interface WindowsFacts {
   /** Credential Manager blobs (DPAPI-encrypted saved logons) in profiles and the system profile. */
   credentialManagerFiles: string[];
   software: InstalledSoftware[];
+  /** Services set to start automatically (SYSTEM hive, current control set). */
+  services: WindowsService[];
   /** Things odd but readable about hives (dirty, partial), by hive path. */
   hiveNotes: Array<{ path: string; note: string }>;
 }
