@@ -78,6 +78,48 @@ testRule(rule, {
         },
       ],
     },
-    // AuthorizedKeysCommand and non-default AuthorizedKeysFile need the sshd fact: see src/inspect/keys.test.ts.
+    {
+      name: "AuthorizedKeysFile moved to /etc/ssh/authorized_keys/%u",
+      changes: {
+        "/etc/ssh/sshd_config.d/10-keys.conf": "AuthorizedKeysFile /etc/ssh/authorized_keys/%u\n",
+        "/etc/ssh/authorized_keys/admin": builder.publicKey,
+      },
+      findings: [
+        {
+          path: "/etc/ssh/authorized_keys/admin",
+          line: 1,
+          severity: "high",
+          messageId: "readForElsewhere",
+          data: { type: "ssh-ed25519", fingerprint: builder.fingerprint, users: "admin" },
+          message: `authorized key ssh-ed25519 ${builder.fingerprint}: sshd reads it for admin (non-default AuthorizedKeysFile location)`,
+        },
+      ],
+    },
+    {
+      name: "keys from an AuthorizedKeysCommand, for everyone and inside a Match block",
+      changes: {
+        "/etc/ssh/sshd_config.d/10-keys.conf":
+          "AuthorizedKeysCommand /usr/local/bin/fetch-keys %u\nAuthorizedKeysCommandUser nobody\nMatch User deploy\n  AuthorizedKeysCommand /usr/local/bin/deploy-keys %u\n",
+      },
+      findings: [
+        {
+          path: "/etc/ssh/sshd_config.d/10-keys.conf",
+          line: 1,
+          severity: "info",
+          messageId: "command",
+          message:
+            "sshd asks AuthorizedKeysCommand /usr/local/bin/fetch-keys %u for keys; make sure it grants no one outside the customer's account",
+          evidence: "/usr/local/bin/fetch-keys %u",
+        },
+        {
+          path: "/etc/ssh/sshd_config.d/10-keys.conf",
+          line: 4,
+          messageId: "commandInMatch",
+          data: { command: "/usr/local/bin/deploy-keys %u", match: "User deploy" },
+          message:
+            "sshd asks AuthorizedKeysCommand /usr/local/bin/deploy-keys %u (Match User deploy) for keys; make sure it grants no one outside the customer's account",
+        },
+      ],
+    },
   ],
 });

@@ -1,5 +1,17 @@
 import { defineRule, type FindingDraft } from "../rule.js";
 
+const messages = {
+  readFor: "authorized key {{type}} {{fingerprint}}: sshd reads it for {{users}}",
+  readForElsewhere:
+    "authorized key {{type}} {{fingerprint}}: sshd reads it for {{users}} (non-default AuthorizedKeysFile location)",
+  unowned:
+    "authorized key {{type}} {{fingerprint}}: no account in passwd reads it, but it ships in the image",
+  command:
+    "sshd asks AuthorizedKeysCommand {{command}} for keys; make sure it grants no one outside the customer's account",
+  commandInMatch:
+    "sshd asks AuthorizedKeysCommand {{command}} (Match {{match}}) for keys; make sure it grants no one outside the customer's account",
+};
+
 export default defineRule({
   id: "authorized-keys-present",
   title: "Authorized SSH keys are baked into the image",
@@ -10,19 +22,19 @@ export default defineRule({
   remediation:
     "Delete the authorized_keys files (and their keys) before bundling; EC2 installs the launching key pair at first boot.",
   fix: "ssh-authorized-keys",
+  messages,
   facts: ["authorizedKeys"],
   check({ authorizedKeys }) {
-    const out: FindingDraft[] = [];
+    const out: FindingDraft<keyof typeof messages>[] = [];
     for (const file of authorizedKeys.files) {
-      const whose =
-        file.users.length === 0
-          ? "no account in passwd reads it, but it ships in the image"
-          : `sshd reads it for ${file.users.join(", ")}${file.defaultLocation ? "" : " (non-default AuthorizedKeysFile location)"}`;
+      const messageId =
+        file.users.length === 0 ? "unowned" : file.defaultLocation ? "readFor" : "readForElsewhere";
       for (const key of file.keys) {
         out.push({
           path: file.path,
           line: key.line,
-          message: `authorized key ${key.type} ${key.fingerprint}: ${whose}`,
+          messageId,
+          data: { type: key.type, fingerprint: key.fingerprint, users: file.users.join(", ") },
           evidence: [key.type, key.fingerprint, key.comment].filter((s) => s !== "").join(" "),
           ...(file.users.length === 0 ? { severity: "medium" as const } : {}),
         });
@@ -32,7 +44,8 @@ export default defineRule({
       out.push({
         ...(c.path !== undefined ? { path: c.path } : {}),
         ...(c.line !== undefined ? { line: c.line } : {}),
-        message: `sshd asks AuthorizedKeysCommand ${c.command}${c.match ? ` (Match ${c.match})` : ""} for keys; make sure it grants no one outside the customer's account`,
+        messageId: c.match ? "commandInMatch" : "command",
+        data: { command: c.command, match: c.match },
         evidence: c.command,
         severity: "info",
       });

@@ -4,6 +4,11 @@ import { defineRule, type FindingDraft } from "../rule.js";
 const DOWNLOAD = /\b(curl|wget)\s|\bpip3?\s+install\b|\bgit\s+clone\b/;
 const MAX_EVIDENCE = 200;
 
+const messages = {
+  bootScript: "A boot script command downloads at first boot",
+  cloudInitCommand: "A cloud-init {{module}} command downloads at first boot",
+};
+
 export default defineRule({
   id: "first-boot-downloads",
   title: "A first-boot command downloads from the network",
@@ -17,9 +22,10 @@ export default defineRule({
   remediation:
     "Install the dependency into the image at build time, or list it (with its source) in the product's " +
     "usage instructions.",
+  messages,
   facts: ["cloudInit"],
   check({ cloudInit: ci }) {
-    const out: FindingDraft[] = [];
+    const out: FindingDraft<keyof typeof messages>[] = [];
     for (const c of ci.bootCommands) {
       // runcmd/bootcmd and cloud-init's script folders only run when cloud-init does.
       const runsAtBoot = c.path === "/etc/rc.local" || ci.enabled;
@@ -27,7 +33,9 @@ export default defineRule({
       out.push({
         path: c.path,
         ...(c.line !== undefined ? { line: c.line } : {}),
-        message: `A ${c.source === "script" ? "boot script" : `cloud-init ${c.source}`} command downloads at first boot`,
+        ...(c.source === "script"
+          ? { messageId: "bootScript" as const }
+          : { messageId: "cloudInitCommand" as const, data: { module: c.source } }),
         evidence: c.command.length > MAX_EVIDENCE ? `${c.command.slice(0, MAX_EVIDENCE)}…` : c.command,
       });
     }

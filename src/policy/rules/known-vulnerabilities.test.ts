@@ -12,6 +12,8 @@ import vulnDbStale from "./vuln-db-stale.js";
 const vulnDb = path.join(mkdtempSync(path.join(os.tmpdir(), "amigate-kv-")), "vulns.db");
 const db = openVulnDb(vulnDb);
 await importFile(db, path.join(SHARED, "corpus/osv/debian"));
+// And its Ubuntu record (UBUNTU-CVE-2025-38094: the kernel on Ubuntu Pro 14.04, no fixed version).
+await importFile(db, path.join(SHARED, "corpus/osv/ubuntu"));
 const lastImport = dbStatus(db).lastImport;
 db.close();
 
@@ -47,6 +49,30 @@ testRule(knownVulnerabilities, {
           severity: "high",
           message:
             "DSA-3029-1, CVE-2014-3616: nginx 1.2.1-2.2+wheezy2 (nginx) is affected; fixed in 1.2.1-2.2+wheezy3",
+        },
+      ],
+    },
+    {
+      name: "a Ubuntu 14.04 kernel with no fixed version yet",
+      base: "empty",
+      changes: {
+        "/etc/os-release": 'ID=ubuntu\nVERSION_ID="14.04"\n',
+        "/var/lib/dpkg/status":
+          "Package: linux-image-3.13.0-24-generic\nStatus: install ok installed\nSource: linux\nVersion: 3.13.0-24.46\nArchitecture: amd64\n\n",
+      },
+      inspect: { vulnDb },
+      findings: [
+        {
+          severity: "medium",
+          messageId: "affectedNoFix",
+          data: {
+            ids: "UBUNTU-CVE-2025-38094, CVE-2025-38094",
+            package: "linux",
+            installed: "3.13.0-24.46",
+            binaries: "linux-image-3.13.0-24-generic",
+          },
+          message:
+            "UBUNTU-CVE-2025-38094, CVE-2025-38094: linux 3.13.0-24.46 (linux-image-3.13.0-24-generic) is affected; no fixed version yet",
         },
       ],
     },

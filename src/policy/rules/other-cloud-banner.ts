@@ -9,12 +9,16 @@ export default defineRule({
     "The message of the day, /etc/issue or an update-motd.d script names another cloud platform (Azure, Google Cloud, DigitalOcean…): software must not redirect users to other clouds or upsell.",
   remediation:
     "Remove the text that points to another platform from the banner, or drop the motd script that prints it.",
+  messages: {
+    namesCloud: "login banner names {{cloud}}",
+  },
   facts: ["content"],
   check({ content }) {
     return content.cloudMentions.map((m) => ({
       path: m.path,
       line: m.line,
-      message: `login banner names ${m.cloud}`,
+      messageId: "namesCloud",
+      data: { cloud: m.cloud },
       evidence: m.text,
     }));
   },

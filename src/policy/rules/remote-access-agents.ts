@@ -70,6 +70,11 @@ const AGENTS: readonly RemoteAccessAgent[] = [
   },
 ];
 
+const messages = {
+  enabled: "{{agent}} is enabled at boot ({{unit}})",
+  installed: "{{agent}} is installed (not enabled at boot)",
+};
+
 export default defineRule({
   id: "remote-access-agents",
   title: "A remote-access agent or reverse tunnel is installed or enabled",
@@ -79,15 +84,17 @@ export default defineRule({
     "Remote-control agents (TeamViewer, AnyDesk, MeshCentral…) and reverse tunnels (ngrok, frp, chisel, autossh, Cloudflare Tunnel, Tailscale, ZeroTier) let someone outside the buyer's account reach the instance. The seller must have no access, and any outside access must be off by default.",
   remediation:
     "Remove the agent, or disable it at boot and document how the buyer turns it on with their own credentials.",
+  messages,
   facts: ["services", "files"],
   check({ services, files }) {
-    const out: FindingDraft[] = [];
+    const out: FindingDraft<keyof typeof messages>[] = [];
     for (const agent of AGENTS) {
       const enabled = services.enabled.find((e) => agent.units.test(e.name));
       if (enabled) {
         out.push({
           path: enabled.path,
-          message: `${agent.name} is enabled at boot (${enabled.name})`,
+          messageId: "enabled",
+          data: { agent: agent.name, unit: enabled.name },
           evidence: enabled.name,
         });
         continue;
@@ -98,7 +105,8 @@ export default defineRule({
       if (path)
         out.push({
           path,
-          message: `${agent.name} is installed (not enabled at boot)`,
+          messageId: "installed",
+          data: { agent: agent.name },
           evidence: path,
           severity: "low",
         });

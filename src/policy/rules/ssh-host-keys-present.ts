@@ -10,11 +10,15 @@ export default defineRule({
   remediation:
     "Delete /etc/ssh/ssh_host_*_key and .pub before bundling (sshd regenerates them at first boot through cloud-init or ssh-keygen -A).",
   fix: "ssh-host-keys",
+  messages: {
+    hostKey: "SSH {{algorithm}} host key is in the image; every instance would share it",
+  },
   facts: ["authorizedKeys"],
   check({ authorizedKeys }) {
     return authorizedKeys.hostKeys.map((k) => ({
       path: k.path,
-      message: `SSH ${k.algorithm} host key is in the image; every instance would share it`,
+      messageId: "hostKey",
+      data: { algorithm: k.algorithm },
       ...(k.publicKey ? { evidence: `${k.publicKey.type} ${k.publicKey.fingerprint}` } : {}),
     }));
   },

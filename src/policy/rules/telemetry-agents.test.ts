@@ -1,4 +1,7 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
 import { testRule } from "../../../test/support/rule-tester.js";
+import { findingOf } from "../rule.js";
 import rule from "./telemetry-agents.js";
 
 const unit = "[Unit]\nDescription=agent\n";
@@ -57,5 +60,45 @@ testRule(rule, {
         },
       ],
     },
+    {
+      name: "whoopsie enabled: named by its unit",
+      changes: {
+        "/usr/lib/systemd/system/whoopsie.service": unit,
+        "/etc/systemd/system/multi-user.target.wants/whoopsie.service": {
+          type: "symlink",
+          target: "/lib/systemd/system/whoopsie.service",
+        },
+      },
+      findings: [
+        {
+          path: "/etc/systemd/system/multi-user.target.wants/whoopsie.service",
+          messageId: "onUnit",
+          data: { agent: "whoopsie", unit: "whoopsie.service", sends: "crash reports to Canonical" },
+          message: "whoopsie is on (whoopsie.service enabled): sends crash reports to Canonical",
+        },
+      ],
+    },
   ],
+  messagesJudgedElsewhere: {
+    onWithKey: {
+      why: "every agent whose config holds a key also has a unit that must be enabled (src/inspect/telemetry.ts)",
+      test: "telemetry-agents.test.ts",
+    },
+  },
+});
+
+test("an agent on with a preset key and no unit says so (onWithKey)", () => {
+  const agent = {
+    id: "x",
+    name: "Some agent",
+    sends: "metrics home",
+    path: "/etc/x.conf",
+    line: 1,
+    credential: DD_KEY,
+  };
+  const [f] = rule.check({ telemetry: { agents: [agent] } }).map((d) => findingOf(rule, d, "/"));
+  assert.deepEqual(
+    [f?.messageId, f?.message, f?.evidence],
+    ["onWithKey", "Some agent is on with a preset key: sends metrics home", "0123************ (32 chars)"],
+  );
 });

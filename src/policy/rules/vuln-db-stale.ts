@@ -12,12 +12,17 @@ export default defineRule({
   description:
     "Known-vulnerability matching ran on a local database older than --db-max-age days (default 7); advisories published since are not checked.",
   remediation: "Run `amigate db update` (online) or import fresh OSV/ALAS files with `amigate db import`.",
+  messages: {
+    stale:
+      "the vulnerability database is {{days}} days old (last import {{lastImport}}, limit {{limit}}); newer advisories are not checked",
+  },
   facts: ["vulnerabilities"],
   check({ vulnerabilities: v }) {
     if (v.state !== "checked" || v.dbAgeDays === undefined || v.dbAgeDays <= v.maxAgeDays) return [];
     return [
       {
-        message: `the vulnerability database is ${v.dbAgeDays} days old (last import ${v.db?.lastImport ?? "unknown"}, limit ${v.maxAgeDays}); newer advisories are not checked`,
+        messageId: "stale",
+        data: { days: v.dbAgeDays, lastImport: v.db?.lastImport ?? "unknown", limit: v.maxAgeDays },
         ...(v.dbPath ? { evidence: v.dbPath } : {}),
       },
     ];
