@@ -21,8 +21,8 @@ export interface WindowsTreeOptions {
   denyTsConnections?: number;
   /** SAM hive bytes; the corpus's real SAM by default. */
   sam?: Buffer;
-  /** ImageState in SOFTWARE Setup\State. */
-  imageState?: string;
+  /** ImageState in SOFTWARE Setup\State; null leaves it unset. */
+  imageState?: string | null;
   files?: Record<string, OverlayChange | string>;
 }
 
@@ -89,9 +89,12 @@ export function windowsChanges(o: WindowsTreeOptions = {}): Record<string, Overl
                 keys: {
                   Setup: {
                     keys: {
-                      State: {
-                        values: { ImageState: o.imageState ?? "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE" },
-                      },
+                      State:
+                        o.imageState === null
+                          ? {}
+                          : {
+                              values: { ImageState: o.imageState ?? "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE" },
+                            },
                     },
                   },
                 },

@@ -11,6 +11,11 @@ export default defineRule({
   description:
     "AWS Marketplace requires Windows Server 2016 and later AMIs to be launched by EC2Launch, which sets the administrator password, handles user data and activation. EC2Launch v2 is the current agent; v1 is accepted but superseded.",
   remediation: "Install EC2Launch v2 (ProgramData\\Amazon\\EC2Launch) and remove EC2Config / EC2Launch v1.",
+  messages: {
+    v1Installed: "EC2Launch v1 is installed; EC2Launch v2 is preferred",
+    usesEc2Config: "{{windows}} uses EC2Config, not EC2Launch",
+    noEc2Launch: "No EC2Launch on {{windows}}",
+  },
   facts: ["windows"],
   check({ windows }) {
     const build = windows.identity.currentBuild;
@@ -28,7 +33,7 @@ export default defineRule({
         {
           path: ec2launchV1.path,
           severity: "low",
-          message: "EC2Launch v1 is installed; EC2Launch v2 is preferred",
+          messageId: "v1Installed",
           evidence: windows.identity.productName,
         },
       ];
@@ -36,9 +41,8 @@ export default defineRule({
     return [
       {
         path: ec2config?.path ?? windows.identity.source,
-        message: ec2config
-          ? `${windows.identity.productName ?? `build ${build}`} uses EC2Config, not EC2Launch`
-          : `No EC2Launch on ${windows.identity.productName ?? `build ${build}`}`,
+        messageId: ec2config ? "usesEc2Config" : "noEc2Launch",
+        data: { windows: windows.identity.productName ?? `build ${build}` },
         evidence: `build ${build}`,
       },
     ];

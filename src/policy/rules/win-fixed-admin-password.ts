@@ -1,5 +1,10 @@
 import { defineRule, type FindingDraft } from "../rule.js";
 
+const messages = {
+  v2StaticPassword: "EC2Launch v2 setAdminAccount uses a static password",
+  v1SpecifiedPassword: "EC2Launch v1 sets a specified administrator password",
+};
+
 export default defineRule({
   id: "win-fixed-admin-password",
   title: "Launch agent sets a fixed administrator password",
@@ -10,15 +15,16 @@ export default defineRule({
     "EC2Launch v2 setAdminAccount with password type static, or EC2Launch v1 adminPasswordType Specify, gives every instance the same administrator password chosen when the image was built.",
   remediation:
     "Use password type random in EC2Launch v2's setAdminAccount (or adminPasswordType Random in EC2Launch v1) so each instance gets its own password, retrievable with the key pair.",
+  messages,
   facts: ["windows"],
   check({ windows }) {
     if (!windows.isWindows) return [];
-    const out: FindingDraft[] = [];
+    const out: FindingDraft<keyof typeof messages>[] = [];
     const v2 = windows.agents.ec2launchV2;
     if (v2?.setAdminAccount?.passwordType?.toLowerCase() === "static") {
       out.push({
         path: v2.path,
-        message: "EC2Launch v2 setAdminAccount uses a static password",
+        messageId: "v2StaticPassword",
         evidence: "password.type: static",
       });
     }
@@ -26,7 +32,7 @@ export default defineRule({
     if (v1?.adminPasswordType?.toLowerCase() === "specify") {
       out.push({
         path: v1.path,
-        message: "EC2Launch v1 sets a specified administrator password",
+        messageId: "v1SpecifiedPassword",
         evidence: "adminPasswordType: Specify",
       });
     }

@@ -11,6 +11,10 @@ export default defineRule({
     "An image that was not generalised (ImageState other than IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE) keeps its SID, its administrator password and machine-specific state; each instance must get a new password at first boot.",
   remediation:
     "Run sysprep through EC2Launch (Shutdown with Sysprep) or sysprep /generalize /oobe /shutdown before creating the image.",
+  messages: {
+    noImageState: "No sysprep ImageState found; cannot tell whether the image was generalised",
+    notGeneralized: "Image state is {{state}}, not generalised by Sysprep",
+  },
   facts: ["windows"],
   check({ windows }) {
     if (!windows.isWindows) return [];
@@ -22,14 +26,15 @@ export default defineRule({
         {
           path: stateIni?.path ?? source,
           severity: "medium",
-          message: "No sysprep ImageState found; cannot tell whether the image was generalised",
+          messageId: "noImageState",
         },
       ];
     }
     return [
       {
         path: imageState !== undefined ? source : stateIni?.path,
-        message: `Image state is ${state}, not generalised by Sysprep`,
+        messageId: "notGeneralized",
+        data: { state },
         evidence: `ImageState=${state}`,
       },
     ];

@@ -10,12 +10,16 @@ export default defineRule({
     "PSReadLine keeps every interactive PowerShell command in ConsoleHost_history.txt; commands typed while building the image (often with passwords or keys) reach every customer.",
   remediation:
     "Delete AppData\\Roaming\\Microsoft\\Windows\\PowerShell\\PSReadLine\\ConsoleHost_history.txt in every profile before creating the image.",
+  messages: {
+    history: "PowerShell history with {{commands}} command(s)",
+  },
   facts: ["windows"],
   check({ windows }) {
     if (!windows.isWindows) return [];
     return windows.psReadLineHistories.map((h) => ({
       path: h.path,
-      message: `PowerShell history with ${h.commands} command(s)`,
+      messageId: "history",
+      data: { commands: h.commands },
     }));
   },
 });

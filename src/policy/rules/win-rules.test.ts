@@ -239,6 +239,18 @@ testRule(winNotGeneralized, {
         },
       ],
     },
+    {
+      name: "no ImageState anywhere",
+      base: "empty",
+      changes: windowsChanges({ imageState: null }),
+      findings: [
+        {
+          severity: "medium",
+          messageId: "noImageState",
+          message: "No sysprep ImageState found; cannot tell whether the image was generalised",
+        },
+      ],
+    },
   ],
 });
 

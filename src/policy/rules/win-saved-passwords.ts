@@ -1,11 +1,12 @@
 import { defineRule, maskSecret } from "../rule.js";
 
-const WHAT = {
-  "unattend-administrator": "Administrator password in answer file",
-  "unattend-autologon": "AutoLogon password in answer file",
-  "unattend-local-account": "Local account password in answer file",
-  "winlogon-default-password": "Winlogon DefaultPassword (automatic logon) in the registry",
-  "rdp-file": "Saved password in .rdp file",
+/** The message of each kind of saved password. */
+const MESSAGE_OF = {
+  "unattend-administrator": "unattendAdministrator",
+  "unattend-autologon": "unattendAutologon",
+  "unattend-local-account": "unattendLocalAccount",
+  "winlogon-default-password": "winlogonDefaultPassword",
+  "rdp-file": "rdpFile",
 } as const;
 
 export default defineRule({
@@ -18,6 +19,16 @@ export default defineRule({
     "Answer files (unattend.xml, autounattend.xml, sysprep.xml) left in Panther or Sysprep, Winlogon's DefaultPassword, .rdp files with saved passwords and AWS credential files in profiles hand the builder's credentials to every customer. Base64 answer-file passwords are decoded to prove them.",
   remediation:
     "Delete answer files after setup (or let sysprep replace passwords with *SENSITIVE*DATA*DELETED*), remove DefaultPassword from HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon, and delete .rdp files with saved passwords and .aws\\credentials.",
+  messages: {
+    unattendAdministrator: "Administrator password in answer file{{forAccount}}{{decoded}}",
+    unattendAutologon: "AutoLogon password in answer file{{forAccount}}{{decoded}}",
+    unattendLocalAccount: "Local account password in answer file{{forAccount}}{{decoded}}",
+    winlogonDefaultPassword:
+      "Winlogon DefaultPassword (automatic logon) in the registry{{forAccount}}{{decoded}}",
+    rdpFile: "Saved password in .rdp file{{forAccount}}{{decoded}}",
+    awsCredentialsFile: "AWS credentials file in a user profile",
+    credentialManager: "Credential Manager holds a saved logon (DPAPI-encrypted blob)",
+  },
   facts: ["windows"],
   check({ windows }) {
     if (!windows.isWindows) return [];
@@ -25,16 +36,21 @@ export default defineRule({
       ...windows.savedPasswords.map((p) => ({
         path: p.path,
         ...(p.line !== undefined ? { line: p.line } : {}),
-        message: `${WHAT[p.kind]}${p.account ? ` for ${p.account}` : ""}${p.decoded ? " (base64, decoded)" : ""}`,
+        messageId: MESSAGE_OF[p.kind],
+        // Fragments: an account and the decoding are each optional on every kind (four ids per kind otherwise).
+        data: {
+          forAccount: p.account ? ` for ${p.account}` : "",
+          decoded: p.decoded ? " (base64, decoded)" : "",
+        },
         evidence: maskSecret(p.secret, p.kind === "rdp-file" ? 8 : 2),
       })),
       ...windows.awsCredentialFiles.map((path) => ({
         path,
-        message: "AWS credentials file in a user profile",
+        messageId: "awsCredentialsFile" as const,
       })),
       ...windows.credentialManagerFiles.map((path) => ({
         path,
-        message: "Credential Manager holds a saved logon (DPAPI-encrypted blob)",
+        messageId: "credentialManager" as const,
       })),
     ];
   },
