@@ -6,7 +6,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import type * as Sarif from "sarif";
 import { SAMPLE_SECRET, sampleScanResult } from "../../test/support/scan-result.js";
-import { encodeImagePath, FINGERPRINT_KEY, IMAGE_ROOT, renderSarif } from "./sarif.js";
+import { encodeImagePath, FINGERPRINT_KEY, IMAGE_ROOT, renderSarif, sarifMessageString } from "./sarif.js";
 
 /**
  * The SARIF 2.1.0 JSON schema as Microsoft's SARIF SDK ships it (@microsoft/jest-sarif,
@@ -135,4 +135,50 @@ test("secrets stay masked", () => {
   const text = renderSarif(sampleScanResult());
   assert.ok(!text.includes(SAMPLE_SECRET));
   assert.ok(text.includes("wJal************ (40 chars)"));
+});
+
+test("each rule's messages are messageStrings with positional placeholders; results name theirs with arguments and keep the text", () => {
+  const log = render();
+  const rules = log.runs[0]!.tool.driver.rules!;
+  const aws = rules.find((r) => r.id === "aws-credentials-file")!;
+  assert.deepEqual(aws.messageStrings, { keySet: { text: "{0} is set in the {1} profile" } });
+  const history = rules.find((r) => r.id === "shell-history-present")!;
+  assert.deepEqual(history.messageStrings, {
+    history: { text: "history of {0}" },
+    historyLines: { text: "history of {0} ({1} lines)" },
+  });
+  const results = log.runs[0]!.results!;
+  assert.deepEqual(results[0]!.message, {
+    id: "keySet",
+    arguments: ["aws_secret_access_key", "default"],
+    text: `aws_secret_access_key is set in the default profile (evidence: ${results[0]!.properties!.evidence})`,
+  });
+  const lines = results.find((r) => r.message.id === "historyLines")!;
+  assert.deepEqual(
+    [lines.message.arguments, lines.message.text],
+    [["root", "12"], "history of root (12 lines)"],
+  );
+  // The text is what a viewer shows when it does not look the id up: the same sentence.
+  for (const r of results) {
+    const rule = rules[r.ruleIndex!]!;
+    const template = rule.messageStrings![r.message.id!]!.text;
+    const filled = template.replace(/\{(\d+)\}/g, (_, i: string) => r.message.arguments?.[Number(i)] ?? "");
+    assert.ok(r.message.text!.startsWith(filled), `${r.message.text} renders ${template}`);
+  }
+});
+
+test("message strings: placeholders by first appearance, repeated ones reuse their position, literal braces doubled", () => {
+  assert.equal(sarifMessageString("{{a}} then {{ b }}, {{a}} again"), "{0} then {1}, {0} again");
+  assert.equal(sarifMessageString("set {x} to {{value}}"), "set {{x}} to {0}");
+  assert.equal(sarifMessageString("no placeholder"), "no placeholder");
+});
+
+test("a finding whose rule has no template for it (a hand-made or older record) keeps the text alone", () => {
+  const result = sampleScanResult();
+  result.rules = result.rules.map((r) => ({ ...r, messages: {} }));
+  const log = render(result);
+  assert.ok(validate(log), JSON.stringify(validate.errors, null, 2));
+  assert.deepEqual(log.runs[0]!.results![2]!.message, {
+    text: "PasswordAuthentication is yes (evidence: PasswordAuthentication yes)",
+  });
 });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type * as Sarif from "sarif";
 import type { Finding, IgnoredFinding, RuleSummary, ScanResult } from "../policy/result.js";
+import { placeholdersOf } from "../policy/rule.js";
 import type { Severity } from "../policy/severity.js";
 import { rulesOf } from "./common.js";
 
@@ -41,7 +42,24 @@ export function fingerprint(f: Finding): string {
     .slice(0, 32);
 }
 
+/**
+ * A message template as a SARIF message string (§3.11.5): `{{name}}` placeholders become `{0}`,
+ * `{1}`… in order of first appearance (placeholdersOf), and literal braces are doubled.
+ */
+export function sarifMessageString(template: string): string {
+  const position = new Map(placeholdersOf(template).map((name, i) => [name, i]));
+  return template
+    .split(/(\{\{\s*[A-Za-z_$][\w$]*\s*\}\})/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? `{${position.get(part.slice(2, -2).trim())}}`
+        : part.replaceAll("{", "{{").replaceAll("}", "}}"),
+    )
+    .join("");
+}
+
 function descriptor(rule: RuleSummary): Sarif.ReportingDescriptor {
+  const messages = Object.entries(rule.messages ?? {});
   return {
     id: rule.id,
     name: rule.title,
@@ -50,6 +68,13 @@ function descriptor(rule: RuleSummary): Sarif.ReportingDescriptor {
     help: {
       text: rule.remediation + (rule.fix ? ` (fixable with \`amigate fix --only ${rule.fix}\`)` : ""),
     },
+    ...(messages.length > 0
+      ? {
+          messageStrings: Object.fromEntries(
+            messages.map(([id, template]) => [id, { text: sarifMessageString(template) }]),
+          ),
+        }
+      : {}),
     defaultConfiguration: { level: LEVEL[rule.severity] },
     properties: {
       // Clause ids from CLAUSES.md, plus "security" so GitHub reads security-severity.
@@ -84,12 +109,30 @@ export function encodeImagePath(path: string): string {
     .join("/");
 }
 
-function result(f: Finding, ruleIndex: number, suppression?: IgnoredFinding): Sarif.Result {
+/**
+ * A result's message: the rule's message string by id with its arguments (§3.11.7, 3.11.11), and
+ * the rendered text for viewers that do not look the id up. A finding whose rule carries no
+ * template for its id (a hand-made or older record) has the text alone.
+ */
+function message(f: Finding, rule: RuleSummary | undefined): Sarif.Message {
+  const text = f.evidence !== undefined ? `${f.message} (evidence: ${f.evidence})` : f.message;
+  const template = f.messageId === undefined ? undefined : rule?.messages?.[f.messageId];
+  if (template === undefined) return { text };
+  const args = placeholdersOf(template).map((name) => String(f.data?.[name] ?? ""));
+  return { id: f.messageId, ...(args.length > 0 ? { arguments: args } : {}), text };
+}
+
+function result(
+  f: Finding,
+  ruleIndex: number,
+  rule: RuleSummary | undefined,
+  suppression?: IgnoredFinding,
+): Sarif.Result {
   return {
     ruleId: f.rule,
     ruleIndex,
     level: LEVEL[f.severity],
-    message: { text: f.evidence !== undefined ? `${f.message} (evidence: ${f.evidence})` : f.message },
+    message: message(f, rule),
     locations: [location(f)],
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f) },
     ...(suppression
@@ -150,8 +193,8 @@ export function renderSarif(scan: ScanResult): string {
           [IMAGE_ROOT]: { description: { text: `The root of the scanned image ${scan.target.input}` } },
         },
         results: [
-          ...scan.findings.map((f) => result(f, index.get(f.rule)!)),
-          ...scan.ignored.map((f) => result(f, index.get(f.rule)!, f)),
+          ...scan.findings.map((f) => result(f, index.get(f.rule)!, rules[index.get(f.rule)!])),
+          ...scan.ignored.map((f) => result(f, index.get(f.rule)!, rules[index.get(f.rule)!], f)),
         ],
         properties: {
           target: { ...scan.target },
