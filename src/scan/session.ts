@@ -18,6 +18,7 @@ import { atLeast, SEVERITIES, type Severity, severityRank } from "../policy/seve
 import { type TargetFinding, targetFindings } from "../policy/target-findings.js";
 import type { TargetGap, TargetRoot } from "../target/target.js";
 import { VERSION } from "../version.js";
+import { listingFactsOf } from "./listing-facts.js";
 import { completeScanOptions, type ScanOptions } from "./options.js";
 
 /**
@@ -195,6 +196,7 @@ async function evaluate(
   findings.sort(compareFindings);
   unknowns.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.source.localeCompare(b.source)));
   ignored.sort(compareFindings);
+  const listingFacts = await listingFactsOf(roots);
   const summary = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) summary[f.severity]++;
   return {
@@ -232,5 +234,6 @@ async function evaluate(
       ...(r.fix !== undefined ? { fix: r.fix } : {}),
       messages: { ...r.messages },
     })),
+    ...(listingFacts ? { listingFacts } : {}),
   };
 }
