@@ -1,5 +1,7 @@
 import type { FactName } from "../../inspect/facts.js";
 import type { Rule } from "../rule.js";
+import appConfigPassword from "./app-config-password.js";
+import appConfigSecret from "./app-config-secret.js";
 import architectureUnsupported from "./architecture-unsupported.js";
 import archiveUnsafeEntry from "./archive-unsafe-entry.js";
 import authorizedKeysPresent from "./authorized-keys-present.js";
@@ -36,6 +38,7 @@ import sshPasswordAuth from "./ssh-password-auth.js";
 import sshRootLogin from "./ssh-root-login.js";
 import sshdNotEnabled from "./sshd-not-enabled.js";
 import telemetryAgents from "./telemetry-agents.js";
+import urlCredentials from "./url-credentials.js";
 import userDataRequired from "./user-data-required.js";
 import vulnDbStale from "./vuln-db-stale.js";
 import winEc2config from "./win-ec2config.js";
@@ -49,6 +52,8 @@ import winSavedPasswords from "./win-saved-passwords.js";
 
 /** Every rule in one explicit list (no self-registration); the engine runs them sorted by id. */
 const list: Array<Rule<FactName>> = [
+  appConfigPassword,
+  appConfigSecret,
   architectureUnsupported,
   archiveUnsafeEntry,
   authorizedKeysPresent,
@@ -85,6 +90,7 @@ const list: Array<Rule<FactName>> = [
   sshRootLogin,
   sshdNotEnabled,
   telemetryAgents,
+  urlCredentials,
   userDataRequired,
   vulnDbStale,
   winEc2config,
