@@ -7,10 +7,13 @@ import type { Rule } from "../rule.js";
 import { rules } from "./index.js";
 
 /**
- * Every rule has a RuleTester table and its documentation.
+ * Every rule has a RuleTester table, message ids and its documentation.
  *
  * A table: some test file in this folder imports the rule's module (`import x from "./<id>.js"`)
- * and passes that import to `testRule(x, …)` (src/testing/rule-tester.ts).
+ * and passes that import to `testRule(x, …)` (test/support/rule-tester.ts).
+ *
+ * Messages: ESLint-style templates by message id; the failing trees of its table produce every id
+ * it declares (testRule checks that as the table runs), none left unused.
  *
  * Documentation: a rule documents itself. `amigate policy` lists each rule under the clauses it
  * names with its title and severity (src/policy/mapping.ts); reports (text, HTML, JSON, SARIF
@@ -92,6 +95,42 @@ describe("every rule has a RuleTester table", () => {
       assert.ok(!tables.has(id), `${id} has a table now: remove it from NO_TABLE`);
       assert.ok(why.length > 0);
       assert.ok(testFiles.includes(test) && source(test).includes(id), `${test} tests ${id}`);
+    }
+  });
+});
+
+describe("every rule says what it found with message ids", () => {
+  it("declares messages: well-formed templates whose placeholders are names", () => {
+    const problems: string[] = [];
+    for (const r of rules) {
+      const messages = Object.entries(r.messages ?? {});
+      if (messages.length === 0) problems.push(`${r.id}: no messages`);
+      for (const [id, template] of messages) {
+        if (!/^[a-z][A-Za-z0-9]*$/.test(id)) problems.push(`${r.id}: message id ${id} is not camelCase`);
+        if (template.trim() === "") problems.push(`${r.id}.${id}: empty template`);
+        // Every "{{" opens a placeholder of a name: none that the renderer would leave as written.
+        if (/\{\{|\}\}/.test(template.replace(/\{\{\s*[A-Za-z_$][\w$]*\s*\}\}/g, "")))
+          problems.push(`${r.id}.${id}: malformed placeholder in ${JSON.stringify(template)}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it("every id is produced by a failing tree of its table (RuleTester checks it, so every table runs through it)", async () => {
+    // The tables run in their own test files (one process each), so the produced ids are known
+    // there: testRule's last case asserts every declared id is produced or named in
+    // messagesJudgedElsewhere with the test that renders it. Here: that each table goes through it.
+    const tester = readFileSync(new URL("../../../test/support/rule-tester.ts", import.meta.url), "utf8");
+    assert.match(tester, /the failing trees produce every message id it declares/);
+    const tables = await tablesByRule();
+    for (const r of rules) if (!(r.id in NO_TABLE)) assert.ok(tables.has(r.id), `${r.id} has a table`);
+  });
+
+  it("a rule judged without a table has each of its message ids in the test that covers it", () => {
+    for (const [id, { test }] of Object.entries(NO_TABLE)) {
+      const rule = rules.find((r) => r.id === id)!;
+      for (const messageId of Object.keys(rule.messages ?? {}))
+        assert.ok(source(test).includes(`"${messageId}"`), `${test} checks ${id}'s message ${messageId}`);
     }
   });
 });
