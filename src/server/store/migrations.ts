@@ -66,4 +66,31 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE INDEX images_owner_image ON images(owner_id, image_id, is_public);
    CREATE INDEX launch_permissions_grantee_image ON launch_permissions(kind, value, image_id);
    DROP INDEX launch_permissions_grantee;`,
+  // 3: listings, attestation answers and publisher profiles (#16). A listing is public only while
+  // its image is: the trigger unpublishes it in the transaction that makes the image private.
+  `CREATE TABLE publishers (
+     account_id TEXT PRIMARY KEY REFERENCES accounts(account_id) ON DELETE CASCADE,
+     url TEXT NOT NULL,
+     updated_at TEXT NOT NULL);
+   CREATE TABLE listings (
+     image_id TEXT PRIMARY KEY REFERENCES images(image_id) ON DELETE CASCADE,
+     owner_id TEXT NOT NULL,
+     product TEXT NOT NULL,
+     doc TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     updated_by TEXT NOT NULL,
+     published_at TEXT);
+   CREATE INDEX listings_product ON listings(owner_id, product);
+   CREATE INDEX listings_published ON listings(image_id) WHERE published_at IS NOT NULL;
+   CREATE TABLE attestations (
+     image_id TEXT NOT NULL REFERENCES images(image_id) ON DELETE CASCADE,
+     item_id TEXT NOT NULL,
+     answer TEXT NOT NULL CHECK (answer IN ('yes', 'no', 'not-applicable')),
+     comment TEXT,
+     answered_by TEXT NOT NULL,
+     answered_at TEXT NOT NULL,
+     PRIMARY KEY (image_id, item_id));
+   CREATE TRIGGER listings_unpublish AFTER UPDATE OF is_public ON images
+     WHEN NEW.is_public = 0
+     BEGIN UPDATE listings SET published_at = NULL WHERE image_id = NEW.image_id; END;`,
 ];

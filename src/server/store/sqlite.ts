@@ -3,19 +3,25 @@
  * put together as the Store the API layer talks to. Writes commit with the call's audit entry
  * (SqliteAuditLog.write); images and launch permissions share one ImageCache.
  */
+import type { Listing } from "../../policy/listing/listing.js";
+import type { AttestationAnswer } from "../../policy/result.js";
 import { ImageCache } from "./image-cache.js";
 import type { SecretBox } from "./secret-box.js";
 import { SqliteAccounts } from "./sqlite/accounts.js";
+import { SqliteAttestations } from "./sqlite/attestations.js";
 import { SqliteAuditLog } from "./sqlite/audit.js";
 import { SqliteBlobRecords } from "./sqlite/blob-records.js";
 import { SqliteDatabase } from "./sqlite/database.js";
 import { SqliteImages } from "./sqlite/images.js";
+import { SqliteListings } from "./sqlite/listings.js";
 import { SqlitePermissions } from "./sqlite/permissions.js";
+import { SqlitePublishers } from "./sqlite/publishers.js";
 import { SqliteScans } from "./sqlite/scans.js";
 import { SqliteSettings } from "./sqlite/settings.js";
 import { SqliteTags } from "./sqlite/tags.js";
 import type {
   AccountStore,
+  AttestationStore,
   AuditEntry,
   AuditRecord,
   BlobRecordStore,
@@ -23,7 +29,10 @@ import type {
   ImageQuery,
   ImageStore,
   LaunchPermission,
+  ListingStore,
   PermissionStore,
+  PublishedListingQuery,
+  PublisherStore,
   ScanRecord,
   ScanStore,
   SettingsStore,
@@ -44,6 +53,9 @@ export class SqliteStore implements Store {
   readonly #blobs: BlobRecordStore;
   readonly #scans: ScanStore;
   readonly #settings: SettingsStore;
+  readonly #listings: ListingStore;
+  readonly #attestations: AttestationStore;
+  readonly #publishers: PublisherStore;
 
   constructor(dataDir: string, secrets: SecretBox) {
     const db = new SqliteDatabase(dataDir);
@@ -59,6 +71,9 @@ export class SqliteStore implements Store {
     this.#blobs = new SqliteBlobRecords(db, log);
     this.#scans = new SqliteScans(db);
     this.#settings = new SqliteSettings(db, log);
+    this.#listings = new SqliteListings(db, log);
+    this.#attestations = new SqliteAttestations(db, log);
+    this.#publishers = new SqlitePublishers(db, log);
   }
 
   createAccount(opts: { alias?: string; admin?: boolean; accountId?: string }) {
@@ -157,6 +172,43 @@ export class SqliteStore implements Store {
   }
   setBlockPublicAccess(accountId: string, blocked: boolean, audit?: AuditRecord) {
     return this.#settings.setBlockPublicAccess(accountId, blocked, audit);
+  }
+
+  putListing(ownerId: string, listing: Listing, by: string, audit?: AuditRecord) {
+    return this.#listings.putListing(ownerId, listing, by, audit);
+  }
+  listing(imageId: string) {
+    return this.#listings.listing(imageId);
+  }
+  previousListing(ownerId: string, product: string, imageId: string, createdBefore: string) {
+    return this.#listings.previousListing(ownerId, product, imageId, createdBefore);
+  }
+  setListingPublished(imageId: string, published: boolean, audit?: AuditRecord) {
+    return this.#listings.setListingPublished(imageId, published, audit);
+  }
+  deleteListing(imageId: string, audit?: AuditRecord) {
+    return this.#listings.deleteListing(imageId, audit);
+  }
+  publishedListings(q: PublishedListingQuery) {
+    return this.#listings.publishedListings(q);
+  }
+
+  attestations(imageId: string) {
+    return this.#attestations.attestations(imageId);
+  }
+  putAttestations(
+    imageId: string,
+    answers: ReadonlyArray<AttestationAnswer & { id: string }>,
+    audit?: AuditRecord,
+  ) {
+    return this.#attestations.putAttestations(imageId, answers, audit);
+  }
+
+  publisher(accountId: string) {
+    return this.#publishers.publisher(accountId);
+  }
+  setPublisher(accountId: string, url: string, audit?: AuditRecord) {
+    return this.#publishers.setPublisher(accountId, url, audit);
   }
 
   audit(entry: AuditEntry) {

@@ -6,6 +6,8 @@
  * connection and store/sqlite.ts puts them together.
  */
 import type { Readable } from "node:stream";
+import type { Listing } from "../../policy/listing/listing.js";
+import type { AttestationAnswer } from "../../policy/result.js";
 
 export interface Account {
   accountId: string;
@@ -203,6 +205,64 @@ export interface SettingsStore {
   setBlockPublicAccess(accountId: string, blocked: boolean, audit?: AuditRecord): Promise<void>;
 }
 
+/** A listing as stored: its image, owner, last change and publication. */
+export interface StoredListing {
+  imageId: string;
+  ownerId: string;
+  listing: Listing;
+  updatedAt: string;
+  /** The account that wrote it last. */
+  updatedBy: string;
+  /** Set while published (the image public); cleared when the image becomes private. */
+  publishedAt?: string;
+}
+
+/** The public catalogue's listing search (each filter "contains", case-insensitive). */
+export interface PublishedListingQuery {
+  name?: string;
+  os?: string;
+  publisher?: string;
+  ownerId?: string;
+  afterImageId?: string;
+  limit: number;
+}
+
+/** Listings, one per image version (deleted with their image). */
+export interface ListingStore {
+  /** Creates or replaces the image's listing; its publication is kept. */
+  putListing(ownerId: string, listing: Listing, by: string, audit?: AuditRecord): Promise<StoredListing>;
+  listing(imageId: string): Promise<StoredListing | undefined>;
+  /** The owner's latest listing of the same product on an image created before `createdBefore`. */
+  previousListing(
+    ownerId: string,
+    product: string,
+    imageId: string,
+    createdBefore: string,
+  ): Promise<StoredListing | undefined>;
+  /** Publishes (only while the image is public: false when it is not, or there is no listing) or unpublishes. */
+  setListingPublished(imageId: string, published: boolean, audit?: AuditRecord): Promise<boolean>;
+  deleteListing(imageId: string, audit?: AuditRecord): Promise<void>;
+  /** Published listings of public images, by image id. */
+  publishedListings(q: PublishedListingQuery): Promise<StoredListing[]>;
+}
+
+/** Attestation answers per image version (deleted with their image). */
+export interface AttestationStore {
+  attestations(imageId: string): Promise<Map<string, AttestationAnswer>>;
+  /** Sets these items' answers, leaving the others as they are. */
+  putAttestations(
+    imageId: string,
+    answers: ReadonlyArray<AttestationAnswer & { id: string }>,
+    audit?: AuditRecord,
+  ): Promise<void>;
+}
+
+/** What a listing says about its publisher beyond the account's alias. */
+export interface PublisherStore {
+  publisher(accountId: string): Promise<{ url: string } | undefined>;
+  setPublisher(accountId: string, url: string, audit?: AuditRecord): Promise<void>;
+}
+
 export interface AuditStore {
   /** An entry for a call whose change (if any) did not carry it: committed with the turn's others. */
   audit(entry: AuditEntry): Promise<void>;
@@ -221,6 +281,9 @@ export interface Store
     BlobRecordStore,
     ScanStore,
     SettingsStore,
+    ListingStore,
+    AttestationStore,
+    PublisherStore,
     AuditStore {
   close(): Promise<void>;
 }
