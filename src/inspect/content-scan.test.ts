@@ -238,6 +238,11 @@ describe("content scanner: endpoints and noise", () => {
     assert.ok(isNoisePath("/usr/lib/python3/dist-packages/requests/tests/test_x.py"));
     assert.ok(isNoisePath("/opt/app/node_modules/ssh2/test/fixtures/id_rsa"));
     assert.ok(isNoisePath("/usr/lib/python3.11/test/keycert.pem"));
+    assert.ok(
+      isNoisePath("/opt/app/venv/lib/python3.11/site-packages/awscli/examples/ec2/create-key-pair.rst"),
+    );
+    assert.ok(isNoisePath("/srv/web/node_modules/jsonwebtoken/README.md"));
+    assert.ok(!isNoisePath("/srv/web/node_modules/app-secrets/keys/prod.pem"));
     assert.ok(!isNoisePath("/opt/app/config/tests.yml"));
     assert.ok(!isNoisePath("/srv/deploy/id_rsa"));
     assert.ok(!isNoisePath("/usr/lib/python3/dist-packages/app/settings.py"));

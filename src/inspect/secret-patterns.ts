@@ -100,8 +100,9 @@ export function expectedKeyAt(path: string): ExpectedKey | undefined {
 
 /**
  * Paths that hold only documentation or example data: keys and tokens there are samples
- * (cloud-init's docs carry example keys). Prefixes, then test/fixture folders inside language
- * package trees (Python, Node, Ruby, Go, vendored PHP).
+ * (cloud-init's docs carry example keys). Prefixes, then test, fixture, example and documentation
+ * folders and documents inside language package trees (Python, Node, Ruby, Go, vendored PHP):
+ * awscli's examples/*.rst carry AWS's sample access keys and key pairs.
  */
 export const NOISE_PREFIXES: readonly string[] = [
   "/usr/share/doc/",
@@ -114,13 +115,16 @@ export const NOISE_PREFIXES: readonly string[] = [
   "/usr/share/zoneinfo/",
 ];
 const NOISE_TEST_DIRS =
-  /\/(?:dist-packages|site-packages|node_modules|gems|pkg\/mod|vendor)\/(?:[^/]+\/)*?(?:tests?|testdata|test_data|fixtures|__tests__|spec)\//;
+  /\/(?:dist-packages|site-packages|node_modules|gems|pkg\/mod|vendor)\/(?:[^/]+\/)*?(?:tests?|testdata|test_data|fixtures|__tests__|spec|examples?|samples?|docs?)\//;
+const PACKAGE_DOCUMENT =
+  /\/(?:dist-packages|site-packages|node_modules|gems|pkg\/mod|vendor)\/.*\.(?:md|markdown|rst|txt)$/i;
 const PYTHON_STDLIB_TESTS = /^\/usr\/(?:local\/)?lib\/python[0-9.]+\/test\//;
 
 export function isNoisePath(path: string): boolean {
   return (
     NOISE_PREFIXES.some((p) => path.startsWith(p)) ||
     NOISE_TEST_DIRS.test(path) ||
+    PACKAGE_DOCUMENT.test(path) ||
     PYTHON_STDLIB_TESTS.test(path)
   );
 }
