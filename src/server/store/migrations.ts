@@ -93,4 +93,15 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TRIGGER listings_unpublish AFTER UPDATE OF is_public ON images
      WHEN NEW.is_public = 0
      BEGIN UPDATE listings SET published_at = NULL WHERE image_id = NEW.image_id; END;`,
+  // 4: web console sessions (server/console/): the token's SHA-256, never the token; a session goes
+  // with its access key and account.
+  `CREATE TABLE console_sessions (
+     token_hash TEXT PRIMARY KEY,
+     account_id TEXT NOT NULL REFERENCES accounts(account_id) ON DELETE CASCADE,
+     access_key_id TEXT NOT NULL REFERENCES access_keys(access_key_id) ON DELETE CASCADE,
+     csrf_token TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     last_seen_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL);
+   CREATE INDEX console_sessions_expiry ON console_sessions(expires_at);`,
 ];

@@ -17,6 +17,7 @@ import { SqliteListings } from "./sqlite/listings.js";
 import { SqlitePermissions } from "./sqlite/permissions.js";
 import { SqlitePublishers } from "./sqlite/publishers.js";
 import { SqliteScans } from "./sqlite/scans.js";
+import { SqliteSessions } from "./sqlite/sessions.js";
 import { SqliteSettings } from "./sqlite/settings.js";
 import { SqliteTags } from "./sqlite/tags.js";
 import type {
@@ -25,6 +26,7 @@ import type {
   AuditEntry,
   AuditRecord,
   BlobRecordStore,
+  ConsoleSession,
   Image,
   ImageQuery,
   ImageStore,
@@ -35,6 +37,7 @@ import type {
   PublisherStore,
   ScanRecord,
   ScanStore,
+  SessionStore,
   SettingsStore,
   Store,
   Tag,
@@ -56,6 +59,7 @@ export class SqliteStore implements Store {
   readonly #listings: ListingStore;
   readonly #attestations: AttestationStore;
   readonly #publishers: PublisherStore;
+  readonly #sessions: SessionStore;
 
   constructor(dataDir: string, secrets: SecretBox) {
     const db = new SqliteDatabase(dataDir);
@@ -74,6 +78,7 @@ export class SqliteStore implements Store {
     this.#listings = new SqliteListings(db, log);
     this.#attestations = new SqliteAttestations(db, log);
     this.#publishers = new SqlitePublishers(db, log);
+    this.#sessions = new SqliteSessions(db, log);
   }
 
   createAccount(opts: { alias?: string; admin?: boolean; accountId?: string }) {
@@ -209,6 +214,22 @@ export class SqliteStore implements Store {
   }
   setPublisher(accountId: string, url: string, audit?: AuditRecord) {
     return this.#publishers.setPublisher(accountId, url, audit);
+  }
+
+  createSession(session: ConsoleSession, audit?: AuditRecord) {
+    return this.#sessions.createSession(session, audit);
+  }
+  session(tokenHash: string) {
+    return this.#sessions.session(tokenHash);
+  }
+  touchSession(tokenHash: string, lastSeenAt: string) {
+    return this.#sessions.touchSession(tokenHash, lastSeenAt);
+  }
+  deleteSession(tokenHash: string, audit?: AuditRecord) {
+    return this.#sessions.deleteSession(tokenHash, audit);
+  }
+  deleteExpiredSessions(now: string, idleBefore: string) {
+    return this.#sessions.deleteExpiredSessions(now, idleBefore);
   }
 
   audit(entry: AuditEntry) {

@@ -263,6 +263,33 @@ export interface PublisherStore {
   setPublisher(accountId: string, url: string, audit?: AuditRecord): Promise<void>;
 }
 
+/**
+ * A console sign-in (server/console/): the browser holds a random token in a cookie, the store only
+ * its SHA-256, so reading the database does not give live sessions.
+ */
+export interface ConsoleSession {
+  tokenHash: string;
+  accountId: string;
+  /** The access key the visitor signed in with; deleting the key ends its sessions. */
+  accessKeyId: string;
+  /** The synchronizer token every console form carries. */
+  csrfToken: string;
+  createdAt: string;
+  lastSeenAt: string;
+  /** The absolute end, whatever the activity. */
+  expiresAt: string;
+}
+
+/** Console sessions (one row per sign-in). */
+export interface SessionStore {
+  createSession(session: ConsoleSession, audit?: AuditRecord): Promise<void>;
+  session(tokenHash: string): Promise<ConsoleSession | undefined>;
+  touchSession(tokenHash: string, lastSeenAt: string): Promise<void>;
+  deleteSession(tokenHash: string, audit?: AuditRecord): Promise<void>;
+  /** Removes sessions whose absolute end is before `now`, or idle since before `idleBefore`. */
+  deleteExpiredSessions(now: string, idleBefore: string): Promise<number>;
+}
+
 export interface AuditStore {
   /** An entry for a call whose change (if any) did not carry it: committed with the turn's others. */
   audit(entry: AuditEntry): Promise<void>;
@@ -284,6 +311,7 @@ export interface Store
     ListingStore,
     AttestationStore,
     PublisherStore,
+    SessionStore,
     AuditStore {
   close(): Promise<void>;
 }
