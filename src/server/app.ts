@@ -83,7 +83,7 @@ export class App {
     }
   }
 
-  private context(caller: Caller, requestId: string, req: AppRequest): RequestContext {
+  context(caller: Caller, requestId: string, req: Pick<AppRequest, "remoteAddress">): RequestContext {
     const store = this.deps.store;
     const entry = (action: string, resource: string | undefined, detail: string, outcome: string) => ({
       at: new Date().toISOString(),
@@ -120,13 +120,31 @@ export class App {
       ? new URLSearchParams(req.body.toString("utf8"))
       : new URLSearchParams();
     const params = Ec2Params.parse(url.searchParams, form);
+    const { action, body } = await this.runAction(caller, params, req.remoteAddress, requestId);
+    return {
+      status: 200,
+      headers: xmlHeaders(requestId),
+      body: renderEc2Response(action, requestId, body),
+    };
+  }
+
+  /**
+   * One EC2 action for an authenticated caller, audited: the API's path, and the web console's for
+   * every change it makes (so permissions, the gate and the audit log have one implementation).
+   */
+  async runAction(
+    caller: Caller,
+    params: Ec2Params,
+    remoteAddress: string,
+    requestId = newRequestId(),
+  ): Promise<{ action: string; body: string | Buffer[] }> {
     const actionName = params.get("Action");
     if (!actionName)
       throw new Ec2Error("MissingAction", "The request must contain the parameter Action", 400);
     const action = ACTIONS_BY_NAME.get(actionName);
     if (!action)
       throw new Ec2Error("InvalidAction", `The action ${actionName} is not valid for this web service.`, 400);
-    const ctx = this.context(caller, requestId, req);
+    const ctx = this.context(caller, requestId, { remoteAddress });
     const detail = () =>
       JSON.stringify(
         Object.fromEntries(params.entries().filter(([k]) => !k.startsWith("X-Amz-") && k !== "Action")),
@@ -151,11 +169,7 @@ export class App {
         audit,
       });
       if (audit) await ctx.settle(audit);
-      return {
-        status: 200,
-        headers: xmlHeaders(requestId),
-        body: renderEc2Response(action.name, requestId, body),
-      };
+      return { action: action.name, body };
     } catch (e) {
       // After a committed change (written), the failure is a second entry: both happened.
       if (action.mutating && e instanceof Ec2Error)
