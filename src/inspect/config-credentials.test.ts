@@ -80,6 +80,7 @@ describe("literal credentials in settings", () => {
     ["/opt/app/settings.py", "SECRET_KEY = 'dj4ng0-k3y-9f8e7d6c5b'", "secret SECRET_KEY"],
     ["/opt/app/app.py", 'conn = connect(password="SrcPw2024")', "password password"],
     ["/opt/app/pass.txt", "root password: Tr0ub4dor&3", "password password"],
+    ["/var/lib/dpkg/info/shop.postinst", "DB_PASSWORD=PostinstPw1", "password DB_PASSWORD"],
   ];
   for (const [file, line, want] of charged)
     it(`charges ${file}: ${line.trim()}`, () => {
@@ -129,6 +130,8 @@ describe("literal credentials in settings", () => {
     ["/opt/app/tests/test_login.py", 'password = "TestPw2024"', "tests"],
     ["/var/www/app/lang/de/validation.php", "'password' => 'Passwort',", "translation"],
     ["/etc/nsswitch.conf", "passwd:         files", "nsswitch database"],
+    ["/var/lib/dpkg/info/base-passwd.templates", "Description-de.UTF-8: password: Passwort1", "dpkg record"],
+    ["/var/lib/apt/lists/deb.debian.org_dists_Packages", "Password: AptListPw1", "apt list"],
     ["/var/log/dpkg.log", "2026-12-04 23:50:01 install passwd:amd64 <none> 1:4.13", "log line"],
     ["/etc/ssl/openssl.cnf", "secret = $insta::secret # pass:insta", "inline comment"],
   ];

@@ -72,10 +72,17 @@ const NOT_SETTINGS_DIR =
 
 /** System files whose keys are database or section names (nsswitch's `passwd: files`). */
 const NO_CREDENTIAL_SETTINGS = new Set(["/etc/nsswitch.conf"]);
+/**
+ * The package managers' own records (dpkg's status, templates and symbols, apt's package lists,
+ * debconf's question templates): descriptions of packages, not anyone's settings. Maintainer
+ * scripts are still read: the publisher's own packages may carry a password in a postinst.
+ */
+const PACKAGE_RECORDS =
+  /^\/var\/lib\/dpkg\/(?!info\/[^/]+\.(?:preinst|postinst|prerm|postrm|config)$)|^\/var\/(?:lib\/apt|cache\/apt)\/|^\/var\/cache\/debconf\/templates\.dat/;
 
 /** How to read a file's settings for credentials; undefined when its values are not settings. */
 export function credentialScanOf(file: string): CredentialScan | undefined {
-  if (NO_CREDENTIAL_SETTINGS.has(file)) return undefined;
+  if (NO_CREDENTIAL_SETTINGS.has(file) || PACKAGE_RECORDS.test(file)) return undefined;
   const base = path.posix.basename(file);
   if (EXAMPLE_NAME.test(base) || DOCUMENT.test(base) || NOT_SETTINGS_DIR.test(file)) return undefined;
   if (!CODE_FILE.test(base)) return { certainty: "config", quotedOnly: false };
@@ -84,13 +91,17 @@ export function credentialScanOf(file: string): CredentialScan | undefined {
 }
 
 /**
- * Cheap test before any parsing: a setting name needs one of these (case-insensitively), a URL
- * `://`. Most text files have neither.
+ * What a setting's name must contain (case-insensitively), searched for first: most text files
+ * have none, and a URL needs `://`, so the parsing below runs on a few lines only.
  */
-export const CREDENTIAL_KEYWORD = /pass|pwd|secret|token|api.?key|access.?key/gi;
+const CREDENTIAL_KEYWORD = /pass|pwd|secret|token|api.?key|access.?key/gi;
 
 /** Characters of a setting's name: DB_PASSWORD, spring.datasource.password, --db-password. */
-const KEY_CHAR = /[A-Za-z0-9_.-]/;
+function isKeyChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45
+  );
+}
 const MAX_KEY = 128;
 const MAX_VALUE = 512;
 
@@ -303,9 +314,9 @@ export function findCredentials(
     }
     // The whole name around the keyword: one look per name (secret_password holds two keywords).
     let start = m.index;
-    while (start > lineStart && m.index - start < MAX_KEY && KEY_CHAR.test(text[start - 1]!)) start--;
+    while (start > lineStart && m.index - start < MAX_KEY && isKeyChar(text.charCodeAt(start - 1))) start--;
     let end = m.index;
-    while (end < lineEnd && end - start < MAX_KEY && KEY_CHAR.test(text[end]!)) end++;
+    while (end < lineEnd && end - start < MAX_KEY && isKeyChar(text.charCodeAt(end))) end++;
     CREDENTIAL_KEYWORD.lastIndex = end;
     const setting = settingAt(text, start, end, lineEnd, scan);
     if (!setting) continue;

@@ -1,6 +1,5 @@
 import {
   type ConfigCredentialMatch,
-  CREDENTIAL_KEYWORD,
   type CredentialScan,
   findCredentials,
   type UrlCredentialMatch,
@@ -174,11 +173,9 @@ export class TextScanner {
         }
       }
     }
-    if (this.options.credentials) {
-      CREDENTIAL_KEYWORD.lastIndex = 0;
-      if (CREDENTIAL_KEYWORD.test(text) || text.includes("://"))
-        findCredentials(text, this.path, this.options.credentials, lineAt, tokens, this.sink);
-    }
+    // One keyword search is its own prefilter: most files have no match and cost one regex pass.
+    if (this.options.credentials)
+      findCredentials(text, this.path, this.options.credentials, lineAt, tokens, this.sink);
     if (this.options.endpoints && text.includes("amazonaws.com")) {
       REGION_ENDPOINT.lastIndex = 0;
       for (let m = REGION_ENDPOINT.exec(text); m; m = REGION_ENDPOINT.exec(text))
