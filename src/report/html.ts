@@ -1,19 +1,15 @@
 import type { Finding, IgnoredFinding, ScanResult } from "../policy/result.js";
 import { atLeast, SEVERITIES } from "../policy/severity.js";
 import { groupBySeverity, isMultiRoot, locationOf, osName, type RuleGroup } from "./common.js";
+import { htmlEscape } from "./html-escape.js";
+import { statementsHtml } from "./statements.js";
 
-/** HTML text and attribute values: the five markup characters, always. */
-export function htmlEscape(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
-}
+export { htmlEscape } from "./html-escape.js";
 
 const h = htmlEscape;
 
 // Inline only: the page is served as is and saved by users, so it loads nothing from anywhere.
-const STYLE = `
+export const REPORT_STYLE = `
 body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem 1.5rem;color:#1b1f24;background:#fff}
 h1{font-size:1.4rem;margin:.2rem 0 1rem}h2{font-size:1.15rem;margin:2rem 0 .5rem;border-bottom:1px solid #d0d7de}
 table.meta td{padding:.1rem 1rem .1rem 0;vertical-align:top}code,.loc{font-family:ui-monospace,monospace;font-size:.9em}
@@ -29,7 +25,7 @@ ul{margin:.3rem 0;padding-left:1.2rem}li{margin:.3rem 0}.clauses{color:#57606a;f
 table.findings{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
 table.findings th,table.findings td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #d0d7de;vertical-align:top}
 table.findings th{background:#f6f8fa;font-size:.85rem}table.findings td.num{text-align:right}
-a{color:#0969da;text-decoration:none}a:hover{text-decoration:underline}`;
+a{color:#0969da;text-decoration:none}a:hover{text-decoration:underline}.pass-text{color:#1a7f37}`;
 
 /** A single self-contained HTML page of the report (no scripts, no external assets). */
 export function renderHtml(result: ScanResult): string {
@@ -106,17 +102,7 @@ export function renderHtml(result: ScanResult): string {
       for (const g of groups) ruleBlock(g, false);
   }
 
-  parts.push(`<h2>Needs your statement (${result.attestations.length})</h2><ul>`);
-  for (const a of result.attestations)
-    parts.push(`<li><code>${h(a.id)}</code> ${clauses(a.clauses)}<br>${h(a.statement)}</li>`);
-  parts.push(`</ul><h2>Judged from listing/registration (${result.metadataChecks.length})</h2><ul>`);
-  for (const m of result.metadataChecks) {
-    const by = m.judgedBy === "listing" ? "listing" : "registered image attributes";
-    parts.push(
-      `<li><code>${h(m.id)}</code> ${clauses(m.clauses)} <span class="muted">from the ${by}</span><br>${h(m.check)}</li>`,
-    );
-  }
-  parts.push("</ul>");
+  parts.push(statementsHtml(result.attestations, result.metadataChecks));
   if (result.notes.length > 0)
     parts.push(
       `<h2>Not checked (${result.notes.length})</h2><ul>`,
@@ -140,7 +126,7 @@ export function renderHtml(result: ScanResult): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
     `<title>amigate: ${h(result.passed ? "PASS" : "FAIL")} ${h(result.target.input)}</title>`,
-    `<style>${STYLE}</style></head><body>`,
+    `<style>${REPORT_STYLE}</style></head><body>`,
     ...parts.filter((p) => p !== ""),
     "</body></html>",
     "",

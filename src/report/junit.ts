@@ -1,6 +1,7 @@
 import type { Finding, ScanResult } from "../policy/result.js";
 import { atLeast } from "../policy/severity.js";
 import { findingsByRule, isMultiRoot, locationOf } from "./common.js";
+import { answerText, checkStatus } from "./statements.js";
 
 /**
  * XML 1.0 text: the five markup characters escaped, and characters XML cannot carry at all
@@ -129,23 +130,50 @@ export function renderJunit(result: ScanResult): string {
     errors: 0,
     skipped: 0,
   };
-  for (const a of result.attestations) {
+  // Answered yes or not-applicable passes, no fails, unanswered is skipped; checks likewise.
+  const statementCase = (
+    name: string,
+    classname: string,
+    outcome?: { skipped?: string; failure?: string },
+  ) => {
     statements.tests++;
-    statements.skipped++;
-    statements.cases.push(
-      `    ${open("testcase", { name: `${a.id} [${a.clauses.join(", ")}]`, classname: "amigate.attestation", time: 0 })}`,
-      `      ${open("skipped", { message: `needs your statement: ${a.statement}` }, true)}`,
-      "    </testcase>",
+    const head = `    ${open("testcase", { name, classname, time: 0 })}`;
+    if (outcome?.skipped !== undefined) {
+      statements.skipped++;
+      statements.cases.push(
+        head,
+        `      ${open("skipped", { message: outcome.skipped }, true)}`,
+        "    </testcase>",
+      );
+    } else if (outcome?.failure !== undefined) {
+      statements.failures++;
+      statements.cases.push(
+        head,
+        `      ${open("failure", { message: outcome.failure }, true)}`,
+        "    </testcase>",
+      );
+    } else statements.cases.push(head, "    </testcase>");
+  };
+  for (const a of result.attestations)
+    statementCase(
+      `${a.id} [${a.clauses.join(", ")}]`,
+      "amigate.attestation",
+      !a.answer
+        ? { skipped: `needs your statement: ${a.statement}` }
+        : a.answer.answer === "no"
+          ? { failure: `${answerText(a)} (${a.statement})` }
+          : undefined,
     );
-  }
   for (const m of result.metadataChecks) {
-    statements.tests++;
-    statements.skipped++;
     const by = m.judgedBy === "listing" ? "the listing" : "the registered image attributes";
-    statements.cases.push(
-      `    ${open("testcase", { name: `${m.id} [${m.clauses.join(", ")}]`, classname: "amigate.metadata", time: 0 })}`,
-      `      ${open("skipped", { message: `judged from ${by}: ${m.check}` }, true)}`,
-      "    </testcase>",
+    statementCase(
+      `${m.id} [${m.clauses.join(", ")}]`,
+      "amigate.metadata",
+      m.status === "failed"
+        ? { failure: (m.findings ?? []).map((f) => f.message).join("; ") }
+        : m.status === "passed"
+          ? undefined
+          : { skipped: `${checkStatus(m)}: judged from ${by}: ${m.check}` },
     );
   }
 

@@ -1,6 +1,7 @@
 import type { Finding, ScanResult } from "../policy/result.js";
 import { atLeast, SEVERITIES, type Severity } from "../policy/severity.js";
 import { groupBySeverity, isMultiRoot, locationOf, osName, type RuleGroup, visible } from "./common.js";
+import { answerText, checkStatus, judgedFrom, statementCounts } from "./statements.js";
 
 export interface TextOptions {
   /** ANSI colours; the CLI turns them off for files, pipes and NO_COLOR. */
@@ -123,17 +124,30 @@ export function renderText(result: ScanResult, options: TextOptions): string {
     }
   }
 
-  heading(`Needs your statement (${result.attestations.length}): only the publisher can say`);
+  const { answered } = statementCounts(result.attestations);
+  heading(
+    answered === 0
+      ? `Needs your statement (${result.attestations.length}): only the publisher can say`
+      : `Publisher statements (${result.attestations.length}): ${answered} answered`,
+  );
   for (const a of result.attestations) {
     out.push(`  ${paint("bold", a.id)}  ${paint("dim", `[${a.clauses.join(", ")}]`)}`);
     para(a.statement, "      ");
+    const style = !a.answer ? "dim" : a.answer.answer === "no" ? "red" : "green";
+    para(paint(style, visible(answerText(a))), "      ");
   }
 
   heading(`Judged from listing/registration (${result.metadataChecks.length}): not from the image bytes`);
   for (const m of result.metadataChecks) {
-    const by = m.judgedBy === "listing" ? "listing" : "registered image attributes";
-    out.push(`  ${paint("bold", m.id)}  ${paint("dim", `[${m.clauses.join(", ")}] from the ${by}`)}`);
+    const style = m.status === "failed" ? "boldRed" : m.status === "passed" ? "green" : "dim";
+    out.push(
+      `  ${paint("bold", m.id)}  ${paint("dim", `[${m.clauses.join(", ")}] from the ${judgedFrom(m)}`)}  ${paint(style, checkStatus(m))}`,
+    );
     para(m.check, "      ");
+    for (const f of m.findings ?? [])
+      out.push(
+        `      • ${paint(SEVERITY_COLOR[f.severity], f.severity.toUpperCase())} ${visible(f.message)}`,
+      );
   }
 
   if (result.notes.length > 0) {
