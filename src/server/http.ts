@@ -165,6 +165,7 @@ export function serve(
         headers: headersOf(req),
         body,
         remoteAddress: req.socket.remoteAddress ?? "unknown",
+        tls: (req.socket as { encrypted?: boolean }).encrypted === true,
       });
       // An upload refused part-way was left unread: close rather than read the rest.
       res.writeHead(

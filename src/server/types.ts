@@ -16,6 +16,8 @@ export interface AppRequest {
   /** Whole body, or a stream for uploads. */
   body: Buffer | AsyncIterable<Uint8Array>;
   remoteAddress: string;
+  /** Arrived over TLS (the console's cookies are then Secure). */
+  tls?: boolean;
 }
 
 export interface AppResponse {
