@@ -15,6 +15,7 @@ const conditional = {
   path: "/etc/ssh/sshd_config",
   line: 50,
   isDefault: false,
+  chain: [],
 };
 
 /** The sshd fact as an sshd_config with these settings would give it (the sshd inspector is tested on its own). */
@@ -41,6 +42,9 @@ function sshdWith(
     },
     all: () => [],
     conditional: [conditional],
+    forConnection: () => undefined,
+    connectionError: () => undefined,
+    connections: [],
     authorizedKeysFiles: keysFiles,
   };
   const facts: SshdFacts = built;

@@ -1,6 +1,23 @@
-import { compileWildcard, type WildcardSyntax } from "../match/wildcard.js";
-import type { Inspector } from "./context.js";
-import { type ConfigEntry, type ParsedConfig, parseSshdConfig, SSHD_CONFIG } from "./sshd-config.js";
+import type { InspectContext, Inspector } from "./context.js";
+import {
+  appliesAtStartup,
+  type ConfigEntry,
+  chainText,
+  type MatchBlock,
+  type ParsedConfig,
+  parseSshdConfig,
+  SSHD_CONFIG,
+  type SshdRefusal,
+} from "./sshd-config.js";
+import {
+  chainMayApplyToUser,
+  matchesEveryConnection,
+  representativeConnections,
+} from "./sshd-connections.js";
+import { authenticationMethodsLine, keywordKey, keywordSpelling, SSHD_KEYWORDS } from "./sshd-keywords.js";
+import { conditionMatches, parseMatchLine, type SshdConnection } from "./sshd-match.js";
+
+export type { MatchBlock, SshdConnection, SshdRefusal };
 
 // CONTRACT (the sshd helper implements this file; other inspectors rely on these fields).
 
@@ -14,13 +31,16 @@ export interface SshdSetting {
   isDefault: boolean;
   /** The arguments as sshd splits them (quotes removed); the default's words when isDefault. */
   args: string[];
-  /** Set inside a `Match all` block: it overrides the global value for every connection. */
+  /** Set inside a Match block that matches every connection (`Match all`, `Match User *`…). */
   matchAll?: boolean;
+  /** The Match blocks it sits in, outermost first; [] or absent at the top level. */
+  chain?: MatchBlock[];
 }
 
 export interface SshdConditionalSetting extends SshdSetting {
-  /** The Match criteria line, e.g. "User backup". */
+  /** The Match criteria line, e.g. "User backup" ("User bob and Match all" when nested by an Include). */
   match: string;
+  chain: MatchBlock[];
 }
 
 export interface SshdFacts {
@@ -28,65 +48,28 @@ export interface SshdFacts {
   installed: boolean;
   /** Config files in the order sshd reads them (main file, then Includes as they are reached). */
   files: string[];
-  /** The effective global value of a keyword (case-insensitive): first value wins, defaults applied. */
+  /** sshd would refuse to start with this configuration: no SSH at all. */
+  refused?: SshdRefusal;
+  /**
+   * The value of a keyword (case-insensitive) for a connection that only Match blocks matching
+   * every connection apply to: the first such block's value, else the first top-level value
+   * (global-only keywords: the first value sshd reads at start, `Match all` blocks included),
+   * else OpenSSH's default.
+   */
   get(keyword: string): SshdSetting | undefined;
-  /** Every unconditional line of a keyword in reading order (multi-value keywords, losing lines). */
+  /** Every line of a keyword sshd applies at start (top level and `Match all`), in reading order. */
   all(keyword: string): SshdSetting[];
-  /** Settings inside Match blocks (they apply only to matching connections). */
+  /** Settings inside Match blocks other than `Match all` (they apply only to matching connections). */
   conditional: SshdConditionalSetting[];
+  /** The value sshd uses for one connection: what `sshd -T -C user=…,addr=…` prints. */
+  forConnection(keyword: string, connection: SshdConnection): SshdSetting | undefined;
+  /** Why sshd would drop this connection while applying its Match blocks, if it would. */
+  connectionError(connection: SshdConnection): string | undefined;
+  /** Connections that tell this configuration's Match blocks apart, root's among them. */
+  connections: SshdConnection[];
   /** AuthorizedKeysFile patterns expanded for one user (%h, %u, %U, %%; relative = under home). */
   authorizedKeysFiles(user: { name: string; home: string; uid?: number }): string[];
 }
-
-/** OpenSSH's spelling of the keywords rules and other inspectors ask for (sshd_config(5)). */
-const SPELLING = [
-  "AcceptEnv",
-  "AllowGroups",
-  "AllowTcpForwarding",
-  "AllowUsers",
-  "AuthenticationMethods",
-  "AuthorizedKeysCommand",
-  "AuthorizedKeysCommandUser",
-  "AuthorizedKeysFile",
-  "AuthorizedPrincipalsFile",
-  "Banner",
-  "ChallengeResponseAuthentication",
-  "DenyGroups",
-  "DenyUsers",
-  "ForceCommand",
-  "GatewayPorts",
-  "GSSAPIAuthentication",
-  "HostbasedAuthentication",
-  "HostCertificate",
-  "HostKey",
-  "KbdInteractiveAuthentication",
-  "KerberosAuthentication",
-  "ListenAddress",
-  "LogLevel",
-  "MaxAuthTries",
-  "PasswordAuthentication",
-  "PermitEmptyPasswords",
-  "PermitOpen",
-  "PermitRootLogin",
-  "PermitTTY",
-  "PermitTunnel",
-  "PermitUserEnvironment",
-  "Port",
-  "PrintMotd",
-  "PubkeyAuthentication",
-  "Subsystem",
-  "TrustedUserCAKeys",
-  "UsePAM",
-  "X11Forwarding",
-];
-const CANONICAL = new Map(SPELLING.map((k) => [k.toLowerCase(), k]));
-
-/** Old names sshd still accepts for a current keyword. */
-const ALIASES = new Map([
-  ["challengeresponseauthentication", "kbdinteractiveauthentication"],
-  ["skeyauthentication", "kbdinteractiveauthentication"],
-  ["dsaauthentication", "pubkeyauthentication"],
-]);
 
 /** OpenSSH's built-in defaults (upstream, not a distribution's shipped file). */
 const DEFAULTS = new Map<string, string>([
@@ -98,90 +81,123 @@ const DEFAULTS = new Map<string, string>([
   ["usepam", "no"],
   ["pubkeyauthentication", "yes"],
   ["hostbasedauthentication", "no"],
+  ["gssapiauthentication", "no"],
   ["permituserenvironment", "no"],
   ["authorizedkeysfile", ".ssh/authorized_keys .ssh/authorized_keys2"],
 ]);
 
-/** Keywords whose values sshd compares case-insensitively (yes/no style flags). */
-const FLAGS = new Set([
-  "passwordauthentication",
-  "permitrootlogin",
-  "permitemptypasswords",
-  "kbdinteractiveauthentication",
-  "usepam",
-  "pubkeyauthentication",
-  "hostbasedauthentication",
-  "permituserenvironment",
-  "x11forwarding",
-  "allowtcpforwarding",
-  "gssapiauthentication",
-  "kerberosauthentication",
-  "permittunnel",
-  "permittty",
-]);
-
-function keyOf(keyword: string): string {
-  const lower = keyword.toLowerCase();
-  return ALIASES.get(lower) ?? lower;
+function isGlobalOnly(key: string): boolean {
+  return SSHD_KEYWORDS.get(key)?.globalOnly ?? true;
 }
 
-function spell(key: string, written: string): string {
-  return CANONICAL.get(key) ?? written;
+/** Keywords whose values sshd compares case-insensitively (yes/no and other fixed words). */
+function isWordValued(key: string): boolean {
+  const args = SSHD_KEYWORDS.get(key)?.args;
+  return args === "flag" || Array.isArray(args);
 }
 
 function toSetting(e: ConfigEntry): SshdSetting {
-  const key = keyOf(e.keyword);
+  const key = keywordKey(e.keyword);
   const raw = e.args.join(" ");
   return {
-    keyword: spell(key, e.written),
-    value: FLAGS.has(key) ? raw.toLowerCase() : raw,
+    keyword: keywordSpelling(e.keyword),
+    value: isWordValued(key) ? raw.toLowerCase() : raw,
     path: e.path,
     line: e.line,
     isDefault: false,
     args: e.args,
+    ...(e.chain.length > 0 ? { chain: e.chain } : {}),
   };
 }
 
-const isMatchAll = (match: string | undefined) => match !== undefined && match.toLowerCase() === "all";
+/** sshd keeps the first line of a keyword; a line with no arguments (only a comment) sets nothing. */
+function setsValue(e: ConfigEntry): boolean {
+  return e.args.length > 0;
+}
+
+function defaultOf(key: string, written: string): SshdSetting | undefined {
+  const value = DEFAULTS.get(key);
+  if (value === undefined) return undefined;
+  return { keyword: keywordSpelling(written), value, isDefault: true, args: value.split(" ") };
+}
 
 /** Builds the facts from a parsed configuration (exported for tests over small trees). */
-export function sshdFactsFrom(parsed: ParsedConfig, installed: boolean): SshdFacts {
-  const global = new Map<string, SshdSetting[]>();
-  const overrides = new Map<string, SshdSetting>();
-  const conditional: SshdConditionalSetting[] = [];
+export function sshdFactsFrom(
+  parsed: ParsedConfig,
+  installed: boolean,
+  rootGroups: readonly string[] = ["root"],
+): SshdFacts {
+  const byKey = new Map<string, ConfigEntry[]>();
   for (const e of parsed.entries) {
-    const key = keyOf(e.keyword);
-    const setting = toSetting(e);
-    if (e.match === undefined || isMatchAll(e.match)) {
-      if (isMatchAll(e.match)) {
-        setting.matchAll = true;
-        // At connection time sshd re-reads Match blocks and their values replace the global ones.
-        if (!overrides.has(key)) overrides.set(key, setting);
-      }
-      const list = global.get(key) ?? [];
-      list.push(setting);
-      global.set(key, list);
-    } else conditional.push({ ...setting, match: e.match });
+    const key = keywordKey(e.keyword);
+    byKey.set(key, [...(byKey.get(key) ?? []), e]);
   }
+  const settings = new Map<ConfigEntry, SshdSetting>(parsed.entries.map((e) => [e, toSetting(e)]));
+  const setting = (e: ConfigEntry) => settings.get(e)!;
+  const atStartup = (key: string) => (byKey.get(key) ?? []).filter((e) => appliesAtStartup(e.chain));
+  const startupEntry = (key: string) => atStartup(key).find(setsValue);
+
   const get = (keyword: string): SshdSetting | undefined => {
-    const key = keyOf(keyword);
-    const found = overrides.get(key) ?? global.get(key)?.[0];
-    if (found) return found;
-    const value = DEFAULTS.get(key);
-    if (value === undefined) return undefined;
-    return { keyword: spell(key, keyword), value, isDefault: true, args: value.split(" ") };
+    const key = keywordKey(keyword);
+    const entries = byKey.get(key) ?? [];
+    const everyone = isGlobalOnly(key)
+      ? undefined
+      : entries.find((e) => setsValue(e) && e.chain.length > 0 && e.chain.every(matchesEveryConnection));
+    const found = everyone ?? startupEntry(key);
+    if (found) return { ...setting(found), ...(found.chain.length > 0 ? { matchAll: true } : {}) };
+    return defaultOf(key, keyword);
   };
+  // At connection time sshd reads the configuration again (from its include cache) and the first
+  // matching Match value replaces the value it started with, for keywords allowed in Match blocks.
+  const again = parsed.connectionEntries ?? parsed.entries;
+  const againByKey = new Map<string, ConfigEntry[]>();
+  for (const e of again) {
+    const key = keywordKey(e.keyword);
+    againByKey.set(key, [...(againByKey.get(key) ?? []), e]);
+    if (!settings.has(e)) settings.set(e, toSetting(e));
+  }
+  const forConnection = (keyword: string, conn: SshdConnection): SshdSetting | undefined => {
+    const key = keywordKey(keyword);
+    const matched = isGlobalOnly(key)
+      ? undefined
+      : (againByKey.get(key) ?? []).find(
+          (e) => setsValue(e) && e.chain.length > 0 && e.chain.every((b) => conditionMatches(b, conn)),
+        );
+    const found = matched ?? startupEntry(key);
+    return found ? setting(found) : defaultOf(key, keyword);
+  };
+  const connectionError = (conn: SshdConnection): string | undefined =>
+    parsed.connectionRefusal?.reason ??
+    authenticationMethodsPass(
+      againByKey.get("authenticationmethods") ?? [],
+      (e) => e.chain.length > 0 && e.chain.every((b) => conditionMatches(b, conn)),
+    )?.reason;
+  const conditional: SshdConditionalSetting[] = parsed.entries
+    .filter((e) => e.chain.length > 0 && !appliesAtStartup(e.chain))
+    .map((e) => ({ ...setting(e), match: chainText(e.chain), chain: e.chain }));
+  const refused = parsed.refusal ?? startupRefusal(byKey);
   return {
     installed,
     files: parsed.files,
+    ...(refused ? { refused } : {}),
     get,
-    all: (keyword) => [...(global.get(keyOf(keyword)) ?? [])],
+    all: (keyword) =>
+      atStartup(keywordKey(keyword)).map((e) => ({
+        ...setting(e),
+        ...(e.chain.length > 0 ? { matchAll: true } : {}),
+      })),
     conditional,
+    forConnection,
+    connectionError,
+    connections: representativeConnections(
+      parsed.entries.map((e) => e.chain),
+      rootGroups,
+    ),
     authorizedKeysFiles(user) {
       const patterns = [get("AuthorizedKeysFile")!.args];
       // A Match block may give this user other files; a scanner looks at those too.
       for (const c of conditional)
-        if (keyOf(c.keyword) === "authorizedkeysfile" && matchMayApply(c.match, user.name))
+        if (keywordKey(c.keyword) === "authorizedkeysfile" && chainMayApplyToUser(c.chain, user.name))
           patterns.push(c.args);
       const out: string[] = [];
       for (const args of patterns)
@@ -195,6 +211,75 @@ export function sshdFactsFrom(parsed: ParsedConfig, installed: boolean): SshdFac
       return out;
     },
   };
+}
+
+/**
+ * One pass of sshd over the AuthenticationMethods lines (at start, or for one connection): the
+ * lines that apply fill the pass's lists, and "any" after a list is refused.
+ */
+function authenticationMethodsPass(
+  lines: readonly ConfigEntry[],
+  applies: (e: ConfigEntry) => boolean,
+): SshdRefusal | undefined {
+  let held = 0;
+  for (const e of lines) {
+    const r = authenticationMethodsLine(e.args, held, applies(e));
+    if ("error" in r) return { path: e.path, line: e.line, reason: r.error };
+    held = r.held;
+  }
+  return undefined;
+}
+
+/** Which switch turns each authentication method on (auth2.c); "none" is always on. */
+const METHOD_SWITCH: Record<string, string | undefined> = {
+  publickey: "pubkeyauthentication",
+  password: "passwordauthentication",
+  "keyboard-interactive": "kbdinteractiveauthentication",
+  hostbased: "hostbasedauthentication",
+  "gssapi-with-mic": "gssapiauthentication",
+};
+
+/** What sshd checks once the whole configuration is read, with the values it starts with (sshd.c). */
+function startupRefusal(byKey: Map<string, ConfigEntry[]>): SshdRefusal | undefined {
+  const startup = (key: string) => (byKey.get(key) ?? []).filter((e) => appliesAtStartup(e.chain));
+  const value = (key: string) =>
+    startup(key).find(setsValue)?.args.join(" ").toLowerCase() ?? DEFAULTS.get(key);
+  const anyError = authenticationMethodsPass(byKey.get("authenticationmethods") ?? [], (e) =>
+    appliesAtStartup(e.chain),
+  );
+  if (anyError) return anyError;
+  const names = new Set<string>();
+  for (const e of startup("subsystem")) {
+    if (names.has(e.args[0]!))
+      return { path: e.path, line: e.line, reason: `Subsystem '${e.args[0]}' already defined` };
+    names.add(e.args[0]!);
+  }
+  const am = startup("authenticationmethods").find(setsValue);
+  if (am && !(am.args.length === 1 && am.args[0] === "any")) {
+    const enabled = (m: string) => {
+      const key = METHOD_SWITCH[m.split(":")[0]!];
+      return key === undefined || value(key) === "yes";
+    };
+    if (!am.args.some((list) => list.split(",").every(enabled)))
+      return {
+        path: am.path,
+        line: am.line,
+        reason: `AuthenticationMethods ${am.args.join(" ")} cannot be satisfied by enabled authentication methods`,
+      };
+  }
+  for (const [command, user] of [
+    ["authorizedkeyscommand", "authorizedkeyscommanduser"],
+    ["authorizedprincipalscommand", "authorizedprincipalscommanduser"],
+  ] as const) {
+    const c = startup(command).find(setsValue);
+    if (c && c.args[0]!.toLowerCase() !== "none" && !startup(user).some(setsValue))
+      return {
+        path: c.path,
+        line: c.line,
+        reason: `${keywordSpelling(command)} set without ${keywordSpelling(user)}`,
+      };
+  }
+  return undefined;
 }
 
 /** %% %h %u %U as sshd expands them for AuthorizedKeysFile; undefined when it cannot be expanded. */
@@ -220,36 +305,21 @@ export function expandTokens(
 }
 
 /**
- * Whether a Match line could apply to a user: "User" patterns are checked (wildcards, "!"
- * negation, comma lists); criteria we cannot judge from the image (Address, Host…) may apply.
+ * Whether the criteria of one Match line could apply to a user: its User patterns are checked
+ * (wildcards, "!" negation, comma lists); criteria we cannot judge from the image (Address,
+ * Host…) may apply.
  */
 export function matchMayApply(criteria: string, user: string): boolean {
-  const words = criteria.split(/\s+/).filter((w) => w !== "");
-  for (let i = 0; i + 1 < words.length; i += 2) {
-    if (words[i]!.toLowerCase() !== "user") continue;
-    if (!matchPatternList(user, words[i + 1]!)) return false;
-  }
-  return true;
+  const condition = parseMatchLine(criteria);
+  if ("error" in condition) return false;
+  return chainMayApplyToUser([{ ...condition, path: "", line: 0 }], user);
 }
 
-/**
- * OpenSSH pattern lists ("a*,b?,!c"): `*` and `?`, everything else literal. As when this built a
- * RegExp with `.`, the wildcards do not match line terminators. Match lines are image bytes, so
- * they are matched without backtracking (src/match/wildcard.ts).
- */
-const SSH_PATTERN: WildcardSyntax = { wildcardExcludes: "\n\r\u2028\u2029" };
-
-function matchPatternList(name: string, list: string): boolean {
-  let matched = false;
-  for (const raw of list.split(",")) {
-    const negated = raw.startsWith("!");
-    const pattern = negated ? raw.slice(1) : raw;
-    if (compileWildcard(pattern, SSH_PATTERN).test(name)) {
-      if (negated) return false;
-      matched = true;
-    }
-  }
-  return matched;
+/** root's groups as sshd's Match Group sees them: its primary group and those that list it. */
+async function rootGroups(ctx: InspectContext): Promise<string[]> {
+  const accounts = await ctx.get("accounts");
+  const gid = accounts.user("root")?.gid ?? 0;
+  return accounts.groups.filter((g) => g.gid === gid || g.members.includes("root")).map((g) => g.name);
 }
 
 export const sshdInspector: Inspector<"sshd"> = {
@@ -261,6 +331,6 @@ export const sshdInspector: Inspector<"sshd"> = {
     const parsed = await parseSshdConfig(ctx.image);
     for (const p of parsed.problems) ctx.unknown(p.path, p.line ? `line ${p.line}: ${p.error}` : p.error);
     const installed = (await ctx.image.exists("/usr/sbin/sshd")) || parsed.files.length > 0;
-    return sshdFactsFrom(parsed, installed);
+    return sshdFactsFrom(parsed, installed, await rootGroups(ctx));
   },
 };
