@@ -27,8 +27,8 @@ table.findings th,table.findings td{text-align:left;padding:.3rem .6rem;border-b
 table.findings th{background:#f6f8fa;font-size:.85rem}table.findings td.num{text-align:right}
 a{color:#0969da;text-decoration:none}a:hover{text-decoration:underline}.pass-text{color:#1a7f37}`;
 
-/** A single self-contained HTML page of the report (no scripts, no external assets). */
-export function renderHtml(result: ScanResult): string {
+/** The report's content below its title, for a page of someone else's (the web console's image page). */
+export function renderHtmlSections(result: ScanResult): string {
   const multiRoot = isMultiRoot(result);
   const failing = result.findings.filter((f) => atLeast(f.severity, result.failOn)).length;
   const parts: string[] = [];
@@ -57,7 +57,6 @@ export function renderHtml(result: ScanResult): string {
   };
 
   parts.push(
-    `<h1>amigate ${h(result.tool.version)} scan report</h1>`,
     '<table class="meta">',
     `<tr><td>Target</td><td><code>${h(result.target.input)}</code> (${h(result.target.kind)}) <span class="muted">${h(result.target.description)}</span></td></tr>`,
     ...result.target.notes.map((n) => `<tr><td></td><td class="muted">note: ${h(n)}</td></tr>`),
@@ -120,6 +119,11 @@ export function renderHtml(result: ScanResult): string {
     parts.push("</ul>");
   }
 
+  return parts.filter((p) => p !== "").join("\n");
+}
+
+/** A single self-contained HTML page of the report (no scripts, no external assets). */
+export function renderHtml(result: ScanResult): string {
   return [
     "<!doctype html>",
     '<html lang="en"><head><meta charset="utf-8">',
@@ -127,7 +131,8 @@ export function renderHtml(result: ScanResult): string {
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
     `<title>amigate: ${h(result.passed ? "PASS" : "FAIL")} ${h(result.target.input)}</title>`,
     `<style>${REPORT_STYLE}</style></head><body>`,
-    ...parts.filter((p) => p !== ""),
+    `<h1>amigate ${h(result.tool.version)} scan report</h1>`,
+    renderHtmlSections(result),
     "</body></html>",
     "",
   ].join("\n");
