@@ -25,7 +25,7 @@ export default {
       comment: "nothing in src/ imports test support or anything else outside src/",
       severity: "error",
       from: { path: "^src/", pathNot: TESTS },
-      to: { path: "^(?!src/|node_modules/)", dependencyTypesNot: ["core"] },
+      to: { path: "^(?!src/)", dependencyTypes: ["local"] },
     },
   ],
   options: {
