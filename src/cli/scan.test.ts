@@ -122,11 +122,12 @@ const markerRule = defineRule({
   severity: "info",
   description: "A file under /marker names the severity of the finding it stands for.",
   remediation: "Delete the marker.",
+  messages: { marker: "marker" },
   facts: ["files"],
   check({ files }) {
     return files.entries
       .filter((e) => e.type === "file" && e.path.startsWith("/marker/") && isSeverity(path.basename(e.path)))
-      .map((e) => ({ path: e.path, message: "marker", severity: path.basename(e.path) as Severity }));
+      .map((e) => ({ path: e.path, messageId: "marker", severity: path.basename(e.path) as Severity }));
   },
 });
 

@@ -8,34 +8,23 @@ import type { Severity } from "./severity.js";
  */
 export type MessageData = Readonly<Record<string, string | number | undefined>>;
 
-/** Where a finding points and what it shows, whatever it says. */
-interface DraftPlace {
+/**
+ * What a rule's check reports: where, which of the rule's messages with what data (ESLint's
+ * messageId and data), and the offending value with secrets masked.
+ */
+export interface FindingDraft<M extends string = string> {
   /** Path inside the image (absolute), when the finding is about a file. */
   path?: string;
   /** 1-based line in that file, when known. */
   line?: number;
+  /** A key of the rule's `messages`. */
+  messageId: M;
+  data?: MessageData;
   /** The offending value as found, with any secret masked (see maskSecret). */
   evidence?: string;
   /** Overrides the rule's severity for this finding (e.g. a warning-level variant). */
   severity?: Severity;
 }
-
-/**
- * What a rule's check reports: where, which of the rule's messages with what data (ESLint's
- * messageId and data), and the offending value with secrets masked.
- */
-export interface MessageIdDraft<M extends string = string> extends DraftPlace {
-  /** A key of the rule's `messages`. */
-  messageId: M;
-  data?: MessageData;
-}
-
-/** A draft of the old shape, with its sentence written out; accepted while rules move to messageId. */
-export interface LegacyFindingDraft extends DraftPlace {
-  message: string;
-}
-
-export type FindingDraft<M extends string = string> = MessageIdDraft<M> | LegacyFindingDraft;
 
 export interface RuleMeta<M extends string = string> {
   /** Stable, kebab-case: "ssh-password-auth". Used in ignore files and SARIF. */
@@ -52,7 +41,7 @@ export interface RuleMeta<M extends string = string> {
    * What its findings say, by message id: templates with `{{name}}` placeholders filled from a
    * finding's data. Reports render them; SARIF carries them as the rule's messageStrings.
    */
-  messages?: Readonly<Record<M, string>>;
+  messages: Readonly<Record<M, string>>;
 }
 
 export interface Rule<K extends FactName = FactName, M extends string = string> extends RuleMeta<M> {
@@ -127,7 +116,6 @@ export function findingOf(rule: RuleMeta, draft: FindingDraft, root: string): Fi
 
 /** A draft's message id, data and rendered text. */
 function said(rule: RuleMeta, draft: FindingDraft): Pick<Finding, "messageId" | "message" | "data"> {
-  if ("message" in draft) return { messageId: "message", message: draft.message, data: {} };
   const data: Finding["data"] = {};
   for (const [name, value] of Object.entries(draft.data ?? {})) if (value !== undefined) data[name] = value;
   return { messageId: draft.messageId, message: messageOf(rule, draft), data };
@@ -135,8 +123,7 @@ function said(rule: RuleMeta, draft: FindingDraft): Pick<Finding, "messageId" | 
 
 /** A draft's text: its rule's message rendered with the draft's data. */
 export function messageOf(rule: RuleMeta, draft: FindingDraft): string {
-  if ("message" in draft) return draft.message;
-  const template = rule.messages?.[draft.messageId];
+  const template = rule.messages[draft.messageId];
   if (template === undefined) throw new UnknownMessageIdError(rule.id, draft.messageId);
   return renderMessage(template, draft.data);
 }
