@@ -10,6 +10,7 @@ import { ACTIONS_BY_NAME } from "./ec2/index.js";
 import { Ec2Params } from "./ec2/query.js";
 import { renderEc2Response } from "./ec2/xml.js";
 import { newRequestId } from "./ids.js";
+import { listingRoutes } from "./listing-routes.js";
 import { blobRoutes } from "./routes.js";
 import type { AppDeps, AppRequest, AppResponse, RequestContext } from "./types.js";
 import { DEFAULT_UPLOAD_LIMITS, UploadLedger } from "./upload-limits.js";
@@ -74,7 +75,8 @@ export class App {
       if (url.pathname.startsWith("/amigate/")) {
         const streamed = !(req.body instanceof Buffer);
         const caller = await this.authenticate(req, url, streamed ? undefined : (req.body as Buffer));
-        return await blobRoutes(this.context(caller, requestId, req), req, url);
+        const ctx = this.context(caller, requestId, req);
+        return (await listingRoutes(ctx, req, url)) ?? (await blobRoutes(ctx, req, url));
       }
       return await this.ec2(req, url, requestId);
     } catch (e) {

@@ -3,17 +3,18 @@
  *   PUT  /amigate/blobs                   body = image bytes, x-amz-content-sha256 = their SHA-256
  *                                         (within --max-upload and the account's --account-quota)
  *   GET  /amigate/images/{id}/blob        the pushed bytes, verified against the recorded digest
- *   GET  /amigate/images/{id}/scan[.json|.html]  the latest scan report
+ *   GET  /amigate/images/{id}/scan[.json|.html]  the latest scan report, its statement clauses
+ *                                         judged from the stored listing, answers and attributes
  * docs/server.md describes them; errors are EC2 errors.
  */
 import { Readable } from "node:stream";
 import { externalReference } from "../container/disk/container.js";
-import type { ScanResult } from "../policy/result.js";
 import { renderHtml } from "../report/html.js";
 import { canSee } from "./ec2/access.js";
 import type { Caller } from "./ec2/context.js";
 import { Ec2Error, malformedImageId, notFound } from "./ec2/errors.js";
 import { IMAGE_ID } from "./ids.js";
+import { servedReport } from "./listing-routes.js";
 import { BlobDigestError } from "./store/blobs.js";
 import type { Image, Store } from "./store/types.js";
 import type { AppRequest, AppResponse, RequestContext } from "./types.js";
@@ -131,7 +132,7 @@ export async function blobRoutes(
     return {
       status: 200,
       headers: { "content-type": "text/html;charset=utf-8" },
-      body: renderHtml(JSON.parse(scan.report) as ScanResult),
+      body: renderHtml(await servedReport(ctx, image, scan.report)),
     };
   }
   return {
@@ -144,7 +145,7 @@ export async function blobRoutes(
       startedAt: scan.startedAt,
       ...(scan.finishedAt ? { finishedAt: scan.finishedAt } : {}),
       ...(scan.error ? { error: scan.error } : {}),
-      ...(scan.report ? { report: JSON.parse(scan.report) as ScanResult } : {}),
+      ...(scan.report ? { report: await servedReport(ctx, image, scan.report) } : {}),
     }),
   };
 }
