@@ -17,7 +17,7 @@ describe("reports never carry a full secret", () => {
     const hostKey = sshKeygen("ed25519").privateKey;
     const image = debianImage({
       "/root/.aws/credentials": `[default]\naws_access_key_id=${secrets.keyId}\naws_secret_access_key=${secrets.secret}\n`,
-      "/srv/app/settings.ini": `github = ${secrets.github}\nstripe = ${secrets.stripe}\n`,
+      "/srv/app/settings.ini": `github = ${secrets.github}\nstripe = ${secrets.stripe}\naws_access_key_id = ${secrets.keyId}\n`,
       "/srv/deploy/id_rsa": rsa,
       "/etc/ssh/ssh_host_ed25519_key": hostKey,
     });
@@ -25,7 +25,13 @@ describe("reports never carry a full secret", () => {
       { root: "/", image },
     ]);
     const rules = new Set(result.findings.map((f) => f.rule));
-    for (const id of ["aws-credentials", "secret-tokens", "private-key-in-image", "ssh-host-keys-present"])
+    for (const id of [
+      "aws-credentials",
+      "credential-store",
+      "secret-tokens",
+      "private-key-in-image",
+      "ssh-host-keys-present",
+    ])
       assert.ok(rules.has(id), id);
     const bodies = [rsa, hostKey].flatMap((k) =>
       k.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----")),

@@ -48,7 +48,8 @@ export function renderedDrafts(
   });
 }
 
-function imageFor(c: RuleCase): Image {
+/** The tree a case describes: the Debian rootfs (or nothing) with the case's changes on top. */
+export function imageFor(c: RuleCase): Image {
   return c.base === "empty" ? memoryImage(c.changes) : debianImage(c.changes);
 }
 
@@ -58,6 +59,30 @@ function evaluate(rule: Rule<FactName>, c: RuleCase) {
     { root: "/", image: imageFor(c), ...(c.disk ? { disk: c.disk } : {}) },
     { rules: [rule], inspect: { ...DEFAULT_INSPECT_OPTIONS, ...c.inspect } },
   );
+}
+
+/** A rule's table as testRule was given it. */
+export interface RuleTable {
+  rule: Rule<FactName>;
+  valid: RuleCase[];
+  invalid: InvalidRuleCase[];
+}
+
+let collecting: Map<string, RuleTable> | undefined;
+
+/**
+ * The tables testRule is given while `load` runs (it imports rule test files), by rule id,
+ * recorded instead of run: the fix parity test applies fixes to the rules' failing trees.
+ */
+export async function collectRuleTables(load: () => Promise<unknown>): Promise<Map<string, RuleTable>> {
+  const tables = new Map<string, RuleTable>();
+  collecting = tables;
+  try {
+    await load();
+  } finally {
+    collecting = undefined;
+  }
+  return tables;
 }
 
 /**
@@ -77,6 +102,10 @@ export function testRule(
     messagesJudgedElsewhere?: Record<string, { why: string; test: string }>;
   },
 ): void {
+  if (collecting) {
+    collecting.set(rule.id, { rule, valid: cases.valid, invalid: cases.invalid });
+    return;
+  }
   describe(`rule ${rule.id}`, () => {
     const produced = new Set<string>();
     it("declares clauses, remediation and at least one failing and passing case", () => {

@@ -1,53 +1,29 @@
 import type { FixOperation } from "../operation.js";
 import { cleanFile } from "./files.js";
-import { homes, under } from "./homes.js";
 
-/** Credential files of cloud CLIs and common tools, relative to a home. */
-export const CREDENTIAL_FILES = [
-  ".aws/credentials",
-  ".aws/cli/cache",
-  ".aws/sso/cache",
-  ".config/gcloud/credentials.db",
-  ".config/gcloud/access_tokens.db",
-  ".config/gcloud/application_default_credentials.json",
-  ".config/gcloud/legacy_credentials",
-  ".azure/accessTokens.json",
-  ".azure/msal_token_cache.json",
-  ".azure/msal_token_cache.bin",
-  ".docker/config.json",
-  ".kube/config",
-  ".git-credentials",
-  ".netrc",
-  ".pgpass",
-  ".s3cfg",
-  ".boto",
-  ".oci/config",
-] as const;
-
+/**
+ * Removes exactly the stores the scan reports as removable (rule credential-store), from the same
+ * fact: which files are a tool's saved login is decided once, in inspect/credential-store-table.ts.
+ */
 const operation: FixOperation = {
   id: "cloud-credentials",
-  heading: "Remove cloud CLI credentials and known credential files",
+  heading: "Remove the credential stores the scan reports (saved logins of cloud CLIs and tools)",
   description:
-    "Removes AWS, Google Cloud, Azure, OCI, Docker, Kubernetes, git, netrc, pgpass and s3cmd/boto credential files from every home and /root. Review the list in the dry-run: every file is named.",
+    "Removes each file rule credential-store reports: saved logins holding a live secret of the AWS CLI (credentials, SSO and CLI caches), s3cmd, boto, gcloud, Azure CLI, OCI CLI, docker and podman, kubectl (kubeconfigs in homes), git's credential store, .pypirc, Composer, Cargo, Terraform, gh, Vault, MySQL login paths, .pgpass, redis-cli and .netrc, in every home (left-behind ones too) and where podman leaves them in /run. Files with only placeholders, or whose secrets live in a credential helper, stay. Configuration with a secret among settings (.npmrc, .my.cnf, Maven, Gradle, pip, helm, cluster kubeconfigs, htpasswd…) is reported by credential-in-config and left alone: each is named in the plan as a notice.",
   defaultOn: true,
   appliesTo: "linux",
   order: 230,
   async plan(ctx) {
-    for (const home of await homes(ctx)) {
-      for (const name of CREDENTIAL_FILES) {
-        const path = await ctx.canonical(under(home.path, name));
-        if (!path) continue;
-        const st = await ctx.lstat(path);
-        if (st?.type === "directory") {
-          for (const e of await ctx.image.tree.readdir(path))
-            await cleanFile(
-              ctx,
-              `${path}/${e.name}`,
-              "remove",
-              `cached cloud credentials of ${home.users.join(", ")}`,
-            );
-        } else await cleanFile(ctx, path, "remove", `credential file of ${home.users.join(", ")}`);
-      }
+    const { stores } = await ctx.fact("credentialStores");
+    for (const store of stores) {
+      const owner = store.users.length > 0 ? ` of ${store.users.join(", ")}` : "";
+      if (store.removable)
+        await cleanFile(ctx, store.path, "remove", `${store.kind} (${store.tool})${owner}`);
+      else
+        ctx.notice(
+          store.path,
+          `holds ${store.kind} among other settings; left as is: edit the secret out by hand (credential-in-config)`,
+        );
     }
   },
 };

@@ -1,34 +1,17 @@
 import type { FixOperation } from "../operation.js";
 import { cleanFile } from "./files.js";
 
-/** Backups shadow-utils (passwd-, shadow-…) and editors leave beside the account files. */
-const BACKUPS = [
-  "/etc/passwd-",
-  "/etc/shadow-",
-  "/etc/group-",
-  "/etc/gshadow-",
-  "/etc/passwd.bak",
-  "/etc/shadow.bak",
-  "/etc/group.bak",
-  "/etc/gshadow.bak",
-  "/etc/passwd~",
-  "/etc/shadow~",
-  "/etc/passwd.OLD",
-  "/etc/shadow.OLD",
-];
-
 const operation: FixOperation = {
   id: "remove-passwd-backups",
-  heading: "Remove backups of passwd, shadow, group and gshadow",
+  heading: "Remove backups of the account files that keep password hashes",
   description:
-    "Removes /etc/passwd-, /etc/shadow-, /etc/group-, /etc/gshadow- and .bak/~/.OLD copies: they keep the password hashes the lock operations remove from the live files.",
+    "Removes each backup of the account files (/etc/shadow-, /etc/gshadow-, /etc/passwd-, .bak and ~ copies) that the scan reports holding a password hash (rule passwd-backup-hashes): they keep the hashes the lock operations remove from the live files. Backups without a hash stay; shadow-utils rewrites them on the next change.",
   defaultOn: true,
   appliesTo: "linux",
   order: 320,
   async plan(ctx) {
     const accounts = await ctx.fact("accounts");
-    const paths = new Set([...BACKUPS, ...accounts.backupHashes.map((b) => b.path)]);
-    for (const p of [...paths].sort()) {
+    for (const p of [...new Set(accounts.backupHashes.map((b) => b.path))].sort()) {
       const path = await ctx.canonical(p);
       if (path)
         await cleanFile(ctx, path, "remove", "backup of the account files (holds old password hashes)");

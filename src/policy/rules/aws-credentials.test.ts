@@ -18,26 +18,26 @@ testRule(rule, {
         "/opt/app/README.txt": `aws_access_key_id = ${"AKIAIOSFODNN7"}EXAMPLE\naws_secret_access_key = ${"wJalrXUtnFEMI/K7MDENG/bPxRfiCY"}EXAMPLEKEY\n`,
       },
     },
+    {
+      name: "the AWS CLI credentials file of the default user (a credential-store finding, reported there once)",
+      changes: {
+        "/home/admin/.aws/credentials": `[default]\naws_access_key_id = ${keyId}\naws_secret_access_key = ${secret}\n`,
+      },
+    },
   ],
   invalid: [
     {
-      name: "the AWS CLI credentials file of the default user",
+      name: "a live key id beside a placeholder secret in the AWS CLI credentials file (no store: the content pass reports the id)",
       changes: {
-        "/home/admin/.aws/credentials": `[default]\naws_access_key_id = ${keyId}\naws_secret_access_key = ${secret}\n`,
+        "/home/admin/.aws/credentials": `[default]\naws_access_key_id = ${keyId}\naws_secret_access_key = changeme\n`,
       },
       findings: [
         {
           path: "/home/admin/.aws/credentials",
           line: 2,
           severity: "critical",
-          message: "aws-access-key-id in an AWS CLI credentials file",
+          message: "aws-access-key-id",
           evidence: maskSecret(keyId),
-        },
-        {
-          path: "/home/admin/.aws/credentials",
-          line: 3,
-          message: "aws-secret-access-key in an AWS CLI credentials file",
-          evidence: maskSecret(secret),
         },
       ],
     },

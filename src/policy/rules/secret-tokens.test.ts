@@ -18,25 +18,29 @@ testRule(rule, {
         "/usr/share/doc/app/README": `export GITHUB_TOKEN=${github}\n`,
       },
     },
+    {
+      name: "a GitHub token in git's credential store (a credential-store finding, reported there once)",
+      changes: { "/root/.git-credentials": `https://builder:${github}@github.com\n` },
+    },
   ],
   invalid: [
     {
-      name: "a GitHub token in git's credential store and app tokens in /srv",
+      name: "a GitHub token in a deploy script and app tokens in /srv",
       changes: {
-        "/root/.git-credentials": `https://builder:${github}@github.com\n`,
+        "/usr/local/bin/deploy.sh": `#!/bin/sh\ngit clone https://builder:${github}@github.com/acme/app.git\n`,
         "/srv/app/.env": `SLACK_TOKEN=${slack}\nMAPS_KEY=${google}\nSTRIPE_KEY=${stripe}\n`,
       },
       findings: [
         {
-          path: "/root/.git-credentials",
+          path: "/srv/app/.env",
           line: 1,
           severity: "high",
-          message: "github-token",
-          evidence: maskSecret(github),
+          message: "slack-token",
+          evidence: maskSecret(slack),
         },
-        { path: "/srv/app/.env", line: 1, message: "slack-token", evidence: maskSecret(slack) },
         { path: "/srv/app/.env", line: 2, message: "google-api-key", evidence: maskSecret(google) },
         { path: "/srv/app/.env", line: 3, message: "stripe-live-key", evidence: maskSecret(stripe) },
+        { path: "/usr/local/bin/deploy.sh", line: 2, message: "github-token", evidence: maskSecret(github) },
       ],
     },
   ],

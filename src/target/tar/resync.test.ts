@@ -84,7 +84,7 @@ describe("a tar header with a bad checksum is skipped to the next valid header, 
       const result = await scan(target, target.roots, { now: new Date("2026-01-01T00:00:00Z") });
       assert.equal(result.passed, false);
       assert.ok(
-        result.findings.some((f) => f.rule === "aws-credentials" && f.path === "/root/.aws/credentials"),
+        result.findings.some((f) => f.rule === "credential-store" && f.path === "/root/.aws/credentials"),
         JSON.stringify(result.findings.map((f) => [f.rule, f.path])),
       );
       const incomplete = result.findings.filter((f) => f.rule === "scan-incomplete");
