@@ -4,6 +4,7 @@
  * endpoints under /amigate/ for what EC2 has no API for (upload, pull, scan reports).
  */
 import { type IncomingSigned, verifySigV4 } from "./auth/sigv4.js";
+import { isConsoleRequest, WebConsole } from "./console/index.js";
 import type { Caller } from "./ec2/context.js";
 import { Ec2Error, renderEc2Error } from "./ec2/errors.js";
 import { ACTIONS_BY_NAME } from "./ec2/index.js";
@@ -34,9 +35,12 @@ export class App {
   private readonly keys = new Map<string, { accountId: string; secretAccessKey: string }>();
   private readonly admins = new Map<string, boolean>();
   readonly uploads: UploadLedger;
+  /** The web console at "/" (console/index.ts): browsers, no signature. */
+  readonly console: WebConsole;
 
   constructor(readonly deps: AppDeps) {
     this.uploads = new UploadLedger(deps.uploadLimits ?? DEFAULT_UPLOAD_LIMITS);
+    this.console = new WebConsole(this);
   }
 
   private async lookupKey(accessKeyId: string) {
@@ -78,6 +82,7 @@ export class App {
         const ctx = this.context(caller, requestId, req);
         return (await listingRoutes(ctx, req, url)) ?? (await blobRoutes(ctx, req, url));
       }
+      if (isConsoleRequest(req, url)) return await this.console.handle(req, url);
       return await this.ec2(req, url, requestId);
     } catch (e) {
       if (e instanceof Ec2Error) return errorResponse(e, requestId);

@@ -1,0 +1,192 @@
+/**
+ * What the console's pages read, through the store the API reads: the same visible-set query as
+ * DescribeImages (store.queryImages) and the same visibility test as the API's scan endpoints
+ * (canSee). Parsed scan reports and their summaries are kept by scan id: a finished scan never
+ * changes, so a page of images parses each report once.
+ */
+
+import type { ScanResult } from "../../policy/result.js";
+import { atLeast, type Severity } from "../../policy/severity.js";
+import { osName } from "../../report/common.js";
+import { canSee } from "../ec2/access.js";
+import { RESERVED_ALIASES } from "../ec2/describe-images.js";
+import { ACCOUNT_ID, IMAGE_ID } from "../ids.js";
+import type { Image, ImageQuery, ScanRecord, Store, StoredListing } from "../store/types.js";
+
+export interface ScanSummary {
+  status: ScanRecord["status"] | "none";
+  scanId?: number;
+  finishedAt?: string;
+  error?: string;
+  passed?: boolean;
+  failOn?: Severity;
+  /** Findings at or above failOn. */
+  failing?: number;
+  counts?: Record<Severity, number>;
+  os?: string;
+  vulnerabilitiesChecked?: boolean;
+}
+
+export type ListingState = "none" | "draft" | "published";
+
+/** A small map that forgets the entry used longest ago. */
+class Recent<K, V> {
+  readonly #map = new Map<K, V>();
+  constructor(private readonly max: number) {}
+  get(k: K): V | undefined {
+    const v = this.#map.get(k);
+    if (v !== undefined) {
+      this.#map.delete(k);
+      this.#map.set(k, v);
+    }
+    return v;
+  }
+  set(k: K, v: V): void {
+    this.#map.delete(k);
+    this.#map.set(k, v);
+    if (this.#map.size > this.max) this.#map.delete(this.#map.keys().next().value as K);
+  }
+}
+
+export interface CatalogueFilters {
+  name: string;
+  os: string;
+  publisher: string;
+  /** "", "self", an account id or a reserved owner alias. */
+  owner: string;
+  executableByMe: boolean;
+  public: boolean;
+}
+
+export class FilterError extends Error {
+  override readonly name = "FilterError";
+}
+
+const contains = (text: string | undefined, part: string) =>
+  part === "" || (text ?? "").toLowerCase().includes(part.toLowerCase());
+
+export class ConsoleData {
+  readonly #reports = new Recent<number, ScanResult>(32);
+  readonly #summaries = new Recent<number, ScanSummary>(20_000);
+
+  constructor(readonly store: Store) {}
+
+  /** The image if this visitor may see it (anonymous: public images only), else undefined. */
+  async image(visitorId: string | undefined, imageId: string): Promise<Image | undefined> {
+    if (!IMAGE_ID.test(imageId)) return undefined;
+    const image = await this.store.image(imageId);
+    if (!image) return undefined;
+    if (visitorId === undefined) return image.isPublic ? image : undefined;
+    const permissions = image.isPublic ? [] : await this.store.launchPermissions(imageId);
+    return canSee(image, visitorId, permissions) ? image : undefined;
+  }
+
+  async report(imageId: string): Promise<{ scan?: ScanRecord; report?: ScanResult }> {
+    const scan = await this.store.latestScan(imageId);
+    if (!scan) return {};
+    if (scan.status !== "done" || !scan.report) return { scan };
+    let report = this.#reports.get(scan.scanId);
+    if (!report) {
+      report = JSON.parse(scan.report) as ScanResult;
+      this.#reports.set(scan.scanId, report);
+    }
+    return { scan, report };
+  }
+
+  async summary(imageId: string): Promise<ScanSummary> {
+    const scan = await this.store.latestScan(imageId);
+    if (!scan) return { status: "none" };
+    const cached = this.#summaries.get(scan.scanId);
+    if (cached) return cached;
+    const s: ScanSummary = { status: scan.status, scanId: scan.scanId };
+    if (scan.finishedAt) s.finishedAt = scan.finishedAt;
+    if (scan.error) s.error = scan.error;
+    if (scan.status === "done" && scan.report) {
+      const r = (await this.report(imageId)).report!;
+      s.passed = r.passed;
+      s.failOn = r.failOn;
+      s.failing = r.findings.filter((f) => atLeast(f.severity, r.failOn)).length;
+      s.counts = { ...r.summary };
+      const os = r.roots.find((root) => root.os.name || root.os.prettyName)?.os;
+      if (os) s.os = osName(os);
+      s.vulnerabilitiesChecked = r.checks?.vulnerabilities.state === "checked";
+    }
+    // Only finished scans are final; a pending one is read again next time.
+    if (scan.status === "done" || scan.status === "failed") this.#summaries.set(scan.scanId, s);
+    return s;
+  }
+
+  async listing(imageId: string): Promise<StoredListing | undefined> {
+    return this.store.listing(imageId);
+  }
+
+  async listingState(imageId: string): Promise<ListingState> {
+    const l = await this.store.listing(imageId);
+    return !l ? "none" : l.publishedAt ? "published" : "draft";
+  }
+
+  async myImages(accountId: string): Promise<Image[]> {
+    const images = await this.store.queryImages({ callerId: accountId, ownerIds: [accountId] });
+    return images.sort((a, b) => b.creationDate.localeCompare(a.creationDate));
+  }
+
+  /** Images other accounts shared with this one by account id (what --executable-users self lists). */
+  async sharedWithMe(accountId: string): Promise<Image[]> {
+    return this.store.queryImages({
+      callerId: accountId,
+      executableBy: { all: false, self: true, accountIds: [] },
+    });
+  }
+
+  /**
+   * The catalogue's search: the visible set narrowed by owner and by who may launch (the seed's
+   * "finding shared AMIs" queries), then by name, OS and publisher. Anonymous visitors see public
+   * images only.
+   */
+  async catalogue(visitorId: string | undefined, f: CatalogueFilters): Promise<Image[]> {
+    const q: ImageQuery = { callerId: visitorId ?? "" };
+    if (visitorId === undefined) q.executableBy = { all: true, self: false, accountIds: [] };
+    else if (f.executableByMe || f.public)
+      q.executableBy = { all: f.public, self: f.executableByMe, accountIds: [] };
+    const owner = f.owner.trim();
+    if (owner !== "") q.ownerIds = [await this.ownerId(visitorId, owner)];
+    const candidates = await this.store.queryImages(q);
+    const out: Image[] = [];
+    for (const image of candidates) {
+      const listing = await this.shownListing(visitorId, image);
+      if (!contains(image.name, f.name) && !contains(listing?.listing.name, f.name)) continue;
+      if (f.publisher !== "" && !contains(this.publisherName(image, listing), f.publisher)) continue;
+      if (f.os !== "") {
+        const l = listing?.listing.os;
+        const fromListing = l ? `${l.name} ${l.version}` : "";
+        if (!contains(fromListing, f.os) && !contains((await this.summary(image.imageId)).os, f.os)) continue;
+      }
+      out.push(image);
+    }
+    return out;
+  }
+
+  /** A listing as this visitor may read it: published ones, or any of the visitor's own images. */
+  async shownListing(visitorId: string | undefined, image: Image): Promise<StoredListing | undefined> {
+    const l = await this.store.listing(image.imageId);
+    return l && (l.publishedAt || image.ownerId === visitorId) ? l : undefined;
+  }
+
+  /** Who published an image: its listing's publisher, else a system owner's alias. */
+  publisherName(image: Image, listing: StoredListing | undefined): string | undefined {
+    return listing?.listing.publisher.name || image.ownerAlias;
+  }
+
+  private async ownerId(visitorId: string | undefined, owner: string): Promise<string> {
+    if (owner === "self") {
+      if (visitorId === undefined) throw new FilterError('Sign in to search by owner "self".');
+      return visitorId;
+    }
+    if (ACCOUNT_ID.test(owner)) return owner;
+    if ((RESERVED_ALIASES as readonly string[]).includes(owner))
+      return (await this.store.accountByAlias(owner))?.accountId ?? "000000000000";
+    throw new FilterError(
+      `Owner "${owner}" is not "self", a 12-digit account id or one of ${RESERVED_ALIASES.join(", ")}.`,
+    );
+  }
+}

@@ -1,0 +1,364 @@
+/**
+ * The web console at "/" of `amigate serve`: server-rendered pages over the catalogue, no script.
+ *   GET  /                       → My images (signed in) or the public catalogue
+ *   GET  /sign-in, POST /sign-in, POST /sign-out
+ *   GET  /images                 My images          GET /shared    Shared with me
+ *   GET  /catalogue              the public catalogue's search (anyone)
+ *   GET  /images/{id}            one image (anyone who may see it; anonymous: public images)
+ *   GET  /images/{id}/packages   its packages
+ *   POST /images/{id}/launch-permission   share, unshare, make public, make private
+ *   GET  /images/{id}/deregister, POST …  deregister after a confirmation page
+ *   GET  /static/console.css
+ * Every POST carries the session's CSRF token (the sign-in form a double-submit cookie's) and is
+ * refused from another origin; changes go through App.runAction (changes.ts).
+ */
+import type { Caller } from "../ec2/context.js";
+import { Ec2Error } from "../ec2/errors.js";
+import { newRequestId } from "../ids.js";
+import type { ConsoleSession } from "../store/types.js";
+import type { AppDeps, AppRequest, AppResponse, RequestContext } from "../types.js";
+import { applyChange, type ConsoleChange, changeOf, type RunAction } from "./changes.js";
+import { ConsoleData } from "./data.js";
+import { page, type View, type Visitor } from "./layout.js";
+import { deregisterView, imageView, packagesView } from "./pages/image.js";
+import { catalogueView, myImagesView, sharedView } from "./pages/lists.js";
+import { messageView, signInView } from "./pages/sign-in.js";
+import {
+  ConsoleSessions,
+  cookie,
+  DEFAULT_SESSION_SETTINGS,
+  newToken,
+  parseCookies,
+  SESSION_COOKIE,
+  type SessionSettings,
+  SIGN_IN_COOKIE,
+  sameSecret,
+} from "./sessions.js";
+import { CONSOLE_CSS } from "./style.js";
+import { SignInThrottle } from "./throttle.js";
+
+/** What the console needs of the App: its dependencies, its EC2 path and its audit context. */
+export interface ConsoleHost {
+  readonly deps: AppDeps;
+  runAction: RunAction;
+  context(caller: Caller, requestId: string, req: Pick<AppRequest, "remoteAddress">): RequestContext;
+}
+
+type Target = Pick<URL, "pathname" | "searchParams">;
+
+/**
+ * The console answers browsers: requests without a SigV4 signature (no Authorization header, no
+ * presigned query, no Action) outside /amigate/, except a POST to "/" (EC2 clients post there).
+ */
+export function isConsoleRequest(req: AppRequest, url: Target): boolean {
+  if (req.headers.authorization !== undefined) return false;
+  if (url.pathname === "/")
+    return req.method === "GET" || req.method === "HEAD" ? !url.searchParams.has("Action") : false;
+  if (url.pathname.startsWith("/amigate/")) return false;
+  return !url.searchParams.has("X-Amz-Signature") && !url.searchParams.has("Action");
+}
+
+/** No inline script or style anywhere: everything comes from this origin's files. */
+export const CONSOLE_CSP =
+  "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
+
+const HTML_HEADERS = {
+  "content-type": "text/html;charset=utf-8",
+  "content-security-policy": CONSOLE_CSP,
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "same-origin",
+  "cross-origin-opener-policy": "same-origin",
+  "cache-control": "no-store",
+};
+
+const IMAGE_PATH =
+  /^\/images\/(ami-[0-9a-f]{8}(?:[0-9a-f]{9})?)(?:\/(packages|launch-permission|deregister))?$/;
+
+interface Exchange {
+  req: AppRequest;
+  url: Target;
+  session: ConsoleSession | undefined;
+  visitor: Visitor | undefined;
+  secure: boolean;
+  /** The form of a POST (checked for its CSRF token already). */
+  form: URLSearchParams;
+}
+
+export class WebConsole {
+  readonly #sessions: ConsoleSessions;
+  readonly #throttle: SignInThrottle;
+  readonly #data: ConsoleData;
+  readonly #now: () => Date;
+
+  constructor(
+    private readonly host: ConsoleHost,
+    settings: Partial<SessionSettings> = {},
+  ) {
+    this.#now = host.deps.now ?? (() => new Date());
+    this.#sessions = new ConsoleSessions(
+      host.deps.store,
+      { ...DEFAULT_SESSION_SETTINGS, ...settings },
+      this.#now,
+    );
+    this.#throttle = new SignInThrottle(() => this.#now().getTime());
+    this.#data = new ConsoleData(host.deps.store);
+  }
+
+  async handle(req: AppRequest, url: Target): Promise<AppResponse> {
+    if (url.pathname === "/static/console.css") {
+      if (req.method !== "GET" && req.method !== "HEAD") return notAllowed("GET");
+      return {
+        status: 200,
+        headers: {
+          "content-type": "text/css;charset=utf-8",
+          "cache-control": "public, max-age=3600",
+          "x-content-type-options": "nosniff",
+        },
+        body: CONSOLE_CSS,
+      };
+    }
+    const cookies = parseCookies(req.headers.cookie);
+    const session = await this.#sessions.resume(cookies.get(SESSION_COOKIE));
+    const visitor = session && { accountId: session.accountId, csrfToken: session.csrfToken };
+    const proto = (req.headers["x-forwarded-proto"] ?? "").split(",")[0]!.trim();
+    const x: Exchange = {
+      req,
+      url,
+      session,
+      visitor,
+      secure: req.tls === true || proto === "https",
+      form: new URLSearchParams(),
+    };
+
+    if (req.method === "POST") {
+      const refused = this.#checkPost(x, cookies);
+      if (refused) return refused;
+    } else if (req.method !== "GET" && req.method !== "HEAD") return notAllowed("GET, POST");
+
+    const p = url.pathname;
+    if (p === "/") return redirect(visitor ? "/images" : "/catalogue");
+    if (p === "/sign-in") return req.method === "POST" ? this.#signIn(x) : this.#signInForm(x, cookies);
+    if (p === "/sign-out") return req.method === "POST" ? this.#signOut(x) : notAllowed("POST");
+    if (p === "/catalogue")
+      return this.#render(x, await catalogueView(this.#data, visitor?.accountId, url.searchParams));
+    if (p === "/images" || p === "/shared") {
+      if (!visitor) return redirect(`/sign-in?next=${encodeURIComponent(p)}`);
+      if (req.method === "POST") return notAllowed("GET");
+      const view =
+        p === "/images"
+          ? await myImagesView(this.#data, visitor.accountId)
+          : await sharedView(this.#data, visitor.accountId);
+      if (p === "/images" && url.searchParams.get("done") === "deregistered")
+        view.main = view.main.replace(
+          "</h1>",
+          '</h1><p class="notice" role="status">The image is deregistered.</p>',
+        );
+      return this.#render(x, view);
+    }
+    const m = IMAGE_PATH.exec(p);
+    if (m) return this.#imageRoute(x, m[1]!, m[2]);
+    return this.#render(x, messageView(404, "Not found", "There is no page here."));
+  }
+
+  /** Same origin, a form body, and the right CSRF token; else the refusal. */
+  #checkPost(x: Exchange, cookies: Map<string, string>): AppResponse | undefined {
+    const { req } = x;
+    const origin = req.headers.origin;
+    const host = req.headers.host;
+    if (origin !== undefined && (host === undefined || !sameOrigin(origin, host, x.secure)))
+      return this.#render(x, messageView(403, "Refused", "The form came from another site."));
+    if (!(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded"))
+      return this.#render(
+        x,
+        messageView(415, "Refused", "Forms are sent as application/x-www-form-urlencoded."),
+      );
+    x.form = new URLSearchParams(Buffer.isBuffer(req.body) ? req.body.toString("utf8") : "");
+    const sent = x.form.get("csrf") ?? "";
+    const expected = x.url.pathname === "/sign-in" ? cookies.get(SIGN_IN_COOKIE) : x.session?.csrfToken;
+    if (!expected || sent === "" || !sameSecret(sent, expected))
+      return this.#render(
+        x,
+        messageView(
+          403,
+          "Refused",
+          x.session || x.url.pathname === "/sign-in"
+            ? "The form's security token is missing or does not match. Reload the page and try again."
+            : "Your session has ended. Sign in again.",
+        ),
+      );
+    return undefined;
+  }
+
+  #render(x: Exchange, view: View, extra: Record<string, string> = {}): AppResponse {
+    return {
+      status: view.status ?? 200,
+      headers: { ...HTML_HEADERS, ...extra },
+      body: x.req.method === "HEAD" ? "" : page(view, x.visitor),
+    };
+  }
+
+  #signInForm(x: Exchange, cookies: Map<string, string>): AppResponse {
+    if (x.visitor) return redirect(nextOf(x.url.searchParams.get("next")));
+    const token = cookies.get(SIGN_IN_COOKIE);
+    const csrf = token && /^[A-Za-z0-9_-]{43}$/.test(token) ? token : newToken();
+    return this.#render(x, signInView(csrf, { next: x.url.searchParams.get("next") ?? "" }), {
+      "set-cookie": cookie(SIGN_IN_COOKIE, csrf, { secure: x.secure, maxAgeSeconds: 3600, path: "/sign-in" }),
+    });
+  }
+
+  async #signIn(x: Exchange): Promise<AppResponse> {
+    const accessKeyId = (x.form.get("accessKeyId") ?? "").trim();
+    const secret = x.form.get("secretAccessKey") ?? "";
+    const csrf = x.form.get("csrf")!;
+    const again = (status: number, error: string, headers: Record<string, string> = {}) =>
+      this.#render(
+        x,
+        signInView(csrf, {
+          status,
+          error,
+          accessKeyId: accessKeyId.slice(0, 128),
+          next: x.url.searchParams.get("next") ?? "",
+        }),
+        headers,
+      );
+    if (!/^[A-Z0-9]{16,128}$/.test(accessKeyId) || secret === "" || secret.length > 256)
+      return again(400, "Enter an access key id (AKIA…) and its secret access key.");
+    const wait = this.#throttle.retryAfterMs(accessKeyId);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      return again(429, `Too many failed sign-ins with this key. Try again in ${seconds} s.`, {
+        "retry-after": String(seconds),
+      });
+    }
+    const key = await this.host.deps.store.accessKey(accessKeyId);
+    if (!key || !sameSecret(secret, key.secretAccessKey)) {
+      this.#throttle.failed(accessKeyId);
+      if (key) {
+        const ctx = this.host.context(
+          { accountId: key.accountId, accessKeyId, admin: false },
+          newRequestId(),
+          x.req,
+        );
+        await ctx.audit("ConsoleSignIn", undefined, "{}", "AuthFailure");
+      }
+      return again(401, "The access key id or the secret access key is wrong.");
+    }
+    this.#throttle.succeeded(accessKeyId);
+    const ctx = this.host.context(
+      { accountId: key.accountId, accessKeyId, admin: false },
+      newRequestId(),
+      x.req,
+    );
+    const audit = ctx.record("ConsoleSignIn", undefined, "{}", "ok");
+    const { token, session } = await this.#sessions.start(key.accountId, accessKeyId, (s) =>
+      this.host.deps.store.createSession(s, audit),
+    );
+    await ctx.settle(audit);
+    return redirect(nextOf(x.url.searchParams.get("next")), {
+      "set-cookie": cookie(SESSION_COOKIE, token, {
+        secure: x.secure,
+        maxAgeSeconds: this.#sessions.cookieMaxAge(session),
+      }),
+    });
+  }
+
+  async #signOut(x: Exchange): Promise<AppResponse> {
+    if (x.session) {
+      const ctx = this.host.context(await this.#caller(x.session), newRequestId(), x.req);
+      const audit = ctx.record("ConsoleSignOut", undefined, "{}", "ok");
+      await this.host.deps.store.deleteSession(x.session.tokenHash, audit);
+      await ctx.settle(audit);
+    }
+    return redirect("/catalogue", {
+      "set-cookie": cookie(SESSION_COOKIE, "", { secure: x.secure, maxAgeSeconds: 0 }),
+    });
+  }
+
+  async #caller(session: ConsoleSession): Promise<Caller> {
+    const admin = (await this.host.deps.store.account(session.accountId))?.admin ?? false;
+    return { accountId: session.accountId, accessKeyId: session.accessKeyId, admin };
+  }
+
+  async #imageRoute(x: Exchange, imageId: string, sub: string | undefined): Promise<AppResponse> {
+    const { visitor, session } = x;
+    const post = x.req.method === "POST";
+    if ((sub !== undefined || post) && (!visitor || !session))
+      return post
+        ? this.#render(x, messageView(403, "Refused", "Sign in first."))
+        : redirect(`/sign-in?next=${encodeURIComponent(x.url.pathname)}`);
+    const image = await this.#data.image(visitor?.accountId, imageId);
+    if (!image)
+      return this.#render(x, messageView(404, "Not found", `There is no image ${imageId} you may see.`));
+    const endpoint = `${x.secure ? "https" : "http"}://${x.req.headers.host ?? "127.0.0.1:8754"}`;
+    if (sub === undefined) {
+      if (post) return notAllowed("GET");
+      const done = x.url.searchParams.get("done") ?? undefined;
+      return this.#render(x, await imageView({ data: this.#data, visitor, image, done, endpoint }));
+    }
+    if (sub === "packages")
+      return post ? notAllowed("GET") : this.#render(x, await packagesView(this.#data, image));
+    const v = visitor!;
+    if (sub === "deregister" && !post) {
+      if (image.ownerId !== v.accountId)
+        return this.#render(x, messageView(403, "Refused", "Only the image's owner can deregister it."));
+      return this.#render(x, deregisterView(v, image));
+    }
+    if (!post) return notAllowed("POST");
+    let change: ConsoleChange | undefined;
+    if (sub === "deregister") change = x.form.get("confirm") === "yes" ? { kind: "deregister" } : undefined;
+    else change = changeOf(x.form);
+    if (!change) return this.#render(x, messageView(400, "Refused", "The form names no change."));
+    try {
+      await applyChange(
+        (c, p, r) => this.host.runAction(c, p, r),
+        await this.#caller(session!),
+        x.req.remoteAddress,
+        imageId,
+        change,
+      );
+    } catch (e) {
+      if (!(e instanceof Ec2Error)) throw e;
+      const refusal = { change: CHANGE_LABELS[change.kind], error: e };
+      return this.#render(x, await imageView({ data: this.#data, visitor, image, refusal, endpoint }));
+    }
+    if (change.kind === "deregister") return redirect("/images?done=deregistered");
+    return redirect(`/images/${imageId}?done=${DONE_OF[change.kind]}`);
+  }
+}
+
+const CHANGE_LABELS: Record<ConsoleChange["kind"], string> = {
+  share: "share with the account",
+  unshare: "remove the account's permission",
+  "make-public": "make the image public",
+  "make-private": "make the image private",
+  deregister: "deregister the image",
+};
+
+const DONE_OF: Record<Exclude<ConsoleChange["kind"], "deregister">, string> = {
+  share: "shared",
+  unshare: "unshared",
+  "make-public": "public",
+  "make-private": "private",
+};
+
+function sameOrigin(origin: string, host: string, secure: boolean): boolean {
+  return origin === `${secure ? "https" : "http"}://${host}`;
+}
+
+/** Where to go after signing in: a path on this site only (never //elsewhere or a URL). */
+function nextOf(next: string | null): string {
+  return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : "/images";
+}
+
+function redirect(location: string, headers: Record<string, string> = {}): AppResponse {
+  return { status: 303, headers: { location, "cache-control": "no-store", ...headers }, body: "" };
+}
+
+function notAllowed(allow: string): AppResponse {
+  return {
+    status: 405,
+    headers: { allow, "content-type": "text/plain;charset=utf-8", "cache-control": "no-store" },
+    body: "method not allowed\n",
+  };
+}
