@@ -55,7 +55,8 @@ function listingHtml(record: SubmissionRecord): string {
   ].join("\n");
 }
 
-export function renderSubmissionHtml(record: SubmissionRecord): string {
+/** The record's content (title included), for a page of someone else's (the web console's). */
+export function renderSubmissionSections(record: SubmissionRecord): string {
   const s = record.scan;
   const parts = [
     `<h1>Submission record: <code>${h(record.imageId)}</code></h1>`,
@@ -97,6 +98,10 @@ export function renderSubmissionHtml(record: SubmissionRecord): string {
       "</ul>",
     );
   parts.push(listingHtml(record), statementsHtml(record.attestations, record.metadataChecks));
+  return parts.join("\n");
+}
+
+export function renderSubmissionHtml(record: SubmissionRecord): string {
   return [
     "<!doctype html>",
     '<html lang="en"><head><meta charset="utf-8">',
@@ -104,7 +109,7 @@ export function renderSubmissionHtml(record: SubmissionRecord): string {
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
     `<title>amigate: ${record.ready ? "ready" : "not ready"} ${h(record.imageId)}</title>`,
     `<style>${REPORT_STYLE}</style></head><body>`,
-    ...parts,
+    renderSubmissionSections(record),
     "</body></html>",
     "",
   ].join("\n");
