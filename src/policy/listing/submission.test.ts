@@ -102,7 +102,7 @@ describe("submission record", () => {
     assert.equal(r.verdict, "not ready to submit: 5 reasons");
     assert.deepEqual(r.reasons, [
       "the scan has 1 finding(s) at or above high: ssh-password-auth",
-      "the scan's vulnerability checks were skipped (no database)",
+      "the scan's vulnerability checks were skipped: no database",
       'meta-no-trial-wording (USE-1): description says "14-day trial"',
       "1 statement(s) not answered (amigate attest): attest-tested-before-release",
       "attest-no-seller-access (ACC-4) is answered no: support VPN",
