@@ -154,6 +154,18 @@ describe("literal credentials in settings", () => {
     assert.ok(!JSON.stringify(sink).includes("s3cr3t"));
   });
 
+  it("walks hostile text once: runs of keywords, endless lines, unclosed values and elements", () => {
+    const soups = [
+      "passpwdsecrettoken".repeat(20_000),
+      "password: abcdefgh1 ".repeat(20_000),
+      "<password>".repeat(20_000),
+      `password = "${"a".repeat(600)}`.repeat(500),
+      "define('DB_PASSWORD', ".repeat(20_000),
+      `x://u:${"p@".repeat(150)}`.repeat(1_000),
+    ];
+    for (const text of soups) assert.deepEqual(found("/etc/app/soup.conf", text).length <= 1, true);
+  });
+
   it("does not charge a value the token patterns already reported", () => {
     assert.deepEqual(found("/opt/app/.env", "GITHUB_TOKEN=ghp_x7Kq2\n", ["ghp_x7Kq2"]), []);
   });

@@ -313,11 +313,14 @@ export function findCredentials(
       continue;
     }
     // The whole name around the keyword: one look per name (secret_password holds two keywords).
+    // The search resumes after the run of name characters, so a hostile run is walked once.
     let start = m.index;
-    while (start > lineStart && m.index - start < MAX_KEY && isKeyChar(text.charCodeAt(start - 1))) start--;
-    let end = m.index;
-    while (end < lineEnd && end - start < MAX_KEY && isKeyChar(text.charCodeAt(end))) end++;
+    while (start > lineStart && m.index - start <= MAX_KEY && isKeyChar(text.charCodeAt(start - 1))) start--;
+    let end = m.index + m[0].length;
+    while (end < lineEnd && isKeyChar(text.charCodeAt(end))) end++;
     CREDENTIAL_KEYWORD.lastIndex = end;
+    // Longer than any setting's name: minified code or data, not a name.
+    if (end - start > MAX_KEY) continue;
     const setting = settingAt(text, start, end, lineEnd, scan);
     if (!setting) continue;
     CREDENTIAL_KEYWORD.lastIndex = setting.end;
