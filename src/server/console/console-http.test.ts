@@ -335,3 +335,119 @@ describe("who sees what", () => {
     assert.match(r.text, /is not &quot;self&quot;, a 12-digit account id/);
   });
 });
+
+describe("listing, attestations, submission record", () => {
+  test("the editor starts from the scan's draft; save is the API's PUT; publish waits for the image to be public", async () => {
+    const v = await signedIn();
+    const editor = await v.get(`/images/${s.passing}/listing`);
+    assert.equal(editor.status, 200);
+    assert.match(editor.text, /No listing saved yet/);
+    // Drafted from the scan: the OS and the services the rootfs starts at boot.
+    assert.match(editor.text, /id="l-osName" name="osName" value="Debian GNU\/Linux"/);
+    assert.match(editor.text, /<textarea id="l-services"[^>]*>[^<]*ssh\.service/);
+    const csrf = ConsoleVisitor.csrfOf(editor.text);
+    const form = {
+      csrf,
+      name: "Debian 12 base",
+      product: "debian-base",
+      version: "12.5",
+      publisherName: "alice",
+      publisherUrl: "https://alice.example",
+      osName: "Debian GNU/Linux",
+      osVersion: "12",
+      architecture: "x86_64",
+      keyFeatures: "Minimal\nSSH keys only",
+      description: "A small Debian 12 image.",
+      services: "ssh.service",
+      listeningPorts: "22/tcp ssh.service",
+      usageInstructions: "Connect with ssh admin@<instance> using your key pair.",
+      releaseDate: "2026-03-01",
+      releaseNotes: "First version.",
+      addOnTo: "",
+      externalDependencies: "",
+      dataCollection: "",
+    };
+    const preview = await v.send("POST", `/images/${s.passing}/listing`, { ...form, intent: "preview" });
+    assert.equal(preview.status, 200);
+    assert.match(preview.text, /Preview \(not saved\)/);
+    assert.match(preview.text, /22\/tcp \(ssh\.service\)/);
+    assert.equal(await s.c.store.listing(s.passing), undefined, "a preview saves nothing");
+    const bad = await v.send("POST", `/images/${s.passing}/listing`, {
+      ...form,
+      listeningPorts: "port 22",
+      intent: "save",
+    });
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /InvalidParameterValue: listing field listeningPorts\[0\]/);
+    assert.match(
+      bad.text,
+      /<textarea id="l-listeningPorts"[^>]*>port 22<\/textarea>/,
+      "what was typed stays",
+    );
+    const saved = await v.send("POST", `/images/${s.passing}/listing`, { ...form, intent: "save" });
+    assert.equal(saved.headers.location, `/images/${s.passing}/listing?done=saved`);
+    assert.equal((await s.c.store.listing(s.passing))?.listing.version, "12.5");
+    const entry = (await s.c.store.auditLog(50)).find(
+      (e) => e.action === "PutListing" && e.resource === s.passing,
+    );
+    assert.equal(entry?.accessKeyId, s.a.accessKeyId);
+
+    const refused = await v.send("POST", `/images/${s.passing}/listing/publish`, { csrf, op: "publish" });
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /cannot be published: the image is not public/);
+    const pub = await v.send("POST", `/images/${s.passing}/launch-permission`, { csrf, op: "make-public" });
+    assert.equal(pub.status, 303, pub.text);
+    const published = await v.send("POST", `/images/${s.passing}/listing/publish`, { csrf, op: "publish" });
+    assert.equal(published.headers.location, `/images/${s.passing}/listing?done=published`);
+    const anon = await new ConsoleVisitor(s.c).get("/catalogue?os=debian&publisher=ali");
+    assert.match(anon.text, /Debian 12 base|debian-12-base/);
+    assert.match(anon.text, new RegExp(s.passing));
+    const page = await new ConsoleVisitor(s.c).get(`/images/${s.passing}`);
+    assert.match(
+      page.text,
+      /What we found in it[\s\S]*Who published it[\s\S]*alice[\s\S]*Usage instructions/,
+    );
+  });
+
+  test("attestations: a no without a comment is refused as the API refuses it; answers are kept with who and when", async () => {
+    const v = await signedIn();
+    const page = await v.get(`/images/${s.passing}/attestations`);
+    const csrf = ConsoleVisitor.csrfOf(page.text);
+    const ids = [...page.text.matchAll(/name="answer-([a-z0-9-]+)" value="yes"/g)].map((m) => m[1]!);
+    assert.ok(ids.length >= 5, `${ids.length} statements`);
+    const refused = await v.send("POST", `/images/${s.passing}/attestations`, {
+      csrf,
+      [`answer-${ids[0]}`]: "no",
+    });
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /say why in a comment when the answer is no/);
+    const all = Object.fromEntries(ids.map((id) => [`answer-${id}`, "yes"]));
+    const ok = await v.send("POST", `/images/${s.passing}/attestations`, { csrf, ...all });
+    assert.equal(ok.status, 303);
+    const stored = await s.c.store.attestations(s.passing);
+    assert.equal(stored.size, ids.length);
+    assert.equal(stored.get(ids[0]!)?.by, s.a.account.accountId);
+    const record = await v.get(`/images/${s.passing}/submission`);
+    assert.match(record.text, /Submission record/);
+    assert.match(record.text, /READY/);
+    const json = await v.get(`/images/${s.passing}/submission.json`);
+    assert.equal(json.headers["content-type"], "application/json");
+    assert.equal((JSON.parse(json.text) as { imageId: string }).imageId, s.passing);
+  });
+
+  test("another account gets none of the owner's statement pages", async () => {
+    const v = await signedIn(s.b);
+    for (const sub of ["listing", "attestations", "submission"])
+      assert.equal((await v.get(`/images/${s.passing}/${sub}`)).status, 403, sub);
+  });
+});
+
+test("another account's posts to the owner's statement forms are the API's AuthFailure", async () => {
+  const v = await signedIn(s.b);
+  const csrf = ConsoleVisitor.csrfOf((await v.get("/shared")).text);
+  for (const sub of ["listing", "listing/publish", "attestations"]) {
+    const r = await v.send("POST", `/images/${s.passing}/${sub}`, { csrf, op: "publish", intent: "save" });
+    assert.equal(r.status, 400, sub);
+    assert.match(r.text, /AuthFailure: Not authorized for image/, sub);
+  }
+});

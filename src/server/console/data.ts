@@ -69,7 +69,11 @@ export class ConsoleData {
   readonly #reports = new Recent<number, ScanResult>(32);
   readonly #summaries = new Recent<number, ScanSummary>(20_000);
 
-  constructor(readonly store: Store) {}
+  constructor(
+    readonly store: Store,
+    /** The catalogue's region: served reports judge the registration clauses in it. */
+    readonly region: string,
+  ) {}
 
   /** The image if this visitor may see it (anonymous: public images only), else undefined. */
   async image(visitorId: string | undefined, imageId: string): Promise<Image | undefined> {

@@ -15,7 +15,7 @@
 import type { Caller } from "../ec2/context.js";
 import { Ec2Error } from "../ec2/errors.js";
 import { newRequestId } from "../ids.js";
-import type { ConsoleSession } from "../store/types.js";
+import type { ConsoleSession, Image } from "../store/types.js";
 import type { AppDeps, AppRequest, AppResponse, RequestContext } from "../types.js";
 import { applyChange, type ConsoleChange, changeOf, type RunAction } from "./changes.js";
 import { ConsoleData } from "./data.js";
@@ -34,6 +34,7 @@ import {
   SIGN_IN_COOKIE,
   sameSecret,
 } from "./sessions.js";
+import { type Answer, ConsoleStatements } from "./statements.js";
 import { CONSOLE_CSS } from "./style.js";
 import { SignInThrottle } from "./throttle.js";
 
@@ -73,7 +74,18 @@ const HTML_HEADERS = {
 };
 
 const IMAGE_PATH =
-  /^\/images\/(ami-[0-9a-f]{8}(?:[0-9a-f]{9})?)(?:\/(packages|launch-permission|deregister))?$/;
+  /^\/images\/(ami-[0-9a-f]{8}(?:[0-9a-f]{9})?)(?:\/(packages|launch-permission|deregister|listing|listing\/publish|attestations|submission|submission\.json))?$/;
+
+/** Pages and forms only the image's owner has. */
+const OWNER_ONLY = new Set([
+  "launch-permission",
+  "deregister",
+  "listing",
+  "listing/publish",
+  "attestations",
+  "submission",
+  "submission.json",
+]);
 
 interface Exchange {
   req: AppRequest;
@@ -89,6 +101,7 @@ export class WebConsole {
   readonly #sessions: ConsoleSessions;
   readonly #throttle: SignInThrottle;
   readonly #data: ConsoleData;
+  readonly #statements: ConsoleStatements;
   readonly #now: () => Date;
 
   constructor(
@@ -102,7 +115,8 @@ export class WebConsole {
       this.#now,
     );
     this.#throttle = new SignInThrottle(() => this.#now().getTime());
-    this.#data = new ConsoleData(host.deps.store);
+    this.#data = new ConsoleData(host.deps.store, host.deps.region);
+    this.#statements = new ConsoleStatements(host, this.#data);
   }
 
   async handle(req: AppRequest, url: Target): Promise<AppResponse> {
@@ -280,6 +294,42 @@ export class WebConsole {
     return { accountId: session.accountId, accessKeyId: session.accessKeyId, admin };
   }
 
+  /** The listing editor, attestations and submission record (statements.ts), or undefined. */
+  async #statementsRoute(x: Exchange, image: Image, sub: string): Promise<AppResponse | undefined> {
+    const post = x.req.method === "POST";
+    const caller = await this.#caller(x.session!);
+    const v = x.visitor!;
+    const ip = x.req.remoteAddress;
+    const q = x.url.searchParams;
+    let answer: Answer;
+    switch (sub) {
+      case "listing":
+        answer = post
+          ? await this.#statements.listingPost(caller, v, image, x.form, ip)
+          : await this.#statements.listingPage(caller, v, image, q, ip);
+        break;
+      case "listing/publish":
+        if (!post) return notAllowed("POST");
+        answer = await this.#statements.publishPost(caller, v, image, x.form, ip);
+        break;
+      case "attestations":
+        answer = post
+          ? await this.#statements.attestationsPost(caller, v, image, x.form, ip)
+          : await this.#statements.attestationsPage(caller, v, image, q, ip);
+        break;
+      case "submission":
+      case "submission.json":
+        if (post) return notAllowed("GET");
+        answer = await this.#statements.submission(caller, image, sub === "submission.json", ip);
+        break;
+      default:
+        return undefined;
+    }
+    if ("redirect" in answer) return redirect(answer.redirect);
+    if ("response" in answer) return answer.response;
+    return this.#render(x, answer.view);
+  }
+
   async #imageRoute(x: Exchange, imageId: string, sub: string | undefined): Promise<AppResponse> {
     const { visitor, session } = x;
     const post = x.req.method === "POST";
@@ -299,11 +349,17 @@ export class WebConsole {
     if (sub === "packages")
       return post ? notAllowed("GET") : this.#render(x, await packagesView(this.#data, image));
     const v = visitor!;
-    if (sub === "deregister" && !post) {
-      if (image.ownerId !== v.accountId)
-        return this.#render(x, messageView(403, "Refused", "Only the image's owner can deregister it."));
-      return this.#render(x, deregisterView(v, image));
+    // The owner's forms are not shown to others; what they post is judged by the API alone.
+    if (!post && OWNER_ONLY.has(sub) && image.ownerId !== v.accountId)
+      return this.#render(x, messageView(403, "Refused", "Only the image's owner can do this."));
+    try {
+      const statements = await this.#statementsRoute(x, image, sub);
+      if (statements) return statements;
+    } catch (e) {
+      if (!(e instanceof Ec2Error)) throw e;
+      return this.#render(x, messageView(e.httpStatus, "Not done", `${e.code}: ${e.message}`));
     }
+    if (sub === "deregister" && !post) return this.#render(x, deregisterView(v, image));
     if (!post) return notAllowed("POST");
     let change: ConsoleChange | undefined;
     if (sub === "deregister") change = x.form.get("confirm") === "yes" ? { kind: "deregister" } : undefined;

@@ -106,8 +106,8 @@ export class ConsoleSessions {
     return session;
   }
 
-  /** Seconds the browser should keep the cookie: the session's absolute end. */
+  /** Seconds the browser should keep a new session's cookie: until the session's absolute end. */
   cookieMaxAge(session: ConsoleSession): number {
-    return (Date.parse(session.expiresAt) - this.now().getTime()) / 1000;
+    return (Date.parse(session.expiresAt) - Date.parse(session.createdAt)) / 1000;
   }
 }

@@ -47,6 +47,7 @@ dl.facts dt{color:#57606a}dl.facts dd{margin:0}
 .preview{border:1px dashed #8c959f;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}
 .two-col{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:1.5rem}
 @media (max-width:60rem){.two-col{grid-template-columns:1fr}}
+.prewrap{white-space:pre-wrap}
 .actions{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center;margin:.6rem 0}
 `;
 

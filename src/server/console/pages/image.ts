@@ -4,16 +4,19 @@
  * scan found in it and who published it (treat shared images as foreign code). A refusal of a
  * change shows why; a refusal by the gate lists the findings and the fix command.
  */
+import { withStatements } from "../../../policy/listing/judge.js";
 import type { Finding, ScanResult } from "../../../policy/result.js";
 import { atLeast, SEVERITIES } from "../../../policy/severity.js";
 import { locationOf } from "../../../report/common.js";
 import { renderHtmlSections } from "../../../report/html.js";
 import type { Ec2Error } from "../../ec2/errors.js";
+import { statementsOf } from "../../statements.js";
 import type { Image, LaunchPermission, ScanRecord, StoredListing } from "../../store/types.js";
 import type { ConsoleData, ScanSummary } from "../data.js";
 import { buttonForm, csrfField, h, type View, type Visitor, when } from "../layout.js";
+import { listingHtml } from "./listing.js";
 import { ownerHtml } from "./lists.js";
-import { verdictHtml, visibilityHtml } from "./parts.js";
+import { listingStateHtml, verdictHtml, visibilityHtml } from "./parts.js";
 
 /** What a finished change says on the page it returns to (?done=…). */
 export const DONE_NOTICES: Record<string, string> = {
@@ -187,6 +190,26 @@ function publisherHtml(image: Image, listing: StoredListing | undefined, data: C
   );
 }
 
+function ownerListingHtml(image: Image, listing: StoredListing | undefined): string {
+  const base = `/images/${h(image.imageId)}`;
+  const state = !listing ? "none" : listing.publishedAt ? "published" : "draft";
+  return (
+    '<h2 id="listing">Listing</h2>' +
+    `<p>Listing: ${listingStateHtml(state)}. ` +
+    (state === "none"
+      ? "Write one from a draft the scan fills in."
+      : state === "draft"
+        ? image.isPublic
+          ? "Publish it from the editor."
+          : "It can be published once the image is public."
+        : "The public catalogue shows it.") +
+    "</p>" +
+    `<ul><li><a href="${base}/listing">${state === "none" ? "Write the listing" : "Edit the listing"}</a></li>` +
+    `<li><a href="${base}/attestations">Answer the attestations</a></li>` +
+    `<li><a href="${base}/submission">Submission record</a></li></ul>`
+  );
+}
+
 export async function imageView(input: ImagePageInput): Promise<View> {
   const { data, visitor, image } = input;
   const owner = visitor?.accountId === image.ownerId;
@@ -201,10 +224,12 @@ export async function imageView(input: ImagePageInput): Promise<View> {
   if (owner && visitor) {
     parts.push(factsHtml(image, permissions, "you"));
     parts.push(permissionsHtml(visitor, image, permissions));
+    parts.push(ownerListingHtml(image, listing));
     parts.push(foundHtml(summary, report, scan));
   } else {
     // A consumer's page leads with what the scan found and who published the image.
     parts.push(foundHtml(summary, report, scan), publisherHtml(image, listing, data));
+    if (listing) parts.push(listingHtml(listing.listing));
   }
   if (!visitor) {
     parts.push(
@@ -218,7 +243,12 @@ export async function imageView(input: ImagePageInput): Promise<View> {
         `amigate pull ${h(image.imageId)} -o disk.img --endpoint ${h(input.endpoint)}</code></pre>`,
       `<p><a href="/images/${h(image.imageId)}/packages">Packages in this image</a></p>`,
     );
-    if (report) parts.push('<h2 id="report">Scan report</h2>', renderHtmlSections(report));
+    // As the API serves it: the statement clauses judged from the listing, answers and registration.
+    if (report)
+      parts.push(
+        '<h2 id="report">Scan report</h2>',
+        renderHtmlSections(withStatements(report, await statementsOf(data.store, image, data.region))),
+      );
     else parts.push('<h2 id="report">Scan report</h2><p>No finished scan yet.</p>');
   }
   if (owner && visitor)
