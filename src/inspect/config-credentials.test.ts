@@ -134,6 +134,33 @@ describe("literal credentials in settings", () => {
     ["/var/lib/apt/lists/deb.debian.org_dists_Packages", "Password: AptListPw1", "apt list"],
     ["/var/log/dpkg.log", "2026-12-04 23:50:01 install passwd:amd64 <none> 1:4.13", "log line"],
     ["/etc/ssl/openssl.cnf", "secret = $insta::secret # pass:insta", "inline comment"],
+    [
+      "/etc/maven/settings.xml",
+      "<!--\n  <proxy>\n    <password>proxypass9</password>\n  </proxy>\n-->",
+      "XML comment",
+    ],
+    ["/opt/app/db.js", "/*\n * connect({ password: 'BlockCmt99' })\n */", "block comment in code"],
+    [
+      "/opt/app/app.js",
+      "const h = { 'x-aws-ec2-metadata-token': 1 }; const X_TOKEN = \"x-aws-ec2-metadata-token\";",
+      "a header name",
+    ],
+    ["/opt/app/app.py", 'WaitForTaskToken = "waitForTaskToken"', "the name again"],
+    ["/opt/app/app.py", 'NOPASSWORD = "no-password-required"', "a label"],
+    ["/opt/app/paginators.json", '"output_token": "DistributionList.NextMarker",', "an identifier"],
+    ["/opt/app/paginators.json", '"output_token": "Jobs[-1].JobId",', "an expression"],
+    [
+      "/opt/app/manifest.xml",
+      '<assemblyIdentity name="X" publicKeyToken="1fc8b3b9a1e18e3b"/>',
+      "a public key token",
+    ],
+    [
+      "/opt/app/policies.json",
+      '"IAMUserChangePassword": "arn:aws-cn:iam::aws:policy/IAMUserChangePassword",',
+      "an ARN",
+    ],
+    ["/opt/app/filters.py", "FILTERS = {'pass': 'bandpass9'}", "pass alone"],
+    ["/opt/app/stubs.pyi", "password: ReadableBuffer", "a type annotation"],
   ];
   for (const [file, line, why] of quiet)
     it(`leaves ${file}: ${line.trim()} (${why})`, () => {
@@ -152,6 +179,13 @@ describe("literal credentials in settings", () => {
     );
     assert.equal(sink.configCredentials[0]!.masked, "************ (12 chars)");
     assert.ok(!JSON.stringify(sink).includes("s3cr3t"));
+  });
+
+  it("charges what follows a closed block comment", () => {
+    const xml = "<!--\n  <password>InCmt99x</password>\n-->\n<password>AfterCmt99</password>\n";
+    assert.deepEqual(found("/etc/app/app.xml", xml), [[4, "password password"]]);
+    const js = "/* defaults:\n password: 'InCmt99x' */\nconst c = { password: 'AfterCmt99' };\n";
+    assert.deepEqual(found("/opt/app/db.js", js), [[3, "password password"]]);
   });
 
   it("walks hostile text once: runs of keywords, endless lines, unclosed values and elements", () => {

@@ -51,7 +51,7 @@ export interface CredentialScan {
 
 /** Program code: a value must be a quoted string to be a literal. */
 const CODE_FILE =
-  /\.(?:php[0-9]?|phtml|inc|py|pyw|rb|js|mjs|cjs|jsx|ts|tsx|java|kt|kts|scala|groovy|go|cs|vb|pl|pm|lua|rs|swift|c|cc|cpp|h|hpp|ex|exs|erl|clj|dart|r)$/i;
+  /\.(?:php[0-9]?|phtml|inc|py|pyw|pyi|pyx|rb|js|mjs|cjs|jsx|ts|tsx|java|kt|kts|scala|groovy|go|cs|vb|pl|pm|lua|rs|swift|c|cc|cpp|h|hpp|ex|exs|erl|clj|dart|r)$/i;
 /** Code files that are configuration by their name (settings.py, config.php, wp-config.php, app.config.js). */
 const CONFIG_NAMED =
   /(?:settings|config|conf|configuration|secrets?|credentials|env|parameters|database)[^/]*$/i;
@@ -123,6 +123,8 @@ const NOT_THE_SECRET = new Set([
   "enc",
   "cipher",
   "ciphertext",
+  // .NET's publicKeyToken and public_key: derived from a public key, published on purpose.
+  "public",
 ]);
 const PASSWORD_WORDS = new Set(["password", "passwd", "pwd", "pass", "passphrase", "pswd", "passwort"]);
 const SECRET_WORDS = new Set([
@@ -140,20 +142,27 @@ const SECRET_WORDS = new Set([
 /** Two-word names whose last word alone says nothing: api_key, access_key, secret_key. */
 const SECRET_PAIRS = new Set(["api key", "access key", "secret key", "pass phrase"]);
 
-/** The kind of secret a setting's name says it holds, or undefined when the name says something else. */
-export function credentialKindOf(name: string): CredentialKind | undefined {
-  const words = name
+/** A name's words, lower case: DB_PASSWORD, dbPassword, APIKey2 → [db, password], [api, key]. */
+function wordsOf(name: string): string[] {
+  return name
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .map((w) => w.replace(/[0-9]+$/, ""))
     .filter((w) => w !== "");
+}
+
+/** The kind of secret a setting's name says it holds, or undefined when the name says something else. */
+export function credentialKindOf(name: string): CredentialKind | undefined {
+  const words = wordsOf(name);
   const last = words.at(-1);
   if (last === undefined || words.some((w) => NOT_THE_SECRET.has(w))) return undefined;
   const pair = words.length > 1 ? `${words.at(-2)} ${last}` : "";
   // Shell's working directories, not passwords.
   if (words.length === 1 && (last === "pwd" || last === "oldpwd")) return undefined;
+  // `pass` alone is too many things (scipy's 'pass': 'bandpass'); DB_PASS and SMTP_PASS are passwords.
+  if (last === "pass" && words.length === 1) return undefined;
   if (PASSWORD_WORDS.has(last) || /.(?:password|passwd)$/.test(last) || pair === "pass phrase")
     return "password";
   if (SECRET_WORDS.has(last) || SECRET_PAIRS.has(pair)) return "secret";
@@ -164,19 +173,26 @@ export function credentialKindOf(name: string): CredentialKind | undefined {
 
 /** Values that stand for something else: run-time references, encrypted values, YAML syntax, paths. */
 const NOT_A_LITERAL =
-  /^(?:[$&*!|>@%]|\{cipher\}|ENC[[(]|(?:arn:aws|vault|env|file|ssm|secretsmanager|op|secret):|\.{0,2}\/|~\/)/i;
+  /^(?:[$&*!|>@%]|\{cipher\}|ENC[[(]|(?:arn|vault|env|file|ssm|secretsmanager|op|secret):|\.{0,2}\/|~\/)/i;
+/** Words that make a value a label or a name, not a secret: "no-password-required", "x-aws-ec2-metadata-token". */
+const NAME_WORDS = new Set(["password", "passwd", "secret", "token", "key", "apikey"]);
 /** Schema and form words seen where a value would be: `password: string`, `token: required`. */
 const TYPE_WORDS =
   /^(?:string|str|text|bool|boolean|int|integer|number|object|array|required|optional|hidden|masked|sensitive|plain|plaintext|bearer|basic|auto|random|generate|generated|prompt|ask)$/i;
 
-/** Whether a literal value is worth charging for a setting of this kind. */
-function isChargeable(value: string, kind: CredentialKind): boolean {
+/** Whether a literal value is worth charging for the setting `name` of this kind. */
+function isChargeable(name: string, value: string, kind: CredentialKind): boolean {
   if (/\s/.test(value) || NOT_A_LITERAL.test(value) || TYPE_WORDS.test(value)) return false;
   if (isPlaceholderSecret(value)) return false;
+  // The name written again (WaitForTaskToken = "waitForTaskToken", CHALLENGE_PASSWORD: "challengePassword").
+  const flat = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, "");
+  if (flat(name).endsWith(flat(value))) return false;
+  if (wordsOf(value).some((w) => NAME_WORDS.has(w))) return false;
   if (kind === "password") return true;
-  // An API key or token is generated: long enough and not a word (token: session, secret: none).
-  if (value.length < 8 || value.includes("://")) return false;
-  return /[0-9]/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value) && value.length >= 16);
+  // An API key or token is generated: long enough, with a digit (token: session, output_token:
+  // DistributionList.NextMarker are words; a random 20-character key lacks a digit 3 % of the time).
+  // Issued keys keep to URL- and base64-safe characters; `Jobs[-1].JobId` is an expression.
+  return value.length >= 8 && /^[A-Za-z0-9+/=_.~:-]+$/.test(value) && /[0-9]/.test(value);
 }
 
 /** Lines that are comments in the formats read here: # ; // /* * -- <!-- ! REM. */
@@ -271,6 +287,49 @@ const URL_SCHEME_CHAR = /[A-Za-z0-9+.-]/;
 /** Documentation hosts (RFC 2606): URLs there are examples. */
 const EXAMPLE_HOST = /(?:^|\.)(?:example(?:\.com|\.org|\.net)?|test|invalid)$/i;
 
+/**
+ * Block comments: `<!-- -->` in every file (XML's commented-out examples, as in maven's
+ * settings.xml), `/* *\/` in program code only (in configuration `/*` is a glob and `*\/5` a cron
+ * step). Computed per chunk: a comment across a chunk break (files over 256 KiB) is not seen.
+ */
+function blockComments(text: string, code: boolean): Array<[number, number]> {
+  const pairs: Array<[string, string]> = code
+    ? [
+        ["<!--", "-->"],
+        ["/*", "*/"],
+      ]
+    : [["<!--", "-->"]];
+  const nextOpen = pairs.map(([open]) => text.indexOf(open));
+  const ranges: Array<[number, number]> = [];
+  let pos = 0;
+  for (;;) {
+    let k = -1;
+    for (let i = 0; i < pairs.length; i++) {
+      if (nextOpen[i] !== -1 && nextOpen[i]! < pos) nextOpen[i] = text.indexOf(pairs[i]![0], pos);
+      if (nextOpen[i] !== -1 && (k === -1 || nextOpen[i]! < nextOpen[k]!)) k = i;
+    }
+    if (k === -1) return ranges;
+    const [open, close] = pairs[k]!;
+    const start = nextOpen[k]!;
+    const end = text.indexOf(close, start + open.length);
+    if (end === -1) {
+      ranges.push([start, text.length]);
+      return ranges;
+    }
+    ranges.push([start, end + close.length]);
+    pos = end + close.length;
+  }
+}
+
+/** Whether offsets, asked in increasing order, lie in one of the ranges. */
+function insideRanges(ranges: ReadonlyArray<[number, number]>): (at: number) => boolean {
+  let i = 0;
+  return (at) => {
+    while (i < ranges.length && ranges[i]![1] <= at) i++;
+    return i < ranges.length && ranges[i]![0] <= at;
+  };
+}
+
 export interface CredentialSink {
   configCredentials: ConfigCredentialMatch[];
   urlCredentials: UrlCredentialMatch[];
@@ -305,6 +364,13 @@ export function findCredentials(
   };
   /** In a comment: the whole line, or after ` #` (INI, YAML, shell, TOML and properties alike). */
   const commented = (at: number) => comment || (inlineComment !== -1 && at > inlineComment);
+  // Found only when a candidate needs them: most chunks have none.
+  let blocks: Array<[number, number]> | undefined;
+  const inBlock = (): ((at: number) => boolean) => {
+    blocks ??= blockComments(text, scan.quotedOnly);
+    return insideRanges(blocks);
+  };
+  let settingInBlock: ((at: number) => boolean) | undefined;
   CREDENTIAL_KEYWORD.lastIndex = 0;
   for (let m = CREDENTIAL_KEYWORD.exec(text); m; m = CREDENTIAL_KEYWORD.exec(text)) {
     enterLine(m.index);
@@ -325,7 +391,9 @@ export function findCredentials(
     if (!setting) continue;
     CREDENTIAL_KEYWORD.lastIndex = setting.end;
     const kind = credentialKindOf(setting.key);
-    if (!kind || !isChargeable(setting.value, kind) || alreadyReported(setting.value)) continue;
+    if (!kind || !isChargeable(setting.key, setting.value, kind) || alreadyReported(setting.value)) continue;
+    settingInBlock ??= inBlock();
+    if (settingInBlock(setting.at)) continue;
     sink.configCredentials.push({
       path: file,
       line: lineAt(setting.at),
@@ -336,6 +404,7 @@ export function findCredentials(
     });
   }
   lineEnd = -1;
+  let urlInBlock: ((at: number) => boolean) | undefined;
   for (let at = text.indexOf("://"); at !== -1; at = text.indexOf("://", at + 3)) {
     let s = at;
     while (s > 0 && at - s < 32 && URL_SCHEME_CHAR.test(text[s - 1]!)) s--;
@@ -353,6 +422,8 @@ export function findCredentials(
     )
       continue;
     if (NOT_A_LITERAL.test(password)) continue;
+    urlInBlock ??= inBlock();
+    if (urlInBlock(at)) continue;
     sink.urlCredentials.push({
       path: file,
       line: lineAt(at),
