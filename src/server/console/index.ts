@@ -35,7 +35,7 @@ import {
   sameSecret,
 } from "./sessions.js";
 import { type Answer, ConsoleStatements } from "./statements.js";
-import { CONSOLE_CSS } from "./style.js";
+import { CONSOLE_CSS, FAVICON_SVG } from "./style.js";
 import { SignInThrottle } from "./throttle.js";
 
 /** What the console needs of the App: its dependencies, its EC2 path and its audit context. */
@@ -71,6 +71,12 @@ const HTML_HEADERS = {
   "referrer-policy": "same-origin",
   "cross-origin-opener-policy": "same-origin",
   "cache-control": "no-store",
+};
+
+/** The console's files: no build step, both written in style.ts. */
+const ASSETS: Record<string, { type: string; body: string }> = {
+  "/static/console.css": { type: "text/css;charset=utf-8", body: CONSOLE_CSS },
+  "/static/favicon.svg": { type: "image/svg+xml", body: FAVICON_SVG },
 };
 
 const IMAGE_PATH =
@@ -120,16 +126,17 @@ export class WebConsole {
   }
 
   async handle(req: AppRequest, url: Target): Promise<AppResponse> {
-    if (url.pathname === "/static/console.css") {
+    const asset = ASSETS[url.pathname];
+    if (asset) {
       if (req.method !== "GET" && req.method !== "HEAD") return notAllowed("GET");
       return {
         status: 200,
         headers: {
-          "content-type": "text/css;charset=utf-8",
+          "content-type": asset.type,
           "cache-control": "public, max-age=3600",
           "x-content-type-options": "nosniff",
         },
-        body: CONSOLE_CSS,
+        body: req.method === "HEAD" ? "" : asset.body,
       };
     }
     const cookies = parseCookies(req.headers.cookie);

@@ -71,6 +71,7 @@ export function page(view: View, visitor: Visitor | undefined): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${h(view.title)} · amigate</title>`,
     '<link rel="stylesheet" href="/static/console.css">',
+    '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">',
     "</head><body>",
     '<a class="skip" href="#main">Skip to content</a>',
     '<header class="top"><a class="brand" href="/">amigate</a>',

@@ -52,3 +52,8 @@ dl.facts dt{color:#57606a}dl.facts dd{margin:0}
 `;
 
 export const CONSOLE_CSS = `${REPORT_STYLE}\n${CONSOLE_STYLE}`;
+
+/** The tab icon (a browser asks for one; without it every page logs a failed /favicon.ico). */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1a7f37"/>' +
+  '<path d="M4 8.5l2.5 2.5L12 5.5" stroke="#fff" stroke-width="2" fill="none"/></svg>';
