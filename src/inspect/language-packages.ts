@@ -33,9 +33,14 @@ const CONCURRENT_LIST_READS = 8;
 /**
  * Files a language package manager installed: vendored libraries and their data (SDK endpoint
  * tables, library defaults, docstrings), not the publisher's configuration. Like dpkg's files, they
- * say nothing about how the image was set up; unlike dpkg's, they may carry what the seller put in
- * (a key or token inside node_modules still ships), so the content pass still reads them for keys
- * and issuer-shaped tokens and leaves out only the checks that judge configuration.
+ * say nothing about how the image was set up; unlike dpkg's, they may carry what the seller put in.
+ * So the content pass decides per kind of finding:
+ * - private keys, AWS keys and issuer-shaped tokens: still charged (a real key inside node_modules
+ *   ships with the image like any other; their test, example and doc folders are noise already);
+ * - regional endpoints: not charged (botocore's endpoints.json names every region on purpose);
+ * - passwords and secrets in settings, credentials in URLs: not charged (a library's
+ *   `password="…"` is a default or an example, not the seller's setting);
+ * - other clouds in login banners: only banner paths are read for them, never a package tree.
  */
 export class LanguagePackageFiles {
   constructor(
