@@ -9,10 +9,11 @@ import { loadYaml } from "../inspect/load-yaml.js";
 import type { ScanResult } from "../policy/result.js";
 import { ClientError, resolveCredentials } from "../server/client.js";
 import type { Credentials } from "../server/sign.js";
+import { InputFileError, readBounded } from "./statement-files.js";
 
-/** Listings and answers are small; a file larger than this is not one. */
-const MAX_DOCUMENT = 4 * 1024 * 1024;
-/** A scan report holds the package list: larger, but bounded. */
+export { readDocument, statementsFromFiles } from "./statement-files.js";
+
+/** A scan report holds the package list: larger than a listing, but bounded. */
 const MAX_REPORT = 256 * 1024 * 1024;
 
 export type DocumentFormat = "yaml" | "json";
@@ -43,35 +44,17 @@ export async function catalogueFor(
   return { endpoint, creds: await resolveCredentials() };
 }
 
-async function readBounded(file: string, max: number): Promise<string> {
-  const st = await fsp.stat(file).catch(() => undefined);
-  if (!st?.isFile()) throw new ClientError(`${file}: no such file`);
-  if (st.size > max) throw new ClientError(`${file}: larger than ${max} bytes`);
-  return fsp.readFile(file, "utf8");
-}
-
-/** A YAML or JSON document (YAML 1.2 reads JSON too). */
-export async function readDocument(file: string): Promise<unknown> {
-  const text = await readBounded(file, MAX_DOCUMENT);
-  const { parse } = await loadYaml();
-  try {
-    return parse(text, { maxAliasCount: 100 }) as unknown;
-  } catch (e) {
-    throw new ClientError(`${file}: not valid YAML or JSON (${(e as Error).message.split("\n")[0]})`);
-  }
-}
-
 /** A scan report file (`amigate scan --format json -o FILE`). */
 export async function readReport(file: string): Promise<ScanResult> {
   let report: Partial<ScanResult>;
   try {
     report = JSON.parse(await readBounded(file, MAX_REPORT)) as Partial<ScanResult>;
   } catch (e) {
-    if (e instanceof ClientError) throw e;
-    throw new ClientError(`${file}: not a JSON scan report (${(e as Error).message})`);
+    if (e instanceof InputFileError) throw e;
+    throw new InputFileError(`${file}: not a JSON scan report (${(e as Error).message})`);
   }
   if (report?.schemaVersion !== 1 || !Array.isArray(report.findings) || typeof report.failOn !== "string")
-    throw new ClientError(`${file}: not an amigate scan report (amigate scan --format json -o ${file})`);
+    throw new InputFileError(`${file}: not an amigate scan report (amigate scan --format json -o ${file})`);
   return report as ScanResult;
 }
 

@@ -5,6 +5,7 @@ import { Image } from "../fs/image.js";
 import type { FactName } from "../inspect/facts.js";
 import { describeError } from "../io/errors.js";
 import { type IgnoreEntry, IgnoreFileError, parseIgnoreFile } from "../policy/ignore.js";
+import { withStatements } from "../policy/listing/judge.js";
 import type { Rule } from "../policy/rule.js";
 import { rules as allRules } from "../policy/rules/index.js";
 import { SEVERITIES, type Severity } from "../policy/severity.js";
@@ -14,6 +15,7 @@ import { runScan as scanTarget } from "../scan/session.js";
 import { openTarget } from "../target/open.js";
 import type { OpenTargetOptions } from "../target/target.js";
 import { countingSource, countingTree, ProgressBar, type ProgressSink } from "./progress.js";
+import { statementsFromFiles } from "./statement-files.js";
 
 export interface ScanFlags {
   format: ReportFormat;
@@ -26,6 +28,9 @@ export interface ScanFlags {
   clamd?: string;
   /** --no-progress sets false. */
   progress?: boolean;
+  /** A listing and an answers file the report's statement clauses are judged with. */
+  listing?: string;
+  attestations?: string;
 }
 
 /** The scan settings every command that scans takes from its flags (scan, fix). */
@@ -89,6 +94,7 @@ export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Prom
   const fromFlags = scanOptions({ ...scanSettingsOf(flags), rules: io.rules });
   // The flags are checked before the ignore file is read: a bad --as-of is the error reported.
   const options = { ...fromFlags, ignore: await loadIgnore(flags.ignoreFile) };
+  const statements = await statementsFromFiles(flags);
   // Disks: bytes read of the virtual disk; directories and archives: directory entries walked.
   let bar: ProgressBar | undefined;
   const sink = io.progress;
@@ -113,7 +119,8 @@ export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Prom
         image: new Image(countingTree(r.image.tree, (n) => counted.add(n))),
       }));
     }
-    const { result } = await scanTarget({ ...target, input, roots }, options);
+    const scanned = (await scanTarget({ ...target, input, roots }, options)).result;
+    const result = statements ? withStatements(scanned, statements) : scanned;
     bar?.finish();
     // Colours only on a terminal: never in files or pipes, never with NO_COLOR (no-color.org).
     const color = flags.output === undefined && io.isTTY && !io.noColor;
@@ -153,6 +160,8 @@ export function registerScan(program: Command): void {
     .option("--db-max-age <days>", "report a vulnerability database older than this as stale", "7")
     .option("--clamd <socket>", "stream files to this clamd unix socket (default: $AMIGATE_CLAMD_SOCKET)")
     .option("--no-progress", "never draw the progress bar (drawn on stderr only when it is a terminal)")
+    .option("--listing <file>", "judge the listing checks on this listing (amigate listing init)")
+    .option("--attestations <file>", "show these answers to the attestation items (amigate attest)")
     .action(async (input: string, flags: ScanFlags) => {
       process.exitCode = await runScan(input, flags, {
         write: (text) => process.stdout.write(text),
