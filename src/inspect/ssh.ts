@@ -63,8 +63,8 @@ export interface SshdFacts {
   conditional: SshdConditionalSetting[];
   /** The value sshd uses for one connection: what `sshd -T -C user=…,addr=…` prints. */
   forConnection(keyword: string, connection: SshdConnection): SshdSetting | undefined;
-  /** Why sshd would drop this connection while applying its Match blocks, if it would. */
-  connectionError(connection: SshdConnection): string | undefined;
+  /** Why (and at which line) sshd would drop this connection while applying its Match blocks, if it would. */
+  connectionError(connection: SshdConnection): SshdRefusal | undefined;
   /** Connections that tell this configuration's Match blocks apart, root's among them. */
   connections: SshdConnection[];
   /** AuthorizedKeysFile patterns expanded for one user (%h, %u, %U, %%; relative = under home). */
@@ -166,12 +166,12 @@ export function sshdFactsFrom(
     const found = matched ?? startupEntry(key);
     return found ? setting(found) : defaultOf(key, keyword);
   };
-  const connectionError = (conn: SshdConnection): string | undefined =>
-    parsed.connectionRefusal?.reason ??
+  const connectionError = (conn: SshdConnection): SshdRefusal | undefined =>
+    parsed.connectionRefusal ??
     authenticationMethodsPass(
       againByKey.get("authenticationmethods") ?? [],
       (e) => e.chain.length > 0 && e.chain.every((b) => conditionMatches(b, conn)),
-    )?.reason;
+    );
   const conditional: SshdConditionalSetting[] = parsed.entries
     .filter((e) => e.chain.length > 0 && !appliesAtStartup(e.chain))
     .map((e) => ({ ...setting(e), match: chainText(e.chain), chain: e.chain }));

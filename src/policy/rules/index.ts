@@ -36,6 +36,7 @@ import sshEmptyPasswords from "./ssh-empty-passwords.js";
 import sshHostKeysPresent from "./ssh-host-keys-present.js";
 import sshPasswordAuth from "./ssh-password-auth.js";
 import sshRootLogin from "./ssh-root-login.js";
+import sshdConfigRefused from "./sshd-config-refused.js";
 import sshdNotEnabled from "./sshd-not-enabled.js";
 import telemetryAgents from "./telemetry-agents.js";
 import urlCredentials from "./url-credentials.js";
@@ -88,6 +89,7 @@ const list: Array<Rule<FactName>> = [
   sshHostKeysPresent,
   sshPasswordAuth,
   sshRootLogin,
+  sshdConfigRefused,
   sshdNotEnabled,
   telemetryAgents,
   urlCredentials,

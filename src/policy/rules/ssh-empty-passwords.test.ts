@@ -45,5 +45,31 @@ testRule(rule, {
         },
       ],
     },
+    {
+      name: "a Match block for root alone is as serious as a global yes",
+      changes: { "/etc/ssh/sshd_config.d/70-root.conf": "Match User root\n  PermitEmptyPasswords yes\n" },
+      findings: [
+        {
+          path: "/etc/ssh/sshd_config.d/70-root.conf",
+          line: 2,
+          severity: "critical",
+          messageId: "emptyPasswordsMatch",
+          data: { match: "User root" },
+        },
+      ],
+    },
+    {
+      name: "Match Address * reaches every connection",
+      changes: { "/etc/ssh/sshd_config.d/70-all.conf": "Match Address *\n  PermitEmptyPasswords yes\n" },
+      findings: [
+        {
+          path: "/etc/ssh/sshd_config.d/70-all.conf",
+          line: 2,
+          severity: "critical",
+          messageId: "emptyPasswords",
+          evidence: "PermitEmptyPasswords yes at /etc/ssh/sshd_config.d/70-all.conf:2 (Match Address *)",
+        },
+      ],
+    },
   ],
 });

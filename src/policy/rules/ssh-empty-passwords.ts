@@ -1,5 +1,12 @@
 import { defineRule, type FindingDraft } from "../rule.js";
-import { describeSetting, settingPlace, winningEvidence } from "../sshd-evidence.js";
+import {
+  describeSetting,
+  isConditional,
+  matchOf,
+  offences,
+  settingPlace,
+  winningEvidence,
+} from "../sshd-evidence.js";
 
 const messages = {
   emptyPasswords: "PermitEmptyPasswords is yes in the effective sshd configuration",
@@ -18,24 +25,30 @@ export default defineRule({
   messages,
   facts: ["sshd"],
   check({ sshd }) {
-    if (!sshd.installed) return [];
+    if (!sshd.installed || sshd.refused) return [];
     const out: FindingDraft<keyof typeof messages>[] = [];
-    const empty = sshd.get("PermitEmptyPasswords")!;
-    if (empty.value === "yes")
-      out.push({
-        ...settingPlace(sshd, empty),
-        messageId: "emptyPasswords",
-        evidence: winningEvidence(sshd, empty, (v) => v === "no"),
-      });
-    for (const c of sshd.conditional)
-      if (c.keyword === "PermitEmptyPasswords" && c.value === "yes")
+    const found = offences(sshd, (c) => {
+      const empty = sshd.forConnection("PermitEmptyPasswords", c)!;
+      return empty.value === "yes" ? empty : undefined;
+    });
+    for (const o of found) {
+      const s = o.setting;
+      if (!isConditional(s))
         out.push({
-          ...settingPlace(sshd, c),
-          severity: "high",
-          messageId: "emptyPasswordsMatch",
-          data: { match: c.match },
-          evidence: `${describeSetting(c)} inside Match ${c.match}`,
+          ...settingPlace(sshd, s),
+          messageId: "emptyPasswords",
+          evidence: winningEvidence(sshd, s, (v) => v === "no"),
         });
+      else
+        out.push({
+          ...settingPlace(sshd, s),
+          // Every connection (Match User *), or every connection of root, is as serious as global.
+          ...(o.everyone || o.root ? {} : { severity: "high" as const }),
+          messageId: "emptyPasswordsMatch",
+          data: { match: matchOf(s) },
+          evidence: `${describeSetting(s)} inside Match ${matchOf(s)}`,
+        });
+    }
     return out;
   },
 });

@@ -25,6 +25,18 @@ testRule(rule, {
       changes: { [MAIN]: appended("Match User deploy\n  PasswordAuthentication no\n") },
     },
     {
+      name: "Match User root re-enables passwords, but PermitRootLogin prohibit-password keeps root off them",
+      changes: { [MAIN]: appended("Match User root\n  PasswordAuthentication yes\n") },
+    },
+    {
+      name: "AuthenticationMethods password in a Match block where PasswordAuthentication is no: deploy cannot log in",
+      changes: { [MAIN]: appended("Match User deploy\n  AuthenticationMethods password\n") },
+    },
+    {
+      name: "a configuration sshd refuses is judged by sshd-config-refused alone",
+      changes: { [BASELINE]: "PasswordAuthentication yes\nUsePAM\n" },
+    },
+    {
       name: "no sshd at all",
       changes: { "/usr/sbin/sshd": { type: "deleted" }, "/etc/ssh": { type: "deleted" } },
     },
@@ -83,6 +95,50 @@ testRule(rule, {
           line: 124,
           severity: "medium",
           message: "A Match block (Match User deploy) re-enables PasswordAuthentication",
+        },
+      ],
+    },
+    {
+      name: "global AuthenticationMethods publickey, but a Match block gives deploy password logins",
+      changes: {
+        [BASELINE]: "PermitRootLogin prohibit-password\nAuthenticationMethods publickey\n",
+        [MAIN]: appended("Match User deploy\n  AuthenticationMethods password\n"),
+      },
+      findings: [
+        {
+          path: MAIN,
+          line: 124,
+          severity: "medium",
+          messageId: "methodsMatch",
+          data: { match: "User deploy", methods: "password", method: "password" },
+          message: "A Match block (Match User deploy) allows password logins: AuthenticationMethods password",
+          evidence: `AuthenticationMethods password at ${MAIN}:124 inside Match User deploy`,
+        },
+      ],
+    },
+    {
+      name: "a Match block that matches every address is as serious as a global setting",
+      changes: { [MAIN]: appended("Match Address *\n  PasswordAuthentication yes\n") },
+      findings: [
+        {
+          path: MAIN,
+          line: 124,
+          severity: "high",
+          messageId: "passwordAuth",
+          evidence: `PasswordAuthentication yes at ${MAIN}:124 (Match Address *) wins over PasswordAuthentication no at ${BASELINE}:1 (sshd keeps the first value it reads)`,
+        },
+      ],
+    },
+    {
+      name: "a Match block for root alone, with root allowed in, is as serious as a global setting",
+      changes: { [MAIN]: appended("Match User root\n  PasswordAuthentication yes\n  PermitRootLogin yes\n") },
+      findings: [
+        {
+          path: MAIN,
+          line: 124,
+          severity: "high",
+          messageId: "passwordAuthMatch",
+          data: { match: "User root" },
         },
       ],
     },

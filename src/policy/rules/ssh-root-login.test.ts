@@ -15,6 +15,18 @@ testRule(rule, {
       name: "a later yes in the main file loses to the drop-in",
       changes: { [MAIN]: mainWith("#PermitRootLogin prohibit-password", "PermitRootLogin yes") },
     },
+    {
+      name: "a Match block that can never apply to root (Match User deploy)",
+      changes: { [MAIN]: `${debianFile(MAIN)}Match User deploy\n\tPermitRootLogin yes\n` },
+    },
+    {
+      name: "a Match block that excludes root (Match User *,!root)",
+      changes: { [MAIN]: `${debianFile(MAIN)}Match User *,!root\n\tPermitRootLogin yes\n` },
+    },
+    {
+      name: "a configuration sshd refuses is judged by sshd-config-refused alone",
+      changes: { [BASELINE]: "PermitRootLogin yes\nPermitRootLogin\n" },
+    },
   ],
   invalid: [
     {
@@ -39,6 +51,33 @@ testRule(rule, {
           line: 124,
           severity: "medium",
           message: "A Match block (Match Address 10.0.0.0/8) sets PermitRootLogin yes",
+        },
+      ],
+    },
+    {
+      name: "Match User root is as serious as a global yes",
+      changes: { [MAIN]: `${debianFile(MAIN)}Match User root\n\tPermitRootLogin yes\n` },
+      findings: [
+        {
+          path: MAIN,
+          line: 124,
+          severity: "high",
+          messageId: "rootLoginMatch",
+          data: { match: "User root" },
+          evidence: `PermitRootLogin yes at ${MAIN}:124 inside Match User root`,
+        },
+      ],
+    },
+    {
+      name: "Match User * reaches every connection: a global yes",
+      changes: { [MAIN]: `${debianFile(MAIN)}Match User *\n\tPermitRootLogin yes\n` },
+      findings: [
+        {
+          path: MAIN,
+          line: 124,
+          severity: "high",
+          messageId: "rootLogin",
+          evidence: `PermitRootLogin yes at ${MAIN}:124 (Match User *) wins over PermitRootLogin prohibit-password at ${BASELINE}:2 (sshd keeps the first value it reads)`,
         },
       ],
     },

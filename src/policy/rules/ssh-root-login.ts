@@ -1,5 +1,12 @@
 import { defineRule, type FindingDraft } from "../rule.js";
-import { describeSetting, settingPlace, winningEvidence } from "../sshd-evidence.js";
+import {
+  describeSetting,
+  isConditional,
+  matchOf,
+  offences,
+  settingPlace,
+  winningEvidence,
+} from "../sshd-evidence.js";
 
 const messages = {
   rootLogin: "PermitRootLogin is yes in the effective sshd configuration",
@@ -24,24 +31,32 @@ export default defineRule({
   messages,
   facts: ["sshd"],
   check({ sshd }) {
-    if (!sshd.installed) return [];
+    if (!sshd.installed || sshd.refused) return [];
     const out: FindingDraft<keyof typeof messages>[] = [];
-    const root = sshd.get("PermitRootLogin")!;
-    if (root.value === "yes")
-      out.push({
-        ...settingPlace(sshd, root),
-        messageId: "rootLogin",
-        evidence: winningEvidence(sshd, root, (v) => v !== "yes"),
-      });
-    for (const c of sshd.conditional)
-      if (c.keyword === "PermitRootLogin" && c.value === "yes")
+    // Only root's connections count: a Match block that never reaches root lets no root in.
+    const found = offences(sshd, (c) => {
+      if (c.user !== "root") return undefined;
+      const root = sshd.forConnection("PermitRootLogin", c)!;
+      return root.value === "yes" ? root : undefined;
+    });
+    for (const o of found) {
+      const s = o.setting;
+      if (!isConditional(s))
         out.push({
-          ...settingPlace(sshd, c),
-          severity: "medium",
-          messageId: "rootLoginMatch",
-          data: { match: c.match },
-          evidence: `${describeSetting(c)} inside Match ${c.match}`,
+          ...settingPlace(sshd, s),
+          messageId: "rootLogin",
+          evidence: winningEvidence(sshd, s, (v) => v !== "yes"),
         });
+      else
+        out.push({
+          ...settingPlace(sshd, s),
+          // Every connection of root (Match User root) is as serious as a global yes.
+          ...(o.root ? {} : { severity: "medium" as const }),
+          messageId: "rootLoginMatch",
+          data: { match: matchOf(s) },
+          evidence: `${describeSetting(s)} inside Match ${matchOf(s)}`,
+        });
+    }
     return out;
   },
 });
