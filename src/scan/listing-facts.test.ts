@@ -8,7 +8,9 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { before, describe, it } from "node:test";
-import { debianImage, debianRootfsPath } from "../../test/support/trees.js";
+import { writeHive } from "../../test/support/regf-writer.js";
+import { debianImage, debianRootfsPath, memoryImage } from "../../test/support/trees.js";
+import { windowsChanges } from "../../test/support/windows-tree.js";
 import { draftListing } from "../policy/listing/draft.js";
 import { releaseNotesBetween } from "../policy/listing/release-notes.js";
 import type { ScanResult } from "../policy/result.js";
@@ -113,5 +115,49 @@ describe("release notes between two versions", () => {
       "Added: acme-agent 2.0-1",
       "Removed: procps",
     ]);
+  });
+});
+
+describe("listing facts of a Windows volume", () => {
+  it("automatic Win32 services from the SYSTEM hive, RDP's port, the architecture from the kernel", async () => {
+    const service = (start: number, type: number, display?: string) => ({
+      values: { Start: start, Type: type, ...(display ? { DisplayName: display } : {}) },
+    });
+    const system = writeHive({
+      keys: {
+        Select: { values: { Current: 1, Default: 1, LastKnownGood: 1 } },
+        ControlSet001: {
+          keys: {
+            Control: { keys: { "Terminal Server": { values: { fDenyTSConnections: 0 } } } },
+            Services: {
+              keys: {
+                W32Time: service(2, 0x20, "@%SystemRoot%\\system32\\w32time.dll,-200"),
+                AmazonSSMAgent: service(2, 0x10, "Amazon SSM Agent"),
+                Spooler: service(3, 0x10, "Print Spooler"),
+                disk: service(0, 0x1),
+                CDPUserSvc: service(2, 0x60),
+              },
+            },
+          },
+        },
+      },
+    });
+    const image = memoryImage(
+      windowsChanges({ files: { "/Windows/System32/config/SYSTEM": { type: "file", content: system } } }),
+    );
+    const facts = (await imageSession(image, { now: NOW }).result()).listingFacts!;
+    assert.equal(facts.os.family, "windows");
+    assert.equal(facts.architecture, "x86_64");
+    assert.deepEqual(
+      facts.services.map((s) => [s.name, s.via, s.displayName]),
+      [
+        ["AmazonSSMAgent", "windows", "Amazon SSM Agent"],
+        ["W32Time", "windows", undefined],
+      ],
+    );
+    assert.deepEqual(
+      facts.listeningPorts.map((p) => [p.port, p.service]),
+      [[3389, "TermService"]],
+    );
   });
 });
