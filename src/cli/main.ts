@@ -30,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   accounts: async () => (await import("./accounts.js")).registerAccounts,
   push: async () => (await import("./push.js")).registerPush,
   pull: async () => (await import("./pull.js")).registerPull,
+  report: async () => (await import("./report.js")).registerReport,
   listing: async () => (await import("./listing.js")).registerListing,
   attest: async () => (await import("./attest.js")).registerAttest,
   submission: async () => (await import("./submission.js")).registerSubmission,
