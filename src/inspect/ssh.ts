@@ -130,7 +130,9 @@ export function sshdFactsFrom(
   const byKey = new Map<string, ConfigEntry[]>();
   for (const e of parsed.entries) {
     const key = keywordKey(e.keyword);
-    byKey.set(key, [...(byKey.get(key) ?? []), e]);
+    const list = byKey.get(key);
+    if (list) list.push(e);
+    else byKey.set(key, [e]);
   }
   const settings = new Map<ConfigEntry, SshdSetting>(parsed.entries.map((e) => [e, toSetting(e)]));
   const setting = (e: ConfigEntry) => settings.get(e)!;
@@ -153,16 +155,28 @@ export function sshdFactsFrom(
   const againByKey = new Map<string, ConfigEntry[]>();
   for (const e of again) {
     const key = keywordKey(e.keyword);
-    againByKey.set(key, [...(againByKey.get(key) ?? []), e]);
+    const list = againByKey.get(key);
+    if (list) list.push(e);
+    else againByKey.set(key, [e]);
     if (!settings.has(e)) settings.set(e, toSetting(e));
   }
+  // Each block is tested once per connection, however many lines and keywords it holds.
+  const tested = new WeakMap<SshdConnection, Map<MatchBlock, boolean>>();
+  const applies = (e: ConfigEntry, conn: SshdConnection): boolean => {
+    if (e.chain.length === 0) return false;
+    let known = tested.get(conn);
+    if (!known) tested.set(conn, (known = new Map()));
+    return e.chain.every((b) => {
+      let hit = known.get(b);
+      if (hit === undefined) known.set(b, (hit = conditionMatches(b, conn)));
+      return hit;
+    });
+  };
   const forConnection = (keyword: string, conn: SshdConnection): SshdSetting | undefined => {
     const key = keywordKey(keyword);
     const matched = isGlobalOnly(key)
       ? undefined
-      : (againByKey.get(key) ?? []).find(
-          (e) => setsValue(e) && e.chain.length > 0 && e.chain.every((b) => conditionMatches(b, conn)),
-        );
+      : (againByKey.get(key) ?? []).find((e) => setsValue(e) && applies(e, conn));
     const found = matched ?? startupEntry(key);
     return found ? setting(found) : defaultOf(key, keyword);
   };

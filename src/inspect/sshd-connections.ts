@@ -17,8 +17,14 @@ const OTHER = {
   localAddress: "198.51.100.10",
   localPort: 22,
 };
-/** Enough for any configuration a person writes; a hostile one gets the first values of each kind. */
-const MAX_CONNECTIONS = 4096;
+/**
+ * Enough for any configuration a person writes; for a larger one the longest lists of values are
+ * cut until the combinations fit, and fewer still for thousands of Match blocks, so that judging
+ * every block for every connection stays around a million tests.
+ */
+const MAX_CONNECTIONS = 256;
+const MIN_CONNECTIONS = 8;
+const MAX_BLOCK_TESTS = 1_000_000;
 
 /** A value a wildcard pattern matches: each `*` and `?` filled with `fill`. */
 function instance(pattern: string, fill: string): string {
@@ -57,15 +63,24 @@ export function representativeConnections(
     ...new Set([...tokens(chains, "localaddress").map(addressInstance), OTHER.localAddress]),
   ];
   const ports = [...new Set([...tokens(chains, "localport").map(Number), OTHER.localPort])];
+  const blocks = new Set(chains.flat()).size;
+  const limit = Math.max(
+    MIN_CONNECTIONS,
+    Math.min(MAX_CONNECTIONS, Math.floor(MAX_BLOCK_TESTS / Math.max(1, blocks))),
+  );
+  const userList = [...users];
+  const dims = [userList, hosts, addresses, localAddresses, ports] as unknown[][];
+  while (dims.reduce((n, d) => n * d.length, 1) > limit) {
+    const longest = dims.reduce((a, b) => (b.length > a.length ? b : a));
+    // Keep root (the first user) and the values no pattern names (the last ones).
+    longest.splice(Math.max(1, Math.floor(longest.length / 2) - 1), Math.ceil(longest.length / 2));
+  }
   const out: SshdConnection[] = [];
-  for (const [user, groups] of users)
+  for (const [user, groups] of userList)
     for (const host of hosts)
       for (const address of addresses)
         for (const localAddress of localAddresses)
-          for (const localPort of ports) {
-            if (out.length >= MAX_CONNECTIONS) return out;
-            out.push({ user, groups, host, address, localAddress, localPort });
-          }
+          for (const localPort of ports) out.push({ user, groups, host, address, localAddress, localPort });
   return out;
 }
 

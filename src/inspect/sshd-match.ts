@@ -1,4 +1,4 @@
-import { compileWildcard } from "../match/wildcard.js";
+import { compileWildcard, type Matcher } from "../match/wildcard.js";
 import { strdelim } from "./sshd-tokens.js";
 
 /**
@@ -122,11 +122,11 @@ export function conditionMatches(condition: MatchCondition, conn: SshdConnection
 export function criterionMatches(c: MatchCriterion, conn: SshdConnection): boolean {
   switch (c.attribute) {
     case "user":
-      return matchPatternList(conn.user, c.patterns, false) === 1;
+      return patternListOf(c, false).match(conn.user) === 1;
     case "group":
-      return groupsMatch(conn.groups, c.patterns);
+      return groupsMatch(conn.groups, patternListOf(c, false));
     case "host":
-      return matchPatternList(conn.host.toLowerCase(), c.patterns, true) === 1;
+      return patternListOf(c, true).match(conn.host.toLowerCase()) === 1;
     case "address":
       return addressMatchList(conn.address, c.patterns) === 1;
     case "localaddress":
@@ -136,35 +136,70 @@ export function criterionMatches(c: MatchCriterion, conn: SshdConnection): boole
   }
 }
 
+/** A pattern list compiled once per Match criterion (a configuration is judged for many connections). */
+const compiledLists = new WeakMap<MatchCriterion, PatternList>();
+function patternListOf(c: MatchCriterion, lower: boolean): PatternList {
+  let list = compiledLists.get(c);
+  if (!list) compiledLists.set(c, (list = compilePatternList(c.patterns, lower)));
+  return list;
+}
+
 /** ga_match_pattern_list(): some group matches, and none is excluded by a negated pattern. */
-function groupsMatch(groups: readonly string[], list: string): boolean {
+function groupsMatch(groups: readonly string[], list: PatternList): boolean {
   let found = false;
   for (const g of groups) {
-    const r = matchPatternList(g, list, false);
+    const r = list.match(g);
     if (r === -1) return false;
     if (r === 1) found = true;
   }
   return found;
 }
 
+export interface PatternList {
+  match(s: string): -1 | 0 | 1;
+}
+
 /**
  * match_pattern_list(): 1 when some pattern matches and no negated one does, -1 when a negated
  * one matches, 0 otherwise. `*` and `?` are the only wildcards; a pattern longer than 1022
- * characters fails the whole list.
+ * characters fails the whole list. `lowerPatterns` lower-cases the patterns (host names).
  */
-export function matchPatternList(s: string, list: string, lowerPatterns: boolean): -1 | 0 | 1 {
-  let positive = false;
+export function compilePatternList(list: string, lowerPatterns: boolean): PatternList {
+  const patterns: Array<{ negated: boolean; matcher: Matcher }> = [];
   for (const raw of list.split(",")) {
     const negated = raw.startsWith("!");
     let pattern = negated ? raw.slice(1) : raw;
-    if (pattern.length >= 1023) return 0;
+    if (pattern.length >= 1023) return { match: () => 0 };
     if (lowerPatterns) pattern = pattern.replace(/[A-Z]/g, (c) => c.toLowerCase());
-    if (compileWildcard(pattern).test(s)) {
-      if (negated) return -1;
-      positive = true;
-    }
+    patterns.push({ negated, matcher: compileWildcard(pattern) });
   }
-  return positive ? 1 : 0;
+  return {
+    match(s) {
+      let positive = false;
+      for (const p of patterns)
+        if (p.matcher.test(s)) {
+          if (p.negated) return -1;
+          positive = true;
+        }
+      return positive ? 1 : 0;
+    },
+  };
+}
+
+export function matchPatternList(s: string, list: string, lowerPatterns: boolean): -1 | 0 | 1 {
+  return compilePatternList(list, lowerPatterns).match(s);
+}
+
+/** Parsed addresses, CIDR entries and address wildcards, shared by every connection judged. */
+const addresses = new Map<string, Address | undefined>();
+const cidrs = new Map<string, ReturnType<typeof readCidr>>();
+const addressPatterns = new Map<string, Matcher>();
+function remember<V>(cache: Map<string, V>, key: string, make: () => V): V {
+  if (cache.has(key)) return cache.get(key) as V;
+  if (cache.size >= 100_000) cache.clear();
+  const v = make();
+  cache.set(key, v);
+  return v;
 }
 
 /** An address as addr.c holds it: family and bytes. */
@@ -230,6 +265,10 @@ function parseIPv6(s: string): number[] | undefined {
 
 /** addr_pton(): a numeric IPv4 or IPv6 address. */
 function parseAddress(s: string): Address | undefined {
+  return remember(addresses, s, () => readAddress(s));
+}
+
+function readAddress(s: string): Address | undefined {
   if (s.includes(":")) {
     const b = parseIPv6(s);
     return b ? { v6: true, bytes: b } : undefined;
@@ -240,6 +279,10 @@ function parseAddress(s: string): Address | undefined {
 
 /** addr_pton_cidr(): -1 when not an address (then a wildcard pattern), -2 for a bad mask. */
 function parseCidr(s: string): { net: Address; masklen: number } | -1 | -2 {
+  return remember(cidrs, s, () => readCidr(s));
+}
+
+function readCidr(s: string): { net: Address; masklen: number } | -1 | -2 {
   if (s.length >= 64) return -1;
   const slash = s.indexOf("/");
   let masklen: number | undefined;
@@ -287,7 +330,9 @@ export function addressMatchList(address: string | undefined, list: string): 1 |
     if (cidr === -2) return -2;
     let hit = false;
     if (cidr !== -1) hit = addr !== undefined && inNetwork(addr, cidr.net, cidr.masklen);
-    else hit = address !== undefined && compileWildcard(entry).test(address);
+    else
+      hit =
+        address !== undefined && remember(addressPatterns, entry, () => compileWildcard(entry)).test(address);
     if (hit) {
       if (negated) return -1;
       result = 1;
