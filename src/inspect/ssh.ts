@@ -165,10 +165,17 @@ export function sshdFactsFrom(
   const applies = (e: ConfigEntry, conn: SshdConnection): boolean => {
     if (e.chain.length === 0) return false;
     let known = tested.get(conn);
-    if (!known) tested.set(conn, (known = new Map()));
+    if (!known) {
+      known = new Map();
+      tested.set(conn, known);
+    }
+    const memo = known;
     return e.chain.every((b) => {
-      let hit = known.get(b);
-      if (hit === undefined) known.set(b, (hit = conditionMatches(b, conn)));
+      let hit = memo.get(b);
+      if (hit === undefined) {
+        hit = conditionMatches(b, conn);
+        memo.set(b, hit);
+      }
       return hit;
     });
   };

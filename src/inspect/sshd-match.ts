@@ -140,7 +140,10 @@ export function criterionMatches(c: MatchCriterion, conn: SshdConnection): boole
 const compiledLists = new WeakMap<MatchCriterion, PatternList>();
 function patternListOf(c: MatchCriterion, lower: boolean): PatternList {
   let list = compiledLists.get(c);
-  if (!list) compiledLists.set(c, (list = compilePatternList(c.patterns, lower)));
+  if (!list) {
+    list = compilePatternList(c.patterns, lower);
+    compiledLists.set(c, list);
+  }
   return list;
 }
 
