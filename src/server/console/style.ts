@@ -32,6 +32,7 @@ legend{font-weight:600;padding:0 .3rem}
 .filters .field{margin:0}
 .check{display:flex;align-items:center;gap:.3rem;font-weight:400}
 table.list{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
+table.list caption{text-align:left;padding:.2rem 0}
 table.list th,table.list td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #d0d7de;vertical-align:top}
 table.list th{background:#f6f8fa;font-size:.85rem}
 .badge{display:inline-block;padding:0 .45rem;border-radius:1rem;font-size:.8rem;font-weight:600;border:1px solid currentColor}
@@ -44,8 +45,10 @@ table.list th{background:#f6f8fa;font-size:.85rem}
 pre.command{background:#1b1f24;color:#fff;padding:.6rem .8rem;border-radius:6px;overflow-x:auto}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.5rem 0}
 dl.facts dt{color:#57606a}dl.facts dd{margin:0}
-.preview{border:1px dashed #8c959f;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}
-.two-col{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:1.5rem}
+.preview{border:1px dashed #8c959f;border-radius:6px;padding:.5rem 1rem;margin:0 0 1rem}
+.two-col h2:first-child,.preview h2:first-child{margin-top:.2rem}
+.two-col{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:1.5rem;align-items:start}
+.two-col .field{max-width:none}
 @media (max-width:60rem){.two-col{grid-template-columns:1fr}}
 .prewrap{white-space:pre-wrap}
 .actions{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center;margin:.6rem 0}

@@ -210,22 +210,29 @@ export function listingEditorView(o: ListingEditorInput): View {
   if (o.notice) parts.push(`<p class="notice" role="status">${h(o.notice)}</p>`);
   if (o.error) parts.push(`<div class="alert" role="alert"><h2>Not saved</h2><p>${h(o.error)}</p></div>`);
   parts.push(`<p>${h(state)}</p>`, `<div class="actions">${publish}</div>`);
-  parts.push(
-    `<form method="post" action="${base}/listing">${csrfField(v)}` +
-      FIELDS.map(([name, label, kind, hint]) => fieldHtml(name, label, kind, values[name] ?? "", hint)).join(
-        "",
-      ) +
-      '<div class="actions"><button type="submit" name="intent" value="preview">Preview</button>' +
-      '<button type="submit" name="intent" value="save" class="primary">Save listing</button></div></form>',
-  );
+  // The form beside what it gives: the preview and the checks stay in view while editing.
+  const form =
+    `<form method="post" action="${base}/listing" aria-label="Listing">${csrfField(v)}` +
+    FIELDS.map(([name, label, kind, hint]) => fieldHtml(name, label, kind, values[name] ?? "", hint)).join(
+      "",
+    ) +
+    '<div class="actions"><button type="submit" name="intent" value="preview">Preview</button>' +
+    '<button type="submit" name="intent" value="save" class="primary">Save listing</button></div></form>';
+  const side: string[] = [];
   if (o.preview)
-    parts.push(
+    side.push(
       '<section class="preview" aria-labelledby="preview"><h2 id="preview">Preview (not saved)</h2>' +
         listingHtml(o.preview, 3) +
         "</section>",
     );
-  if (o.checks)
-    parts.push('<h2 id="checks">Checks</h2>', checksHtml(o.checks.filter((m) => m.judgedBy === "listing")));
+  side.push(
+    '<section aria-labelledby="checks"><h2 id="checks">Checks</h2>' +
+      (o.checks
+        ? checksHtml(o.checks.filter((m) => m.judgedBy === "listing"))
+        : "<p>Preview or save to see the listing checks.</p>") +
+      "</section>",
+  );
+  parts.push(`<div class="two-col"><div>${form}</div><div>${side.join("")}</div></div>`);
   return { status: o.status ?? 200, title: `Listing of ${image.name}`, main: parts.join("\n") };
 }
 
