@@ -186,6 +186,7 @@ export function registerServe(program: Command): void {
         );
       }
       process.stdout.write(`amigate serve: listening on ${url} (data: ${flags.dataDir})\n`);
+      process.stdout.write(`amigate serve: web console at ${url}/ (sign in with an access key)\n`);
       const stop = () => {
         server.close();
         catalogue.close().finally(() => process.exit(0));
