@@ -1,51 +1,29 @@
-/**
- * The web console at "/" of `amigate serve`: server-rendered pages over the catalogue, no script.
- *   GET  /                       → My images (signed in) or the public catalogue
- *   GET  /sign-in, POST /sign-in, POST /sign-out
- *   GET  /images                 My images          GET /shared    Shared with me
- *   GET  /catalogue              the public catalogue's search (anyone)
- *   GET  /images/{id}            one image (anyone who may see it; anonymous: public images)
- *   GET  /images/{id}/packages   its packages
- *   POST /images/{id}/launch-permission   share, unshare, make public, make private
- *   GET  /images/{id}/deregister, POST …  deregister after a confirmation page
- *   GET  /static/console.css
- * Every POST carries the session's CSRF token (the sign-in form a double-submit cookie's) and is
- * refused from another origin; changes go through App.runAction (changes.ts).
- */
-import type { Caller } from "../ec2/context.js";
 import { Ec2Error } from "../ec2/errors.js";
-import { newRequestId } from "../ids.js";
-import type { ConsoleSession, Image } from "../store/types.js";
-import type { AppDeps, AppRequest, AppResponse, RequestContext } from "../types.js";
-import { applyChange, type ConsoleChange, changeOf, type RunAction } from "./changes.js";
+import type { Image } from "../store/types.js";
+import type { AppRequest, AppResponse } from "../types.js";
+import { applyChange, type ConsoleChange, changeOf } from "./changes.js";
 import { ConsoleData } from "./data.js";
-import { page, type View, type Visitor } from "./layout.js";
+import { type ConsoleHost, type Exchange, notAllowed, redirect, render, sameOrigin } from "./exchange.js";
 import { deregisterView, imageView, packagesView } from "./pages/image.js";
 import { catalogueView, myImagesView, sharedView } from "./pages/lists.js";
-import { messageView, signInView } from "./pages/sign-in.js";
+import { messageView } from "./pages/sign-in.js";
 import {
   ConsoleSessions,
-  cookie,
   DEFAULT_SESSION_SETTINGS,
-  newToken,
   parseCookies,
   SESSION_COOKIE,
   type SessionSettings,
   SIGN_IN_COOKIE,
   sameSecret,
 } from "./sessions.js";
+import { ConsoleSignIn } from "./sign-in.js";
 import { type Answer, ConsoleStatements } from "./statements.js";
 import { CONSOLE_CSS, FAVICON_SVG } from "./style.js";
 import { SignInThrottle } from "./throttle.js";
 
-/** What the console needs of the App: its dependencies, its EC2 path and its audit context. */
-export interface ConsoleHost {
-  readonly deps: AppDeps;
-  runAction: RunAction;
-  context(caller: Caller, requestId: string, req: Pick<AppRequest, "remoteAddress">): RequestContext;
-}
+export { CONSOLE_CSP, type ConsoleHost } from "./exchange.js";
 
-type Target = Pick<URL, "pathname" | "searchParams">;
+type Target = Exchange["url"];
 
 /**
  * The console answers browsers: requests without a SigV4 signature (no Authorization header, no
@@ -58,20 +36,6 @@ export function isConsoleRequest(req: AppRequest, url: Target): boolean {
   if (url.pathname.startsWith("/amigate/")) return false;
   return !url.searchParams.has("X-Amz-Signature") && !url.searchParams.has("Action");
 }
-
-/** No inline script or style anywhere: everything comes from this origin's files. */
-export const CONSOLE_CSP =
-  "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'";
-
-const HTML_HEADERS = {
-  "content-type": "text/html;charset=utf-8",
-  "content-security-policy": CONSOLE_CSP,
-  "x-content-type-options": "nosniff",
-  "x-frame-options": "DENY",
-  "referrer-policy": "same-origin",
-  "cross-origin-opener-policy": "same-origin",
-  "cache-control": "no-store",
-};
 
 /** The console's files: no build step, both written in style.ts. */
 const ASSETS: Record<string, { type: string; body: string }> = {
@@ -93,19 +57,9 @@ const OWNER_ONLY = new Set([
   "submission.json",
 ]);
 
-interface Exchange {
-  req: AppRequest;
-  url: Target;
-  session: ConsoleSession | undefined;
-  visitor: Visitor | undefined;
-  secure: boolean;
-  /** The form of a POST (checked for its CSRF token already). */
-  form: URLSearchParams;
-}
-
 export class WebConsole {
   readonly #sessions: ConsoleSessions;
-  readonly #throttle: SignInThrottle;
+  readonly #signIn: ConsoleSignIn;
   readonly #data: ConsoleData;
   readonly #statements: ConsoleStatements;
   readonly #now: () => Date;
@@ -120,7 +74,7 @@ export class WebConsole {
       { ...DEFAULT_SESSION_SETTINGS, ...settings },
       this.#now,
     );
-    this.#throttle = new SignInThrottle(() => this.#now().getTime());
+    this.#signIn = new ConsoleSignIn(host, this.#sessions, new SignInThrottle(() => this.#now().getTime()));
     this.#data = new ConsoleData(host.deps.store, host.deps.region);
     this.#statements = new ConsoleStatements(host, this.#data);
   }
@@ -159,10 +113,11 @@ export class WebConsole {
 
     const p = url.pathname;
     if (p === "/") return redirect(visitor ? "/images" : "/catalogue");
-    if (p === "/sign-in") return req.method === "POST" ? this.#signIn(x) : this.#signInForm(x, cookies);
-    if (p === "/sign-out") return req.method === "POST" ? this.#signOut(x) : notAllowed("POST");
+    if (p === "/sign-in")
+      return req.method === "POST" ? this.#signIn.submit(x) : this.#signIn.form(x, cookies);
+    if (p === "/sign-out") return req.method === "POST" ? this.#signIn.signOut(x) : notAllowed("POST");
     if (p === "/catalogue")
-      return this.#render(x, await catalogueView(this.#data, visitor?.accountId, url.searchParams));
+      return render(x, await catalogueView(this.#data, visitor?.accountId, url.searchParams));
     if (p === "/images" || p === "/shared") {
       if (!visitor) return redirect(`/sign-in?next=${encodeURIComponent(p)}`);
       if (req.method === "POST") return notAllowed("GET");
@@ -175,11 +130,11 @@ export class WebConsole {
           "</h1>",
           '</h1><p class="notice" role="status">The image is deregistered.</p>',
         );
-      return this.#render(x, view);
+      return render(x, view);
     }
     const m = IMAGE_PATH.exec(p);
     if (m) return this.#imageRoute(x, m[1]!, m[2]);
-    return this.#render(x, messageView(404, "Not found", "There is no page here."));
+    return render(x, messageView(404, "Not found", "There is no page here."));
   }
 
   /** Same origin, a form body, and the right CSRF token; else the refusal. */
@@ -188,17 +143,14 @@ export class WebConsole {
     const origin = req.headers.origin;
     const host = req.headers.host;
     if (origin !== undefined && (host === undefined || !sameOrigin(origin, host, x.secure)))
-      return this.#render(x, messageView(403, "Refused", "The form came from another site."));
+      return render(x, messageView(403, "Refused", "The form came from another site."));
     if (!(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded"))
-      return this.#render(
-        x,
-        messageView(415, "Refused", "Forms are sent as application/x-www-form-urlencoded."),
-      );
+      return render(x, messageView(415, "Refused", "Forms are sent as application/x-www-form-urlencoded."));
     x.form = new URLSearchParams(Buffer.isBuffer(req.body) ? req.body.toString("utf8") : "");
     const sent = x.form.get("csrf") ?? "";
     const expected = x.url.pathname === "/sign-in" ? cookies.get(SIGN_IN_COOKIE) : x.session?.csrfToken;
     if (!expected || sent === "" || !sameSecret(sent, expected))
-      return this.#render(
+      return render(
         x,
         messageView(
           403,
@@ -211,100 +163,10 @@ export class WebConsole {
     return undefined;
   }
 
-  #render(x: Exchange, view: View, extra: Record<string, string> = {}): AppResponse {
-    return {
-      status: view.status ?? 200,
-      headers: { ...HTML_HEADERS, ...extra },
-      body: x.req.method === "HEAD" ? "" : page(view, x.visitor),
-    };
-  }
-
-  #signInForm(x: Exchange, cookies: Map<string, string>): AppResponse {
-    if (x.visitor) return redirect(nextOf(x.url.searchParams.get("next")));
-    const token = cookies.get(SIGN_IN_COOKIE);
-    const csrf = token && /^[A-Za-z0-9_-]{43}$/.test(token) ? token : newToken();
-    return this.#render(x, signInView(csrf, { next: x.url.searchParams.get("next") ?? "" }), {
-      "set-cookie": cookie(SIGN_IN_COOKIE, csrf, { secure: x.secure, maxAgeSeconds: 3600, path: "/sign-in" }),
-    });
-  }
-
-  async #signIn(x: Exchange): Promise<AppResponse> {
-    const accessKeyId = (x.form.get("accessKeyId") ?? "").trim();
-    const secret = x.form.get("secretAccessKey") ?? "";
-    const csrf = x.form.get("csrf")!;
-    const again = (status: number, error: string, headers: Record<string, string> = {}) =>
-      this.#render(
-        x,
-        signInView(csrf, {
-          status,
-          error,
-          accessKeyId: accessKeyId.slice(0, 128),
-          next: x.url.searchParams.get("next") ?? "",
-        }),
-        headers,
-      );
-    if (!/^[A-Z0-9]{16,128}$/.test(accessKeyId) || secret === "" || secret.length > 256)
-      return again(400, "Enter an access key id (AKIA…) and its secret access key.");
-    const wait = this.#throttle.retryAfterMs(accessKeyId);
-    if (wait > 0) {
-      const seconds = Math.ceil(wait / 1000);
-      return again(429, `Too many failed sign-ins with this key. Try again in ${seconds} s.`, {
-        "retry-after": String(seconds),
-      });
-    }
-    const key = await this.host.deps.store.accessKey(accessKeyId);
-    if (!key || !sameSecret(secret, key.secretAccessKey)) {
-      this.#throttle.failed(accessKeyId);
-      if (key) {
-        const ctx = this.host.context(
-          { accountId: key.accountId, accessKeyId, admin: false },
-          newRequestId(),
-          x.req,
-        );
-        await ctx.audit("ConsoleSignIn", undefined, "{}", "AuthFailure");
-      }
-      return again(401, "The access key id or the secret access key is wrong.");
-    }
-    this.#throttle.succeeded(accessKeyId);
-    const ctx = this.host.context(
-      { accountId: key.accountId, accessKeyId, admin: false },
-      newRequestId(),
-      x.req,
-    );
-    const audit = ctx.record("ConsoleSignIn", undefined, "{}", "ok");
-    const { token, session } = await this.#sessions.start(key.accountId, accessKeyId, (s) =>
-      this.host.deps.store.createSession(s, audit),
-    );
-    await ctx.settle(audit);
-    return redirect(nextOf(x.url.searchParams.get("next")), {
-      "set-cookie": cookie(SESSION_COOKIE, token, {
-        secure: x.secure,
-        maxAgeSeconds: this.#sessions.cookieMaxAge(session),
-      }),
-    });
-  }
-
-  async #signOut(x: Exchange): Promise<AppResponse> {
-    if (x.session) {
-      const ctx = this.host.context(await this.#caller(x.session), newRequestId(), x.req);
-      const audit = ctx.record("ConsoleSignOut", undefined, "{}", "ok");
-      await this.host.deps.store.deleteSession(x.session.tokenHash, audit);
-      await ctx.settle(audit);
-    }
-    return redirect("/catalogue", {
-      "set-cookie": cookie(SESSION_COOKIE, "", { secure: x.secure, maxAgeSeconds: 0 }),
-    });
-  }
-
-  async #caller(session: ConsoleSession): Promise<Caller> {
-    const admin = (await this.host.deps.store.account(session.accountId))?.admin ?? false;
-    return { accountId: session.accountId, accessKeyId: session.accessKeyId, admin };
-  }
-
   /** The listing editor, attestations and submission record (statements.ts), or undefined. */
   async #statementsRoute(x: Exchange, image: Image, sub: string): Promise<AppResponse | undefined> {
     const post = x.req.method === "POST";
-    const caller = await this.#caller(x.session!);
+    const caller = await this.#signIn.caller(x.session!);
     const v = x.visitor!;
     const ip = x.req.remoteAddress;
     const q = x.url.searchParams;
@@ -334,7 +196,7 @@ export class WebConsole {
     }
     if ("redirect" in answer) return redirect(answer.redirect);
     if ("response" in answer) return answer.response;
-    return this.#render(x, answer.view);
+    return render(x, answer.view);
   }
 
   async #imageRoute(x: Exchange, imageId: string, sub: string | undefined): Promise<AppResponse> {
@@ -342,40 +204,39 @@ export class WebConsole {
     const post = x.req.method === "POST";
     if ((sub !== undefined || post) && (!visitor || !session))
       return post
-        ? this.#render(x, messageView(403, "Refused", "Sign in first."))
+        ? render(x, messageView(403, "Refused", "Sign in first."))
         : redirect(`/sign-in?next=${encodeURIComponent(x.url.pathname)}`);
     const image = await this.#data.image(visitor?.accountId, imageId);
-    if (!image)
-      return this.#render(x, messageView(404, "Not found", `There is no image ${imageId} you may see.`));
+    if (!image) return render(x, messageView(404, "Not found", `There is no image ${imageId} you may see.`));
     const endpoint = `${x.secure ? "https" : "http"}://${x.req.headers.host ?? "127.0.0.1:8754"}`;
     if (sub === undefined) {
       if (post) return notAllowed("GET");
       const done = x.url.searchParams.get("done") ?? undefined;
-      return this.#render(x, await imageView({ data: this.#data, visitor, image, done, endpoint }));
+      return render(x, await imageView({ data: this.#data, visitor, image, done, endpoint }));
     }
     if (sub === "packages")
-      return post ? notAllowed("GET") : this.#render(x, await packagesView(this.#data, image));
+      return post ? notAllowed("GET") : render(x, await packagesView(this.#data, image));
     const v = visitor!;
     // The owner's forms are not shown to others; what they post is judged by the API alone.
     if (!post && OWNER_ONLY.has(sub) && image.ownerId !== v.accountId)
-      return this.#render(x, messageView(403, "Refused", "Only the image's owner can do this."));
+      return render(x, messageView(403, "Refused", "Only the image's owner can do this."));
     try {
       const statements = await this.#statementsRoute(x, image, sub);
       if (statements) return statements;
     } catch (e) {
       if (!(e instanceof Ec2Error)) throw e;
-      return this.#render(x, messageView(e.httpStatus, "Not done", `${e.code}: ${e.message}`));
+      return render(x, messageView(e.httpStatus, "Not done", `${e.code}: ${e.message}`));
     }
-    if (sub === "deregister" && !post) return this.#render(x, deregisterView(v, image));
+    if (sub === "deregister" && !post) return render(x, deregisterView(v, image));
     if (!post) return notAllowed("POST");
     let change: ConsoleChange | undefined;
     if (sub === "deregister") change = x.form.get("confirm") === "yes" ? { kind: "deregister" } : undefined;
     else change = changeOf(x.form);
-    if (!change) return this.#render(x, messageView(400, "Refused", "The form names no change."));
+    if (!change) return render(x, messageView(400, "Refused", "The form names no change."));
     try {
       await applyChange(
         (c, p, r) => this.host.runAction(c, p, r),
-        await this.#caller(session!),
+        await this.#signIn.caller(session!),
         x.req.remoteAddress,
         imageId,
         change,
@@ -383,7 +244,7 @@ export class WebConsole {
     } catch (e) {
       if (!(e instanceof Ec2Error)) throw e;
       const refusal = { change: CHANGE_LABELS[change.kind], error: e };
-      return this.#render(x, await imageView({ data: this.#data, visitor, image, refusal, endpoint }));
+      return render(x, await imageView({ data: this.#data, visitor, image, refusal, endpoint }));
     }
     if (change.kind === "deregister") return redirect("/images?done=deregistered");
     return redirect(`/images/${imageId}?done=${DONE_OF[change.kind]}`);
@@ -404,24 +265,3 @@ const DONE_OF: Record<Exclude<ConsoleChange["kind"], "deregister">, string> = {
   "make-public": "public",
   "make-private": "private",
 };
-
-function sameOrigin(origin: string, host: string, secure: boolean): boolean {
-  return origin === `${secure ? "https" : "http"}://${host}`;
-}
-
-/** Where to go after signing in: a path on this site only (never //elsewhere or a URL). */
-function nextOf(next: string | null): string {
-  return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : "/images";
-}
-
-function redirect(location: string, headers: Record<string, string> = {}): AppResponse {
-  return { status: 303, headers: { location, "cache-control": "no-store", ...headers }, body: "" };
-}
-
-function notAllowed(allow: string): AppResponse {
-  return {
-    status: 405,
-    headers: { allow, "content-type": "text/plain;charset=utf-8", "cache-control": "no-store" },
-    body: "method not allowed\n",
-  };
-}

@@ -15,12 +15,12 @@ import {
 /** At most this many rows per page; the rest is reached with "next page" (by image id). */
 export const PAGE_SIZE = 50;
 
+/** One page of images in id order (the store's order), after the last one shown. */
 function paged(images: Image[], after: string | undefined): { rows: Image[]; next?: string } {
-  const start = after ? images.filter((i) => i.imageId > after) : images;
-  const sorted = after ? start.sort((a, b) => a.imageId.localeCompare(b.imageId)) : start;
-  return sorted.length > PAGE_SIZE
-    ? { rows: sorted.slice(0, PAGE_SIZE), next: sorted[PAGE_SIZE - 1]!.imageId }
-    : { rows: sorted };
+  const rest = after ? images.filter((i) => i.imageId > after) : images;
+  return rest.length > PAGE_SIZE
+    ? { rows: rest.slice(0, PAGE_SIZE), next: rest[PAGE_SIZE - 1]!.imageId }
+    : { rows: rest };
 }
 
 export async function myImagesView(data: ConsoleData, accountId: string): Promise<View> {
