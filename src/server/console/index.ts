@@ -30,11 +30,9 @@ type Target = Exchange["url"];
  * presigned query, no Action) outside /amigate/, except a POST to "/" (EC2 clients post there).
  */
 export function isConsoleRequest(req: AppRequest, url: Target): boolean {
-  if (req.headers.authorization !== undefined) return false;
-  if (url.pathname === "/")
-    return req.method === "GET" || req.method === "HEAD" ? !url.searchParams.has("Action") : false;
-  if (url.pathname.startsWith("/amigate/")) return false;
-  return !url.searchParams.has("X-Amz-Signature") && !url.searchParams.has("Action");
+  if (req.headers.authorization !== undefined || url.pathname.startsWith("/amigate/")) return false;
+  if (url.searchParams.has("Action") || url.searchParams.has("X-Amz-Signature")) return false;
+  return url.pathname !== "/" || req.method === "GET" || req.method === "HEAD";
 }
 
 /** The console's files: no build step, both written in style.ts. */
