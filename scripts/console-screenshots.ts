@@ -106,6 +106,10 @@ try {
   await shot(alice, "gate-refusal", 470);
   await alice.goto(`${base}/images/${s.passing}`);
   await shot(alice, "image-owner");
+  await alice.goto(`${base}/images/${s.passing}/packages`);
+  await shot(alice, "packages");
+  await alice.goto(`${base}/images/${s.privateImage}/deregister`);
+  await shot(alice, "deregister-confirm");
   await alice.goto(`${base}/images/${s.passing}/listing`);
   await alice.getByRole("button", { name: "Preview" }).click();
   await shot(alice, "listing-editor");
