@@ -182,7 +182,8 @@ function matchLine(r: Random): string {
     if (used.has(a)) continue;
     used.add(a);
     const written = chance(r, 0.15) ? a.toLowerCase() : a;
-    parts.push(`${written}${chance(r, 0.1) ? "=" : " "}${pick(r, CRITERIA[a]!)}`);
+    const patterns = pick(r, CRITERIA[a]!);
+    parts.push(`${written}${chance(r, 0.1) ? "=" : " "}${chance(r, 0.08) ? `"${patterns}"` : patterns}`);
   }
   return `Match ${parts.join(" ")}`;
 }
@@ -260,6 +261,11 @@ export function generateSshdConfig(r: Random): Record<string, string> {
     b.files[`sshd_config.d/${pick(r, ["00", "50", "99"])}-copy.conf`] =
       `Include /etc/ssh/sshd_config.d/*.conf\n${settingLine(r, false)}\n`;
   if (chance(r, 0.02)) b.files.sshd_config = `\uFEFF${b.files.sshd_config}`;
+  // A file saved with Windows line endings: sshd strips the carriage returns as trailing blanks.
+  if (chance(r, 0.05)) {
+    const name = pick(r, Object.keys(b.files));
+    b.files[name] = b.files[name]!.replaceAll("\n", "\r\n");
+  }
   if (chance(r, 0.02)) b.files["loop.conf"] = "Include loop.conf\n";
   if (b.files["loop.conf"]) b.files.sshd_config += "Include loop.conf\n";
   return b.files;
