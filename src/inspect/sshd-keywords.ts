@@ -188,11 +188,26 @@ const TABLE: ReadonlyArray<readonly [string, boolean, ArgumentRule, string?]> = 
   ["XAuthLocation", true, "word"],
 ];
 
+/**
+ * Keywords of later OpenSSH releases (9.8: PerSourcePenalties…, 10.0: RefuseConnection, SshdAuthPath).
+ * OpenSSH 9.2 refuses them, a newer sshd takes them: they are taken, not judged, so an image with
+ * a newer OpenSSH is not charged for them.
+ */
+const LATER: readonly string[] = [
+  "PerSourcePenalties",
+  "PerSourcePenaltyExemptList",
+  "RefuseConnection",
+  "SshdAuthPath",
+  "SshdSessionPath",
+];
+
 export const SSHD_KEYWORDS: ReadonlyMap<string, SshdKeyword> = new Map(
-  TABLE.map(([name, globalOnly, args, aliasOf]) => [
-    name.toLowerCase(),
-    { name, globalOnly, args, ...(aliasOf ? { aliasOf } : {}) },
-  ]),
+  [...TABLE, ...LATER.map((name) => [name, false, "text"] as const)].map(
+    ([name, globalOnly, args, aliasOf]) => [
+      name.toLowerCase(),
+      { name, globalOnly, args, ...(aliasOf ? { aliasOf } : {}) },
+    ],
+  ),
 );
 
 /** The keyword a name stands for, lower-cased ("challengeresponseauthentication" → "kbdinteractiveauthentication"). */

@@ -153,6 +153,11 @@ const ROWS: Row[] = [
     refused: /unsupported option "without_password"/,
   },
   {
+    name: "a keyword of a later OpenSSH (9.8's PerSourcePenalties) is taken, not charged",
+    files: { sshd_config: "PerSourcePenalties authfail:30s\nPasswordAuthentication no\n" },
+    values: [[root, "PasswordAuthentication", "no"]],
+  },
+  {
     name: "an extra argument",
     files: { sshd_config: "PermitRootLogin no yes\n" },
     refused: /extra arguments/,
