@@ -1,5 +1,7 @@
 import type { ConfigCredentialMatch, CredentialKind } from "../inspect/content.js";
 import type { CredentialStoreFacts } from "../inspect/credential-stores.js";
+import { AGENT_PATHS } from "../inspect/windows/agents.js";
+import { UNATTEND_PATTERNS } from "../inspect/windows/credentials.js";
 import { groupByFile, nameList } from "./per-file.js";
 import type { FindingDraft } from "./rule.js";
 import type { Severity } from "./severity.js";
@@ -17,11 +19,24 @@ const WHAT_MANY: Record<CredentialKind, string> = {
 };
 
 /**
- * Files credential-store or credential-in-config already report, in the words of the tool that
- * wrote them (.my.cnf, .pypirc, maven's settings.xml): one file, one finding.
+ * Windows files whose passwords dedicated rules judge in their own words: EC2Launch's and
+ * EC2Config's settings (win-fixed-admin-password) and answer files (win-saved-passwords). Lower
+ * case: NTFS names compare without case.
+ */
+const WINDOWS_JUDGED = [...Object.values(AGENT_PATHS), ...UNATTEND_PATTERNS].map((p) => p.toLowerCase());
+
+/**
+ * Files another rule already reports, in the words of the tool that wrote them: credential stores
+ * (credential-store, credential-in-config: .my.cnf, .pypirc, maven's settings.xml) and the Windows
+ * launch-agent and answer files. One file, one finding.
  */
 export function reportedStores(facts: CredentialStoreFacts): ReadonlySet<string> {
-  return new Set(facts.stores.map((s) => s.path));
+  return new Set([...facts.stores.map((s) => s.path), ...WINDOWS_JUDGED]);
+}
+
+/** Whether `path` is one of `reportedStores`. */
+export function isReported(stores: ReadonlySet<string>, path: string): boolean {
+  return stores.has(path) || stores.has(path.toLowerCase());
 }
 
 /**
@@ -34,7 +49,7 @@ export function settingDrafts(
   lessSure: Severity,
   stores: ReadonlySet<string>,
 ): Array<FindingDraft<keyof typeof settingMessages>> {
-  const own = matches.filter((m) => m.kind === kind && !stores.has(m.path));
+  const own = matches.filter((m) => m.kind === kind && !isReported(stores, m.path));
   return groupByFile(own).map(({ path, first, all }) => {
     const place = {
       path,

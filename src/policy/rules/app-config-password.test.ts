@@ -9,6 +9,17 @@ testRule(rule, {
   valid: [
     { name: "the clean Debian rootfs", changes: {} },
     {
+      name: "Windows launch-agent and answer files: win-fixed-admin-password and win-saved-passwords judge them",
+      changes: {
+        "/ProgramData/Amazon/EC2-Windows/Launch/Config/LaunchConfig.json":
+          '{\n  "adminPasswordType": "Specify",\n  "adminPassword": "Launch1Pw2024"\n}\n',
+        "/ProgramData/Amazon/EC2Launch/config/agent-config.yml":
+          "config:\n- stage: postReady\n  tasks:\n  - task: setAdminAccount\n    inputs:\n      password:\n        type: static\n        data: Launch2Pw2024\n",
+        "/Windows/Panther/unattend.xml":
+          "<unattend><AdministratorPassword><Value>Unattend1Pw</Value></AdministratorPassword></unattend>\n",
+      },
+    },
+    {
       name: "empty values, placeholders, references, function calls, encrypted values, hashes and paths",
       changes: {
         "/opt/app/.env": `DB_PASSWORD=\nREDIS_PASSWORD=${$}{REDIS_PASSWORD}\nSMTP_PASS=${$}SMTP_PASS\n`,

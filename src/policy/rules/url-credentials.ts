@@ -1,6 +1,6 @@
 import { groupByFile } from "../per-file.js";
 import { defineRule, type FindingDraft } from "../rule.js";
-import { reportedStores } from "../setting-credentials.js";
+import { isReported, reportedStores } from "../setting-credentials.js";
 
 const messages = {
   url: "a URL carries a password: {{url}}",
@@ -20,7 +20,7 @@ export default defineRule({
   facts: ["content", "credentialStores"],
   check({ content, credentialStores }) {
     const stores = reportedStores(credentialStores);
-    const own = content.urlCredentials.filter((u) => !stores.has(u.path));
+    const own = content.urlCredentials.filter((u) => !isReported(stores, u.path));
     return groupByFile(own).map(({ path, first, all }): FindingDraft<keyof typeof messages> => {
       const place = {
         path,
