@@ -62,14 +62,15 @@ export async function resolveCredentials(env = process.env): Promise<Credentials
 
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false });
 
-function errorOf(status: number, body: string): ClientError {
+/** The EC2 error in an answer's body, as a ClientError with its code (else the HTTP status). */
+export function errorOf(status: number, body: string): ClientError {
   try {
     const e = (
       parser.parse(body) as { Response?: { Errors?: { Error?: { Code: string; Message: string } } } }
     ).Response?.Errors?.Error;
     if (e) return new ClientError(`${e.Code}: ${e.Message}`, e.Code);
   } catch {
-    // Not XML.
+    // Not XML: said by status below.
   }
   return new ClientError(`HTTP ${status}`);
 }

@@ -2,24 +2,8 @@
  * Signed JSON calls to the catalogue's own endpoints (listings, attestations, submission records):
  * the client side of listing-routes.ts, for the CLI and whatever else calls the catalogue.
  */
-import { XMLParser } from "fast-xml-parser";
-import { ClientError } from "./client.js";
+import { errorOf } from "./client.js";
 import { type Credentials, signHeaders } from "./sign.js";
-
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false });
-
-/** The EC2 error in an answer's body, as a ClientError with its code. */
-function errorOf(status: number, body: string): ClientError {
-  try {
-    const e = (
-      parser.parse(body) as { Response?: { Errors?: { Error?: { Code: string; Message: string } } } }
-    ).Response?.Errors?.Error;
-    if (e) return new ClientError(`${e.Code}: ${e.Message}`, e.Code);
-  } catch {
-    // Not XML: said by status below.
-  }
-  return new ClientError(`HTTP ${status}`);
-}
 
 /** A signed request to one of the catalogue's /amigate/ paths; the body's text on 200. */
 export async function signedRequest(
