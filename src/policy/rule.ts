@@ -24,6 +24,12 @@ export interface FindingDraft<M extends string = string> {
   evidence?: string;
   /** Overrides the rule's severity for this finding (e.g. a warning-level variant). */
   severity?: Severity;
+  /**
+   * False when the rule's fix operation does not change what this finding is about (an
+   * AuthorizedKeysCommand, a Credential Manager blob): the report then calls it not fixable, so
+   * "fixable" always means `amigate fix` plans its change (src/fix/parity.test.ts holds it).
+   */
+  fixable?: false;
 }
 
 export interface RuleMeta<M extends string = string> {
@@ -108,8 +114,8 @@ export function findingOf(rule: RuleMeta, draft: FindingDraft, root: string): Fi
     ...(draft.line !== undefined ? { line: draft.line } : {}),
     ...(draft.evidence !== undefined ? { evidence: draft.evidence } : {}),
     remediation: rule.remediation,
-    fixable: rule.fix !== undefined,
-    ...(rule.fix !== undefined ? { fix: rule.fix } : {}),
+    fixable: rule.fix !== undefined && draft.fixable !== false,
+    ...(rule.fix !== undefined && draft.fixable !== false ? { fix: rule.fix } : {}),
     root,
   };
 }

@@ -48,6 +48,8 @@ export default defineRule({
         data: { command: c.command, match: c.match },
         evidence: c.command,
         severity: "info",
+        // The command is the seller's to judge; ssh-authorized-keys removes key files only.
+        fixable: false,
       });
     }
     return out;

@@ -57,6 +57,8 @@ export default defineRule({
           ? { messageId: "userPassword", data: { user: u.name } }
           : { messageId: "unnamedUserPassword" }),
         evidence: `${field}: ${maskSecret(pw)}`,
+        // cloud-init-ssh's drop-in sets ssh_pwauth and disable_root; users' passwords are the seller's.
+        fixable: false,
       });
     }
     for (const p of ci.passwords)
@@ -65,6 +67,7 @@ export default defineRule({
         messageId: "password",
         data: { user: p.user },
         evidence: `${p.user}: ${/^(R|RANDOM)$/i.test(p.password) ? p.password : maskSecret(p.password)}`,
+        fixable: false,
       });
     if (ci.disableRoot && truthiness(ci.disableRoot.value) === false)
       out.push({

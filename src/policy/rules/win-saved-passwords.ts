@@ -9,6 +9,13 @@ const MESSAGE_OF = {
   "rdp-file": "rdpFile",
 } as const;
 
+/** The kinds windows-unattend removes: passwords in answer files. */
+const UNATTEND_KINDS: ReadonlySet<string> = new Set([
+  "unattend-administrator",
+  "unattend-autologon",
+  "unattend-local-account",
+]);
+
 export default defineRule({
   id: "win-saved-passwords",
   title: "Saved Windows passwords or credentials in the image",
@@ -43,14 +50,18 @@ export default defineRule({
           decoded: p.decoded ? " (base64, decoded)" : "",
         },
         evidence: maskSecret(p.secret, p.kind === "rdp-file" ? 8 : 2),
+        // windows-unattend cleans answer files; Winlogon (a hive edit) and .rdp files stay.
+        ...(UNATTEND_KINDS.has(p.kind) ? {} : { fixable: false as const }),
       })),
       ...windows.awsCredentialFiles.map((path) => ({
         path,
         messageId: "awsCredentialsFile" as const,
+        fixable: false as const,
       })),
       ...windows.credentialManagerFiles.map((path) => ({
         path,
         messageId: "credentialManager" as const,
+        fixable: false as const,
       })),
     ];
   },
