@@ -42,17 +42,7 @@ const ELSEWHERE: Record<string, string> = {
  * Findings a rule calls fixable that its operation does not remedy yet, by rule: the paths, and
  * why. The test fails when the list is wrong either way, so a gap closed is a line removed here.
  */
-const KNOWN_GAPS: Record<string, { why: string; paths: string[] }> = {
-  "private-key-in-image": {
-    why: "private-keys removes key files in people's homes only; keys in /srv, /etc, inside configuration, and ssl-cert's snakeoil key are reported as fixable but left",
-    paths: [
-      "/etc/app/big.yml",
-      "/etc/ssl/private/ssl-cert-snakeoil.key",
-      "/opt/app/etc/tls.conf",
-      "/srv/deploy/id_rsa",
-    ],
-  },
-};
+const KNOWN_GAPS: Record<string, { why: string; paths: string[] }> = {};
 
 /** A removal that is not itself reported, and why that is right. */
 function companion(change: PlannedChange, reported: ReadonlySet<string>): string | undefined {
