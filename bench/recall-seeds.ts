@@ -275,6 +275,84 @@ export const SEEDS: readonly Seed[] = [
     expect: "secret",
     content: "mysql -u root -pMy5qlR00tPw\nsudo rm -rf /tmp/build\n",
   },
+  // Held out: written after the rules above were, and run once before any change (8 of 12 found).
+  {
+    path: "/etc/myapp/config.yaml",
+    label: "db_pass: in YAML",
+    expect: "secret",
+    content: 'db:\n  db_pass: "Gx7-kLm2pQ9"\n',
+  },
+  {
+    path: "/opt/api/appsettings.json",
+    label: ".NET connection string with Password=",
+    expect: "secret",
+    content:
+      '{\n  "ConnectionStrings": {\n    "Default": "Server=db;Database=app;User Id=sa;Password=Sq1Serv3rPw;"\n  }\n}\n',
+  },
+  {
+    path: "/srv/app/.env",
+    label: "Django SECRET_KEY in .env",
+    expect: "secret",
+    content: "SECRET_KEY=django-insecure-8f7a6d5c4b3a29187f6e5d4c\n",
+  },
+  {
+    path: "/etc/grafana/grafana.ini",
+    label: "grafana admin_password",
+    expect: "secret",
+    content: "[security]\nadmin_user = admin\nadmin_password = Graf4naPw2024\n",
+  },
+  {
+    path: "/home/admin/.s3cfg",
+    label: "s3cmd secret_key",
+    expect: "secret",
+    content:
+      "[default]\naccess_key = AKIAHELDOUTSEED7QXZ2\nsecret_key = heldOutS3cmdSecretKeyValue0123456789abcd\n",
+  },
+  {
+    path: "/root/.boto",
+    label: "boto credentials",
+    expect: "secret",
+    content:
+      "[Credentials]\naws_access_key_id = AKIAHELDOUTBOTO7QXZ3\naws_secret_access_key = heldOutBotoSecretKeyValue0123456789abcdef\n",
+  },
+  {
+    path: "/opt/app/redis.conf",
+    label: "redis requirepass (space-separated setting)",
+    expect: "secret",
+    content: "bind 127.0.0.1\nrequirepass R3disPw2024x\n",
+  },
+  {
+    path: "/opt/app/config.js",
+    label: "password: in a JavaScript config object",
+    expect: "secret",
+    content: 'const config = {\n  password: "JsPw2024xyz",\n};\nmodule.exports = config;\n',
+  },
+  {
+    path: "/home/admin/.config/rclone/rclone.conf",
+    label: "rclone remote pass (obscured, reversible)",
+    expect: "secret",
+    content:
+      "[remote]\ntype = sftp\nhost = files.example.org\nuser = bob\npass = Xk3obscuredRclonePassValue\n",
+  },
+  {
+    path: "/etc/wpa_supplicant/wpa_supplicant.conf",
+    label: "wpa_supplicant psk",
+    expect: "secret",
+    content: 'network={\n  ssid="Office"\n  psk="WifiPw2024xyz"\n}\n',
+  },
+  {
+    path: "/opt/app/docker-compose.yml",
+    label: "POSTGRES_PASSWORD in docker-compose",
+    expect: "secret",
+    content:
+      "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: Compose2024Pw\n",
+  },
+  {
+    path: "/etc/openvpn/auth.txt",
+    label: "OpenVPN auth-user-pass file",
+    expect: "secret",
+    content: "vpnuser\nVpnPassw0rd2024\n",
+  },
   // Things that look like secrets and are not: must stay quiet.
   {
     path: "/opt/clean/a.yaml",
