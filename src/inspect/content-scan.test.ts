@@ -10,19 +10,12 @@ import {
   sshKeygen,
 } from "../../test/support/keygen.js";
 import type { CredentialScan } from "./config-credentials.js";
-import { type ScanSink, TextScanner } from "./content-scan.js";
+import { emptySink, type ScanSink, TextScanner } from "./content-scan.js";
 import { expectedKeyAt, isNoisePath } from "./secret-patterns.js";
 
 /** Scans `text` cut into chunks at every `every`-th line break (as the streaming reader cuts). */
 function scan(text: string, every = 0, endpoints = false, credentials?: CredentialScan): ScanSink {
-  const sink: ScanSink = {
-    privateKeys: [],
-    secrets: [],
-    endpoints: [],
-    cloudMentions: [],
-    configCredentials: [],
-    urlCredentials: [],
-  };
+  const sink = emptySink();
   const scanner = new TextScanner("/x", sink, { endpoints, ...(credentials ? { credentials } : {}) });
   if (every === 0) scanner.chunk(text);
   else {

@@ -59,6 +59,18 @@ export interface ScanSink {
   urlCredentials: UrlCredentialMatch[];
 }
 
+/** A sink with nothing in it yet: one per content pass. */
+export function emptySink(): ScanSink {
+  return {
+    privateKeys: [],
+    secrets: [],
+    endpoints: [],
+    cloudMentions: [],
+    configCredentials: [],
+    urlCredentials: [],
+  };
+}
+
 /** A real key body is at least this much base64 (an Ed25519 PKCS#8 key is 64); a doc stub is less. */
 const MIN_KEY_BASE64 = 64;
 /** A 16384-bit RSA key is ~12 KiB of base64; anything longer is not one key block. */

@@ -6,7 +6,7 @@ import {
   type UrlCredentialMatch,
 } from "./config-credentials.js";
 import type { CloudMention, EndpointMatch, PrivateKeyMatch, ScanSink, SecretMatch } from "./content-scan.js";
-import { TextScanner } from "./content-scan.js";
+import { emptySink, TextScanner } from "./content-scan.js";
 import type { InspectContext, Inspector } from "./context.js";
 import type { IndexedFile } from "./files.js";
 import { type LanguagePackageFiles, languagePackageFiles } from "./language-packages.js";
@@ -152,14 +152,7 @@ export const contentInspector: Inspector<"content"> = {
   paths: ["/**"],
   async inspect(ctx) {
     const index = await ctx.get("files");
-    const sink: ScanSink = {
-      privateKeys: [],
-      secrets: [],
-      endpoints: [],
-      cloudMentions: [],
-      configCredentials: [],
-      urlCredentials: [],
-    };
+    const sink = emptySink();
     const stats: ContentFacts["stats"] = {
       scannedFiles: 0,
       scannedBytes: 0,
