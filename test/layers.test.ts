@@ -69,11 +69,15 @@ test("dependency-cruiser reports an upward import, a type-only one and one from 
     .filter((l) => /^\s*error /.test(l))
     .map((l) => l.trim())
     .sort();
-  assert.deepEqual(lines, [
-    "error layer-fs: src/fs/ext4/inode.ts → src/scan/session.ts",
-    "error layer-fs: src/fs/image.ts → src/inspect/facts.ts",
-    "error product-imports-test-support: src/inspect/os.ts → test/support/trees.ts",
-  ], r.output);
+  assert.deepEqual(
+    lines,
+    [
+      "error layer-fs: src/fs/ext4/inode.ts → src/scan/session.ts",
+      "error layer-fs: src/fs/image.ts → src/inspect/facts.ts",
+      "error product-imports-test-support: src/inspect/os.ts → test/support/trees.ts",
+    ],
+    r.output,
+  );
 });
 
 test("a file in no layer is reported", () => {
