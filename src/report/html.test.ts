@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { test } from "node:test";
 import { SAMPLE_SECRET, sampleScanResult } from "../../test/support/scan-result.js";
-import { htmlEscape, renderHtml } from "./html.js";
+import { htmlEscape, REPORT_CSP, REPORT_STYLE, renderHtml } from "./html.js";
+import { clauseFamilyBars } from "./html-summary.js";
 
 test("self-contained: no scripts, no external or relative assets, a CSP that forbids loading", () => {
   const html = renderHtml(sampleScanResult());
@@ -9,7 +11,45 @@ test("self-contained: no scripts, no external or relative assets, a CSP that for
   // In-page links (href="#…") load nothing; any other href would.
   assert.doesNotMatch(html, /<script|<link|<img|<iframe|\bsrc=|\bhref="(?!#)|url\(|@import/i);
   assert.match(html, /<a href="#rule-/);
-  assert.match(html, /content="default-src 'none'; style-src 'unsafe-inline'"/);
+  // A strict policy: nothing loads, no script, only the page's own style element by its hash.
+  const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
+  assert.equal(csp, REPORT_CSP);
+  assert.match(csp!, /^default-src 'none'; /);
+  assert.doesNotMatch(csp!, /unsafe-inline|unsafe-eval|script-src|\*/);
+  const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+  assert.equal(style, REPORT_STYLE);
+  const hash = createHash("sha256").update(style).digest("base64");
+  assert.ok(csp!.includes(`style-src 'sha256-${hash}'`));
+  // A hash-listed style element does not allow style attributes: the page must have none.
+  assert.doesNotMatch(html, /\sstyle=/);
+  assert.match(style, /@media print\{/);
+});
+
+test("the summary picture: inline SVG bars by severity and by clause family, with the record's counts", () => {
+  const result = sampleScanResult();
+  const html = renderHtml(result);
+  const svgs = html.match(/<svg [\s\S]*?<\/svg>/g) ?? [];
+  assert.equal(svgs.length, 2);
+  const bars = (svg: string) =>
+    Object.fromEntries(
+      [...svg.matchAll(/<g data-key="([^"]+)" data-count="(\d+)">/g)].map((m) => [m[1], Number(m[2])]),
+    );
+  assert.deepEqual(bars(svgs[0]!), result.summary);
+  // Sample findings: aws (SEC-4, SEC-5), root (LNX-2), ssh (SEC-7, SEC-3), two histories (SHR-1),
+  // telemetry (CUS-1): SEC counts the two findings once each, not once per clause.
+  assert.deepEqual(bars(svgs[1]!), { SEC: 2, SHR: 2, CUS: 1, LNX: 1 });
+  assert.deepEqual(
+    clauseFamilyBars(result).map((b) => b.label),
+    ["SEC Security", "SHR Making an image safe to share", "CUS Customer information", "LNX Linux access"],
+  );
+  for (const svg of svgs) assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" role="img" /);
+  // After the verdict, before the findings.
+  assert.ok(
+    html.indexOf('class="verdict') < html.indexOf("<svg") &&
+      html.indexOf("<svg") < html.indexOf("<h2>Findings"),
+  );
+  const none = renderHtml(sampleScanResult({ findings: [] }));
+  assert.equal((none.match(/<svg /g) ?? []).length, 1);
 });
 
 test("sections come in order and carry the record's content", () => {

@@ -1,7 +1,9 @@
+import { createHash } from "node:crypto";
 import type { Finding, IgnoredFinding, ScanResult } from "../policy/result.js";
 import { atLeast, SEVERITIES } from "../policy/severity.js";
 import { groupBySeverity, isMultiRoot, locationOf, osName, type RuleGroup } from "./common.js";
 import { htmlEscape } from "./html-escape.js";
+import { summaryPicture } from "./html-summary.js";
 import { statementsHtml } from "./statements.js";
 
 export { htmlEscape } from "./html-escape.js";
@@ -25,10 +27,22 @@ ul{margin:.3rem 0;padding-left:1.2rem}li{margin:.3rem 0}.clauses{color:#57606a;f
 table.findings{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
 table.findings th,table.findings td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #d0d7de;vertical-align:top}
 table.findings th{background:#f6f8fa;font-size:.85rem}table.findings td.num{text-align:right}
-a{color:#0969da;text-decoration:none}a:hover{text-decoration:underline}.pass-text{color:#1a7f37}`;
+a{color:#0969da;text-decoration:none}a:hover{text-decoration:underline}.pass-text{color:#1a7f37}
+.summary{display:flex;flex-wrap:wrap;gap:1rem 3rem;margin:1rem 0}.summary svg{max-width:100%;height:auto}
+@media print{
+body{max-width:none;padding:0;font-size:10.5pt;color:#000}
+a{color:#000}.muted,.clauses{color:#333}
+.verdict{color:#000;border:2px solid #000;background:none}
+.rule{background:none;border-left-width:3px;break-inside:avoid}
+h2{break-after:avoid}table.findings thead{display:table-header-group}table.findings tr,.summary{break-inside:avoid}
+.evidence{border-color:#999}
+}`;
 
-/** The report's content below its title, for a page of someone else's (the web console's image page). */
-export function renderHtmlSections(result: ScanResult): string {
+/**
+ * The report's content below its title, for a page of someone else's (the web console's image
+ * page); the standalone page adds the summary picture after the verdict.
+ */
+export function renderHtmlSections(result: ScanResult, options: { summaryPicture?: boolean } = {}): string {
   const multiRoot = isMultiRoot(result);
   const failing = result.findings.filter((f) => atLeast(f.severity, result.failOn)).length;
   const parts: string[] = [];
@@ -72,6 +86,7 @@ export function renderHtmlSections(result: ScanResult): string {
       `judged from listing/registration ${result.metadataChecks.length}, unreadable ${result.unknowns.length}</td></tr>`,
     "</table>",
   );
+  if (options.summaryPicture) parts.push(summaryPicture(result));
 
   parts.push("<h2>Findings</h2>");
   if (result.findings.length === 0) parts.push("<p>No findings.</p>");
@@ -122,17 +137,26 @@ export function renderHtmlSections(result: ScanResult): string {
   return parts.filter((p) => p !== "").join("\n");
 }
 
-/** A single self-contained HTML page of the report (no scripts, no external assets). */
+/**
+ * The page's policy: nothing loads, no script runs, and the one style element applies because its
+ * hash is listed (CSP3 §8.4), so an injected style element or style attribute would not.
+ */
+export const REPORT_CSP = `default-src 'none'; style-src 'sha256-${createHash("sha256").update(REPORT_STYLE).digest("base64")}'; base-uri 'none'; form-action 'none'`;
+
+/**
+ * A single self-contained HTML page of the report (`amigate scan --format html`, the catalogue's
+ * scan.html): no scripts, no external assets, a summary picture in inline SVG, print styles.
+ */
 export function renderHtml(result: ScanResult): string {
   return [
     "<!doctype html>",
     '<html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+    `<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`,
     `<title>amigate: ${h(result.passed ? "PASS" : "FAIL")} ${h(result.target.input)}</title>`,
     `<style>${REPORT_STYLE}</style></head><body>`,
     `<h1>amigate ${h(result.tool.version)} scan report</h1>`,
-    renderHtmlSections(result),
+    renderHtmlSections(result, { summaryPicture: true }),
     "</body></html>",
     "",
   ].join("\n");

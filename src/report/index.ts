@@ -1,4 +1,5 @@
 import type { ScanResult } from "../policy/result.js";
+import { renderHtml } from "./html.js";
 import { renderJson } from "./json.js";
 import { renderJunit } from "./junit.js";
 import { renderSarif } from "./sarif.js";
@@ -6,8 +7,8 @@ import { renderText } from "./text.js";
 
 export { renderHtml } from "./html.js";
 
-/** What `amigate scan --format` accepts; HTML is rendered by the server (renderHtml). */
-export const REPORT_FORMATS = ["text", "json", "sarif", "junit"] as const;
+/** What `amigate scan --format` accepts. */
+export const REPORT_FORMATS = ["text", "json", "sarif", "junit", "html"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export interface RenderOptions {
@@ -26,5 +27,7 @@ export function renderReport(result: ScanResult, format: ReportFormat, options: 
       return renderSarif(result);
     case "junit":
       return renderJunit(result);
+    case "html":
+      return renderHtml(result);
   }
 }
