@@ -9,10 +9,13 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
+import type * as Sarif from "sarif";
 import type { ScanResult } from "../src/policy/result.js";
 import { SEVERITIES } from "../src/policy/severity.js";
 import { htmlEscape } from "../src/report/html-escape.js";
 import { haveChromium, launchChromium } from "./support/browser.js";
+import { githubCodeScanningProblems } from "./support/github-code-scanning.js";
+import { sarifValidator } from "./support/sarif-schema.js";
 import { debianRootfsPath, REPO_ROOT } from "./support/trees.js";
 
 const CLI = path.join(REPO_ROOT, "src/cli/main.ts");
@@ -108,5 +111,25 @@ describe("amigate scan --format html", () => {
     } finally {
       await browser.close();
     }
+  });
+});
+
+describe("amigate scan --format sarif", () => {
+  it("every result of the seeded rootfs has a file and a line; os-end-of-life points at /etc/os-release", () => {
+    // Past Debian LTS: the image-wide os-end-of-life finding is in the report.
+    const r = amigate(["scan", seeded, "--as-of", "2029-01-01", "--format", "sarif"]);
+    assert.equal(r.status, 1, r.stderr);
+    const log = JSON.parse(r.stdout) as Sarif.Log;
+    const validate = sarifValidator();
+    assert.ok(validate(log), JSON.stringify(validate.errors, null, 2));
+    assert.deepEqual(githubCodeScanningProblems(log), []);
+    const results = log.runs[0]!.results!;
+    assert.ok(results.length >= 10);
+    const eol = results.find((x) => x.ruleId === "os-end-of-life");
+    assert.deepEqual(eol?.locations?.[0]?.physicalLocation, {
+      artifactLocation: { uri: "etc/os-release", uriBaseId: "IMAGEROOT" },
+      region: { startLine: 1 },
+    });
+    for (const x of results) assert.ok(x.locations![0]!.physicalLocation!.artifactLocation!.uri, x.ruleId);
   });
 });

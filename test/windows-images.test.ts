@@ -278,7 +278,7 @@ describe("the Windows Server 2012 R2 image with EC2Config", () => {
         "os-end-of-life",
         "SEC-2",
         "high",
-        "",
+        "/Windows/System32/config/SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion",
         "",
         "the operating system Microsoft Windows Server 2012-r2 reached end of life on 2023-10-10; Extended Security Updates runs to 2026-10-13 (extended support: not counted as supported)",
         "endoflife.date data as of 2026-08-22",

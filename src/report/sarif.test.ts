@@ -1,32 +1,18 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { test } from "node:test";
-import { Ajv, type ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
 import type * as Sarif from "sarif";
+import { githubCodeScanningProblems } from "../../test/support/github-code-scanning.js";
+import { sarifValidator } from "../../test/support/sarif-schema.js";
 import { SAMPLE_SECRET, sampleScanResult } from "../../test/support/scan-result.js";
-import { encodeImagePath, FINGERPRINT_KEY, IMAGE_ROOT, renderSarif, sarifMessageString } from "./sarif.js";
-
-/**
- * The SARIF 2.1.0 JSON schema as Microsoft's SARIF SDK ships it (@microsoft/jest-sarif,
- * sarif-2.1.0-rtm.5.json: the release schema of the OASIS standard). It declares draft-04, whose
- * keywords as used there (no boolean exclusiveMinimum, `id` only at the top) mean the same in
- * draft-07, so Ajv's default draft compiles it once the draft-04 header is dropped.
- */
-function sarifValidator(): ValidateFunction {
-  const require = createRequire(import.meta.url);
-  const file = require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
-  const schema = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-  assert.equal(schema.$schema, "http://json-schema.org/draft-04/schema#");
-  assert.doesNotMatch(JSON.stringify(schema), /"exclusiveM(in|ax)imum"/);
-  delete schema.$schema;
-  delete schema.id;
-  // The schema's language pattern ("…{2}]?$") is only valid without the u flag, as in draft-04 tools.
-  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
-  addFormats.default(ajv);
-  return ajv.compile(schema);
-}
+import {
+  encodeImagePath,
+  FINGERPRINT_KEY,
+  IMAGE_ROOT,
+  renderSarif,
+  sarifMessageString,
+  TARGET_DIR,
+  targetUri,
+} from "./sarif.js";
 
 const validate = sarifValidator();
 
@@ -90,11 +76,56 @@ test("results: level by severity, image-relative locations, lines when known, ru
   const shadow = run.results![1]!.locations![0]!.physicalLocation!;
   assert.deepEqual(shadow.artifactLocation, { uri: "etc/shadow", uriBaseId: IMAGE_ROOT });
   assert.deepEqual(shadow.region, { startLine: 1 });
-  assert.equal(run.results![3]!.locations![0]!.physicalLocation!.region, undefined);
-  assert.deepEqual(run.results![5]!.locations![0]!.logicalLocations, [
-    { fullyQualifiedName: "/", kind: "module" },
-  ]);
+  // A whole-file finding is at line 1: GitHub needs a line.
+  assert.deepEqual(run.results![3]!.locations![0]!.physicalLocation!.region, { startLine: 1 });
+  // A finding without a file points at the target, and names the root as a logical location.
+  assert.equal(run.results![5]!.ruleId, "telemetry-agent");
+  assert.deepEqual(run.results![5]!.locations![0], {
+    physicalLocation: {
+      artifactLocation: { uri: "rootfs", uriBaseId: TARGET_DIR },
+      region: { startLine: 1 },
+    },
+    logicalLocations: [{ fullyQualifiedName: "/", kind: "module" }],
+  });
+  assert.ok(run.originalUriBaseIds![TARGET_DIR]!.description!.text);
   assert.equal(encodeImagePath("/opt/my app/#1"), "opt/my%20app/%231");
+});
+
+test("the fallback artifact: the target as given inside the working directory, else its file name", () => {
+  assert.equal(targetUri("./rootfs"), "rootfs");
+  assert.equal(targetUri("build/images/web 1.vmdk"), "build/images/web%201.vmdk");
+  assert.equal(targetUri("/var/tmp/disk.raw"), "disk.raw");
+  assert.equal(targetUri("../elsewhere/disk.qcow2"), "disk.qcow2");
+  assert.equal(targetUri("C:\\images\\disk.vhdx"), "disk.vhdx");
+  assert.equal(targetUri("."), "image");
+  assert.equal(targetUri("/"), "image");
+  assert.equal(targetUri(".."), "image");
+});
+
+test("GitHub code scanning's requirements: every result has a rule, a text, a fingerprint, a file and a line", () => {
+  const log = render();
+  assert.deepEqual(githubCodeScanningProblems(log), []);
+  // What GitHub would drop or refuse, so the check above could fail.
+  const broken = render();
+  const [first, second, third] = broken.runs[0]!.results! as [Sarif.Result, Sarif.Result, Sarif.Result];
+  first.locations = [{ logicalLocations: [{ fullyQualifiedName: "/", kind: "module" }] }];
+  delete second.locations![0]!.physicalLocation!.region;
+  delete (third.message as { text?: string }).text;
+  delete third.partialFingerprints;
+  assert.deepEqual(githubCodeScanningProblems(broken), [
+    "/runs/0/results/0/locations/0/physicalLocation/artifactLocation/uri: required",
+    "/runs/0/results/0/locations/0/physicalLocation/region/startLine: required, 1 or more",
+    "/runs/0/results/1/locations/0/physicalLocation/region/startLine: required, 1 or more",
+    "/runs/0/results/2/message/text: required (GitHub shows the text; it does not fill message strings)",
+    "/runs/0/results/2/partialFingerprints: required",
+  ]);
+  // Multi-root and ignored findings keep their locations too.
+  const multi = sampleScanResult();
+  multi.roots.push({ root: "/dev/vg0/data", os: {} });
+  for (const f of multi.findings.slice(0, 2)) f.root = "/dev/vg0/data";
+  const logMulti = render(multi);
+  assert.deepEqual(githubCodeScanningProblems(logMulti), []);
+  assert.ok(validate(logMulti), JSON.stringify(validate.errors, null, 2));
 });
 
 test("ignored findings carry an external suppression with the reason", () => {

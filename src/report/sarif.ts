@@ -10,6 +10,8 @@ export const SARIF_SCHEMA_URI =
 export const INFORMATION_URI = "https://www.npmjs.com/package/amigate";
 /** The uriBaseId every image path is relative to: the root of the scanned image. */
 export const IMAGE_ROOT = "IMAGEROOT";
+/** The uriBaseId of findings without a file: the directory the target was named from. */
+export const TARGET_DIR = "TARGETDIR";
 /** partialFingerprints key; bump the suffix if the hashed fields ever change. */
 export const FINGERPRINT_KEY = "amigateFinding/v1";
 
@@ -86,17 +88,35 @@ function descriptor(rule: RuleSummary): Sarif.ReportingDescriptor {
   };
 }
 
-function location(f: Finding): Sarif.Location {
+/**
+ * Where a finding without a file points: the target itself, as given when that is a path inside
+ * the working directory ("build/rootfs"), else its file name ("disk.vmdk"); "image" when neither
+ * names anything. GitHub code scanning drops results without a file (artifactLocation.uri).
+ */
+export function targetUri(input: string): string {
+  const relative = !input.startsWith("/") && !/^[A-Za-z]:[\\/]/.test(input);
+  const segments = input.split(/[\\/]+/).filter((s) => s !== "" && s !== ".");
+  const chosen = relative && !segments.includes("..") ? segments : segments.slice(-1);
+  return chosen.length === 0 || chosen[0] === ".." ? "image" : chosen.map(encodeURIComponent).join("/");
+}
+
+/**
+ * Every result has a file and a line, as GitHub code scanning requires: the finding's path (the file
+ * that proves an image-wide finding, like /etc/os-release for os-end-of-life), else the target
+ * (targetUri); line 1 when the finding is about a whole file or has none.
+ */
+function location(f: Finding, target: string): Sarif.Location {
+  const rootLocation = { logicalLocations: [{ fullyQualifiedName: f.root, kind: "module" }] };
+  const region = { startLine: f.line ?? 1 };
   if (f.path === undefined) {
-    // Image-wide findings: the root itself, so the result still has a place.
-    return { logicalLocations: [{ fullyQualifiedName: f.root, kind: "module" }] };
+    return {
+      physicalLocation: { artifactLocation: { uri: targetUri(target), uriBaseId: TARGET_DIR }, region },
+      ...rootLocation,
+    };
   }
   return {
-    physicalLocation: {
-      artifactLocation: { uri: encodeImagePath(f.path), uriBaseId: IMAGE_ROOT },
-      ...(f.line !== undefined ? { region: { startLine: f.line } } : {}),
-    },
-    ...(f.root !== "/" ? { logicalLocations: [{ fullyQualifiedName: f.root, kind: "module" }] } : {}),
+    physicalLocation: { artifactLocation: { uri: encodeImagePath(f.path), uriBaseId: IMAGE_ROOT }, region },
+    ...(f.root !== "/" ? rootLocation : {}),
   };
 }
 
@@ -124,6 +144,7 @@ function message(f: Finding, rule: RuleSummary | undefined): Sarif.Message {
 
 function result(
   f: Finding,
+  target: string,
   ruleIndex: number,
   rule: RuleSummary | undefined,
   suppression?: IgnoredFinding,
@@ -133,7 +154,7 @@ function result(
     ruleIndex,
     level: LEVEL[f.severity],
     message: message(f, rule),
-    locations: [location(f)],
+    locations: [location(f, target)],
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f) },
     ...(suppression
       ? { suppressions: [{ kind: "external", status: "accepted", justification: suppression.ignoreReason }] }
@@ -191,10 +212,19 @@ export function renderSarif(scan: ScanResult): string {
         ],
         originalUriBaseIds: {
           [IMAGE_ROOT]: { description: { text: `The root of the scanned image ${scan.target.input}` } },
+          [TARGET_DIR]: {
+            description: {
+              text: "The directory the scanned target was named from (findings without a file)",
+            },
+          },
         },
         results: [
-          ...scan.findings.map((f) => result(f, index.get(f.rule)!, rules[index.get(f.rule)!])),
-          ...scan.ignored.map((f) => result(f, index.get(f.rule)!, rules[index.get(f.rule)!], f)),
+          ...scan.findings.map((f) =>
+            result(f, scan.target.input, index.get(f.rule)!, rules[index.get(f.rule)!]),
+          ),
+          ...scan.ignored.map((f) =>
+            result(f, scan.target.input, index.get(f.rule)!, rules[index.get(f.rule)!], f),
+          ),
         ],
         properties: {
           target: { ...scan.target },

@@ -27,6 +27,7 @@ testRule(rule, {
       changes: osRelease("debian", "10"),
       findings: [
         {
+          path: "/etc/os-release",
           severity: "high",
           message:
             "the operating system Debian 10 (Buster) reached end of life on 2022-09-10; Debian LTS ran to 2024-06-30",
@@ -38,6 +39,17 @@ testRule(rule, {
       base: "empty",
       changes: osRelease("centos", "7"),
       findings: [{ message: "the operating system CentOS 7 reached end of life on 2024-06-30" }],
+    },
+    {
+      name: "CentOS 7 known only from the vendor's /usr/lib/os-release: the finding points there",
+      base: "empty",
+      changes: { "/usr/lib/os-release": 'ID=centos\nVERSION_ID="7"\n' },
+      findings: [
+        {
+          path: "/usr/lib/os-release",
+          message: "the operating system CentOS 7 reached end of life on 2024-06-30",
+        },
+      ],
     },
     {
       name: "Amazon Linux 2 on its last supported day",

@@ -104,9 +104,12 @@ export default defineRule({
     "The image's OS release compared with the dated end-of-life dataset on the scan date (--as-of). A distribution's own free extended security support (Debian LTS, through the same -security suite) counts as supported and is an info note naming its end; paid or subscription-only extensions (Ubuntu ESM without Pro, RHEL ELS) do not count. Runtimes installed from the distribution's packages (Debian's python3.11, nginx 1.22) are patched with the release and end with it: the finding names them, and runtime-end-of-life does not charge them again.",
   remediation: "Rebuild on a supported release of the OS (e.g. Amazon Linux 2023, Ubuntu 24.04, Debian 13).",
   messages: eolMessages("the operating system"),
-  facts: ["eol"],
-  check({ eol }) {
+  facts: ["eol", "os"],
+  check({ eol, os }) {
     const f = eol.os ? eolFinding(eol.os, eol.followingOs) : undefined;
-    return f ? [f] : [];
+    if (!f) return [];
+    // The file the release was read from proves it (/etc/os-release, the SOFTWARE hive…): a
+    // location for viewers that need a file (GitHub code scanning).
+    return [os.source !== undefined ? { ...f, path: os.source } : f];
   },
 });

@@ -126,6 +126,7 @@ describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
       renderedDrafts(
         osEndOfLife,
         osEndOfLife.check({
+          os: {},
           eol: {
             os: osEolStatus({ id: "amzn", version: "2" }, at(d))!,
             runtimes: [],
@@ -150,7 +151,10 @@ describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
     const s = osEolStatus({ id: "ubuntu", version: "20.04" }, at("2026-11-23"))!;
     const [f] = renderedDrafts(
       osEndOfLife,
-      osEndOfLife.check({ eol: { os: s, runtimes: [], followingOs: [], asOf: "2026-11-23" } }),
+      osEndOfLife.check({
+        os: {},
+        eol: { os: s, runtimes: [], followingOs: [], asOf: "2026-11-23" },
+      }),
     );
     assert.match(
       f!.message,
@@ -162,6 +166,7 @@ describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
       renderedDrafts(
         osEndOfLife,
         osEndOfLife.check({
+          os: {},
           eol: {
             os: osEolStatus({ id: "debian", version: "12" }, at(d))!,
             runtimes: [],
@@ -196,7 +201,10 @@ describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
     assert.deepEqual(
       renderedDrafts(
         osEndOfLife,
-        osEndOfLife.check({ eol: { os: s, runtimes: [], followingOs: [], asOf: "2026-12-04" } }),
+        osEndOfLife.check({
+          os: {},
+          eol: { os: s, runtimes: [], followingOs: [], asOf: "2026-12-04" },
+        }),
       ).map((f) => [f.severity, f.message]),
       [
         [
@@ -237,7 +245,10 @@ describe("SEC-2 end-of-life rules on fixed --as-of dates", () => {
     // Statuses of the real dataset, judged by the other rule: no OS release ends without a date
     // (only Node.js 1-3 do), and only Debian has free extended support.
     const undated = eolStatus("nodejs", "3", at("2026-01-01"))!;
-    const os = osEndOfLife.check({ eol: { os: undated, runtimes: [], followingOs: [], asOf: "2026-01-01" } });
+    const os = osEndOfLife.check({
+      os: {},
+      eol: { os: undated, runtimes: [], followingOs: [], asOf: "2026-01-01" },
+    });
     assert.deepEqual(
       os.map((d) => findingOf(osEndOfLife, d, "/")).map((f) => [f.messageId, f.message]),
       [["endOfLifeUndated", "the operating system Node.js 3 reached end of life"]],
