@@ -13,6 +13,19 @@ import { debianImage, debianRootfsPath } from "../../test/support/trees.js";
 import { imageSession } from "../scan/session.js";
 
 const MAIN = path.resolve(import.meta.dirname, "main.ts");
+
+/** The peer's count: every package dpkg-query lists in the Debian rootfs's database. */
+let dpkgCounted: number | undefined;
+const dpkgCount = () =>
+  (dpkgCounted ??= execFileSync(
+    "dpkg-query",
+    [`--admindir=${path.join(debianRootfsPath(), "var/lib/dpkg")}`, "-W"],
+    {
+      encoding: "utf8",
+    },
+  )
+    .split("\n")
+    .filter((l) => l !== "").length);
 let dir: string;
 const at = (name: string) => path.join(dir, name);
 
@@ -55,6 +68,7 @@ describe("amigate listing / attest / submission on files", () => {
     assert.equal(cli([...args, "-o", at("listing.yaml")]).code, 0);
     const l = parse(readFileSync(at("listing.yaml"), "utf8"));
     assert.deepEqual([l.product, l.os.name, l.listeningPorts[0].port], ["acme-web", "Debian GNU/Linux", 22]);
+    assert.deepEqual(l.packages, { total: dpkgCount(), byEcosystem: { dpkg: dpkgCount() } });
     const again = cli([...args, "-o", at("listing.yaml")]);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /exists \(give --force/);
@@ -112,10 +126,24 @@ describe("amigate listing / attest / submission on files", () => {
     assert.equal(publish.code, 1);
     assert.match(publish.stderr, /meta-no-trial-wording \(USE-1\): description says "30-day trial"/);
     assert.equal(cli(["listing", "edit", at("listing.yaml"), "--set", "description=A web server."]).code, 0);
-    assert.match(
-      cli(["listing", "publish", at("listing.yaml"), "--report", at("report.json")]).stdout,
-      /<h2>About this AMI<\/h2>/,
-    );
+    const html = cli(["listing", "publish", at("listing.yaml"), "--report", at("report.json")]).stdout;
+    assert.match(html, /<h2>About this AMI<\/h2>/);
+    assert.ok(html.includes(`<li>Installed packages: ${dpkgCount()} (dpkg ${dpkgCount()})</li>`), html);
+  });
+
+  it("a listing written without package counts takes the scan's with --report, and has none without", () => {
+    const written = readFileSync(at("listing.yaml"), "utf8").replace(/^packages:\n(?: .*\n)+/m, "");
+    assert.doesNotMatch(written, /packages/);
+    writeFileSync(at("no-counts.yaml"), written);
+    const show = (...more: string[]) =>
+      JSON.parse(cli(["listing", "show", at("no-counts.yaml"), "--format", "json", ...more]).stdout).listing;
+    assert.equal(show().packages, undefined);
+    assert.equal(show("--report", at("report.json")).packages.total, dpkgCount());
+    // A count written by hand stands, and the checks say it is not the scan's.
+    writeFileSync(at("no-counts.yaml"), `${written}packages: { total: 3 }\n`);
+    const r = cli(["listing", "publish", at("no-counts.yaml"), "--report", at("report.json")]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`packages says 3 installed; the scan counted ${dpkgCount()} \\(dpkg`));
   });
 
   it("attest writes who and when; the submission record and a scan with the files show them", () => {

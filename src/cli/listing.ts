@@ -12,6 +12,7 @@ import { draftListing } from "../policy/listing/draft.js";
 import { applyFieldEdits, type FieldEdit, parseFieldEdit } from "../policy/listing/edit.js";
 import { evidenceOf, judgeStatements } from "../policy/listing/judge.js";
 import { type Listing, parseListing } from "../policy/listing/listing.js";
+import { withScanPackageCounts } from "../policy/listing/package-counts.js";
 import type { MetadataCheck, ScanResult } from "../policy/result.js";
 import { renderListingHtml } from "../report/listing-template.js";
 import { ClientError } from "../server/client.js";
@@ -124,7 +125,9 @@ export function registerListing(program: Command): void {
 
   listing
     .command("init")
-    .description("Start a listing filled from the scan: OS, architecture, services, ports, release notes")
+    .description(
+      "Start a listing filled from the scan: OS, architecture, services, ports, package counts, release notes",
+    )
     .argument(
       "[image-id]",
       "an AMI ID in the catalogue (--endpoint); without it, a local listing from --report",
@@ -208,8 +211,9 @@ export function registerListing(program: Command): void {
         );
         return;
       }
-      const l = parseListing(await readDocument(target));
-      await print({ listing: l, checks: checksOf(l, await reportOf(flags.report)) }, flags, target);
+      const report = await reportOf(flags.report);
+      const l = withScanPackageCounts(parseListing(await readDocument(target)), report?.listingFacts);
+      await print({ listing: l, checks: checksOf(l, report) }, flags, target);
     });
 
   listing
@@ -268,8 +272,9 @@ export function registerListing(program: Command): void {
         }
         if (flags.unpublish)
           throw new ClientError("--unpublish is for a listing in the catalogue (an AMI ID)");
-        const l = parseListing(await readDocument(target));
-        const failing = failures(checksOf(l, await reportOf(flags.report)));
+        const report = await reportOf(flags.report);
+        const l = withScanPackageCounts(parseListing(await readDocument(target)), report?.listingFacts);
+        const failing = failures(checksOf(l, report));
         if (failing.length > 0) {
           for (const line of failing) process.stderr.write(`amigate: ${line}\n`);
           process.stderr.write(`amigate: ${target}: not published: ${failing.length} failing check(s)\n`);

@@ -5,7 +5,7 @@
  * (usage instructions, external dependencies, data collection). HTML to paste where the listing
  * is published; every value escaped.
  */
-import { type Listing, portText } from "../policy/listing/listing.js";
+import { type Listing, packageCountText, portText } from "../policy/listing/listing.js";
 import { htmlEscape as h } from "./html-escape.js";
 
 const items = (list: readonly string[]) => list.map((i) => `<li>${h(i)}</li>`).join("");
@@ -25,6 +25,7 @@ export function renderListingHtml(l: Listing): string {
     ...(l.listeningPorts.length > 0
       ? [`<li>It listens on: ${h(l.listeningPorts.map(portText).join(", "))}</li>`]
       : []),
+    ...(l.packages ? [`<li>Installed packages: ${h(packageCountText(l.packages))}</li>`] : []),
     "</ul>",
     "<h2>Usage instructions</h2>",
     `<p>${h(l.usageInstructions).replace(/\n/g, "<br />")}</p>`,

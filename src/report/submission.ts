@@ -3,7 +3,7 @@
  * page: the verdict first, in words, then every reason, the scan, the listing and its checks,
  * and the publisher's statements.
  */
-import { portText } from "../policy/listing/listing.js";
+import { packageCountText, portText } from "../policy/listing/listing.js";
 import type { SubmissionRecord } from "../policy/listing/submission.js";
 import { SEVERITIES } from "../policy/severity.js";
 import { REPORT_STYLE } from "./html.js";
@@ -41,6 +41,7 @@ function listingHtml(record: SubmissionRecord): string {
     row("Description", h(l.description)),
     row("Daemons / services", list(l.services)),
     row("Listening ports", h(l.listeningPorts.map(portText).join(", "))),
+    row("Installed packages", l.packages ? h(packageCountText(l.packages)) : ""),
     row("Usage instructions", h(l.usageInstructions)),
     row(
       "What's new",

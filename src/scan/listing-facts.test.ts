@@ -12,6 +12,8 @@ import { writeHive } from "../../test/support/regf-writer.js";
 import { debianImage, debianRootfsPath, memoryImage } from "../../test/support/trees.js";
 import { windowsChanges } from "../../test/support/windows-tree.js";
 import { draftListing } from "../policy/listing/draft.js";
+import { parseListing } from "../policy/listing/listing.js";
+import { withScanPackageCounts } from "../policy/listing/package-counts.js";
 import { releaseNotesBetween } from "../policy/listing/release-notes.js";
 import type { ScanResult } from "../policy/result.js";
 import { imageSession } from "./session.js";
@@ -97,6 +99,39 @@ describe("listing facts of the Debian rootfs", () => {
     assert.deepEqual(l.releaseNotes, { date: "2026-03-01", notes: ["First version of acme-web."] });
     assert.deepEqual([l.usageInstructions, l.keyFeatures], ["", []]);
   });
+
+  it("package counts: the draft's is dpkg-query's; a listing without one takes the scan's, never another", () => {
+    const listed = execFileSync(
+      "dpkg-query",
+      [`--admindir=${path.join(debianRootfsPath(), "var/lib/dpkg")}`, "-W"],
+      { encoding: "utf8" },
+    )
+      .split("\n")
+      .filter((l) => l !== "").length;
+    assert.ok(listed > 100, `dpkg-query listed ${listed}`);
+    const draft = draftListing({ ...drafting(), report });
+    assert.deepEqual(draft.packages, { total: listed, byEcosystem: { dpkg: listed } });
+
+    const written = parseListing({ name: "acme-web" });
+    assert.equal(written.packages, undefined);
+    assert.deepEqual(withScanPackageCounts(written, report.listingFacts).packages, draft.packages);
+    assert.equal(withScanPackageCounts(written, undefined).packages, undefined, "no scan: no count");
+    const own = parseListing({ packages: { total: 3 } });
+    assert.deepEqual(withScanPackageCounts(own, report.listingFacts).packages, { total: 3, byEcosystem: {} });
+    // An image whose package database could not be read has no count (not 0).
+    const unread = { ...report.listingFacts!, packages: [] };
+    assert.equal(
+      draftListing({ ...drafting(), report: { ...report, listingFacts: unread } }).packages,
+      undefined,
+    );
+  });
+});
+
+const drafting = () => ({
+  imageId: "",
+  name: "acme-web-1.4.2",
+  publisher: { name: "", url: "" },
+  now: NOW,
 });
 
 describe("release notes between two versions", () => {

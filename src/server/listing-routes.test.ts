@@ -60,7 +60,10 @@ before(async () => {
       architecture: "x86_64",
       services: [{ name: "ssh.service", via: "systemd", source: "/etc/x" }],
       listeningPorts: [{ port: 22, protocol: "tcp", service: "ssh.service", source: "default" }],
-      packages: [],
+      packages: [
+        { name: "openssh-server", version: "1:9.2p1-2+deb12u5", ecosystem: "dpkg" },
+        { name: "sudo", version: "1.9.13p3-1+deb12u1", ecosystem: "dpkg" },
+      ],
     },
   });
   await cat.store.updateScan(scan.scanId, { status: "done", report: JSON.stringify(report) });
@@ -85,7 +88,7 @@ describe("listing endpoints", () => {
     const r = await call(owner, "GET", `/amigate/images/${imageId}/listing/draft`);
     const l = r.json.listing;
     assert.deepEqual(
-      [l.imageId, l.product, l.version, l.publisher, l.os, l.services, l.listeningPorts],
+      [l.imageId, l.product, l.version, l.publisher, l.os, l.services, l.listeningPorts, l.packages],
       [
         imageId,
         "acme-web",
@@ -94,6 +97,7 @@ describe("listing endpoints", () => {
         { name: "Debian GNU/Linux", version: "12" },
         ["ssh.service"],
         [{ port: 22, protocol: "tcp", service: "ssh.service" }],
+        { total: 2, byEcosystem: { dpkg: 2 } },
       ],
     );
     assert.equal((await call(friend, "GET", `/amigate/images/${imageId}/listing/draft`)).code, "AuthFailure");
@@ -120,6 +124,20 @@ describe("listing endpoints", () => {
     assert.equal(r.json.published, false);
     const usage = r.json.checks.find((c: { id: string }) => c.id === "meta-usage-instructions");
     assert.equal(usage.status, "failed");
+    // Written without package counts: the scan's are stored; written with others: they stand, and fail.
+    assert.deepEqual(r.json.listing.packages, { total: 2, byEcosystem: { dpkg: 2 } });
+    assert.deepEqual((await cat.store.listing(imageId))?.listing.packages, r.json.listing.packages);
+    const counted = await call(owner, "PUT", `/amigate/images/${imageId}/listing`, {
+      ...doc,
+      packages: { total: 3 },
+    });
+    assert.deepEqual(counted.json.listing.packages, { total: 3, byEcosystem: {} });
+    const fields = counted.json.checks.find((c: { id: string }) => c.id === "meta-listing-fields");
+    assert.deepEqual(
+      fields.findings.map((f: { messageId: string }) => f.messageId),
+      ["packagesDiffer"],
+    );
+    await call(owner, "PUT", `/amigate/images/${imageId}/listing`, { ...doc, usageInstructions: "" });
     assert.equal((await call(friend, "PUT", `/amigate/images/${imageId}/listing`, doc)).code, "AuthFailure");
     assert.equal(
       (await call(stranger, "GET", `/amigate/images/${imageId}/listing`)).code,

@@ -14,6 +14,7 @@
 import { AttestationFormatError, parseGivenAnswers } from "../policy/listing/attestations.js";
 import { evidenceOf, judgeStatements, withStatements } from "../policy/listing/judge.js";
 import { ListingFormatError, parseListing } from "../policy/listing/listing.js";
+import { withScanPackageCounts } from "../policy/listing/package-counts.js";
 import type { ScanResult } from "../policy/result.js";
 import { renderSubmissionHtml, renderSubmissionJson } from "../report/submission.js";
 import { canSee } from "./ec2/access.js";
@@ -69,9 +70,9 @@ const noListing = (imageId: string, published = false) =>
   );
 
 /** A stored listing as the API shows it, with its checks judged against the image's latest scan. */
-async function listingView(ctx: RequestContext, image: Image, stored: StoredListing) {
-  const scan = await scanOutcomeOf(ctx.deps.store, image.imageId);
-  const { metadataChecks } = judgeStatements({ listing: stored.listing }, evidenceOf(scan.report));
+async function listingView(ctx: RequestContext, image: Image, stored: StoredListing, report?: ScanResult) {
+  report ??= (await scanOutcomeOf(ctx.deps.store, image.imageId)).report;
+  const { metadataChecks } = judgeStatements({ listing: stored.listing }, evidenceOf(report));
   return {
     imageId: stored.imageId,
     listing: stored.listing,
@@ -162,6 +163,9 @@ async function listingRoute(ctx: RequestContext, req: AppRequest, imageId: strin
       if (e instanceof ListingFormatError) throw invalidParameterValue(e.message);
       throw e;
     }
+    // The scan's count stands where the listing gives none (the console's form has no such field).
+    const { report } = await scanOutcomeOf(store, imageId);
+    listing = withScanPackageCounts(listing, report?.listingFacts);
     const audit = ctx.record(
       "PutListing",
       imageId,
@@ -170,7 +174,7 @@ async function listingRoute(ctx: RequestContext, req: AppRequest, imageId: strin
     );
     const stored = await store.putListing(image.ownerId, listing, ctx.caller.accountId, audit);
     await ctx.settle(audit);
-    return json(await listingView(ctx, image, stored));
+    return json(await listingView(ctx, image, stored, report));
   }
   if (req.method === "DELETE") {
     if (!(await store.listing(imageId))) throw noListing(imageId);

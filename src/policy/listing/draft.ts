@@ -1,6 +1,6 @@
 /**
  * A listing drafted from what is already known: the scan's listing facts (OS, architecture,
- * services, ports), the registered image (id, name, description), the publisher, the scan's
+ * services, ports, package counts), the registered image (id, name, description), the publisher, the scan's
  * outgoing connections as external dependencies, and release notes from the previous version.
  * What only the publisher can write (key features, usage instructions) is left empty, so the
  * listing checks ask for it.
@@ -8,6 +8,7 @@
 import type { ScanResult } from "../result.js";
 import { hostsIn } from "./checks/disclosure.js";
 import { type Listing, parseListing } from "./listing.js";
+import { packageCountsOf } from "./package-counts.js";
 import { releaseNotesBetween } from "./release-notes.js";
 
 export interface DraftInput {
@@ -38,6 +39,7 @@ export function draftListing(input: DraftInput): Listing {
   const connections = hostsIn(findings.filter((f) => f.rule === "scheduled-external-connections"));
   const previous = input.previous;
   // Without the previous version's scan nothing can be compared: the publisher writes the notes.
+  const packages = packageCountsOf(facts);
   const notes = previous
     ? previous.report && input.report
       ? releaseNotesBetween(previous.report, input.report)
@@ -59,6 +61,7 @@ export function draftListing(input: DraftInput): Listing {
       protocol: p.protocol,
       ...(p.service ? { service: p.service } : {}),
     })),
+    ...(packages ? { packages } : {}),
     usageInstructions: previous?.listing.usageInstructions ?? "",
     releaseNotes: { date: (input.now ?? new Date()).toISOString().slice(0, 10), notes },
     addOnTo: previous?.listing.addOnTo ?? "",

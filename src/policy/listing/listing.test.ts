@@ -25,6 +25,16 @@ describe("parseListing", () => {
     );
   });
 
+  it("package counts: optional, the split sorted by package manager, a total alone allowed", () => {
+    assert.equal(parseListing({}).packages, undefined);
+    assert.equal("packages" in parseListing({ packages: null }), false);
+    assert.deepEqual(parseListing({ packages: { total: 5, byEcosystem: { rpm: 2, dpkg: 3 } } }).packages, {
+      total: 5,
+      byEcosystem: { dpkg: 3, rpm: 2 },
+    });
+    assert.deepEqual(parseListing({ packages: { total: 5 } }).packages, { total: 5, byEcosystem: {} });
+  });
+
   it("takes the image id from the catalogue and refuses another", () => {
     assert.equal(parseListing({}, "ami-0123456789abcdef0").imageId, "ami-0123456789abcdef0");
     assert.throws(
@@ -47,6 +57,20 @@ describe("parseListing", () => {
       "services",
     ],
     ["not a mapping", ["x"], "(listing)"],
+    ["a package count as a list", { packages: [173] }, "packages"],
+    ["a package total that is not a count", { packages: { total: 1.5 } }, "packages.total"],
+    [
+      "a negative package count",
+      { packages: { total: 1, byEcosystem: { dpkg: -1 } } },
+      "packages.byEcosystem.dpkg",
+    ],
+    ["a split that does not add up", { packages: { total: 4, byEcosystem: { dpkg: 3 } } }, "packages.total"],
+    [
+      "a package manager that is no name",
+      { packages: { total: 1, byEcosystem: { "D PKG": 1 } } },
+      "packages.byEcosystem.D PKG",
+    ],
+    ["an unknown packages field", { packages: { total: 1, names: [] } }, "packages.names"],
   ] as const)
     it(`refuses ${name}, naming the field`, () => {
       assert.throws(

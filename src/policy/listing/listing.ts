@@ -15,6 +15,18 @@ export interface ListeningPort {
   service?: string;
 }
 
+/**
+ * How many packages the image has installed, as its scan counted them: `total`, and the same split
+ * by package manager (`dpkg`, `rpm`, `apk`, `windows` for Windows' Uninstall entries). In YAML:
+ *   packages:
+ *     total: 173
+ *     byEcosystem: { dpkg: 173 }
+ */
+export interface PackageCounts {
+  total: number;
+  byEcosystem: Record<string, number>;
+}
+
 export interface ReleaseNotes {
   /** YYYY-MM-DD: the template's "changes were made on [Date]". */
   date: string;
@@ -38,6 +50,11 @@ export interface Listing {
   /** Daemons/services running: what the image starts at boot. */
   services: string[];
   listeningPorts: ListeningPort[];
+  /**
+   * Installed packages, from the scan. Absent when nothing counted them: a listing written without
+   * it takes the scan's count where a scan is at hand (package-counts.ts), never a made-up one.
+   */
+  packages?: PackageCounts;
   usageInstructions: string;
   releaseNotes: ReleaseNotes;
   /** Set when the product extends another product (USE-8): that product's name. */
@@ -64,6 +81,9 @@ export const LISTING_LIMITS = {
   longText: 64 * 1024,
   listItems: 200,
   itemText: 1024,
+  /** Package managers in packages.byEcosystem, and the largest count one may give. */
+  ecosystems: 20,
+  packageCount: 10_000_000,
 } as const;
 
 const IMAGE_ID = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
@@ -125,6 +145,7 @@ const FIELDS = [
   "description",
   "services",
   "listeningPorts",
+  "packages",
   "usageInstructions",
   "releaseNotes",
   "addOnTo",
@@ -168,6 +189,36 @@ function portOf(
   return { port, protocol, ...(service !== undefined ? { service } : {}) };
 }
 
+const ECOSYSTEM = /^[a-z][a-z0-9-]{0,31}$/;
+
+function packageCount(v: unknown, field: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > LISTING_LIMITS.packageCount)
+    throw new ListingFormatError(field, `a whole number from 0 to ${LISTING_LIMITS.packageCount}`);
+  return v;
+}
+
+function packageCounts(doc: Doc): PackageCounts | undefined {
+  const v = doc.packages;
+  if (v === undefined || v === null) return undefined;
+  if (!isDoc(v)) throw new ListingFormatError("packages", "expected {total, byEcosystem}");
+  onlyKnown(v, ["total", "byEcosystem"], "packages");
+  const total = packageCount(v.total, "packages.total");
+  const by = section(v, "byEcosystem", "packages.byEcosystem");
+  const names = Object.keys(by).sort();
+  if (names.length > LISTING_LIMITS.ecosystems)
+    throw new ListingFormatError("packages.byEcosystem", `more than ${LISTING_LIMITS.ecosystems} items`);
+  const byEcosystem: Record<string, number> = {};
+  for (const name of names) {
+    if (!ECOSYSTEM.test(name))
+      throw new ListingFormatError(`packages.byEcosystem.${name}`, "a package manager's name (dpkg, rpm…)");
+    byEcosystem[name] = packageCount(by[name], `packages.byEcosystem.${name}`);
+  }
+  const sum = names.reduce((n, name) => n + byEcosystem[name]!, 0);
+  if (names.length > 0 && sum !== total)
+    throw new ListingFormatError("packages.total", `${total}, but byEcosystem adds up to ${sum}`);
+  return { total, byEcosystem };
+}
+
 /**
  * A listing from a parsed YAML/JSON document. `imageId` may come from the caller (the catalogue
  * knows which image a listing belongs to); a document naming another image is refused.
@@ -192,6 +243,7 @@ export function parseListing(doc: unknown, imageId?: string): Listing {
   const date = text(notes, "date", "releaseNotes.date", S);
   if (date !== "" && !(DATE.test(date) && !Number.isNaN(Date.parse(date))))
     throw new ListingFormatError("releaseNotes.date", "a date, YYYY-MM-DD");
+  const packages = packageCounts(doc);
   return {
     imageId: id,
     name: text(doc, "name", "name", S),
@@ -207,6 +259,7 @@ export function parseListing(doc: unknown, imageId?: string): Listing {
     description: text(doc, "description", "description", L),
     services: textList(doc, "services", "services"),
     listeningPorts: ports(doc),
+    ...(packages ? { packages } : {}),
     usageInstructions: text(doc, "usageInstructions", "usageInstructions", L),
     releaseNotes: { date, notes: textList(notes, "notes", "releaseNotes.notes") },
     addOnTo: text(doc, "addOnTo", "addOnTo", S),
@@ -218,6 +271,12 @@ export function parseListing(doc: unknown, imageId?: string): Listing {
 /** A listing with every field empty but the image id (what `listing init` starts from). */
 export function emptyListing(imageId = ""): Listing {
   return parseListing(imageId === "" ? {} : { imageId });
+}
+
+/** "173 (dpkg 173)"; "250 (dpkg 200, windows 50)". */
+export function packageCountText(p: PackageCounts): string {
+  const by = Object.entries(p.byEcosystem).map(([name, n]) => `${name} ${n}`);
+  return by.length > 0 ? `${p.total} (${by.join(", ")})` : String(p.total);
 }
 
 /** "22/tcp (ssh.service)". */

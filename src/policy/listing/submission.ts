@@ -10,6 +10,7 @@ import type { AttestationItem, Finding, MetadataCheck, ScanResult } from "../res
 import { atLeast } from "../severity.js";
 import { evidenceOf, judgeStatements, type Statements } from "./judge.js";
 import type { Listing } from "./listing.js";
+import { withScanPackageCounts } from "./package-counts.js";
 
 export type ScanState = "passed" | "failed" | "not-scanned" | "pending" | "scan-failed";
 
@@ -119,7 +120,9 @@ export function buildSubmission(input: {
     reasons,
     notes,
     scan,
-    listing: input.statements.listing ?? null,
+    listing: input.statements.listing
+      ? withScanPackageCounts(input.statements.listing, input.scan.report?.listingFacts)
+      : null,
     metadataChecks,
     attestations,
   };

@@ -302,7 +302,11 @@ describe("changes are EC2 calls", () => {
   });
 
   test("deregister needs the confirmation page's field", async () => {
-    const r = await s.c.call(s.a, "RegisterImage", { Name: "to-deregister", Architecture: "x86_64" });
+    const r = await s.c.call(s.a, "RegisterImage", {
+      Name: "to-deregister",
+      Architecture: "x86_64",
+      RootDeviceName: "/dev/xvda",
+    });
     const imageId = member(r, "RegisterImage", "imageId") as string;
     const v = await signedIn();
     const confirm = await v.get(`/images/${imageId}/deregister`);
@@ -345,6 +349,10 @@ describe("listing, attestations, submission record", () => {
     // Drafted from the scan: the OS and the services the rootfs starts at boot.
     assert.match(editor.text, /id="l-osName" name="osName" value="Debian GNU\/Linux"/);
     assert.match(editor.text, /<textarea id="l-services"[^>]*>[^<]*ssh\.service/);
+    // Package counts are the scan's: shown, not a field of the form, and stored with the listing.
+    const counted = /Installed packages: (\d+) \(dpkg \1\)/.exec(editor.text);
+    assert.ok(counted && Number(counted[1]) > 100, "the editor shows the scan's package count");
+    assert.doesNotMatch(editor.text, /name="packages/);
     const csrf = ConsoleVisitor.csrfOf(editor.text);
     const form = {
       csrf,
@@ -371,6 +379,9 @@ describe("listing, attestations, submission record", () => {
     assert.equal(preview.status, 200);
     assert.match(preview.text, /Preview \(not saved\)/);
     assert.match(preview.text, /22\/tcp \(ssh\.service\)/);
+    assert.ok(
+      preview.text.includes(`<dt>Installed packages</dt><dd>${counted[1]} (dpkg ${counted[1]})</dd>`),
+    );
     assert.equal(await s.c.store.listing(s.passing), undefined, "a preview saves nothing");
     const bad = await v.send("POST", `/images/${s.passing}/listing`, {
       ...form,
@@ -387,6 +398,7 @@ describe("listing, attestations, submission record", () => {
     const saved = await v.send("POST", `/images/${s.passing}/listing`, { ...form, intent: "save" });
     assert.equal(saved.headers.location, `/images/${s.passing}/listing?done=saved`);
     assert.equal((await s.c.store.listing(s.passing))?.listing.version, "12.5");
+    assert.equal((await s.c.store.listing(s.passing))?.listing.packages?.total, Number(counted[1]));
     const entry = (await s.c.store.auditLog(50)).find(
       (e) => e.action === "PutListing" && e.resource === s.passing,
     );
@@ -407,6 +419,7 @@ describe("listing, attestations, submission record", () => {
       page.text,
       /What we found in it[\s\S]*Who published it[\s\S]*alice[\s\S]*Usage instructions/,
     );
+    assert.ok(page.text.includes(`<dt>Installed packages</dt><dd>${counted[1]} (dpkg ${counted[1]})</dd>`));
   });
 
   test("attestations: a no without a comment is refused as the API refuses it; answers are kept with who and when", async () => {

@@ -6,6 +6,7 @@
  */
 import { evidenceOf, judgeStatements } from "../../policy/listing/judge.js";
 import { type Listing, ListingFormatError, parseListing } from "../../policy/listing/listing.js";
+import { packageCountsOf, withScanPackageCounts } from "../../policy/listing/package-counts.js";
 import type { SubmissionRecord } from "../../policy/listing/submission.js";
 import type { AttestationItem, MetadataCheck } from "../../policy/result.js";
 import type { Caller } from "../ec2/context.js";
@@ -32,6 +33,9 @@ export interface StatementsHost {
 
 /** What a page handler answers: a view to render, or where to go next. */
 export type Answer = { view: View } | { redirect: string } | { response: AppResponse };
+
+/** The editor's read-only package counts line, from the listing shown. */
+const packagesOf = (l: Listing | undefined) => (l?.packages ? { packages: l.packages } : {});
 
 const DONE: Record<string, string> = {
   saved: "Saved.",
@@ -90,17 +94,20 @@ export class ConsoleStatements {
           values: valuesOf(shown.listing),
           stored,
           checks: shown.checks,
+          ...packagesOf(shown.listing),
           ...(done ? { notice: done } : {}),
         }),
       };
     }
     const { json } = await this.#api(caller, ip, "GET", `${base}/draft`);
+    const draft = (json as { listing: Listing }).listing;
     return {
       view: listingEditorView({
         visitor: v,
         image,
-        values: valuesOf((json as { listing: Listing }).listing),
+        values: valuesOf(draft),
         stored,
+        ...packagesOf(draft),
       }),
     };
   }
@@ -118,12 +125,16 @@ export class ConsoleStatements {
       await this.#api(caller, ip, "PUT", `/amigate/images/${image.imageId}/listing`, doc);
     const stored = await this.data.store.listing(image.imageId);
     const values = typedValues(form);
+    const { report } = await this.data.report(image.imageId);
+    // What saving would store: the scan's count unless the stored listing has its own.
+    const counts = stored?.listing.packages ?? packageCountsOf(report?.listingFacts);
     const refused = (error: string, checks?: MetadataCheck[]): Answer => ({
       view: listingEditorView({
         visitor: v,
         image,
         values,
         stored,
+        ...(counts ? { packages: counts } : {}),
         error,
         status: 400,
         ...(checks ? { checks } : {}),
@@ -137,7 +148,7 @@ export class ConsoleStatements {
         if (e instanceof ListingFormatError) return refused(e.message);
         throw e;
       }
-      const { report } = await this.data.report(image.imageId);
+      listing = withScanPackageCounts(listing, report?.listingFacts);
       const { metadataChecks } = judgeStatements({ listing }, evidenceOf(report));
       return {
         view: listingEditorView({
@@ -146,6 +157,7 @@ export class ConsoleStatements {
           values,
           stored,
           preview: listing,
+          ...packagesOf(listing),
           checks: metadataChecks,
         }),
       };
@@ -183,6 +195,7 @@ export class ConsoleStatements {
           image,
           values: stored ? valuesOf(stored.listing) : {},
           stored,
+          ...packagesOf(stored?.listing),
           error: `${e.code}: ${e.message}`,
           status: e.httpStatus,
         }),

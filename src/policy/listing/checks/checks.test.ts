@@ -18,6 +18,17 @@ import noTrialWording from "./no-trial-wording.js";
 import { architecture, ebsBacked, hvm, sourceRegion, unencryptedSnapshots } from "./registration.js";
 import usageInstructions from "./usage-instructions.js";
 
+/** Listing facts of a scan that counted these packages (name, ecosystem). */
+const scannedPackages = (...ecosystems: string[]) => ({
+  facts: {
+    root: "/",
+    os: {},
+    services: [],
+    listeningPorts: [],
+    packages: ecosystems.map((ecosystem, i) => ({ name: `p${i}`, version: "1", ecosystem })),
+  },
+});
+
 const TABLED = new Set<string>();
 const tabled = <T extends { id: string }>(check: T) => {
   TABLED.add(check.id);
@@ -53,8 +64,41 @@ testListingCheck(tabled(listingFields), {
         },
       },
     },
+    {
+      name: "package counts as the scan counted them",
+      change: { packages: { total: 3, byEcosystem: { windows: 1, dpkg: 2 } } },
+      evidence: scannedPackages("dpkg", "windows", "dpkg"),
+    },
+    {
+      name: "a total without the split is compared as a total",
+      change: { packages: { total: 2 } },
+      evidence: scannedPackages("dpkg", "dpkg"),
+    },
+    {
+      name: "no count to compare: the scan read no package database",
+      change: { packages: { total: 2, byEcosystem: { dpkg: 2 } } },
+      evidence: scannedPackages(),
+    },
   ],
   invalid: [
+    {
+      name: "package counts that are not the scan's",
+      change: { packages: { total: 2, byEcosystem: { dpkg: 2 } } },
+      evidence: scannedPackages("dpkg", "dpkg", "dpkg"),
+      findings: [
+        {
+          messageId: "packagesDiffer",
+          severity: "medium",
+          message: "packages says 2 (dpkg 2) installed; the scan counted 3 (dpkg 3)",
+        },
+      ],
+    },
+    {
+      name: "the right total split wrongly",
+      change: { packages: { total: 2, byEcosystem: { rpm: 2 } } },
+      evidence: scannedPackages("dpkg", "dpkg"),
+      findings: [{ messageId: "packagesDiffer", data: { listed: "2 (rpm 2)", scanned: "2 (dpkg 2)" } }],
+    },
     {
       name: "publisher URL and release notes left out",
       change: { publisher: { name: "Acme" }, releaseNotes: undefined },

@@ -1,6 +1,7 @@
 import type { FindingDraft } from "../../rule.js";
 import { defineListingCheck } from "../check.js";
-import type { Listing } from "../listing.js";
+import { type Listing, packageCountText } from "../listing.js";
+import { packageCountsOf } from "../package-counts.js";
 
 /** The sharing guide's template fields (PUB-1), as a listing names them. */
 const REQUIRED: ReadonlyArray<[field: string, present: (l: Listing) => boolean]> = [
@@ -36,16 +37,19 @@ export default defineListingCheck({
   requirement:
     "The listing names the AMI ID, name, publisher, publisher URL, OS, key features, description, services and dated release notes.",
   description:
-    "A shared image's listing says who published it and what it is: the AMI ID, its name, the publisher and their URL, the OS, key features, a description, the daemons and services it runs, and release notes with the date of the changes. The services and architecture it states are compared with what the scan found.",
+    "A shared image's listing says who published it and what it is: the AMI ID, its name, the publisher and their URL, the OS, key features, a description, the daemons and services it runs, and release notes with the date of the changes. The services, architecture and package counts it states are compared with what the scan found.",
   remediation: "Fill in the field (`amigate listing init` fills what the image knows from its scan).",
   messages: {
     missing: "{{field}} is empty",
     badUrl: "publisher.url is not a web address: {{url}}",
     serviceNotListed: "the image starts {{service}} at boot; services does not name it",
     architectureDiffers: "architecture says {{listed}}; the scan found {{scanned}}",
+    packagesDiffer: "packages says {{listed}} installed; the scan counted {{scanned}}",
   },
   check({ listing, evidence }) {
-    const out: Array<FindingDraft<"missing" | "badUrl" | "serviceNotListed" | "architectureDiffers">> = [];
+    const out: Array<
+      FindingDraft<"missing" | "badUrl" | "serviceNotListed" | "architectureDiffers" | "packagesDiffer">
+    > = [];
     for (const [field, present] of REQUIRED)
       if (!present(listing)) out.push({ messageId: "missing", data: { field } });
     if (listing.publisher.url !== "" && !isWebUrl(listing.publisher.url))
@@ -61,6 +65,20 @@ export default defineListingCheck({
       out.push({
         messageId: "architectureDiffers" as const,
         data: { listed: listing.architecture, scanned: facts.architecture },
+      });
+    const scanned = packageCountsOf(facts);
+    // A total written without the split is compared as a total.
+    const listed = listing.packages;
+    if (
+      listed &&
+      scanned &&
+      (listed.total !== scanned.total ||
+        (Object.keys(listed.byEcosystem).length > 0 &&
+          packageCountText(listed) !== packageCountText(scanned)))
+    )
+      out.push({
+        messageId: "packagesDiffer" as const,
+        data: { listed: packageCountText(listed), scanned: packageCountText(scanned) },
       });
     return out;
   },

@@ -4,7 +4,12 @@
  * listing's (policy/listing/listing.ts); lists are one item per line.
  */
 import { MAY_NOT_APPLY } from "../../../policy/listing/attestations.js";
-import { type Listing, portText } from "../../../policy/listing/listing.js";
+import {
+  type Listing,
+  type PackageCounts,
+  packageCountText,
+  portText,
+} from "../../../policy/listing/listing.js";
 import type { SubmissionRecord } from "../../../policy/listing/submission.js";
 import type { AttestationItem, MetadataCheck } from "../../../policy/result.js";
 import { renderSubmissionSections } from "../../../report/submission.js";
@@ -156,6 +161,7 @@ export function listingHtml(l: Listing, headingLevel: 2 | 3 = 2): string {
   add("Key features", listOf(l.keyFeatures));
   add("Daemons and services", listOf(l.services));
   add("Listening ports", h(l.listeningPorts.map(portText).join(", ")));
+  add("Installed packages", l.packages ? h(packageCountText(l.packages)) : "");
   add("External dependencies", listOf(l.externalDependencies));
   add("Data collection", h(l.dataCollection));
   add("Add-on to", h(l.addOnTo));
@@ -182,6 +188,8 @@ export interface ListingEditorInput {
   checks?: MetadataCheck[];
   /** The listing as typed, shown as the catalogue would (not saved). */
   preview?: Listing;
+  /** The package counts the listing has or will get from the scan (no form field: the scan's). */
+  packages?: PackageCounts;
   error?: string;
   notice?: string;
   status?: number;
@@ -216,6 +224,7 @@ export function listingEditorView(o: ListingEditorInput): View {
     FIELDS.map(([name, label, kind, hint]) => fieldHtml(name, label, kind, values[name] ?? "", hint)).join(
       "",
     ) +
+    `<p class="field">Installed packages: ${o.packages ? h(packageCountText(o.packages)) : "not counted (no scan with a package database)"} <span class="hint">counted by the scan, not typed</span></p>` +
     '<div class="actions"><button type="submit" name="intent" value="preview">Preview</button>' +
     '<button type="submit" name="intent" value="save" class="primary">Save listing</button></div></form>';
   const side: string[] = [];
