@@ -5,7 +5,7 @@ import path from "node:path";
 import { openStore } from "../../src/server/catalogue.js";
 import { newImageId } from "../../src/server/ids.js";
 import type { SqliteStore } from "../../src/server/store/sqlite.js";
-import type { Image } from "../../src/server/store/types.js";
+import type { Image, Store } from "../../src/server/store/types.js";
 
 /** A private x86_64 HVM EBS image document owned by `ownerId`. */
 export function testImage(ownerId: string, name: string, extra: Partial<Image> = {}): Image {
@@ -44,3 +44,18 @@ export async function withStores(body: (open: () => SqliteStore) => Promise<void
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** A kind of store for the contract suite (store-contract.ts). */
+export interface StoreKind {
+  name: string;
+  /**
+   * Runs `body` with `open`, which opens another store (another connection: another process or
+   * API node) on one fresh catalogue; everything is closed and removed afterwards.
+   */
+  withStores(body: (open: () => Promise<Store>) => Promise<void>): Promise<void>;
+}
+
+export const sqliteStores: StoreKind = {
+  name: "sqlite",
+  withStores: (body) => withStores((open) => body(async () => open())),
+};

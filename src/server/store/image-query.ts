@@ -1,8 +1,8 @@
 import type { ImageQuery } from "./types.js";
 
-export interface ImageQuerySql {
+export interface ImageQuerySql<P = Record<string, unknown>> {
   sql: string;
-  params: Record<string, unknown>;
+  params: P;
   /** Checks left to the caller on the documents: leave out this owner's images, then cut at limit. */
   notOwnedBy?: string;
   limit?: number;
@@ -13,19 +13,69 @@ export interface ImageQuerySql {
   grantsTo?: string;
 }
 
+/** What differs between the stores' SQL here: how parameters are named and how a flag is tested. */
+export interface SqlDialect<P> {
+  /** The placeholder for a value (the same name twice is the same parameter). */
+  value(name: string, v: unknown): string;
+  /** A subquery of the strings in a list: one parameter, one statement shape whatever its length. */
+  list(name: string, values: string[]): string;
+  /** The test that a 0/1 or boolean column is set, in the form its partial index names. */
+  isSet(column: string): string;
+  readonly params: P;
+}
+
+/** SQLite: @name parameters in one object, lists as one JSON text, flags 0/1. */
+export function sqliteDialect(): SqlDialect<Record<string, unknown>> {
+  const params: Record<string, unknown> = {};
+  return {
+    params,
+    value(name, v) {
+      params[name] = v;
+      return `@${name}`;
+    },
+    list(name, values) {
+      params[name] = JSON.stringify(values);
+      return `(SELECT value FROM json_each(@${name}))`;
+    },
+    isSet: (column) => `${column} = 1`,
+  };
+}
+
+/** PostgreSQL: $n parameters in one array, lists as one text[], flags boolean. */
+export function postgresDialect(): SqlDialect<unknown[]> {
+  const params: unknown[] = [];
+  const numbers = new Map<string, number>();
+  const at = (name: string, v: unknown) => {
+    const n = numbers.get(name) ?? params.push(undefined);
+    numbers.set(name, n);
+    params[n - 1] = v;
+    return `$${n}`;
+  };
+  return {
+    params,
+    value: at,
+    list: (name, values) => `(SELECT unnest(${at(name, values)}::text[]))`,
+    isSet: (column) => column,
+  };
+}
+
 /**
  * DescribeImages' visible-set narrowing as one SELECT of image ids in id order, each access path on
  * an index: owner → images_owner_image (covering), shared-with-me → launch_permissions_grantee_image
  * (kind, value, image_id), public → images_public.
  */
-export function imageQuerySql(q: ImageQuery): ImageQuerySql {
-  const params: Record<string, unknown> = { caller: q.callerId };
-  // Lists go in as one JSON parameter: one statement per query shape, not per list length.
-  const inList = (name: string, values: string[]) => {
-    params[name] = JSON.stringify(values);
-    return `(SELECT value FROM json_each(@${name}))`;
-  };
-  const sharedWithCaller = `SELECT p.image_id FROM launch_permissions p WHERE p.kind = 'userId' AND p.value = @caller`;
+export function imageQuerySql(q: ImageQuery): ImageQuerySql;
+export function imageQuerySql<P>(q: ImageQuery, dialect: SqlDialect<P>): ImageQuerySql<P>;
+export function imageQuerySql(
+  q: ImageQuery,
+  dialect: SqlDialect<unknown> = sqliteDialect(),
+): ImageQuerySql<unknown> {
+  const d = dialect;
+  // Named when used: PostgreSQL refuses a parameter the statement never mentions.
+  const caller = () => d.value("caller", q.callerId);
+  const isPublic = d.isSet("i.is_public");
+  const sharedWithCaller = () =>
+    `SELECT p.image_id FROM launch_permissions p WHERE p.kind = 'userId' AND p.value = ${caller()}`;
   const where: string[] = [];
   const e = q.executableBy;
   if (e?.self && !e.all && e.accountIds.length === 0 && !q.imageIds && !q.ownerIds) {
@@ -34,8 +84,8 @@ export function imageQuerySql(q: ImageQuery): ImageQuerySql {
     // and the page is cut after that.
     // Paging (afterImageId) is left to the store, which keeps the whole list per account.
     return {
-      sql: `${sharedWithCaller} ORDER BY p.image_id`,
-      params,
+      sql: `${sharedWithCaller()} ORDER BY p.image_id`,
+      params: d.params,
       notOwnedBy: q.callerId,
       grantsTo: q.callerId,
       ...(q.limit !== undefined ? { limit: q.limit } : {}),
@@ -46,30 +96,22 @@ export function imageQuerySql(q: ImageQuery): ImageQuerySql {
   const ownOnly =
     q.ownerIds !== undefined && q.ownerIds.length > 0 && q.ownerIds.every((o) => o === q.callerId);
   if (!ownOnly)
-    where.push(`(i.owner_id = @caller OR i.is_public = 1 OR EXISTS (SELECT 1 FROM launch_permissions p
-       WHERE p.image_id = i.image_id AND p.kind = 'userId' AND p.value = @caller))`);
+    where.push(`(i.owner_id = ${caller()} OR ${isPublic} OR EXISTS (SELECT 1 FROM launch_permissions p
+       WHERE p.image_id = i.image_id AND p.kind = 'userId' AND p.value = ${caller()}))`);
   if (e) {
     const any: string[] = [];
-    if (e.all) any.push("i.is_public = 1");
-    if (e.self) any.push(`(i.owner_id <> @caller AND i.image_id IN (${sharedWithCaller}))`);
+    if (e.all) any.push(isPublic);
+    if (e.self) any.push(`(i.owner_id <> ${caller()} AND i.image_id IN (${sharedWithCaller()}))`);
     if (e.accountIds.length > 0)
       any.push(`i.image_id IN (SELECT p.image_id FROM launch_permissions p
-        WHERE p.kind = 'userId' AND p.value IN ${inList("exec", e.accountIds)})`);
-    where.push(any.length > 0 ? `(${any.join(" OR ")})` : "0");
+        WHERE p.kind = 'userId' AND p.value IN ${d.list("exec", e.accountIds)})`);
+    where.push(any.length > 0 ? `(${any.join(" OR ")})` : "FALSE");
   }
-  if (q.imageIds) where.push(`i.image_id IN ${inList("ids", q.imageIds)}`);
-  if (q.ownerIds?.length === 1) {
-    params.owner = q.ownerIds[0];
-    where.push("i.owner_id = @owner");
-  } else if (q.ownerIds) where.push(`i.owner_id IN ${inList("owners", q.ownerIds)}`);
-  if (q.afterImageId !== undefined) {
-    params.after = q.afterImageId;
-    where.push("i.image_id > @after");
-  }
+  if (q.imageIds) where.push(`i.image_id IN ${d.list("ids", q.imageIds)}`);
+  if (q.ownerIds?.length === 1) where.push(`i.owner_id = ${d.value("owner", q.ownerIds[0])}`);
+  else if (q.ownerIds) where.push(`i.owner_id IN ${d.list("owners", q.ownerIds)}`);
+  if (q.afterImageId !== undefined) where.push(`i.image_id > ${d.value("after", q.afterImageId)}`);
   let sql = `SELECT i.image_id FROM images i WHERE ${where.join(" AND ")} ORDER BY i.image_id`;
-  if (q.limit !== undefined) {
-    params.limit = q.limit;
-    sql += " LIMIT @limit";
-  }
-  return { sql, params };
+  if (q.limit !== undefined) sql += ` LIMIT ${d.value("limit", q.limit)}`;
+  return { sql, params: d.params };
 }

@@ -1,0 +1,107 @@
+/**
+ * Image documents (block device mappings included). Every read goes to the database: API nodes
+ * share it, so a change through one node is seen by the next request to any other.
+ */
+import { imageQuerySql, postgresDialect } from "../image-query.js";
+import type { AuditRecord, Image, ImageQuery, ImageStore, Tag } from "../types.js";
+import type { PostgresAuditLog } from "./audit.js";
+import type { PostgresDatabase, Row, Sql } from "./database.js";
+import type { PostgresTags } from "./tags.js";
+
+/** The document with is_public, which launch permissions keep, over the one in the JSON. */
+export function imageOf(row: Row): Image {
+  const image = row.doc as Image;
+  image.isPublic = row.is_public === true;
+  return image;
+}
+
+export class PostgresImages implements ImageStore {
+  constructor(
+    private readonly db: PostgresDatabase,
+    private readonly log: PostgresAuditLog,
+    private readonly tagStore: PostgresTags,
+  ) {}
+
+  async insertImage(image: Image, tags: Tag[], audit?: AuditRecord): Promise<void> {
+    await this.log.write(audit, async (tx) => {
+      await tx.run(
+        "INSERT INTO images (image_id, owner_id, name, is_public, blob_sha256, doc) VALUES ($1, $2, $3, $4, $5, $6)",
+        [
+          image.imageId,
+          image.ownerId,
+          image.name,
+          image.isPublic,
+          image.blob?.sha256 ?? null,
+          JSON.stringify(image),
+        ],
+      );
+      await this.tagStore.put(tx, image.ownerId, [image.imageId], tags);
+    });
+  }
+
+  async image(imageId: string): Promise<Image | undefined> {
+    const row = await this.db.row("SELECT is_public, doc FROM images WHERE image_id = $1", [imageId]);
+    return row && imageOf(row);
+  }
+
+  async queryImages(q: ImageQuery): Promise<Image[]> {
+    const { sql, params, notOwnedBy, limit, grantsTo } = imageQuerySql(q, postgresDialect());
+    if (grantsTo !== undefined) {
+      // The caller's grants in id order, its own images left out, paged here (the SQLite store
+      // pages a cached list instead).
+      const n = params.length;
+      const after = q.afterImageId !== undefined ? `AND i.image_id > $${n + 2}` : "";
+      const rows = await this.db.rows(
+        `SELECT i.is_public, i.doc FROM images i WHERE i.image_id IN (${sql}) AND i.owner_id <> $${n + 1} ${after}
+         ORDER BY i.image_id ${limit !== undefined ? `LIMIT ${Number(limit)}` : ""}`,
+        [...params, notOwnedBy, ...(q.afterImageId !== undefined ? [q.afterImageId] : [])],
+      );
+      return rows.map(imageOf);
+    }
+    // The ids' statement as it is (its order and limit), the documents joined to it.
+    const rows = await this.db.rows(
+      `SELECT d.is_public, d.doc FROM (${sql}) ids JOIN images d ON d.image_id = ids.image_id ORDER BY d.image_id`,
+      params,
+    );
+    const images = rows.map(imageOf);
+    const visible = notOwnedBy === undefined ? images : images.filter((i) => i.ownerId !== notOwnedBy);
+    return limit !== undefined ? visible.slice(0, limit) : visible;
+  }
+
+  async updateImage(
+    imageId: string,
+    patch: Partial<Omit<Image, "imageId" | "ownerId">>,
+    audit?: AuditRecord,
+  ): Promise<void> {
+    await this.log.write(audit, async (tx) => {
+      // Locked until commit: two patches of one image apply one after the other, neither lost.
+      const row = await tx.row("SELECT is_public, doc FROM images WHERE image_id = $1 FOR UPDATE", [imageId]);
+      if (!row) return;
+      const image = { ...imageOf(row), ...patch };
+      await tx.run("UPDATE images SET name = $1, doc = $2 WHERE image_id = $3", [
+        image.name,
+        JSON.stringify(image),
+        imageId,
+      ]);
+    });
+  }
+
+  async deleteImage(imageId: string, audit?: AuditRecord): Promise<void> {
+    await this.log.write(audit, async (tx) => {
+      await tx.run("DELETE FROM images WHERE image_id = $1", [imageId]);
+      await this.tagStore.dropResource(tx, imageId);
+    });
+  }
+
+  async countPublicImages(ownerId: string): Promise<number> {
+    const row = await this.db.row("SELECT count(*) AS n FROM images WHERE owner_id = $1 AND is_public", [
+      ownerId,
+    ]);
+    return row!.n as number;
+  }
+}
+
+/** Locks an image's row for the rest of the transaction (changes to its grants take turns). */
+export async function lockImage(tx: Sql, imageId: string): Promise<boolean> {
+  return (await tx.row("SELECT 1 FROM images WHERE image_id = $1 FOR UPDATE", [imageId])) !== undefined;
+}

@@ -1,0 +1,6 @@
+/** The store contract (test/support/store-contract.ts) on SQLite: a data dir per test, connections on one file. */
+
+import { sqliteStores } from "../../../test/support/store.js";
+import { storeContract } from "../../../test/support/store-contract.js";
+
+storeContract(sqliteStores);
