@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -131,5 +131,30 @@ describe("amigate scan --format sarif", () => {
       region: { startLine: 1 },
     });
     for (const x of results) assert.ok(x.locations![0]!.physicalLocation!.artifactLocation!.uri, x.ruleId);
+  });
+});
+
+describe("amigate scan --format junit", () => {
+  it("agrees with the exit code: an unreadable file is a skipped case, red only when the scan fails", () => {
+    const root = path.join(work, "junit-tree");
+    mkdirSync(path.join(root, "etc"), { recursive: true });
+    writeFileSync(path.join(root, "etc/os-release"), 'ID=debian\nVERSION_ID="12"\n');
+    writeFileSync(path.join(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+    writeFileSync(path.join(root, "etc/shadow"), "root:*:19000:0:99999:7:::\n");
+    // Past the credential pass's 8 MiB bound: listed as a file that could not be read.
+    writeFileSync(path.join(root, "etc/big.conf"), "a".repeat(9 * 1024 * 1024));
+    const counts = (xml: string) => {
+      const top = /<testsuites ([^>]*)>/.exec(xml)![1]!;
+      const n = (k: string) => Number(new RegExp(`${k}="(\\d+)"`).exec(top)![1]);
+      return { failures: n("failures"), errors: n("errors") };
+    };
+    const passing = amigate(["scan", root, "--as-of", AS_OF, "--format", "junit", "--fail-on", "critical"]);
+    assert.equal(passing.status, 0, passing.stderr);
+    assert.deepEqual(counts(passing.stdout), { failures: 0, errors: 0 });
+    assert.match(passing.stdout, /<skipped message="could not read \/etc\/big\.conf: EFBIG/);
+    const failing = amigate(["scan", root, "--as-of", AS_OF, "--format", "junit", "--fail-on", "high"]);
+    assert.equal(failing.status, 1, failing.stderr);
+    assert.ok(counts(failing.stdout).failures > 0);
+    assert.equal(counts(failing.stdout).errors, 0);
   });
 });

@@ -71,11 +71,13 @@ function suiteXml(s: Suite, id: number, timestamp: string): string[] {
 }
 
 /**
- * JUnit XML as CI systems (GitLab, Jenkins, Azure DevOps, GitHub test reporters) display it: a
- * test case per rule, failed when it has findings at or above --fail-on (so the test view agrees
- * with the exit code; findings below the threshold are listed in system-out), skipped when all
- * its findings were ignored. Attestations and listing checks are skipped cases ("needs your
- * statement"); files that could not be read are errors, never hidden.
+ * JUnit XML as CI systems (GitLab, Jenkins, Azure DevOps, GitHub test reporters) display it, agreeing
+ * with the exit code: failures only when the scan fails (exit 1), never an error. A test case per
+ * rule, failed when it has findings at or above --fail-on (findings below the threshold are listed
+ * in system-out), skipped when all its findings were ignored. Everything that does not decide the
+ * verdict is a skipped case with what it says: attestations (whatever the answer: `amigate
+ * submission` judges them), listing and registration checks (they never change the exit code),
+ * what was not checked, and files that could not be read — listed, never hidden.
  */
 export function renderJunit(result: ScanResult): string {
   const multiRoot = isMultiRoot(result);
@@ -130,28 +132,13 @@ export function renderJunit(result: ScanResult): string {
     errors: 0,
     skipped: 0,
   };
-  // Answered yes or not-applicable passes, no fails, unanswered is skipped; checks likewise.
-  const statementCase = (
-    name: string,
-    classname: string,
-    outcome?: { skipped?: string; failure?: string },
-  ) => {
+  // Answered yes or not-applicable passes; unanswered and answered no are skipped with what they say.
+  const statementCase = (name: string, classname: string, skipped?: string) => {
     statements.tests++;
     const head = `    ${open("testcase", { name, classname, time: 0 })}`;
-    if (outcome?.skipped !== undefined) {
+    if (skipped !== undefined) {
       statements.skipped++;
-      statements.cases.push(
-        head,
-        `      ${open("skipped", { message: outcome.skipped }, true)}`,
-        "    </testcase>",
-      );
-    } else if (outcome?.failure !== undefined) {
-      statements.failures++;
-      statements.cases.push(
-        head,
-        `      ${open("failure", { message: outcome.failure }, true)}`,
-        "    </testcase>",
-      );
+      statements.cases.push(head, `      ${open("skipped", { message: skipped }, true)}`, "    </testcase>");
     } else statements.cases.push(head, "    </testcase>");
   };
   for (const a of result.attestations)
@@ -159,9 +146,9 @@ export function renderJunit(result: ScanResult): string {
       `${a.id} [${a.clauses.join(", ")}]`,
       "amigate.attestation",
       !a.answer
-        ? { skipped: `needs your statement: ${a.statement}` }
+        ? `needs your statement: ${a.statement}`
         : a.answer.answer === "no"
-          ? { failure: `${answerText(a)} (${a.statement})` }
+          ? `${answerText(a)} (${a.statement}); not part of the scan's verdict: amigate submission judges it`
           : undefined,
     );
   for (const m of result.metadataChecks) {
@@ -170,10 +157,10 @@ export function renderJunit(result: ScanResult): string {
       `${m.id} [${m.clauses.join(", ")}]`,
       "amigate.metadata",
       m.status === "failed"
-        ? { failure: (m.findings ?? []).map((f) => f.message).join("; ") }
+        ? `failed: ${(m.findings ?? []).map((f) => f.message).join("; ")}; judged from ${by}, not part of the scan's verdict`
         : m.status === "passed"
           ? undefined
-          : { skipped: `${checkStatus(m)}: judged from ${by}: ${m.check}` },
+          : `${checkStatus(m)}: judged from ${by}: ${m.check}`,
     );
   }
 
@@ -187,10 +174,10 @@ export function renderJunit(result: ScanResult): string {
   };
   for (const u of result.unknowns) {
     unknowns.tests++;
-    unknowns.errors++;
+    unknowns.skipped++;
     unknowns.cases.push(
       `    ${open("testcase", { name: u.path, classname: `amigate.unknown.${u.source}`, time: 0 })}`,
-      `      ${element("error", { message: `could not read ${u.path}`, type: "unknown" }, u.error)}`,
+      `      ${open("skipped", { message: `could not read ${u.path}: ${u.error}` }, true)}`,
       "    </testcase>",
     );
   }
