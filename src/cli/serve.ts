@@ -3,12 +3,14 @@ import { SEVERITIES, type Severity } from "../policy/severity.js";
 import { openCatalogue } from "../server/catalogue.js";
 import type { GateScope } from "../server/gate.js";
 import { serve } from "../server/http.js";
+import { parseS3Url, type S3Location } from "../server/store/s3-location.js";
 import { dataDirOption, parseCount, parseSeconds, parseSize } from "./server-options.js";
 
 interface ServeFlags {
   host: string;
   port: string;
   dataDir: string;
+  blobs?: string;
   region: string;
   gateSeverity: Severity;
   gateScope: GateScope;
@@ -130,6 +132,12 @@ export function registerServe(program: Command): void {
         .default("512"),
     )
     .addOption(
+      new Option(
+        "--blobs <url>",
+        "where pushed images are kept: the data directory (default) or s3://bucket/prefix?region=…[&endpoint=…&path-style=true]",
+      ).env("AMIGATE_BLOBS"),
+    )
+    .addOption(
       new Option("--db <path>", "vulnerability database the scans match packages against").env("AMIGATE_DB"),
     )
     .addOption(
@@ -151,7 +159,15 @@ export function registerServe(program: Command): void {
           WHOLE_1,
         ),
       };
+      let blobs: S3Location | undefined;
+      try {
+        blobs = flags.blobs !== undefined ? parseS3Url(flags.blobs) : undefined;
+      } catch (e) {
+        process.stderr.write(`amigate serve: ${(e as Error).message}\n`);
+        process.exit(2);
+      }
       const options = {
+        ...(blobs ? { blobs } : {}),
         dataDir: flags.dataDir,
         region: flags.region,
         gateSeverity: flags.gateSeverity,

@@ -38,8 +38,9 @@ export async function scanDisk(
   input: string,
   wrapDiskSource?: (source: ByteSource) => ByteSource,
   references?: ReferencePolicy,
+  source?: ByteSource,
 ): Promise<DiskLayout> {
-  const opened = await openDiskImage(input, references);
+  const opened = await openDiskImage(input, references, source);
   const disk = wrapDiskSource ? { ...opened, source: wrapDiskSource(opened.source) } : opened;
   try {
     return await scanOpenedDisk(input, disk);

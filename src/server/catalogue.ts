@@ -9,6 +9,8 @@ import { App } from "./app.js";
 import { type GateScope, ScanGate } from "./gate.js";
 import { type ScanBudget, ScanRunner } from "./scans.js";
 import { FolderBlobStore } from "./store/blobs.js";
+import { S3BlobStore } from "./store/s3-blobs.js";
+import type { S3Location } from "./store/s3-location.js";
 import { SecretBox } from "./store/secret-box.js";
 import { SqliteStore } from "./store/sqlite.js";
 import type { NewAccount } from "./store/types.js";
@@ -16,6 +18,8 @@ import type { UploadLimits } from "./upload-limits.js";
 
 export interface CatalogueOptions {
   dataDir: string;
+  /** An S3-compatible store for pushed images; else <dataDir>/blobs. */
+  blobs?: S3Location;
   region?: string;
   gateSeverity?: Severity;
   gateScope?: GateScope;
@@ -54,13 +58,17 @@ export function openStore(dataDir: string): SqliteStore {
 
 export async function openCatalogue(o: CatalogueOptions): Promise<Catalogue> {
   const store = openStore(o.dataDir);
-  const blobs = new FolderBlobStore(path.join(o.dataDir, "blobs"));
+  const spoolDir = path.join(o.dataDir, "tmp");
+  const blobs = o.blobs
+    ? new S3BlobStore(o.blobs, spoolDir)
+    : new FolderBlobStore(path.join(o.dataDir, "blobs"));
   const region = o.region ?? "us-east-1";
   const scans = new ScanRunner(store, blobs, {
     workers: o.scanWorkers ?? 1,
     failOn: o.gateSeverity ?? "high",
     ...(o.scanBudget ? { budget: o.scanBudget } : {}),
     ...(o.vulnDb !== undefined ? { vulnDb: o.vulnDb } : {}),
+    spoolDir,
   });
   const gate = new ScanGate(store, {
     severity: o.gateSeverity ?? "high",

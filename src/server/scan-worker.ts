@@ -3,17 +3,35 @@
  * (openTarget + a scan session) and reads the platform facts that fill EC2 fields (architecture,
  * boot mode, platform) from that session. The HTTP thread never blocks on image bytes.
  */
+import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
+import { pipeline } from "node:stream/promises";
 import { parentPort, workerData } from "node:worker_threads";
 import type { PlatformFacts } from "../inspect/platform.js";
 import { describeError } from "../io/errors.js";
 import type { Severity } from "../policy/severity.js";
 import { type ScanOptions, scanOptions } from "../scan/options.js";
 import { runScan } from "../scan/session.js";
-import { openTarget } from "../target/open.js";
+import { looksLikeArchive, openTarget } from "../target/open.js";
+import type { OpenedTarget } from "../target/target.js";
+import { S3BlobStore } from "./store/s3-blobs.js";
+import { s3ByteSource } from "./store/s3-byte-source.js";
+import { type S3Location, s3Client } from "./store/s3-location.js";
+
+/** A blob in an object store, read by range (disks) or fetched into spoolDir (archives). */
+export interface RemoteBlob {
+  location: S3Location;
+  sha256: string;
+  size: number;
+  spoolDir: string;
+}
 
 export interface ScanJob {
-  path: string;
+  /** The blob as a local file (folder store), or where the object store keeps it. */
+  path?: string;
+  remote?: RemoteBlob;
   imageId: string;
   failOn: Severity;
   /** The vulnerability database the scan matches packages against (`serve --db`). */
@@ -51,7 +69,7 @@ const EC2_ARCH: Record<string, string> = { x86_64: "x86_64", aarch64: "arm64", i
 export async function runScanJob(job: ScanJob): Promise<ScanOutcome> {
   try {
     // references "none": a pushed blob was vetted at upload, and a scan never opens another file.
-    const target = await openTarget(job.path, { references: "none" });
+    const target = await openJobTarget(job);
     try {
       const { result, roots } = await runScan({ ...target, input: job.imageId }, serverScanOptions(job));
       const attributes: ScannedAttributes = {};
@@ -88,15 +106,62 @@ export async function runScanJob(job: ScanJob): Promise<ScanOutcome> {
 }
 
 /**
+ * Opens the job's blob. references "none": a pushed blob was vetted at upload, and a scan never
+ * opens another file. A remote disk is read by range; a remote archive is fetched whole into the
+ * spool folder first (a tar scan reads every byte in order anyway) and removed when closed.
+ */
+async function openJobTarget(job: ScanJob): Promise<OpenedTarget> {
+  if (job.path !== undefined) return openTarget(job.path, { references: "none" });
+  const remote = job.remote;
+  if (!remote) throw new Error("scan job names no blob");
+  const client = s3Client(remote.location);
+  const source = s3ByteSource(client, remote.location, remote.sha256, remote.size, job.imageId);
+  const head = remote.size > 0 ? await source.read(0, Math.min(64 * 1024, remote.size)) : Buffer.alloc(0);
+  if (!looksLikeArchive(head)) return openTarget(job.imageId, { references: "none", source });
+  await source.close();
+  const file = await fetchBlob(new S3BlobStore(remote.location, remote.spoolDir, client), remote);
+  try {
+    const target = await openTarget(file, { references: "none" });
+    return {
+      ...target,
+      close: async () => {
+        await target.close();
+        await rm(file, { force: true });
+      },
+    };
+  } catch (e) {
+    await rm(file, { force: true });
+    throw e;
+  }
+}
+
+async function fetchBlob(store: S3BlobStore, remote: RemoteBlob): Promise<string> {
+  await mkdir(remote.spoolDir, { recursive: true, mode: 0o700 });
+  const file = path.join(
+    remote.spoolDir,
+    `scan-${remote.sha256.slice(0, 16)}-${randomBytes(4).toString("hex")}`,
+  );
+  try {
+    await pipeline(await store.open(remote.sha256), createWriteStream(file, { mode: 0o600 }));
+  } catch (e) {
+    await rm(file, { force: true });
+    throw e;
+  }
+  return file;
+}
+
+/**
  * Reports and errors go to tenants: the blob's path on this server (its data directory) is never
  * in them. Readers name the file they read in their messages, so every mention of the blob's path
  * becomes the image id and any other mention of its folder becomes "<blobs>".
  */
-export function withoutServerPaths(text: string, job: Pick<ScanJob, "path" | "imageId">): string {
-  const folder = path.dirname(path.dirname(job.path));
+export function withoutServerPaths(text: string, job: Pick<ScanJob, "path" | "imageId" | "remote">): string {
+  const where = job.path ?? job.remote?.spoolDir;
+  if (where === undefined) return text;
+  const folder = job.path !== undefined ? path.dirname(path.dirname(job.path)) : where;
   let out = text;
   for (const [from, to] of [
-    [job.path, job.imageId],
+    [job.path ?? job.remote!.spoolDir, job.imageId],
     [folder, "<blobs>"],
   ] as const) {
     out = out.split(from).join(to);

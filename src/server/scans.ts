@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Severity } from "../policy/severity.js";
 import type { ScanScheduler } from "./ec2/context.js";
@@ -59,6 +60,8 @@ export class ScanRunner implements ScanScheduler {
   private readonly idleWaiters: Array<() => void> = [];
   private readonly budget: ScanBudget;
 
+  private readonly spoolDir: string;
+
   constructor(
     private readonly store: Store,
     private readonly blobs: BlobStore,
@@ -67,9 +70,12 @@ export class ScanRunner implements ScanScheduler {
       failOn: Severity;
       budget?: Partial<ScanBudget>;
       vulnDb?: string;
+      /** Where archives from an object store are fetched for their scan (the data directory's tmp/). */
+      spoolDir?: string;
     },
   ) {
     this.budget = { ...DEFAULT_SCAN_BUDGET, ...options.budget };
+    this.spoolDir = options.spoolDir ?? tmpdir();
   }
 
   async schedule(imageId: string): Promise<void> {
@@ -148,18 +154,22 @@ export class ScanRunner implements ScanScheduler {
 
   private async run(job: Job): Promise<void> {
     const image = await this.store.image(job.imageId);
-    const path = image?.blob && this.blobs.localPath(image.blob.sha256);
-    if (!image || !path) {
+    const blob = image?.blob;
+    const path = blob && this.blobs.localPath(blob.sha256);
+    const location = blob && !path ? this.blobs.remote?.(blob.sha256) : undefined;
+    if (!image || !blob || (!path && !location)) {
       await this.store.updateScan(job.scanId, {
         status: "failed",
-        error: "no local blob to scan",
+        error: "no blob to scan",
         finishedAt: new Date().toISOString(),
       });
       return;
     }
     await this.store.updateScan(job.scanId, { status: "running" });
     const { outcome, stopped } = this.inWorker({
-      path,
+      ...(path
+        ? { path }
+        : { remote: { location: location!, sha256: blob.sha256, size: blob.size, spoolDir: this.spoolDir } }),
       imageId: job.imageId,
       failOn: this.options.failOn,
       ...(this.options.vulnDb !== undefined ? { vulnDb: this.options.vulnDb } : {}),

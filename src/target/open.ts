@@ -1,8 +1,12 @@
 import { promises as fsp } from "node:fs";
 import { DirectoryTree } from "../fs/directory.js";
 import { Image } from "../fs/image.js";
+import type { ByteSource } from "../io/bytes.js";
 import { TargetError } from "../io/errors.js";
+import { diskProbe } from "./disk/probe.js";
 import { probes } from "./probes.js";
+import { detectCompression } from "./tar/decompress.js";
+import { looksLikeTar } from "./tar/probe.js";
 import type { OpenedTarget, OpenTargetOptions } from "./target.js";
 
 /** Bytes read from the start of a file to tell its format (tar's magic sits at 257). */
@@ -13,6 +17,7 @@ const HEAD_BYTES = 64 * 1024;
  * its bytes (never its name). Throws TargetError with a one-line reason otherwise.
  */
 export async function openTarget(input: string, options: OpenTargetOptions = {}): Promise<OpenedTarget> {
+  if (options.source) return openSourceTarget(input, options.source, options);
   let st: Awaited<ReturnType<typeof fsp.stat>>;
   try {
     st = await fsp.stat(input);
@@ -44,6 +49,29 @@ export async function openTarget(input: string, options: OpenTargetOptions = {})
     input,
     "unrecognised format: not a tar archive (plain, gzip, xz, zstd) or a disk image",
   );
+}
+
+/**
+ * A disk image whose bytes come from a ByteSource (a remote blob read by range): the same
+ * container, partition and filesystem readers as a file, fetching only the blocks they read.
+ */
+async function openSourceTarget(
+  input: string,
+  source: ByteSource,
+  options: OpenTargetOptions,
+): Promise<OpenedTarget> {
+  if (source.size === 0) throw new TargetError(input, "empty blob");
+  const head = await source.read(0, Math.min(HEAD_BYTES, source.size));
+  if (looksLikeArchive(head))
+    throw new TargetError(input, "an archive is scanned from a local file, not read by range");
+  const opened = await diskProbe.open(input, head, options);
+  if (!opened) throw new TargetError(input, "unrecognised format: not a disk image");
+  return opened;
+}
+
+/** Tar or compressed tar, told from the first bytes (the remote path only opens disks). */
+export function looksLikeArchive(head: Buffer): boolean {
+  return detectCompression(head) !== "none" || looksLikeTar(head);
 }
 
 /** The first bytes of a file, from which its format is told (fewer when the file is shorter). */

@@ -67,4 +67,9 @@ export interface OpenTargetOptions {
   wrapDiskSource?: (source: ByteSource) => ByteSource;
   /** Whether a disk image may open files it names (VMDK extents): see ReferencePolicy. */
   references?: ReferencePolicy;
+  /**
+   * The image's bytes when they are not a local file (a blob read by range from an object store):
+   * `input` then only names it. Only disk images open this way; an archive is read from a file.
+   */
+  source?: ByteSource;
 }

@@ -96,8 +96,9 @@ export async function openContainer(
 export async function openDiskImage(
   input: string,
   references: ReferencePolicy = "beside",
+  source?: ByteSource,
 ): Promise<OpenedDisk> {
-  const file = await openFileByteSource(input);
+  const file = source ?? (await openFileByteSource(input));
   try {
     return await openContainer(input, file, references);
   } catch (e) {

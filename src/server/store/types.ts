@@ -8,6 +8,7 @@
 import type { Readable } from "node:stream";
 import type { Listing } from "../../policy/listing/listing.js";
 import type { AttestationAnswer } from "../../policy/result.js";
+import type { S3Location } from "./s3-location.js";
 
 export interface Account {
   accountId: string;
@@ -316,7 +317,7 @@ export interface Store
   close(): Promise<void>;
 }
 
-/** Image bytes by SHA-256 digest: a folder today, S3 later. */
+/** Image bytes by SHA-256 digest: a local folder (blobs.ts) or an S3-compatible store (s3-blobs.ts). */
 export interface BlobStore {
   /**
    * Streams into storage, hashing; refuses (and keeps nothing) when the digest differs from expected
@@ -331,5 +332,7 @@ export interface BlobStore {
   open(sha256: string): Promise<Readable>;
   /** A local path for the scanner, if the backend has one. */
   localPath(sha256: string): string | undefined;
+  /** Where an object-store backend keeps the blob, for scans that read it by range. */
+  remote?(sha256: string): S3Location | undefined;
   exists(sha256: string): Promise<boolean>;
 }

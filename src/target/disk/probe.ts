@@ -47,7 +47,7 @@ export async function openDiskTarget(
   input: string,
   options: DiskTargetOptions = {},
 ): Promise<OpenedDiskTarget | undefined> {
-  const layout = await scanDisk(input, options.wrapDiskSource, options.references);
+  const layout = await scanDisk(input, options.wrapDiskSource, options.references, options.source);
   const { disk, table, volumes } = layout;
   if (disk.format === "raw" && table.kind === "none" && volumes.every((v) => v.fs.type === undefined)) {
     await disk.source.close();
