@@ -38,7 +38,7 @@ const lp = async (imageId: string) =>
     .sort();
 
 test("an acknowledged ModifyImageAttribute survives kill -9", async () => {
-  const r = await call(owner, "RegisterImage", { Name: "durable-1" });
+  const r = await call(owner, "RegisterImage", { Name: "durable-1", RootDeviceName: "/dev/xvda" });
   const imageId = /<imageId>(ami-[0-9a-f]+)<\/imageId>/.exec(r.raw)![1]!;
   const ack = await call(owner, "ModifyImageAttribute", {
     ImageId: imageId,
@@ -53,7 +53,7 @@ test("an acknowledged ModifyImageAttribute survives kill -9", async () => {
 });
 
 test("concurrent add/remove from several clients ends in a serial-order state", async () => {
-  const r = await call(owner, "RegisterImage", { Name: "concurrent-1" });
+  const r = await call(owner, "RegisterImage", { Name: "concurrent-1", RootDeviceName: "/dev/xvda" });
   const imageId = /<imageId>(ami-[0-9a-f]+)<\/imageId>/.exec(r.raw)![1]!;
   const ids = Array.from({ length: 40 }, (_, i) => String(200000000000 + i));
   // Each client adds its ids, then removes every other one; clients interleave freely.

@@ -271,7 +271,12 @@ describe("@aws-sdk/client-ec2, same scenario", () => {
     const f = client(friend);
     const s = client(stranger);
     const { ImageId } = await a.send(
-      new RegisterImageCommand({ Name: "sdk-image", Architecture: "arm64", VirtualizationType: "hvm" }),
+      new RegisterImageCommand({
+        Name: "sdk-image",
+        Architecture: "arm64",
+        VirtualizationType: "hvm",
+        RootDeviceName: "/dev/xvda",
+      }),
     );
     assert.match(ImageId!, /^ami-/);
     await a.send(

@@ -58,10 +58,20 @@ describe("DescribeImages filter values with many stars", () => {
   test("answer correctly while /amigate/health keeps answering", async () => {
     assert.equal(NAME.length, 60);
     await client(tenant).send(
-      new RegisterImageCommand({ Name: NAME, Architecture: "x86_64", VirtualizationType: "hvm" }),
+      new RegisterImageCommand({
+        Name: NAME,
+        Architecture: "x86_64",
+        VirtualizationType: "hvm",
+        RootDeviceName: "/dev/xvda",
+      }),
     );
     await client(other).send(
-      new RegisterImageCommand({ Name: "other-image", Architecture: "x86_64", VirtualizationType: "hvm" }),
+      new RegisterImageCommand({
+        Name: "other-image",
+        Architecture: "x86_64",
+        VirtualizationType: "hvm",
+        RootDeviceName: "/dev/xvda",
+      }),
     );
 
     // The pattern and worse ones, all at once; health is asked while they are in flight.

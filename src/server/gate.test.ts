@@ -51,6 +51,7 @@ async function image(name: string, extra: Record<string, string> = {}): Promise<
     Name: name,
     Architecture: "x86_64",
     VirtualizationType: "hvm",
+    RootDeviceName: "/dev/xvda",
     ...extra,
   });
   return member(r, "RegisterImage", "imageId") as string;
@@ -111,6 +112,7 @@ test("a clean scan whose vulnerability checks were skipped is refused, unless th
       Name: "l-1",
       Architecture: "x86_64",
       VirtualizationType: "hvm",
+      RootDeviceName: "/dev/xvda",
     });
     const lid = member(reg, "RegisterImage", "imageId") as string;
     const scan = await lenient.store.createScan(lid);
@@ -156,6 +158,7 @@ test("scope `all` gates explicit shares too", async () => {
       Name: "strict-1",
       Architecture: "x86_64",
       VirtualizationType: "hvm",
+      RootDeviceName: "/dev/xvda",
     });
     const id = member(r, "RegisterImage", "imageId") as string;
     const denied = await strict.call(o, "ModifyImageAttribute", {

@@ -89,7 +89,7 @@ after(() => c.dispose());
 
 let n = 0;
 async function image(visibility: Visibility): Promise<string> {
-  const r = await c.call(who.owner, "RegisterImage", { Name: `matrix-${n++}` });
+  const r = await c.call(who.owner, "RegisterImage", { Name: `matrix-${n++}`, RootDeviceName: "/dev/xvda" });
   const id = member(r, "RegisterImage", "imageId") as string;
   const add: Record<string, string> = {
     ImageId: id,

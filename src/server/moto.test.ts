@@ -56,6 +56,7 @@ async function scenario(s: Side, suffix: string) {
     Name: `diff-${suffix}`,
     Description: "differential",
     Architecture: "x86_64",
+    RootDeviceName: "/dev/xvda",
   });
   const id = (reg.body.RegisterImageResponse as Item).imageId as string;
   out.register = [reg.status, /^ami-[0-9a-f]{8,17}$/.test(id)];

@@ -39,7 +39,11 @@ before(async () => {
   c = await testCatalogue();
   owner = await c.account("report-owner");
   stranger = await c.account("report-stranger");
-  const r = await c.call(owner, "RegisterImage", { Name: "web-seeded", Architecture: "x86_64" });
+  const r = await c.call(owner, "RegisterImage", {
+    Name: "web-seeded",
+    Architecture: "x86_64",
+    RootDeviceName: "/dev/xvda",
+  });
   imageId = member(r, "RegisterImage", "imageId") as string;
   const job = await runScanJob({ path: seeded, imageId, failOn: "high" });
   assert.ok(job.ok);

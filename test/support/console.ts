@@ -45,6 +45,7 @@ export async function consoleStory(): Promise<ConsoleStory> {
       Description: description,
       Architecture: "x86_64",
       VirtualizationType: "hvm",
+      RootDeviceName: "/dev/xvda",
     });
     const imageId = member(r, "RegisterImage", "imageId") as string;
     assert.match(imageId, /^ami-/, r.raw);

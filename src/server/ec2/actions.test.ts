@@ -21,6 +21,7 @@ async function register(who: NewAccount, name: string, extra: Record<string, str
     Name: name,
     Architecture: "x86_64",
     VirtualizationType: "hvm",
+    RootDeviceName: "/dev/xvda",
     ...extra,
   });
   assert.equal(r.status, 200, r.raw);
@@ -59,7 +60,7 @@ describe("RegisterImage", () => {
     assert.deepEqual((img!.tagSet as { item: unknown[] }).item, [{ key: "team", value: "web" }]);
     const bdm = (img!.blockDeviceMapping as { item: Array<Record<string, Record<string, string>>> }).item[0]!;
     assert.equal(bdm.ebs!.encrypted, "true");
-    const dup = await c.call(owner, "RegisterImage", { Name: "reg-1" });
+    const dup = await c.call(owner, "RegisterImage", { Name: "reg-1", RootDeviceName: "/dev/xvda" });
     assert.equal(dup.code, "InvalidAMIName.Duplicate");
     assert.equal(dup.message, `AMI name reg-1 is already in use by AMI ${id}`);
     assert.equal((await c.call(owner, "RegisterImage", { Name: "ab" })).code, "InvalidAMIName.Malformed");
@@ -72,7 +73,10 @@ describe("RegisterImage", () => {
   });
 
   test("EC2's documented defaults when nothing is given: i386, paravirtual", async () => {
-    const r = await c.call(owner, "RegisterImage", { Name: "bare-defaults" });
+    const r = await c.call(owner, "RegisterImage", {
+      Name: "bare-defaults",
+      RootDeviceName: "/dev/xvda",
+    });
     const id = member(r, "RegisterImage", "imageId") as string;
     const [d] = await described(owner, id);
     assert.equal(d!.architecture, "i386");
@@ -542,7 +546,10 @@ describe("the public-image quota (EC2: 5 per Region)", () => {
     try {
       const seller = await unlimited.account("unlimited");
       for (let n = 0; n < 7; n++) {
-        const r = await unlimited.call(seller, "RegisterImage", { Name: `u-${n}` });
+        const r = await unlimited.call(seller, "RegisterImage", {
+          Name: `u-${n}`,
+          RootDeviceName: "/dev/xvda",
+        });
         const id = member(r, "RegisterImage", "imageId") as string;
         const pub = await unlimited.call(seller, "ModifyImageAttribute", {
           ImageId: id,

@@ -1,7 +1,7 @@
 import type { Tag } from "../store/types.js";
 import type { Ec2Action, Ec2Context } from "./context.js";
 import { Ec2Error } from "./errors.js";
-import { MAX_TAGS, parseTags, taggableImages } from "./tags.js";
+import { MAX_TAGS, parseTags, resourceIds, taggableImages } from "./tags.js";
 import { el } from "./xml.js";
 
 /** Tags are the caller's own: the owner's tags are never shown to accounts the image is shared with. */
@@ -9,8 +9,9 @@ export const createTags: Ec2Action = {
   name: "CreateTags",
   mutating: true,
   async run(ctx: Ec2Context): Promise<string> {
-    const ids = await taggableImages(ctx, "ResourceId");
+    const requested = resourceIds(ctx, "ResourceId");
     const tags = parseTags(ctx, "Tag", true) as Tag[];
+    const ids = await taggableImages(ctx, requested);
     const existing = await ctx.store.tags(ctx.caller.accountId, ids);
     for (const id of ids) {
       const keys = new Set((existing.get(id) ?? []).map((t) => t.key));

@@ -1,5 +1,5 @@
 import type { Image } from "../store/types.js";
-import { ownedImage } from "./access.js";
+import { checkImageId, ownedImage } from "./access.js";
 import type { Ec2Action, Ec2Context } from "./context.js";
 import { Ec2Error } from "./errors.js";
 import { launchPermissionXml } from "./launch-permission-xml.js";
@@ -25,6 +25,7 @@ export const describeImageAttribute: Ec2Action = {
   async run(ctx: Ec2Context): Promise<string> {
     const imageId = ctx.params.require("ImageId");
     const attribute = ctx.params.require("Attribute");
+    checkImageId(imageId);
     const known =
       attribute in SCALARS || ["launchPermission", "productCodes", "blockDeviceMapping"].includes(attribute);
     // Names are case-sensitive; "TpmSupport" is EC2's InvalidRequest (aws-cli#7351).

@@ -28,6 +28,10 @@ export const describeTags: Ec2Action = {
       throw invalidParameterValue(
         `Value ( ${maxResults} ) for parameter maxResults is invalid. Expect between 5 and 1000.`,
       );
+    const token = ctx.params.get("NextToken");
+    const start = token ? Number(Buffer.from(token, "base64url").toString("utf8")) : 0;
+    if (!Number.isInteger(start) || start < 0)
+      throw new Ec2Error("InvalidParameterValue", `Invalid NextToken.`);
     let tags = (await ctx.store.accountTags(ctx.caller.accountId)).filter((t) =>
       filters.every(({ get, patterns }) => {
         const v = get(t);
@@ -44,16 +48,10 @@ export const describeTags: Ec2Action = {
       ).map((i) => i.imageId),
     );
     tags = tags.filter((t) => visible.has(t.resourceId));
-    const token = ctx.params.get("NextToken");
-    if (token) {
-      const start = Number(Buffer.from(token, "base64url").toString("utf8"));
-      if (!Number.isInteger(start) || start < 0)
-        throw new Ec2Error("InvalidParameterValue", `Invalid NextToken.`);
-      tags = tags.slice(start);
-    }
+    tags = tags.slice(start);
     let next: string | undefined;
     if (maxResults !== undefined && tags.length > maxResults) {
-      const offset = (token ? Number(Buffer.from(token, "base64url").toString("utf8")) : 0) + maxResults;
+      const offset = start + maxResults;
       next = Buffer.from(String(offset)).toString("base64url");
       tags = tags.slice(0, maxResults);
     }

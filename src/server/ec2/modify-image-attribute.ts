@@ -1,6 +1,6 @@
 import { ACCOUNT_ID } from "../ids.js";
 import type { LaunchPermission } from "../store/types.js";
-import { ownedImage } from "./access.js";
+import { checkImageId, ownedImage } from "./access.js";
 import type { Ec2Action, Ec2Context } from "./context.js";
 import { Ec2Error, invalidParameterValue } from "./errors.js";
 import type { Ec2Params } from "./query.js";
@@ -106,6 +106,7 @@ export const modifyImageAttribute: Ec2Action = {
   mutating: true,
   async run(ctx: Ec2Context): Promise<string> {
     const imageId = ctx.params.require("ImageId");
+    checkImageId(imageId);
     const change = parseChange(ctx.params);
     const image = await ownedImage(ctx, imageId);
     if (change.description !== undefined)

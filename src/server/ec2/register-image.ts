@@ -61,6 +61,24 @@ function imageTags(params: Ec2Params): Tag[] {
   return tags;
 }
 
+/** RegisterImage takes an uploaded image (ImageLocation) or a root device (RootDeviceName, BlockDeviceMapping). */
+function requireRootDevice(params: Ec2Params): void {
+  if (
+    params.get("ImageLocation") === undefined &&
+    params.get("RootDeviceName") === undefined &&
+    params.structs("BlockDeviceMapping").length === 0
+  )
+    throw new Ec2Error(
+      "InvalidParameterCombination",
+      "The request must contain ImageLocation or a root device (RootDeviceName and BlockDeviceMapping).",
+    );
+}
+
+/**
+ * Validation order (docs/server.md): the parameters' own checks first (Name, enumerated values,
+ * mappings, tag specifications, the root device), then what depends on stored state (the uploaded
+ * blob, the name already in use).
+ */
 export const registerImage: Ec2Action = {
   name: "RegisterImage",
   mutating: true,
@@ -73,13 +91,13 @@ export const registerImage: Ec2Action = {
         "InvalidAMIName.Malformed",
         "AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/' and '_'",
       );
-    const existing = await store.queryImages({ callerId: caller.accountId, ownerIds: [caller.accountId] });
-    const clash = existing.find((i) => i.name === name);
-    if (clash)
-      throw new Ec2Error(
-        "InvalidAMIName.Duplicate",
-        `AMI name ${name} is already in use by AMI ${clash.imageId}`,
-      );
+    const architecture = oneOf("architecture", params.get("Architecture"), ARCHITECTURES);
+    const virtualizationType = oneOf("virtualizationType", params.get("VirtualizationType"), VIRTUALIZATION);
+    const bootMode = oneOf("bootMode", params.get("BootMode"), BOOT_MODES);
+    const ena = params.bool("EnaSupport");
+    let mappings = blockDevices(params);
+    const tags = imageTags(params);
+    requireRootDevice(params);
     const location = params.get("ImageLocation");
     let blob: Image["blob"];
     const m = location !== undefined ? BLOB_LOCATION.exec(location) : null;
@@ -89,7 +107,13 @@ export const registerImage: Ec2Action = {
         throw invalidParameterValue(`The image location ${location} does not name a blob you uploaded.`);
       blob = { sha256: record.sha256, size: record.size };
     }
-    let mappings = blockDevices(params);
+    const existing = await store.queryImages({ callerId: caller.accountId, ownerIds: [caller.accountId] });
+    const clash = existing.find((i) => i.name === name);
+    if (clash)
+      throw new Ec2Error(
+        "InvalidAMIName.Duplicate",
+        `AMI name ${name} is already in use by AMI ${clash.imageId}`,
+      );
     const rootDeviceName =
       params.get("RootDeviceName") ?? (blob || mappings.length > 0 ? "/dev/xvda" : undefined);
     if (blob && mappings.length === 0)
@@ -112,9 +136,8 @@ export const registerImage: Ec2Action = {
       ownerId: caller.accountId,
       name,
       // RegisterImage's documented defaults: i386, paravirtual (model doc); a scan may fill them.
-      architecture: oneOf("architecture", params.get("Architecture"), ARCHITECTURES) ?? "i386",
-      virtualizationType:
-        oneOf("virtualizationType", params.get("VirtualizationType"), VIRTUALIZATION) ?? "paravirtual",
+      architecture: architecture ?? "i386",
+      virtualizationType: virtualizationType ?? "paravirtual",
       rootDeviceType: mappings.some((b) => b.ebs) || !location ? "ebs" : "instance-store",
       platformDetails: "Linux/UNIX",
       imageLocation: blob ? `${caller.accountId}/${name}` : (location ?? `${caller.accountId}/${name}`),
@@ -132,15 +155,13 @@ export const registerImage: Ec2Action = {
     if (rootDeviceName !== undefined) image.rootDeviceName = rootDeviceName;
     const description = params.get("Description");
     if (description !== undefined) image.description = description;
-    const bootMode = oneOf("bootMode", params.get("BootMode"), BOOT_MODES);
     if (bootMode !== undefined) image.bootMode = bootMode;
-    const ena = params.bool("EnaSupport");
     if (ena !== undefined) image.enaSupport = ena;
     for (const k of ["SriovNetSupport", "ImdsSupport", "TpmSupport", "KernelId", "RamdiskId"] as const) {
       const v = params.get(k);
       if (v !== undefined) (image as unknown as Record<string, string>)[k[0]!.toLowerCase() + k.slice(1)] = v;
     }
-    await store.insertImage(image, imageTags(params), ctx.audit);
+    await store.insertImage(image, tags, ctx.audit);
     if (blob) await ctx.scans.schedule(image.imageId);
     return el("imageId", image.imageId);
   },

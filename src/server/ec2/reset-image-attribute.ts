@@ -1,4 +1,4 @@
-import { ownedImage } from "./access.js";
+import { checkImageId, ownedImage } from "./access.js";
 import type { Ec2Action, Ec2Context } from "./context.js";
 import { invalidParameterValue } from "./errors.js";
 import { el } from "./xml.js";
@@ -10,6 +10,7 @@ export const resetImageAttribute: Ec2Action = {
   async run(ctx: Ec2Context): Promise<string> {
     const imageId = ctx.params.require("ImageId");
     const attribute = ctx.params.require("Attribute");
+    checkImageId(imageId);
     // The model's ResetImageAttributeName enum has only launchPermission.
     if (attribute !== "launchPermission")
       throw invalidParameterValue(

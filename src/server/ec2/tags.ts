@@ -1,20 +1,29 @@
 import type { Tag } from "../store/types.js";
-import { visibleImage } from "./access.js";
+import { checkImageId, visibleImage } from "./access.js";
 import type { Ec2Context } from "./context.js";
 import { Ec2Error, invalidParameterValue } from "./errors.js";
 
 /** 50 user tags per resource (model CreateTags doc). */
 export const MAX_TAGS = 50;
 
-/** ResourceId.N: images the caller can see; other resource types are not in this catalogue. */
-export async function taggableImages(ctx: Ec2Context, key: string): Promise<string[]> {
+/**
+ * ResourceId.N, checked as parameters only (present, image ids, well formed): which of them the
+ * caller can see is a state check, made after every parameter is validated (taggableImages).
+ */
+export function resourceIds(ctx: Ec2Context, key: string): string[] {
   const ids = ctx.params.list(key);
   if (ids.length === 0)
     throw new Ec2Error("MissingParameter", "The request must contain the parameter resourceIdSet");
   for (const id of ids) {
     if (!id.startsWith("ami-")) throw new Ec2Error("InvalidID", `The ID '${id}' is not valid`);
-    await visibleImage(ctx, id);
+    checkImageId(id);
   }
+  return ids;
+}
+
+/** Images the caller can see; other resource types are not in this catalogue. */
+export async function taggableImages(ctx: Ec2Context, ids: string[]): Promise<string[]> {
+  for (const id of ids) await visibleImage(ctx, id);
   return ids;
 }
 
