@@ -1,12 +1,13 @@
 import type { Command } from "commander";
-import { openStore } from "../server/catalogue.js";
+import { openDatabase } from "../server/database.js";
 import { RESERVED_ALIASES } from "../server/ec2/describe-images.js";
 import { ServerSetupError } from "../server/errors.js";
-import { dataDirOption } from "./server-options.js";
+import { databaseOption, dataDirOption } from "./server-options.js";
 
 interface CreateFlags {
   alias?: string;
   dataDir: string;
+  database?: string;
   json?: boolean;
   system?: boolean;
   admin?: boolean;
@@ -24,6 +25,7 @@ export function registerAccounts(program: Command): void {
     .option("--admin", "the account may register images from any uploader's blobs")
     .option("--json", 'print {"accountId","accessKeyId","secretAccessKey"}')
     .addOption(dataDirOption())
+    .addOption(databaseOption())
     .action(async (flags: CreateFlags) => {
       const reserved =
         flags.alias !== undefined && (RESERVED_ALIASES as readonly string[]).includes(flags.alias);
@@ -32,7 +34,7 @@ export function registerAccounts(program: Command): void {
         throw new ServerSetupError(`alias ${flags.alias} is reserved for system owners (--system)`);
       if (flags.system && !reserved)
         throw new ServerSetupError(`--system needs a reserved alias: ${RESERVED_ALIASES.join(", ")}`);
-      const store = openStore(flags.dataDir);
+      const store = await openDatabase(flags.dataDir, flags.database);
       try {
         if (flags.alias !== undefined && (await store.accountByAlias(flags.alias)))
           throw new ServerSetupError(`alias ${flags.alias} is taken`);
@@ -60,8 +62,9 @@ export function registerAccounts(program: Command): void {
     .description("List accounts (ids, aliases; never secrets)")
     .option("--json", "JSON lines")
     .addOption(dataDirOption())
-    .action(async (flags: { dataDir: string; json?: boolean }) => {
-      const store = openStore(flags.dataDir);
+    .addOption(databaseOption())
+    .action(async (flags: { dataDir: string; database?: string; json?: boolean }) => {
+      const store = await openDatabase(flags.dataDir, flags.database);
       try {
         for (const a of await store.accounts())
           process.stdout.write(

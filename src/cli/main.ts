@@ -28,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   fix: async () => (await import("./fix.js")).registerFix,
   serve: async () => (await import("./serve.js")).registerServe,
   accounts: async () => (await import("./accounts.js")).registerAccounts,
+  migrate: async () => (await import("./migrate.js")).registerMigrate,
   push: async () => (await import("./push.js")).registerPush,
   pull: async () => (await import("./pull.js")).registerPull,
   report: async () => (await import("./report.js")).registerReport,

@@ -37,3 +37,9 @@ export function parseCount(text: string, min = 0): number | undefined {
   const n = Number(text);
   return text.trim() !== "" && Number.isSafeInteger(n) && n >= min ? n : undefined;
 }
+
+export const databaseOption = () =>
+  new Option(
+    "--database <url-or-file>",
+    "the catalogue's database: postgres://user@host/db (PostgreSQL 15+), or a SQLite file (default: <data-dir>/catalogue.db)",
+  ).env("AMIGATE_DATABASE");

@@ -1,3 +1,11 @@
+/** What bringing a database's schema up to date did (either store). */
+export interface MigrationResult {
+  /** The schema version now. */
+  version: number;
+  /** The versions this open applied (none when the schema was current). */
+  applied: number[];
+}
+
 /** Schema versions, applied in order inside one transaction each; never edit a shipped entry. */
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE accounts (

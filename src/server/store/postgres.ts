@@ -7,11 +7,12 @@
  */
 import type { Listing } from "../../policy/listing/listing.js";
 import type { AttestationAnswer } from "../../policy/result.js";
+import type { MigrationResult } from "./migrations.js";
 import { PostgresAccounts } from "./postgres/accounts.js";
 import { PostgresAttestations } from "./postgres/attestations.js";
 import { PostgresAuditLog } from "./postgres/audit.js";
 import { PostgresBlobRecords } from "./postgres/blob-records.js";
-import { type MigrationResult, PostgresDatabase } from "./postgres/database.js";
+import { PostgresDatabase } from "./postgres/database.js";
 import { PostgresImages } from "./postgres/images.js";
 import { PostgresListings } from "./postgres/listings.js";
 import { PostgresPermissions } from "./postgres/permissions.js";

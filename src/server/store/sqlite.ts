@@ -3,9 +3,11 @@
  * put together as the Store the API layer talks to. Writes commit with the call's audit entry
  * (SqliteAuditLog.write); images and launch permissions share one ImageCache.
  */
+import path from "node:path";
 import type { Listing } from "../../policy/listing/listing.js";
 import type { AttestationAnswer } from "../../policy/result.js";
 import { ImageCache } from "./image-cache.js";
+import type { MigrationResult } from "./migrations.js";
 import type { SecretBox } from "./secret-box.js";
 import { SqliteAccounts } from "./sqlite/accounts.js";
 import { SqliteAttestations } from "./sqlite/attestations.js";
@@ -61,8 +63,9 @@ export class SqliteStore implements Store {
   readonly #publishers: PublisherStore;
   readonly #sessions: SessionStore;
 
-  constructor(dataDir: string, secrets: SecretBox) {
-    const db = new SqliteDatabase(dataDir);
+  /** `file`: the database, `<dataDir>/catalogue.db` unless `--database` names another. */
+  constructor(dataDir: string, secrets: SecretBox, file = path.join(dataDir, "catalogue.db")) {
+    const db = new SqliteDatabase(file);
     const log = new SqliteAuditLog(db);
     const cache = new ImageCache(Number(process.env.AMIGATE_IMAGE_CACHE ?? 50_000), () => db.dataVersion());
     const tags = new SqliteTags(db, log);
@@ -237,6 +240,11 @@ export class SqliteStore implements Store {
   }
   auditLog(limit: number) {
     return this.#log.auditLog(limit);
+  }
+
+  /** What opening did to the schema. */
+  get migrated(): MigrationResult {
+    return this.#db.migrated;
   }
 
   /** Runs many store calls in one transaction (seeding, benchmarks); the calls' bodies are synchronous. */

@@ -4,6 +4,7 @@
  */
 import pg from "pg";
 import { ServerSetupError } from "../../errors.js";
+import type { MigrationResult } from "../migrations.js";
 import { PG_MIGRATIONS } from "./migrations.js";
 
 export type Row = Record<string, unknown>;
@@ -145,11 +146,4 @@ export class PostgresDatabase implements Sql {
   close(): Promise<void> {
     return this.pool.end();
   }
-}
-
-export interface MigrationResult {
-  /** The schema version now. */
-  version: number;
-  /** The versions this call applied (none when the schema was current). */
-  applied: number[];
 }

@@ -2,9 +2,8 @@
  * The one SQLite connection the repositories share (sqlite/*.ts): opened in WAL mode, migrated,
  * with a bounded cache of prepared statements.
  */
-import path from "node:path";
 import Database from "better-sqlite3";
-import { MIGRATIONS } from "../migrations.js";
+import { MIGRATIONS, type MigrationResult } from "../migrations.js";
 
 export type Row = Record<string, unknown>;
 
@@ -17,30 +16,35 @@ export class SqliteDatabase {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private dataVersionStmt?: Database.Statement;
+  /** What opening did to the schema. */
+  readonly migrated: MigrationResult;
 
-  constructor(dataDir: string) {
-    this.db = new Database(path.join(dataDir, "catalogue.db"));
+  constructor(file: string) {
+    this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("foreign_keys = ON");
     this.db.pragma("busy_timeout = 5000");
-    this.migrate();
+    this.migrated = this.migrate();
   }
 
-  private migrate(): void {
+  private migrate(): MigrationResult {
     this.db.exec(
       "CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
     );
     const applied = new Set(
       (this.db.prepare("SELECT version FROM migrations").all() as Row[]).map((r) => r.version as number),
     );
+    const now: number[] = [];
     MIGRATIONS.forEach((sql, i) => {
       if (applied.has(i + 1)) return;
       this.transaction(() => {
         this.db.exec(sql);
         this.db.prepare("INSERT INTO migrations VALUES (?, ?)").run(i + 1, new Date().toISOString());
       });
+      now.push(i + 1);
     });
+    return { version: Math.max(MIGRATIONS.length, ...applied), applied: now };
   }
 
   stmt(sql: string): Database.Statement {
