@@ -1,15 +1,17 @@
 import { type Command, Option } from "commander";
 import { SEVERITIES, type Severity } from "../policy/severity.js";
-import { openCatalogue } from "../server/catalogue.js";
+import { openCatalogueOn } from "../server/catalogue.js";
+import { databaseOf, describeDatabase } from "../server/database.js";
 import type { GateScope } from "../server/gate.js";
 import { serve } from "../server/http.js";
 import { parseS3Url, type S3Location } from "../server/store/s3-location.js";
-import { dataDirOption, parseCount, parseSeconds, parseSize } from "./server-options.js";
+import { databaseOption, dataDirOption, parseCount, parseSeconds, parseSize } from "./server-options.js";
 
 interface ServeFlags {
   host: string;
   port: string;
   dataDir: string;
+  database?: string;
   blobs?: string;
   region: string;
   gateSeverity: Severity;
@@ -52,6 +54,7 @@ export function registerServe(program: Command): void {
       new Option("--port <port>", "port to listen on (0: any free port)").env("AMIGATE_PORT").default("8754"),
     )
     .addOption(dataDirOption())
+    .addOption(databaseOption())
     .addOption(
       new Option("--region <region>", "the region this catalogue answers for (ARC-1 wants us-east-1)")
         .env("AMIGATE_REGION")
@@ -190,7 +193,7 @@ export function registerServe(program: Command): void {
           accountQuotaBytes: flagValue("--account-quota", flags.accountQuota, parseSize, SIZE),
         },
       };
-      const catalogue = await openCatalogue(options);
+      const catalogue = await openCatalogueOn(options, flags.database);
       const { server, url } = await serve(catalogue.app, flags.host, Number(flags.port), undefined, http);
       if (catalogue.createdAdmin) {
         const a = catalogue.createdAdmin;
@@ -201,7 +204,10 @@ export function registerServe(program: Command): void {
             "  (the secret is shown only this once)\n",
         );
       }
-      process.stdout.write(`amigate serve: listening on ${url} (data: ${flags.dataDir})\n`);
+      const database = describeDatabase(databaseOf(flags.dataDir, flags.database));
+      process.stdout.write(
+        `amigate serve: listening on ${url} (data: ${flags.dataDir}; database: ${database})\n`,
+      );
       process.stdout.write(`amigate serve: web console at ${url}/ (sign in with an access key)\n`);
       const stop = () => {
         server.close();

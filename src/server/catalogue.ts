@@ -1,11 +1,13 @@
 /**
- * Opens (or creates) a data directory: catalogue.db (SQLite), blobs/, secret.key (seals access
- * keys, 0600), and on first start an admin account whose keys are returned once.
+ * Opens (or creates) a data directory: catalogue.db (SQLite, or the PostgreSQL database that
+ * `--database` names), blobs/, secret.key (seals access keys, 0600), and on first start an admin
+ * account whose keys are returned once.
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Severity } from "../policy/severity.js";
 import { App } from "./app.js";
+import { openDatabase } from "./database.js";
 import { type GateScope, ScanGate } from "./gate.js";
 import { type ScanBudget, ScanRunner } from "./scans.js";
 import { FolderBlobStore } from "./store/blobs.js";
@@ -13,7 +15,7 @@ import { S3BlobStore } from "./store/s3-blobs.js";
 import type { S3Location } from "./store/s3-location.js";
 import { SecretBox } from "./store/secret-box.js";
 import { SqliteStore } from "./store/sqlite.js";
-import type { NewAccount } from "./store/types.js";
+import type { NewAccount, Store } from "./store/types.js";
 import type { UploadLimits } from "./upload-limits.js";
 
 export interface CatalogueOptions {
@@ -39,9 +41,9 @@ export interface CatalogueOptions {
   requireVulnerabilityChecks?: boolean;
 }
 
-export interface Catalogue {
+export interface Catalogue<S extends Store = SqliteStore> {
   app: App;
-  store: SqliteStore;
+  store: S;
   scans: ScanRunner;
   /** Set when this start created the admin account (its keys are shown once). */
   createdAdmin?: NewAccount;
@@ -56,8 +58,19 @@ export function openStore(dataDir: string): SqliteStore {
   return new SqliteStore(dataDir, SecretBox.open(path.join(dataDir, "secret.key")));
 }
 
-export async function openCatalogue(o: CatalogueOptions): Promise<Catalogue> {
-  const store = openStore(o.dataDir);
+export function openCatalogue(o: CatalogueOptions): Promise<Catalogue> {
+  return catalogueOver(openStore(o.dataDir), o);
+}
+
+/** As openCatalogue, on the store `--database` names (server/database.ts): PostgreSQL or a SQLite file. */
+export async function openCatalogueOn(
+  o: CatalogueOptions,
+  database: string | undefined,
+): Promise<Catalogue<Store>> {
+  return catalogueOver(await openDatabase(o.dataDir, database), o);
+}
+
+async function catalogueOver<S extends Store>(store: S, o: CatalogueOptions): Promise<Catalogue<S>> {
   const spoolDir = path.join(o.dataDir, "tmp");
   const blobs = o.blobs
     ? new S3BlobStore(o.blobs, spoolDir)
