@@ -11,6 +11,7 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { PostgresDatabase } from "../../src/server/store/postgres/database.js";
 import { PostgresStore } from "../../src/server/store/postgres.js";
 import { SecretBox } from "../../src/server/store/secret-box.js";
 import type { Store } from "../../src/server/store/types.js";
@@ -41,10 +42,11 @@ export interface PostgresCluster {
   /** postgres://… for a database of this cluster (superuser `postgres`, trust auth on 127.0.0.1). */
   url(database?: string): string;
   /**
-   * A new empty database; returns its URL. Its default collation is ICU en-US, not C: ids and keys
-   * must sort by code point through the schema's own COLLATE "C", as on a production server.
+   * A new database, empty or a copy of `template`; returns its URL. The default collation is ICU
+   * en-US, not C: ids and keys must sort by code point through the schema's own COLLATE "C", as
+   * on a production server.
    */
-  createDatabase(): Promise<string>;
+  createDatabase(template?: string): Promise<string>;
   stop(): void;
 }
 
@@ -181,13 +183,16 @@ export async function startPostgres(): Promise<PostgresCluster> {
     return {
       port,
       url,
-      async createDatabase() {
+      async createDatabase(template) {
         const name = `amigate_${process.pid}_${++n}`;
         const client = new pg.Client({ connectionString: url() });
         await client.connect();
         try {
+          // FILE_COPY: a checkpoint (cheap with fsync off) instead of WAL-logging every block: 40 ms, not 220.
           await client.query(
-            `CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`,
+            template !== undefined
+              ? `CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY`
+              : `CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8' STRATEGY FILE_COPY`,
           );
         } finally {
           await client.end();
@@ -202,12 +207,22 @@ export async function startPostgres(): Promise<PostgresCluster> {
   }
 }
 
-/** Stores on a fresh database of `cluster` per withStores, sharing one secret key as API nodes do. */
+/**
+ * Stores on a fresh database of `cluster` per withStores, sharing one secret key as API nodes do.
+ * Each database is a copy of one migrated once (the migrations have tests of their own).
+ */
 export function postgresStores(cluster: () => PostgresCluster): StoreKind {
+  let template: Promise<string> | undefined;
+  const migratedTemplate = async () => {
+    const url = await cluster().createDatabase();
+    await (await PostgresDatabase.open(url)).db.close();
+    return new URL(url).pathname.slice(1);
+  };
   return {
     name: "postgres",
     async withStores(body) {
-      const url = await cluster().createDatabase();
+      template ??= migratedTemplate();
+      const url = await cluster().createDatabase(await template);
       const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-pgkey-"));
       const secrets = SecretBox.open(path.join(dir, "secret.key"));
       const opened: Store[] = [];

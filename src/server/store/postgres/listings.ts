@@ -20,7 +20,7 @@ function storedOf(row: Row): StoredListing {
   };
 }
 
-/** ILIKE pattern for "contains", with LIKE's own wildcards taken literally (ASCII case folded, as SQLite's LIKE). */
+/** ILIKE pattern for "contains", with LIKE's own wildcards taken literally. */
 function contains(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
