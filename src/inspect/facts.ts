@@ -13,6 +13,7 @@ import type { OsFacts } from "./os.js";
 import type { PackageFacts } from "./packages/index.js";
 import type { PlatformFacts } from "./platform.js";
 import type { ScheduleFacts } from "./schedules.js";
+import type { ServicePortFacts } from "./service-ports.js";
 import type { ServiceFacts } from "./services.js";
 import type { SshdFacts } from "./ssh.js";
 import type { TelemetryFacts } from "./telemetry.js";
@@ -27,6 +28,7 @@ export interface Facts {
   accounts: AccountFacts;
   services: ServiceFacts;
   bootServices: BootServiceFacts;
+  servicePorts: ServicePortFacts;
   schedules: ScheduleFacts;
   sshd: SshdFacts;
   cloudInit: CloudInitFacts;

@@ -15,6 +15,7 @@ import { osInspector } from "./os.js";
 import { packagesInspector } from "./packages/index.js";
 import { platformInspector } from "./platform.js";
 import { schedulesInspector } from "./schedules.js";
+import { servicePortsInspector } from "./service-ports.js";
 import { servicesInspector } from "./services.js";
 import { sshdInspector } from "./ssh.js";
 import { telemetryInspector } from "./telemetry.js";
@@ -44,6 +45,7 @@ export const inspectors: readonly AnyInspector[] = [
   packagesInspector,
   platformInspector,
   schedulesInspector,
+  servicePortsInspector,
   servicesInspector,
   sshdInspector,
   telemetryInspector,

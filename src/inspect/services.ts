@@ -41,7 +41,7 @@ export interface ServiceFacts {
 }
 
 /** systemd.unit(5) search path, highest precedence first (/lib is usually a link to /usr/lib). */
-const UNIT_DIRS = [
+export const UNIT_DIRS = [
   "/etc/systemd/system",
   "/usr/local/lib/systemd/system",
   "/usr/lib/systemd/system",

@@ -63,6 +63,11 @@ async function portsOf(
       out.push({ port, protocol: "tcp", service: ssh.name, source });
     }
   }
+  // Ports bound to loopback only are not the listing's: nobody outside the instance reaches them.
+  const configured = await fact(root, "servicePorts");
+  for (const p of configured?.ports ?? [])
+    if (!p.loopbackOnly && !out.some((o) => o.port === p.port && o.protocol === p.protocol))
+      out.push({ port: p.port, protocol: p.protocol, service: p.service, source: p.source });
   // RDP listens on 3389 unless PortNumber was changed; only its on/off state is read.
   if (windows?.rdp.enabled)
     out.push({
