@@ -5,7 +5,7 @@
  * `postgres` user (or `nobody`) through setpriv, with the temp dir chowned to it. The cluster is
  * stopped and its dir removed by stop(), and on process exit or SIGINT/SIGTERM if stop() was missed.
  */
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { appendFileSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
@@ -39,6 +39,8 @@ export function postgresMissing(): string | undefined {
 
 export interface PostgresCluster {
   port: number;
+  /** The temp dir: data/, the unix socket, server.log. */
+  dir: string;
   /** postgres://… for a database of this cluster (superuser `postgres`, trust auth on 127.0.0.1). */
   url(database?: string): string;
   /**
@@ -85,15 +87,41 @@ function chownTree(dir: string, uid: number, gid: number): void {
   }
 }
 
+/**
+ * A detached shell that outlives this process only to clean up after it: once our pid is gone
+ * (even by kill -9, which runs no exit handler) it stops the cluster and removes its dir.
+ */
+function watch([file, argv]: [string, string[]], dir: string): ChildProcess {
+  const child = spawn(
+    "sh",
+    [
+      "-c",
+      'pid=$1; shift; dir=$1; shift; while kill -0 "$pid" 2>/dev/null; do sleep 1; done; "$@" >/dev/null 2>&1; rm -rf "$dir"',
+      "amigate-pg-watch",
+      String(process.pid),
+      dir,
+      file,
+      ...argv,
+    ],
+    { detached: true, stdio: "ignore", cwd: "/" },
+  );
+  child.unref();
+  return child;
+}
+
 export async function startPostgres(): Promise<PostgresCluster> {
   const bin = postgresBinDir();
   if (!bin) throw new Error(postgresMissing() ?? "PostgreSQL is not installed");
   const user = serverUser();
-  const run = (tool: string, args: string[]) => {
+  /** The command line running a server binary as the server user. */
+  const asServer = (tool: string, args: string[]): [string, string[]] => {
     const cmd = path.join(bin, tool);
-    const [file, argv] = user
+    return user
       ? ["setpriv", [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "--", cmd, ...args]]
       : [cmd, args];
+  };
+  const run = (tool: string, args: string[]) => {
+    const [file, argv] = asServer(tool, args);
     return execFileSync(file, argv, {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
@@ -107,7 +135,9 @@ export async function startPostgres(): Promise<PostgresCluster> {
   mkdirSync(data, { mode: 0o700 });
   if (user) chownTree(dir, user.uid, user.gid);
   let started = false;
+  let watcher: ChildProcess | undefined;
   const stop = () => {
+    watcher?.kill();
     if (started) {
       started = false;
       try {
@@ -172,6 +202,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
           "start",
         ]);
         started = true;
+        watcher = watch(asServer("pg_ctl", ["-D", data, "-m", "immediate", "stop"]), dir);
         break;
       } catch (e) {
         // Another process may have taken the port between our probe and the server's bind.
@@ -182,6 +213,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
     const url = (database = "postgres") => `postgres://postgres@127.0.0.1:${port}/${database}`;
     return {
       port,
+      dir,
       url,
       async createDatabase(template) {
         const name = `amigate_${process.pid}_${++n}`;
