@@ -1,16 +1,15 @@
 import type { Command } from "commander";
-import { pullImage, resolveCredentials } from "../server/client.js";
+import { pullImage } from "../server/client.js";
 import { fetchScan, verdictLine, verdictOf } from "../server/scan-client.js";
-import { endpointOption } from "./push.js";
+import { type ClientFlags, clientOptions, credentialsFor } from "./client-options.js";
 
-interface PullFlags {
+interface PullFlags extends ClientFlags {
   output: string;
-  endpoint: string;
   acceptFindings?: boolean;
 }
 
 export function registerPull(program: Command): void {
-  program
+  const command = program
     .command("pull")
     .description(
       "Download an image you own, that is shared with you, or that is public; its scan verdict is shown first and its SHA-256 verified",
@@ -20,21 +19,20 @@ export function registerPull(program: Command): void {
     .option(
       "--accept-findings",
       "pull an image whose scan failed or has not finished (treat shared images as foreign code: read `amigate report` first)",
-    )
-    .addOption(endpointOption())
-    .action(async (imageId: string, flags: PullFlags) => {
-      const creds = await resolveCredentials();
-      // Due diligence before a byte is downloaded: what the catalogue's scan found in the image.
-      const scan = await fetchScan(flags.endpoint, creds, imageId);
-      process.stderr.write(`amigate: ${verdictLine(scan)}\n`);
-      if (verdictOf(scan) !== "pass" && !flags.acceptFindings) {
-        process.stderr.write(
-          `amigate: not pulled. Read the findings with \`amigate report ${imageId}\`; pull anyway with --accept-findings.\n`,
-        );
-        process.exitCode = 1;
-        return;
-      }
-      const sha256 = await pullImage(flags.endpoint, creds, imageId, flags.output);
-      process.stderr.write(`amigate: ${imageId} → ${flags.output} (sha256 ${sha256})\n`);
-    });
+    );
+  clientOptions(command).action(async (imageId: string, flags: PullFlags) => {
+    const creds = await credentialsFor(flags);
+    // Due diligence before a byte is downloaded: what the catalogue's scan found in the image.
+    const scan = await fetchScan(flags.endpoint, creds, imageId);
+    process.stderr.write(`amigate: ${verdictLine(scan)}\n`);
+    if (verdictOf(scan) !== "pass" && !flags.acceptFindings) {
+      process.stderr.write(
+        `amigate: not pulled. Read the findings with \`amigate report ${imageId}\`; pull anyway with --accept-findings.\n`,
+      );
+      process.exitCode = 1;
+      return;
+    }
+    const sha256 = await pullImage(flags.endpoint, creds, imageId, flags.output);
+    process.stderr.write(`amigate: ${imageId} → ${flags.output} (sha256 ${sha256})\n`);
+  });
 }

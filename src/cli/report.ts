@@ -2,47 +2,42 @@ import { promises as fsp } from "node:fs";
 import { type Command, Option } from "commander";
 import { renderHtml } from "../report/html.js";
 import { renderReport } from "../report/index.js";
-import { resolveCredentials } from "../server/client.js";
 import { fetchScan, verdictLine, verdictOf } from "../server/scan-client.js";
-import { endpointOption } from "./push.js";
+import { type ClientFlags, clientOptions, credentialsFor } from "./client-options.js";
 
 const FORMATS = ["text", "json", "html"] as const;
 
-interface ReportFlags {
+interface ReportFlags extends ClientFlags {
   format: (typeof FORMATS)[number];
   output?: string;
-  endpoint: string;
 }
 
 export function registerReport(program: Command): void {
-  program
+  const command = program
     .command("report")
     .description(
       "Fetch the catalogue's scan report of an image you can see (yours, shared with you, or public): what was found in it",
     )
     .argument("<image-id>", "ami-…")
     .addOption(new Option("-f, --format <format>", "report format").choices(FORMATS).default("text"))
-    .option("-o, --output <file>", "write the report to a file instead of stdout")
-    .addOption(endpointOption())
-    .action(async (imageId: string, flags: ReportFlags) => {
-      const scan = await fetchScan(flags.endpoint, await resolveCredentials(), imageId);
-      const verdict = verdictOf(scan);
-      if (!scan.report) {
-        // Nothing to render: say why; the exit code says amigate could not do its job.
-        process.stderr.write(`amigate: ${verdictLine(scan)}\n`);
-        process.exitCode = 2;
-        return;
-      }
-      const color = flags.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
-      const text =
-        flags.format === "html"
-          ? renderHtml(scan.report)
-          : renderReport(scan.report, flags.format, { color });
-      if (flags.output !== undefined) {
-        await fsp.writeFile(flags.output, text);
-        process.stderr.write(`amigate: ${verdictLine(scan)}\n`);
-      } else process.stdout.write(text);
-      // Like `amigate scan`: 1 when the image has findings at or above the scan's --fail-on.
-      process.exitCode = verdict === "pass" ? 0 : 1;
-    });
+    .option("-o, --output <file>", "write the report to a file instead of stdout");
+  clientOptions(command).action(async (imageId: string, flags: ReportFlags) => {
+    const scan = await fetchScan(flags.endpoint, await credentialsFor(flags), imageId);
+    const verdict = verdictOf(scan);
+    if (!scan.report) {
+      // Nothing to render: say why; the exit code says amigate could not do its job.
+      process.stderr.write(`amigate: ${verdictLine(scan)}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const color = flags.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const text =
+      flags.format === "html" ? renderHtml(scan.report) : renderReport(scan.report, flags.format, { color });
+    if (flags.output !== undefined) {
+      await fsp.writeFile(flags.output, text);
+      process.stderr.write(`amigate: ${verdictLine(scan)}\n`);
+    } else process.stdout.write(text);
+    // Like `amigate scan`: 1 when the image has findings at or above the scan's --fail-on.
+    process.exitCode = verdict === "pass" ? 0 : 1;
+  });
 }

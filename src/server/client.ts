@@ -2,9 +2,8 @@
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, promises as fsp } from "node:fs";
 import { request } from "node:http";
-import os from "node:os";
-import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { XMLParser } from "fast-xml-parser";
 import { type Credentials, signHeaders } from "./sign.js";
 
@@ -18,57 +17,68 @@ export class ClientError extends Error {
   }
 }
 
-function fromIni(text: string, profile: string): Credentials | undefined {
-  let current = "";
-  const values: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    const section = /^\[\s*(?:profile\s+)?([^\]]+?)\s*\]$/.exec(line);
-    if (section) current = section[1]!;
-    else if (current === profile) {
-      const kv = /^([A-Za-z0-9_]+)\s*=\s*(.*)$/.exec(line);
-      if (kv) values[kv[1]!.toLowerCase()] = kv[2]!;
-    }
-  }
-  return values.aws_access_key_id && values.aws_secret_access_key
-    ? { accessKeyId: values.aws_access_key_id, secretAccessKey: values.aws_secret_access_key }
-    : undefined;
+/** What `--profile` and AWS_PROFILE choose; undefined = the chain's own default. */
+export interface CredentialOptions {
+  profile?: string;
 }
 
 /**
- * The standard chain, in its order: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY first; then
- * @aws-sdk/credential-providers' fromNodeProviderChain when installed; else the shared
- * credentials file's profile (AWS_PROFILE, default "default").
+ * The AWS SDK's standard chain (@aws-sdk/credential-providers' fromNodeProviderChain), in its
+ * order: environment (skipped when a profile is named), SSO, the shared config and credentials
+ * files' profile (keys, `credential_process`, `sso_session`, role chains), web identity, the
+ * container credentials endpoint, then instance metadata (IMDSv2).
  */
-export async function resolveCredentials(env = process.env): Promise<Credentials> {
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY)
-    return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
+export async function resolveCredentials(options: CredentialOptions = {}): Promise<Credentials> {
+  const explicit = options.profile !== undefined;
+  const provider = fromNodeProviderChain({
+    ...(explicit ? { profile: options.profile } : {}),
+    // The SDK warns on stderr when a profile and environment keys are both set; a --profile on
+    // the command line is an explicit choice, as it is for the AWS CLI, so that warning is dropped.
+    logger: {
+      debug: () => {},
+      info: () => {},
+      warn: (...args: unknown[]) => {
+        if (!explicit || !String(args[0]).includes("Multiple credential sources"))
+          process.stderr.write(`amigate: ${String(args[0]).split("\n")[0]}\n`);
+      },
+      error: () => {},
+    },
+  });
   try {
-    const name = "@aws-sdk/credential-providers";
-    const mod = (await import(name)) as { fromNodeProviderChain?: () => () => Promise<Credentials> };
-    if (mod.fromNodeProviderChain) return await mod.fromNodeProviderChain()();
-  } catch {
-    // Not installed (it is optional): fall back to the shared credentials file.
+    const c = await provider();
+    return {
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: c.secretAccessKey,
+      ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
+    };
+  } catch (e) {
+    throw new ClientError(
+      `no AWS credentials${explicit ? ` for profile ${options.profile}` : ""}: ${(e as Error).message.split("\n")[0]} ` +
+        "(set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile with --profile or AWS_PROFILE)",
+    );
   }
-  const file = env.AWS_SHARED_CREDENTIALS_FILE ?? path.join(os.homedir(), ".aws", "credentials");
-  try {
-    const creds = fromIni(await fsp.readFile(file, "utf8"), env.AWS_PROFILE ?? "default");
-    if (creds) return creds;
-  } catch {
-    // No file: reported below.
-  }
-  throw new ClientError("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or a profile)");
 }
 
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false });
 
-/** The EC2 error in an answer's body, as a ClientError with its code (else the HTTP status). */
-export function errorOf(status: number, body: string): ClientError {
+/** Why temporary credentials are refused (docs/server.md "Credentials"). */
+const TEMPORARY_CREDENTIALS =
+  " (these are temporary credentials with a session token; amigate serve accepts only the long-term keys it issued: `amigate accounts create`)";
+
+/**
+ * The EC2 error in an answer's body, as a ClientError with its code (else the HTTP status); an
+ * AuthFailure of temporary credentials says why.
+ */
+export function errorOf(status: number, body: string, credentials?: Credentials): ClientError {
   try {
     const e = (
       parser.parse(body) as { Response?: { Errors?: { Error?: { Code: string; Message: string } } } }
     ).Response?.Errors?.Error;
-    if (e) return new ClientError(`${e.Code}: ${e.Message}`, e.Code);
+    if (e)
+      return new ClientError(
+        `${e.Code}: ${e.Message}${e.Code === "AuthFailure" && credentials?.sessionToken ? TEMPORARY_CREDENTIALS : ""}`,
+        e.Code,
+      );
   } catch {
     // Not XML: said by status below.
   }
@@ -120,7 +130,7 @@ export async function ec2Call(
   });
   const res = await send(url, "POST", headers, Buffer.from(body));
   const out = await text(res.body);
-  if (res.status !== 200) throw errorOf(res.status, out);
+  if (res.status !== 200) throw errorOf(res.status, out, creds);
   return (parser.parse(out) as Record<string, Record<string, unknown>>)[`${action}Response`] ?? {};
 }
 
@@ -146,7 +156,7 @@ export async function putBlob(endpoint: string, creds: Credentials, file: string
   });
   const res = await send(url, "PUT", headers, createReadStream(file));
   const out = await text(res.body);
-  if (res.status !== 200) throw errorOf(res.status, out);
+  if (res.status !== 200) throw errorOf(res.status, out, creds);
   return (JSON.parse(out) as { imageLocation: string }).imageLocation;
 }
 
@@ -160,7 +170,7 @@ export async function pullImage(
   const url = new URL(`/amigate/images/${encodeURIComponent(imageId)}/blob`, endpoint);
   const headers = await signHeaders(creds, { method: "GET", url, headers: {}, body: "" });
   const res = await send(url, "GET", headers);
-  if (res.status !== 200) throw errorOf(res.status, await text(res.body));
+  if (res.status !== 200) throw errorOf(res.status, await text(res.body), creds);
   const expected = String(res.headers["x-amigate-sha256"] ?? "");
   const tmp = `${output}.partial`;
   const hash = createHash("sha256");

@@ -23,7 +23,7 @@ export async function signedRequest(
   });
   const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: text }) });
   const out = await res.text();
-  if (res.status !== 200) throw errorOf(res.status, out);
+  if (res.status !== 200) throw errorOf(res.status, out, credentials);
   return out;
 }
 

