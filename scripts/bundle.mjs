@@ -33,8 +33,10 @@ await build({
   platform: "node",
   target: "node20",
   sourcemap: "linked",
-  // A native addon: loaded from node_modules at run time.
-  external: ["better-sqlite3"],
+  // A native addon: loaded from node_modules at run time. xmlbuilder2 is the CycloneDX library's
+  // optional XML writer, tried in a try/catch when XML is asked for; we write JSON only and never
+  // install it.
+  external: ["better-sqlite3", "xmlbuilder2"],
   // CommonJS dependencies call require(); in an ES module bundle it has to be made.
   banner: {
     js: 'import { createRequire as __amigateRequire } from "node:module"; const require = __amigateRequire(import.meta.url);',

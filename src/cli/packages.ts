@@ -1,61 +1,42 @@
-import type { Command } from "commander";
-import { ScanSession } from "../scan/session.js";
+import { type Command, Option } from "commander";
+import { takeInventory } from "../scan/inventory.js";
 import { openTarget } from "../target/open.js";
+import { writeReport } from "./output.js";
 
-/** `amigate packages TARGET`: the package inventory per OS root (an SBOM-like list). */
+export const PACKAGE_FORMATS = ["text", "json", "cyclonedx", "spdx"] as const;
+type PackageFormat = (typeof PACKAGE_FORMATS)[number];
+
+/** `amigate packages TARGET`: the package inventory per OS root, as a list or an SBOM. */
 export function registerPackages(program: Command): void {
   program
     .command("packages")
-    .description("List the installed packages (dpkg, rpm, apk) and runtimes of an image")
+    .description("List the installed packages (dpkg, rpm, apk) and runtimes of an image, or write its SBOM")
     .argument("<target>", "a directory, archive or disk image")
-    .option("-f, --format <format>", "text or json", "text")
-    .action(async (input: string, flags: { format: string }) => {
+    .addOption(
+      new Option(
+        "-f, --format <format>",
+        "text, json, cyclonedx (CycloneDX 1.6 JSON) or spdx (SPDX 2.3 JSON)",
+      )
+        .choices(PACKAGE_FORMATS)
+        .default("text"),
+    )
+    .option("-o, --output <file>", "write to a file instead of stdout")
+    .action(async (input: string, flags: { format: PackageFormat; output?: string }) => {
       const target = await openTarget(input);
+      let text: string;
       try {
-        const roots = [];
-        // The scan session's facts (no rules run): the same inventory a scan of this target reads.
-        for (const { root, facts: store } of new ScanSession(target).roots) {
-          const os = await store.get("os");
-          const facts = await store.get("packages");
-          roots.push({
-            root,
-            os,
-            packages: facts.packages.map((p) => ({
-              name: p.name,
-              version: p.version,
-              sourceName: p.sourceName,
-              sourceVersion: p.sourceVersion,
-              arch: p.arch ?? null,
-              ecosystem: p.ecosystem,
-            })),
-            runtimes: facts.runtimes,
-            databases: facts.databases,
-            unknowns: store.unknowns,
-          });
-        }
-        if (flags.format === "json") {
-          // One root: the documented {"os", "packages"} shape; several: a list of those.
-          const out = roots.length === 1 ? roots[0] : { roots };
-          process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-          return;
-        }
-        for (const r of roots) {
-          process.stdout.write(
-            `# ${r.root}  ${r.os.prettyName ?? r.os.id ?? "unknown OS"}  (${r.packages.length} packages)\n`,
-          );
-          for (const p of r.packages) {
-            const src =
-              p.sourceName !== p.name || p.sourceVersion !== p.version
-                ? `  [${p.sourceName} ${p.sourceVersion}]`
-                : "";
-            process.stdout.write(`${p.name} ${p.version} ${p.arch ?? ""}${src}\n`);
-          }
-          for (const rt of r.runtimes)
-            process.stdout.write(`runtime ${rt.product} ${rt.cycle} (${rt.evidence})\n`);
-          for (const u of r.unknowns) process.stdout.write(`unreadable: ${u.path}: ${u.error}\n`);
+        const inventory = await takeInventory(target);
+        // The SBOM writers load only when asked for (the CycloneDX library is not small).
+        if (flags.format === "cyclonedx")
+          text = (await import("../report/cyclonedx.js")).renderCycloneDx(inventory);
+        else if (flags.format === "spdx") text = (await import("../report/spdx.js")).renderSpdx(inventory);
+        else {
+          const { renderPackagesJson, renderPackagesText } = await import("../report/packages.js");
+          text = flags.format === "json" ? renderPackagesJson(inventory) : renderPackagesText(inventory);
         }
       } finally {
         await target.close();
       }
+      await writeReport(text, flags.output);
     });
 }
