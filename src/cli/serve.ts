@@ -18,6 +18,7 @@ interface ServeFlags {
   gateScope: GateScope;
   scanWorkers: string;
   publicImageQuota: string;
+  deregisteredListing: string;
   scanTimeout: string;
   scanMemory: string;
   maxUpload: string;
@@ -82,6 +83,14 @@ export function registerServe(program: Command): void {
       )
         .env("AMIGATE_PUBLIC_IMAGE_QUOTA")
         .default("5"),
+    )
+    .addOption(
+      new Option(
+        "--deregistered-listing <seconds>",
+        "how long DescribeImages still lists a deregistered image (state deregistered), as EC2 does for a short while (0: not at all)",
+      )
+        .env("AMIGATE_DEREGISTERED_LISTING")
+        .default("3600"),
     )
     .addOption(
       new Option("--scan-workers <n>", "background scans run at once (worker threads)")
@@ -177,6 +186,17 @@ export function registerServe(program: Command): void {
         gateScope: flags.gateScope,
         scanWorkers: Math.max(1, Number(flags.scanWorkers) || 1),
         publicImageQuota: flagValue("--public-image-quota", flags.publicImageQuota, parseCount, WHOLE),
+        deregisteredListingMs:
+          1000 *
+          flagValue(
+            "--deregistered-listing",
+            flags.deregisteredListing,
+            (t) => {
+              const n = parseCount(t);
+              return n !== undefined && n <= 86_400 ? n : undefined;
+            },
+            "a whole number of seconds from 0 to 86400",
+          ),
         scanBudget: {
           timeoutMs: flagValue("--scan-timeout", flags.scanTimeout, parseSeconds, SECONDS),
           memoryMb: flagValue(

@@ -17,6 +17,9 @@ import type { AppDeps, AppRequest, AppResponse, RequestContext } from "./types.j
 import { DEFAULT_UPLOAD_LIMITS, UploadLedger } from "./upload-limits.js";
 
 const XML_TYPE = "text/xml;charset=UTF-8";
+
+/** EC2 lists a deregistered image "for a short interval"; here an hour unless serve says otherwise. */
+export const DEFAULT_DEREGISTERED_LISTING_MS = 3_600_000;
 const xmlHeaders = (requestId: string) => ({ "content-type": XML_TYPE, "x-amzn-requestid": requestId });
 
 /** An EC2 error as its response: Response/Errors/Error XML with the error's HTTP status. */
@@ -173,6 +176,8 @@ export class App {
         publicImageQuota: this.deps.publicImageQuota,
         gate: this.deps.gate,
         scans: this.deps.scans,
+        now: (this.deps.now ?? (() => new Date()))(),
+        deregisteredListingMs: this.deps.deregisteredListingMs ?? DEFAULT_DEREGISTERED_LISTING_MS,
         audit,
       });
       if (audit) await ctx.settle(audit);

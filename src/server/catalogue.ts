@@ -28,6 +28,8 @@ export interface CatalogueOptions {
   scanWorkers?: number;
   /** Public images per account at once (EC2: 5 per Region, adjustable); 0 = no limit. */
   publicImageQuota?: number;
+  /** How long DescribeImages still lists a deregistered image, in ms (app.ts's default: an hour). */
+  deregisteredListingMs?: number;
   /** Each scan's wall time and memory (scans.ts DEFAULT_SCAN_BUDGET for what is left out). */
   scanBudget?: Partial<ScanBudget>;
   /** Blob size and per-account stored bytes (upload-limits.ts DEFAULT_UPLOAD_LIMITS when left out). */
@@ -99,6 +101,7 @@ async function catalogueOver<S extends Store>(store: S, o: CatalogueOptions): Pr
     scans,
     region,
     publicImageQuota: o.publicImageQuota ?? DEFAULT_PUBLIC_IMAGE_QUOTA,
+    ...(o.deregisteredListingMs !== undefined ? { deregisteredListingMs: o.deregisteredListingMs } : {}),
     ...(o.uploadLimits ? { uploadLimits: o.uploadLimits } : {}),
   });
   return {

@@ -38,6 +38,9 @@ export interface AppDeps {
   publicImageQuota: number;
   /** Blob size and per-account stored bytes (DEFAULT_UPLOAD_LIMITS when left out). */
   uploadLimits?: UploadLimits;
+  /** How long DescribeImages still lists a deregistered image, in ms (DEFAULT_DEREGISTERED_LISTING_MS). */
+  deregisteredListingMs?: number;
+  /** The server's clock: signatures' skew and the image lifecycle's times. */
   now?: () => Date;
 }
 

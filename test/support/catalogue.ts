@@ -57,11 +57,14 @@ export async function testCatalogue(options: Partial<CatalogueOptions> = {}): Pr
     account: (alias) => cat.store.createAccount(alias !== undefined ? { alias } : {}),
     async call(who, action, params = {}) {
       const body = new URLSearchParams({ Action: action, Version: "2016-11-15", ...params }).toString();
+      // Signed at the server's time: a test that moves its clock (deps.now) moves the client's too.
+      const signingDate = cat.app.deps.now?.();
       const headers = await signHeaders(who, {
         method: "POST",
         url: endpoint,
         headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
         body,
+        ...(signingDate ? { signingDate } : {}),
       });
       const res = await cat.app.handle({
         method: "POST",

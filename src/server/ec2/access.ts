@@ -1,7 +1,7 @@
 import { IMAGE_ID } from "../ids.js";
-import type { Image, LaunchPermission } from "../store/types.js";
+import type { DeregisteredImage, Image, LaunchPermission } from "../store/types.js";
 import type { Ec2Context } from "./context.js";
-import { Ec2Error, malformedImageId, notFound } from "./errors.js";
+import { Ec2Error, malformedImageId, notFound, unavailable } from "./errors.js";
 
 /** Visible: own, public, or shared with the caller's account id (PRM-1, reference §3.1). */
 export function canSee(image: Image, callerId: string, permissions: readonly LaunchPermission[]): boolean {
@@ -12,15 +12,26 @@ export function canSee(image: Image, callerId: string, permissions: readonly Lau
   );
 }
 
+/** Who could see a deregistered image when it went: its owner, anyone if public, the accounts it was shared with. */
+export function couldSee(record: DeregisteredImage, callerId: string): boolean {
+  return record.image.ownerId === callerId || record.image.isPublic || record.sharedWith.includes(callerId);
+}
+
 export function checkImageId(id: string): void {
   if (!IMAGE_ID.test(id)) throw malformedImageId(id);
 }
 
-/** The image as the caller may see it; for anyone else it does not exist (InvalidAMIID.NotFound). */
+/**
+ * The image as the caller may see it; for anyone else it does not exist (InvalidAMIID.NotFound). A
+ * deregistered image is InvalidAMIID.Unavailable for those who could see it.
+ */
 export async function visibleImage(ctx: Ec2Context, imageId: string): Promise<Image> {
   checkImageId(imageId);
   const image = await ctx.store.image(imageId);
-  if (!image) throw notFound([imageId]);
+  if (!image) {
+    const record = await ctx.store.deregisteredImage(imageId);
+    throw record && couldSee(record, ctx.caller.accountId) ? unavailable(imageId) : notFound([imageId]);
+  }
   if (image.ownerId === ctx.caller.accountId || image.isPublic) return image;
   if (!canSee(image, ctx.caller.accountId, await ctx.store.launchPermissions(imageId)))
     throw notFound([imageId]);

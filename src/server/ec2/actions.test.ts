@@ -402,7 +402,7 @@ describe("tags, deregister, block public access, DryRun, audit", () => {
     );
   });
 
-  test("deregister: owner only; the image is gone for everyone", async () => {
+  test("deregister: owner only; the image is gone (deregistered.test.ts: listed for a while)", async () => {
     const id = await register(owner, "dereg");
     await c.call(owner, "ModifyImageAttribute", {
       ImageId: id,
@@ -417,8 +417,13 @@ describe("tags, deregister, block public access, DryRun, audit", () => {
       member(await c.call(owner, "DeregisterImage", { ImageId: id }), "DeregisterImage", "return"),
       "true",
     );
-    assert.equal((await c.call(owner, "DescribeImages", { "ImageId.1": id })).code, "InvalidAMIID.NotFound");
-    assert.equal((await c.call(owner, "DeregisterImage", { ImageId: id })).code, "InvalidAMIID.NotFound");
+    const [gone] = await described(owner, id);
+    assert.equal(gone!.imageState, "deregistered");
+    assert.equal(
+      (await c.call(friend, "DescribeImageAttribute", { ImageId: id, Attribute: "description" })).code,
+      "InvalidAMIID.Unavailable",
+    );
+    assert.equal((await c.call(owner, "DeregisterImage", { ImageId: id })).code, "InvalidAMIID.Unavailable");
   });
 
   test("block public access refuses Group=all with EC2's message; explicit shares still work", async () => {

@@ -28,6 +28,10 @@ export interface Ec2Context {
   publicImageQuota: number;
   gate: ShareGate;
   scans: ScanScheduler;
+  /** The request's time, from the server's clock (deps.now in tests). */
+  now: Date;
+  /** How long DescribeImages still lists a deregistered image (ms; 0: not at all). */
+  deregisteredListingMs: number;
   /**
    * For a mutating call, its audit entry (outcome ok): handed to the write that makes the change,
    * so both commit together. Left unwritten (no change made), the caller commits it afterwards.

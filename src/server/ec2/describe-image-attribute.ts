@@ -3,10 +3,11 @@ import { checkImageId, ownedImage } from "./access.js";
 import type { Ec2Action, Ec2Context } from "./context.js";
 import { Ec2Error } from "./errors.js";
 import { launchPermissionXml } from "./launch-permission-xml.js";
+import { protectionOf } from "./protection.js";
 import { el, set, wrap } from "./xml.js";
 
 /** Scalar attributes answered as <name><value>…</value></name> (model ImageAttribute shape). */
-const SCALARS: Record<string, (i: Image) => string | undefined> = {
+const SCALARS: Record<string, (i: Image, now: Date) => string | undefined> = {
   description: (i) => i.description,
   kernel: (i) => i.kernelId,
   ramdisk: (i) => i.ramdiskId,
@@ -16,7 +17,7 @@ const SCALARS: Record<string, (i: Image) => string | undefined> = {
   uefiData: () => undefined,
   lastLaunchedTime: (i) => i.lastLaunchedTime,
   imdsSupport: (i) => i.imdsSupport,
-  deregistrationProtection: () => "disabled",
+  deregistrationProtection: protectionOf,
 };
 
 export const describeImageAttribute: Ec2Action = {
@@ -38,7 +39,7 @@ export const describeImageAttribute: Ec2Action = {
     else if (attribute === "blockDeviceMapping")
       // Deprecated: EC2 always refuses it (aws-cli#1083).
       throw new Ec2Error("AuthFailure", "Unauthorized attempt to access restricted resource");
-    else body = wrap(attribute, el("value", SCALARS[attribute]!(image)));
+    else body = wrap(attribute, el("value", SCALARS[attribute]!(image, ctx.now)));
     return el("imageId", imageId) + body;
   },
 };

@@ -2,6 +2,7 @@ import { ACCOUNT_ID } from "../ids.js";
 import type { ImageQuery, Store } from "../store/types.js";
 import { checkImageId } from "./access.js";
 import type { Ec2Action, Ec2Context } from "./context.js";
+import { mergeById, recentlyDeregistered } from "./deregistered.js";
 import { Ec2Error, invalidParameterValue, notFound } from "./errors.js";
 import { imageMatcher, parseFilters } from "./filters.js";
 import { imagesSetXml } from "./image-xml.js";
@@ -63,23 +64,32 @@ export const describeImages: Ec2Action = {
           `Value ( ${maxResults} ) for parameter maxResults is invalid. Expect between 5 and 1000.`,
         );
     }
+    const includeDeprecated = params.bool("IncludeDeprecated") ?? false;
+    const includeDisabled = params.bool("IncludeDisabled") ?? false;
     const owners = params.list("Owner");
     const exec = params.list("ExecutableBy");
     const filters = parseFilters(params);
     const matcher = imageMatcher(filters);
     const query: ImageQuery = { callerId: caller.accountId };
     if (imageIds.length > 0) query.imageIds = imageIds;
+    // Disabled images only on request; other owners' deprecated ones only on request or by id
+    // (EC2 UG "Deprecate an AMI": AMI users see one when they give its id; owners always).
+    if (!includeDisabled) query.excludeDisabled = true;
+    if (!includeDeprecated && imageIds.length === 0) query.hideDeprecatedAsOf = ctx.now.toISOString();
     if (owners.length > 0) query.ownerIds = await resolveOwners(store, caller.accountId, owners);
     if (exec.length > 0) query.executableBy = executableBy(caller.accountId, exec);
     const next = params.get("NextToken");
     if (next !== undefined && next !== "") query.afterImageId = decodeToken(next);
     // Keyset paging in storage; with filters (evaluated here) the page is cut after filtering.
     if (maxResults !== undefined && filters.length === 0) query.limit = maxResults + 1;
-    const candidates = await store.queryImages(query);
+    let candidates = mergeById(await store.queryImages(query), await recentlyDeregistered(ctx, query));
+    if (query.limit !== undefined) candidates = candidates.slice(0, query.limit);
     if (imageIds.length > 0) {
-      // Ids that exist nowhere are an error; existing ones the caller cannot see are left out.
+      // Ids that exist nowhere are an error; existing ones the caller cannot see are left out, and
+      // so are deregistered ones once their interval is over.
       const missing: string[] = [];
-      for (const id of new Set(imageIds)) if (!(await store.image(id))) missing.push(id);
+      for (const id of new Set(imageIds))
+        if (!(await store.image(id)) && !(await store.deregisteredImage(id))) missing.push(id);
       if (missing.length > 0) throw notFound(missing);
     }
     const tags = await store.tags(
@@ -93,7 +103,7 @@ export const describeImages: Ec2Action = {
       images = images.slice(0, maxResults);
       nextToken = encodeToken(images[images.length - 1]!.imageId);
     }
-    const items = imagesSetXml(images, tags);
+    const items = imagesSetXml(images, tags, ctx.now);
     if (nextToken !== undefined) items.push(Buffer.from(el("nextToken", nextToken)));
     return items;
   },

@@ -26,6 +26,13 @@ export const notFound = (ids: string[]): Ec2Error =>
     ? new Ec2Error("InvalidAMIID.NotFound", `The image id '[${ids[0]}]' does not exist`)
     : new Ec2Error("InvalidAMIID.NotFound", `The image ids '[${ids.join(", ")}]' do not exist`);
 
+/**
+ * A deregistered image (EC2's error catalogue: "deregistered and is no longer available, or is not
+ * in a state from which you can … modify attributes"); the message is moto's, EC2's unconfirmed.
+ */
+export const unavailable = (id: string): Ec2Error =>
+  new Ec2Error("InvalidAMIID.Unavailable", `The image id '[${id}]' is no longer available`);
+
 export const malformedImageId = (id: string): Ec2Error =>
   new Ec2Error("InvalidAMIID.Malformed", `Invalid id: "${id}" (expecting "ami-...")`);
 

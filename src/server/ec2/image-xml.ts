@@ -1,4 +1,5 @@
 import type { BlockDeviceMapping, Image, Tag } from "../store/types.js";
+import { protectionOf } from "./protection.js";
 import { el, set, wrap } from "./xml.js";
 
 export function blockDeviceXml(m: BlockDeviceMapping): string {
@@ -38,10 +39,16 @@ function tagSetXml(tags: readonly Tag[]): string {
   );
 }
 
-function renderedOf(image: Image): Rendered {
-  let r = rendered.get(image);
+/**
+ * A document's rendering is kept while it holds: only a deregistration protection cooldown that has
+ * run out since (its "disabled-until" is now "disabled") makes it be rendered again.
+ */
+function renderedOf(image: Image, now: Date): Rendered {
+  const until = image.deregistrationProtectedUntil;
+  const lapsed = until !== undefined && until <= now.toISOString();
+  let r = lapsed ? undefined : rendered.get(image);
   if (r === undefined) {
-    const body = render(image);
+    const body = render(image, now);
     const at = body.indexOf(TAGS);
     const item = Buffer.from(`<item>${body.slice(0, at)}${body.slice(at + TAGS.length)}</item>`);
     r = {
@@ -49,7 +56,7 @@ function renderedOf(image: Image): Rendered {
       head: Buffer.from(`<item>${body.slice(0, at)}`),
       tail: Buffer.from(`${body.slice(at + TAGS.length)}</item>`),
     };
-    rendered.set(image, r);
+    if (!lapsed) rendered.set(image, r);
   }
   return r;
 }
@@ -62,11 +69,15 @@ const EMPTY_SET = Buffer.from("<imagesSet/>");
 const SET_OPEN = Buffer.from("<imagesSet>");
 const SET_CLOSE = Buffer.from("</imagesSet>");
 
-export function imagesSetXml(images: readonly Image[], tags: ReadonlyMap<string, Tag[]>): Buffer[] {
+export function imagesSetXml(
+  images: readonly Image[],
+  tags: ReadonlyMap<string, Tag[]>,
+  now: Date,
+): Buffer[] {
   if (images.length === 0) return [EMPTY_SET];
   const parts: Buffer[] = [SET_OPEN];
   for (const image of images) {
-    const r = renderedOf(image);
+    const r = renderedOf(image, now);
     const t = tags.get(image.imageId);
     if (t === undefined || t.length === 0) parts.push(r.item);
     else parts.push(r.head, Buffer.from(tagSetXml(t)), r.tail);
@@ -75,7 +86,7 @@ export function imagesSetXml(images: readonly Image[], tags: ReadonlyMap<string,
   return parts;
 }
 
-function render(image: Image): string {
+function render(image: Image, now: Date): string {
   return (
     el("imageId", image.imageId) +
     el("imageLocation", image.imageLocation) +
@@ -105,7 +116,8 @@ function render(image: Image): string {
     el("bootMode", image.bootMode) +
     el("tpmSupport", image.tpmSupport) +
     el("imdsSupport", image.imdsSupport) +
+    el("deprecationTime", image.deprecationTime) +
     el("lastLaunchedTime", image.lastLaunchedTime) +
-    el("deregistrationProtection", "disabled")
+    el("deregistrationProtection", protectionOf(image, now))
   );
 }

@@ -1,4 +1,4 @@
-import type { ImageQuery } from "./types.js";
+import type { Image, ImageQuery } from "./types.js";
 
 export interface ImageQuerySql<P = Record<string, unknown>> {
   sql: string;
@@ -60,9 +60,34 @@ export function postgresDialect(): SqlDialect<unknown[]> {
 }
 
 /**
+ * The lifecycle's narrowing (disabled, deprecated) as conditions on images `i`: the listing of
+ * DescribeImages leaves out disabled images, and other owners' deprecated ones.
+ */
+export function lifecycleConditions<P>(q: ImageQuery, d: SqlDialect<P>): string[] {
+  const where: string[] = [];
+  if (q.excludeDisabled) where.push(`NOT (${d.isSet("i.disabled")})`);
+  if (q.hideDeprecatedAsOf !== undefined)
+    where.push(`(i.owner_id = ${d.value("caller", q.callerId)} OR i.deprecation_time IS NULL
+       OR i.deprecation_time > ${d.value("deprecatedAsOf", q.hideDeprecatedAsOf)})`);
+  return where;
+}
+
+/** The same narrowing on documents (the store's cached grant lists). */
+export function lifecycleVisible(q: ImageQuery): ((image: Image) => boolean) | undefined {
+  const asOf = q.hideDeprecatedAsOf;
+  if (!q.excludeDisabled && asOf === undefined) return undefined;
+  return (i) =>
+    !(q.excludeDisabled && i.state === "disabled") &&
+    (asOf === undefined ||
+      i.ownerId === q.callerId ||
+      i.deprecationTime === undefined ||
+      i.deprecationTime > asOf);
+}
+
+/**
  * DescribeImages' visible-set narrowing as one SELECT of image ids in id order, each access path on
- * an index: owner → images_owner_image (covering), shared-with-me → launch_permissions_grantee_image
- * (kind, value, image_id), public → images_public.
+ * an index: owner → images_owner_listing (covering, with the lifecycle columns), shared-with-me →
+ * launch_permissions_grantee_image (kind, value, image_id), public → images_public.
  */
 export function imageQuerySql(q: ImageQuery): ImageQuerySql;
 export function imageQuerySql<P>(q: ImageQuery, dialect: SqlDialect<P>): ImageQuerySql<P>;
@@ -111,6 +136,7 @@ export function imageQuerySql(
   if (q.ownerIds?.length === 1) where.push(`i.owner_id = ${d.value("owner", q.ownerIds[0])}`);
   else if (q.ownerIds) where.push(`i.owner_id IN ${d.list("owners", q.ownerIds)}`);
   if (q.afterImageId !== undefined) where.push(`i.image_id > ${d.value("after", q.afterImageId)}`);
+  where.push(...lifecycleConditions(ownOnly ? { ...q, hideDeprecatedAsOf: undefined } : q, d));
   let sql = `SELECT i.image_id FROM images i WHERE ${where.join(" AND ")} ORDER BY i.image_id`;
   if (q.limit !== undefined) sql += ` LIMIT ${d.value("limit", q.limit)}`;
   return { sql, params: d.params };

@@ -112,4 +112,19 @@ export const MIGRATIONS: readonly string[] = [
      last_seen_at TEXT NOT NULL,
      expires_at TEXT NOT NULL);
    CREATE INDEX console_sessions_expiry ON console_sessions(expires_at);`,
+  // 5: the image lifecycle (#18). Deprecation and disabling decide what DescribeImages lists, so
+  // they are columns beside the document, in the owner's covering index; a deregistered image
+  // leaves images (and its grants, tags, listing, scans) but keeps a record, which DescribeImages
+  // lists for a while and which makes a second DeregisterImage InvalidAMIID.Unavailable.
+  `ALTER TABLE images ADD COLUMN deprecation_time TEXT;
+   ALTER TABLE images ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX images_owner_listing ON images(owner_id, image_id, is_public, disabled, deprecation_time);
+   DROP INDEX images_owner_image;
+   CREATE TABLE deregistered_images (
+     image_id TEXT PRIMARY KEY,
+     owner_id TEXT NOT NULL,
+     deregistered_at TEXT NOT NULL,
+     shared_with TEXT NOT NULL,
+     doc TEXT NOT NULL);
+   CREATE INDEX deregistered_images_at ON deregistered_images(deregistered_at);`,
 ];

@@ -122,6 +122,15 @@ export class PostgresStore implements Store {
   countPublicImages(ownerId: string) {
     return this.#images.countPublicImages(ownerId);
   }
+  deregisteredImage(imageId: string) {
+    return this.#images.deregisteredImage(imageId);
+  }
+  deregisteredSince(since: string, imageIds?: string[]) {
+    return this.#images.deregisteredSince(since, imageIds);
+  }
+  disableImage(imageId: string, audit?: AuditRecord) {
+    return this.#images.disableImage(imageId, audit);
+  }
 
   launchPermissions(imageId: string) {
     return this.#permissions.launchPermissions(imageId);

@@ -118,6 +118,15 @@ export class SqliteStore implements Store {
   countPublicImages(ownerId: string) {
     return this.#images.countPublicImages(ownerId);
   }
+  deregisteredImage(imageId: string) {
+    return this.#images.deregisteredImage(imageId);
+  }
+  deregisteredSince(since: string, imageIds?: string[]) {
+    return this.#images.deregisteredSince(since, imageIds);
+  }
+  disableImage(imageId: string, audit?: AuditRecord) {
+    return this.#images.disableImage(imageId, audit);
+  }
 
   launchPermissions(imageId: string) {
     return this.#permissions.launchPermissions(imageId);

@@ -13,6 +13,7 @@ import {
   startPostgres,
 } from "../../../test/support/postgres.js";
 import { storeContract } from "../../../test/support/store-contract.js";
+import { lifecycleContract } from "../../../test/support/store-lifecycle-contract.js";
 import { MIGRATIONS } from "./migrations.js";
 import { PostgresDatabase } from "./postgres/database.js";
 import { PG_MIGRATIONS } from "./postgres/migrations.js";
@@ -27,6 +28,7 @@ describe("PostgreSQL store", { skip: missing }, () => {
   after(() => cluster?.stop());
 
   storeContract(postgresStores(() => cluster));
+  lifecycleContract(postgresStores(() => cluster));
 
   test("each SQLite migration has its PostgreSQL counterpart (same number, same meaning)", () => {
     assert.equal(

@@ -2,5 +2,7 @@
 
 import { sqliteStores } from "../../../test/support/store.js";
 import { storeContract } from "../../../test/support/store-contract.js";
+import { lifecycleContract } from "../../../test/support/store-lifecycle-contract.js";
 
 storeContract(sqliteStores);
+lifecycleContract(sqliteStores);

@@ -42,7 +42,11 @@ export interface BlockDeviceMapping {
   ebs?: EbsBlockDevice;
 }
 
-export type ImageState = "pending" | "available" | "failed";
+/** A deregistered image is no longer in the store's images; its last document says "deregistered". */
+export type ImageState = "pending" | "available" | "failed" | "disabled" | "deregistered";
+
+/** DescribeImages' deregistrationProtection while protection is on (absent: "disabled"). */
+export type DeregistrationProtection = "enabled-without-cooldown" | "enabled-with-cooldown";
 
 export interface Image {
   imageId: string;
@@ -72,6 +76,11 @@ export interface Image {
   blob?: { sha256: string; size: number };
   isPublic: boolean;
   lastLaunchedTime?: string;
+  /** EnableImageDeprecation's time (whole minutes; EC2's format, milliseconds .000Z). */
+  deprecationTime?: string;
+  deregistrationProtection?: DeregistrationProtection;
+  /** Disabling a protection that had a cooldown leaves the image protected until this time. */
+  deregistrationProtectedUntil?: string;
   /** RegisterImage fields the caller set; a scan fills only the others. */
   given?: string[];
 }
@@ -98,6 +107,21 @@ export interface ImageQuery {
   afterImageId?: string;
   /** At most this many images (the first ones by image id). */
   limit?: number;
+  /** Leave out disabled images (DescribeImages without IncludeDisabled). */
+  excludeDisabled?: boolean;
+  /**
+   * Leave out other owners' images whose deprecation time is at or before this ISO time
+   * (DescribeImages without IncludeDeprecated or ImageId.N); the caller's own always stay.
+   */
+  hideDeprecatedAsOf?: string;
+}
+
+/** A deregistered image: its last document (state "deregistered") and who could see it then. */
+export interface DeregisteredImage {
+  image: Image;
+  deregisteredAt: string;
+  /** The account ids it was shared with (userId grants) when it was deregistered. */
+  sharedWith: string[];
 }
 
 export type ScanStatus = "pending" | "running" | "done" | "failed";
@@ -154,8 +178,17 @@ export interface ImageStore {
     patch: Partial<Omit<Image, "imageId" | "ownerId">>,
     audit?: AuditRecord,
   ): Promise<void>;
+  /**
+   * DeregisterImage: the image leaves the images (its grants, tags, listing and scans with it) and
+   * its record stays among the deregistered images, in the same transaction.
+   */
   deleteImage(imageId: string, audit?: AuditRecord): Promise<void>;
   countPublicImages(ownerId: string): Promise<number>;
+  deregisteredImage(imageId: string): Promise<DeregisteredImage | undefined>;
+  /** Images deregistered at or after `since` (ISO), in id order: all, or only these ids. */
+  deregisteredSince(since: string, imageIds?: string[]): Promise<DeregisteredImage[]>;
+  /** DisableImage: state "disabled", every launch permission removed (private), in one transaction. */
+  disableImage(imageId: string, audit?: AuditRecord): Promise<void>;
 }
 
 /** Launch permissions (grants); an image is public while it holds `group: all`. */

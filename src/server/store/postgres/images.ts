@@ -2,8 +2,8 @@
  * Image documents (block device mappings included). Every read goes to the database: API nodes
  * share it, so a change through one node is seen by the next request to any other.
  */
-import { imageQuerySql, postgresDialect } from "../image-query.js";
-import type { AuditRecord, Image, ImageQuery, ImageStore, Tag } from "../types.js";
+import { imageQuerySql, lifecycleConditions, postgresDialect } from "../image-query.js";
+import type { AuditRecord, DeregisteredImage, Image, ImageQuery, ImageStore, Tag } from "../types.js";
 import type { PostgresAuditLog } from "./audit.js";
 import type { PostgresDatabase, Row, Sql } from "./database.js";
 import type { PostgresTags } from "./tags.js";
@@ -13,6 +13,14 @@ export function imageOf(row: Row): Image {
   const image = row.doc as Image;
   image.isPublic = row.is_public === true;
   return image;
+}
+
+function deregisteredOf(row: Row): DeregisteredImage {
+  return {
+    image: row.doc as Image,
+    deregisteredAt: row.deregistered_at as string,
+    sharedWith: row.shared_with as string[],
+  };
 }
 
 export class PostgresImages implements ImageStore {
@@ -25,7 +33,8 @@ export class PostgresImages implements ImageStore {
   async insertImage(image: Image, tags: Tag[], audit?: AuditRecord): Promise<void> {
     await this.log.write(audit, async (tx) => {
       await tx.run(
-        "INSERT INTO images (image_id, owner_id, name, is_public, blob_sha256, doc) VALUES ($1, $2, $3, $4, $5, $6)",
+        `INSERT INTO images (image_id, owner_id, name, is_public, blob_sha256, doc, deprecation_time, disabled)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [
           image.imageId,
           image.ownerId,
@@ -33,6 +42,8 @@ export class PostgresImages implements ImageStore {
           image.isPublic,
           image.blob?.sha256 ?? null,
           JSON.stringify(image),
+          image.deprecationTime ?? null,
+          image.state === "disabled",
         ],
       );
       await this.tagStore.put(tx, image.ownerId, [image.imageId], tags);
@@ -45,15 +56,17 @@ export class PostgresImages implements ImageStore {
   }
 
   async queryImages(q: ImageQuery): Promise<Image[]> {
-    const { sql, params, notOwnedBy, limit, grantsTo } = imageQuerySql(q, postgresDialect());
+    const dialect = postgresDialect();
+    const { sql, params, notOwnedBy, limit, grantsTo } = imageQuerySql(q, dialect);
     if (grantsTo !== undefined) {
       // The caller's grants in id order, its own images left out, paged here (the SQLite store
       // pages a cached list instead).
+      const lifecycle = lifecycleConditions(q, dialect).map((c) => `AND ${c}`);
       const n = params.length;
       const after = q.afterImageId !== undefined ? `AND i.image_id > $${n + 2}` : "";
       const rows = await this.db.rows(
         `SELECT i.is_public, i.doc FROM images i WHERE i.image_id IN (${sql}) AND i.owner_id <> $${n + 1} ${after}
-         ORDER BY i.image_id ${limit !== undefined ? `LIMIT ${Number(limit)}` : ""}`,
+         ${lifecycle.join(" ")} ORDER BY i.image_id ${limit !== undefined ? `LIMIT ${Number(limit)}` : ""}`,
         [...params, notOwnedBy, ...(q.afterImageId !== undefined ? [q.afterImageId] : [])],
       );
       return rows.map(imageOf);
@@ -78,9 +91,27 @@ export class PostgresImages implements ImageStore {
       const row = await tx.row("SELECT is_public, doc FROM images WHERE image_id = $1 FOR UPDATE", [imageId]);
       if (!row) return;
       const image = { ...imageOf(row), ...patch };
-      await tx.run("UPDATE images SET name = $1, doc = $2 WHERE image_id = $3", [
-        image.name,
-        JSON.stringify(image),
+      await tx.run(
+        "UPDATE images SET name = $1, doc = $2, deprecation_time = $3, disabled = $4 WHERE image_id = $5",
+        [
+          image.name,
+          JSON.stringify(image),
+          image.deprecationTime ?? null,
+          image.state === "disabled",
+          imageId,
+        ],
+      );
+    });
+  }
+
+  async disableImage(imageId: string, audit?: AuditRecord): Promise<void> {
+    await this.log.write(audit, async (tx) => {
+      const row = await tx.row("SELECT is_public, doc FROM images WHERE image_id = $1 FOR UPDATE", [imageId]);
+      if (!row) return;
+      await tx.run("DELETE FROM launch_permissions WHERE image_id = $1", [imageId]);
+      // is_public set to false here fires the trigger that unpublishes the image's listing.
+      await tx.run("UPDATE images SET doc = $1, disabled = true, is_public = false WHERE image_id = $2", [
+        JSON.stringify({ ...imageOf(row), state: "disabled", isPublic: false }),
         imageId,
       ]);
     });
@@ -88,9 +119,54 @@ export class PostgresImages implements ImageStore {
 
   async deleteImage(imageId: string, audit?: AuditRecord): Promise<void> {
     await this.log.write(audit, async (tx) => {
+      const row = await tx.row("SELECT is_public, doc FROM images WHERE image_id = $1 FOR UPDATE", [imageId]);
+      if (row) {
+        const image = imageOf(row);
+        const sharedWith = (
+          await tx.rows(
+            "SELECT value FROM launch_permissions WHERE image_id = $1 AND kind = 'userId' ORDER BY seq",
+            [imageId],
+          )
+        ).map((r) => r.value as string);
+        await tx.run(
+          `INSERT INTO deregistered_images (image_id, owner_id, deregistered_at, shared_with, doc)
+           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (image_id) DO NOTHING`,
+          [
+            imageId,
+            image.ownerId,
+            new Date().toISOString(),
+            JSON.stringify(sharedWith),
+            JSON.stringify({ ...image, state: "deregistered" }),
+          ],
+        );
+      }
       await tx.run("DELETE FROM images WHERE image_id = $1", [imageId]);
       await this.tagStore.dropResource(tx, imageId);
     });
+  }
+
+  async deregisteredImage(imageId: string): Promise<DeregisteredImage | undefined> {
+    const row = await this.db.row(
+      "SELECT deregistered_at, shared_with, doc FROM deregistered_images WHERE image_id = $1",
+      [imageId],
+    );
+    return row && deregisteredOf(row);
+  }
+
+  async deregisteredSince(since: string, imageIds?: string[]): Promise<DeregisteredImage[]> {
+    const rows =
+      imageIds === undefined
+        ? await this.db.rows(
+            `SELECT deregistered_at, shared_with, doc FROM deregistered_images
+             WHERE deregistered_at >= $1 ORDER BY image_id`,
+            [since],
+          )
+        : await this.db.rows(
+            `SELECT deregistered_at, shared_with, doc FROM deregistered_images
+             WHERE deregistered_at >= $1 AND image_id = ANY($2::text[]) ORDER BY image_id`,
+            [since, imageIds],
+          );
+    return rows.map(deregisteredOf);
   }
 
   async countPublicImages(ownerId: string): Promise<number> {

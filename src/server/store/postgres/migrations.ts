@@ -119,4 +119,18 @@ export const PG_MIGRATIONS: readonly string[] = [
      last_seen_at text COLLATE "C" NOT NULL,
      expires_at text COLLATE "C" NOT NULL);
    CREATE INDEX console_sessions_expiry ON console_sessions(expires_at);`,
+  // 5: the image lifecycle (#18): deprecation and disabling as columns in the owner's covering
+  // index; the records of deregistered images.
+  `ALTER TABLE images ADD COLUMN deprecation_time text COLLATE "C";
+   ALTER TABLE images ADD COLUMN disabled boolean NOT NULL DEFAULT false;
+   CREATE INDEX images_owner_listing ON images(owner_id, image_id)
+     INCLUDE (is_public, disabled, deprecation_time);
+   DROP INDEX images_owner_image;
+   CREATE TABLE deregistered_images (
+     image_id text COLLATE "C" PRIMARY KEY,
+     owner_id text COLLATE "C" NOT NULL,
+     deregistered_at text COLLATE "C" NOT NULL,
+     shared_with json NOT NULL,
+     doc json NOT NULL);
+   CREATE INDEX deregistered_images_at ON deregistered_images(deregistered_at);`,
 ];

@@ -3,8 +3,8 @@
  * read ids from covering indexes and take the parsed documents from the cache.
  */
 import type { ImageCache } from "../image-cache.js";
-import { imageQuerySql } from "../image-query.js";
-import type { AuditRecord, Image, ImageQuery, ImageStore, Tag } from "../types.js";
+import { imageQuerySql, lifecycleVisible } from "../image-query.js";
+import type { AuditRecord, DeregisteredImage, Image, ImageQuery, ImageStore, Tag } from "../types.js";
 import type { SqliteAuditLog } from "./audit.js";
 import type { Row, SqliteDatabase } from "./database.js";
 import type { SqliteTags } from "./tags.js";
@@ -21,6 +21,14 @@ function firstAfter(sorted: readonly Image[], after: string): number {
   return lo;
 }
 
+function deregisteredOf(row: Row): DeregisteredImage {
+  return {
+    image: JSON.parse(row.doc as string) as Image,
+    deregisteredAt: row.deregistered_at as string,
+    sharedWith: JSON.parse(row.shared_with as string) as string[],
+  };
+}
+
 export class SqliteImages implements ImageStore {
   constructor(
     private readonly db: SqliteDatabase,
@@ -33,7 +41,8 @@ export class SqliteImages implements ImageStore {
     this.log.write(audit, () => {
       this.db
         .stmt(
-          "INSERT INTO images (image_id, owner_id, name, is_public, blob_sha256, doc) VALUES (?, ?, ?, ?, ?, ?)",
+          `INSERT INTO images (image_id, owner_id, name, is_public, blob_sha256, doc, deprecation_time, disabled)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           image.imageId,
@@ -42,6 +51,8 @@ export class SqliteImages implements ImageStore {
           image.isPublic ? 1 : 0,
           image.blob?.sha256 ?? null,
           JSON.stringify(image),
+          image.deprecationTime ?? null,
+          image.state === "disabled" ? 1 : 0,
         );
       for (const t of tags) this.tagStore.put(image.ownerId, image.imageId, t);
     });
@@ -78,6 +89,8 @@ export class SqliteImages implements ImageStore {
         ? read()
         : (this.cache.grantsTo(grantsTo) ?? this.cache.putGrants(grantsTo, read()));
       images = q.afterImageId === undefined ? all : all.slice(firstAfter(all, q.afterImageId));
+      const visible = lifecycleVisible(q);
+      if (visible) images = images.filter(visible);
     } else images = read();
     return limit !== undefined ? images.slice(0, limit) : [...images];
   }
@@ -111,18 +124,84 @@ export class SqliteImages implements ImageStore {
       if (!current) return;
       const image = { ...current, ...patch };
       this.db
-        .stmt("UPDATE images SET name = ?, doc = ? WHERE image_id = ?")
-        .run(image.name, JSON.stringify(image), imageId);
+        .stmt("UPDATE images SET name = ?, doc = ?, deprecation_time = ?, disabled = ? WHERE image_id = ?")
+        .run(
+          image.name,
+          JSON.stringify(image),
+          image.deprecationTime ?? null,
+          image.state === "disabled" ? 1 : 0,
+          imageId,
+        );
+    });
+    this.cache.delete(imageId);
+  }
+
+  async disableImage(imageId: string, audit?: AuditRecord): Promise<void> {
+    this.log.write(audit, () => {
+      this.cache.sync();
+      const current = this.imageNow(imageId);
+      if (!current) return;
+      this.db.stmt("DELETE FROM launch_permissions WHERE image_id = ?").run(imageId);
+      // is_public written to 0 here fires the trigger that unpublishes the image's listing.
+      this.db
+        .stmt("UPDATE images SET doc = ?, disabled = 1, is_public = 0 WHERE image_id = ?")
+        .run(JSON.stringify({ ...current, state: "disabled", isPublic: false }), imageId);
     });
     this.cache.delete(imageId);
   }
 
   async deleteImage(imageId: string, audit?: AuditRecord): Promise<void> {
     this.log.write(audit, () => {
+      this.cache.sync();
+      const current = this.imageNow(imageId);
+      if (current) {
+        const sharedWith = this.db
+          .stmt("SELECT value FROM launch_permissions WHERE image_id = ? AND kind = 'userId' ORDER BY seq")
+          .pluck()
+          .all(imageId) as string[];
+        this.db
+          .stmt(
+            `INSERT OR REPLACE INTO deregistered_images (image_id, owner_id, deregistered_at, shared_with, doc)
+             VALUES (?, ?, ?, ?, ?)`,
+          )
+          .run(
+            imageId,
+            current.ownerId,
+            new Date().toISOString(),
+            JSON.stringify(sharedWith),
+            JSON.stringify({ ...current, state: "deregistered" }),
+          );
+      }
       this.db.stmt("DELETE FROM images WHERE image_id = ?").run(imageId);
       this.tagStore.dropResource(imageId);
     });
     this.cache.delete(imageId);
+  }
+
+  async deregisteredImage(imageId: string): Promise<DeregisteredImage | undefined> {
+    const row = this.db
+      .stmt("SELECT deregistered_at, shared_with, doc FROM deregistered_images WHERE image_id = ?")
+      .get(imageId) as Row | undefined;
+    return row && deregisteredOf(row);
+  }
+
+  async deregisteredSince(since: string, imageIds?: string[]): Promise<DeregisteredImage[]> {
+    const rows = (
+      imageIds === undefined
+        ? this.db
+            .stmt(
+              `SELECT deregistered_at, shared_with, doc FROM deregistered_images
+               WHERE deregistered_at >= ? ORDER BY image_id`,
+            )
+            .all(since)
+        : this.db
+            .stmt(
+              `SELECT deregistered_at, shared_with, doc FROM deregistered_images
+               WHERE deregistered_at >= ? AND image_id IN (SELECT value FROM json_each(?)) ORDER BY image_id`,
+            )
+            .all(since, JSON.stringify(imageIds))
+    ) as Row[];
+    return rows.map(deregisteredOf);
   }
 
   async countPublicImages(ownerId: string): Promise<number> {
