@@ -11,7 +11,12 @@ import { ClientError, resolveCredentials } from "../server/client.js";
 import type { Credentials } from "../server/sign.js";
 import { InputFileError, readBounded } from "./statement-files.js";
 
-export { readDocument, statementsFromFiles } from "./statement-files.js";
+export {
+  parseDocumentText,
+  readDocument,
+  readDocumentText,
+  statementsFromFiles,
+} from "./statement-files.js";
 
 /** A scan report holds the package list: larger than a listing, but bounded. */
 const MAX_REPORT = 256 * 1024 * 1024;

@@ -146,6 +146,33 @@ describe("amigate listing / attest / submission on files", () => {
     assert.match(r.stderr, new RegExp(`packages says 3 installed; the scan counted ${dpkgCount()} \\(dpkg`));
   });
 
+  it("edit keeps the file's comments and changes only the edited value, by flag or in $EDITOR", () => {
+    const original = `# Acme's listing, kept in git\n${readFileSync(at("listing.yaml"), "utf8")
+      .replace(/^architecture: (.*)$/m, "architecture: $1 # from the scan")
+      .replace(/^keyFeatures:$/m, "# What customers get:\nkeyFeatures:")}`;
+    assert.match(original, /^description: A web server\.$/m);
+    writeFileSync(at("commented.yaml"), original);
+    const r = cli(["listing", "edit", at("commented.yaml"), "--set", "description=A faster web server."]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      readFileSync(at("commented.yaml"), "utf8"),
+      original.replace(/^description: .*$/m, "description: A faster web server."),
+    );
+    writeFileSync(at("editor2.sh"), '#!/bin/sh\nsed -i "s/^version: .*/version: 1.0.1/" "$1"\n', {
+      mode: 0o755,
+    });
+    execFileSync(process.execPath, ["--import", "tsx", MAIN, "listing", "edit", at("commented.yaml")], {
+      env: { ...process.env, EDITOR: at("editor2.sh"), VISUAL: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    assert.equal(
+      readFileSync(at("commented.yaml"), "utf8"),
+      original
+        .replace(/^description: .*$/m, "description: A faster web server.")
+        .replace(/^version: .*$/m, "version: 1.0.1"),
+    );
+  });
+
   it("attest writes who and when; the submission record and a scan with the files show them", () => {
     const r = cli(["attest", at("answers.yaml"), "--answer", "attest-no-seller-access=yes", "--by", "alice"]);
     assert.equal(r.code, 0, r.stderr);

@@ -18,6 +18,7 @@ import { renderListingHtml } from "../report/listing-template.js";
 import { ClientError } from "../server/client.js";
 import { imagePath, signedJson } from "../server/json-client.js";
 import type { Credentials } from "../server/sign.js";
+import { rewrittenListing } from "./listing-file.js";
 import {
   catalogueFor,
   collect,
@@ -25,7 +26,9 @@ import {
   formatOption,
   isImageId,
   optionalEndpoint,
+  parseDocumentText,
   readDocument,
+  readDocumentText,
   readReport,
   renderDocument,
   replaceFile,
@@ -76,31 +79,43 @@ function editsOf(flags: { set?: string[]; add?: string[] }): FieldEdit[] {
   ];
 }
 
-/** Opens $VISUAL/$EDITOR on the listing as YAML; the listing as saved, checked. */
-async function editInEditor(listing: Listing): Promise<Listing> {
+/**
+ * Opens $VISUAL/$EDITOR on a listing's text (a file's own, comments and all, or the catalogue's
+ * listing as YAML); the text as saved and the listing it says, checked.
+ */
+async function editInEditor(text: string, name: string): Promise<{ text: string; listing: Listing }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-listing-"));
-  const file = path.join(dir, "listing.yaml");
+  const file = path.join(dir, name);
   try {
-    await fsp.writeFile(file, await renderDocument(listing, "yaml"));
+    await fsp.writeFile(file, text);
     const editor = process.env.VISUAL || process.env.EDITOR || "vi";
     const r = spawnSync("sh", ["-c", `${editor} "$1"`, "sh", file], { stdio: "inherit" });
     if (r.status !== 0)
       throw new ClientError(`the editor (${editor}) exited with ${r.status ?? r.signal}; nothing changed`);
-    return parseListing(await readDocument(file));
+    const saved = await fsp.readFile(file, "utf8");
+    return { text: saved, listing: parseListing(await parseDocumentText(saved, name)) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Whether an edit names what to change (--set, --add, --from) or opens the editor. */
+const opensEditor = (flags: { set?: string[]; add?: string[]; from?: string }) =>
+  !flags.from && editsOf(flags).length === 0;
 
 async function edited(
   listing: Listing,
   flags: { set?: string[]; add?: string[]; from?: string },
   imageId?: string,
 ): Promise<Listing> {
+  if (opensEditor(flags))
+    return parseListing(
+      (await editInEditor(await renderDocument(listing, "yaml"), "listing.yaml")).listing,
+      imageId,
+    );
   const edits = editsOf(flags);
   let next = flags.from ? parseListing(await readDocument(flags.from), imageId) : listing;
   if (edits.length > 0) next = applyFieldEdits(next, edits);
-  if (!flags.from && edits.length === 0) next = await editInEditor(listing);
   return imageId ? parseListing(next, imageId) : next;
 }
 
@@ -236,8 +251,18 @@ export function registerListing(program: Command): void {
         );
         return;
       }
-      const next = await edited(parseListing(await readDocument(target)), flags);
-      await replaceFile(target, await renderDocument(next, formatFor(undefined, target)));
+      // A file keeps what its author wrote: comments, order, and every value not edited.
+      const { text, value } = await readDocumentText(target);
+      let next: Listing;
+      if (opensEditor(flags)) {
+        const saved = await editInEditor(text, `listing${path.extname(target) || ".yaml"}`);
+        next = saved.listing;
+        await replaceFile(target, saved.text);
+      } else {
+        const before = parseListing(value);
+        next = await edited(before, flags);
+        await replaceFile(target, await rewrittenListing(text, formatFor(undefined, target), before, next));
+      }
       for (const line of failures(checksOf(next, await reportOf(flags.report))))
         process.stderr.write(`amigate: ${line}\n`);
     });

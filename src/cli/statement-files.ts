@@ -27,7 +27,17 @@ export async function readBounded(file: string, max: number): Promise<string> {
 
 /** A YAML or JSON document (YAML 1.2 reads JSON too). */
 export async function readDocument(file: string): Promise<unknown> {
+  return (await readDocumentText(file)).value;
+}
+
+/** A YAML or JSON document and the text it was read from (to rewrite it keeping what it says). */
+export async function readDocumentText(file: string): Promise<{ text: string; value: unknown }> {
   const text = await readBounded(file, MAX_DOCUMENT);
+  return { text, value: await parseDocumentText(text, file) };
+}
+
+/** The value of a YAML or JSON text; `file` names it in the error. */
+export async function parseDocumentText(text: string, file: string): Promise<unknown> {
   const { parse } = await loadYaml();
   try {
     return parse(text, { maxAliasCount: 100 }) as unknown;
