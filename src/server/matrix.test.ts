@@ -11,7 +11,8 @@ import type { NewAccount } from "./store/types.js";
 
 type Role = "owner" | "shared" | "stranger";
 type Visibility = "public" | "private";
-type Outcome = "ok" | "AuthFailure" | "InvalidAMIID.NotFound" | "omitted";
+/** "ok", "omitted" (DescribeImages leaves it out), or the EC2 error code (HTTP 400). */
+type Outcome = "ok" | "AuthFailure" | "InvalidAMIID.NotFound" | "omitted" | "OperationNotPermitted";
 
 interface Row {
   action: string;
@@ -66,6 +67,17 @@ const ROWS: Row[] = [
     params: (id) => ({ ImageId: id, Attribute: "launchPermission" }),
     expect: ownerOnly,
   },
+  {
+    action: "EnableImageDeprecation",
+    params: (id) => ({ ImageId: id, DeprecateAt: new Date(Date.now() + 86_400_000).toISOString() }),
+    expect: ownerOnly,
+  },
+  {
+    action: "DisableImageDeprecation",
+    params: (id) => ({ ImageId: id }),
+    // A public image keeps its deprecation date (EC2 UG "Deprecate an AMI").
+    expect: { ...ownerOnly, owner: { public: "OperationNotPermitted", private: "ok" } },
+  },
   { action: "DeregisterImage", params: (id) => ({ ImageId: id }), expect: ownerOnly },
   {
     action: "CreateTags",
@@ -119,7 +131,8 @@ test("cross-account matrix", async () => {
           assert.equal(r.code, expected, `${label}: ${r.raw}`);
           assert.equal(r.status, 400, label);
           if (expected === "AuthFailure") assert.equal(r.message, `Not authorized for image:${id}`, label);
-          else assert.equal(r.message, `The image id '[${id}]' does not exist`, label);
+          else if (expected === "InvalidAMIID.NotFound")
+            assert.equal(r.message, `The image id '[${id}]' does not exist`, label);
         }
         cells++;
       }
@@ -142,4 +155,41 @@ test("a shared-with account cannot re-share; the owner's list is unchanged", asy
     (await c.call(who.stranger, "DescribeImages", { "ExecutableBy.1": "self" })).raw.includes(id),
     false,
   );
+});
+
+test("a deprecated image: the owner lists it; others only by id or with IncludeDeprecated", async () => {
+  const listings: Array<[string, Record<string, string>]> = [
+    ["default", {}],
+    ["IncludeDeprecated", { IncludeDeprecated: "true" }],
+    ["by id", {}],
+  ];
+  const expect: Record<Role, Record<Visibility, boolean[]>> = {
+    owner: { public: [true, true, true], private: [true, true, true] },
+    shared: { public: [false, true, true], private: [false, true, true] },
+    stranger: { public: [false, true, true], private: [false, false, false] },
+  };
+  const ids = { public: await image("public"), private: await image("private") };
+  for (const id of Object.values(ids))
+    await c.call(who.owner, "EnableImageDeprecation", {
+      ImageId: id,
+      DeprecateAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+  c.app.deps.now = () => new Date(Date.now() + 7_200_000);
+  try {
+    for (const role of ["owner", "shared", "stranger"] as const)
+      for (const visibility of ["public", "private"] as const)
+        for (const [n, [name, params]] of listings.entries()) {
+          const id = ids[visibility];
+          const r = await c.call(
+            who[role],
+            "DescribeImages",
+            name === "by id" ? { "ImageId.1": id } : params,
+          );
+          assert.equal(r.status, 200, r.raw);
+          const label = `${name} as ${role} on ${visibility}`;
+          assert.equal(r.raw.includes(`<imageId>${id}</imageId>`), expect[role][visibility][n], label);
+        }
+  } finally {
+    delete c.app.deps.now;
+  }
 });

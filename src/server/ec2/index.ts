@@ -5,6 +5,8 @@ import { deregisterImage } from "./deregister-image.js";
 import { describeImageAttribute } from "./describe-image-attribute.js";
 import { describeImages } from "./describe-images.js";
 import { describeTags } from "./describe-tags.js";
+import { disableImageDeprecation } from "./disable-image-deprecation.js";
+import { enableImageDeprecation } from "./enable-image-deprecation.js";
 import {
   disableImageBlockPublicAccess,
   enableImageBlockPublicAccess,
@@ -23,7 +25,9 @@ export const ACTIONS: readonly Ec2Action[] = [
   describeImages,
   describeTags,
   disableImageBlockPublicAccess,
+  disableImageDeprecation,
   enableImageBlockPublicAccess,
+  enableImageDeprecation,
   getImageBlockPublicAccessState,
   modifyImageAttribute,
   registerImage,

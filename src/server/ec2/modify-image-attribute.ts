@@ -2,6 +2,7 @@ import { ACCOUNT_ID } from "../ids.js";
 import type { LaunchPermission } from "../store/types.js";
 import { checkImageId, ownedImage } from "./access.js";
 import type { Ec2Action, Ec2Context } from "./context.js";
+import { publicDeprecationLimit } from "./deprecation.js";
 import { Ec2Error, invalidParameterValue } from "./errors.js";
 import type { Ec2Params } from "./query.js";
 import { el } from "./xml.js";
@@ -145,6 +146,11 @@ export const modifyImageAttribute: Ec2Action = {
           `You have reached the limit of ${MAX_SHARING_ENTITIES} accounts, organizations and organizational units an image can be shared with.`,
         );
       await ctx.store.modifyLaunchPermissions(imageId, add, remove, ctx.audit);
+      // A public image is deprecated at most 2 years after its creation (EC2's default for
+      // every public AMI, EC2 UG "Deprecate an AMI").
+      const limit = publicDeprecationLimit(image).toISOString();
+      if (makesPublic && (image.deprecationTime === undefined || image.deprecationTime > limit))
+        await ctx.store.updateImage(imageId, { deprecationTime: limit }, ctx.audit);
     }
     return el("return", true);
   },

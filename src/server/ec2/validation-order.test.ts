@@ -157,6 +157,27 @@ const CASES: Case[] = [
     code: "InvalidParameterValue",
   },
   {
+    what: "a DeprecateAt in the past on an image the caller cannot see",
+    who: () => stranger,
+    action: "EnableImageDeprecation",
+    params: () => ({ ImageId: shared, DeprecateAt: "2020-01-01T00:00:00Z" }),
+    code: "InvalidParameterValue",
+  },
+  {
+    what: "no DeprecateAt, from an account that is not the owner",
+    who: () => friend,
+    action: "EnableImageDeprecation",
+    params: () => ({ ImageId: shared }),
+    code: "MissingParameter",
+  },
+  {
+    what: "a malformed id for DisableImageDeprecation",
+    who: () => stranger,
+    action: "DisableImageDeprecation",
+    params: () => ({ ImageId: "ami-nope" }),
+    code: "InvalidAMIID.Malformed",
+  },
+  {
     what: "a NextToken that is not ours",
     who: () => owner,
     action: "DescribeTags",
