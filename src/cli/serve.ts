@@ -5,7 +5,14 @@ import { databaseOf, describeDatabase } from "../server/database.js";
 import type { GateScope } from "../server/gate.js";
 import { serve } from "../server/http.js";
 import { parseS3Url, type S3Location } from "../server/store/s3-location.js";
-import { databaseOption, dataDirOption, parseCount, parseSeconds, parseSize } from "./server-options.js";
+import {
+  databaseOption,
+  dataDirOption,
+  parseCount,
+  parseDuration,
+  parseSeconds,
+  parseSize,
+} from "./server-options.js";
 
 interface ServeFlags {
   host: string;
@@ -19,6 +26,8 @@ interface ServeFlags {
   scanWorkers: string;
   publicImageQuota: string;
   deregisteredListing: string;
+  sessionIdle: string;
+  sessionMax: string;
   scanTimeout: string;
   scanMemory: string;
   maxUpload: string;
@@ -39,6 +48,27 @@ function flagValue(flag: string, text: string, parse: (t: string) => number | un
     process.exit(2);
   }
   return n;
+}
+
+/** What a session may last: at least a minute, at most 30 days. */
+const SESSION_BOUNDS = { min: 60_000, max: 30 * 86_400_000 };
+const DURATION = "a duration from 1m to 30d with units, e.g. 30m, 12h, 1h30m";
+
+/** --session-idle and --session-max as the console's session settings; usage error (exit 2) if bad. */
+export function sessionLifetimes(flags: Pick<ServeFlags, "sessionIdle" | "sessionMax">) {
+  const duration = (t: string) => {
+    const ms = parseDuration(t);
+    return ms !== undefined && ms >= SESSION_BOUNDS.min && ms <= SESSION_BOUNDS.max ? ms : undefined;
+  };
+  const idleMs = flagValue("--session-idle", flags.sessionIdle, duration, DURATION);
+  const lifetimeMs = flagValue("--session-max", flags.sessionMax, duration, DURATION);
+  if (idleMs > lifetimeMs) {
+    process.stderr.write(
+      `amigate serve: --session-idle (${flags.sessionIdle}) must not be longer than --session-max (${flags.sessionMax})\n`,
+    );
+    process.exit(2);
+  }
+  return { idleMs, lifetimeMs };
 }
 
 const WHOLE = "a whole number ≥ 0";
@@ -91,6 +121,19 @@ export function registerServe(program: Command): void {
       )
         .env("AMIGATE_DEREGISTERED_LISTING")
         .default("3600"),
+    )
+    .addOption(
+      new Option("--session-idle <duration>", "a web console session unused this long ends (e.g. 30m, 1h)")
+        .env("AMIGATE_SESSION_IDLE")
+        .default("1h"),
+    )
+    .addOption(
+      new Option(
+        "--session-max <duration>",
+        "a web console session ends this long after sign-in, however busy (e.g. 12h, 1d)",
+      )
+        .env("AMIGATE_SESSION_MAX")
+        .default("12h"),
     )
     .addOption(
       new Option("--scan-workers <n>", "background scans run at once (worker threads)")
@@ -186,6 +229,7 @@ export function registerServe(program: Command): void {
         gateScope: flags.gateScope,
         scanWorkers: Math.max(1, Number(flags.scanWorkers) || 1),
         publicImageQuota: flagValue("--public-image-quota", flags.publicImageQuota, parseCount, WHOLE),
+        consoleSessions: sessionLifetimes(flags),
         deregisteredListingMs:
           1000 *
           flagValue(

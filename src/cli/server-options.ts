@@ -32,6 +32,25 @@ export function parseSeconds(text: string): number | undefined {
   return ms <= 2 ** 31 - 1 ? ms : undefined;
 }
 
+const DURATION_UNITS: ReadonlyArray<[unit: string, ms: number]> = [
+  ["d", 86_400_000],
+  ["h", 3_600_000],
+  ["m", 60_000],
+  ["s", 1000],
+];
+
+/**
+ * Milliseconds from a duration written with units, largest first, each at most once: "30m",
+ * "12h", "1h30m", "90s", "7d". A bare number, a unit out of order or twice, or anything else is
+ * undefined (the flag's error says what it takes).
+ */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text.trim());
+  if (!m || text.trim() === "") return undefined;
+  const ms = DURATION_UNITS.reduce((sum, [, unit], i) => sum + Number(m[i + 1] ?? 0) * unit, 0);
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}
+
 /** A whole number ≥ min. */
 export function parseCount(text: string, min = 0): number | undefined {
   const n = Number(text);

@@ -30,6 +30,8 @@ export interface CatalogueOptions {
   publicImageQuota?: number;
   /** How long DescribeImages still lists a deregistered image, in ms (app.ts's default: an hour). */
   deregisteredListingMs?: number;
+  /** Console sessions' idle and absolute lifetimes, in ms (console/sessions.ts's defaults: 1 h, 12 h). */
+  consoleSessions?: { idleMs?: number; lifetimeMs?: number };
   /** Each scan's wall time and memory (scans.ts DEFAULT_SCAN_BUDGET for what is left out). */
   scanBudget?: Partial<ScanBudget>;
   /** Blob size and per-account stored bytes (upload-limits.ts DEFAULT_UPLOAD_LIMITS when left out). */
@@ -102,6 +104,7 @@ async function catalogueOver<S extends Store>(store: S, o: CatalogueOptions): Pr
     region,
     publicImageQuota: o.publicImageQuota ?? DEFAULT_PUBLIC_IMAGE_QUOTA,
     ...(o.deregisteredListingMs !== undefined ? { deregisteredListingMs: o.deregisteredListingMs } : {}),
+    ...(o.consoleSessions ? { consoleSessions: o.consoleSessions } : {}),
     ...(o.uploadLimits ? { uploadLimits: o.uploadLimits } : {}),
   });
   return {

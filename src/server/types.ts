@@ -40,6 +40,11 @@ export interface AppDeps {
   uploadLimits?: UploadLimits;
   /** How long DescribeImages still lists a deregistered image, in ms (DEFAULT_DEREGISTERED_LISTING_MS). */
   deregisteredListingMs?: number;
+  /**
+   * How long a console session lasts unused (idleMs) and at most after sign-in (lifetimeMs);
+   * console/sessions.ts DEFAULT_SESSION_SETTINGS for what is left out (serve --session-idle/-max).
+   */
+  consoleSessions?: { idleMs?: number; lifetimeMs?: number };
   /** The server's clock: signatures' skew and the image lifecycle's times. */
   now?: () => Date;
 }

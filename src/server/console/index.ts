@@ -69,7 +69,7 @@ export class WebConsole {
     this.#now = host.deps.now ?? (() => new Date());
     this.#sessions = new ConsoleSessions(
       host.deps.store,
-      { ...DEFAULT_SESSION_SETTINGS, ...settings },
+      { ...DEFAULT_SESSION_SETTINGS, ...host.deps.consoleSessions, ...settings },
       this.#now,
     );
     this.#signIn = new ConsoleSignIn(host, this.#sessions, new SignInThrottle(() => this.#now().getTime()));

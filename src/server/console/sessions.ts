@@ -19,7 +19,10 @@ export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
   lifetimeMs: 12 * 60 * 60_000,
 };
 
-/** lastSeenAt is written at most this often: a page view should not cost a write each time. */
+/**
+ * lastSeenAt is written at most this often: a page view should not cost a write each time. A short
+ * idle time (serve --session-idle) touches more often, so a busy session never looks idle.
+ */
 const TOUCH_EVERY_MS = 60_000;
 
 export const SESSION_COOKIE = "amigate_session";
@@ -99,7 +102,7 @@ export class ConsoleSessions {
       await this.store.deleteSession(hash);
       return undefined;
     }
-    if (now - idleSince >= TOUCH_EVERY_MS) {
+    if (now - idleSince >= Math.min(TOUCH_EVERY_MS, this.settings.idleMs / 10)) {
       session.lastSeenAt = new Date(now).toISOString();
       await this.store.touchSession(hash, session.lastSeenAt);
     }
