@@ -78,6 +78,8 @@ const ROWS: Row[] = [
     // A public image keeps its deprecation date (EC2 UG "Deprecate an AMI").
     expect: { ...ownerOnly, owner: { public: "OperationNotPermitted", private: "ok" } },
   },
+  { action: "DisableImage", params: (id) => ({ ImageId: id }), expect: ownerOnly },
+  { action: "EnableImage", params: (id) => ({ ImageId: id }), expect: ownerOnly },
   { action: "DeregisterImage", params: (id) => ({ ImageId: id }), expect: ownerOnly },
   {
     action: "CreateTags",
@@ -191,5 +193,25 @@ test("a deprecated image: the owner lists it; others only by id or with IncludeD
         }
   } finally {
     delete c.app.deps.now;
+  }
+});
+
+test("a disabled image: only its owner sees it, and only with IncludeDisabled", async () => {
+  for (const visibility of ["public", "private"] as const) {
+    const id = await image(visibility);
+    assert.equal((await c.call(who.owner, "DisableImage", { ImageId: id })).status, 200);
+    for (const role of ["owner", "shared", "stranger"] as const)
+      for (const params of [
+        {},
+        { IncludeDisabled: "true" },
+        { "ImageId.1": id },
+        { "ImageId.1": id, IncludeDisabled: "true" },
+      ] as Array<Record<string, string>>) {
+        const r = await c.call(who[role], "DescribeImages", params);
+        const label = `${JSON.stringify(params)} as ${role} on ${visibility}`;
+        assert.equal(r.status, 200, `${label}: ${r.raw}`);
+        const expected = role === "owner" && "IncludeDisabled" in params;
+        assert.equal(r.raw.includes(`<imageId>${id}</imageId>`), expected, label);
+      }
   }
 });

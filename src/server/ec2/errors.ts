@@ -33,6 +33,10 @@ export const notFound = (ids: string[]): Ec2Error =>
 export const unavailable = (id: string): Ec2Error =>
   new Ec2Error("InvalidAMIID.Unavailable", `The image id '[${id}]' is no longer available`);
 
+/** A disabled image's attributes stay as they are until EnableImage (same catalogue entry). */
+export const disabledImage = (id: string): Ec2Error =>
+  new Ec2Error("InvalidAMIID.Unavailable", `The image id '[${id}]' is disabled`);
+
 export const malformedImageId = (id: string): Ec2Error =>
   new Ec2Error("InvalidAMIID.Malformed", `Invalid id: "${id}" (expecting "ami-...")`);
 

@@ -5,7 +5,9 @@ import { deregisterImage } from "./deregister-image.js";
 import { describeImageAttribute } from "./describe-image-attribute.js";
 import { describeImages } from "./describe-images.js";
 import { describeTags } from "./describe-tags.js";
+import { disableImage } from "./disable-image.js";
 import { disableImageDeprecation } from "./disable-image-deprecation.js";
+import { enableImage } from "./enable-image.js";
 import { enableImageDeprecation } from "./enable-image-deprecation.js";
 import {
   disableImageBlockPublicAccess,
@@ -24,8 +26,10 @@ export const ACTIONS: readonly Ec2Action[] = [
   describeImageAttribute,
   describeImages,
   describeTags,
+  disableImage,
   disableImageBlockPublicAccess,
   disableImageDeprecation,
+  enableImage,
   enableImageBlockPublicAccess,
   enableImageDeprecation,
   getImageBlockPublicAccessState,

@@ -3,7 +3,7 @@ import type { LaunchPermission } from "../store/types.js";
 import { checkImageId, ownedImage } from "./access.js";
 import type { Ec2Action, Ec2Context } from "./context.js";
 import { publicDeprecationLimit } from "./deprecation.js";
-import { Ec2Error, invalidParameterValue } from "./errors.js";
+import { disabledImage, Ec2Error, invalidParameterValue } from "./errors.js";
 import type { Ec2Params } from "./query.js";
 import { el } from "./xml.js";
 
@@ -110,6 +110,7 @@ export const modifyImageAttribute: Ec2Action = {
     checkImageId(imageId);
     const change = parseChange(ctx.params);
     const image = await ownedImage(ctx, imageId);
+    if (image.state === "disabled") throw disabledImage(imageId);
     if (change.description !== undefined)
       await ctx.store.updateImage(imageId, { description: change.description }, ctx.audit);
     if (change.imdsSupport !== undefined)

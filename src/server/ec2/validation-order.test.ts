@@ -178,6 +178,20 @@ const CASES: Case[] = [
     code: "InvalidAMIID.Malformed",
   },
   {
+    what: "a malformed id for DisableImage, from a stranger",
+    who: () => stranger,
+    action: "DisableImage",
+    params: () => ({ ImageId: "ami-nope" }),
+    code: "InvalidAMIID.Malformed",
+  },
+  {
+    what: "no ImageId for EnableImage",
+    who: () => stranger,
+    action: "EnableImage",
+    params: () => ({}),
+    code: "MissingParameter",
+  },
+  {
     what: "a NextToken that is not ours",
     who: () => owner,
     action: "DescribeTags",
