@@ -7,6 +7,8 @@ import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import { dbStatus, defaultDbPath, importFile, openVulnDb } from "../vuln/db/index.js";
 import { withStagedDb } from "../vuln/db/staged.js";
+import { writeReport } from "./output.js";
+import { formatOf, formatOption, jsonAliasOption, outputOption } from "./report-options.js";
 
 /** Public feeds `db update` fetches: OSV per-ecosystem exports and the ALAS repo updateinfo. */
 export const FEEDS: ReadonlyArray<{ name: string; url: string }> = [
@@ -110,34 +112,38 @@ export function registerDb(program: Command): void {
   db.command("status")
     .description("What the database holds, per ecosystem and release, and its age")
     .option(dbOption, dbHelp)
-    .option("--json", "print JSON")
-    .action((flags: { db?: string; json?: boolean }) => {
+    .addOption(formatOption(["text", "json"], "text"))
+    .addOption(outputOption())
+    .addOption(jsonAliasOption())
+    .action(async (flags: { db?: string; format: "text" | "json"; json?: boolean; output?: string }) => {
       const dbPath = defaultDbPath(flags.db);
       if (!existsSync(dbPath))
         throw new Error(
           `${dbPath}: no vulnerability database here yet; build one with \`amigate db update\` (online) or \`amigate db import FILE\``,
         );
       const handle = openVulnDb(dbPath, { readonly: true });
+      let text: string;
       try {
         const s = dbStatus(handle);
-        if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ path: dbPath, ...s }, null, 2)}\n`);
-          return;
+        if (formatOf(flags) === "json") text = `${JSON.stringify({ path: dbPath, ...s }, null, 2)}\n`;
+        else {
+          const age = s.lastImport
+            ? `${Math.floor((Date.now() - Date.parse(s.lastImport)) / 86_400_000)} days old`
+            : "never imported";
+          const lines = [`${dbPath}: ${s.advisories} advisories (${s.withdrawn} withdrawn), ${age}`];
+          for (const e of s.ecosystems)
+            lines.push(
+              `  ${`${e.ecosystem}:${e.release}`.padEnd(24)} ${e.advisories} advisories, ${e.packages} packages`,
+            );
+          for (const i of s.imports)
+            lines.push(
+              `  import ${i.importedAt} ${i.source} (${i.kind}): ${i.records} records${i.newestModified ? `, newest ${i.newestModified}` : ""}`,
+            );
+          text = `${lines.join("\n")}\n`;
         }
-        const age = s.lastImport
-          ? `${Math.floor((Date.now() - Date.parse(s.lastImport)) / 86_400_000)} days old`
-          : "never imported";
-        process.stdout.write(`${dbPath}: ${s.advisories} advisories (${s.withdrawn} withdrawn), ${age}\n`);
-        for (const e of s.ecosystems)
-          process.stdout.write(
-            `  ${`${e.ecosystem}:${e.release}`.padEnd(24)} ${e.advisories} advisories, ${e.packages} packages\n`,
-          );
-        for (const i of s.imports)
-          process.stdout.write(
-            `  import ${i.importedAt} ${i.source} (${i.kind}): ${i.records} records${i.newestModified ? `, newest ${i.newestModified}` : ""}\n`,
-          );
       } finally {
         handle.close();
       }
+      await writeReport(text, flags.output);
     });
 }

@@ -3,6 +3,8 @@ import { CLAUSES, type ClauseHow } from "../policy/clauses.js";
 import { type ClauseCoverage, clauseCoverage } from "../policy/mapping.js";
 import { rules } from "../policy/rules/index.js";
 import { wrap } from "../report/text.js";
+import { writeReport } from "./output.js";
+import { formatOf, formatOption, jsonAliasOption, outputOption } from "./report-options.js";
 
 /** One clause as `amigate policy --json` prints it (a stable shape: add fields, never rename). */
 export interface PolicyClause {
@@ -67,9 +69,14 @@ export function registerPolicy(program: Command): void {
   program
     .command("policy")
     .description("List every policy clause and the rules, listing checks and statements that cover it")
-    .option("--json", "machine-readable output: a list of clauses with what covers each")
-    .action((flags: { json?: boolean }) => {
+    .addOption(formatOption(["text", "json"], "text"))
+    .addOption(outputOption())
+    .addOption(jsonAliasOption())
+    .action(async (flags: { format: "text" | "json"; json?: boolean; output?: string }) => {
       const clauses = policyClauses();
-      process.stdout.write(flags.json ? `${JSON.stringify(clauses, null, 2)}\n` : renderPolicyText(clauses));
+      await writeReport(
+        formatOf(flags) === "json" ? `${JSON.stringify(clauses, null, 2)}\n` : renderPolicyText(clauses),
+        flags.output,
+      );
     });
 }

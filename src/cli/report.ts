@@ -1,14 +1,12 @@
-import { promises as fsp } from "node:fs";
 import { type Command, Option } from "commander";
-import { renderHtml } from "../report/html.js";
-import { renderReport } from "../report/index.js";
+import { REPORT_FORMATS, type ReportFormat, renderReport } from "../report/index.js";
 import { fetchScan, verdictLine, verdictOf } from "../server/scan-client.js";
 import { type ClientFlags, clientOptions, credentialsFor } from "./client-options.js";
-
-const FORMATS = ["text", "json", "html"] as const;
+import { writeReport } from "./output.js";
+import { outputOption } from "./report-options.js";
 
 interface ReportFlags extends ClientFlags {
-  format: (typeof FORMATS)[number];
+  format: ReportFormat;
   output?: string;
 }
 
@@ -19,8 +17,8 @@ export function registerReport(program: Command): void {
       "Fetch the catalogue's scan report of an image you can see (yours, shared with you, or public): what was found in it",
     )
     .argument("<image-id>", "ami-…")
-    .addOption(new Option("-f, --format <format>", "report format").choices(FORMATS).default("text"))
-    .option("-o, --output <file>", "write the report to a file instead of stdout");
+    .addOption(new Option("-f, --format <format>", "report format").choices(REPORT_FORMATS).default("text"))
+    .addOption(outputOption());
   clientOptions(command).action(async (imageId: string, flags: ReportFlags) => {
     const scan = await fetchScan(flags.endpoint, await credentialsFor(flags), imageId);
     const verdict = verdictOf(scan);
@@ -31,12 +29,8 @@ export function registerReport(program: Command): void {
       return;
     }
     const color = flags.output === undefined && process.stdout.isTTY === true && !process.env.NO_COLOR;
-    const text =
-      flags.format === "html" ? renderHtml(scan.report) : renderReport(scan.report, flags.format, { color });
-    if (flags.output !== undefined) {
-      await fsp.writeFile(flags.output, text);
-      process.stderr.write(`amigate: ${verdictLine(scan)}\n`);
-    } else process.stdout.write(text);
+    await writeReport(renderReport(scan.report, flags.format, { color }), flags.output);
+    if (flags.output !== undefined) process.stderr.write(`amigate: ${verdictLine(scan)}\n`);
     // Like `amigate scan`: 1 when the image has findings at or above the scan's --fail-on.
     process.exitCode = verdict === "pass" ? 0 : 1;
   });

@@ -4,16 +4,18 @@ import { type Command, Option } from "commander";
 import { Image } from "../fs/image.js";
 import type { FactName } from "../inspect/facts.js";
 import { describeError } from "../io/errors.js";
-import { type IgnoreEntry, IgnoreFileError, parseIgnoreFile } from "../policy/ignore.js";
+import { type IgnoreEntry, IgnoreFileError, parseIgnoreFile, splitExpired } from "../policy/ignore.js";
 import { withStatements } from "../policy/listing/judge.js";
 import type { Rule } from "../policy/rule.js";
 import { rules as allRules } from "../policy/rules/index.js";
 import { SEVERITIES, type Severity } from "../policy/severity.js";
+import { keepSeverities, parseSeverityList } from "../policy/severity-filter.js";
 import { REPORT_FORMATS, type ReportFormat, renderReport } from "../report/index.js";
 import { type ScanSettings, scanOptions } from "../scan/options.js";
 import { runScan as scanTarget } from "../scan/session.js";
 import { openTarget } from "../target/open.js";
 import type { OpenTargetOptions } from "../target/target.js";
+import { writeReport } from "./output.js";
 import { countingSource, countingTree, ProgressBar, type ProgressSink } from "./progress.js";
 import { statementsFromFiles } from "./statement-files.js";
 
@@ -30,7 +32,12 @@ export interface ScanFlags {
   progress?: boolean;
   /** A listing and an answers file the report's statement clauses are judged with. */
   listing?: string;
-  attestations?: string;
+  /** An answers file, or false for --no-attestations (the text report leaves the list out). */
+  attestations?: string | false;
+  /** Only findings of these severities: a comma list (--severity HIGH,CRITICAL). */
+  severity?: string;
+  /** No progress bar and no warnings on stderr. */
+  quiet?: boolean;
 }
 
 /** The scan settings every command that scans takes from its flags (scan, fix). */
@@ -54,6 +61,8 @@ export interface ScanIO {
   rules: ReadonlyArray<Rule<FactName>>;
   /** A terminal to draw the progress bar on, or undefined for none (see showProgress). */
   progress?: ProgressSink;
+  /** Warnings (an expired ignore entry), one line each; left out with --quiet. */
+  warn?(line: string): void;
 }
 
 /**
@@ -62,28 +71,36 @@ export interface ScanIO {
  * consumer on a terminal gets a clean stream).
  */
 export function showProgress(
-  flags: Pick<ScanFlags, "format" | "output" | "progress">,
+  flags: Pick<ScanFlags, "format" | "output" | "progress" | "quiet">,
   stderrIsTTY: boolean,
 ): boolean {
-  if (!stderrIsTTY || flags.progress === false) return false;
+  if (!stderrIsTTY || flags.progress === false || flags.quiet === true) return false;
   return !(flags.format === "json" && flags.output === undefined);
 }
 
-export class ReportWriteError extends Error {
-  override readonly name = "ReportWriteError";
-}
+/** The default ignore files, looked for in the working directory in this order. */
+export const DEFAULT_IGNORE_FILES = [".amigateignore.yaml", ".amigateignore"] as const;
 
-/** The ignore file named by the user, else .amigateignore.yaml in the working directory if present. */
-async function loadIgnore(file: string | undefined): Promise<IgnoreEntry[]> {
-  const path = file ?? ".amigateignore.yaml";
-  let text: string;
-  try {
-    text = await fsp.readFile(path, "utf8");
-  } catch (e) {
-    if (file === undefined && (e as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw new IgnoreFileError(`${path}: ${describeError(e)}`);
+/**
+ * The ignore file named by the user, else the first default one present; entries naming a rule
+ * that is not in `rules` are errors.
+ */
+async function loadIgnore(
+  file: string | undefined,
+  rules: ReadonlyArray<Rule<FactName>>,
+): Promise<{ file?: string; entries: IgnoreEntry[] }> {
+  const knownRules = new Set(rules.map((r) => r.id));
+  for (const candidate of file !== undefined ? [file] : DEFAULT_IGNORE_FILES) {
+    let text: string;
+    try {
+      text = await fsp.readFile(candidate, "utf8");
+    } catch (e) {
+      if (file === undefined && (e as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw new IgnoreFileError(`${candidate}: ${describeError(e)}`);
+    }
+    return { file: candidate, entries: await parseIgnoreFile(text, candidate, { knownRules }) };
   }
-  return await parseIgnoreFile(text, path);
+  return { entries: [] };
 }
 
 /**
@@ -92,9 +109,19 @@ async function loadIgnore(file: string | undefined): Promise<IgnoreEntry[]> {
  */
 export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Promise<0 | 1> {
   const fromFlags = scanOptions({ ...scanSettingsOf(flags), rules: io.rules });
+  const severities = flags.severity !== undefined ? parseSeverityList(flags.severity) : undefined;
   // The flags are checked before the ignore file is read: a bad --as-of is the error reported.
-  const options = { ...fromFlags, ignore: await loadIgnore(flags.ignoreFile) };
-  const statements = await statementsFromFiles(flags);
+  const ignore = await loadIgnore(flags.ignoreFile, io.rules);
+  const { active, expired } = splitExpired(ignore.entries, fromFlags.now);
+  for (const e of expired)
+    io.warn?.(
+      `${ignore.file}${e.line !== undefined ? `:${e.line}` : ""}: the entry for ${e.rule}${e.path ? ` (${e.path})` : ""} expired on ${e.expires}; its findings count again`,
+    );
+  const options = { ...fromFlags, ignore: active };
+  const statements = await statementsFromFiles({
+    ...(flags.listing !== undefined ? { listing: flags.listing } : {}),
+    ...(typeof flags.attestations === "string" ? { attestations: flags.attestations } : {}),
+  });
   // Disks: bytes read of the virtual disk; directories and archives: directory entries walked.
   let bar: ProgressBar | undefined;
   const sink = io.progress;
@@ -120,18 +147,17 @@ export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Prom
       }));
     }
     const scanned = (await scanTarget({ ...target, input, roots }, options)).result;
-    const result = statements ? withStatements(scanned, statements) : scanned;
+    const judged = statements ? withStatements(scanned, statements) : scanned;
+    const result = severities ? keepSeverities(judged, severities) : judged;
     bar?.finish();
     // Colours only on a terminal: never in files or pipes, never with NO_COLOR (no-color.org).
     const color = flags.output === undefined && io.isTTY && !io.noColor;
-    const text = renderReport(result, flags.format, { color });
-    if (flags.output !== undefined) {
-      try {
-        await fsp.writeFile(flags.output, text);
-      } catch (e) {
-        throw new ReportWriteError(`cannot write report to ${flags.output}: ${describeError(e)}`);
-      }
-    } else io.write(text);
+    const text = renderReport(result, flags.format, {
+      color,
+      ...(flags.attestations === false ? { attestations: false } : {}),
+    });
+    if (flags.output !== undefined) await writeReport(text, flags.output);
+    else io.write(text);
     return result.passed ? 0 : 1;
   } finally {
     bar?.finish();
@@ -144,30 +170,47 @@ export function registerScan(program: Command): void {
     .command("scan")
     .description("Scan an image (directory, tar archive or disk image) against the AMI policies")
     .argument("<target>", "a directory, a .tar/.tar.gz/.tar.xz/.tar.zst archive, or a disk image")
-    .addOption(new Option("-f, --format <format>", "report format").choices(REPORT_FORMATS).default("text"))
-    .option("-o, --output <file>", "write the report to a file instead of stdout")
+    .addOption(
+      new Option("-f, --format <format>", "report format")
+        .choices(REPORT_FORMATS)
+        .default("text")
+        .env("AMIGATE_FORMAT"),
+    )
+    .addOption(
+      new Option("-o, --output <file>", "write the report to a file instead of stdout").env("AMIGATE_OUTPUT"),
+    )
     .addOption(
       new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity")
         .choices(SEVERITIES)
-        .default("high"),
+        .default("high")
+        .env("AMIGATE_FAIL_ON"),
+    )
+    .option(
+      "--severity <list>",
+      "report only these severities, a comma list (CRITICAL,HIGH); --fail-on judges what is reported",
     )
     .option(
       "--ignore-file <file>",
-      "accepted findings: YAML list of {rule, path?, reason} (default .amigateignore.yaml)",
+      "accepted findings: YAML list of {rule, path?, expires?, reason} (default .amigateignore.yaml, else .amigateignore)",
     )
     .option("--as-of <date>", "judge end of life and database age on this date (YYYY-MM-DD; default today)")
     .option("--db <path>", "vulnerability database (default: $AMIGATE_DB, else the user cache directory)")
     .option("--db-max-age <days>", "report a vulnerability database older than this as stale", "7")
     .option("--clamd <socket>", "stream files to this clamd unix socket (default: $AMIGATE_CLAMD_SOCKET)")
     .option("--no-progress", "never draw the progress bar (drawn on stderr only when it is a terminal)")
+    .option("-q, --quiet", "nothing on stderr but errors: no progress bar, no warnings")
     .option("--listing <file>", "judge the listing checks on this listing (amigate listing init)")
     .option("--attestations <file>", "show these answers to the attestation items (amigate attest)")
+    .option("--no-attestations", "leave the attestation items out of the text report")
     .action(async (input: string, flags: ScanFlags) => {
       process.exitCode = await runScan(input, flags, {
         write: (text) => process.stdout.write(text),
         isTTY: process.stdout.isTTY === true,
         noColor: (process.env.NO_COLOR ?? "") !== "",
         rules: allRules,
+        ...(flags.quiet
+          ? {}
+          : { warn: (line: string) => process.stderr.write(`amigate: warning: ${line}\n`) }),
         ...(showProgress(flags, process.stderr.isTTY === true)
           ? {
               progress: {

@@ -40,7 +40,7 @@ export function registerSubmission(program: Command): void {
     .option("--report <file>", "the image's scan report (amigate scan --format json -o FILE)")
     .option("--listing <file>", "the listing (amigate listing init)")
     .option("--attestations <file>", "the answers file (amigate attest)")
-    .addOption(new Option("--format <format>", "json or html").choices(["json", "html"]).default("json"))
+    .addOption(new Option("-f, --format <format>", "json or html").choices(["json", "html"]).default("json"))
     .option("-o, --output <file>", "write the record here (default: stdout)")
     .option("--force", "replace --output if it exists")
     .addOption(optionalEndpoint())

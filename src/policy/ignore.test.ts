@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type IgnoreEntry, matchIgnore, parseIgnoreFile } from "./ignore.js";
+import { type IgnoreEntry, matchIgnore, parseIgnoreFile, splitExpired } from "./ignore.js";
 import type { Finding } from "./result.js";
 
 const finding = (rule: string, path?: string): Finding => ({
@@ -80,5 +80,69 @@ describe("ignore file", () => {
     const e: IgnoreEntry = { rule: "r", reason: "because" };
     assert.equal(matchIgnore([e], finding("r", "/anything")), e);
     assert.equal(matchIgnore([e], finding("r")), e);
+  });
+});
+
+describe("ignore file: rule ids, lines and expiry", () => {
+  const known = new Set(["ssh-host-keys-present", "shell-history-present"]);
+  const text = [
+    "# accepted for the 1.4 release",
+    "- rule: ssh-host-keys-present",
+    "  reason: regenerated at first boot",
+    "  expires: 2026-12-31",
+    "",
+    "- rule: shell-history-present",
+    "  path: /root/.bash_history",
+    "  reason: the build's own",
+    "",
+  ].join("\n");
+
+  it("each entry knows its line and expiry date", async () => {
+    const entries = await parseIgnoreFile(text, ".amigateignore.yaml", { knownRules: known });
+    assert.deepEqual(
+      entries.map((e) => [e.rule, e.line, e.expires]),
+      [
+        ["ssh-host-keys-present", 2, "2026-12-31"],
+        ["shell-history-present", 6, undefined],
+      ],
+    );
+  });
+
+  it("an entry applies through its expiry date and not after", async () => {
+    const entries = await parseIgnoreFile(text, "f", { knownRules: known });
+    const on = (d: string) => splitExpired(entries, new Date(`${d}T00:00:00Z`));
+    assert.equal(on("2026-12-31").active.length, 2);
+    assert.deepEqual(
+      on("2027-01-01").expired.map((e) => e.rule),
+      ["ssh-host-keys-present"],
+    );
+    assert.deepEqual(
+      on("2027-01-01").active.map((e) => e.rule),
+      ["shell-history-present"],
+    );
+  });
+
+  it("errors name the file and line: an unknown rule id, a bad date, YAML that does not parse", async () => {
+    await assert.rejects(
+      parseIgnoreFile(text.replace("shell-history-present", "shell-histroy"), "ci/.amigateignore.yaml", {
+        knownRules: known,
+      }),
+      {
+        name: "IgnoreFileError",
+        message: 'ci/.amigateignore.yaml:6: unknown rule id "shell-histroy" (amigate policy lists the rules)',
+      },
+    );
+    for (const bad of ["2026-13-01", "31.12.2026", "2026-02-30"])
+      await assert.rejects(parseIgnoreFile(text.replace("2026-12-31", bad), "f", { knownRules: known }), {
+        message: "f:2: entry 1 (ssh-host-keys-present) expires must be a date as YYYY-MM-DD",
+      });
+    await assert.rejects(parseIgnoreFile("- rule: [unclosed\n", "f"), {
+      message: /^f:2: not valid YAML \(Flow sequence[^)]*\)$/,
+    });
+    // The mapping form (ignore: [...]) has lines too.
+    const mapped = await parseIgnoreFile(`ignore:\n  - rule: nope\n    reason: x\n`, "m", {
+      knownRules: known,
+    }).catch((e: Error) => e.message);
+    assert.equal(mapped, 'm:2: unknown rule id "nope" (amigate policy lists the rules)');
   });
 });

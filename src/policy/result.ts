@@ -125,4 +125,9 @@ export interface ScanResult {
   rules: RuleSummary[];
   /** What the image tells its listing (OS, architecture, services, ports, packages). */
   listingFacts?: ListingFacts;
+  /**
+   * Present when the report shows only these severities (`--severity`): findings, ignored
+   * findings, summary and verdict are those of the severities kept.
+   */
+  severityFilter?: Severity[];
 }

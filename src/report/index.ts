@@ -14,13 +14,18 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export interface RenderOptions {
   /** ANSI colours (text only): on for a TTY unless NO_COLOR is set. */
   color: boolean;
+  /** false: the text report leaves out the attestation list (--no-attestations). */
+  attestations?: boolean;
 }
 
 /** One writer per format; each renders the same ScanResult. */
 export function renderReport(result: ScanResult, format: ReportFormat, options: RenderOptions): string {
   switch (format) {
     case "text":
-      return renderText(result, { color: options.color });
+      return renderText(result, {
+        color: options.color,
+        ...(options.attestations === false ? { attestations: false } : {}),
+      });
     case "json":
       return renderJson(result);
     case "sarif":

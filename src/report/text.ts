@@ -8,6 +8,8 @@ export interface TextOptions {
   color: boolean;
   /** Wrap prose at this many columns. */
   width?: number;
+  /** false: leave out the attestation list (`--no-attestations`); the header still counts it. */
+  attestations?: boolean;
 }
 
 const SGR = {
@@ -125,16 +127,23 @@ export function renderText(result: ScanResult, options: TextOptions): string {
   }
 
   const { answered } = statementCounts(result.attestations);
-  heading(
-    answered === 0
-      ? `Needs your statement (${result.attestations.length}): only the publisher can say`
-      : `Publisher statements (${result.attestations.length}): ${answered} answered`,
-  );
-  for (const a of result.attestations) {
-    out.push(`  ${paint("bold", a.id)}  ${paint("dim", `[${a.clauses.join(", ")}]`)}`);
-    para(a.statement, "      ");
-    const style = !a.answer ? "dim" : a.answer.answer === "no" ? "red" : "green";
-    para(paint(style, visible(answerText(a))), "      ");
+  if (options.attestations === false) {
+    out.push(
+      "",
+      paint("dim", `${result.attestations.length} attestation items not listed (--no-attestations)`),
+    );
+  } else {
+    heading(
+      answered === 0
+        ? `Needs your statement (${result.attestations.length}): only the publisher can say`
+        : `Publisher statements (${result.attestations.length}): ${answered} answered`,
+    );
+    for (const a of result.attestations) {
+      out.push(`  ${paint("bold", a.id)}  ${paint("dim", `[${a.clauses.join(", ")}]`)}`);
+      para(a.statement, "      ");
+      const style = !a.answer ? "dim" : a.answer.answer === "no" ? "red" : "green";
+      para(paint(style, visible(answerText(a))), "      ");
+    }
   }
 
   heading(`Judged from listing/registration (${result.metadataChecks.length}): not from the image bytes`);
