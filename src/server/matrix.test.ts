@@ -80,6 +80,12 @@ const ROWS: Row[] = [
   },
   { action: "DisableImage", params: (id) => ({ ImageId: id }), expect: ownerOnly },
   { action: "EnableImage", params: (id) => ({ ImageId: id }), expect: ownerOnly },
+  {
+    action: "EnableImageDeregistrationProtection",
+    params: (id) => ({ ImageId: id, WithCooldown: "true" }),
+    expect: ownerOnly,
+  },
+  { action: "DisableImageDeregistrationProtection", params: (id) => ({ ImageId: id }), expect: ownerOnly },
   { action: "DeregisterImage", params: (id) => ({ ImageId: id }), expect: ownerOnly },
   {
     action: "CreateTags",

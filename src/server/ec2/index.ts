@@ -7,8 +7,10 @@ import { describeImages } from "./describe-images.js";
 import { describeTags } from "./describe-tags.js";
 import { disableImage } from "./disable-image.js";
 import { disableImageDeprecation } from "./disable-image-deprecation.js";
+import { disableImageDeregistrationProtection } from "./disable-image-deregistration-protection.js";
 import { enableImage } from "./enable-image.js";
 import { enableImageDeprecation } from "./enable-image-deprecation.js";
+import { enableImageDeregistrationProtection } from "./enable-image-deregistration-protection.js";
 import {
   disableImageBlockPublicAccess,
   enableImageBlockPublicAccess,
@@ -29,9 +31,11 @@ export const ACTIONS: readonly Ec2Action[] = [
   disableImage,
   disableImageBlockPublicAccess,
   disableImageDeprecation,
+  disableImageDeregistrationProtection,
   enableImage,
   enableImageBlockPublicAccess,
   enableImageDeprecation,
+  enableImageDeregistrationProtection,
   getImageBlockPublicAccessState,
   modifyImageAttribute,
   registerImage,

@@ -13,8 +13,3 @@ export function protectionOf(image: Image, now: Date): string {
   const until = image.deregistrationProtectedUntil;
   return until !== undefined && until > now.toISOString() ? `disabled-until ${until}` : "disabled";
 }
-
-/** Deregistering is refused while protection is on or its cooldown runs. */
-export function isProtected(image: Image, now: Date): boolean {
-  return protectionOf(image, now) !== "disabled";
-}

@@ -192,6 +192,20 @@ const CASES: Case[] = [
     code: "MissingParameter",
   },
   {
+    what: "a WithCooldown that is not a boolean, from a stranger",
+    who: () => stranger,
+    action: "EnableImageDeregistrationProtection",
+    params: () => ({ ImageId: shared, WithCooldown: "yes" }),
+    code: "InvalidParameterValue",
+  },
+  {
+    what: "a malformed id for DisableImageDeregistrationProtection",
+    who: () => friend,
+    action: "DisableImageDeregistrationProtection",
+    params: () => ({ ImageId: "ami-nope" }),
+    code: "InvalidAMIID.Malformed",
+  },
+  {
     what: "a NextToken that is not ours",
     who: () => owner,
     action: "DescribeTags",
