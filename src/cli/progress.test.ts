@@ -9,8 +9,9 @@ import { diskFixtures } from "../container/disk/testing.js";
 import { DirectoryTree } from "../fs/directory.js";
 import { Image } from "../fs/image.js";
 import { bufferByteSource } from "../io/file.js";
-import { countingSource, countingTree, ProgressBar, renderProgress } from "./progress.js";
-import { showProgress } from "./scan.js";
+import { rules as allRules } from "../policy/rules/index.js";
+import { countingSource, countingTree, ProgressBar, renderProgress, scanProgress } from "./progress.js";
+import { runScan, showProgress } from "./scan.js";
 
 const CLEAR = "\r\x1b[2K";
 
@@ -65,6 +66,86 @@ describe("ProgressBar", () => {
   });
 });
 
+/** Every line the bar drew, in order, without the escape that clears the line. */
+async function drawn(target: string): Promise<string[]> {
+  const lines: string[] = [];
+  await runScan(
+    target,
+    {
+      format: "json",
+      failOn: "high",
+      output: path.join(os.tmpdir(), `amigate-progress-${process.pid}.json`),
+    },
+    {
+      write: () => {},
+      isTTY: false,
+      noColor: true,
+      rules: allRules,
+      progress: { write: (t) => lines.push(t.replace(CLEAR, "")), columns: 200 },
+    },
+  );
+  await fsp.rm(path.join(os.tmpdir(), `amigate-progress-${process.pid}.json`), { force: true });
+  return lines.filter((l) => l !== "");
+}
+
+describe("scan progress: files or bytes walked, then bytes of what the content pass reads", () => {
+  it("switches to a total at the first plan, adds later roots' plans, and draws the last step", () => {
+    const out: string[] = [];
+    const now = 0;
+    const bar = new ProgressBar(
+      { write: (t) => out.push(t) },
+      { label: "s", done: 0, unit: "files" },
+      () => now,
+    );
+    bar.add(500);
+    const state = () => [bar.current.done, bar.current.unit, bar.current.total];
+    assert.deepEqual(state(), [500, "files", undefined]);
+    const progress = scanProgress(bar);
+    progress.planned(1000);
+    assert.deepEqual(state(), [0, "bytes", 1000]);
+    progress.read(400);
+    progress.planned(1000); // a second root
+    assert.deepEqual(state(), [400, "bytes", 2000]);
+    progress.read(1600); // same instant as the previous draws: still drawn, it completes the bar
+    assert.match(out.at(-1)!, /\] 100% {2}0\.0 MiB of 0\.0 MiB$/);
+    assert.equal(
+      renderProgress({ label: "s", done: 0, total: 0, unit: "bytes" }),
+      `s [${"#".repeat(24)}] 100%  nothing to read`,
+    );
+  });
+
+  it("a disk image's bar reaches 100 % of what the content pass reads (not of the virtual disk)", async () => {
+    const lines = await drawn(path.join(diskFixtures(), "gpt-stream.vmdk"));
+    assert.match(lines[0]!, /^scanning gpt-stream\.vmdk {2}[\d.]+ MiB read$/);
+    assert.match(lines.at(-1)!, /^scanning gpt-stream\.vmdk \[#{24}\] 100% {2}[\d.]+ MiB of [\d.]+ MiB$/);
+    assert.ok(!lines.some((l) => / of 64 MiB$/.test(l)), "no percentage of the virtual disk");
+  });
+
+  it("a directory's bar counts files, then reaches 100 % of the bytes read", async () => {
+    const lines = await drawn(path.join(REPO_ROOT, "fixtures"));
+    assert.match(lines[0]!, /^scanning fixtures {2}[\d,]+ files$/);
+    const last = /\] 100% {2}([\d.]+) MiB of ([\d.]+) MiB$/.exec(lines.at(-1)!);
+    assert.ok(last, lines.at(-1));
+    assert.equal(last[1], last[2]);
+    assert.ok(Number(last[2]) > 0);
+  });
+});
+
+describe("scan progress of an archive", () => {
+  it("counts entries, then reaches 100 % of the bytes read", async () => {
+    const archive = path.join(os.tmpdir(), `amigate-progress-${process.pid}.tar.gz`);
+    try {
+      const made = spawnSync("tar", ["-czf", archive, "-C", path.join(REPO_ROOT, "fixtures"), "."]);
+      assert.equal(made.status, 0, String(made.stderr));
+      const lines = await drawn(archive);
+      assert.match(lines[0]!, /^scanning amigate-progress-\d+\.tar\.gz {2}[\d,]+ files$/);
+      assert.match(lines.at(-1)!, /\] 100% {2}([\d.]+) MiB of \1 MiB$/);
+    } finally {
+      await fsp.rm(archive, { force: true });
+    }
+  });
+});
+
 describe("counting wrappers", () => {
   it("count bytes read from a ByteSource and entries listed in a FileTree", async () => {
     let bytes = 0;
@@ -94,6 +175,7 @@ describe("when the bar is drawn", () => {
     assert.equal(showProgress({ format: "text", progress: false }, true), false);
     assert.equal(showProgress({ format: "json" }, true), false);
     assert.equal(showProgress({ format: "json", output: "r.json" }, true), true);
+    assert.equal(showProgress({ format: "text", quiet: true }, true), false);
   });
 });
 
@@ -114,14 +196,15 @@ describe("amigate scan under a pseudo-terminal (script(1))", () => {
     return r.stdout;
   }
 
-  it("draws bytes of the virtual disk on stderr, clears the line, and keeps the report clean", {
+  it("draws bytes read of the disk, then a percentage of what is read, on stderr; clears the line; keeps the report clean", {
     skip: !hasScript,
   }, async () => {
     await fsp.mkdir(tmp, { recursive: true });
     const disk = path.join(diskFixtures(), "gpt-stream.vmdk");
     const report = path.join(tmp, "disk.txt");
     const terminal = onTerminal(`scan ${disk}`, report);
-    assert.match(terminal, /^\r\x1b\[2Kscanning gpt-stream\.vmdk \[[#.]{24}\] +\d+% {2}[\d.]+ MiB of 64 MiB/);
+    assert.match(terminal, /^\r\x1b\[2Kscanning gpt-stream\.vmdk {2}[\d.]+ MiB read/);
+    assert.match(terminal, /\r\x1b\[2Kscanning gpt-stream\.vmdk \[#{24}\] 100% {2}[\d.]+ MiB of [\d.]+ MiB/);
     assert.ok(terminal.endsWith(CLEAR), JSON.stringify(terminal.slice(-40)));
     const text = await fsp.readFile(report, "utf8");
     assert.match(text, /amigate .* scan report/);

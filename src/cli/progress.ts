@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { DirEntry, FileStat, FileTree } from "../fs/filetree.js";
+import type { ContentProgress } from "../inspect/context.js";
 import type { ByteSource } from "../io/bytes.js";
 
 /** Where the bar is drawn: a terminal's stderr. */
@@ -12,7 +13,7 @@ export interface ProgressSink {
 export interface ProgressState {
   label: string;
   done: number;
-  /** Known for disks (the virtual disk size); undefined for directories and archives. */
+  /** Known once the content pass has chosen what it reads; undefined while the tree is walked. */
   total?: number;
   unit: "bytes" | "files";
 }
@@ -35,6 +36,7 @@ export function renderProgress(s: ProgressState, columns?: number): string {
     line = `${s.label} [${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}%  ${amount}`;
   } else {
     line = `${s.label}  ${s.unit === "bytes" ? `${mib(s.done)} read` : `${s.done.toLocaleString("en-US")} files`}`;
+    if (s.total === 0) line = `${s.label} [${"#".repeat(BAR_WIDTH)}] 100%  nothing to read`;
   }
   return line.length > width - 1 ? line.slice(0, width - 1) : line;
 }
@@ -62,10 +64,25 @@ export class ProgressBar {
     this.state.total = total;
   }
 
+  /** Starts counting something else (files walked, then bytes of the files read). */
+  phase(unit: ProgressState["unit"], total?: number): void {
+    this.state.unit = unit;
+    this.state.done = 0;
+    this.state.total = total;
+    this.lastDraw = Number.NEGATIVE_INFINITY;
+  }
+
+  /** What the bar shows now. */
+  get current(): Readonly<ProgressState> {
+    return this.state;
+  }
+
   add(amount: number): void {
     this.state.done += amount;
     const now = this.clock();
-    if (now - this.lastDraw >= this.intervalMs) {
+    // The last step is always drawn: a bar that ends at 97 % looks stuck.
+    const complete = this.state.total !== undefined && this.state.done >= this.state.total;
+    if (complete || now - this.lastDraw >= this.intervalMs) {
       this.lastDraw = now;
       this.draw();
     }
@@ -82,6 +99,28 @@ export class ProgressBar {
     if (this.drawn && !this.finished) this.sink.write(CLEAR_LINE);
     this.finished = true;
   }
+}
+
+/**
+ * The bar over a scan: while the tree is walked it counts what `walked` reports (files, or bytes
+ * of a disk read), with no total; once a root's content pass says what it will read, it shows
+ * bytes of those files, with a percentage that reaches 100 % when the pass ends. Several roots add
+ * their plans as they start.
+ */
+export function scanProgress(bar: ProgressBar): ContentProgress {
+  let reading = false;
+  return {
+    planned(bytes) {
+      if (!reading) {
+        reading = true;
+        bar.phase("bytes", bytes);
+      } else bar.setTotal((bar.current.total ?? 0) + bytes);
+      bar.add(0);
+    },
+    read(bytes) {
+      bar.add(bytes);
+    },
+  };
 }
 
 /** A ByteSource that reports every read's length (the virtual disk's bytes read so far). */

@@ -16,7 +16,7 @@ import { runScan as scanTarget } from "../scan/session.js";
 import { openTarget } from "../target/open.js";
 import type { OpenTargetOptions } from "../target/target.js";
 import { writeReport } from "./output.js";
-import { countingSource, countingTree, ProgressBar, type ProgressSink } from "./progress.js";
+import { countingSource, countingTree, ProgressBar, type ProgressSink, scanProgress } from "./progress.js";
 import { statementsFromFiles } from "./statement-files.js";
 
 export interface ScanFlags {
@@ -122,14 +122,16 @@ export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Prom
     ...(flags.listing !== undefined ? { listing: flags.listing } : {}),
     ...(typeof flags.attestations === "string" ? { attestations: flags.attestations } : {}),
   });
-  // Disks: bytes read of the virtual disk; directories and archives: directory entries walked.
+  // While the tree is walked: bytes read of a disk, directory entries of a directory or archive,
+  // with no total (a disk scan reads a few percent of its virtual disk, so that is no total). Then
+  // bytes of the files the content pass reads, of what it planned: that total is reached.
   let bar: ProgressBar | undefined;
   const sink = io.progress;
   const label = `scanning ${path.basename(input)}`;
   const openOptions: OpenTargetOptions = sink
     ? {
         wrapDiskSource: (source) => {
-          const counted = new ProgressBar(sink, { label, done: 0, total: source.size, unit: "bytes" });
+          const counted = new ProgressBar(sink, { label, done: 0, unit: "bytes" });
           bar = counted;
           return countingSource(source, (n) => counted.add(n));
         },
@@ -146,7 +148,10 @@ export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Prom
         image: new Image(countingTree(r.image.tree, (n) => counted.add(n))),
       }));
     }
-    const scanned = (await scanTarget({ ...target, input, roots }, options)).result;
+    const withProgress = bar
+      ? { ...options, inspect: { ...options.inspect, progress: scanProgress(bar) } }
+      : options;
+    const scanned = (await scanTarget({ ...target, input, roots }, withProgress)).result;
     const judged = statements ? withStatements(scanned, statements) : scanned;
     const result = severities ? keepSeverities(judged, severities) : judged;
     bar?.finish();

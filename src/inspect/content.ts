@@ -177,6 +177,9 @@ export const contentInspector: Inspector<"content"> = {
       if (vendored.owns(f.path)) stats.languagePackageFiles++;
       return true;
     });
+    const max = ctx.options.maxContentScanBytes;
+    const planned = (f: { size: number }) => (f.size > max ? 0 : f.size);
+    ctx.options.progress?.planned(candidates.reduce((n, f) => n + planned(f), 0));
     await mapConcurrent(candidates, CONCURRENT_READS, async (file) => {
       try {
         if (file.size > ctx.options.maxContentScanBytes) {
@@ -192,6 +195,8 @@ export const contentInspector: Inspector<"content"> = {
         await scanFile(ctx, file, sink, stats, vendored);
       } catch (e) {
         ctx.unknown(file.path, e);
+      } finally {
+        ctx.options.progress?.read(planned(file));
       }
     });
     // Reads finish in any order; facts are deterministic.

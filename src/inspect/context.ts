@@ -27,6 +27,18 @@ export interface InspectOptions {
   vulnDbMaxAgeDays?: number;
   /** clamd's unix socket: every file is streamed to it (INSTREAM) when set. */
   clamdSocket?: string;
+  /** Told what the content pass will read, then each file as it is done (the CLI's progress bar). */
+  progress?: ContentProgress;
+}
+
+/**
+ * The content pass's plan and its progress, in bytes of the files it reads: `planned` once per
+ * root when it has chosen its files, `read` once per file when it is done with it (a file past
+ * the size bound counts 0 in both), so the reads add up to the plan exactly.
+ */
+export interface ContentProgress {
+  planned(bytes: number): void;
+  read(bytes: number): void;
 }
 
 export const DEFAULT_INSPECT_OPTIONS: InspectOptions = {
