@@ -76,6 +76,8 @@ export class FactStore {
   readonly unknowns: Unknown[] = [];
   /** What the scan could not check, in the order first said (deduplicated). */
   readonly notes: string[] = [];
+  /** The inspectors that said each note: a re-judgement replaces only its own inspectors' notes. */
+  readonly noteSources = new Map<string, FactName[]>();
 
   readonly options: InspectOptions;
 
@@ -104,6 +106,9 @@ export class FactStore {
         },
         note: (text) => {
           if (!this.notes.includes(text)) this.notes.push(text);
+          const by = this.noteSources.get(text);
+          if (!by) this.noteSources.set(text, [name]);
+          else if (!by.includes(name)) by.push(name);
         },
       };
       pending = inspector.inspect(ctx);

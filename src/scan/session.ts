@@ -6,7 +6,7 @@
  */
 
 import type { Image } from "../fs/image.js";
-import { FactStore } from "../inspect/context.js";
+import { FactStore, type Unknown } from "../inspect/context.js";
 import { inspectorsByName } from "../inspect/registry.js";
 import { describeError } from "../io/errors.js";
 import { reportStatements } from "../policy/coverage.js";
@@ -117,7 +117,8 @@ export async function scan(
   return (await runScan(full, options)).result;
 }
 
-function compareFindings(a: Finding, b: Finding): number {
+/** The report's order of findings: most severe first, then by rule, root, place and message. */
+export function compareFindings(a: Finding, b: Finding): number {
   return (
     severityRank(b.severity) - severityRank(a.severity) ||
     a.rule.localeCompare(b.rule) ||
@@ -141,8 +142,13 @@ async function osSummary(store: FactStore): Promise<OsSummary> {
   }
 }
 
+/** The report's order of unknowns: by path, then by the inspector that hit it. */
+export function compareUnknowns(a: Unknown, b: Unknown): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : a.source.localeCompare(b.source);
+}
+
 /** Why vulnerability matching did not run on this root, or undefined when it did. */
-async function vulnerabilitySkip(facts: FactStore): Promise<string | undefined> {
+export async function vulnerabilitySkip(facts: FactStore): Promise<string | undefined> {
   try {
     const v = await facts.get("vulnerabilities");
     return v.state === "checked" ? undefined : (v.note ?? v.state);
@@ -194,7 +200,7 @@ async function evaluate(
     else findings.push(f);
   }
   findings.sort(compareFindings);
-  unknowns.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.source.localeCompare(b.source)));
+  unknowns.sort(compareUnknowns);
   ignored.sort(compareFindings);
   const listingFacts = await listingFactsOf(roots);
   const summary = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
