@@ -136,6 +136,9 @@ async function scenario(s: Side, suffix: string) {
   out.wrongCaseAttr = wrongCase.code;
   const dereg = await s.call("DeregisterImage", { ImageId: id });
   out.deregister = dereg.status;
+  // A second deregistration: InvalidAMIID.Unavailable on both (the message too: moto's wording).
+  const again = await s.call("DeregisterImage", { ImageId: id });
+  out.deregisterAgain = [again.status, again.code, again.message?.replace(id, "ID")];
   return out;
 }
 
