@@ -2,18 +2,31 @@
 import { Command, CommanderError } from "commander";
 import { visible } from "../io/visible.js";
 import { VERSION } from "../version.js";
+import { usageLine } from "./output.js";
 
 /** Exit codes are a contract: 0 pass, 1 findings at or above --fail-on, 2 amigate could not do its job. */
 export const EXIT_PASS = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
 
+// A flag mistake is one line on stderr and exit 2; the help is for --help (commands inherit this).
 const program = new Command()
   .name("amigate")
   .description("Check, clean and share machine images against the AWS Marketplace AMI policies")
   .version(VERSION)
-  .showHelpAfterError()
+  .configureOutput({ outputError: (message, write) => write(`amigate: ${usageLine(message)}\n`) })
   .exitOverride();
+
+/**
+ * A reader that stops reading (`amigate packages … | head -3`) closes the pipe: the rest of the
+ * output has nowhere to go, and that is no error. Further writes are dropped and the command ends
+ * with its own exit code; any other stdout failure is one line and exit 2.
+ */
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED") return;
+  process.stderr.write(`amigate: cannot write to stdout: ${visible(e.message)}\n`);
+  process.exit(EXIT_ERROR);
+});
 
 /**
  * Commands by name, loaded on demand: `amigate scan` should not pay for the server's modules.
@@ -38,6 +51,10 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
 };
 
 try {
+  if (process.argv.length <= 2) {
+    process.stderr.write("amigate: no command given (amigate --help lists them)\n");
+    process.exit(EXIT_ERROR);
+  }
   const requested = process.argv[2] ?? "";
   const names = Object.hasOwn(COMMANDS, requested)
     ? [requested]

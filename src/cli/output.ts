@@ -40,3 +40,15 @@ export async function writeReport(text: string, output: string | undefined): Pro
     throw new ReportWriteError(visible(`cannot write report to ${output}: ${writeFailure(output, e)}`));
   }
 }
+
+/** A commander message as one line: "unknown option '--formt' (Did you mean --format?)". */
+export function usageLine(message: string): string {
+  return visible(
+    message
+      .replace(/^error: /, "")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l !== "")
+      .join(" "),
+  );
+}
