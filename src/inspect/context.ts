@@ -1,6 +1,7 @@
 import type { Image } from "../fs/image.js";
 import { describeError } from "../io/errors.js";
 import type { DiskBootInfo } from "../target/target.js";
+import type { VulnDbReader } from "../vuln/reader.js";
 import type { FactName, Facts } from "./facts.js";
 
 /** Something the scan could not read, kept and shown in every report (never silently dropped). */
@@ -25,6 +26,11 @@ export interface InspectOptions {
   vulnDb?: string;
   /** A database older than this many days is reported as stale. */
   vulnDbMaxAgeDays?: number;
+  /**
+   * The database at `vulnDb` already open, shared by many inspections (re-judging every stored
+   * image); its owner closes it. Used only when its path is `vulnDb`.
+   */
+  vulnDbReader?: VulnDbReader;
   /** clamd's unix socket: every file is streamed to it (INSTREAM) when set. */
   clamdSocket?: string;
   /** Told what the content pass will read, then each file as it is done (the CLI's progress bar). */

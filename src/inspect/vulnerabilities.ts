@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { describeError } from "../io/errors.js";
-import type { DbStatus } from "../vuln/db/index.js";
-import { ecosystemFor, matchPackages, type VulnerablePackage } from "../vuln/match.js";
+import { ecosystemFor, type VulnerablePackage } from "../vuln/match.js";
+import type { DbSummary, VulnDbReader } from "../vuln/reader.js";
 import type { InspectContext, Inspector } from "./context.js";
 
 /** Default age after which the vulnerability database is reported as stale. */
@@ -17,7 +17,7 @@ export interface VulnerabilityFacts {
     | "unsupported-os"
     | "no-packages";
   dbPath?: string;
-  db?: Pick<DbStatus, "advisories" | "lastImport">;
+  db?: DbSummary;
   /** Days since the last import, at the scan date. */
   dbAgeDays?: number;
   maxAgeDays: number;
@@ -68,18 +68,23 @@ async function checkVulnerabilities(ctx: InspectContext): Promise<VulnerabilityF
       note: `vulnerability checks were skipped: no advisory source for OS "${[os.id ?? "unknown", os.version].filter(Boolean).join(" ")}"`,
     };
   }
-  // Loaded only when there is a database: a scan without one never loads SQLite.
-  const { dbStatus, openVulnDb } = await import("../vuln/db/index.js");
-  let db: ReturnType<typeof openVulnDb>;
-  let status: ReturnType<typeof dbStatus>;
-  try {
-    db = openVulnDb(path, { readonly: true });
-  } catch (e) {
-    return unreadable(path, maxAgeDays, e);
+  // Loaded only when there is a database: a scan without one never loads SQLite. A reader shared
+  // by many inspections (re-judging every stored image) is used as it is and left open.
+  const shared = ctx.options.vulnDbReader?.path === path ? ctx.options.vulnDbReader : undefined;
+  let reader: VulnDbReader;
+  if (shared) reader = shared;
+  else {
+    const { VulnDbReader } = await import("../vuln/reader.js");
+    try {
+      reader = VulnDbReader.open(path);
+    } catch (e) {
+      return unreadable(path, maxAgeDays, e);
+    }
   }
   try {
+    let status: DbSummary;
     try {
-      status = dbStatus(db);
+      status = reader.summary();
     } catch (e) {
       return unreadable(path, maxAgeDays, e);
     }
@@ -105,10 +110,10 @@ async function checkVulnerabilities(ctx: InspectContext): Promise<VulnerabilityF
       },
       ...(age !== undefined ? { dbAgeDays: age } : {}),
       maxAgeDays,
-      matches: matchPackages(db, os, packages),
+      matches: reader.match(os, packages),
     };
   } finally {
-    db.close();
+    if (reader !== shared) reader.close();
   }
 }
 

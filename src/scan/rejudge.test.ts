@@ -17,6 +17,7 @@ import { inspectorsByName } from "../inspect/registry.js";
 import type { ScanResult } from "../policy/result.js";
 import { defineRule } from "../policy/rule.js";
 import { rules } from "../policy/rules/index.js";
+import { VulnDbReader } from "../vuln/reader.js";
 import { scanOptions } from "./options.js";
 import { rejudge, SnapshotGapError, timeDependentRules } from "./rejudge.js";
 import { imageSession } from "./session.js";
@@ -127,6 +128,20 @@ describe("rejudge: a stored report judged again from its facts snapshot", () => 
       rulesOf(fresh, "known-vulnerabilities").map((f) => f.evidence),
     );
     assert.equal(r.after.passed, false);
+    // A run over many reports opens the database once: the same judgement.
+    const reader = VulnDbReader.open(NEW_DB);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const shared = await rejudge(scanned.report, stored, {
+          asOf: new Date("2026-03-01T00:00:00Z"),
+          vulnDb: NEW_DB,
+          vulnDbReader: reader,
+        });
+        assert.deepEqual(judged(shared.report), judged(fresh));
+      }
+    } finally {
+      reader.close();
+    }
   });
 
   it("without a database the checks are skipped and said so, and the findings of the old one resolve", async () => {

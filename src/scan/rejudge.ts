@@ -16,6 +16,7 @@ import type { Finding, IgnoredFinding, ScanResult } from "../policy/result.js";
 import type { Rule } from "../policy/rule.js";
 import { rules as allRules } from "../policy/rules/index.js";
 import { atLeast, SEVERITIES, type Severity } from "../policy/severity.js";
+import type { VulnDbReader } from "../vuln/reader.js";
 import { compareFindings, compareUnknowns, vulnerabilitySkip } from "./session.js";
 import {
   type FactsSnapshot,
@@ -32,6 +33,8 @@ export interface RejudgeOptions {
   vulnDb?: string;
   /** A database older than this many days is stale (default 7, as in a scan). */
   vulnDbMaxAgeDays?: number;
+  /** `vulnDb` already open, for a run over many reports (VulnDbReader.open; the caller closes it). */
+  vulnDbReader?: VulnDbReader;
   /** The rule set the report was judged by (default: every rule); its time-dependent ones run. */
   rules?: ReadonlyArray<Rule<FactName>>;
   /** What fails the report (default: the report's own failOn). */
@@ -189,6 +192,7 @@ export async function rejudge(
     now: options.asOf,
     ...(options.vulnDb !== undefined ? { vulnDb: options.vulnDb } : {}),
     ...(options.vulnDbMaxAgeDays !== undefined ? { vulnDbMaxAgeDays: options.vulnDbMaxAgeDays } : {}),
+    ...(options.vulnDbReader !== undefined ? { vulnDbReader: options.vulnDbReader } : {}),
   };
   const ruleIds = new Set(rules.map((r) => r.id));
   const judgedSources = new Set<string>([...TIME_DEPENDENT_FACTS, ...rules.map((r) => `rule ${r.id}`)]);

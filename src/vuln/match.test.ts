@@ -7,6 +7,7 @@ import { debianRecords } from "../../test/support/osv-records.js";
 import { SHARED } from "../../test/support/trees.js";
 import { dbStatus, importFile, openVulnDb, type VulnDb } from "./db/index.js";
 import { type MatchablePackage, matchPackages } from "./match.js";
+import { dbSummary, VulnDbReader } from "./reader.js";
 
 const corpus = path.join(SHARED, "corpus");
 const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-match-"));
@@ -124,5 +125,28 @@ describe("vulnerability matching", () => {
     assert.ok(after.ecosystems.some((e) => e.ecosystem === "AlmaLinux" && e.release === "9"));
     assert.ok(after.ecosystems.some((e) => e.ecosystem === "Amazon Linux" && e.release === "2023"));
     assert.equal(after.withdrawn, 1);
+  });
+
+  it("a reader opened once sums the database up as dbStatus does and matches as matchPackages does, call after call", () => {
+    const reader = VulnDbReader.open(path.join(dir, "vuln.db"));
+    try {
+      const { advisories, lastImport } = dbStatus(db);
+      assert.deepEqual(reader.summary(), { advisories, lastImport });
+      assert.deepEqual(dbSummary(db), { advisories, lastImport });
+      const debian = [
+        pkg("openssl", "3.0.20-1~deb12u2"),
+        pkg("libc6", "2.36-9", "glibc", "2.36-9"),
+        pkg("tar", "1.35"),
+      ];
+      const expected = matchPackages(db, { id: "debian", version: "12" }, debian);
+      assert.ok(expected.length >= 2);
+      for (let i = 0; i < 3; i++)
+        assert.deepEqual(reader.match({ id: "debian", version: "12" }, debian), expected);
+      // The cached entries are not shared with what a caller gets back.
+      reader.match({ id: "debian", version: "12" }, debian)[0]!.aliases.push("X");
+      assert.deepEqual(reader.match({ id: "debian", version: "12" }, debian), expected);
+    } finally {
+      reader.close();
+    }
   });
 });

@@ -113,49 +113,90 @@ interface AffectedRow {
   summary: string | null;
 }
 
+/** One advisory's entry for a package, parsed from its row. */
+export interface AffectedEntry {
+  advisory: string;
+  ranges: RangeEvent[][];
+  versions: string[];
+  aliases: string[];
+  severity?: string;
+  summary?: string;
+}
+
+/** A package's advisory entries in one ecosystem release (withdrawn advisories left out). */
+export type AffectedLookup = (ecosystem: string, release: string, name: string) => readonly AffectedEntry[];
+
+/**
+ * The lookup over one open database: one prepared query, each (ecosystem, release, package)
+ * asked once and kept parsed. Kept for as long as the caller keeps the lookup: one matching, or
+ * every image of a re-judging run (at most `maxCached` packages, then it starts over).
+ */
+export function affectedLookup(db: VulnDb, maxCached = 200_000): AffectedLookup {
+  const query = db.prepare(
+    `SELECT f.advisory_id, f.ranges, f.versions, a.aliases, a.severity, a.summary
+       FROM affected f JOIN advisories a ON a.id = f.advisory_id
+      WHERE f.ecosystem = ? AND f.release = ? AND f.package = ? AND a.withdrawn IS NULL`,
+  );
+  const cache = new Map<string, AffectedEntry[]>();
+  return (ecosystem, release, name) => {
+    const key = `${ecosystem}\0${release}\0${name}`;
+    let entries = cache.get(key);
+    if (!entries) {
+      entries = (query.all(ecosystem, release, name) as AffectedRow[]).map((row) => ({
+        advisory: row.advisory_id,
+        ranges: JSON.parse(row.ranges) as RangeEvent[][],
+        versions: JSON.parse(row.versions) as string[],
+        aliases: JSON.parse(row.aliases) as string[],
+        ...(row.severity ? { severity: row.severity } : {}),
+        ...(row.summary ? { summary: row.summary } : {}),
+      }));
+      if (cache.size >= maxCached) cache.clear();
+      cache.set(key, entries);
+    }
+    return entries;
+  };
+}
+
 /** Every advisory that affects an installed package, for the OS's ecosystem and release. */
 export function matchPackages(
   db: VulnDb,
   os: { id?: string; version?: string },
   packages: readonly MatchablePackage[],
 ): VulnerablePackage[] {
+  return matchWith(affectedLookup(db), os, packages);
+}
+
+/** As matchPackages, through a lookup that may outlive one matching (vuln/db/reader.ts). */
+export function matchWith(
+  lookup: AffectedLookup,
+  os: { id?: string; version?: string },
+  packages: readonly MatchablePackage[],
+): VulnerablePackage[] {
   const eco = ecosystemFor(os);
   if (!eco) return [];
-  const query = db.prepare(
-    `SELECT f.advisory_id, f.ranges, f.versions, a.aliases, a.severity, a.summary
-       FROM affected f JOIN advisories a ON a.id = f.advisory_id
-      WHERE f.ecosystem = ? AND f.release = ? AND f.package = ? AND a.withdrawn IS NULL`,
-  );
-  const cache = new Map<string, AffectedRow[]>();
   const out: VulnerablePackage[] = [];
   for (const p of packages) {
     const name = eco.bySource ? p.sourceName : p.name;
     // Debian advisories give source versions; a binNMU's binary version differs only by "+bN".
     const installed = eco.bySource ? p.sourceVersion : p.version;
-    let rows = cache.get(name);
-    if (!rows) {
-      rows = query.all(eco.ecosystem, eco.release, name) as AffectedRow[];
-      cache.set(name, rows);
-    }
-    for (const row of rows) {
-      const ranges = JSON.parse(row.ranges) as RangeEvent[][];
-      const versions = JSON.parse(row.versions) as string[];
-      const hit = versions.includes(installed) || ranges.some((r) => inRange(installed, r, eco.compare));
+    for (const entry of lookup(eco.ecosystem, eco.release, name)) {
+      const hit =
+        entry.versions.includes(installed) || entry.ranges.some((r) => inRange(installed, r, eco.compare));
       if (!hit) continue;
-      const fixes = ranges
+      const fixes = entry.ranges
         .flat()
         .map((e) => e.fixed)
         .filter((f): f is string => f !== undefined && eco.compare(f, installed) > 0)
         .sort(eco.compare);
       out.push({
-        advisory: row.advisory_id,
-        aliases: JSON.parse(row.aliases) as string[],
+        advisory: entry.advisory,
+        aliases: [...entry.aliases],
         package: p.name,
         matchedName: name,
         installed,
         ...(fixes[0] !== undefined ? { fixed: fixes[0] } : {}),
-        ...(row.severity ? { severity: row.severity } : {}),
-        ...(row.summary ? { summary: row.summary } : {}),
+        ...(entry.severity ? { severity: entry.severity } : {}),
+        ...(entry.summary ? { summary: entry.summary } : {}),
         ecosystem: eco.ecosystem,
         release: eco.release,
       });
