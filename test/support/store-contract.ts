@@ -381,6 +381,94 @@ export function storeContract(kind: StoreKind): void {
       });
     });
 
+    test("scans: facts snapshots kept beside the report; the judgeable scans; a re-judgement replaces the report once", async () => {
+      await withStore(async (s) => {
+        const owner = (await s.createAccount({})).account.accountId;
+        const [a, b, c] = [
+          testImage(owner, "judged-a"),
+          testImage(owner, "judged-b"),
+          testImage(owner, "judged-c"),
+        ];
+        for (const i of [a, b, c]) await s.insertImage(i, []);
+        // Large enough that compression shows; the record without facts stays as it was.
+        const facts = JSON.stringify({
+          format: "amigate-facts",
+          packages: Array.from({ length: 2000 }, (_, n) => `pkg-${n}`),
+        });
+        const scanA = await s.createScan(a.imageId);
+        await s.updateScan(scanA.scanId, {
+          status: "done",
+          report: '{"a":1}',
+          facts,
+          finishedAt: "2026-01-01T00:00:00Z",
+        });
+        assert.equal(await s.scanFacts(scanA.scanId), facts);
+        assert.deepEqual(await s.latestScan(a.imageId), {
+          ...scanA,
+          status: "done",
+          report: '{"a":1}',
+          finishedAt: "2026-01-01T00:00:00Z",
+        });
+        // b: its latest scan is still running (judged when done); c: done without facts (an older scan).
+        const scanB1 = await s.createScan(b.imageId);
+        await s.updateScan(scanB1.scanId, { status: "done", report: '{"b":1}', facts });
+        const scanB2 = await s.createScan(b.imageId);
+        await s.updateScan(scanB2.scanId, { status: "running" });
+        const scanC = await s.createScan(c.imageId);
+        await s.updateScan(scanC.scanId, { status: "done", report: '{"c":1}' });
+        assert.equal(await s.scanFacts(scanC.scanId), undefined);
+        const all = await s.judgeableScans({ afterScanId: 0, limit: 10 });
+        assert.deepEqual(all, [{ scanId: scanA.scanId, imageId: a.imageId, report: '{"a":1}', facts }]);
+        await s.updateScan(scanB2.scanId, { status: "done", report: '{"b":2}', facts: "{}" });
+        const paged = [
+          ...(await s.judgeableScans({ afterScanId: 0, limit: 1 })),
+          ...(await s.judgeableScans({ afterScanId: scanA.scanId, limit: 1 })),
+        ];
+        assert.deepEqual(
+          paged.map((j) => j.scanId),
+          [scanA.scanId, scanB2.scanId],
+        );
+        assert.deepEqual(await s.judgeableScans({ afterScanId: scanB2.scanId, limit: 5 }), []);
+        assert.deepEqual(
+          (await s.judgeableScans({ afterScanId: 0, limit: 5, imageIds: [b.imageId, c.imageId] })).map(
+            (j) => j.scanId,
+          ),
+          [scanB2.scanId],
+        );
+        assert.deepEqual(await s.judgeableScans({ afterScanId: 0, limit: 5, imageIds: [] }), []);
+        // A re-judgement writes only over the judgement it read.
+        assert.equal(
+          await s.replaceJudgement(scanA.scanId, undefined, '{"a":2}', "2026-02-01T00:00:00.000Z"),
+          true,
+        );
+        assert.equal(
+          await s.replaceJudgement(scanA.scanId, undefined, '{"a":3}', "2026-02-01T00:00:01.000Z"),
+          false,
+        );
+        const judged = await s.judgeableScans({ afterScanId: 0, limit: 1 });
+        assert.deepEqual(judged, [
+          {
+            scanId: scanA.scanId,
+            imageId: a.imageId,
+            report: '{"a":2}',
+            facts,
+            judgedAt: "2026-02-01T00:00:00.000Z",
+          },
+        ]);
+        assert.equal((await s.latestScan(a.imageId))?.judgedAt, "2026-02-01T00:00:00.000Z");
+        assert.equal(
+          await s.replaceJudgement(
+            scanA.scanId,
+            "2026-02-01T00:00:00.000Z",
+            '{"a":4}',
+            "2026-03-01T00:00:00.000Z",
+          ),
+          true,
+        );
+        assert.equal((await s.latestScan(a.imageId))?.report, '{"a":4}');
+      });
+    });
+
     test("settings: block public access is off until set", async () => {
       await withStore(async (s) => {
         const a = (await s.createAccount({})).account.accountId;

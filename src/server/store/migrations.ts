@@ -127,4 +127,9 @@ export const MIGRATIONS: readonly string[] = [
      shared_with TEXT NOT NULL,
      doc TEXT NOT NULL);
    CREATE INDEX deregistered_images_at ON deregistered_images(deregistered_at);`,
+  // 6: verdicts that stay current (#17): each scan keeps its facts snapshot (gzip'd JSON of
+  // scan/snapshot.ts) so end of life and vulnerabilities can be judged again without the blob, and
+  // when a re-judgement last changed its report.
+  `ALTER TABLE scans ADD COLUMN facts BLOB;
+   ALTER TABLE scans ADD COLUMN judged_at TEXT;`,
 ];

@@ -37,7 +37,7 @@ import type {
   PermissionStore,
   PublishedListingQuery,
   PublisherStore,
-  ScanRecord,
+  ScanPatch,
   ScanStore,
   SessionStore,
   SettingsStore,
@@ -174,7 +174,7 @@ export class SqliteStore implements Store {
   createScan(imageId: string) {
     return this.#scans.createScan(imageId);
   }
-  updateScan(scanId: number, patch: Partial<Omit<ScanRecord, "scanId" | "imageId">>) {
+  updateScan(scanId: number, patch: ScanPatch) {
     return this.#scans.updateScan(scanId, patch);
   }
   latestScan(imageId: string) {
@@ -182,6 +182,15 @@ export class SqliteStore implements Store {
   }
   unfinishedScans() {
     return this.#scans.unfinishedScans();
+  }
+  scanFacts(scanId: number) {
+    return this.#scans.scanFacts(scanId);
+  }
+  judgeableScans(q: { afterScanId: number; limit: number; imageIds?: string[] }) {
+    return this.#scans.judgeableScans(q);
+  }
+  replaceJudgement(scanId: number, expectedJudgedAt: string | undefined, report: string, judgedAt: string) {
+    return this.#scans.replaceJudgement(scanId, expectedJudgedAt, report, judgedAt);
   }
 
   blockPublicAccess(accountId: string) {

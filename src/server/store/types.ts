@@ -135,6 +135,20 @@ export interface ScanRecord {
   /** The ScanResult JSON (policy/result.ts) once done. */
   report?: string;
   error?: string;
+  /** When a re-judgement (server/rejudge.ts) last changed the report. */
+  judgedAt?: string;
+}
+
+/** A change to a scan record; `facts` is its facts snapshot (scan/snapshot.ts JSON), kept compressed. */
+export type ScanPatch = Partial<Omit<ScanRecord, "scanId" | "imageId">> & { facts?: string };
+
+/** The latest scan of an image, finished with a report and its facts snapshot: what re-judging reads. */
+export interface JudgeableScan {
+  scanId: number;
+  imageId: string;
+  report: string;
+  facts: string;
+  judgedAt?: string;
 }
 
 export interface AuditEntry {
@@ -227,8 +241,26 @@ export interface BlobRecordStore {
 
 export interface ScanStore {
   createScan(imageId: string): Promise<ScanRecord>;
-  updateScan(scanId: number, patch: Partial<Omit<ScanRecord, "scanId" | "imageId">>): Promise<void>;
+  updateScan(scanId: number, patch: ScanPatch): Promise<void>;
+  /** The record without its facts snapshot (scanFacts reads that). */
   latestScan(imageId: string): Promise<ScanRecord | undefined>;
+  scanFacts(scanId: number): Promise<string | undefined>;
+  /**
+   * Each image's latest scan when it is done and kept its facts, by scan id after `afterScanId`
+   * (keyset paging), at most `limit`; only these images when `imageIds` is given.
+   */
+  judgeableScans(q: { afterScanId: number; limit: number; imageIds?: string[] }): Promise<JudgeableScan[]>;
+  /**
+   * Replaces a scan's report with its re-judgement and sets judgedAt, unless the scan's judgedAt is
+   * no longer `expectedJudgedAt` (another re-judgement got there first): then nothing is written
+   * and the answer is false.
+   */
+  replaceJudgement(
+    scanId: number,
+    expectedJudgedAt: string | undefined,
+    report: string,
+    judgedAt: string,
+  ): Promise<boolean>;
   /** Scans left pending or running by a previous process (restarted at start-up). */
   unfinishedScans(): Promise<ScanRecord[]>;
 }

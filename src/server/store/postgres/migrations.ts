@@ -133,4 +133,8 @@ export const PG_MIGRATIONS: readonly string[] = [
      shared_with json NOT NULL,
      doc json NOT NULL);
    CREATE INDEX deregistered_images_at ON deregistered_images(deregistered_at);`,
+  // 6: verdicts that stay current (#17): each scan's facts snapshot (gzip'd JSON) and when a
+  // re-judgement last changed its report.
+  `ALTER TABLE scans ADD COLUMN facts bytea;
+   ALTER TABLE scans ADD COLUMN judged_at text COLLATE "C";`,
 ];

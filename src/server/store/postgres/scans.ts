@@ -1,5 +1,6 @@
-/** Scan records: each scan of an image, its status and its report. */
-import type { ScanRecord, ScanStore } from "../types.js";
+/** Scan records: each scan of an image, its status, its report and its facts snapshot. */
+import { packFacts, unpackFacts } from "../facts-codec.js";
+import type { JudgeableScan, ScanPatch, ScanRecord, ScanStore } from "../types.js";
 import type { PostgresDatabase, Row } from "./database.js";
 
 const COLUMNS: Record<string, string> = {
@@ -8,7 +9,12 @@ const COLUMNS: Record<string, string> = {
   finishedAt: "finished_at",
   report: "report",
   error: "error",
+  judgedAt: "judged_at",
+  facts: "facts",
 };
+
+/** Every column but the facts snapshot, which only re-judging reads. */
+const RECORD = "scan_id, image_id, status, started_at, finished_at, report, error, judged_at";
 
 function scanOf(row: Row): ScanRecord {
   return {
@@ -19,6 +25,7 @@ function scanOf(row: Row): ScanRecord {
     ...(row.finished_at != null ? { finishedAt: row.finished_at as string } : {}),
     ...(row.report != null ? { report: row.report as string } : {}),
     ...(row.error != null ? { error: row.error as string } : {}),
+    ...(row.judged_at != null ? { judgedAt: row.judged_at as string } : {}),
   };
 }
 
@@ -34,26 +41,69 @@ export class PostgresScans implements ScanStore {
     return { scanId: row!.scan_id as number, imageId, status: "pending", startedAt };
   }
 
-  async updateScan(scanId: number, patch: Partial<Omit<ScanRecord, "scanId" | "imageId">>): Promise<void> {
-    const keys = Object.keys(patch).filter((k) => k in COLUMNS) as Array<keyof typeof patch>;
+  async updateScan(scanId: number, patch: ScanPatch): Promise<void> {
+    const keys = Object.keys(patch).filter((k) => k in COLUMNS) as Array<keyof ScanPatch>;
     if (keys.length === 0) return;
     const sets = keys.map((k, n) => `${COLUMNS[k]} = $${n + 2}`).join(", ");
     await this.db.run(`UPDATE scans SET ${sets} WHERE scan_id = $1`, [
       scanId,
-      ...keys.map((k) => patch[k] ?? null),
+      ...keys.map((k) => (k === "facts" ? packFacts(patch.facts!) : (patch[k] ?? null))),
     ]);
   }
 
   async latestScan(imageId: string): Promise<ScanRecord | undefined> {
-    const row = await this.db.row("SELECT * FROM scans WHERE image_id = $1 ORDER BY scan_id DESC LIMIT 1", [
-      imageId,
-    ]);
+    const row = await this.db.row(
+      `SELECT ${RECORD} FROM scans WHERE image_id = $1 ORDER BY scan_id DESC LIMIT 1`,
+      [imageId],
+    );
     return row && scanOf(row);
   }
 
   async unfinishedScans(): Promise<ScanRecord[]> {
     return (
-      await this.db.rows("SELECT * FROM scans WHERE status IN ('pending', 'running') ORDER BY scan_id")
+      await this.db.rows(
+        `SELECT ${RECORD} FROM scans WHERE status IN ('pending', 'running') ORDER BY scan_id`,
+      )
     ).map(scanOf);
+  }
+
+  async scanFacts(scanId: number): Promise<string | undefined> {
+    const row = await this.db.row("SELECT facts FROM scans WHERE scan_id = $1", [scanId]);
+    return row?.facts != null ? unpackFacts(row.facts as Buffer) : undefined;
+  }
+
+  async judgeableScans(q: {
+    afterScanId: number;
+    limit: number;
+    imageIds?: string[];
+  }): Promise<JudgeableScan[]> {
+    const rows = await this.db.rows(
+      `SELECT s.scan_id, s.image_id, s.report, s.facts, s.judged_at FROM scans s
+        WHERE s.scan_id > $1 AND s.status = 'done' AND s.report IS NOT NULL AND s.facts IS NOT NULL
+          AND ($3::text[] IS NULL OR s.image_id = ANY($3::text[]))
+          AND NOT EXISTS (SELECT 1 FROM scans t WHERE t.image_id = s.image_id AND t.scan_id > s.scan_id)
+        ORDER BY s.scan_id LIMIT $2`,
+      [q.afterScanId, q.limit, q.imageIds ?? null],
+    );
+    return rows.map((r) => ({
+      scanId: r.scan_id as number,
+      imageId: r.image_id as string,
+      report: r.report as string,
+      facts: unpackFacts(r.facts as Buffer),
+      ...(r.judged_at != null ? { judgedAt: r.judged_at as string } : {}),
+    }));
+  }
+
+  async replaceJudgement(
+    scanId: number,
+    expectedJudgedAt: string | undefined,
+    report: string,
+    judgedAt: string,
+  ): Promise<boolean> {
+    const changed = await this.db.run(
+      "UPDATE scans SET report = $1, judged_at = $2 WHERE scan_id = $3 AND judged_at IS NOT DISTINCT FROM $4",
+      [report, judgedAt, scanId, expectedJudgedAt ?? null],
+    );
+    return changed === 1;
   }
 }

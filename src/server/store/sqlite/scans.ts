@@ -1,5 +1,6 @@
-/** Scan records: each scan of an image, its status and its report. */
-import type { ScanRecord, ScanStore } from "../types.js";
+/** Scan records: each scan of an image, its status, its report and its facts snapshot. */
+import { packFacts, unpackFacts } from "../facts-codec.js";
+import type { JudgeableScan, ScanPatch, ScanRecord, ScanStore } from "../types.js";
 import type { Row, SqliteDatabase } from "./database.js";
 
 const COLUMNS: Record<string, string> = {
@@ -8,7 +9,12 @@ const COLUMNS: Record<string, string> = {
   finishedAt: "finished_at",
   report: "report",
   error: "error",
+  judgedAt: "judged_at",
+  facts: "facts",
 };
+
+/** Every column but the facts snapshot, which only re-judging reads. */
+const RECORD = "scan_id, image_id, status, started_at, finished_at, report, error, judged_at";
 
 function scanOf(row: Row): ScanRecord {
   return {
@@ -19,6 +25,7 @@ function scanOf(row: Row): ScanRecord {
     ...(row.finished_at != null ? { finishedAt: row.finished_at as string } : {}),
     ...(row.report != null ? { report: row.report as string } : {}),
     ...(row.error != null ? { error: row.error as string } : {}),
+    ...(row.judged_at != null ? { judgedAt: row.judged_at as string } : {}),
   };
 }
 
@@ -33,23 +40,65 @@ export class SqliteScans implements ScanStore {
     return { scanId: Number(r.lastInsertRowid), imageId, status: "pending", startedAt };
   }
 
-  async updateScan(scanId: number, patch: Partial<Omit<ScanRecord, "scanId" | "imageId">>): Promise<void> {
+  async updateScan(scanId: number, patch: ScanPatch): Promise<void> {
     const keys = Object.keys(patch).filter((k) => k in COLUMNS);
     if (keys.length === 0) return;
+    const values: Record<string, unknown> = { ...patch, scanId };
+    if (patch.facts !== undefined) values.facts = packFacts(patch.facts);
     const sql = `UPDATE scans SET ${keys.map((k) => `${COLUMNS[k]} = @${k}`).join(", ")} WHERE scan_id = @scanId`;
-    this.db.stmt(sql).run({ ...patch, scanId });
+    this.db.stmt(sql).run(values);
   }
 
   async latestScan(imageId: string): Promise<ScanRecord | undefined> {
     const row = this.db
-      .stmt("SELECT * FROM scans WHERE image_id = ? ORDER BY scan_id DESC LIMIT 1")
+      .stmt(`SELECT ${RECORD} FROM scans WHERE image_id = ? ORDER BY scan_id DESC LIMIT 1`)
       .get(imageId) as Row | undefined;
     return row && scanOf(row);
   }
 
   async unfinishedScans(): Promise<ScanRecord[]> {
-    return (this.db.stmt("SELECT * FROM scans WHERE status IN ('pending', 'running')").all() as Row[]).map(
-      scanOf,
-    );
+    return (
+      this.db.stmt(`SELECT ${RECORD} FROM scans WHERE status IN ('pending', 'running')`).all() as Row[]
+    ).map(scanOf);
+  }
+
+  async scanFacts(scanId: number): Promise<string | undefined> {
+    const row = this.db.stmt("SELECT facts FROM scans WHERE scan_id = ?").get(scanId) as Row | undefined;
+    return row?.facts != null ? unpackFacts(row.facts as Buffer) : undefined;
+  }
+
+  async judgeableScans(q: {
+    afterScanId: number;
+    limit: number;
+    imageIds?: string[];
+  }): Promise<JudgeableScan[]> {
+    const only = q.imageIds ? `AND s.image_id IN (${q.imageIds.map(() => "?").join(", ") || "NULL"})` : "";
+    const rows = this.db
+      .stmt(
+        `SELECT s.scan_id, s.image_id, s.report, s.facts, s.judged_at FROM scans s
+          WHERE s.scan_id > ? AND s.status = 'done' AND s.report IS NOT NULL AND s.facts IS NOT NULL ${only}
+            AND NOT EXISTS (SELECT 1 FROM scans t WHERE t.image_id = s.image_id AND t.scan_id > s.scan_id)
+          ORDER BY s.scan_id LIMIT ?`,
+      )
+      .all(q.afterScanId, ...(q.imageIds ?? []), q.limit) as Row[];
+    return rows.map((r) => ({
+      scanId: r.scan_id as number,
+      imageId: r.image_id as string,
+      report: r.report as string,
+      facts: unpackFacts(r.facts as Buffer),
+      ...(r.judged_at != null ? { judgedAt: r.judged_at as string } : {}),
+    }));
+  }
+
+  async replaceJudgement(
+    scanId: number,
+    expectedJudgedAt: string | undefined,
+    report: string,
+    judgedAt: string,
+  ): Promise<boolean> {
+    const r = this.db
+      .stmt("UPDATE scans SET report = ?, judged_at = ? WHERE scan_id = ? AND judged_at IS ?")
+      .run(report, judgedAt, scanId, expectedJudgedAt ?? null);
+    return r.changes === 1;
   }
 }
