@@ -48,7 +48,12 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   listing: async () => (await import("./listing.js")).registerListing,
   attest: async () => (await import("./attest.js")).registerAttest,
   submission: async () => (await import("./submission.js")).registerSubmission,
+  completion: async () => (await import("./completion.js")).registerCompletion,
+  reference: async () => (await import("./reference.js")).registerReference,
 };
+
+/** Commands about the whole command line: they need every command registered. */
+const WHOLE_PROGRAM = new Set(["completion", "reference"]);
 
 try {
   if (process.argv.length <= 2) {
@@ -56,11 +61,12 @@ try {
     process.exit(EXIT_ERROR);
   }
   const requested = process.argv[2] ?? "";
-  const names = Object.hasOwn(COMMANDS, requested)
-    ? [requested]
-    : requested === "--version" || requested === "-V"
-      ? []
-      : Object.keys(COMMANDS);
+  const names =
+    Object.hasOwn(COMMANDS, requested) && !WHOLE_PROGRAM.has(requested)
+      ? [requested]
+      : requested === "--version" || requested === "-V"
+        ? []
+        : Object.keys(COMMANDS);
   for (const name of names) (await COMMANDS[name]!())(program);
   await program.parseAsync(process.argv);
 } catch (e) {
