@@ -58,6 +58,10 @@ export interface CatalogueFilters {
   public: boolean;
 }
 
+/** Images read from the store per query while searching, and at most per request. */
+const SEARCH_BATCH = 200;
+export const SEARCH_SCAN_LIMIT = 5000;
+
 export class FilterError extends Error {
   override readonly name = "FilterError";
 }
@@ -143,31 +147,57 @@ export class ConsoleData {
   }
 
   /**
-   * The catalogue's search: the visible set narrowed by owner and by who may launch (the seed's
-   * "finding shared AMIs" queries), then by name, OS and publisher. Anonymous visitors see public
+   * The catalogue's search: the visible set narrowed in storage by owner and by who may launch
+   * (the seed's "finding shared AMIs" queries), then by name, OS and publisher, a page at a time.
+   * The store is read in id order in batches from `after`, and one request looks at no more than
+   * SEARCH_SCAN_LIMIT images however large the catalogue: `next` continues where it stopped, so a
+   * page may hold fewer than `pageSize` matches before the end. Anonymous visitors see public
    * images only.
    */
-  async catalogue(visitorId: string | undefined, f: CatalogueFilters): Promise<Image[]> {
+  async catalogue(
+    visitorId: string | undefined,
+    f: CatalogueFilters,
+    after?: string,
+    pageSize = 50,
+  ): Promise<{ images: Image[]; next?: string }> {
     const q: ImageQuery = { callerId: visitorId ?? "" };
     if (visitorId === undefined) q.executableBy = { all: true, self: false, accountIds: [] };
     else if (f.executableByMe || f.public)
       q.executableBy = { all: f.public, self: f.executableByMe, accountIds: [] };
     const owner = f.owner.trim();
     if (owner !== "") q.ownerIds = [await this.ownerId(visitorId, owner)];
-    const candidates = await this.store.queryImages(q);
     const out: Image[] = [];
-    for (const image of candidates) {
-      const listing = await this.shownListing(visitorId, image);
-      if (!contains(image.name, f.name) && !contains(listing?.listing.name, f.name)) continue;
-      if (f.publisher !== "" && !contains(this.publisherName(image, listing), f.publisher)) continue;
-      if (f.os !== "") {
-        const l = listing?.listing.os;
-        const fromListing = l ? `${l.name} ${l.version}` : "";
-        if (!contains(fromListing, f.os) && !contains((await this.summary(image.imageId)).os, f.os)) continue;
+    let cursor = after;
+    let looked = 0;
+    for (;;) {
+      const batch = await this.store.queryImages({
+        ...q,
+        ...(cursor !== undefined ? { afterImageId: cursor } : {}),
+        limit: SEARCH_BATCH,
+      });
+      for (const image of batch) {
+        looked++;
+        cursor = image.imageId;
+        if (await this.matches(visitorId, image, f)) out.push(image);
+        if (out.length === pageSize) return { images: out, next: cursor };
       }
-      out.push(image);
+      if (batch.length < SEARCH_BATCH) return { images: out };
+      if (looked >= SEARCH_SCAN_LIMIT) return { images: out, next: cursor! };
     }
-    return out;
+  }
+
+  private async matches(visitorId: string | undefined, image: Image, f: CatalogueFilters): Promise<boolean> {
+    if (f.name === "" && f.publisher === "" && f.os === "") return true;
+    const listing = await this.shownListing(visitorId, image);
+    if (!contains(image.name, f.name) && !contains(listing?.listing.name, f.name)) return false;
+    if (f.publisher !== "" && !contains(this.publisherName(image, listing), f.publisher)) return false;
+    if (f.os !== "") {
+      const l = listing?.listing.os;
+      const fromListing = l ? `${l.name} ${l.version}` : "";
+      if (!contains(fromListing, f.os) && !contains((await this.summary(image.imageId)).os, f.os))
+        return false;
+    }
+    return true;
   }
 
   /** A listing as this visitor may read it: published ones, or any of the visitor's own images. */

@@ -1,6 +1,6 @@
 /** The three lists of images: My images, Shared with me, and the public catalogue's search. */
 import type { Image } from "../../store/types.js";
-import { type CatalogueFilters, type ConsoleData, FilterError } from "../data.js";
+import { type CatalogueFilters, type ConsoleData, FilterError, SEARCH_SCAN_LIMIT } from "../data.js";
 import { h, type View } from "../layout.js";
 import {
   type Column,
@@ -16,13 +16,6 @@ import {
 export const PAGE_SIZE = 50;
 
 /** One page of images in id order (the store's order), after the last one shown. */
-function paged(images: Image[], after: string | undefined): { rows: Image[]; next?: string } {
-  const rest = after ? images.filter((i) => i.imageId > after) : images;
-  return rest.length > PAGE_SIZE
-    ? { rows: rest.slice(0, PAGE_SIZE), next: rest[PAGE_SIZE - 1]!.imageId }
-    : { rows: rest };
-}
-
 export async function myImagesView(data: ConsoleData, accountId: string): Promise<View> {
   const images = await data.myImages(accountId);
   const rows = await Promise.all(
@@ -131,8 +124,12 @@ export async function catalogueView(
   let results: string;
   let status = 200;
   try {
-    const images = await data.catalogue(visitorId, f);
-    const { rows: page, next } = paged(images, query.get("after") ?? undefined);
+    const { images: page, next } = await data.catalogue(
+      visitorId,
+      f,
+      query.get("after") ?? undefined,
+      PAGE_SIZE,
+    );
     const rows = await Promise.all(
       page.map(async (image) => {
         const listing = await data.shownListing(visitorId, image);
@@ -168,11 +165,17 @@ export async function catalogueView(
     ];
     const nextQuery = new URLSearchParams(query);
     if (next) nextQuery.set("after", next);
+    const more = next ? `<p><a href="/catalogue?${h(nextQuery.toString())}">Next page</a></p>` : "";
     results =
-      images.length === 0
-        ? "<p>No image matches.</p>"
-        : table(`${images.length} image${images.length === 1 ? "" : "s"} match`, columns, rows) +
-          (next ? `<p><a href="/catalogue?${h(nextQuery.toString())}">Next page</a></p>` : "");
+      page.length === 0
+        ? next
+          ? `<p>No match among the next ${SEARCH_SCAN_LIMIT} images.</p>${more}`
+          : "<p>No image matches.</p>"
+        : table(
+            `${page.length} image${page.length === 1 ? "" : "s"} match${next ? " on this page" : ""}`,
+            columns,
+            rows,
+          ) + more;
   } catch (e) {
     if (!(e instanceof FilterError)) throw e;
     status = 400;
