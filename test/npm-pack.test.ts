@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { builtinModules } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -27,8 +27,22 @@ let packed: { filename: string; files: Array<{ path: string }> };
 let seeded: string;
 
 before(() => {
-  const out = execFileSync("npm", ["pack", "--pack-destination", work, "--json"], {
-    cwd: REPO_ROOT,
+  // Packed from a copy of the package's files with dist/ built by the same script prepack runs,
+  // so the repository's own dist/ (which `npm run demo` builds and runs) is never rebuilt under a
+  // concurrent test.
+  const source = path.join(work, "source");
+  mkdirSync(source);
+  for (const f of ["package.json", "README.md"]) copyFileSync(path.join(REPO_ROOT, f), path.join(source, f));
+  cpSync(path.join(REPO_ROOT, "data"), path.join(source, "data"), { recursive: true });
+  execFileSync(
+    process.execPath,
+    [path.join(REPO_ROOT, "scripts/bundle.mjs"), "--outdir", path.join(source, "dist")],
+    {
+      stdio: "inherit",
+    },
+  );
+  const out = execFileSync("npm", ["pack", "--ignore-scripts", "--pack-destination", work, "--json"], {
+    cwd: source,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -51,6 +65,16 @@ before(() => {
   seeded = execFileSync("bash", [path.join(REPO_ROOT, "fixtures/debian-seeded.sh")], {
     encoding: "utf8",
   }).split("\n")[0]!;
+});
+
+test("npm pack builds dist/ first (prepack runs the build this test runs)", () => {
+  const scripts = (
+    JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  assert.equal(scripts.prepack, "npm run build");
+  assert.equal(scripts.build, "node scripts/bundle.mjs");
 });
 
 test("the tarball holds package.json, README, dist/ and data/ only", () => {
