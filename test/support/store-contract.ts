@@ -765,5 +765,169 @@ export function storeContract(kind: StoreKind): void {
         assert.equal(await s.session("h"), undefined);
       });
     });
+
+    test("organizations: membership kept, changed and cleared; another connection sees it; bad ids refused", async () => {
+      await withStores(async (open) => {
+        const s = await open();
+        const other = await open();
+        const org = { organizationId: "o-abcdef1234", ouPath: ["ou-ab12-11111111", "ou-ab12-22222222"] };
+        const member = await s.createAccount({ organization: org });
+        assert.deepEqual(member.account.organization, org);
+        assert.deepEqual((await other.account(member.account.accountId))?.organization, org);
+        const loner = (await s.createAccount({})).account.accountId;
+        assert.equal((await s.account(loner))?.organization, undefined);
+        const root = { organizationId: "o-abcdef1234", ouPath: [] };
+        await s.setOrganization(loner, root);
+        assert.deepEqual((await other.account(loner))?.organization, root);
+        await s.setOrganization(member.account.accountId, undefined);
+        assert.equal((await other.account(member.account.accountId))?.organization, undefined);
+        assert.deepEqual((await other.accounts()).find((a) => a.accountId === loner)?.organization, root);
+        await assert.rejects(s.setOrganization(loner, { organizationId: "o-short", ouPath: [] }), {
+          name: "MembershipError",
+        });
+        await assert.rejects(
+          s.createAccount({ organization: { organizationId: "o-abcdef1234", ouPath: ["ou-x"] } }),
+          { name: "MembershipError" },
+        );
+        assert.deepEqual((await s.account(loner))?.organization, root);
+      });
+    });
+
+    test("describe: organization and OU grants reach the member accounts (OUs below included), no one else", async () => {
+      await withStores(async (open) => {
+        const s = await open();
+        const owner = (await s.createAccount({})).account.accountId;
+        const parent = "ou-ab12-parent00";
+        const child = "ou-ab12-child000";
+        const orgArn = "arn:aws:organizations::111122223333:organization/o-abcdef1234";
+        const ouArn = (ou: string) => `arn:aws:organizations::111122223333:ou/o-abcdef1234/${ou}`;
+        const inChild = (
+          await s.createAccount({ organization: { organizationId: "o-abcdef1234", ouPath: [parent, child] } })
+        ).account;
+        const atRoot = (
+          await s.createAccount({ organization: { organizationId: "o-abcdef1234", ouPath: [] } })
+        ).account;
+        const elsewhere = (
+          await s.createAccount({ organization: { organizationId: "o-zzzzzz9999", ouPath: [parent] } })
+        ).account;
+        const byOrg = testImage(owner, "by-org");
+        const byParentOu = testImage(owner, "by-parent-ou");
+        const byChildOu = testImage(owner, "by-child-ou");
+        const byOtherOu = testImage(owner, "by-other-ou");
+        for (const i of [byOrg, byParentOu, byChildOu, byOtherOu]) await s.insertImage(i, []);
+        await s.modifyLaunchPermissions(byOrg.imageId, [{ organizationArn: orgArn }], []);
+        await s.modifyLaunchPermissions(byParentOu.imageId, [{ organizationalUnitArn: ouArn(parent) }], []);
+        // Granted twice (by OU and by id): listed once.
+        await s.modifyLaunchPermissions(
+          byChildOu.imageId,
+          [{ organizationalUnitArn: ouArn(child) }, { userId: inChild.accountId }],
+          [],
+        );
+        await s.modifyLaunchPermissions(
+          byOtherOu.imageId,
+          [{ organizationalUnitArn: ouArn("ou-ab12-other000") }],
+          [],
+        );
+        const visible = async (a: typeof inChild, exec: boolean) =>
+          ids(
+            await (await open()).queryImages({
+              callerId: a.accountId,
+              ...(a.organization ? { organization: a.organization } : {}),
+              ...(exec ? { executableBy: { all: false, self: true, accountIds: [] } } : {}),
+            }),
+          ).sort();
+        const expectChild = [byOrg, byParentOu, byChildOu].map((i) => i.imageId).sort();
+        for (const exec of [false, true]) {
+          assert.deepEqual(await visible(inChild, exec), expectChild, `child OU member, exec ${exec}`);
+          assert.deepEqual(await visible(atRoot, exec), [byOrg.imageId], `root member, exec ${exec}`);
+          assert.deepEqual(await visible(elsewhere, exec), [], `other organization, exec ${exec}`);
+        }
+        // Through the same store twice: the cached grant list is the member's, not the account's alone.
+        assert.deepEqual(ids(await s.queryImages({ ...execSelf(inChild.accountId) })), [byChildOu.imageId]);
+        assert.deepEqual(
+          ids(
+            await s.queryImages({ ...execSelf(inChild.accountId), organization: inChild.organization! }),
+          ).sort(),
+          expectChild,
+        );
+        // A grant removed reaches no one any more.
+        await s.modifyLaunchPermissions(byOrg.imageId, [], [{ organizationArn: orgArn }]);
+        assert.deepEqual(await visible(atRoot, true), []);
+      });
+    });
+
+    test("scan verdicts: the latest scan's, from its report's passed; never-scanned images absent", async () => {
+      await withStore(async (s) => {
+        const owner = (await s.createAccount({})).account.accountId;
+        const images = ["passing", "failing", "running", "broken", "rescanned", "never"].map((n) =>
+          testImage(owner, n),
+        );
+        for (const i of images) await s.insertImage(i, []);
+        const [passing, failing, running, broken, rescanned, never] = images.map((i) => i.imageId) as [
+          string,
+          string,
+          string,
+          string,
+          string,
+          string,
+        ];
+        const done = async (imageId: string, passed: boolean) => {
+          const scan = await s.createScan(imageId);
+          await s.updateScan(scan.scanId, {
+            status: "done",
+            report: JSON.stringify({ passed, findings: [] }),
+          });
+        };
+        await done(passing, true);
+        await done(failing, false);
+        await s.updateScan((await s.createScan(running)).scanId, { status: "running" });
+        await s.updateScan((await s.createScan(broken)).scanId, { status: "failed", error: "unreadable" });
+        await done(rescanned, true);
+        await s.createScan(rescanned);
+        const verdicts = await s.scanVerdicts([passing, failing, running, broken, rescanned, never]);
+        assert.deepEqual(Object.fromEntries([...verdicts].sort()), {
+          [passing]: "pass",
+          [failing]: "fail",
+          [running]: "unfinished",
+          [broken]: "scan-failed",
+          [rescanned]: "unfinished",
+        });
+        assert.deepEqual(await s.scanVerdicts([]), new Map());
+      });
+    });
+
+    test("settings: Allowed AMIs disabled with no criteria until set; each part changed alone", async () => {
+      await withStores(async (open) => {
+        const s = await open();
+        const a = (await s.createAccount({})).account.accountId;
+        const b = (await s.createAccount({})).account.accountId;
+        const off = { state: "disabled", criteria: [], requirePassingVerdict: false };
+        assert.deepEqual(await s.allowedImagesSettings(a), off);
+        const criteria = [
+          { imageProviders: ["amazon", b] },
+          { imageNames: ["debian-*"], maximumDaysSinceCreated: 300, maximumDaysSinceDeprecated: 0 },
+        ];
+        await s.updateAllowedImagesSettings(a, { criteria });
+        await s.updateAllowedImagesSettings(a, { state: "audit-mode" });
+        await s.updateAllowedImagesSettings(a, { requirePassingVerdict: true });
+        const other = await open();
+        assert.deepEqual(await other.allowedImagesSettings(a), {
+          state: "audit-mode",
+          criteria,
+          requirePassingVerdict: true,
+        });
+        await other.updateAllowedImagesSettings(a, { state: "enabled", criteria: [] });
+        assert.deepEqual(await s.allowedImagesSettings(a), {
+          state: "enabled",
+          criteria: [],
+          requirePassingVerdict: true,
+        });
+        assert.deepEqual(await s.allowedImagesSettings(b), off);
+        const record: AuditRecord = { entry: entry("ok", "EnableAllowedImagesSettings"), written: false };
+        await s.updateAllowedImagesSettings(b, { state: "enabled" }, record);
+        assert.equal(record.written, true);
+        assert.equal((await other.auditLog(1))[0]?.action, "EnableAllowedImagesSettings");
+      });
+    });
   });
 }

@@ -1,3 +1,4 @@
+import { organizationArnEnd, ouArnEnd } from "./organizations.js";
 import type { Image, ImageQuery } from "./types.js";
 
 export interface ImageQuerySql<P = Record<string, unknown>> {
@@ -99,8 +100,27 @@ export function imageQuerySql(
   // Named when used: PostgreSQL refuses a parameter the statement never mentions.
   const caller = () => d.value("caller", q.callerId);
   const isPublic = d.isSet("i.is_public");
+  // The launch permissions that reach the caller: its account id, and when it is in an
+  // organization, that organization's ARN and its OUs' (matched by how the ARNs end; both are
+  // lowercase by their patterns, so SQLite's case-blind LIKE and PostgreSQL's agree).
+  const org = q.organization;
+  const reachesCaller = () => {
+    const byId = `(p.kind = 'userId' AND p.value = ${caller()})`;
+    if (org === undefined) return byId;
+    const any = [
+      byId,
+      `(p.kind = 'organizationArn' AND p.value LIKE ${d.value("orgArn", `%${organizationArnEnd(org.organizationId)}`)})`,
+      ...org.ouPath.map(
+        (ou, n) =>
+          `(p.kind = 'organizationalUnitArn' AND p.value LIKE ${d.value(`ouArn${n}`, `%${ouArnEnd(org.organizationId, ou)}`)})`,
+      ),
+    ];
+    return `(${any.join(" OR ")})`;
+  };
   const sharedWithCaller = () =>
-    `SELECT p.image_id FROM launch_permissions p WHERE p.kind = 'userId' AND p.value = ${caller()}`;
+    org === undefined
+      ? `SELECT p.image_id FROM launch_permissions p WHERE ${reachesCaller()}`
+      : `SELECT DISTINCT p.image_id FROM launch_permissions p WHERE ${reachesCaller()}`;
   const where: string[] = [];
   const e = q.executableBy;
   if (e?.self && !e.all && e.accountIds.length === 0 && !q.imageIds && !q.ownerIds) {
@@ -112,17 +132,19 @@ export function imageQuerySql(
       sql: `${sharedWithCaller()} ORDER BY p.image_id`,
       params: d.params,
       notOwnedBy: q.callerId,
-      grantsTo: q.callerId,
+      // The cached list is the caller's as a member of this organization and OU path.
+      grantsTo:
+        org === undefined ? q.callerId : `${q.callerId} ${org.organizationId} ${org.ouPath.join("/")}`,
       ...(q.limit !== undefined ? { limit: q.limit } : {}),
     };
   }
-  // Visible: own, public, or shared with the caller by account id (PRM-1); `--owners self` needs
-  // no check at all.
+  // Visible: own, public, or shared with the caller by account id, organization or OU (PRM-1);
+  // `--owners self` needs no check at all.
   const ownOnly =
     q.ownerIds !== undefined && q.ownerIds.length > 0 && q.ownerIds.every((o) => o === q.callerId);
   if (!ownOnly)
     where.push(`(i.owner_id = ${caller()} OR ${isPublic} OR EXISTS (SELECT 1 FROM launch_permissions p
-       WHERE p.image_id = i.image_id AND p.kind = 'userId' AND p.value = ${caller()}))`);
+       WHERE p.image_id = i.image_id AND ${reachesCaller()}))`);
   if (e) {
     const any: string[] = [];
     if (e.all) any.push(isPublic);

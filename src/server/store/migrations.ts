@@ -132,4 +132,14 @@ export const MIGRATIONS: readonly string[] = [
   // when a re-judgement last changed its report.
   `ALTER TABLE scans ADD COLUMN facts BLOB;
    ALTER TABLE scans ADD COLUMN judged_at TEXT;`,
+  // 7: consumers (#18). An account's organization and OU path (ids, root first, joined by "/"),
+  // which organization and OU launch permissions reach; its Allowed AMIs settings, with
+  // amigate's own criterion (a passing verdict) beside EC2's.
+  `ALTER TABLE accounts ADD COLUMN organization_id TEXT;
+   ALTER TABLE accounts ADD COLUMN ou_path TEXT;
+   CREATE TABLE allowed_images_settings (
+     account_id TEXT PRIMARY KEY REFERENCES accounts(account_id) ON DELETE CASCADE,
+     state TEXT NOT NULL DEFAULT 'disabled' CHECK (state IN ('disabled', 'enabled', 'audit-mode')),
+     criteria TEXT NOT NULL DEFAULT '[]',
+     require_passing_verdict INTEGER NOT NULL DEFAULT 0);`,
 ];

@@ -24,6 +24,7 @@ import { PostgresTags } from "./postgres/tags.js";
 import type { SecretBox } from "./secret-box.js";
 import type {
   AccountStore,
+  AllowedImagesSettings,
   AttestationStore,
   AuditEntry,
   AuditRecord,
@@ -34,6 +35,8 @@ import type {
   ImageStore,
   LaunchPermission,
   ListingStore,
+  NewAccountOptions,
+  OrganizationMembership,
   PermissionStore,
   PublishedListingQuery,
   PublisherStore,
@@ -69,7 +72,7 @@ export class PostgresStore implements Store {
     this.#db = db;
     this.#log = log;
     this.migrated = migrated;
-    this.#accounts = new PostgresAccounts(db, secrets);
+    this.#accounts = new PostgresAccounts(db, secrets, log);
     this.#images = new PostgresImages(db, log, tags);
     this.#permissions = new PostgresPermissions(db, log);
     this.#tags = tags;
@@ -88,7 +91,7 @@ export class PostgresStore implements Store {
     return new PostgresStore(db, migrated, secrets);
   }
 
-  createAccount(opts: { alias?: string; admin?: boolean; accountId?: string }) {
+  createAccount(opts: NewAccountOptions) {
     return this.#accounts.createAccount(opts);
   }
   account(accountId: string) {
@@ -102,6 +105,9 @@ export class PostgresStore implements Store {
   }
   accessKey(accessKeyId: string) {
     return this.#accounts.accessKey(accessKeyId);
+  }
+  setOrganization(accountId: string, organization: OrganizationMembership | undefined, audit?: AuditRecord) {
+    return this.#accounts.setOrganization(accountId, organization, audit);
   }
 
   insertImage(image: Image, tags: Tag[], audit?: AuditRecord) {
@@ -187,6 +193,9 @@ export class PostgresStore implements Store {
   unfinishedScans() {
     return this.#scans.unfinishedScans();
   }
+  scanVerdicts(imageIds: string[]) {
+    return this.#scans.scanVerdicts(imageIds);
+  }
   scanFacts(scanId: number) {
     return this.#scans.scanFacts(scanId);
   }
@@ -202,6 +211,16 @@ export class PostgresStore implements Store {
   }
   setBlockPublicAccess(accountId: string, blocked: boolean, audit?: AuditRecord) {
     return this.#settings.setBlockPublicAccess(accountId, blocked, audit);
+  }
+  allowedImagesSettings(accountId: string) {
+    return this.#settings.allowedImagesSettings(accountId);
+  }
+  updateAllowedImagesSettings(
+    accountId: string,
+    change: Partial<AllowedImagesSettings>,
+    audit?: AuditRecord,
+  ) {
+    return this.#settings.updateAllowedImagesSettings(accountId, change, audit);
   }
 
   putListing(ownerId: string, listing: Listing, by: string, audit?: AuditRecord) {

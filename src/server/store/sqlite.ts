@@ -24,6 +24,7 @@ import { SqliteSettings } from "./sqlite/settings.js";
 import { SqliteTags } from "./sqlite/tags.js";
 import type {
   AccountStore,
+  AllowedImagesSettings,
   AttestationStore,
   AuditEntry,
   AuditRecord,
@@ -34,6 +35,8 @@ import type {
   ImageStore,
   LaunchPermission,
   ListingStore,
+  NewAccountOptions,
+  OrganizationMembership,
   PermissionStore,
   PublishedListingQuery,
   PublisherStore,
@@ -71,7 +74,7 @@ export class SqliteStore implements Store {
     const tags = new SqliteTags(db, log);
     this.#db = db;
     this.#log = log;
-    this.#accounts = new SqliteAccounts(db, secrets);
+    this.#accounts = new SqliteAccounts(db, secrets, log);
     this.#images = new SqliteImages(db, log, cache, tags);
     this.#permissions = new SqlitePermissions(db, log, cache);
     this.#tags = tags;
@@ -84,7 +87,7 @@ export class SqliteStore implements Store {
     this.#sessions = new SqliteSessions(db, log);
   }
 
-  createAccount(opts: { alias?: string; admin?: boolean; accountId?: string }) {
+  createAccount(opts: NewAccountOptions) {
     return this.#accounts.createAccount(opts);
   }
   account(accountId: string) {
@@ -98,6 +101,9 @@ export class SqliteStore implements Store {
   }
   accessKey(accessKeyId: string) {
     return this.#accounts.accessKey(accessKeyId);
+  }
+  setOrganization(accountId: string, organization: OrganizationMembership | undefined, audit?: AuditRecord) {
+    return this.#accounts.setOrganization(accountId, organization, audit);
   }
 
   insertImage(image: Image, tags: Tag[], audit?: AuditRecord) {
@@ -183,6 +189,9 @@ export class SqliteStore implements Store {
   unfinishedScans() {
     return this.#scans.unfinishedScans();
   }
+  scanVerdicts(imageIds: string[]) {
+    return this.#scans.scanVerdicts(imageIds);
+  }
   scanFacts(scanId: number) {
     return this.#scans.scanFacts(scanId);
   }
@@ -198,6 +207,16 @@ export class SqliteStore implements Store {
   }
   setBlockPublicAccess(accountId: string, blocked: boolean, audit?: AuditRecord) {
     return this.#settings.setBlockPublicAccess(accountId, blocked, audit);
+  }
+  allowedImagesSettings(accountId: string) {
+    return this.#settings.allowedImagesSettings(accountId);
+  }
+  updateAllowedImagesSettings(
+    accountId: string,
+    change: Partial<AllowedImagesSettings>,
+    audit?: AuditRecord,
+  ) {
+    return this.#settings.updateAllowedImagesSettings(accountId, change, audit);
   }
 
   putListing(ownerId: string, listing: Listing, by: string, audit?: AuditRecord) {

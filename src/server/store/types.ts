@@ -10,12 +10,24 @@ import type { Listing } from "../../policy/listing/listing.js";
 import type { AttestationAnswer } from "../../policy/result.js";
 import type { S3Location } from "./s3-location.js";
 
+/**
+ * Where an account sits in an AWS Organizations tree: launch permissions by organization ARN reach
+ * every account of the organization, by OU ARN every account in that OU or an OU below it.
+ */
+export interface OrganizationMembership {
+  /** o-… */
+  organizationId: string;
+  /** The OUs from the root down to the account's own (ou-…); empty: directly under the root. */
+  ouPath: string[];
+}
+
 export interface Account {
   accountId: string;
   /** Reserved system aliases only (amazon, aws-marketplace): users cannot alias an owner (FND-2). */
   alias?: string;
   admin: boolean;
   createdAt: string;
+  organization?: OrganizationMembership;
 }
 
 export interface NewAccount {
@@ -83,6 +95,11 @@ export interface Image {
   deregistrationProtectedUntil?: string;
   /** RegisterImage fields the caller set; a scan fills only the others. */
   given?: string[];
+  /** CopyImage: the image copied and its region. */
+  sourceImageId?: string;
+  sourceImageRegion?: string;
+  /** CopyImage's ClientToken: the same token again answers this image instead of copying twice. */
+  clientToken?: string;
 }
 
 export type LaunchPermission =
@@ -99,6 +116,8 @@ export interface Tag {
 /** The visible-set narrowing DescribeImages does in storage; filters run over the result. */
 export interface ImageQuery {
   callerId: string;
+  /** The caller's organization and OUs: their launch permissions make images visible too. */
+  organization?: OrganizationMembership;
   imageIds?: string[];
   /** Resolved account ids (aliases and `self` already mapped). */
   ownerIds?: string[];
@@ -125,6 +144,9 @@ export interface DeregisteredImage {
 }
 
 export type ScanStatus = "pending" | "running" | "done" | "failed";
+
+/** What an image's latest scan says now: its report passes or fails, or there is no verdict yet. */
+export type ScanVerdict = "pass" | "fail" | "unfinished" | "scan-failed";
 
 export interface ScanRecord {
   scanId: number;
@@ -172,14 +194,27 @@ export interface AuditRecord {
   written: boolean;
 }
 
+export interface NewAccountOptions {
+  alias?: string;
+  admin?: boolean;
+  accountId?: string;
+  organization?: OrganizationMembership;
+}
+
 /** Accounts and their access keys. */
 export interface AccountStore {
-  createAccount(opts: { alias?: string; admin?: boolean; accountId?: string }): Promise<NewAccount>;
+  createAccount(opts: NewAccountOptions): Promise<NewAccount>;
   account(accountId: string): Promise<Account | undefined>;
   accountByAlias(alias: string): Promise<Account | undefined>;
   accounts(): Promise<Account[]>;
   /** The secret in clear, for SigV4 verification only. */
   accessKey(accessKeyId: string): Promise<{ accountId: string; secretAccessKey: string } | undefined>;
+  /** Moves an account into an organization (and OU), or out of any (undefined). */
+  setOrganization(
+    accountId: string,
+    organization: OrganizationMembership | undefined,
+    audit?: AuditRecord,
+  ): Promise<void>;
 }
 
 /** Image documents, their block device mappings included. */
@@ -263,12 +298,47 @@ export interface ScanStore {
   ): Promise<boolean>;
   /** Scans left pending or running by a previous process (restarted at start-up). */
   unfinishedScans(): Promise<ScanRecord[]>;
+  /** Each image's latest scan verdict (its current report's `passed`); images never scanned are absent. */
+  scanVerdicts(imageIds: string[]): Promise<Map<string, ScanVerdict>>;
+}
+
+/** EC2's Allowed AMIs state: disabled, enforced, or only shown (ImageAllowed) in audit mode. */
+export type AllowedImagesState = "disabled" | "enabled" | "audit-mode";
+
+/** One ImageCriterion: every part given must match (an absent part matches any image). */
+export interface ImageCriterion {
+  /** amazon, aws-marketplace, aws-backup-vault, 12-digit account ids, or none. */
+  imageProviders?: string[];
+  marketplaceProductCodes?: string[];
+  /** Names with * and ? wildcards. */
+  imageNames?: string[];
+  maximumDaysSinceCreated?: number;
+  maximumDaysSinceDeprecated?: number;
+}
+
+export interface AllowedImagesSettings {
+  state: AllowedImagesState;
+  /** An image is allowed when it matches at least one criterion (the account's own always are). */
+  criteria: ImageCriterion[];
+  /**
+   * amigate's own criterion, EC2 has none like it: besides matching the criteria, another account's
+   * image must have a current verdict that passes (its latest scan done, its report passed).
+   */
+  requirePassingVerdict: boolean;
 }
 
 /** Per-account settings. */
 export interface SettingsStore {
   blockPublicAccess(accountId: string): Promise<boolean>;
   setBlockPublicAccess(accountId: string, blocked: boolean, audit?: AuditRecord): Promise<void>;
+  /** The account's Allowed AMIs settings (disabled, no criteria, until set). */
+  allowedImagesSettings(accountId: string): Promise<AllowedImagesSettings>;
+  /** Changes the parts given, leaving the others as they are. */
+  updateAllowedImagesSettings(
+    accountId: string,
+    change: Partial<AllowedImagesSettings>,
+    audit?: AuditRecord,
+  ): Promise<void>;
 }
 
 /** A listing as stored: its image, owner, last change and publication. */

@@ -1,7 +1,16 @@
 /** Accounts and their access keys (secrets sealed by the SecretBox). */
 import { newAccessKeyId, newAccountId, newSecretAccessKey } from "../../ids.js";
+import { checkMembership, membershipOf, ouPathText } from "../organizations.js";
 import type { SecretBox } from "../secret-box.js";
-import type { Account, AccountStore, NewAccount } from "../types.js";
+import type {
+  Account,
+  AccountStore,
+  AuditRecord,
+  NewAccount,
+  NewAccountOptions,
+  OrganizationMembership,
+} from "../types.js";
+import type { PostgresAuditLog } from "./audit.js";
 import type { PostgresDatabase, Row } from "./database.js";
 
 function accountOf(row: Row): Account {
@@ -10,31 +19,44 @@ function accountOf(row: Row): Account {
     ...(row.alias != null ? { alias: row.alias as string } : {}),
     admin: row.admin === true,
     createdAt: row.created_at as string,
+    ...optional(membershipOf(row.organization_id, row.ou_path)),
   };
 }
+
+const optional = (organization: OrganizationMembership | undefined) =>
+  organization !== undefined ? { organization } : {};
 
 export class PostgresAccounts implements AccountStore {
   constructor(
     private readonly db: PostgresDatabase,
     private readonly secrets: SecretBox,
+    private readonly log: PostgresAuditLog,
   ) {}
 
-  async createAccount(opts: { alias?: string; admin?: boolean; accountId?: string }): Promise<NewAccount> {
+  async createAccount(opts: NewAccountOptions): Promise<NewAccount> {
+    if (opts.organization) checkMembership(opts.organization);
     const account: Account = {
       accountId: opts.accountId ?? newAccountId(),
       ...(opts.alias !== undefined ? { alias: opts.alias } : {}),
       admin: opts.admin === true,
       createdAt: new Date().toISOString(),
+      ...optional(opts.organization),
     };
     const accessKeyId = newAccessKeyId();
     const secretAccessKey = newSecretAccessKey();
     await this.db.transaction(async (tx) => {
-      await tx.run("INSERT INTO accounts VALUES ($1, $2, $3, $4)", [
-        account.accountId,
-        account.alias ?? null,
-        account.admin,
-        account.createdAt,
-      ]);
+      await tx.run(
+        `INSERT INTO accounts (account_id, alias, admin, created_at, organization_id, ou_path)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [
+          account.accountId,
+          account.alias ?? null,
+          account.admin,
+          account.createdAt,
+          account.organization?.organizationId ?? null,
+          ouPathText(account.organization?.ouPath ?? []),
+        ],
+      );
       await tx.run("INSERT INTO access_keys VALUES ($1, $2, $3, $4)", [
         accessKeyId,
         account.accountId,
@@ -69,5 +91,20 @@ export class PostgresAccounts implements AccountStore {
       accountId: row.account_id as string,
       secretAccessKey: this.secrets.open(row.secret_sealed as Buffer, accessKeyId),
     };
+  }
+
+  async setOrganization(
+    accountId: string,
+    organization: OrganizationMembership | undefined,
+    audit?: AuditRecord,
+  ): Promise<void> {
+    if (organization) checkMembership(organization);
+    await this.log.write(audit, (tx) =>
+      tx.run("UPDATE accounts SET organization_id = $1, ou_path = $2 WHERE account_id = $3", [
+        organization?.organizationId ?? null,
+        ouPathText(organization?.ouPath ?? []),
+        accountId,
+      ]),
+    );
   }
 }

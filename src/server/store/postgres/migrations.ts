@@ -137,4 +137,13 @@ export const PG_MIGRATIONS: readonly string[] = [
   // re-judgement last changed its report.
   `ALTER TABLE scans ADD COLUMN facts bytea;
    ALTER TABLE scans ADD COLUMN judged_at text COLLATE "C";`,
+  // 7: consumers (#18): an account's organization and OU path (ids, root first, joined by "/");
+  // its Allowed AMIs settings with amigate's passing-verdict criterion.
+  `ALTER TABLE accounts ADD COLUMN organization_id text COLLATE "C";
+   ALTER TABLE accounts ADD COLUMN ou_path text COLLATE "C";
+   CREATE TABLE allowed_images_settings (
+     account_id text COLLATE "C" PRIMARY KEY REFERENCES accounts(account_id) ON DELETE CASCADE,
+     state text COLLATE "C" NOT NULL DEFAULT 'disabled' CHECK (state IN ('disabled', 'enabled', 'audit-mode')),
+     criteria json NOT NULL DEFAULT '[]',
+     require_passing_verdict boolean NOT NULL DEFAULT false);`,
 ];

@@ -1,6 +1,7 @@
 /** Scan records: each scan of an image, its status, its report and its facts snapshot. */
 import { packFacts, unpackFacts } from "../facts-codec.js";
-import type { JudgeableScan, ScanPatch, ScanRecord, ScanStore } from "../types.js";
+import { verdictOf } from "../scan-verdict.js";
+import type { JudgeableScan, ScanPatch, ScanRecord, ScanStore, ScanVerdict } from "../types.js";
 import type { PostgresDatabase, Row } from "./database.js";
 
 const COLUMNS: Record<string, string> = {
@@ -105,5 +106,17 @@ export class PostgresScans implements ScanStore {
       [report, judgedAt, scanId, expectedJudgedAt ?? null],
     );
     return changed === 1;
+  }
+
+  async scanVerdicts(imageIds: string[]): Promise<Map<string, ScanVerdict>> {
+    const rows = await this.db.rows(
+      `SELECT DISTINCT ON (s.image_id) s.image_id, s.status, s.report::json ->> 'passed' AS passed
+         FROM scans s WHERE s.image_id = ANY($1::text[])
+        ORDER BY s.image_id, s.scan_id DESC`,
+      [imageIds],
+    );
+    return new Map(
+      rows.map((r) => [r.image_id as string, verdictOf(r.status, r.passed === "true", r.passed != null)]),
+    );
   }
 }

@@ -1,5 +1,5 @@
-/** Per-account settings: today only image block public access. */
-import type { AuditRecord, SettingsStore } from "../types.js";
+/** Per-account settings: image block public access, Allowed AMIs. */
+import type { AllowedImagesSettings, AuditRecord, ImageCriterion, SettingsStore } from "../types.js";
 import type { PostgresAuditLog } from "./audit.js";
 import type { PostgresDatabase } from "./database.js";
 
@@ -24,5 +24,41 @@ export class PostgresSettings implements SettingsStore {
         [accountId, blocked],
       ),
     );
+  }
+
+  async allowedImagesSettings(accountId: string): Promise<AllowedImagesSettings> {
+    const row = await this.db.row(
+      "SELECT state, criteria, require_passing_verdict FROM allowed_images_settings WHERE account_id = $1",
+      [accountId],
+    );
+    if (!row) return { state: "disabled", criteria: [], requirePassingVerdict: false };
+    return {
+      state: row.state as AllowedImagesSettings["state"],
+      criteria: row.criteria as ImageCriterion[],
+      requirePassingVerdict: row.require_passing_verdict === true,
+    };
+  }
+
+  async updateAllowedImagesSettings(
+    accountId: string,
+    change: Partial<AllowedImagesSettings>,
+    audit?: AuditRecord,
+  ): Promise<void> {
+    await this.log.write(audit, async (tx) => {
+      await tx.run(
+        "INSERT INTO allowed_images_settings (account_id) VALUES ($1) ON CONFLICT (account_id) DO NOTHING",
+        [accountId],
+      );
+      await tx.run(
+        `UPDATE allowed_images_settings SET state = coalesce($2, state), criteria = coalesce($3::json, criteria),
+           require_passing_verdict = coalesce($4, require_passing_verdict) WHERE account_id = $1`,
+        [
+          accountId,
+          change.state ?? null,
+          change.criteria !== undefined ? JSON.stringify(change.criteria) : null,
+          change.requirePassingVerdict ?? null,
+        ],
+      );
+    });
   }
 }

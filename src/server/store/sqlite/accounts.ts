@@ -1,7 +1,16 @@
 /** Accounts and their access keys (secrets sealed by the SecretBox). */
 import { newAccessKeyId, newAccountId, newSecretAccessKey } from "../../ids.js";
+import { checkMembership, membershipOf, ouPathText } from "../organizations.js";
 import type { SecretBox } from "../secret-box.js";
-import type { Account, AccountStore, NewAccount } from "../types.js";
+import type {
+  Account,
+  AccountStore,
+  AuditRecord,
+  NewAccount,
+  NewAccountOptions,
+  OrganizationMembership,
+} from "../types.js";
+import type { SqliteAuditLog } from "./audit.js";
 import type { Row, SqliteDatabase } from "./database.js";
 
 function accountOf(row: Row): Account {
@@ -10,28 +19,45 @@ function accountOf(row: Row): Account {
     ...(row.alias != null ? { alias: row.alias as string } : {}),
     admin: row.admin === 1,
     createdAt: row.created_at as string,
+    ...optional(membershipOf(row.organization_id, row.ou_path)),
   };
 }
+
+const optional = (organization: OrganizationMembership | undefined) =>
+  organization !== undefined ? { organization } : {};
 
 export class SqliteAccounts implements AccountStore {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly secrets: SecretBox,
+    private readonly log: SqliteAuditLog,
   ) {}
 
-  async createAccount(opts: { alias?: string; admin?: boolean; accountId?: string }): Promise<NewAccount> {
+  async createAccount(opts: NewAccountOptions): Promise<NewAccount> {
+    if (opts.organization) checkMembership(opts.organization);
     const account: Account = {
       accountId: opts.accountId ?? newAccountId(),
       ...(opts.alias !== undefined ? { alias: opts.alias } : {}),
       admin: opts.admin === true,
       createdAt: new Date().toISOString(),
+      ...optional(opts.organization),
     };
     const accessKeyId = newAccessKeyId();
     const secretAccessKey = newSecretAccessKey();
     this.db.transaction(() => {
       this.db
-        .stmt("INSERT INTO accounts VALUES (?, ?, ?, ?)")
-        .run(account.accountId, account.alias ?? null, account.admin ? 1 : 0, account.createdAt);
+        .stmt(
+          `INSERT INTO accounts (account_id, alias, admin, created_at, organization_id, ou_path)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          account.accountId,
+          account.alias ?? null,
+          account.admin ? 1 : 0,
+          account.createdAt,
+          account.organization?.organizationId ?? null,
+          ouPathText(account.organization?.ouPath ?? []),
+        );
       this.db
         .stmt("INSERT INTO access_keys VALUES (?, ?, ?, ?)")
         .run(
@@ -67,5 +93,18 @@ export class SqliteAccounts implements AccountStore {
       accountId: row.account_id as string,
       secretAccessKey: this.secrets.open(row.secret_sealed as Buffer, accessKeyId),
     };
+  }
+
+  async setOrganization(
+    accountId: string,
+    organization: OrganizationMembership | undefined,
+    audit?: AuditRecord,
+  ): Promise<void> {
+    if (organization) checkMembership(organization);
+    this.log.write(audit, () => {
+      this.db
+        .stmt("UPDATE accounts SET organization_id = ?, ou_path = ? WHERE account_id = ?")
+        .run(organization?.organizationId ?? null, ouPathText(organization?.ouPath ?? []), accountId);
+    });
   }
 }
