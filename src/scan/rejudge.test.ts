@@ -4,13 +4,12 @@
  * (built by `amigate db import`) must give what a fresh scan with those gives.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { debianRecords } from "../../test/support/osv-records.js";
-import { debianImage, REPO_ROOT, SHARED } from "../../test/support/trees.js";
+import { buildVulnDbs, scanDebian } from "../../test/support/rejudge-fixtures.js";
+import { debianImage } from "../../test/support/trees.js";
 import { DEFAULT_INSPECT_OPTIONS, FactStore, type Inspector } from "../inspect/context.js";
 import type { FactName } from "../inspect/facts.js";
 import { inspectorsByName } from "../inspect/registry.js";
@@ -18,16 +17,13 @@ import type { ScanResult } from "../policy/result.js";
 import { defineRule } from "../policy/rule.js";
 import { rules } from "../policy/rules/index.js";
 import { VulnDbReader } from "../vuln/reader.js";
-import { scanOptions } from "./options.js";
 import { rejudge, SnapshotGapError, timeDependentRules } from "./rejudge.js";
-import { imageSession } from "./session.js";
 import {
   type FactsSnapshot,
   FactsSnapshotError,
   parseSnapshot,
   SNAPSHOT_FACTS,
   TIME_DEPENDENT_FACTS,
-  takeSnapshot,
 } from "./snapshot.js";
 
 const work = mkdtempSync(path.join(os.tmpdir(), "amigate-rejudge-"));
@@ -35,29 +31,6 @@ after(() => rmSync(work, { recursive: true, force: true }));
 const OLD_DB = path.join(work, "old.db");
 const NEW_DB = path.join(work, "new.db");
 const NO_DB = path.join(work, "none.db");
-
-/** `amigate db import FILES --db DB`, as a user builds one. */
-function dbImport(db: string, ...files: string[]): void {
-  const r = spawnSync(
-    process.execPath,
-    ["--import", "tsx", path.join(REPO_ROOT, "src/cli/main.ts"), "db", "import", ...files, "--db", db],
-    { cwd: REPO_ROOT, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" } },
-  );
-  assert.equal(r.status, 0, r.stderr);
-}
-
-/** A scan of the Debian rootfs as `amigate scan --as-of DATE --db DB` runs it, and its snapshot. */
-async function scanDebian(
-  asOf: string,
-  db: string,
-): Promise<{ report: ScanResult; snapshot: FactsSnapshot }> {
-  const session = imageSession(debianImage(), scanOptions({ asOf, db }), {
-    input: "debian",
-    description: "Debian bookworm rootfs",
-  });
-  const report = await session.result();
-  return { report, snapshot: await takeSnapshot(session.roots, report.scannedAt) };
-}
 
 /** What a verdict is made of; scannedAt and rejudgedAt differ by design. */
 function judged(r: ScanResult) {
@@ -72,11 +45,7 @@ let stored: FactsSnapshot;
 
 describe("rejudge: a stored report judged again from its facts snapshot", () => {
   before(async () => {
-    const corpus = path.join(SHARED, "corpus/osv/debian");
-    const records = path.join(work, "records.json");
-    writeFileSync(records, JSON.stringify(debianRecords));
-    dbImport(OLD_DB, corpus);
-    dbImport(NEW_DB, corpus, records);
+    buildVulnDbs(work);
     scanned = await scanDebian("2026-03-01", OLD_DB);
     // Through JSON, as the server stores it.
     stored = parseSnapshot(JSON.stringify(scanned.snapshot));

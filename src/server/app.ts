@@ -12,6 +12,7 @@ import { Ec2Params } from "./ec2/query.js";
 import { renderEc2Response } from "./ec2/xml.js";
 import { newRequestId } from "./ids.js";
 import { listingRoutes } from "./listing-routes.js";
+import { rejudgeRoutes } from "./rejudge-routes.js";
 import { blobRoutes } from "./routes.js";
 import type { AppDeps, AppRequest, AppResponse, RequestContext } from "./types.js";
 import { DEFAULT_UPLOAD_LIMITS, UploadLedger } from "./upload-limits.js";
@@ -83,7 +84,11 @@ export class App {
         const streamed = !(req.body instanceof Buffer);
         const caller = await this.authenticate(req, url, streamed ? undefined : (req.body as Buffer));
         const ctx = this.context(caller, requestId, req);
-        return (await listingRoutes(ctx, req, url)) ?? (await blobRoutes(ctx, req, url));
+        return (
+          (await listingRoutes(ctx, req, url)) ??
+          (await rejudgeRoutes(ctx, req, url)) ??
+          (await blobRoutes(ctx, req, url))
+        );
       }
       if (isConsoleRequest(req, url)) return await this.console.handle(req, url);
       return await this.ec2(req, url, requestId);

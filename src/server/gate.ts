@@ -42,14 +42,42 @@ export function metadataFailures(image: Image, region: string): string[] {
   );
 }
 
+/**
+ * Why a scan report does not pass the gate (empty: it passes): findings at or above the gate
+ * severity, and vulnerability checks that did not run unless the operator allows that. The share
+ * gate and re-judging (rejudge.ts: a verdict that regressed) read it alike.
+ */
+export function reportFailures(
+  report: Pick<ScanResult, "findings" | "checks">,
+  settings: Pick<GateSettings, "severity" | "requireVulnerabilityChecks">,
+): string[] {
+  const { severity } = settings;
+  const reasons: string[] = [];
+  const failing = [
+    ...new Set(report.findings.filter((f) => atLeast(f.severity, severity)).map((f) => f.rule)),
+  ];
+  if (failing.length > 0) reasons.push(`findings at or above ${severity}: ${failing.join(", ")}`);
+  // Fail closed: a report without `checks` (older amigate) counts as skipped.
+  const vulnerabilities = report.checks?.vulnerabilities;
+  if (settings.requireVulnerabilityChecks !== false && vulnerabilities?.state !== "checked")
+    reasons.push(
+      `its vulnerability checks were skipped (${(vulnerabilities?.reasons ?? ["the report does not say they ran"]).join("; ")}); the operator gives serve --db with a current database, or --allow-unchecked-vulnerabilities`,
+    );
+  return reasons;
+}
+
 export class ScanGate implements ShareGate {
   constructor(
     private readonly store: Store,
     private readonly settings: GateSettings,
   ) {}
 
+  reportFailures(report: Pick<ScanResult, "findings" | "checks">): string[] {
+    return reportFailures(report, this.settings);
+  }
+
   async checkShare(image: Image, adding: LaunchPermission[]): Promise<void> {
-    const { scope, severity, region } = this.settings;
+    const { scope, region } = this.settings;
     if (scope === "off") return;
     if (scope === "public" && !adding.some((p) => "group" in p)) return;
     const reasons = metadataFailures(image, region);
@@ -58,19 +86,8 @@ export class ScanGate implements ShareGate {
     else if (scan.status === "pending" || scan.status === "running")
       reasons.push(`the scan has not finished (${scan.status})`);
     else if (scan.status === "failed") reasons.push(`the scan failed: ${scan.error ?? "unknown error"}`);
-    else if (scan.report) {
-      const report = JSON.parse(scan.report) as ScanResult;
-      const failing = [
-        ...new Set(report.findings.filter((f) => atLeast(f.severity, severity)).map((f) => f.rule)),
-      ];
-      if (failing.length > 0) reasons.push(`findings at or above ${severity}: ${failing.join(", ")}`);
-      // Fail closed: a report without `checks` (older amigate) counts as skipped.
-      const vulnerabilities = report.checks?.vulnerabilities;
-      if (this.settings.requireVulnerabilityChecks !== false && vulnerabilities?.state !== "checked")
-        reasons.push(
-          `its vulnerability checks were skipped (${(vulnerabilities?.reasons ?? ["the report does not say they ran"]).join("; ")}); the operator gives serve --db with a current database, or --allow-unchecked-vulnerabilities`,
-        );
-    }
+    else if (scan.report)
+      reasons.push(...reportFailures(JSON.parse(scan.report) as ScanResult, this.settings));
     if (reasons.length > 0)
       throw new Ec2Error(
         "OperationNotPermitted",

@@ -14,6 +14,7 @@ import { describeError } from "../io/errors.js";
 import type { Severity } from "../policy/severity.js";
 import { type ScanOptions, scanOptions } from "../scan/options.js";
 import { runScan } from "../scan/session.js";
+import { takeSnapshot } from "../scan/snapshot.js";
 import { looksLikeArchive, openTarget } from "../target/open.js";
 import type { OpenedTarget } from "../target/target.js";
 import { S3BlobStore } from "./store/s3-blobs.js";
@@ -46,8 +47,9 @@ export interface ScannedAttributes {
   os?: string;
 }
 
+/** `facts` is the scan's facts snapshot (scan/snapshot.ts JSON), kept for re-judging. */
 export type ScanOutcome =
-  | { ok: true; report: string; attributes: ScannedAttributes }
+  | { ok: true; report: string; facts: string; attributes: ScannedAttributes }
   | { ok: false; error: string };
 
 /**
@@ -96,7 +98,13 @@ export async function runScanJob(job: ScanJob): Promise<ScanOutcome> {
       const os = result.roots[0]?.os;
       if (os?.id === "windows") attributes.platform = "windows";
       if (os?.prettyName ?? os?.name) attributes.os = (os.prettyName ?? os.name)!;
-      return { ok: true, report: withoutServerPaths(JSON.stringify(result), job), attributes };
+      const snapshot = await takeSnapshot(roots, result.scannedAt);
+      return {
+        ok: true,
+        report: withoutServerPaths(JSON.stringify(result), job),
+        facts: withoutServerPaths(JSON.stringify(snapshot), job),
+        attributes,
+      };
     } finally {
       await target.close();
     }

@@ -4,6 +4,7 @@
  */
 import type { Readable } from "node:stream";
 import type { Caller, ScanScheduler, ShareGate } from "./ec2/context.js";
+import type { RejudgeScheduler } from "./rejudge.js";
 import type { AuditRecord, BlobStore, Store } from "./store/types.js";
 import type { UploadLedger, UploadLimits } from "./upload-limits.js";
 
@@ -47,6 +48,8 @@ export interface AppDeps {
   consoleSessions?: { idleMs?: number; lifetimeMs?: number };
   /** The server's clock: signatures' skew and the image lifecycle's times. */
   now?: () => Date;
+  /** Where re-judging runs are asked for (POST /amigate/rejudge); none: the catalogue does not re-judge. */
+  rejudge?: RejudgeScheduler;
 }
 
 export interface RequestContext {

@@ -1,3 +1,4 @@
+import type { ScanResult } from "../../policy/result.js";
 import type { AuditRecord, Image, LaunchPermission, Store } from "../store/types.js";
 import type { Ec2Params } from "./query.js";
 
@@ -11,6 +12,8 @@ export interface Caller {
 /** The scan gate (gate.ts): refuses a share the latest scan or the image's metadata does not allow. */
 export interface ShareGate {
   checkShare(image: Image, adding: LaunchPermission[]): Promise<void>;
+  /** Why a report does not pass the gate's severity and checks (empty: it passes). */
+  reportFailures(report: Pick<ScanResult, "findings" | "checks">): string[];
 }
 
 /** Starts a background scan of an image's blob (scans.ts). */

@@ -3,6 +3,11 @@ import { checkImageId, visibleImage } from "./access.js";
 import type { Ec2Context } from "./context.js";
 import { Ec2Error, invalidParameterValue } from "./errors.js";
 
+/** The prefix of the tags the catalogue sets (amigate:verdict): reserved like EC2's aws:. */
+export const RESERVED_PREFIX = "amigate:";
+
+export const isReservedTag = (key: string): boolean => key.toLowerCase().startsWith(RESERVED_PREFIX);
+
 /** 50 user tags per resource (model CreateTags doc). */
 export const MAX_TAGS = 50;
 
@@ -38,6 +43,9 @@ export function parseTags(
     // The aws: prefix is reserved for AWS (model CreateTags doc).
     if (valueRequired && k.toLowerCase().startsWith("aws:"))
       throw invalidParameterValue("Tag keys starting with 'aws:' are reserved for internal use");
+    // amigate: tags are set by the catalogue itself (amigate:verdict, rejudge.ts): not by callers, not removed by them.
+    if (isReservedTag(k))
+      throw invalidParameterValue(`Tag keys starting with '${RESERVED_PREFIX}' are set by the catalogue`);
     const v = t.get("Value");
     return v === undefined ? (valueRequired ? { key: k, value: "" } : { key: k }) : { key: k, value: v };
   });
