@@ -42,6 +42,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   serve: async () => (await import("./serve.js")).registerServe,
   accounts: async () => (await import("./accounts.js")).registerAccounts,
   migrate: async () => (await import("./migrate.js")).registerMigrate,
+  worker: async () => (await import("./worker.js")).registerWorker,
   push: async () => (await import("./push.js")).registerPush,
   pull: async () => (await import("./pull.js")).registerPull,
   report: async () => (await import("./report.js")).registerReport,

@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import { SEVERITIES, type Severity } from "../policy/severity.js";
 import { openCatalogueOn } from "../server/catalogue.js";
-import { databaseOf, describeDatabase } from "../server/database.js";
+import { databaseOf, describeDatabase, isPostgresUrl } from "../server/database.js";
 import type { GateScope } from "../server/gate.js";
 import { serve } from "../server/http.js";
 import { parseS3Url, type S3Location } from "../server/store/s3-location.js";
@@ -71,6 +71,18 @@ export function sessionLifetimes(flags: Pick<ServeFlags, "sessionIdle" | "sessio
   return { idleMs, lifetimeMs };
 }
 
+/** --scan-workers: 0 (no scans in this process) only where `amigate worker` can take them. */
+function scanWorkers(flags: Pick<ServeFlags, "scanWorkers" | "database">): number {
+  const n = flagValue("--scan-workers", flags.scanWorkers, parseCount, "a whole number ≥ 0");
+  if (n === 0 && !isPostgresUrl(flags.database ?? "")) {
+    process.stderr.write(
+      "amigate serve: --scan-workers 0 needs --database postgres://… (`amigate worker` then runs the scans)\n",
+    );
+    process.exit(2);
+  }
+  return n;
+}
+
 const WHOLE = "a whole number ≥ 0";
 const WHOLE_1 = "a whole number ≥ 1";
 const SECONDS = "a number of seconds > 0";
@@ -136,7 +148,10 @@ export function registerServe(program: Command): void {
         .default("12h"),
     )
     .addOption(
-      new Option("--scan-workers <n>", "background scans run at once (worker threads)")
+      new Option(
+        "--scan-workers <n>",
+        "background scans run at once (worker threads); 0 on PostgreSQL: only `amigate worker`s scan",
+      )
         .env("AMIGATE_SCAN_WORKERS")
         .default("1"),
     )
@@ -227,7 +242,7 @@ export function registerServe(program: Command): void {
         region: flags.region,
         gateSeverity: flags.gateSeverity,
         gateScope: flags.gateScope,
-        scanWorkers: Math.max(1, Number(flags.scanWorkers) || 1),
+        scanWorkers: scanWorkers(flags),
         publicImageQuota: flagValue("--public-image-quota", flags.publicImageQuota, parseCount, WHOLE),
         consoleSessions: sessionLifetimes(flags),
         deregisteredListingMs:

@@ -7,9 +7,11 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Severity } from "../policy/severity.js";
 import { App } from "./app.js";
-import { openDatabase } from "./database.js";
+import { isPostgresUrl, openDatabase } from "./database.js";
+import type { ScanScheduler } from "./ec2/context.js";
 import { type GateScope, ScanGate } from "./gate.js";
-import { type ScanBudget, ScanRunner } from "./scans.js";
+import { openQueuedScans } from "./queue/scan-jobs.js";
+import { DEFAULT_SCAN_BUDGET, type ScanBudget, ScanRunner } from "./scans.js";
 import { FolderBlobStore } from "./store/blobs.js";
 import { S3BlobStore } from "./store/s3-blobs.js";
 import type { S3Location } from "./store/s3-location.js";
@@ -25,6 +27,7 @@ export interface CatalogueOptions {
   region?: string;
   gateSeverity?: Severity;
   gateScope?: GateScope;
+  /** Scans run at once by this process (worker threads); 0 only on PostgreSQL (`amigate worker` runs them). */
   scanWorkers?: number;
   /** Public images per account at once (EC2: 5 per Region, adjustable); 0 = no limit. */
   publicImageQuota?: number;
@@ -48,7 +51,8 @@ export interface CatalogueOptions {
 export interface Catalogue<S extends Store = SqliteStore> {
   app: App;
   store: S;
-  scans: ScanRunner;
+  /** In-process scans (SQLite), or the job queue's API side (PostgreSQL: queue/scan-jobs.ts). */
+  scans: ScanScheduler;
   /** Set when this start created the admin account (its keys are shown once). */
   createdAdmin?: NewAccount;
   close(): Promise<void>;
@@ -71,22 +75,38 @@ export async function openCatalogueOn(
   o: CatalogueOptions,
   database: string | undefined,
 ): Promise<Catalogue<Store>> {
-  return catalogueOver(await openDatabase(o.dataDir, database), o);
+  const store = await openDatabase(o.dataDir, database);
+  // On PostgreSQL scans go through the job queue in the same database; any node or worker runs them.
+  if (database !== undefined && isPostgresUrl(database)) return catalogueOver(store, o, database);
+  return catalogueOver(store, o);
 }
 
-async function catalogueOver<S extends Store>(store: S, o: CatalogueOptions): Promise<Catalogue<S>> {
+async function catalogueOver<S extends Store>(
+  store: S,
+  o: CatalogueOptions,
+  queueDatabase?: string,
+): Promise<Catalogue<S>> {
   const spoolDir = path.join(o.dataDir, "tmp");
   const blobs = o.blobs
     ? new S3BlobStore(o.blobs, spoolDir)
     : new FolderBlobStore(path.join(o.dataDir, "blobs"));
   const region = o.region ?? "us-east-1";
-  const scans = new ScanRunner(store, blobs, {
+  const scanning = {
     workers: o.scanWorkers ?? 1,
     failOn: o.gateSeverity ?? "high",
-    ...(o.scanBudget ? { budget: o.scanBudget } : {}),
     ...(o.vulnDb !== undefined ? { vulnDb: o.vulnDb } : {}),
     spoolDir,
-  });
+  };
+  const queued = queueDatabase
+    ? await openQueuedScans(store, blobs, queueDatabase, {
+        ...scanning,
+        budget: { ...DEFAULT_SCAN_BUDGET, ...o.scanBudget },
+      })
+    : undefined;
+  const inProcess = queued
+    ? undefined
+    : new ScanRunner(store, blobs, { ...scanning, ...(o.scanBudget ? { budget: o.scanBudget } : {}) });
+  const scans: ScanScheduler = queued?.scans ?? inProcess!;
   const gate = new ScanGate(store, {
     severity: o.gateSeverity ?? "high",
     scope: o.gateScope ?? "public",
@@ -95,7 +115,7 @@ async function catalogueOver<S extends Store>(store: S, o: CatalogueOptions): Pr
   });
   let createdAdmin: NewAccount | undefined;
   if ((await store.accounts()).length === 0) createdAdmin = await store.createAccount({ admin: true });
-  await scans.resume();
+  await inProcess?.resume();
   const app = new App({
     store,
     blobs,
@@ -113,7 +133,8 @@ async function catalogueOver<S extends Store>(store: S, o: CatalogueOptions): Pr
     scans,
     ...(createdAdmin ? { createdAdmin } : {}),
     close: async () => {
-      await scans.idle();
+      await inProcess?.idle();
+      await queued?.close();
       await store.close();
     },
   };

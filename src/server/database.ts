@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { PgBossQueue } from "./queue/pg-boss-queue.js";
 import type { MigrationResult } from "./store/migrations.js";
 import { PostgresDatabase, redactedUrl } from "./store/postgres/database.js";
 import { PostgresStore } from "./store/postgres.js";
@@ -44,6 +45,8 @@ export async function migrateDatabase(dataDir: string, database?: string): Promi
   if (db.kind === "postgres") {
     const { db: pg, migrated } = await PostgresDatabase.open(db.url);
     await pg.close();
+    // The job queue's tables (pg-boss's own schema and versions) come with the catalogue's.
+    await PgBossQueue.install(db.url);
     return migrated;
   }
   mkdirSync(path.dirname(db.file), { recursive: true, mode: 0o700 });

@@ -43,6 +43,13 @@ interface Job {
   accountId: string;
 }
 
+/** One scan to run now (run()): its record, and the report's failOn when not this runner's. */
+export interface ScanToRun {
+  scanId: number;
+  imageId: string;
+  failOn?: Severity;
+}
+
 /**
  * Background scans in worker threads, a few at a time, each within its budget (a scan past it is a
  * failed scan naming the budget). Queued scans are taken from the accounts in turn, so one
@@ -152,7 +159,8 @@ export class ScanRunner implements ScanScheduler {
     }
   }
 
-  private async run(job: Job): Promise<void> {
+  /** Runs one scan and records its verdict (also the queue's workers' entry: queue/scan-jobs.ts). */
+  async run(job: ScanToRun, budget: ScanBudget = this.budget): Promise<void> {
     const image = await this.store.image(job.imageId);
     const blob = image?.blob;
     const path = blob && this.blobs.localPath(blob.sha256);
@@ -166,14 +174,19 @@ export class ScanRunner implements ScanScheduler {
       return;
     }
     await this.store.updateScan(job.scanId, { status: "running" });
-    const { outcome, stopped } = this.inWorker({
-      ...(path
-        ? { path }
-        : { remote: { location: location!, sha256: blob.sha256, size: blob.size, spoolDir: this.spoolDir } }),
-      imageId: job.imageId,
-      failOn: this.options.failOn,
-      ...(this.options.vulnDb !== undefined ? { vulnDb: this.options.vulnDb } : {}),
-    });
+    const { outcome, stopped } = this.inWorker(
+      {
+        ...(path
+          ? { path }
+          : {
+              remote: { location: location!, sha256: blob.sha256, size: blob.size, spoolDir: this.spoolDir },
+            }),
+        imageId: job.imageId,
+        failOn: job.failOn ?? this.options.failOn,
+        ...(this.options.vulnDb !== undefined ? { vulnDb: this.options.vulnDb } : {}),
+      },
+      budget,
+    );
     try {
       const o = await outcome;
       const finishedAt = new Date().toISOString();
@@ -195,9 +208,12 @@ export class ScanRunner implements ScanScheduler {
    * or a failure naming the budget it went past; `stopped` when the thread has exited (a worker
    * past its time is terminated; one that does not stop within TERMINATE_GRACE_MS is left behind).
    */
-  private inWorker(job: ScanJob): { outcome: Promise<ScanOutcome>; stopped: Promise<void> } {
-    const { timeoutMs, memoryMb } = this.budget;
-    const worker = startWorker(job, this.budget);
+  private inWorker(
+    job: ScanJob,
+    budget: ScanBudget,
+  ): { outcome: Promise<ScanOutcome>; stopped: Promise<void> } {
+    const { timeoutMs, memoryMb } = budget;
+    const worker = startWorker(job, budget);
     let settle!: (o: ScanOutcome) => void;
     const outcome = new Promise<ScanOutcome>((resolve) => {
       settle = resolve;

@@ -15,6 +15,10 @@ const TAG_BYTES = 16;
 export class SecretBox {
   private constructor(private readonly key: Buffer) {}
 
+  #needKey(): void {
+    if (this.key.length !== KEY_BYTES) throw new ServerSetupError("this process holds no secret key");
+  }
+
   /** Reads the key file, creating it (0600) on first use. */
   static open(keyFile: string): SecretBox {
     if (!existsSync(keyFile)) {
@@ -26,7 +30,16 @@ export class SecretBox {
     return new SecretBox(key);
   }
 
+  /**
+   * For a process that reads no secret (`amigate worker`): sealing or opening with it is a setup
+   * error, so such a process needs no copy of secret.key.
+   */
+  static withoutKey(): SecretBox {
+    return new SecretBox(Buffer.alloc(0));
+  }
+
   seal(plain: string, associated: string): Buffer {
+    this.#needKey();
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv("aes-256-gcm", this.key, iv);
     cipher.setAAD(Buffer.from(associated));
@@ -36,6 +49,7 @@ export class SecretBox {
 
   /** `associated` binds the ciphertext to its row (the access key id), so rows cannot be swapped. */
   open(sealed: Buffer, associated: string): string {
+    this.#needKey();
     if (sealed.length < IV_BYTES + TAG_BYTES) throw new ServerSetupError("sealed secret too short");
     const decipher = createDecipheriv("aes-256-gcm", this.key, sealed.subarray(0, IV_BYTES));
     decipher.setAAD(Buffer.from(associated));
