@@ -113,8 +113,7 @@ async function catalogueOver<S extends Store>(
     region,
     requireVulnerabilityChecks: o.requireVulnerabilityChecks ?? true,
   });
-  let createdAdmin: NewAccount | undefined;
-  if ((await store.accounts()).length === 0) createdAdmin = await store.createAccount({ admin: true });
+  const createdAdmin = await store.createFirstAdmin();
   await inProcess?.resume();
   const app = new App({
     store,

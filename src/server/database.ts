@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { ServerSetupError } from "./errors.js";
 import { PgBossQueue } from "./queue/pg-boss-queue.js";
 import type { MigrationResult } from "./store/migrations.js";
 import { PostgresDatabase, redactedUrl } from "./store/postgres/database.js";
@@ -33,10 +34,21 @@ export function describeDatabase(db: Database): string {
 /** Opens (creating the data dir and its secret.key when new) the store and brings its schema up to date. */
 export async function openDatabase(dataDir: string, database?: string): Promise<Store> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const secrets = SecretBox.open(path.join(dataDir, "secret.key"));
+  const keyFile = path.join(dataDir, "secret.key");
+  const secrets = SecretBox.open(keyFile);
   const db = databaseOf(dataDir, database);
-  if (db.kind === "postgres") return PostgresStore.open(db.url, secrets);
-  return new SqliteStore(dataDir, secrets, db.file);
+  const store =
+    db.kind === "postgres"
+      ? await PostgresStore.open(db.url, secrets)
+      : new SqliteStore(dataDir, secrets, db.file);
+  // A node given its own new secret.key would fail every signature; say so at start instead.
+  if (!(await store.secretKeyFits())) {
+    await store.close();
+    throw new ServerSetupError(
+      `${keyFile} is not the key the access keys in ${describeDatabase(db)} were sealed with: every node of a catalogue needs the same secret.key (copy it from the node that created the catalogue)`,
+    );
+  }
+  return store;
 }
 
 /** Brings the schema up to date without opening the rest of the store (`amigate migrate`). */

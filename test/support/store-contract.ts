@@ -68,6 +68,24 @@ export function storeContract(kind: StoreKind): void {
       });
     });
 
+    test("the first start's admin: created on an empty catalogue only, once among nodes starting together", async () => {
+      await withStores(async (open) => {
+        const nodes = [await open(), await open(), await open()];
+        const created = await Promise.all(nodes.flatMap((s) => [s.createFirstAdmin(), s.createFirstAdmin()]));
+        const admins = created.filter((c) => c !== undefined);
+        assert.equal(admins.length, 1);
+        assert.equal(admins[0]!.account.admin, true);
+        assert.deepEqual(await nodes[2]!.accounts(), [admins[0]!.account]);
+        assert.equal(await nodes[1]!.createFirstAdmin(), undefined);
+        assert.equal(await nodes[0]!.secretKeyFits(), true, "the nodes share the secret key");
+      });
+      await withStore(async (s) => {
+        assert.equal(await s.secretKeyFits(), true, "nothing sealed yet");
+        await s.createAccount({ alias: "early" });
+        assert.equal(await s.createFirstAdmin(), undefined, "any account makes the catalogue not new");
+      });
+    });
+
     test("images: inserted with the owner's tags, patched, counted public, deleted with their tags", async () => {
       await withStore(async (s) => {
         const owner = (await s.createAccount({})).account.accountId;

@@ -106,6 +106,12 @@ export class PostgresStore implements Store {
   accessKey(accessKeyId: string) {
     return this.#accounts.accessKey(accessKeyId);
   }
+  createFirstAdmin() {
+    return this.#accounts.createFirstAdmin();
+  }
+  secretKeyFits() {
+    return this.#accounts.secretKeyFits();
+  }
   setOrganization(accountId: string, organization: OrganizationMembership | undefined, audit?: AuditRecord) {
     return this.#accounts.setOrganization(accountId, organization, audit);
   }

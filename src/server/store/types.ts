@@ -209,6 +209,16 @@ export interface AccountStore {
   accounts(): Promise<Account[]>;
   /** The secret in clear, for SigV4 verification only. */
   accessKey(accessKeyId: string): Promise<{ accountId: string; secretAccessKey: string } | undefined>;
+  /**
+   * The first start's admin account, created only if the catalogue has no account yet; one
+   * transaction, so nodes starting together on an empty database create one admin between them.
+   */
+  createFirstAdmin(): Promise<NewAccount | undefined>;
+  /**
+   * Whether this store's secret key opens the oldest sealed secret (true when none is stored yet):
+   * false means a secret.key other than the one the catalogue's access keys were sealed with.
+   */
+  secretKeyFits(): Promise<boolean>;
   /** Moves an account into an organization (and OU), or out of any (undefined). */
   setOrganization(
     accountId: string,

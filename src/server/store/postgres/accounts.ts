@@ -11,7 +11,10 @@ import type {
   OrganizationMembership,
 } from "../types.js";
 import type { PostgresAuditLog } from "./audit.js";
-import type { PostgresDatabase, Row } from "./database.js";
+import type { PostgresDatabase, Row, Sql } from "./database.js";
+
+/** pg_advisory_xact_lock key of the first start's admin account ("1adm"). */
+const FIRST_ADMIN_LOCK = 0x3161646d;
 
 function accountOf(row: Row): Account {
   return {
@@ -35,6 +38,32 @@ export class PostgresAccounts implements AccountStore {
 
   async createAccount(opts: NewAccountOptions): Promise<NewAccount> {
     if (opts.organization) checkMembership(opts.organization);
+    return this.db.transaction((tx) => this.#insert(tx, opts));
+  }
+
+  createFirstAdmin(): Promise<NewAccount | undefined> {
+    return this.db.transaction(async (tx) => {
+      // Nodes starting together on an empty database take turns here; the first creates the admin.
+      await tx.run("SELECT pg_advisory_xact_lock($1)", [FIRST_ADMIN_LOCK]);
+      if (await tx.row("SELECT 1 FROM accounts LIMIT 1")) return undefined;
+      return this.#insert(tx, { admin: true });
+    });
+  }
+
+  async secretKeyFits(): Promise<boolean> {
+    const row = await this.db.row(
+      "SELECT access_key_id, secret_sealed FROM access_keys ORDER BY created_at, access_key_id LIMIT 1",
+    );
+    if (!row) return true;
+    try {
+      this.secrets.open(row.secret_sealed as Buffer, row.access_key_id as string);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async #insert(tx: Sql, opts: NewAccountOptions): Promise<NewAccount> {
     const account: Account = {
       accountId: opts.accountId ?? newAccountId(),
       ...(opts.alias !== undefined ? { alias: opts.alias } : {}),
@@ -44,26 +73,24 @@ export class PostgresAccounts implements AccountStore {
     };
     const accessKeyId = newAccessKeyId();
     const secretAccessKey = newSecretAccessKey();
-    await this.db.transaction(async (tx) => {
-      await tx.run(
-        `INSERT INTO accounts (account_id, alias, admin, created_at, organization_id, ou_path)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [
-          account.accountId,
-          account.alias ?? null,
-          account.admin,
-          account.createdAt,
-          account.organization?.organizationId ?? null,
-          ouPathText(account.organization?.ouPath ?? []),
-        ],
-      );
-      await tx.run("INSERT INTO access_keys VALUES ($1, $2, $3, $4)", [
-        accessKeyId,
+    await tx.run(
+      `INSERT INTO accounts (account_id, alias, admin, created_at, organization_id, ou_path)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
         account.accountId,
-        this.secrets.seal(secretAccessKey, accessKeyId),
+        account.alias ?? null,
+        account.admin,
         account.createdAt,
-      ]);
-    });
+        account.organization?.organizationId ?? null,
+        ouPathText(account.organization?.ouPath ?? []),
+      ],
+    );
+    await tx.run("INSERT INTO access_keys VALUES ($1, $2, $3, $4)", [
+      accessKeyId,
+      account.accountId,
+      this.secrets.seal(secretAccessKey, accessKeyId),
+      account.createdAt,
+    ]);
     return { account, accessKeyId, secretAccessKey };
   }
 

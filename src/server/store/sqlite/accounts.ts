@@ -35,6 +35,31 @@ export class SqliteAccounts implements AccountStore {
 
   async createAccount(opts: NewAccountOptions): Promise<NewAccount> {
     if (opts.organization) checkMembership(opts.organization);
+    return this.db.transaction(() => this.#insert(opts));
+  }
+
+  async createFirstAdmin(): Promise<NewAccount | undefined> {
+    // An immediate transaction: another process opening the same file waits for this one.
+    return this.db.transaction(() =>
+      this.db.stmt("SELECT 1 FROM accounts LIMIT 1").get() ? undefined : this.#insert({ admin: true }),
+    );
+  }
+
+  async secretKeyFits(): Promise<boolean> {
+    const row = this.db
+      .stmt("SELECT access_key_id, secret_sealed FROM access_keys ORDER BY created_at, access_key_id LIMIT 1")
+      .get() as Row | undefined;
+    if (!row) return true;
+    try {
+      this.secrets.open(row.secret_sealed as Buffer, row.access_key_id as string);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Inserts an account and its first key (inside the caller's transaction). */
+  #insert(opts: NewAccountOptions): NewAccount {
     const account: Account = {
       accountId: opts.accountId ?? newAccountId(),
       ...(opts.alias !== undefined ? { alias: opts.alias } : {}),
@@ -44,29 +69,27 @@ export class SqliteAccounts implements AccountStore {
     };
     const accessKeyId = newAccessKeyId();
     const secretAccessKey = newSecretAccessKey();
-    this.db.transaction(() => {
-      this.db
-        .stmt(
-          `INSERT INTO accounts (account_id, alias, admin, created_at, organization_id, ou_path)
-           VALUES (?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          account.accountId,
-          account.alias ?? null,
-          account.admin ? 1 : 0,
-          account.createdAt,
-          account.organization?.organizationId ?? null,
-          ouPathText(account.organization?.ouPath ?? []),
-        );
-      this.db
-        .stmt("INSERT INTO access_keys VALUES (?, ?, ?, ?)")
-        .run(
-          accessKeyId,
-          account.accountId,
-          this.secrets.seal(secretAccessKey, accessKeyId),
-          account.createdAt,
-        );
-    });
+    this.db
+      .stmt(
+        `INSERT INTO accounts (account_id, alias, admin, created_at, organization_id, ou_path)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        account.accountId,
+        account.alias ?? null,
+        account.admin ? 1 : 0,
+        account.createdAt,
+        account.organization?.organizationId ?? null,
+        ouPathText(account.organization?.ouPath ?? []),
+      );
+    this.db
+      .stmt("INSERT INTO access_keys VALUES (?, ?, ?, ?)")
+      .run(
+        accessKeyId,
+        account.accountId,
+        this.secrets.seal(secretAccessKey, accessKeyId),
+        account.createdAt,
+      );
     return { account, accessKeyId, secretAccessKey };
   }
 
