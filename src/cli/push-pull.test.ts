@@ -6,11 +6,12 @@
  * terminal, and `push --wait`. Real disk images (fixtures/vfat-images.sh), real child processes.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { type Front, type SelfSigned, selfSigned, startFront } from "../../test/support/front.js";
 import {
   createAccount,
   ec2Http,
@@ -57,9 +58,27 @@ function bareEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
 }
 
-function cli(args: string[], env: NodeJS.ProcessEnv) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", MAIN, ...args], { encoding: "utf8", env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI as a child; asynchronous, since the fronts it talks to run in this process. */
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
 }
 
 const keyLines = (k: Keys) =>
@@ -82,7 +101,7 @@ describe("credentials: the standard chain", () => {
     bareEnv({ AWS_CONFIG_FILE: files.config, AWS_SHARED_CREDENTIALS_FILE: files.credentials, ...extra });
 
   test("--profile picks a profile of the shared credentials file; AWS_PROFILE does the same for pull", async () => {
-    const pushed = cli(
+    const pushed = await cli(
       ["push", FAT12, "--name", "by-profile", "--profile", "acme", "--endpoint", server.url, "--json"],
       withFiles(),
     );
@@ -92,11 +111,11 @@ describe("credentials: the standard chain", () => {
 
     const out = path.join(dir, "pulled-by-profile.img");
     const pull = ["pull", imageId, "-o", out, "--accept-findings", "--endpoint", server.url];
-    const pulled = cli(pull, withFiles({ AWS_PROFILE: "acme" }));
+    const pulled = await cli(pull, withFiles({ AWS_PROFILE: "acme" }));
     assert.equal(pulled.code, 0, pulled.stderr);
     assert.ok(readFileSync(out).equals(readFileSync(FAT12)));
     // The default profile signs as the other account, which cannot see the private image.
-    const refused = cli(pull, withFiles());
+    const refused = await cli(pull, withFiles());
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /InvalidAMIID\.NotFound/);
   });
@@ -113,7 +132,7 @@ describe("credentials: the standard chain", () => {
       config,
       `[profile keys-from-process]\ncredential_process = ${process.execPath} ${script}\n`,
     );
-    const r = cli(
+    const r = await cli(
       ["push", FAT12, "--name", "by-process", "--profile", "keys-from-process", "--endpoint", server.url],
       bareEnv({ AWS_CONFIG_FILE: config }),
     );
@@ -128,7 +147,7 @@ describe("credentials: the standard chain", () => {
     );
     assert.equal(signed["x-amz-security-token"], "token-of-a-role");
     assert.match(signed.authorization ?? "", /SignedHeaders=[^,]*x-amz-security-token/);
-    const r = cli(
+    const r = await cli(
       ["push", FAT12, "--name", "by-role", "--endpoint", server.url],
       bareEnv({
         AWS_ACCESS_KEY_ID: acme.accessKeyId,
@@ -143,18 +162,87 @@ describe("credentials: the standard chain", () => {
     );
   });
 
-  test("no credentials anywhere: exit 2 naming what to set; an unknown profile is named", () => {
-    const none = cli(["push", FAT12, "--name", "nobody", "--endpoint", server.url], bareEnv());
+  test("no credentials anywhere: exit 2 naming what to set; an unknown profile is named", async () => {
+    const none = await cli(["push", FAT12, "--name", "nobody", "--endpoint", server.url], bareEnv());
     assert.equal(none.code, 2);
     assert.match(
       none.stderr,
       /^amigate: no AWS credentials: .*set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/m,
     );
-    const unknown = cli(
+    const unknown = await cli(
       ["push", FAT12, "--name", "nobody", "--profile", "nope", "--endpoint", server.url],
       withFiles(),
     );
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /no AWS credentials for profile nope/);
+  });
+});
+
+describe("https endpoints: --ca-bundle and AWS_CA_BUNDLE", () => {
+  let tls: SelfSigned;
+  let front: Front;
+  before(async () => {
+    tls = selfSigned();
+    front = await startFront(server.url, tls);
+  });
+  after(() => front.close());
+  const keysEnv = (extra: Record<string, string> = {}) =>
+    bareEnv({ AWS_ACCESS_KEY_ID: acme.accessKeyId, AWS_SECRET_ACCESS_KEY: acme.secretAccessKey, ...extra });
+
+  test("push with --ca-bundle and pull with AWS_CA_BUNDLE go over TLS; the bytes come back whole", async () => {
+    const pushed = await cli(
+      ["push", FAT12, "--name", "over-tls", "--endpoint", front.url, "--ca-bundle", tls.certFile, "--json"],
+      keysEnv(),
+    );
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const { imageId } = JSON.parse(pushed.stdout) as { imageId: string };
+    const out = path.join(dir, "pulled-over-tls.img");
+    const pulled = await cli(
+      ["pull", imageId, "-o", out, "--accept-findings", "--endpoint", front.url],
+      keysEnv({ AWS_CA_BUNDLE: tls.certFile }),
+    );
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.ok(readFileSync(out).equals(readFileSync(FAT12)));
+    const seen = front.forwarded.map(
+      (r) => `${r.method} ${r.path.replace(/ami-[0-9a-f]+/, "ami-…")} ${r.status}`,
+    );
+    assert.deepEqual(seen, [
+      "PUT /amigate/blobs 200",
+      "POST / 200",
+      "GET /amigate/images/ami-…/scan.json 200",
+      "GET /amigate/images/ami-…/blob 200",
+    ]);
+  });
+
+  test("without the CA the certificate is refused and nothing is sent; an unreadable bundle is named", async () => {
+    const before = front.forwarded.length;
+    const r = await cli(["push", FAT12, "--name", "untrusted", "--endpoint", front.url], keysEnv());
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr,
+      /^amigate: https:\/\/127\.0\.0\.1:\d+: DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate\n$/,
+    );
+    assert.equal(front.forwarded.length, before);
+    const missing = await cli(
+      [
+        "push",
+        FAT12,
+        "--name",
+        "untrusted",
+        "--endpoint",
+        front.url,
+        "--ca-bundle",
+        path.join(dir, "nope.pem"),
+      ],
+      keysEnv(),
+    );
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^amigate: --ca-bundle \S+nope\.pem: ENOENT\n$/);
+    const notPem = await cli(
+      ["pull", "ami-0123456789abcdef0", "-o", path.join(dir, "x"), "--endpoint", front.url],
+      keysEnv({ AWS_CA_BUNDLE: FAT12 }),
+    );
+    assert.equal(notPem.code, 2);
+    assert.match(notPem.stderr, /^amigate: AWS_CA_BUNDLE \S+fat12\.img: no PEM certificate in it\n$/);
   });
 });

@@ -1,11 +1,11 @@
 /** The small signed client behind `amigate push` and `amigate pull`. */
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, promises as fsp } from "node:fs";
-import { request } from "node:http";
 import { pipeline } from "node:stream/promises";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { XMLParser } from "fast-xml-parser";
 import { type Credentials, signHeaders } from "./sign.js";
+import { send, textOf } from "./transport.js";
 
 export class ClientError extends Error {
   override readonly name = "ClientError";
@@ -85,35 +85,6 @@ export function errorOf(status: number, body: string, credentials?: Credentials)
   return new ClientError(`HTTP ${status}`);
 }
 
-interface Sent {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: NodeJS.ReadableStream;
-}
-
-function send(
-  url: URL,
-  method: string,
-  headers: Record<string, string>,
-  body?: Buffer | NodeJS.ReadableStream,
-): Promise<Sent> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers }, (res) =>
-      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }),
-    );
-    req.on("error", reject);
-    if (body === undefined) req.end();
-    else if (Buffer.isBuffer(body)) req.end(body);
-    else body.pipe(req);
-  });
-}
-
-async function text(s: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of s) chunks.push(Buffer.from(c as Buffer));
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 export async function ec2Call(
   endpoint: string,
   creds: Credentials,
@@ -129,7 +100,7 @@ export async function ec2Call(
     body,
   });
   const res = await send(url, "POST", headers, Buffer.from(body));
-  const out = await text(res.body);
+  const out = await textOf(res.body);
   if (res.status !== 200) throw errorOf(res.status, out, creds);
   return (parser.parse(out) as Record<string, Record<string, unknown>>)[`${action}Response`] ?? {};
 }
@@ -155,7 +126,7 @@ export async function putBlob(endpoint: string, creds: Credentials, file: string
     bodySha256: sha256,
   });
   const res = await send(url, "PUT", headers, createReadStream(file));
-  const out = await text(res.body);
+  const out = await textOf(res.body);
   if (res.status !== 200) throw errorOf(res.status, out, creds);
   return (JSON.parse(out) as { imageLocation: string }).imageLocation;
 }
@@ -170,13 +141,13 @@ export async function pullImage(
   const url = new URL(`/amigate/images/${encodeURIComponent(imageId)}/blob`, endpoint);
   const headers = await signHeaders(creds, { method: "GET", url, headers: {}, body: "" });
   const res = await send(url, "GET", headers);
-  if (res.status !== 200) throw errorOf(res.status, await text(res.body), creds);
+  if (res.status !== 200) throw errorOf(res.status, await textOf(res.body), creds);
   const expected = String(res.headers["x-amigate-sha256"] ?? "");
   const tmp = `${output}.partial`;
   const hash = createHash("sha256");
   try {
     await pipeline(
-      res.body as NodeJS.ReadableStream & AsyncIterable<Buffer>,
+      res.body,
       async function* (source: AsyncIterable<Buffer>) {
         for await (const c of source) {
           hash.update(c);

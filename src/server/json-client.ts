@@ -4,6 +4,7 @@
  */
 import { errorOf } from "./client.js";
 import { type Credentials, signHeaders } from "./sign.js";
+import { send, textOf } from "./transport.js";
 
 /** A signed request to one of the catalogue's /amigate/ paths; the body's text on 200. */
 export async function signedRequest(
@@ -21,8 +22,8 @@ export async function signedRequest(
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: text,
   });
-  const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: text }) });
-  const out = await res.text();
+  const res = await send(url, method, headers, body === undefined ? undefined : Buffer.from(text));
+  const out = await textOf(res.body);
   if (res.status !== 200) throw errorOf(res.status, out, credentials);
   return out;
 }
