@@ -69,9 +69,14 @@ export class FilterError extends Error {
 const contains = (text: string | undefined, part: string) =>
   part === "" || (text ?? "").toLowerCase().includes(part.toLowerCase());
 
+/** A finished scan's report as of its latest judgement. */
+const judgementOf = (scan: ScanRecord) => `${scan.scanId}/${scan.judgedAt ?? ""}`;
+
 export class ConsoleData {
-  readonly #reports = new Recent<number, ScanResult>(32);
-  readonly #summaries = new Recent<number, ScanSummary>(20_000);
+  // Keyed by scan and judgement: re-judging (rejudge.ts) rewrites a finished scan's report, on
+  // whichever node, and a new judgedAt is a new key everywhere.
+  readonly #reports = new Recent<string, ScanResult>(32);
+  readonly #summaries = new Recent<string, ScanSummary>(20_000);
 
   constructor(
     readonly store: Store,
@@ -93,10 +98,10 @@ export class ConsoleData {
     const scan = await this.store.latestScan(imageId);
     if (!scan) return {};
     if (scan.status !== "done" || !scan.report) return { scan };
-    let report = this.#reports.get(scan.scanId);
+    let report = this.#reports.get(judgementOf(scan));
     if (!report) {
       report = JSON.parse(scan.report) as ScanResult;
-      this.#reports.set(scan.scanId, report);
+      this.#reports.set(judgementOf(scan), report);
     }
     return { scan, report };
   }
@@ -104,7 +109,7 @@ export class ConsoleData {
   async summary(imageId: string): Promise<ScanSummary> {
     const scan = await this.store.latestScan(imageId);
     if (!scan) return { status: "none" };
-    const cached = this.#summaries.get(scan.scanId);
+    const cached = this.#summaries.get(judgementOf(scan));
     if (cached) return cached;
     const s: ScanSummary = { status: scan.status, scanId: scan.scanId };
     if (scan.finishedAt) s.finishedAt = scan.finishedAt;
@@ -120,7 +125,7 @@ export class ConsoleData {
       s.vulnerabilitiesChecked = r.checks?.vulnerabilities.state === "checked";
     }
     // Only finished scans are final; a pending one is read again next time.
-    if (scan.status === "done" || scan.status === "failed") this.#summaries.set(scan.scanId, s);
+    if (scan.status === "done" || scan.status === "failed") this.#summaries.set(judgementOf(scan), s);
     return s;
   }
 
