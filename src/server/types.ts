@@ -3,6 +3,7 @@
  * response as the handler sees them, the handler's dependencies, and a request's context.
  */
 import type { Readable } from "node:stream";
+import type { SignInPeers } from "./console/throttle.js";
 import type { Caller, ScanScheduler, ShareGate } from "./ec2/context.js";
 import type { RejudgeScheduler } from "./rejudge.js";
 import type { AuditRecord, BlobStore, Store } from "./store/types.js";
@@ -46,6 +47,8 @@ export interface AppDeps {
    * console/sessions.ts DEFAULT_SESSION_SETTINGS for what is left out (serve --session-idle/-max).
    */
   consoleSessions?: { idleMs?: number; lifetimeMs?: number };
+  /** The other API nodes of a PostgreSQL catalogue, told of console sign-in failures (cluster-bus.ts). */
+  signInPeers?: SignInPeers;
   /** The server's clock: signatures' skew and the image lifecycle's times. */
   now?: () => Date;
   /** Where re-judging runs are asked for (POST /amigate/rejudge); none: the catalogue does not re-judge. */

@@ -72,7 +72,11 @@ export class WebConsole {
       { ...DEFAULT_SESSION_SETTINGS, ...host.deps.consoleSessions, ...settings },
       this.#now,
     );
-    this.#signIn = new ConsoleSignIn(host, this.#sessions, new SignInThrottle(() => this.#now().getTime()));
+    this.#signIn = new ConsoleSignIn(
+      host,
+      this.#sessions,
+      new SignInThrottle(() => this.#now().getTime(), host.deps.signInPeers),
+    );
     this.#data = new ConsoleData(host.deps.store, host.deps.region);
     this.#statements = new ConsoleStatements(host, this.#data);
   }

@@ -19,10 +19,29 @@ interface Failures {
   lockedUntil: number;
 }
 
+/** A sign-in's outcome as API nodes on one database tell each other (cluster-bus.ts). */
+export interface SignInEvent {
+  accessKeyId: string;
+  outcome: "failed" | "succeeded";
+}
+
+/** The other API nodes: a lockout earned through one node holds on all of them. */
+export interface SignInPeers {
+  publish(event: SignInEvent): void;
+  subscribe(apply: (event: SignInEvent) => void): void;
+}
+
 export class SignInThrottle {
   readonly #failures = new Map<string, Failures>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly peers?: SignInPeers,
+  ) {
+    peers?.subscribe((e) =>
+      e.outcome === "failed" ? this.#failed(e.accessKeyId) : this.#failures.delete(e.accessKeyId),
+    );
+  }
 
   /** Milliseconds until this key id may try again (0: now). */
   retryAfterMs(accessKeyId: string): number {
@@ -31,6 +50,16 @@ export class SignInThrottle {
   }
 
   failed(accessKeyId: string): void {
+    this.#failed(accessKeyId);
+    this.peers?.publish({ accessKeyId, outcome: "failed" });
+  }
+
+  succeeded(accessKeyId: string): void {
+    this.#failures.delete(accessKeyId);
+    this.peers?.publish({ accessKeyId, outcome: "succeeded" });
+  }
+
+  #failed(accessKeyId: string): void {
     const now = this.now();
     const f = this.#current(accessKeyId) ?? { count: 0, lastAt: now, lockedUntil: 0 };
     f.count += 1;
@@ -45,10 +74,6 @@ export class SignInThrottle {
       if (oldest === undefined) break;
       this.#failures.delete(oldest);
     }
-  }
-
-  succeeded(accessKeyId: string): void {
-    this.#failures.delete(accessKeyId);
   }
 
   get size(): number {
