@@ -118,6 +118,8 @@ function render(image: Image, now: Date): string {
     el("imdsSupport", image.imdsSupport) +
     el("deprecationTime", image.deprecationTime) +
     el("lastLaunchedTime", image.lastLaunchedTime) +
-    el("deregistrationProtection", protectionOf(image, now))
+    el("deregistrationProtection", protectionOf(image, now)) +
+    el("sourceImageId", image.sourceImageId) +
+    el("sourceImageRegion", image.sourceImageRegion)
   );
 }

@@ -1,4 +1,5 @@
 import type { Ec2Action } from "./context.js";
+import { copyImage } from "./copy-image.js";
 import { createTags } from "./create-tags.js";
 import { deleteTags } from "./delete-tags.js";
 import { deregisterImage } from "./deregister-image.js";
@@ -22,6 +23,7 @@ import { resetImageAttribute } from "./reset-image-attribute.js";
 
 /** Every EC2 action the catalogue answers, sorted by name. */
 export const ACTIONS: readonly Ec2Action[] = [
+  copyImage,
   createTags,
   deleteTags,
   deregisterImage,

@@ -10,7 +10,16 @@ import { el } from "./xml.js";
 export const BLOB_LOCATION = /^amigate:blob\/([0-9a-f]{64})$/;
 
 /** 3–128 characters: letters, digits and ()[] ./-'@_ (model RegisterImage Name doc). */
-const IMAGE_NAME = /^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/;
+export const IMAGE_NAME = /^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/;
+
+export const malformedName = () =>
+  new Ec2Error(
+    "InvalidAMIName.Malformed",
+    "AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/' and '_'",
+  );
+
+export const duplicateName = (name: string, imageId: string) =>
+  new Ec2Error("InvalidAMIName.Duplicate", `AMI name ${name} is already in use by AMI ${imageId}`);
 const ARCHITECTURES = ["i386", "x86_64", "arm64", "x86_64_mac", "arm64_mac"];
 const VIRTUALIZATION = ["hvm", "paravirtual"];
 const BOOT_MODES = ["legacy-bios", "uefi", "uefi-preferred"];
@@ -74,6 +83,12 @@ function requireRootDevice(params: Ec2Params): void {
     );
 }
 
+/** Only system owners carry an alias (amazon, aws-marketplace); users cannot alias an owner (FND-2). */
+export async function ownerAliasOf(ctx: Ec2Context): Promise<string | undefined> {
+  const alias = (await ctx.store.account(ctx.caller.accountId))?.alias;
+  return alias !== undefined && (RESERVED_ALIASES as readonly string[]).includes(alias) ? alias : undefined;
+}
+
 /**
  * Validation order (docs/server.md): the parameters' own checks first (Name, enumerated values,
  * mappings, tag specifications, the root device), then what depends on stored state (the uploaded
@@ -86,11 +101,7 @@ export const registerImage: Ec2Action = {
     const { params, store, caller } = ctx;
     const name = params.get("Name");
     if (name === undefined) throw missingParameter("name");
-    if (!IMAGE_NAME.test(name))
-      throw new Ec2Error(
-        "InvalidAMIName.Malformed",
-        "AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/' and '_'",
-      );
+    if (!IMAGE_NAME.test(name)) throw malformedName();
     const architecture = oneOf("architecture", params.get("Architecture"), ARCHITECTURES);
     const virtualizationType = oneOf("virtualizationType", params.get("VirtualizationType"), VIRTUALIZATION);
     const bootMode = oneOf("bootMode", params.get("BootMode"), BOOT_MODES);
@@ -109,11 +120,7 @@ export const registerImage: Ec2Action = {
     }
     const existing = await store.queryImages({ callerId: caller.accountId, ownerIds: [caller.accountId] });
     const clash = existing.find((i) => i.name === name);
-    if (clash)
-      throw new Ec2Error(
-        "InvalidAMIName.Duplicate",
-        `AMI name ${name} is already in use by AMI ${clash.imageId}`,
-      );
+    if (clash) throw duplicateName(name, clash.imageId);
     const rootDeviceName =
       params.get("RootDeviceName") ?? (blob || mappings.length > 0 ? "/dev/xvda" : undefined);
     if (blob && mappings.length === 0)
@@ -148,10 +155,8 @@ export const registerImage: Ec2Action = {
       given,
     };
     if (blob) image.blob = blob;
-    // Only system owners carry an alias (amazon, aws-marketplace); users cannot alias an owner (FND-2).
-    const alias = (await store.account(caller.accountId))?.alias;
-    if (alias !== undefined && (RESERVED_ALIASES as readonly string[]).includes(alias))
-      image.ownerAlias = alias;
+    const alias = await ownerAliasOf(ctx);
+    if (alias !== undefined) image.ownerAlias = alias;
     if (rootDeviceName !== undefined) image.rootDeviceName = rootDeviceName;
     const description = params.get("Description");
     if (description !== undefined) image.description = description;

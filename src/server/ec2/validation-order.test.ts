@@ -212,6 +212,34 @@ const CASES: Case[] = [
     params: () => ({ NextToken: "bm90LWEtbnVtYmVy" }),
     code: "InvalidParameterValue",
   },
+  {
+    what: "a name in use and a TagSpecification that is not for an image or snapshot",
+    who: () => owner,
+    action: "CopyImage",
+    params: () => ({
+      SourceImageId: shared,
+      SourceRegion: "us-east-1",
+      Name: "taken",
+      "TagSpecification.1.ResourceType": "instance",
+      "TagSpecification.1.Tag.1.Key": "k",
+    }),
+    code: "InvalidParameterValue",
+  },
+  {
+    what: "a source the caller cannot see and a malformed name",
+    who: () => stranger,
+    action: "CopyImage",
+    params: () => ({ SourceImageId: shared, SourceRegion: "us-east-1", Name: "x" }),
+    code: "InvalidAMIName.Malformed",
+  },
+  {
+    what: "another Region and a Region that is no Region",
+    who: () => friend,
+    action: "CopyImage",
+    params: () => ({ SourceImageId: shared, SourceRegion: "nowhere", Name: "copy" }),
+    code: "InvalidParameterValue",
+    message: "Invalid region: nowhere",
+  },
 ];
 
 test("parameter validation answers before state checks, action by action", async () => {
@@ -237,6 +265,12 @@ test("each case's state rule is real: with the parameter fixed, the state error 
   assert.equal(hidden.code, "InvalidAMIID.NotFound");
   const notOwnerDereg = await c.call(friend, "DeregisterImage", { ImageId: shared });
   assert.equal(notOwnerDereg.code, "AuthFailure");
+  const copyTaken = { SourceImageId: shared, SourceRegion: "us-east-1", Name: "taken" };
+  assert.equal((await c.call(owner, "CopyImage", copyTaken)).code, "InvalidAMIName.Duplicate");
+  assert.equal(
+    (await c.call(stranger, "CopyImage", { ...copyTaken, Name: "xyz" })).code,
+    "InvalidAMIID.NotFound",
+  );
 });
 
 test("RegisterImage needs an uploaded image or a root device; either one is enough", async () => {
