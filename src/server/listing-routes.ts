@@ -17,7 +17,7 @@ import { ListingFormatError, parseListing } from "../policy/listing/listing.js";
 import { withScanPackageCounts } from "../policy/listing/package-counts.js";
 import type { ScanResult } from "../policy/result.js";
 import { renderSubmissionHtml, renderSubmissionJson } from "../report/submission.js";
-import { canSee } from "./ec2/access.js";
+import { visibleTo } from "./ec2/access.js";
 import { Ec2Error, invalidParameterValue, malformedImageId, notFound } from "./ec2/errors.js";
 import { IMAGE_ID } from "./ids.js";
 import { draftFor, publisherOf, scanOutcomeOf, statementsOf, submissionOf } from "./statements.js";
@@ -46,11 +46,7 @@ async function visibleImage(ctx: RequestContext, imageId: string): Promise<Image
   if (!IMAGE_ID.test(imageId)) throw malformedImageId(imageId);
   const { store } = ctx.deps;
   const image = await store.image(imageId);
-  if (
-    !image ||
-    !canSee(image, ctx.caller.accountId, image.isPublic ? [] : await store.launchPermissions(imageId))
-  )
-    throw notFound([imageId]);
+  if (!image || !(await visibleTo(store, image, ctx.caller.accountId, ctx))) throw notFound([imageId]);
   return image;
 }
 

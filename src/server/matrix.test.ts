@@ -6,8 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { member, type TestCatalogue, testCatalogue } from "../../test/support/catalogue.js";
-import type { NewAccount } from "./store/types.js";
+import {
+  bodyText,
+  member,
+  parseEc2,
+  type TestCatalogue,
+  testCatalogue,
+} from "../../test/support/catalogue.js";
+import { signHeaders } from "./sign.js";
+import type { NewAccount, OrganizationMembership } from "./store/types.js";
 
 type Role = "owner" | "shared" | "stranger";
 type Visibility = "public" | "private";
@@ -220,4 +227,83 @@ test("a disabled image: only its owner sees it, and only with IncludeDisabled", 
         assert.equal(r.raw.includes(`<imageId>${id}</imageId>`), expected, label);
       }
   }
+});
+
+/** A signed GET of one of our endpoints (/amigate/…), as its EC2 error code or "ok". */
+async function get(who: NewAccount, pathname: string): Promise<string> {
+  const url = new URL(`http://127.0.0.1:8754${pathname}`);
+  const headers = await signHeaders(who, { method: "GET", url, headers: {} });
+  const res = await c.app.handle({
+    method: "GET",
+    url: url.pathname,
+    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+    body: Buffer.alloc(0),
+    remoteAddress: "127.0.0.1",
+  });
+  return res.status === 200 ? "ok" : (parseEc2(await bodyText(res), res.status).code ?? String(res.status));
+}
+
+test("organization and OU launch permissions reach the accounts in them, OUs below included, and no one else", async () => {
+  const org = "o-matrixorg01";
+  const arn = (tail: string) => `arn:aws:organizations::111122223333:${tail}`;
+  const parent = "ou-mx01-parent00";
+  const child = "ou-mx01-child000";
+  const sibling = "ou-mx01-sibling0";
+  const newAccount = (organization?: OrganizationMembership) =>
+    c.store.createAccount(organization ? { organization } : {});
+  const roles = {
+    inChildOu: await newAccount({ organizationId: org, ouPath: [parent, child] }),
+    inSiblingOu: await newAccount({ organizationId: org, ouPath: [sibling] }),
+    atRoot: await newAccount({ organizationId: org, ouPath: [] }),
+    otherOrg: await newAccount({ organizationId: "o-otherorg0001", ouPath: [parent] }),
+    noOrg: await newAccount(),
+  };
+  const share = async (name: string, grant: Record<string, string>) => {
+    const r = await c.call(who.owner, "RegisterImage", { Name: name, RootDeviceName: "/dev/xvda" });
+    const id = member(r, "RegisterImage", "imageId") as string;
+    const add = Object.fromEntries(Object.entries(grant).map(([k, v]) => [`LaunchPermission.Add.1.${k}`, v]));
+    assert.equal((await c.call(who.owner, "ModifyImageAttribute", { ImageId: id, ...add })).status, 200);
+    return id;
+  };
+  const images = {
+    byOrg: await share("org-shared", { OrganizationArn: arn(`organization/${org}`) }),
+    byParentOu: await share("ou-shared", { OrganizationalUnitArn: arn(`ou/${org}/${parent}`) }),
+  };
+  const reaches: Record<keyof typeof images, Array<keyof typeof roles>> = {
+    byOrg: ["inChildOu", "inSiblingOu", "atRoot"],
+    byParentOu: ["inChildOu"],
+  };
+  const listed = async (r: NewAccount, id: string, params: Record<string, string>) => {
+    const reply = await c.call(r, "DescribeImages", params);
+    assert.equal(reply.status, 200, reply.raw);
+    return reply.raw.includes(`<imageId>${id}</imageId>`);
+  };
+  let cells = 0;
+  for (const [imageName, id] of Object.entries(images) as Array<[keyof typeof images, string]>)
+    for (const [roleName, r] of Object.entries(roles) as Array<[keyof typeof roles, NewAccount]>) {
+      const sees = reaches[imageName].includes(roleName);
+      const label = `${imageName} as ${roleName}`;
+      assert.equal(await listed(r, id, { "ImageId.1": id }), sees, `${label}: by id`);
+      assert.equal(await listed(r, id, {}), sees, `${label}: listing`);
+      assert.equal(await listed(r, id, { "ExecutableBy.1": "self" }), sees, `${label}: executable by self`);
+      const tag = await c.call(r, "CreateTags", { "ResourceId.1": id, "Tag.1.Key": "k", "Tag.1.Value": "v" });
+      assert.equal(tag.code ?? "ok", sees ? "ok" : "InvalidAMIID.NotFound", `${label}: CreateTags`);
+      const attr = await c.call(r, "DescribeImageAttribute", { ImageId: id, Attribute: "launchPermission" });
+      assert.equal(attr.code, sees ? "AuthFailure" : "InvalidAMIID.NotFound", `${label}: attribute`);
+      // Visible, the image has no listing; invisible, it does not exist.
+      assert.equal(
+        await get(r, `/amigate/images/${id}/listing`),
+        sees ? "InvalidListing.NotFound" : "InvalidAMIID.NotFound",
+        `${label}: listing`,
+      );
+      cells++;
+    }
+  assert.equal(cells, 10);
+  // Leaving the organization ends the access at the next request.
+  await c.store.setOrganization(roles.atRoot.account.accountId, undefined);
+  assert.equal(await listed(roles.atRoot, images.byOrg, { "ImageId.1": images.byOrg }), false);
+  assert.equal(await get(roles.atRoot, `/amigate/images/${images.byOrg}/listing`), "InvalidAMIID.NotFound");
+  // Moving into the OU gives it.
+  await c.store.setOrganization(roles.noOrg.account.accountId, { organizationId: org, ouPath: [parent] });
+  assert.equal(await listed(roles.noOrg, images.byParentOu, { "ExecutableBy.1": "self" }), true);
 });

@@ -1,15 +1,57 @@
 import { IMAGE_ID } from "../ids.js";
-import type { DeregisteredImage, Image, LaunchPermission } from "../store/types.js";
+import { grantReaches } from "../store/organizations.js";
+import type {
+  DeregisteredImage,
+  Image,
+  LaunchPermission,
+  OrganizationMembership,
+  Store,
+} from "../store/types.js";
 import type { Ec2Context } from "./context.js";
 import { Ec2Error, malformedImageId, notFound, unavailable } from "./errors.js";
 
-/** Visible: own, public, or shared with the caller's account id (PRM-1, reference §3.1). */
-export function canSee(image: Image, callerId: string, permissions: readonly LaunchPermission[]): boolean {
+/**
+ * Visible: own, public, or shared with the caller's account id, or with its organization or one of
+ * its OUs (PRM-1, reference §3.1; EC2 UG "Share an AMI with organizations and OUs").
+ */
+export function canSee(
+  image: Image,
+  callerId: string,
+  permissions: readonly LaunchPermission[],
+  organization?: OrganizationMembership,
+): boolean {
   return (
     image.ownerId === callerId ||
     image.isPublic ||
-    permissions.some((p) => "userId" in p && p.userId === callerId)
+    permissions.some((p) => grantReaches(p, callerId, organization))
   );
+}
+
+/** The caller's organization and OUs (read once per request). */
+const memberships = new WeakMap<object, Promise<OrganizationMembership | undefined>>();
+export function organizationOf(
+  store: Store,
+  accountId: string,
+  request: object,
+): Promise<OrganizationMembership | undefined> {
+  let m = memberships.get(request);
+  if (!m) {
+    m = store.account(accountId).then((a) => a?.organization);
+    memberships.set(request, m);
+  }
+  return m;
+}
+
+/** canSee with the launch permissions and the caller's organization read from the store. */
+export async function visibleTo(
+  store: Store,
+  image: Image,
+  callerId: string,
+  request: object,
+): Promise<boolean> {
+  if (image.ownerId === callerId || image.isPublic) return true;
+  const permissions = await store.launchPermissions(image.imageId);
+  return canSee(image, callerId, permissions, await organizationOf(store, callerId, request));
 }
 
 /** Who could see a deregistered image when it went: its owner, anyone if public, the accounts it was shared with. */
@@ -32,9 +74,7 @@ export async function visibleImage(ctx: Ec2Context, imageId: string): Promise<Im
     const record = await ctx.store.deregisteredImage(imageId);
     throw record && couldSee(record, ctx.caller.accountId) ? unavailable(imageId) : notFound([imageId]);
   }
-  if (image.ownerId === ctx.caller.accountId || image.isPublic) return image;
-  if (!canSee(image, ctx.caller.accountId, await ctx.store.launchPermissions(imageId)))
-    throw notFound([imageId]);
+  if (!(await visibleTo(ctx.store, image, ctx.caller.accountId, ctx))) throw notFound([imageId]);
   return image;
 }
 

@@ -1,6 +1,6 @@
 import { ACCOUNT_ID } from "../ids.js";
 import type { ImageQuery, Store } from "../store/types.js";
-import { checkImageId } from "./access.js";
+import { checkImageId, organizationOf } from "./access.js";
 import type { Ec2Action, Ec2Context } from "./context.js";
 import { mergeById, recentlyDeregistered } from "./deregistered.js";
 import { Ec2Error, invalidParameterValue, notFound } from "./errors.js";
@@ -71,6 +71,8 @@ export const describeImages: Ec2Action = {
     const filters = parseFilters(params);
     const matcher = imageMatcher(filters);
     const query: ImageQuery = { callerId: caller.accountId };
+    const organization = await organizationOf(store, caller.accountId, ctx);
+    if (organization) query.organization = organization;
     if (imageIds.length > 0) query.imageIds = imageIds;
     // Disabled images only on request; other owners' deprecated ones only on request or by id
     // (EC2 UG "Deprecate an AMI": AMI users see one when they give its id; owners always).
