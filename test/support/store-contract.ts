@@ -874,43 +874,33 @@ export function storeContract(kind: StoreKind): void {
       });
     });
 
-    test("scan verdicts: the latest scan's, from its report's passed; never-scanned images absent", async () => {
+    test("latest scans: each image's latest record in one read; never-scanned images absent", async () => {
       await withStore(async (s) => {
         const owner = (await s.createAccount({})).account.accountId;
-        const images = ["passing", "failing", "running", "broken", "rescanned", "never"].map((n) =>
-          testImage(owner, n),
-        );
+        const images = ["done", "rescanned", "failed", "never"].map((n) => testImage(owner, n));
         for (const i of images) await s.insertImage(i, []);
-        const [passing, failing, running, broken, rescanned, never] = images.map((i) => i.imageId) as [
-          string,
-          string,
+        const [done, rescanned, failed, never] = images.map((i) => i.imageId) as [
           string,
           string,
           string,
           string,
         ];
-        const done = async (imageId: string, passed: boolean) => {
-          const scan = await s.createScan(imageId);
-          await s.updateScan(scan.scanId, {
-            status: "done",
-            report: JSON.stringify({ passed, findings: [] }),
-          });
-        };
-        await done(passing, true);
-        await done(failing, false);
-        await s.updateScan((await s.createScan(running)).scanId, { status: "running" });
-        await s.updateScan((await s.createScan(broken)).scanId, { status: "failed", error: "unreadable" });
-        await done(rescanned, true);
-        await s.createScan(rescanned);
-        const verdicts = await s.scanVerdicts([passing, failing, running, broken, rescanned, never]);
-        assert.deepEqual(Object.fromEntries([...verdicts].sort()), {
-          [passing]: "pass",
-          [failing]: "fail",
-          [running]: "unfinished",
-          [broken]: "scan-failed",
-          [rescanned]: "unfinished",
+        const doneScan = await s.createScan(done);
+        await s.updateScan(doneScan.scanId, {
+          status: "done",
+          report: '{"passed":true}',
+          finishedAt: "2026-01-01T00:00:00.000Z",
         });
-        assert.deepEqual(await s.scanVerdicts([]), new Map());
+        await s.updateScan((await s.createScan(rescanned)).scanId, { status: "done", report: "{}" });
+        const again = await s.createScan(rescanned);
+        await s.updateScan((await s.createScan(failed)).scanId, { status: "failed", error: "unreadable" });
+        const latest = await s.latestScans([done, rescanned, failed, never]);
+        assert.deepEqual([...latest.keys()].sort(), [done, rescanned, failed].sort());
+        for (const id of [done, rescanned, failed]) assert.deepEqual(latest.get(id), await s.latestScan(id));
+        assert.equal(latest.get(rescanned)?.scanId, again.scanId);
+        assert.equal(latest.get(rescanned)?.status, "pending");
+        assert.equal(latest.get(done)?.report, '{"passed":true}');
+        assert.deepEqual(await s.latestScans([]), new Map());
       });
     });
 

@@ -199,8 +199,8 @@ export class PostgresStore implements Store {
   unfinishedScans() {
     return this.#scans.unfinishedScans();
   }
-  scanVerdicts(imageIds: string[]) {
-    return this.#scans.scanVerdicts(imageIds);
+  latestScans(imageIds: string[]) {
+    return this.#scans.latestScans(imageIds);
   }
   scanFacts(scanId: number) {
     return this.#scans.scanFacts(scanId);

@@ -145,9 +145,6 @@ export interface DeregisteredImage {
 
 export type ScanStatus = "pending" | "running" | "done" | "failed";
 
-/** What an image's latest scan says now: its report passes or fails, or there is no verdict yet. */
-export type ScanVerdict = "pass" | "fail" | "unfinished" | "scan-failed";
-
 export interface ScanRecord {
   scanId: number;
   imageId: string;
@@ -308,8 +305,8 @@ export interface ScanStore {
   ): Promise<boolean>;
   /** Scans left pending or running by a previous process (restarted at start-up). */
   unfinishedScans(): Promise<ScanRecord[]>;
-  /** Each image's latest scan verdict (its current report's `passed`); images never scanned are absent. */
-  scanVerdicts(imageIds: string[]): Promise<Map<string, ScanVerdict>>;
+  /** Each image's latest scan (as latestScan) in one read; images never scanned are absent. */
+  latestScans(imageIds: string[]): Promise<Map<string, ScanRecord>>;
 }
 
 /** EC2's Allowed AMIs state: disabled, enforced, or only shown (ImageAllowed) in audit mode. */

@@ -1,7 +1,6 @@
 /** Scan records: each scan of an image, its status, its report and its facts snapshot. */
 import { packFacts, unpackFacts } from "../facts-codec.js";
-import { verdictOf } from "../scan-verdict.js";
-import type { JudgeableScan, ScanPatch, ScanRecord, ScanStore, ScanVerdict } from "../types.js";
+import type { JudgeableScan, ScanPatch, ScanRecord, ScanStore } from "../types.js";
 import type { PostgresDatabase, Row } from "./database.js";
 
 const COLUMNS: Record<string, string> = {
@@ -108,15 +107,12 @@ export class PostgresScans implements ScanStore {
     return changed === 1;
   }
 
-  async scanVerdicts(imageIds: string[]): Promise<Map<string, ScanVerdict>> {
+  async latestScans(imageIds: string[]): Promise<Map<string, ScanRecord>> {
     const rows = await this.db.rows(
-      `SELECT DISTINCT ON (s.image_id) s.image_id, s.status, s.report::json ->> 'passed' AS passed
-         FROM scans s WHERE s.image_id = ANY($1::text[])
-        ORDER BY s.image_id, s.scan_id DESC`,
+      `SELECT DISTINCT ON (image_id) ${RECORD} FROM scans WHERE image_id = ANY($1::text[])
+        ORDER BY image_id, scan_id DESC`,
       [imageIds],
     );
-    return new Map(
-      rows.map((r) => [r.image_id as string, verdictOf(r.status, r.passed === "true", r.passed != null)]),
-    );
+    return new Map(rows.map((r) => [r.image_id as string, scanOf(r)]));
   }
 }

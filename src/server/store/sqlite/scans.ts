@@ -1,7 +1,6 @@
 /** Scan records: each scan of an image, its status, its report and its facts snapshot. */
 import { packFacts, unpackFacts } from "../facts-codec.js";
-import { verdictOf } from "../scan-verdict.js";
-import type { JudgeableScan, ScanPatch, ScanRecord, ScanStore, ScanVerdict } from "../types.js";
+import type { JudgeableScan, ScanPatch, ScanRecord, ScanStore } from "../types.js";
 import type { Row, SqliteDatabase } from "./database.js";
 
 const COLUMNS: Record<string, string> = {
@@ -103,18 +102,13 @@ export class SqliteScans implements ScanStore {
     return r.changes === 1;
   }
 
-  async scanVerdicts(imageIds: string[]): Promise<Map<string, ScanVerdict>> {
+  async latestScans(imageIds: string[]): Promise<Map<string, ScanRecord>> {
     const rows = this.db
       .stmt(
-        `SELECT s.image_id, s.status,
-                CASE WHEN json_valid(s.report) THEN json_extract(s.report, '$.passed') END AS passed
-           FROM scans s
-          WHERE s.image_id IN (SELECT value FROM json_each(?))
-            AND s.scan_id = (SELECT max(t.scan_id) FROM scans t WHERE t.image_id = s.image_id)`,
+        `SELECT ${RECORD} FROM scans WHERE scan_id IN (SELECT max(scan_id) FROM scans
+           WHERE image_id IN (SELECT value FROM json_each(?)) GROUP BY image_id)`,
       )
       .all(JSON.stringify(imageIds)) as Row[];
-    return new Map(
-      rows.map((r) => [r.image_id as string, verdictOf(r.status, r.passed === 1, r.passed != null)]),
-    );
+    return new Map(rows.map((r) => [r.image_id as string, scanOf(r)]));
   }
 }
