@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { dbStatus, defaultDbPath, importFile, openVulnDb } from "../vuln/db/index.js";
 import { withStagedDb } from "../vuln/db/staged.js";
 import { writeReport } from "./output.js";
+import { checkRejudgeFlags, type RejudgeFlags, rejudgeOptions, requestRejudge } from "./rejudge-request.js";
 import { formatOf, formatOption, jsonAliasOption, outputOption } from "./report-options.js";
 
 /** Public feeds `db update` fetches: OSV per-ecosystem exports and the ALAS repo updateinfo. */
@@ -47,67 +48,75 @@ export function registerDb(program: Command): void {
   const dbOption = "--db <path>";
   const dbHelp = "database file (default: $AMIGATE_DB, else the user cache directory)";
 
-  db.command("import")
-    .description("Import OSV records (zip, JSON file or directory) and ALAS updateinfo.xml(.gz)")
-    .argument("<files...>")
-    .option(dbOption, dbHelp)
-    .action(async (files: string[], flags: { db?: string }) => {
-      const dbPath = defaultDbPath(flags.db);
-      // All files or none: a failure leaves the previous database as it was.
-      await withStagedDb(dbPath, async (handle) => {
-        for (const f of files) {
-          const r = await importFile(handle, f).catch((e: unknown) => {
-            const existed = existsSync(dbPath)
-              ? `${dbPath} left as it was`
-              : `no database written at ${dbPath}`;
-            throw new Error(`${f}: ${(e as Error).message} (nothing imported; ${existed})`);
-          });
-          process.stdout.write(
-            `${r.source}: ${r.records} records (${r.kind}, ${r.skipped} skipped) in ${r.seconds.toFixed(1)} s\n`,
-          );
-        }
-      });
-      process.stdout.write(`${dbPath}\n`);
-    });
-
-  db.command("update")
-    .description("Fetch the OSV and ALAS feeds and import them (needs network)")
-    .option(dbOption, dbHelp)
-    .action(async (flags: { db?: string }) => {
-      const dbPath = defaultDbPath(flags.db);
-      const tmp = await mkdtemp(path.join(os.tmpdir(), "amigate-db-"));
-      const failed: string[] = [];
-      try {
-        // Every feed is fetched first; the database changes only when all of them were imported.
-        const files: Array<{ name: string; file: string }> = [];
-        for (const feed of FEEDS) {
-          const file = path.join(tmp, feed.name);
-          try {
-            const url = feed.url.endsWith("mirror.list") ? await alasUpdateinfoUrl(feed.url) : feed.url;
-            await download(url, file);
-            files.push({ name: feed.name, file });
-          } catch (e) {
-            process.stderr.write(`${feed.name}: ${(e as Error).message}\n`);
-            failed.push(feed.name);
-          }
-        }
-        if (failed.length > 0) {
-          process.stderr.write(
-            `amigate db update: ${dbPath} left as it was (${failed.length} feeds not fetched)\n`,
-          );
-          process.exitCode = 2;
-          return;
-        }
-        await withStagedDb(dbPath, async (handle) => {
-          for (const { name, file } of files) {
-            const r = await importFile(handle, file);
-            process.stdout.write(`${name}: ${r.records} records\n`);
-          }
+  rejudgeOptions(
+    db
+      .command("import")
+      .description("Import OSV records (zip, JSON file or directory) and ALAS updateinfo.xml(.gz)")
+      .argument("<files...>")
+      .option(dbOption, dbHelp),
+  ).action(async (files: string[], flags: { db?: string } & RejudgeFlags) => {
+    checkRejudgeFlags(flags);
+    const dbPath = defaultDbPath(flags.db);
+    // All files or none: a failure leaves the previous database as it was.
+    await withStagedDb(dbPath, async (handle) => {
+      for (const f of files) {
+        const r = await importFile(handle, f).catch((e: unknown) => {
+          const existed = existsSync(dbPath)
+            ? `${dbPath} left as it was`
+            : `no database written at ${dbPath}`;
+          throw new Error(`${f}: ${(e as Error).message} (nothing imported; ${existed})`);
         });
-      } finally {
-        await rm(tmp, { recursive: true, force: true });
+        process.stdout.write(
+          `${r.source}: ${r.records} records (${r.kind}, ${r.skipped} skipped) in ${r.seconds.toFixed(1)} s\n`,
+        );
       }
     });
+    process.stdout.write(`${dbPath}\n`);
+    await requestRejudge(flags, dbPath);
+  });
+
+  rejudgeOptions(
+    db
+      .command("update")
+      .description("Fetch the OSV and ALAS feeds and import them (needs network)")
+      .option(dbOption, dbHelp),
+  ).action(async (flags: { db?: string } & RejudgeFlags) => {
+    checkRejudgeFlags(flags);
+    const dbPath = defaultDbPath(flags.db);
+    const tmp = await mkdtemp(path.join(os.tmpdir(), "amigate-db-"));
+    const failed: string[] = [];
+    try {
+      // Every feed is fetched first; the database changes only when all of them were imported.
+      const files: Array<{ name: string; file: string }> = [];
+      for (const feed of FEEDS) {
+        const file = path.join(tmp, feed.name);
+        try {
+          const url = feed.url.endsWith("mirror.list") ? await alasUpdateinfoUrl(feed.url) : feed.url;
+          await download(url, file);
+          files.push({ name: feed.name, file });
+        } catch (e) {
+          process.stderr.write(`${feed.name}: ${(e as Error).message}\n`);
+          failed.push(feed.name);
+        }
+      }
+      if (failed.length > 0) {
+        process.stderr.write(
+          `amigate db update: ${dbPath} left as it was (${failed.length} feeds not fetched)\n`,
+        );
+        process.exitCode = 2;
+        return;
+      }
+      await withStagedDb(dbPath, async (handle) => {
+        for (const { name, file } of files) {
+          const r = await importFile(handle, file);
+          process.stdout.write(`${name}: ${r.records} records\n`);
+        }
+      });
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+    await requestRejudge(flags, dbPath);
+  });
 
   db.command("status")
     .description("What the database holds, per ecosystem and release, and its age")

@@ -4,6 +4,12 @@ import { openCatalogueOn } from "../server/catalogue.js";
 import { databaseOf, describeDatabase, isPostgresUrl } from "../server/database.js";
 import type { GateScope } from "../server/gate.js";
 import { serve } from "../server/http.js";
+import {
+  parseTimeOfDay,
+  REGRESSION_ACTIONS,
+  type RegressionAction,
+  type RejudgeSummary,
+} from "../server/rejudge.js";
 import { parseS3Url, type S3Location } from "../server/store/s3-location.js";
 import {
   databaseOption,
@@ -38,6 +44,8 @@ interface ServeFlags {
   maxConnections: string;
   db?: string;
   allowUncheckedVulnerabilities: boolean;
+  onRegression: RegressionAction;
+  rejudgeAt: string;
 }
 
 /** A flag's value, or exit code 2 naming the flag and what it must be. */
@@ -216,8 +224,30 @@ export function registerServe(program: Command): void {
         "let images whose vulnerability checks were skipped (no or empty database) pass the gate",
       ).env("AMIGATE_ALLOW_UNCHECKED_VULNERABILITIES"),
     )
+    .addOption(
+      new Option(
+        "--on-regression <action>",
+        "when re-judging fails an image that passed: flag it (audit entry, amigate:verdict=fail tag) or also make it private",
+      )
+        .choices(REGRESSION_ACTIONS)
+        .env("AMIGATE_ON_REGRESSION")
+        .default("flag"),
+    )
+    .addOption(
+      new Option(
+        "--rejudge-at <HH:MM|off>",
+        "re-judge every stored image daily at this time (UTC) on the day's date and the current --db",
+      )
+        .env("AMIGATE_REJUDGE_AT")
+        .default("03:00"),
+    )
     .action(async (flags: ServeFlags) => {
       // Every value is checked before the data directory is opened.
+      const pinned = process.env.AMIGATE_SCAN_AS_OF;
+      const rejudgeAt =
+        flags.rejudgeAt === "off"
+          ? undefined
+          : flagValue("--rejudge-at", flags.rejudgeAt, parseTimeOfDay, "a time as HH:MM (UTC) or off");
       const http = {
         headersTimeoutMs: flagValue("--header-timeout", flags.headerTimeout, parseSeconds, SECONDS),
         requestTimeoutMs: flagValue("--request-timeout", flags.requestTimeout, parseSeconds, SECONDS),
@@ -267,6 +297,14 @@ export function registerServe(program: Command): void {
         },
         ...(flags.db ? { vulnDb: flags.db } : {}),
         requireVulnerabilityChecks: !flags.allowUncheckedVulnerabilities,
+        onRegression: flags.onRegression,
+        // Scans pinned to a date (scan-worker.ts) are re-judged on it too, not on today.
+        ...(pinned && /^\d{4}-\d{2}-\d{2}$/.test(pinned) ? { rejudgePinnedAsOf: pinned } : {}),
+        ...(rejudgeAt !== undefined ? { rejudgeAt } : {}),
+        onRejudged: (s: RejudgeSummary) =>
+          process.stdout.write(
+            `amigate serve: re-judged ${s.judged} images as of ${s.asOf.slice(0, 10)} (${s.reason}): ${s.changed} reports changed, ${s.regressed.length} regressed, ${s.madePrivate.length} made private, ${s.recovered.length} pass again${s.failed.length > 0 ? `, ${s.failed.length} could not be judged (first: ${s.failed[0]!.imageId}: ${s.failed[0]!.error})` : ""}\n`,
+          ),
         uploadLimits: {
           maxBlobBytes: flagValue("--max-upload", flags.maxUpload, parseSize, SIZE),
           accountQuotaBytes: flagValue("--account-quota", flags.accountQuota, parseSize, SIZE),

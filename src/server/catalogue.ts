@@ -11,6 +11,13 @@ import { isPostgresUrl, openDatabase } from "./database.js";
 import type { ScanScheduler } from "./ec2/context.js";
 import { type GateScope, ScanGate } from "./gate.js";
 import { openQueuedScans } from "./queue/scan-jobs.js";
+import {
+  DailyTick,
+  type RegressionAction,
+  Rejudger,
+  type RejudgeSummary,
+  type TickClock,
+} from "./rejudge.js";
 import { DEFAULT_SCAN_BUDGET, type ScanBudget, ScanRunner } from "./scans.js";
 import { FolderBlobStore } from "./store/blobs.js";
 import { S3BlobStore } from "./store/s3-blobs.js";
@@ -46,6 +53,16 @@ export interface CatalogueOptions {
    * that skipped them does not pass the gate); false only by the operator's explicit choice.
    */
   requireVulnerabilityChecks?: boolean;
+  /** What re-judging does to a public image whose verdict regressed (rejudge.ts; default flag). */
+  onRegression?: RegressionAction;
+  /** The daily re-judging's time, minutes after midnight UTC (serve --rejudge-at); unset: none. */
+  rejudgeAt?: number;
+  /** The clock the daily tick reads and sets its timer on (tests move one by hand). */
+  rejudgeClock?: TickClock;
+  /** Runs asked for without a date judge on this one (YYYY-MM-DD: AMIGATE_SCAN_AS_OF), not today. */
+  rejudgePinnedAsOf?: string;
+  /** Each finished re-judging run (serve prints a line). */
+  onRejudged?: (summary: RejudgeSummary) => void;
 }
 
 export interface Catalogue<S extends Store = SqliteStore> {
@@ -53,6 +70,10 @@ export interface Catalogue<S extends Store = SqliteStore> {
   store: S;
   /** In-process scans (SQLite), or the job queue's API side (PostgreSQL: queue/scan-jobs.ts). */
   scans: ScanScheduler;
+  /** Re-judging runs in this process (POST /amigate/rejudge, the daily tick). */
+  rejudger: Rejudger;
+  /** The daily tick, when one was asked for. */
+  dailyRejudge?: DailyTick;
   /** Set when this start created the admin account (its keys are shown once). */
   createdAdmin?: NewAccount;
   close(): Promise<void>;
@@ -113,6 +134,22 @@ async function catalogueOver<S extends Store>(
     region,
     requireVulnerabilityChecks: o.requireVulnerabilityChecks ?? true,
   });
+  const rejudger = new Rejudger(
+    store,
+    {
+      severity: o.gateSeverity ?? "high",
+      requireVulnerabilityChecks: o.requireVulnerabilityChecks ?? true,
+      onRegression: o.onRegression ?? "flag",
+      ...(o.vulnDb !== undefined ? { vulnDb: o.vulnDb } : {}),
+    },
+    {
+      ...(o.rejudgeClock ? { now: () => o.rejudgeClock!.now() } : {}),
+      ...(o.rejudgePinnedAsOf ? { pinnedAsOf: o.rejudgePinnedAsOf } : {}),
+      ...(o.onRejudged ? { onSummary: o.onRejudged } : {}),
+    },
+  );
+  const dailyRejudge =
+    o.rejudgeAt !== undefined ? new DailyTick(rejudger, o.rejudgeAt, o.rejudgeClock).start() : undefined;
   const createdAdmin = await store.createFirstAdmin();
   await inProcess?.resume();
   const app = new App({
@@ -125,13 +162,18 @@ async function catalogueOver<S extends Store>(
     ...(o.deregisteredListingMs !== undefined ? { deregisteredListingMs: o.deregisteredListingMs } : {}),
     ...(o.consoleSessions ? { consoleSessions: o.consoleSessions } : {}),
     ...(o.uploadLimits ? { uploadLimits: o.uploadLimits } : {}),
+    rejudge: rejudger,
   });
   return {
     app,
     store,
     scans,
+    rejudger,
+    ...(dailyRejudge ? { dailyRejudge } : {}),
     ...(createdAdmin ? { createdAdmin } : {}),
     close: async () => {
+      dailyRejudge?.stop();
+      await rejudger.close();
       await inProcess?.idle();
       await queued?.close();
       await store.close();

@@ -19,7 +19,7 @@ const json = (value: unknown): AppResponse => ({
   body: `${JSON.stringify(value)}\n`,
 });
 
-function requestOf(ctx: RequestContext, req: AppRequest, now: Date): RejudgeRequest {
+function requestOf(ctx: RequestContext, req: AppRequest): RejudgeRequest {
   let body: unknown = {};
   if (Buffer.isBuffer(req.body) && req.body.length > 0) {
     try {
@@ -33,7 +33,7 @@ function requestOf(ctx: RequestContext, req: AppRequest, now: Date): RejudgeRequ
   const { asOf, imageIds, ...rest } = body as Record<string, unknown>;
   const unknown = Object.keys(rest);
   if (unknown.length > 0) throw invalidParameterValue(`Unknown field ${JSON.stringify(unknown[0])}.`);
-  let date = now;
+  let date: Date | undefined;
   if (asOf !== undefined) {
     const bad = () => invalidParameterValue(`asOf ${JSON.stringify(asOf)}: expected a date as YYYY-MM-DD.`);
     if (typeof asOf !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw bad();
@@ -49,7 +49,7 @@ function requestOf(ctx: RequestContext, req: AppRequest, now: Date): RejudgeRequ
       );
   }
   return {
-    asOf: date.toISOString(),
+    ...(date ? { asOf: date.toISOString() } : {}),
     ...(imageIds !== undefined ? { imageIds: [...new Set(imageIds as string[])] } : {}),
     trigger: {
       accountId: ctx.caller.accountId,
@@ -76,13 +76,13 @@ export async function rejudgeRoutes(
   }
   if (!scheduler) throw new Ec2Error("Unsupported", "This catalogue does not re-judge.", 400);
   if (req.method === "GET") return json(await scheduler.status());
-  const request = requestOf(ctx, req, (ctx.deps.now ?? (() => new Date()))());
-  await scheduler.request(request);
+  const request = requestOf(ctx, req);
+  const { asOf } = await scheduler.request(request);
   await ctx.audit(
     "Rejudge",
     undefined,
-    JSON.stringify({ asOf: request.asOf, images: request.imageIds?.length ?? "all" }),
+    JSON.stringify({ asOf, images: request.imageIds?.length ?? "all" }),
     "ok",
   );
-  return json({ queued: true, asOf: request.asOf, ...(await scheduler.status()) });
+  return json({ queued: true, asOf, ...(await scheduler.status()) });
 }

@@ -28,6 +28,7 @@ import {
   Rejudger,
   type RejudgeScheduler,
   type RejudgeSettings,
+  type RejudgeSummary,
   type TickClock,
   VERDICT_TAG,
 } from "./rejudge.js";
@@ -220,6 +221,28 @@ describe("re-judging the catalogue", () => {
     assert.equal(status.json?.running, false);
   });
 
+  it("a request without a date takes the pinned one; requests while a run goes wait as one", async () => {
+    const id = await scannedImage("pinned-1", "private");
+    const summaries: RejudgeSummary[] = [];
+    const pinned = new Rejudger(cat.store, settings(), {
+      pinnedAsOf: "2029-01-01",
+      onSummary: (s) => summaries.push(s),
+    });
+    const trigger = { accountId: "amigate", accessKeyId: "", sourceIp: "", reason: "test" };
+    assert.deepEqual(await pinned.request({ trigger, imageIds: [id] }), { asOf: "2029-01-01T00:00:00.000Z" });
+    await pinned.request({ trigger, asOf: "2030-06-01T00:00:00.000Z", imageIds: [id] });
+    await pinned.request({ trigger, asOf: "2027-01-01T00:00:00.000Z" });
+    await pinned.idle();
+    const every = (await cat.store.judgeableScans({ afterScanId: 0, limit: 1000 })).length;
+    assert.deepEqual(
+      summaries.map((s) => [s.asOf, s.judged]),
+      [
+        ["2029-01-01T00:00:00.000Z", 1],
+        ["2030-06-01T00:00:00.000Z", every],
+      ],
+    );
+  });
+
   it("the catalogue's tags are its own: callers can neither set nor delete amigate: keys", async () => {
     const id = await scannedImage("tagged-1", "private");
     await rejudgeVia({ asOf: "2029-01-01", imageIds: [id] });
@@ -310,13 +333,16 @@ describe("the daily tick", () => {
     );
   });
 
-  it("asks for one run of every image a day, as of the tick's time, and none when fired early", async () => {
-    const asked: RejudgeRequest[] = [];
+  it("asks for one run of every image a day at its time, and none when fired early", async () => {
+    const asked: Array<RejudgeRequest & { at: string }> = [];
+    const clock = new ManualClock(Date.parse("2026-12-05T10:00:00Z"));
     const scheduler: RejudgeScheduler = {
-      request: async (r) => void asked.push(r),
+      request: async (r) => {
+        asked.push({ ...r, at: clock.now().toISOString() });
+        return { asOf: clock.now().toISOString() };
+      },
       status: async () => ({ running: false, waiting: false, database: { path: "" } }),
     };
-    const clock = new ManualClock(Date.parse("2026-12-05T10:00:00Z"));
     const tick = new DailyTick(scheduler, 180, clock).start();
     assert.equal(tick.next().toISOString(), "2026-12-06T03:00:00.000Z");
     clock.advanceTo("2026-12-06T02:59:00Z");
@@ -324,12 +350,13 @@ describe("the daily tick", () => {
     clock.fireEarly();
     assert.equal(asked.length, 0, "a timer firing before its time re-arms");
     clock.advanceTo("2026-12-08T12:00:00Z");
+    // Every image (no ids), on the scheduler's today (no date).
     assert.deepEqual(
-      asked.map((r) => [r.asOf, r.imageIds, r.trigger.reason]),
+      asked.map((r) => [r.at, r.asOf, r.imageIds, r.trigger.reason]),
       [
-        ["2026-12-06T03:00:00.000Z", undefined, "daily"],
-        ["2026-12-07T03:00:00.000Z", undefined, "daily"],
-        ["2026-12-08T03:00:00.000Z", undefined, "daily"],
+        ["2026-12-06T03:00:00.000Z", undefined, undefined, "daily"],
+        ["2026-12-07T03:00:00.000Z", undefined, undefined, "daily"],
+        ["2026-12-08T03:00:00.000Z", undefined, undefined, "daily"],
       ],
     );
     tick.stop();

@@ -57,8 +57,8 @@ export const DAILY_TRIGGER: RejudgeTrigger = {
 };
 
 export interface RejudgeRequest {
-  /** ISO time end of life and the database's age are judged on. */
-  asOf: string;
+  /** ISO time end of life and the database's age are judged on (default: the scheduler's today). */
+  asOf?: string;
   /** Only these images (default: every image whose latest scan kept its facts). */
   imageIds?: string[];
   trigger: RejudgeTrigger;
@@ -111,7 +111,7 @@ export async function rejudgeCatalogue(
 ): Promise<RejudgeSummary> {
   const now = options.now ?? (() => new Date());
   const pageSize = options.pageSize ?? PAGE_SIZE;
-  const asOf = new Date(request.asOf);
+  const asOf = new Date(request.asOf ?? now().toISOString());
   const summary: RejudgeSummary = {
     asOf: asOf.toISOString(),
     reason: request.trigger.reason,
@@ -231,10 +231,11 @@ async function mark(
 /** Where runs are asked for: the in-process Rejudger, or a job queue. */
 export interface RejudgeScheduler {
   /**
-   * Asks for a run. One waiting request at most: a request while one waits replaces it (the
-   * later date; every image if either asked for every image).
+   * Asks for a run, on the request's date or else the scheduler's today (answered). One waiting
+   * request at most: a request while one waits is merged into it (the later date; every image if
+   * either asked for every image).
    */
-  request(request: RejudgeRequest): Promise<void>;
+  request(request: RejudgeRequest): Promise<{ asOf: string }>;
   /** Whether a run is going or waiting, and the last run's summary. */
   status(): Promise<RejudgeStatus>;
 }
@@ -270,9 +271,9 @@ export function databaseState(path: string): DatabaseState {
   }
 }
 
-/** Two waiting requests as one: the later date, the union of images (every image wins). */
+/** Two waiting requests (dates resolved) as one: the later date, the union of images (every image wins). */
 function merge(a: RejudgeRequest, b: RejudgeRequest): RejudgeRequest {
-  const later = a.asOf > b.asOf ? a : b;
+  const later = (a.asOf ?? "") > (b.asOf ?? "") ? a : b;
   const { imageIds: _ignored, ...rest } = later;
   if (a.imageIds === undefined || b.imageIds === undefined) return rest;
   return { ...rest, imageIds: [...new Set([...a.imageIds, ...b.imageIds])] };
@@ -291,15 +292,26 @@ export class Rejudger implements RejudgeScheduler {
     private readonly settings: RejudgeSettings,
     private readonly options: {
       now?: () => Date;
+      /**
+       * The date runs asked for without one are judged on (YYYY-MM-DD), instead of today: a
+       * catalogue whose scans are pinned to a date (AMIGATE_SCAN_AS_OF) is re-judged on it too.
+       */
+      pinnedAsOf?: string;
       /** Each finished run's summary (serve prints a line). */
       onSummary?: (summary: RejudgeSummary) => void;
     } = {},
   ) {}
 
-  async request(request: RejudgeRequest): Promise<void> {
-    if (this.closed) return;
-    this.waiting = this.waiting ? merge(this.waiting, request) : request;
+  async request(request: RejudgeRequest): Promise<{ asOf: string }> {
+    const pinned = this.options.pinnedAsOf;
+    const asOf =
+      request.asOf ??
+      (pinned ? new Date(`${pinned}T00:00:00Z`) : (this.options.now ?? (() => new Date()))()).toISOString();
+    if (this.closed) return { asOf };
+    const resolved = { ...request, asOf };
+    this.waiting = this.waiting ? merge(this.waiting, resolved) : resolved;
     if (!this.current) this.current = this.drain();
+    return { asOf };
   }
 
   async status(): Promise<RejudgeStatus> {
@@ -374,8 +386,8 @@ export function nextTickAfter(from: Date, minuteOfDay: number): Date {
 }
 
 /**
- * Asks for a run of every image once a day at `minuteOfDay` UTC (serve --rejudge-at), judged as
- * of the tick's time, so an end-of-life date passes into the verdicts the day it comes.
+ * Asks for a run of every image once a day at `minuteOfDay` UTC (serve --rejudge-at), judged on
+ * that day, so an end-of-life date passes into the verdicts the day it comes.
  */
 export class DailyTick {
   private timer: { cancel(): void } | undefined;
@@ -409,7 +421,8 @@ export class DailyTick {
       () => {
         // A timer may fire a little early: the tick counts only once its time has come.
         if (this.clock.now() < due) return this.arm();
-        void this.scheduler.request({ asOf: this.clock.now().toISOString(), trigger: DAILY_TRIGGER });
+        // No date: the scheduler's today (its clock, or the catalogue's pinned date).
+        void this.scheduler.request({ trigger: DAILY_TRIGGER });
         this.arm();
       },
       Math.max(0, due.getTime() - this.clock.now().getTime()),

@@ -9,6 +9,7 @@
  */
 import { Readable } from "node:stream";
 import { externalReference } from "../container/disk/container.js";
+import type { ScanResult } from "../policy/result.js";
 import { renderHtml } from "../report/html.js";
 import { canSee } from "./ec2/access.js";
 import type { Caller } from "./ec2/context.js";
@@ -47,6 +48,18 @@ async function refuseExternalReferences(file: string): Promise<void> {
     throw new NotSelfContainedError(
       `The image is not self-contained: ${reference}. Push one file that holds the whole disk (qemu-img convert -O qcow2, or a raw or streamOptimized VMDK).`,
     );
+}
+
+/**
+ * The report's verdict under this server's gate (its severity and whether vulnerability checks
+ * must have run), current since the last re-judgement: what the amigate:verdict tag marks.
+ */
+function verdictOf(
+  ctx: RequestContext,
+  report: string,
+): { verdict: "pass" | "fail"; verdictReasons: string[] } {
+  const reasons = ctx.deps.gate.reportFailures(JSON.parse(report) as ScanResult);
+  return { verdict: reasons.length === 0 ? "pass" : "fail", verdictReasons: reasons };
 }
 
 export async function blobRoutes(
@@ -145,6 +158,8 @@ export async function blobRoutes(
       startedAt: scan.startedAt,
       ...(scan.finishedAt ? { finishedAt: scan.finishedAt } : {}),
       ...(scan.error ? { error: scan.error } : {}),
+      ...(scan.judgedAt ? { judgedAt: scan.judgedAt } : {}),
+      ...(scan.report ? verdictOf(ctx, scan.report) : {}),
       ...(scan.report ? { report: await servedReport(ctx, image, scan.report) } : {}),
     }),
   };

@@ -193,7 +193,13 @@ export class ScanRunner implements ScanScheduler {
       if (!o.ok) {
         await this.store.updateScan(job.scanId, { status: "failed", error: o.error, finishedAt });
       } else {
-        await this.store.updateScan(job.scanId, { status: "done", report: o.report, finishedAt });
+        // The facts snapshot goes with the report: re-judging (rejudge.ts) reads it instead of the blob.
+        await this.store.updateScan(job.scanId, {
+          status: "done",
+          report: o.report,
+          facts: o.facts,
+          finishedAt,
+        });
         await this.store.updateImage(job.imageId, fill(image, o.attributes));
       }
       if (image.state === "pending") await this.store.updateImage(job.imageId, { state: "available" });
