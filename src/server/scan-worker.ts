@@ -17,9 +17,8 @@ import { runScan } from "../scan/session.js";
 import { takeSnapshot } from "../scan/snapshot.js";
 import { looksLikeArchive, openTarget } from "../target/open.js";
 import type { OpenedTarget } from "../target/target.js";
-import { S3BlobStore } from "./store/s3-blobs.js";
-import { s3ByteSource } from "./store/s3-byte-source.js";
-import { type S3Location, s3Client } from "./store/s3-location.js";
+import type { S3BlobStore } from "./store/s3-blobs.js";
+import type { S3Location } from "./store/s3-location.js";
 
 /** A blob in an object store, read by range (disks) or fetched into spoolDir (archives). */
 export interface RemoteBlob {
@@ -122,6 +121,13 @@ async function openJobTarget(job: ScanJob): Promise<OpenedTarget> {
   if (job.path !== undefined) return openTarget(job.path, { references: "none" });
   const remote = job.remote;
   if (!remote) throw new Error("scan job names no blob");
+  // The AWS SDK is loaded only for blobs in an object store: every scan starts a fresh thread, and
+  // parsing the SDK there cost each folder-store scan a few hundred milliseconds.
+  const [{ s3Client }, { s3ByteSource }, { S3BlobStore }] = await Promise.all([
+    import("./store/s3-location.js"),
+    import("./store/s3-byte-source.js"),
+    import("./store/s3-blobs.js"),
+  ]);
   const client = s3Client(remote.location);
   const source = s3ByteSource(client, remote.location, remote.sha256, remote.size, job.imageId);
   const head = remote.size > 0 ? await source.read(0, Math.min(64 * 1024, remote.size)) : Buffer.alloc(0);
