@@ -3,6 +3,8 @@
  * socket (http.ts binds it to node:http). Routes: the EC2 query API at "/", and our own signed
  * endpoints under /amigate/ for what EC2 has no API for (upload, pull, scan reports).
  */
+
+import { allowedImagesRoutes } from "./allowed-images-routes.js";
 import { type IncomingSigned, verifySigV4 } from "./auth/sigv4.js";
 import { isConsoleRequest, WebConsole } from "./console/index.js";
 import type { Caller } from "./ec2/context.js";
@@ -87,6 +89,7 @@ export class App {
         return (
           (await listingRoutes(ctx, req, url)) ??
           (await rejudgeRoutes(ctx, req, url)) ??
+          (await allowedImagesRoutes(ctx, req, url)) ??
           (await blobRoutes(ctx, req, url))
         );
       }

@@ -1,6 +1,7 @@
 import { newImageId } from "../ids.js";
 import type { Image, Tag } from "../store/types.js";
 import { checkImageId, visibleImage } from "./access.js";
+import { checkAllowed } from "./allowed-images.js";
 import type { Ec2Action, Ec2Context } from "./context.js";
 import { Ec2Error, invalidParameterValue, missingParameter } from "./errors.js";
 import { duplicateName, IMAGE_NAME, malformedName, ownerAliasOf } from "./register-image.js";
@@ -92,6 +93,8 @@ export const copyImage: Ec2Action = {
         `The image id '[${sourceId}]' does not exist in ${sourceRegion} (this catalogue is ${ctx.region})`,
       );
     const source = await visibleImage(ctx, sourceId);
+    // Allowed AMIs enabled: an image the caller's criteria do not allow is not its to use.
+    await checkAllowed(ctx, source);
     if (source.state !== "available")
       throw new Ec2Error(
         "IncorrectState",

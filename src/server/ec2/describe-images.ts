@@ -1,6 +1,7 @@
 import { ACCOUNT_ID } from "../ids.js";
 import type { ImageQuery, Store } from "../store/types.js";
 import { checkImageId, organizationOf } from "./access.js";
+import { allowedImagesOf } from "./allowed-images.js";
 import type { Ec2Action, Ec2Context } from "./context.js";
 import { mergeById, recentlyDeregistered } from "./deregistered.js";
 import { Ec2Error, invalidParameterValue, notFound } from "./errors.js";
@@ -82,8 +83,11 @@ export const describeImages: Ec2Action = {
     if (exec.length > 0) query.executableBy = executableBy(caller.accountId, exec);
     const next = params.get("NextToken");
     if (next !== undefined && next !== "") query.afterImageId = decodeToken(next);
+    // Allowed AMIs enabled leaves out what the criteria do not allow, as a filter does.
+    const allowedImages = await allowedImagesOf(ctx);
+    const narrowed = filters.length > 0 || allowedImages?.state === "enabled";
     // Keyset paging in storage; with filters (evaluated here) the page is cut after filtering.
-    if (maxResults !== undefined && filters.length === 0) query.limit = maxResults + 1;
+    if (maxResults !== undefined && !narrowed) query.limit = maxResults + 1;
     let candidates = mergeById(await store.queryImages(query), await recentlyDeregistered(ctx, query));
     if (query.limit !== undefined) candidates = candidates.slice(0, query.limit);
     if (imageIds.length > 0) {
@@ -100,12 +104,14 @@ export const describeImages: Ec2Action = {
     );
     let images =
       filters.length === 0 ? candidates : candidates.filter((i) => matcher(i, tags.get(i.imageId) ?? []));
+    const allowed = allowedImages && (await allowedImages.judge(images));
+    if (allowed && allowedImages?.state === "enabled") images = images.filter((i) => allowed.get(i.imageId));
     let nextToken: string | undefined;
     if (maxResults !== undefined && images.length > maxResults) {
       images = images.slice(0, maxResults);
       nextToken = encodeToken(images[images.length - 1]!.imageId);
     }
-    const items = imagesSetXml(images, tags, ctx.now);
+    const items = imagesSetXml(images, tags, ctx.now, allowed);
     if (nextToken !== undefined) items.push(Buffer.from(el("nextToken", nextToken)));
     return items;
   },

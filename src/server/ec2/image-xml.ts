@@ -69,18 +69,33 @@ const EMPTY_SET = Buffer.from("<imagesSet/>");
 const SET_OPEN = Buffer.from("<imagesSet>");
 const SET_CLOSE = Buffer.from("</imagesSet>");
 
+const ITEM_CLOSE = "</item>".length;
+const ALLOWED = Buffer.from("<imageAllowed>true</imageAllowed></item>");
+const NOT_ALLOWED = Buffer.from("<imageAllowed>false</imageAllowed></item>");
+
+/**
+ * `allowed`, while the caller's Allowed AMIs are enabled or in audit mode: each item's
+ * imageAllowed, which varies by caller like the tags, so it is added after the kept rendering.
+ */
 export function imagesSetXml(
   images: readonly Image[],
   tags: ReadonlyMap<string, Tag[]>,
   now: Date,
+  allowed?: ReadonlyMap<string, boolean>,
 ): Buffer[] {
   if (images.length === 0) return [EMPTY_SET];
   const parts: Buffer[] = [SET_OPEN];
   for (const image of images) {
     const r = renderedOf(image, now);
     const t = tags.get(image.imageId);
-    if (t === undefined || t.length === 0) parts.push(r.item);
-    else parts.push(r.head, Buffer.from(tagSetXml(t)), r.tail);
+    const last = t === undefined || t.length === 0 ? r.item : r.tail;
+    if (last === r.tail) parts.push(r.head, Buffer.from(tagSetXml(t!)));
+    if (allowed === undefined) parts.push(last);
+    else
+      parts.push(
+        last.subarray(0, last.length - ITEM_CLOSE),
+        allowed.get(image.imageId) === true ? ALLOWED : NOT_ALLOWED,
+      );
   }
   parts.push(SET_CLOSE);
   return parts;

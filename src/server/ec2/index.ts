@@ -1,3 +1,9 @@
+import {
+  disableAllowedImagesSettings,
+  enableAllowedImagesSettings,
+  getAllowedImagesSettings,
+  replaceImageCriteriaInAllowedImagesSettings,
+} from "./allowed-images-settings.js";
 import type { Ec2Action } from "./context.js";
 import { copyImage } from "./copy-image.js";
 import { createTags } from "./create-tags.js";
@@ -30,17 +36,21 @@ export const ACTIONS: readonly Ec2Action[] = [
   describeImageAttribute,
   describeImages,
   describeTags,
+  disableAllowedImagesSettings,
   disableImage,
   disableImageBlockPublicAccess,
   disableImageDeprecation,
   disableImageDeregistrationProtection,
+  enableAllowedImagesSettings,
   enableImage,
   enableImageBlockPublicAccess,
   enableImageDeprecation,
   enableImageDeregistrationProtection,
+  getAllowedImagesSettings,
   getImageBlockPublicAccessState,
   modifyImageAttribute,
   registerImage,
+  replaceImageCriteriaInAllowedImagesSettings,
   resetImageAttribute,
 ];
 
