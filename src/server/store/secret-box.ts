@@ -5,7 +5,7 @@
  * alone reveals no secret.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { ServerSetupError } from "../errors.js";
 
 const KEY_BYTES = 32;
@@ -24,7 +24,9 @@ export class SecretBox {
     if (!existsSync(keyFile)) {
       writeFileSync(keyFile, randomBytes(KEY_BYTES).toString("base64") + "\n", { mode: 0o600, flag: "wx" });
     }
-    chmodSync(keyFile, 0o600);
+    // Tightened when others may read it; a file already private may sit on a read-only mount
+    // (a secret manager's volume), where chmod would fail.
+    if ((statSync(keyFile).mode & 0o077) !== 0) chmodSync(keyFile, 0o600);
     const key = Buffer.from(readFileSync(keyFile, "utf8").trim(), "base64");
     if (key.length !== KEY_BYTES) throw new ServerSetupError(`${keyFile}: not a ${KEY_BYTES}-byte key`);
     return new SecretBox(key);
