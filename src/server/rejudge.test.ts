@@ -29,6 +29,7 @@ import {
   type RejudgeScheduler,
   type RejudgeSettings,
   type RejudgeSummary,
+  rejudgeCatalogue,
   type TickClock,
   VERDICT_TAG,
 } from "./rejudge.js";
@@ -241,6 +242,18 @@ describe("re-judging the catalogue", () => {
         ["2030-06-01T00:00:00.000Z", every],
       ],
     );
+  });
+
+  it("pages of any size judge every judgeable scan once", async () => {
+    const every = (await cat.store.judgeableScans({ afterScanId: 0, limit: 1000 })).length;
+    assert.ok(every >= 4);
+    const trigger = { accountId: "amigate", accessKeyId: "", sourceIp: "", reason: "test" };
+    for (const pageSize of [1, 3, every])
+      for (const asOf of ["2031-01-01T00:00:00.000Z", "2026-03-01T00:00:00.000Z"]) {
+        const s = await rejudgeCatalogue(cat.store, settings(), { asOf, trigger }, { pageSize });
+        assert.equal(s.judged, every, `pages of ${pageSize}`);
+        assert.equal(s.changed + s.skipped, every, "each date changes every report");
+      }
   });
 
   it("the catalogue's tags are its own: callers can neither set nor delete amigate: keys", async () => {

@@ -13,7 +13,7 @@ import { existsSync } from "node:fs";
 import { describeError } from "../io/errors.js";
 import type { ScanResult } from "../policy/result.js";
 import type { Severity } from "../policy/severity.js";
-import { rejudge } from "../scan/rejudge.js";
+import { type Rejudgement, rejudge } from "../scan/rejudge.js";
 import { parseSnapshot } from "../scan/snapshot.js";
 import { defaultDbPath } from "../vuln/db/path.js";
 import { VulnDbReader } from "../vuln/reader.js";
@@ -136,14 +136,8 @@ export async function rejudgeCatalogue(
         limit: pageSize,
         ...(request.imageIds ? { imageIds: request.imageIds } : {}),
       });
-      for (const scan of page) {
-        after = scan.scanId;
-        try {
-          await judgeScan(store, scan, judge);
-        } catch (e) {
-          summary.failed.push({ imageId: scan.imageId, error: describeError(e) });
-        }
-      }
+      if (page.length > 0) after = page[page.length - 1]!.scanId;
+      await judgePage(store, page, judge);
       if (page.length < pageSize) break;
     }
   } finally {
@@ -163,30 +157,65 @@ interface JudgeContext {
   summary: RejudgeSummary;
 }
 
-async function judgeScan(store: Store, scan: JudgeableScan, j: JudgeContext): Promise<void> {
-  const report = JSON.parse(scan.report) as ScanResult;
-  const r = await rejudge(report, parseSnapshot(scan.facts), {
-    asOf: j.asOf,
-    vulnDb: j.vulnDb,
-    ...(j.reader ? { vulnDbReader: j.reader } : {}),
-    ...(j.settings.vulnDbMaxAgeDays !== undefined ? { vulnDbMaxAgeDays: j.settings.vulnDbMaxAgeDays } : {}),
-  });
-  j.summary.judged++;
-  if (!r.changed) return;
-  const judgedAt = j.now().toISOString();
-  if (!(await store.replaceJudgement(scan.scanId, scan.judgedAt, JSON.stringify(r.report), judgedAt))) {
-    j.summary.skipped++;
-    return;
+/** A report judged again, and the one it replaces. */
+interface Changed {
+  scan: JudgeableScan;
+  before: ScanResult;
+  after: Rejudgement;
+}
+
+/**
+ * One page: every report judged again, the changed ones written in one transaction (a page of
+ * writes costs about what one does), then each regression or recovery acted on.
+ */
+async function judgePage(store: Store, page: readonly JudgeableScan[], j: JudgeContext): Promise<void> {
+  const changed: Changed[] = [];
+  for (const scan of page) {
+    try {
+      const before = JSON.parse(scan.report) as ScanResult;
+      const after = await rejudge(before, parseSnapshot(scan.facts), {
+        asOf: j.asOf,
+        vulnDb: j.vulnDb,
+        ...(j.reader ? { vulnDbReader: j.reader } : {}),
+        ...(j.settings.vulnDbMaxAgeDays !== undefined
+          ? { vulnDbMaxAgeDays: j.settings.vulnDbMaxAgeDays }
+          : {}),
+      });
+      j.summary.judged++;
+      if (after.changed) changed.push({ scan, before, after });
+    } catch (e) {
+      j.summary.failed.push({ imageId: scan.imageId, error: describeError(e) });
+    }
   }
-  j.summary.changed++;
-  const before = reportFailures(report, j.settings);
-  const after = reportFailures(r.report, j.settings);
-  if (before.length === 0 && after.length > 0) {
-    const added = r.added
-      .slice(0, AUDITED_FINDINGS)
-      .map((f) => ({ rule: f.rule, severity: f.severity, message: f.message }));
-    await mark(store, scan.imageId, "fail", j, { reasons: after, added });
-  } else if (before.length > 0 && after.length === 0) await mark(store, scan.imageId, "pass", j, {});
+  if (changed.length === 0) return;
+  const judgedAt = j.now().toISOString();
+  const written = await store.replaceJudgements(
+    changed.map(({ scan, after }) => ({
+      scanId: scan.scanId,
+      expectedJudgedAt: scan.judgedAt,
+      report: JSON.stringify(after.report),
+      judgedAt,
+    })),
+  );
+  for (const [n, { scan, before, after }] of changed.entries()) {
+    if (!written[n]) {
+      j.summary.skipped++;
+      continue;
+    }
+    j.summary.changed++;
+    const was = reportFailures(before, j.settings);
+    const now = reportFailures(after.report, j.settings);
+    try {
+      if (was.length === 0 && now.length > 0) {
+        const added = after.added
+          .slice(0, AUDITED_FINDINGS)
+          .map((f) => ({ rule: f.rule, severity: f.severity, message: f.message }));
+        await mark(store, scan.imageId, "fail", j, { reasons: now, added });
+      } else if (was.length > 0 && now.length === 0) await mark(store, scan.imageId, "pass", j, {});
+    } catch (e) {
+      j.summary.failed.push({ imageId: scan.imageId, error: describeError(e) });
+    }
+  }
 }
 
 /** The verdict's tag, its audit entry and, for a regression with make-private, the public grant gone. */

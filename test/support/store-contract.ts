@@ -454,15 +454,27 @@ export function storeContract(kind: StoreKind): void {
           [scanB2.scanId],
         );
         assert.deepEqual(await s.judgeableScans({ afterScanId: 0, limit: 5, imageIds: [] }), []);
-        // A re-judgement writes only over the judgement it read.
-        assert.equal(
-          await s.replaceJudgement(scanA.scanId, undefined, '{"a":2}', "2026-02-01T00:00:00.000Z"),
-          true,
+        // A re-judgement writes only over the judgement it read; a batch is written in one go.
+        const judge = (
+          scanId: number,
+          expectedJudgedAt: string | undefined,
+          report: string,
+          judgedAt: string,
+        ) => ({
+          scanId,
+          expectedJudgedAt,
+          report,
+          judgedAt,
+        });
+        assert.deepEqual(
+          await s.replaceJudgements([
+            judge(scanA.scanId, undefined, '{"a":2}', "2026-02-01T00:00:00.000Z"),
+            judge(scanA.scanId, undefined, '{"a":3}', "2026-02-01T00:00:01.000Z"),
+            judge(scanB2.scanId, undefined, '{"b":3}', "2026-02-01T00:00:02.000Z"),
+          ]),
+          [true, false, true],
         );
-        assert.equal(
-          await s.replaceJudgement(scanA.scanId, undefined, '{"a":3}', "2026-02-01T00:00:01.000Z"),
-          false,
-        );
+        assert.deepEqual(await s.replaceJudgements([]), []);
         const judged = await s.judgeableScans({ afterScanId: 0, limit: 1 });
         assert.deepEqual(judged, [
           {
@@ -474,14 +486,12 @@ export function storeContract(kind: StoreKind): void {
           },
         ]);
         assert.equal((await s.latestScan(a.imageId))?.judgedAt, "2026-02-01T00:00:00.000Z");
-        assert.equal(
-          await s.replaceJudgement(
-            scanA.scanId,
-            "2026-02-01T00:00:00.000Z",
-            '{"a":4}',
-            "2026-03-01T00:00:00.000Z",
-          ),
-          true,
+        assert.equal((await s.latestScan(b.imageId))?.report, '{"b":3}');
+        assert.deepEqual(
+          await s.replaceJudgements([
+            judge(scanA.scanId, "2026-02-01T00:00:00.000Z", '{"a":4}', "2026-03-01T00:00:00.000Z"),
+          ]),
+          [true],
         );
         assert.equal((await s.latestScan(a.imageId))?.report, '{"a":4}');
       });

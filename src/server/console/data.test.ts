@@ -31,9 +31,16 @@ test("a re-judged report is read again: summaries and reports follow the scan's 
     const data = new ConsoleData(store, "us-east-1");
     assert.equal((await data.summary(image.imageId)).passed, true);
     assert.equal((await data.report(image.imageId)).report?.passed, true);
-    assert.equal(
-      await store.replaceJudgement(scan.scanId, undefined, report(false), "2026-03-02T00:00:00.000Z"),
-      true,
+    assert.deepEqual(
+      await store.replaceJudgements([
+        {
+          scanId: scan.scanId,
+          expectedJudgedAt: undefined,
+          report: report(false),
+          judgedAt: "2026-03-02T00:00:00.000Z",
+        },
+      ]),
+      [true],
     );
     const after = await data.summary(image.imageId);
     assert.equal(after.passed, false);

@@ -33,6 +33,7 @@ import type {
   Image,
   ImageQuery,
   ImageStore,
+  Judgement,
   LaunchPermission,
   ListingStore,
   NewAccountOptions,
@@ -208,8 +209,8 @@ export class PostgresStore implements Store {
   judgeableScans(q: { afterScanId: number; limit: number; imageIds?: string[] }) {
     return this.#scans.judgeableScans(q);
   }
-  replaceJudgement(scanId: number, expectedJudgedAt: string | undefined, report: string, judgedAt: string) {
-    return this.#scans.replaceJudgement(scanId, expectedJudgedAt, report, judgedAt);
+  replaceJudgements(judgements: readonly Judgement[]) {
+    return this.#scans.replaceJudgements(judgements);
   }
 
   blockPublicAccess(accountId: string) {

@@ -161,6 +161,15 @@ export interface ScanRecord {
 /** A change to a scan record; `facts` is its facts snapshot (scan/snapshot.ts JSON), kept compressed. */
 export type ScanPatch = Partial<Omit<ScanRecord, "scanId" | "imageId">> & { facts?: string };
 
+/** A re-judged report for a scan, written only over the judgement it was made from. */
+export interface Judgement {
+  scanId: number;
+  /** The scan's judgedAt when it was read (undefined: never re-judged). */
+  expectedJudgedAt: string | undefined;
+  report: string;
+  judgedAt: string;
+}
+
 /** The latest scan of an image, finished with a report and its facts snapshot: what re-judging reads. */
 export interface JudgeableScan {
   scanId: number;
@@ -293,16 +302,11 @@ export interface ScanStore {
    */
   judgeableScans(q: { afterScanId: number; limit: number; imageIds?: string[] }): Promise<JudgeableScan[]>;
   /**
-   * Replaces a scan's report with its re-judgement and sets judgedAt, unless the scan's judgedAt is
-   * no longer `expectedJudgedAt` (another re-judgement got there first): then nothing is written
-   * and the answer is false.
+   * Replaces scans' reports with their re-judgements and sets judgedAt, in one transaction; a scan
+   * whose judgedAt is no longer `expectedJudgedAt` (another re-judgement got there first) is left
+   * as it is. Answers, in order, whether each was written.
    */
-  replaceJudgement(
-    scanId: number,
-    expectedJudgedAt: string | undefined,
-    report: string,
-    judgedAt: string,
-  ): Promise<boolean>;
+  replaceJudgements(judgements: readonly Judgement[]): Promise<boolean[]>;
   /** Scans left pending or running by a previous process (restarted at start-up). */
   unfinishedScans(): Promise<ScanRecord[]>;
   /** Each image's latest scan (as latestScan) in one read; images never scanned are absent. */

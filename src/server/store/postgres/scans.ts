@@ -1,6 +1,6 @@
 /** Scan records: each scan of an image, its status, its report and its facts snapshot. */
 import { packFacts, unpackFacts } from "../facts-codec.js";
-import type { JudgeableScan, ScanPatch, ScanRecord, ScanStore } from "../types.js";
+import type { JudgeableScan, Judgement, ScanPatch, ScanRecord, ScanStore } from "../types.js";
 import type { PostgresDatabase, Row } from "./database.js";
 
 const COLUMNS: Record<string, string> = {
@@ -94,17 +94,19 @@ export class PostgresScans implements ScanStore {
     }));
   }
 
-  async replaceJudgement(
-    scanId: number,
-    expectedJudgedAt: string | undefined,
-    report: string,
-    judgedAt: string,
-  ): Promise<boolean> {
-    const changed = await this.db.run(
-      "UPDATE scans SET report = $1, judged_at = $2 WHERE scan_id = $3 AND judged_at IS NOT DISTINCT FROM $4",
-      [report, judgedAt, scanId, expectedJudgedAt ?? null],
-    );
-    return changed === 1;
+  async replaceJudgements(judgements: readonly Judgement[]): Promise<boolean[]> {
+    if (judgements.length === 0) return [];
+    return this.db.transaction(async (tx) => {
+      const written: boolean[] = [];
+      for (const j of judgements)
+        written.push(
+          (await tx.run(
+            "UPDATE scans SET report = $1, judged_at = $2 WHERE scan_id = $3 AND judged_at IS NOT DISTINCT FROM $4",
+            [j.report, j.judgedAt, j.scanId, j.expectedJudgedAt ?? null],
+          )) === 1,
+        );
+      return written;
+    });
   }
 
   async latestScans(imageIds: string[]): Promise<Map<string, ScanRecord>> {

@@ -1,6 +1,6 @@
 /** Scan records: each scan of an image, its status, its report and its facts snapshot. */
 import { packFacts, unpackFacts } from "../facts-codec.js";
-import type { JudgeableScan, ScanPatch, ScanRecord, ScanStore } from "../types.js";
+import type { JudgeableScan, Judgement, ScanPatch, ScanRecord, ScanStore } from "../types.js";
 import type { Row, SqliteDatabase } from "./database.js";
 
 const COLUMNS: Record<string, string> = {
@@ -90,16 +90,15 @@ export class SqliteScans implements ScanStore {
     }));
   }
 
-  async replaceJudgement(
-    scanId: number,
-    expectedJudgedAt: string | undefined,
-    report: string,
-    judgedAt: string,
-  ): Promise<boolean> {
-    const r = this.db
-      .stmt("UPDATE scans SET report = ?, judged_at = ? WHERE scan_id = ? AND judged_at IS ?")
-      .run(report, judgedAt, scanId, expectedJudgedAt ?? null);
-    return r.changes === 1;
+  async replaceJudgements(judgements: readonly Judgement[]): Promise<boolean[]> {
+    const update = this.db.stmt(
+      "UPDATE scans SET report = ?, judged_at = ? WHERE scan_id = ? AND judged_at IS ?",
+    );
+    return this.db.transaction(() =>
+      judgements.map(
+        (j) => update.run(j.report, j.judgedAt, j.scanId, j.expectedJudgedAt ?? null).changes === 1,
+      ),
+    );
   }
 
   async latestScans(imageIds: string[]): Promise<Map<string, ScanRecord>> {
