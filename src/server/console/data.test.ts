@@ -1,6 +1,6 @@
 /**
  * The console's parsed reports and summaries are kept per scan and judgement: a re-judged report
- * (store.replaceJudgement, on any node) is read again, not served from the cache.
+ * (store.replaceJudgements, on any node) is read again, not served from the cache.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
