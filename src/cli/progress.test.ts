@@ -33,6 +33,20 @@ describe("renderProgress", () => {
       30,
     );
     assert.equal(line.length, 29);
+    // The label is shortened before the numbers are cut.
+    assert.equal(
+      renderProgress(
+        {
+          label: "uploading a-long-name.img",
+          done: 1048576,
+          total: 4194304,
+          unit: "bytes",
+          bytesPerSecond: 1048576,
+        },
+        80,
+      ),
+      "uploading a-lon… [######..................]  25%  1.0 MiB of 4.0 MiB  1.0 MiB/s",
+    );
     // A width the terminal did not report (0 under some ptys) falls back to 80 columns.
     assert.ok(renderProgress({ label: "s", done: 1, total: 2, unit: "bytes" }, 0).length > 40);
   });
@@ -58,6 +72,23 @@ describe("ProgressBar", () => {
     assert.ok(out[0]!.startsWith(CLEAR) && out[0]!.includes(" 10%"));
     assert.ok(out[1]!.includes(" 30%"));
     assert.equal(out[2], CLEAR);
+  });
+  it("shows the rate since it was made when asked (push, pull)", () => {
+    const out: string[] = [];
+    let now = 0;
+    const bar = new ProgressBar(
+      { write: (t) => out.push(t) },
+      { label: "uploading d.img", done: 0, total: 100 * 1048576, unit: "bytes" },
+      () => now,
+      100,
+      true,
+    );
+    now = 2000;
+    bar.add(50 * 1048576);
+    assert.equal(
+      out[0],
+      `${CLEAR}uploading d.img [############............]  50%  50 MiB of 100 MiB  25 MiB/s`,
+    );
   });
   it("writes nothing at all when nothing was drawn", () => {
     const out: string[] = [];

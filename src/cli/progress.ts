@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import type { DirEntry, FileStat, FileTree } from "../fs/filetree.js";
 import type { ContentProgress } from "../inspect/context.js";
 import type { ByteSource } from "../io/bytes.js";
+import type { TransferProgress } from "../server/client.js";
 
 /** Where the bar is drawn: a terminal's stderr. */
 export interface ProgressSink {
@@ -16,6 +17,8 @@ export interface ProgressState {
   /** Known once the content pass has chosen what it reads; undefined while the tree is walked. */
   total?: number;
   unit: "bytes" | "files";
+  /** Shown after the amount when set (uploads and downloads). */
+  bytesPerSecond?: number;
 }
 
 const BAR_WIDTH = 24;
@@ -25,7 +28,7 @@ function mib(bytes: number): string {
   return `${(bytes / 1048576).toFixed(bytes < 10 * 1048576 ? 1 : 0)} MiB`;
 }
 
-/** One line, no newline: "scanning disk [#######.........]  42%  210 MiB of 500 MiB". */
+/** One line, no newline: "scanning disk [#######.........]  42%  210 MiB of 500 MiB  12.5 MiB/s". */
 export function renderProgress(s: ProgressState, columns?: number): string {
   const width = columns !== undefined && columns >= 20 ? columns : 80;
   let line: string;
@@ -38,6 +41,11 @@ export function renderProgress(s: ProgressState, columns?: number): string {
     line = `${s.label}  ${s.unit === "bytes" ? `${mib(s.done)} read` : `${s.done.toLocaleString("en-US")} files`}`;
     if (s.total === 0) line = `${s.label} [${"#".repeat(BAR_WIDTH)}] 100%  nothing to read`;
   }
+  if (s.bytesPerSecond !== undefined) line += `  ${mib(s.bytesPerSecond)}/s`;
+  // Too long: the label gives way first (the numbers are what is read), then the end.
+  const over = line.length - (width - 1);
+  if (over > 0 && s.label.length - over >= 8)
+    line = `${s.label.slice(0, s.label.length - over - 1)}…${line.slice(s.label.length)}`;
   return line.length > width - 1 ? line.slice(0, width - 1) : line;
 }
 
@@ -47,6 +55,7 @@ export function renderProgress(s: ProgressState, columns?: number): string {
  */
 export class ProgressBar {
   private readonly state: ProgressState;
+  private readonly started: number;
   private lastDraw = Number.NEGATIVE_INFINITY;
   private drawn = false;
   private finished = false;
@@ -56,8 +65,11 @@ export class ProgressBar {
     state: ProgressState,
     private readonly clock: () => number = Date.now,
     private readonly intervalMs = 100,
+    /** Show bytes per second since the bar was made. */
+    private readonly showRate = false,
   ) {
     this.state = { ...state };
+    this.started = clock();
   }
 
   setTotal(total: number | undefined): void {
@@ -90,6 +102,8 @@ export class ProgressBar {
 
   private draw(): void {
     if (this.finished) return;
+    const seconds = (this.clock() - this.started) / 1000;
+    if (this.showRate && seconds > 0) this.state.bytesPerSecond = this.state.done / seconds;
     this.sink.write(`${CLEAR_LINE}${renderProgress(this.state, this.sink.columns)}`);
     this.drawn = true;
   }
@@ -153,5 +167,36 @@ export function countingTree(tree: FileTree, onEntries: (count: number) => void)
       tree.createReadStream(path, options),
     ...(tree.sha256 ? { sha256: (path: string) => tree.sha256?.(path) } : {}),
     close: () => tree.close(),
+  };
+}
+
+/**
+ * A transfer's phases (push: hashing then uploading; pull: downloading) as one bar each on the
+ * terminal, with the rate; undefined when stderr is not a terminal or progress is off.
+ */
+export function transferBar(
+  name: string,
+  enabled: boolean,
+  stderr: NodeJS.WriteStream = process.stderr,
+): (TransferProgress & { finish(): void }) | undefined {
+  if (!enabled || stderr.isTTY !== true) return undefined;
+  let bar: ProgressBar | undefined;
+  const sink: ProgressSink = {
+    write: (t) => stderr.write(t),
+    ...(stderr.columns !== undefined ? { columns: stderr.columns } : {}),
+  };
+  return {
+    phase(phase, total) {
+      bar?.finish();
+      bar = new ProgressBar(
+        sink,
+        { label: `${phase} ${name}`, done: 0, total, unit: "bytes" },
+        Date.now,
+        100,
+        true,
+      );
+    },
+    advance: (bytes) => bar?.add(bytes),
+    finish: () => bar?.finish(),
   };
 }

@@ -2,10 +2,12 @@ import type { Command } from "commander";
 import { pullImage } from "../server/client.js";
 import { fetchScan, verdictLine, verdictOf } from "../server/scan-client.js";
 import { type ClientFlags, clientOptions, credentialsFor } from "./client-options.js";
+import { transferBar } from "./progress.js";
 
 interface PullFlags extends ClientFlags {
   output: string;
   acceptFindings?: boolean;
+  progress: boolean;
 }
 
 export function registerPull(program: Command): void {
@@ -19,7 +21,8 @@ export function registerPull(program: Command): void {
     .option(
       "--accept-findings",
       "pull an image whose scan failed or has not finished (treat shared images as foreign code: read `amigate report` first)",
-    );
+    )
+    .option("--no-progress", "no progress bar (it is drawn only when stderr is a terminal)");
   clientOptions(command).action(async (imageId: string, flags: PullFlags) => {
     const creds = await credentialsFor(flags);
     // Due diligence before a byte is downloaded: what the catalogue's scan found in the image.
@@ -32,7 +35,13 @@ export function registerPull(program: Command): void {
       process.exitCode = 1;
       return;
     }
-    const sha256 = await pullImage(flags.endpoint, creds, imageId, flags.output);
+    const progress = transferBar(imageId, flags.progress);
+    let sha256: string;
+    try {
+      sha256 = await pullImage(flags.endpoint, creds, imageId, flags.output, progress);
+    } finally {
+      progress?.finish();
+    }
     process.stderr.write(`amigate: ${imageId} → ${flags.output} (sha256 ${sha256})\n`);
   });
 }

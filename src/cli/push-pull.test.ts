@@ -6,12 +6,18 @@
  * terminal, and `push --wait`. Real disk images (fixtures/vfat-images.sh), real child processes.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { type Front, type SelfSigned, selfSigned, startFront } from "../../test/support/front.js";
+import {
+  type Forwarded,
+  type Front,
+  type SelfSigned,
+  selfSigned,
+  startFront,
+} from "../../test/support/front.js";
 import {
   createAccount,
   ec2Http,
@@ -66,6 +72,10 @@ interface Run {
 
 /** The CLI as a child; asynchronous, since the fronts it talks to run in this process. */
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  return started(args, env).done;
+}
+
+function started(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<Run> } {
   const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -78,7 +88,10 @@ function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   child.stderr.on("data", (d) => {
     stderr += d;
   });
-  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+  return {
+    child,
+    done: new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr }))),
+  };
 }
 
 const keyLines = (k: Keys) =>
@@ -106,6 +119,8 @@ describe("credentials: the standard chain", () => {
       withFiles(),
     );
     assert.equal(pushed.code, 0, pushed.stderr);
+    // stderr is not a terminal: no progress bar.
+    assert.equal(pushed.stderr, "");
     const { imageId } = JSON.parse(pushed.stdout) as { imageId: string };
     assert.equal(await ownerOf(imageId), acme.accountId);
 
@@ -244,5 +259,132 @@ describe("https endpoints: --ca-bundle and AWS_CA_BUNDLE", () => {
     );
     assert.equal(notPem.code, 2);
     assert.match(notPem.stderr, /^amigate: AWS_CA_BUNDLE \S+fat12\.img: no PEM certificate in it\n$/);
+  });
+});
+
+/** Polls `done` every 50 ms, for at most two minutes. */
+async function until(what: string, done: () => boolean): Promise<void> {
+  for (let i = 0; i < 2400; i++) {
+    if (done()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`gave up waiting: ${what}`);
+}
+
+describe("resumable multipart upload", () => {
+  test("a push killed after some parts, run again with the same file, sends only the missing parts; the pulled bytes are the file's", async () => {
+    const FAT16 = path.join(vfatImagesPath(), "fat16.img");
+    const size = readFileSync(FAT16).length;
+    const parts = Math.ceil(size / (1024 * 1024));
+    assert.equal(parts, 32);
+    const front = await startFront(server.url);
+    try {
+      const cache = path.join(dir, "cache");
+      const env = bareEnv({
+        AWS_ACCESS_KEY_ID: acme.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: acme.secretAccessKey,
+        XDG_CACHE_HOME: cache,
+      });
+      const args = ["push", FAT16, "--name", "in-parts", "--part-size", "1M", "--multipart-threshold", "1M"];
+      const isPart = (r: Forwarded) => r.method === "PUT" && r.path.includes("/parts/");
+      const partsOf = (rs: Forwarded[]) => rs.filter(isPart);
+      const numberOf = (r: Forwarded) => Number(/\/parts\/(\d+)$/.exec(r.path)![1]);
+      // Five parts reach the server; the sixth and later are held until the push is killed.
+      front.hold = (r) => isPart(r) && partsOf(front.forwarded).length >= 5;
+      const first = started([...args, "--endpoint", front.url, "--json"], env);
+      await until(
+        "five parts answered and one held",
+        () => front.held.length > 0 && partsOf(front.forwarded).every((r) => r.status !== undefined),
+      );
+      first.child.kill("SIGKILL");
+      assert.equal((await first.done).code, null);
+      const before = partsOf(front.forwarded);
+      assert.equal(before.length, 5);
+      assert.ok(before.every((r) => r.status === 200));
+      assert.equal(readdirSync(path.join(cache, "amigate", "uploads")).length, 1);
+
+      front.hold = undefined;
+      const mark = front.forwarded.length;
+      const second = await cli([...args, "--endpoint", front.url, "--json"], env);
+      assert.equal(second.code, 0, second.stderr);
+      const { imageId } = JSON.parse(second.stdout) as { imageId: string };
+      const after = partsOf(front.forwarded.slice(mark));
+      assert.ok(after.every((r) => r.status === 200));
+      // Each part reached the server once: the first run's and the second's together, no repeats.
+      const numbers = [...before, ...after].map(numberOf);
+      assert.equal(numbers.length, parts);
+      assert.deepEqual(
+        numbers.sort((a, b) => a - b),
+        Array.from({ length: parts }, (_, i) => i + 1),
+      );
+      assert.equal(
+        front.forwarded.filter((r) => r.method === "POST" && r.path === "/amigate/uploads").length,
+        1,
+      );
+      assert.deepEqual(readdirSync(path.join(cache, "amigate", "uploads")), []);
+
+      const out = path.join(dir, "pulled-in-parts.img");
+      const pulled = await cli(
+        ["pull", imageId, "-o", out, "--accept-findings", "--endpoint", server.url],
+        env,
+      );
+      assert.equal(pulled.code, 0, pulled.stderr);
+      assert.ok(readFileSync(out).equals(readFileSync(FAT16)));
+    } finally {
+      await front.close();
+    }
+  });
+});
+
+describe("progress on a terminal (script(1))", {
+  skip: spawnSync("script", ["--version"]).status !== 0,
+}, () => {
+  /** Runs the CLI with stderr on a pty and stdout in a file; returns what the terminal received. */
+  function onTerminal(args: string[], stdoutFile: string): { code: number | null; terminal: string } {
+    const quoted = [process.execPath, "--import", "tsx", MAIN, ...args].map((a) => `'${a}'`).join(" ");
+    const r = spawnSync("script", ["-qec", `${quoted} > '${stdoutFile}'`, "/dev/null"], {
+      encoding: "utf8",
+      env: bareEnv({ AWS_ACCESS_KEY_ID: acme.accessKeyId, AWS_SECRET_ACCESS_KEY: acme.secretAccessKey }),
+      timeout: 120_000,
+    });
+    return { code: r.status, terminal: r.stdout };
+  }
+  const CLEAR = "\r\x1b[2K";
+
+  test("push and pull draw bytes, a percentage and the rate on stderr, then clear it; stdout stays clean; --json draws nothing", () => {
+    const stdout = path.join(dir, "terminal-stdout");
+    const push = onTerminal(["push", FAT12, "--name", "on-a-terminal", "--endpoint", server.url], stdout);
+    assert.equal(push.code, 0, push.terminal);
+    assert.match(
+      push.terminal,
+      /^\r\x1b\[2Khashing fat12\S* \[[#.]{24}\] +\d+% {2}[\d.]+ MiB of 4\.0 MiB {2}[\d.]+ MiB\/s/,
+    );
+    assert.match(
+      push.terminal,
+      /\r\x1b\[2Kuploading fat12\S* \[[#.]{24}\] +\d+% {2}[\d.]+ MiB of 4\.0 MiB {2}[\d.]+ MiB\/s/,
+    );
+    assert.ok(push.terminal.endsWith(CLEAR), JSON.stringify(push.terminal.slice(-40)));
+    const imageId = readFileSync(stdout, "utf8").trim();
+    assert.match(imageId, /^ami-[0-9a-f]{17}$/);
+
+    const out = path.join(dir, "pulled-on-a-terminal.img");
+    const pull = onTerminal(
+      ["pull", imageId, "-o", out, "--accept-findings", "--endpoint", server.url],
+      stdout,
+    );
+    assert.equal(pull.code, 0, pull.terminal);
+    assert.match(
+      pull.terminal,
+      /\r\x1b\[2Kdownloading ami-\S* \[[#.]{24}\] +\d+% {2}[\d.]+ MiB of 4\.0 MiB {2}[\d.]+ MiB\/s/,
+    );
+    assert.ok(readFileSync(out).equals(readFileSync(FAT12)));
+
+    const json = onTerminal(
+      ["push", FAT12, "--name", "on-a-terminal-json", "--endpoint", server.url, "--json"],
+      stdout,
+    );
+    assert.equal(json.code, 0, json.terminal);
+    assert.equal(json.terminal, "");
+    assert.match(readFileSync(stdout, "utf8"), /^\{"imageId":"ami-[0-9a-f]{17}"\}\n$/);
   });
 });

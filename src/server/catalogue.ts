@@ -26,6 +26,7 @@ import { SecretBox } from "./store/secret-box.js";
 import { SqliteStore } from "./store/sqlite.js";
 import type { NewAccount, Store } from "./store/types.js";
 import type { UploadLimits } from "./upload-limits.js";
+import { UploadSessions } from "./upload-sessions.js";
 
 export interface CatalogueOptions {
   dataDir: string;
@@ -162,6 +163,7 @@ async function catalogueOver<S extends Store>(
     ...(o.deregisteredListingMs !== undefined ? { deregisteredListingMs: o.deregisteredListingMs } : {}),
     ...(o.consoleSessions ? { consoleSessions: o.consoleSessions } : {}),
     ...(o.uploadLimits ? { uploadLimits: o.uploadLimits } : {}),
+    uploadSessions: new UploadSessions(path.join(o.dataDir, "uploads")),
     rejudge: rejudger,
   });
   return {

@@ -105,19 +105,37 @@ export async function ec2Call(
   return (parser.parse(out) as Record<string, Record<string, unknown>>)[`${action}Response`] ?? {};
 }
 
-export async function sha256File(file: string): Promise<{ sha256: string; size: number }> {
+/** What a transfer reports as it goes (the CLI draws it on a terminal). */
+export interface TransferProgress {
+  /** A phase begins: its name and its total bytes (undefined: not known). */
+  phase?(name: "hashing" | "uploading" | "downloading", total: number | undefined): void;
+  /** Bytes done in the phase; negative when bytes are sent again (a retried part). */
+  advance?(bytes: number): void;
+}
+
+export async function sha256File(
+  file: string,
+  advance?: (bytes: number) => void,
+): Promise<{ sha256: string; size: number }> {
   const hash = createHash("sha256");
   let size = 0;
-  for await (const c of createReadStream(file)) {
+  for await (const c of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
     hash.update(c as Buffer);
     size += (c as Buffer).length;
+    advance?.((c as Buffer).length);
   }
   return { sha256: hash.digest("hex"), size };
 }
 
 /** PUT /amigate/blobs, streamed; the signed x-amz-content-sha256 is the file's digest. */
-export async function putBlob(endpoint: string, creds: Credentials, file: string): Promise<string> {
-  const { sha256, size } = await sha256File(file);
+export async function putBlob(
+  endpoint: string,
+  creds: Credentials,
+  file: string,
+  progress?: TransferProgress,
+): Promise<string> {
+  progress?.phase?.("hashing", (await fsp.stat(file)).size);
+  const { sha256, size } = await sha256File(file, progress?.advance);
   const url = new URL("/amigate/blobs", endpoint);
   const headers = await signHeaders(creds, {
     method: "PUT",
@@ -125,7 +143,10 @@ export async function putBlob(endpoint: string, creds: Credentials, file: string
     headers: { "content-type": "application/octet-stream", "content-length": String(size) },
     bodySha256: sha256,
   });
-  const res = await send(url, "PUT", headers, createReadStream(file));
+  progress?.phase?.("uploading", size);
+  const body = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  body.on("data", (c) => progress?.advance?.(c.length));
+  const res = await send(url, "PUT", headers, body);
   const out = await textOf(res.body);
   if (res.status !== 200) throw errorOf(res.status, out, creds);
   return (JSON.parse(out) as { imageLocation: string }).imageLocation;
@@ -137,12 +158,15 @@ export async function pullImage(
   creds: Credentials,
   imageId: string,
   output: string,
+  progress?: TransferProgress,
 ): Promise<string> {
   const url = new URL(`/amigate/images/${encodeURIComponent(imageId)}/blob`, endpoint);
   const headers = await signHeaders(creds, { method: "GET", url, headers: {}, body: "" });
   const res = await send(url, "GET", headers);
   if (res.status !== 200) throw errorOf(res.status, await textOf(res.body), creds);
   const expected = String(res.headers["x-amigate-sha256"] ?? "");
+  const length = Number(res.headers["content-length"]);
+  progress?.phase?.("downloading", Number.isSafeInteger(length) ? length : undefined);
   const tmp = `${output}.partial`;
   const hash = createHash("sha256");
   try {
@@ -151,6 +175,7 @@ export async function pullImage(
       async function* (source: AsyncIterable<Buffer>) {
         for await (const c of source) {
           hash.update(c);
+          progress?.advance?.(c.length);
           yield c;
         }
       },

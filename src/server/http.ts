@@ -138,7 +138,9 @@ export function serve(
   const handle = async (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean) => {
     spoken.add(req.socket);
     const url = req.url ?? "/";
-    const streamed = req.method === "PUT" && url.startsWith("/amigate/blobs");
+    // Uploads stream: a whole image, or a part of one (upload-routes.ts).
+    const streamed =
+      req.method === "PUT" && (url.startsWith("/amigate/blobs") || url.startsWith("/amigate/uploads/"));
     try {
       let body: Buffer | AsyncIterable<Uint8Array>;
       if (streamed) body = uploadBody(req, res, expectsContinue);

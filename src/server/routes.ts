@@ -2,23 +2,24 @@
  * Our own signed endpoints (EC2 has no upload API), SigV4-signed like the EC2 calls (service "ec2"):
  *   PUT  /amigate/blobs                   body = image bytes, x-amz-content-sha256 = their SHA-256
  *                                         (within --max-upload and the account's --account-quota)
+ *   /amigate/uploads[/…]                  resumable uploads in parts (upload-routes.ts)
  *   GET  /amigate/images/{id}/blob        the pushed bytes, verified against the recorded digest
  *   GET  /amigate/images/{id}/scan[.json|.html]  the latest scan report, its statement clauses
  *                                         judged from the stored listing, answers and attributes
  * docs/server.md describes them; errors are EC2 errors.
  */
 import { Readable } from "node:stream";
-import { externalReference } from "../container/disk/container.js";
 import type { ScanResult } from "../policy/result.js";
 import { renderHtml } from "../report/html.js";
+import { storeBlob } from "./blob-intake.js";
 import { canSee } from "./ec2/access.js";
 import type { Caller } from "./ec2/context.js";
 import { Ec2Error, malformedImageId, notFound } from "./ec2/errors.js";
 import { IMAGE_ID } from "./ids.js";
 import { servedReport } from "./listing-routes.js";
-import { BlobDigestError } from "./store/blobs.js";
 import type { Image, Store } from "./store/types.js";
 import type { AppRequest, AppResponse, RequestContext } from "./types.js";
+import { heldBytes, uploadRoutes } from "./upload-routes.js";
 
 const JSON_TYPE = { "content-type": "application/json" };
 
@@ -31,23 +32,6 @@ async function visible(store: Store, caller: Caller, imageId: string): Promise<I
   )
     throw notFound([imageId]);
   return image;
-}
-
-class NotSelfContainedError extends Error {
-  override readonly name = "NotSelfContainedError";
-}
-
-/**
- * Only self-contained images are stored: every tenant's blob sits in one folder, so an image that
- * names another file (a VMDK extent "../<sha256>", a qcow2 backing file, a VHD parent) could make
- * the scanner read another tenant's upload or a host file and show its facts in the report.
- */
-async function refuseExternalReferences(file: string): Promise<void> {
-  const reference = await externalReference(file);
-  if (reference !== undefined)
-    throw new NotSelfContainedError(
-      `The image is not self-contained: ${reference}. Push one file that holds the whole disk (qemu-img convert -O qcow2, or a raw or streamOptimized VMDK).`,
-    );
 }
 
 /**
@@ -68,42 +52,29 @@ export async function blobRoutes(
   url: Pick<URL, "pathname">,
 ): Promise<AppResponse> {
   const { store, blobs } = ctx.deps;
+  if (url.pathname === "/amigate/uploads" || url.pathname.startsWith("/amigate/uploads/"))
+    return uploadRoutes(ctx, req, url);
   if (url.pathname === "/amigate/blobs" && req.method === "PUT") {
     const expected = req.headers["x-amz-content-sha256"];
     const length = req.headers["content-length"];
     const declared = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
-    let stored: { sha256: string; size: number };
+    let body: AsyncIterable<Uint8Array>;
     try {
       // Size and quota (upload-limits.ts): refused from Content-Length before a byte is read, else
-      // when the count passes a limit; the temp file is then deleted.
-      const body = ctx.uploads.admit(
+      // when the count passes a limit; the temp file is then deleted. Parts of the account's open
+      // upload sessions count as stored.
+      body = ctx.uploads.admit(
         ctx.caller.accountId,
-        await store.blobBytes(ctx.caller.accountId),
+        (await store.blobBytes(ctx.caller.accountId)) + (await heldBytes(ctx)),
         declared,
         Buffer.isBuffer(req.body) ? Readable.from([req.body]) : req.body,
       );
-      stored = await blobs.put(body, expected, refuseExternalReferences);
     } catch (e) {
-      if (e instanceof NotSelfContainedError) {
-        await ctx.audit(
-          "PutBlob",
-          undefined,
-          JSON.stringify({ refused: e.message }),
-          "InvalidParameterValue",
-        );
-        throw new Ec2Error("InvalidParameterValue", e.message, 400);
-      }
-      if (e instanceof BlobDigestError) {
-        await ctx.audit("PutBlob", undefined, JSON.stringify({ expected }), "XAmzContentSHA256Mismatch");
-        throw new Ec2Error("XAmzContentSHA256Mismatch", e.message, 400);
-      }
       if (e instanceof Ec2Error && e.httpStatus === 413)
         await ctx.audit("PutBlob", undefined, JSON.stringify({ declared: declared ?? null }), e.code);
       throw e;
     }
-    const audit = ctx.record("PutBlob", `blob:${stored.sha256}`, JSON.stringify({ size: stored.size }), "ok");
-    await store.recordBlob({ ...stored, uploadedBy: ctx.caller.accountId }, audit);
-    await ctx.settle(audit);
+    const stored = await storeBlob(ctx, "PutBlob", body, expected, { declared: declared ?? null });
     return {
       status: 200,
       headers: JSON_TYPE,

@@ -8,6 +8,7 @@ import type { Caller, ScanScheduler, ShareGate } from "./ec2/context.js";
 import type { RejudgeScheduler } from "./rejudge.js";
 import type { AuditRecord, BlobStore, Store } from "./store/types.js";
 import type { UploadLedger, UploadLimits } from "./upload-limits.js";
+import type { UploadSessions } from "./upload-sessions.js";
 
 export interface AppRequest {
   method: string;
@@ -40,6 +41,8 @@ export interface AppDeps {
   publicImageQuota: number;
   /** Blob size and per-account stored bytes (DEFAULT_UPLOAD_LIMITS when left out). */
   uploadLimits?: UploadLimits;
+  /** Resumable uploads in parts (upload-routes.ts); left out: uploads are taken whole only. */
+  uploadSessions?: UploadSessions;
   /** How long DescribeImages still lists a deregistered image, in ms (DEFAULT_DEREGISTERED_LISTING_MS). */
   deregisteredListingMs?: number;
   /**
