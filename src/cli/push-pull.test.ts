@@ -6,8 +6,17 @@
  * terminal, and `push --wait`. Real disk images (fixtures/vfat-images.sh), real child processes.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -25,6 +34,7 @@ import {
   type ServerProcess,
   startServer,
 } from "../../test/support/server-process.js";
+import { debianRootfsPath } from "../../test/support/trees.js";
 import { vfatImagesPath } from "../../test/support/vfat-images.js";
 import { signHeaders } from "../server/sign.js";
 
@@ -386,5 +396,85 @@ describe("progress on a terminal (script(1))", {
     assert.equal(json.code, 0, json.terminal);
     assert.equal(json.terminal, "");
     assert.match(readFileSync(stdout, "utf8"), /^\{"imageId":"ami-[0-9a-f]{17}"\}\n$/);
+  });
+});
+
+describe("push --wait", () => {
+  const keysEnv = () =>
+    bareEnv({ AWS_ACCESS_KEY_ID: acme.accessKeyId, AWS_SECRET_ACCESS_KEY: acme.secretAccessKey });
+
+  /** Debian's sshd, set up and enabled as the rootfs has it, and nothing else: it passes the gate. */
+  function passingTar(): string {
+    const rootfs = debianRootfsPath();
+    const root = path.join(dir, "passing");
+    for (const f of [
+      "etc/os-release",
+      "etc/ssh/sshd_config",
+      "etc/ssh/sshd_config.d",
+      "lib/systemd/system/ssh.service",
+      "usr/sbin/sshd",
+    ]) {
+      mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+      cpSync(path.join(rootfs, f), path.join(root, f), { recursive: true });
+    }
+    mkdirSync(path.join(root, "etc/systemd/system/multi-user.target.wants"), { recursive: true });
+    symlinkSync(
+      "/lib/systemd/system/ssh.service",
+      path.join(root, "etc/systemd/system/multi-user.target.wants/ssh.service"),
+    );
+    execFileSync("tar", ["-C", root, "-cf", `${root}.tar`, "."]);
+    return `${root}.tar`;
+  }
+
+  test("a failing image: the verdict and where to read the report, exit 1; --json says the same as one object", async () => {
+    const r = await cli(
+      ["push", FAT12, "--name", "wait-fails", "--wait", "--endpoint", server.url],
+      keysEnv(),
+    );
+    assert.equal(r.code, 1, r.stderr);
+    const imageId = r.stdout.trim();
+    assert.match(imageId, /^ami-[0-9a-f]{17}$/);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^amigate: ${imageId} FAIL: 1 finding at or above high: scan-incomplete \\(scanned [^)]+\\)\n`,
+      ),
+    );
+    assert.ok(
+      r.stderr.endsWith(
+        `amigate: the report: \`amigate report ${imageId} --endpoint ${server.url}\`, or ${server.url}/images/${imageId} in a browser\n`,
+      ),
+      r.stderr,
+    );
+
+    const j = await cli(
+      ["push", FAT12, "--name", "wait-fails-json", "--wait", "--json", "--endpoint", server.url],
+      keysEnv(),
+    );
+    assert.equal(j.code, 1, j.stderr);
+    assert.equal(j.stderr, "");
+    const out = JSON.parse(j.stdout) as Record<string, unknown>;
+    const id = out.imageId as string;
+    assert.deepEqual(out, {
+      imageId: id,
+      verdict: "fail",
+      scanId: out.scanId,
+      scanStatus: "done",
+      failOn: "high",
+      failing: ["scan-incomplete"],
+      reportCommand: `amigate report ${id} --endpoint ${server.url}`,
+      consoleUrl: `${server.url}/images/${id}`,
+    });
+    assert.equal(typeof out.scanId, "number");
+  });
+
+  test("a passing image: PASS, exit 0", async () => {
+    const r = await cli(
+      ["push", passingTar(), "--name", "wait-passes", "--wait", "--json", "--endpoint", server.url],
+      keysEnv(),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { verdict: string; failing: string[]; scanStatus: string };
+    assert.deepEqual([out.verdict, out.scanStatus, out.failing], ["pass", "done", []]);
   });
 });
