@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Severity } from "../policy/severity.js";
 import { App } from "./app.js";
+import { PostgresClusterBus, signInPeersOver } from "./cluster-bus.js";
 import { isPostgresUrl, openDatabase } from "./database.js";
 import type { ScanScheduler } from "./ec2/context.js";
 import { type GateScope, ScanGate } from "./gate.js";
@@ -129,6 +130,8 @@ async function catalogueOver<S extends Store>(
     ? undefined
     : new ScanRunner(store, blobs, { ...scanning, ...(o.scanBudget ? { budget: o.scanBudget } : {}) });
   const scans: ScanScheduler = queued?.scans ?? inProcess!;
+  // API nodes on one database tell each other what they keep in memory (console lockouts).
+  const bus = queueDatabase ? await PostgresClusterBus.open(queueDatabase) : undefined;
   const gate = new ScanGate(store, {
     severity: o.gateSeverity ?? "high",
     scope: o.gateScope ?? "public",
@@ -163,6 +166,7 @@ async function catalogueOver<S extends Store>(
     ...(o.deregisteredListingMs !== undefined ? { deregisteredListingMs: o.deregisteredListingMs } : {}),
     ...(o.consoleSessions ? { consoleSessions: o.consoleSessions } : {}),
     ...(o.uploadLimits ? { uploadLimits: o.uploadLimits } : {}),
+    ...(bus ? { signInPeers: signInPeersOver(bus) } : {}),
     uploadSessions: new UploadSessions(path.join(o.dataDir, "uploads")),
     rejudge: rejudger,
   });
@@ -178,6 +182,7 @@ async function catalogueOver<S extends Store>(
       await rejudger.close();
       await inProcess?.idle();
       await queued?.close();
+      await bus?.close();
       await store.close();
     },
   };
