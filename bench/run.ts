@@ -8,6 +8,7 @@ import path from "node:path";
 import { benchDisks } from "./disks.js";
 import { best, type Measurement, measure, row } from "./measure.js";
 import { benchNtfs } from "./ntfs.js";
+import { benchRejudge } from "./rejudge.js";
 import { benchServer } from "./server.js";
 import { benchVuln } from "./vuln.js";
 
@@ -26,9 +27,9 @@ function sh(script: string): string {
 async function main(): Promise<void> {
   if (!existsSync("/usr/bin/time")) sh("apt-get install -y -qq time >/dev/null 2>&1 || true");
   sh(`cd ${repo} && npm run -s build`);
-  // BENCH_ONLY=rootfs,disks,ntfs,vuln,server runs only the named sections (default: all);
+  // BENCH_ONLY=rootfs,disks,ntfs,vuln,server,rejudge runs only the named sections (default: all);
   // BENCH_MOTO=0 skips moto in the server section while iterating.
-  const only = new Set((process.env.BENCH_ONLY ?? "rootfs,disks,ntfs,vuln,server").split(","));
+  const only = new Set((process.env.BENCH_ONLY ?? "rootfs,disks,ntfs,vuln,server,rejudge").split(","));
   const rootfs = sh(`bash ${repo}/fixtures/debian-rootfs.sh`).split("\n").pop()!;
   // Best of 5 for the scan and its baseline alike: single runs on a shared 2-core VM vary by ±20 %.
   const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   if (only.has("ntfs")) await benchNtfs(ctx);
   if (only.has("vuln")) await benchVuln(rootfs, runs);
   if (only.has("server")) await benchServer(cli);
+  if (only.has("rejudge")) await benchRejudge(rootfs);
 }
 
 async function benchRootfs(
