@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import pg from "pg";
 import { type PostgresCluster, postgresMissing, startPostgres } from "../../../test/support/postgres.js";
 import { JOB_ATTEMPTS, type JobQueue, type ScanJobData } from "./jobs.js";
 import { MemoryQueue } from "./memory-queue.js";
@@ -86,6 +87,31 @@ describe("the pg-boss job queue", { skip: postgresMissing() }, () => {
   after(() => cluster?.stop());
 
   queueContract(async () => PgBossQueue.open(await cluster.createDatabase(), { retryDelaySeconds: 0 }));
+
+  test("install (amigate migrate) creates the queue's own schema once; opening after it installs nothing more", async () => {
+    const url = await cluster.createDatabase();
+    await PgBossQueue.install(url);
+    await PgBossQueue.install(url);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const tables = await client.query<{ table_name: string }>(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'pgboss' AND table_name IN ('job', 'queue', 'version') ORDER BY 1",
+      );
+      assert.deepEqual(
+        tables.rows.map((r) => r.table_name),
+        ["job", "queue", "version"],
+      );
+      const before = (await client.query("SELECT count(*)::int AS n FROM pgboss.version")).rows[0];
+      const q = await PgBossQueue.open(url);
+      await q.enqueue("scan", job(1), { key: "1", expireInSeconds: 60 });
+      assert.equal(await q.state("scan", "1"), "queued");
+      await q.close(1000);
+      assert.deepEqual((await client.query("SELECT count(*)::int AS n FROM pgboss.version")).rows[0], before);
+    } finally {
+      await client.end();
+    }
+  });
 
   test("job ids are UUIDs derived from kind and key", () => {
     assert.match(jobId("scan", "1"), /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
