@@ -160,6 +160,7 @@ test("a worker starting queues the unfinished scans the queue does not know, and
       failOn: "medium",
       spoolDir: os.tmpdir(),
       log: (l) => lines.push(l),
+      sweepAfterMs: 0,
     });
     await queue.idle();
     const scan = (await store.latestScan(imageId))!;
@@ -167,6 +168,25 @@ test("a worker starting queues the unfinished scans the queue does not know, and
     assert.equal(scan.status, "done", scan.error);
     assert.equal((JSON.parse(scan.report!) as { failOn: string }).failOn, "medium");
     assert.equal(lines[0], `queueing scan ${orphan.scanId} of ${imageId}, which had no job`);
+    await worker.stop();
+  });
+});
+
+test("a scan recorded moments ago is left to the API node queueing it, with that node's settings", async () => {
+  await withStores(async (open) => {
+    const store = open();
+    const blobs = new FolderBlobStore(tempDir("amigate-blobs-"));
+    const imageId = await pushedImage(store, blobs);
+    const fresh = await store.createScan(imageId);
+    const queue = new MemoryQueue();
+    const worker = await startScanWorker(store, blobs, queue, {
+      slots: 1,
+      budget: BUDGET,
+      failOn: "medium",
+      spoolDir: os.tmpdir(),
+    });
+    assert.equal(await queue.state("scan", String(fresh.scanId)), "none");
+    assert.equal((await store.latestScan(imageId))?.status, "pending");
     await worker.stop();
   });
 });

@@ -58,6 +58,11 @@ export interface ScanWorkerOptions {
   failOn: Severity;
   /** Progress lines (stdout of `amigate worker`). */
   log?: (line: string) => void;
+  /**
+   * How old an unfinished scan must be before the sweep queues it (default a minute): a younger
+   * one may be between its record and its job on an API node, whose job carries that node's settings.
+   */
+  sweepAfterMs?: number;
 }
 
 /** How often a worker looks for scans with no job (a node that died between record and job). */
@@ -104,7 +109,9 @@ export async function startScanWorker(
     log(`scanned ${imageId} (scan ${scanId})`);
   });
   const sweep = async () => {
+    const before = Date.now() - (o.sweepAfterMs ?? 60_000);
     for (const scan of await store.unfinishedScans()) {
+      if (Date.parse(scan.startedAt) > before) continue;
       const state = await queue.state("scan", String(scan.scanId));
       if (state === "queued") continue;
       if (state === "ended") {
