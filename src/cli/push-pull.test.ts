@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import {
   chmodSync,
   cpSync,
@@ -340,6 +341,60 @@ describe("resumable multipart upload", () => {
       );
       assert.equal(pulled.code, 0, pulled.stderr);
       assert.ok(readFileSync(out).equals(readFileSync(FAT16)));
+    } finally {
+      await front.close();
+    }
+  });
+
+  test("run again with another --part-size, the interrupted session is aborted (its parts no longer count) and a new one used", async () => {
+    // Bytes of its own: a blob records one uploader, and acme pushed fat16.img above.
+    const file = path.join(dir, "random-20m.bin");
+    writeFileSync(file, randomBytes(20 * 1024 * 1024));
+    const front = await startFront(server.url);
+    try {
+      const env = bareEnv({
+        AWS_ACCESS_KEY_ID: other.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: other.secretAccessKey,
+        XDG_CACHE_HOME: path.join(dir, "cache-other"),
+      });
+      const base = [
+        "push",
+        file,
+        "--name",
+        "resized",
+        "--multipart-threshold",
+        "1M",
+        "--endpoint",
+        front.url,
+      ];
+      const isPart = (r: Forwarded) => r.method === "PUT" && r.path.includes("/parts/");
+      front.hold = (r) => isPart(r) && front.forwarded.filter(isPart).length >= 2;
+      const first = started([...base, "--part-size", "1M"], env);
+      await until(
+        "two parts answered and one held",
+        () => front.held.length > 0 && front.forwarded.filter(isPart).every((r) => r.status !== undefined),
+      );
+      first.child.kill("SIGKILL");
+      await first.done;
+      const created = front.forwarded.filter((r) => r.method === "POST" && r.path === "/amigate/uploads");
+      assert.equal(created.length, 1);
+      front.hold = undefined;
+      const second = await cli([...base, "--part-size", "2M"], env);
+      assert.equal(second.code, 0, second.stderr);
+      const deleted = front.forwarded.filter((r) => r.method === "DELETE");
+      assert.equal(deleted.length, 1);
+      assert.match(deleted[0]!.path, /^\/amigate\/uploads\/[0-9a-f]{32}$/);
+      assert.equal(deleted[0]!.status, 200);
+      assert.equal(
+        front.forwarded.filter((r) => r.method === "POST" && r.path === "/amigate/uploads").length,
+        2,
+      );
+      assert.equal(front.forwarded.filter(isPart).length, 2 + 10);
+      const url = new URL("/amigate/uploads", server.url);
+      const open = await fetch(url, {
+        headers: await signHeaders(other, { method: "GET", url, headers: {}, body: "" }),
+      });
+      assert.deepEqual(await open.json(), { uploads: [] });
     } finally {
       await front.close();
     }

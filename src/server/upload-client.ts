@@ -134,6 +134,8 @@ async function existing(
     try {
       const v = (await api.call<SessionView>("GET", `/amigate/uploads/${state.uploadId}`)).body;
       if (same(v)) return v;
+      // Another part size than this push's: its parts are of no use, and they count against the quota.
+      if (v.state === "open") await api.call("DELETE", `/amigate/uploads/${state.uploadId}`);
     } catch (e) {
       if (!(e instanceof ClientError && e.code === "NoSuchUpload")) throw e;
     }
