@@ -107,6 +107,11 @@ export interface ScanResult {
   tool: { name: "amigate"; version: string };
   target: { input: string; kind: string; description: string; notes: string[] };
   scannedAt: string;
+  /**
+   * Set when the catalogue judged the report again from the scan's facts (server re-judging): the
+   * ISO date end of life and vulnerabilities were judged on, after scannedAt.
+   */
+  rejudgedAt?: string;
   roots: Array<{ root: string; os: OsSummary }>;
   failOn: Severity;
   /** True when no finding is at or above failOn. */

@@ -50,10 +50,7 @@ export interface Verdict {
 }
 
 /** A re-judged report: the scan's, with the date its time-dependent rules were judged on again. */
-export type RejudgedReport = ScanResult & {
-  /** ISO time end of life and vulnerabilities were judged on, after the scan (scannedAt). */
-  rejudgedAt: string;
-};
+export type RejudgedReport = ScanResult & Required<Pick<ScanResult, "rejudgedAt">>;
 
 export interface Rejudgement {
   report: RejudgedReport;
