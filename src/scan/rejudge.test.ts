@@ -141,6 +141,28 @@ describe("rejudge: a stored report judged again from its facts snapshot", () => 
     assert.deepEqual([r.added, r.resolved], [[], []]);
   });
 
+  it("an ignore entry applies until its expiry on the new date", async () => {
+    const entry = { rule: "os-end-of-life", reason: "replacement image under way" };
+    const asOf = new Date("2029-01-01T00:00:00Z");
+    const within = await rejudge(scanned.report, stored, {
+      asOf,
+      vulnDb: OLD_DB,
+      ignore: [{ ...entry, expires: "2029-01-01" }],
+    });
+    assert.deepEqual(rulesOf(within.report, "os-end-of-life"), []);
+    assert.deepEqual(
+      within.report.ignored.map((f) => [f.rule, f.ignoreReason]),
+      [["os-end-of-life", entry.reason]],
+    );
+    const past = await rejudge(scanned.report, stored, {
+      asOf,
+      vulnDb: OLD_DB,
+      ignore: [{ ...entry, expires: "2028-12-31" }],
+    });
+    assert.equal(rulesOf(past.report, "os-end-of-life").length, 1);
+    assert.deepEqual(past.report.ignored, []);
+  });
+
   it("a snapshot of other roots than the report's is refused", async () => {
     const other = { ...stored, roots: [{ ...stored.roots[0]!, root: "/mnt/other" }] };
     await assert.rejects(rejudge(scanned.report, other, { asOf: new Date() }), FactsSnapshotError);

@@ -11,7 +11,7 @@ import { DEFAULT_INSPECT_OPTIONS, FactStore, type Inspector, type Unknown } from
 import type { FactName } from "../inspect/facts.js";
 import { inspectorsByName } from "../inspect/registry.js";
 import { evaluateRules } from "../policy/engine.js";
-import { type IgnoreEntry, matchIgnore } from "../policy/ignore.js";
+import { type IgnoreEntry, matchIgnore, splitExpired } from "../policy/ignore.js";
 import type { Finding, IgnoredFinding, ScanResult } from "../policy/result.js";
 import type { Rule } from "../policy/rule.js";
 import { rules as allRules } from "../policy/rules/index.js";
@@ -39,7 +39,10 @@ export interface RejudgeOptions {
   rules?: ReadonlyArray<Rule<FactName>>;
   /** What fails the report (default: the report's own failOn). */
   failOn?: Severity;
-  /** Accepted findings among the re-judged rules' (the report does not keep the scan's list). */
+  /**
+   * Accepted findings among the re-judged rules' (the report does not keep the scan's list); an
+   * entry past its `expires` on asOf no longer applies.
+   */
   ignore?: readonly IgnoreEntry[];
 }
 
@@ -221,7 +224,8 @@ export async function rejudge(
     const skip = matchesVulnerabilities ? await vulnerabilitySkip(store) : "no rule matched vulnerabilities";
     if (skip !== undefined) skipped.push(multiRoot ? `${root.root}: ${skip}` : skip);
   }
-  const ignore = options.ignore ?? [];
+  // An accepted finding's entry may have expired by the new date: its findings count again.
+  const ignore = splitExpired(options.ignore ?? [], options.asOf).active;
   const findings = report.findings.filter((f) => !ruleIds.has(f.rule));
   const ignored: IgnoredFinding[] = report.ignored.filter((f) => !ruleIds.has(f.rule));
   for (const f of found) {
