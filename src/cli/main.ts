@@ -41,6 +41,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   fix: async () => (await import("./fix.js")).registerFix,
   serve: async () => (await import("./serve.js")).registerServe,
   accounts: async () => (await import("./accounts.js")).registerAccounts,
+  "allowed-images": async () => (await import("./allowed-images.js")).registerAllowedImages,
   migrate: async () => (await import("./migrate.js")).registerMigrate,
   worker: async () => (await import("./worker.js")).registerWorker,
   push: async () => (await import("./push.js")).registerPush,

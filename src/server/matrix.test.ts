@@ -290,6 +290,12 @@ test("organization and OU launch permissions reach the accounts in them, OUs bel
       assert.equal(tag.code ?? "ok", sees ? "ok" : "InvalidAMIID.NotFound", `${label}: CreateTags`);
       const attr = await c.call(r, "DescribeImageAttribute", { ImageId: id, Attribute: "launchPermission" });
       assert.equal(attr.code, sees ? "AuthFailure" : "InvalidAMIID.NotFound", `${label}: attribute`);
+      // Pull: visible, the image has no pushed disk; invisible, it does not exist.
+      assert.equal(
+        await get(r, `/amigate/images/${id}/blob`),
+        sees ? "InvalidAMIID.Unavailable" : "InvalidAMIID.NotFound",
+        `${label}: pull`,
+      );
       // Visible, the image has no listing; invisible, it does not exist.
       assert.equal(
         await get(r, `/amigate/images/${id}/listing`),
@@ -303,6 +309,7 @@ test("organization and OU launch permissions reach the accounts in them, OUs bel
   await c.store.setOrganization(roles.atRoot.account.accountId, undefined);
   assert.equal(await listed(roles.atRoot, images.byOrg, { "ImageId.1": images.byOrg }), false);
   assert.equal(await get(roles.atRoot, `/amigate/images/${images.byOrg}/listing`), "InvalidAMIID.NotFound");
+  assert.equal(await get(roles.atRoot, `/amigate/images/${images.byOrg}/blob`), "InvalidAMIID.NotFound");
   // Moving into the OU gives it.
   await c.store.setOrganization(roles.noOrg.account.accountId, { organizationId: org, ouPath: [parent] });
   assert.equal(await listed(roles.noOrg, images.byParentOu, { "ExecutableBy.1": "self" }), true);

@@ -12,7 +12,8 @@ import { Readable } from "node:stream";
 import type { ScanResult } from "../policy/result.js";
 import { renderHtml } from "../report/html.js";
 import { storeBlob } from "./blob-intake.js";
-import { canSee } from "./ec2/access.js";
+import { visibleTo } from "./ec2/access.js";
+import { checkAllowed } from "./ec2/allowed-images.js";
 import type { Caller } from "./ec2/context.js";
 import { Ec2Error, malformedImageId, notFound } from "./ec2/errors.js";
 import { IMAGE_ID } from "./ids.js";
@@ -26,11 +27,7 @@ const JSON_TYPE = { "content-type": "application/json" };
 async function visible(store: Store, caller: Caller, imageId: string): Promise<Image> {
   if (!IMAGE_ID.test(imageId)) throw malformedImageId(imageId);
   const image = await store.image(imageId);
-  if (
-    !image ||
-    !canSee(image, caller.accountId, image.isPublic ? [] : await store.launchPermissions(imageId))
-  )
-    throw notFound([imageId]);
+  if (!image || !(await visibleTo(store, image, caller.accountId, caller))) throw notFound([imageId]);
   return image;
 }
 
@@ -90,6 +87,9 @@ export async function blobRoutes(
     throw new Ec2Error("InvalidAction", `No route for ${req.method} ${url.pathname}`, 404);
   const image = await visible(store, ctx.caller, m[1]!);
   if (m[2] === "blob") {
+    // A pull is a launch: Allowed AMIs enabled refuses what the caller's criteria do not allow.
+    const { gate } = ctx.deps;
+    await checkAllowed({ caller: ctx.caller, store, gate, now: ctx.deps.now?.() ?? new Date() }, image);
     if (!image.blob)
       throw new Ec2Error("InvalidAMIID.Unavailable", `The image ${image.imageId} has no pushed disk.`);
     const stream = await blobs.open(image.blob.sha256);
