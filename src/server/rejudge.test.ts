@@ -256,6 +256,35 @@ describe("re-judging the catalogue", () => {
       }
   });
 
+  it("closing stops a run between pages: what was judged is written, the rest is left to the next run", async () => {
+    const trigger = { accountId: "amigate", accessKeyId: "", sourceIp: "", reason: "test" };
+    const every = (await cat.store.judgeableScans({ afterScanId: 0, limit: 1000 })).length;
+    const stop = new AbortController();
+    let pages = 0;
+    // The store, aborting the run when it hands out its second page.
+    const store = new Proxy(cat.store, {
+      get(target, prop) {
+        if (prop === "judgeableScans")
+          return (q: { afterScanId: number; limit: number }) => {
+            if (++pages === 2) stop.abort();
+            return target.judgeableScans(q);
+          };
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const s = await rejudgeCatalogue(
+      store,
+      settings(),
+      { asOf: "2032-01-01T00:00:00.000Z", trigger },
+      { pageSize: 1, signal: stop.signal },
+    );
+    assert.equal(s.interrupted, true);
+    assert.equal(s.judged, 2, "the page being read when it stopped is still judged");
+    const rest = await rejudgeCatalogue(cat.store, settings(), { asOf: "2032-01-01T00:00:00.000Z", trigger });
+    assert.equal(rest.changed, every - 2);
+  });
+
   it("the catalogue's tags are its own: callers can neither set nor delete amigate: keys", async () => {
     const id = await scannedImage("tagged-1", "private");
     await rejudgeVia({ asOf: "2029-01-01", imageIds: [id] });

@@ -82,6 +82,8 @@ export interface RejudgeSummary {
   skipped: number;
   /** Reports that could not be judged again (a damaged record), with why. */
   failed: Array<{ imageId: string; error: string }>;
+  /** Set when the run was stopped before its end (the server shutting down): a later run goes on. */
+  interrupted?: true;
 }
 
 /** Scans read per page: a page is one query; its reports and facts are held at once. */
@@ -107,7 +109,12 @@ export async function rejudgeCatalogue(
   store: Store,
   settings: RejudgeSettings,
   request: RejudgeRequest,
-  options: { now?: () => Date; pageSize?: number } = {},
+  options: {
+    now?: () => Date;
+    pageSize?: number;
+    /** Stops the run between pages (a page under way is finished and written). */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<RejudgeSummary> {
   const now = options.now ?? (() => new Date());
   const pageSize = options.pageSize ?? PAGE_SIZE;
@@ -131,6 +138,10 @@ export async function rejudgeCatalogue(
   try {
     let after = 0;
     for (;;) {
+      if (options.signal?.aborted) {
+        summary.interrupted = true;
+        break;
+      }
       const page = await store.judgeableScans({
         afterScanId: after,
         limit: pageSize,
@@ -315,6 +326,7 @@ export class Rejudger implements RejudgeScheduler {
   private last: RejudgeSummary | undefined;
   private readonly idleWaiters: Array<() => void> = [];
   private closed = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly store: Store,
@@ -358,10 +370,14 @@ export class Rejudger implements RejudgeScheduler {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Takes no more requests and waits for the run going, if any (a waiting one is dropped). */
+  /**
+   * Takes no more requests, drops a waiting one and stops the run going after its current page
+   * (what was judged is written; the next run judges the rest).
+   */
   async close(): Promise<void> {
     this.closed = true;
     this.waiting = undefined;
+    this.stopping.abort();
     await this.idle();
   }
 
@@ -372,6 +388,7 @@ export class Rejudger implements RejudgeScheduler {
       try {
         this.last = await rejudgeCatalogue(this.store, this.settings, request, {
           ...(this.options.now ? { now: this.options.now } : {}),
+          signal: this.stopping.signal,
         });
         this.options.onSummary?.(this.last);
       } catch (e) {
