@@ -48,3 +48,36 @@ test("a re-judged report is read again: summaries and reports follow the scan's 
     assert.equal((await data.report(image.imageId)).report?.passed, false);
   });
 });
+
+test("organization and OU shares: the member sees the image, in its shared list and the search; others do not", async () => {
+  await withStores(async (open) => {
+    const store = open();
+    const owner = (await store.createAccount({})).account.accountId;
+    const ou = "ou-cd01-console0";
+    const member = (
+      await store.createAccount({ organization: { organizationId: "o-console001", ouPath: [ou] } })
+    ).account.accountId;
+    const outsider = (await store.createAccount({})).account.accountId;
+    const image = testImage(owner, "org-shared");
+    await store.insertImage(image, []);
+    await store.modifyLaunchPermissions(
+      image.imageId,
+      [{ organizationalUnitArn: `arn:aws:organizations::111122223333:ou/o-console001/${ou}` }],
+      [],
+    );
+    const data = new ConsoleData(store, "us-east-1");
+    const filters = { name: "", os: "", publisher: "", owner: "", executableByMe: false, public: false };
+    assert.equal((await data.image(member, image.imageId))?.imageId, image.imageId);
+    assert.deepEqual(
+      (await data.sharedWithMe(member)).map((i) => i.imageId),
+      [image.imageId],
+    );
+    assert.deepEqual(
+      (await data.catalogue(member, filters)).images.map((i) => i.imageId),
+      [image.imageId],
+    );
+    assert.equal(await data.image(outsider, image.imageId), undefined);
+    assert.deepEqual(await data.sharedWithMe(outsider), []);
+    assert.deepEqual((await data.catalogue(outsider, filters)).images, []);
+  });
+});

@@ -1,14 +1,14 @@
 /**
  * What the console's pages read, through the store the API reads: the same visible-set query as
  * DescribeImages (store.queryImages) and the same visibility test as the API's scan endpoints
- * (canSee). Parsed scan reports and their summaries are kept by scan id: a finished scan never
- * changes, so a page of images parses each report once.
+ * (visibleTo, organization and OU grants included). Parsed scan reports and their summaries are
+ * kept by scan id: a finished scan never changes, so a page of images parses each report once.
  */
 
 import type { ScanResult } from "../../policy/result.js";
 import { atLeast, type Severity } from "../../policy/severity.js";
 import { osName } from "../../report/common.js";
-import { canSee } from "../ec2/access.js";
+import { organizationOf, visibleTo } from "../ec2/access.js";
 import { RESERVED_ALIASES } from "../ec2/describe-images.js";
 import { ACCOUNT_ID, IMAGE_ID } from "../ids.js";
 import type { Image, ImageQuery, ScanRecord, Store, StoredListing } from "../store/types.js";
@@ -90,8 +90,7 @@ export class ConsoleData {
     const image = await this.store.image(imageId);
     if (!image) return undefined;
     if (visitorId === undefined) return image.isPublic ? image : undefined;
-    const permissions = image.isPublic ? [] : await this.store.launchPermissions(imageId);
-    return canSee(image, visitorId, permissions) ? image : undefined;
+    return (await visibleTo(this.store, image, visitorId, {})) ? image : undefined;
   }
 
   async report(imageId: string): Promise<{ scan?: ScanRecord; report?: ScanResult }> {
@@ -143,10 +142,15 @@ export class ConsoleData {
     return images.sort((a, b) => b.creationDate.localeCompare(a.creationDate));
   }
 
-  /** Images other accounts shared with this one by account id (what --executable-users self lists). */
+  /**
+   * Images other accounts shared with this one, by account id or with its organization or OUs
+   * (what --executable-users self lists).
+   */
   async sharedWithMe(accountId: string): Promise<Image[]> {
+    const organization = await organizationOf(this.store, accountId, {});
     return this.store.queryImages({
       callerId: accountId,
+      ...(organization ? { organization } : {}),
       executableBy: { all: false, self: true, accountIds: [] },
     });
   }
@@ -166,6 +170,8 @@ export class ConsoleData {
     pageSize = 50,
   ): Promise<{ images: Image[]; next?: string }> {
     const q: ImageQuery = { callerId: visitorId ?? "" };
+    const organization = visitorId === undefined ? undefined : await organizationOf(this.store, visitorId, q);
+    if (organization) q.organization = organization;
     if (visitorId === undefined) q.executableBy = { all: true, self: false, accountIds: [] };
     else if (f.executableByMe || f.public)
       q.executableBy = { all: f.public, self: f.executableByMe, accountIds: [] };
