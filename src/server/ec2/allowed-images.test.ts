@@ -214,6 +214,21 @@ describe("what the settings do", () => {
     assert.equal(audit.get(ids.otherImage), "false");
     assert.equal(audit.get(ids.ownImage), "true");
     assert.equal((await listed({ "ImageId.1": ids.otherImage })).get(ids.otherImage), "false");
+    // With the caller's tags too: both in the item.
+    await c.call(consumer, "CreateTags", {
+      "ResourceId.1": ids.otherImage,
+      "Tag.1.Key": "seen",
+      "Tag.1.Value": "1",
+    });
+    const [tagged] = items(
+      await c.call(consumer, "DescribeImages", { "ImageId.1": ids.otherImage }),
+      "DescribeImages",
+      "imagesSet",
+    );
+    assert.deepEqual(
+      [tagged?.tagSet, tagged?.imageAllowed],
+      [{ item: [{ key: "seen", value: "1" }] }, "false"],
+    );
   });
 
   test("enabled: images the criteria leave out are not listed, by id either, and cannot be copied", async () => {
