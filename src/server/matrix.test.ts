@@ -313,4 +313,13 @@ test("organization and OU launch permissions reach the accounts in them, OUs bel
   // Moving into the OU gives it.
   await c.store.setOrganization(roles.noOrg.account.accountId, { organizationId: org, ouPath: [parent] });
   assert.equal(await listed(roles.noOrg, images.byParentOu, { "ExecutableBy.1": "self" }), true);
+  // Deregistered: listed for a while, then Unavailable, to the OU's members; nothing to the others.
+  assert.equal((await c.call(who.owner, "DeregisterImage", { ImageId: images.byParentOu })).status, 200);
+  for (const [roleName, r] of Object.entries(roles) as Array<[keyof typeof roles, NewAccount]>) {
+    const member = roleName === "inChildOu" || roleName === "noOrg";
+    const label = `deregistered, as ${roleName}`;
+    const again = await c.call(r, "CreateTags", { "ResourceId.1": images.byParentOu, "Tag.1.Key": "k" });
+    assert.equal(again.code, member ? "InvalidAMIID.Unavailable" : "InvalidAMIID.NotFound", label);
+    assert.equal(await listed(r, images.byParentOu, { "ExecutableBy.1": "self" }), member, label);
+  }
 });

@@ -1,7 +1,8 @@
 /**
  * The image lifecycle's part of the store contract (#18), run against SQLite and PostgreSQL beside
- * store-contract.ts: deregistered images keep a record, disabled images lose their grants, and the
- * describe narrowing leaves out disabled and other owners' deprecated images.
+ * store-contract.ts: deregistered images keep a record (who it was shared with, organizations and
+ * OUs included), disabled images lose their grants, and the describe narrowing leaves out disabled
+ * and other owners' deprecated images.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -24,7 +25,12 @@ export function lifecycleContract(kind: StoreKind): void {
         const kept = testImage(owner, "kept");
         await s.insertImage(image, [{ key: "k", value: "v" }]);
         await s.insertImage(kept, []);
-        await s.modifyLaunchPermissions(image.imageId, [{ userId: friend }, { group: "all" }], []);
+        const ou = "arn:aws:organizations::111122223333:ou/o-abcdef1234/ou-ab12-11111111";
+        await s.modifyLaunchPermissions(
+          image.imageId,
+          [{ userId: friend }, { group: "all" }, { organizationalUnitArn: ou }],
+          [],
+        );
         assert.equal(await s.deregisteredImage(image.imageId), undefined);
         const before = new Date().toISOString();
         await s.deleteImage(image.imageId);
@@ -32,7 +38,8 @@ export function lifecycleContract(kind: StoreKind): void {
         const record = await s.deregisteredImage(image.imageId);
         assert.ok(record);
         assert.deepEqual(record.image, { ...image, isPublic: true, state: "deregistered" });
-        assert.deepEqual(record.sharedWith, [friend]);
+        // Accounts and organization/OU ARNs, in the order granted; Group=all is isPublic.
+        assert.deepEqual(record.sharedWith, [friend, ou]);
         assert.ok(record.deregisteredAt >= before);
         assert.deepEqual(
           (await s.deregisteredSince(before)).map((r) => r.image.imageId),

@@ -1,5 +1,5 @@
 import { IMAGE_ID } from "../ids.js";
-import { grantReaches } from "../store/organizations.js";
+import { grantReaches, sharedWithReaches } from "../store/organizations.js";
 import type {
   DeregisteredImage,
   Image,
@@ -54,9 +54,20 @@ export async function visibleTo(
   return canSee(image, callerId, permissions, await organizationOf(store, callerId, request));
 }
 
-/** Who could see a deregistered image when it went: its owner, anyone if public, the accounts it was shared with. */
-export function couldSee(record: DeregisteredImage, callerId: string): boolean {
-  return record.image.ownerId === callerId || record.image.isPublic || record.sharedWith.includes(callerId);
+/**
+ * Who could see a deregistered image when it went: its owner, anyone if public, the accounts it was
+ * shared with, by id or through their organization or OUs.
+ */
+export function couldSee(
+  record: DeregisteredImage,
+  callerId: string,
+  organization?: OrganizationMembership,
+): boolean {
+  return (
+    record.image.ownerId === callerId ||
+    record.image.isPublic ||
+    sharedWithReaches(record.sharedWith, callerId, organization)
+  );
 }
 
 export function checkImageId(id: string): void {
@@ -72,7 +83,10 @@ export async function visibleImage(ctx: Ec2Context, imageId: string): Promise<Im
   const image = await ctx.store.image(imageId);
   if (!image) {
     const record = await ctx.store.deregisteredImage(imageId);
-    throw record && couldSee(record, ctx.caller.accountId) ? unavailable(imageId) : notFound([imageId]);
+    const organization = record && (await organizationOf(ctx.store, ctx.caller.accountId, ctx));
+    throw record && couldSee(record, ctx.caller.accountId, organization)
+      ? unavailable(imageId)
+      : notFound([imageId]);
   }
   if (!(await visibleTo(ctx.store, image, ctx.caller.accountId, ctx))) throw notFound([imageId]);
   return image;

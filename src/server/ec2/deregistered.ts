@@ -1,3 +1,4 @@
+import { sharedWithReaches } from "../store/organizations.js";
 import type { DeregisteredImage, Image, ImageQuery } from "../store/types.js";
 import { couldSee } from "./access.js";
 import type { Ec2Context } from "./context.js";
@@ -17,7 +18,7 @@ export async function recentlyDeregistered(ctx: Ec2Context, q: ImageQuery): Prom
 function matches(r: DeregisteredImage, q: ImageQuery): boolean {
   const { image } = r;
   const caller = q.callerId;
-  if (!couldSee(r, caller)) return false;
+  if (!couldSee(r, caller, q.organization)) return false;
   if (q.ownerIds && !q.ownerIds.includes(image.ownerId)) return false;
   if (q.afterImageId !== undefined && image.imageId <= q.afterImageId) return false;
   const e = q.executableBy;
@@ -25,7 +26,7 @@ function matches(r: DeregisteredImage, q: ImageQuery): boolean {
     e &&
     !(
       (e.all && image.isPublic) ||
-      (e.self && image.ownerId !== caller && r.sharedWith.includes(caller)) ||
+      (e.self && image.ownerId !== caller && sharedWithReaches(r.sharedWith, caller, q.organization)) ||
       e.accountIds.some((a) => r.sharedWith.includes(a))
     )
   )

@@ -34,6 +34,25 @@ export function grantReaches(
   return false;
 }
 
+/** Does an organization or OU ARN name the member's organization, or an OU on its path? */
+export function arnReaches(arn: string, organization: OrganizationMembership | undefined): boolean {
+  if (organization === undefined) return false;
+  const { organizationId, ouPath } = organization;
+  return (
+    arn.endsWith(organizationArnEnd(organizationId)) ||
+    ouPath.some((ou) => arn.endsWith(ouArnEnd(organizationId, ou)))
+  );
+}
+
+/** A deregistered image's sharedWith (account ids, organization and OU ARNs) reaches the account. */
+export function sharedWithReaches(
+  sharedWith: readonly string[],
+  accountId: string,
+  organization: OrganizationMembership | undefined,
+): boolean {
+  return sharedWith.some((v) => v === accountId || (v.startsWith("arn:") && arnReaches(v, organization)));
+}
+
 /** The stored form of an OU path ("ou-a/ou-b", root first) and back. */
 export const ouPathText = (path: readonly string[]): string | null =>
   path.length > 0 ? path.join("/") : null;

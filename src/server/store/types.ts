@@ -139,7 +139,7 @@ export interface ImageQuery {
 export interface DeregisteredImage {
   image: Image;
   deregisteredAt: string;
-  /** The account ids it was shared with (userId grants) when it was deregistered. */
+  /** The account ids, organization ARNs and OU ARNs it was shared with when it was deregistered. */
   sharedWith: string[];
 }
 

@@ -124,7 +124,7 @@ export class PostgresImages implements ImageStore {
         const image = imageOf(row);
         const sharedWith = (
           await tx.rows(
-            "SELECT value FROM launch_permissions WHERE image_id = $1 AND kind = 'userId' ORDER BY seq",
+            "SELECT value FROM launch_permissions WHERE image_id = $1 AND kind <> 'group' ORDER BY seq",
             [imageId],
           )
         ).map((r) => r.value as string);

@@ -156,7 +156,7 @@ export class SqliteImages implements ImageStore {
       const current = this.imageNow(imageId);
       if (current) {
         const sharedWith = this.db
-          .stmt("SELECT value FROM launch_permissions WHERE image_id = ? AND kind = 'userId' ORDER BY seq")
+          .stmt("SELECT value FROM launch_permissions WHERE image_id = ? AND kind <> 'group' ORDER BY seq")
           .pluck()
           .all(imageId) as string[];
         this.db
