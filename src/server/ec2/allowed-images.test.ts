@@ -363,4 +363,8 @@ test("criteria: providers, names with wildcards, age and deprecation, product co
   assert.equal(matchesCriterion(scheduled, { maximumDaysSinceDeprecated: 0 }, now), true);
   assert.equal(wildcardMatch("a.b*", "a.bc"), true);
   assert.equal(wildcardMatch("a.b*", "axbc"), false, "a dot is a dot");
+  assert.equal(wildcardMatch("[ab]*", "[ab]x"), true, "brackets are literal");
+  assert.equal(wildcardMatch("[ab]*", "ax"), false);
+  // A tenant's pattern cannot make matching backtrack: 40 stars against a long name without the x.
+  assert.equal(wildcardMatch(`${"*".repeat(40)}x`, "a".repeat(128)), false);
 });

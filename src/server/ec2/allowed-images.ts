@@ -9,6 +9,7 @@
  * requirePassingVerdict, another account's image must also have a current verdict that passes —
  * its latest scan done and its report (as re-judged since) clean under this server's gate.
  */
+import { compileWildcard, type Matcher } from "../../match/wildcard.js";
 import type { ScanResult } from "../../policy/result.js";
 import { ACCOUNT_ID } from "../ids.js";
 import type {
@@ -35,13 +36,18 @@ const MAX_PRODUCT_CODES = 50;
 const IMAGE_NAME_PATTERN = /^[A-Za-z0-9()[\] ./\-'@_*?]{1,128}$/;
 const PRODUCT_CODE = /^[A-Za-z0-9]{1,25}$/;
 
-/** `*` any run of characters, `?` one (case-sensitive, as image names are). */
+/** Compiled name patterns: tenants write them, so no RegExp (match/wildcard.ts: no backtracking). */
+const patterns = new Map<string, Matcher>();
+
+/** `*` any run of characters, `?` one, everything else literal (case-sensitive, as image names are). */
 export function wildcardMatch(pattern: string, value: string): boolean {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${source}$`, "s").test(value);
+  let m = patterns.get(pattern);
+  if (!m) {
+    if (patterns.size >= 10_000) patterns.clear();
+    m = compileWildcard(pattern);
+    patterns.set(pattern, m);
+  }
+  return m.test(value);
 }
 
 function providerMatches(provider: string, image: Image): boolean {
