@@ -100,6 +100,11 @@ const ROWS: Row[] = [
     expect: anyoneWhoSees,
   },
   { action: "DeleteTags", params: (id) => ({ "ResourceId.1": id, "Tag.1.Key": "k" }), expect: anyoneWhoSees },
+  {
+    action: "CopyImage",
+    params: (id) => ({ SourceImageId: id, SourceRegion: "us-east-1", Name: `copy-of-${id}` }),
+    expect: anyoneWhoSees,
+  },
 ];
 
 let c: TestCatalogue;
