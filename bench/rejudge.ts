@@ -75,6 +75,13 @@ const cpuSeconds = (since: NodeJS.CpuUsage) => {
 export async function benchRejudge(rootfs: string): Promise<void> {
   console.log(`\n== re-judging (issue 17): ${IMAGES} stored images after a vulnerability database update`);
   const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-bench-rejudge-"));
+  // The catalogue is ~11 GB at 100k images: a bench stopped by a signal (timeout) removes it too.
+  const removeOnSignal = (signal: NodeJS.Signals) => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGTERM", removeOnSignal);
+  process.once("SIGINT", removeOnSignal);
   try {
     const image = () => new FsImage(new DirectoryTree(rootfs));
     const inventory = await imageSession(image()).roots[0]!.facts.get("packages");
@@ -194,6 +201,8 @@ export async function benchRejudge(rootfs: string): Promise<void> {
     );
     await store.close();
   } finally {
+    process.off("SIGTERM", removeOnSignal);
+    process.off("SIGINT", removeOnSignal);
     rmSync(dir, { recursive: true, force: true });
   }
 }

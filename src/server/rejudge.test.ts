@@ -285,6 +285,21 @@ describe("re-judging the catalogue", () => {
     assert.equal(rest.changed, every - 2);
   });
 
+  it("a run lets the event loop turn between reports (SQLite answers synchronously)", async () => {
+    const trigger = { accountId: "amigate", accessKeyId: "", sourceIp: "", reason: "test" };
+    let turns = 0;
+    let spinning = true;
+    const spin = () => {
+      turns++;
+      if (spinning) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const s = await rejudgeCatalogue(cat.store, settings(), { asOf: "2033-01-01T00:00:00.000Z", trigger });
+    spinning = false;
+    assert.ok(s.judged >= 4);
+    assert.ok(turns >= s.judged, `${turns} turns of the event loop for ${s.judged} reports`);
+  });
+
   it("the catalogue's tags are its own: callers can neither set nor delete amigate: keys", async () => {
     const id = await scannedImage("tagged-1", "private");
     await rejudgeVia({ asOf: "2029-01-01", imageIds: [id] });

@@ -10,6 +10,7 @@
  * (rejudge-routes.ts, `amigate db update --rejudge`) and by a daily tick (DailyTick).
  */
 import { existsSync } from "node:fs";
+import { setImmediate } from "node:timers/promises";
 import { describeError } from "../io/errors.js";
 import type { ScanResult } from "../policy/result.js";
 import type { Severity } from "../policy/severity.js";
@@ -182,6 +183,9 @@ interface Changed {
 async function judgePage(store: Store, page: readonly JudgeableScan[], j: JudgeContext): Promise<void> {
   const changed: Changed[] = [];
   for (const scan of page) {
+    // SQLite answers synchronously, so without this a run would hold the event loop for minutes:
+    // each report lets requests (and signals) in first.
+    await setImmediate();
     try {
       const before = JSON.parse(scan.report) as ScanResult;
       const after = await rejudge(before, parseSnapshot(scan.facts), {
