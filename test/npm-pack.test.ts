@@ -101,8 +101,9 @@ test("runtime dependencies are exactly the modules the bundle imports", () => {
     }
   }
   const builtins = new Set(builtinModules);
-  // Required inside a try by the AWS SDK, only for SigV4a (multi-region access points): never here.
-  const optional = new Set(["@aws-sdk/signature-v4-crt", "@aws-sdk/signature-v4a"]);
+  // Loaded only inside a try, for what amigate never asks of them: the AWS SDK's SigV4a (multi-region
+  // access points), and https-proxy-agent's Negotiate (Kerberos) proxy authentication.
+  const optional = new Set(["@aws-sdk/signature-v4-crt", "@aws-sdk/signature-v4a", "kerberos"]);
   const external = [...bare].filter((n) => !builtins.has(n) && !optional.has(n)).sort();
   assert.deepEqual(external, Object.keys(pkg.dependencies).sort());
 });
