@@ -6,11 +6,11 @@
  * in <dataDir>/uploads/<id>/ (session.json, parts/<n>.<sha256>, result.json once finished) and
  * survive restarts; one untouched for `expiryMs` is deleted with its parts.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, promises as fsp } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { createReadStream, promises as fsp } from "node:fs";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 import { Ec2Error } from "./ec2/errors.js";
+import { receiveFile } from "./store/blob-spool.js";
 
 export interface UploadSessionLimits {
   /** Every part but the last has the declared part size, within these bounds. */
@@ -249,23 +249,12 @@ export class UploadSessions {
     const expectedSize = this.partBytes(s, n);
     const d = this.sessionDir(s.uploadId);
     const tmp = path.join(d, `incoming-${randomBytes(8).toString("hex")}`);
-    const hash = createHash("sha256");
-    let size = 0;
     try {
-      await pipeline(
-        body,
-        async function* (source: AsyncIterable<Uint8Array>) {
-          for await (const chunk of source) {
-            size += chunk.length;
-            if (size > expectedSize) throw invalid(`Part ${n} is longer than its ${expectedSize} bytes.`);
-            hash.update(chunk);
-            yield chunk;
-          }
-        },
-        createWriteStream(tmp, { mode: 0o600 }),
-      );
+      const { sha256, size } = await receiveFile(body, tmp, {
+        maxBytes: expectedSize,
+        tooLong: () => invalid(`Part ${n} is longer than its ${expectedSize} bytes.`),
+      });
       if (size !== expectedSize) throw invalid(`Part ${n} has ${size} bytes, not its ${expectedSize}.`);
-      const sha256 = hash.digest("hex");
       if (sha256 !== expectedSha256)
         throw new Ec2Error(
           "XAmzContentSHA256Mismatch",
