@@ -20,8 +20,7 @@ import {
   type TickClock,
 } from "./rejudge.js";
 import { DEFAULT_SCAN_BUDGET, type ScanBudget, ScanRunner } from "./scans.js";
-import { FolderBlobStore } from "./store/blobs.js";
-import { S3BlobStore } from "./store/s3-blobs.js";
+import { openBlobStore } from "./store/open-blobs.js";
 import type { S3Location } from "./store/s3-location.js";
 import { SecretBox } from "./store/secret-box.js";
 import { SqliteStore } from "./store/sqlite.js";
@@ -110,9 +109,7 @@ async function catalogueOver<S extends Store>(
   queueDatabase?: string,
 ): Promise<Catalogue<S>> {
   const spoolDir = path.join(o.dataDir, "tmp");
-  const blobs = o.blobs
-    ? new S3BlobStore(o.blobs, spoolDir)
-    : new FolderBlobStore(path.join(o.dataDir, "blobs"));
+  const blobs = await openBlobStore(o.blobs, o.dataDir, spoolDir);
   const region = o.region ?? "us-east-1";
   const scanning = {
     workers: o.scanWorkers ?? 1,

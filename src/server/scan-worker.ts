@@ -123,10 +123,9 @@ async function openJobTarget(job: ScanJob): Promise<OpenedTarget> {
   if (!remote) throw new Error("scan job names no blob");
   // The AWS SDK is loaded only for blobs in an object store: every scan starts a fresh thread, and
   // parsing the SDK there cost each folder-store scan a few hundred milliseconds.
-  const [{ s3Client }, { s3ByteSource }, { S3BlobStore }] = await Promise.all([
-    import("./store/s3-location.js"),
-    import("./store/s3-byte-source.js"),
+  const [{ s3Client, S3BlobStore }, { s3ByteSource }] = await Promise.all([
     import("./store/s3-blobs.js"),
+    import("./store/s3-byte-source.js"),
   ]);
   const client = s3Client(remote.location);
   const source = s3ByteSource(client, remote.location, remote.sha256, remote.size, job.imageId);

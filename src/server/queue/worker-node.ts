@@ -7,9 +7,8 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Severity } from "../../policy/severity.js";
 import type { ScanBudget } from "../scans.js";
-import { FolderBlobStore } from "../store/blobs.js";
+import { openBlobStore } from "../store/open-blobs.js";
 import { PostgresStore } from "../store/postgres.js";
-import { S3BlobStore } from "../store/s3-blobs.js";
 import type { S3Location } from "../store/s3-location.js";
 import { SecretBox } from "../store/secret-box.js";
 import { PgBossQueue } from "./pg-boss-queue.js";
@@ -31,9 +30,7 @@ export interface ScanWorkerNodeOptions {
 export async function openScanWorker(o: ScanWorkerNodeOptions): Promise<{ close(): Promise<void> }> {
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const spoolDir = path.join(o.dataDir, "tmp");
-  const blobs = o.blobs
-    ? new S3BlobStore(o.blobs, spoolDir)
-    : new FolderBlobStore(path.join(o.dataDir, "blobs"));
+  const blobs = await openBlobStore(o.blobs, o.dataDir, spoolDir);
   const store = await PostgresStore.open(o.database, SecretBox.withoutKey());
   try {
     const queue = await PgBossQueue.open(o.database);

@@ -9,12 +9,12 @@ import {
   GetObjectCommand,
   type GetObjectCommandOutput,
   HeadObjectCommand,
-  type S3Client,
+  S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { spoolBlob } from "./blob-spool.js";
 import { BlobDigestError, checkDigest, verifying } from "./blob-verify.js";
-import { blobKey, type S3Location, s3Client } from "./s3-location.js";
+import { blobKey, type S3Location } from "./s3-location.js";
 import type { BlobStore } from "./types.js";
 
 /** Part size of multipart uploads: 10 000 parts (S3's limit) of 16 MiB cover 156 GiB. */
@@ -112,4 +112,18 @@ export class S3BlobStore implements BlobStore {
     }
     return verifying(r.Body as Readable, sha256, "in the object store");
   }
+}
+
+export function s3Client(at: S3Location): S3Client {
+  // The SDK warns once per process that it will want Node 22 in 2027; amigate states its own engines.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  return new S3Client({
+    region: at.region,
+    ...(at.endpoint !== undefined ? { endpoint: at.endpoint } : {}),
+    forcePathStyle: at.forcePathStyle,
+    // S3-compatible servers (MinIO, Ceph, older gateways) do not all take the SDK's default
+    // trailing checksums; amigate checks SHA-256 itself on every read.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
 }

@@ -2,9 +2,9 @@
  * Where blobs live in an S3-compatible object store, from `serve --blobs s3://bucket/prefix?…`.
  * AWS S3 needs only a region; MinIO, Ceph and other S3-compatible servers also an endpoint and
  * usually path-style addressing. Credentials come from the SDK's default chain (environment,
- * shared config files, instance or container role), never from the URL.
+ * shared config files, instance or container role), never from the URL. No AWS SDK here: parsing
+ * a flag must not load it (s3-blobs.ts does, only when S3 is used).
  */
-import { S3Client } from "@aws-sdk/client-s3";
 
 export interface S3Location {
   bucket: string;
@@ -63,18 +63,4 @@ export function parseS3Url(url: string): S3Location {
 
 export function blobKey(at: S3Location, sha256: string): string {
   return `${at.prefix}blobs/${sha256.slice(0, 2)}/${sha256}`;
-}
-
-export function s3Client(at: S3Location): S3Client {
-  // The SDK warns once per process that it will want Node 22 in 2027; amigate states its own engines.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  return new S3Client({
-    region: at.region,
-    ...(at.endpoint !== undefined ? { endpoint: at.endpoint } : {}),
-    forcePathStyle: at.forcePathStyle,
-    // S3-compatible servers (MinIO, Ceph, older gateways) do not all take the SDK's default
-    // trailing checksums; amigate checks SHA-256 itself on every read.
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
 }
