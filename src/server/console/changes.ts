@@ -17,7 +17,13 @@ export type ConsoleChange =
   | { kind: "unshare"; accountId: string }
   | { kind: "make-public" }
   | { kind: "make-private" }
-  | { kind: "deregister" };
+  | { kind: "deregister" }
+  | { kind: "deprecate"; deprecateAt: string }
+  | { kind: "undeprecate" }
+  | { kind: "disable" }
+  | { kind: "enable" }
+  | { kind: "protect"; withCooldown: boolean }
+  | { kind: "unprotect" };
 
 /** The EC2 call a change is. */
 export function ec2CallOf(imageId: string, change: ConsoleChange): Record<string, string> {
@@ -40,6 +46,22 @@ export function ec2CallOf(imageId: string, change: ConsoleChange): Record<string
       return { Action: "ModifyImageAttribute", ImageId: imageId, "LaunchPermission.Remove.1.Group": "all" };
     case "deregister":
       return { Action: "DeregisterImage", ImageId: imageId };
+    case "deprecate":
+      return { Action: "EnableImageDeprecation", ImageId: imageId, DeprecateAt: change.deprecateAt };
+    case "undeprecate":
+      return { Action: "DisableImageDeprecation", ImageId: imageId };
+    case "disable":
+      return { Action: "DisableImage", ImageId: imageId };
+    case "enable":
+      return { Action: "EnableImage", ImageId: imageId };
+    case "protect":
+      return {
+        Action: "EnableImageDeregistrationProtection",
+        ImageId: imageId,
+        WithCooldown: String(change.withCooldown),
+      };
+    case "unprotect":
+      return { Action: "DisableImageDeregistrationProtection", ImageId: imageId };
   }
 }
 
@@ -65,8 +87,27 @@ export function changeOf(form: URLSearchParams): ConsoleChange | undefined {
     case "make-public":
     case "make-private":
     case "deregister":
+    case "undeprecate":
+    case "disable":
+    case "enable":
+    case "unprotect":
       return { kind: op };
+    case "deprecate":
+      return { kind: op, deprecateAt: deprecateAtOf(form.get("deprecateAt") ?? "") };
+    case "protect":
+      return { kind: op, withCooldown: form.get("withCooldown") === "true" };
     default:
       return undefined;
   }
+}
+
+/**
+ * A date field ("2027-06-30") or a datetime-local one ("2027-06-30T12:00") is a UTC time, as the
+ * page says; anything else goes to the API as typed, which refuses it with its own message.
+ */
+function deprecateAtOf(value: string): string {
+  const v = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return `${v}T00:00:00Z`;
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?$/.test(v)) return `${v}Z`;
+  return v;
 }

@@ -320,6 +320,123 @@ describe("changes are EC2 calls", () => {
   });
 });
 
+describe("lifecycle forms are EC2 calls", () => {
+  const register = async (name: string) =>
+    member(
+      await s.c.call(s.a, "RegisterImage", {
+        Name: name,
+        Architecture: "x86_64",
+        RootDeviceName: "/dev/xvda",
+      }),
+      "RegisterImage",
+      "imageId",
+    ) as string;
+  const described = async (imageId: string) =>
+    items(await s.c.call(s.a, "DescribeImages", { "ImageId.1": imageId }), "DescribeImages", "imagesSet")[0]!;
+
+  test("deprecate on a date and cancel it; DescribeImages sees each; a bad date is the API's refusal", async () => {
+    const imageId = await register("to-deprecate");
+    const v = await signedIn();
+    const page = await v.get(`/images/${imageId}`);
+    assert.match(page.text, /<h2 id="lifecycle">Lifecycle<\/h2>/);
+    assert.match(page.text, /Not deprecated\./);
+    const csrf = ConsoleVisitor.csrfOf(page.text);
+    const url = `/images/${imageId}/lifecycle`;
+    const year = new Date().getUTCFullYear() + 1;
+    const set = await v.send("POST", url, { csrf, op: "deprecate", deprecateAt: `${year}-06-30` });
+    assert.equal(set.status, 303, set.text);
+    assert.equal(set.headers.location, `/images/${imageId}?done=deprecation-set`);
+    assert.equal((await described(imageId)).deprecationTime, `${year}-06-30T00:00:00.000Z`);
+    const shown = await v.get(set.headers.location!);
+    assert.match(shown.text, /The deprecation time is set\./);
+    assert.match(shown.text, /Deprecated from/);
+    const past = await v.send("POST", url, { csrf, op: "deprecate", deprecateAt: "2001-01-01" });
+    assert.equal(past.status, 400);
+    assert.match(past.text, /InvalidParameterValue/);
+    assert.match(past.text, /in the past/);
+    const cancel = await v.send("POST", url, { csrf, op: "undeprecate" });
+    assert.equal(cancel.headers.location, `/images/${imageId}?done=deprecation-cancelled`);
+    assert.equal((await described(imageId)).deprecationTime, undefined);
+  });
+
+  test("disable drops the launch permissions, enable brings the image back private", async () => {
+    const imageId = await register("to-disable");
+    await s.c.call(s.a, "ModifyImageAttribute", {
+      ImageId: imageId,
+      "LaunchPermission.Add.1.UserId": s.b.account.accountId,
+    });
+    const v = await signedIn();
+    const csrf = ConsoleVisitor.csrfOf((await v.get(`/images/${imageId}`)).text);
+    const url = `/images/${imageId}/lifecycle`;
+    const off = await v.send("POST", url, { csrf, op: "disable" });
+    assert.equal(off.headers.location, `/images/${imageId}?done=disabled`);
+    const page = await v.get(off.headers.location!);
+    assert.match(page.text, /The image is disabled: it cannot be launched/);
+    assert.deepEqual(await s.c.store.launchPermissions(imageId), []);
+    const on = await v.send("POST", url, { csrf, op: "enable" });
+    assert.equal(on.headers.location, `/images/${imageId}?done=enabled`);
+    const image = await described(imageId);
+    assert.equal(image.imageState, "available");
+    assert.equal(image.isPublic, "false");
+    const entry = (await s.c.store.auditLog(50)).find(
+      (e) => e.action === "DisableImage" && e.resource === imageId,
+    );
+    assert.equal(entry?.accessKeyId, s.a.accessKeyId);
+  });
+
+  test("protection with a cooldown refuses DeregisterImage, and still does after it is removed", async () => {
+    const imageId = await register("to-protect");
+    const v = await signedIn();
+    const csrf = ConsoleVisitor.csrfOf((await v.get(`/images/${imageId}`)).text);
+    const url = `/images/${imageId}/lifecycle`;
+    const on = await v.send("POST", url, { csrf, op: "protect", withCooldown: "true" });
+    assert.equal(on.headers.location, `/images/${imageId}?done=protected`);
+    assert.equal((await described(imageId)).deregistrationProtection, "enabled-with-cooldown");
+    const refused = await v.send("POST", `/images/${imageId}/deregister`, { csrf, confirm: "yes" });
+    assert.equal(refused.status, 400);
+    assert.ok(await s.c.store.image(imageId));
+    await v.send("POST", url, { csrf, op: "unprotect" });
+    const page = await v.get(`/images/${imageId}`);
+    assert.match(page.text, /Its cooldown keeps it protected until/);
+    assert.equal(
+      (await v.send("POST", `/images/${imageId}/deregister`, { csrf, confirm: "yes" })).status,
+      400,
+    );
+    assert.ok(await s.c.store.image(imageId));
+  });
+
+  test("each form posts its own changes only; another account's post is EC2's AuthFailure", async () => {
+    const imageId = await register("form-bound");
+    const v = await signedIn();
+    const csrf = ConsoleVisitor.csrfOf((await v.get(`/images/${imageId}`)).text);
+    // A deregistration never skips its confirmation page, nor a share its own form.
+    assert.equal(
+      (await v.send("POST", `/images/${imageId}/launch-permission`, { csrf, op: "deregister" })).status,
+      400,
+    );
+    assert.equal(
+      (await v.send("POST", `/images/${imageId}/lifecycle`, { csrf, op: "make-public" })).status,
+      400,
+    );
+    assert.ok(await s.c.store.image(imageId));
+    const other = await signedIn(s.b);
+    assert.equal((await other.get(`/images/${imageId}/lifecycle`)).status, 404);
+    await s.c.call(s.a, "ModifyImageAttribute", {
+      ImageId: imageId,
+      "LaunchPermission.Add.1.UserId": s.b.account.accountId,
+    });
+    const seen = await other.get(`/images/${imageId}`);
+    assert.doesNotMatch(seen.text, /id="lifecycle"/);
+    const r = await other.send("POST", `/images/${imageId}/lifecycle`, {
+      csrf: ConsoleVisitor.csrfOf(seen.text),
+      op: "disable",
+    });
+    assert.equal(r.status, 400);
+    assert.match(r.text, /AuthFailure/);
+    assert.equal((await described(imageId)).imageState, "available");
+  });
+});
+
 describe("who sees what", () => {
   test("anonymous: the catalogue's public images only; private pages send to sign-in", async () => {
     const anon = new ConsoleVisitor(s.c);

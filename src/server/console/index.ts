@@ -42,11 +42,12 @@ const ASSETS: Record<string, { type: string; body: string }> = {
 };
 
 const IMAGE_PATH =
-  /^\/images\/(ami-[0-9a-f]{8}(?:[0-9a-f]{9})?)(?:\/(packages|launch-permission|deregister|listing|listing\/publish|attestations|submission|submission\.json))?$/;
+  /^\/images\/(ami-[0-9a-f]{8}(?:[0-9a-f]{9})?)(?:\/(packages|launch-permission|lifecycle|deregister|listing|listing\/publish|attestations|submission|submission\.json))?$/;
 
 /** Pages and forms only the image's owner has. */
 const OWNER_ONLY = new Set([
   "launch-permission",
+  "lifecycle",
   "deregister",
   "listing",
   "listing/publish",
@@ -214,7 +215,10 @@ export class WebConsole {
     if (sub === undefined) {
       if (post) return notAllowed("GET");
       const done = x.url.searchParams.get("done") ?? undefined;
-      return render(x, await imageView({ data: this.#data, visitor, image, done, endpoint }));
+      return render(
+        x,
+        await imageView({ data: this.#data, visitor, image, done, endpoint, now: this.#now() }),
+      );
     }
     if (sub === "packages")
       return post ? notAllowed("GET") : render(x, await packagesView(this.#data, image));
@@ -234,7 +238,9 @@ export class WebConsole {
     let change: ConsoleChange | undefined;
     if (sub === "deregister") change = x.form.get("confirm") === "yes" ? { kind: "deregister" } : undefined;
     else change = changeOf(x.form);
-    if (!change) return render(x, messageView(400, "Refused", "The form names no change."));
+    // Each form posts its own kinds only: a deregistration never skips its confirmation page.
+    if (!change || (sub !== "deregister" && !FORM_CHANGES[sub]?.has(change.kind)))
+      return render(x, messageView(400, "Refused", "The form names no change."));
     try {
       await applyChange(
         (c, p, r) => this.host.runAction(c, p, r),
@@ -246,7 +252,10 @@ export class WebConsole {
     } catch (e) {
       if (!(e instanceof Ec2Error)) throw e;
       const refusal = { change: CHANGE_LABELS[change.kind], error: e };
-      return render(x, await imageView({ data: this.#data, visitor, image, refusal, endpoint }));
+      return render(
+        x,
+        await imageView({ data: this.#data, visitor, image, refusal, endpoint, now: this.#now() }),
+      );
     }
     if (change.kind === "deregister") return redirect("/images?done=deregistered");
     return redirect(`/images/${imageId}?done=${DONE_OF[change.kind]}`);
@@ -259,6 +268,12 @@ const CHANGE_LABELS: Record<ConsoleChange["kind"], string> = {
   "make-public": "make the image public",
   "make-private": "make the image private",
   deregister: "deregister the image",
+  deprecate: "set the deprecation time",
+  undeprecate: "cancel the deprecation",
+  disable: "disable the image",
+  enable: "enable the image",
+  protect: "protect the image from deregistration",
+  unprotect: "remove the deregistration protection",
 };
 
 const DONE_OF: Record<Exclude<ConsoleChange["kind"], "deregister">, string> = {
@@ -266,4 +281,15 @@ const DONE_OF: Record<Exclude<ConsoleChange["kind"], "deregister">, string> = {
   unshare: "unshared",
   "make-public": "public",
   "make-private": "private",
+  deprecate: "deprecation-set",
+  undeprecate: "deprecation-cancelled",
+  disable: "disabled",
+  enable: "enabled",
+  protect: "protected",
+  unprotect: "unprotected",
+};
+
+const FORM_CHANGES: Record<string, ReadonlySet<ConsoleChange["kind"]>> = {
+  "launch-permission": new Set(["share", "unshare", "make-public", "make-private"]),
+  lifecycle: new Set(["deprecate", "undeprecate", "disable", "enable", "protect", "unprotect"]),
 };

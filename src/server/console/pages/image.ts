@@ -14,6 +14,7 @@ import { statementsOf } from "../../statements.js";
 import type { Image, LaunchPermission, ScanRecord, StoredListing } from "../../store/types.js";
 import type { ConsoleData, ScanSummary } from "../data.js";
 import { buttonForm, csrfField, h, type View, type Visitor, when } from "../layout.js";
+import { LIFECYCLE_NOTICES, lifecycleHtml } from "./lifecycle.js";
 import { listingHtml } from "./listing.js";
 import { ownerHtml } from "./lists.js";
 import { listingStateHtml, verdictHtml, visibilityHtml } from "./parts.js";
@@ -24,6 +25,7 @@ export const DONE_NOTICES: Record<string, string> = {
   unshared: "The account's launch permission is removed.",
   public: "The image is public.",
   private: "The image is private again; its listing, if published, is unpublished.",
+  ...LIFECYCLE_NOTICES,
 };
 
 export interface ImagePageInput {
@@ -35,6 +37,8 @@ export interface ImagePageInput {
   refusal?: { change: string; error: Ec2Error } | undefined;
   /** The endpoint URL, for the commands the page suggests. */
   endpoint: string;
+  /** The server's clock (deprecation and protection states depend on it). */
+  now?: Date;
 }
 
 const failingOf = (r: ScanResult): Finding[] => r.findings.filter((f) => atLeast(f.severity, r.failOn));
@@ -224,6 +228,7 @@ export async function imageView(input: ImagePageInput): Promise<View> {
   if (owner && visitor) {
     parts.push(factsHtml(image, permissions, "you"));
     parts.push(permissionsHtml(visitor, image, permissions));
+    parts.push(lifecycleHtml(visitor, image, input.now ?? new Date()));
     parts.push(ownerListingHtml(image, listing));
     parts.push(foundHtml(summary, report, scan));
   } else {
