@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: each target's scan time next to a baseline measured in the same run on the
- * same bytes, plus peak RSS. Sections are added by each layer (rootfs, disks, packages, server).
+ * same bytes, plus peak RSS. Sections are added by each layer (rootfs, disks, packages, server,
+ * re-judging, DescribeImages on PostgreSQL at 1 M images: bench/pg-describe.ts).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -8,6 +9,7 @@ import path from "node:path";
 import { benchDisks } from "./disks.js";
 import { best, type Measurement, measure, row } from "./measure.js";
 import { benchNtfs } from "./ntfs.js";
+import { benchPgDescribe } from "./pg-describe.js";
 import { benchRejudge } from "./rejudge.js";
 import { benchServer } from "./server.js";
 import { benchVuln } from "./vuln.js";
@@ -27,9 +29,11 @@ function sh(script: string): string {
 async function main(): Promise<void> {
   if (!existsSync("/usr/bin/time")) sh("apt-get install -y -qq time >/dev/null 2>&1 || true");
   sh(`cd ${repo} && npm run -s build`);
-  // BENCH_ONLY=rootfs,disks,ntfs,vuln,server,rejudge runs only the named sections (default: all);
-  // BENCH_MOTO=0 skips moto in the server section while iterating.
-  const only = new Set((process.env.BENCH_ONLY ?? "rootfs,disks,ntfs,vuln,server,rejudge").split(","));
+  // BENCH_ONLY=rootfs,disks,ntfs,vuln,server,rejudge,pgdescribe runs only the named sections
+  // (default: all); BENCH_MOTO=0 skips moto in the server section while iterating.
+  const only = new Set(
+    (process.env.BENCH_ONLY ?? "rootfs,disks,ntfs,vuln,server,rejudge,pgdescribe").split(","),
+  );
   const rootfs = sh(`bash ${repo}/fixtures/debian-rootfs.sh`).split("\n").pop()!;
   // Best of 5 for the scan and its baseline alike: single runs on a shared 2-core VM vary by ±20 %.
   const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -43,6 +47,7 @@ async function main(): Promise<void> {
   if (only.has("vuln")) await benchVuln(rootfs, runs);
   if (only.has("server")) await benchServer(cli);
   if (only.has("rejudge")) await benchRejudge(rootfs);
+  if (only.has("pgdescribe")) await benchPgDescribe(cli);
 }
 
 async function benchRootfs(

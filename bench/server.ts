@@ -12,7 +12,7 @@ import path from "node:path";
 import { openStore } from "../src/server/catalogue.js";
 import { newImageId } from "../src/server/ids.js";
 import { signHeaders } from "../src/server/sign.js";
-import type { Image, NewAccount } from "../src/server/store/types.js";
+import type { Image, LaunchPermission, NewAccount } from "../src/server/store/types.js";
 import type { LoadResult, Prepared } from "./load-generator.js";
 
 const BARE_BODY =
@@ -21,8 +21,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
 const GENERATOR = path.resolve(import.meta.dirname, "load-generator.ts");
-type Call = [string, (a: NewAccount, i: number) => Record<string, string>];
-interface Result {
+export type Call = [string, (a: NewAccount, i: number) => Record<string, string>];
+export interface Result {
   rps: number;
   /** CPU the server process spent per answered request (user + system), µs; NaN when unknown. */
   cpuPerReq: number;
@@ -33,7 +33,7 @@ interface Result {
   errors: number;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer().listen(0, "127.0.0.1", () => {
       const p = (s.address() as { port: number }).port;
@@ -42,7 +42,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitUp(url: string): Promise<void> {
+export async function waitUp(url: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     try {
       await fetch(url);
@@ -54,7 +54,7 @@ async function waitUp(url: string): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
-async function prepare(
+export async function prepare(
   base: string,
   keys: { accessKeyId: string; secretAccessKey: string },
   params: Record<string, string>,
@@ -75,7 +75,7 @@ async function prepare(
  * CONCURRENCY keep-alive clients for SECONDS from a separate load-generator process (each request
  * sent once first), with the server's CPU per request read from /proc around the run.
  */
-async function load(base: string, reqs: Prepared[], pid?: number): Promise<Result> {
+export async function load(base: string, reqs: Prepared[], pid?: number): Promise<Result> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-load-"));
   try {
     const file = path.join(dir, "requests.json");
@@ -105,22 +105,48 @@ async function load(base: string, reqs: Prepared[], pid?: number): Promise<Resul
   }
 }
 
-const fmt = (name: string, r: Result, note = "") =>
+export const fmt = (name: string, r: Result, note = "") =>
   `  ${name.padEnd(58)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99
     .toFixed(2)
     .padStart(
       6,
     )} ms${Number.isNaN(r.cpuPerReq) ? "" : `  cpu ${r.cpuPerReq.toFixed(0).padStart(4)} µs/req (client ${r.clientCpuPerReq.toFixed(0)})`}${r.errors ? `  (${r.errors} non-200)` : ""}${note}`;
 
+/** The DescribeImages calls of the mix (bench/pg-describe.ts times the same ones on PostgreSQL). */
+export const DESCRIBE_CALLS: readonly Call[] = [
+  ["DescribeImages --owners self", () => ({ Action: "DescribeImages", "Owner.1": "self" })],
+  ["DescribeImages --executable-users self", () => ({ Action: "DescribeImages", "ExecutableBy.1": "self" })],
+  [
+    "DescribeImages --owners self --filters name=img-1*,architecture=x86_64",
+    () => ({
+      Action: "DescribeImages",
+      "Owner.1": "self",
+      "Filter.1.Name": "name",
+      "Filter.1.Value.1": "img-1*",
+      "Filter.2.Name": "architecture",
+      "Filter.2.Value.1": "x86_64",
+    }),
+  ],
+];
+
 function rand(n: number): number {
   return Math.floor(Math.random() * n);
 }
 
+/** An image's random launch permissions: up to three accounts, and one image in 50 public. */
+export function randomShares(accountIds: readonly string[]): LaunchPermission[] {
+  const shares: LaunchPermission[] = [];
+  for (let s = rand(4); s > 0; s--) shares.push({ userId: accountIds[rand(accountIds.length)]! });
+  if (rand(50) === 0) shares.push({ group: "all" });
+  return shares;
+}
+
 /** Seeds the store directly (one transaction): accounts, images, random shares, ~2% public. */
-async function seed(dataDir: string, accounts: number, images: number): Promise<NewAccount[]> {
+export async function seed(dataDir: string, accounts: number, images: number): Promise<NewAccount[]> {
   const store = openStore(dataDir);
   const created: NewAccount[] = [];
   for (let a = 0; a < accounts; a++) created.push(await store.createAccount({ alias: `bench-${a}` }));
+  const accountIds = created.map((a) => a.account.accountId);
   store.bulk(() => {
     for (let n = 0; n < images; n++) {
       const owner = created[n % accounts]!;
@@ -145,9 +171,7 @@ async function seed(dataDir: string, accounts: number, images: number): Promise<
         isPublic: false,
       };
       void store.insertImage(image, []);
-      const shares = [];
-      for (let s = rand(4); s > 0; s--) shares.push({ userId: created[rand(accounts)]!.account.accountId });
-      if (rand(50) === 0) shares.push({ group: "all" as const });
+      const shares = randomShares(accountIds);
       if (shares.length > 0) void store.modifyLaunchPermissions(image.imageId, shares, []);
     }
   });
@@ -216,22 +240,7 @@ export async function benchServer(cli: string): Promise<void> {
       await store.close();
     }
     const allCalls: Call[] = [
-      ["DescribeImages --owners self", () => ({ Action: "DescribeImages", "Owner.1": "self" })],
-      [
-        "DescribeImages --executable-users self",
-        () => ({ Action: "DescribeImages", "ExecutableBy.1": "self" }),
-      ],
-      [
-        "DescribeImages --owners self --filters name=img-1*,architecture=x86_64",
-        () => ({
-          Action: "DescribeImages",
-          "Owner.1": "self",
-          "Filter.1.Name": "name",
-          "Filter.1.Value.1": "img-1*",
-          "Filter.2.Name": "architecture",
-          "Filter.2.Value.1": "x86_64",
-        }),
-      ],
+      ...DESCRIBE_CALLS,
       [
         "DescribeImageAttribute launchPermission",
         (a) => ({

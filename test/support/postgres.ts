@@ -109,7 +109,11 @@ function watch([file, argv]: [string, string[]], dir: string): ChildProcess {
   return child;
 }
 
-export async function startPostgres(): Promise<PostgresCluster> {
+/**
+ * `settings`: postgresql.conf lines over the throwaway defaults below (the bench gives a 1 M-image
+ * catalogue more than 16 MB of shared buffers).
+ */
+export async function startPostgres(settings: Record<string, string> = {}): Promise<PostgresCluster> {
   const bin = postgresBinDir();
   if (!bin) throw new Error(postgresMissing() ?? "PostgreSQL is not installed");
   const user = serverUser();
@@ -182,6 +186,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
         "full_page_writes = off",
         "shared_buffers = 16MB",
         "max_connections = 100",
+        ...Object.entries(settings).map(([name, value]) => `${name} = '${value}'`),
         "",
       ].join("\n"),
     );
