@@ -44,6 +44,8 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   "allowed-images": async () => (await import("./allowed-images.js")).registerAllowedImages,
   migrate: async () => (await import("./migrate.js")).registerMigrate,
   worker: async () => (await import("./worker.js")).registerWorker,
+  export: async () => (await import("./export.js")).registerExport,
+  import: async () => (await import("./import.js")).registerImport,
   push: async () => (await import("./push.js")).registerPush,
   pull: async () => (await import("./pull.js")).registerPull,
   report: async () => (await import("./report.js")).registerReport,
