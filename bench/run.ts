@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: each target's scan time next to a baseline measured in the same run on the
  * same bytes, plus peak RSS. Sections are added by each layer (rootfs, disks, packages, server,
- * re-judging, DescribeImages on PostgreSQL at 1 M images: bench/pg-describe.ts).
+ * re-judging, DescribeImages on PostgreSQL at 1 M images: bench/pg-describe.ts, scans per minute
+ * with one and two `amigate worker`s: bench/workers.ts).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -13,6 +14,7 @@ import { benchPgDescribe } from "./pg-describe.js";
 import { benchRejudge } from "./rejudge.js";
 import { benchServer } from "./server.js";
 import { benchVuln } from "./vuln.js";
+import { benchWorkers } from "./workers.js";
 
 const repo = path.resolve(import.meta.dirname, "..");
 const cli = path.join(repo, "dist/amigate.js");
@@ -29,10 +31,10 @@ function sh(script: string): string {
 async function main(): Promise<void> {
   if (!existsSync("/usr/bin/time")) sh("apt-get install -y -qq time >/dev/null 2>&1 || true");
   sh(`cd ${repo} && npm run -s build`);
-  // BENCH_ONLY=rootfs,disks,ntfs,vuln,server,rejudge,pgdescribe runs only the named sections
+  // BENCH_ONLY=rootfs,disks,ntfs,vuln,server,rejudge,pgdescribe,workers runs only the named sections
   // (default: all); BENCH_MOTO=0 skips moto in the server section while iterating.
   const only = new Set(
-    (process.env.BENCH_ONLY ?? "rootfs,disks,ntfs,vuln,server,rejudge,pgdescribe").split(","),
+    (process.env.BENCH_ONLY ?? "rootfs,disks,ntfs,vuln,server,rejudge,pgdescribe,workers").split(","),
   );
   const rootfs = sh(`bash ${repo}/fixtures/debian-rootfs.sh`).split("\n").pop()!;
   // Best of 5 for the scan and its baseline alike: single runs on a shared 2-core VM vary by ±20 %.
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
   if (only.has("server")) await benchServer(cli);
   if (only.has("rejudge")) await benchRejudge(rootfs);
   if (only.has("pgdescribe")) await benchPgDescribe(cli);
+  if (only.has("workers")) await benchWorkers(cli);
 }
 
 async function benchRootfs(
