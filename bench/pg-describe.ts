@@ -7,6 +7,8 @@
  * section's DescribeImages calls (bench/server.ts DESCRIBE_CALLS, same keep-alive load generator),
  * each timed back to back with the same calls on the SQLite catalogue of 100 k images / 1 k
  * accounts (BENCH_SQLITE_IMAGES) measured in this run. Goal: PostgreSQL p99 ≤ 2× SQLite p99.
+ * The cluster gets BENCH_PG_SHARED_BUFFERS (default 256MB); BENCH_SECONDS, BENCH_CONCURRENCY and
+ * BENCH_PASSES are the server section's. A quick run: BENCH_PG_IMAGES=20000 BENCH_SQLITE_IMAGES=20000.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -63,10 +65,11 @@ function templateImage(): Image {
 }
 
 /**
- * Accounts (SIGNERS through the store, with access keys; the rest as rows), then images and their
+ * Fills the database at `url` (migrated here), keys sealed by `dataDir`'s secret.key:
+ * accounts (SIGNERS through the store, with access keys; the rest as rows), then images and their
  * launch permissions in transactions of BATCH images, each one INSERT … SELECT FROM unnest(arrays).
  */
-async function populate(url: string, dataDir: string, images: number): Promise<NewAccount[]> {
+export async function populate(url: string, dataDir: string, images: number): Promise<NewAccount[]> {
   const store = await PostgresStore.open(url, SecretBox.open(path.join(dataDir, "secret.key")));
   const signers: NewAccount[] = [];
   try {

@@ -9,6 +9,7 @@
  * 1.8× one. Printed with each run's CPU: the workers' and PostgreSQL's CPU-seconds per scan, and
  * the whole machine's utilisation over its cores, which is the ceiling two workers meet on a
  * 2-core machine (cores × 60 / CPU-seconds per scan = the most scans a minute it can do).
+ * BENCH_WORKER_IMAGE scans another image; a quick run: BENCH_WORKER_SCANS=6.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import {
