@@ -28,11 +28,20 @@ export interface Inode {
   raw: Buffer;
 }
 
+/** Throws ImageFormatError unless `ino` (found at byte `where`) is an inode number of this filesystem. */
+export function checkInodeNumber(vol: Volume, ino: number, where: number): void {
+  if (!Number.isInteger(ino) || ino < 1 || ino > vol.sb.inodesCount)
+    throw vol.error(
+      "ext inode number",
+      where,
+      `an inode number from 1 to ${vol.sb.inodesCount} (got ${ino})`,
+    );
+}
+
 /** Reads inode `ino` (1-based). Throws ImageFormatError when it is out of range or unreadable. */
 export async function readInode(vol: Volume, ino: number, where: number): Promise<Inode> {
   const { sb } = vol;
-  if (!Number.isInteger(ino) || ino < 1 || ino > sb.inodesCount)
-    throw vol.error("ext inode number", where, `an inode number from 1 to ${sb.inodesCount} (got ${ino})`);
+  checkInodeNumber(vol, ino, where);
   const group = Math.floor((ino - 1) / sb.inodesPerGroup);
   const index = (ino - 1) % sb.inodesPerGroup;
   const table = await vol.inodeTable(group);

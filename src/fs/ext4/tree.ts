@@ -5,9 +5,9 @@ import type { DirEntry, FileStat, FileTree } from "../filetree.js";
 import { splitImagePath } from "../path.js";
 import { checkSize, readAll, readData, readSymlink } from "./data.js";
 import { type Dirent, readDirectory } from "./dir.js";
-import { type Inode, readInode } from "./inode.js";
+import { checkInodeNumber, type Inode, readInode } from "./inode.js";
 import { hasExtMagic, parseSuperblock, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE } from "./superblock.js";
-import { Lru, Volume } from "./volume.js";
+import { cachedLoad, Lru, Volume } from "./volume.js";
 
 const ROOT_INO = 2;
 /** Parsed directories kept for path lookups (a walk touches each parent many times in a row). */
@@ -45,28 +45,25 @@ export async function openExt4(source: ByteSource): Promise<FileTree> {
 /** A FileTree over an ext filesystem: paths are looked up from inode 2 through parsed directories. */
 export class Ext4Tree implements FileTree {
   readonly description: string;
-  private readonly dirs = new Lru<number, Map<string, Dirent>>(DIR_CACHE);
-  private readonly inodes = new Lru<number, Inode>(INODE_CACHE);
+  private readonly dirs = new Lru<number, Promise<Map<string, Dirent>>>(DIR_CACHE);
+  private readonly inodes = new Lru<number, Promise<Inode>>(INODE_CACHE);
 
   constructor(readonly vol: Volume) {
     this.description = `ext filesystem ${vol.file}${vol.sb.volumeName ? ` (${vol.sb.volumeName})` : ""}`;
   }
 
   async inode(ino: number, where: number): Promise<Inode> {
-    const hit = this.inodes.get(ino);
-    if (hit) return hit;
-    const inode = await readInode(this.vol, ino, where);
-    this.inodes.set(ino, inode);
-    return inode;
+    // The number is checked per caller (the error names where this caller found it).
+    checkInodeNumber(this.vol, ino, where);
+    return cachedLoad(this.inodes, ino, () => readInode(this.vol, ino, where));
   }
 
-  private async entries(dir: Inode): Promise<Map<string, Dirent>> {
-    const hit = this.dirs.get(dir.ino);
-    if (hit) return hit;
-    const map = new Map<string, Dirent>();
-    for (const e of await readDirectory(this.vol, dir)) map.set(e.name, e);
-    this.dirs.set(dir.ino, map);
-    return map;
+  private entries(dir: Inode): Promise<Map<string, Dirent>> {
+    return cachedLoad(this.dirs, dir.ino, async () => {
+      const map = new Map<string, Dirent>();
+      for (const e of await readDirectory(this.vol, dir)) map.set(e.name, e);
+      return map;
+    });
   }
 
   /** The inode at a canonical path; intermediate components must be directories (no symlinks). */

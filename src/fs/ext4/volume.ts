@@ -28,16 +28,36 @@ export class Lru<K, V> {
     }
     this.young.set(key, value);
   }
+  /** Forgets `key` if it still maps to `value` (a failed load, not one that replaced it). */
+  forget(key: K, value: V): void {
+    if (this.young.get(key) === value) this.young.delete(key);
+    if (this.old.get(key) === value) this.old.delete(key);
+  }
   clear(): void {
     this.young.clear();
     this.old.clear();
   }
 }
 
+/**
+ * The cached promise for `key`, else `load()`'s, cached while it is pending too: a walk reads a
+ * directory's entries 16 at a time, and without this each of them missed the cache for the same
+ * inode-table block at once (6,560 reads for 1,129 blocks on the bench disk). A failed load is
+ * forgotten, so a later caller sees its own error.
+ */
+export function cachedLoad<K, V>(cache: Lru<K, Promise<V>>, key: K, load: () => Promise<V>): Promise<V> {
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const loading = load();
+  cache.set(key, loading);
+  loading.catch(() => cache.forget(key, loading));
+  return loading;
+}
+
 /** The filesystem's block layer: bounds-checked block reads, a metadata cache, group descriptors. */
 export class Volume {
   readonly blockSize: number;
-  private readonly cache: Lru<number, Buffer>;
+  private readonly cache: Lru<number, Promise<Buffer>>;
 
   constructor(
     readonly source: ByteSource,
@@ -82,12 +102,9 @@ export class Volume {
 
   /** One metadata block, through the cache. The returned buffer is shared: do not modify it. */
   async block(n: number, structure: string, where: number): Promise<Buffer> {
-    const hit = this.cache.get(n);
-    if (hit) return hit;
+    // Checked per caller, so a bad block number is reported where this caller found it.
     this.checkRange(n, 1, structure, where);
-    const buf = await this.source.read(n * this.blockSize, this.blockSize);
-    this.cache.set(n, buf);
-    return buf;
+    return cachedLoad(this.cache, n, () => this.source.read(n * this.blockSize, this.blockSize));
   }
 
   /** File data straight from the source (not cached): `count` blocks from `block`. */
