@@ -288,19 +288,27 @@ function runDecompressor(program: string, file: string, stdout: "pipe" | number)
 /** How often the size of a decompressor's output file is looked at against the bound. */
 const BOUND_POLL_MS = 25;
 
+/** A decompressor program writing into a file, as started by decompressToFile. */
+export interface DecompressionToFile {
+  /**
+   * Settles when the program has exited: to its failure (corrupt or truncated input, or output
+   * past the bound, when it was killed), or undefined. What it wrote before stays in the file.
+   */
+  finished: Promise<ImageFormatError | undefined>;
+}
+
 /**
- * Decompresses `file` with `program` (from nativeDecompressor) straight into `outFd`, without
- * its bytes passing through this process. Resolves to the failure when the program fails
- * (corrupt or truncated input) or its output passes `bound` (then it is killed): what it wrote
- * before stays in the file.
+ * Starts `program` (from nativeDecompressor) decompressing `file` straight into `outFd`, without
+ * its bytes passing through this process: the caller may read the file while it grows
+ * (growingFileSource), so decompression runs on another core beside the reading.
  */
-export async function decompressToFile(
+export function decompressToFile(
   program: string,
   file: string,
   compression: Exclude<Compression, "none">,
   outFd: number,
   bound: InflateBound = inflateBoundFromEnv(),
-): Promise<ImageFormatError | undefined> {
+): DecompressionToFile {
   const { exited, failure, stop, consumed } = runDecompressor(program, file, outFd);
   const meter = new InflateMeter(file, bound, consumed);
   let stopped: InflateBoundError | undefined;
@@ -315,13 +323,18 @@ export async function decompressToFile(
     stopped ??= meter.check(size);
     if (stopped) stop();
   }, BOUND_POLL_MS);
-  try {
-    const code = await exited;
-    if (stopped) return stopped;
-    return code === 0 ? undefined : failure(code, STRUCTURE[compression]);
-  } finally {
-    clearInterval(poll);
-  }
+  const finished = exited.then(
+    (code) => {
+      clearInterval(poll);
+      if (stopped) return stopped;
+      return code === 0 ? undefined : failure(code, STRUCTURE[compression]);
+    },
+    (e: unknown) => {
+      clearInterval(poll);
+      throw e;
+    },
+  );
+  return { finished };
 }
 
 async function* nativeChunks(
