@@ -14,6 +14,8 @@ export interface SecretHit {
   line?: number;
   /** Shown instead of the masked value when the value is not text (an encrypted cache). */
   evidence?: string;
+  /** A password or passphrase: no prefix of it is shown, however long (tokens keep the one naming their kind). */
+  password?: boolean;
 }
 
 /** Lines without terminators (CRLF tolerated), with their 1-based numbers. */

@@ -33,6 +33,7 @@ import {
   parseKubeconfig,
   parseTerraformCredentials,
 } from "./credential-formats-structured.js";
+import { SERVICE_SPECS } from "./credential-store-services.js";
 
 export interface StoreFile {
   /** The file's text (latin1 for binary stores, utf8 otherwise). */
@@ -53,10 +54,12 @@ export interface StoreSpec {
   tool: string;
   /** What a finding calls it: "docker registry auth". */
   kind: string;
-  /** Paths relative to every home; a `*` component matches any one name. */
+  /** Paths relative to every home; `*` in a component matches any run of characters in one name. */
   home?: readonly string[];
-  /** Image-absolute paths outside homes; a `*` component matches any one name. */
+  /** Image-absolute paths outside homes; `*` in a component matches any run of characters in one name. */
   system?: readonly string[];
+  /** File names that are this store wherever they are (outside documentation): services run from anywhere. */
+  names?: RegExp;
   /** The file is the tool's saved login and nothing else worth keeping: `fix` removes it. */
   removable: boolean;
   /** Long-lived cloud keys are critical, like aws-credentials; others take the rule's severity. */
@@ -427,6 +430,7 @@ export const STORE_SPECS: readonly StoreSpec[] = [
     removable: false,
     parse: text(parseFetchmail),
   },
+  ...SERVICE_SPECS,
 ];
 
 /** Web servers' password files, found by name and by the server configuration that names them. */

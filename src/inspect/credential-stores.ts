@@ -2,6 +2,12 @@ import { normalizeImagePath } from "../fs/path.js";
 import { FsError } from "../io/errors.js";
 import type { InspectContext, Inspector } from "./context.js";
 import type { SecretHit } from "./credential-formats.js";
+import { openvpnAuthFileRefs } from "./credential-formats-services.js";
+import {
+  OPENVPN_AUTH_FILE_SPEC,
+  OPENVPN_DIRS,
+  OPENVPN_LOOSE_AUTH_FILE_SPEC,
+} from "./credential-store-services.js";
 import { HTPASSWD_NAME, HTPASSWD_SPEC, STORE_SPECS, type StoreSpec } from "./credential-store-table.js";
 import { accountHomes, groupByHome, leftBehindHomes } from "./homes.js";
 import { loadYaml } from "./load-yaml.js";
@@ -38,6 +44,11 @@ const MAX_GLOB_ENTRIES = 1_000;
 /** Web server configuration files read for the password files they name. */
 const MAX_SERVER_CONFIGS = 2_000;
 const WEB_SERVER_DIRS = ["/etc/nginx", "/etc/apache2", "/etc/httpd", "/usr/local/etc/nginx"];
+/** Stores found by file name, and OpenVPN configurations read for the auth files they name. */
+const MAX_NAMED_FILES = 2_000;
+/** An auth-user-pass file is two short lines; anything bigger in /etc/openvpn is something else. */
+const MAX_LOOSE_AUTH_FILE_BYTES = 512;
+const NOT_AN_AUTH_FILE = /\.(?:conf|ovpn|crt|pem|key|csr|p12|sh|example|sample)$/;
 const PASSWORD_FILE_DIRECTIVE =
   /^\s*(?:auth_basic_user_file|AuthUserFile|AuthDigestFile|AuthDBMUserFile)\s+"?([^";\s]+)"?/gim;
 
@@ -45,16 +56,28 @@ function isMissing(e: unknown): boolean {
   return e instanceof FsError && (e.code === "ENOENT" || e.code === "ENOTDIR" || e.code === "ELOOP");
 }
 
-/** Image paths a pattern names under `base`, a `*` component standing for every entry there. */
+/** A path component with `*` wildcards (`*`, `*.conf`) as a whole-name pattern. */
+function componentGlob(part: string): RegExp {
+  return new RegExp(
+    `^${part
+      .split("*")
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
+}
+
+/** Image paths a pattern names under `base`, a component with `*` standing for every entry there it matches. */
 async function expand(ctx: InspectContext, base: string, pattern: string): Promise<string[]> {
   let paths = [base];
   for (const part of pattern.split("/").filter((p) => p !== "")) {
     const next: string[] = [];
     for (const dir of paths) {
-      if (part !== "*") next.push(dir === "/" ? `/${part}` : `${dir}/${part}`);
-      else
+      if (!part.includes("*")) next.push(dir === "/" ? `/${part}` : `${dir}/${part}`);
+      else {
+        const matches = componentGlob(part);
         for (const e of (await readOptionalDir(ctx, dir)).slice(0, MAX_GLOB_ENTRIES))
-          next.push(dir === "/" ? `/${e.name}` : `${dir}/${e.name}`);
+          if (matches.test(e.name)) next.push(dir === "/" ? `/${e.name}` : `${dir}/${e.name}`);
+      }
     }
     paths = next;
   }
@@ -63,7 +86,8 @@ async function expand(ctx: InspectContext, base: string, pattern: string): Promi
 
 function evidenceOf(hit: SecretHit, count: number): string {
   // Short values (passwords) show no character at all; long tokens keep the prefix that names their kind.
-  const shown = hit.evidence ?? `${hit.field} ${maskSecretValue(hit.value, hit.value.length >= 20 ? 4 : 0)}`;
+  const keep = hit.password || hit.value.length < 20 ? 0 : 4;
+  const shown = hit.evidence ?? `${hit.field} ${maskSecretValue(hit.value, keep)}`;
   return count > 1 ? `${shown}, and ${count - 1} more` : shown;
 }
 
@@ -151,10 +175,60 @@ async function passwordFiles(ctx: InspectContext): Promise<string[]> {
   return [...out].sort();
 }
 
+const dirOf = (p: string) => p.slice(0, p.lastIndexOf("/")) || "/";
+
+/**
+ * Stores found by file name anywhere but documentation (redis.conf, *.ovpn), then the files
+ * OpenVPN configurations name in `auth-user-pass FILE` (relative names resolve against the
+ * configuration's directory, the working directory its systemd units give), then unnamed files in
+ * /etc/openvpn shaped like one.
+ */
+async function namedStores(ctx: InspectContext): Promise<Array<[string, StoreSpec]>> {
+  const files = await ctx.get("files");
+  const named: Array<[string, StoreSpec]> = [];
+  const vpnConfigs: string[] = [];
+  const loose: string[] = [];
+  for (const e of files.entries) {
+    if (e.type !== "file" || e.path.startsWith("/usr/share/doc/")) continue;
+    const name = e.path.slice(e.path.lastIndexOf("/") + 1);
+    for (const spec of STORE_SPECS)
+      if (spec.names?.test(name) && named.length < MAX_NAMED_FILES) named.push([e.path, spec]);
+    const dir = dirOf(e.path);
+    if (name.endsWith(".ovpn") || (OPENVPN_DIRS.includes(dir) && name.endsWith(".conf")))
+      vpnConfigs.push(e.path);
+    else if (
+      e.path.startsWith("/etc/openvpn/") &&
+      e.size <= MAX_LOOSE_AUTH_FILE_BYTES &&
+      !NOT_AN_AUTH_FILE.test(name)
+    )
+      loose.push(e.path);
+  }
+  const referenced: Array<[string, StoreSpec]> = [];
+  for (const config of vpnConfigs.slice(0, MAX_NAMED_FILES)) {
+    let text: string;
+    try {
+      text = await ctx.image.readText(config, MAX_CONFIG_BYTES);
+    } catch (e) {
+      if (!isMissing(e)) ctx.unknown(config, e);
+      continue;
+    }
+    for (const ref of openvpnAuthFileRefs(text))
+      referenced.push([
+        normalizeImagePath(ref.startsWith("/") ? ref : `${dirOf(config)}/${ref}`),
+        OPENVPN_AUTH_FILE_SPEC,
+      ]);
+  }
+  return [
+    ...named,
+    ...referenced,
+    ...loose.map((p): [string, StoreSpec] => [p, OPENVPN_LOOSE_AUTH_FILE_SPEC]),
+  ];
+}
+
 export const credentialStoresInspector: Inspector<"credentialStores"> = {
   name: "credentialStores",
   description:
-    "credential stores of cloud CLIs, container and cluster tools, VCS, package managers, database, mail and FTP clients, and web servers' password files, in every home and system-wide",
+    "credential stores of cloud CLIs, container and cluster tools, VCS, package managers, database, mail and FTP clients, web servers' password files, and services' configurations (redis, rclone, wpa_supplicant, OpenVPN), in every home and system-wide",
   paths: [
     "/etc/passwd",
     ...STORE_SPECS.flatMap((s) => [...(s.home ?? []).map((p) => `/**/${p}`), ...(s.system ?? [])]),
@@ -162,6 +236,10 @@ export const credentialStoresInspector: Inspector<"credentialStores"> = {
     "/**/*.htpasswd",
     "/**/.htdigest",
     ...WEB_SERVER_DIRS.map((d) => `${d}/**`),
+    "/**/redis*.conf",
+    "/**/sentinel*.conf",
+    "/**/*.ovpn",
+    "/etc/openvpn/**",
   ],
   async inspect(ctx) {
     const found = new Map<string, CredentialStore>();
@@ -169,7 +247,8 @@ export const credentialStoresInspector: Inspector<"credentialStores"> = {
       if (store && !found.has(store.path)) found.set(store.path, store);
     };
     const homes = await accountHomes(ctx);
-    for (const [home, users] of groupByHome([...homes, ...(await leftBehindHomes(ctx, homes))])) {
+    const byHome = groupByHome([...homes, ...(await leftBehindHomes(ctx, homes))]);
+    for (const [home, users] of byHome) {
       // One listing per home: most homes hold none of the tools' folders, so nothing more is read.
       const names = new Set((await readOptionalDir(ctx, home)).map((e) => e.name));
       if (names.size === 0) continue;
@@ -185,6 +264,11 @@ export const credentialStoresInspector: Inspector<"credentialStores"> = {
           add(await readStore(ctx, path, spec, undefined, []));
     for (const path of await passwordFiles(ctx))
       add(await readStore(ctx, path, HTPASSWD_SPEC, undefined, []));
+    for (const [path, spec] of await namedStores(ctx)) {
+      // A store found by name may sit in a home (a profile in ~/vpn): say whose.
+      const home = [...byHome.keys()].find((h) => h !== "/" && path.startsWith(`${h}/`));
+      add(await readStore(ctx, path, spec, home, home ? byHome.get(home)! : []));
+    }
     const stores = [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return { stores };
   },

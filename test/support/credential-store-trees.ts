@@ -50,6 +50,8 @@ const ecKey = opensslKey("ec");
 const clientKeyData = Buffer.from(ecKey).toString("base64");
 const dockerAuth = Buffer.from(`deploy:${password}`).toString("base64");
 const placeholderAuth = Buffer.from("deploy:changeme").toString("base64");
+const rcloneObscured = fakeToken("", 43, `${ALNUM}-_`, 73);
+const wifiKey = fakeToken("", 64, "0123456789abcdef", 79);
 const encryptedCache = Buffer.from(fakeToken("", 600, BASE64_CHARS, 67), "base64");
 
 /** A SQLite database as gcloud writes it, with the rows given (none: the empty schema). */
@@ -1022,6 +1024,208 @@ export const STORE_CASES: readonly StoreCase[] = [
     },
     passing: [{ why: "a locked entry", changes: { "/var/www/html/private/.htpasswd": "editor:!\n" } }],
     secrets: [],
+  },
+  // --- services' configurations (credential-in-config) ---
+  {
+    name: "redis requirepass in the packaged configuration",
+    rule: "credential-in-config",
+    failing: {
+      "/etc/redis/redis.conf": `bind 127.0.0.1 -::1\nport 6379\n# requirepass foobared\nrequirepass "${password}"\n`,
+    },
+    finding: {
+      path: "/etc/redis/redis.conf",
+      line: 4,
+      message: system("redis server password", "redis"),
+      evidence: `requirepass ${maskSecret(password, 0)}`,
+    },
+    passing: [
+      {
+        why: "the stock file's commented-out example",
+        changes: { "/etc/redis/redis.conf": "bind 127.0.0.1 -::1\n# requirepass foobared\n" },
+      },
+      { why: "an empty password", changes: { "/etc/redis/redis.conf": 'requirepass ""\n' } },
+      { why: "a placeholder", changes: { "/etc/redis/redis.conf": "requirepass changeme\n" } },
+    ],
+    secrets: [password],
+  },
+  {
+    name: "redis masterauth and an ACL user in a configuration found by name",
+    rule: "credential-in-config",
+    failing: {
+      "/opt/cache/redis-6380.conf": `port 6380\nreplicaof 10.0.0.5 6379\nMASTERAUTH ${password}\nuser worker on >${password2} ~jobs:* +@list\n`,
+    },
+    finding: {
+      path: "/opt/cache/redis-6380.conf",
+      line: 3,
+      message: system("redis server password", "redis"),
+      evidence: `masterauth ${maskSecret(password, 0)}, and 1 more`,
+    },
+    passing: [
+      {
+        why: "documentation, an ACL user without a password, a redis.conf.example",
+        changes: {
+          "/usr/share/doc/redis/redis.conf": `requirepass ${password}\n`,
+          "/opt/cache/redis.conf": "user reader on nopass ~* +@read\n",
+          "/opt/cache/redis.conf.example": `requirepass ${password}\n`,
+        },
+      },
+    ],
+    secrets: [password, password2],
+  },
+  {
+    name: "rclone remote password (obscured)",
+    rule: "credential-in-config",
+    failing: {
+      "/home/admin/.config/rclone/rclone.conf": `[backup]\ntype = sftp\nhost = files.example.org\nuser = admin\npass = ${rcloneObscured}\n`,
+    },
+    finding: {
+      path: "/home/admin/.config/rclone/rclone.conf",
+      line: 5,
+      message: admin("rclone remote credentials", "rclone"),
+      evidence: `pass (obscured, reversible) ${maskSecret(rcloneObscured, 0)}`,
+    },
+    passing: [
+      {
+        why: "a key file and an empty pass",
+        changes: {
+          "/home/admin/.config/rclone/rclone.conf":
+            "[backup]\ntype = sftp\nhost = files.example.org\nkey_file = ~/.ssh/id_ed25519\npass =\n",
+        },
+      },
+      {
+        why: "a commented-out pass",
+        changes: {
+          "/home/admin/.config/rclone/rclone.conf": `[backup]\ntype = sftp\n# pass = ${rcloneObscured}\n`,
+        },
+      },
+      {
+        why: "a configuration encrypted with a password kept elsewhere",
+        changes: {
+          "/home/admin/.config/rclone/rclone.conf": `# Encrypted rclone configuration File\n\nRCLONE_ENCRYPT_V0:\n${rcloneObscured}${rcloneObscured}\n`,
+        },
+      },
+    ],
+    secrets: [rcloneObscured],
+  },
+  {
+    name: "wpa_supplicant network passphrase",
+    rule: "credential-in-config",
+    failing: {
+      "/etc/wpa_supplicant/wpa_supplicant-wlan0.conf": `ctrl_interface=DIR=/run/wpa_supplicant GROUP=netdev\ncountry=DE\n\nnetwork={\n  ssid="Office"\n  psk="${password}"\n  key_mgmt=WPA-PSK\n}\n`,
+    },
+    finding: {
+      path: "/etc/wpa_supplicant/wpa_supplicant-wlan0.conf",
+      line: 6,
+      message: system("Wi-Fi network key", "wpa_supplicant"),
+      evidence: `psk (passphrase) of network "Office" ${maskSecret(password, 0)}`,
+    },
+    passing: [
+      {
+        why: "an open network, a commented-out psk and a psk from an external store",
+        changes: {
+          "/etc/wpa_supplicant/wpa_supplicant-wlan0.conf": `network={\n  ssid="Guest"\n  key_mgmt=NONE\n}\nnetwork={\n  ssid="Office"\n  #psk="${password}"\n  psk=ext:office_psk\n}\n`,
+        },
+      },
+      {
+        why: "an empty passphrase and a psk outside any network block",
+        changes: { "/etc/wpa_supplicant/wpa_supplicant.conf": `psk="${password}"\nnetwork={\n  psk=""\n}\n` },
+      },
+    ],
+    secrets: [password],
+  },
+  {
+    name: "wpa_supplicant derived key (64 hex digits) on a Raspberry Pi boot partition",
+    rule: "credential-in-config",
+    failing: {
+      "/boot/firmware/wpa_supplicant.conf": `network={\n  ssid="Lab"\n  psk=${wifiKey}\n}\n`,
+    },
+    finding: {
+      path: "/boot/firmware/wpa_supplicant.conf",
+      line: 3,
+      message: system("Wi-Fi network key", "wpa_supplicant"),
+      evidence: `psk (derived key) of network "Lab" ${maskSecret(wifiKey, 0)}`,
+    },
+    passing: [
+      {
+        why: "a psk that is neither quoted nor a key (wpa_supplicant refuses it)",
+        changes: { "/boot/firmware/wpa_supplicant.conf": 'network={\n  ssid="Lab"\n  psk=abc123\n}\n' },
+      },
+    ],
+    secrets: [wifiKey],
+  },
+  {
+    name: "OpenVPN auth-user-pass file a client configuration names",
+    rule: "credential-in-config",
+    failing: {
+      "/etc/openvpn/client/office.conf":
+        "client\ndev tun\nremote vpn.example.com 1194\nauth-user-pass office-login\n",
+      "/etc/openvpn/client/office-login": `admin\n${password}\n`,
+    },
+    finding: {
+      path: "/etc/openvpn/client/office-login",
+      line: 2,
+      message: system("OpenVPN auth-user-pass file", "openvpn"),
+      evidence: `password of admin ${maskSecret(password, 0)}`,
+    },
+    passing: [
+      {
+        why: "the file holds the username only (OpenVPN prompts)",
+        changes: {
+          "/etc/openvpn/client/office.conf": "client\nauth-user-pass office-login\n",
+          "/etc/openvpn/client/office-login": "admin\n",
+        },
+      },
+      {
+        why: "a commented-out option naming a file outside /etc/openvpn",
+        changes: {
+          "/etc/openvpn/client/office.conf": "client\n;auth-user-pass /root/vpn-login\nauth-user-pass\n",
+          "/root/vpn-login": `admin\n${password}\n`,
+        },
+      },
+    ],
+    secrets: [password],
+  },
+  {
+    name: "OpenVPN auth file no configuration names",
+    rule: "credential-in-config",
+    failing: { "/etc/openvpn/auth.txt": `vpnuser\n${password}\n` },
+    finding: {
+      path: "/etc/openvpn/auth.txt",
+      line: 2,
+      message: system("OpenVPN auth-user-pass file", "openvpn"),
+      evidence: `password of vpnuser ${maskSecret(password, 0)}`,
+    },
+    passing: [
+      {
+        why: "a static key, an up script and a placeholder",
+        changes: {
+          "/etc/openvpn/ta.key": `-----BEGIN OpenVPN Static key V1-----\n${"0123456789abcdef".repeat(2)}\n-----END OpenVPN Static key V1-----\n`,
+          "/etc/openvpn/update-dns": "#!/bin/sh\nresolvectl dns tun0 10.8.0.1\n",
+          "/etc/openvpn/auth.txt": "vpnuser\nchangeme\n",
+        },
+      },
+    ],
+    secrets: [password],
+  },
+  {
+    name: "OpenVPN profile with an inline auth-user-pass block",
+    rule: "credential-in-config",
+    failing: {
+      "/home/admin/vpn/office.ovpn": `client\nremote vpn.example.com 1194\n<auth-user-pass>\nadmin\n${password}\n</auth-user-pass>\n`,
+    },
+    finding: {
+      path: "/home/admin/vpn/office.ovpn",
+      line: 5,
+      message: admin("OpenVPN inline auth-user-pass password", "openvpn"),
+      evidence: `password of admin ${maskSecret(password, 0)}`,
+    },
+    passing: [
+      {
+        why: "an inline block with the username only",
+        changes: { "/home/admin/vpn/office.ovpn": "client\n<auth-user-pass>\nadmin\n</auth-user-pass>\n" },
+      },
+    ],
+    secrets: [password],
   },
 ];
 
