@@ -305,6 +305,7 @@ export function registerServe(program: Command): void {
           process.stdout.write(
             `amigate serve: re-judged ${s.judged} images as of ${s.asOf.slice(0, 10)} (${s.reason}): ${s.changed} reports changed, ${s.regressed.length} regressed, ${s.madePrivate.length} made private, ${s.recovered.length} pass again${s.failed.length > 0 ? `, ${s.failed.length} could not be judged (first: ${s.failed[0]!.imageId}: ${s.failed[0]!.error})` : ""}\n`,
           ),
+        rejudgeLog: (line: string) => process.stdout.write(`amigate serve: ${line}\n`),
         uploadLimits: {
           maxBlobBytes: flagValue("--max-upload", flags.maxUpload, parseSize, SIZE),
           accountQuotaBytes: flagValue("--account-quota", flags.accountQuota, parseSize, SIZE),

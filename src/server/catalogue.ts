@@ -11,11 +11,14 @@ import { PostgresClusterBus, signInPeersOver } from "./cluster-bus.js";
 import { isPostgresUrl, openDatabase } from "./database.js";
 import type { ScanScheduler } from "./ec2/context.js";
 import { type GateScope, ScanGate } from "./gate.js";
+import { QueuedRejudger, startRejudgeWorker } from "./queue/rejudge-jobs.js";
 import { openQueuedScans } from "./queue/scan-jobs.js";
 import {
   DailyTick,
   type RegressionAction,
   Rejudger,
+  type RejudgeScheduler,
+  type RejudgeSettings,
   type RejudgeSummary,
   type TickClock,
 } from "./rejudge.js";
@@ -62,8 +65,10 @@ export interface CatalogueOptions {
   rejudgeClock?: TickClock;
   /** Runs asked for without a date judge on this one (YYYY-MM-DD: AMIGATE_SCAN_AS_OF), not today. */
   rejudgePinnedAsOf?: string;
-  /** Each finished re-judging run (serve prints a line). */
+  /** Each finished re-judging run in this process (SQLite; serve prints a line). */
   onRejudged?: (summary: RejudgeSummary) => void;
+  /** Re-judging passes this process ran from the queue (PostgreSQL with scan workers; serve prints them). */
+  rejudgeLog?: (line: string) => void;
 }
 
 export interface Catalogue<S extends Store = SqliteStore> {
@@ -71,8 +76,11 @@ export interface Catalogue<S extends Store = SqliteStore> {
   store: S;
   /** In-process scans (SQLite), or the job queue's API side (PostgreSQL: queue/scan-jobs.ts). */
   scans: ScanScheduler;
-  /** Re-judging runs in this process (POST /amigate/rejudge, the daily tick). */
-  rejudger: Rejudger;
+  /**
+   * Where re-judging is asked for (POST /amigate/rejudge, the daily tick): runs in this process
+   * (SQLite), or passes on the job queue (PostgreSQL: queue/rejudge-jobs.ts).
+   */
+  rejudger: RejudgeScheduler;
   /** The daily tick, when one was asked for. */
   dailyRejudge?: DailyTick;
   /** Set when this start created the admin account (its keys are shown once). */
@@ -135,20 +143,33 @@ async function catalogueOver<S extends Store>(
     region,
     requireVulnerabilityChecks: o.requireVulnerabilityChecks ?? true,
   });
-  const rejudger = new Rejudger(
-    store,
-    {
-      severity: o.gateSeverity ?? "high",
-      requireVulnerabilityChecks: o.requireVulnerabilityChecks ?? true,
-      onRegression: o.onRegression ?? "flag",
-      ...(o.vulnDb !== undefined ? { vulnDb: o.vulnDb } : {}),
-    },
-    {
-      ...(o.rejudgeClock ? { now: () => o.rejudgeClock!.now() } : {}),
-      ...(o.rejudgePinnedAsOf ? { pinnedAsOf: o.rejudgePinnedAsOf } : {}),
-      ...(o.onRejudged ? { onSummary: o.onRejudged } : {}),
-    },
-  );
+  const rejudgeSettings: RejudgeSettings = {
+    severity: o.gateSeverity ?? "high",
+    requireVulnerabilityChecks: o.requireVulnerabilityChecks ?? true,
+    onRegression: o.onRegression ?? "flag",
+    ...(o.vulnDb !== undefined ? { vulnDb: o.vulnDb } : {}),
+  };
+  const asOfOptions = {
+    ...(o.rejudgeClock ? { now: () => o.rejudgeClock!.now() } : {}),
+    ...(o.rejudgePinnedAsOf ? { pinnedAsOf: o.rejudgePinnedAsOf } : {}),
+  };
+  // On PostgreSQL every node's tick and call queues the pass; the nodes that run scan workers take it.
+  const inProcessRejudger = queued
+    ? undefined
+    : new Rejudger(store, rejudgeSettings, {
+        ...asOfOptions,
+        ...(o.onRejudged ? { onSummary: o.onRejudged } : {}),
+      });
+  const rejudger = queued
+    ? new QueuedRejudger(queued.queue, rejudgeSettings, asOfOptions)
+    : inProcessRejudger!;
+  const rejudgeWorker =
+    queued && (o.scanWorkers ?? 1) > 0
+      ? await startRejudgeWorker(store, queued.queue, {
+          ...(o.vulnDb !== undefined ? { vulnDb: o.vulnDb } : {}),
+          ...(o.rejudgeLog ? { log: o.rejudgeLog } : {}),
+        })
+      : undefined;
   const dailyRejudge =
     o.rejudgeAt !== undefined ? new DailyTick(rejudger, o.rejudgeAt, o.rejudgeClock).start() : undefined;
   const createdAdmin = await store.createFirstAdmin();
@@ -176,7 +197,8 @@ async function catalogueOver<S extends Store>(
     ...(createdAdmin ? { createdAdmin } : {}),
     close: async () => {
       dailyRejudge?.stop();
-      await rejudger.close();
+      rejudgeWorker?.stop();
+      await inProcessRejudger?.close();
       await inProcess?.idle();
       await queued?.close();
       await bus?.close();

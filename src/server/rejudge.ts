@@ -85,6 +85,8 @@ export interface RejudgeSummary {
   failed: Array<{ imageId: string; error: string }>;
   /** Set when the run was stopped before its end (the server shutting down): a later run goes on. */
   interrupted?: true;
+  /** With interrupted: the last scan id judged; a run from after it (options.afterScanId) finishes the pass. */
+  resumeAfterScanId?: number;
 }
 
 /** Scans read per page: a page is one query; its reports and facts are held at once. */
@@ -115,6 +117,8 @@ export async function rejudgeCatalogue(
     pageSize?: number;
     /** Stops the run between pages (a page under way is finished and written). */
     signal?: AbortSignal;
+    /** Judges only scans after this id (a pass resumed where a stopped run left it). */
+    afterScanId?: number;
   } = {},
 ): Promise<RejudgeSummary> {
   const now = options.now ?? (() => new Date());
@@ -137,10 +141,11 @@ export async function rejudgeCatalogue(
   const reader = openShared(vulnDb);
   const judge = { asOf, vulnDb, reader, now, settings, trigger: request.trigger, summary };
   try {
-    let after = 0;
+    let after = options.afterScanId ?? 0;
     for (;;) {
       if (options.signal?.aborted) {
         summary.interrupted = true;
+        summary.resumeAfterScanId = after;
         break;
       }
       const page = await store.judgeableScans({
@@ -323,6 +328,17 @@ function merge(a: RejudgeRequest, b: RejudgeRequest): RejudgeRequest {
   return { ...rest, imageIds: [...new Set([...a.imageIds, ...b.imageIds])] };
 }
 
+/**
+ * The date a request judges on: its own, else the catalogue's pinned date (AMIGATE_SCAN_AS_OF),
+ * else the scheduler's now.
+ */
+export function resolveAsOf(request: RejudgeRequest, o: { now?: () => Date; pinnedAsOf?: string }): string {
+  if (request.asOf !== undefined) return request.asOf;
+  return (
+    o.pinnedAsOf ? new Date(`${o.pinnedAsOf}T00:00:00Z`) : (o.now ?? (() => new Date()))()
+  ).toISOString();
+}
+
 /** Runs re-judging in this process, one run at a time, each request coalesced with a waiting one. */
 export class Rejudger implements RejudgeScheduler {
   private current: Promise<void> | undefined;
@@ -348,10 +364,7 @@ export class Rejudger implements RejudgeScheduler {
   ) {}
 
   async request(request: RejudgeRequest): Promise<{ asOf: string }> {
-    const pinned = this.options.pinnedAsOf;
-    const asOf =
-      request.asOf ??
-      (pinned ? new Date(`${pinned}T00:00:00Z`) : (this.options.now ?? (() => new Date()))()).toISOString();
+    const asOf = resolveAsOf(request, this.options);
     if (this.closed) return { asOf };
     const resolved = { ...request, asOf };
     this.waiting = this.waiting ? merge(this.waiting, resolved) : resolved;

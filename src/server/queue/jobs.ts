@@ -5,6 +5,7 @@
  * kind's dead-job handler. The API side only enqueues; runners live in `amigate worker` or serve.
  */
 import type { Severity } from "../../policy/severity.js";
+import type { RejudgeSettings, RejudgeTrigger } from "../rejudge.js";
 
 /** A scan of an image's blob; its scan record (scanId) was created when the job was queued. */
 export interface ScanJobData {
@@ -16,14 +17,45 @@ export interface ScanJobData {
   timeoutMs: number;
 }
 
+/** What the slices of one re-judging pass have done so far (the last slice's job says the pass's). */
+export interface RejudgePassTotals {
+  startedAt: string;
+  slices: number;
+  judged: number;
+  changed: number;
+  regressed: number;
+  madePrivate: number;
+  recovered: number;
+  skipped: number;
+  failed: number;
+}
+
+/**
+ * One slice of a re-judging pass (queue/rejudge-jobs.ts): the scans after afterScanId, for as long
+ * as a slice may run; the rest is the next slice's job, queued by this one.
+ */
+export interface RejudgeJobData {
+  /** The pass's key (one pass per key); its slices' keys follow from it. */
+  pass: string;
+  /** ISO time the pass judges on. */
+  asOf: string;
+  imageIds?: string[];
+  trigger: RejudgeTrigger;
+  /** The queueing node's gate settings; the database is the runner's own (serve/worker --db). */
+  settings: Omit<RejudgeSettings, "vulnDb">;
+  afterScanId: number;
+  totals: RejudgePassTotals;
+}
+
 /** Every kind of job and its payload: a new kind is one entry here and a runner of its own. */
 export interface JobPayloads {
   scan: ScanJobData;
+  rejudge: RejudgeJobData;
 }
 
 export type JobKind = keyof JobPayloads;
 
-export const JOB_KINDS: readonly JobKind[] = ["scan"];
+export const JOB_KINDS: readonly JobKind[] = ["scan", "rejudge"];
 
 export interface EnqueueOptions {
   /**
@@ -63,6 +95,8 @@ export interface JobQueue {
     record: (data: JobPayloads[K], reason: string) => Promise<void>,
   ): Promise<void>;
   state(kind: JobKind, key: string): Promise<JobState>;
+  /** Jobs of a kind waiting (queued or due for a retry) and being run now, across every runner. */
+  pending(kind: JobKind): Promise<{ waiting: number; running: number }>;
   /** Stops taking jobs, lets running ones finish (for up to graceMs), then lets go of the rest. */
   close(graceMs?: number): Promise<void>;
 }

@@ -66,6 +66,15 @@ export class MemoryQueue implements JobQueue {
     return e.state === "ended" ? "ended" : "queued";
   }
 
+  async pending(kind: JobKind): Promise<{ waiting: number; running: number }> {
+    let waiting = 0;
+    let running = 0;
+    for (const e of this.#entries.values())
+      if (e.kind === kind && e.state === "queued") waiting++;
+      else if (e.kind === kind && e.state === "running") running++;
+    return { waiting, running };
+  }
+
   /** Resolves when nothing is queued or running (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);

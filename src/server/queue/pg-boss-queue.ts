@@ -166,6 +166,14 @@ export class PgBossQueue implements JobQueue {
     return job.state === "created" || job.state === "retry" || job.state === "active" ? "queued" : "ended";
   }
 
+  async pending(kind: JobKind): Promise<{ waiting: number; running: number }> {
+    await this.#ensure(kind);
+    // pg-boss orders states created < retry < active < completed…: "before" counts the states below.
+    const waiting = await this.#boss.getQueueSize(queueName(kind), { before: "active" });
+    const notDone = await this.#boss.getQueueSize(queueName(kind), { before: "completed" });
+    return { waiting, running: notDone - waiting };
+  }
+
   async close(graceMs = 30_000): Promise<void> {
     // Running jobs get graceMs to finish; what is left is failed back to the queue, not lost.
     await this.#boss.stop({ graceful: true, timeout: graceMs, wait: true });

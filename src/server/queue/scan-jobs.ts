@@ -161,13 +161,14 @@ export async function openQueuedScans(
   blobs: BlobStore,
   url: string,
   o: Omit<ScanWorkerOptions, "slots"> & { workers: number },
-): Promise<{ scans: ScanScheduler; close(): Promise<void> }> {
+): Promise<{ scans: ScanScheduler; queue: JobQueue; close(): Promise<void> }> {
   const queue = await PgBossQueue.open(url);
   const scans = new QueuedScans(store, queue, { failOn: o.failOn, timeoutMs: o.budget.timeoutMs });
   const worker =
     o.workers > 0 ? await startScanWorker(store, blobs, queue, { ...o, slots: o.workers }) : undefined;
   return {
     scans,
+    queue,
     close: () => (worker ? worker.stop() : queue.close()),
   };
 }

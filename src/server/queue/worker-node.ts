@@ -1,7 +1,7 @@
 /**
  * `amigate worker`: a process that only scans. It opens the catalogue's PostgreSQL database (no
  * access key is ever read here, so it needs no secret.key), the blob store the API nodes use, and
- * the job queue, and runs scan jobs until closed.
+ * the job queue, and runs scan jobs and re-judging slices until closed.
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -12,6 +12,7 @@ import { PostgresStore } from "../store/postgres.js";
 import type { S3Location } from "../store/s3-location.js";
 import { SecretBox } from "../store/secret-box.js";
 import { PgBossQueue } from "./pg-boss-queue.js";
+import { startRejudgeWorker } from "./rejudge-jobs.js";
 import { startScanWorker } from "./scan-jobs.js";
 
 export interface ScanWorkerNodeOptions {
@@ -42,8 +43,14 @@ export async function openScanWorker(o: ScanWorkerNodeOptions): Promise<{ close(
       ...(o.vulnDb !== undefined ? { vulnDb: o.vulnDb } : {}),
       ...(o.log ? { log: o.log } : {}),
     });
+    // Re-judging passes share the queue: any worker takes the next slice.
+    const rejudging = await startRejudgeWorker(store, queue, {
+      ...(o.vulnDb !== undefined ? { vulnDb: o.vulnDb } : {}),
+      ...(o.log ? { log: o.log } : {}),
+    });
     return {
       async close() {
+        rejudging.stop();
         await worker.stop();
         await store.close();
       },
