@@ -31,7 +31,7 @@ export function registerWorker(program: Command): void {
   program
     .command("worker")
     .description(
-      "Run scans for a PostgreSQL catalogue: take scan jobs from its queue, as many workers as needed, anywhere",
+      "Run scans and re-judging passes for a PostgreSQL catalogue: take their jobs from its queue, as many workers as needed, anywhere",
     )
     .addOption(databaseOption().makeOptionMandatory())
     .addOption(dataDirOption())
@@ -69,7 +69,10 @@ export function registerWorker(program: Command): void {
         .default("high"),
     )
     .addOption(
-      new Option("--db <path>", "vulnerability database the scans match packages against").env("AMIGATE_DB"),
+      new Option(
+        "--db <path>",
+        "vulnerability database the scans and re-judging passes match packages against",
+      ).env("AMIGATE_DB"),
     )
     .action(async (flags: WorkerFlags) => {
       const database = flags.database ?? "";
