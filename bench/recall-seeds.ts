@@ -353,6 +353,82 @@ export const SEEDS: readonly Seed[] = [
     expect: "secret",
     content: "vpnuser\nVpnPassw0rd2024\n",
   },
+  // Held out, second set: written after the services' rules (redis, rclone, wpa_supplicant,
+  // OpenVPN) were committed (639f31d), and run once with no rule changed afterwards: 4 of 8 found,
+  // none of the 3 look-alikes reported. Missed: Jenkins' {AQAAAB…} value reads as a bracketed
+  // placeholder; sasl_passwd has no key name; the drop-in's URL host is a documentation domain
+  // (example.net), which url-credentials treats as an example by design; nslcd's `bindpw` is not a
+  // password-like name.
+  {
+    path: "/var/lib/jenkins/credentials.xml",
+    label: "Jenkins credentials.xml (secret encrypted with the master key beside it)",
+    expect: "secret",
+    content:
+      "<?xml version='1.1' encoding='UTF-8'?>\n<com.cloudbees.plugins.credentials.SystemCredentialsProvider plugin=\"credentials@1311.vcf0a_900b_37c\">\n  <domainCredentialsMap class=\"hudson.util.CopyOnWriteMap$Hash\">\n    <entry>\n      <com.cloudbees.plugins.credentials.domains.Domain><specifications/></com.cloudbees.plugins.credentials.domains.Domain>\n      <java.util.concurrent.CopyOnWriteArrayList>\n        <com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl>\n          <scope>GLOBAL</scope>\n          <id>deploy</id>\n          <username>deploy</username>\n          <password>{AQAAABAAAAAQheldOutJenkinsSeed0123456789abcdefGHIJKLmnop=}</password>\n        </com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl>\n      </java.util.concurrent.CopyOnWriteArrayList>\n    </entry>\n  </domainCredentialsMap>\n</com.cloudbees.plugins.credentials.SystemCredentialsProvider>\n",
+  },
+  {
+    path: "/root/.smbcredentials",
+    label: "CIFS mount credentials file",
+    expect: "secret",
+    content: "username=backup\npassword=SmbHeldOut24\ndomain=CORP\n",
+  },
+  {
+    path: "/etc/postfix/sasl_passwd",
+    label: "Postfix relay sasl_passwd",
+    expect: "secret",
+    content: "[smtp.example.com]:587 alerts@example.com:P0stfixSasl24\n",
+  },
+  {
+    path: "/srv/registry/auth/htpasswd",
+    label: "docker registry htpasswd (bcrypt)",
+    expect: "secret",
+    content: "admin:$2y$05$heldOutBcryptSaltSeedu7Qm1y7k0xP5sHh0lYd8zZfW3rT9bKq2\n",
+  },
+  {
+    path: "/etc/systemd/system/api.service.d/override.conf",
+    label: "MongoDB URI in a systemd drop-in Environment=",
+    expect: "secret",
+    content:
+      '[Service]\nEnvironment="MONGO_URL=mongodb+srv://api:M0ngoDropIn24@cluster0.example.net/prod?retryWrites=true"\n',
+  },
+  {
+    path: "/opt/infra/terraform.tfvars",
+    label: "Terraform .tfvars db_password",
+    expect: "secret",
+    content: 'region      = "eu-west-1"\ndb_username = "app"\ndb_password = "TfVarsHeld24x"\n',
+  },
+  {
+    path: "/etc/nslcd.conf",
+    label: "nslcd LDAP bindpw",
+    expect: "secret",
+    content:
+      "uid nslcd\ngid nslcd\nuri ldap://ldap.example.com/\nbase dc=example,dc=com\nbinddn cn=nslcd,dc=example,dc=com\nbindpw N5lcdBindPw24\n",
+  },
+  {
+    path: "/etc/ansible/hosts",
+    label: "Ansible inventory ansible_password",
+    expect: "secret",
+    content: "[web]\nweb1 ansible_host=10.0.0.5 ansible_user=deploy ansible_password=AnsibleHeld24\n",
+  },
+  // Held out, second set: look-alikes of the seeds above that must stay quiet.
+  {
+    path: "/home/tidy/.smbcredentials",
+    label: "CIFS credentials file with an empty password (guest share)",
+    expect: "clean",
+    content: "username=guest\npassword=\n",
+  },
+  {
+    path: "/opt/infra/variables.tf",
+    label: "Terraform variable declaration marked sensitive (no value)",
+    expect: "clean",
+    content: 'variable "db_password" {\n  type      = string\n  sensitive = true\n}\n',
+  },
+  {
+    path: "/etc/systemd/system/worker.service.d/override.conf",
+    label: "systemd drop-in with a MongoDB URI without a password",
+    expect: "clean",
+    content: "[Service]\nEnvironment=MONGO_URL=mongodb://mongo.internal:27017/prod\n",
+  },
   // Things that look like secrets and are not: must stay quiet.
   {
     path: "/opt/clean/a.yaml",
