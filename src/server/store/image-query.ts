@@ -88,13 +88,16 @@ export function lifecycleVisible(q: ImageQuery): ((image: Image) => boolean) | u
 /**
  * DescribeImages' visible-set narrowing as one SELECT of image ids in id order, each access path on
  * an index: owner → images_owner_listing (covering, with the lifecycle columns), shared-with-me →
- * launch_permissions_grantee_image (kind, value, image_id), public → images_public.
+ * launch_permissions_grantee_image (kind, value, image_id), public → images_public. `columns`
+ * selects more of images `i` than its id (a store without a document cache reads the documents in
+ * the same statement); a grantsTo statement always selects ids alone.
  */
 export function imageQuerySql(q: ImageQuery): ImageQuerySql;
-export function imageQuerySql<P>(q: ImageQuery, dialect: SqlDialect<P>): ImageQuerySql<P>;
+export function imageQuerySql<P>(q: ImageQuery, dialect: SqlDialect<P>, columns?: string): ImageQuerySql<P>;
 export function imageQuerySql(
   q: ImageQuery,
   dialect: SqlDialect<unknown> = sqliteDialect(),
+  columns = "i.image_id",
 ): ImageQuerySql<unknown> {
   const d = dialect;
   // Named when used: PostgreSQL refuses a parameter the statement never mentions.
@@ -159,7 +162,7 @@ export function imageQuerySql(
   else if (q.ownerIds) where.push(`i.owner_id IN ${d.list("owners", q.ownerIds)}`);
   if (q.afterImageId !== undefined) where.push(`i.image_id > ${d.value("after", q.afterImageId)}`);
   where.push(...lifecycleConditions(ownOnly ? { ...q, hideDeprecatedAsOf: undefined } : q, d));
-  let sql = `SELECT i.image_id FROM images i WHERE ${where.join(" AND ")} ORDER BY i.image_id`;
+  let sql = `SELECT ${columns} FROM images i WHERE ${where.join(" AND ")} ORDER BY i.image_id`;
   if (q.limit !== undefined) sql += ` LIMIT ${d.value("limit", q.limit)}`;
   return { sql, params: d.params };
 }

@@ -57,7 +57,7 @@ export class PostgresImages implements ImageStore {
 
   async queryImages(q: ImageQuery): Promise<Image[]> {
     const dialect = postgresDialect();
-    const { sql, params, notOwnedBy, limit, grantsTo } = imageQuerySql(q, dialect);
+    const { sql, params, notOwnedBy, limit, grantsTo } = imageQuerySql(q, dialect, "i.is_public, i.doc");
     if (grantsTo !== undefined) {
       // The caller's grants in id order, its own images left out, paged here (the SQLite store
       // pages a cached list instead).
@@ -71,11 +71,10 @@ export class PostgresImages implements ImageStore {
       );
       return rows.map(imageOf);
     }
-    // The ids' statement as it is (its order and limit), the documents joined to it.
-    const rows = await this.db.rows(
-      `SELECT d.is_public, d.doc FROM (${sql}) ids JOIN images d ON d.image_id = ids.image_id ORDER BY d.image_id`,
-      params,
-    );
+    // The documents straight from the narrowing statement (its order and limit): joined to a
+    // statement of ids instead, each image cost an index lookup more (4 buffers per image at 300 k
+    // images, by EXPLAIN ANALYZE; 405 buffers against 103 for an account's 100).
+    const rows = await this.db.rows(sql, params);
     const images = rows.map(imageOf);
     const visible = notOwnedBy === undefined ? images : images.filter((i) => i.ownerId !== notOwnedBy);
     return limit !== undefined ? visible.slice(0, limit) : visible;
