@@ -1,28 +1,41 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 
 export interface Measurement {
   wallMs: number;
   /** Peak resident set size of the measured process tree's main process, in MiB (when known). */
   peakRssMiB?: number;
+  /** CPU time of the whole measured process tree (GNU time's %U and %S: every waited-for child). */
+  userMs?: number;
+  sysMs?: number;
+}
+
+export interface MeasureOptions {
+  shell?: boolean;
+  /** Added to the environment (e.g. LIBGUESTFS_BACKEND for virt-inspector). */
+  env?: Record<string, string>;
 }
 
 /**
- * Runs a command and measures its wall time; peak RSS is taken from GNU time's %M when
- * /usr/bin/time exists (apt-get install time), else left out.
+ * Runs a command and measures its wall time; peak RSS and user/system CPU time are taken from GNU
+ * time's %M, %U and %S when /usr/bin/time exists (apt-get install time), else left out.
  */
 export async function measure(
   command: string,
   args: string[],
-  options: { shell?: boolean } = {},
+  options: MeasureOptions = {},
 ): Promise<Measurement> {
-  const { existsSync } = await import("node:fs");
   const useTime = existsSync("/usr/bin/time");
-  const argv = useTime ? ["-f", "AMIGATE_MAXRSS=%M", command, ...args] : args;
+  const argv = useTime ? ["-f", "AMIGATE_MAXRSS=%M AMIGATE_CPU=%U,%S", command, ...args] : args;
   const bin = useTime ? "/usr/bin/time" : command;
   const start = process.hrtime.bigint();
   const stderr: Buffer[] = [];
   const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(bin, argv, { stdio: ["ignore", "ignore", "pipe"], shell: options.shell ?? false });
+    const child = spawn(bin, argv, {
+      stdio: ["ignore", "ignore", "pipe"],
+      shell: options.shell ?? false,
+      env: options.env ? { ...process.env, ...options.env } : process.env,
+    });
     child.stderr.on("data", (d: Buffer) => stderr.push(d));
     child.on("error", reject);
     child.on("close", (c) => resolve(c ?? 1));
@@ -31,23 +44,39 @@ export async function measure(
   const err = Buffer.concat(stderr).toString();
   if (code !== 0 && code !== 1)
     throw new Error(`${command} ${args.join(" ")} exited ${code}: ${err.slice(-500)}`);
-  const m = /AMIGATE_MAXRSS=(\d+)/.exec(err);
-  return { wallMs, ...(m ? { peakRssMiB: Number(m[1]) / 1024 } : {}) };
+  const rss = /AMIGATE_MAXRSS=(\d+)/.exec(err);
+  const cpu = /AMIGATE_CPU=([\d.]+),([\d.]+)/.exec(err);
+  return {
+    wallMs,
+    ...(rss ? { peakRssMiB: Number(rss[1]) / 1024 } : {}),
+    ...(cpu ? { userMs: Number(cpu[1]) * 1000, sysMs: Number(cpu[2]) * 1000 } : {}),
+  };
 }
 
-/** Best of n runs (the first run warms the page cache for both sides alike). */
+/**
+ * Best of n runs (the first run warms the page cache for both sides alike); the CPU times are the
+ * best run's, the peak RSS the highest of all runs.
+ */
 export async function best(n: number, run: () => Promise<Measurement>): Promise<Measurement> {
   let bestRun: Measurement | undefined;
   for (let i = 0; i < n; i++) {
     const m = await run();
     if (!bestRun || m.wallMs < bestRun.wallMs)
       bestRun = { ...m, peakRssMiB: Math.max(m.peakRssMiB ?? 0, bestRun?.peakRssMiB ?? 0) || undefined };
+    else if ((m.peakRssMiB ?? 0) > (bestRun.peakRssMiB ?? 0)) bestRun.peakRssMiB = m.peakRssMiB;
   }
   return bestRun!;
 }
 
+/** (user + system) / wall: 1.00 is one core busy for the whole run, 2.00 both cores of the bench VM. */
+export function cpuUtilisation(m: Measurement): number | undefined {
+  return m.userMs === undefined || m.sysMs === undefined ? undefined : (m.userMs + m.sysMs) / m.wallMs;
+}
+
 export function row(name: string, m: Measurement, baseline?: Measurement, baselineName?: string): string {
   const ratio = baseline ? `  ${(m.wallMs / baseline.wallMs).toFixed(2)}x ${baselineName}` : "";
+  const cpu = cpuUtilisation(m);
+  const cpuText = cpu !== undefined ? `  CPU ${cpu.toFixed(2)} cores` : "";
   const rss = m.peakRssMiB !== undefined ? `  peak RSS ${m.peakRssMiB.toFixed(0)} MiB` : "";
-  return `${name.padEnd(44)} ${(m.wallMs / 1000).toFixed(2).padStart(7)} s${ratio}${rss}`;
+  return `${name.padEnd(52)} ${(m.wallMs / 1000).toFixed(2).padStart(7)} s${ratio}${cpuText}${rss}`;
 }

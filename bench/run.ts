@@ -11,8 +11,10 @@ import { benchDisks } from "./disks.js";
 import { best, type Measurement, measure, row } from "./measure.js";
 import { benchNtfs } from "./ntfs.js";
 import { benchPgDescribe } from "./pg-describe.js";
+import { benchRealDisk } from "./real-disk.js";
 import { benchRejudge } from "./rejudge.js";
 import { benchServer } from "./server.js";
+import { memoryFolder } from "./tmpfs.js";
 import { benchVuln } from "./vuln.js";
 import { benchWorkers } from "./workers.js";
 
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
   const ctx = { repo, runs, sh, scan };
   if (only.has("disks")) await benchDisks(ctx);
   if (only.has("ntfs")) await benchNtfs(ctx);
+  if (only.has("realdisk")) await benchRealDisk(ctx);
   if (only.has("vuln")) await benchVuln(rootfs, runs);
   if (only.has("server")) await benchServer(cli);
   if (only.has("rejudge")) await benchRejudge(rootfs);
@@ -86,6 +89,48 @@ async function benchRootfs(
     console.log(row("amigate scan debian.tar.zst", tarScan, untar, "zstd|tar -t"));
   } else {
     console.log(`(skipped: ${archives} missing — run fixtures/debian-archives.sh)`);
+  }
+  await benchArchiveExtraction(rootfs, runs, scan);
+}
+
+/**
+ * Issue 20: compressed archives against extracting them into tmpfs, which reads and decompresses
+ * the same bytes and writes every file (goal: scan ≤ 1.5×).
+ */
+async function benchArchiveExtraction(
+  rootfs: string,
+  runs: number,
+  scan: (target: string) => Promise<Measurement>,
+): Promise<void> {
+  const rootfsBytes = Number(sh(`du -s --apparent-size -B1 ${rootfs} | cut -f1`));
+  const files = Number(sh(`find ${rootfs} | wc -l`));
+  const memory = memoryFolder(rootfsBytes + files * 4096);
+  try {
+    for (const [ext, decompress] of [
+      ["tar.zst", "zstd -dc"],
+      ["tar.gz", "gzip -dc"],
+    ] as const) {
+      const archive = path.join(fixtures, `debian-bookworm.${ext}`);
+      if (!existsSync(archive)) {
+        console.log(`(skipped: ${archive} missing — run fixtures/debian-archives.sh)`);
+        continue;
+      }
+      const extract = await best(runs, async () => {
+        const out = memory.fresh();
+        try {
+          return await measure("bash", ["-c", `${decompress} ${archive} | tar -xf - -C ${out}`]);
+        } finally {
+          memory.remove(out);
+        }
+      });
+      const archiveScan = await best(runs, () => scan(archive));
+      console.log(row(`${decompress} | tar -xf - -C ${memory.describe} (peer)`, extract));
+      console.log(
+        row(`amigate scan debian.${ext}`, archiveScan, extract, `${decompress.split(" ")[0]}|tar -x`),
+      );
+    }
+  } finally {
+    memory.close();
   }
 }
 
