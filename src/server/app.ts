@@ -45,7 +45,7 @@ export class App {
   readonly console: WebConsole;
 
   constructor(readonly deps: AppDeps) {
-    this.uploads = new UploadLedger(deps.uploadLimits ?? DEFAULT_UPLOAD_LIMITS);
+    this.uploads = new UploadLedger(deps.uploadLimits ?? DEFAULT_UPLOAD_LIMITS, deps.store);
     this.console = new WebConsole(this);
   }
 

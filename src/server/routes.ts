@@ -20,6 +20,7 @@ import { IMAGE_ID } from "./ids.js";
 import { servedReport } from "./listing-routes.js";
 import type { Image, Store } from "./store/types.js";
 import type { AppRequest, AppResponse, RequestContext } from "./types.js";
+import type { AdmittedUpload } from "./upload-limits.js";
 import { heldBytes, uploadRoutes } from "./upload-routes.js";
 
 const JSON_TYPE = { "content-type": "application/json" };
@@ -55,14 +56,14 @@ export async function blobRoutes(
     const expected = req.headers["x-amz-content-sha256"];
     const length = req.headers["content-length"];
     const declared = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
-    let body: AsyncIterable<Uint8Array>;
+    let upload: AdmittedUpload;
     try {
       // Size and quota (upload-limits.ts): refused from Content-Length before a byte is read, else
       // when the count passes a limit; the temp file is then deleted. Parts of the account's open
       // upload sessions count as stored.
-      body = ctx.uploads.admit(
+      upload = await ctx.uploads.admit(
         ctx.caller.accountId,
-        (await store.blobBytes(ctx.caller.accountId)) + (await heldBytes(ctx)),
+        await heldBytes(ctx),
         declared,
         Buffer.isBuffer(req.body) ? Readable.from([req.body]) : req.body,
       );
@@ -71,7 +72,13 @@ export async function blobRoutes(
         await ctx.audit("PutBlob", undefined, JSON.stringify({ declared: declared ?? null }), e.code);
       throw e;
     }
-    const stored = await storeBlob(ctx, "PutBlob", body, expected, { declared: declared ?? null });
+    let stored: Awaited<ReturnType<typeof storeBlob>>;
+    try {
+      stored = await storeBlob(ctx, "PutBlob", upload.body, expected, { declared: declared ?? null });
+    } finally {
+      // Recorded (or refused): the blob's bytes now count as stored, not reserved.
+      await upload.release();
+    }
     return {
       status: 200,
       headers: JSON_TYPE,

@@ -14,7 +14,7 @@ import { Readable } from "node:stream";
 import { storeBlob } from "./blob-intake.js";
 import { Ec2Error } from "./ec2/errors.js";
 import type { AppRequest, AppResponse, RequestContext } from "./types.js";
-import { overQuota, tooLarge } from "./upload-limits.js";
+import { type AdmittedUpload, overQuota, tooLarge } from "./upload-limits.js";
 import type { UploadResult, UploadSession, UploadSessions } from "./upload-sessions.js";
 
 const JSON_TYPE = { "content-type": "application/json" };
@@ -80,10 +80,7 @@ async function create(ctx: RequestContext, sessions: UploadSessions, req: AppReq
   try {
     if (typeof size === "number" && max > 0 && size > max) throw tooLarge(max, size);
     if (typeof size === "number" && quota > 0) {
-      const stored =
-        (await ctx.deps.store.blobBytes(account)) +
-        sessions.heldBytes(account) +
-        ctx.uploads.uploading(account);
+      const stored = (await ctx.uploads.used(account)) + sessions.heldBytes(account);
       if (stored + size > quota) throw overQuota(quota, stored);
     }
   } catch (e) {
@@ -121,12 +118,12 @@ async function putPart(
       "InvalidParameterValue",
       `Part ${n} of upload ${s.uploadId} has ${expected} bytes; the request declares ${declared}.`,
     );
-  let body: AsyncIterable<Uint8Array>;
+  let upload: AdmittedUpload;
   try {
     // The quota counts parts too: a part is refused as a whole upload would be.
-    body = ctx.uploads.admit(
+    upload = await ctx.uploads.admit(
       account,
-      (await ctx.deps.store.blobBytes(account)) + sessions.heldBytes(account),
+      sessions.heldBytes(account),
       declared ?? expected,
       Buffer.isBuffer(req.body) ? Readable.from([req.body]) : req.body,
     );
@@ -136,7 +133,12 @@ async function putPart(
     throw e;
   }
   // x-amz-content-sha256 is present and signed: SigV4 verification refuses a streamed body without.
-  return json(200, await sessions.putPart(s, n, body, req.headers["x-amz-content-sha256"]!));
+  try {
+    return json(200, await sessions.putPart(s, n, upload.body, req.headers["x-amz-content-sha256"]!));
+  } finally {
+    // Kept: the part counts among the session's held bytes from now on.
+    await upload.release();
+  }
 }
 
 async function complete(

@@ -32,6 +32,7 @@ import type {
   Store,
   Tag,
   TagStore,
+  UploadReservation,
 } from "./types.js";
 
 /** The repositories a Store delegates to, all over one database. */
@@ -151,6 +152,15 @@ export abstract class ComposedStore implements Store {
   }
   blobBytes(accountId: string) {
     return this.#parts.blobs.blobBytes(accountId);
+  }
+  reserveUpload(r: UploadReservation) {
+    return this.#parts.blobs.reserveUpload(r);
+  }
+  releaseUpload(reservationId: string) {
+    return this.#parts.blobs.releaseUpload(reservationId);
+  }
+  accountBytes(accountId: string, now: string) {
+    return this.#parts.blobs.accountBytes(accountId, now);
   }
 
   createScan(imageId: string) {

@@ -142,4 +142,13 @@ export const MIGRATIONS: readonly string[] = [
      state TEXT NOT NULL DEFAULT 'disabled' CHECK (state IN ('disabled', 'enabled', 'audit-mode')),
      criteria TEXT NOT NULL DEFAULT '[]',
      require_passing_verdict INTEGER NOT NULL DEFAULT 0);`,
+  // 8: uploads in flight (#17): the bytes each upload has reserved against its account's
+  // --account-quota, in the database every API node shares, each with a lease (a node that dies
+  // mid-upload leaves a row that stops counting when its lease runs out).
+  `CREATE TABLE upload_reservations (
+     reservation_id TEXT PRIMARY KEY,
+     account_id TEXT NOT NULL REFERENCES accounts(account_id) ON DELETE CASCADE,
+     bytes INTEGER NOT NULL,
+     expires_at TEXT NOT NULL);
+   CREATE INDEX upload_reservations_account ON upload_reservations(account_id, expires_at);`,
 ];

@@ -288,6 +288,31 @@ export interface BlobRecordStore {
   blob(sha256: string): Promise<{ sha256: string; size: number; uploadedBy: string } | undefined>;
   /** Bytes of the blobs an account uploaded (what its --account-quota counts). */
   blobBytes(accountId: string): Promise<number>;
+  /**
+   * Sets an upload's reservation (created on first use) to `bytes` if the account's stored blobs,
+   * its other live reservations and `extraBytes` leave room under `quota`; decided one at a time
+   * per account across every node. Reservations whose lease ran out by `now` stop counting.
+   */
+  reserveUpload(r: UploadReservation): Promise<{ granted: boolean; used: number }>;
+  /** The upload ended (stored, refused or cut): its reservation stops counting. */
+  releaseUpload(reservationId: string): Promise<void>;
+  /** Bytes of the account's stored blobs and of its live reservations at `now` (ISO). */
+  accountBytes(accountId: string, now: string): Promise<number>;
+}
+
+/** An upload's bytes held against its account's quota while it streams (in the shared database). */
+export interface UploadReservation {
+  reservationId: string;
+  accountId: string;
+  /** The reservation's new total (the same total renews its lease). */
+  bytes: number;
+  quota: number;
+  /** Bytes the asking node counts besides (parts its upload sessions hold). */
+  extraBytes: number;
+  /** When the reservation stops counting unless set again (ISO). */
+  expiresAt: string;
+  /** ISO; reservations that expired by then are not counted, and are deleted. */
+  now: string;
 }
 
 export interface ScanStore {

@@ -168,6 +168,7 @@ export const BUNDLE_TABLES: readonly TableSpec[] = [
 export const SKIPPED_TABLES: Readonly<Record<string, string>> = {
   migrations: "the bundle's schemaVersion says which migrations its rows follow",
   console_sessions: "web console sign-ins belong to one deployment: users sign in again",
+  upload_reservations: "uploads in flight belong to the running nodes: nothing is in flight in a bundle",
 };
 
 /** A row as written in a bundle: column name → portable value (see ColumnType). */

@@ -1,5 +1,8 @@
-/** The record of each stored blob: its size and who uploaded it (the bytes are the BlobStore's). */
-import type { AuditRecord, BlobRecordStore } from "../types.js";
+/**
+ * The record of each stored blob: its size and who uploaded it (the bytes are the BlobStore's);
+ * and the bytes uploads in flight reserve against their account's quota, for every node at once.
+ */
+import type { AuditRecord, BlobRecordStore, UploadReservation } from "../types.js";
 import type { PostgresAuditLog } from "./audit.js";
 import type { PostgresDatabase } from "./database.js";
 
@@ -32,6 +35,45 @@ export class PostgresBlobRecords implements BlobRecordStore {
     const row = await this.db.row(
       "SELECT COALESCE(SUM(size), 0)::bigint AS n FROM blobs WHERE uploaded_by = $1",
       [accountId],
+    );
+    return row!.n as number;
+  }
+
+  async reserveUpload(r: UploadReservation): Promise<{ granted: boolean; used: number }> {
+    return this.db.transaction(async (tx) => {
+      // The account's row lock: two nodes reserving for one account decide one after the other.
+      await tx.run("SELECT 1 FROM accounts WHERE account_id = $1 FOR UPDATE", [r.accountId]);
+      await tx.run("DELETE FROM upload_reservations WHERE account_id = $1 AND expires_at <= $2", [
+        r.accountId,
+        r.now,
+      ]);
+      const row = await tx.row(
+        `SELECT (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE uploaded_by = $1)::bigint
+              + (SELECT COALESCE(SUM(bytes), 0) FROM upload_reservations
+                  WHERE account_id = $1 AND reservation_id <> $2)::bigint AS n`,
+        [r.accountId, r.reservationId],
+      );
+      const used = (row!.n as number) + r.extraBytes;
+      if (used + r.bytes > r.quota) return { granted: false, used };
+      await tx.run(
+        `INSERT INTO upload_reservations VALUES ($1, $2, $3, $4)
+         ON CONFLICT (reservation_id) DO UPDATE SET bytes = EXCLUDED.bytes, expires_at = EXCLUDED.expires_at`,
+        [r.reservationId, r.accountId, r.bytes, r.expiresAt],
+      );
+      return { granted: true, used };
+    });
+  }
+
+  async releaseUpload(reservationId: string): Promise<void> {
+    await this.db.run("DELETE FROM upload_reservations WHERE reservation_id = $1", [reservationId]);
+  }
+
+  async accountBytes(accountId: string, now: string): Promise<number> {
+    const row = await this.db.row(
+      `SELECT (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE uploaded_by = $1)::bigint
+            + (SELECT COALESCE(SUM(bytes), 0) FROM upload_reservations
+                WHERE account_id = $1 AND expires_at > $2)::bigint AS n`,
+      [accountId, now],
     );
     return row!.n as number;
   }

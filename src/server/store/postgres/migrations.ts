@@ -146,4 +146,11 @@ export const PG_MIGRATIONS: readonly string[] = [
      state text COLLATE "C" NOT NULL DEFAULT 'disabled' CHECK (state IN ('disabled', 'enabled', 'audit-mode')),
      criteria json NOT NULL DEFAULT '[]',
      require_passing_verdict boolean NOT NULL DEFAULT false);`,
+  // 8: uploads in flight (#17): each upload's bytes reserved against its account's quota, leased.
+  `CREATE TABLE upload_reservations (
+     reservation_id text COLLATE "C" PRIMARY KEY,
+     account_id text COLLATE "C" NOT NULL REFERENCES accounts(account_id) ON DELETE CASCADE,
+     bytes bigint NOT NULL,
+     expires_at text COLLATE "C" NOT NULL);
+   CREATE INDEX upload_reservations_account ON upload_reservations(account_id, expires_at);`,
 ];

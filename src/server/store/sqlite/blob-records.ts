@@ -1,5 +1,8 @@
-/** The record of each stored blob: its size and who uploaded it (the bytes are in store/blobs.ts). */
-import type { AuditRecord, BlobRecordStore } from "../types.js";
+/**
+ * The record of each stored blob: its size and who uploaded it (the bytes are in store/blobs.ts);
+ * and the bytes uploads in flight reserve against their account's quota.
+ */
+import type { AuditRecord, BlobRecordStore, UploadReservation } from "../types.js";
 import type { SqliteAuditLog } from "./audit.js";
 import type { Row, SqliteDatabase } from "./database.js";
 
@@ -30,5 +33,45 @@ export class SqliteBlobRecords implements BlobRecordStore {
       .stmt("SELECT COALESCE(SUM(size), 0) FROM blobs WHERE uploaded_by = ?")
       .pluck()
       .get(accountId) as number;
+  }
+
+  async reserveUpload(r: UploadReservation): Promise<{ granted: boolean; used: number }> {
+    return this.db.transaction(() => {
+      this.db
+        .stmt("DELETE FROM upload_reservations WHERE account_id = ? AND expires_at <= ?")
+        .run(r.accountId, r.now);
+      const stored = this.db
+        .stmt(
+          `SELECT (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE uploaded_by = ?)
+                + (SELECT COALESCE(SUM(bytes), 0) FROM upload_reservations
+                    WHERE account_id = ? AND reservation_id <> ?)`,
+        )
+        .pluck()
+        .get(r.accountId, r.accountId, r.reservationId) as number;
+      const used = stored + r.extraBytes;
+      if (used + r.bytes > r.quota) return { granted: false, used };
+      this.db
+        .stmt(
+          `INSERT INTO upload_reservations VALUES (?, ?, ?, ?)
+           ON CONFLICT (reservation_id) DO UPDATE SET bytes = excluded.bytes, expires_at = excluded.expires_at`,
+        )
+        .run(r.reservationId, r.accountId, r.bytes, r.expiresAt);
+      return { granted: true, used };
+    });
+  }
+
+  async releaseUpload(reservationId: string): Promise<void> {
+    this.db.stmt("DELETE FROM upload_reservations WHERE reservation_id = ?").run(reservationId);
+  }
+
+  async accountBytes(accountId: string, now: string): Promise<number> {
+    return this.db
+      .stmt(
+        `SELECT (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE uploaded_by = ?)
+              + (SELECT COALESCE(SUM(bytes), 0) FROM upload_reservations
+                  WHERE account_id = ? AND expires_at > ?)`,
+      )
+      .pluck()
+      .get(accountId, accountId, now) as number;
   }
 }
