@@ -11,6 +11,9 @@ async function* once(bytes: Buffer) {
   yield bytes;
 }
 
+export const GRANTS_PER_IMAGE = 600;
+export const EXTRA_SCANS = 60;
+
 export interface FilledCatalogue {
   ownerId: string;
   friendId: string;
@@ -52,6 +55,14 @@ export async function fillCatalogue(store: Store, blobs: BlobStore): Promise<Fil
   };
   await store.modifyLaunchPermissions(shared, [{ userId: friendId }, { group: "all" }], [], audit);
   await store.createTags(friendId, [shared], [{ key: "team", value: "consumer" }]);
+  // More rows than one export page (PAGE_ROWS, scans' pageRows), so paging by a composite key is used.
+  for (const imageId of imageIds) {
+    const grantees = Array.from({ length: GRANTS_PER_IMAGE }, (_, i) => ({
+      userId: String(100_000_000_000 + i),
+    }));
+    await store.modifyLaunchPermissions(imageId, grantees, []);
+  }
+  for (let i = 0; i < EXTRA_SCANS; i++) await store.createScan(listed);
   const scan = await store.createScan(shared);
   await store.updateScan(scan.scanId, {
     status: "done",

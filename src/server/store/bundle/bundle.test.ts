@@ -9,6 +9,7 @@ import {
   appendFileSync,
   copyFileSync,
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -20,7 +21,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fillCatalogue } from "../../../../test/support/bundle-catalogue.js";
+import { EXTRA_SCANS, fillCatalogue, GRANTS_PER_IMAGE } from "../../../../test/support/bundle-catalogue.js";
 import { openStore } from "../../catalogue.js";
 import { BundleError, exportCatalogue, importCatalogue } from "../../catalogue-bundle.js";
 import { FolderBlobStore } from "../blobs.js";
@@ -96,6 +97,15 @@ describe("a catalogue bundle", () => {
   test("has a row in every table of the test catalogue, and every blob named by its digest", async () => {
     const m = await readManifest(at("bundle"));
     for (const spec of BUNDLE_TABLES) assert.ok(m.records[spec.table]!.count > 0, `${spec.table} is empty`);
+    // Read in pages: every row once, in key order.
+    assert.equal(m.records.launch_permissions!.count, 2 * GRANTS_PER_IMAGE + 2);
+    assert.equal(m.records.scans!.count, EXTRA_SCANS + 2);
+    const grants = readFileSync(at("bundle", "records/launch_permissions.jsonl"), "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { image_id: string; kind: string; value: string })
+      .map((g) => `${g.image_id} ${g.kind} ${g.value}`);
+    assert.deepEqual(grants, [...new Set(grants)].sort());
     assert.deepEqual(
       m.blobs,
       [...source.blobs].sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1)),
@@ -128,7 +138,7 @@ describe("a catalogue bundle", () => {
       assert.equal(await store.secretKeyFits(), true);
       const next = await store.createScan(source.imageIds[0]!);
       assert.equal(next.scanId, one.records.scans!.count + 1);
-      assert.equal((await store.launchPermissions(source.imageIds[0]!)).length, 2);
+      assert.equal((await store.launchPermissions(source.imageIds[0]!)).length, GRANTS_PER_IMAGE + 2);
     } finally {
       await store.close();
     }
@@ -190,7 +200,9 @@ describe("a catalogue bundle", () => {
     appendFileSync(path.join(wrong, "records/scans.jsonl"), '{"scan_id":"seven"}\n');
     assert.match(
       await refused(wrong, "t-wrong"),
-      /records\/scans\.jsonl line 3: not a row of scans: scan_id must be a whole number or null$/,
+      new RegExp(
+        `records/scans\\.jsonl line ${EXTRA_SCANS + 3}: not a row of scans: scan_id must be a whole number or null$`,
+      ),
     );
   });
 
@@ -226,6 +238,21 @@ describe("a catalogue bundle", () => {
       ),
       /catalogue\.db is not empty \(accounts has rows\): import only into a new catalogue/,
     );
+  });
+
+  test("an export that cannot read a blob fails naming it and leaves no bundle behind", async () => {
+    cpSync(at("source"), at("damaged-source"), { recursive: true });
+    const victim = source.blobs[0]!.sha256;
+    rmSync(at("damaged-source", "blobs", victim.slice(0, 2), victim));
+    await assert.rejects(exportCatalogue(at("half"), { dataDir: at("damaged-source") }), (e: Error) => {
+      assert.ok(e instanceof BundleError);
+      assert.match(
+        e.message,
+        new RegExp(`^blob ${victim} is in the catalogue's blobs table but not in its blob store`),
+      );
+      return true;
+    });
+    assert.equal(existsSync(at("half")), false);
   });
 
   test("export refuses a folder that is not empty; the CLI says why in one line and exits 2", () => {

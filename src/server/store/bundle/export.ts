@@ -19,6 +19,7 @@ import {
   BundleError,
   type BundleManifest,
   blobFile,
+  MANIFEST_FILE,
   type RecordsEntry,
   writeManifest,
 } from "./manifest.js";
@@ -34,13 +35,18 @@ export interface BundleSummary {
   schemaVersion: number;
 }
 
-/** Creates `dir` (or takes it when empty): a bundle never mixes with other files. */
-async function emptyBundleDir(dir: string): Promise<void> {
+/**
+ * Creates `dir` (or takes it when empty: a bundle never mixes with other files). Answers how to
+ * remove what the export wrote, so a failed export leaves nothing that looks like a bundle.
+ */
+async function emptyBundleDir(dir: string): Promise<() => Promise<void>> {
+  let created = true;
   try {
     if ((await fsp.readdir(dir)).length > 0)
       throw new BundleError(
         `${dir} exists and is not empty: export writes a new bundle into a new or empty folder`,
       );
+    created = false;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOTDIR")
       throw new BundleError(`${dir} is a file, not a folder`);
@@ -48,6 +54,10 @@ async function emptyBundleDir(dir: string): Promise<void> {
   }
   await fsp.mkdir(path.join(dir, "records"), { recursive: true });
   await fsp.mkdir(path.join(dir, "blobs", "sha256"), { recursive: true });
+  return async () => {
+    const written = created ? [dir] : ["records", "blobs", MANIFEST_FILE].map((f) => path.join(dir, f));
+    for (const p of written) await fsp.rm(p, { recursive: true, force: true });
+  };
 }
 
 async function writeRecords(
@@ -109,7 +119,16 @@ export async function exportBundle(
   tables: CatalogueTables,
   blobs: BlobStore,
 ): Promise<BundleSummary> {
-  await emptyBundleDir(dir);
+  const removeWritten = await emptyBundleDir(dir);
+  try {
+    return await writeBundle(dir, tables, blobs);
+  } catch (e) {
+    await removeWritten();
+    throw e;
+  }
+}
+
+async function writeBundle(dir: string, tables: CatalogueTables, blobs: BlobStore): Promise<BundleSummary> {
   const exportedAt = new Date().toISOString();
   const found: BlobEntry[] = [];
   const records = await tables.snapshot(async (reader) => {

@@ -3,8 +3,8 @@ import { PostgresDatabase, type Sql } from "../postgres/database.js";
 import { toParameters, toPortable } from "./portable.js";
 import {
   type CatalogueTables,
-  PAGE_ROWS,
   pageQuery,
+  pageRows,
   quote,
   type TableReader,
   type TableWriter,
@@ -24,7 +24,7 @@ async function* pagedRows(sql: Sql, spec: TableSpec): AsyncIterable<PortableRow>
         )
       : await sql.rows(pageQuery(spec, false, (i) => `$${i}`));
     for (const row of page) yield toPortable("postgres", spec, row);
-    if (page.length < PAGE_ROWS) return;
+    if (page.length < pageRows(spec)) return;
     last = page[page.length - 1];
   }
 }

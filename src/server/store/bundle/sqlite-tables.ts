@@ -3,8 +3,8 @@ import { SqliteDatabase } from "../sqlite/database.js";
 import { toParameters, toPortable } from "./portable.js";
 import {
   type CatalogueTables,
-  PAGE_ROWS,
   pageQuery,
+  pageRows,
   quote,
   type TableReader,
   type TableWriter,
@@ -32,7 +32,7 @@ export class SqliteTables implements CatalogueTables {
           : this.#db.stmt(pageQuery(spec, false, () => "?")).all()
       ) as Row[];
       for (const row of page) yield toPortable("sqlite", spec, row);
-      if (page.length < PAGE_ROWS) return;
+      if (page.length < pageRows(spec)) return;
       last = page[page.length - 1];
     }
   }

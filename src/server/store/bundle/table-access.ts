@@ -42,8 +42,10 @@ export function pageQuery(spec: TableSpec, after: boolean, placeholder: (i: numb
   const columns = Object.keys(spec.columns).map(quote).join(", ");
   const key = spec.key.map(quote).join(", ");
   const where = after ? ` WHERE (${key}) > (${spec.key.map((_, i) => placeholder(i + 1)).join(", ")})` : "";
-  return `SELECT ${columns} FROM ${quote(spec.table)}${where} ORDER BY ${key} LIMIT ${PAGE_ROWS}`;
+  return `SELECT ${columns} FROM ${quote(spec.table)}${where} ORDER BY ${key} LIMIT ${pageRows(spec)}`;
 }
+
+export const pageRows = (spec: TableSpec) => spec.pageRows ?? PAGE_ROWS;
 
 /** Identifiers come from tables.ts, never from a bundle; quoted because `key` and `value` are words. */
 export const quote = (identifier: string) => `"${identifier}"`;

@@ -28,6 +28,8 @@ export interface TableSpec {
   key: readonly string[];
   /** A generated id column whose sequence must continue after the imported rows (PostgreSQL). */
   identity?: string;
+  /** Rows read per page when exporting, if not PAGE_ROWS (large rows: fewer, for bounded memory). */
+  pageRows?: number;
 }
 
 /** Every exported table, parents before children. */
@@ -94,6 +96,8 @@ export const BUNDLE_TABLES: readonly TableSpec[] = [
     },
     key: ["scan_id"],
     identity: "scan_id",
+    // A report and a facts snapshot can each be a few hundred KiB.
+    pageRows: 50,
   },
   {
     table: "account_settings",
