@@ -145,7 +145,13 @@ export function imageQuerySql(
   // `--owners self` needs no check at all.
   const ownOnly =
     q.ownerIds !== undefined && q.ownerIds.length > 0 && q.ownerIds.every((o) => o === q.callerId);
-  if (!ownOnly)
+  if (!ownOnly && q.ownerIds === undefined && q.imageIds === undefined && e === undefined)
+    // Nothing else narrows: the three sets each from its index. As one OR, PostgreSQL estimated
+    // half the table visible and read all of it (1.4 s at 300 k images for 6 k visible).
+    where.push(`i.image_id IN (SELECT v.image_id FROM images v WHERE v.owner_id = ${caller()}
+       UNION ALL SELECT v.image_id FROM images v WHERE ${d.isSet("v.is_public")}
+       UNION ALL ${sharedWithCaller()})`);
+  else if (!ownOnly)
     where.push(`(i.owner_id = ${caller()} OR ${isPublic} OR EXISTS (SELECT 1 FROM launch_permissions p
        WHERE p.image_id = i.image_id AND ${reachesCaller()}))`);
   if (e) {
