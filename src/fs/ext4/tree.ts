@@ -47,6 +47,11 @@ export class Ext4Tree implements FileTree {
   readonly description: string;
   private readonly dirs = new Lru<number, Promise<Map<string, Dirent>>>(DIR_CACHE);
   private readonly inodes = new Lru<number, Promise<Inode>>(INODE_CACHE);
+  /**
+   * Directories by canonical path: a walk lstats every entry of a directory in a row, and each
+   * lookup went down from the root again, two awaits per component.
+   */
+  private readonly dirsByPath = new Lru<string, Inode>(DIR_CACHE);
 
   constructor(readonly vol: Volume) {
     this.description = `ext filesystem ${vol.file}${vol.sb.volumeName ? ` (${vol.sb.volumeName})` : ""}`;
@@ -68,6 +73,22 @@ export class Ext4Tree implements FileTree {
 
   /** The inode at a canonical path; intermediate components must be directories (no symlinks). */
   private async lookup(path: string): Promise<Inode> {
+    if (path === "/") return this.inode(ROOT_INO, SUPERBLOCK_OFFSET);
+    const cut = path.lastIndexOf("/");
+    const parentPath = cut === 0 ? "/" : path.slice(0, cut);
+    let parent = this.dirsByPath.get(parentPath);
+    if (!parent) {
+      parent = await this.descend(parentPath);
+      if (parent.type === "directory") this.dirsByPath.set(parentPath, parent);
+    }
+    if (parent.type !== "directory") throw new FsError("ENOTDIR", parentPath);
+    const entry = (await this.entries(parent)).get(path.slice(cut + 1));
+    if (!entry) throw new FsError("ENOENT", path);
+    return this.inode(entry.ino, parent.offset);
+  }
+
+  /** lookup without the directory cache: component by component from the root. */
+  private async descend(path: string): Promise<Inode> {
     let current = await this.inode(ROOT_INO, SUPERBLOCK_OFFSET);
     let walked = "";
     for (const name of splitImagePath(path)) {
@@ -138,5 +159,6 @@ export class Ext4Tree implements FileTree {
   async close(): Promise<void> {
     this.dirs.clear();
     this.inodes.clear();
+    this.dirsByPath.clear();
   }
 }
