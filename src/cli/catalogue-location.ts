@@ -62,6 +62,7 @@ export function printSummary(
     headline,
     ...Object.entries(summary.records).map(([table, rows]) => `  ${table.padEnd(width)}  ${rows}`),
     `  ${summary.blobs} blobs, ${mib(summary.bytes)}, every SHA-256 verified; schema version ${summary.schemaVersion}; ${seconds.toFixed(1)} s`,
+    ...Object.entries(summary.skipped).map(([table, why]) => `  not carried: ${table} (${why})`),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
 }

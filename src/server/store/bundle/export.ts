@@ -33,6 +33,8 @@ export interface BundleSummary {
   /** The blobs' bytes. */
   bytes: number;
   schemaVersion: number;
+  /** Tables left out on purpose, and why. */
+  skipped: Record<string, string>;
 }
 
 /**
@@ -165,5 +167,6 @@ export function summaryOf(m: BundleManifest): BundleSummary {
     blobs: m.blobs.length,
     bytes: m.blobs.reduce((sum, b) => sum + b.size, 0),
     schemaVersion: m.schemaVersion,
+    skipped: m.skipped,
   };
 }
