@@ -4,7 +4,8 @@
  * cluster, filled by set-based INSERTs from arrays (the store has no bulk path on PostgreSQL: its
  * writes are one transaction each, with an audit entry), then VACUUM ANALYZE as autovacuum would
  * leave a settled database. `amigate serve --database … --scan-workers 0` answers the server
- * section's DescribeImages calls (bench/server.ts DESCRIBE_CALLS, same keep-alive load generator),
+ * section's DescribeImages calls (bench/server.ts DESCRIBE_CALLS, same keep-alive load generator)
+ * and the first page of everything the caller may see (no owner: `aws ec2 describe-images` alone),
  * each timed back to back with the same calls on the SQLite catalogue of 100 k images / 1 k
  * accounts (BENCH_SQLITE_IMAGES) measured in this run. Goal: PostgreSQL p99 ≤ 2× SQLite p99.
  * The cluster gets BENCH_PG_SHARED_BUFFERS (default 256MB); BENCH_SECONDS, BENCH_CONCURRENCY and
@@ -39,6 +40,15 @@ const IMAGES_PER_ACCOUNT = 100;
 /** Accounts whose keys sign the load (the server section's sample size). */
 const SIGNERS = 50;
 const BATCH = 10_000;
+
+/** The server section's calls, and a first page of 1000 of all the caller may see. */
+const CALLS: readonly Call[] = [
+  ...DESCRIBE_CALLS,
+  [
+    "DescribeImages --max-results 1000 (all visible)",
+    () => ({ Action: "DescribeImages", MaxResults: "1000" }),
+  ],
+];
 
 /** The image document every generated row is built from (the server section's seed() shape). */
 function templateImage(): Image {
@@ -217,7 +227,7 @@ export async function benchPgDescribe(cli: string): Promise<void> {
     const passes = Number(process.env.BENCH_PASSES ?? 2);
     const runs = new Map<string, Result[][]>();
     for (let pass = 0; pass < passes; pass++)
-      for (const [name, params] of DESCRIBE_CALLS) {
+      for (const [name, params] of CALLS) {
         const [sqlite, postgres] = runs.get(name) ?? [[], []];
         sqlite!.push(await load(sides[0]!.base, await prepared(sides[0]!, params), sides[0]!.pid));
         postgres!.push(await load(sides[1]!.base, await prepared(sides[1]!, params), sides[1]!.pid));
@@ -225,7 +235,7 @@ export async function benchPgDescribe(cli: string): Promise<void> {
       }
     const best = (rs: Result[]) => rs.reduce((x, y) => (y.p99 < x.p99 ? y : x));
     const all = (rs: Result[]) => `  (p99 of ${rs.map((r) => r.p99.toFixed(1)).join(", ")} ms)`;
-    for (const [name] of DESCRIBE_CALLS) {
+    for (const [name] of CALLS) {
       const [sqliteRuns, pgRuns] = runs.get(name)!;
       const sqlite = best(sqliteRuns!);
       const postgres = best(pgRuns!);
