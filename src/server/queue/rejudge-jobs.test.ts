@@ -4,16 +4,18 @@
  * once give one pass; the pass runs in slices taken by either node; asking again the same day is
  * the same pass; a pass with another database judges everything again and audits nothing twice;
  * a slice whose runner hangs (a killed worker) is run again by the other node after its timeout.
+ * Two serve catalogues (openCatalogueOn) whose daily ticks fire together run one pass.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type PostgresCluster, postgresMissing, startPostgres } from "../../../test/support/postgres.js";
 import { buildVulnDbs, scanDebian } from "../../../test/support/rejudge-fixtures.js";
 import { testImage } from "../../../test/support/store.js";
-import { DAILY_TRIGGER, type RejudgeSettings, VERDICT_TAG } from "../rejudge.js";
+import { type Catalogue, openCatalogueOn } from "../catalogue.js";
+import { DAILY_TRIGGER, type RejudgeSettings, type TickClock, VERDICT_TAG } from "../rejudge.js";
 import { PostgresStore } from "../store/postgres.js";
 import { SecretBox } from "../store/secret-box.js";
 import type { Store } from "../store/types.js";
@@ -190,6 +192,51 @@ describe("re-judging passes on the job queue", { skip: postgresMissing() }, () =
       assert.equal(after.filter((e) => e.outcome === "recovered").length, IMAGES);
     } finally {
       await closeAll(nodes);
+    }
+  });
+
+  test("two serve catalogues whose daily ticks fire together: one pass, run by a node's own scan worker", async () => {
+    const { url, imageIds } = await catalogue();
+    let now = Date.parse("2026-03-02T03:59:00Z");
+    const timers: Array<() => void> = [];
+    const clock: TickClock = {
+      now: () => new Date(now),
+      setTimeout: (fn) => {
+        timers.push(fn);
+        return { cancel: () => undefined };
+      },
+    };
+    const lines: string[] = [];
+    const nodes: Array<Catalogue<Store>> = [];
+    try {
+      for (const n of [0, 1]) {
+        const dataDir = path.join(work, `serve-${n}`);
+        mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+        copyFileSync(path.join(work, "secret.key"), path.join(dataDir, "secret.key"));
+        nodes.push(
+          await openCatalogueOn(
+            {
+              dataDir,
+              scanWorkers: 1,
+              vulnDb: dbs.newDb,
+              rejudgeAt: 4 * 60,
+              rejudgeClock: clock,
+              rejudgeLog: (line) => lines.push(`node ${n}: ${line}`),
+            },
+            url,
+          ),
+        );
+      }
+      now = Date.parse("2026-03-02T04:00:00Z");
+      for (const fire of timers.splice(0)) fire();
+      await until("the pass's end", () => lines.length >= 1);
+      await settle();
+      assert.equal(lines.length, 1, lines.join("\n"));
+      assert.match(lines[0]!, /re-judged daily:2026-03-02: 5 reports, 5 changed, 5 regressed/);
+      const audits = await rejudgeAudits(nodes[0]!.store);
+      assert.deepEqual(audits.map((e) => e.resource).sort(), [...imageIds].sort());
+    } finally {
+      for (const node of nodes) await node.close();
     }
   });
 
