@@ -206,6 +206,28 @@ describe("a catalogue bundle", () => {
     );
   });
 
+  test("a folder without a manifest, another format or another schema version is refused", async () => {
+    const bare = bundleCopy("bare");
+    rmSync(path.join(bare, "manifest.json"));
+    assert.match(await refused(bare, "t-bare"), /is not a catalogue bundle: no readable manifest\.json/);
+    const edit = (name: string, change: Record<string, unknown>) => {
+      const dir = bundleCopy(name);
+      const file = path.join(dir, "manifest.json");
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, "utf8")), ...change }));
+      return dir;
+    };
+    assert.match(
+      await refused(edit("format", { formatVersion: 2 }), "t-format"),
+      /manifest\.json: bundle format 2; this amigate reads format 1$/,
+    );
+    assert.match(
+      await refused(edit("schema", { schemaVersion: MIGRATIONS.length - 1 }), "t-schema"),
+      new RegExp(
+        `rows follow schema version ${MIGRATIONS.length - 1} \\(amigate .*\\), SQLite .* is at ${MIGRATIONS.length}`,
+      ),
+    );
+  });
+
   test("the target needs the source's secret.key, and must be empty", async () => {
     const noKey = at("t-nokey");
     assert.match(
