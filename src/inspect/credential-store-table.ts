@@ -34,6 +34,7 @@ import {
   parseTerraformCredentials,
 } from "./credential-formats-structured.js";
 import { SERVICE_SPECS } from "./credential-store-services.js";
+import { SYSTEM_SERVICE_SPECS } from "./credential-store-system.js";
 
 export interface StoreFile {
   /** The file's text (latin1 for binary stores, utf8 otherwise). */
@@ -431,6 +432,7 @@ export const STORE_SPECS: readonly StoreSpec[] = [
     parse: text(parseFetchmail),
   },
   ...SERVICE_SPECS,
+  ...SYSTEM_SERVICE_SPECS,
 ];
 
 /** Web servers' password files, found by name and by the server configuration that names them. */

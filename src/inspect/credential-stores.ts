@@ -8,6 +8,7 @@ import {
   OPENVPN_DIRS,
   OPENVPN_LOOSE_AUTH_FILE_SPEC,
 } from "./credential-store-services.js";
+import { DISCOVERED_SYSTEM_PATHS, discoveredSystemStores } from "./credential-store-system.js";
 import { HTPASSWD_NAME, HTPASSWD_SPEC, STORE_SPECS, type StoreSpec } from "./credential-store-table.js";
 import { accountHomes, groupByHome, leftBehindHomes } from "./homes.js";
 import { loadYaml } from "./load-yaml.js";
@@ -228,7 +229,7 @@ async function namedStores(ctx: InspectContext): Promise<Array<[string, StoreSpe
 export const credentialStoresInspector: Inspector<"credentialStores"> = {
   name: "credentialStores",
   description:
-    "credential stores of cloud CLIs, container and cluster tools, VCS, package managers, database, mail and FTP clients, web servers' password files, and services' configurations (redis, rclone, wpa_supplicant, OpenVPN), in every home and system-wide",
+    "credential stores of cloud CLIs, container and cluster tools, VCS, package managers, database, mail and FTP clients, web servers' password files, and services' configurations (redis, rclone, wpa_supplicant, OpenVPN, Jenkins, Postfix SASL maps, LDAP clients' bind passwords), in every home and system-wide",
   paths: [
     "/etc/passwd",
     ...STORE_SPECS.flatMap((s) => [...(s.home ?? []).map((p) => `/**/${p}`), ...(s.system ?? [])]),
@@ -240,6 +241,7 @@ export const credentialStoresInspector: Inspector<"credentialStores"> = {
     "/**/sentinel*.conf",
     "/**/*.ovpn",
     "/etc/openvpn/**",
+    ...DISCOVERED_SYSTEM_PATHS,
   ],
   async inspect(ctx) {
     const found = new Map<string, CredentialStore>();
@@ -264,7 +266,7 @@ export const credentialStoresInspector: Inspector<"credentialStores"> = {
           add(await readStore(ctx, path, spec, undefined, []));
     for (const path of await passwordFiles(ctx))
       add(await readStore(ctx, path, HTPASSWD_SPEC, undefined, []));
-    for (const [path, spec] of await namedStores(ctx)) {
+    for (const [path, spec] of [...(await namedStores(ctx)), ...(await discoveredSystemStores(ctx))]) {
       // A store found by name may sit in a home (a profile in ~/vpn): say whose.
       const home = [...byHome.keys()].find((h) => h !== "/" && path.startsWith(`${h}/`));
       add(await readStore(ctx, path, spec, home, home ? byHome.get(home)! : []));

@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import type { OverlayChange } from "../../src/fs/overlay.js";
 import type { Finding } from "../../src/policy/result.js";
 import { maskSecret } from "../../src/policy/rule.js";
+import { SYSTEM_STORE_CASES } from "./credential-store-trees-system.js";
 import { ALNUM, BASE64_CHARS, fakeToken, opensslKey } from "./keygen.js";
 
 /**
@@ -1227,6 +1228,7 @@ export const STORE_CASES: readonly StoreCase[] = [
     ],
     secrets: [password],
   },
+  ...SYSTEM_STORE_CASES,
 ];
 
 /** The cases of one rule, as a RuleTester table. */

@@ -1,0 +1,179 @@
+/**
+ * System services that keep a password beside their settings — Jenkins, Postfix's SASL relay
+ * login, LDAP clients' bind passwords — as entries of the credential store table, and the stores
+ * found from what is on disk: every JENKINS_HOME (known places, and wherever a credentials.xml or
+ * a secrets/master.key lies), and the maps Postfix's main.cf names. None is removable: the seller
+ * edits the secret out (credential-in-config).
+ */
+import type { InspectContext } from "./context.js";
+import type { SecretHit } from "./credential-formats.js";
+import {
+  parseCompiledSaslMap,
+  parseJenkinsXml,
+  parseLdapClientConf,
+  parseLdapSecretFile,
+  parsePostfixMainCf,
+  parsePostfixSaslPasswd,
+  parseSssdConf,
+} from "./credential-formats-system.js";
+import type { StoreParser, StoreSpec } from "./credential-store-table.js";
+import type { IndexedFile } from "./files.js";
+import { readOptionalText } from "./text-files.js";
+
+const text =
+  (parse: (text: string) => SecretHit[]): StoreParser =>
+  ({ text: t }) =>
+    parse(t);
+
+const POSTFIX_DIR = "/etc/postfix";
+/** Where Postfix's documentation (and Debian's) puts the SASL relay table. */
+const SASL_PASSWD_SOURCES = [`${POSTFIX_DIR}/sasl_passwd`, `${POSTFIX_DIR}/sasl/sasl_passwd`];
+
+export const POSTFIX_SASL_SPEC: StoreSpec = {
+  tool: "postfix",
+  kind: "SMTP relay password (sasl_passwd)",
+  system: SASL_PASSWD_SOURCES,
+  removable: false,
+  parse: text(parsePostfixSaslPasswd),
+};
+
+/** A compiled map holds the source's passwords in clear, and stays when the source is deleted. */
+export const POSTFIX_COMPILED_SASL_SPEC: StoreSpec = {
+  tool: "postfix",
+  kind: "SMTP relay password (compiled sasl_passwd map)",
+  system: SASL_PASSWD_SOURCES.flatMap((s) => [`${s}.db`, `${s}.lmdb`, `${s}.cdb`]),
+  removable: false,
+  binary: true,
+  parse: text(parseCompiledSaslMap),
+};
+
+/** `static:user:password` written into main.cf itself. */
+const POSTFIX_MAIN_CF_SPEC: StoreSpec = {
+  tool: "postfix",
+  kind: "SMTP relay password (static map in main.cf)",
+  system: [`${POSTFIX_DIR}/main.cf`, "/etc/postfix-*/main.cf"],
+  removable: false,
+  parse: ({ text: t }) => parsePostfixMainCf(t, POSTFIX_DIR).inline,
+};
+
+export const SYSTEM_SERVICE_SPECS: readonly StoreSpec[] = [
+  POSTFIX_SASL_SPEC,
+  POSTFIX_COMPILED_SASL_SPEC,
+  POSTFIX_MAIN_CF_SPEC,
+  {
+    tool: "nslcd",
+    kind: "LDAP bind password",
+    system: ["/etc/nslcd.conf", "/etc/nss-ldapd.conf"],
+    removable: false,
+    parse: text(parseLdapClientConf),
+  },
+  {
+    tool: "nss_ldap/pam_ldap",
+    kind: "LDAP bind password",
+    system: ["/etc/ldap.conf", "/etc/libnss-ldap.conf", "/etc/pam_ldap.conf"],
+    removable: false,
+    parse: text(parseLdapClientConf),
+  },
+  {
+    tool: "nss_ldap/pam_ldap",
+    kind: "LDAP rootbinddn password file",
+    system: ["/etc/ldap.secret", "/etc/libnss-ldap.secret", "/etc/pam_ldap.secret"],
+    removable: false,
+    parse: text(parseLdapSecretFile),
+  },
+  {
+    tool: "sssd",
+    kind: "LDAP bind password",
+    system: ["/etc/sssd/sssd.conf", "/etc/sssd/conf.d/*.conf"],
+    removable: false,
+    parse: text(parseSssdConf),
+  },
+];
+
+/** Where Jenkins' packages and images keep JENKINS_HOME. */
+const JENKINS_HOMES = ["/var/lib/jenkins", "/var/jenkins_home"];
+/** Configuration files under a JENKINS_HOME that hold Secrets: the instance's and plugins' XML, nodes', users' and (nested) jobs'. */
+const JENKINS_CONFIG = /^(?:[^/]+\.xml|(?:nodes|users)\/[^/]+\/config\.xml|(?:jobs\/[^/]+\/)+config\.xml)$/;
+const MAX_JENKINS_FILES = 2_000;
+/** A JENKINS_HOME is found per credentials.xml or master.key: an image with thousands is not one. */
+const MAX_JENKINS_HOMES = 64;
+
+function jenkinsSpec(keyBeside: boolean): StoreSpec {
+  return {
+    tool: "jenkins",
+    kind: keyBeside
+      ? "Jenkins secret (encrypted, and the master.key that decrypts it is in the image)"
+      : "Jenkins secret (encrypted with the instance's master.key: reversible)",
+    removable: false,
+    parse: text((t) => parseJenkinsXml(t, keyBeside)),
+  };
+}
+
+/** Jenkins' configuration files in every JENKINS_HOME the file list shows. */
+function jenkinsStores(entries: readonly IndexedFile[]): Array<[string, StoreSpec]> {
+  const homes = new Set(JENKINS_HOMES);
+  const files = new Set<string>();
+  for (const e of entries) {
+    if (e.type !== "file" || e.path.startsWith("/usr/share/doc/")) continue;
+    files.add(e.path);
+    if (e.path.endsWith("/credentials.xml")) homes.add(e.path.slice(0, -"/credentials.xml".length));
+    else if (e.path.endsWith("/secrets/master.key"))
+      homes.add(e.path.slice(0, -"/secrets/master.key".length));
+  }
+  const out: Array<[string, StoreSpec]> = [];
+  for (const home of [...homes].slice(0, MAX_JENKINS_HOMES)) {
+    if (home === "") continue;
+    const keyBeside =
+      files.has(`${home}/secrets/master.key`) && files.has(`${home}/secrets/hudson.util.Secret`);
+    const spec = jenkinsSpec(keyBeside);
+    for (const path of files)
+      if (
+        path.startsWith(`${home}/`) &&
+        JENKINS_CONFIG.test(path.slice(home.length + 1)) &&
+        out.length < MAX_JENKINS_FILES
+      )
+        out.push([path, spec]);
+  }
+  return out;
+}
+
+/** postmulti's secondary instances keep their configuration in /etc/postfix-NAME. */
+const POSTFIX_INSTANCE_MAIN_CF = /^\/etc\/postfix-[^/]+\/main\.cf$/;
+const MAX_POSTFIX_INSTANCES = 64;
+
+/** The tables each instance's main.cf names in smtp_sasl_password_maps, beyond the usual places. */
+async function postfixNamedMaps(
+  ctx: InspectContext,
+  entries: readonly IndexedFile[],
+): Promise<Array<[string, StoreSpec]>> {
+  const mainCfs = [
+    `${POSTFIX_DIR}/main.cf`,
+    ...entries
+      .filter((e) => e.type === "file" && POSTFIX_INSTANCE_MAIN_CF.test(e.path))
+      .map((e) => e.path)
+      .slice(0, MAX_POSTFIX_INSTANCES),
+  ];
+  const out: Array<[string, StoreSpec]> = [];
+  for (const mainCf of mainCfs) {
+    const text = await readOptionalText(ctx, mainCf);
+    if (text === undefined) continue;
+    const configDirectory = mainCf.slice(0, -"/main.cf".length);
+    for (const file of parsePostfixMainCf(text, configDirectory).files)
+      out.push([file, /\.(?:db|lmdb|cdb|pag)$/.test(file) ? POSTFIX_COMPILED_SASL_SPEC : POSTFIX_SASL_SPEC]);
+  }
+  return out;
+}
+
+/** Stores found from what the image holds rather than from fixed paths. */
+export async function discoveredSystemStores(ctx: InspectContext): Promise<Array<[string, StoreSpec]>> {
+  const files = await ctx.get("files");
+  return [...jenkinsStores(files.entries), ...(await postfixNamedMaps(ctx, files.entries))];
+}
+
+/** What the discovery reads, for the inspector's declaration. */
+export const DISCOVERED_SYSTEM_PATHS = [
+  ...JENKINS_HOMES.map((h) => `${h}/**`),
+  "/**/credentials.xml",
+  "/**/secrets/master.key",
+  "/etc/postfix-*/**",
+];
