@@ -3,7 +3,7 @@ import type { Image, LaunchPermission } from "./types.js";
 type Row = Record<string, unknown>;
 
 /** A map that forgets its oldest entry past max (Map iteration order is insertion order). */
-class Bounded<V> extends Map<string, V> {
+export class Bounded<V> extends Map<string, V> {
   constructor(private readonly max: number) {
     super();
   }
