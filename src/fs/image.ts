@@ -171,26 +171,15 @@ export class Image {
     const stack: Array<{ path: string; depth: number }> = [{ path: start, depth: 0 }];
     while (stack.length > 0) {
       const { path, depth } = stack.pop()!;
-      let entries: DirEntry[];
+      let stats: Array<{ child: string; st?: FileStat; error?: unknown }>;
       try {
-        entries = await this.tree.readdir(path);
+        stats = await this.listWithStats(path);
       } catch (e) {
         options.onError?.(path, e);
         continue;
       }
-      entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
       const dirs: Array<{ path: string; depth: number }> = [];
-      entries.reverse();
-      // lstat a directory's entries a few at a time: the walk is latency-bound, not CPU-bound.
-      const stats = await mapConcurrent(entries, WALK_CONCURRENCY, async (entry) => {
-        const child = joinImagePath(path, entry.name);
-        try {
-          return { child, st: await this.tree.lstat(child) };
-        } catch (e) {
-          return { child, error: e };
-        }
-      });
-      for (const { child, st, error } of stats as Array<{ child: string; st?: FileStat; error?: unknown }>) {
+      for (const { child, st, error } of stats) {
         if (!st) {
           options.onError?.(child, error);
           continue;
@@ -215,6 +204,36 @@ export class Image {
       }
       for (let i = dirs.length - 1; i >= 0; i--) stack.push(dirs[i]!);
     }
+  }
+
+  /**
+   * The entries of directory `path` in name order, each with its lstat or the error of it. Throws
+   * when the directory cannot be listed.
+   */
+  private async listWithStats(
+    path: string,
+  ): Promise<Array<{ child: string; st?: FileStat; error?: unknown }>> {
+    // Descending, then reversed: the walk's order since it was first written (equal names keep it).
+    const byName = (a: { name: string }, b: { name: string }) =>
+      a.name < b.name ? 1 : a.name > b.name ? -1 : 0;
+    if (this.tree.readdirStats) {
+      const listed = (await this.tree.readdirStats(path)).sort(byName).reverse();
+      return listed.map((e) =>
+        "stat" in e
+          ? { child: joinImagePath(path, e.name), st: e.stat }
+          : { child: joinImagePath(path, e.name), error: e.error },
+      );
+    }
+    const entries = (await this.tree.readdir(path)).sort(byName).reverse();
+    // lstat a directory's entries a few at a time: the walk is latency-bound, not CPU-bound.
+    return mapConcurrent(entries, WALK_CONCURRENCY, async (entry) => {
+      const child = joinImagePath(path, entry.name);
+      try {
+        return { child, st: await this.tree.lstat(child) };
+      } catch (e) {
+        return { child, error: e };
+      }
+    });
   }
 
   close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { ByteSource } from "../../io/bytes.js";
 import { FsError, ImageFormatError } from "../../io/errors.js";
-import type { DirEntry, FileStat, FileTree } from "../filetree.js";
+import type { DirEntry, EntryStat, FileStat, FileTree } from "../filetree.js";
 import { splitImagePath } from "../path.js";
 import { checkSize, readAll, readData, readSymlink } from "./data.js";
 import { type Dirent, readDirectory } from "./dir.js";
@@ -102,17 +102,7 @@ export class Ext4Tree implements FileTree {
   }
 
   async lstat(path: string): Promise<FileStat> {
-    const inode = await this.lookup(path);
-    return {
-      type: inode.type,
-      mode: inode.mode & 0o7777,
-      uid: inode.uid,
-      gid: inode.gid,
-      size: inode.size,
-      mtimeMs: inode.mtimeMs,
-      ino: inode.ino,
-      nlink: inode.links,
-    };
+    return statOf(await this.lookup(path));
   }
 
   async readdir(path: string): Promise<DirEntry[]> {
@@ -121,6 +111,22 @@ export class Ext4Tree implements FileTree {
     const out: DirEntry[] = [];
     for (const e of (await this.entries(dir)).values()) {
       out.push({ name: e.name, type: e.type ?? (await this.inode(e.ino, dir.offset)).type });
+    }
+    return out;
+  }
+
+  async readdirStats(path: string): Promise<EntryStat[]> {
+    const dir = await this.lookup(path);
+    if (dir.type !== "directory") throw new FsError("ENOTDIR", path);
+    const out: EntryStat[] = [];
+    for (const e of (await this.entries(dir)).values()) {
+      try {
+        out.push({ name: e.name, stat: statOf(await this.inode(e.ino, dir.offset)) });
+      } catch (error) {
+        // As readdir: without dirent file types the listing itself needs each inode.
+        if (e.type === undefined) throw error;
+        out.push({ name: e.name, error });
+      }
     }
     return out;
   }
@@ -161,4 +167,17 @@ export class Ext4Tree implements FileTree {
     this.inodes.clear();
     this.dirsByPath.clear();
   }
+}
+
+function statOf(inode: Inode): FileStat {
+  return {
+    type: inode.type,
+    mode: inode.mode & 0o7777,
+    uid: inode.uid,
+    gid: inode.gid,
+    size: inode.size,
+    mtimeMs: inode.mtimeMs,
+    ino: inode.ino,
+    nlink: inode.links,
+  };
 }

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { ext4ImagesPath } from "../../../test/support/ext4-images.js";
+import { openFileByteSource } from "../../io/file.js";
+import type { FileTree, WalkEntry } from "../filetree.js";
+import { Image } from "../image.js";
+import { joinImagePath } from "../path.js";
+import { openExt4 } from "./index.js";
+
+/** The same tree without readdirStats: the walk then lstats every entry by path. */
+function withoutReaddirStats(tree: FileTree): FileTree {
+  return {
+    description: tree.description,
+    lstat: (p) => tree.lstat(p),
+    readdir: (p) => tree.readdir(p),
+    readlink: (p) => tree.readlink(p),
+    readFile: (p, o) => tree.readFile(p, o),
+    createReadStream: (p, o) => tree.createReadStream(p, o),
+    close: () => tree.close(),
+  };
+}
+
+async function walkAll(image: Image): Promise<WalkEntry[]> {
+  const out: WalkEntry[] = [];
+  for await (const e of image.walk("/")) out.push(e);
+  return out;
+}
+
+describe("Ext4Tree.readdirStats", () => {
+  it("walks to the same entries and stats as lstat by path", async () => {
+    const source = await openFileByteSource(path.join(ext4ImagesPath(), "debian-ext4.img"));
+    try {
+      const tree = await openExt4(source);
+      const byStats = await walkAll(new Image(tree));
+      const byPath = await walkAll(new Image(withoutReaddirStats(tree)));
+      assert.ok(byStats.length > 5000, `${byStats.length} entries`);
+      assert.deepEqual(byStats, byPath);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it("lists a directory's entries with their lstat, and refuses a non-directory", async () => {
+    const source = await openFileByteSource(path.join(ext4ImagesPath(), "debian-ext4.img"));
+    try {
+      const tree = await openExt4(source);
+      const listed = await tree.readdirStats!("/etc");
+      assert.deepEqual(
+        listed.map((e) => e.name).sort(),
+        (await tree.readdir("/etc")).map((e) => e.name).sort(),
+      );
+      for (const e of listed) {
+        assert.ok("stat" in e, e.name);
+        assert.deepEqual(e.stat, await tree.lstat(joinImagePath("/etc", e.name)));
+      }
+      await assert.rejects(tree.readdirStats!("/etc/passwd"), { code: "ENOTDIR" });
+    } finally {
+      await source.close();
+    }
+  });
+});
