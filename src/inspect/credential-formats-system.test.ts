@@ -3,6 +3,8 @@ import { describe, it } from "node:test";
 import {
   isJenkinsSecret,
   parseCompiledSaslMap,
+  parseJenkinsInitialAdminPassword,
+  parseJenkinsPasswordHashes,
   parseJenkinsXml,
   parseLdapClientConf,
   parseLdapSecretFile,
@@ -25,6 +27,22 @@ describe("system service credential formats", () => {
       ["apiToken (encrypted, reversible with master.key)", secret.slice(1, -1), 4],
     ]);
     assert.match(parseJenkinsXml(xml, true)[0]!.field, /master\.key in the image/);
+  });
+
+  it("Jenkins: a user's bcrypt login hash and the setup wizard's admin password; other shapes are not", () => {
+    const hash = `$2a$10$${"a".repeat(53)}`;
+    assert.deepEqual(
+      fields(
+        parseJenkinsPasswordHashes(
+          `<u>\n<passwordHash>#jbcrypt:${hash}</passwordHash>\n<passwordHash>#jbcrypt:short</passwordHash>\n</u>`,
+        ),
+      ),
+      [["passwordHash (bcrypt)", hash, 2]],
+    );
+    assert.deepEqual(fields(parseJenkinsInitialAdminPassword(`${"0f".repeat(16)}\n`)), [
+      ["initialAdminPassword", "0f".repeat(16), 1],
+    ]);
+    assert.deepEqual(parseJenkinsInitialAdminPassword("not a wizard password\n"), []);
   });
 
   it("Postfix sasl_passwd: relay and sender keys, continuation lines, colons in the password; empty and comments are not", () => {

@@ -53,6 +53,30 @@ export function parseJenkinsXml(text: string, keyBeside: boolean): SecretHit[] {
   return hits;
 }
 
+/** Jenkins' own user database (users/NAME/config.xml): `<passwordHash>#jbcrypt:$2a$…</passwordHash>`. */
+export function parseJenkinsPasswordHashes(text: string): SecretHit[] {
+  const visible = text.replace(/<!--[\s\S]*?(?:-->|$)/g, (c) => c.replace(/[^\n]/g, " "));
+  const hits: SecretHit[] = [];
+  for (const m of visible.matchAll(
+    /<passwordHash>\s*#jbcrypt:(\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53})\s*<\/passwordHash>/g,
+  ))
+    hits.push({
+      field: "passwordHash (bcrypt)",
+      value: m[1]!,
+      line: countLines(visible, m.index),
+      password: true,
+    });
+  return hits;
+}
+
+/** secrets/initialAdminPassword: the setup wizard's admin password, 32 hex digits on one line. */
+export function parseJenkinsInitialAdminPassword(text: string): SecretHit[] {
+  const value = text.trim();
+  return /^[0-9a-f]{32}$/.test(value)
+    ? [{ field: "initialAdminPassword", value, line: 1, password: true }]
+    : [];
+}
+
 /**
  * A Postfix lookup table's source (`postmap` input): `key value` lines, `#` comments, a line
  * starting with whitespace continuing the one before. In smtp_sasl_password_maps the key is the

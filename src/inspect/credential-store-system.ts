@@ -9,6 +9,8 @@ import type { InspectContext } from "./context.js";
 import type { SecretHit } from "./credential-formats.js";
 import {
   parseCompiledSaslMap,
+  parseJenkinsInitialAdminPassword,
+  parseJenkinsPasswordHashes,
   parseJenkinsXml,
   parseLdapClientConf,
   parseLdapSecretFile,
@@ -93,7 +95,8 @@ export const SYSTEM_SERVICE_SPECS: readonly StoreSpec[] = [
 /** Where Jenkins' packages and images keep JENKINS_HOME. */
 const JENKINS_HOMES = ["/var/lib/jenkins", "/var/jenkins_home"];
 /** Configuration files under a JENKINS_HOME that hold Secrets: the instance's and plugins' XML, nodes', users' and (nested) jobs'. */
-const JENKINS_CONFIG = /^(?:[^/]+\.xml|(?:nodes|users)\/[^/]+\/config\.xml|(?:jobs\/[^/]+\/)+config\.xml)$/;
+const JENKINS_CONFIG = /^(?:[^/]+\.xml|nodes\/[^/]+\/config\.xml|(?:jobs\/[^/]+\/)+config\.xml)$/;
+const JENKINS_USER_CONFIG = /^users\/[^/]+\/config\.xml$/;
 const MAX_JENKINS_FILES = 2_000;
 /** A JENKINS_HOME is found per credentials.xml or master.key: an image with thousands is not one. */
 const MAX_JENKINS_HOMES = 64;
@@ -108,6 +111,27 @@ function jenkinsSpec(keyBeside: boolean): StoreSpec {
     parse: text((t) => parseJenkinsXml(t, keyBeside)),
   };
 }
+
+/** users/NAME/config.xml of Jenkins' own user database: the login's bcrypt hash, an encrypted legacy API token. */
+function jenkinsUserSpec(keyBeside: boolean): StoreSpec {
+  return {
+    tool: "jenkins",
+    kind: "Jenkins user's password hash or API token",
+    removable: false,
+    parse: text((t) => [...parseJenkinsPasswordHashes(t), ...parseJenkinsXml(t, keyBeside)]),
+  };
+}
+
+/**
+ * The setup wizard's admin password, in clear; Jenkins deletes it when the wizard completes, so one
+ * left in an image logs in as admin on every instance.
+ */
+const JENKINS_INITIAL_ADMIN_SPEC: StoreSpec = {
+  tool: "jenkins",
+  kind: "Jenkins initial admin password",
+  removable: false,
+  parse: text(parseJenkinsInitialAdminPassword),
+};
 
 /** Jenkins' configuration files in every JENKINS_HOME the file list shows. */
 function jenkinsStores(entries: readonly IndexedFile[]): Array<[string, StoreSpec]> {
@@ -126,13 +150,14 @@ function jenkinsStores(entries: readonly IndexedFile[]): Array<[string, StoreSpe
     const keyBeside =
       files.has(`${home}/secrets/master.key`) && files.has(`${home}/secrets/hudson.util.Secret`);
     const spec = jenkinsSpec(keyBeside);
-    for (const path of files)
-      if (
-        path.startsWith(`${home}/`) &&
-        JENKINS_CONFIG.test(path.slice(home.length + 1)) &&
-        out.length < MAX_JENKINS_FILES
-      )
-        out.push([path, spec]);
+    const userSpec = jenkinsUserSpec(keyBeside);
+    for (const path of files) {
+      if (!path.startsWith(`${home}/`) || out.length >= MAX_JENKINS_FILES) continue;
+      const rel = path.slice(home.length + 1);
+      if (rel === "secrets/initialAdminPassword") out.push([path, JENKINS_INITIAL_ADMIN_SPEC]);
+      else if (JENKINS_USER_CONFIG.test(rel)) out.push([path, userSpec]);
+      else if (JENKINS_CONFIG.test(rel)) out.push([path, spec]);
+    }
   }
   return out;
 }
@@ -175,5 +200,6 @@ export const DISCOVERED_SYSTEM_PATHS = [
   ...JENKINS_HOMES.map((h) => `${h}/**`),
   "/**/credentials.xml",
   "/**/secrets/master.key",
+  "/**/secrets/initialAdminPassword",
   "/etc/postfix-*/**",
 ];

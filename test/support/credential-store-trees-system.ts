@@ -2,6 +2,7 @@ import { createCipheriv, createHash } from "node:crypto";
 import type { OverlayChange } from "../../src/fs/overlay.js";
 import { maskSecret } from "../../src/policy/rule.js";
 import type { StoreCase } from "./credential-store-trees.js";
+import { ALNUM, fakeToken } from "./keygen.js";
 
 /**
  * Credential stores of system services (Jenkins, Postfix's SASL relay login, LDAP clients), each
@@ -28,6 +29,8 @@ function jenkinsSecret(plain: string): string {
 const jenkinsPassword = jenkinsSecret(password);
 const jenkinsKey = jenkinsSecret("-----BEGIN OPENSSH PRIVATE KEY-----");
 const inner = (s: string) => s.slice(1, -1);
+const bcrypt = `$2a$10$${fakeToken("", 53, `${ALNUM}./`, 83)}`;
+const initialAdmin = bytes("wizard", 16).toString("hex");
 
 const usernamePassword = (value: string) =>
   `<?xml version='1.1' encoding='UTF-8'?>\n<com.cloudbees.plugins.credentials.SystemCredentialsProvider plugin="credentials@1311">\n  <domainCredentialsMap class="hudson.util.CopyOnWriteMap$Hash">\n    <entry>\n      <java.util.concurrent.CopyOnWriteArrayList>\n        <com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl>\n          <id>deploy</id>\n          <username>deploy</username>\n          ${value}\n        </com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl>\n      </java.util.concurrent.CopyOnWriteArrayList>\n    </entry>\n  </domainCredentialsMap>\n</com.cloudbees.plugins.credentials.SystemCredentialsProvider>\n`;
@@ -103,6 +106,49 @@ export const SYSTEM_STORE_CASES: readonly StoreCase[] = [
       },
     ],
     secrets: [inner(jenkinsKey)],
+  },
+  {
+    name: "Jenkins user's login hash in its own user database",
+    rule: "credential-in-config",
+    failing: {
+      "/var/lib/jenkins/users/admin_1234/config.xml": `<?xml version='1.1' encoding='UTF-8'?>\n<user>\n  <id>admin</id>\n  <properties>\n    <hudson.security.HudsonPrivateSecurityRealm_-Details>\n      <passwordHash>#jbcrypt:${bcrypt}</passwordHash>\n    </hudson.security.HudsonPrivateSecurityRealm_-Details>\n  </properties>\n</user>\n`,
+    },
+    finding: {
+      path: "/var/lib/jenkins/users/admin_1234/config.xml",
+      line: 6,
+      message: system("Jenkins user's password hash or API token", "jenkins"),
+      evidence: `passwordHash (bcrypt) ${maskSecret(bcrypt, 0)}`,
+    },
+    passing: [
+      {
+        why: "a user with a hashed API token only (not reversible) and no password",
+        changes: {
+          "/var/lib/jenkins/users/sso_1/config.xml": `<user>\n  <id>sso</id>\n  <tokenHash>${bytes("token", 32).toString("hex")}</tokenHash>\n</user>\n`,
+        },
+      },
+    ],
+    secrets: [bcrypt],
+  },
+  {
+    name: "Jenkins setup wizard's admin password left in the image",
+    rule: "credential-in-config",
+    failing: {
+      "/var/jenkins_home/secrets/master.key": file(bytes("master2", 256).toString("hex")),
+      "/var/jenkins_home/secrets/initialAdminPassword": file(`${initialAdmin}\n`),
+    },
+    finding: {
+      path: "/var/jenkins_home/secrets/initialAdminPassword",
+      line: 1,
+      message: system("Jenkins initial admin password", "jenkins"),
+      evidence: `initialAdminPassword ${maskSecret(initialAdmin, 0)}`,
+    },
+    passing: [
+      {
+        why: "an empty file",
+        changes: { "/var/jenkins_home/secrets/initialAdminPassword": file("") },
+      },
+    ],
+    secrets: [initialAdmin],
   },
   {
     name: "Postfix sasl_passwd relay login",
