@@ -361,6 +361,51 @@ export function storeContract(kind: StoreKind): void {
       });
     });
 
+    test("blobs: identical bytes from a second account are its blob too, counted once per uploader", async () => {
+      await withStore(async (s) => {
+        const [one, two, three] = [
+          (await s.createAccount({})).account.accountId,
+          (await s.createAccount({})).account.accountId,
+          (await s.createAccount({})).account.accountId,
+        ];
+        const shared = "d".repeat(64);
+        await s.recordBlob({ sha256: shared, size: 1000, uploadedBy: one });
+        await s.recordBlob({ sha256: shared, size: 1000, uploadedBy: two });
+        await s.recordBlob({ sha256: shared, size: 1000, uploadedBy: two });
+        await s.recordBlob({ sha256: "e".repeat(64), size: 7, uploadedBy: two });
+        assert.deepEqual(await s.blob(shared), { sha256: shared, size: 1000, uploadedBy: one });
+        assert.deepEqual(await s.uploadedBlob(shared, one), { sha256: shared, size: 1000 });
+        assert.deepEqual(await s.uploadedBlob(shared, two), { sha256: shared, size: 1000 });
+        assert.equal(await s.uploadedBlob(shared, three), undefined, "an account that never pushed it");
+        assert.equal(await s.uploadedBlob("f".repeat(64), one), undefined);
+        assert.equal(await s.blobBytes(one), 1000);
+        assert.equal(await s.blobBytes(two), 1007);
+        assert.equal(await s.blobBytes(three), 0);
+        const now = new Date().toISOString();
+        assert.equal(await s.accountBytes(two, now), 1007);
+        const r = await s.reserveUpload({
+          reservationId: "r-two",
+          accountId: two,
+          bytes: 10,
+          extraBytes: 0,
+          quota: 1017,
+          now,
+          expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        });
+        assert.deepEqual(r, { granted: true, used: 1007 });
+        const refused = await s.reserveUpload({
+          reservationId: "r-one",
+          accountId: one,
+          bytes: 1,
+          extraBytes: 0,
+          quota: 1000,
+          now,
+          expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        });
+        assert.deepEqual(refused, { granted: false, used: 1000 });
+      });
+    });
+
     test("scans: created pending, updated, the latest per image, the unfinished ones", async () => {
       await withStore(async (s) => {
         const owner = (await s.createAccount({})).account.accountId;

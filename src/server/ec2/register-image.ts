@@ -113,8 +113,10 @@ export const registerImage: Ec2Action = {
     let blob: Image["blob"];
     const m = location !== undefined ? BLOB_LOCATION.exec(location) : null;
     if (m) {
-      const record = await store.blob(m[1]!);
-      if (!record || (record.uploadedBy !== caller.accountId && !caller.admin))
+      const record = caller.admin
+        ? await store.blob(m[1]!)
+        : await store.uploadedBlob(m[1]!, caller.accountId);
+      if (!record)
         throw invalidParameterValue(`The image location ${location} does not name a blob you uploaded.`);
       blob = { sha256: record.sha256, size: record.size };
     }

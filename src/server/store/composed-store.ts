@@ -150,6 +150,9 @@ export abstract class ComposedStore implements Store {
   blob(sha256: string) {
     return this.#parts.blobs.blob(sha256);
   }
+  uploadedBlob(sha256: string, accountId: string) {
+    return this.#parts.blobs.uploadedBlob(sha256, accountId);
+  }
   blobBytes(accountId: string) {
     return this.#parts.blobs.blobBytes(accountId);
   }

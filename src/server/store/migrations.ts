@@ -151,4 +151,13 @@ export const MIGRATIONS: readonly string[] = [
      bytes INTEGER NOT NULL,
      expires_at TEXT NOT NULL);
    CREATE INDEX upload_reservations_account ON upload_reservations(account_id, expires_at);`,
+  // 9: every account that uploaded a blob (blobs.uploaded_by keeps the first): identical bytes
+  // pushed by a second account are its blob too, to register and to count against its quota.
+  `CREATE TABLE blob_uploaders (
+     sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+     account_id TEXT NOT NULL REFERENCES accounts(account_id) ON DELETE CASCADE,
+     uploaded_at TEXT NOT NULL,
+     PRIMARY KEY (sha256, account_id));
+   CREATE INDEX blob_uploaders_account ON blob_uploaders(account_id, sha256);
+   INSERT INTO blob_uploaders SELECT sha256, uploaded_by, uploaded_at FROM blobs;`,
 ];

@@ -285,8 +285,12 @@ export interface TagStore {
 /** The record of each stored blob (the bytes are the BlobStore's). */
 export interface BlobRecordStore {
   recordBlob(blob: { sha256: string; size: number; uploadedBy: string }, audit?: AuditRecord): Promise<void>;
+  /** The blob and its first uploader. */
   blob(sha256: string): Promise<{ sha256: string; size: number; uploadedBy: string } | undefined>;
-  /** Bytes of the blobs an account uploaded (what its --account-quota counts). */
+  /** The blob if `accountId` is one of the accounts that uploaded it (each may register it). */
+  uploadedBlob(sha256: string, accountId: string): Promise<{ sha256: string; size: number } | undefined>;
+  /** Bytes of the blobs an account uploaded, each once however many others uploaded it too
+   * (what its --account-quota counts). */
   blobBytes(accountId: string): Promise<number>;
   /**
    * Sets an upload's reservation (created on first use) to `bytes` if the account's stored blobs,

@@ -58,6 +58,11 @@ export const BUNDLE_TABLES: readonly TableSpec[] = [
     key: ["sha256"],
   },
   {
+    table: "blob_uploaders",
+    columns: { sha256: "text", account_id: "text", uploaded_at: "text" },
+    key: ["sha256", "account_id"],
+  },
+  {
     table: "images",
     columns: {
       image_id: "text",

@@ -1,10 +1,15 @@
 /**
- * The record of each stored blob: its size and who uploaded it (the bytes are the BlobStore's);
+ * The record of each stored blob: its size and every account that uploaded it (the bytes are the
+ * BlobStore's);
  * and the bytes uploads in flight reserve against their account's quota, for every node at once.
  */
 import type { AuditRecord, BlobRecordStore, UploadReservation } from "../types.js";
 import type { PostgresAuditLog } from "./audit.js";
 import type { PostgresDatabase } from "./database.js";
+
+/** Bytes of the blobs account $1 uploaded, each counted once. */
+const UPLOADED_BYTES =
+  "SELECT COALESCE(SUM(b.size), 0) FROM blob_uploaders u JOIN blobs b ON b.sha256 = u.sha256 WHERE u.account_id = $1";
 
 export class PostgresBlobRecords implements BlobRecordStore {
   constructor(
@@ -16,14 +21,20 @@ export class PostgresBlobRecords implements BlobRecordStore {
     blob: { sha256: string; size: number; uploadedBy: string },
     audit?: AuditRecord,
   ): Promise<void> {
-    await this.log.write(audit, (tx) =>
-      tx.run("INSERT INTO blobs VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING", [
+    const at = new Date().toISOString();
+    await this.log.write(audit, async (tx) => {
+      await tx.run("INSERT INTO blobs VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING", [
         blob.sha256,
         blob.size,
         blob.uploadedBy,
-        new Date().toISOString(),
-      ]),
-    );
+        at,
+      ]);
+      await tx.run("INSERT INTO blob_uploaders VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", [
+        blob.sha256,
+        blob.uploadedBy,
+        at,
+      ]);
+    });
   }
 
   async blob(sha256: string): Promise<{ sha256: string; size: number; uploadedBy: string } | undefined> {
@@ -31,11 +42,19 @@ export class PostgresBlobRecords implements BlobRecordStore {
     return row && { sha256, size: row.size as number, uploadedBy: row.uploaded_by as string };
   }
 
-  async blobBytes(accountId: string): Promise<number> {
+  async uploadedBlob(
+    sha256: string,
+    accountId: string,
+  ): Promise<{ sha256: string; size: number } | undefined> {
     const row = await this.db.row(
-      "SELECT COALESCE(SUM(size), 0)::bigint AS n FROM blobs WHERE uploaded_by = $1",
-      [accountId],
+      "SELECT b.size FROM blob_uploaders u JOIN blobs b ON b.sha256 = u.sha256 WHERE u.sha256 = $2 AND u.account_id = $1",
+      [accountId, sha256],
     );
+    return row && { sha256, size: row.size as number };
+  }
+
+  async blobBytes(accountId: string): Promise<number> {
+    const row = await this.db.row(`SELECT (${UPLOADED_BYTES})::bigint AS n`, [accountId]);
     return row!.n as number;
   }
 
@@ -48,7 +67,7 @@ export class PostgresBlobRecords implements BlobRecordStore {
         r.now,
       ]);
       const row = await tx.row(
-        `SELECT (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE uploaded_by = $1)::bigint
+        `SELECT (${UPLOADED_BYTES})::bigint
               + (SELECT COALESCE(SUM(bytes), 0) FROM upload_reservations
                   WHERE account_id = $1 AND reservation_id <> $2)::bigint AS n`,
         [r.accountId, r.reservationId],
@@ -70,7 +89,7 @@ export class PostgresBlobRecords implements BlobRecordStore {
 
   async accountBytes(accountId: string, now: string): Promise<number> {
     const row = await this.db.row(
-      `SELECT (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE uploaded_by = $1)::bigint
+      `SELECT (${UPLOADED_BYTES})::bigint
             + (SELECT COALESCE(SUM(bytes), 0) FROM upload_reservations
                 WHERE account_id = $1 AND expires_at > $2)::bigint AS n`,
       [accountId, now],

@@ -153,4 +153,12 @@ export const PG_MIGRATIONS: readonly string[] = [
      bytes bigint NOT NULL,
      expires_at text COLLATE "C" NOT NULL);
    CREATE INDEX upload_reservations_account ON upload_reservations(account_id, expires_at);`,
+  // 9: every account that uploaded a blob (blobs.uploaded_by keeps the first).
+  `CREATE TABLE blob_uploaders (
+     sha256 text COLLATE "C" NOT NULL REFERENCES blobs(sha256),
+     account_id text COLLATE "C" NOT NULL REFERENCES accounts(account_id) ON DELETE CASCADE,
+     uploaded_at text COLLATE "C" NOT NULL,
+     PRIMARY KEY (sha256, account_id));
+   CREATE INDEX blob_uploaders_account ON blob_uploaders(account_id, sha256);
+   INSERT INTO blob_uploaders SELECT sha256, uploaded_by, uploaded_at FROM blobs;`,
 ];

@@ -1,10 +1,14 @@
 /**
- * The record of each stored blob: its size and who uploaded it (the bytes are in store/blobs.ts);
- * and the bytes uploads in flight reserve against their account's quota.
+ * The record of each stored blob: its size and every account that uploaded it (the bytes are in
+ * store/blobs.ts); and the bytes uploads in flight reserve against their account's quota.
  */
 import type { AuditRecord, BlobRecordStore, UploadReservation } from "../types.js";
 import type { SqliteAuditLog } from "./audit.js";
 import type { Row, SqliteDatabase } from "./database.js";
+
+/** Bytes of the blobs account ? uploaded, each counted once. */
+const UPLOADED_BYTES =
+  "SELECT COALESCE(SUM(b.size), 0) FROM blob_uploaders u JOIN blobs b ON b.sha256 = u.sha256 WHERE u.account_id = ?";
 
 export class SqliteBlobRecords implements BlobRecordStore {
   constructor(
@@ -16,10 +20,14 @@ export class SqliteBlobRecords implements BlobRecordStore {
     blob: { sha256: string; size: number; uploadedBy: string },
     audit?: AuditRecord,
   ): Promise<void> {
+    const at = new Date().toISOString();
     this.log.write(audit, () => {
       this.db
         .stmt("INSERT OR IGNORE INTO blobs VALUES (?, ?, ?, ?)")
-        .run(blob.sha256, blob.size, blob.uploadedBy, new Date().toISOString());
+        .run(blob.sha256, blob.size, blob.uploadedBy, at);
+      this.db
+        .stmt("INSERT OR IGNORE INTO blob_uploaders VALUES (?, ?, ?)")
+        .run(blob.sha256, blob.uploadedBy, at);
     });
   }
 
@@ -28,11 +36,21 @@ export class SqliteBlobRecords implements BlobRecordStore {
     return row && { sha256, size: row.size as number, uploadedBy: row.uploaded_by as string };
   }
 
-  async blobBytes(accountId: string): Promise<number> {
-    return this.db
-      .stmt("SELECT COALESCE(SUM(size), 0) FROM blobs WHERE uploaded_by = ?")
+  async uploadedBlob(
+    sha256: string,
+    accountId: string,
+  ): Promise<{ sha256: string; size: number } | undefined> {
+    const size = this.db
+      .stmt(
+        "SELECT b.size FROM blob_uploaders u JOIN blobs b ON b.sha256 = u.sha256 WHERE u.sha256 = ? AND u.account_id = ?",
+      )
       .pluck()
-      .get(accountId) as number;
+      .get(sha256, accountId) as number | undefined;
+    return size === undefined ? undefined : { sha256, size };
+  }
+
+  async blobBytes(accountId: string): Promise<number> {
+    return this.db.stmt(UPLOADED_BYTES).pluck().get(accountId) as number;
   }
 
   async reserveUpload(r: UploadReservation): Promise<{ granted: boolean; used: number }> {
@@ -42,7 +60,7 @@ export class SqliteBlobRecords implements BlobRecordStore {
         .run(r.accountId, r.now);
       const stored = this.db
         .stmt(
-          `SELECT (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE uploaded_by = ?)
+          `SELECT (${UPLOADED_BYTES})
                 + (SELECT COALESCE(SUM(bytes), 0) FROM upload_reservations
                     WHERE account_id = ? AND reservation_id <> ?)`,
         )
@@ -67,7 +85,7 @@ export class SqliteBlobRecords implements BlobRecordStore {
   async accountBytes(accountId: string, now: string): Promise<number> {
     return this.db
       .stmt(
-        `SELECT (SELECT COALESCE(SUM(size), 0) FROM blobs WHERE uploaded_by = ?)
+        `SELECT (${UPLOADED_BYTES})
               + (SELECT COALESCE(SUM(bytes), 0) FROM upload_reservations
                   WHERE account_id = ? AND expires_at > ?)`,
       )
