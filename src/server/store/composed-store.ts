@@ -34,6 +34,12 @@ import type {
   TagStore,
   UploadReservation,
 } from "./types.js";
+import type {
+  UploadPartRecord,
+  UploadResult,
+  UploadSessionRecord,
+  UploadSessionStore,
+} from "./upload-session-store.js";
 
 /** The repositories a Store delegates to, all over one database. */
 export interface StoreParts {
@@ -48,6 +54,7 @@ export interface StoreParts {
   attestations: AttestationStore;
   publishers: PublisherStore;
   sessions: SessionStore;
+  uploads: UploadSessionStore;
   log: AuditStore;
 }
 
@@ -164,6 +171,40 @@ export abstract class ComposedStore implements Store {
   }
   accountBytes(accountId: string, now: string) {
     return this.#parts.blobs.accountBytes(accountId, now);
+  }
+
+  createUploadSession(s: UploadSessionRecord, touchedAt: string) {
+    return this.#parts.uploads.createUploadSession(s, touchedAt);
+  }
+  uploadSession(uploadId: string) {
+    return this.#parts.uploads.uploadSession(uploadId);
+  }
+  accountUploadSessions(accountId: string) {
+    return this.#parts.uploads.accountUploadSessions(accountId);
+  }
+  touchUploadSession(uploadId: string, touchedAt: string) {
+    return this.#parts.uploads.touchUploadSession(uploadId, touchedAt);
+  }
+  recordUploadPart(uploadId: string, part: UploadPartRecord) {
+    return this.#parts.uploads.recordUploadPart(uploadId, part);
+  }
+  uploadHeldBytes(accountId: string) {
+    return this.#parts.uploads.uploadHeldBytes(accountId);
+  }
+  claimUploadAssembly(uploadId: string, holder: string, now: string, until: string) {
+    return this.#parts.uploads.claimUploadAssembly(uploadId, holder, now, until);
+  }
+  releaseUploadAssembly(uploadId: string, holder: string) {
+    return this.#parts.uploads.releaseUploadAssembly(uploadId, holder);
+  }
+  finishUploadSession(uploadId: string, result: UploadResult, at: string) {
+    return this.#parts.uploads.finishUploadSession(uploadId, result, at);
+  }
+  deleteUploadSession(uploadId: string) {
+    return this.#parts.uploads.deleteUploadSession(uploadId);
+  }
+  expiredUploadSessions(before: string, now: string) {
+    return this.#parts.uploads.expiredUploadSessions(before, now);
   }
 
   createScan(imageId: string) {

@@ -160,4 +160,26 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (sha256, account_id));
    CREATE INDEX blob_uploaders_account ON blob_uploaders(account_id, sha256);
    INSERT INTO blob_uploaders SELECT sha256, uploaded_by, uploaded_at FROM blobs;`,
+  // 10: upload sessions in the database every node shares (store/upload-session-store.ts), their
+  // parts' bytes in the blob store under uploads/: any node takes any part. One node assembles a
+  // session at a time, under a lease (assembler, assembly_until).
+  `CREATE TABLE upload_sessions (
+     upload_id TEXT PRIMARY KEY,
+     account_id TEXT NOT NULL REFERENCES accounts(account_id) ON DELETE CASCADE,
+     size INTEGER NOT NULL,
+     sha256 TEXT NOT NULL,
+     part_size INTEGER NOT NULL,
+     created_at TEXT NOT NULL,
+     touched_at TEXT NOT NULL,
+     result TEXT,
+     assembler TEXT,
+     assembly_until TEXT);
+   CREATE INDEX upload_sessions_account ON upload_sessions(account_id);
+   CREATE INDEX upload_sessions_touched ON upload_sessions(touched_at);
+   CREATE TABLE upload_parts (
+     upload_id TEXT NOT NULL REFERENCES upload_sessions(upload_id) ON DELETE CASCADE,
+     part_number INTEGER NOT NULL,
+     size INTEGER NOT NULL,
+     sha256 TEXT NOT NULL,
+     PRIMARY KEY (upload_id, part_number));`,
 ];

@@ -20,6 +20,7 @@ import { PostgresScans } from "./postgres/scans.js";
 import { PostgresSessions } from "./postgres/sessions.js";
 import { PostgresSettings } from "./postgres/settings.js";
 import { PostgresTags } from "./postgres/tags.js";
+import { PostgresUploadSessions } from "./postgres/upload-sessions.js";
 import type { SecretBox } from "./secret-box.js";
 
 export class PostgresStore extends ComposedStore {
@@ -43,6 +44,7 @@ export class PostgresStore extends ComposedStore {
       attestations: new PostgresAttestations(db, log),
       publishers: new PostgresPublishers(db, log),
       sessions: new PostgresSessions(db, log),
+      uploads: new PostgresUploadSessions(db),
       log,
     });
     this.#db = db;

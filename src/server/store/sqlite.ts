@@ -21,6 +21,7 @@ import { SqliteScans } from "./sqlite/scans.js";
 import { SqliteSessions } from "./sqlite/sessions.js";
 import { SqliteSettings } from "./sqlite/settings.js";
 import { SqliteTags } from "./sqlite/tags.js";
+import { SqliteUploadSessions } from "./sqlite/upload-sessions.js";
 
 export { permissionKey } from "./sqlite/permissions.js";
 
@@ -46,6 +47,7 @@ export class SqliteStore extends ComposedStore {
       attestations: new SqliteAttestations(db, log),
       publishers: new SqlitePublishers(db, log),
       sessions: new SqliteSessions(db, log),
+      uploads: new SqliteUploadSessions(db),
       log,
     });
     this.#db = db;

@@ -14,6 +14,7 @@ import {
 } from "../../../test/support/postgres.js";
 import { storeContract } from "../../../test/support/store-contract.js";
 import { lifecycleContract } from "../../../test/support/store-lifecycle-contract.js";
+import { uploadSessionContract } from "../../../test/support/upload-session-contract.js";
 import { MIGRATIONS } from "./migrations.js";
 import { PostgresDatabase } from "./postgres/database.js";
 import { PG_MIGRATIONS } from "./postgres/migrations.js";
@@ -29,6 +30,7 @@ describe("PostgreSQL store", { skip: missing }, () => {
 
   storeContract(postgresStores(() => cluster));
   lifecycleContract(postgresStores(() => cluster));
+  uploadSessionContract(postgresStores(() => cluster));
 
   test("each SQLite migration has its PostgreSQL counterpart (same number, same meaning)", () => {
     assert.equal(

@@ -3,6 +3,8 @@
 import { sqliteStores } from "../../../test/support/store.js";
 import { storeContract } from "../../../test/support/store-contract.js";
 import { lifecycleContract } from "../../../test/support/store-lifecycle-contract.js";
+import { uploadSessionContract } from "../../../test/support/upload-session-contract.js";
 
 storeContract(sqliteStores);
 lifecycleContract(sqliteStores);
+uploadSessionContract(sqliteStores);

@@ -5,10 +5,12 @@
  * piece per record kind (AccountStore, ImageStore, …); store/sqlite/ implements each over one
  * connection and store/sqlite.ts puts them together.
  */
+
 import type { Readable } from "node:stream";
 import type { Listing } from "../../policy/listing/listing.js";
 import type { AttestationAnswer } from "../../policy/result.js";
 import type { S3Location } from "./s3-location.js";
+import type { UploadSessionStore } from "./upload-session-store.js";
 
 /**
  * Where an account sits in an AWS Organizations tree: launch permissions by organization ARN reach
@@ -488,6 +490,7 @@ export interface Store
     AttestationStore,
     PublisherStore,
     SessionStore,
+    UploadSessionStore,
     AuditStore {
   close(): Promise<void>;
 }

@@ -178,6 +178,9 @@ export const SKIPPED_TABLES: Readonly<Record<string, string>> = {
   migrations: "the bundle's schemaVersion says which migrations its rows follow",
   console_sessions: "web console sign-ins belong to one deployment: users sign in again",
   upload_reservations: "uploads in flight belong to the running nodes: nothing is in flight in a bundle",
+  upload_sessions:
+    "resumable uploads belong to the running deployment (their parts are not in the bundle): clients push again",
+  upload_parts: "the parts of resumable uploads, which the bundle leaves out with their sessions",
 };
 
 /** A row as written in a bundle: column name → portable value (see ColumnType). */

@@ -161,4 +161,24 @@ export const PG_MIGRATIONS: readonly string[] = [
      PRIMARY KEY (sha256, account_id));
    CREATE INDEX blob_uploaders_account ON blob_uploaders(account_id, sha256);
    INSERT INTO blob_uploaders SELECT sha256, uploaded_by, uploaded_at FROM blobs;`,
+  // 10: upload sessions shared by every node, their parts' bytes in the blob store; assembly leased.
+  `CREATE TABLE upload_sessions (
+     upload_id text COLLATE "C" PRIMARY KEY,
+     account_id text COLLATE "C" NOT NULL REFERENCES accounts(account_id) ON DELETE CASCADE,
+     size bigint NOT NULL,
+     sha256 text COLLATE "C" NOT NULL,
+     part_size bigint NOT NULL,
+     created_at text COLLATE "C" NOT NULL,
+     touched_at text COLLATE "C" NOT NULL,
+     result json,
+     assembler text COLLATE "C",
+     assembly_until text COLLATE "C");
+   CREATE INDEX upload_sessions_account ON upload_sessions(account_id);
+   CREATE INDEX upload_sessions_touched ON upload_sessions(touched_at);
+   CREATE TABLE upload_parts (
+     upload_id text COLLATE "C" NOT NULL REFERENCES upload_sessions(upload_id) ON DELETE CASCADE,
+     part_number integer NOT NULL,
+     size bigint NOT NULL,
+     sha256 text COLLATE "C" NOT NULL,
+     PRIMARY KEY (upload_id, part_number));`,
 ];
