@@ -47,7 +47,7 @@ export async function readInode(vol: Volume, ino: number, where: number): Promis
   const table = await vol.inodeTable(group);
   const byte = index * sb.inodeSize;
   const blockNo = table + Math.floor(byte / vol.blockSize);
-  const block = await vol.block(blockNo, `ext inode ${ino}`, blockNo * vol.blockSize);
+  const block = await vol.inodeTableBlock(blockNo, table, `ext inode ${ino}`, blockNo * vol.blockSize);
   const at = byte % vol.blockSize;
   // A copy, so a cached inode does not keep its whole inode-table block alive.
   const raw = Buffer.from(block.subarray(at, at + sb.inodeSize));

@@ -4,6 +4,11 @@ import { groupHasSuper, type Superblock } from "./superblock.js";
 
 /** Metadata blocks kept in memory (inode tables, directories, extent and indirect blocks). */
 const CACHE_BYTES = 4 * 1024 * 1024; // × 2 generations
+/**
+ * Inode-table blocks read at once. Cached one by one, each a view of the group's buffer: a group
+ * stays in memory while any of its blocks is cached, at most 8 × the cache's bytes.
+ */
+const INODE_READAHEAD = 8;
 
 /**
  * A bounded cache of recently used entries: two generations of Maps; a hit in the old one moves
@@ -107,6 +112,39 @@ export class Volume {
     return cachedLoad(this.cache, n, () => this.source.read(n * this.blockSize, this.blockSize));
   }
 
+  /**
+   * Block `n` of the inode table starting at `table`, read with its aligned group of
+   * INODE_READAHEAD neighbours in the table: a walk reads inodes in number order, and a read and
+   * a buffer per block were ~10 % of a disk scan's main-thread time. `n` is checked as
+   * block() checks it, so a bad table reports as before.
+   */
+  async inodeTableBlock(n: number, table: number, structure: string, where: number): Promise<Buffer> {
+    this.checkRange(n, 1, structure, where);
+    const hit = this.cache.get(n);
+    if (hit) return hit;
+    const first = Math.max(table, n - ((n - table) % INODE_READAHEAD));
+    // Clipped to the table, the filesystem and the image: only bytes block() could read too.
+    const end = Math.min(
+      first + INODE_READAHEAD,
+      table + this.inodeTableBlocks,
+      this.sb.blocksCount,
+      Math.floor(this.source.size / this.blockSize),
+    );
+    const group = this.source.read(first * this.blockSize, (end - first) * this.blockSize);
+    for (let b = first; b < end; b++) {
+      const at = (b - first) * this.blockSize;
+      const one = group.then((buf) => buf.subarray(at, at + this.blockSize));
+      this.cache.set(b, one);
+      one.catch(() => this.cache.forget(b, one));
+    }
+    return this.cache.get(n) ?? group.then((buf) => buf.subarray((n - first) * this.blockSize));
+  }
+
+  /** Blocks of one group's inode table. */
+  get inodeTableBlocks(): number {
+    return Math.ceil((this.sb.inodesPerGroup * this.sb.inodeSize) / this.blockSize);
+  }
+
   /** File data straight from the source (not cached): `count` blocks from `block`. */
   async data(block: number, count: number, structure: string, where: number): Promise<Buffer> {
     this.checkRange(block, count, structure, where);
@@ -131,10 +169,9 @@ export class Volume {
     const lo = buf.readUInt32LE(at + 0x8);
     const hi = sb.descSize >= 64 ? buf.readUInt32LE(at + 0x28) : 0;
     const table = lo + hi * 2 ** 32;
-    const tableBlocks = Math.ceil((sb.inodesPerGroup * sb.inodeSize) / this.blockSize);
     this.checkRange(
       table,
-      tableBlocks,
+      this.inodeTableBlocks,
       `ext group descriptor ${g} (bg_inode_table)`,
       descBlock * this.blockSize + at + 0x8,
       false,
