@@ -185,7 +185,7 @@ async function catalogueOver<S extends Store>(
     ...(o.consoleSessions ? { consoleSessions: o.consoleSessions } : {}),
     ...(o.uploadLimits ? { uploadLimits: o.uploadLimits } : {}),
     ...(bus ? { signInPeers: signInPeersOver(bus) } : {}),
-    uploadSessions: new UploadSessions(path.join(o.dataDir, "uploads")),
+    uploadSessions: new UploadSessions(store, blobs.parts, path.join(o.dataDir, "tmp", "parts")),
     rejudge: rejudger,
   });
   return {

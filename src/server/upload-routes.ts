@@ -34,7 +34,6 @@ const noRoute = (req: AppRequest, pathname: string) =>
 export async function heldBytes(ctx: RequestContext): Promise<number> {
   const sessions = ctx.deps.uploadSessions;
   if (!sessions) return 0;
-  await sessions.ready();
   return sessions.heldBytes(ctx.caller.accountId);
 }
 
@@ -80,7 +79,7 @@ async function create(ctx: RequestContext, sessions: UploadSessions, req: AppReq
   try {
     if (typeof size === "number" && max > 0 && size > max) throw tooLarge(max, size);
     if (typeof size === "number" && quota > 0) {
-      const stored = (await ctx.uploads.used(account)) + sessions.heldBytes(account);
+      const stored = (await ctx.uploads.used(account)) + (await sessions.heldBytes(account));
       if (stored + size > quota) throw overQuota(quota, stored);
     }
   } catch (e) {
@@ -110,7 +109,7 @@ async function putPart(
 ): Promise<AppResponse> {
   const account = ctx.caller.accountId;
   const n = sessions.checkPart(s, partNumber);
-  const expected = sessions.partBytes(s, n);
+  const expected = sessions.partSizeOf(s, n);
   const length = req.headers["content-length"];
   const declared = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
   if (declared !== undefined && declared !== expected)
@@ -123,7 +122,7 @@ async function putPart(
     // The quota counts parts too: a part is refused as a whole upload would be.
     upload = await ctx.uploads.admit(
       account,
-      sessions.heldBytes(account),
+      await sessions.heldBytes(account),
       declared ?? expected,
       Buffer.isBuffer(req.body) ? Readable.from([req.body]) : req.body,
     );
@@ -147,38 +146,38 @@ async function complete(
   s: UploadSession,
 ): Promise<AppResponse> {
   if (s.result) return answerOf(s.result);
-  if (!s.assembling) {
-    const missing = sessions.missing(s);
-    if (missing.length > 0)
-      throw new Ec2Error(
-        "InvalidPart",
-        `The upload ${s.uploadId} lacks ${missing.length} of its ${s.partCount} parts: ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", …" : ""}.`,
-      );
-    // The parts, in order, through the same spool, digest check and vetting as a single PUT.
-    s.assembling = (async (): Promise<UploadResult> => {
-      try {
-        const stored = await storeBlob(ctx, "CompleteUpload", sessions.bytes(s), s.sha256, {
-          uploadId: s.uploadId,
-        });
-        const result = { imageLocation: `amigate:blob/${stored.sha256}`, ...stored };
-        await sessions.finish(s, result);
-        return result;
-      } catch (e) {
-        // A refusal is final (the bytes are wrong for good); anything else leaves the parts for a retry.
-        if (!(e instanceof Ec2Error) || e.httpStatus >= 500) throw e;
-        const result = { error: { code: e.code, message: e.message } };
-        await sessions.finish(s, result);
-        return result;
-      } finally {
-        s.assembling = undefined;
-      }
-    })();
-    // Nobody may be waiting when it fails (the client asks again): never an unhandled rejection.
-    s.assembling.catch(() => {});
+  const missing = sessions.missing(s);
+  if (missing.length > 0 && s.assembling) return json(202, view(sessions, s, false));
+  if (missing.length > 0)
+    throw new Ec2Error(
+      "InvalidPart",
+      `The upload ${s.uploadId} lacks ${missing.length} of its ${s.partCount} parts: ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", …" : ""}.`,
+    );
+  // The parts, in order, through the same spool, digest check and vetting as a single PUT; on one
+  // node at a time (a lease in the database): asked while another node assembles, this one says 202.
+  const assembly = await sessions.assembly(s, async (): Promise<UploadResult> => {
+    try {
+      const stored = await storeBlob(ctx, "CompleteUpload", sessions.bytes(s), s.sha256, {
+        uploadId: s.uploadId,
+      });
+      const result = { imageLocation: `amigate:blob/${stored.sha256}`, ...stored };
+      await sessions.finish(s, result);
+      return result;
+    } catch (e) {
+      // A refusal is final (the bytes are wrong for good); anything else leaves the parts for a retry.
+      if (!(e instanceof Ec2Error) || e.httpStatus >= 500) throw e;
+      const result = { error: { code: e.code, message: e.message } };
+      await sessions.finish(s, result);
+      return result;
+    }
+  });
+  if (!assembly) {
+    s.assembling = true;
+    return json(202, view(sessions, s, false));
   }
   let timer: NodeJS.Timeout | undefined;
   const waited = await Promise.race([
-    s.assembling,
+    assembly,
     new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), COMPLETE_WAIT_MS);
     }),
@@ -199,7 +198,7 @@ export async function uploadRoutes(
     if (req.method === "POST") return create(ctx, sessions, req);
     if (req.method === "GET")
       return json(200, {
-        uploads: sessions.open(ctx.caller.accountId).map((s) => view(sessions, s, false)),
+        uploads: (await sessions.open(ctx.caller.accountId)).map((s) => view(sessions, s, false)),
       });
     throw noRoute(req, url.pathname);
   }

@@ -12,6 +12,7 @@ import { afterEach, describe, test } from "node:test";
 import { bodyText, parseEc2, type TestCatalogue, testCatalogue } from "../../test/support/catalogue.js";
 import { signHeaders } from "./sign.js";
 import type { NewAccount } from "./store/types.js";
+import { FolderUploadParts } from "./store/upload-parts.js";
 import { UploadSessions } from "./upload-sessions.js";
 
 const MiB = 1024 * 1024;
@@ -188,7 +189,7 @@ describe("upload sessions", () => {
       /^400 XAmzContentSHA256Mismatch: Part 1's digest [0-9a-f]{64} differs from the signed x-amz-content-sha256\.$/,
     );
     assert.deepEqual((await call(c, a, "GET", `/amigate/uploads/${id}`)).json!.parts, []);
-    assert.deepEqual(readdirSync(path.join(c.dataDir, "uploads", id)).sort(), ["parts", "session.json"]);
+    assert.ok(!existsSync(path.join(c.dataDir, "blobs", "uploads", id)), "no part kept");
     for (const [method, p] of [
       ["GET", `/amigate/uploads/${id}`],
       ["POST", `/amigate/uploads/${id}/complete`],
@@ -263,15 +264,18 @@ describe("upload sessions", () => {
       uploadId: id,
       state: "aborted",
     });
-    assert.ok(!existsSync(path.join(c.dataDir, "uploads", id)));
+    assert.ok(!existsSync(path.join(c.dataDir, "blobs", "uploads", id)));
     assert.equal((await call(c, a, "PUT", "/amigate/blobs", { part: more })).status, 200);
   });
 });
 
-describe("UploadSessions on disk", () => {
-  test("a restart finds sessions and their parts; one untouched past the expiry is deleted", async () => {
+describe("UploadSessions over the store", () => {
+  test("another instance (a restart, another node) finds sessions and their parts; one untouched past the expiry is deleted", async () => {
     const c = await catalogue();
-    const dir = path.join(c.dataDir, "sessions");
+    const dir = path.join(c.dataDir, "part-bytes");
+    const spool = path.join(c.dataDir, "spool");
+    const owner = (await c.account("owner")).account.accountId;
+    const stranger = (await c.account("stranger")).account.accountId;
     let now = Date.parse("2026-03-01T00:00:00Z");
     const limits = {
       minPartBytes: MiB,
@@ -280,30 +284,31 @@ describe("UploadSessions on disk", () => {
       maxOpenPerAccount: 2,
       expiryMs: 3600_000,
     };
-    const first = new UploadSessions(dir, limits, () => now);
+    const sessions = () => new UploadSessions(c.store, new FolderUploadParts(dir), spool, limits, () => now);
+    const first = sessions();
     await first.ready();
     const img = image();
-    const s = await first.create("111122223333", img.declared);
+    const s = await first.create(owner, img.declared);
     await first.putPart(s, 2, Readable.from([img.parts[1]!]), sha(img.parts[1]!));
-    await first.create("111122223333", img.declared);
-    await assert.rejects(first.create("111122223333", img.declared), {
+    await first.create(owner, img.declared);
+    await assert.rejects(first.create(owner, img.declared), {
       code: "ResourceLimitExceeded",
       message: "You have 2 uploads open; complete or abort one (DELETE /amigate/uploads/{id}) first.",
     });
 
     now += 1800_000;
-    const again = new UploadSessions(dir, limits, () => now);
+    const again = sessions();
     await again.ready();
-    const found = await again.get("111122223333", s.uploadId);
+    const found = await again.get(owner, s.uploadId);
     assert.deepEqual([...found.parts.values()], [{ partNumber: 2, size: MiB, sha256: sha(img.parts[1]!) }]);
-    assert.equal(again.heldBytes("111122223333"), MiB);
-    await assert.rejects(again.get("444455556666", s.uploadId), { code: "NoSuchUpload" });
+    assert.equal(await again.heldBytes(owner), MiB);
+    await assert.rejects(again.get(stranger, s.uploadId), { code: "NoSuchUpload" });
 
     // Touched at +30 min (the get above); the other session was last touched at 0.
     now += 3600_000 + 1;
-    const later = new UploadSessions(dir, limits, () => now);
+    const later = sessions();
     await later.ready();
-    assert.equal(later.open("111122223333").length, 0);
+    assert.equal((await later.open(owner)).length, 0);
     assert.deepEqual(readdirSync(dir), []);
   });
 });

@@ -1,16 +1,26 @@
 /**
  * Resumable uploads (docs/server.md "Upload sessions"): a client declares an image's size, SHA-256
- * and part size, sends the parts in any order and as often as it needs (each one digest-checked
- * and kept as a file), asks which parts arrived, and completes; the parts are then read in order
- * through the blob store's own spool, digest check and vetting (upload-routes.ts). Sessions live
- * in <dataDir>/uploads/<id>/ (session.json, parts/<n>.<sha256>, result.json once finished) and
- * survive restarts; one untouched for `expiryMs` is deleted with its parts.
+ * and part size, sends the parts in any order and as often as it needs (each one digest-checked),
+ * asks which parts arrived, and completes; the parts are then read in order through the blob
+ * store's own spool, digest check and vetting (upload-routes.ts). Sessions and their part lists
+ * are in the catalogue's database and the parts' bytes in the blob store (BlobStore.parts), so any
+ * API node takes any request of a push; one node assembles a session at a time, under a lease.
+ * A session untouched for `expiryMs` is deleted with its parts.
  */
 import { randomBytes } from "node:crypto";
-import { createReadStream, promises as fsp } from "node:fs";
+import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { Ec2Error } from "./ec2/errors.js";
 import { receiveFile } from "./store/blob-spool.js";
+import type { UploadPartBytes } from "./store/upload-parts.js";
+import type {
+  StoredUploadSession,
+  UploadPartRecord,
+  UploadResult,
+  UploadSessionStore,
+} from "./store/upload-session-store.js";
+
+export type { UploadResult } from "./store/upload-session-store.js";
 
 export interface UploadSessionLimits {
   /** Every part but the last has the declared part size, within these bounds. */
@@ -31,38 +41,22 @@ export const DEFAULT_UPLOAD_SESSION_LIMITS: UploadSessionLimits = {
   expiryMs: 24 * 3600 * 1000,
 };
 
-export interface Part {
-  partNumber: number;
-  size: number;
-  sha256: string;
-}
+/** How long an assembler's claim holds unless renewed (it renews every third of it). */
+export const ASSEMBLY_LEASE_MS = 60_000;
 
-/** What a finished session answers to a repeated complete (kept until the session expires). */
-export type UploadResult =
-  | { imageLocation: string; sha256: string; size: number }
-  | { error: { code: string; message: string } };
+export type Part = UploadPartRecord;
 
-interface SessionRecord {
-  uploadId: string;
-  accountId: string;
-  size: number;
-  sha256: string;
-  partSize: number;
-  createdAt: string;
-}
-
-export interface UploadSession extends SessionRecord {
+export interface UploadSession extends Omit<StoredUploadSession, "parts"> {
   partCount: number;
   parts: Map<number, Part>;
   /** Last request that touched it (ms since the epoch). */
   touched: number;
-  assembling?: Promise<UploadResult>;
-  result?: UploadResult;
+  /** A node (this one or another) holds a live assembly lease. */
+  assembling: boolean;
 }
 
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
-const PART_FILE = /^(\d{1,5})\.([0-9a-f]{64})$/;
 
 export const noSuchUpload = (uploadId: string): Ec2Error =>
   new Ec2Error(
@@ -74,91 +68,74 @@ export const noSuchUpload = (uploadId: string): Ec2Error =>
 const invalid = (message: string): Ec2Error => new Ec2Error("InvalidParameterValue", message, 400);
 
 export class UploadSessions {
-  private readonly sessions = new Map<string, UploadSession>();
-  private loaded: Promise<void> | undefined;
   private lastSweep = 0;
+  /** This node's assemblies in progress, by upload id. */
+  private readonly assemblies = new Map<string, Promise<UploadResult>>();
+  /** Who holds this node's assembly leases. */
+  readonly node = randomBytes(8).toString("hex");
 
+  /** `spoolDir`: a local folder where a part is received and checked before it is kept. */
   constructor(
-    readonly dir: string,
+    private readonly store: UploadSessionStore,
+    readonly partBytes: UploadPartBytes,
+    private readonly spoolDir: string,
     readonly limits: UploadSessionLimits = DEFAULT_UPLOAD_SESSION_LIMITS,
     private readonly clock: () => number = Date.now,
   ) {}
 
-  private sessionDir(uploadId: string): string {
-    return path.join(this.dir, uploadId);
+  private iso(ms = this.clock()): string {
+    return new Date(ms).toISOString();
   }
 
-  /** Reads the sessions left by an earlier run, once; then sweeps the expired ones (at most once a minute). */
+  /** Sweeps the expired sessions, at most once a minute. */
   async ready(): Promise<void> {
-    this.loaded ??= this.load();
-    await this.loaded;
     if (this.clock() - this.lastSweep >= 60_000) await this.sweep();
   }
 
-  private async load(): Promise<void> {
-    await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    for (const uploadId of await fsp.readdir(this.dir)) {
-      if (!UPLOAD_ID.test(uploadId)) continue;
-      const d = this.sessionDir(uploadId);
-      try {
-        const record = JSON.parse(await fsp.readFile(path.join(d, "session.json"), "utf8")) as SessionRecord;
-        const session = this.fresh(record, (await fsp.stat(path.join(d, "session.json"))).mtimeMs);
-        const result = await fsp.readFile(path.join(d, "result.json"), "utf8").catch(() => undefined);
-        if (result !== undefined) session.result = JSON.parse(result) as UploadResult;
-        for (const name of await fsp.readdir(path.join(d, "parts")).catch(() => [] as string[])) {
-          const m = PART_FILE.exec(name);
-          if (!m) continue;
-          const st = await fsp.stat(path.join(d, "parts", name));
-          const n = Number(m[1]);
-          session.parts.set(n, { partNumber: n, size: st.size, sha256: m[2]! });
-        }
-        this.sessions.set(uploadId, session);
-      } catch {
-        // A session cut short while being created or deleted: nothing in it to keep.
-        await fsp.rm(d, { recursive: true, force: true });
-      }
-    }
+  /** Deletes sessions untouched for expiryMs with their parts (never one being assembled). */
+  async sweep(): Promise<void> {
+    this.lastSweep = this.clock();
+    const expired = await this.store.expiredUploadSessions(
+      this.iso(this.clock() - this.limits.expiryMs),
+      this.iso(),
+    );
+    for (const uploadId of expired) await this.remove(uploadId);
   }
 
-  private fresh(record: SessionRecord, touched: number): UploadSession {
+  private async remove(uploadId: string): Promise<void> {
+    const parts = await this.store.deleteUploadSession(uploadId);
+    await this.partBytes.delete(uploadId, parts);
+  }
+
+  private sessionOf(stored: StoredUploadSession): UploadSession {
+    const { parts, ...record } = stored;
     return {
       ...record,
       partCount: Math.max(1, Math.ceil(record.size / record.partSize)),
-      parts: new Map(),
-      touched,
+      parts: new Map(parts.map((p) => [p.partNumber, p])),
+      touched: Date.parse(record.touchedAt),
+      assembling: record.assemblyUntil !== undefined && record.assemblyUntil > this.iso(),
     };
   }
 
-  /** Deletes sessions untouched for expiryMs (never one being assembled). */
-  async sweep(): Promise<void> {
-    this.lastSweep = this.clock();
-    for (const s of [...this.sessions.values()])
-      if (!s.assembling && this.clock() - s.touched > this.limits.expiryMs) await this.remove(s);
-  }
-
-  private async remove(s: UploadSession): Promise<void> {
-    this.sessions.delete(s.uploadId);
-    await fsp.rm(this.sessionDir(s.uploadId), { recursive: true, force: true });
-  }
-
   /** The account's sessions that still take parts or are being assembled. */
-  open(accountId: string): UploadSession[] {
-    return [...this.sessions.values()].filter((s) => s.accountId === accountId && !s.result);
+  async open(accountId: string): Promise<UploadSession[]> {
+    return (await this.store.accountUploadSessions(accountId))
+      .filter((s) => !s.result)
+      .map((s) => this.sessionOf(s));
   }
 
-  /** Bytes of parts the account's open sessions hold (they count against its quota). */
-  heldBytes(accountId: string): number {
-    let n = 0;
-    for (const s of this.open(accountId)) for (const p of s.parts.values()) n += p.size;
-    return n;
+  /** Bytes of parts the account's open sessions hold, on every node (they count against its quota). */
+  heldBytes(accountId: string): Promise<number> {
+    return this.store.uploadHeldBytes(accountId);
   }
 
   expiresAt(s: UploadSession): string {
-    return new Date(s.touched + this.limits.expiryMs).toISOString();
+    return this.iso(s.touched + this.limits.expiryMs);
   }
 
   /** The declared size of part n (1-based): the part size, the last one the rest. */
-  partBytes(s: UploadSession, n: number): number {
+  partSizeOf(s: UploadSession, n: number): number {
     return n < s.partCount ? s.partSize : s.size - (s.partCount - 1) * s.partSize;
   }
 
@@ -184,42 +161,38 @@ export class UploadSessions {
       throw invalid(
         `${partCount} parts of ${partSize} bytes: at most ${maxParts} parts are allowed; use parts of at least ${Math.ceil((size as number) / maxParts)} bytes.`,
       );
-    if (this.open(accountId).length >= maxOpenPerAccount)
+    if ((await this.open(accountId)).length >= maxOpenPerAccount)
       throw new Ec2Error(
         "ResourceLimitExceeded",
         `You have ${maxOpenPerAccount} uploads open; complete or abort one (DELETE /amigate/uploads/{id}) first.`,
         400,
       );
-    const record: SessionRecord = {
+    const record = {
       uploadId: randomBytes(16).toString("hex"),
       accountId,
       size: size as number,
       sha256,
       partSize: partSize as number,
-      createdAt: new Date(this.clock()).toISOString(),
+      createdAt: this.iso(),
     };
-    const d = this.sessionDir(record.uploadId);
-    await fsp.mkdir(path.join(d, "parts"), { recursive: true, mode: 0o700 });
-    await fsp.writeFile(path.join(d, "session.json"), JSON.stringify(record), { mode: 0o600 });
-    const session = this.fresh(record, this.clock());
-    await this.touch(session);
-    this.sessions.set(record.uploadId, session);
-    return session;
+    await this.store.createUploadSession(record, record.createdAt);
+    return this.sessionOf({ ...record, touchedAt: record.createdAt, parts: [] });
   }
 
   /** The account's session; anyone else's, or an unknown or malformed id, is NoSuchUpload. */
   async get(accountId: string, uploadId: string): Promise<UploadSession> {
-    const s = UPLOAD_ID.test(uploadId) ? this.sessions.get(uploadId) : undefined;
-    if (!s || s.accountId !== accountId) throw noSuchUpload(uploadId);
+    const stored = UPLOAD_ID.test(uploadId) ? await this.store.uploadSession(uploadId) : undefined;
+    if (!stored || stored.accountId !== accountId) throw noSuchUpload(uploadId);
+    const s = this.sessionOf(stored);
     await this.touch(s);
     return s;
   }
 
-  /** Restarts the session's expiry; kept as session.json's mtime, so a restart knows it. */
+  /** Restarts the session's expiry. */
   private async touch(s: UploadSession): Promise<void> {
     s.touched = this.clock();
-    const t = s.touched / 1000;
-    await fsp.utimes(path.join(this.sessionDir(s.uploadId), "session.json"), t, t).catch(() => {});
+    s.touchedAt = this.iso(s.touched);
+    await this.store.touchUploadSession(s.uploadId, s.touchedAt);
   }
 
   /** Checks a part's number before its body is read. */
@@ -237,8 +210,8 @@ export class UploadSessions {
   }
 
   /**
-   * Receives part n into a private file, then keeps it if it has exactly the declared length and
-   * the signed digest; a part sent again replaces the earlier one.
+   * Receives part n into a private file, then keeps it in the blob store if it has exactly the
+   * declared length and the signed digest; a part sent again replaces the earlier one.
    */
   async putPart(
     s: UploadSession,
@@ -246,9 +219,9 @@ export class UploadSessions {
     body: AsyncIterable<Uint8Array>,
     expectedSha256: string,
   ): Promise<Part> {
-    const expectedSize = this.partBytes(s, n);
-    const d = this.sessionDir(s.uploadId);
-    const tmp = path.join(d, `incoming-${randomBytes(8).toString("hex")}`);
+    const expectedSize = this.partSizeOf(s, n);
+    await fsp.mkdir(this.spoolDir, { recursive: true, mode: 0o700 });
+    const tmp = path.join(this.spoolDir, `part-${randomBytes(8).toString("hex")}`);
     try {
       const { sha256, size } = await receiveFile(body, tmp, {
         maxBytes: expectedSize,
@@ -261,15 +234,15 @@ export class UploadSessions {
           `Part ${n}'s digest ${sha256} differs from the signed x-amz-content-sha256.`,
           400,
         );
-      if (!this.sessions.has(s.uploadId)) throw noSuchUpload(s.uploadId);
-      const name = `${String(n).padStart(5, "0")}.${sha256}`;
-      await fsp.rename(tmp, path.join(d, "parts", name));
-      const earlier = s.parts.get(n);
-      if (earlier && earlier.sha256 !== sha256)
-        await fsp.rm(path.join(d, "parts", `${String(n).padStart(5, "0")}.${earlier.sha256}`), {
-          force: true,
-        });
       const part = { partNumber: n, size, sha256 };
+      await this.partBytes.keep(s.uploadId, n, sha256, tmp);
+      const replaced = await this.store.recordUploadPart(s.uploadId, part);
+      if (replaced === false) {
+        // Aborted, expired or finished meanwhile: the bytes kept just now belong to nothing.
+        await this.partBytes.delete(s.uploadId, [part]);
+        throw noSuchUpload(s.uploadId);
+      }
+      if (replaced) await this.partBytes.delete(s.uploadId, [replaced]);
       s.parts.set(n, part);
       await this.touch(s);
       return part;
@@ -285,25 +258,56 @@ export class UploadSessions {
     return out;
   }
 
-  /** The parts' bytes in order, read from their files. */
+  /** The parts' bytes in order, read from the blob store (whichever node received them). */
   async *bytes(s: UploadSession): AsyncIterable<Uint8Array> {
-    const d = path.join(this.sessionDir(s.uploadId), "parts");
     for (let n = 1; n <= s.partCount; n++) {
       const p = s.parts.get(n)!;
-      yield* createReadStream(path.join(d, `${String(n).padStart(5, "0")}.${p.sha256}`), {
-        highWaterMark: 1024 * 1024,
-      });
+      yield* await this.partBytes.open(s.uploadId, n, p.sha256);
     }
   }
 
-  /** Keeps the outcome for repeated completes and drops the parts: they no longer count. */
+  /**
+   * This node's assembly of the session, started with `assemble` if this node can take the lease
+   * (renewed while it runs); undefined when another node's lease is live.
+   */
+  async assembly(
+    s: UploadSession,
+    assemble: () => Promise<UploadResult>,
+  ): Promise<Promise<UploadResult> | undefined> {
+    const running = this.assemblies.get(s.uploadId);
+    if (running) return running;
+    const claim = () =>
+      this.store.claimUploadAssembly(
+        s.uploadId,
+        this.node,
+        this.iso(),
+        this.iso(this.clock() + ASSEMBLY_LEASE_MS),
+      );
+    if (!(await claim())) return undefined;
+    s.assembling = true;
+    const renew = setInterval(() => void claim().catch(() => {}), ASSEMBLY_LEASE_MS / 3);
+    const done = (async () => {
+      try {
+        return await assemble();
+      } finally {
+        clearInterval(renew);
+        this.assemblies.delete(s.uploadId);
+        // Finished: finish() ended the lease; failed for now: the next complete may claim it.
+        await this.store.releaseUploadAssembly(s.uploadId, this.node).catch(() => {});
+      }
+    })();
+    this.assemblies.set(s.uploadId, done);
+    // Nobody may be waiting when it fails (the client asks again): never an unhandled rejection.
+    done.catch(() => {});
+    return done;
+  }
+
+  /** Keeps the outcome for repeated completes and deletes the parts: they no longer count. */
   async finish(s: UploadSession, result: UploadResult): Promise<void> {
     s.result = result;
-    const d = this.sessionDir(s.uploadId);
-    await fsp.writeFile(path.join(d, "result.json"), JSON.stringify(result), { mode: 0o600 });
-    await fsp.rm(path.join(d, "parts"), { recursive: true, force: true });
+    const parts = await this.store.finishUploadSession(s.uploadId, result, this.iso());
+    await this.partBytes.delete(s.uploadId, parts);
     s.parts.clear();
-    await this.touch(s);
   }
 
   async abort(s: UploadSession): Promise<void> {
@@ -313,6 +317,6 @@ export class UploadSessions {
         `The upload ${s.uploadId} is being completed: it cannot be aborted now.`,
         409,
       );
-    await this.remove(s);
+    await this.remove(s.uploadId);
   }
 }

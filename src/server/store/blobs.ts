@@ -4,12 +4,18 @@ import type { Readable } from "node:stream";
 import { spoolBlob } from "./blob-spool.js";
 import { checkDigest, verifying } from "./blob-verify.js";
 import type { BlobStore } from "./types.js";
+import { FolderUploadParts } from "./upload-parts.js";
 
 export { BlobDigestError } from "./blob-verify.js";
 
 /** Blobs as files named by their SHA-256 under <dataDir>/blobs/ab/abcdef…. */
 export class FolderBlobStore implements BlobStore {
-  constructor(private readonly dir: string) {}
+  /** Upload parts in <dir>/uploads/ (no digest's two-digit folder has that name). */
+  readonly parts: FolderUploadParts;
+
+  constructor(private readonly dir: string) {
+    this.parts = new FolderUploadParts(path.join(dir, "uploads"));
+  }
 
   private pathOf(sha256: string): string {
     checkDigest(sha256);

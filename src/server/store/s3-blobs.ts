@@ -16,6 +16,7 @@ import { spoolBlob } from "./blob-spool.js";
 import { BlobDigestError, checkDigest, verifying } from "./blob-verify.js";
 import { blobKey, type S3Location } from "./s3-location.js";
 import type { BlobStore } from "./types.js";
+import { S3UploadParts } from "./upload-parts.js";
 
 /** Part size of multipart uploads: 10 000 parts (S3's limit) of 16 MiB cover 156 GiB. */
 const PART_SIZE = 16 * 1024 * 1024;
@@ -27,6 +28,8 @@ function isNotFound(e: unknown): boolean {
 
 export class S3BlobStore implements BlobStore {
   readonly client: S3Client;
+  /** Upload parts under <prefix>uploads/. */
+  readonly parts: S3UploadParts;
 
   /** `spoolDir`: a local folder for uploads in flight (the data directory's tmp/). */
   constructor(
@@ -35,6 +38,7 @@ export class S3BlobStore implements BlobStore {
     client?: S3Client,
   ) {
     this.client = client ?? s3Client(location);
+    this.parts = new S3UploadParts(this.client, location);
   }
 
   private key(sha256: string): string {

@@ -10,6 +10,7 @@ import type { Readable } from "node:stream";
 import type { Listing } from "../../policy/listing/listing.js";
 import type { AttestationAnswer } from "../../policy/result.js";
 import type { S3Location } from "./s3-location.js";
+import type { UploadPartBytes } from "./upload-parts.js";
 import type { UploadSessionStore } from "./upload-session-store.js";
 
 /**
@@ -513,4 +514,6 @@ export interface BlobStore {
   /** Where an object-store backend keeps the blob, for scans that read it by range. */
   remote?(sha256: string): S3Location | undefined;
   exists(sha256: string): Promise<boolean>;
+  /** Upload sessions' parts, beside the blobs where every node reads them (upload-parts.ts). */
+  readonly parts: UploadPartBytes;
 }
