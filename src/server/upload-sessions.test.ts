@@ -203,6 +203,41 @@ describe("upload sessions", () => {
     assert.deepEqual((await call(c, b, "GET", "/amigate/uploads")).json, { uploads: [] });
   });
 
+  test("while another node holds the assembly lease: complete answers 202 assembling, parts and abort 409; then this node completes", async () => {
+    const c = await catalogue();
+    const a = await c.account("acme");
+    const img = image();
+    const id = (await call(c, a, "POST", "/amigate/uploads", { json: img.declared })).json!
+      .uploadId as string;
+    for (const [i, p] of img.parts.slice(0, 2).entries())
+      assert.equal(
+        (await call(c, a, "PUT", `/amigate/uploads/${id}/parts/${i + 1}`, { part: p })).status,
+        200,
+      );
+    const now = Date.now();
+    const lease = (ms: number) => new Date(now + ms).toISOString();
+    assert.ok(await c.store.claimUploadAssembly(id, "another-node", lease(0), lease(60_000)));
+    const asked = await call(c, a, "POST", `/amigate/uploads/${id}/complete`);
+    assert.deepEqual([asked.status, asked.json!.state], [202, "assembling"]);
+    const late = await call(c, a, "PUT", `/amigate/uploads/${id}/parts/3`, { part: img.parts[2]! });
+    assert.deepEqual([late.status, late.code], [409, "InvalidRequest"]);
+    const abort = await call(c, a, "DELETE", `/amigate/uploads/${id}`);
+    assert.deepEqual([abort.status, abort.code], [409, "InvalidRequest"]);
+    // The other node gave up (its lease ended without a result): the session takes parts again.
+    await c.store.releaseUploadAssembly(id, "another-node");
+    assert.equal(
+      (await call(c, a, "PUT", `/amigate/uploads/${id}/parts/3`, { part: img.parts[2]! })).status,
+      200,
+    );
+    const done = await call(c, a, "POST", `/amigate/uploads/${id}/complete`);
+    assert.deepEqual([done.status, done.json!.sha256], [200, img.declared.sha256]);
+    assert.equal(
+      (await c.store.uploadSession(id))?.assemblyUntil,
+      undefined,
+      "the lease ends with the result",
+    );
+  });
+
   test("a declared digest the parts do not make fails the session for good; nothing is stored", async () => {
     const c = await catalogue();
     const a = await c.account("acme");
