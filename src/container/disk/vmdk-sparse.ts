@@ -10,6 +10,8 @@ import { Lru, u64, unitReader } from "./util.js";
 const MAGIC = 0x564d444b; // "KDMV"
 const GD_AT_END = 0xffffffffffffffffn;
 const FLAG_COMPRESSED = 1 << 16;
+/** Inflated grains kept (at least 16 grains, as many as fit in this for small grains). */
+const GRAIN_CACHE_BYTES = 8 * 1024 * 1024;
 /** Bounds a hostile header: 1 MiB of GD entries covers 2^18 GTs. */
 const MAX_GD_BYTES = 4 * 1024 * 1024;
 
@@ -83,7 +85,10 @@ export async function openSparseExtent(file: ByteSource, description: string): P
       .replace(/\0[\s\S]*$/, "");
 
   const gtCache = new Lru<number, Buffer>(64);
-  const grainCache = new Lru<number, Buffer>(16);
+  // Inflated grains: a filesystem reader comes back to the same grains (an inode table, a
+  // directory, then its files). On the bench disk 799 grains were inflated 1,293 times with 16
+  // kept, 1,206 with 8 MiB, 952 with 32 MiB: memory bounds it, not the hit rate.
+  const grainCache = new Lru<number, Buffer>(Math.max(16, Math.floor(GRAIN_CACHE_BYTES / grainSize)));
   const grainTable = async (index: number): Promise<Buffer | undefined> => {
     const sector = gd.readUInt32LE(index * 4);
     if (sector === 0) return undefined;
@@ -102,6 +107,9 @@ export async function openSparseExtent(file: ByteSource, description: string): P
     return gt;
   };
 
+  // One output chunk of a whole grain: with zlib's 16 KiB chunks a third of inflating went to
+  // joining the chunks.
+  const inflateOptions = { maxOutputLength: grainSize, finishFlush: 2, chunkSize: grainSize };
   const readCompressed = async (sector: number, grain: number): Promise<Buffer> => {
     const at = sector * 512;
     if (at + 12 > file.size)
@@ -113,10 +121,10 @@ export async function openSparseExtent(file: ByteSource, description: string): P
     const data = await file.read(at + 12, length);
     let out: Buffer;
     try {
-      out = inflateSync(data, { maxOutputLength: grainSize, finishFlush: 2 });
+      out = inflateSync(data, inflateOptions);
     } catch {
       try {
-        out = inflateRawSync(data, { maxOutputLength: grainSize, finishFlush: 2 });
+        out = inflateRawSync(data, inflateOptions);
       } catch {
         throw new ImageFormatError(name, "VMDK compressed grain", at, `deflate data of grain ${grain}`);
       }
