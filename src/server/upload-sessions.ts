@@ -103,8 +103,8 @@ export class UploadSessions {
   }
 
   private async remove(uploadId: string): Promise<void> {
-    const parts = await this.store.deleteUploadSession(uploadId);
-    await this.partBytes.delete(uploadId, parts);
+    await this.store.deleteUploadSession(uploadId);
+    await this.partBytes.deleteUpload(uploadId);
   }
 
   private sessionOf(stored: StoredUploadSession): UploadSession {
@@ -305,8 +305,9 @@ export class UploadSessions {
   /** Keeps the outcome for repeated completes and deletes the parts: they no longer count. */
   async finish(s: UploadSession, result: UploadResult): Promise<void> {
     s.result = result;
-    const parts = await this.store.finishUploadSession(s.uploadId, result, this.iso());
-    await this.partBytes.delete(s.uploadId, parts);
+    await this.store.finishUploadSession(s.uploadId, result, this.iso());
+    // It takes no more parts: everything under the upload goes (a part kept meanwhile deletes itself).
+    await this.partBytes.deleteUpload(s.uploadId);
     s.parts.clear();
   }
 

@@ -7,7 +7,12 @@
 import { createReadStream, promises as fsp } from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { DeleteObjectsCommand, GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { S3Location } from "./s3-location.js";
 
@@ -17,16 +22,27 @@ export interface UploadPartBytes {
   open(uploadId: string, partNumber: number, sha256: string): Promise<Readable>;
   /** Deletes the named parts; missing ones are no error. */
   delete(uploadId: string, parts: ReadonlyArray<{ partNumber: number; sha256: string }>): Promise<void>;
+  /**
+   * Deletes every part of the upload, also one a node kept but never recorded (it died between
+   * the two): for a session finished, aborted or expired.
+   */
+  deleteUpload(uploadId: string): Promise<void>;
 }
 
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 
+/** The upload's folder name, refusing anything that could name another path. */
+function uploadFolder(uploadId: string): string {
+  if (!UPLOAD_ID.test(uploadId)) throw new TypeError(`not an upload id: ${uploadId}`);
+  return uploadId;
+}
+
 /** `<uploadId>/<nnnnn>.<sha256>`, refusing anything that could name another path. */
 export function partName(uploadId: string, partNumber: number, sha256: string): string {
-  if (!UPLOAD_ID.test(uploadId) || !SHA256.test(sha256) || !Number.isInteger(partNumber) || partNumber < 1)
+  if (!SHA256.test(sha256) || !Number.isInteger(partNumber) || partNumber < 1)
     throw new TypeError(`not an upload part: ${uploadId} ${partNumber} ${sha256}`);
-  return `${uploadId}/${String(partNumber).padStart(5, "0")}.${sha256}`;
+  return `${uploadFolder(uploadId)}/${String(partNumber).padStart(5, "0")}.${sha256}`;
 }
 
 /** Parts as files under <blobs>/uploads/ (a shared folder when the blobs folder is shared). */
@@ -55,8 +71,10 @@ export class FolderUploadParts implements UploadPartBytes {
   ): Promise<void> {
     for (const p of parts)
       await fsp.rm(path.join(this.dir, partName(uploadId, p.partNumber, p.sha256)), { force: true });
-    // The upload's folder goes once empty; another node may still be adding to it.
-    await fsp.rmdir(path.join(this.dir, partName(uploadId, 1, "0".repeat(64)), "..")).catch(() => {});
+  }
+
+  async deleteUpload(uploadId: string): Promise<void> {
+    await fsp.rm(path.join(this.dir, uploadFolder(uploadId)), { recursive: true, force: true });
   }
 }
 
@@ -115,5 +133,25 @@ export class S3UploadParts implements UploadPartBytes {
         }),
       );
     }
+  }
+
+  async deleteUpload(uploadId: string): Promise<void> {
+    const prefix = `${this.location.prefix}uploads/${uploadFolder(uploadId)}/`;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.location.bucket,
+          Prefix: prefix,
+          ...(token !== undefined ? { ContinuationToken: token } : {}),
+        }),
+      );
+      const keys = (page.Contents ?? []).flatMap((o) => (o.Key !== undefined ? [{ Key: o.Key }] : []));
+      if (keys.length > 0)
+        await this.client.send(
+          new DeleteObjectsCommand({ Bucket: this.location.bucket, Delete: { Objects: keys, Quiet: true } }),
+        );
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
   }
 }
