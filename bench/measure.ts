@@ -80,3 +80,23 @@ export function row(name: string, m: Measurement, baseline?: Measurement, baseli
   const rss = m.peakRssMiB !== undefined ? `  peak RSS ${m.peakRssMiB.toFixed(0)} MiB` : "";
   return `${name.padEnd(52)} ${(m.wallMs / 1000).toFixed(2).padStart(7)} s${ratio}${cpuText}${rss}`;
 }
+
+/**
+ * Runs cleanUp when the bench is stopped by SIGINT/SIGTERM (a timeout), ahead of handlers
+ * registered later (test/support/postgres.ts stops its cluster and raises the signal again); with
+ * no such handler left, the process ends by the signal. Returns the call that unregisters it.
+ */
+export function cleanUpOnSignal(cleanUp: () => void): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanUp();
+    off();
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  const off = () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  return off;
+}

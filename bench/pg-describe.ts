@@ -21,6 +21,7 @@ import { PostgresStore } from "../src/server/store/postgres.js";
 import { SecretBox } from "../src/server/store/secret-box.js";
 import type { Image, NewAccount } from "../src/server/store/types.js";
 import { postgresBinDir, postgresMissing, startPostgres } from "../test/support/postgres.js";
+import { cleanUpOnSignal } from "./measure.js";
 import {
   type Call,
   DESCRIBE_CALLS,
@@ -177,16 +178,7 @@ export async function benchPgDescribe(cli: string): Promise<void> {
     rmSync(sqliteDir, { recursive: true, force: true });
     rmSync(pgDir, { recursive: true, force: true });
   };
-  // Registered before the cluster's own handler (test/support/postgres.ts), which stops it and
-  // raises the signal again; before the cluster exists, this one ends the process itself.
-  const onSignal = (signal: NodeJS.Signals) => {
-    cleanUp();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const stopCleaningUpOnSignal = cleanUpOnSignal(cleanUp);
   const cluster = await startPostgres({
     shared_buffers: process.env.BENCH_PG_SHARED_BUFFERS ?? "256MB",
   });
@@ -250,8 +242,7 @@ export async function benchPgDescribe(cli: string): Promise<void> {
       );
     }
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stopCleaningUpOnSignal();
     cleanUp();
     cluster.stop();
   }

@@ -31,6 +31,7 @@ import { openBlobStore } from "../src/server/store/open-blobs.js";
 import { PostgresStore } from "../src/server/store/postgres.js";
 import { SecretBox } from "../src/server/store/secret-box.js";
 import { postgresBinDir, postgresMissing, startPostgres } from "../test/support/postgres.js";
+import { cleanUpOnSignal } from "./measure.js";
 
 const SCANS = Number(process.env.BENCH_WORKER_SCANS ?? 24);
 const fixtures =
@@ -153,16 +154,7 @@ export async function benchWorkers(cli: string): Promise<void> {
     for (const w of workers) w.child.kill("SIGKILL");
     rmSync(dataDir, { recursive: true, force: true });
   };
-  // Before the cluster's own handler (test/support/postgres.ts), which stops it and raises the
-  // signal again; before the cluster exists, this one ends the process itself.
-  const onSignal = (signal: NodeJS.Signals) => {
-    cleanUp();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const stopCleaningUpOnSignal = cleanUpOnSignal(cleanUp);
   const cluster = await startPostgres();
   const url = await cluster.createDatabase();
   const store = await PostgresStore.open(url, SecretBox.open(path.join(dataDir, "secret.key")));
@@ -262,8 +254,7 @@ export async function benchWorkers(cli: string): Promise<void> {
       `  2 workers = ${ratio.toFixed(2)}× one (goal ≥ 1.8×: ${ratio >= 1.8 ? "met" : "missed"}); CPU ceiling: ${cores} cores / ${cpuPerScan.toFixed(2)} CPU-s per scan = ${((cores * 60) / cpuPerScan).toFixed(0)} scans/min, i.e. ${(cores * 60) / cpuPerScan / rate(one) >= 2 ? "above" : "below"} twice one worker's rate (${(2 * rate(one)).toFixed(1)})`,
     );
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stopCleaningUpOnSignal();
     for (const w of workers.splice(0)) await w.stop();
     await queue?.close(0);
     await db.end();
