@@ -14,6 +14,8 @@ export interface MeasureOptions {
   shell?: boolean;
   /** Added to the environment (e.g. LIBGUESTFS_BACKEND for virt-inspector). */
   env?: Record<string, string>;
+  /** Exit codes that mean the command did its work (default 0 and 1: a scan with findings). */
+  okCodes?: readonly number[];
 }
 
 /**
@@ -42,7 +44,7 @@ export async function measure(
   });
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   const err = Buffer.concat(stderr).toString();
-  if (code !== 0 && code !== 1)
+  if (!(options.okCodes ?? [0, 1]).includes(code))
     throw new Error(`${command} ${args.join(" ")} exited ${code}: ${err.slice(-500)}`);
   const rss = /AMIGATE_MAXRSS=(\d+)/.exec(err);
   const cpu = /AMIGATE_CPU=([\d.]+),([\d.]+)/.exec(err);
