@@ -68,6 +68,26 @@ function newBoss(url: string, supervise: boolean): PgBoss {
   return boss;
 }
 
+/** PostgreSQL's "deadlock detected": the server rolled one side back; running it again is safe. */
+const isDeadlock = (e: unknown) => (e as { code?: unknown } | null)?.code === "40P01";
+
+/**
+ * Runs an idempotent schema step again when PostgreSQL breaks a deadlock by failing it. Processes
+ * starting together create different queues at once (scan and re-judge queues), and each
+ * createQueue attaches a partition to pg-boss's job table: two attaches can deadlock, and the
+ * losing worker used to exit with "deadlock detected".
+ */
+export async function retryOnDeadlock<T>(step: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (e) {
+      if (!isDeadlock(e) || attempt >= attempts) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200 * attempt));
+    }
+  }
+}
+
 export class PgBossQueue implements JobQueue {
   readonly #boss: PgBoss;
   readonly #retryDelaySeconds: number;
@@ -100,7 +120,7 @@ export class PgBossQueue implements JobQueue {
   #ensure(kind: JobKind): Promise<void> {
     let created = this.#created.get(kind);
     if (!created) {
-      created = (async () => {
+      created = retryOnDeadlock(async () => {
         await this.#boss.createQueue(deadName(kind), { name: deadName(kind), retryLimit: JOB_ATTEMPTS - 1 });
         await this.#boss.createQueue(queueName(kind), {
           name: queueName(kind),
@@ -109,7 +129,7 @@ export class PgBossQueue implements JobQueue {
           retryBackoff: this.#retryDelaySeconds > 0,
           deadLetter: deadName(kind),
         });
-      })();
+      });
       created.catch(() => this.#created.delete(kind));
       this.#created.set(kind, created);
     }

@@ -113,6 +113,27 @@ describe("the pg-boss job queue", { skip: postgresMissing() }, () => {
     }
   });
 
+  test("processes starting together create their queues without failing on a deadlock", async () => {
+    // Each open + work creates the scan and the re-judge queues; each createQueue attaches a
+    // partition to pg-boss's job table, and two attaches at once can deadlock (seen in CI).
+    for (let round = 0; round < 4; round++) {
+      const url = await cluster.createDatabase();
+      const first = await PgBossQueue.open(url);
+      const nodes = [first, ...(await Promise.all([1, 2, 3].map(() => PgBossQueue.open(url))))];
+      try {
+        await Promise.all(
+          nodes.flatMap((q, n) =>
+            (n % 2 === 0 ? (["scan", "rejudge"] as const) : (["rejudge", "scan"] as const)).map((kind) =>
+              q.work(kind, 1, async () => {}),
+            ),
+          ),
+        );
+      } finally {
+        await Promise.all(nodes.map((q) => q.close(1000)));
+      }
+    }
+  });
+
   test("job ids are UUIDs derived from kind and key", () => {
     assert.match(jobId("scan", "1"), /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(jobId("scan", "1"), jobId("scan", "1"));
