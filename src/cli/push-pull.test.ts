@@ -5,8 +5,9 @@
  * self-signed certificate (--ca-bundle, AWS_CA_BUNDLE), resumable multipart uploads, progress on a
  * terminal, and `push --wait`. Real disk images (fixtures/vfat-images.sh), real child processes.
  */
+
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   chmodSync,
@@ -21,6 +22,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { type CliRun, startedCli } from "../../test/support/cli-child.js";
 import {
   type Forwarded,
   type Front,
@@ -75,35 +77,14 @@ function bareEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 /** The CLI as a child; asynchronous, since the fronts it talks to run in this process. */
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return started(args, env).done;
 }
 
-function started(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  return {
-    child,
-    done: new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr }))),
-  };
-}
+const started = startedCli;
 
 const keyLines = (k: Keys) =>
   `aws_access_key_id = ${k.accessKeyId}\naws_secret_access_key = ${k.secretAccessKey}\n`;

@@ -5,8 +5,8 @@
  * the other one; a push killed against one node, run again against the other, sends only the
  * parts still missing. The pulled bytes are the file's.
  */
+
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -14,6 +14,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { type Balancer, startBalancer } from "../../test/support/balancer.js";
+import { startedCli } from "../../test/support/cli-child.js";
 import { type PostgresCluster, postgresMissing, startPostgres } from "../../test/support/postgres.js";
 import { type S3Server, startS3 } from "../../test/support/s3-server.js";
 import {
@@ -26,33 +27,9 @@ import { vfatImagesPath } from "../../test/support/vfat-images.js";
 import { s3Client } from "./store/s3-blobs.js";
 import { parseS3Url } from "./store/s3-location.js";
 
-const MAIN = path.resolve(import.meta.dirname, "../cli/main.ts");
 const missing = postgresMissing();
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function started(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  return {
-    child,
-    done: new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr }))),
-  };
-}
+const started = startedCli;
 
 async function until(what: string, done: () => boolean): Promise<void> {
   for (let i = 0; i < 2400; i++) {
