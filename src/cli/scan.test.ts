@@ -125,7 +125,7 @@ const markerRule = defineRule({
   messages: { marker: "marker" },
   facts: ["files"],
   check({ files }) {
-    return files.entries
+    return [...files]
       .filter((e) => e.type === "file" && e.path.startsWith("/marker/") && isSeverity(path.basename(e.path)))
       .map((e) => ({ path: e.path, messageId: "marker", severity: path.basename(e.path) as Severity }));
   },

@@ -163,24 +163,31 @@ export const contentInspector: Inspector<"content"> = {
       languagePackageFiles: 0,
     };
     const owned = await packageOwnedFiles(ctx);
-    const vendored = await languagePackageFiles(ctx, index.entries);
-    const candidates = index.entries.filter((f) => {
-      if (f.type !== "file" || f.size === 0) return false;
+    const vendored = await languagePackageFiles(ctx, index);
+    const max = ctx.options.maxContentScanBytes;
+    const planned = (f: { size: number }) => (f.size > max ? 0 : f.size);
+    // Entry numbers, not entries: the pass holds the whole list while it reads (150 k files on a
+    // 300 k-file disk), and an entry's object and path are made again when its turn comes.
+    const candidates: number[] = [];
+    let plannedBytes = 0;
+    for (let i = 0; i < index.count; i++) {
+      const f = index.at(i);
+      if (f.type !== "file" || f.size === 0) continue;
       if (owned.has(f.path) || isPackageDerived(f.path, owned)) {
         stats.packageFiles++;
-        return false;
+        continue;
       }
       if (isNoisePath(f.path)) {
         stats.noiseFiles++;
-        return false;
+        continue;
       }
       if (vendored.owns(f.path)) stats.languagePackageFiles++;
-      return true;
-    });
-    const max = ctx.options.maxContentScanBytes;
-    const planned = (f: { size: number }) => (f.size > max ? 0 : f.size);
-    ctx.options.progress?.planned(candidates.reduce((n, f) => n + planned(f), 0));
-    await mapConcurrent(candidates, CONCURRENT_READS, async (file) => {
+      candidates.push(i);
+      plannedBytes += planned(f);
+    }
+    ctx.options.progress?.planned(plannedBytes);
+    await mapConcurrent(candidates, CONCURRENT_READS, async (i) => {
+      const file = index.at(i);
       try {
         if (file.size > ctx.options.maxContentScanBytes) {
           stats.tooLargeFiles++;

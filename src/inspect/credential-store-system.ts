@@ -19,7 +19,7 @@ import {
   parseSssdConf,
 } from "./credential-formats-system.js";
 import type { StoreParser, StoreSpec } from "./credential-store-table.js";
-import type { IndexedFile } from "./files.js";
+import type { FileIndex, IndexedFile } from "./files.js";
 import { readOptionalText } from "./text-files.js";
 
 const text =
@@ -134,21 +134,26 @@ const JENKINS_INITIAL_ADMIN_SPEC: StoreSpec = {
 };
 
 /** Jenkins' configuration files in every JENKINS_HOME the file list shows. */
-function jenkinsStores(entries: readonly IndexedFile[]): Array<[string, StoreSpec]> {
+function jenkinsStores(index: FileIndex): Array<[string, StoreSpec]> {
+  const isConfigFile = (e: IndexedFile | undefined) =>
+    e !== undefined && e.type === "file" && !e.path.startsWith("/usr/share/doc/");
   const homes = new Set(JENKINS_HOMES);
-  const files = new Set<string>();
-  for (const e of entries) {
-    if (e.type !== "file" || e.path.startsWith("/usr/share/doc/")) continue;
-    files.add(e.path);
+  for (const e of index) {
+    if (!isConfigFile(e)) continue;
     if (e.path.endsWith("/credentials.xml")) homes.add(e.path.slice(0, -"/credentials.xml".length));
     else if (e.path.endsWith("/secrets/master.key"))
       homes.add(e.path.slice(0, -"/secrets/master.key".length));
   }
+  const homeList = [...homes].slice(0, MAX_JENKINS_HOMES).filter((home) => home !== "");
+  // The files under any home, in walk order: a second pass keeps only these, not every path.
+  const files: string[] = [];
+  for (const e of index)
+    if (isConfigFile(e) && homeList.some((home) => e.path.startsWith(`${home}/`))) files.push(e.path);
   const out: Array<[string, StoreSpec]> = [];
-  for (const home of [...homes].slice(0, MAX_JENKINS_HOMES)) {
-    if (home === "") continue;
+  for (const home of homeList) {
     const keyBeside =
-      files.has(`${home}/secrets/master.key`) && files.has(`${home}/secrets/hudson.util.Secret`);
+      isConfigFile(index.get(`${home}/secrets/master.key`)) &&
+      isConfigFile(index.get(`${home}/secrets/hudson.util.Secret`));
     const spec = jenkinsSpec(keyBeside);
     const userSpec = jenkinsUserSpec(keyBeside);
     for (const path of files) {
@@ -167,17 +172,12 @@ const POSTFIX_INSTANCE_MAIN_CF = /^\/etc\/postfix-[^/]+\/main\.cf$/;
 const MAX_POSTFIX_INSTANCES = 64;
 
 /** The tables each instance's main.cf names in smtp_sasl_password_maps, beyond the usual places. */
-async function postfixNamedMaps(
-  ctx: InspectContext,
-  entries: readonly IndexedFile[],
-): Promise<Array<[string, StoreSpec]>> {
-  const mainCfs = [
-    `${POSTFIX_DIR}/main.cf`,
-    ...entries
-      .filter((e) => e.type === "file" && POSTFIX_INSTANCE_MAIN_CF.test(e.path))
-      .map((e) => e.path)
-      .slice(0, MAX_POSTFIX_INSTANCES),
-  ];
+async function postfixNamedMaps(ctx: InspectContext, index: FileIndex): Promise<Array<[string, StoreSpec]>> {
+  const mainCfs = [`${POSTFIX_DIR}/main.cf`];
+  for (const e of index) {
+    if (mainCfs.length > MAX_POSTFIX_INSTANCES) break;
+    if (e.type === "file" && POSTFIX_INSTANCE_MAIN_CF.test(e.path)) mainCfs.push(e.path);
+  }
   const out: Array<[string, StoreSpec]> = [];
   for (const mainCf of mainCfs) {
     const text = await readOptionalText(ctx, mainCf);
@@ -192,7 +192,7 @@ async function postfixNamedMaps(
 /** Stores found from what the image holds rather than from fixed paths. */
 export async function discoveredSystemStores(ctx: InspectContext): Promise<Array<[string, StoreSpec]>> {
   const files = await ctx.get("files");
-  return [...jenkinsStores(files.entries), ...(await postfixNamedMaps(ctx, files.entries))];
+  return [...jenkinsStores(files), ...(await postfixNamedMaps(ctx, files))];
 }
 
 /** What the discovery reads, for the inspector's declaration. */

@@ -152,7 +152,7 @@ async function passwordFiles(ctx: InspectContext): Promise<string[]> {
   const files = await ctx.get("files");
   const out = new Set<string>();
   const configs: string[] = [];
-  for (const e of files.entries) {
+  for (const e of files) {
     if (e.type !== "file") continue;
     const name = e.path.slice(e.path.lastIndexOf("/") + 1);
     if (HTPASSWD_NAME.test(name)) out.add(e.path);
@@ -189,7 +189,7 @@ async function namedStores(ctx: InspectContext): Promise<Array<[string, StoreSpe
   const named: Array<[string, StoreSpec]> = [];
   const vpnConfigs: string[] = [];
   const loose: string[] = [];
-  for (const e of files.entries) {
+  for (const e of files) {
     if (e.type !== "file" || e.path.startsWith("/usr/share/doc/")) continue;
     const name = e.path.slice(e.path.lastIndexOf("/") + 1);
     for (const spec of STORE_SPECS)

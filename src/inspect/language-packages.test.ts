@@ -12,10 +12,7 @@ const VENV = "/opt/app/venv/lib/python3.11/site-packages";
 async function ownerOf(files: Record<string, string>) {
   const image = memoryImage(files);
   const index = await new FactStore(image, inspectorsByName).get("files");
-  return languagePackageFiles(
-    { image, unknown: (p, e) => assert.fail(`${p}: ${describeError(e)}`) },
-    index.entries,
-  );
+  return languagePackageFiles({ image, unknown: (p, e) => assert.fail(`${p}: ${describeError(e)}`) }, index);
 }
 
 describe("files owned by language package managers", () => {

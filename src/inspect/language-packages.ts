@@ -58,7 +58,7 @@ export class LanguagePackageFiles {
 /** Reads the manifests and pip's install lists found in the file index. */
 export async function languagePackageFiles(
   ctx: DirReadContext,
-  entries: readonly IndexedFile[],
+  entries: Iterable<IndexedFile>,
 ): Promise<LanguagePackageFiles> {
   const vendorDirs: string[] = [];
   const lists: Array<{ path: string; base: string; csv: boolean }> = [];

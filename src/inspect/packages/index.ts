@@ -158,9 +158,8 @@ async function readRuntimes(
   }
   found.push(...(await versionManagerRuntimes(ctx)));
   const files = await ctx.get("files");
-  const configs = files.entries
-    .filter((e) => e.type === "file" && e.path.endsWith("/pyvenv.cfg"))
-    .map((e) => e.path);
+  const configs: string[] = [];
+  for (const e of files) if (e.type === "file" && e.path.endsWith("/pyvenv.cfg")) configs.push(e.path);
   const venvCopies = await venvRuntimes(ctx, configs);
   // A venv shipped inside a package (dh-virtualenv) is that package's, not a copy someone left.
   const venvOwners = await dpkgOwners(

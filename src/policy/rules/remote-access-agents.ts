@@ -101,7 +101,7 @@ export default defineRule({
       }
       if (!agent.flagInstalled) continue;
       const unit = services.units.find((u) => agent.units.test(u.name));
-      const path = unit?.path ?? agent.paths.find((p) => files.byPath.has(p));
+      const path = unit?.path ?? agent.paths.find((p) => files.has(p));
       if (path)
         out.push({
           path,

@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { debianImage } from "../../test/support/trees.js";
+import { FileIndex, type IndexedFile, type IndexedStat } from "./file-index.js";
+
+const stat = (type: IndexedStat["type"], size = 0, more: Partial<IndexedStat> = {}): IndexedStat => ({
+  type,
+  size,
+  mode: 0o644,
+  uid: 0,
+  gid: 0,
+  ...more,
+});
+
+function indexOf(entries: Array<[string, IndexedStat]>): FileIndex {
+  const builder = FileIndex.builder();
+  for (const [path, s] of entries) builder.add(path, s);
+  return builder.finish();
+}
+
+describe("the compact file index", () => {
+  it("gives back every entry of the real Debian rootfs's walk, in order, and finds each by path", async () => {
+    const image = debianImage();
+    const walked: IndexedFile[] = [];
+    const builder = FileIndex.builder();
+    for await (const { path, stat: s } of image.walk("/")) {
+      walked.push({ path, type: s.type, size: s.size, mode: s.mode, uid: s.uid, gid: s.gid });
+      builder.add(path, s);
+    }
+    const index = builder.finish();
+    assert.ok(walked.length > 5000, `${walked.length} entries`);
+    assert.equal(index.count, walked.length);
+    assert.deepEqual([...index], walked);
+    for (const e of walked) assert.deepEqual(index.get(e.path), e, e.path);
+    assert.equal(index.get("/etc/passwd")?.type, "file");
+    assert.equal(index.get("/usr/bin")?.type, "directory");
+  });
+
+  it("finds nothing at paths the walk would not write", () => {
+    const index = indexOf([
+      ["/etc", stat("directory")],
+      ["/etc/passwd", stat("file", 10)],
+      ["/etc/ssh", stat("directory")],
+      ["/etc/ssh/sshd_config", stat("file", 3)],
+    ]);
+    for (const path of [
+      "/",
+      "",
+      "etc/passwd",
+      "//etc",
+      "/etc/",
+      "/etc//passwd",
+      "/etc/ssh/",
+      "/etc/pass",
+      "/etc/passwdx",
+      "/nope/x",
+    ])
+      assert.equal(index.has(path), false, path);
+    assert.equal(index.get("/etc/ssh/sshd_config")?.size, 3);
+    assert.equal(index.truncatedAt, undefined);
+  });
+
+  it("keeps sizes past 4 GiB and ids past 32 bits exactly", () => {
+    const index = indexOf([
+      ["/big", stat("file", 2 ** 40 + 3)],
+      ["/odd", stat("file", 1, { uid: 2 ** 33, gid: -1, mode: 0o104755 })],
+    ]);
+    assert.equal(index.get("/big")?.size, 2 ** 40 + 3);
+    assert.deepEqual(index.get("/odd"), {
+      path: "/odd",
+      type: "file",
+      size: 1,
+      mode: 0o104755,
+      uid: 2 ** 33,
+      gid: -1,
+    });
+  });
+
+  it("finds entries fed out of walk order, and the last of a name listed twice", () => {
+    const index = indexOf([
+      ["/b", stat("directory")],
+      ["/a", stat("file", 1)],
+      ["/b/x", stat("file", 2)],
+      ["/c", stat("file", 3)],
+      ["/a", stat("file", 4)],
+    ]);
+    assert.deepEqual(
+      [...index].map((e) => `${e.path}:${e.size}`),
+      ["/b:0", "/a:1", "/b/x:2", "/c:3", "/a:4"],
+    );
+    assert.equal(index.get("/a")?.size, 4);
+    assert.equal(index.get("/b/x")?.size, 2);
+    assert.equal(index.get("/c")?.size, 3);
+  });
+
+  it("finds the last of a name a directory lists twice in walk order", () => {
+    const index = indexOf([
+      ["/a", stat("file", 1)],
+      ["/a", stat("file", 2)],
+      ["/b", stat("file", 3)],
+    ]);
+    assert.equal(index.get("/a")?.size, 2);
+    assert.equal(index.get("/b")?.size, 3);
+  });
+
+  it("holds names across many chunks", () => {
+    const entries: Array<[string, IndexedStat]> = [["/d", stat("directory")]];
+    for (let i = 0; i < 5000; i++) entries.push([`/d/n${String(i).padStart(5, "0")}-é`, stat("file", i)]);
+    const index = indexOf(entries);
+    assert.equal(index.count, 5001);
+    assert.equal(index.at(4097).path, "/d/n04096-é");
+    assert.equal(index.get("/d/n03333-é")?.size, 3333);
+    assert.throws(() => index.at(5001), RangeError);
+  });
+});
