@@ -5,7 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { AuditEntry, AuditRecord, ConsoleSession, Image, Store } from "../../src/server/store/types.js";
+import type {
+  AuditEntry,
+  AuditRecord,
+  ConsoleSession,
+  Image,
+  ImageQuery,
+  Store,
+} from "../../src/server/store/types.js";
 import { listingOf } from "./listing-tester.js";
 import { type StoreKind, testImage } from "./store.js";
 
@@ -836,6 +843,84 @@ export function storeContract(kind: StoreKind): void {
           /foreign key/i,
         );
         assert.equal(await s.session("h"), undefined);
+      });
+    });
+
+    test("listings page exactly: every page size gives the whole listing, each image once, in id order", async () => {
+      await withStore(async (s) => {
+        // A seeded mix of everything that makes an image visible to the caller, more than once
+        // for some (own and public; granted by id and by organization), and the lifecycle's cuts.
+        let seed = 7;
+        const rand = (n: number) => {
+          seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+          return (seed >>> 16) % n;
+        };
+        const org = { organizationId: "o-abcdef1234", ouPath: ["ou-ab12-11111111"] };
+        const orgArn = "arn:aws:organizations::111122223333:organization/o-abcdef1234";
+        const ouArn = "arn:aws:organizations::111122223333:ou/o-abcdef1234/ou-ab12-11111111";
+        const caller = (await s.createAccount({ organization: org })).account.accountId;
+        const others = [
+          (await s.createAccount({})).account.accountId,
+          (await s.createAccount({})).account.accountId,
+        ];
+        const now = "2026-06-01T00:00:00.000Z";
+        const expected = { all: [] as string[], execSelf: [] as string[] };
+        for (let n = 0; n < 40; n++) {
+          const owner = rand(4) === 0 ? caller : others[rand(2)]!;
+          const deprecated = rand(5) === 0;
+          const image = testImage(
+            owner,
+            `img-${n}`,
+            deprecated ? { deprecationTime: "2026-01-01T00:00:00.000Z" } : {},
+          );
+          await s.insertImage(image, []);
+          const grants = [
+            ...(rand(4) === 0 ? [{ group: "all" as const }] : []),
+            ...(rand(3) === 0 ? [{ userId: caller }] : []),
+            ...(rand(4) === 0 ? [{ organizationArn: orgArn }] : []),
+            ...(rand(5) === 0 ? [{ organizationalUnitArn: ouArn }] : []),
+            ...(rand(3) === 0 ? [{ userId: others[0]! }] : []),
+          ];
+          if (grants.length > 0) await s.modifyLaunchPermissions(image.imageId, grants, []);
+          const disabled = rand(8) === 0;
+          if (disabled) await s.disableImage(image.imageId);
+          if (disabled || (deprecated && owner !== caller)) continue;
+          const sharedWithCaller = grants.some(
+            (g) => !("group" in g) && !("userId" in g && g.userId !== caller),
+          );
+          if (owner === caller || grants.some((g) => "group" in g) || sharedWithCaller)
+            expected.all.push(image.imageId);
+          if (owner !== caller && sharedWithCaller) expected.execSelf.push(image.imageId);
+        }
+        const base: ImageQuery = {
+          callerId: caller,
+          organization: org,
+          excludeDisabled: true,
+          hideDeprecatedAsOf: now,
+        };
+        const queries: Array<[string, ImageQuery]> = [
+          ["all visible", base],
+          ["exec-self", { ...base, executableBy: { all: false, self: true, accountIds: [] } }],
+        ];
+        for (const [name, q] of queries) {
+          const want = [...(name === "all visible" ? expected.all : expected.execSelf)].sort();
+          assert.ok(want.length >= 5, `the seed gives a real listing (${name}: ${want.length})`);
+          assert.deepEqual(ids(await s.queryImages(q)), want, `${name}: the whole listing`);
+          for (const size of [1, 2, 3, 7]) {
+            const pages: string[] = [];
+            let after: string | undefined;
+            for (let turn = 0; turn < 60; turn++) {
+              const page = ids(
+                await s.queryImages({ ...q, limit: size, ...(after ? { afterImageId: after } : {}) }),
+              );
+              assert.ok(page.length <= size);
+              pages.push(...page);
+              if (page.length < size) break;
+              after = page.at(-1);
+            }
+            assert.deepEqual(pages, want, `${name} in pages of ${size}`);
+          }
+        }
       });
     });
 

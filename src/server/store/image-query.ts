@@ -22,6 +22,12 @@ export interface SqlDialect<P> {
   list(name: string, values: string[]): string;
   /** The test that a 0/1 or boolean column is set, in the form its partial index names. */
   isSet(column: string): string;
+  /**
+   * PostgreSQL's DISTINCT ON and sorted, limited branches merged in order: a listing reads only the
+   * rows of its page, and the statement selects the documents itself (the store keeps no grant
+   * lists to page).
+   */
+  readonly mergesSortedBranches: boolean;
   readonly params: P;
 }
 
@@ -39,6 +45,7 @@ export function sqliteDialect(): SqlDialect<Record<string, unknown>> {
       return `(SELECT value FROM json_each(@${name}))`;
     },
     isSet: (column) => `${column} = 1`,
+    mergesSortedBranches: false,
   };
 }
 
@@ -57,6 +64,7 @@ export function postgresDialect(): SqlDialect<unknown[]> {
     value: at,
     list: (name, values) => `(SELECT unnest(${at(name, values)}::text[]))`,
     isSet: (column) => column,
+    mergesSortedBranches: true,
   };
 }
 
@@ -126,7 +134,27 @@ export function imageQuerySql(
       : `SELECT DISTINCT p.image_id FROM launch_permissions p WHERE ${reachesCaller()}`;
   const where: string[] = [];
   const e = q.executableBy;
-  if (e?.self && !e.all && e.accountIds.length === 0 && !q.imageIds && !q.ownerIds) {
+  const execSelfAlone = e?.self && !e.all && e.accountIds.length === 0 && !q.imageIds && !q.ownerIds;
+  const limit = () => (q.limit !== undefined ? ` LIMIT ${d.value("limit", q.limit)}` : "");
+  /** The conditions every image of a listing meets besides being visible: the page, the lifecycle. */
+  const paged = (first: string) =>
+    [
+      first,
+      ...(q.afterImageId !== undefined ? [`i.image_id > ${d.value("after", q.afterImageId)}`] : []),
+      ...lifecycleConditions(q, d),
+    ].join(" AND ");
+  if (execSelfAlone && d.mergesSortedBranches) {
+    // The caller's grants in id order from the grantee index, each joined to its image, stopped at
+    // the page's end (as `IN (grants)` PostgreSQL hashed them and sorted the images: 1.0 against
+    // 0.6 ms at 1 M images). An image granted both by id and by organization comes once.
+    const distinct = org === undefined ? "" : "DISTINCT ON (i.image_id) ";
+    return {
+      sql: `SELECT ${distinct}${columns} FROM launch_permissions p JOIN images i ON i.image_id = p.image_id
+        WHERE ${paged(`${reachesCaller()} AND i.owner_id <> ${caller()}`)} ORDER BY i.image_id${limit()}`,
+      params: d.params,
+    };
+  }
+  if (execSelfAlone) {
     // `--executable-users self` alone: the caller's grants straight from the grantee index, in id
     // order; a grant makes the image visible. My own images are excluded (FND-1) on the documents,
     // and the page is cut after that.
@@ -145,7 +173,25 @@ export function imageQuerySql(
   // `--owners self` needs no check at all.
   const ownOnly =
     q.ownerIds !== undefined && q.ownerIds.length > 0 && q.ownerIds.every((o) => o === q.callerId);
-  if (!ownOnly && q.ownerIds === undefined && q.imageIds === undefined && e === undefined)
+  const unnarrowed = !ownOnly && q.ownerIds === undefined && q.imageIds === undefined && e === undefined;
+  if (unnarrowed && d.mergesSortedBranches) {
+    // Own, public and shared each read in id order from its index and stopped at the page's end,
+    // merged in order: a first page of 1000 reads about 1000 rows, not every visible image (20 k
+    // public ones at 1 M images; 1.0 s against 30 ms by EXPLAIN ANALYZE).
+    const branch = (from: string, visible: string) =>
+      `(SELECT ${columns} FROM ${from} WHERE ${paged(visible)} ORDER BY i.image_id${limit()})`;
+    const shared =
+      org === undefined
+        ? branch("launch_permissions p JOIN images i ON i.image_id = p.image_id", reachesCaller())
+        : // One row per image (a grant by id and one by organization would count twice at the limit).
+          branch("images i", `i.image_id IN (${sharedWithCaller()})`);
+    const branches = [branch("images i", `i.owner_id = ${caller()}`), branch("images i", isPublic), shared];
+    return {
+      sql: `SELECT DISTINCT ON (image_id) * FROM (${branches.join(" UNION ALL ")}) AS visible ORDER BY image_id${limit()}`,
+      params: d.params,
+    };
+  }
+  if (unnarrowed)
     // Nothing else narrows: the three sets each from its index. As one OR, PostgreSQL estimated
     // half the table visible and read all of it (1.4 s at 300 k images for 6 k visible).
     where.push(`i.image_id IN (SELECT v.image_id FROM images v WHERE v.owner_id = ${caller()}

@@ -16,7 +16,7 @@ import { storeContract } from "../../../test/support/store-contract.js";
 import { lifecycleContract } from "../../../test/support/store-lifecycle-contract.js";
 import { uploadSessionContract } from "../../../test/support/upload-session-contract.js";
 import { MIGRATIONS } from "./migrations.js";
-import { PostgresDatabase } from "./postgres/database.js";
+import { PostgresDatabase, StatementNames } from "./postgres/database.js";
 import { PG_MIGRATIONS } from "./postgres/migrations.js";
 
 const missing = postgresMissing();
@@ -89,5 +89,55 @@ describe("PostgreSQL store", { skip: missing }, () => {
         return true;
       },
     );
+  });
+
+  test("statements with parameters are prepared once per connection, and a schema change by another node does not break them", async () => {
+    const url = await cluster.createDatabase();
+    const { db } = await PostgresDatabase.open(url);
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      await db.run("INSERT INTO accounts (account_id, admin, created_at) VALUES ($1, false, $2)", [
+        "111122223333",
+        "t",
+      ]);
+      const read = () => db.rows("SELECT * FROM accounts WHERE account_id = $1", ["111122223333"]);
+      const inTransaction = () =>
+        db.transaction((tx) =>
+          tx.rows("SELECT * FROM accounts WHERE account_id = $1 AND admin = $2", ["111122223333", false]),
+        );
+      assert.equal((await read()).length, 1);
+      assert.equal((await inTransaction()).length, 1);
+      const prepared = await db.transaction(async (tx) => {
+        await tx.rows("SELECT * FROM accounts WHERE account_id = $1 AND admin = $2", ["111122223333", false]);
+        return (await tx.rows("SELECT statement FROM pg_prepared_statements")).map((r) => r.statement);
+      });
+      assert.ok(
+        prepared.includes("SELECT * FROM accounts WHERE account_id = $1 AND admin = $2"),
+        "prepared on its connection",
+      );
+      // Another node's migration adds a column: the statements' cached plans no longer fit.
+      await other.query("ALTER TABLE accounts ADD COLUMN later text");
+      const [row] = await read();
+      assert.ok(row && "later" in row, "read again with the new column");
+      assert.equal((await inTransaction()).length, 1);
+      assert.ok("later" in (await inTransaction())[0]!);
+    } finally {
+      await other.end();
+      await db.close();
+    }
+  });
+
+  test("AMIGATE_DATABASE_PREPARE=0 leaves statements unnamed; texts past the bound run unnamed too", () => {
+    const off = new StatementNames(false);
+    assert.equal(off.nameOf("SELECT $1", [1]), undefined);
+    const names = new StatementNames(true, 2);
+    assert.equal(names.nameOf("SELECT 1", []), undefined, "no parameters: nothing to reuse");
+    const a = names.nameOf("SELECT $1", [1]);
+    assert.ok(a);
+    assert.equal(names.nameOf("SELECT $1", [2]), a);
+    assert.ok(names.nameOf("SELECT $1 + 1", [1]));
+    assert.equal(names.nameOf("SELECT $1 + 2", [1]), undefined);
+    assert.equal(names.nameOf("SELECT $1", [3]), a, "known texts keep their names");
   });
 });
