@@ -4,8 +4,15 @@
  * sides). Its own process so that the bench's heap (100k seeded images) and its other work do not
  * slow the client down, which on a 2-core machine would also slow the server it shares cores with.
  *
- *   node --import tsx bench/load-generator.ts BASE REQUESTS.json SECONDS CONCURRENCY [SERVER_PID]
+ *   node --import tsx bench/load-generator.ts BASE REQUESTS.json SECONDS CONCURRENCY [SERVER_PID] [RATE]
  * prints one JSON line: {count, seconds, p50, p99, errors, cpuPerReq, serverCpuPerReq}.
+ *
+ * Without RATE the clients are a closed loop: each sends its next request when the last is
+ * answered, so the server runs flat out and p99 measures queueing at saturation (on a 2-core
+ * machine, mostly CPU per request). With RATE (requests per second) the load is an open loop: a
+ * request leaves every 1/RATE s whether or not earlier ones were answered (up to CONCURRENCY × 8
+ * in flight), and each latency counts from when the request was due, so a server that falls
+ * behind pays for the wait too (no coordinated omission).
  */
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
@@ -47,12 +54,18 @@ export async function generateLoad(
   seconds: number,
   concurrency: number,
   serverPid?: number,
+  rate?: number,
 ): Promise<LoadResult> {
   const u = new URL(base);
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const one = (r: Prepared, lat?: number[]) =>
+  // An open loop keeps more requests in flight when the server falls behind.
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: rate === undefined ? concurrency : concurrency * 8,
+  });
+  /** Sends `r`; its latency counts from `due` (default: now). */
+  const one = (r: Prepared, lat?: number[], due?: number) =>
     new Promise<boolean>((resolve) => {
-      const t = performance.now();
+      const t = due ?? performance.now();
       const req = request(
         { host: u.hostname, port: u.port, path: r.path, method: "POST", headers: r.headers, agent },
         (res) => {
@@ -74,11 +87,20 @@ export async function generateLoad(
   const serverCpu = cpuSeconds(serverPid);
   const start = performance.now();
   const end = start + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) if (!(await one(reqs[i++ % reqs.length]!, lat))) errors++;
-    }),
-  );
+  if (rate === undefined)
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < end) if (!(await one(reqs[i++ % reqs.length]!, lat))) errors++;
+      }),
+    );
+  else
+    await openLoop(
+      rate,
+      start,
+      end,
+      (due) => one(reqs[i++ % reqs.length]!, lat, due),
+      () => errors++,
+    );
   const elapsed = (performance.now() - start) / 1000;
   const used = process.cpuUsage(cpu);
   const serverUsed = cpuSeconds(serverPid) - serverCpu;
@@ -96,8 +118,32 @@ export async function generateLoad(
   };
 }
 
+/** Calls `send` at `rate` per second from `start` until `end`, each with the time it was due. */
+async function openLoop(
+  rate: number,
+  start: number,
+  end: number,
+  send: (due: number) => Promise<boolean>,
+  failed: () => void,
+): Promise<void> {
+  const interval = 1000 / rate;
+  const inFlight: Promise<void>[] = [];
+  for (let n = 0; ; n++) {
+    const due = start + n * interval;
+    if (due >= end) break;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inFlight.push(
+      send(due).then((ok) => {
+        if (!ok) failed();
+      }),
+    );
+  }
+  await Promise.all(inFlight);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [base, file, seconds, concurrency, pid] = process.argv.slice(2);
+  const [base, file, seconds, concurrency, pid, rate] = process.argv.slice(2);
   const reqs = JSON.parse(readFileSync(file!, "utf8")) as Prepared[];
   const result = await generateLoad(
     base!,
@@ -105,6 +151,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     Number(seconds),
     Number(concurrency),
     pid ? Number(pid) : undefined,
+    rate ? Number(rate) : undefined,
   );
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

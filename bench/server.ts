@@ -75,13 +75,15 @@ export async function prepare(
  * CONCURRENCY keep-alive clients for SECONDS from a separate load-generator process (each request
  * sent once first), with the server's CPU per request read from /proc around the run.
  */
-export async function load(base: string, reqs: Prepared[], pid?: number): Promise<Result> {
+/** `rate`: requests per second as an open loop (load-generator.ts); closed-loop clients without. */
+export async function load(base: string, reqs: Prepared[], pid?: number, rate?: number): Promise<Result> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-load-"));
   try {
     const file = path.join(dir, "requests.json");
     writeFileSync(file, JSON.stringify(reqs));
     const args = [GENERATOR, base, file, String(SECONDS), String(CONCURRENCY)];
-    if (pid !== undefined) args.push(String(pid));
+    args.push(pid !== undefined ? String(pid) : "");
+    if (rate !== undefined) args.push(String(rate));
     const child = spawn(process.execPath, ["--import", "tsx", ...args], {
       stdio: ["ignore", "pipe", "inherit"],
     });

@@ -72,7 +72,11 @@ export const describeImages: Ec2Action = {
     const filters = parseFilters(params);
     const matcher = imageMatcher(filters);
     const query: ImageQuery = { callerId: caller.accountId };
-    const organization = await organizationOf(store, caller.accountId, ctx);
+    // Reads that do not wait on each other go together: on PostgreSQL each is a round trip.
+    const [organization, allowedImages] = await Promise.all([
+      organizationOf(store, caller.accountId, ctx),
+      allowedImagesOf(ctx),
+    ]);
     if (organization) query.organization = organization;
     if (imageIds.length > 0) query.imageIds = imageIds;
     // Disabled images only on request; other owners' deprecated ones only on request or by id
@@ -84,11 +88,14 @@ export const describeImages: Ec2Action = {
     const next = params.get("NextToken");
     if (next !== undefined && next !== "") query.afterImageId = decodeToken(next);
     // Allowed AMIs enabled leaves out what the criteria do not allow, as a filter does.
-    const allowedImages = await allowedImagesOf(ctx);
     const narrowed = filters.length > 0 || allowedImages?.state === "enabled";
     // Keyset paging in storage; with filters (evaluated here) the page is cut after filtering.
     if (maxResults !== undefined && !narrowed) query.limit = maxResults + 1;
-    let candidates = mergeById(await store.queryImages(query), await recentlyDeregistered(ctx, query));
+    const [stored, deregistered] = await Promise.all([
+      store.queryImages(query),
+      recentlyDeregistered(ctx, query),
+    ]);
+    let candidates = mergeById(stored, deregistered);
     if (query.limit !== undefined) candidates = candidates.slice(0, query.limit);
     if (imageIds.length > 0) {
       // Ids that exist nowhere are an error; existing ones the caller cannot see are left out, and
