@@ -147,6 +147,14 @@ export function countingSource(source: ByteSource, onRead: (bytes: number) => vo
       onRead(length);
       return b;
     },
+    ...(source.readInto
+      ? {
+          readInto: async (offset: number, target: Buffer): Promise<void> => {
+            await source.readInto!(offset, target);
+            onRead(target.length);
+          },
+        }
+      : {}),
     close: () => source.close(),
   };
 }

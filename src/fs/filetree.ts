@@ -23,9 +23,11 @@ export interface FileTree {
   readlink(path: string): Promise<string>;
   /**
    * Whole contents of a regular file. Throws FsError EFBIG when the file is larger than
-   * `maxBytes` (so a hostile 10 GiB file never lands in memory).
+   * `maxBytes` (so a hostile 10 GiB file never lands in memory). A tree may read into `scratch`
+   * when the file fits and return a view of it: the caller is done with those bytes before it
+   * hands `scratch` to another read (a pass over many files then allocates no buffer per file).
    */
-  readFile(path: string, options: { maxBytes: number }): Promise<Buffer>;
+  readFile(path: string, options: { maxBytes: number; scratch?: Buffer }): Promise<Buffer>;
   /** Streams a regular file's bytes, optionally a range [start, end). */
   createReadStream(path: string, options?: { start?: number; end?: number }): Readable;
   /**

@@ -89,6 +89,7 @@ async function scanFile(
   sink: ScanSink,
   stats: ContentFacts["stats"],
   vendored: LanguagePackageFiles,
+  scratch: Buffer,
 ): Promise<void> {
   if (file.size > HEAD_FIRST && isBinary(await readHead(ctx, file.path))) {
     stats.binaryFiles++;
@@ -106,7 +107,8 @@ async function scanFile(
     banner: isBannerPath(file.path),
   });
   if (file.size <= WHOLE_READ) {
-    const buf = await ctx.image.tree.readFile(file.path, { maxBytes: WHOLE_READ });
+    // Read into this read's own scratch buffer: done with before the next file uses it.
+    const buf = await ctx.image.tree.readFile(file.path, { maxBytes: WHOLE_READ, scratch });
     if (isBinary(buf)) {
       stats.binaryFiles++;
       return;
@@ -186,8 +188,12 @@ export const contentInspector: Inspector<"content"> = {
       plannedBytes += planned(f);
     }
     ctx.options.progress?.planned(plannedBytes);
+    // One buffer per read in flight: a fresh buffer per file lived until the next garbage
+    // collection, and the pass reads gigabytes (tens of MB of dead buffers at any time).
+    const scratchBuffers: Buffer[] = [];
     await mapConcurrent(candidates, CONCURRENT_READS, async (i) => {
       const file = index.at(i);
+      const scratch = scratchBuffers.pop() ?? Buffer.allocUnsafe(WHOLE_READ);
       try {
         if (file.size > ctx.options.maxContentScanBytes) {
           stats.tooLargeFiles++;
@@ -199,10 +205,11 @@ export const contentInspector: Inspector<"content"> = {
             );
           return;
         }
-        await scanFile(ctx, file, sink, stats, vendored);
+        await scanFile(ctx, file, sink, stats, vendored, scratch);
       } catch (e) {
         ctx.unknown(file.path, e);
       } finally {
+        scratchBuffers.push(scratch);
         ctx.options.progress?.read(planned(file));
       }
     });

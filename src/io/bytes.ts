@@ -12,5 +12,11 @@ export interface ByteSource {
    * ImageFormatError when the range lies past the end.
    */
   read(offset: number, length: number): Promise<Buffer>;
+  /**
+   * Optional: reads `target.length` bytes at `offset` into `target`, as read() would. For callers
+   * that reuse one buffer for many short-lived reads: every read()'s buffer lives until a garbage
+   * collection, and a scan reading gigabytes through fresh buffers held tens of MB of them.
+   */
+  readInto?(offset: number, target: Buffer): Promise<void>;
   close(): Promise<void>;
 }

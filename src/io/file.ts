@@ -31,28 +31,38 @@ export async function openFileByteSource(path: string): Promise<ByteSource> {
  */
 export function fdByteSource(fd: number, description: string, size: number): ByteSource {
   let open = true;
+  const checkRange = (offset: number, length: number) => {
+    if (offset < 0 || length < 0 || offset + length > size || !Number.isSafeInteger(offset + length))
+      throw new ImageFormatError(
+        description,
+        "read range",
+        offset,
+        `${length} bytes within the file's ${size} bytes`,
+      );
+  };
+  const fill = (offset: number, buf: Buffer) => {
+    let done = 0;
+    while (done < buf.length) {
+      // Synchronous pread: readers make many small reads, and a thread-pool round trip per read
+      // cost more than the read itself (the ext4 walk spent most of its time there).
+      const bytesRead = readSync(fd, buf, done, buf.length - done, offset + done);
+      if (bytesRead === 0)
+        throw new ImageFormatError(description, "read range", offset + done, "more bytes (file shrank)");
+      done += bytesRead;
+    }
+  };
   return {
     description,
     size,
     async read(offset: number, length: number): Promise<Buffer> {
-      if (offset < 0 || length < 0 || offset + length > size || !Number.isSafeInteger(offset + length))
-        throw new ImageFormatError(
-          description,
-          "read range",
-          offset,
-          `${length} bytes within the file's ${size} bytes`,
-        );
+      checkRange(offset, length);
       const buf = Buffer.allocUnsafe(length);
-      let done = 0;
-      while (done < length) {
-        // Synchronous pread: readers make many small reads, and a thread-pool round trip per read
-        // cost more than the read itself (the ext4 walk spent most of its time there).
-        const bytesRead = readSync(fd, buf, done, length - done, offset + done);
-        if (bytesRead === 0)
-          throw new ImageFormatError(description, "read range", offset + done, "more bytes (file shrank)");
-        done += bytesRead;
-      }
+      fill(offset, buf);
       return buf;
+    },
+    async readInto(offset: number, target: Buffer): Promise<void> {
+      checkRange(offset, target.length);
+      fill(offset, target);
     },
     async close(): Promise<void> {
       if (open) {

@@ -94,6 +94,14 @@ export function sliceSource(
       checkRange(self, offset, length);
       return parent.read(start + offset, length);
     },
+    ...(parent.readInto
+      ? {
+          readInto: async (offset: number, target: Buffer): Promise<void> => {
+            checkRange(self, offset, target.length);
+            await parent.readInto!(start + offset, target);
+          },
+        }
+      : {}),
     close: async () => {},
   };
   return self;

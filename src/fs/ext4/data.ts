@@ -85,6 +85,41 @@ export async function* readData(
   yield* zeros(pos, end);
 }
 
+/**
+ * The whole of a small file read into `scratch` (a view of it is returned), when its blocks fit;
+ * else readAll's fresh buffer. The same bytes as readAll: holes are zeros, nothing past i_size.
+ */
+export async function readAllInto(vol: Volume, inode: Inode, scratch: Buffer): Promise<Buffer> {
+  checkSize(vol, inode);
+  const bs = vol.blockSize;
+  const end = inode.size;
+  if (inode.flags & INLINE_DATA_FL || Math.ceil(end / bs) * bs > scratch.length) return readAll(vol, inode);
+  let pos = 0;
+  for await (const run of mapRuns(vol, inode, 0)) {
+    // As readData: a run is clipped to what is still unread (pos stays on a block boundary).
+    const runStart = Math.max(run.logical * bs, pos);
+    const runEnd = Math.min((run.logical + run.length) * bs, end);
+    if (runStart >= end) break;
+    if (runEnd <= runStart) continue;
+    scratch.fill(0, pos, runStart);
+    if (run.zero) scratch.fill(0, runStart, runEnd);
+    else {
+      const first = runStart / bs;
+      const blocks = Math.ceil(runEnd / bs) - first;
+      await vol.dataInto(
+        run.physical + (first - run.logical),
+        blocks,
+        scratch.subarray(first * bs),
+        `ext inode ${inode.ino} data`,
+        inode.offset,
+      );
+    }
+    pos = runEnd;
+  }
+  scratch.fill(0, pos, end);
+  return scratch.subarray(0, end);
+}
+
 /** The whole of a small file or directory (callers bound the size first). */
 export async function readAll(vol: Volume, inode: Inode): Promise<Buffer> {
   const parts: Buffer[] = [];

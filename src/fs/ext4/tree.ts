@@ -3,7 +3,7 @@ import type { ByteSource } from "../../io/bytes.js";
 import { FsError, ImageFormatError } from "../../io/errors.js";
 import type { DirEntry, EntryStat, FileStat, FileTree } from "../filetree.js";
 import { splitImagePath } from "../path.js";
-import { checkSize, readAll, readData, readSymlink } from "./data.js";
+import { checkSize, readAll, readAllInto, readData, readSymlink } from "./data.js";
 import { type Dirent, readDirectory } from "./dir.js";
 import { checkInodeNumber, type Inode, readInode } from "./inode.js";
 import { hasExtMagic, parseSuperblock, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE } from "./superblock.js";
@@ -145,11 +145,11 @@ export class Ext4Tree implements FileTree {
     return inode;
   }
 
-  async readFile(path: string, options: { maxBytes: number }): Promise<Buffer> {
+  async readFile(path: string, options: { maxBytes: number; scratch?: Buffer }): Promise<Buffer> {
     const inode = await this.regular(path);
     if (inode.size > options.maxBytes)
       throw new FsError("EFBIG", path, `${inode.size} bytes > ${options.maxBytes}`);
-    return readAll(this.vol, inode);
+    return options.scratch ? readAllInto(this.vol, inode, options.scratch) : readAll(this.vol, inode);
   }
 
   createReadStream(path: string, options: { start?: number; end?: number } = {}): Readable {

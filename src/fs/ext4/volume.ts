@@ -151,6 +151,20 @@ export class Volume {
     return this.source.read(block * this.blockSize, count * this.blockSize);
   }
 
+  /** File data straight from the source into `target` (whole blocks: its length is `count` blocks). */
+  async dataInto(
+    block: number,
+    count: number,
+    target: Buffer,
+    structure: string,
+    where: number,
+  ): Promise<void> {
+    this.checkRange(block, count, structure, where);
+    const offset = block * this.blockSize;
+    if (this.source.readInto) await this.source.readInto(offset, target.subarray(0, count * this.blockSize));
+    else (await this.source.read(offset, count * this.blockSize)).copy(target);
+  }
+
   /** Block number of group `g`'s inode table, from its group descriptor. */
   async inodeTable(g: number): Promise<number> {
     const { sb } = this;
