@@ -198,6 +198,55 @@ describe("re-judging the catalogue", () => {
     assert.equal(await isPublic(pub), false);
   });
 
+  it("killed between writing the report and marking the image: the next run marks it, once", async () => {
+    const pub = await scannedImage("killed-1", "public");
+    const trigger = {
+      accountId: admin.account.accountId,
+      accessKeyId: admin.accessKeyId,
+      sourceIp: "",
+      reason: "api",
+    };
+    const request = { asOf: "2026-03-01T00:00:00.000Z", imageIds: [pub], trigger };
+    const strict = settings({ onRegression: "make-private", vulnDb: dbs.newDb });
+    // The process "dies" where the report is written and the mark is not: the store refuses
+    // everything the mark does.
+    const dying = new Proxy(cat.store, {
+      get(target, key, receiver) {
+        if (key === "createTags" || key === "modifyLaunchPermissions" || key === "audit")
+          return () => Promise.reject(new Error("killed"));
+        const v = Reflect.get(target, key, receiver);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    const first = await rejudgeCatalogue(dying, strict, request);
+    assert.equal(first.changed, 1);
+    assert.deepEqual(
+      first.failed.map((f) => f.error),
+      ["killed"],
+    );
+    assert.equal(await isPublic(pub), true, "nothing of the mark happened");
+    assert.equal((await tagsOf(pub))[VERDICT_TAG], undefined);
+    const [pending] = await cat.store.judgeableScans({ afterScanId: 0, limit: 10, imageIds: [pub] });
+    assert.ok(pending?.pendingMark, "the mark is kept with the report");
+
+    // The next run finds the report unchanged (it was written) and carries out the kept mark.
+    const second = await rejudgeCatalogue(cat.store, strict, {
+      ...request,
+      trigger: { ...trigger, reason: "daily" },
+    });
+    assert.deepEqual([second.changed, second.regressed, second.madePrivate], [0, [pub], [pub]]);
+    assert.equal(await isPublic(pub), false);
+    assert.equal((await tagsOf(pub))[VERDICT_TAG], "fail");
+    const entries = (await rejudgeAudits()).filter((a) => a.resource === pub);
+    assert.equal(entries.length, 1);
+    assert.equal(JSON.parse(entries[0]!.detail).reason, "api", "the entry names the run that decided it");
+    const [done] = await cat.store.judgeableScans({ afterScanId: 0, limit: 10, imageIds: [pub] });
+    assert.equal(done?.pendingMark, undefined);
+    const third = await rejudgeCatalogue(cat.store, strict, request);
+    assert.deepEqual([third.regressed, third.failed], [[], []]);
+    assert.equal((await rejudgeAudits()).filter((a) => a.resource === pub).length, 1, "carried out once");
+  });
+
   it("only an admin re-judges; a malformed request is refused before anything is queued", async () => {
     assert.equal((await call(owner, "POST", "/amigate/rejudge", {})).code, "UnauthorizedOperation");
     assert.equal((await call(owner, "GET", "/amigate/rejudge")).code, "UnauthorizedOperation");

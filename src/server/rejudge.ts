@@ -182,10 +182,37 @@ interface Changed {
 }
 
 /**
- * One page: every report judged again, the changed ones written in one transaction (a page of
- * writes costs about what one does), then each regression or recovery acted on.
+ * A regression or recovery to act on, decided with the new report and written with it
+ * (Judgement.pendingMark), then carried out and cleared. A process killed in between leaves it for
+ * the next run over the scan, which carries it out first: the mark is done at least once (its
+ * audit entry, in that case, possibly twice), never lost.
+ */
+interface PendingMark {
+  verdict: "pass" | "fail";
+  detail: Record<string, unknown>;
+  /** The run that decided it (its audit entry names that run, whichever run carries it out). */
+  asOf: string;
+  trigger: RejudgeTrigger;
+}
+
+/** Carries out a scan's mark and clears it; a failure stays pending (and is in the summary). */
+async function carryOut(store: Store, scanId: number, imageId: string, text: string, j: JudgeContext) {
+  try {
+    await mark(store, imageId, JSON.parse(text) as PendingMark, j);
+    await store.clearPendingMark(scanId, text);
+  } catch (e) {
+    j.summary.failed.push({ imageId, error: describeError(e) });
+  }
+}
+
+/**
+ * One page: marks left pending by an earlier run carried out first; then every report judged
+ * again, the changed ones written in one transaction with their marks (a page of writes costs
+ * about what one does), then each regression or recovery acted on.
  */
 async function judgePage(store: Store, page: readonly JudgeableScan[], j: JudgeContext): Promise<void> {
+  for (const scan of page)
+    if (scan.pendingMark !== undefined) await carryOut(store, scan.scanId, scan.imageId, scan.pendingMark, j);
   const changed: Changed[] = [];
   for (const scan of page) {
     // SQLite answers synchronously, so without this a run would hold the event loop for minutes:
@@ -209,61 +236,63 @@ async function judgePage(store: Store, page: readonly JudgeableScan[], j: JudgeC
   }
   if (changed.length === 0) return;
   const judgedAt = j.now().toISOString();
+  const marks = changed.map(({ before, after }) => pendingMarkOf(before, after, j));
   const written = await store.replaceJudgements(
-    changed.map(({ scan, after }) => ({
+    changed.map(({ scan, after }, n) => ({
       scanId: scan.scanId,
       expectedJudgedAt: scan.judgedAt,
       report: JSON.stringify(after.report),
       judgedAt,
+      ...(marks[n] !== undefined ? { pendingMark: marks[n] } : {}),
     })),
   );
-  for (const [n, { scan, before, after }] of changed.entries()) {
+  for (const [n, { scan }] of changed.entries()) {
     if (!written[n]) {
       j.summary.skipped++;
       continue;
     }
     j.summary.changed++;
-    const was = reportFailures(before, j.settings);
-    const now = reportFailures(after.report, j.settings);
-    try {
-      if (was.length === 0 && now.length > 0) {
-        const added = after.added
-          .slice(0, AUDITED_FINDINGS)
-          .map((f) => ({ rule: f.rule, severity: f.severity, message: f.message }));
-        await mark(store, scan.imageId, "fail", j, { reasons: now, added });
-      } else if (was.length > 0 && now.length === 0) await mark(store, scan.imageId, "pass", j, {});
-    } catch (e) {
-      j.summary.failed.push({ imageId: scan.imageId, error: describeError(e) });
-    }
+    const pending = marks[n];
+    if (pending !== undefined) await carryOut(store, scan.scanId, scan.imageId, pending, j);
   }
 }
 
+/** The mark a changed report calls for (JSON of PendingMark): a verdict that went from pass to fail, or back. */
+function pendingMarkOf(before: ScanResult, after: Rejudgement, j: JudgeContext): string | undefined {
+  const was = reportFailures(before, j.settings);
+  const now = reportFailures(after.report, j.settings);
+  const decided = { asOf: j.summary.asOf, trigger: j.trigger };
+  let pending: PendingMark | undefined;
+  if (was.length === 0 && now.length > 0) {
+    const added = after.added
+      .slice(0, AUDITED_FINDINGS)
+      .map((f) => ({ rule: f.rule, severity: f.severity, message: f.message }));
+    pending = { verdict: "fail", detail: { reasons: now, added }, ...decided };
+  } else if (was.length > 0 && now.length === 0) pending = { verdict: "pass", detail: {}, ...decided };
+  return pending && JSON.stringify(pending);
+}
+
 /** The verdict's tag, its audit entry and, for a regression with make-private, the public grant gone. */
-async function mark(
-  store: Store,
-  imageId: string,
-  verdict: "pass" | "fail",
-  j: JudgeContext,
-  detail: Record<string, unknown>,
-): Promise<void> {
+async function mark(store: Store, imageId: string, pending: PendingMark, j: JudgeContext): Promise<void> {
+  const { verdict, detail, trigger } = pending;
   const image = await store.image(imageId);
   if (!image) return;
   const makePrivate = verdict === "fail" && j.settings.onRegression === "make-private" && image.isPublic;
   const audit: AuditRecord = {
     entry: {
       at: j.now().toISOString(),
-      accountId: j.trigger.accountId,
-      accessKeyId: j.trigger.accessKeyId,
+      accountId: trigger.accountId,
+      accessKeyId: trigger.accessKeyId,
       action: "RejudgeImage",
       resource: imageId,
       detail: JSON.stringify({
-        asOf: j.summary.asOf,
-        reason: j.trigger.reason,
+        asOf: pending.asOf,
+        reason: trigger.reason,
         verdict,
         ...detail,
         ...(verdict === "fail" ? { onRegression: j.settings.onRegression, madePrivate: makePrivate } : {}),
       }),
-      sourceIp: j.trigger.sourceIp,
+      sourceIp: trigger.sourceIp,
       outcome: verdict === "fail" ? "regressed" : "recovered",
     },
     written: false,

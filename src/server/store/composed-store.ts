@@ -231,6 +231,9 @@ export abstract class ComposedStore implements Store {
   replaceJudgements(judgements: readonly Judgement[]) {
     return this.#parts.scans.replaceJudgements(judgements);
   }
+  clearPendingMark(scanId: number, pendingMark: string) {
+    return this.#parts.scans.clearPendingMark(scanId, pendingMark);
+  }
 
   blockPublicAccess(accountId: string) {
     return this.#parts.settings.blockPublicAccess(accountId);

@@ -182,4 +182,7 @@ export const MIGRATIONS: readonly string[] = [
      size INTEGER NOT NULL,
      sha256 TEXT NOT NULL,
      PRIMARY KEY (upload_id, part_number));`,
+  // 11: a re-judgement's mark (tag, audit entry, public grant) written with its report and
+  // cleared once carried out, so a process killed between the two leaves it to the next run.
+  `ALTER TABLE scans ADD COLUMN pending_mark TEXT;`,
 ];

@@ -171,6 +171,12 @@ export interface Judgement {
   expectedJudgedAt: string | undefined;
   report: string;
   judgedAt: string;
+  /**
+   * What the re-judgement still has to do to the image (the verdict tag, its audit entry, the
+   * public grant under make-private), written with the report so a process killed between the two
+   * leaves it to the next run instead of losing it (JSON, rejudge.ts PendingMark).
+   */
+  pendingMark?: string;
 }
 
 /** The latest scan of an image, finished with a report and its facts snapshot: what re-judging reads. */
@@ -180,6 +186,8 @@ export interface JudgeableScan {
   report: string;
   facts: string;
   judgedAt?: string;
+  /** A mark written with the report and not yet carried out (Judgement.pendingMark). */
+  pendingMark?: string;
 }
 
 export interface AuditEntry {
@@ -339,6 +347,8 @@ export interface ScanStore {
    * as it is. Answers, in order, whether each was written.
    */
   replaceJudgements(judgements: readonly Judgement[]): Promise<boolean[]>;
+  /** The scan's pending mark is done: cleared if it is still `pendingMark` (not one written since). */
+  clearPendingMark(scanId: number, pendingMark: string): Promise<void>;
   /** Scans left pending or running by a previous process (restarted at start-up). */
   unfinishedScans(): Promise<ScanRecord[]>;
   /** Each image's latest scan (as latestScan) in one read; images never scanned are absent. */

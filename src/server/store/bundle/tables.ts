@@ -98,6 +98,7 @@ export const BUNDLE_TABLES: readonly TableSpec[] = [
       error: "text",
       facts: "bytes",
       judged_at: "text",
+      pending_mark: "text",
     },
     key: ["scan_id"],
     identity: "scan_id",

@@ -181,4 +181,6 @@ export const PG_MIGRATIONS: readonly string[] = [
      size bigint NOT NULL,
      sha256 text COLLATE "C" NOT NULL,
      PRIMARY KEY (upload_id, part_number));`,
+  // 11: a re-judgement's mark written with its report, cleared once carried out.
+  `ALTER TABLE scans ADD COLUMN pending_mark text;`,
 ];

@@ -78,7 +78,7 @@ export class PostgresScans implements ScanStore {
     imageIds?: string[];
   }): Promise<JudgeableScan[]> {
     const rows = await this.db.rows(
-      `SELECT s.scan_id, s.image_id, s.report, s.facts, s.judged_at FROM scans s
+      `SELECT s.scan_id, s.image_id, s.report, s.facts, s.judged_at, s.pending_mark FROM scans s
         WHERE s.scan_id > $1 AND s.status = 'done' AND s.report IS NOT NULL AND s.facts IS NOT NULL
           AND ($3::text[] IS NULL OR s.image_id = ANY($3::text[]))
           AND NOT EXISTS (SELECT 1 FROM scans t WHERE t.image_id = s.image_id AND t.scan_id > s.scan_id)
@@ -91,6 +91,7 @@ export class PostgresScans implements ScanStore {
       report: r.report as string,
       facts: unpackFacts(r.facts as Buffer),
       ...(r.judged_at != null ? { judgedAt: r.judged_at as string } : {}),
+      ...(r.pending_mark != null ? { pendingMark: r.pending_mark as string } : {}),
     }));
   }
 
@@ -101,12 +102,20 @@ export class PostgresScans implements ScanStore {
       for (const j of judgements)
         written.push(
           (await tx.run(
-            "UPDATE scans SET report = $1, judged_at = $2 WHERE scan_id = $3 AND judged_at IS NOT DISTINCT FROM $4",
-            [j.report, j.judgedAt, j.scanId, j.expectedJudgedAt ?? null],
+            `UPDATE scans SET report = $1, judged_at = $2, pending_mark = $5
+              WHERE scan_id = $3 AND judged_at IS NOT DISTINCT FROM $4`,
+            [j.report, j.judgedAt, j.scanId, j.expectedJudgedAt ?? null, j.pendingMark ?? null],
           )) === 1,
         );
       return written;
     });
+  }
+
+  async clearPendingMark(scanId: number, pendingMark: string): Promise<void> {
+    await this.db.run("UPDATE scans SET pending_mark = NULL WHERE scan_id = $1 AND pending_mark = $2", [
+      scanId,
+      pendingMark,
+    ]);
   }
 
   async latestScans(imageIds: string[]): Promise<Map<string, ScanRecord>> {

@@ -75,7 +75,7 @@ export class SqliteScans implements ScanStore {
     const only = q.imageIds ? `AND s.image_id IN (${q.imageIds.map(() => "?").join(", ") || "NULL"})` : "";
     const rows = this.db
       .stmt(
-        `SELECT s.scan_id, s.image_id, s.report, s.facts, s.judged_at FROM scans s
+        `SELECT s.scan_id, s.image_id, s.report, s.facts, s.judged_at, s.pending_mark FROM scans s
           WHERE s.scan_id > ? AND s.status = 'done' AND s.report IS NOT NULL AND s.facts IS NOT NULL ${only}
             AND NOT EXISTS (SELECT 1 FROM scans t WHERE t.image_id = s.image_id AND t.scan_id > s.scan_id)
           ORDER BY s.scan_id LIMIT ?`,
@@ -87,18 +87,27 @@ export class SqliteScans implements ScanStore {
       report: r.report as string,
       facts: unpackFacts(r.facts as Buffer),
       ...(r.judged_at != null ? { judgedAt: r.judged_at as string } : {}),
+      ...(r.pending_mark != null ? { pendingMark: r.pending_mark as string } : {}),
     }));
   }
 
   async replaceJudgements(judgements: readonly Judgement[]): Promise<boolean[]> {
     const update = this.db.stmt(
-      "UPDATE scans SET report = ?, judged_at = ? WHERE scan_id = ? AND judged_at IS ?",
+      "UPDATE scans SET report = ?, judged_at = ?, pending_mark = ? WHERE scan_id = ? AND judged_at IS ?",
     );
     return this.db.transaction(() =>
       judgements.map(
-        (j) => update.run(j.report, j.judgedAt, j.scanId, j.expectedJudgedAt ?? null).changes === 1,
+        (j) =>
+          update.run(j.report, j.judgedAt, j.pendingMark ?? null, j.scanId, j.expectedJudgedAt ?? null)
+            .changes === 1,
       ),
     );
+  }
+
+  async clearPendingMark(scanId: number, pendingMark: string): Promise<void> {
+    this.db
+      .stmt("UPDATE scans SET pending_mark = NULL WHERE scan_id = ? AND pending_mark = ?")
+      .run(scanId, pendingMark);
   }
 
   async latestScans(imageIds: string[]): Promise<Map<string, ScanRecord>> {
