@@ -56,6 +56,37 @@ export function lifecycleContract(kind: StoreKind): void {
       });
     });
 
+    test("deregistered images read for an account: at least all it could see, none of others' private ones", async () => {
+      await withStore(async (s) => {
+        const owner = (await s.createAccount({})).account.accountId;
+        const me = (await s.createAccount({})).account.accountId;
+        const other = (await s.createAccount({})).account.accountId;
+        const org = "arn:aws:organizations::111122223333:organization/o-abcdef1234";
+        const images = {
+          mine: testImage(me, "mine"),
+          public: testImage(owner, "public"),
+          byId: testImage(owner, "by-id"),
+          byOrg: testImage(owner, "by-org"),
+          othersPrivate: testImage(owner, "private"),
+          sharedWithOther: testImage(owner, "other"),
+        };
+        for (const i of Object.values(images)) await s.insertImage(i, []);
+        await s.modifyLaunchPermissions(images.public.imageId, [{ group: "all" }], []);
+        await s.modifyLaunchPermissions(images.byId.imageId, [{ userId: other }, { userId: me }], []);
+        await s.modifyLaunchPermissions(images.byOrg.imageId, [{ organizationArn: org }], []);
+        await s.modifyLaunchPermissions(images.sharedWithOther.imageId, [{ userId: other }], []);
+        const before = new Date().toISOString();
+        for (const i of Object.values(images)) await s.deleteImage(i.imageId);
+        const read = async (inOrganization: boolean) =>
+          (await s.deregisteredSince(before, undefined, { callerId: me, inOrganization }))
+            .map((r) => r.image.name)
+            .sort();
+        assert.deepEqual(await read(false), ["by-id", "mine", "public"]);
+        assert.deepEqual(await read(true), ["by-id", "by-org", "mine", "public"]);
+        assert.equal((await s.deregisteredSince(before)).length, 6, "unnarrowed: every one");
+      });
+    });
+
     test("disabling removes every grant and makes the image private in one change", async () => {
       await withStore(async (s) => {
         const owner = (await s.createAccount({})).account.accountId;

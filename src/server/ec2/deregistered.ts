@@ -11,7 +11,10 @@ import type { Ec2Context } from "./context.js";
 export async function recentlyDeregistered(ctx: Ec2Context, q: ImageQuery): Promise<Image[]> {
   if (ctx.deregisteredListingMs <= 0) return [];
   const since = new Date(ctx.now.getTime() - ctx.deregisteredListingMs).toISOString();
-  const records = await ctx.store.deregisteredSince(since, q.imageIds);
+  const records = await ctx.store.deregisteredSince(since, q.imageIds, {
+    callerId: q.callerId,
+    inOrganization: q.organization !== undefined,
+  });
   return records.filter((r) => matches(r, q)).map((r) => r.image);
 }
 

@@ -14,6 +14,7 @@ import type {
   AuditStore,
   BlobRecordStore,
   ConsoleSession,
+  DeregisteredVisibility,
   Image,
   ImageQuery,
   ImageStore,
@@ -111,8 +112,8 @@ export abstract class ComposedStore implements Store {
   deregisteredImage(imageId: string) {
     return this.#parts.images.deregisteredImage(imageId);
   }
-  deregisteredSince(since: string, imageIds?: string[]) {
-    return this.#parts.images.deregisteredSince(since, imageIds);
+  deregisteredSince(since: string, imageIds?: string[], visibleTo?: DeregisteredVisibility) {
+    return this.#parts.images.deregisteredSince(since, imageIds, visibleTo);
   }
   disableImage(imageId: string, audit?: AuditRecord) {
     return this.#parts.images.disableImage(imageId, audit);

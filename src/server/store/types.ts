@@ -138,6 +138,12 @@ export interface ImageQuery {
   hideDeprecatedAsOf?: string;
 }
 
+/** Who the deregistered images are read for (ImageStore.deregisteredSince). */
+export interface DeregisteredVisibility {
+  callerId: string;
+  inOrganization: boolean;
+}
+
 /** A deregistered image: its last document (state "deregistered") and who could see it then. */
 export interface DeregisteredImage {
   image: Image;
@@ -261,8 +267,17 @@ export interface ImageStore {
   deleteImage(imageId: string, audit?: AuditRecord): Promise<void>;
   countPublicImages(ownerId: string): Promise<number>;
   deregisteredImage(imageId: string): Promise<DeregisteredImage | undefined>;
-  /** Images deregistered at or after `since` (ISO), in id order: all, or only these ids. */
-  deregisteredSince(since: string, imageIds?: string[]): Promise<DeregisteredImage[]>;
+  /**
+   * Images deregistered at or after `since` (ISO), in id order: all, or only these ids; with
+   * `visibleTo`, at least those that account could see (its own, public ones, those shared with
+   * it, and with `inOrganization` every one shared with an organization or OU, which the caller
+   * checks): a busy catalogue deregisters thousands an hour, and each DescribeImages reads them.
+   */
+  deregisteredSince(
+    since: string,
+    imageIds?: string[],
+    visibleTo?: DeregisteredVisibility,
+  ): Promise<DeregisteredImage[]>;
   /** DisableImage: state "disabled", every launch permission removed (private), in one transaction. */
   disableImage(imageId: string, audit?: AuditRecord): Promise<void>;
 }

@@ -3,7 +3,15 @@
  * share it, so a change through one node is seen by the next request to any other.
  */
 import { imageQuerySql, postgresDialect } from "../image-query.js";
-import type { AuditRecord, DeregisteredImage, Image, ImageQuery, ImageStore, Tag } from "../types.js";
+import type {
+  AuditRecord,
+  DeregisteredImage,
+  DeregisteredVisibility,
+  Image,
+  ImageQuery,
+  ImageStore,
+  Tag,
+} from "../types.js";
 import type { PostgresAuditLog } from "./audit.js";
 import type { PostgresDatabase, Row, Sql } from "./database.js";
 import { DOCUMENT_COLUMNS, DocumentCache } from "./document-cache.js";
@@ -143,19 +151,24 @@ export class PostgresImages implements ImageStore {
     return row && deregisteredOf(row);
   }
 
-  async deregisteredSince(since: string, imageIds?: string[]): Promise<DeregisteredImage[]> {
-    const rows =
-      imageIds === undefined
-        ? await this.db.rows(
-            `SELECT deregistered_at, shared_with, doc FROM deregistered_images
-             WHERE deregistered_at >= $1 ORDER BY image_id`,
-            [since],
-          )
-        : await this.db.rows(
-            `SELECT deregistered_at, shared_with, doc FROM deregistered_images
-             WHERE deregistered_at >= $1 AND image_id = ANY($2::text[]) ORDER BY image_id`,
-            [since, imageIds],
-          );
+  async deregisteredSince(
+    since: string,
+    imageIds?: string[],
+    visibleTo?: DeregisteredVisibility,
+  ): Promise<DeregisteredImage[]> {
+    const where = ["deregistered_at >= $1"];
+    const params: unknown[] = [since];
+    if (imageIds !== undefined) where.push(`image_id = ANY($${params.push(imageIds)}::text[])`);
+    if (visibleTo !== undefined) {
+      const caller = `$${params.push(visibleTo.callerId)}`;
+      const org = `$${params.push(visibleTo.inOrganization)}::boolean`;
+      where.push(`(owner_id = ${caller} OR (doc->>'isPublic') = 'true'
+        OR EXISTS (SELECT 1 FROM json_array_elements_text(shared_with) s(v) WHERE s.v = ${caller} OR (${org} AND s.v LIKE 'arn:%')))`);
+    }
+    const rows = await this.db.rows(
+      `SELECT deregistered_at, shared_with, doc FROM deregistered_images WHERE ${where.join(" AND ")} ORDER BY image_id`,
+      params,
+    );
     return rows.map(deregisteredOf);
   }
 

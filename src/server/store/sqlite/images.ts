@@ -4,7 +4,15 @@
  */
 import type { ImageCache } from "../image-cache.js";
 import { imageQuerySql, lifecycleVisible } from "../image-query.js";
-import type { AuditRecord, DeregisteredImage, Image, ImageQuery, ImageStore, Tag } from "../types.js";
+import type {
+  AuditRecord,
+  DeregisteredImage,
+  DeregisteredVisibility,
+  Image,
+  ImageQuery,
+  ImageStore,
+  Tag,
+} from "../types.js";
 import type { SqliteAuditLog } from "./audit.js";
 import type { Row, SqliteDatabase } from "./database.js";
 import type { SqliteTags } from "./tags.js";
@@ -185,22 +193,28 @@ export class SqliteImages implements ImageStore {
     return row && deregisteredOf(row);
   }
 
-  async deregisteredSince(since: string, imageIds?: string[]): Promise<DeregisteredImage[]> {
-    const rows = (
-      imageIds === undefined
-        ? this.db
-            .stmt(
-              `SELECT deregistered_at, shared_with, doc FROM deregistered_images
-               WHERE deregistered_at >= ? ORDER BY image_id`,
-            )
-            .all(since)
-        : this.db
-            .stmt(
-              `SELECT deregistered_at, shared_with, doc FROM deregistered_images
-               WHERE deregistered_at >= ? AND image_id IN (SELECT value FROM json_each(?)) ORDER BY image_id`,
-            )
-            .all(since, JSON.stringify(imageIds))
-    ) as Row[];
+  async deregisteredSince(
+    since: string,
+    imageIds?: string[],
+    visibleTo?: DeregisteredVisibility,
+  ): Promise<DeregisteredImage[]> {
+    const where = ["deregistered_at >= @since"];
+    const params: Record<string, unknown> = { since };
+    if (imageIds !== undefined) {
+      where.push("image_id IN (SELECT value FROM json_each(@ids))");
+      params.ids = JSON.stringify(imageIds);
+    }
+    if (visibleTo !== undefined) {
+      where.push(`(owner_id = @caller OR json_extract(doc, '$.isPublic') = 1
+        OR EXISTS (SELECT 1 FROM json_each(shared_with) s WHERE s.value = @caller OR (@org = 1 AND s.value LIKE 'arn:%')))`);
+      params.caller = visibleTo.callerId;
+      params.org = visibleTo.inOrganization ? 1 : 0;
+    }
+    const rows = this.db
+      .stmt(
+        `SELECT deregistered_at, shared_with, doc FROM deregistered_images WHERE ${where.join(" AND ")} ORDER BY image_id`,
+      )
+      .all(params) as Row[];
     return rows.map(deregisteredOf);
   }
 
