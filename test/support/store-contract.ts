@@ -846,6 +846,45 @@ export function storeContract(kind: StoreKind): void {
       });
     });
 
+    test("images with tags: the same images as queryImages, each with only the given account's tags, in key order", async () => {
+      await withStore(async (s) => {
+        const owner = (await s.createAccount({})).account.accountId;
+        const viewer = (await s.createAccount({})).account.accountId;
+        const [a, b, c] = ["a", "b", "c"].map((n) => testImage(owner, n));
+        for (const i of [a!, b!, c!]) await s.insertImage(i, []);
+        await s.modifyLaunchPermissions(a!.imageId, [{ userId: viewer }], []);
+        await s.modifyLaunchPermissions(b!.imageId, [{ group: "all" }], []);
+        await s.createTags(owner, [a!.imageId, b!.imageId], [{ key: "team", value: "web" }]);
+        await s.createTags(
+          viewer,
+          [a!.imageId],
+          [
+            { key: "z", value: "last" },
+            { key: "mine", value: "yes" },
+          ],
+        );
+        for (const q of [
+          { callerId: viewer },
+          { callerId: viewer, limit: 1 },
+          { callerId: owner, ownerIds: [owner], limit: 2 },
+          { callerId: viewer, executableBy: { all: false, self: true, accountIds: [] } },
+        ]) {
+          const { images, tags } = await s.queryImagesWithTags(q, q.callerId);
+          assert.deepEqual(ids(images), ids(await s.queryImages(q)));
+          assert.deepEqual(tags, await s.tags(q.callerId, ids(images)));
+        }
+        const { tags } = await s.queryImagesWithTags({ callerId: viewer }, viewer);
+        assert.deepEqual(tags.get(a!.imageId), [
+          { key: "mine", value: "yes" },
+          { key: "z", value: "last" },
+        ]);
+        assert.equal(tags.has(b!.imageId), false, "the owner's tags are the owner's");
+        const own = await s.queryImagesWithTags({ callerId: owner, ownerIds: [owner] }, owner);
+        assert.equal(own.images.length, 3);
+        assert.deepEqual(own.tags.get(b!.imageId), [{ key: "team", value: "web" }]);
+      });
+    });
+
     test("listings page exactly: every page size gives the whole listing, each image once, in id order", async () => {
       await withStore(async (s) => {
         // A seeded mix of everything that makes an image visible to the caller, more than once

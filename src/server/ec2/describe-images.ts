@@ -91,8 +91,9 @@ export const describeImages: Ec2Action = {
     const narrowed = filters.length > 0 || allowedImages?.state === "enabled";
     // Keyset paging in storage; with filters (evaluated here) the page is cut after filtering.
     if (maxResults !== undefined && !narrowed) query.limit = maxResults + 1;
-    const [stored, deregistered] = await Promise.all([
-      store.queryImages(query),
+    // The caller's tags come with the stored images (deregistered ones have none left).
+    const [{ images: stored, tags }, deregistered] = await Promise.all([
+      store.queryImagesWithTags(query, caller.accountId),
       recentlyDeregistered(ctx, query),
     ]);
     let candidates = mergeById(stored, deregistered);
@@ -105,10 +106,6 @@ export const describeImages: Ec2Action = {
         if (!(await store.image(id)) && !(await store.deregisteredImage(id))) missing.push(id);
       if (missing.length > 0) throw notFound(missing);
     }
-    const tags = await store.tags(
-      caller.accountId,
-      candidates.map((i) => i.imageId),
-    );
     let images =
       filters.length === 0 ? candidates : candidates.filter((i) => matcher(i, tags.get(i.imageId) ?? []));
     const allowed = allowedImages && (await allowedImages.judge(images));

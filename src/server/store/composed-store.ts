@@ -32,6 +32,7 @@ import type {
   SettingsStore,
   Store,
   Tag,
+  TaggedImages,
   TagStore,
   UploadReservation,
 } from "./types.js";
@@ -99,6 +100,18 @@ export abstract class ComposedStore implements Store {
   }
   queryImages(q: ImageQuery) {
     return this.#parts.images.queryImages(q);
+  }
+  async queryImagesWithTags(q: ImageQuery, accountId: string): Promise<TaggedImages> {
+    const store = this.#parts.images;
+    if (store.queryImagesWithTags) return store.queryImagesWithTags(q, accountId);
+    const images = await store.queryImages(q);
+    return {
+      images,
+      tags: await this.tags(
+        accountId,
+        images.map((i) => i.imageId),
+      ),
+    };
   }
   updateImage(imageId: string, patch: Partial<Omit<Image, "imageId" | "ownerId">>, audit?: AuditRecord) {
     return this.#parts.images.updateImage(imageId, patch, audit);

@@ -138,6 +138,12 @@ export interface ImageQuery {
   hideDeprecatedAsOf?: string;
 }
 
+/** Images and, by image id, the tags one account set on them (only images with tags appear). */
+export interface TaggedImages {
+  images: Image[];
+  tags: Map<string, Tag[]>;
+}
+
 /** Who the deregistered images are read for (ImageStore.deregisteredSince). */
 export interface DeregisteredVisibility {
   callerId: string;
@@ -255,6 +261,12 @@ export interface ImageStore {
   insertImage(image: Image, tags: Tag[], audit?: AuditRecord): Promise<void>;
   image(imageId: string): Promise<Image | undefined>;
   queryImages(q: ImageQuery): Promise<Image[]>;
+  /**
+   * queryImages with `accountId`'s tags on each image, when the store reads both in one go (on
+   * PostgreSQL one statement instead of two round trips in a row); Store.queryImagesWithTags
+   * falls back to queryImages and then tags.
+   */
+  queryImagesWithTags?(q: ImageQuery, accountId: string): Promise<TaggedImages>;
   updateImage(
     imageId: string,
     patch: Partial<Omit<Image, "imageId" | "ownerId">>,
@@ -518,6 +530,7 @@ export interface Store
     SessionStore,
     UploadSessionStore,
     AuditStore {
+  queryImagesWithTags(q: ImageQuery, accountId: string): Promise<TaggedImages>;
   close(): Promise<void>;
 }
 
