@@ -85,8 +85,11 @@ export async function readDirectory(vol: Volume, inode: Inode): Promise<Dirent[]
     if (run.zero) continue;
     for (let b = 0; b < run.length && run.logical + b < endBlock; b++) {
       const physical = run.physical + b;
-      const buf = await vol.block(physical, structure, inode.offset);
-      parseDirents(vol, buf, physical * vol.blockSize, structure, out);
+      // Not through the block cache: parsed at once into names (copies), the block is never
+      // wanted again, and a walk reads every directory (a cached buffer each, then garbage).
+      await vol.withBlock(physical, structure, inode.offset, (buf) =>
+        parseDirents(vol, buf, physical * vol.blockSize, structure, out),
+      );
     }
   }
   return out;

@@ -10,9 +10,15 @@ import { hasExtMagic, parseSuperblock, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE } from
 import { cachedLoad, Lru, Volume } from "./volume.js";
 
 const ROOT_INO = 2;
-/** Parsed directories kept for path lookups (a walk touches each parent many times in a row). */
-const DIR_CACHE = 256;
-const INODE_CACHE = 4096;
+/**
+ * Parsed directories kept for path lookups (a walk touches each parent many times in a row), and
+ * inodes. Small on purpose: passes over the file index go in walk order, so a parent's lookups
+ * come together; every entry the caches held a little longer was one more object for the GC to
+ * promote and sweep (4096 inodes and 256 directories cost ~25 MB of peak RSS at 300 k files and
+ * bought no speed).
+ */
+const DIR_CACHE = 64;
+const INODE_CACHE = 1024;
 
 /** True when `source` has the ext2/3/4 magic at 1024+56 (probe for the disk helper). */
 export async function isExt(source: ByteSource): Promise<boolean> {
