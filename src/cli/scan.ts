@@ -15,6 +15,7 @@ import { type ScanSettings, scanOptions } from "../scan/options.js";
 import { runScan as scanTarget } from "../scan/session.js";
 import { openTarget } from "../target/open.js";
 import type { OpenTargetOptions } from "../target/target.js";
+import { limitHeapGrowth } from "./heap-growth.js";
 import { writeReport } from "./output.js";
 import { countingSource, countingTree, ProgressBar, type ProgressSink, scanProgress } from "./progress.js";
 import { statementsFromFiles } from "./statement-files.js";
@@ -208,6 +209,7 @@ export function registerScan(program: Command): void {
     .option("--attestations <file>", "show these answers to the attestation items (amigate attest)")
     .option("--no-attestations", "leave the attestation items out of the text report")
     .action(async (input: string, flags: ScanFlags) => {
+      limitHeapGrowth();
       process.exitCode = await runScan(input, flags, {
         write: (text) => process.stdout.write(text),
         isTTY: process.stdout.isTTY === true,
