@@ -72,12 +72,6 @@ export const describeImages: Ec2Action = {
     const filters = parseFilters(params);
     const matcher = imageMatcher(filters);
     const query: ImageQuery = { callerId: caller.accountId };
-    // Reads that do not wait on each other go together: on PostgreSQL each is a round trip.
-    const [organization, allowedImages] = await Promise.all([
-      organizationOf(store, caller.accountId, ctx),
-      allowedImagesOf(ctx),
-    ]);
-    if (organization) query.organization = organization;
     if (imageIds.length > 0) query.imageIds = imageIds;
     // Disabled images only on request; other owners' deprecated ones only on request or by id
     // (EC2 UG "Deprecate an AMI": AMI users see one when they give its id; owners always).
@@ -87,14 +81,26 @@ export const describeImages: Ec2Action = {
     if (exec.length > 0) query.executableBy = executableBy(caller.accountId, exec);
     const next = params.get("NextToken");
     if (next !== undefined && next !== "") query.afterImageId = decodeToken(next);
-    // Allowed AMIs enabled leaves out what the criteria do not allow, as a filter does.
-    const narrowed = filters.length > 0 || allowedImages?.state === "enabled";
-    // Keyset paging in storage; with filters (evaluated here) the page is cut after filtering.
-    if (maxResults !== undefined && !narrowed) query.limit = maxResults + 1;
+    // Reads that do not wait on each other go together: on PostgreSQL each is a round trip. The
+    // caller's organization decides only what others shared with it, so its own images
+    // (`--owners self`) are read without it; the Allowed AMIs settings are waited for first only
+    // when they decide where a page is cut.
+    const ownOnly = query.ownerIds?.length !== 0 && query.ownerIds?.every((o) => o === caller.accountId);
+    const settingsRead = allowedImagesOf(ctx);
+    settingsRead.catch(() => {}); // awaited below; a failure of the reads before it is the one thrown
+    const organization = ownOnly ? undefined : await organizationOf(store, caller.accountId, ctx);
+    if (organization) query.organization = organization;
+    if (maxResults !== undefined) {
+      // Allowed AMIs enabled leaves out what the criteria do not allow, as a filter does.
+      const narrowed = filters.length > 0 || (await settingsRead)?.state === "enabled";
+      // Keyset paging in storage; with filters (evaluated here) the page is cut after filtering.
+      if (!narrowed) query.limit = maxResults + 1;
+    }
     // The caller's tags come with the stored images (deregistered ones have none left).
-    const [{ images: stored, tags }, deregistered] = await Promise.all([
+    const [{ images: stored, tags }, deregistered, allowedImages] = await Promise.all([
       store.queryImagesWithTags(query, caller.accountId),
       recentlyDeregistered(ctx, query),
+      settingsRead,
     ]);
     let candidates = mergeById(stored, deregistered);
     if (query.limit !== undefined) candidates = candidates.slice(0, query.limit);
