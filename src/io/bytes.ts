@@ -1,3 +1,5 @@
+import { ImageFormatError } from "./errors.js";
+
 /**
  * Random access to the bytes of an image or a part of one (a partition, a logical volume, the
  * virtual disk inside a VMDK/VHD/qcow2). Filesystem readers read through this and nothing else.
@@ -19,4 +21,30 @@ export interface ByteSource {
    */
   readInto?(offset: number, target: Buffer): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Throws ImageFormatError (structure "read range", at `offset`) unless [offset, offset + length)
+ * lies within `size` bytes. `whose` names the whole in the message: "the file's", "the blob's".
+ */
+export function checkReadRange(
+  description: string,
+  size: number,
+  offset: number,
+  length: number,
+  whose = "",
+): void {
+  if (
+    !Number.isSafeInteger(offset) ||
+    !Number.isSafeInteger(length) ||
+    offset < 0 ||
+    length < 0 ||
+    offset + length > size
+  )
+    throw new ImageFormatError(
+      description,
+      "read range",
+      offset,
+      `${length} bytes within ${whose ? `${whose} ` : ""}${size} bytes`,
+    );
 }

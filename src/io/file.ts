@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
-import type { ByteSource } from "./bytes.js";
+import { type ByteSource, checkReadRange } from "./bytes.js";
 import { ImageFormatError, TargetError } from "./errors.js";
 
 /** A plain file (or block device) as a ByteSource. */
@@ -31,15 +31,8 @@ export async function openFileByteSource(path: string): Promise<ByteSource> {
  */
 export function fdByteSource(fd: number, description: string, size: number): ByteSource {
   let open = true;
-  const checkRange = (offset: number, length: number) => {
-    if (offset < 0 || length < 0 || offset + length > size || !Number.isSafeInteger(offset + length))
-      throw new ImageFormatError(
-        description,
-        "read range",
-        offset,
-        `${length} bytes within the file's ${size} bytes`,
-      );
-  };
+  const checkRange = (offset: number, length: number) =>
+    checkReadRange(description, size, offset, length, "the file's");
   const fill = (offset: number, buf: Buffer) => {
     let done = 0;
     while (done < buf.length) {

@@ -1,4 +1,4 @@
-import type { ByteSource } from "../../io/bytes.js";
+import { type ByteSource, checkReadRange } from "../../io/bytes.js";
 import { ImageFormatError } from "../../io/errors.js";
 
 /** A small least-recently-used cache (Map keeps insertion order). */
@@ -25,19 +25,7 @@ export class Lru<K, V> {
 
 /** Throws ImageFormatError unless [offset, offset+length) lies inside `source`. */
 export function checkRange(source: ByteSource, offset: number, length: number): void {
-  if (
-    !Number.isSafeInteger(offset) ||
-    !Number.isSafeInteger(length) ||
-    offset < 0 ||
-    length < 0 ||
-    offset + length > source.size
-  )
-    throw new ImageFormatError(
-      source.description,
-      "read range",
-      offset,
-      `${length} bytes within ${source.size} bytes`,
-    );
+  checkReadRange(source.description, source.size, offset, length);
 }
 
 /**

@@ -3,7 +3,7 @@
  * kept in a small LRU, so a disk scan fetches the blocks its readers touch and not the image.
  */
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import type { ByteSource } from "../../io/bytes.js";
+import { type ByteSource, checkReadRange } from "../../io/bytes.js";
 import { ImageFormatError } from "../../io/errors.js";
 import { blobKey, type S3Location } from "./s3-location.js";
 
@@ -60,13 +60,7 @@ export function s3ByteSource(
       return fetched;
     },
     async read(offset: number, length: number): Promise<Buffer> {
-      if (offset < 0 || length < 0 || offset + length > size || !Number.isSafeInteger(offset + length))
-        throw new ImageFormatError(
-          description,
-          "read range",
-          offset,
-          `${length} bytes within the blob's ${size} bytes`,
-        );
+      checkReadRange(description, size, offset, length, "the blob's");
       if (length === 0) return Buffer.alloc(0);
       const first = Math.floor(offset / S3_BLOCK);
       const last = Math.floor((offset + length - 1) / S3_BLOCK);
