@@ -1,4 +1,5 @@
 import { ACCOUNT_ID } from "../ids.js";
+import { ownImagesOnly } from "../store/image-query.js";
 import type { ImageQuery, Store } from "../store/types.js";
 import { checkImageId, organizationOf } from "./access.js";
 import { allowedImagesOf } from "./allowed-images.js";
@@ -85,7 +86,7 @@ export const describeImages: Ec2Action = {
     // caller's organization decides only what others shared with it, so its own images
     // (`--owners self`) are read without it; the Allowed AMIs settings are waited for first only
     // when they decide where a page is cut.
-    const ownOnly = query.ownerIds?.length !== 0 && query.ownerIds?.every((o) => o === caller.accountId);
+    const ownOnly = ownImagesOnly(query);
     const settingsRead = allowedImagesOf(ctx);
     settingsRead.catch(() => {}); // awaited below; a failure of the reads before it is the one thrown
     const organization = ownOnly ? undefined : await organizationOf(store, caller.accountId, ctx);

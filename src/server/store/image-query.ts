@@ -68,6 +68,11 @@ export function postgresDialect(): SqlDialect<unknown[]> {
   };
 }
 
+/** `--owners self` (or owner ids all the caller's): visibility needs no check, nor the organization. */
+export function ownImagesOnly(q: Pick<ImageQuery, "callerId" | "ownerIds">): boolean {
+  return q.ownerIds !== undefined && q.ownerIds.length > 0 && q.ownerIds.every((o) => o === q.callerId);
+}
+
 /**
  * The lifecycle's narrowing (disabled, deprecated) as conditions on images `i`: the listing of
  * DescribeImages leaves out disabled images, and other owners' deprecated ones.
@@ -171,8 +176,7 @@ export function imageQuerySql(
   }
   // Visible: own, public, or shared with the caller by account id, organization or OU (PRM-1);
   // `--owners self` needs no check at all.
-  const ownOnly =
-    q.ownerIds !== undefined && q.ownerIds.length > 0 && q.ownerIds.every((o) => o === q.callerId);
+  const ownOnly = ownImagesOnly(q);
   const unnarrowed = !ownOnly && q.ownerIds === undefined && q.imageIds === undefined && e === undefined;
   if (unnarrowed && d.mergesSortedBranches) {
     // Own, public and shared each read in id order from its index and stopped at the page's end,
