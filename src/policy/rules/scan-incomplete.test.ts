@@ -2,8 +2,14 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { debianText } from "../../../test/support/debian-files.js";
 import { testRule } from "../../../test/support/rule-tester.js";
+import { memoryImage } from "../../../test/support/trees.js";
+import { FactStore, type Inspector } from "../../inspect/context.js";
+import type { FactName } from "../../inspect/facts.js";
+import { inspectorsByName } from "../../inspect/registry.js";
 import { scan } from "../../scan/session.js";
+import { evaluateRules } from "../engine.js";
 import rule from "./scan-incomplete.js";
+import secretsInFiles from "./secret-tokens.js";
 
 // Past the 4 MiB bound on files whose every line decides a verdict.
 const padded = (text: string) => `${text}${"#".repeat(4 * 1024 * 1024)}\n`;
@@ -62,7 +68,45 @@ testRule(rule, {
       why: "the target's own gaps (a filesystem without a reader, a damaged archive) are outside any root",
       test: "scan-incomplete.test.ts",
     },
+    ruleNotRun: {
+      why: "a rule that could not run is the engine's finding, whatever the image holds",
+      test: "scan-incomplete.test.ts",
+    },
   },
+});
+
+test("a rule whose facts cannot be computed fails the scan with ruleNotRun naming it", async () => {
+  const failing: Inspector<"content"> = {
+    name: "content",
+    description: "fails like a content thread that died",
+    paths: ["/**"],
+    inspect: async () => {
+      throw new Error("content scan worker exited (code 1)");
+    },
+  };
+  const inspectors = new Map(inspectorsByName);
+  inspectors.set("content", failing as unknown as Inspector<FactName>);
+  const store = new FactStore(memoryImage({ "/etc/app.conf": "password = hunter2\n" }), inspectors);
+  const findings = await evaluateRules("/", store, [rule, secretsInFiles]);
+  assert.deepEqual(
+    findings.map((f) => [f.rule, f.messageId, f.severity, f.message]),
+    [
+      [
+        "scan-incomplete",
+        "ruleNotRun",
+        "high",
+        "not checked: rule secret-tokens could not run: content scan worker exited (code 1)",
+      ],
+    ],
+  );
+  assert.deepEqual(
+    store.unknowns.map((u) => u.source),
+    ["rule secret-tokens"],
+  );
+  // Without scan-incomplete among the rules, the unknown alone says it (the user left the rule out).
+  const alone = new FactStore(memoryImage({ "/etc/app.conf": "password = hunter2\n" }), inspectors);
+  assert.deepEqual(await evaluateRules("/", alone, [secretsInFiles]), []);
+  assert.equal(alone.unknowns.length, 1);
 });
 
 test("a gap of the target is a targetGap finding naming where", async () => {

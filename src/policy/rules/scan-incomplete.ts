@@ -3,7 +3,8 @@ import { defineRule } from "../rule.js";
 /**
  * Coverage is a verdict: what could hold a finding and was not read never passes silently. The
  * root's own gaps come from the coverage fact; the target's (no OS root, a filesystem we do not
- * read, a damaged archive, a bound reached) are added by the engine with this rule's id.
+ * read, a damaged archive, a bound reached) are added by the session with this rule's id, and a
+ * rule whose facts could not be computed (ruleNotRun) by the engine: that rule judged nothing.
  */
 export default defineRule({
   id: "scan-incomplete",
@@ -18,6 +19,7 @@ export default defineRule({
   messages: {
     rootGap: "not read: {{reason}}",
     targetGap: "not read: {{where}}: {{reason}}",
+    ruleNotRun: "not checked: rule {{rule}} could not run: {{reason}}",
   },
   facts: ["coverage"],
   check({ coverage }) {
