@@ -21,6 +21,8 @@ await build({
     amigate: "src/cli/main.ts",
     // Loaded by file URL from src/server/scans.ts ("./scan-worker.js" next to the chunk).
     "scan-worker": "src/server/scan-worker.ts",
+    // Loaded by file URL from src/inspect/content-workers.ts: the content pass's second thread.
+    "content-worker": "src/inspect/content-worker.ts",
   },
   outdir,
   // Entries and chunks side by side: modules that find files relative to import.meta.url

@@ -1,4 +1,5 @@
 import { promises as fsp } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { type Command, Option } from "commander";
 import { Image } from "../fs/image.js";
@@ -51,7 +52,17 @@ export function scanSettingsOf(
     db: flags.db,
     dbMaxAge: flags.dbMaxAge,
     clamd: flags.clamd ?? process.env.AMIGATE_CLAMD_SOCKET,
+    contentThread: contentThreadOf(process.env.AMIGATE_CONTENT_THREAD),
   };
+}
+
+/**
+ * The content pass scans text in a second thread when there is a second core for it
+ * ($AMIGATE_CONTENT_THREAD=off|auto|always overrides, for measuring).
+ */
+export function contentThreadOf(setting: string | undefined): "off" | "auto" | "always" {
+  if (setting === "off" || setting === "auto" || setting === "always") return setting;
+  return availableParallelism() > 1 ? "auto" : "off";
 }
 
 /** Where the report goes and what the terminal allows; tests pass their own. */

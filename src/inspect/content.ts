@@ -1,17 +1,14 @@
 import { mapConcurrent } from "../fs/concurrent.js";
 import { FsError } from "../io/errors.js";
-import {
-  type ConfigCredentialMatch,
-  credentialScanOf,
-  type UrlCredentialMatch,
-} from "./config-credentials.js";
+import type { ConfigCredentialMatch, UrlCredentialMatch } from "./config-credentials.js";
 import type { CloudMention, EndpointMatch, PrivateKeyMatch, ScanSink, SecretMatch } from "./content-scan.js";
-import { emptySink, TextScanner } from "./content-scan.js";
+import { emptySink, PiecewiseText, TextScanner, textScanOptions } from "./content-scan.js";
+import { ContentThread } from "./content-workers.js";
 import type { InspectContext, Inspector } from "./context.js";
-import type { IndexedFile } from "./files.js";
+import type { FileIndex, IndexedFile } from "./files.js";
 import { type LanguagePackageFiles, languagePackageFiles } from "./language-packages.js";
 import { isPackageDerived, packageOwnedFiles } from "./package-files.js";
-import { ENDPOINT_PREFIXES, expectedKeyAt, isBannerPath, isNoisePath } from "./secret-patterns.js";
+import { isNoisePath } from "./secret-patterns.js";
 
 export type {
   ConfigCredentialMatch,
@@ -61,8 +58,6 @@ const BINARY_PROBE = 8 * 1024;
 const WHOLE_READ = 256 * 1024;
 /** Above this size a file is probed (first 8 KiB) before it is read: most large files are binaries. */
 const HEAD_FIRST = 64 * 1024;
-/** A line longer than this is cut (minified files): memory stays bounded by chunk + carry. */
-const MAX_CARRY = 1024 * 1024;
 
 function isBinary(head: Buffer): boolean {
   return head.subarray(0, BINARY_PROBE).includes(0);
@@ -83,10 +78,56 @@ async function readHead(ctx: InspectContext, path: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * Where the pass's text goes: scanned right here, or handed to the content thread. A file's text
+ * arrives whole (at most WHOLE_READ bytes) or in pieces, in order.
+ */
+interface TextDestination {
+  whole(path: string, configuration: boolean, data: Buffer): Promise<void> | void;
+  pieces(
+    path: string,
+    configuration: boolean,
+  ): {
+    push(data: Buffer): Promise<void> | void;
+    end(): Promise<void> | void;
+  };
+}
+
+/** Text scanned on the calling thread, into `sink`. */
+function scanHere(sink: ScanSink): TextDestination {
+  const scanner = (path: string, configuration: boolean) =>
+    new TextScanner(path, sink, textScanOptions(path, configuration));
+  return {
+    whole(path, configuration, data) {
+      const s = scanner(path, configuration);
+      s.chunk(data.toString("latin1"), true);
+      s.finish();
+    },
+    pieces(path, configuration) {
+      const text = new PiecewiseText(scanner(path, configuration));
+      return { push: (data) => text.push(data), end: () => text.end() };
+    },
+  };
+}
+
+/** Text handed to the content thread. */
+function scanInThread(thread: ContentThread): TextDestination {
+  return {
+    whole: (path, configuration, data) => thread.file(path, configuration, data),
+    pieces(path, configuration) {
+      const id = thread.pieced();
+      return {
+        push: (data) => thread.piece(id, path, configuration, data, false),
+        end: () => thread.piece(id, path, configuration, Buffer.alloc(0), true),
+      };
+    },
+  };
+}
+
 async function scanFile(
   ctx: InspectContext,
   file: IndexedFile,
-  sink: ScanSink,
+  text: TextDestination,
   stats: ContentFacts["stats"],
   vendored: LanguagePackageFiles,
   scratch: Buffer,
@@ -95,17 +136,8 @@ async function scanFile(
     stats.binaryFiles++;
     return;
   }
-  const expected = expectedKeyAt(file.path);
-  const configuration = !vendored.owns(file.path);
-  const endpoints = configuration && ENDPOINT_PREFIXES.some((p) => file.path.startsWith(p));
   // A library's defaults and docstrings are not the publisher's settings; its keys and tokens are still read.
-  const credentials = configuration ? credentialScanOf(file.path) : undefined;
-  const scanner = new TextScanner(file.path, sink, {
-    ...(expected ? { expected } : {}),
-    ...(credentials ? { credentials } : {}),
-    endpoints,
-    banner: isBannerPath(file.path),
-  });
+  const configuration = !vendored.owns(file.path);
   if (file.size <= WHOLE_READ) {
     // Read into this read's own scratch buffer: done with before the next file uses it.
     const buf = await ctx.image.tree.readFile(file.path, { maxBytes: WHOLE_READ, scratch });
@@ -113,39 +145,34 @@ async function scanFile(
       stats.binaryFiles++;
       return;
     }
-    scanner.chunk(buf.toString("latin1"));
-    scanner.finish();
+    await text.whole(file.path, configuration, buf);
     stats.scannedFiles++;
     stats.scannedBytes += buf.length;
     return;
   }
   const stream = ctx.image.tree.createReadStream(file.path, { end: ctx.options.maxContentScanBytes });
-  let carry = "";
+  const pieces = text.pieces(file.path, configuration);
   let bytes = 0;
   try {
     for await (const data of stream as AsyncIterable<Buffer>) {
       bytes += data.length;
-      const text = carry + data.toString("latin1");
-      const cut = text.lastIndexOf("\n");
-      if (cut === -1 && text.length < MAX_CARRY) {
-        carry = text;
-        continue;
-      }
-      const end = cut === -1 ? text.length : cut + 1;
-      scanner.chunk(text.slice(0, end));
-      carry = text.slice(end);
+      await pieces.push(data);
     }
   } finally {
     stream.destroy();
   }
-  if (carry) scanner.chunk(carry);
-  scanner.finish();
+  await pieces.end();
   stats.scannedFiles++;
   stats.scannedBytes += bytes;
 }
 
 /** Files read at once: enough to keep the disk and libuv busy, few enough to bound memory. */
 const CONCURRENT_READS = 8;
+/**
+ * The content thread is started only for at least this much to read: it costs ~30 ms to start
+ * (more under tsx), which a small image's whole pass does not take.
+ */
+const THREAD_FROM_BYTES = 16 * 1024 * 1024;
 
 export const contentInspector: Inspector<"content"> = {
   name: "content",
@@ -166,8 +193,7 @@ export const contentInspector: Inspector<"content"> = {
     };
     const owned = await packageOwnedFiles(ctx);
     const vendored = await languagePackageFiles(ctx, index);
-    const max = ctx.options.maxContentScanBytes;
-    const planned = (f: { size: number }) => (f.size > max ? 0 : f.size);
+    const planned = plannedBytesOf(ctx);
     // Entry numbers, not entries: the pass holds the whole list while it reads (150 k files on a
     // 300 k-file disk), and an entry's object and path are made again when its turn comes.
     const candidates: number[] = [];
@@ -188,31 +214,29 @@ export const contentInspector: Inspector<"content"> = {
       plannedBytes += planned(f);
     }
     ctx.options.progress?.planned(plannedBytes);
-    // One buffer per read in flight: a fresh buffer per file lived until the next garbage
-    // collection, and the pass reads gigabytes (tens of MB of dead buffers at any time).
-    const scratchBuffers: Buffer[] = [];
-    await mapConcurrent(candidates, CONCURRENT_READS, async (i) => {
-      const file = index.at(i);
-      const scratch = scratchBuffers.pop() ?? Buffer.allocUnsafe(WHOLE_READ);
-      try {
-        if (file.size > ctx.options.maxContentScanBytes) {
-          stats.tooLargeFiles++;
-          // A large binary is expected (libraries, databases); a large text file is a blind spot.
-          if (!isBinary(await readHead(ctx, file.path)))
-            ctx.unknown(
-              file.path,
-              new FsError("EFBIG", file.path, `text file not scanned for secrets: ${file.size} bytes`),
-            );
-          return;
-        }
-        await scanFile(ctx, file, sink, stats, vendored, scratch);
-      } catch (e) {
-        ctx.unknown(file.path, e);
-      } finally {
-        scratchBuffers.push(scratch);
-        ctx.options.progress?.read(planned(file));
+    const thread =
+      ctx.options.contentThread === "always" ||
+      (ctx.options.contentThread === "auto" && plannedBytes >= THREAD_FROM_BYTES)
+        ? new ContentThread()
+        : undefined;
+    try {
+      await readCandidates(
+        ctx,
+        index,
+        candidates,
+        thread ? scanInThread(thread) : scanHere(sink),
+        stats,
+        vendored,
+      );
+      if (thread) {
+        const done = await thread.finish();
+        for (const key of Object.keys(sink) as Array<keyof ScanSink>)
+          (sink[key] as unknown[]).push(...done.sink[key]);
+        for (const u of done.unknowns) ctx.unknown(u.path, new Error(u.error));
       }
-    });
+    } finally {
+      thread?.stop();
+    }
     // Reads finish in any order; facts are deterministic.
     for (const list of [
       sink.privateKeys,
@@ -226,3 +250,46 @@ export const contentInspector: Inspector<"content"> = {
     return { ...sink, stats };
   },
 };
+
+/** The bytes the pass plans to read of a file: all of it, or none past the size bound. */
+function plannedBytesOf(ctx: InspectContext): (f: { size: number }) => number {
+  const max = ctx.options.maxContentScanBytes;
+  return (f) => (f.size > max ? 0 : f.size);
+}
+
+/** Reads every candidate (entry numbers of `index`) and hands its text to `text`. */
+async function readCandidates(
+  ctx: InspectContext,
+  index: FileIndex,
+  candidates: readonly number[],
+  text: TextDestination,
+  stats: ContentFacts["stats"],
+  vendored: LanguagePackageFiles,
+): Promise<void> {
+  const planned = plannedBytesOf(ctx);
+  // One buffer per read in flight: a fresh buffer per file lived until the next garbage
+  // collection, and the pass reads gigabytes (tens of MB of dead buffers at any time).
+  const scratchBuffers: Buffer[] = [];
+  await mapConcurrent(candidates, CONCURRENT_READS, async (i) => {
+    const file = index.at(i);
+    const scratch = scratchBuffers.pop() ?? Buffer.allocUnsafe(WHOLE_READ);
+    try {
+      if (file.size > ctx.options.maxContentScanBytes) {
+        stats.tooLargeFiles++;
+        // A large binary is expected (libraries, databases); a large text file is a blind spot.
+        if (!isBinary(await readHead(ctx, file.path)))
+          ctx.unknown(
+            file.path,
+            new FsError("EFBIG", file.path, `text file not scanned for secrets: ${file.size} bytes`),
+          );
+        return;
+      }
+      await scanFile(ctx, file, text, stats, vendored, scratch);
+    } catch (e) {
+      ctx.unknown(file.path, e);
+    } finally {
+      scratchBuffers.push(scratch);
+      ctx.options.progress?.read(planned(file));
+    }
+  });
+}

@@ -33,6 +33,12 @@ export interface InspectOptions {
   vulnDbReader?: VulnDbReader;
   /** clamd's unix socket: every file is streamed to it (INSTREAM) when set. */
   clamdSocket?: string;
+  /**
+   * Where the content pass scans text: "off" on this thread; "auto" in a worker thread while this
+   * one reads on, when the pass has enough to read to pay for starting one (the CLI's choice when
+   * there is a second core); "always" in a worker thread (tests).
+   */
+  contentThread?: "off" | "auto" | "always";
   /** Told what the content pass will read, then each file as it is done (the CLI's progress bar). */
   progress?: ContentProgress;
 }
@@ -95,6 +101,30 @@ export class FactStore {
     readonly disk?: DiskBootInfo,
   ) {
     this.options = { ...DEFAULT_INSPECT_OPTIONS, ...options };
+  }
+
+  /**
+   * The notes in an order that does not depend on how inspectors running at once interleaved: by
+   * the first inspector, in registry order, that said each; an inspector's own notes as it said them.
+   */
+  orderedNotes(): string[] {
+    const rank = new Map<FactName, number>();
+    for (const name of this.inspectors.keys()) rank.set(name, rank.size);
+    const rankOf = (note: string) =>
+      Math.min(...(this.noteSources.get(note) ?? []).map((n) => rank.get(n) ?? rank.size));
+    return this.notes
+      .map((note, said) => ({ note, said, rank: rankOf(note) }))
+      .sort((a, b) => a.rank - b.rank || a.said - b.said)
+      .map((n) => n.note);
+  }
+
+  /**
+   * Starts computing `names` now, without waiting: inspectors then run side by side, so the main
+   * thread reads for one while another waits (the content thread scans). Failures are left for
+   * whoever asks for the fact.
+   */
+  prefetch(names: Iterable<FactName>): void {
+    for (const name of names) this.get(name).catch(() => {});
   }
 
   get<K extends FactName>(name: K): Promise<Facts[K]> {

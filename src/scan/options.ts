@@ -50,6 +50,8 @@ export interface ScanSettings {
   clamd?: string;
   /** The rules that judge (default: all). */
   rules?: ReadonlyArray<Rule<FactName>>;
+  /** Where the content pass scans text (InspectOptions.contentThread; default "off"). */
+  contentThread?: InspectOptions["contentThread"];
 }
 
 /** A setting that cannot be used (a malformed date, a negative age): the scan does not start. */
@@ -81,6 +83,7 @@ export function scanOptions(settings: ScanSettings = {}): ScanOptions {
       vulnDb: defaultDbPath(settings.db),
       vulnDbMaxAgeDays: maxAge,
       ...(settings.clamd ? { clamdSocket: settings.clamd } : {}),
+      ...(settings.contentThread ? { contentThread: settings.contentThread } : {}),
     },
   });
 }

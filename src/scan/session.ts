@@ -7,6 +7,7 @@
 
 import type { Image } from "../fs/image.js";
 import { FactStore, type Unknown } from "../inspect/context.js";
+import type { FactName } from "../inspect/facts.js";
 import { inspectorsByName } from "../inspect/registry.js";
 import { describeError } from "../io/errors.js";
 import { reportStatements } from "../policy/coverage.js";
@@ -180,10 +181,14 @@ async function evaluate(
     data: { where: g.where, reason: g.reason },
   }));
   found.push(...targetFindings([...gapFindings, ...(target.findings ?? [])], options.rules));
+  // Every fact a rule needs, started at once: while the content thread scans text, the main thread
+  // runs the other inspectors instead of waiting for the rule that asked first.
+  const needed = new Set(options.rules.flatMap((r) => r.facts as readonly FactName[]));
+  for (const { facts } of roots) facts.prefetch(needed);
   for (const { root, facts } of roots) {
     found.push(...(await evaluateRules(root, facts, options.rules)));
     unknowns.push(...facts.unknowns);
-    for (const note of facts.notes) {
+    for (const note of facts.orderedNotes()) {
       const text = roots.length > 1 ? `${root}: ${note}` : note;
       if (!notes.includes(text)) notes.push(text);
     }

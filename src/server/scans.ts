@@ -1,13 +1,13 @@
 import { tmpdir } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { siblingModule, startModuleWorker } from "../io/module-worker.js";
 import type { Severity } from "../policy/severity.js";
 import type { ScanScheduler } from "./ec2/context.js";
 import type { ScanJob, ScanOutcome } from "./scan-worker.js";
 import type { BlobStore, Image, Store } from "./store/types.js";
 
-const FROM_SOURCE = import.meta.url.endsWith(".ts");
 /** The worker's file: scan-worker.js once built; under tsx (tests) the .ts source. */
-const WORKER_URL = new URL(FROM_SOURCE ? "./scan-worker.ts" : "./scan-worker.js", import.meta.url);
+const WORKER_URL = siblingModule(import.meta.url, "scan-worker");
 
 /** What one scan may use: wall time from the worker's start, and the V8 heap of its thread. */
 export interface ScanBudget {
@@ -24,13 +24,8 @@ export function resourceLimitsOf(budget: ScanBudget): { maxOldGenerationSizeMb: 
   return { maxOldGenerationSizeMb: budget.memoryMb };
 }
 
-/** Under tsx a worker does not inherit the loader, so a tiny ESM bootstrap registers it first. */
 function startWorker(job: ScanJob, budget: ScanBudget): Worker {
-  const options = { workerData: job, resourceLimits: resourceLimitsOf(budget) };
-  if (!FROM_SOURCE) return new Worker(WORKER_URL, options);
-  const api = import.meta.resolve("tsx/esm/api");
-  const code = `const { register } = await import(${JSON.stringify(api)}); register(); await import(${JSON.stringify(WORKER_URL.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), options);
+  return startModuleWorker(WORKER_URL, { workerData: job, resourceLimits: resourceLimitsOf(budget) });
 }
 
 /** How long a terminated worker may take to stop before its slot is handed on regardless. */

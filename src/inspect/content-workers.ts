@@ -1,0 +1,182 @@
+import type { Worker } from "node:worker_threads";
+import { siblingModule, startModuleWorker } from "../io/module-worker.js";
+import type { ScanSink } from "./content-scan.js";
+
+/** One file, or one piece of a file read in pieces, in a batch's buffer at [start, end). */
+export interface ContentBatchFile {
+  path: string;
+  /** The publisher's configuration (not installed by a language package manager). */
+  configuration: boolean;
+  start: number;
+  end: number;
+  /** Set for a file read in pieces: the main thread's number for it, the same in every piece. */
+  piece?: number;
+  /** The last piece of a file read in pieces. */
+  last?: boolean;
+}
+
+export interface ContentBatch {
+  buffer: ArrayBuffer;
+  files: ContentBatchFile[];
+}
+
+export type ToContentWorker = { type: "batch"; batch: ContentBatch } | { type: "finish" };
+
+export type FromContentWorker =
+  | { type: "done"; buffer: ArrayBuffer }
+  | { type: "result"; sink: ScanSink; unknowns: Array<{ path: string; error: string }> };
+
+/** What the thread found: its matches, and the files it could not scan with why. */
+export interface ContentThreadResult {
+  sink: ScanSink;
+  unknowns: Array<{ path: string; error: string }>;
+}
+
+/**
+ * Bytes per batch: one message per ~1 MiB of text, not one per file (a message costs tens of µs,
+ * and most text files are a few KiB).
+ */
+const BATCH_BYTES = 1024 * 1024;
+/** Batches in flight at most: the main thread waits when the worker is this far behind. */
+const BATCHES = 4;
+
+const WORKER_URL = siblingModule(import.meta.url, "content-worker");
+
+interface OpenBatch {
+  buffer: ArrayBuffer;
+  bytes: Buffer;
+  used: number;
+  files: ContentBatchFile[];
+}
+
+/**
+ * The content pass's worker thread (content-worker.ts): the main thread reads files and hands
+ * their bytes over in batches; the worker scans them. Memory is bounded by BATCHES buffers. If the
+ * worker fails, every later call and finish() throw: the pass then fails, never passes short.
+ */
+export class ContentThread {
+  private readonly worker: Worker;
+  private readonly free: ArrayBuffer[] = [];
+  private readonly waiting: Array<{ resolve: (b: ArrayBuffer) => void; reject: (e: Error) => void }> = [];
+  private allocated = 0;
+  private current: OpenBatch | undefined;
+  private pieces = 0;
+  private failure: Error | undefined;
+  private result: { resolve: (r: ContentThreadResult) => void; reject: (e: Error) => void } | undefined;
+
+  constructor() {
+    this.worker = startModuleWorker(WORKER_URL);
+    this.worker.on("message", (message: FromContentWorker) => {
+      if (message.type === "done") this.release(message.buffer);
+      else {
+        this.result?.resolve({ sink: message.sink, unknowns: message.unknowns });
+        this.result = undefined;
+      }
+    });
+    this.worker.on("error", (e) => this.fail(new Error(`content scan worker failed: ${e.message}`)));
+    this.worker.on("exit", (code) => this.fail(new Error(`content scan worker exited (code ${code})`)));
+  }
+
+  /** Queues the text of one whole file (at most BATCH_BYTES); `data` may be reused once this resolves. */
+  async file(path: string, configuration: boolean, data: Buffer): Promise<void> {
+    const batch = await this.room(data.length);
+    this.put(batch, { path, configuration, start: 0, end: 0 }, data);
+  }
+
+  /** A number for a file read in pieces: give it to every piece(). */
+  pieced(): number {
+    return this.pieces++;
+  }
+
+  /** Queues one piece of a file read in pieces, in order; `last` ends the file. */
+  async piece(id: number, path: string, configuration: boolean, data: Buffer, last: boolean): Promise<void> {
+    let rest = data;
+    do {
+      const batch = await this.room(Math.min(rest.length, BATCH_BYTES));
+      const part = rest.subarray(0, Math.min(rest.length, batch.bytes.length - batch.used));
+      rest = rest.subarray(part.length);
+      const file: ContentBatchFile = { path, configuration, start: 0, end: 0, piece: id };
+      if (last && rest.length === 0) file.last = true;
+      this.put(batch, file, part);
+    } while (rest.length > 0);
+  }
+
+  /** Everything queued, scanned: the worker's matches and unknowns. */
+  async finish(): Promise<ContentThreadResult> {
+    this.check();
+    if (this.current && this.current.files.length > 0) this.post();
+    let resolve!: (r: ContentThreadResult) => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<ContentThreadResult>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.result = { resolve, reject };
+    this.worker.postMessage({ type: "finish" } satisfies ToContentWorker);
+    return promise;
+  }
+
+  /** Stops the worker (after finish(), or when the pass gave up). */
+  stop(): void {
+    this.failure ??= new Error("content scan worker stopped");
+    void this.worker.terminate();
+  }
+
+  /** Copies `data` into the batch as `file` (its start and end are set here). */
+  private put(batch: OpenBatch, file: ContentBatchFile, data: Buffer): void {
+    data.copy(batch.bytes, batch.used);
+    file.start = batch.used;
+    file.end = batch.used + data.length;
+    batch.files.push(file);
+    batch.used += data.length;
+    if (batch.used === batch.bytes.length) this.post();
+  }
+
+  /** The open batch when it has `bytes` free, else the next one (waiting for a buffer to come back). */
+  private async room(bytes: number): Promise<OpenBatch> {
+    for (;;) {
+      this.check();
+      const open = this.current;
+      if (open && open.used + bytes <= open.bytes.length) return open;
+      if (open) this.post();
+      const buffer = await this.take();
+      if (this.current) this.release(buffer);
+      else this.current = { buffer, bytes: Buffer.from(buffer), used: 0, files: [] };
+    }
+  }
+
+  private take(): Promise<ArrayBuffer> {
+    const spare = this.free.pop();
+    if (spare) return Promise.resolve(spare);
+    if (this.allocated < BATCHES) {
+      this.allocated++;
+      return Promise.resolve(new ArrayBuffer(BATCH_BYTES));
+    }
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  private release(buffer: ArrayBuffer): void {
+    const next = this.waiting.shift();
+    if (next) next.resolve(buffer);
+    else this.free.push(buffer);
+  }
+
+  private post(): void {
+    const open = this.current!;
+    this.current = undefined;
+    const batch: ContentBatch = { buffer: open.buffer, files: open.files };
+    this.worker.postMessage({ type: "batch", batch } satisfies ToContentWorker, [open.buffer]);
+  }
+
+  private check(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    for (const w of this.waiting.splice(0)) w.reject(error);
+    this.result?.reject(error);
+    this.result = undefined;
+  }
+}
