@@ -8,6 +8,7 @@ import { REPO_ROOT } from "../../test/support/trees.js";
 import { diskFixtures } from "../container/disk/testing.js";
 import { DirectoryTree } from "../fs/directory.js";
 import { Image } from "../fs/image.js";
+import { MountedTree } from "../fs/mounted.js";
 import { bufferByteSource } from "../io/file.js";
 import { rules as allRules } from "../policy/rules/index.js";
 import { countingSource, countingTree, ProgressBar, renderProgress, scanProgress } from "./progress.js";
@@ -196,6 +197,21 @@ describe("counting wrappers", () => {
     let walked = 0;
     for await (const _ of image.walk("/")) walked++;
     assert.equal(entries, walked);
+  });
+
+  it("pass a tree's readdirStats on (a walk without it lstats every entry by path)", async () => {
+    const inner = new MountedTree([
+      { mountPoint: "/", tree: new DirectoryTree(path.join(REPO_ROOT, "fixtures")) },
+    ]);
+    let entries = 0;
+    const counted = countingTree(inner, (n) => {
+      entries += n;
+    });
+    assert.ok(counted.readdirStats);
+    const listed = await counted.readdirStats("/");
+    assert.equal(entries, listed.length);
+    assert.deepEqual(listed, await inner.readdirStats("/"));
+    assert.equal(countingTree(new DirectoryTree(REPO_ROOT), () => {}).readdirStats, undefined);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { DirEntry, FileStat, FileTree } from "../fs/filetree.js";
+import type { DirEntry, EntryStat, FileStat, FileTree } from "../fs/filetree.js";
 import type { ContentProgress } from "../inspect/context.js";
 import type { ByteSource } from "../io/bytes.js";
 import type { TransferProgress } from "../server/client.js";
@@ -169,8 +169,18 @@ export function countingTree(tree: FileTree, onEntries: (count: number) => void)
       onEntries(entries.length);
       return entries;
     },
+    // Passed on when the tree has it: a walk without it lstats every entry by path.
+    ...(tree.readdirStats
+      ? {
+          async readdirStats(path: string): Promise<EntryStat[]> {
+            const entries = await tree.readdirStats!(path);
+            onEntries(entries.length);
+            return entries;
+          },
+        }
+      : {}),
     readlink: (path: string) => tree.readlink(path),
-    readFile: (path: string, options: { maxBytes: number }) => tree.readFile(path, options),
+    readFile: (path: string, options: { maxBytes: number; scratch?: Buffer }) => tree.readFile(path, options),
     createReadStream: (path: string, options?: { start?: number; end?: number }): Readable =>
       tree.createReadStream(path, options),
     ...(tree.sha256 ? { sha256: (path: string) => tree.sha256?.(path) } : {}),

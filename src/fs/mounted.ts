@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import { FsError } from "../io/errors.js";
-import type { DirEntry, FileStat, FileTree } from "./filetree.js";
+import type { DirEntry, EntryStat, FileStat, FileTree } from "./filetree.js";
 import { baseName, normalizeImagePath, parentOf } from "./path.js";
 
 export interface Mount {
@@ -55,6 +55,43 @@ export class MountedTree implements FileTree {
         entries.push({ name: baseName(m.mountPoint), type: "directory" });
     }
     return entries;
+  }
+
+  /**
+   * The listing with each entry's lstat, as readdir and lstat of each entry would give them: from
+   * the filesystem's own readdirStats when it has one (ext4 reads the inodes by number), with the
+   * mount points in this directory stat'ed as the roots of their filesystems. Without it, a disk
+   * with an EFI partition mounted at /boot/efi walked by a path lookup per entry.
+   */
+  async readdirStats(path: string): Promise<EntryStat[]> {
+    const { tree, inner, dev } = this.locate(path);
+    const mountsHere = this.mounts.filter((m) => m.mountPoint !== "/" && parentOf(m.mountPoint) === path);
+    const mountNames = new Set(mountsHere.map((m) => baseName(m.mountPoint)));
+    const out: EntryStat[] = [];
+    if (tree.readdirStats) {
+      for (const e of await tree.readdirStats(inner)) {
+        if (mountNames.has(e.name)) continue;
+        out.push("stat" in e ? { name: e.name, stat: { ...e.stat, dev } } : e);
+      }
+    } else {
+      for (const e of await tree.readdir(inner)) {
+        if (mountNames.has(e.name)) continue;
+        const child = path === "/" ? `/${e.name}` : `${path}/${e.name}`;
+        try {
+          out.push({ name: e.name, stat: await this.lstat(child) });
+        } catch (error) {
+          out.push({ name: e.name, error });
+        }
+      }
+    }
+    for (const m of mountsHere) {
+      try {
+        out.push({ name: baseName(m.mountPoint), stat: await this.lstat(m.mountPoint) });
+      } catch (error) {
+        out.push({ name: baseName(m.mountPoint), error });
+      }
+    }
+    return out;
   }
 
   readlink(path: string): Promise<string> {

@@ -5,6 +5,7 @@ import { ext4ImagesPath } from "../../../test/support/ext4-images.js";
 import { openFileByteSource } from "../../io/file.js";
 import type { FileTree, WalkEntry } from "../filetree.js";
 import { Image } from "../image.js";
+import { MountedTree } from "../mounted.js";
 import { joinImagePath } from "../path.js";
 import { openExt4 } from "./index.js";
 
@@ -57,6 +58,45 @@ describe("Ext4Tree.readdirStats", () => {
       await assert.rejects(tree.readdirStats!("/etc/passwd"), { code: "ENOTDIR" });
     } finally {
       await source.close();
+    }
+  });
+});
+
+describe("MountedTree.readdirStats", () => {
+  it("walks an ext4 root with filesystems mounted in it to the same entries as lstat by path", async () => {
+    const root = await openFileByteSource(path.join(ext4ImagesPath(), "debian-ext4.img"));
+    const boot = await openFileByteSource(path.join(ext4ImagesPath(), "debian-ext4.img"));
+    try {
+      // An EFI partition at /boot/efi (absent from the root filesystem), and a second ext4
+      // filesystem over /usr/share/doc, whose inode numbers repeat the root's.
+      const efi = await openExt4(boot);
+      const trees = async (strip: (t: FileTree) => FileTree) =>
+        new MountedTree([
+          { mountPoint: "/", tree: strip(await openExt4(root)) },
+          { mountPoint: "/boot/efi", tree: strip(efi) },
+          { mountPoint: "/usr/share/doc", tree: strip(efi) },
+        ]);
+      const same = (t: FileTree) => t;
+      const mounted = await trees(same);
+      assert.ok(mounted.readdirStats, "a mounted tree lists with stats");
+      const byStats = await walkAll(new Image(mounted));
+      const byPath = await walkAll(new Image(withoutReaddirStats(await trees(same))));
+      // And over filesystems without readdirStats of their own: its fallback lstats by path.
+      const overPlain = await walkAll(new Image(await trees(withoutReaddirStats)));
+      assert.ok(byStats.length > 10_000, `${byStats.length} entries`);
+      assert.deepEqual(byStats, byPath);
+      assert.deepEqual(overPlain, byPath);
+      const efiRoot = byStats.find((e) => e.path === "/boot/efi");
+      assert.equal(efiRoot?.stat.type, "directory");
+      assert.equal(efiRoot?.stat.ino, 2, "the mount point is the mounted filesystem's root");
+      assert.ok(byStats.some((e) => e.path === "/boot/efi/etc/passwd"));
+      assert.notEqual(
+        byStats.find((e) => e.path === "/usr/share/doc/etc")?.stat.dev,
+        byStats.find((e) => e.path === "/etc")?.stat.dev,
+      );
+    } finally {
+      await root.close();
+      await boot.close();
     }
   });
 });
