@@ -12,6 +12,7 @@ import {
   expectedKeyAt,
   isBannerPath,
   KEY_BEGIN,
+  KEY_MARKERS,
   OTHER_CLOUD,
   REGION_ENDPOINT,
   type SecretKind,
@@ -162,7 +163,8 @@ export class TextScanner {
     };
     let resumeAt = 0;
     if (this.block) resumeAt = this.continueBlock(text, 0);
-    KEY_BEGIN.lastIndex = resumeAt;
+    // Most text has no key marker at all: two substring searches are cheaper than the regex.
+    KEY_BEGIN.lastIndex = KEY_MARKERS.some((k) => text.includes(k, resumeAt)) ? resumeAt : text.length;
     for (let m = KEY_BEGIN.exec(text); m; m = KEY_BEGIN.exec(text)) {
       const line = lineAt(m.index);
       const putty = m[2] !== undefined;
