@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { REPO_ROOT } from "../../test/support/trees.js";
@@ -10,7 +10,7 @@ import type { ScanResult } from "../policy/result.js";
 import { defineRule, type Rule } from "../policy/rule.js";
 import { rules as allRules } from "../policy/rules/index.js";
 import { isSeverity, SEVERITIES, type Severity } from "../policy/severity.js";
-import { runScan, type ScanFlags, type ScanIO } from "./scan.js";
+import { contentThreadOf, contentThreadsOf, runScan, type ScanFlags, type ScanIO } from "./scan.js";
 
 const MAIN = path.join(REPO_ROOT, "src/cli/main.ts");
 const TSX = import.meta.resolve("tsx");
@@ -215,4 +215,15 @@ test("--output writes the file and nothing to stdout; colours only on a TTY with
   assert.match(await render(true, false), /\x1b\[1;31mFAIL/);
   assert.doesNotMatch(await render(true, true), /\x1b\[/);
   assert.doesNotMatch(await render(false, false), /\x1b\[/);
+});
+
+test("the content threads: AMIGATE_CONTENT_THREAD(S) as given, else from the cores", () => {
+  assert.equal(contentThreadOf("off"), "off");
+  assert.equal(contentThreadOf("always"), "always");
+  assert.equal(contentThreadOf(undefined), availableParallelism() > 1 ? "auto" : "off");
+  assert.equal(contentThreadOf("sometimes"), contentThreadOf(undefined));
+  assert.equal(contentThreadsOf("2"), 2);
+  const cores = Math.min(4, Math.max(1, availableParallelism() - 1));
+  for (const bad of [undefined, "0", "-1", "two", "100"])
+    assert.equal(contentThreadsOf(bad), cores, String(bad));
 });

@@ -34,8 +34,13 @@ const planted = {
   "/srv/app/node_modules/lib/config.js": `module.exports = { password: "library-default-pw", token: "${GITHUB}" };\n`,
 };
 
-async function contentWith(contentThread: InspectOptions["contentThread"]): Promise<ContentFacts> {
-  return new FactStore(debianImage(planted), inspectorsByName, { contentThread }).get("content");
+async function contentWith(
+  contentThread: InspectOptions["contentThread"],
+  contentThreads = 1,
+): Promise<ContentFacts> {
+  return new FactStore(debianImage(planted), inspectorsByName, { contentThread, contentThreads }).get(
+    "content",
+  );
 }
 
 describe("the content thread", () => {
@@ -43,6 +48,8 @@ describe("the content thread", () => {
     const here = await contentWith("off");
     const thread = await contentWith("always");
     assert.deepEqual(thread, here);
+    // Two threads share the files (a file read in pieces stays with one): the same facts again.
+    assert.deepEqual(await contentWith("always", 2), here);
     // And what it found is the planted content, not two empty results.
     const where = (list: Array<{ path: string; line: number }>) => list.map((m) => `${m.path}:${m.line}`);
     assert.deepEqual(where(here.secrets), [

@@ -3,7 +3,7 @@ import { FsError } from "../io/errors.js";
 import type { ConfigCredentialMatch, UrlCredentialMatch } from "./config-credentials.js";
 import type { CloudMention, EndpointMatch, PrivateKeyMatch, ScanSink, SecretMatch } from "./content-scan.js";
 import { emptySink, PiecewiseText, TextScanner, textScanOptions } from "./content-scan.js";
-import { ContentThread } from "./content-workers.js";
+import { ContentThreads } from "./content-workers.js";
 import type { InspectContext, Inspector } from "./context.js";
 import type { FileIndex, IndexedFile } from "./files.js";
 import { type LanguagePackageFiles, languagePackageFiles } from "./language-packages.js";
@@ -111,7 +111,7 @@ function scanHere(sink: ScanSink): TextDestination {
 }
 
 /** Text handed to the content thread. */
-function scanInThread(thread: ContentThread): TextDestination {
+function scanInThread(thread: ContentThreads): TextDestination {
   return {
     whole: (path, configuration, data) => thread.file(path, configuration, data),
     pieces(path, configuration) {
@@ -217,7 +217,7 @@ export const contentInspector: Inspector<"content"> = {
     const thread =
       ctx.options.contentThread === "always" ||
       (ctx.options.contentThread === "auto" && plannedBytes >= THREAD_FROM_BYTES)
-        ? new ContentThread()
+        ? new ContentThreads(ctx.options.contentThreads ?? 1)
         : undefined;
     try {
       await readCandidates(

@@ -39,6 +39,8 @@ export interface InspectOptions {
    * there is a second core); "always" in a worker thread (tests).
    */
   contentThread?: "off" | "auto" | "always";
+  /** How many worker threads scan text when contentThread puts it in a thread (default 1). */
+  contentThreads?: number;
   /** Told what the content pass will read, then each file as it is done (the CLI's progress bar). */
   progress?: ContentProgress;
 }

@@ -52,6 +52,8 @@ export interface ScanSettings {
   rules?: ReadonlyArray<Rule<FactName>>;
   /** Where the content pass scans text (InspectOptions.contentThread; default "off"). */
   contentThread?: InspectOptions["contentThread"];
+  /** How many threads scan text then (InspectOptions.contentThreads; default 1). */
+  contentThreads?: number;
 }
 
 /** A setting that cannot be used (a malformed date, a negative age): the scan does not start. */
@@ -84,6 +86,7 @@ export function scanOptions(settings: ScanSettings = {}): ScanOptions {
       vulnDbMaxAgeDays: maxAge,
       ...(settings.clamd ? { clamdSocket: settings.clamd } : {}),
       ...(settings.contentThread ? { contentThread: settings.contentThread } : {}),
+      ...(settings.contentThreads ? { contentThreads: settings.contentThreads } : {}),
     },
   });
 }
