@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { ByteSource } from "../../io/bytes.js";
 import { FsError } from "../../io/errors.js";
-import type { DirEntry, FileStat, FileTree } from "../filetree.js";
+import type { DirEntry, EntryStat, FileStat, FileTree } from "../filetree.js";
 import { splitImagePath } from "../path.js";
 import { readFileRange, readSymlink } from "./data.js";
 import { readDirectory, type XfsDirEntry } from "./dir.js";
@@ -73,17 +73,27 @@ export class XfsTree implements FileTree {
   }
 
   async lstat(path: string): Promise<FileStat> {
-    const i = await this.lookup(path);
-    return {
-      type: i.type,
-      mode: i.mode & 0o7777,
-      uid: i.uid,
-      gid: i.gid,
-      size: i.size,
-      mtimeMs: i.mtimeMs,
-      ino: i.ino,
-      nlink: i.nlink,
-    };
+    return statOf(await this.lookup(path));
+  }
+
+  /**
+   * The entries with their inodes read by number, as lstat of each would give them: a walk
+   * without it looked every entry up again from the root (Amazon Linux and RHEL roots are XFS).
+   */
+  async readdirStats(path: string): Promise<EntryStat[]> {
+    const dir = await this.lookup(path);
+    if (dir.type !== "directory") throw new FsError("ENOTDIR", path);
+    const out: EntryStat[] = [];
+    for (const [name, e] of await this.entries(dir)) {
+      try {
+        out.push({ name, stat: statOf(await this.inode(e.ino)) });
+      } catch (error) {
+        // As readdir: without file types in the directory the listing itself needs each inode.
+        if (e.type === undefined) throw error;
+        out.push({ name, error });
+      }
+    }
+    return out;
   }
 
   async readdir(path: string): Promise<DirEntry[]> {
@@ -126,6 +136,19 @@ export class XfsTree implements FileTree {
   }
 
   async close(): Promise<void> {}
+}
+
+function statOf(i: XfsInode): FileStat {
+  return {
+    type: i.type,
+    mode: i.mode & 0o7777,
+    uid: i.uid,
+    gid: i.gid,
+    size: i.size,
+    mtimeMs: i.mtimeMs,
+    ino: i.ino,
+    nlink: i.nlink,
+  };
 }
 
 /** Opens an XFS filesystem (the ByteSource stays owned by the caller). */

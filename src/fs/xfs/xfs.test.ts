@@ -8,6 +8,7 @@ import type { ByteSource } from "../../io/bytes.js";
 import { ImageFormatError } from "../../io/errors.js";
 import { openFileByteSource } from "../../io/file.js";
 import { DirectoryTree } from "../directory.js";
+import type { FileTree, WalkEntry } from "../filetree.js";
 import { Image } from "../image.js";
 import { readExtents } from "./bmap.js";
 import { isXfs, openXfs, type XfsTree } from "./index.js";
@@ -46,6 +47,33 @@ describe("XFS images equal their source trees (paths, types, modes, owners, size
       );
       assert.deepEqual(differences, []);
       assert.ok(summary.entries > 10300, JSON.stringify(summary));
+    });
+  }
+});
+
+describe("XfsTree.readdirStats", () => {
+  for (const name of ["debian-v5-4k.xfs", "debian-v4.xfs", "extras-v5.xfs"]) {
+    it(`${name}: walks to the same entries and stats as lstat by path`, async () => {
+      const { tree } = await open(name);
+      const walk = async (t: FileTree) => {
+        const out: WalkEntry[] = [];
+        for await (const e of new Image(t).walk("/")) out.push(e);
+        return out;
+      };
+      const byStats = await walk(tree);
+      const byPath = await walk({
+        description: tree.description,
+        lstat: (p) => tree.lstat(p),
+        readdir: (p) => tree.readdir(p),
+        readlink: (p) => tree.readlink(p),
+        readFile: (p, o) => tree.readFile(p, o),
+        createReadStream: (p, o) => tree.createReadStream(p, o),
+        close: () => tree.close(),
+      });
+      assert.ok(byStats.length > 10_000, `${byStats.length} entries`);
+      assert.deepEqual(byStats, byPath);
+      const file = byStats.find((e) => e.stat.type === "file")!;
+      await assert.rejects(tree.readdirStats(file.path), { code: "ENOTDIR" });
     });
   }
 });
