@@ -50,6 +50,28 @@ describe("NTFS reader on the ntfs-3g fixture (ntfs.raw)", () => {
     }
   });
 
+  it("readdirStats walks to the same entries and stats as lstat by path (symlinks and junctions too)", async () => {
+    const walk = async (t: FileTree) => {
+      const out: WalkEntry[] = [];
+      for await (const e of new Image(t).walk("/")) out.push(e);
+      return out;
+    };
+    assert.ok(tree.readdirStats);
+    const byStats = await walk(tree);
+    const byPath = await walk({
+      description: tree.description,
+      lstat: (p) => tree.lstat(p),
+      readdir: (p) => tree.readdir(p),
+      readlink: (p) => tree.readlink(p),
+      readFile: (p, o) => tree.readFile(p, o),
+      createReadStream: (p, o) => tree.createReadStream(p, o),
+      close: async () => {},
+    });
+    assert.ok(byStats.length > 2000);
+    assert.ok(byStats.some((e) => e.stat.type === "symlink"));
+    assert.deepEqual(byStats, byPath);
+  });
+
   it("looks names up case-insensitively and lists them as stored", async () => {
     const exact = await tree.lstat("/Windows/System32/config/SAM");
     const folded = await tree.lstat("/windows/SYSTEM32/Config/sam");

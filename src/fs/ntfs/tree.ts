@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { FsError } from "../../io/errors.js";
-import type { DirEntry, FileStat, FileTree, FileType } from "../filetree.js";
+import type { DirEntry, EntryStat, FileStat, FileTree, FileType } from "../filetree.js";
 import { splitImagePath } from "../path.js";
 import { type IndexEntry, readDirectoryIndex } from "./directory.js";
 import { AttrType, filetimeToMs, parseFileName } from "./record.js";
@@ -82,7 +82,32 @@ export class NtfsTree implements FileTree {
   }
 
   async lstat(path: string): Promise<FileStat> {
-    const file = await this.resolve(path);
+    return this.statOf(await this.resolve(path));
+  }
+
+  /**
+   * The entries with their records loaded by number, as lstat of each would give them (a name
+   * listed twice stats as the first, as a lookup finds it): a walk without it resolved every
+   * entry's path from the root, case-folding each component.
+   */
+  async readdirStats(path: string): Promise<EntryStat[]> {
+    const dir = await this.resolve(path);
+    if (this.typeOf(dir) !== "directory") throw new FsError("ENOTDIR", path);
+    const listing = await this.listing(dir);
+    const out: EntryStat[] = [];
+    for (const e of listing.entries) {
+      const name = e.name.name;
+      try {
+        const first = listing.exact.get(name) ?? e;
+        out.push({ name, stat: this.statOf(await this.vol.loadFile(first.record)) });
+      } catch (error) {
+        out.push({ name, error });
+      }
+    }
+    return out;
+  }
+
+  private statOf(file: NtfsFile): FileStat {
     const type = this.typeOf(file);
     const si = file.attributes.find((a) => a.type === AttrType.standardInformation)?.resident;
     const attrs = si && si.length >= 0x24 ? si.readUInt32LE(0x20) : 0;
@@ -103,11 +128,18 @@ export class NtfsTree implements FileTree {
               : 0o644,
       uid: 0,
       gid: 0,
-      size: type === "symlink" ? (await this.readlink(path)).length : (data?.size ?? 0),
+      size: type === "symlink" ? this.linkTarget(file).length : (data?.size ?? 0),
       mtimeMs: si && si.length >= 16 ? filetimeToMs(si.readBigUInt64LE(8)) : 0,
       ino: file.number,
       nlink: Math.max(1, names.length),
     };
+  }
+
+  /** A symlink's or junction's target (typeOf said "symlink", so the reparse point is there). */
+  private linkTarget(file: NtfsFile): string {
+    const rp = file.attributes.find((a) => a.type === AttrType.reparsePoint)?.resident;
+    if (!rp) throw new FsError("EINVAL", `MFT record ${file.number}`, "not a symlink");
+    return reparseTarget(rp, this.vol.file, file.number).target;
   }
 
   async readdir(path: string): Promise<DirEntry[]> {
@@ -127,9 +159,8 @@ export class NtfsTree implements FileTree {
 
   async readlink(path: string): Promise<string> {
     const file = await this.resolve(path);
-    const rp = file.attributes.find((a) => a.type === AttrType.reparsePoint)?.resident;
-    if (!rp || this.typeOf(file) !== "symlink") throw new FsError("EINVAL", path, "not a symlink");
-    return reparseTarget(rp, this.vol.file, file.number).target;
+    if (this.typeOf(file) !== "symlink") throw new FsError("EINVAL", path, "not a symlink");
+    return this.linkTarget(file);
   }
 
   private async dataOf(path: string) {
