@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { FileStat } from "../../src/fs/filetree.js";
+import type { FileStat, FileTree, WalkEntry } from "../../src/fs/filetree.js";
 import type { Image } from "../../src/fs/image.js";
 
 export interface WalkCompareOptions {
@@ -93,4 +93,24 @@ export async function compareImages(
     }
   }
   return { differences, summary };
+}
+
+/** The same tree without readdirStats: a walk then lstats every entry by path (the reference). */
+export function withoutReaddirStats(tree: FileTree): FileTree {
+  return {
+    description: tree.description,
+    lstat: (p) => tree.lstat(p),
+    readdir: (p) => tree.readdir(p),
+    readlink: (p) => tree.readlink(p),
+    readFile: (p, o) => tree.readFile(p, o),
+    createReadStream: (p, o) => tree.createReadStream(p, o),
+    close: () => tree.close(),
+  };
+}
+
+/** Every entry of a walk of the whole image, in walk order. */
+export async function walkAll(image: Image): Promise<WalkEntry[]> {
+  const out: WalkEntry[] = [];
+  for await (const e of image.walk("/")) out.push(e);
+  return out;
 }

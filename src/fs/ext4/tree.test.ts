@@ -2,31 +2,13 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { ext4ImagesPath } from "../../../test/support/ext4-images.js";
+import { walkAll, withoutReaddirStats } from "../../../test/support/walk-compare.js";
 import { openFileByteSource } from "../../io/file.js";
-import type { FileTree, WalkEntry } from "../filetree.js";
+import type { FileTree } from "../filetree.js";
 import { Image } from "../image.js";
 import { MountedTree } from "../mounted.js";
 import { joinImagePath } from "../path.js";
 import { openExt4 } from "./index.js";
-
-/** The same tree without readdirStats: the walk then lstats every entry by path. */
-function withoutReaddirStats(tree: FileTree): FileTree {
-  return {
-    description: tree.description,
-    lstat: (p) => tree.lstat(p),
-    readdir: (p) => tree.readdir(p),
-    readlink: (p) => tree.readlink(p),
-    readFile: (p, o) => tree.readFile(p, o),
-    createReadStream: (p, o) => tree.createReadStream(p, o),
-    close: () => tree.close(),
-  };
-}
-
-async function walkAll(image: Image): Promise<WalkEntry[]> {
-  const out: WalkEntry[] = [];
-  for await (const e of image.walk("/")) out.push(e);
-  return out;
-}
 
 describe("Ext4Tree.readdirStats", () => {
   it("walks to the same entries and stats as lstat by path", async () => {
