@@ -9,6 +9,7 @@ import { TargetError } from "../io/errors.js";
 import type { ScanResult } from "../policy/result.js";
 import { SEVERITIES, type Severity } from "../policy/severity.js";
 import { scanOptions } from "../scan/options.js";
+import { limitHeapGrowth } from "./heap-growth.js";
 import { scanSettingsOf } from "./scan.js";
 
 interface FixFlags {
@@ -102,6 +103,8 @@ export function registerFix(program: Command): void {
         return;
       }
       if (!input) throw new TargetError("(none)", "name a target directory or archive");
+      // Planning scans the image and the result is scanned again: the scan's heap bound applies.
+      limitHeapGrowth();
       process.exitCode = await runFixCommand(input, flags);
     });
 }
