@@ -101,6 +101,18 @@ export function textScanOptions(path: string, configuration: boolean): TextScanO
   };
 }
 
+/** Appends `from`'s matches to `into`'s, list by list (a file's matches keep their order). */
+export function appendSink(into: ScanSink, from: ScanSink): void {
+  for (const key of Object.keys(into) as Array<keyof ScanSink>) (into[key] as unknown[]).push(...from[key]);
+}
+
+/** Scans one file's whole text into `sink`. */
+export function scanWholeText(path: string, configuration: boolean, data: Buffer, sink: ScanSink): void {
+  const scanner = new TextScanner(path, sink, textScanOptions(path, configuration));
+  scanner.chunk(data.toString("latin1"), true);
+  scanner.finish();
+}
+
 /** A real key body is at least this much base64 (an Ed25519 PKCS#8 key is 64); a doc stub is less. */
 const MIN_KEY_BASE64 = 64;
 /** A 16384-bit RSA key is ~12 KiB of base64; anything longer is not one key block. */

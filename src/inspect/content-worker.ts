@@ -4,7 +4,7 @@
  * goes on reading the image meanwhile. Started by content-workers.ts.
  */
 import { parentPort } from "node:worker_threads";
-import { emptySink, PiecewiseText, TextScanner, textScanOptions } from "./content-scan.js";
+import { emptySink, PiecewiseText, scanWholeText, TextScanner, textScanOptions } from "./content-scan.js";
 import type { ContentBatch, FromContentWorker, ToContentWorker } from "./content-workers.js";
 
 const port = parentPort;
@@ -13,7 +13,7 @@ if (!port) throw new Error("content-worker.ts runs in a worker thread");
 const sink = emptySink();
 const unknowns: Array<{ path: string; error: string }> = [];
 /** Files read in pieces and not yet ended, by the main thread's number for them. */
-const open = new Map<number, { path: string; text: PiecewiseText }>();
+const open = new Map<number, PiecewiseText>();
 
 function scanBatch(batch: ContentBatch): void {
   const bytes = Buffer.from(batch.buffer);
@@ -21,21 +21,20 @@ function scanBatch(batch: ContentBatch): void {
     const data = bytes.subarray(file.start, file.end);
     try {
       if (file.piece === undefined) {
-        const scanner = new TextScanner(file.path, sink, textScanOptions(file.path, file.configuration));
-        scanner.chunk(data.toString("latin1"), true);
-        scanner.finish();
+        scanWholeText(file.path, file.configuration, data, sink);
         continue;
       }
-      let state = open.get(file.piece);
-      if (!state) {
-        const scanner = new TextScanner(file.path, sink, textScanOptions(file.path, file.configuration));
-        state = { path: file.path, text: new PiecewiseText(scanner) };
-        open.set(file.piece, state);
+      let text = open.get(file.piece);
+      if (!text) {
+        text = new PiecewiseText(
+          new TextScanner(file.path, sink, textScanOptions(file.path, file.configuration)),
+        );
+        open.set(file.piece, text);
       }
-      if (data.length > 0) state.text.push(data);
+      if (data.length > 0) text.push(data);
       if (file.last) {
         open.delete(file.piece);
-        state.text.end();
+        text.end();
       }
     } catch (e) {
       if (file.piece !== undefined) open.delete(file.piece);

@@ -1,6 +1,6 @@
 import type { Worker } from "node:worker_threads";
 import { siblingModule, startModuleWorker } from "../io/module-worker.js";
-import type { ScanSink } from "./content-scan.js";
+import { appendSink, type ScanSink } from "./content-scan.js";
 
 /** One file, or one piece of a file read in pieces, in a batch's buffer at [start, end). */
 export interface ContentBatchFile {
@@ -66,7 +66,6 @@ export class ContentThread {
   private readonly waiting: Array<{ resolve: (b: ArrayBuffer) => void; reject: (e: Error) => void }> = [];
   private allocated = 0;
   private current: OpenBatch | undefined;
-  private pieces = 0;
   private failure: Error | undefined;
   private result: { resolve: (r: ContentThreadResult) => void; reject: (e: Error) => void } | undefined;
 
@@ -97,11 +96,6 @@ export class ContentThread {
     return this.free.length > 0 || this.allocated < BATCHES;
   }
 
-  /** A number for a file read in pieces: give it to every piece(). */
-  pieced(): number {
-    return this.pieces++;
-  }
-
   /** Queues one piece of a file read in pieces, in order; `last` ends the file. */
   async piece(id: number, path: string, configuration: boolean, data: Buffer, last: boolean): Promise<void> {
     let rest = data;
@@ -119,15 +113,10 @@ export class ContentThread {
   async finish(): Promise<ContentThreadResult> {
     this.check();
     if (this.current && this.current.files.length > 0) this.post();
-    let resolve!: (r: ContentThreadResult) => void;
-    let reject!: (e: Error) => void;
-    const promise = new Promise<ContentThreadResult>((res, rej) => {
-      resolve = res;
-      reject = rej;
+    return new Promise((resolve, reject) => {
+      this.result = { resolve, reject };
+      this.worker.postMessage({ type: "finish" } satisfies ToContentWorker);
     });
-    this.result = { resolve, reject };
-    this.worker.postMessage({ type: "finish" } satisfies ToContentWorker);
-    return promise;
   }
 
   /** Stops the worker (after finish(), or when the pass gave up). */
@@ -235,9 +224,7 @@ export class ContentThreads {
   async finish(): Promise<ContentThreadResult> {
     const results = await Promise.all(this.lanes.map((l) => l.finish()));
     const sink = results[0]!.sink;
-    for (const r of results.slice(1))
-      for (const key of Object.keys(sink) as Array<keyof ScanSink>)
-        (sink[key] as unknown[]).push(...r.sink[key]);
+    for (const r of results.slice(1)) appendSink(sink, r.sink);
     return { sink, unknowns: results.flatMap((r) => r.unknowns) };
   }
 

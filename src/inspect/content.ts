@@ -2,7 +2,14 @@ import { mapConcurrent } from "../fs/concurrent.js";
 import { FsError } from "../io/errors.js";
 import type { ConfigCredentialMatch, UrlCredentialMatch } from "./config-credentials.js";
 import type { CloudMention, EndpointMatch, PrivateKeyMatch, ScanSink, SecretMatch } from "./content-scan.js";
-import { emptySink, PiecewiseText, TextScanner, textScanOptions } from "./content-scan.js";
+import {
+  appendSink,
+  emptySink,
+  PiecewiseText,
+  scanWholeText,
+  TextScanner,
+  textScanOptions,
+} from "./content-scan.js";
 import { ContentThreads } from "./content-workers.js";
 import type { InspectContext, Inspector } from "./context.js";
 import type { FileIndex, IndexedFile } from "./files.js";
@@ -95,16 +102,10 @@ interface TextDestination {
 
 /** Text scanned on the calling thread, into `sink`. */
 function scanHere(sink: ScanSink): TextDestination {
-  const scanner = (path: string, configuration: boolean) =>
-    new TextScanner(path, sink, textScanOptions(path, configuration));
   return {
-    whole(path, configuration, data) {
-      const s = scanner(path, configuration);
-      s.chunk(data.toString("latin1"), true);
-      s.finish();
-    },
+    whole: (path, configuration, data) => scanWholeText(path, configuration, data, sink),
     pieces(path, configuration) {
-      const text = new PiecewiseText(scanner(path, configuration));
+      const text = new PiecewiseText(new TextScanner(path, sink, textScanOptions(path, configuration)));
       return { push: (data) => text.push(data), end: () => text.end() };
     },
   };
@@ -230,8 +231,7 @@ export const contentInspector: Inspector<"content"> = {
       );
       if (thread) {
         const done = await thread.finish();
-        for (const key of Object.keys(sink) as Array<keyof ScanSink>)
-          (sink[key] as unknown[]).push(...done.sink[key]);
+        appendSink(sink, done.sink);
         for (const u of done.unknowns) ctx.unknown(u.path, new Error(u.error));
       }
     } finally {
