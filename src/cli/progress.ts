@@ -155,6 +155,8 @@ export function countingSource(source: ByteSource, onRead: (bytes: number) => vo
           },
         }
       : {}),
+    // Bytes another thread reads there are not counted here: the content pass reports its own.
+    ...(source.hostFile ? { hostFile: source.hostFile } : {}),
     close: () => source.close(),
   };
 }
@@ -184,6 +186,7 @@ export function countingTree(tree: FileTree, onEntries: (count: number) => void)
     createReadStream: (path: string, options?: { start?: number; end?: number }): Readable =>
       tree.createReadStream(path, options),
     ...(tree.sha256 ? { sha256: (path: string) => tree.sha256?.(path) } : {}),
+    ...(tree.hostExtents ? { hostExtents: (path: string) => tree.hostExtents!(path) } : {}),
     close: () => tree.close(),
   };
 }

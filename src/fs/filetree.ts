@@ -36,8 +36,25 @@ export interface FileTree {
    * wraps another passes it on for the paths it does not change.
    */
   sha256?(path: string): string | undefined;
+  /**
+   * Optional: where a regular file's bytes lie in a host file the process has open, for a reader on
+   * another thread; undefined when they do not lie there as they are (inline data, a filesystem
+   * inside a VMDK or qcow2). Checked as readFile would check them: every run lies inside the volume.
+   */
+  hostExtents?(path: string): Promise<HostExtents | undefined>;
   /** Releases file handles, caches, temporary files. */
   close(): Promise<void>;
+}
+
+/** A regular file's bytes as runs of an open host file (FileTree.hostExtents). */
+export interface HostExtents {
+  fd: number;
+  size: number;
+  /**
+   * Pairs (host offset, length) covering the file's bytes in order, `size` in all; a host offset
+   * of -1 is a run of zeros (a hole, an unwritten extent).
+   */
+  runs: number[];
 }
 
 export type FileType = "file" | "directory" | "symlink" | "char" | "block" | "fifo" | "socket" | "unknown";

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import { FsError } from "../io/errors.js";
-import type { DirEntry, EntryStat, FileStat, FileTree } from "./filetree.js";
+import type { DirEntry, EntryStat, FileStat, FileTree, HostExtents } from "./filetree.js";
 import { baseName, normalizeImagePath, parentOf } from "./path.js";
 
 export interface Mount {
@@ -112,6 +112,11 @@ export class MountedTree implements FileTree {
   createReadStream(path: string, options?: { start?: number; end?: number }): Readable {
     const { tree, inner } = this.locate(path);
     return tree.createReadStream(inner, options);
+  }
+
+  async hostExtents(path: string): Promise<HostExtents | undefined> {
+    const { tree, inner } = this.locate(path);
+    return tree.hostExtents?.(inner);
   }
 
   async close(): Promise<void> {

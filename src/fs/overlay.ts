@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { FsError } from "../io/errors.js";
-import type { DirEntry, FileStat, FileTree, FileType } from "./filetree.js";
+import type { DirEntry, FileStat, FileTree, FileType, HostExtents } from "./filetree.js";
 import { baseName, joinImagePath, normalizeImagePath, parentOf } from "./path.js";
 
 /** A change laid over a base tree: a new or replaced file/dir/symlink/fifo, or a removal. */
@@ -113,6 +113,11 @@ export class OverlayTree implements FileTree {
     if (!change) return this.base.createReadStream(path, options);
     if (change.type !== "file") throw new FsError("EINVAL", path, "not a regular file");
     return Readable.from([Buffer.from(change.content).subarray(options?.start ?? 0, options?.end)]);
+  }
+
+  async hostExtents(path: string): Promise<HostExtents | undefined> {
+    if (this.changes.has(path) || this.isDeleted(path)) return undefined;
+    return this.base.hostExtents?.(path);
   }
 
   close(): Promise<void> {

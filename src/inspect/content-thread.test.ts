@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { execFileSync } from "node:child_process";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
 import type { Worker } from "node:worker_threads";
 import { debianImage } from "../../test/support/trees.js";
+import { partitionSource, readPartitionTable } from "../container/partition/table.js";
+import { openExt4 } from "../fs/ext4/index.js";
+import type { HostExtents } from "../fs/filetree.js";
+import { Image } from "../fs/image.js";
+import { openFileByteSource } from "../io/file.js";
 import type { ContentFacts } from "./content.js";
 import { ContentThread } from "./content-workers.js";
 import { FactStore, type InspectOptions } from "./context.js";
@@ -43,6 +52,28 @@ async function contentWith(
   );
 }
 
+const where = (list: Array<{ path: string; line: number }>) => list.map((m) => `${m.path}:${m.line}`);
+
+/** What the pass must find in `planted`, wherever it reads it from. */
+function assertPlanted(facts: ContentFacts, extraSecrets: string[] = []): void {
+  assert.deepEqual(
+    where(facts.secrets),
+    [
+      "/etc/app.conf:1",
+      "/srv/app/.env:2",
+      "/srv/app/node_modules/lib/config.js:1",
+      "/var/log/app/big.log:80001",
+      ...extraSecrets,
+    ].sort(),
+  );
+  assert.deepEqual(where(facts.privateKeys), ["/root/.ssh/id_rsa:1", "/var/log/app/big.log:100002"]);
+  assert.deepEqual(where(facts.configCredentials), ["/etc/app.conf:2"]);
+  assert.deepEqual(where(facts.urlCredentials), ["/srv/app/.env:1"]);
+  assert.deepEqual(where(facts.endpoints), ["/etc/app/endpoints.conf:1"]);
+  assert.deepEqual(where(facts.cloudMentions), ["/etc/issue.net:1"]);
+  assert.ok(facts.stats.scannedBytes > 4_000_000);
+}
+
 describe("the content thread", () => {
   it("finds exactly what the pass finds on the main thread: matches, lines, stats", async () => {
     const here = await contentWith("off");
@@ -51,19 +82,84 @@ describe("the content thread", () => {
     // Two threads share the files (a file read in pieces stays with one): the same facts again.
     assert.deepEqual(await contentWith("always", 2), here);
     // And what it found is the planted content, not two empty results.
-    const where = (list: Array<{ path: string; line: number }>) => list.map((m) => `${m.path}:${m.line}`);
-    assert.deepEqual(where(here.secrets), [
-      "/etc/app.conf:1",
-      "/srv/app/.env:2",
-      "/srv/app/node_modules/lib/config.js:1",
-      "/var/log/app/big.log:80001",
+    assertPlanted(here);
+  });
+
+  describe("reading files itself from an ext4 partition of a raw disk", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-host-content-"));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const root = path.join(dir, "root");
+    for (const [file, text] of Object.entries(planted)) {
+      mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
+      writeFileSync(path.join(root, file), text);
+    }
+    // A sparse text file: 9 KiB of text, a 2 MiB hole (zeros, read without reading the disk), a token.
+    const sparse = openSync(path.join(root, "srv/app/sparse.log"), "w");
+    writeSync(sparse, filler(240));
+    writeSync(sparse, `token ${GITHUB}\n`, 2 * 1024 * 1024);
+    closeSync(sparse);
+    // GPT, one partition at 1 MiB; ext4 with inline data, so the smallest files stay in their inodes.
+    const disk = path.join(dir, "disk.raw");
+    execFileSync("truncate", ["-s", "24M", disk]);
+    execFileSync("sgdisk", ["-n", "1:2048:+20M", disk], { stdio: "ignore" });
+    execFileSync("mkfs.ext4", [
+      "-q",
+      "-F",
+      "-O",
+      "inline_data",
+      "-E",
+      "offset=1048576",
+      "-d",
+      root,
+      disk,
+      "20M",
     ]);
-    assert.deepEqual(where(here.privateKeys), ["/root/.ssh/id_rsa:1", "/var/log/app/big.log:100002"]);
-    assert.deepEqual(where(here.configCredentials), ["/etc/app.conf:2"]);
-    assert.deepEqual(where(here.urlCredentials), ["/srv/app/.env:1"]);
-    assert.deepEqual(where(here.endpoints), ["/etc/app/endpoints.conf:1"]);
-    assert.deepEqual(where(here.cloudMentions), ["/etc/issue.net:1"]);
-    assert.ok(here.stats.scannedBytes > 4_000_000);
+
+    async function withDisk<T>(body: (image: Image, mapped: string[]) => Promise<T>): Promise<T> {
+      const source = await openFileByteSource(disk);
+      try {
+        const table = await readPartitionTable(source);
+        const tree = await openExt4(partitionSource(source, table.partitions[0]!));
+        // Which files the pass found host extents for (and so left to the content thread).
+        const mapped: string[] = [];
+        const hostExtents = tree.hostExtents!.bind(tree);
+        tree.hostExtents = async (p: string) => {
+          const extents = await hostExtents(p);
+          if (extents) mapped.push(p);
+          return extents;
+        };
+        return await body(new Image(tree), mapped);
+      } finally {
+        await source.close();
+      }
+    }
+
+    it("maps files to the disk file's bytes: past the partition's start, holes as -1, inline data not", () =>
+      withDisk(async (image) => {
+        const extents = (await image.tree.hostExtents!("/srv/app/sparse.log")) as HostExtents;
+        assert.equal(extents.size, 2 * 1024 * 1024 + `token ${GITHUB}\n`.length);
+        assert.equal(
+          extents.runs.filter((_, i) => i % 2 === 1).reduce((a, b) => a + b, 0),
+          extents.size,
+        );
+        assert.ok(extents.runs.includes(-1), "the hole is a run of zeros");
+        for (let i = 0; i < extents.runs.length; i += 2)
+          if (extents.runs[i] !== -1) assert.ok(extents.runs[i]! >= 1024 * 1024, "inside the partition");
+        assert.equal(await image.tree.hostExtents!("/etc/issue.net"), undefined);
+      }));
+
+    it("finds exactly what the main thread finds, with one thread and with two", () =>
+      withDisk(async (image, mapped) => {
+        const content = (contentThread: InspectOptions["contentThread"], contentThreads = 1) =>
+          new FactStore(image, inspectorsByName, { contentThread, contentThreads }).get("content");
+        const here = await content("off");
+        assert.equal(mapped.length, 0, "the main thread reads through the tree");
+        assert.deepEqual(await content("always"), here);
+        assert.ok(mapped.includes("/var/log/app/big.log") && mapped.includes("/srv/app/sparse.log"));
+        assert.ok(!mapped.includes("/etc/issue.net"), "inline data is read by the main thread");
+        assert.deepEqual(await content("always", 2), here);
+        assertPlanted(here, ["/srv/app/sparse.log:241"]);
+      }));
   });
 
   it("a worker that dies fails the pass instead of returning what it had", async () => {

@@ -4,6 +4,7 @@
  * goes on reading the image meanwhile. Started by content-workers.ts.
  */
 import { parentPort } from "node:worker_threads";
+import { type HostReadJob, noReadCounts, readBuffers, scanHostFile } from "./content-host.js";
 import { emptySink, PiecewiseText, scanWholeText, TextScanner, textScanOptions } from "./content-scan.js";
 import type { ContentBatch, FromContentWorker, ToContentWorker } from "./content-workers.js";
 
@@ -14,6 +15,19 @@ const sink = emptySink();
 const unknowns: Array<{ path: string; error: string }> = [];
 /** Files read in pieces and not yet ended, by the main thread's number for them. */
 const open = new Map<number, PiecewiseText>();
+const counts = noReadCounts();
+const buffers = readBuffers();
+
+/** Files this thread reads itself from the host file. */
+function readJobs(jobs: readonly HostReadJob[]): void {
+  for (const job of jobs) {
+    try {
+      scanHostFile(job, sink, counts, buffers);
+    } catch (e) {
+      unknowns.push({ path: job.path, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+}
 
 function scanBatch(batch: ContentBatch): void {
   const bytes = Buffer.from(batch.buffer);
@@ -51,6 +65,11 @@ port.on("message", (message: ToContentWorker) => {
     port.postMessage(done, [message.batch.buffer]);
     return;
   }
-  const result: FromContentWorker = { type: "result", sink, unknowns };
+  if (message.type === "read") {
+    readJobs(message.jobs);
+    port.postMessage({ type: "read", count: message.jobs.length } satisfies FromContentWorker);
+    return;
+  }
+  const result: FromContentWorker = { type: "result", sink, unknowns, counts };
   port.postMessage(result);
 });

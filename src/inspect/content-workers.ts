@@ -1,5 +1,6 @@
 import type { Worker } from "node:worker_threads";
 import { siblingModule, startModuleWorker } from "../io/module-worker.js";
+import type { HostReadJob, ReadCounts } from "./content-host.js";
 import { appendSink, type ScanSink } from "./content-scan.js";
 
 /** One file, or one piece of a file read in pieces, in a batch's buffer at [start, end). */
@@ -20,16 +21,21 @@ export interface ContentBatch {
   files: ContentBatchFile[];
 }
 
-export type ToContentWorker = { type: "batch"; batch: ContentBatch } | { type: "finish" };
+export type ToContentWorker =
+  | { type: "batch"; batch: ContentBatch }
+  | { type: "read"; jobs: HostReadJob[] }
+  | { type: "finish" };
 
 export type FromContentWorker =
   | { type: "done"; buffer: ArrayBuffer }
-  | { type: "result"; sink: ScanSink; unknowns: Array<{ path: string; error: string }> };
+  | { type: "read"; count: number }
+  | { type: "result"; sink: ScanSink; unknowns: Array<{ path: string; error: string }>; counts: ReadCounts };
 
-/** What the thread found: its matches, and the files it could not scan with why. */
+/** What the thread found: its matches, the files it could not scan with why, and what it read itself. */
 export interface ContentThreadResult {
   sink: ScanSink;
   unknowns: Array<{ path: string; error: string }>;
+  counts: ReadCounts;
 }
 
 /**
@@ -39,6 +45,13 @@ export interface ContentThreadResult {
 const BATCH_BYTES = 1024 * 1024;
 /** Batches in flight at most: the main thread waits when the worker is this far behind. */
 const BATCHES = 4;
+/**
+ * Files the worker reads itself, per message and at most in flight: a message costs tens of µs,
+ * and a lane holding more than a few messages leaves the other lanes idle at the end.
+ */
+const READ_JOBS = 64;
+const READ_JOB_BYTES = 1024 * 1024;
+const READS = 4;
 
 const WORKER_URL = siblingModule(import.meta.url, "content-worker");
 /**
@@ -68,13 +81,21 @@ export class ContentThread {
   private current: OpenBatch | undefined;
   private failure: Error | undefined;
   private result: { resolve: (r: ContentThreadResult) => void; reject: (e: Error) => void } | undefined;
+  private jobs: HostReadJob[] = [];
+  private jobBytes = 0;
+  private readsInFlight = 0;
+  private readonly readWaiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
 
   constructor() {
     this.worker = startModuleWorker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
     this.worker.on("message", (message: FromContentWorker) => {
       if (message.type === "done") this.release(message.buffer);
-      else {
-        this.result?.resolve({ sink: message.sink, unknowns: message.unknowns });
+      else if (message.type === "read") {
+        this.readsInFlight--;
+        if (this.readsFull()) this.postReads();
+        for (const w of this.readWaiting.splice(0)) w.resolve();
+      } else {
+        this.result?.resolve({ sink: message.sink, unknowns: message.unknowns, counts: message.counts });
         this.result = undefined;
       }
     });
@@ -109,10 +130,31 @@ export class ContentThread {
     } while (rest.length > 0);
   }
 
+  /** Queues a file for the worker to read from its host file and scan. */
+  async read(job: HostReadJob): Promise<void> {
+    // The list being filled is full and READS are in flight: wait for the worker.
+    while (this.readsFull()) {
+      this.check();
+      if (this.readsInFlight < READS) this.postReads();
+      else await new Promise<void>((resolve, reject) => this.readWaiting.push({ resolve, reject }));
+    }
+    this.check();
+    this.jobs.push(job);
+    this.jobBytes += job.extents.size;
+    if (this.readsFull() && this.readsInFlight < READS) this.postReads();
+  }
+
+  /** Whether a file can be queued for reading now without waiting for the worker. */
+  hasReadRoom(): boolean {
+    this.check();
+    return this.readsInFlight < READS || !this.readsFull();
+  }
+
   /** Everything queued, scanned: the worker's matches and unknowns. */
   async finish(): Promise<ContentThreadResult> {
     this.check();
     if (this.current && this.current.files.length > 0) this.post();
+    if (this.jobs.length > 0) this.postReads();
     return new Promise((resolve, reject) => {
       this.result = { resolve, reject };
       this.worker.postMessage({ type: "finish" } satisfies ToContentWorker);
@@ -171,6 +213,18 @@ export class ContentThread {
     this.worker.postMessage({ type: "batch", batch } satisfies ToContentWorker, [open.buffer]);
   }
 
+  private readsFull(): boolean {
+    return this.jobs.length >= READ_JOBS || this.jobBytes >= READ_JOB_BYTES;
+  }
+
+  private postReads(): void {
+    const jobs = this.jobs;
+    this.jobs = [];
+    this.jobBytes = 0;
+    this.readsInFlight++;
+    this.worker.postMessage({ type: "read", jobs } satisfies ToContentWorker);
+  }
+
   private check(): void {
     if (this.failure) throw this.failure;
   }
@@ -179,6 +233,7 @@ export class ContentThread {
     if (this.failure) return;
     this.failure = error;
     for (const w of this.waiting.splice(0)) w.reject(error);
+    for (const w of this.readWaiting.splice(0)) w.reject(error);
     this.result?.reject(error);
     this.result = undefined;
   }
@@ -210,6 +265,17 @@ export class ContentThreads {
     return lane.file(path, configuration, data);
   }
 
+  /** Queues a file for a worker to read from its host file and scan: to whichever has room. */
+  read(job: HostReadJob): Promise<void> {
+    for (let i = 0; i < this.lanes.length; i++) {
+      const lane = this.lanes[(this.turn + i) % this.lanes.length]!;
+      if (lane.hasReadRoom()) return lane.read(job);
+    }
+    const lane = this.lanes[this.turn]!;
+    this.turn = (this.turn + 1) % this.lanes.length;
+    return lane.read(job);
+  }
+
   /** A number for a file read in pieces: give it to every piece(). */
   pieced(): number {
     return this.pieces++;
@@ -224,8 +290,12 @@ export class ContentThreads {
   async finish(): Promise<ContentThreadResult> {
     const results = await Promise.all(this.lanes.map((l) => l.finish()));
     const sink = results[0]!.sink;
-    for (const r of results.slice(1)) appendSink(sink, r.sink);
-    return { sink, unknowns: results.flatMap((r) => r.unknowns) };
+    const counts = results[0]!.counts;
+    for (const r of results.slice(1)) {
+      appendSink(sink, r.sink);
+      for (const key of Object.keys(counts) as Array<keyof ReadCounts>) counts[key] += r.counts[key];
+    }
+    return { sink, unknowns: results.flatMap((r) => r.unknowns), counts };
   }
 
   stop(): void {

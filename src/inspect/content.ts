@@ -1,6 +1,7 @@
 import { mapConcurrent } from "../fs/concurrent.js";
 import { FsError } from "../io/errors.js";
 import type { ConfigCredentialMatch, UrlCredentialMatch } from "./config-credentials.js";
+import { BINARY_PROBE, HEAD_FIRST, type HostReadJob, isBinary, WHOLE_READ } from "./content-host.js";
 import type { CloudMention, EndpointMatch, PrivateKeyMatch, ScanSink, SecretMatch } from "./content-scan.js";
 import {
   appendSink,
@@ -59,17 +60,6 @@ export interface ContentFacts {
   };
 }
 
-/** git, grep and file(1) call a file binary when its first block holds a NUL byte. */
-const BINARY_PROBE = 8 * 1024;
-/** Files up to this size are read at once; larger ones are streamed chunk by chunk. */
-const WHOLE_READ = 256 * 1024;
-/** Above this size a file is probed (first 8 KiB) before it is read: most large files are binaries. */
-const HEAD_FIRST = 64 * 1024;
-
-function isBinary(head: Buffer): boolean {
-  return head.subarray(0, BINARY_PROBE).includes(0);
-}
-
 // Paths from the file index are canonical (the walk never follows links), so the pass reads them
 // from the tree directly: Image's per-component link resolution would cost ~6 lstats per file.
 
@@ -90,6 +80,8 @@ async function readHead(ctx: InspectContext, path: string): Promise<Buffer> {
  * arrives whole (at most WHOLE_READ bytes) or in pieces, in order.
  */
 interface TextDestination {
+  /** Set when a content thread reads files itself from their host file (FileTree.hostExtents). */
+  hostRead?(job: HostReadJob): Promise<void>;
   whole(path: string, configuration: boolean, data: Buffer): Promise<void> | void;
   pieces(
     path: string,
@@ -114,6 +106,7 @@ function scanHere(sink: ScanSink): TextDestination {
 /** Text handed to the content thread. */
 function scanInThread(thread: ContentThreads): TextDestination {
   return {
+    hostRead: (job) => thread.read(job),
     whole: (path, configuration, data) => thread.file(path, configuration, data),
     pieces(path, configuration) {
       const id = thread.pieced();
@@ -133,12 +126,19 @@ async function scanFile(
   vendored: LanguagePackageFiles,
   scratch: Buffer,
 ): Promise<void> {
+  // A library's defaults and docstrings are not the publisher's settings; its keys and tokens are still read.
+  const configuration = !vendored.owns(file.path);
+  if (text.hostRead) {
+    const extents = await ctx.image.tree.hostExtents?.(file.path);
+    if (extents) {
+      await text.hostRead({ path: file.path, configuration, extents });
+      return;
+    }
+  }
   if (file.size > HEAD_FIRST && isBinary(await readHead(ctx, file.path))) {
     stats.binaryFiles++;
     return;
   }
-  // A library's defaults and docstrings are not the publisher's settings; its keys and tokens are still read.
-  const configuration = !vendored.owns(file.path);
   if (file.size <= WHOLE_READ) {
     // Read into this read's own scratch buffer: done with before the next file uses it.
     const buf = await ctx.image.tree.readFile(file.path, { maxBytes: WHOLE_READ, scratch });
@@ -232,6 +232,8 @@ export const contentInspector: Inspector<"content"> = {
       if (thread) {
         const done = await thread.finish();
         appendSink(sink, done.sink);
+        for (const key of Object.keys(done.counts) as Array<keyof typeof done.counts>)
+          stats[key] += done.counts[key];
         for (const u of done.unknowns) ctx.unknown(u.path, new Error(u.error));
       }
     } finally {

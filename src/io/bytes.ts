@@ -20,7 +20,19 @@ export interface ByteSource {
    * collection, and a scan reading gigabytes through fresh buffers held tens of MB of them.
    */
   readInto?(offset: number, target: Buffer): Promise<void>;
+  /**
+   * Set when this source's bytes lie as they are in a host file the process has open (a raw disk,
+   * a partition of one, a one-segment linear volume): byte `i` of the source is byte `offset + i`
+   * of descriptor `fd`. Another thread of the process may then read them itself.
+   */
+  readonly hostFile?: HostFile;
   close(): Promise<void>;
+}
+
+/** Where a source's bytes lie in an open host file (ByteSource.hostFile). */
+export interface HostFile {
+  fd: number;
+  offset: number;
 }
 
 /**

@@ -47,6 +47,7 @@ export function fdByteSource(fd: number, description: string, size: number): Byt
   return {
     description,
     size,
+    hostFile: { fd, offset: 0 },
     async read(offset: number, length: number): Promise<Buffer> {
       checkRange(offset, length);
       const buf = Buffer.allocUnsafe(length);

@@ -90,6 +90,9 @@ export function sliceSource(
           },
         }
       : {}),
+    ...(parent.hostFile
+      ? { hostFile: { fd: parent.hostFile.fd, offset: parent.hostFile.offset + start } }
+      : {}),
     close: async () => {},
   };
   return self;
@@ -107,9 +110,12 @@ export function concatSources(
     starts.push(size);
     size += p.size;
   }
+  // One part: its bytes are the whole's (a linear volume of one segment, a VMDK of one flat extent).
+  const only = parts.length === 1 ? parts[0]!.hostFile : undefined;
   const self: ByteSource = {
     description,
     size,
+    ...(only ? { hostFile: only } : {}),
     async read(offset: number, length: number): Promise<Buffer> {
       checkRange(self, offset, length);
       const out: Buffer[] = [];

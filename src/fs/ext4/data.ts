@@ -120,6 +120,38 @@ export async function readAllInto(vol: Volume, inode: Inode, scratch: Buffer): P
   return scratch.subarray(0, end);
 }
 
+/**
+ * Where a regular file's bytes lie in the host file holding the volume (`hostOffset` is the
+ * volume's first byte there): HostExtents.runs, holes as -1. Every run is checked as dataInto
+ * checks it, so a reader on another thread reads only inside the volume. Undefined for inline data.
+ */
+export async function hostRuns(vol: Volume, inode: Inode, hostOffset: number): Promise<number[] | undefined> {
+  checkSize(vol, inode);
+  if (inode.flags & INLINE_DATA_FL) return undefined;
+  const bs = vol.blockSize;
+  const end = inode.size;
+  const runs: number[] = [];
+  let pos = 0;
+  for await (const run of mapRuns(vol, inode, 0)) {
+    // As readAllInto: a run is clipped to what is still unread (pos stays on a block boundary).
+    const runStart = Math.max(run.logical * bs, pos);
+    const runEnd = Math.min((run.logical + run.length) * bs, end);
+    if (runStart >= end) break;
+    if (runEnd <= runStart) continue;
+    if (runStart > pos) runs.push(-1, runStart - pos);
+    if (run.zero) runs.push(-1, runEnd - runStart);
+    else {
+      const first = runStart / bs;
+      const physical = run.physical + (first - run.logical);
+      vol.checkRange(physical, Math.ceil(runEnd / bs) - first, `ext inode ${inode.ino} data`, inode.offset);
+      runs.push(hostOffset + physical * bs, runEnd - runStart);
+    }
+    pos = runEnd;
+  }
+  if (end > pos) runs.push(-1, end - pos);
+  return runs;
+}
+
 /** The whole of a small file or directory (callers bound the size first). */
 export async function readAll(vol: Volume, inode: Inode): Promise<Buffer> {
   const parts: Buffer[] = [];

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { ext4ImagesPath, openExtImage } from "../../../test/support/ext4-images.js";
@@ -39,6 +40,11 @@ async function walkAll(image: Image): Promise<unknown[]> {
   return errors;
 }
 
+/** The image's own mapping of a file to the image file's bytes (Ext4Tree.hostExtents). */
+function hostExtents(image: Image, file: string) {
+  return image.tree.hostExtents!(file);
+}
+
 async function withImage(name: string, body: (image: Image) => Promise<void>) {
   const image = await openExtImage(img(name));
   try {
@@ -67,6 +73,7 @@ describe("ext4 reader on hostile images", () => {
   it("an inode claiming 2^63 bytes", BOUND, () =>
     withImage("hostile-absurd-size.img", async (image) => {
       await assert.rejects(image.readFile("/a/file", 1 << 30), formatError(/inode 16/, /i_size ≤/));
+      await assert.rejects(hostExtents(image, "/a/file"), formatError(/inode 16/, /i_size ≤/));
       await assert.rejects(
         async () => {
           for await (const _ of await image.createReadStream("/a/file")) break;
@@ -79,12 +86,18 @@ describe("ext4 reader on hostile images", () => {
   it("an extent pointing past the end of the filesystem", BOUND, () =>
     withImage("hostile-extent-past-end.img", async (image) => {
       await assert.rejects(image.readFile("/a/file"), formatError(/extent root/, /inside the filesystem/));
+      // Mapped for a reader on another thread: refused the same way, so that thread never reads there.
+      await assert.rejects(
+        hostExtents(image, "/a/file"),
+        formatError(/extent root/, /inside the filesystem/),
+      );
     }),
   );
 
   it("an extent tree deeper than 5", BOUND, () =>
     withImage("hostile-extent-depth.img", async (image) => {
       await assert.rejects(image.readFile("/a/file"), formatError(/extent root/, /depth ≤ 5/));
+      await assert.rejects(hostExtents(image, "/a/file"), formatError(/extent root/, /depth ≤ 5/));
     }),
   );
 
@@ -94,6 +107,7 @@ describe("ext4 reader on hostile images", () => {
         image.readFile("/fragmented", 1 << 23),
         formatError(/extent node/, /depth 1 \(got 0/),
       );
+      await assert.rejects(hostExtents(image, "/fragmented"), formatError(/extent node/, /depth 1 \(got 0/));
     }),
   );
 
@@ -136,6 +150,19 @@ describe("ext4 reader on hostile images", () => {
         errors.some((e) => e instanceof ImageFormatError && /truncated/.test(e.expected)),
         String(errors),
       );
+      // The same cut as a file on the host: a file whose blocks lie past its end is not mapped there.
+      const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-cut-"));
+      try {
+        writeFileSync(path.join(dir, "cut.img"), base.subarray(0, 300 * 1024));
+        const onHost = await openExtImage(path.join(dir, "cut.img"));
+        try {
+          await assert.rejects(hostExtents(onHost, "/a/file"), formatError(/inode \d+/, /truncated/));
+        } finally {
+          await onHost.close();
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   );
 

@@ -1,9 +1,9 @@
 import { Readable } from "node:stream";
 import type { ByteSource } from "../../io/bytes.js";
 import { FsError, ImageFormatError } from "../../io/errors.js";
-import type { DirEntry, EntryStat, FileStat, FileTree } from "../filetree.js";
+import type { DirEntry, EntryStat, FileStat, FileTree, HostExtents } from "../filetree.js";
 import { splitImagePath } from "../path.js";
-import { checkSize, readAll, readAllInto, readData, readSymlink } from "./data.js";
+import { checkSize, hostRuns, readAll, readAllInto, readData, readSymlink } from "./data.js";
 import { type Dirent, readDirectory } from "./dir.js";
 import { checkInodeNumber, type Inode, readInode } from "./inode.js";
 import { hasExtMagic, parseSuperblock, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE } from "./superblock.js";
@@ -156,6 +156,14 @@ export class Ext4Tree implements FileTree {
     if (inode.size > options.maxBytes)
       throw new FsError("EFBIG", path, `${inode.size} bytes > ${options.maxBytes}`);
     return options.scratch ? readAllInto(this.vol, inode, options.scratch) : readAll(this.vol, inode);
+  }
+
+  async hostExtents(path: string): Promise<HostExtents | undefined> {
+    const host = this.vol.source.hostFile;
+    if (!host) return undefined;
+    const inode = await this.regular(path);
+    const runs = await hostRuns(this.vol, inode, host.offset);
+    return runs && { fd: host.fd, size: inode.size, runs };
   }
 
   createReadStream(path: string, options: { start?: number; end?: number } = {}): Readable {
