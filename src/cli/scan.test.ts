@@ -223,7 +223,7 @@ test("the content threads: AMIGATE_CONTENT_THREAD(S) as given, else from the cor
   assert.equal(contentThreadOf(undefined), availableParallelism() > 1 ? "auto" : "off");
   assert.equal(contentThreadOf("sometimes"), contentThreadOf(undefined));
   assert.equal(contentThreadsOf("2"), 2);
-  const cores = Math.min(4, Math.max(1, availableParallelism() - 1));
+  const cores = Math.min(4, Math.max(1, availableParallelism()));
   for (const bad of [undefined, "0", "-1", "two", "100"])
     assert.equal(contentThreadsOf(bad), cores, String(bad));
 });
