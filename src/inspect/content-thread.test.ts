@@ -41,6 +41,10 @@ const planted = {
   // A library's settings: read for keys and tokens, not for its defaults.
   "/srv/app/node_modules/lib/package.json": '{"name":"lib","version":"1.0.0"}\n',
   "/srv/app/node_modules/lib/config.js": `module.exports = { password: "library-default-pw", token: "${GITHUB}" };\n`,
+  // A script pip put outside site-packages (its RECORD says so): a library's too, known only once
+  // the walk has found the RECORD, after the script may already have been read.
+  "/opt/venv/lib/python3.11/site-packages/tool-1.0.dist-info/RECORD": "../../../bin/tool,sha256=x,1\n",
+  "/opt/venv/bin/tool": 'password = "tool-default-pw"\nDSN = "postgres://tool:t00l-pw@db/tool"\n',
 };
 
 async function contentWith(
@@ -72,6 +76,8 @@ function assertPlanted(facts: ContentFacts, extraSecrets: string[] = []): void {
   assert.deepEqual(where(facts.endpoints), ["/etc/app/endpoints.conf:1"]);
   assert.deepEqual(where(facts.cloudMentions), ["/etc/issue.net:1"]);
   assert.ok(facts.stats.scannedBytes > 4_000_000);
+  // lib/package.json, lib/config.js, tool's RECORD and the script it lists.
+  assert.equal(facts.stats.languagePackageFiles, 4);
 }
 
 describe("the content thread", () => {

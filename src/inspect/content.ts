@@ -1,4 +1,3 @@
-import { mapConcurrent } from "../fs/concurrent.js";
 import { FsError } from "../io/errors.js";
 import type { ConfigCredentialMatch, UrlCredentialMatch } from "./config-credentials.js";
 import { BINARY_PROBE, HEAD_FIRST, type HostReadJob, isBinary, WHOLE_READ } from "./content-host.js";
@@ -13,8 +12,8 @@ import {
 } from "./content-scan.js";
 import { ContentThreads } from "./content-workers.js";
 import type { InspectContext, Inspector } from "./context.js";
-import type { FileIndex, IndexedFile } from "./files.js";
-import { type LanguagePackageFiles, languagePackageFiles } from "./language-packages.js";
+import type { IndexedFile } from "./files.js";
+import { inPackageTree, languagePackageFiles } from "./language-packages.js";
 import { isPackageDerived, packageOwnedFiles } from "./package-files.js";
 import { isNoisePath } from "./secret-patterns.js";
 
@@ -123,11 +122,9 @@ async function scanFile(
   file: IndexedFile,
   text: TextDestination,
   stats: ContentFacts["stats"],
-  vendored: LanguagePackageFiles,
+  configuration: boolean,
   scratch: Buffer,
 ): Promise<void> {
-  // A library's defaults and docstrings are not the publisher's settings; its keys and tokens are still read.
-  const configuration = !vendored.owns(file.path);
   if (text.hostRead) {
     const extents = await ctx.image.tree.hostExtents?.(file.path);
     if (extents) {
@@ -175,13 +172,16 @@ const CONCURRENT_READS = 8;
  */
 const THREAD_FROM_BYTES = 16 * 1024 * 1024;
 
+/** The progress bar's total grows by at least this much at a time while the walk finds files. */
+const PROGRESS_STEP = 4 * 1024 * 1024;
+
 export const contentInspector: Inspector<"content"> = {
   name: "content",
   description:
     "one pass over the image's text files for private keys, cloud credentials, tokens, passwords and secrets in application settings and URLs, hard-coded regional endpoints and other clouds named in login banners",
   paths: ["/**"],
   async inspect(ctx) {
-    const index = await ctx.get("files");
+    const walk = await ctx.get("walk");
     const sink = emptySink();
     const stats: ContentFacts["stats"] = {
       scannedFiles: 0,
@@ -193,52 +193,85 @@ export const contentInspector: Inspector<"content"> = {
       languagePackageFiles: 0,
     };
     const owned = await packageOwnedFiles(ctx);
-    const vendored = await languagePackageFiles(ctx, index);
+    // Which files outside package trees pip or Composer installed is known once the walk has found
+    // their lists: read then, beside the pass, and applied to its matches at the end.
+    const vendoredLater = walk.index.then((index) => languagePackageFiles(ctx, index));
+    vendoredLater.catch(() => {});
     const planned = plannedBytesOf(ctx);
-    // Entry numbers, not entries: the pass holds the whole list while it reads (150 k files on a
-    // 300 k-file disk), and an entry's object and path are made again when its turn comes.
+    // Entry numbers, not entries: the pass holds the whole list (150 k files on a 300 k-file disk).
     const candidates: number[] = [];
+    let cursor = 0;
     let plannedBytes = 0;
-    for (let i = 0; i < index.count; i++) {
-      const f = index.at(i);
-      if (f.type !== "file" || f.size === 0) continue;
-      if (owned.has(f.path) || isPackageDerived(f.path, owned)) {
-        stats.packageFiles++;
-        continue;
+    let reported: number | undefined;
+    const report = (final: boolean) => {
+      if (final ? plannedBytes === reported : plannedBytes - (reported ?? 0) < PROGRESS_STEP) return;
+      ctx.options.progress?.planned(plannedBytes - (reported ?? 0));
+      reported = plannedBytes;
+    };
+    let thread: ContentThreads | undefined;
+    let destination = scanHere(sink);
+    const startThread = (): void => {
+      const wanted = ctx.options.contentThread;
+      if (thread || wanted === "off" || (wanted === "auto" && plannedBytes < THREAD_FROM_BYTES)) return;
+      thread = new ContentThreads(ctx.options.contentThreads ?? 1);
+      destination = scanInThread(thread);
+    };
+    /** The next file to read, as the walk finds it; undefined once the walk has ended. */
+    const next = async (): Promise<IndexedFile | undefined> => {
+      for (;;) {
+        while (cursor < walk.count) {
+          const i = cursor++;
+          const f = walk.at(i);
+          if (f.type !== "file" || f.size === 0) continue;
+          if (owned.has(f.path) || isPackageDerived(f.path, owned)) {
+            stats.packageFiles++;
+            continue;
+          }
+          if (isNoisePath(f.path)) {
+            stats.noiseFiles++;
+            continue;
+          }
+          candidates.push(i);
+          plannedBytes += planned(f);
+          startThread();
+          report(false);
+          return f;
+        }
+        if (!(await walk.more(cursor))) {
+          report(true);
+          return undefined;
+        }
       }
-      if (isNoisePath(f.path)) {
-        stats.noiseFiles++;
-        continue;
-      }
-      if (vendored.owns(f.path)) stats.languagePackageFiles++;
-      candidates.push(i);
-      plannedBytes += planned(f);
-    }
-    ctx.options.progress?.planned(plannedBytes);
-    const thread =
-      ctx.options.contentThread === "always" ||
-      (ctx.options.contentThread === "auto" && plannedBytes >= THREAD_FROM_BYTES)
-        ? new ContentThreads(ctx.options.contentThreads ?? 1)
-        : undefined;
+    };
     try {
-      await readCandidates(
-        ctx,
-        index,
-        candidates,
-        thread ? scanInThread(thread) : scanHere(sink),
-        stats,
-        vendored,
+      // One buffer per read in flight: a fresh buffer per file lived until the next garbage
+      // collection, and the pass reads gigabytes (tens of MB of dead buffers at any time).
+      await Promise.all(
+        Array.from({ length: CONCURRENT_READS }, async () => {
+          const scratch = Buffer.allocUnsafe(WHOLE_READ);
+          for (let file = await next(); file; file = await next())
+            await readCandidate(ctx, file, destination, stats, scratch);
+        }),
       );
-      if (thread) {
-        const done = await thread.finish();
+      const running = thread as ContentThreads | undefined;
+      if (running) {
+        const done = await running.finish();
         appendSink(sink, done.sink);
         for (const key of Object.keys(done.counts) as Array<keyof typeof done.counts>)
           stats[key] += done.counts[key];
         for (const u of done.unknowns) ctx.unknown(u.path, new Error(u.error));
       }
     } finally {
-      thread?.stop();
+      (thread as ContentThreads | undefined)?.stop();
     }
+    const index = await walk.index;
+    const vendored = await vendoredLater;
+    for (const i of candidates) if (vendored.owns(index.at(i).path)) stats.languagePackageFiles++;
+    // Read as configuration unless in a package tree; what a manifest claims elsewhere is not either.
+    const configurationOnly = (m: { path: string }) => !vendored.owns(m.path);
+    sink.configCredentials = sink.configCredentials.filter(configurationOnly);
+    sink.urlCredentials = sink.urlCredentials.filter(configurationOnly);
+    sink.endpoints = sink.endpoints.filter(configurationOnly);
     // Reads finish in any order; facts are deterministic.
     for (const list of [
       sink.privateKeys,
@@ -259,39 +292,30 @@ function plannedBytesOf(ctx: InspectContext): (f: { size: number }) => number {
   return (f) => (f.size > max ? 0 : f.size);
 }
 
-/** Reads every candidate (entry numbers of `index`) and hands its text to `text`. */
-async function readCandidates(
+/** Reads one file and hands its text to `text`; what cannot be read is an unknown. */
+async function readCandidate(
   ctx: InspectContext,
-  index: FileIndex,
-  candidates: readonly number[],
+  file: IndexedFile,
   text: TextDestination,
   stats: ContentFacts["stats"],
-  vendored: LanguagePackageFiles,
+  scratch: Buffer,
 ): Promise<void> {
-  const planned = plannedBytesOf(ctx);
-  // One buffer per read in flight: a fresh buffer per file lived until the next garbage
-  // collection, and the pass reads gigabytes (tens of MB of dead buffers at any time).
-  const scratchBuffers: Buffer[] = [];
-  await mapConcurrent(candidates, CONCURRENT_READS, async (i) => {
-    const file = index.at(i);
-    const scratch = scratchBuffers.pop() ?? Buffer.allocUnsafe(WHOLE_READ);
-    try {
-      if (file.size > ctx.options.maxContentScanBytes) {
-        stats.tooLargeFiles++;
-        // A large binary is expected (libraries, databases); a large text file is a blind spot.
-        if (!isBinary(await readHead(ctx, file.path)))
-          ctx.unknown(
-            file.path,
-            new FsError("EFBIG", file.path, `text file not scanned for secrets: ${file.size} bytes`),
-          );
-        return;
-      }
-      await scanFile(ctx, file, text, stats, vendored, scratch);
-    } catch (e) {
-      ctx.unknown(file.path, e);
-    } finally {
-      scratchBuffers.push(scratch);
-      ctx.options.progress?.read(planned(file));
+  try {
+    if (file.size > ctx.options.maxContentScanBytes) {
+      stats.tooLargeFiles++;
+      // A large binary is expected (libraries, databases); a large text file is a blind spot.
+      if (!isBinary(await readHead(ctx, file.path)))
+        ctx.unknown(
+          file.path,
+          new FsError("EFBIG", file.path, `text file not scanned for secrets: ${file.size} bytes`),
+        );
+      return;
     }
-  });
+    // A library's defaults and docstrings are not the publisher's settings; its keys and tokens are still read.
+    await scanFile(ctx, file, text, stats, !inPackageTree(file.path), scratch);
+  } catch (e) {
+    ctx.unknown(file.path, e);
+  } finally {
+    ctx.options.progress?.read(plannedBytesOf(ctx)(file));
+  }
 }

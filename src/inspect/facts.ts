@@ -5,7 +5,7 @@ import type { ContentFacts } from "./content.js";
 import type { CoverageFacts } from "./coverage.js";
 import type { CredentialStoreFacts } from "./credential-stores.js";
 import type { EolFacts } from "./eol.js";
-import type { FileIndex } from "./files.js";
+import type { FileIndex, FileWalk } from "./files.js";
 import type { HistoryFacts } from "./history.js";
 import type { AuthorizedKeyFacts } from "./keys.js";
 import type { MalwareFacts } from "./malware.js";
@@ -42,6 +42,8 @@ export interface Facts {
   eol: EolFacts;
   vulnerabilities: VulnerabilityFacts;
   malware: MalwareFacts;
+  /** The walk while it runs (the content pass follows it); `files` is its finished index. */
+  walk: FileWalk;
   coverage: CoverageFacts;
 }
 

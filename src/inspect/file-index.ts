@@ -58,15 +58,7 @@ export class FileIndex implements Iterable<IndexedFile> {
   /** Entry `i` in walk order (0 ≤ i < count). */
   at(i: number): IndexedFile {
     if (!(i >= 0 && i < this.c.n)) throw new RangeError(`file index entry ${i} of ${this.c.n}`);
-    const odd = this.c.wide.get(i);
-    return {
-      path: this.pathAt(i),
-      type: TYPES[this.c.types[i]!]!,
-      size: this.c.sizes[i]!,
-      mode: odd ? odd.mode : this.c.modes[i]!,
-      uid: odd ? odd.uid : this.c.uids[i]!,
-      gid: odd ? odd.gid : this.c.gids[i]!,
-    };
+    return entryOf(this.c, i, this.nameAt(i));
   }
 
   *[Symbol.iterator](): Iterator<IndexedFile> {
@@ -124,6 +116,32 @@ export class FileIndex implements Iterable<IndexedFile> {
   }
 }
 
+/** The columns an entry is read from, in a finished index or a builder. */
+interface EntryColumns {
+  readonly types: Uint8Array;
+  readonly sizes: Float64Array;
+  readonly modes: Uint32Array;
+  readonly uids: Uint32Array;
+  readonly gids: Uint32Array;
+  readonly wide: ReadonlyMap<number, { mode: number; uid: number; gid: number }>;
+  readonly parents: Int32Array;
+  readonly dirPaths: readonly string[];
+}
+
+/** Entry `i` as an object, its name given. */
+function entryOf(c: EntryColumns, i: number, name: string): IndexedFile {
+  const odd = c.wide.get(i);
+  const dir = c.dirPaths[c.parents[i]!]!;
+  return {
+    path: dir === "/" ? `/${name}` : `${dir}/${name}`,
+    type: TYPES[c.types[i]!]!,
+    size: c.sizes[i]!,
+    mode: odd ? odd.mode : c.modes[i]!,
+    uid: odd ? odd.uid : c.uids[i]!,
+    gid: odd ? odd.gid : c.gids[i]!,
+  };
+}
+
 /** The index's storage, entry i in row i of each column. */
 interface FileIndexColumns {
   n: number;
@@ -174,6 +192,21 @@ export class FileIndexBuilder {
 
   get count(): number {
     return this.n;
+  }
+
+  /** Entry `i` of those added so far (0 ≤ i < count), as FileIndex.at gives it once finished. */
+  at(i: number): IndexedFile {
+    if (!(i >= 0 && i < this.n)) throw new RangeError(`file index entry ${i} of ${this.n}`);
+    const chunk = Math.floor(i / NAMES_PER_CHUNK);
+    const name =
+      chunk < this.nameChunks.length
+        ? this.nameChunks[chunk]!.slice(
+            i % NAMES_PER_CHUNK === 0 ? 0 : this.nameEnds[i - 1]!,
+            this.nameEnds[i]!,
+          )
+        : this.pendingNames[i % NAMES_PER_CHUNK]!;
+    const { types, sizes, modes, uids, gids, wide, parents, dirPaths } = this;
+    return entryOf({ types, sizes, modes, uids, gids, wide, parents, dirPaths }, i, name);
   }
 
   add(path: string, stat: IndexedStat): void {

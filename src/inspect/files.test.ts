@@ -24,3 +24,43 @@ describe("the file index", () => {
     ]);
   });
 });
+
+describe("the walk, followed while it runs", () => {
+  // More entries than one wake-up (256), in several directories.
+  const files: Record<string, string> = {};
+  for (let d = 0; d < 6; d++)
+    for (let i = 0; i < 100; i++) files[`/srv/d${d}/f${String(i).padStart(3, "0")}`] = "x".repeat(i);
+
+  it("hands out each entry as the walk adds it, exactly as the finished index has it", async () => {
+    const store = new FactStore(memoryImage(files), inspectorsByName);
+    const walk = await store.get("walk");
+    const seen: string[] = [];
+    let waits = 0;
+    let cursor = 0;
+    for (;;) {
+      while (cursor < walk.count) seen.push(JSON.stringify(walk.at(cursor++)));
+      waits++;
+      if (!(await walk.more(cursor))) break;
+    }
+    const index = await store.get("files");
+    assert.equal(seen.length, index.count);
+    assert.equal(index.count, 1 + 6 + 600);
+    assert.deepEqual(
+      seen,
+      [...index].map((e) => JSON.stringify(e)),
+    );
+    // Followed in steps, not handed over once at the end.
+    assert.ok(waits > 2, `${waits} waits`);
+    assert.equal(await walk.more(index.count), false);
+    assert.equal(await walk.more(index.count - 1), true);
+  });
+
+  it("stops at the entry bound for its followers too", async () => {
+    const store = new FactStore(memoryImage(files), inspectorsByName, { maxIndexedEntries: 300 });
+    const walk = await store.get("walk");
+    let cursor = 0;
+    while (await walk.more(cursor)) cursor = walk.count;
+    assert.equal(cursor, 300);
+    assert.equal((await store.get("files")).count, 300);
+  });
+});

@@ -49,10 +49,13 @@ export class LanguagePackageFiles {
   ) {}
 
   owns(file: string): boolean {
-    return (
-      PACKAGE_TREE.test(file) || this.listed.has(file) || this.vendorDirs.some((d) => file.startsWith(d))
-    );
+    return inPackageTree(file) || this.listed.has(file) || this.vendorDirs.some((d) => file.startsWith(d));
   }
+}
+
+/** Inside a tree only language package managers fill (node_modules, site-packages…): its path says so. */
+export function inPackageTree(file: string): boolean {
+  return PACKAGE_TREE.test(file);
 }
 
 /** Reads the manifests and pip's install lists found in the file index. */

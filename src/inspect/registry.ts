@@ -7,7 +7,7 @@ import { coverageInspector } from "./coverage.js";
 import { credentialStoresInspector } from "./credential-stores.js";
 import { eolInspector } from "./eol.js";
 import type { FactName } from "./facts.js";
-import { filesInspector } from "./files.js";
+import { filesInspector, walkInspector } from "./files.js";
 import { historiesInspector } from "./history.js";
 import { authorizedKeysInspector } from "./keys.js";
 import { malwareInspector } from "./malware.js";
@@ -50,6 +50,7 @@ export const inspectors: readonly AnyInspector[] = [
   sshdInspector,
   telemetryInspector,
   vulnerabilitiesInspector,
+  walkInspector,
   windowsInspector,
 ];
 
