@@ -21,12 +21,7 @@ export async function* readFileRange(
 ): AsyncGenerator<Buffer> {
   const stop = Math.min(end, inode.size);
   if (start >= stop) return;
-  if (inode.realtime)
-    throw vol.error(
-      `XFS inode ${inode.ino}`,
-      inode.offset,
-      "data on the data device (realtime files are not read)",
-    );
+  checkDataDevice(vol, inode);
   if (inode.format === FORMAT.local) {
     // Not written by Linux for regular files, but well defined: the data fork holds the bytes.
     if (inode.size > inode.dataFork.length)
@@ -34,7 +29,48 @@ export async function* readFileRange(
     yield Buffer.from(inode.dataFork.subarray(start, stop));
     return;
   }
-  const extents = await readExtents(vol, inode);
+  for (const { at, length, physical } of segments(vol, inode, await readExtents(vol, inode), start, stop))
+    for (let done = 0; done < length; done += CHUNK) {
+      const n = Math.min(CHUNK, length - done);
+      yield physical === -1 ? Buffer.alloc(n) : await vol.source.read(physical + done, n);
+    }
+}
+
+/**
+ * Where a regular file's bytes lie in the host file holding the volume (`hostOffset` is the
+ * volume's first byte there): HostExtents.runs, holes and unwritten extents as -1, every extent
+ * checked as readFileRange checks it. Undefined for data kept in the inode.
+ */
+export async function hostRuns(
+  vol: XfsVolume,
+  inode: XfsInode,
+  hostOffset: number,
+): Promise<number[] | undefined> {
+  checkDataDevice(vol, inode);
+  if (inode.format === FORMAT.local) return undefined;
+  const runs: number[] = [];
+  for (const { length, physical } of segments(vol, inode, await readExtents(vol, inode), 0, inode.size))
+    runs.push(physical === -1 ? -1 : hostOffset + physical, length);
+  return runs;
+}
+
+function checkDataDevice(vol: XfsVolume, inode: XfsInode): void {
+  if (inode.realtime)
+    throw vol.error(
+      `XFS inode ${inode.ino}`,
+      inode.offset,
+      "data on the data device (realtime files are not read)",
+    );
+}
+
+/** The file's bytes [start, stop) as segments of one extent or one gap each: where they lie, or -1. */
+function* segments(
+  vol: XfsVolume,
+  inode: XfsInode,
+  extents: Extent[],
+  start: number,
+  stop: number,
+): Generator<{ at: number; length: number; physical: number }> {
   const bs = vol.sb.blockSize;
   let pos = start;
   while (pos < stop) {
@@ -48,17 +84,15 @@ export async function* readFileRange(
         const after = extents[nextExtentAfter(extents, block)];
         if (after) next = Math.min(stop, after.fileBlock * bs);
       } else next = Math.min(stop, (e.fileBlock + e.count) * bs);
-      const n = Math.min(next - pos, CHUNK);
-      yield Buffer.alloc(n);
-      pos += n;
+      yield { at: pos, length: next - pos, physical: -1 };
+      pos = next;
       continue;
     }
     const extentEnd = Math.min(stop, (e.fileBlock + e.count) * bs);
-    const n = Math.min(extentEnd - pos, CHUNK);
     const physical =
       vol.fsbToByte(e.startBlock, e.count, `XFS inode ${inode.ino} extent`) + (pos - e.fileBlock * bs);
-    yield await vol.source.read(physical, n);
-    pos += n;
+    yield { at: pos, length: extentEnd - pos, physical };
+    pos = extentEnd;
   }
 }
 

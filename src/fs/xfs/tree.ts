@@ -1,9 +1,9 @@
 import { Readable } from "node:stream";
 import type { ByteSource } from "../../io/bytes.js";
 import { FsError } from "../../io/errors.js";
-import type { DirEntry, EntryStat, FileStat, FileTree } from "../filetree.js";
+import type { DirEntry, EntryStat, FileStat, FileTree, HostExtents } from "../filetree.js";
 import { splitImagePath } from "../path.js";
-import { readFileRange, readSymlink } from "./data.js";
+import { hostRuns, readFileRange, readSymlink } from "./data.js";
 import { readDirectory, type XfsDirEntry } from "./dir.js";
 import { readInode, type XfsInode } from "./inode.js";
 import { readSuperblock } from "./superblock.js";
@@ -117,6 +117,14 @@ export class XfsTree implements FileTree {
     const parts: Buffer[] = [];
     for await (const chunk of readFileRange(this.volume, i, 0, i.size)) parts.push(chunk);
     return Buffer.concat(parts);
+  }
+
+  async hostExtents(path: string): Promise<HostExtents | undefined> {
+    const host = this.volume.source.hostFile;
+    if (!host) return undefined;
+    const inode = await this.regular(path);
+    const runs = await hostRuns(this.volume, inode, host.offset);
+    return runs && { fd: host.fd, size: inode.size, runs };
   }
 
   createReadStream(path: string, options: { start?: number; end?: number } = {}): Readable {

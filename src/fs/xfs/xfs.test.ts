@@ -7,6 +7,7 @@ import { patchedSource, protofileSkipped, xfsImagesPath } from "../../../test/su
 import type { ByteSource } from "../../io/bytes.js";
 import { ImageFormatError } from "../../io/errors.js";
 import { openFileByteSource } from "../../io/file.js";
+import { readHostRuns } from "../../io/host-read.js";
 import { DirectoryTree } from "../directory.js";
 import { Image } from "../image.js";
 import { readExtents } from "./bmap.js";
@@ -124,6 +125,27 @@ describe("XFS structures the fixtures exercise", () => {
   });
 });
 
+describe("XfsTree.hostExtents", () => {
+  for (const name of ["extras-v5.xfs", "extras-v4.xfs"]) {
+    it(`${name}: every file read through its host runs equals readFile (holes, unwritten, btree forks)`, async () => {
+      const { source, tree } = await open(name);
+      assert.ok(source.hostFile);
+      let files = 0;
+      for (const e of await walkAll(new Image(tree))) {
+        if (e.stat.type !== "file" || e.stat.size > 1 << 24) continue;
+        const extents = await tree.hostExtents(e.path);
+        assert.ok(extents, e.path);
+        assert.equal(extents.fd, source.hostFile.fd);
+        const viaRuns = Buffer.alloc(extents.size);
+        readHostRuns(extents.fd, extents.runs, 0, viaRuns, e.path);
+        assert.ok(viaRuns.equals(await tree.readFile(e.path, { maxBytes: 1 << 24 })), e.path);
+        files++;
+      }
+      assert.ok(files > 100, `${files} files`);
+    });
+  }
+});
+
 describe("hostile XFS images give typed errors", () => {
   let base: ByteSource;
   let good: XfsTree;
@@ -169,6 +191,12 @@ describe("hostile XFS images give typed errors", () => {
     const tree = await openXfs(s);
     await assert.rejects(
       tree.readFile("/random.bin", { maxBytes: 1 << 24 }),
+      (e) => e instanceof ImageFormatError && /past/.test(e.expected),
+    );
+    // Mapped for a thread that reads the host file itself: refused the same way.
+    const onHost = await openXfs({ ...s, hostFile: base.hostFile! });
+    await assert.rejects(
+      onHost.hostExtents("/random.bin"),
       (e) => e instanceof ImageFormatError && /past/.test(e.expected),
     );
   });
