@@ -55,6 +55,17 @@ describe("the walk, followed while it runs", () => {
     assert.equal(await walk.more(index.count - 1), true);
   });
 
+  it("gives the event loop turns while it runs: a follower waiting on I/O or a thread is not held to its end", async () => {
+    const store = new FactStore(memoryImage(files), inspectorsByName);
+    const walk = await store.get("walk");
+    await walk.more(0);
+    // What a stream's data or a worker's reply waits for: a turn of the event loop.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const seen = walk.count;
+    const total = (await store.get("files")).count;
+    assert.ok(seen < total, `the follower ran again only after ${seen} of ${total} entries`);
+  });
+
   it("stops at the entry bound for its followers too", async () => {
     const store = new FactStore(memoryImage(files), inspectorsByName, { maxIndexedEntries: 300 });
     const walk = await store.get("walk");

@@ -6,7 +6,7 @@ export type { IndexedFile } from "./file-index.js";
 export { FileIndex } from "./file-index.js";
 
 const skipped = new Set(PSEUDO_FILESYSTEMS);
-/** Waiters are woken once this many entries are added past what they saw (or the walk ends). */
+/** Followers are woken, and the event loop gets a turn, every this many entries (and at the end). */
 const WAKE_EVERY = 256;
 
 /**
@@ -63,7 +63,13 @@ export class FileWalk {
           break;
         }
         this.builder.add(path, stat);
-        if (this.waiters.length > 0 && this.builder.count - this.waiters[0]!.seen >= WAKE_EVERY) this.wake();
+        if (this.builder.count % WAKE_EVERY === 0) {
+          this.wake();
+          // A walk of an image file is one long chain of promise jobs (its reads are synchronous):
+          // without a turn of the event loop, its followers' streams and the content threads'
+          // replies would wait for the walk's end.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       }
     } catch (e) {
       this.failure = e;
