@@ -186,7 +186,9 @@ export function countingTree(tree: FileTree, onEntries: (count: number) => void)
     createReadStream: (path: string, options?: { start?: number; end?: number }): Readable =>
       tree.createReadStream(path, options),
     ...(tree.sha256 ? { sha256: (path: string) => tree.sha256?.(path) } : {}),
-    ...(tree.hostExtents ? { hostExtents: (path: string) => tree.hostExtents!(path) } : {}),
+    ...(tree.hostExtents
+      ? { hostExtents: (path: string, ino?: number) => tree.hostExtents!(path, ino) }
+      : {}),
     close: () => tree.close(),
   };
 }

@@ -40,8 +40,10 @@ export interface FileTree {
    * Optional: where a regular file's bytes lie in a host file the process has open, for a reader on
    * another thread; undefined when they do not lie there as they are (inline data, a filesystem
    * inside a VMDK or qcow2). Checked as readFile would check them: every run lies inside the volume.
+   * `ino` is the file's inode number as this tree's lstat gave it (a walk's): a tree may find the
+   * inode by it instead of looking the path up again.
    */
-  hostExtents?(path: string): Promise<HostExtents | undefined>;
+  hostExtents?(path: string, ino?: number): Promise<HostExtents | undefined>;
   /** Releases file handles, caches, temporary files. */
   close(): Promise<void>;
 }

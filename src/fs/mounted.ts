@@ -114,9 +114,10 @@ export class MountedTree implements FileTree {
     return tree.createReadStream(inner, options);
   }
 
-  async hostExtents(path: string): Promise<HostExtents | undefined> {
+  async hostExtents(path: string, ino?: number): Promise<HostExtents | undefined> {
+    // lstat gives the inner tree's inode numbers (with the mount's dev): they are the inner tree's.
     const { tree, inner } = this.locate(path);
-    return tree.hostExtents?.(inner);
+    return tree.hostExtents?.(inner, ino);
   }
 
   async close(): Promise<void> {

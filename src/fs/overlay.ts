@@ -115,9 +115,9 @@ export class OverlayTree implements FileTree {
     return Readable.from([Buffer.from(change.content).subarray(options?.start ?? 0, options?.end)]);
   }
 
-  async hostExtents(path: string): Promise<HostExtents | undefined> {
+  async hostExtents(path: string, ino?: number): Promise<HostExtents | undefined> {
     if (this.changes.has(path) || this.isDeleted(path)) return undefined;
-    return this.base.hostExtents?.(path);
+    return this.base.hostExtents?.(path, ino);
   }
 
   close(): Promise<void> {

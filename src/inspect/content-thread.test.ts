@@ -129,9 +129,12 @@ describe("the content thread", () => {
         // Which files the pass found host extents for (and so left to the content thread).
         const mapped: string[] = [];
         const hostExtents = tree.hostExtents!.bind(tree);
-        tree.hostExtents = async (p: string) => {
-          const extents = await hostExtents(p);
-          if (extents) mapped.push(p);
+        tree.hostExtents = async (p: string, ino?: number) => {
+          // The walk's inode number comes with the path, and it is that path's.
+          if (ino !== undefined) assert.equal(ino, (await tree.lstat(p)).ino, p);
+          const extents = await hostExtents(p, ino);
+          assert.deepEqual(extents, await hostExtents(p), `${p} by number and by path`);
+          if (extents) mapped.push(ino === undefined ? p : `${p} #${ino}`);
           return extents;
         };
         return await body(new Image(tree), mapped);
@@ -152,6 +155,9 @@ describe("the content thread", () => {
         for (let i = 0; i < extents.runs.length; i += 2)
           if (extents.runs[i] !== -1) assert.ok(extents.runs[i]! >= 1024 * 1024, "inside the partition");
         assert.equal(await image.tree.hostExtents!("/etc/issue.net"), undefined);
+        // A number that is not a regular file's is refused as the path would be.
+        const dirIno = (await image.tree.lstat("/srv/app")).ino;
+        await assert.rejects(image.tree.hostExtents!("/srv/app", dirIno), { code: "EISDIR" });
       }));
 
     it("finds exactly what the main thread finds, with one thread and with two", () =>
@@ -161,8 +167,13 @@ describe("the content thread", () => {
         const here = await content("off");
         assert.equal(mapped.length, 0, "the main thread reads through the tree");
         assert.deepEqual(await content("always"), here);
-        assert.ok(mapped.includes("/var/log/app/big.log") && mapped.includes("/srv/app/sparse.log"));
-        assert.ok(!mapped.includes("/etc/issue.net"), "inline data is read by the main thread");
+        const paths = mapped.map((m) => m.replace(/ #\d+$/, ""));
+        assert.ok(paths.includes("/var/log/app/big.log") && paths.includes("/srv/app/sparse.log"));
+        assert.ok(!paths.includes("/etc/issue.net"), "inline data is read by the main thread");
+        assert.ok(
+          mapped.every((m) => / #\d+$/.test(m)),
+          "found by the walk's inode numbers",
+        );
         assert.deepEqual(await content("always", 2), here);
         assertPlanted(here, ["/srv/app/sparse.log:241"]);
       }));

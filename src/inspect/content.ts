@@ -123,10 +123,11 @@ async function scanFile(
   text: TextDestination,
   stats: ContentFacts["stats"],
   configuration: boolean,
+  ino: number | undefined,
   scratch: Buffer,
 ): Promise<void> {
   if (text.hostRead) {
-    const extents = await ctx.image.tree.hostExtents?.(file.path);
+    const extents = await ctx.image.tree.hostExtents?.(file.path, ino);
     if (extents) {
       await text.hostRead({ path: file.path, configuration, extents });
       return;
@@ -217,7 +218,7 @@ export const contentInspector: Inspector<"content"> = {
       destination = scanInThread(thread);
     };
     /** The next file to read, as the walk finds it; undefined once the walk has ended. */
-    const next = async (): Promise<IndexedFile | undefined> => {
+    const next = async (): Promise<{ file: IndexedFile; ino: number | undefined } | undefined> => {
       for (;;) {
         while (cursor < walk.count) {
           const i = cursor++;
@@ -235,7 +236,7 @@ export const contentInspector: Inspector<"content"> = {
           plannedBytes += planned(f);
           startThread();
           report(false);
-          return f;
+          return { file: f, ino: walk.inoAt(i) };
         }
         if (!(await walk.more(cursor))) {
           report(true);
@@ -249,8 +250,8 @@ export const contentInspector: Inspector<"content"> = {
       await Promise.all(
         Array.from({ length: CONCURRENT_READS }, async () => {
           const scratch = Buffer.allocUnsafe(WHOLE_READ);
-          for (let file = await next(); file; file = await next())
-            await readCandidate(ctx, file, destination, stats, scratch);
+          for (let found = await next(); found; found = await next())
+            await readCandidate(ctx, found.file, found.ino, destination, stats, scratch);
         }),
       );
       const running = thread as ContentThreads | undefined;
@@ -296,6 +297,7 @@ function plannedBytesOf(ctx: InspectContext): (f: { size: number }) => number {
 async function readCandidate(
   ctx: InspectContext,
   file: IndexedFile,
+  ino: number | undefined,
   text: TextDestination,
   stats: ContentFacts["stats"],
   scratch: Buffer,
@@ -312,7 +314,7 @@ async function readCandidate(
       return;
     }
     // A library's defaults and docstrings are not the publisher's settings; its keys and tokens are still read.
-    await scanFile(ctx, file, text, stats, !inPackageTree(file.path), scratch);
+    await scanFile(ctx, file, text, stats, !inPackageTree(file.path), ino, scratch);
   } catch (e) {
     ctx.unknown(file.path, e);
   } finally {

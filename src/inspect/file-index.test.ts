@@ -22,18 +22,39 @@ describe("the compact file index", () => {
   it("gives back every entry of the real Debian rootfs's walk, in order, and finds each by path", async () => {
     const image = debianImage();
     const walked: IndexedFile[] = [];
+    const inos: Array<number | undefined> = [];
     const builder = FileIndex.builder();
     for await (const { path, stat: s } of image.walk("/")) {
       walked.push({ path, type: s.type, size: s.size, mode: s.mode, uid: s.uid, gid: s.gid });
+      inos.push(s.ino);
       builder.add(path, s);
+      // What a follower of the walk reads before it ends: the same entry.
+      const i = builder.count - 1;
+      assert.deepEqual(builder.at(i), walked[i]);
+      assert.equal(builder.inoAt(i), s.ino);
     }
     const index = builder.finish();
     assert.ok(walked.length > 5000, `${walked.length} entries`);
     assert.equal(index.count, walked.length);
     assert.deepEqual([...index], walked);
+    // Inode numbers (a host directory's lstat has them), kept beside the entries.
+    assert.ok(inos.every((n) => typeof n === "number" && n > 0));
+    assert.deepEqual(
+      walked.map((_, i) => index.inoAt(i)),
+      inos,
+    );
     for (const e of walked) assert.deepEqual(index.get(e.path), e, e.path);
     assert.equal(index.get("/etc/passwd")?.type, "file");
     assert.equal(index.get("/usr/bin")?.type, "directory");
+  });
+
+  it("has no inode number for an entry whose tree gave none", () => {
+    const index = indexOf([
+      ["/a", stat("file", 1)],
+      ["/b", stat("file", 1, { ino: 12 } as Partial<IndexedStat>)],
+    ]);
+    assert.equal(index.inoAt(0), undefined);
+    assert.equal(index.inoAt(1), 12);
   });
 
   it("finds nothing at paths the walk would not write", () => {

@@ -9,8 +9,8 @@ export interface IndexedFile {
   gid: number;
 }
 
-/** What the index keeps of an entry's lstat. */
-export type IndexedStat = Omit<IndexedFile, "path">;
+/** What the index keeps of an entry's lstat (and its inode number, when the tree has one). */
+export type IndexedStat = Omit<IndexedFile, "path"> & { ino?: number };
 
 const TYPES: readonly FileType[] = [
   "file",
@@ -59,6 +59,12 @@ export class FileIndex implements Iterable<IndexedFile> {
   at(i: number): IndexedFile {
     if (!(i >= 0 && i < this.c.n)) throw new RangeError(`file index entry ${i} of ${this.c.n}`);
     return entryOf(this.c, i, this.nameAt(i));
+  }
+
+  /** Entry `i`'s inode number in its tree (FileStat.ino), when the tree gave one. */
+  inoAt(i: number): number | undefined {
+    const ino = this.c.inos[i];
+    return ino === undefined || Number.isNaN(ino) ? undefined : ino;
   }
 
   *[Symbol.iterator](): Iterator<IndexedFile> {
@@ -150,6 +156,8 @@ interface FileIndexColumns {
   modes: Uint32Array;
   uids: Uint32Array;
   gids: Uint32Array;
+  /** Inode numbers in the entry's tree, NaN where the tree gave none. */
+  inos: Float64Array;
   /** Values that do not fit the Uint32 columns: mode, uid and gid by entry. */
   wide: ReadonlyMap<number, { mode: number; uid: number; gid: number }>;
   /** The parent directory's number (0 is "/"). */
@@ -175,6 +183,8 @@ export class FileIndexBuilder {
   private modes = new Uint32Array(this.capacity);
   private uids = new Uint32Array(this.capacity);
   private gids = new Uint32Array(this.capacity);
+  /** NaN where the tree gave no inode number. */
+  private inos = new Float64Array(this.capacity);
   private parents = new Int32Array(this.capacity);
   private nameEnds = new Uint32Array(this.capacity);
   private readonly wide = new Map<number, { mode: number; uid: number; gid: number }>();
@@ -209,6 +219,12 @@ export class FileIndexBuilder {
     return entryOf({ types, sizes, modes, uids, gids, wide, parents, dirPaths }, i, name);
   }
 
+  /** Entry `i`'s inode number (FileIndex.inoAt), of those added so far. */
+  inoAt(i: number): number | undefined {
+    const ino = i >= 0 && i < this.n ? this.inos[i]! : Number.NaN;
+    return Number.isNaN(ino) ? undefined : ino;
+  }
+
   add(path: string, stat: IndexedStat): void {
     if (this.n === this.capacity) this.grow();
     const i = this.n++;
@@ -233,6 +249,7 @@ export class FileIndexBuilder {
     this.parents[i] = parent;
     this.types[i] = TYPE_CODE.get(stat.type) ?? TYPE_CODE.get("unknown")!;
     this.sizes[i] = stat.size;
+    this.inos[i] = stat.ino ?? Number.NaN;
     if (fitsUint32(stat.mode) && fitsUint32(stat.uid) && fitsUint32(stat.gid)) {
       this.modes[i] = stat.mode;
       this.uids[i] = stat.uid;
@@ -261,6 +278,7 @@ export class FileIndexBuilder {
       modes: this.modes.slice(0, n),
       uids: this.uids.slice(0, n),
       gids: this.gids.slice(0, n),
+      inos: this.inos.slice(0, n),
       wide: this.wide,
       parents: this.parents.slice(0, n),
       nameEnds: this.nameEnds.slice(0, n),
@@ -305,6 +323,7 @@ export class FileIndexBuilder {
     this.modes = grown(this.modes, Uint32Array);
     this.uids = grown(this.uids, Uint32Array);
     this.gids = grown(this.gids, Uint32Array);
+    this.inos = grown(this.inos, Float64Array);
     this.parents = grown(this.parents, Int32Array);
     this.nameEnds = grown(this.nameEnds, Uint32Array);
   }

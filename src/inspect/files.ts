@@ -39,6 +39,11 @@ export class FileWalk {
     return this.builder.at(i);
   }
 
+  /** Entry `i`'s inode number in its tree, when the tree gave one (i < count). */
+  inoAt(i: number): number | undefined {
+    return this.builder.inoAt(i);
+  }
+
   /** True once more than `seen` entries are walked; false when the walk ended with `seen`. */
   more(seen: number): Promise<boolean> {
     if (this.failure !== undefined) return Promise.reject(this.failure);

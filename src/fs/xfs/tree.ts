@@ -119,10 +119,11 @@ export class XfsTree implements FileTree {
     return Buffer.concat(parts);
   }
 
-  async hostExtents(path: string): Promise<HostExtents | undefined> {
+  async hostExtents(path: string, ino?: number): Promise<HostExtents | undefined> {
     const host = this.volume.source.hostFile;
     if (!host) return undefined;
-    const inode = await this.regular(path);
+    // By number when the walk gave it: no lookup from the root again.
+    const inode = regularInode(path, ino === undefined ? await this.lookup(path) : await this.inode(ino));
     const runs = await hostRuns(this.volume, inode, host.offset);
     return runs && { fd: host.fd, size: inode.size, runs };
   }
@@ -137,10 +138,7 @@ export class XfsTree implements FileTree {
   }
 
   private async regular(path: string): Promise<XfsInode> {
-    const i = await this.lookup(path);
-    if (i.type === "directory") throw new FsError("EISDIR", path);
-    if (i.type !== "file") throw new FsError("EINVAL", path, `not a regular file (${i.type})`);
-    return i;
+    return regularInode(path, await this.lookup(path));
   }
 
   async close(): Promise<void> {}
@@ -167,4 +165,11 @@ export async function openXfs(source: ByteSource): Promise<XfsTree> {
   if (root.type !== "directory")
     throw tree.volume.error("XFS root inode", root.offset, `a directory (got ${root.type})`);
   return tree;
+}
+
+/** `i`, the inode at `path`, when it is a regular file. */
+function regularInode(path: string, i: XfsInode): XfsInode {
+  if (i.type === "directory") throw new FsError("EISDIR", path);
+  if (i.type !== "file") throw new FsError("EINVAL", path, `not a regular file (${i.type})`);
+  return i;
 }
