@@ -95,26 +95,18 @@ export async function readAllInto(vol: Volume, inode: Inode, scratch: Buffer): P
   const end = inode.size;
   if (inode.flags & INLINE_DATA_FL || Math.ceil(end / bs) * bs > scratch.length) return readAll(vol, inode);
   let pos = 0;
-  for await (const run of mapRuns(vol, inode, 0)) {
-    // As readData: a run is clipped to what is still unread (pos stays on a block boundary).
-    const runStart = Math.max(run.logical * bs, pos);
-    const runEnd = Math.min((run.logical + run.length) * bs, end);
-    if (runStart >= end) break;
-    if (runEnd <= runStart) continue;
-    scratch.fill(0, pos, runStart);
-    if (run.zero) scratch.fill(0, runStart, runEnd);
-    else {
-      const first = runStart / bs;
-      const blocks = Math.ceil(runEnd / bs) - first;
+  for await (const run of fileRuns(vol, inode)) {
+    scratch.fill(0, pos, run.start);
+    if (run.physical === undefined) scratch.fill(0, run.start, run.end);
+    else
       await vol.dataInto(
-        run.physical + (first - run.logical),
-        blocks,
-        scratch.subarray(first * bs),
+        run.physical,
+        run.blocks,
+        scratch.subarray(run.start),
         `ext inode ${inode.ino} data`,
         inode.offset,
       );
-    }
-    pos = runEnd;
+    pos = run.end;
   }
   scratch.fill(0, pos, end);
   return scratch.subarray(0, end);
@@ -128,28 +120,45 @@ export async function readAllInto(vol: Volume, inode: Inode, scratch: Buffer): P
 export async function hostRuns(vol: Volume, inode: Inode, hostOffset: number): Promise<number[] | undefined> {
   checkSize(vol, inode);
   if (inode.flags & INLINE_DATA_FL) return undefined;
-  const bs = vol.blockSize;
-  const end = inode.size;
   const runs: number[] = [];
   let pos = 0;
-  for await (const run of mapRuns(vol, inode, 0)) {
-    // As readAllInto: a run is clipped to what is still unread (pos stays on a block boundary).
-    const runStart = Math.max(run.logical * bs, pos);
-    const runEnd = Math.min((run.logical + run.length) * bs, end);
-    if (runStart >= end) break;
-    if (runEnd <= runStart) continue;
-    if (runStart > pos) runs.push(-1, runStart - pos);
-    if (run.zero) runs.push(-1, runEnd - runStart);
+  for await (const run of fileRuns(vol, inode)) {
+    if (run.start > pos) runs.push(-1, run.start - pos);
+    if (run.physical === undefined) runs.push(-1, run.end - run.start);
     else {
-      const first = runStart / bs;
-      const physical = run.physical + (first - run.logical);
-      vol.checkRange(physical, Math.ceil(runEnd / bs) - first, `ext inode ${inode.ino} data`, inode.offset);
-      runs.push(hostOffset + physical * bs, runEnd - runStart);
+      vol.checkRange(run.physical, run.blocks, `ext inode ${inode.ino} data`, inode.offset);
+      runs.push(hostOffset + run.physical * vol.blockSize, run.end - run.start);
     }
+    pos = run.end;
+  }
+  if (inode.size > pos) runs.push(-1, inode.size - pos);
+  return runs;
+}
+
+/**
+ * A file's runs from its start, each clipped to i_size and to what the runs before it covered
+ * (so `start` stays on a block boundary): bytes [start, end) at `blocks` blocks from `physical`,
+ * or zeros (unwritten) when `physical` is undefined. The gaps between runs are holes.
+ */
+async function* fileRuns(
+  vol: Volume,
+  inode: Inode,
+): AsyncGenerator<{ start: number; end: number; physical?: number; blocks: number }> {
+  const bs = vol.blockSize;
+  const end = inode.size;
+  let pos = 0;
+  for await (const run of mapRuns(vol, inode, 0)) {
+    const start = Math.max(run.logical * bs, pos);
+    const runEnd = Math.min((run.logical + run.length) * bs, end);
+    if (start >= end) break;
+    if (runEnd <= start) continue;
+    const first = start / bs;
+    const blocks = Math.ceil(runEnd / bs) - first;
+    yield run.zero
+      ? { start, end: runEnd, blocks }
+      : { start, end: runEnd, physical: run.physical + (first - run.logical), blocks };
     pos = runEnd;
   }
-  if (end > pos) runs.push(-1, end - pos);
-  return runs;
 }
 
 /** The whole of a small file or directory (callers bound the size first). */
