@@ -173,9 +173,6 @@ const CONCURRENT_READS = 8;
  */
 const THREAD_FROM_BYTES = 16 * 1024 * 1024;
 
-/** The progress bar's total grows by at least this much at a time while the walk finds files. */
-const PROGRESS_STEP = 4 * 1024 * 1024;
-
 export const contentInspector: Inspector<"content"> = {
   name: "content",
   description:
@@ -203,11 +200,20 @@ export const contentInspector: Inspector<"content"> = {
     const candidates: number[] = [];
     let cursor = 0;
     let plannedBytes = 0;
-    let reported: number | undefined;
-    const report = (final: boolean) => {
-      if (final ? plannedBytes === reported : plannedBytes - (reported ?? 0) < PROGRESS_STEP) return;
-      ctx.options.progress?.planned(plannedBytes - (reported ?? 0));
-      reported = plannedBytes;
+    // The plan goes to the progress bar once the walk has ended (until then the bar counts the
+    // walk); what was read before is handed on with it, so the reads still add up to the plan.
+    const progress = ctx.options.progress;
+    let plannedReported = false;
+    let readEarly = 0;
+    const planDone = () => {
+      if (plannedReported) return;
+      plannedReported = true;
+      progress?.planned(plannedBytes);
+      if (readEarly > 0) progress?.read(readEarly);
+    };
+    const onRead = (bytes: number) => {
+      if (plannedReported) progress?.read(bytes);
+      else readEarly += bytes;
     };
     let thread: ContentThreads | undefined;
     let destination = scanHere(sink);
@@ -235,11 +241,10 @@ export const contentInspector: Inspector<"content"> = {
           candidates.push(i);
           plannedBytes += planned(f);
           startThread();
-          report(false);
           return { file: f, ino: walk.inoAt(i) };
         }
         if (!(await walk.more(cursor))) {
-          report(true);
+          planDone();
           return undefined;
         }
       }
@@ -251,7 +256,7 @@ export const contentInspector: Inspector<"content"> = {
         Array.from({ length: CONCURRENT_READS }, async () => {
           const scratch = Buffer.allocUnsafe(WHOLE_READ);
           for (let found = await next(); found; found = await next())
-            await readCandidate(ctx, found.file, found.ino, destination, stats, scratch);
+            await readCandidate(ctx, found.file, found.ino, destination, stats, scratch, onRead);
         }),
       );
       const running = thread as ContentThreads | undefined;
@@ -301,6 +306,7 @@ async function readCandidate(
   text: TextDestination,
   stats: ContentFacts["stats"],
   scratch: Buffer,
+  onRead: (plannedBytes: number) => void,
 ): Promise<void> {
   try {
     if (file.size > ctx.options.maxContentScanBytes) {
@@ -318,6 +324,6 @@ async function readCandidate(
   } catch (e) {
     ctx.unknown(file.path, e);
   } finally {
-    ctx.options.progress?.read(plannedBytesOf(ctx)(file));
+    onRead(plannedBytesOf(ctx)(file));
   }
 }
