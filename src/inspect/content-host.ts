@@ -39,6 +39,13 @@ export function noReadCounts(): ReadCounts {
   return { scannedFiles: 0, scannedBytes: 0, binaryFiles: 0 };
 }
 
+/** Adds `more` into `into` (the stats hold these counts among others). */
+export function addReadCounts(into: ReadCounts, more: ReadCounts): void {
+  into.scannedFiles += more.scannedFiles;
+  into.scannedBytes += more.scannedBytes;
+  into.binaryFiles += more.binaryFiles;
+}
+
 /** Buffers a thread reuses for every file it reads: WHOLE_READ and PIECE bytes. */
 export interface ReadBuffers {
   whole: Buffer;

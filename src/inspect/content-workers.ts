@@ -1,6 +1,6 @@
 import type { Worker } from "node:worker_threads";
 import { siblingModule, startModuleWorker } from "../io/module-worker.js";
-import type { HostReadJob, ReadCounts } from "./content-host.js";
+import { addReadCounts, type HostReadJob, type ReadCounts } from "./content-host.js";
 import { appendSink, type ScanSink } from "./content-scan.js";
 
 /** One file, or one piece of a file read in pieces, in a batch's buffer at [start, end). */
@@ -255,25 +255,23 @@ export class ContentThreads {
 
   /** Queues the text of one whole file (at most BATCH_BYTES); `data` may be reused once this resolves. */
   file(path: string, configuration: boolean, data: Buffer): Promise<void> {
-    for (let i = 0; i < this.lanes.length; i++) {
-      const lane = this.lanes[(this.turn + i) % this.lanes.length]!;
-      if (lane.hasRoom(data.length)) return lane.file(path, configuration, data);
-    }
-    // Every worker is behind: wait for the next in turn.
-    const lane = this.lanes[this.turn]!;
-    this.turn = (this.turn + 1) % this.lanes.length;
-    return lane.file(path, configuration, data);
+    return this.laneWithRoom((lane) => lane.hasRoom(data.length)).file(path, configuration, data);
   }
 
   /** Queues a file for a worker to read from its host file and scan: to whichever has room. */
   read(job: HostReadJob): Promise<void> {
+    return this.laneWithRoom((lane) => lane.hasReadRoom()).read(job);
+  }
+
+  /** The first lane from the current turn on that has room; when every one is behind, the next in turn (to wait for). */
+  private laneWithRoom(hasRoom: (lane: ContentThread) => boolean): ContentThread {
     for (let i = 0; i < this.lanes.length; i++) {
       const lane = this.lanes[(this.turn + i) % this.lanes.length]!;
-      if (lane.hasReadRoom()) return lane.read(job);
+      if (hasRoom(lane)) return lane;
     }
     const lane = this.lanes[this.turn]!;
     this.turn = (this.turn + 1) % this.lanes.length;
-    return lane.read(job);
+    return lane;
   }
 
   /** A number for a file read in pieces: give it to every piece(). */
@@ -293,7 +291,7 @@ export class ContentThreads {
     const counts = results[0]!.counts;
     for (const r of results.slice(1)) {
       appendSink(sink, r.sink);
-      for (const key of Object.keys(counts) as Array<keyof ReadCounts>) counts[key] += r.counts[key];
+      addReadCounts(counts, r.counts);
     }
     return { sink, unknowns: results.flatMap((r) => r.unknowns), counts };
   }

@@ -1,6 +1,13 @@
 import { FsError } from "../io/errors.js";
 import type { ConfigCredentialMatch, UrlCredentialMatch } from "./config-credentials.js";
-import { BINARY_PROBE, HEAD_FIRST, type HostReadJob, isBinary, WHOLE_READ } from "./content-host.js";
+import {
+  addReadCounts,
+  BINARY_PROBE,
+  HEAD_FIRST,
+  type HostReadJob,
+  isBinary,
+  WHOLE_READ,
+} from "./content-host.js";
 import type { CloudMention, EndpointMatch, PrivateKeyMatch, ScanSink, SecretMatch } from "./content-scan.js";
 import {
   appendSink,
@@ -215,16 +222,20 @@ export const contentInspector: Inspector<"content"> = {
       if (plannedReported) progress?.read(bytes);
       else readEarly += bytes;
     };
-    let thread: ContentThreads | undefined;
+    // A holder, not a `let`: TypeScript does not narrow a variable that a closure assigns.
+    const threads: { running?: ContentThreads } = {};
     let destination = scanHere(sink);
     const startThread = (): void => {
       const wanted = ctx.options.contentThread;
-      if (thread || wanted === "off" || (wanted === "auto" && plannedBytes < THREAD_FROM_BYTES)) return;
-      thread = new ContentThreads(ctx.options.contentThreads ?? 1);
-      destination = scanInThread(thread);
+      if (threads.running || wanted === "off" || (wanted === "auto" && plannedBytes < THREAD_FROM_BYTES))
+        return;
+      threads.running = new ContentThreads(ctx.options.contentThreads ?? 1);
+      destination = scanInThread(threads.running);
     };
     /** The next file to read, as the walk finds it; undefined once the walk has ended. */
-    const next = async (): Promise<{ file: IndexedFile; ino: number | undefined } | undefined> => {
+    const next = async (): Promise<
+      { file: IndexedFile; ino: number | undefined; planned: number } | undefined
+    > => {
       for (;;) {
         while (cursor < walk.count) {
           const i = cursor++;
@@ -239,9 +250,10 @@ export const contentInspector: Inspector<"content"> = {
             continue;
           }
           candidates.push(i);
-          plannedBytes += planned(f);
+          const bytes = planned(f);
+          plannedBytes += bytes;
           startThread();
-          return { file: f, ino: walk.inoAt(i) };
+          return { file: f, ino: walk.inoAt(i), planned: bytes };
         }
         if (!(await walk.more(cursor))) {
           planDone();
@@ -256,19 +268,17 @@ export const contentInspector: Inspector<"content"> = {
         Array.from({ length: CONCURRENT_READS }, async () => {
           const scratch = Buffer.allocUnsafe(WHOLE_READ);
           for (let found = await next(); found; found = await next())
-            await readCandidate(ctx, found.file, found.ino, destination, stats, scratch, onRead);
+            await readCandidate(ctx, found, destination, stats, scratch, onRead);
         }),
       );
-      const running = thread as ContentThreads | undefined;
-      if (running) {
-        const done = await running.finish();
+      if (threads.running) {
+        const done = await threads.running.finish();
         appendSink(sink, done.sink);
-        for (const key of Object.keys(done.counts) as Array<keyof typeof done.counts>)
-          stats[key] += done.counts[key];
+        addReadCounts(stats, done.counts);
         for (const u of done.unknowns) ctx.unknown(u.path, new Error(u.error));
       }
     } finally {
-      (thread as ContentThreads | undefined)?.stop();
+      threads.running?.stop();
     }
     const index = await walk.index;
     const vendored = await vendoredLater;
@@ -301,8 +311,7 @@ function plannedBytesOf(ctx: InspectContext): (f: { size: number }) => number {
 /** Reads one file and hands its text to `text`; what cannot be read is an unknown. */
 async function readCandidate(
   ctx: InspectContext,
-  file: IndexedFile,
-  ino: number | undefined,
+  { file, ino, planned }: { file: IndexedFile; ino: number | undefined; planned: number },
   text: TextDestination,
   stats: ContentFacts["stats"],
   scratch: Buffer,
@@ -324,6 +333,6 @@ async function readCandidate(
   } catch (e) {
     ctx.unknown(file.path, e);
   } finally {
-    onRead(plannedBytesOf(ctx)(file));
+    onRead(planned);
   }
 }

@@ -29,7 +29,7 @@ export async function* readFileRange(
     yield Buffer.from(inode.dataFork.subarray(start, stop));
     return;
   }
-  for (const { at, length, physical } of segments(vol, inode, await readExtents(vol, inode), start, stop))
+  for (const { length, physical } of segments(vol, inode, await readExtents(vol, inode), start, stop))
     for (let done = 0; done < length; done += CHUNK) {
       const n = Math.min(CHUNK, length - done);
       yield physical === -1 ? Buffer.alloc(n) : await vol.source.read(physical + done, n);
