@@ -138,7 +138,7 @@ function jenkinsStores(index: FileIndex): Array<[string, StoreSpec]> {
   const isConfigFile = (e: IndexedFile | undefined) =>
     e !== undefined && e.type === "file" && !e.path.startsWith("/usr/share/doc/");
   const homes = new Set(JENKINS_HOMES);
-  for (const e of index) {
+  for (const e of index.select((v) => v.name === "credentials.xml" || v.name === "master.key")) {
     if (!isConfigFile(e)) continue;
     if (e.path.endsWith("/credentials.xml")) homes.add(e.path.slice(0, -"/credentials.xml".length));
     else if (e.path.endsWith("/secrets/master.key"))
@@ -147,7 +147,9 @@ function jenkinsStores(index: FileIndex): Array<[string, StoreSpec]> {
   const homeList = [...homes].slice(0, MAX_JENKINS_HOMES).filter((home) => home !== "");
   // The files under any home, in walk order: a second pass keeps only these, not every path.
   const files: string[] = [];
-  for (const e of index)
+  const under = homeList.map((home) => `${home}/`);
+  const inAHome = (dir: string) => homeList.includes(dir) || under.some((prefix) => dir.startsWith(prefix));
+  for (const e of index.select((v) => v.type === "file" && inAHome(v.dir)))
     if (isConfigFile(e) && homeList.some((home) => e.path.startsWith(`${home}/`))) files.push(e.path);
   const out: Array<[string, StoreSpec]> = [];
   for (const home of homeList) {
@@ -174,7 +176,7 @@ const MAX_POSTFIX_INSTANCES = 64;
 /** The tables each instance's main.cf names in smtp_sasl_password_maps, beyond the usual places. */
 async function postfixNamedMaps(ctx: InspectContext, index: FileIndex): Promise<Array<[string, StoreSpec]>> {
   const mainCfs = [`${POSTFIX_DIR}/main.cf`];
-  for (const e of index) {
+  for (const e of index.select((v) => v.name === "main.cf")) {
     if (mainCfs.length > MAX_POSTFIX_INSTANCES) break;
     if (e.type === "file" && POSTFIX_INSTANCE_MAIN_CF.test(e.path)) mainCfs.push(e.path);
   }

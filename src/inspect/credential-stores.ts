@@ -10,6 +10,7 @@ import {
 } from "./credential-store-services.js";
 import { DISCOVERED_SYSTEM_PATHS, discoveredSystemStores } from "./credential-store-system.js";
 import { HTPASSWD_NAME, HTPASSWD_SPEC, STORE_SPECS, type StoreSpec } from "./credential-store-table.js";
+import type { EntryView } from "./files.js";
 import { accountHomes, groupByHome, leftBehindHomes } from "./homes.js";
 import { loadYaml } from "./load-yaml.js";
 import { maskSecretValue } from "./mask.js";
@@ -152,8 +153,10 @@ async function passwordFiles(ctx: InspectContext): Promise<string[]> {
   const files = await ctx.get("files");
   const out = new Set<string>();
   const configs: string[] = [];
-  for (const e of files) {
-    if (e.type !== "file") continue;
+  const inAServerDir = (dir: string) => WEB_SERVER_DIRS.some((d) => dir === d || dir.startsWith(`${d}/`));
+  for (const e of files.select(
+    (v) => v.type === "file" && (HTPASSWD_NAME.test(v.name) || inAServerDir(v.dir)),
+  )) {
     const name = e.path.slice(e.path.lastIndexOf("/") + 1);
     if (HTPASSWD_NAME.test(name)) out.add(e.path);
     else if (WEB_SERVER_DIRS.some((d) => e.path.startsWith(`${d}/`)) && e.size <= 1024 * 1024)
@@ -189,7 +192,14 @@ async function namedStores(ctx: InspectContext): Promise<Array<[string, StoreSpe
   const named: Array<[string, StoreSpec]> = [];
   const vpnConfigs: string[] = [];
   const loose: string[] = [];
-  for (const e of files) {
+  // Only what the loop below could keep is materialised (a superset: the loop decides).
+  const mayKeep = (v: EntryView) =>
+    v.type === "file" &&
+    (v.name.endsWith(".conf") ||
+      v.name.endsWith(".ovpn") ||
+      v.dir.startsWith("/etc/openvpn") ||
+      STORE_SPECS.some((spec) => spec.names?.test(v.name)));
+  for (const e of files.select(mayKeep)) {
     if (e.type !== "file" || e.path.startsWith("/usr/share/doc/")) continue;
     const name = e.path.slice(e.path.lastIndexOf("/") + 1);
     for (const spec of STORE_SPECS)

@@ -46,6 +46,36 @@ describe("the compact file index", () => {
     for (const e of walked) assert.deepEqual(index.get(e.path), e, e.path);
     assert.equal(index.get("/etc/passwd")?.type, "file");
     assert.equal(index.get("/usr/bin")?.type, "directory");
+    // A selection's view reads each field as the entry has it, and keeps what the test keeps.
+    let seen = 0;
+    const all = [
+      ...index.select((v) => {
+        const e = walked[seen++]!;
+        assert.deepEqual(
+          { type: v.type, size: v.size, name: v.name, dir: v.dir, path: v.path },
+          {
+            type: e.type,
+            size: e.size,
+            name: e.path.slice(e.path.lastIndexOf("/") + 1),
+            dir: e.path.slice(0, e.path.lastIndexOf("/")) || "/",
+            path: e.path,
+          },
+        );
+        return true;
+      }),
+    ];
+    assert.equal(seen, walked.length);
+    assert.deepEqual(all, walked);
+    const conf = (e: { type: string; path: string }) => e.type === "file" && e.path.endsWith(".conf");
+    const selected = [...index.select((v) => v.type === "file" && v.name.endsWith(".conf"))];
+    assert.ok(selected.length > 10, `${selected.length} .conf files`);
+    assert.deepEqual(selected, walked.filter(conf));
+    const apt = [...index.select((v) => v.dir === "/etc/apt")];
+    assert.ok(apt.length > 2, `${apt.length} entries in /etc/apt`);
+    assert.deepEqual(
+      apt,
+      walked.filter((e) => /^\/etc\/apt\/[^/]+$/.test(e.path)),
+    );
   });
 
   it("has no inode number for an entry whose tree gave none", () => {

@@ -71,6 +71,20 @@ export class FileIndex implements Iterable<IndexedFile> {
     for (let i = 0; i < this.c.n; i++) yield this.at(i);
   }
 
+  /**
+   * The entries `test` keeps, in walk order, materialised; the others never are. The test sees
+   * each entry through one reused view that reads a column only when asked, and must not keep it.
+   * Inspectors look for a few names among every entry: iterating the whole index made an object
+   * and a path string per entry for each of them (~0.7 GB allocated at 300 k files).
+   */
+  *select(test: (entry: EntryView) => boolean): Generator<IndexedFile> {
+    const view = new ColumnView(this.c, (i) => this.nameAt(i));
+    for (let i = 0; i < this.c.n; i++) {
+      view.i = i;
+      if (test(view)) yield this.at(i);
+    }
+  }
+
   /** The entry at exactly this path (as the walk wrote it), if the walk saw one. */
   get(path: string): IndexedFile | undefined {
     const i = this.indexOf(path);
@@ -119,6 +133,42 @@ export class FileIndex implements Iterable<IndexedFile> {
       else lo = mid + 1;
     }
     return lo > this.c.childStart[dir]! && this.nameAt(lo - 1) === name ? lo - 1 : -1;
+  }
+}
+
+/** An entry as FileIndex.select's test sees it: each field read from the columns when asked. */
+export interface EntryView {
+  readonly type: FileType;
+  readonly size: number;
+  /** The last component of the path. */
+  readonly name: string;
+  /** The parent directory's path ("/" for an entry at the top). */
+  readonly dir: string;
+  readonly path: string;
+}
+
+/** One entry's fields, read from the columns by number (`i` moves it along). */
+class ColumnView implements EntryView {
+  i = 0;
+  constructor(
+    private readonly c: FileIndexColumns,
+    private readonly nameOf: (i: number) => string,
+  ) {}
+  get type(): FileType {
+    return TYPES[this.c.types[this.i]!]!;
+  }
+  get size(): number {
+    return this.c.sizes[this.i]!;
+  }
+  get name(): string {
+    return this.nameOf(this.i);
+  }
+  get dir(): string {
+    return this.c.dirPaths[this.c.parents[this.i]!]!;
+  }
+  get path(): string {
+    const dir = this.dir;
+    return dir === "/" ? `/${this.name}` : `${dir}/${this.name}`;
   }
 }
 

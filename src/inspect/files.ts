@@ -2,7 +2,7 @@ import { PSEUDO_FILESYSTEMS } from "../fs/image.js";
 import type { InspectContext, Inspector } from "./context.js";
 import { FileIndex, type FileIndexBuilder, type IndexedFile } from "./file-index.js";
 
-export type { IndexedFile } from "./file-index.js";
+export type { EntryView, IndexedFile } from "./file-index.js";
 export { FileIndex } from "./file-index.js";
 
 const skipped = new Set(PSEUDO_FILESYSTEMS);

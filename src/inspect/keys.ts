@@ -155,7 +155,7 @@ export const authorizedKeysInspector: Inspector<"authorizedKeys"> = {
     const readBy = await filesReadBySshd(ctx);
     // A keys file no account reads today (user deleted, AuthorizedKeysFile changed) still ships a key.
     const index = await ctx.get("files");
-    for (const entry of index) {
+    for (const entry of index.select((v) => KEYS_FILE_NAMES.has(v.name))) {
       if (entry.type !== "file" && entry.type !== "symlink") continue;
       const base = entry.path.slice(entry.path.lastIndexOf("/") + 1);
       if (KEYS_FILE_NAMES.has(base) && !readBy.has(entry.path) && !isNoisePath(entry.path))

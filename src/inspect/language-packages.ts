@@ -1,6 +1,6 @@
 import path from "node:path";
 import { mapConcurrent } from "../fs/concurrent.js";
-import type { IndexedFile } from "./files.js";
+import type { FileIndex } from "./files.js";
 import { type DirReadContext, MAX_CONFIG_BYTES } from "./text-files.js";
 
 /**
@@ -26,6 +26,8 @@ const VENDOR_MANIFEST = /^(.*\/vendor\/)(?:composer\/installed\.json|modules\.tx
  */
 const PIP_RECORD = /\.dist-info\/RECORD$/;
 const EGG_INSTALLED_FILES = /\.egg-info\/installed-files\.txt$/;
+/** The file names the three patterns above end in. */
+const LIST_NAMES = new Set(["installed.json", "modules.txt", "RECORD", "installed-files.txt"]);
 
 /** Lists read at once: a venv has a few hundred packages, each list a few KiB. */
 const CONCURRENT_LIST_READS = 8;
@@ -61,11 +63,11 @@ export function inPackageTree(file: string): boolean {
 /** Reads the manifests and pip's install lists found in the file index. */
 export async function languagePackageFiles(
   ctx: DirReadContext,
-  entries: Iterable<IndexedFile>,
+  index: FileIndex,
 ): Promise<LanguagePackageFiles> {
   const vendorDirs: string[] = [];
   const lists: Array<{ path: string; base: string; csv: boolean }> = [];
-  for (const e of entries) {
+  for (const e of index.select((v) => LIST_NAMES.has(v.name))) {
     if (e.type !== "file") continue;
     const vendor = VENDOR_MANIFEST.exec(e.path);
     if (vendor) vendorDirs.push(vendor[1]!);

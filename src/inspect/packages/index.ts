@@ -159,7 +159,7 @@ async function readRuntimes(
   found.push(...(await versionManagerRuntimes(ctx)));
   const files = await ctx.get("files");
   const configs: string[] = [];
-  for (const e of files) if (e.type === "file" && e.path.endsWith("/pyvenv.cfg")) configs.push(e.path);
+  for (const e of files.select((v) => v.name === "pyvenv.cfg" && v.type === "file")) configs.push(e.path);
   const venvCopies = await venvRuntimes(ctx, configs);
   // A venv shipped inside a package (dh-virtualenv) is that package's, not a copy someone left.
   const venvOwners = await dpkgOwners(

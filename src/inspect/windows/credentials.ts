@@ -146,7 +146,7 @@ export function readWinlogonPassword(software: Hive, path: string): SavedPasswor
 export async function readRdpPasswords(ctx: InspectContext): Promise<SavedPassword[]> {
   const files = await ctx.get("files");
   const out: SavedPassword[] = [];
-  for (const f of files) {
+  for (const f of files.select((v) => v.name.toLowerCase().endsWith(".rdp"))) {
     if (f.type !== "file" || !f.path.toLowerCase().endsWith(".rdp") || f.size > MAX_FILE) continue;
     try {
       out.push(...parseRdpFile(configText(await ctx.image.readFile(f.path, MAX_FILE)), f.path));
