@@ -3,7 +3,8 @@ import { appendFileSync, closeSync, mkdtempSync, openSync, rmSync } from "node:f
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { ChunkReader, growingFileSource } from "./reader.js";
+import { open } from "node:fs/promises";
+import { ChunkReader, fileSource, growingFileSource } from "./reader.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-reader-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,6 +70,24 @@ describe("growingFileSource", () => {
       assert.equal((await reader.read(100)).toString(), "partial");
     } finally {
       closeSync(fd);
+    }
+  });
+});
+
+describe("ChunkReader over a file", () => {
+  it("gives each read its own bytes, though the source reads every chunk into one buffer", async () => {
+    const file = path.join(dir, "blocks");
+    // 200 blocks of 512 bytes, block i filled with i: several 32 KiB chunks.
+    appendFileSync(file, Buffer.concat(Array.from({ length: 200 }, (_, i) => Buffer.alloc(512, i))));
+    const handle = await open(file, "r");
+    try {
+      const reader = new ChunkReader(fileSource(handle, (await handle.stat()).size));
+      const kept: Buffer[] = [];
+      for (let i = 0; i < 200; i++) kept.push(await reader.read(512));
+      // A block kept while later chunks were read still holds what it was read as.
+      kept.forEach((block, i) => assert.ok(block.equals(Buffer.alloc(512, i)), `block ${i}`));
+    } finally {
+      await handle.close();
     }
   });
 });
