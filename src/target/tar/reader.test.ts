@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { appendFileSync, closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { open } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { open } from "node:fs/promises";
 import { ChunkReader, fileSource, growingFileSource } from "./reader.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-reader-"));
