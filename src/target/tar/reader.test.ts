@@ -85,7 +85,7 @@ describe("ChunkReader over a file", () => {
       const kept: Buffer[] = [];
       for (let i = 0; i < 200; i++) kept.push(await reader.read(512));
       // A block kept while later chunks were read still holds what it was read as.
-      kept.forEach((block, i) => assert.ok(block.equals(Buffer.alloc(512, i)), `block ${i}`));
+      for (const [i, block] of kept.entries()) assert.ok(block.equals(Buffer.alloc(512, i)), `block ${i}`);
     } finally {
       await handle.close();
     }
