@@ -26,6 +26,8 @@ async function snapshot(tree: FileTree) {
   const entries = new Map<string, Seen>();
   const byIno = new Map<number, string[]>();
   for await (const { path: p, stat } of image.walk()) {
+    // A tree's readdirStats gives what lstat gives.
+    if (tree.readdirStats) assert.deepEqual(stat, await tree.lstat(p), p);
     const seen: Seen = {
       type: stat.type,
       mode: stat.mode,
@@ -83,6 +85,7 @@ describe("TarTree over GNU tar archives of the Debian rootfs matches the directo
       const tree = await TarTree.open(archives.find((a) => a.endsWith(`.${ext}`))!);
       try {
         assert.deepEqual(tree.suspiciousEntries, []);
+        assert.ok(tree.readdirStats, "walked by readdirStats");
         const actual = await snapshot(tree);
         const missing = [...expected.entries.keys()].filter((p) => !actual.entries.has(p));
         const extra = [...actual.entries.keys()].filter((p) => !expected.entries.has(p));

@@ -2,7 +2,7 @@ import { promises as fsp, readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import os from "node:os";
 import { Readable } from "node:stream";
-import type { DirEntry, FileStat, FileTree } from "../../fs/filetree.js";
+import type { DirEntry, EntryStat, FileStat, FileTree } from "../../fs/filetree.js";
 import { splitImagePath } from "../../fs/path.js";
 import { FsError, ImageFormatError } from "../../io/errors.js";
 import {
@@ -245,6 +245,13 @@ export class TarTree implements FileTree {
     const node = this.lookup(p);
     if (!this.index.isDir(node)) throw new FsError("ENOTDIR", p);
     return this.index.children(node).map(({ name, ino }) => ({ name, type: this.index.typeOf(ino) }));
+  }
+
+  /** For walks: each entry's stat from the index by number, not by looking its path up again. */
+  async readdirStats(p: string): Promise<EntryStat[]> {
+    const node = this.lookup(p);
+    if (!this.index.isDir(node)) throw new FsError("ENOTDIR", p);
+    return this.index.children(node).map(({ name, ino }) => ({ name, stat: this.index.stat(ino) }));
   }
 
   async readlink(p: string): Promise<string> {
