@@ -38,6 +38,8 @@ const planted = {
   "/srv/app/.env": `DATABASE_URL=postgres://app:s3cr3t-Pa55@db.internal/app\nGITHUB_TOKEN=${GITHUB}\n`,
   // Read in pieces: a token ~3 MiB in, and a key block whose lines straddle the 1 MiB pieces.
   "/var/log/app/big.log": `${filler(80_000)}token ${GITHUB}\n${filler(20_000)}${PEM("")}${filler(5)}`,
+  // Past 8 MiB (the bound until 2026-12: larger text files were only listed as unknowns).
+  "/var/log/app/huge.log": `${filler(230_000)}token ${GITHUB}\n`,
   // A library's settings: read for keys and tokens, not for its defaults.
   "/srv/app/node_modules/lib/package.json": '{"name":"lib","version":"1.0.0"}\n',
   "/srv/app/node_modules/lib/config.js": `module.exports = { password: "library-default-pw", token: "${GITHUB}" };\n`,
@@ -67,6 +69,7 @@ function assertPlanted(facts: ContentFacts, extraSecrets: string[] = []): void {
       "/srv/app/.env:2",
       "/srv/app/node_modules/lib/config.js:1",
       "/var/log/app/big.log:80001",
+      "/var/log/app/huge.log:230001",
       ...extraSecrets,
     ].sort(),
   );
@@ -75,7 +78,8 @@ function assertPlanted(facts: ContentFacts, extraSecrets: string[] = []): void {
   assert.deepEqual(where(facts.urlCredentials), ["/srv/app/.env:1"]);
   assert.deepEqual(where(facts.endpoints), ["/etc/app/endpoints.conf:1"]);
   assert.deepEqual(where(facts.cloudMentions), ["/etc/issue.net:1"]);
-  assert.ok(facts.stats.scannedBytes > 4_000_000);
+  assert.ok(facts.stats.scannedBytes > 13_000_000);
+  assert.equal(facts.stats.tooLargeFiles, 0);
   // lib/package.json, lib/config.js, tool's RECORD and the script it lists.
   assert.equal(facts.stats.languagePackageFiles, 4);
 }
@@ -106,8 +110,8 @@ describe("the content thread", () => {
     closeSync(sparse);
     // GPT, one partition at 1 MiB; ext4 with inline data, so the smallest files stay in their inodes.
     const disk = path.join(dir, "disk.raw");
-    execFileSync("truncate", ["-s", "24M", disk]);
-    execFileSync("sgdisk", ["-n", "1:2048:+20M", disk], { stdio: "ignore" });
+    execFileSync("truncate", ["-s", "36M", disk]);
+    execFileSync("sgdisk", ["-n", "1:2048:+32M", disk], { stdio: "ignore" });
     execFileSync("mkfs.ext4", [
       "-q",
       "-F",
@@ -118,7 +122,7 @@ describe("the content thread", () => {
       "-d",
       root,
       disk,
-      "20M",
+      "32M",
     ]);
 
     async function withDisk<T>(body: (image: Image, mapped: string[]) => Promise<T>): Promise<T> {

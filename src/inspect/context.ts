@@ -56,7 +56,10 @@ export interface ContentProgress {
 }
 
 export const DEFAULT_INSPECT_OPTIONS: InspectOptions = {
-  maxContentScanBytes: 8 * 1024 * 1024,
+  // Text is read and scanned in pieces (memory stays bounded whatever the size): the bound only
+  // caps the time one file can take, ~1 s at 256 MiB. At 8 MiB, a 9.5 MB sqlite3.c in node_modules
+  // or a database dump was never read for keys and tokens.
+  maxContentScanBytes: 256 * 1024 * 1024,
   maxIndexedEntries: 2_000_000,
 };
 
