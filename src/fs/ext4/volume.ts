@@ -187,8 +187,19 @@ export class Volume {
     else (await this.source.read(offset, count * this.blockSize)).copy(target);
   }
 
+  /** Groups' inode tables as read and checked: one number per group, asked for once per inode read. */
+  private readonly inodeTables = new Map<number, number>();
+
   /** Block number of group `g`'s inode table, from its group descriptor. */
   async inodeTable(g: number): Promise<number> {
+    const known = this.inodeTables.get(g);
+    if (known !== undefined) return known;
+    const table = await this.readInodeTable(g);
+    this.inodeTables.set(g, table);
+    return table;
+  }
+
+  private async readInodeTable(g: number): Promise<number> {
     const { sb } = this;
     const perBlock = this.blockSize / sb.descSize;
     const descBlockIndex = Math.floor(g / perBlock);
