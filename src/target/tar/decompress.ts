@@ -133,7 +133,9 @@ export async function* decompressedChunks(
   const meter = new InflateMeter(file, bound, consumed);
   try {
     if (compression === "gzip") {
-      const gunzip = createGunzip();
+      // 256 KiB out at a time, not zlib's 16 KiB: each chunk is a stream event, an index step and a
+      // write to the spill file on this thread (the rootfs's .tar.gz scan 2.45 -> 1.83 s).
+      const gunzip = createGunzip({ chunkSize: 256 * 1024 });
       input.on("error", (e) => gunzip.destroy(e));
       input.pipe(gunzip);
       yield* rethrow(gunzip, file, STRUCTURE.gzip, () => gunzip.bytesWritten, meter);
