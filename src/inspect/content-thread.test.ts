@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -11,6 +20,7 @@ import { openExt4 } from "../fs/ext4/index.js";
 import type { HostExtents } from "../fs/filetree.js";
 import { Image } from "../fs/image.js";
 import { openFileByteSource } from "../io/file.js";
+import { TarTree } from "../target/tar/tree.js";
 import type { ContentFacts } from "./content.js";
 import { ContentThread } from "./content-workers.js";
 import { FactStore, type InspectOptions } from "./context.js";
@@ -181,6 +191,49 @@ describe("the content thread", () => {
         assert.deepEqual(await content("always", 2), here);
         assertPlanted(here, ["/srv/app/sparse.log:241"]);
       }));
+  });
+
+  describe("reading files itself from a tar archive, plain and compressed", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-tar-content-"));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const root = path.join(dir, "root");
+    for (const [file, text] of Object.entries(planted)) {
+      mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
+      writeFileSync(path.join(root, file), text);
+    }
+    execFileSync("tar", ["-cf", path.join(dir, "root.tar"), "-C", root, "."]);
+    execFileSync("zstd", ["-q", "-k", path.join(dir, "root.tar")]);
+
+    for (const name of ["root.tar", "root.tar.zst"])
+      it(`${name}: finds exactly what the main thread finds, the threads reading the archive's bytes`, async () => {
+        const tree = await TarTree.open(path.join(dir, name));
+        try {
+          const mapped: string[] = [];
+          const hostExtents = tree.hostExtents.bind(tree);
+          tree.hostExtents = async (p: string, ino?: number) => {
+            const extents = await hostExtents(p, ino);
+            // By number as by path, and the run holds the file's bytes.
+            assert.deepEqual(extents, await hostExtents(p), p);
+            if (extents) {
+              const bytes = Buffer.alloc(extents.size);
+              if (extents.size > 0) readSync(extents.fd, bytes, 0, extents.size, extents.runs[0]!);
+              assert.ok(bytes.equals(await tree.readFile(p, { maxBytes: extents.size })), p);
+              mapped.push(p);
+            }
+            return extents;
+          };
+          const image = new Image(tree);
+          const content = (contentThread: InspectOptions["contentThread"]) =>
+            new FactStore(image, inspectorsByName, { contentThread, contentThreads: 2 }).get("content");
+          const here = await content("off");
+          assert.equal(mapped.length, 0, "the main thread reads through the tree");
+          assert.deepEqual(await content("always"), here);
+          assert.ok(mapped.includes("/var/log/app/huge.log") && mapped.includes("/etc/app.conf"));
+          assertPlanted(here);
+        } finally {
+          await tree.close();
+        }
+      });
   });
 
   it("a worker that dies fails the pass instead of returning what it had", async () => {

@@ -1,8 +1,8 @@
-import { promises as fsp, readSync } from "node:fs";
+import { promises as fsp, fstatSync, readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import os from "node:os";
 import { Readable } from "node:stream";
-import type { DirEntry, EntryStat, FileStat, FileTree } from "../../fs/filetree.js";
+import type { DirEntry, EntryStat, FileStat, FileTree, HostExtents } from "../../fs/filetree.js";
 import { splitImagePath } from "../../fs/path.js";
 import { FsError, ImageFormatError } from "../../io/errors.js";
 import {
@@ -298,6 +298,27 @@ export class TarTree implements FileTree {
   /** Where file data is: the archive itself (plain tar) or the spill file (compressed). */
   private get store(): FileHandle {
     return this.spill ? this.spill.handle : this.archive;
+  }
+
+  private storeBytes?: number;
+
+  /**
+   * Where a regular file's bytes lie in the host file, so the content threads read them
+   * themselves: one run in the archive (plain tar) or the spill file (compressed), which no longer
+   * grows once the tree is open. None for a sparse file or for data the store does not hold whole
+   * (a truncated archive: read here, the read says so). `ino` is the walk's number for `p`.
+   */
+  async hostExtents(p: string, ino?: number): Promise<HostExtents | undefined> {
+    const node = ino !== undefined && this.index.data(ino) ? ino : this.lookup(p);
+    if (this.index.isDir(node)) throw new FsError("EISDIR", p);
+    const data = this.index.data(node);
+    if (!data) throw new FsError("EINVAL", p, `not a regular file (${this.index.typeOf(node)})`);
+    if (data.sparse) return undefined;
+    const size = this.index.stat(node).size;
+    const fd = this.store.fd;
+    this.storeBytes ??= fstatSync(fd).size;
+    if (data.offset + size > this.storeBytes) return undefined;
+    return { fd, size, runs: size > 0 ? [data.offset, size] : [] };
   }
 
   /** A whole non-sparse file in one buffer, read straight from where it is stored. */
