@@ -70,6 +70,18 @@ async function contentWith(
 
 const where = (list: Array<{ path: string; line: number }>) => list.map((m) => `${m.path}:${m.line}`);
 
+/** A temporary directory holding `planted` under root/, removed after the suite. */
+function plantedDirectory(prefix: string): { dir: string; root: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const root = path.join(dir, "root");
+  for (const [file, text] of Object.entries(planted)) {
+    mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
+    writeFileSync(path.join(root, file), text);
+  }
+  return { dir, root };
+}
+
 /** What the pass must find in `planted`, wherever it reads it from. */
 function assertPlanted(facts: ContentFacts, extraSecrets: string[] = []): void {
   assert.deepEqual(
@@ -106,13 +118,7 @@ describe("the content thread", () => {
   });
 
   describe("reading files itself from an ext4 partition of a raw disk", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-host-content-"));
-    after(() => rmSync(dir, { recursive: true, force: true }));
-    const root = path.join(dir, "root");
-    for (const [file, text] of Object.entries(planted)) {
-      mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
-      writeFileSync(path.join(root, file), text);
-    }
+    const { dir, root } = plantedDirectory("amigate-host-content-");
     // A sparse text file: 9 KiB of text, a 2 MiB hole (zeros, read without reading the disk), a token.
     const sparse = openSync(path.join(root, "srv/app/sparse.log"), "w");
     writeSync(sparse, filler(240));
@@ -194,13 +200,7 @@ describe("the content thread", () => {
   });
 
   describe("reading files itself from a tar archive, plain and compressed", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-tar-content-"));
-    after(() => rmSync(dir, { recursive: true, force: true }));
-    const root = path.join(dir, "root");
-    for (const [file, text] of Object.entries(planted)) {
-      mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
-      writeFileSync(path.join(root, file), text);
-    }
+    const { dir, root } = plantedDirectory("amigate-tar-content-");
     execFileSync("tar", ["-cf", path.join(dir, "root.tar"), "-C", root, "."]);
     execFileSync("zstd", ["-q", "-k", path.join(dir, "root.tar")]);
 
