@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -141,8 +141,10 @@ describe("amigate scan --format junit", () => {
     writeFileSync(path.join(root, "etc/os-release"), 'ID=debian\nVERSION_ID="12"\n');
     writeFileSync(path.join(root, "etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
     writeFileSync(path.join(root, "etc/shadow"), "root:*:19000:0:99999:7:::\n");
-    // Past the credential pass's 8 MiB bound: listed as a file that could not be read.
-    writeFileSync(path.join(root, "etc/big.conf"), "a".repeat(9 * 1024 * 1024));
+    // Past the credential pass's 256 MiB bound: listed as a file that could not be read. Text at
+    // its head (what tells text from binary), a hole after it: 64 KiB on disk.
+    writeFileSync(path.join(root, "etc/big.conf"), "a=b\n".repeat(16 * 1024));
+    truncateSync(path.join(root, "etc/big.conf"), 300 * 1024 * 1024);
     const counts = (xml: string) => {
       const top = /<testsuites ([^>]*)>/.exec(xml)![1]!;
       const n = (k: string) => Number(new RegExp(`${k}="(\\d+)"`).exec(top)![1]);

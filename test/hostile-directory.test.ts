@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { DEFAULT_INSPECT_OPTIONS } from "../src/inspect/context.js";
 import { scan } from "../src/scan/session.js";
 import { openTarget } from "../src/target/open.js";
 
@@ -25,7 +26,8 @@ describe("hostile directory target, end to end", () => {
     writeFileSync(path.join(root, "etc/shadow"), "root:!*:20000:0:99999:7:::\n");
     // 10 GiB of apparent size, no blocks on disk.
     execFileSync("truncate", ["-s", "10G", path.join(root, "srv/data/huge.img")]);
-    // A text file over the content-scan bound (8 MiB): reported as not read, never loaded whole.
+    // A text file over the content-scan bound (set to 8 MiB below): reported as not read, never
+    // loaded whole.
     execFileSync("bash", [
       "-c",
       `yes "GET /index.html 200" | head -c 20000000 > "${root}/srv/data/huge.log"`,
@@ -41,7 +43,10 @@ describe("hostile directory target, end to end", () => {
     const rssBefore = process.memoryUsage().rss;
     const target = await openTarget(root);
     try {
-      const result = await scan(target, target.roots, { now: new Date("2026-03-01T00:00:00Z") });
+      const result = await scan(target, target.roots, {
+        now: new Date("2026-03-01T00:00:00Z"),
+        inspect: { ...DEFAULT_INSPECT_OPTIONS, maxContentScanBytes: 8 * 1024 * 1024 },
+      });
       const grew = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
       assert.ok(grew < 256, `RSS grew by ${grew.toFixed(0)} MiB`);
       assert.equal(result.roots[0]?.os.id, "debian");
