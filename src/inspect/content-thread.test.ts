@@ -22,6 +22,7 @@ import { Image } from "../fs/image.js";
 import { openFileByteSource } from "../io/file.js";
 import { TarTree } from "../target/tar/tree.js";
 import type { ContentFacts } from "./content.js";
+import { WHOLE_READ } from "./content-host.js";
 import { ContentThread } from "./content-workers.js";
 import { FactStore, type InspectOptions } from "./context.js";
 import { inspectorsByName } from "./registry.js";
@@ -115,6 +116,24 @@ describe("the content thread", () => {
     assert.deepEqual(await contentWith("always", 2), here);
     // And what it found is the planted content, not two empty results.
     assertPlanted(here);
+  });
+
+  it("reads large text files in pieces, never whole (the bound is 256 MiB: memory must not be)", async () => {
+    const image = debianImage(planted);
+    const whole: Array<{ path: string; maxBytes: number }> = [];
+    const readFile = image.tree.readFile.bind(image.tree);
+    image.tree.readFile = (p, options) => {
+      whole.push({ path: p, maxBytes: options.maxBytes });
+      return readFile(p, options);
+    };
+    const facts = await new FactStore(image, inspectorsByName, { contentThread: "off" }).get("content");
+    assertPlanted(facts);
+    // Small files are read whole, into the pass's own buffers; the 4 MB and 9.4 MB logs never are.
+    assert.ok(whole.some((r) => r.path === "/etc/app.conf" && r.maxBytes <= WHOLE_READ));
+    assert.deepEqual(
+      whole.filter((r) => r.path.startsWith("/var/log/app/")),
+      [],
+    );
   });
 
   describe("reading files itself from an ext4 partition of a raw disk", () => {
