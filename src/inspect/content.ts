@@ -233,9 +233,7 @@ export const contentInspector: Inspector<"content"> = {
       destination = scanInThread(threads.running);
     };
     /** The next file to read, as the walk finds it; undefined once the walk has ended. */
-    const next = async (): Promise<
-      { file: IndexedFile; ino: number | undefined; planned: number } | undefined
-    > => {
+    const next = async (): Promise<Candidate | undefined> => {
       for (;;) {
         while (cursor < walk.count) {
           const i = cursor++;
@@ -308,10 +306,17 @@ function plannedBytesOf(ctx: InspectContext): (f: { size: number }) => number {
   return (f) => (f.size > max ? 0 : f.size);
 }
 
+/** A file the pass reads: its entry, the walk's inode number for it, and the bytes it plans to read. */
+interface Candidate {
+  file: IndexedFile;
+  ino: number | undefined;
+  planned: number;
+}
+
 /** Reads one file and hands its text to `text`; what cannot be read is an unknown. */
 async function readCandidate(
   ctx: InspectContext,
-  { file, ino, planned }: { file: IndexedFile; ino: number | undefined; planned: number },
+  { file, ino, planned }: Candidate,
   text: TextDestination,
   stats: ContentFacts["stats"],
   scratch: Buffer,

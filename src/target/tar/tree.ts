@@ -287,8 +287,9 @@ export class TarTree implements FileTree {
     await this.archive.close();
   }
 
-  private regular(p: string): { data: DataLocation; size: number } {
-    const ino = this.lookup(p);
+  /** `p`'s data and size; `known` is the walk's inode number for it, when it is a regular file's. */
+  private regular(p: string, known?: number): { data: DataLocation; size: number } {
+    const ino = known !== undefined && this.index.data(known) ? known : this.lookup(p);
     if (this.index.isDir(ino)) throw new FsError("EISDIR", p);
     const data = this.index.data(ino);
     if (!data) throw new FsError("EINVAL", p, `not a regular file (${this.index.typeOf(ino)})`);
@@ -309,12 +310,8 @@ export class TarTree implements FileTree {
    * (a truncated archive: read here, the read says so). `ino` is the walk's number for `p`.
    */
   async hostExtents(p: string, ino?: number): Promise<HostExtents | undefined> {
-    const node = ino !== undefined && this.index.data(ino) ? ino : this.lookup(p);
-    if (this.index.isDir(node)) throw new FsError("EISDIR", p);
-    const data = this.index.data(node);
-    if (!data) throw new FsError("EINVAL", p, `not a regular file (${this.index.typeOf(node)})`);
+    const { data, size } = this.regular(p, ino);
     if (data.sparse) return undefined;
-    const size = this.index.stat(node).size;
     const fd = this.store.fd;
     this.storeBytes ??= fstatSync(fd).size;
     if (data.offset + size > this.storeBytes) return undefined;
