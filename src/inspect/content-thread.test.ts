@@ -19,7 +19,9 @@ import { partitionSource, readPartitionTable } from "../container/partition/tabl
 import { openExt4 } from "../fs/ext4/index.js";
 import type { HostExtents } from "../fs/filetree.js";
 import { Image } from "../fs/image.js";
+import { openNtfs } from "../fs/ntfs/index.js";
 import { openFileByteSource } from "../io/file.js";
+import { readHostRuns } from "../io/host-read.js";
 import { TarTree } from "../target/tar/tree.js";
 import type { ContentFacts } from "./content.js";
 import { WHOLE_READ } from "./content-host.js";
@@ -216,6 +218,70 @@ describe("the content thread", () => {
         assert.deepEqual(await content("always", 2), here);
         assertPlanted(here, ["/srv/app/sparse.log:241"]);
       }));
+  });
+
+  describe("reading files itself from an NTFS partition of a raw disk", () => {
+    const { dir, root } = plantedDirectory("amigate-ntfs-content-");
+    // mkntfs on a file, the tree copied in through an ntfs-3g mount, then GPT with it at 1 MiB.
+    const volume = path.join(dir, "ntfs.raw");
+    const mnt = path.join(dir, "mnt");
+    mkdirSync(mnt);
+    execFileSync("truncate", ["-s", "32M", volume]);
+    execFileSync("mkntfs", ["-q", "-F", "-f", "-s", "512", "-c", "4096", volume], { stdio: "ignore" });
+    execFileSync("ntfs-3g", [volume, mnt]);
+    try {
+      execFileSync("cp", ["-r", `${root}/.`, mnt]);
+    } finally {
+      execFileSync("umount", [mnt]);
+    }
+    const disk = path.join(dir, "disk.raw");
+    execFileSync("truncate", ["-s", "34M", disk]);
+    execFileSync("sgdisk", ["-n", "1:2048:+32M", "-t", "1:0700", disk], { stdio: "ignore" });
+    execFileSync("dd", [
+      `if=${volume}`,
+      `of=${disk}`,
+      "bs=1M",
+      "seek=1",
+      "conv=notrunc,sparse",
+      "status=none",
+    ]);
+
+    it("finds exactly what the main thread finds, the threads reading the disk's clusters", async () => {
+      const source = await openFileByteSource(disk);
+      try {
+        const table = await readPartitionTable(source);
+        const tree = await openNtfs(partitionSource(source, table.partitions[0]!));
+        const mapped: string[] = [];
+        const hostExtents = tree.hostExtents!.bind(tree);
+        tree.hostExtents = async (p: string, ino?: number) => {
+          const extents = await hostExtents(p, ino);
+          assert.deepEqual(extents, await hostExtents(p), `${p} by number and by path`);
+          if (extents) {
+            const bytes = Buffer.alloc(extents.size);
+            readHostRuns(extents.fd, extents.runs, 0, bytes, p);
+            assert.ok(bytes.equals(await tree.readFile(p, { maxBytes: extents.size })), p);
+            for (let i = 0; i < extents.runs.length; i += 2)
+              if (extents.runs[i] !== -1) assert.ok(extents.runs[i]! >= 1024 * 1024, "inside the partition");
+            mapped.push(p);
+          }
+          return extents;
+        };
+        const image = new Image(tree);
+        const content = (contentThread: InspectOptions["contentThread"]) =>
+          new FactStore(image, inspectorsByName, { contentThread, contentThreads: 2 }).get("content");
+        const here = await content("off");
+        assert.equal(mapped.length, 0, "the main thread reads through the tree");
+        assert.deepEqual(await content("always"), here);
+        assert.ok(mapped.includes("/var/log/app/huge.log") && mapped.includes("/root/.ssh/id_rsa"));
+        assert.ok(
+          !mapped.includes("/etc/issue.net"),
+          "a file inside its MFT record is read by the main thread",
+        );
+        assertPlanted(here);
+      } finally {
+        await source.close();
+      }
+    });
   });
 
   describe("reading files itself from a tar archive, plain and compressed", () => {

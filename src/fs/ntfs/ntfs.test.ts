@@ -6,11 +6,12 @@ import { walkAll, withoutReaddirStats } from "../../../test/support/walk-compare
 import type { ByteSource } from "../../io/bytes.js";
 import { isFsError } from "../../io/errors.js";
 import { openFileByteSource } from "../../io/file.js";
+import { readHostRuns } from "../../io/host-read.js";
 import type { FileTree, WalkEntry } from "../filetree.js";
 import { Image } from "../image.js";
 import { isNtfs, openNtfs } from "./index.js";
 import { AttrType } from "./record.js";
-import { ntfsFixtures, peerListing } from "./testing.js";
+import { ntfsFixtures, patchedSource, peerListing } from "./testing.js";
 import { NtfsVolume } from "./volume.js";
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -146,6 +147,71 @@ describe("NTFS reader on the ntfs-3g fixture (ntfs.raw)", () => {
       isFsError(e, "EFBIG"),
     );
     await assert.rejects(tree.readFile("/Windows", { maxBytes: 10 }), (e) => isFsError(e, "EISDIR"));
+  });
+
+  it("hostExtents: every non-resident, uncompressed file read through its host runs equals readFile", async () => {
+    const source = opened[0]!;
+    assert.ok(source.hostFile && tree.hostExtents);
+    const kinds = { mapped: 0, sparse: 0, fragmented: 0, resident: 0, compressed: 0 };
+    for (const e of await walkAll(image)) {
+      if (e.stat.type !== "file") continue;
+      const extents = await tree.hostExtents(e.path, e.stat.ino);
+      if (!extents) {
+        // Only what does not lie in the volume as it is: LZNT1 units, or bytes inside the record.
+        if (e.path.startsWith("/Compressed/")) kinds.compressed++;
+        else {
+          assert.ok(e.stat.size < 1024, `${e.path}: ${e.stat.size} bytes, not mapped`);
+          kinds.resident++;
+        }
+        continue;
+      }
+      assert.equal(extents.fd, source.hostFile.fd);
+      assert.equal(extents.size, e.stat.size);
+      const lengths: number[] = extents.runs.filter((_, i) => i % 2 === 1);
+      assert.equal(
+        lengths.reduce((a: number, b: number) => a + b, 0),
+        e.stat.size,
+        e.path,
+      );
+      const viaRuns = Buffer.alloc(extents.size);
+      readHostRuns(extents.fd, extents.runs, 0, viaRuns, e.path);
+      assert.ok(viaRuns.equals(await tree.readFile(e.path, { maxBytes: 64 << 20 })), e.path);
+      kinds.mapped++;
+      if (extents.runs.some((x, i) => i % 2 === 0 && x === -1)) kinds.sparse++;
+      if (extents.runs.filter((x, i) => i % 2 === 0 && x !== -1).length > 1) kinds.fragmented++;
+    }
+    assert.ok(kinds.mapped >= 5 && kinds.sparse >= 1 && kinds.resident > 2000, JSON.stringify(kinds));
+    assert.equal(kinds.compressed, 3);
+    // By path as by number.
+    assert.deepEqual(
+      await tree.hostExtents("/windows/system32/LARGE.BIN"),
+      await tree.hostExtents(
+        "/Windows/System32/large.bin",
+        (await tree.lstat("/Windows/System32/large.bin")).ino,
+      ),
+    );
+  });
+
+  it("hostExtents: bytes past the initialized size are a run of zeros, as readFile reads them", async () => {
+    const vol = await NtfsVolume.open(await open(path.join(dir, "ntfs.raw")));
+    const large = await vol.loadFile((await tree.lstat("/Windows/System32/large.bin")).ino!);
+    const nr = large.attributes.find((a) => a.type === AttrType.data)!.nonResident!;
+    // The unnamed $DATA's mapping pairs follow its 0x40-byte header; the initialized size is at 0x38.
+    const at = nr.mappingPairsOffset - 8;
+    assert.equal((await vol.source.read(at, 8)).readBigUInt64LE(0), BigInt(nr.initializedSize));
+    const initialized = 100_001;
+    const size = Buffer.alloc(8);
+    size.writeBigUInt64LE(BigInt(initialized));
+    const base = await open(path.join(dir, "ntfs.raw"));
+    const patched = await openNtfs({ ...patchedSource(base, [[at, size]]), hostFile: base.hostFile! });
+    const extents = await patched.hostExtents!("/Windows/System32/large.bin");
+    assert.ok(extents);
+    assert.deepEqual(extents.runs.slice(-2), [-1, nr.dataSize - initialized]);
+    const viaRuns = Buffer.alloc(extents.size);
+    readHostRuns(extents.fd, extents.runs, 0, viaRuns, "large.bin");
+    const read = await patched.readFile("/Windows/System32/large.bin", { maxBytes: 64 << 20 });
+    assert.ok(read.subarray(initialized).every((b) => b === 0));
+    assert.ok(viaRuns.equals(read));
   });
 
   it("isNtfs tells NTFS from other volumes", async () => {

@@ -96,6 +96,36 @@ export class AttributeStream {
     return out;
   }
 
+  /**
+   * The stream's bytes as runs of the volume: pairs (volume offset, length), `size` bytes in all,
+   * offset -1 for zeros (sparse runs, unmapped VCNs, the tail past the initialized size), as
+   * readClusters reads them. Undefined when they do not lie there as they are (resident,
+   * compressed, encrypted).
+   */
+  volumeRuns(): number[] | undefined {
+    if (this.resident || this.unitSize || this.encrypted) return undefined;
+    const cs = this.geo.clusterSize;
+    const out: number[] = [];
+    const push = (offset: number, length: number) => {
+      const n = out.length;
+      if (n && out[n - 2] === -1 && offset === -1) out[n - 1]! += length;
+      else if (n && offset !== -1 && out[n - 2] !== -1 && out[n - 2]! + out[n - 1]! === offset)
+        out[n - 1]! += length;
+      else out.push(offset, length);
+    };
+    let at = 0;
+    for (const r of this.runs) {
+      const start = r.vcn * cs;
+      const end = Math.min(this.initialized, (r.vcn + r.length) * cs);
+      if (start >= end) break;
+      if (start > at) push(-1, start - at);
+      push(r.lcn === null ? -1 : r.lcn * cs, end - start);
+      at = end;
+    }
+    if (at < this.size) push(-1, this.size - at);
+    return out;
+  }
+
   /** Byte offset in the volume of stream byte `offset` (-1 when resident, sparse or compressed). */
   offsetOf(offset: number): number {
     if (this.resident || this.unitSize) return -1;

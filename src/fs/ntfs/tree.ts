@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { FsError } from "../../io/errors.js";
-import type { DirEntry, EntryStat, FileStat, FileTree, FileType } from "../filetree.js";
+import type { DirEntry, EntryStat, FileStat, FileTree, FileType, HostExtents } from "../filetree.js";
 import { splitImagePath } from "../path.js";
 import { type IndexEntry, readDirectoryIndex } from "./directory.js";
 import { AttrType, filetimeToMs, parseFileName } from "./record.js";
@@ -163,8 +163,9 @@ export class NtfsTree implements FileTree {
     return this.linkTarget(file);
   }
 
-  private async dataOf(path: string) {
-    const file = await this.resolve(path);
+  /** The $DATA of the regular file at `path` (found by record number when `record` is given). */
+  private async dataOf(path: string, record?: number) {
+    const file = record === undefined ? await this.resolve(path) : await this.vol.loadFile(record);
     const type = this.typeOf(file);
     if (type === "directory") throw new FsError("EISDIR", path);
     if (type !== "file") throw new FsError("EINVAL", path, `not a regular file (${type})`);
@@ -177,6 +178,22 @@ export class NtfsTree implements FileTree {
     if (data.size > options.maxBytes)
       throw new FsError("EFBIG", path, `${data.size} bytes > ${options.maxBytes}`);
     return Buffer.from(await data.read(0, data.size));
+  }
+
+  /**
+   * Where an uncompressed, unencrypted non-resident file lies in the host file, for a content
+   * thread. Its runs are inside the volume already: the runlist decoder refuses clusters past
+   * totalClusters, which the boot sector's reader caps at the source's size.
+   */
+  async hostExtents(path: string, ino?: number): Promise<HostExtents | undefined> {
+    const host = this.vol.source.hostFile;
+    if (!host) return undefined;
+    const data = await this.dataOf(path, ino);
+    if (!data) return { fd: host.fd, size: 0, runs: [] };
+    const runs = data.volumeRuns();
+    if (!runs) return undefined;
+    for (let i = 0; i < runs.length; i += 2) if (runs[i] !== -1) runs[i]! += host.offset;
+    return { fd: host.fd, size: data.size, runs };
   }
 
   createReadStream(path: string, options: { start?: number; end?: number } = {}): Readable {
