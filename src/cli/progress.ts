@@ -157,6 +157,7 @@ export function countingSource(source: ByteSource, onRead: (bytes: number) => vo
       : {}),
     // Bytes another thread reads there are not counted here: the content pass reports its own.
     ...(source.hostFile ? { hostFile: source.hostFile } : {}),
+    ...(source.hostMap ? { hostMap: source.hostMap } : {}),
     close: () => source.close(),
   };
 }

@@ -15,6 +15,7 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import type { Worker } from "node:worker_threads";
 import { debianImage } from "../../test/support/trees.js";
+import { openDiskImage } from "../container/disk/container.js";
 import { partitionSource, readPartitionTable } from "../container/partition/table.js";
 import { openExt4 } from "../fs/ext4/index.js";
 import type { HostExtents } from "../fs/filetree.js";
@@ -218,6 +219,60 @@ describe("the content thread", () => {
         assert.deepEqual(await content("always", 2), here);
         assertPlanted(here, ["/srv/app/sparse.log:241"]);
       }));
+  });
+
+  describe("reading files itself from the clusters of a qcow2 disk", () => {
+    const { dir, root } = plantedDirectory("amigate-qcow2-content-");
+    const raw = path.join(dir, "disk.raw");
+    execFileSync("truncate", ["-s", "36M", raw]);
+    execFileSync("sgdisk", ["-n", "1:2048:+32M", raw], { stdio: "ignore" });
+    execFileSync("mkfs.ext4", ["-q", "-F", "-E", "offset=1048576", "-d", root, raw, "32M"]);
+    // 4 KiB clusters: a file of several clusters lies in runs that are not one extent of the file.
+    const qcow2 = path.join(dir, "disk.qcow2");
+    execFileSync("qemu-img", [
+      "convert",
+      "-q",
+      "-f",
+      "raw",
+      "-O",
+      "qcow2",
+      "-o",
+      "cluster_size=4096",
+      raw,
+      qcow2,
+    ]);
+
+    it("finds exactly what the main thread finds, the threads reading the qcow2 file", async () => {
+      const disk = await openDiskImage(qcow2);
+      try {
+        assert.ok(disk.source.hostMap && !disk.source.hostFile);
+        const table = await readPartitionTable(disk.source);
+        const tree = await openExt4(partitionSource(disk.source, table.partitions[0]!));
+        const mapped: string[] = [];
+        const hostExtents = tree.hostExtents!.bind(tree);
+        tree.hostExtents = async (p: string, ino?: number) => {
+          const extents = await hostExtents(p, ino);
+          if (extents) {
+            assert.equal(extents.fd, disk.source.hostMap!.fd);
+            const bytes = Buffer.alloc(extents.size);
+            readHostRuns(extents.fd, extents.runs, 0, bytes, p);
+            assert.ok(bytes.equals(await tree.readFile(p, { maxBytes: extents.size })), p);
+            mapped.push(p);
+          }
+          return extents;
+        };
+        const image = new Image(tree);
+        const content = (contentThread: InspectOptions["contentThread"]) =>
+          new FactStore(image, inspectorsByName, { contentThread, contentThreads: 2 }).get("content");
+        const here = await content("off");
+        assert.equal(mapped.length, 0, "the main thread reads through the tree");
+        assert.deepEqual(await content("always"), here);
+        assert.ok(mapped.includes("/var/log/app/huge.log") && mapped.includes("/etc/app.conf"));
+        assertPlanted(here);
+      } finally {
+        await disk.source.close();
+      }
+    });
   });
 
   describe("reading files itself from an NTFS partition of a raw disk", () => {

@@ -26,6 +26,11 @@ export interface ByteSource {
    * of descriptor `fd`. Another thread of the process may then read them itself.
    */
   readonly hostFile?: HostFile;
+  /**
+   * Optional, for a source whose bytes lie in a host file block by block (the clusters of a qcow2):
+   * where a range of them lies. Not set together with hostFile.
+   */
+  readonly hostMap?: HostMap;
   close(): Promise<void>;
 }
 
@@ -33,6 +38,57 @@ export interface ByteSource {
 export interface HostFile {
   fd: number;
   offset: number;
+}
+
+/** Where a block-mapped source's bytes lie in an open host file (ByteSource.hostMap). */
+export interface HostMap {
+  fd: number;
+  /**
+   * Bytes [offset, offset + length) of the source as pairs (host offset, length) in order, a host
+   * offset of -1 for zeros (an unallocated cluster); undefined when some of them do not lie in the
+   * host file as they are (a compressed cluster). Checked as read() checks them.
+   */
+  runs(offset: number, length: number): Promise<number[] | undefined>;
+}
+
+/** Appends the run (offset or -1, length) to `runs`, joining it to the last where they are contiguous. */
+export function pushRun(runs: number[], offset: number, length: number): void {
+  if (length <= 0) return;
+  const n = runs.length;
+  const last = n ? runs[n - 2]! : undefined;
+  const joins =
+    last !== undefined && (offset === -1 ? last === -1 : last !== -1 && last + runs[n - 1]! === offset);
+  if (joins) runs[n - 1]! += length;
+  else runs.push(offset, length);
+}
+
+/**
+ * A file's runs in `source` (pairs: source offset or -1 for zeros, length) as runs of the host
+ * file under it, for a thread that reads them itself; undefined when the source has no host file
+ * or some bytes do not lie there as they are. `runs` may be changed and returned.
+ */
+export async function hostRunsOf(
+  source: ByteSource,
+  runs: number[],
+): Promise<{ fd: number; runs: number[] } | undefined> {
+  const linear = source.hostFile;
+  if (linear) {
+    for (let i = 0; i < runs.length; i += 2) if (runs[i] !== -1) runs[i]! += linear.offset;
+    return { fd: linear.fd, runs };
+  }
+  const map = source.hostMap;
+  if (!map) return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < runs.length; i += 2) {
+    if (runs[i] === -1) {
+      pushRun(out, -1, runs[i + 1]!);
+      continue;
+    }
+    const mapped = await map.runs(runs[i]!, runs[i + 1]!);
+    if (!mapped) return undefined;
+    for (let j = 0; j < mapped.length; j += 2) pushRun(out, mapped[j]!, mapped[j + 1]!);
+  }
+  return { fd: map.fd, runs: out };
 }
 
 /**

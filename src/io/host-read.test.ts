@@ -3,6 +3,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
+import { type ByteSource, hostRunsOf, pushRun } from "./bytes.js";
 import { ImageFormatError } from "./errors.js";
 import { readHostRuns } from "./host-read.js";
 
@@ -56,4 +57,59 @@ describe("readHostRuns", () => {
         (e: unknown) => e instanceof ImageFormatError && /file shrank/.test(e.message),
       );
     }));
+});
+
+describe("hostRunsOf: a file's runs in a source as runs of the host file", () => {
+  const base = {
+    description: "disk",
+    size: 1 << 20,
+    read: async () => Buffer.alloc(0),
+    close: async () => {},
+  };
+  it("shifts runs of a linear source by its offset; zeros stay -1", async () => {
+    const linear: ByteSource = { ...base, hostFile: { fd: 7, offset: 4096 } };
+    assert.deepEqual(await hostRunsOf(linear, [0, 100, -1, 50, 8192, 10]), {
+      fd: 7,
+      runs: [4096, 100, -1, 50, 12288, 10],
+    });
+  });
+  it("maps each run of a block-mapped source, joining contiguous and zero runs", async () => {
+    const calls: number[][] = [];
+    // 1 KiB blocks stored in reverse order; block 3 unallocated, block 5 compressed.
+    const runs = async (offset: number, length: number): Promise<number[] | undefined> => {
+      calls.push([offset, length]);
+      const out: number[] = [];
+      for (let pos = offset; pos < offset + length; ) {
+        const block = Math.floor(pos / 1024);
+        const n = Math.min(1024 - (pos % 1024), offset + length - pos);
+        if (block === 5) return undefined;
+        pushRun(out, block === 3 ? -1 : (100 - block) * 1024 + (pos % 1024), n);
+        pos += n;
+      }
+      return out;
+    };
+    const mapped: ByteSource = { ...base, hostMap: { fd: 9, runs } };
+    assert.deepEqual(await hostRunsOf(mapped, [0, 1024, -1, 10, 1024, 100]), {
+      fd: 9,
+      runs: [100 * 1024, 1024, -1, 10, 99 * 1024, 100],
+    });
+    // Block 3 is zeros, joined to the hole after it; block 4 then follows.
+    assert.deepEqual(await hostRunsOf(mapped, [2048, 3072, -1, 5]), {
+      fd: 9,
+      runs: [98 * 1024, 1024, -1, 1024, 96 * 1024, 1024, -1, 5],
+    });
+    assert.equal(await hostRunsOf(mapped, [4096, 2048]), undefined);
+    assert.deepEqual(calls.at(-1), [4096, 2048]);
+    assert.equal(await hostRunsOf(base, [0, 10]), undefined);
+  });
+  it("pushRun joins a run to the last only where they touch", () => {
+    const out: number[] = [];
+    pushRun(out, 10, 5);
+    pushRun(out, 15, 5);
+    pushRun(out, 21, 1);
+    pushRun(out, -1, 3);
+    pushRun(out, -1, 2);
+    pushRun(out, 0, 0);
+    assert.deepEqual(out, [10, 10, 21, 1, -1, 5]);
+  });
 });

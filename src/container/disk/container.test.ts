@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { hostRunsOf } from "../../io/bytes.js";
 import { ImageFormatError, TargetError } from "../../io/errors.js";
+import { readHostRuns } from "../../io/host-read.js";
 import { openDiskImage } from "./container.js";
 import { CORPUS_DISK, diskFixtures, hashFile, hashSource } from "./testing.js";
 
@@ -47,6 +50,42 @@ describe("containers read back the raw disk byte for byte", () => {
       }
     });
   }
+  it("where the disk's bytes lie in the image file as they are, its host runs hold the raw disk's bytes", async () => {
+    const mapped: string[] = [];
+    for (const [file] of [...cases, ["mbr-4k.qcow2"]]) {
+      const disk = await openDiskImage(path.join(dir, file!));
+      try {
+        const whole = await hostRunsOf(disk.source, [0, disk.source.size]);
+        if (!whole) continue;
+        mapped.push(file!);
+        // In unaligned pieces, as a thread reads a file's runs: each piece's runs hold its bytes.
+        const h = createHash("sha256");
+        const piece = 3 * 65536 + 4321;
+        for (let at = 0; at < disk.source.size; at += piece) {
+          const n = Math.min(piece, disk.source.size - at);
+          const runs = (await hostRunsOf(disk.source, [at, n]))!;
+          const bytes = Buffer.alloc(n);
+          readHostRuns(runs.fd, runs.runs, 0, bytes, file!);
+          h.update(bytes);
+        }
+        const want = file === "mbr-4k.qcow2" ? await hashFile(path.join(dir, "mbr.raw")) : rawHash;
+        assert.equal(h.digest("hex"), want, file);
+        // Unallocated clusters are runs of zeros, not reads.
+        if (disk.format === "qcow2") assert.ok(whole.runs.includes(-1), file);
+      } finally {
+        await disk.source.close();
+      }
+    }
+    // Compressed clusters (gpt-compressed.qcow2) and grain- or block-mapped formats stay unmapped.
+    assert.deepEqual(mapped.sort(), [
+      "flat/gpt-flat.vmdk",
+      "gpt-fixed.vhd",
+      "gpt-v2.qcow2",
+      "gpt.qcow2",
+      "gpt.raw",
+      "mbr-4k.qcow2",
+    ]);
+  });
   it("qcow2 with 4 KiB clusters of the MBR disk", async () => {
     const disk = await openDiskImage(path.join(dir, "mbr-4k.qcow2"));
     assert.match(disk.detail, /4 KiB clusters/);

@@ -3,6 +3,7 @@ import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
+import { hostRunsOf } from "../../io/bytes.js";
 import { ImageFormatError, TargetError } from "../../io/errors.js";
 import { openDiskImage } from "./container.js";
 import { diskFixtures, hashSource } from "./testing.js";
@@ -13,14 +14,16 @@ const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "amigate-hostile-"));
 after(() => fsp.rm(tmp, { recursive: true, force: true }));
 
 /** Writes a mutated copy of a fixture and reads its whole virtual disk; returns the error. */
-async function readAll(file: string, mutate: (buf: Buffer) => Buffer): Promise<unknown> {
+async function readAll(file: string, mutate: (buf: Buffer) => Buffer, how = "read"): Promise<unknown> {
   const out = path.join(tmp, `${path.basename(file)}-${Math.random().toString(36).slice(2)}`);
   await fsp.writeFile(out, mutate(await fsp.readFile(path.join(dir, file))));
   const started = Date.now();
   try {
     const disk = await openDiskImage(out);
     try {
-      await hashSource(disk.source);
+      // "map": where its bytes lie in the file, for a thread that reads them itself.
+      if (how === "map") assert.ok(await hostRunsOf(disk.source, [0, disk.source.size]), "mapped");
+      else await hashSource(disk.source);
     } finally {
       await disk.source.close();
     }
@@ -82,6 +85,35 @@ describe("hostile containers end in typed errors", () => {
         /qcow2 L2 entry at offset \d+: each host cluster used once/.test(e.message),
       String(e),
     );
+  });
+  it("qcow2 L2 entries misaligned or past the end: refused the same way when mapped for a thread", async () => {
+    const OFFSET = 0x00fffffffffffe00n;
+    // The first allocated data cluster's entry, rewritten by `entry` from its host offset.
+    const retarget = (entry: (offset: bigint, size: number) => bigint) => (b: Buffer) => {
+      const l2 = Number(b.readBigUInt64BE(Number(b.readBigUInt64BE(40))) & OFFSET);
+      for (let slot = l2; slot < l2 + 65536; slot += 8) {
+        const offset = b.readBigUInt64BE(slot) & OFFSET;
+        if (offset === 0n) continue;
+        b.writeBigUInt64BE(entry(offset, b.length) | (1n << 63n), slot);
+        return b;
+      }
+      throw new Error("no allocated cluster in the first L2 table");
+    };
+    const named = (e: unknown) => String(e).replace(/gpt\.qcow2-\w+/, "gpt.qcow2");
+    for (const mutate of [
+      retarget((offset) => offset + 512n),
+      retarget((_, size) => BigInt(size + 65536 * 4)),
+    ]) {
+      const read = await readAll("gpt.qcow2", mutate);
+      const mapped = await readAll("gpt.qcow2", mutate, "map");
+      assert.ok(
+        mapped instanceof ImageFormatError &&
+          /qcow2 L2 entry .*cluster-aligned data cluster/.test(mapped.message),
+        String(mapped),
+      );
+      assert.equal(named(mapped), named(read));
+    }
+    assert.equal(await readAll("gpt.qcow2", (b) => b, "map"), undefined);
   });
   it("qcow2 L1 entry past the end of the file", async () => {
     const e = await readAll("gpt.qcow2", (b) => {

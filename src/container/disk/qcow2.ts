@@ -1,7 +1,7 @@
 import { inflateRawSync } from "node:zlib";
-import type { ByteSource } from "../../io/bytes.js";
+import { type ByteSource, pushRun } from "../../io/bytes.js";
 import { ExternalReferenceError, ImageFormatError, TargetError } from "../../io/errors.js";
-import { Lru, u64, unitReader } from "./util.js";
+import { checkRange, Lru, u64, unitReader } from "./util.js";
 
 // qcow2 layout from QEMU's docs/interop/qcow2.txt: big-endian header, two-level L1/L2 tables.
 const MAGIC = 0x514649fb; // "QFI\xfb"
@@ -148,8 +148,20 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
       }
       return Buffer.from(data.subarray(within, within + length));
     }
+    const offset = dataOffset(l2, slot, entry, within, length);
+    return offset === -1 ? Buffer.alloc(length) : file.read(offset, length);
+  };
+
+  /** Where bytes [within, within + length) of an uncompressed cluster lie in the file, -1 for zeros. */
+  const dataOffset = (
+    l2: { offset: number },
+    slot: number,
+    entry: bigint,
+    within: number,
+    length: number,
+  ) => {
     const offset = Number(entry & OFFSET_MASK);
-    if ((version === 3 && entry & ZERO) || offset === 0) return Buffer.alloc(length);
+    if ((version === 3 && entry & ZERO) || offset === 0) return -1;
     // Data never lives in the header, the L1 table or the L2 table that points at it.
     if (
       offset % clusterSize !== 0 ||
@@ -163,11 +175,31 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
         l2.offset + slot,
         "a cluster-aligned data cluster inside the file, apart from the tables",
       );
-    return file.read(offset + within, length);
+    return offset + within;
   };
 
   const source = unitReader(name, size, clusterSize, readUnit, () => file.close());
-  return { source, info: { version, clusterSize } };
+  const host = file.hostFile;
+  if (!host) return { source, info: { version, clusterSize } };
+  // For a content thread: the guest's clusters as runs of the file, unless one is compressed.
+  const runs = async (offset: number, length: number): Promise<number[] | undefined> => {
+    checkRange(source, offset, length);
+    const out: number[] = [];
+    for (let pos = offset, end = offset + length; pos < end; ) {
+      const cluster = Math.floor(pos / clusterSize);
+      const within = pos - cluster * clusterSize;
+      const n = Math.min(clusterSize - within, end - pos);
+      const l2 = await l2Table(Math.floor(cluster / l2Entries));
+      const slot = (cluster % l2Entries) * 8;
+      const entry = l2 ? l2.table.readBigUInt64BE(slot) : 0n;
+      if (entry & COMPRESSED) return undefined;
+      const at = l2 ? dataOffset(l2, slot, entry, within, n) : -1;
+      pushRun(out, at === -1 ? -1 : host.offset + at, n);
+      pos += n;
+    }
+    return out;
+  };
+  return { source: { ...source, hostMap: { fd: host.fd, runs } }, info: { version, clusterSize } };
 }
 
 /**

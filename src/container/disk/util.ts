@@ -93,6 +93,17 @@ export function sliceSource(
     ...(parent.hostFile
       ? { hostFile: { fd: parent.hostFile.fd, offset: parent.hostFile.offset + start } }
       : {}),
+    ...(parent.hostMap
+      ? {
+          hostMap: {
+            fd: parent.hostMap.fd,
+            runs: (offset: number, length: number) => {
+              checkRange(self, offset, length);
+              return parent.hostMap!.runs(start + offset, length);
+            },
+          },
+        }
+      : {}),
     close: async () => {},
   };
   return self;
@@ -111,11 +122,12 @@ export function concatSources(
     size += p.size;
   }
   // One part: its bytes are the whole's (a linear volume of one segment, a VMDK of one flat extent).
-  const only = parts.length === 1 ? parts[0]!.hostFile : undefined;
+  const only = parts.length === 1 ? parts[0]! : undefined;
   const self: ByteSource = {
     description,
     size,
-    ...(only ? { hostFile: only } : {}),
+    ...(only?.hostFile ? { hostFile: only.hostFile } : {}),
+    ...(only?.hostMap ? { hostMap: only.hostMap } : {}),
     async read(offset: number, length: number): Promise<Buffer> {
       checkRange(self, offset, length);
       const out: Buffer[] = [];

@@ -113,11 +113,11 @@ export async function readAllInto(vol: Volume, inode: Inode, scratch: Buffer): P
 }
 
 /**
- * Where a regular file's bytes lie in the host file holding the volume (`hostOffset` is the
- * volume's first byte there): HostExtents.runs, holes as -1. Every run is checked as dataInto
- * checks it, so a reader on another thread reads only inside the volume. Undefined for inline data.
+ * Where a regular file's bytes lie in the volume: pairs (byte offset, length), holes as -1. Every
+ * run is checked as dataInto checks it, so a reader on another thread reads only inside the
+ * volume. Undefined for inline data.
  */
-export async function hostRuns(vol: Volume, inode: Inode, hostOffset: number): Promise<number[] | undefined> {
+export async function volumeRuns(vol: Volume, inode: Inode): Promise<number[] | undefined> {
   checkSize(vol, inode);
   if (inode.flags & INLINE_DATA_FL) return undefined;
   const runs: number[] = [];
@@ -127,7 +127,7 @@ export async function hostRuns(vol: Volume, inode: Inode, hostOffset: number): P
     if (run.physical === undefined) runs.push(-1, run.end - run.start);
     else {
       vol.checkRange(run.physical, run.blocks, `ext inode ${inode.ino} data`, inode.offset);
-      runs.push(hostOffset + run.physical * vol.blockSize, run.end - run.start);
+      runs.push(run.physical * vol.blockSize, run.end - run.start);
     }
     pos = run.end;
   }

@@ -1,9 +1,9 @@
 import { Readable } from "node:stream";
-import type { ByteSource } from "../../io/bytes.js";
+import { type ByteSource, hostRunsOf } from "../../io/bytes.js";
 import { FsError, ImageFormatError } from "../../io/errors.js";
 import type { DirEntry, EntryStat, FileStat, FileTree, HostExtents } from "../filetree.js";
 import { splitImagePath } from "../path.js";
-import { checkSize, hostRuns, readAll, readAllInto, readData, readSymlink } from "./data.js";
+import { checkSize, readAll, readAllInto, readData, readSymlink, volumeRuns } from "./data.js";
 import { type Dirent, readDirectory } from "./dir.js";
 import { checkInodeNumber, type Inode, readInode } from "./inode.js";
 import { hasExtMagic, parseSuperblock, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE } from "./superblock.js";
@@ -160,13 +160,14 @@ export class Ext4Tree implements FileTree {
   }
 
   async hostExtents(path: string, ino?: number): Promise<HostExtents | undefined> {
-    const host = this.vol.source.hostFile;
-    if (!host) return undefined;
+    const source = this.vol.source;
+    if (!source.hostFile && !source.hostMap) return undefined;
     // By number when the walk gave it: a lookup by path was a fifth of the main thread's allocation.
     const inode =
       ino === undefined ? await this.regular(path) : regularInode(this.vol, path, await this.inode(ino, -1));
-    const runs = await hostRuns(this.vol, inode, host.offset);
-    return runs && { fd: host.fd, size: inode.size, runs };
+    const runs = await volumeRuns(this.vol, inode);
+    const host = runs && (await hostRunsOf(source, runs));
+    return host && { fd: host.fd, size: inode.size, runs: host.runs };
   }
 
   createReadStream(path: string, options: { start?: number; end?: number } = {}): Readable {

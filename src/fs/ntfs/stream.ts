@@ -1,4 +1,4 @@
-import type { ByteSource } from "../../io/bytes.js";
+import { type ByteSource, pushRun } from "../../io/bytes.js";
 import { ImageFormatError } from "../../io/errors.js";
 import { decompressLznt1 } from "./lznt1.js";
 import type { Attribute } from "./record.js";
@@ -106,23 +106,16 @@ export class AttributeStream {
     if (this.resident || this.unitSize || this.encrypted) return undefined;
     const cs = this.geo.clusterSize;
     const out: number[] = [];
-    const push = (offset: number, length: number) => {
-      const n = out.length;
-      if (n && out[n - 2] === -1 && offset === -1) out[n - 1]! += length;
-      else if (n && offset !== -1 && out[n - 2] !== -1 && out[n - 2]! + out[n - 1]! === offset)
-        out[n - 1]! += length;
-      else out.push(offset, length);
-    };
     let at = 0;
     for (const r of this.runs) {
       const start = r.vcn * cs;
       const end = Math.min(this.initialized, (r.vcn + r.length) * cs);
       if (start >= end) break;
-      if (start > at) push(-1, start - at);
-      push(r.lcn === null ? -1 : r.lcn * cs, end - start);
+      if (start > at) pushRun(out, -1, start - at);
+      pushRun(out, r.lcn === null ? -1 : r.lcn * cs, end - start);
       at = end;
     }
-    if (at < this.size) push(-1, this.size - at);
+    if (at < this.size) pushRun(out, -1, this.size - at);
     return out;
   }
 

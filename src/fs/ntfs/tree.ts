@@ -1,4 +1,5 @@
 import { Readable } from "node:stream";
+import { hostRunsOf } from "../../io/bytes.js";
 import { FsError } from "../../io/errors.js";
 import type { DirEntry, EntryStat, FileStat, FileTree, FileType, HostExtents } from "../filetree.js";
 import { splitImagePath } from "../path.js";
@@ -186,14 +187,12 @@ export class NtfsTree implements FileTree {
    * totalClusters, which the boot sector's reader caps at the source's size.
    */
   async hostExtents(path: string, ino?: number): Promise<HostExtents | undefined> {
-    const host = this.vol.source.hostFile;
-    if (!host) return undefined;
+    const source = this.vol.source;
+    if (!source.hostFile && !source.hostMap) return undefined;
     const data = await this.dataOf(path, ino);
-    if (!data) return { fd: host.fd, size: 0, runs: [] };
-    const runs = data.volumeRuns();
-    if (!runs) return undefined;
-    for (let i = 0; i < runs.length; i += 2) if (runs[i] !== -1) runs[i]! += host.offset;
-    return { fd: host.fd, size: data.size, runs };
+    const runs = data ? data.volumeRuns() : [];
+    const host = runs && (await hostRunsOf(source, runs));
+    return host && { fd: host.fd, size: data?.size ?? 0, runs: host.runs };
   }
 
   createReadStream(path: string, options: { start?: number; end?: number } = {}): Readable {

@@ -37,20 +37,16 @@ export async function* readFileRange(
 }
 
 /**
- * Where a regular file's bytes lie in the host file holding the volume (`hostOffset` is the
- * volume's first byte there): HostExtents.runs, holes and unwritten extents as -1, every extent
- * checked as readFileRange checks it. Undefined for data kept in the inode.
+ * Where a regular file's bytes lie in the volume: pairs (byte offset, length), holes and unwritten
+ * extents as -1, every extent checked as readFileRange checks it. Undefined for data kept in the
+ * inode.
  */
-export async function hostRuns(
-  vol: XfsVolume,
-  inode: XfsInode,
-  hostOffset: number,
-): Promise<number[] | undefined> {
+export async function volumeRuns(vol: XfsVolume, inode: XfsInode): Promise<number[] | undefined> {
   checkDataDevice(vol, inode);
   if (inode.format === FORMAT.local) return undefined;
   const runs: number[] = [];
   for (const { length, physical } of segments(vol, inode, await readExtents(vol, inode), 0, inode.size))
-    runs.push(physical === -1 ? -1 : hostOffset + physical, length);
+    runs.push(physical, length);
   return runs;
 }
 

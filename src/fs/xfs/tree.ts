@@ -1,9 +1,9 @@
 import { Readable } from "node:stream";
-import type { ByteSource } from "../../io/bytes.js";
+import { type ByteSource, hostRunsOf } from "../../io/bytes.js";
 import { FsError } from "../../io/errors.js";
 import type { DirEntry, EntryStat, FileStat, FileTree, HostExtents } from "../filetree.js";
 import { splitImagePath } from "../path.js";
-import { hostRuns, readFileRange, readSymlink } from "./data.js";
+import { readFileRange, readSymlink, volumeRuns } from "./data.js";
 import { readDirectory, type XfsDirEntry } from "./dir.js";
 import { readInode, type XfsInode } from "./inode.js";
 import { readSuperblock } from "./superblock.js";
@@ -120,12 +120,13 @@ export class XfsTree implements FileTree {
   }
 
   async hostExtents(path: string, ino?: number): Promise<HostExtents | undefined> {
-    const host = this.volume.source.hostFile;
-    if (!host) return undefined;
+    const source = this.volume.source;
+    if (!source.hostFile && !source.hostMap) return undefined;
     // By number when the walk gave it: no lookup from the root again.
     const inode = regularInode(path, ino === undefined ? await this.lookup(path) : await this.inode(ino));
-    const runs = await hostRuns(this.volume, inode, host.offset);
-    return runs && { fd: host.fd, size: inode.size, runs };
+    const runs = await volumeRuns(this.volume, inode);
+    const host = runs && (await hostRunsOf(source, runs));
+    return host && { fd: host.fd, size: inode.size, runs: host.runs };
   }
 
   createReadStream(path: string, options: { start?: number; end?: number } = {}): Readable {
