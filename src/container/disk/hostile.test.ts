@@ -51,6 +51,14 @@ describe("hostile containers end in typed errors", () => {
       assert.ok(typed(e), String(e));
     });
   }
+  // Mapped for a content thread, which then reads the file itself: the same checks, before any read.
+  for (const file of ["gpt.qcow2", "gpt-sparse.vmdk", "gpt-dynamic.vhd", "gpt.vhdx"]) {
+    it(`${file} truncated to half, mapped for a thread`, async () => {
+      assert.equal(await readAll(file, (b) => b, "map"), undefined);
+      const e = await readAll(file, (b) => b.subarray(0, Math.floor(b.length / 2 / 512) * 512), "map");
+      assert.ok(typed(e), String(e));
+    });
+  }
   it("qcow2 L1 entry pointing at the L1 table itself", async () => {
     const e = await readAll("gpt.qcow2", (b) => {
       const l1 = Number(b.readBigUInt64BE(40));

@@ -1,7 +1,7 @@
 import { inflateRawSync } from "node:zlib";
-import { type ByteSource, pushRun } from "../../io/bytes.js";
+import type { ByteSource } from "../../io/bytes.js";
 import { ExternalReferenceError, ImageFormatError, TargetError } from "../../io/errors.js";
-import { checkRange, Lru, u64, unitReader } from "./util.js";
+import { Lru, u64, unitReader } from "./util.js";
 
 // qcow2 layout from QEMU's docs/interop/qcow2.txt: big-endian header, two-level L1/L2 tables.
 const MAGIC = 0x514649fb; // "QFI\xfb"
@@ -178,28 +178,19 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
     return offset + within;
   };
 
-  const source = unitReader(name, size, clusterSize, readUnit, () => file.close());
-  const host = file.hostFile;
-  if (!host) return { source, info: { version, clusterSize } };
-  // For a content thread: the guest's clusters as runs of the file, unless one is compressed.
-  const runs = async (offset: number, length: number): Promise<number[] | undefined> => {
-    checkRange(source, offset, length);
-    const out: number[] = [];
-    for (let pos = offset, end = offset + length; pos < end; ) {
-      const cluster = Math.floor(pos / clusterSize);
-      const within = pos - cluster * clusterSize;
-      const n = Math.min(clusterSize - within, end - pos);
-      const l2 = await l2Table(Math.floor(cluster / l2Entries));
-      const slot = (cluster % l2Entries) * 8;
-      const entry = l2 ? l2.table.readBigUInt64BE(slot) : 0n;
-      if (entry & COMPRESSED) return undefined;
-      const at = l2 ? dataOffset(l2, slot, entry, within, n) : -1;
-      pushRun(out, at === -1 ? -1 : host.offset + at, n);
-      pos += n;
-    }
-    return out;
+  // For a content thread: where a cluster's bytes lie in the file, unless it is compressed.
+  const locate = async (cluster: number, within: number, length: number): Promise<number | undefined> => {
+    const l2 = await l2Table(Math.floor(cluster / l2Entries));
+    if (!l2) return -1;
+    const slot = (cluster % l2Entries) * 8;
+    const entry = l2.table.readBigUInt64BE(slot);
+    return entry & COMPRESSED ? undefined : dataOffset(l2, slot, entry, within, length);
   };
-  return { source: { ...source, hostMap: { fd: host.fd, runs } }, info: { version, clusterSize } };
+  const source = unitReader(name, size, clusterSize, readUnit, () => file.close(), {
+    host: file.hostFile,
+    unit: locate,
+  });
+  return { source, info: { version, clusterSize } };
 }
 
 /**

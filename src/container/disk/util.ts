@@ -1,4 +1,4 @@
-import { type ByteSource, checkReadRange } from "../../io/bytes.js";
+import { type ByteSource, checkReadRange, type HostFile, type HostMap, pushRun } from "../../io/bytes.js";
 import { ImageFormatError } from "../../io/errors.js";
 
 /** A small least-recently-used cache (Map keeps insertion order). */
@@ -29,8 +29,16 @@ export function checkRange(source: ByteSource, offset: number, length: number): 
 }
 
 /**
+ * Where bytes [within, within + length) of one unit lie in the image file: a byte offset there,
+ * -1 for zeros (unallocated), undefined when they do not lie there as they are (compressed).
+ * Checked as reading them would check them.
+ */
+export type LocateUnit = (unit: number, within: number, length: number) => Promise<number | undefined>;
+
+/**
  * A virtual disk made of fixed-size units (clusters, grains, blocks): `readUnit` returns the bytes
- * of part of one unit; reads that span units are split here.
+ * of part of one unit; reads that span units are split here. With `locate` and the image file's
+ * own host file, the disk has a hostMap, so another thread can read its bytes from the file.
  */
 export function unitReader(
   description: string,
@@ -38,10 +46,31 @@ export function unitReader(
   unitSize: number,
   readUnit: (unit: number, within: number, length: number) => Promise<Buffer>,
   close: () => Promise<void>,
+  locate?: { host: HostFile | undefined; unit: LocateUnit },
 ): ByteSource {
+  const host = locate?.host;
+  const hostMap: HostMap | undefined = host &&
+    locate && {
+      fd: host.fd,
+      async runs(offset: number, length: number): Promise<number[] | undefined> {
+        checkRange(self, offset, length);
+        const out: number[] = [];
+        for (let pos = offset, end = offset + length; pos < end; ) {
+          const unit = Math.floor(pos / unitSize);
+          const within = pos - unit * unitSize;
+          const n = Math.min(unitSize - within, end - pos);
+          const at = await locate.unit(unit, within, n);
+          if (at === undefined) return undefined;
+          pushRun(out, at === -1 ? -1 : host.offset + at, n);
+          pos += n;
+        }
+        return out;
+      },
+    };
   const self: ByteSource = {
     description,
     size,
+    ...(hostMap ? { hostMap } : {}),
     async read(offset: number, length: number): Promise<Buffer> {
       checkRange(self, offset, length);
       const parts: Buffer[] = [];

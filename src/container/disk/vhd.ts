@@ -71,9 +71,10 @@ export async function openVhd(file: ByteSource): Promise<{ source: ByteSource; i
   const bitmapBytes = Math.ceil(blockSize / 512 / 8 / 512) * 512;
   const bitmaps = new Lru<number, Buffer>(64);
 
-  const readUnit = async (block: number, within: number, length: number): Promise<Buffer> => {
+  /** An allocated block's data offset in the file and its sector bitmap; undefined if unallocated. */
+  const blockOf = async (block: number): Promise<{ dataAt: number; bitmap: Buffer } | undefined> => {
     const sector = bat.readUInt32BE(block * 4);
-    if (sector === UNALLOCATED) return Buffer.alloc(length);
+    if (sector === UNALLOCATED) return undefined;
     const blockAt = sector * 512;
     if (blockAt + bitmapBytes + blockSize > file.size)
       throw new ImageFormatError(
@@ -87,17 +88,38 @@ export async function openVhd(file: ByteSource): Promise<{ source: ByteSource; i
       bitmap = await file.read(blockAt, bitmapBytes);
       bitmaps.set(block, bitmap);
     }
-    const data = await file.read(blockAt + bitmapBytes + within, length);
+    return { dataAt: blockAt + bitmapBytes, bitmap };
+  };
+  const present = (bitmap: Buffer, s: number) => (((bitmap[s >> 3] as number) >> (7 - (s & 7))) & 1) === 1;
+
+  const readUnit = async (block: number, within: number, length: number): Promise<Buffer> => {
+    const b = await blockOf(block);
+    if (!b) return Buffer.alloc(length);
+    const data = await file.read(b.dataAt + within, length);
     // Sectors whose bitmap bit is clear hold no data (read as zeros).
     for (let s = Math.floor(within / 512); s * 512 < within + length; s++) {
-      if (((bitmap[s >> 3] as number) >> (7 - (s & 7))) & 1) continue;
+      if (present(b.bitmap, s)) continue;
       const from = Math.max(s * 512, within) - within;
       data.fill(0, from, Math.min((s + 1) * 512 - within, length));
     }
     return data;
   };
+  // For a content thread: a range whose sectors are all present (or all absent) lies in the file
+  // as it is; one that mixes them does not.
+  const locate = async (block: number, within: number, length: number): Promise<number | undefined> => {
+    const b = await blockOf(block);
+    if (!b) return -1;
+    const first = Math.floor(within / 512);
+    const all = present(b.bitmap, first);
+    for (let s = first + 1; s * 512 < within + length; s++)
+      if (present(b.bitmap, s) !== all) return undefined;
+    return all ? b.dataAt + within : -1;
+  };
   return {
-    source: unitReader(name, size, blockSize, readUnit, () => file.close()),
+    source: unitReader(name, size, blockSize, readUnit, () => file.close(), {
+      host: file.hostFile,
+      unit: locate,
+    }),
     info: { type: "dynamic", blockSize },
   };
 }

@@ -152,12 +152,13 @@ export async function openVhdx(file: ByteSource): Promise<{ source: ByteSource; 
     );
   const bat = await file.read(batRegion.offset, batEntries * 8);
 
-  const readUnit = async (block: number, within: number, length: number): Promise<Buffer> => {
+  /** Where a block's bytes lie in the file, -1 for a block that reads as zeros. */
+  const locate = async (block: number, within: number, length: number): Promise<number> => {
     const index = block + Math.floor(block / chunkRatio);
     const entry = bat.readBigUInt64LE(index * 8);
     const state = Number(entry & 7n);
     // 6 = fully present; 0/1/2/3 = not present, undefined, zero, unmapped: reads as zeros.
-    if (state === 0 || state === 1 || state === 2 || state === 3) return Buffer.alloc(length);
+    if (state === 0 || state === 1 || state === 2 || state === 3) return -1;
     if (state !== 6)
       throw new ImageFormatError(
         name,
@@ -173,10 +174,17 @@ export async function openVhdx(file: ByteSource): Promise<{ source: ByteSource; 
         batRegion.offset + index * 8,
         `block ${block} inside the file`,
       );
-    return file.read(at + within, length);
+    return at + within;
+  };
+  const readUnit = async (block: number, within: number, length: number): Promise<Buffer> => {
+    const at = await locate(block, within, length);
+    return at === -1 ? Buffer.alloc(length) : file.read(at, length);
   };
   return {
-    source: unitReader(name, size, blockSize, readUnit, () => file.close()),
+    source: unitReader(name, size, blockSize, readUnit, () => file.close(), {
+      host: file.hostFile,
+      unit: locate,
+    }),
     info: { blockSize, logicalSectorSize },
   };
 }

@@ -132,19 +132,8 @@ export async function openSparseExtent(file: ByteSource, description: string): P
     return out.length === grainSize ? out : Buffer.concat([out, Buffer.alloc(grainSize - out.length)]);
   };
 
-  const readUnit = async (grain: number, within: number, length: number): Promise<Buffer> => {
-    const gt = await grainTable(Math.floor(grain / gtes));
-    if (!gt) return Buffer.alloc(length);
-    const sector = gt.readUInt32LE((grain % gtes) * 4);
-    if (sector <= 1) return Buffer.alloc(length); // 0 = unallocated, 1 = zeroed grain
-    if (compressed) {
-      let data = grainCache.get(grain);
-      if (!data) {
-        data = await readCompressed(sector, grain);
-        grainCache.set(grain, data);
-      }
-      return Buffer.from(data.subarray(within, within + length));
-    }
+  /** Where an uncompressed grain's bytes lie in the file. */
+  const grainAt = (grain: number, sector: number, within: number, length: number): number => {
     const at = sector * 512 + within;
     if (at + length > file.size)
       throw new ImageFormatError(
@@ -153,10 +142,39 @@ export async function openSparseExtent(file: ByteSource, description: string): P
         sector * 512,
         `grain ${grain} inside the file`,
       );
-    return file.read(at, length);
+    return at;
+  };
+
+  /** The grain's sector in the file; 0 = unallocated, 1 = zeroed grain. */
+  const grainSector = async (grain: number): Promise<number> => {
+    const gt = await grainTable(Math.floor(grain / gtes));
+    return gt ? gt.readUInt32LE((grain % gtes) * 4) : 0;
+  };
+
+  const readUnit = async (grain: number, within: number, length: number): Promise<Buffer> => {
+    const sector = await grainSector(grain);
+    if (sector <= 1) return Buffer.alloc(length);
+    if (compressed) {
+      let data = grainCache.get(grain);
+      if (!data) {
+        data = await readCompressed(sector, grain);
+        grainCache.set(grain, data);
+      }
+      return Buffer.from(data.subarray(within, within + length));
+    }
+    return file.read(grainAt(grain, sector, within, length), length);
+  };
+  // For a content thread: an uncompressed grain's bytes as they lie in the file.
+  const locate = async (grain: number, within: number, length: number): Promise<number | undefined> => {
+    const sector = await grainSector(grain);
+    if (sector <= 1) return -1;
+    return compressed ? undefined : grainAt(grain, sector, within, length);
   };
   return {
-    source: unitReader(description, size, grainSize, readUnit, () => file.close()),
+    source: unitReader(description, size, grainSize, readUnit, () => file.close(), {
+      host: file.hostFile,
+      unit: locate,
+    }),
     descriptor,
     compressed,
   };
