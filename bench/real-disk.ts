@@ -2,11 +2,13 @@
  * Real-sized disks (issue 20): fixtures/real-disk.sh's 8 GiB GPT disks with about 30 k and 300 k
  * files. Each scan beside `debugfs -R "rdump / DIR"` into tmpfs (warm cache; goal ≤ 1.0×), its peak
  * RSS (goal ≤ 256 MiB) and time per file (goal: 300 k within 20 % of 30 k); then cold cache (page
- * cache dropped before each run) beside reading the image's allocated bytes (goal ≤ 1.5×).
+ * cache dropped before each run) beside reading the image's allocated bytes (goal ≤ 1.5×). Each disk
+ * is also scanned as a qcow2 (qemu-img convert, in a temporary folder), beside its raw scan.
  *   BENCH_REAL_RUNS   warm runs per figure (default 3: a 300 k scan takes seconds, not tenths)
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { BenchContext } from "./disks.js";
 import { best, type Measurement, measure, row } from "./measure.js";
@@ -88,6 +90,18 @@ export async function benchRealDisk(ctx: BenchContext): Promise<void> {
         `  per file: scan ${perFileUs(scan, disk.files).toFixed(1)} µs, rdump ${perFileUs(rdump, disk.files).toFixed(1)} µs` +
           `; peak RSS ${scan.peakRssMiB?.toFixed(0) ?? "?"} MiB (goal ≤ 256)`,
       );
+      // The same disk as a qcow2 (QEMU's and Packer's own output): its clusters are read by the
+      // content threads from the qcow2 file, as a raw disk's blocks are.
+      const qcow2Dir = mkdtempSync(path.join(os.tmpdir(), "amigate-bench-qcow2-"));
+      try {
+        const qcow2 = path.join(qcow2Dir, `${disk.name}.qcow2`);
+        execFileSync("qemu-img", ["convert", "-q", "-f", "raw", "-O", "qcow2", disk.file, qcow2]);
+        const qcow2Scan = await best(runs, () => ctx.scan(qcow2));
+        console.log(row(`amigate scan ${disk.name} as qcow2`, qcow2Scan, scan, "the raw disk's scan"));
+        console.log(`  peak RSS ${qcow2Scan.peakRssMiB?.toFixed(0) ?? "?"} MiB`);
+      } finally {
+        rmSync(qcow2Dir, { recursive: true, force: true });
+      }
       const vmdk = path.join(dir, `${disk.name}-stream.vmdk`);
       if (existsSync(vmdk)) {
         const vmdkScan = await best(runs, () => ctx.scan(vmdk));
