@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { targets as canaries } from "./canary.js";
 import { mutantSize, mutantSource, mutate, Prng } from "./mutate.js";
 import { fuzzTarget, signature } from "./runner.js";
+import { buildSeeds } from "./seeds.js";
 import { targets } from "./targets.js";
 
 const CASES = Number(process.env.FUZZ_CASES ?? 24);
@@ -42,13 +43,20 @@ test("the harness reports a TypeError, a hang and a heap blow-up as failures", a
   }
 });
 
+// The seeds are built here as `npm run fuzz` builds them: on a fresh machine no other test may have
+// built fuzz-seeds.sh's archives, hives and FAT volume, and a reader without seeds would go unfuzzed.
+const seedFailures = buildSeeds();
+
 for (const target of targets) {
   // Up to CASES mutants, or as many as fit in 2.5 s but at least 8 (a prefix of the same
   // deterministic sequence either way): a few dozen for fast readers, fewer for whole-image walks.
   test(`${target.name}: up to ${CASES} mutants survive (read, or a typed error)`, async (t) => {
     const missing = await target.missing?.();
     if (missing) return t.skip(missing);
-    if (target.seeds().length === 0) return t.skip("no seed images (see fixtures/)");
+    assert.ok(
+      target.seeds().length > 0,
+      `no seed images for ${target.name}: ${seedFailures.join("; ") || "none built"}`,
+    );
     const stats = await fuzzTarget(target, { cases: CASES, minCases: 8, seed: 20260101, timeMs: 2500 });
     const failures = stats.samples.map((s) => `${signature(s)}: ${s.message} [${s.ops.join("; ")}]`);
     assert.deepEqual(failures, []);

@@ -5,35 +5,14 @@
  * ~/.cache/amigate-fixtures/fuzz-failures/<reader>/.
  * `npm run fuzz -- --replay FILE.json` reruns one saved failure in the foreground with its stack.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_SAVE_DIR, type FailureRecord, fuzzTarget, signature } from "./runner.js";
+import { buildSeeds } from "./seeds.js";
 import { targets } from "./targets.js";
 import { runCase } from "./worker.js";
-
-const repo = path.resolve(import.meta.dirname, "..");
-
-/** Builds (or finds cached) the seed images; a missing tool only costs that reader its seeds. */
-function buildSeeds(): void {
-  for (const script of [
-    "fuzz-seeds.sh",
-    "disk-images.sh",
-    "ntfs-images.sh",
-    "ext4-images.sh",
-    "xfs-images.sh",
-  ]) {
-    const file = path.join(repo, "fixtures", script);
-    if (!existsSync(file)) continue;
-    try {
-      execFileSync("bash", [file], { stdio: ["ignore", "ignore", "inherit"] });
-    } catch {
-      console.error(`(fixtures/${script} failed; its readers may have no seeds)`);
-    }
-  }
-}
 
 async function replay(file: string): Promise<void> {
   const record = JSON.parse(readFileSync(file, "utf8")) as FailureRecord;
@@ -66,7 +45,8 @@ async function main(): Promise<void> {
     },
   });
   if (values.replay) return replay(values.replay);
-  if (!values["no-build"]) buildSeeds();
+  if (!values["no-build"])
+    for (const failure of buildSeeds()) console.error(`(${failure}; its readers may have no seeds)`);
   const wanted = values.reader?.split(",");
   const seed = Number(values.seed);
   console.log(
