@@ -6,15 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -29,11 +21,12 @@ import {
   startServer,
   waitForScan,
 } from "../../test/support/server-process.js";
-import { SHARED } from "../../test/support/trees.js";
+import { debianArchivePaths, debianRootfsPath, SHARED } from "../../test/support/trees.js";
 import { ATTESTATIONS } from "../policy/coverage.js";
 
-const FIXTURES = process.env.AMIGATE_FIXTURES ?? path.join(os.homedir(), ".cache/amigate-fixtures");
-const TAR = path.join(FIXTURES, "debian-bookworm.tar");
+// Built here when no earlier test has built them: a missing archive must not skip the suite.
+const ROOTFS = debianRootfsPath();
+const TAR = debianArchivePaths().find((p) => p.endsWith(".tar"))!;
 
 let server: ServerProcess;
 let acme: Keys;
@@ -90,7 +83,7 @@ const share = (keys: Keys, imageId: string, change: "Add" | "Remove") =>
     [`LaunchPermission.${change}.1.Group`]: "all",
   });
 
-describe("listings end to end (amigate serve, the CLI)", { skip: !existsSync(TAR) }, () => {
+describe("listings end to end (amigate serve, the CLI)", () => {
   before(async () => {
     work = mkdtempSync(path.join(os.tmpdir(), "amigate-listing-e2e-"));
     const db = path.join(work, "vulns.db");
@@ -118,7 +111,7 @@ describe("listings end to end (amigate serve, the CLI)", { skip: !existsSync(TAR
     assert.deepEqual([draft.imageId, draft.product, draft.version], [v1, "acme-web", "1.0"]);
     assert.deepEqual(draft.os, { name: "Debian GNU/Linux", version: "12" });
     assert.deepEqual(draft.listeningPorts, [{ port: 22, protocol: "tcp", service: "ssh.service" }]);
-    const rootfs = path.join(FIXTURES, "debian-bookworm");
+    const rootfs = ROOTFS;
     const enabled = execFileSync(
       "systemctl",
       ["list-unit-files", `--root=${rootfs}`, "--state=enabled", "--no-legend", "--no-pager"],
@@ -243,7 +236,7 @@ describe("listings end to end (amigate serve, the CLI)", { skip: !existsSync(TAR
 
   it("the next version's draft suggests release notes from the package difference", async () => {
     // A copy of the rootfs archive with a later dpkg status appended (the last entry wins, as on extraction).
-    const status = readFileSync(path.join(FIXTURES, "debian-bookworm/var/lib/dpkg/status"), "utf8");
+    const status = readFileSync(path.join(ROOTFS, "var/lib/dpkg/status"), "utf8");
     const sudo = /^Package: sudo\n(?:.+\n)*?Version: (.+)$/m.exec(status)!;
     const changed = `${status.replace(sudo[0], sudo[0].replace(`Version: ${sudo[1]}`, "Version: 1.9.13p3-1+deb12u9"))}\nPackage: acme-agent\nStatus: install ok installed\nArchitecture: all\nVersion: 2.0-1\nDescription: x\n`;
     const overlay = path.join(work, "overlay");

@@ -63,6 +63,16 @@ export function debianRootfsPath(): string {
   return debianPath;
 }
 
+/** The rootfs's archives (.tar, .tar.gz, .tar.zst, .tar.xz) from fixtures/debian-archives.sh, built on first use. */
+export function debianArchivePaths(): string[] {
+  const out = execFileSync("bash", [path.join(REPO_ROOT, "fixtures/debian-archives.sh")], {
+    encoding: "utf8",
+    env: { ...process.env, AMIGATE_DEBIAN_ROOTFS: debianRootfsPath() },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return out.trim().split("\n");
+}
+
 /** The Debian rootfs with a few changes laid on top (the base is never modified). */
 export function debianImage(changes: Record<string, OverlayChange | string> = {}): Image {
   return new Image(new OverlayTree(new DirectoryTree(debianRootfsPath()), changes));

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import path from "node:path";
 import type { ByteSource } from "../../io/bytes.js";
 import { bufferByteSource } from "../../io/file.js";
@@ -16,7 +16,11 @@ export function diskFixtures(): string {
   return built;
 }
 
-export const CORPUS_DISK = "/work/shared/corpus/disk";
+/** The shared corpus's disk images: ../shared beside the repository, else /work/shared. */
+export const CORPUS_DISK =
+  [path.resolve(import.meta.dirname, "../../../../shared"), "/work/shared"]
+    .map((shared) => path.join(shared, "corpus/disk"))
+    .find((dir) => existsSync(dir)) ?? "/work/shared/corpus/disk";
 
 /** sha256 of a ByteSource read in 1 MiB pieces (bytes [0, limit)). */
 export async function hashSource(source: ByteSource, limit = source.size): Promise<string> {
