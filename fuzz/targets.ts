@@ -13,8 +13,9 @@ import { partitionSource, readPartitionTable } from "../src/container/partition/
 import type { FileTree } from "../src/fs/filetree.js";
 import { openNtfs } from "../src/fs/ntfs/index.js";
 import { openHive, type RegistryKey } from "../src/inspect/windows/regf/index.js";
-import type { ByteSource } from "../src/io/bytes.js";
+import { type ByteSource, hostRunsOf } from "../src/io/bytes.js";
 import { openFileByteSource } from "../src/io/file.js";
+import { readHostRuns } from "../src/io/host-read.js";
 import { openDiskTarget } from "../src/target/disk/probe.js";
 import { TarTree } from "../src/target/tar/tree.js";
 import type { Region } from "./mutate.js";
@@ -74,13 +75,33 @@ const MiB = 1024 * 1024;
 /** Reads a virtual disk's first 64 MiB in 1 MiB steps plus 32 spread-out sectors. */
 async function readGuest(disk: ByteSource): Promise<number> {
   let bytes = 0;
-  for (let at = 0; at < Math.min(disk.size, 64 * MiB); at += MiB)
-    bytes += (await disk.read(at, Math.min(MiB, disk.size - at))).length;
+  for (let at = 0; at < Math.min(disk.size, 64 * MiB); at += MiB) {
+    const read = await disk.read(at, Math.min(MiB, disk.size - at));
+    bytes += read.length;
+    await sameOnHost(disk, at, read);
+  }
   for (let i = 0; i < 32 && disk.size >= 512; i++) {
     const at = Math.floor(((disk.size - 512) * i) / 31 / 512) * 512;
     bytes += (await disk.read(at, 512)).length;
   }
   return bytes;
+}
+
+/**
+ * Where the container maps a range of the guest to its file (for a content thread), the file's
+ * bytes there must be the bytes read() gave; a mismatch is a plain Error, a fuzzer failure.
+ */
+async function sameOnHost(disk: ByteSource, at: number, read: Buffer): Promise<void> {
+  const mapped = await guarded(() => hostRunsOf(disk, [at, read.length]));
+  if (!mapped) return;
+  const onHost = Buffer.alloc(read.length);
+  const readThere = async () => {
+    readHostRuns(mapped.fd, mapped.runs, 0, onHost, disk.description);
+    return true;
+  };
+  if (!(await guarded(readThere))) return;
+  if (!onHost.equals(read))
+    throw new Error(`guest bytes ${at}+${read.length}: the host runs hold other bytes than read() gave`);
 }
 
 /** Partition starts (first 128 KiB each) and the disk's last 64 KiB (backup GPT, footers). */
@@ -202,7 +223,9 @@ export const targets: FuzzTarget[] = [
     regions: async (seed) => [tail(seed, 64 * 1024)],
     asFile: true,
     async run(input) {
-      const file = await input.source();
+      // The file itself, not the mutant's in-memory view: a file has a host descriptor, so the
+      // container maps the guest for content threads, and readGuest checks that mapping too.
+      const file = await openFileByteSource(input.file);
       try {
         const opened = await openContainer(input.file, file);
         try {

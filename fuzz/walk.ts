@@ -7,6 +7,7 @@
 import type { FileTree } from "../src/fs/filetree.js";
 import { Image } from "../src/fs/image.js";
 import { FsError, ImageFormatError, TargetError } from "../src/io/errors.js";
+import { readHostRuns } from "../src/io/host-read.js";
 
 /** Errors a reader may throw on hostile input; anything else is a bug. */
 export function isTypedError(e: unknown): boolean {
@@ -26,6 +27,36 @@ export interface WalkCount {
   bytes: number;
 }
 
+/**
+ * Where the tree maps a file for a content thread (FileTree.hostExtents), the bytes there must be
+ * the bytes readFile gave: a thread reading anything else would judge other bytes than the scan
+ * reads. A mismatch is thrown as a plain Error, which the fuzzer counts as a failure.
+ */
+async function sameOnHost(
+  tree: FileTree,
+  path: string,
+  ino: number | undefined,
+  bytes: Buffer,
+): Promise<void> {
+  let extents: Awaited<ReturnType<NonNullable<FileTree["hostExtents"]>>>;
+  try {
+    extents = await tree.hostExtents?.(path, ino);
+  } catch (err) {
+    tolerate(err);
+    return;
+  }
+  if (!extents) return;
+  const onHost = Buffer.alloc(extents.size);
+  try {
+    readHostRuns(extents.fd, extents.runs, 0, onHost, path);
+  } catch (err) {
+    tolerate(err);
+    return;
+  }
+  if (!onHost.equals(bytes))
+    throw new Error(`${path}: its host runs hold other bytes than readFile read (${extents.runs.join(",")})`);
+}
+
 /** Walks and reads the whole tree; returns what was seen. */
 export async function readWholeTree(tree: FileTree): Promise<WalkCount> {
   const image = new Image(tree);
@@ -37,7 +68,9 @@ export async function readWholeTree(tree: FileTree): Promise<WalkCount> {
         if (e.stat.type === "symlink") await tree.readlink(e.path);
         if (e.stat.type !== "file") continue;
         try {
-          count.bytes += (await tree.readFile(e.path, { maxBytes: MAX_FILE_READ })).length;
+          const bytes = await tree.readFile(e.path, { maxBytes: MAX_FILE_READ });
+          count.bytes += bytes.length;
+          await sameOnHost(tree, e.path, e.stat.ino, bytes);
         } catch (err) {
           if (!(err instanceof FsError && err.code === "EFBIG")) throw err;
           for await (const chunk of tree.createReadStream(e.path, { start: 0, end: STREAM_READ }))

@@ -126,7 +126,7 @@ export function sliceSource(
       ? {
           hostMap: {
             fd: parent.hostMap.fd,
-            runs: (offset: number, length: number) => {
+            async runs(offset: number, length: number): Promise<number[] | undefined> {
               checkRange(self, offset, length);
               return parent.hostMap!.runs(start + offset, length);
             },
