@@ -1,15 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -18,7 +9,7 @@ import { debianImage } from "../../test/support/trees.js";
 import { openDiskImage } from "../container/disk/container.js";
 import { partitionSource, readPartitionTable } from "../container/partition/table.js";
 import { openExt4 } from "../fs/ext4/index.js";
-import type { HostExtents } from "../fs/filetree.js";
+import type { FileTree, HostExtents } from "../fs/filetree.js";
 import { Image } from "../fs/image.js";
 import { openNtfs } from "../fs/ntfs/index.js";
 import { openFileByteSource } from "../io/file.js";
@@ -108,6 +99,38 @@ function assertPlanted(facts: ContentFacts, extraSecrets: string[] = []): void {
   assert.equal(facts.stats.tooLargeFiles, 0);
   // lib/package.json, lib/config.js, tool's RECORD and the script it lists.
   assert.equal(facts.stats.languagePackageFiles, 4);
+}
+
+/**
+ * The content pass on `tree`, on the main thread and then in two threads reading the host file:
+ * both must find the same. Every file the tree maps must hold readFile's bytes there, by number
+ * as by path. Returns what was found and which paths the threads were given to read.
+ */
+async function threadsAgree(
+  tree: FileTree,
+): Promise<{ here: ContentFacts; mapped: string[]; fds: Set<number> }> {
+  const mapped: string[] = [];
+  const fds = new Set<number>();
+  const hostExtents = tree.hostExtents!.bind(tree);
+  tree.hostExtents = async (p: string, ino?: number) => {
+    const extents = await hostExtents(p, ino);
+    assert.deepEqual(extents, await hostExtents(p), `${p} by number and by path`);
+    if (extents) {
+      const bytes = Buffer.alloc(extents.size);
+      readHostRuns(extents.fd, extents.runs, 0, bytes, p);
+      assert.ok(bytes.equals(await tree.readFile(p, { maxBytes: extents.size })), p);
+      mapped.push(p);
+      fds.add(extents.fd);
+    }
+    return extents;
+  };
+  const image = new Image(tree);
+  const content = (contentThread: InspectOptions["contentThread"]) =>
+    new FactStore(image, inspectorsByName, { contentThread, contentThreads: 2 }).get("content");
+  const here = await content("off");
+  assert.equal(mapped.length, 0, "the main thread reads through the tree");
+  assert.deepEqual(await content("always"), here);
+  return { here, mapped, fds };
 }
 
 describe("the content thread", () => {
@@ -248,25 +271,8 @@ describe("the content thread", () => {
         assert.ok(disk.source.hostMap && !disk.source.hostFile);
         const table = await readPartitionTable(disk.source);
         const tree = await openExt4(partitionSource(disk.source, table.partitions[0]!));
-        const mapped: string[] = [];
-        const hostExtents = tree.hostExtents!.bind(tree);
-        tree.hostExtents = async (p: string, ino?: number) => {
-          const extents = await hostExtents(p, ino);
-          if (extents) {
-            assert.equal(extents.fd, disk.source.hostMap!.fd);
-            const bytes = Buffer.alloc(extents.size);
-            readHostRuns(extents.fd, extents.runs, 0, bytes, p);
-            assert.ok(bytes.equals(await tree.readFile(p, { maxBytes: extents.size })), p);
-            mapped.push(p);
-          }
-          return extents;
-        };
-        const image = new Image(tree);
-        const content = (contentThread: InspectOptions["contentThread"]) =>
-          new FactStore(image, inspectorsByName, { contentThread, contentThreads: 2 }).get("content");
-        const here = await content("off");
-        assert.equal(mapped.length, 0, "the main thread reads through the tree");
-        assert.deepEqual(await content("always"), here);
+        const { here, mapped, fds } = await threadsAgree(tree);
+        assert.deepEqual([...fds], [disk.source.hostMap!.fd]);
         assert.ok(mapped.includes("/var/log/app/huge.log") && mapped.includes("/etc/app.conf"));
         assertPlanted(here);
       } finally {
@@ -306,27 +312,7 @@ describe("the content thread", () => {
       try {
         const table = await readPartitionTable(source);
         const tree = await openNtfs(partitionSource(source, table.partitions[0]!));
-        const mapped: string[] = [];
-        const hostExtents = tree.hostExtents!.bind(tree);
-        tree.hostExtents = async (p: string, ino?: number) => {
-          const extents = await hostExtents(p, ino);
-          assert.deepEqual(extents, await hostExtents(p), `${p} by number and by path`);
-          if (extents) {
-            const bytes = Buffer.alloc(extents.size);
-            readHostRuns(extents.fd, extents.runs, 0, bytes, p);
-            assert.ok(bytes.equals(await tree.readFile(p, { maxBytes: extents.size })), p);
-            for (let i = 0; i < extents.runs.length; i += 2)
-              if (extents.runs[i] !== -1) assert.ok(extents.runs[i]! >= 1024 * 1024, "inside the partition");
-            mapped.push(p);
-          }
-          return extents;
-        };
-        const image = new Image(tree);
-        const content = (contentThread: InspectOptions["contentThread"]) =>
-          new FactStore(image, inspectorsByName, { contentThread, contentThreads: 2 }).get("content");
-        const here = await content("off");
-        assert.equal(mapped.length, 0, "the main thread reads through the tree");
-        assert.deepEqual(await content("always"), here);
+        const { here, mapped } = await threadsAgree(tree);
         assert.ok(mapped.includes("/var/log/app/huge.log") && mapped.includes("/root/.ssh/id_rsa"));
         assert.ok(
           !mapped.includes("/etc/issue.net"),
@@ -348,26 +334,7 @@ describe("the content thread", () => {
       it(`${name}: finds exactly what the main thread finds, the threads reading the archive's bytes`, async () => {
         const tree = await TarTree.open(path.join(dir, name));
         try {
-          const mapped: string[] = [];
-          const hostExtents = tree.hostExtents.bind(tree);
-          tree.hostExtents = async (p: string, ino?: number) => {
-            const extents = await hostExtents(p, ino);
-            // By number as by path, and the run holds the file's bytes.
-            assert.deepEqual(extents, await hostExtents(p), p);
-            if (extents) {
-              const bytes = Buffer.alloc(extents.size);
-              if (extents.size > 0) readSync(extents.fd, bytes, 0, extents.size, extents.runs[0]!);
-              assert.ok(bytes.equals(await tree.readFile(p, { maxBytes: extents.size })), p);
-              mapped.push(p);
-            }
-            return extents;
-          };
-          const image = new Image(tree);
-          const content = (contentThread: InspectOptions["contentThread"]) =>
-            new FactStore(image, inspectorsByName, { contentThread, contentThreads: 2 }).get("content");
-          const here = await content("off");
-          assert.equal(mapped.length, 0, "the main thread reads through the tree");
-          assert.deepEqual(await content("always"), here);
+          const { here, mapped } = await threadsAgree(tree);
           assert.ok(mapped.includes("/var/log/app/huge.log") && mapped.includes("/etc/app.conf"));
           assertPlanted(here);
         } finally {
