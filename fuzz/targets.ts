@@ -15,11 +15,10 @@ import { openNtfs } from "../src/fs/ntfs/index.js";
 import { openHive, type RegistryKey } from "../src/inspect/windows/regf/index.js";
 import { type ByteSource, hostRunsOf } from "../src/io/bytes.js";
 import { openFileByteSource } from "../src/io/file.js";
-import { readHostRuns } from "../src/io/host-read.js";
 import { openDiskTarget } from "../src/target/disk/probe.js";
 import { TarTree } from "../src/target/tar/tree.js";
 import type { Region } from "./mutate.js";
-import { isTypedError, readWholeTree } from "./walk.js";
+import { isTypedError, readWholeTree, sameOnHost } from "./walk.js";
 
 export const FIXTURES =
   process.env.AMIGATE_FIXTURES ?? path.join(process.env.HOME ?? "/root", ".cache/amigate-fixtures");
@@ -78,30 +77,17 @@ async function readGuest(disk: ByteSource): Promise<number> {
   for (let at = 0; at < Math.min(disk.size, 64 * MiB); at += MiB) {
     const read = await disk.read(at, Math.min(MiB, disk.size - at));
     bytes += read.length;
-    await sameOnHost(disk, at, read);
+    sameOnHost(
+      await guarded(() => hostRunsOf(disk, [at, read.length])),
+      read,
+      `guest bytes ${at}+${read.length}`,
+    );
   }
   for (let i = 0; i < 32 && disk.size >= 512; i++) {
     const at = Math.floor(((disk.size - 512) * i) / 31 / 512) * 512;
     bytes += (await disk.read(at, 512)).length;
   }
   return bytes;
-}
-
-/**
- * Where the container maps a range of the guest to its file (for a content thread), the file's
- * bytes there must be the bytes read() gave; a mismatch is a plain Error, a fuzzer failure.
- */
-async function sameOnHost(disk: ByteSource, at: number, read: Buffer): Promise<void> {
-  const mapped = await guarded(() => hostRunsOf(disk, [at, read.length]));
-  if (!mapped) return;
-  const onHost = Buffer.alloc(read.length);
-  const readThere = async () => {
-    readHostRuns(mapped.fd, mapped.runs, 0, onHost, disk.description);
-    return true;
-  };
-  if (!(await guarded(readThere))) return;
-  if (!onHost.equals(read))
-    throw new Error(`guest bytes ${at}+${read.length}: the host runs hold other bytes than read() gave`);
 }
 
 /** Partition starts (first 128 KiB each) and the disk's last 64 KiB (backup GPT, footers). */

@@ -28,33 +28,27 @@ export interface WalkCount {
 }
 
 /**
- * Where the tree maps a file for a content thread (FileTree.hostExtents), the bytes there must be
- * the bytes readFile gave: a thread reading anything else would judge other bytes than the scan
- * reads. A mismatch is thrown as a plain Error, which the fuzzer counts as a failure.
+ * Where bytes are mapped for a content thread (FileTree.hostExtents, ByteSource.hostMap), the bytes
+ * there must be the bytes the reader gave: a thread reading anything else would judge other bytes
+ * than the scan reads. A mismatch is thrown as a plain Error, which the fuzzer counts as a failure.
  */
-async function sameOnHost(
-  tree: FileTree,
-  path: string,
-  ino: number | undefined,
-  bytes: Buffer,
-): Promise<void> {
-  let extents: Awaited<ReturnType<NonNullable<FileTree["hostExtents"]>>>;
+export function sameOnHost(
+  mapped: { fd: number; runs: number[] } | undefined,
+  read: Buffer,
+  what: string,
+): void {
+  if (!mapped) return;
+  const onHost = Buffer.alloc(read.length);
   try {
-    extents = await tree.hostExtents?.(path, ino);
+    readHostRuns(mapped.fd, mapped.runs, 0, onHost, what);
   } catch (err) {
     tolerate(err);
     return;
   }
-  if (!extents) return;
-  const onHost = Buffer.alloc(extents.size);
-  try {
-    readHostRuns(extents.fd, extents.runs, 0, onHost, path);
-  } catch (err) {
-    tolerate(err);
-    return;
-  }
-  if (!onHost.equals(bytes))
-    throw new Error(`${path}: its host runs hold other bytes than readFile read (${extents.runs.join(",")})`);
+  if (!onHost.equals(read))
+    throw new Error(
+      `${what}: its host runs hold other bytes than the reader gave (${mapped.runs.join(",")})`,
+    );
 }
 
 /** Walks and reads the whole tree; returns what was seen. */
@@ -70,7 +64,7 @@ export async function readWholeTree(tree: FileTree): Promise<WalkCount> {
         try {
           const bytes = await tree.readFile(e.path, { maxBytes: MAX_FILE_READ });
           count.bytes += bytes.length;
-          await sameOnHost(tree, e.path, e.stat.ino, bytes);
+          sameOnHost(await tree.hostExtents?.(e.path, e.stat.ino), bytes, e.path);
         } catch (err) {
           if (!(err instanceof FsError && err.code === "EFBIG")) throw err;
           for await (const chunk of tree.createReadStream(e.path, { start: 0, end: STREAM_READ }))
