@@ -297,6 +297,8 @@ export interface DecompressionToFile {
    * past the bound, when it was killed), or undefined. What it wrote before stays in the file.
    */
   finished: Promise<ImageFormatError | undefined>;
+  /** Kills the program (its output is not wanted after all); `finished` then settles. */
+  stop(): void;
 }
 
 /**
@@ -336,7 +338,7 @@ export function decompressToFile(
       throw e;
     },
   );
-  return { finished };
+  return { finished, stop };
 }
 
 async function* nativeChunks(
