@@ -152,6 +152,48 @@ describe("content scanner: tokens", () => {
     );
   });
 
+  it("the prefilter lets through every text a token pattern matches: each token alone, names in any case", () => {
+    const session = fakeToken("", 120, BASE64_CHARS, 5);
+    const samples: Array<[string, string]> = [
+      [`id = ${akid}`, "aws-access-key-id"],
+      ...["A3TX", "ASIA", "ABIA", "ACCA"].map((p): [string, string] => [
+        `id = ${fakeToken(p, 16)}`,
+        "aws-access-key-id",
+      ]),
+      ...["secret_access_key", "SecretAccessKey", "SECRET-KEY", "sEcReT.AcCeSs.KeY"].map(
+        (name): [string, string] => [`${name}: ${secret}`, "aws-secret-access-key"],
+      ),
+      ...["session_token", "SessionToken", "SESSION-TOKEN", "sEsSiOn.ToKeN"].map((name): [string, string] => [
+        `${name} = ${session}`,
+        "aws-session-token",
+      ]),
+      ...["ghp_", "gho_", "ghu_", "ghs_", "ghr_"].map((p): [string, string] => [
+        fakeToken(p, 36, ALNUM),
+        "github-token",
+      ]),
+      [fakeToken("github_pat_", 82, ALNUM), "github-token"],
+      [fakeToken("glpat-", 20, ALNUM), "gitlab-token"],
+      ...["b", "a", "p", "r", "s"].map((c): [string, string] => [
+        `xox${c}-${fakeToken("", 11, "0123456789")}-${fakeToken("", 24, ALNUM)}`,
+        "slack-token",
+      ]),
+      [`https://hooks.slack.com/services/T0123456/B0123456/${fakeToken("", 24, ALNUM)}`, "slack-webhook"],
+      [fakeToken("AIza", 35, ALNUM), "google-api-key"],
+      [fakeToken("sk_live_", 24, ALNUM), "stripe-live-key"],
+      [fakeToken("rk_live_", 24, ALNUM), "stripe-live-key"],
+      [fakeToken("npm_", 36, ALNUM), "npm-token"],
+    ];
+    for (const [text, kind] of samples) {
+      // Each alone in its chunk: with the others beside it, one token would let all through.
+      assert.deepEqual(
+        scan(`x\n${text}\n`).secrets.map((m) => m.kind),
+        [kind],
+        text,
+      );
+    }
+    assert.deepEqual(scan("TZ=Asia/Tokyo\nasia akia\n").secrets, []);
+  });
+
   it("counts lines across chunks", () => {
     const filler = "x\n".repeat(5000);
     const found = scan(`${filler}${fakeToken("ghp_", 36, ALNUM)}\n`, 999).secrets;

@@ -75,10 +75,13 @@ export const TOKEN_PATTERNS: readonly TokenPattern[] = [
 
 /**
  * Cheap test over a whole chunk before the per-pattern regexes run: every pattern above needs
- * one of these literals (case-insensitively for the AWS setting names).
+ * one of these literals, in its case (the AWS setting names in any case, as those patterns are
+ * /i). Spelt out, not /i, and grouped by first letter: V8 ran it ~25 % faster so (it was a
+ * quarter of each content thread's time on a 300 k-file disk), and "Asia/Tokyo" no longer
+ * sends a chunk through every pattern.
  */
 export const TOKEN_PREFILTER =
-  /A3T|AKIA|ASIA|ABIA|ACCA|secret|session.?token|gh[pousr]_|github_pat_|glpat-|xox[baprs]-|hooks\.slack|AIza|_live_|npm_/i;
+  /A(?:3T|KIA|SIA|BIA|CCA|Iza)|[Ss][Ee](?:[Cc][Rr][Ee][Tt]|[Ss][Ss][Ii][Oo][Nn].?[Tt][Oo][Kk][Ee][Nn])|g(?:h[pousr]_|ithub_pat_|lpat-)|xox[baprs]-|hooks\.slack|_live_|npm_/;
 
 /** Every KEY_BEGIN match holds one of these: a text without them is not searched for keys. */
 export const KEY_MARKERS: readonly string[] = ["PRIVATE KEY", "PuTTY-User-Key-File-"];
