@@ -23,20 +23,11 @@ export interface StartedDecompression {
   readonly compression: Exclude<Compression, "none">;
   readonly spill: SpillFile;
   readonly run: DecompressionToFile;
-  /**
-   * The first `limit` decompressed bytes (fewer when the output ends sooner), once the program has
-   * written them: the tar probe's look at the first header, without decoding the head again in
-   * JavaScript (fzstd or the WASM xz decoder: ~30 ms to load and run on a cold start).
-   */
-  head(limit: number): Promise<Buffer>;
   /** Hands it to its one user: false when it was taken already or released. */
   take(): boolean;
   /** Stops the program and removes the spill file, unless it was taken (then the taker does). */
   release(): Promise<void>;
 }
-
-/** How long head() waits before looking at the spill file's size again. */
-const HEAD_POLL_MS = 1;
 
 /**
  * Starts decompressing `file` into a spill file when it is a regular file compressed with xz or
@@ -83,33 +74,11 @@ export async function startDecompression(
     return undefined;
   }
   let state: "started" | "taken" | "released" = "started";
-  let finished = false;
-  void run.finished.then(
-    () => {
-      finished = true;
-    },
-    () => {
-      finished = true;
-    },
-  );
   return {
     file,
     compression,
     spill,
     run,
-    async head(limit) {
-      const fd = spill.handle.fd;
-      for (;;) {
-        // The flag before the size: once the program is done, the size seen after it is final.
-        const done = finished;
-        const size = fstatSync(fd).size;
-        if (size >= limit || done) {
-          const buf = Buffer.alloc(Math.min(size, limit));
-          return buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
-        }
-        await new Promise((resolve) => setTimeout(resolve, HEAD_POLL_MS));
-      }
-    },
     take() {
       if (state !== "started") return false;
       state = "taken";

@@ -19,11 +19,7 @@ export const tarProbe: TargetProbe = {
   name: "tar",
   async open(input: string, head: Buffer, options?: OpenTargetOptions): Promise<OpenedTarget | undefined> {
     const compression = detectCompression(head);
-    const started = options?.started;
-    const tarHead =
-      started && started.file === input && started.compression === compression
-        ? await started.head(HEAD_LIMIT)
-        : await decompressHead(head, compression, HEAD_LIMIT);
+    const tarHead = await decompressHead(head, compression, HEAD_LIMIT);
     if (!tarHead || !looksLikeTar(tarHead)) return undefined;
     const tree = await TarTree.open(input, {
       partial: true,
