@@ -33,7 +33,7 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
  * Help and unknown commands load them all.
  */
 const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
-  scan: async () => (await import("./scan-command.js")).registerScan,
+  scan: async () => (await import("./scan.js")).registerScan,
   policy: async () => (await import("./policy.js")).registerPolicy,
   inspect: async () => (await import("./inspect.js")).registerInspect,
   packages: async () => (await import("./packages.js")).registerPackages,

@@ -1,6 +1,7 @@
 import { promises as fsp } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
+import { type Command, Option } from "commander";
 import { Image } from "../fs/image.js";
 import type { FactName } from "../inspect/facts.js";
 import { describeError } from "../io/errors.js";
@@ -8,13 +9,12 @@ import { type IgnoreEntry, IgnoreFileError, parseIgnoreFile, splitExpired } from
 import { withStatements } from "../policy/listing/judge.js";
 import type { Rule } from "../policy/rule.js";
 import { rules as allRules } from "../policy/rules/index.js";
-import type { Severity } from "../policy/severity.js";
+import { SEVERITIES, type Severity } from "../policy/severity.js";
 import { keepSeverities, parseSeverityList } from "../policy/severity-filter.js";
-import { type ReportFormat, renderReport } from "../report/index.js";
+import { REPORT_FORMATS, type ReportFormat, renderReport } from "../report/index.js";
 import { type ScanSettings, scanOptions } from "../scan/options.js";
 import { runScan as scanTarget } from "../scan/session.js";
 import { openTarget } from "../target/open.js";
-import type { StartedDecompression } from "../target/tar/early.js";
 import type { OpenTargetOptions } from "../target/target.js";
 import { limitHeapGrowth } from "./heap-growth.js";
 import { writeReport } from "./output.js";
@@ -130,13 +130,7 @@ async function loadIgnore(
  * Scans, writes the report and returns the exit code: 0 nothing at or above --fail-on, 1 findings
  * at or above it. Anything that stops the scan throws (the CLI prints it and exits 2).
  */
-export async function runScan(
-  input: string,
-  flags: ScanFlags,
-  io: ScanIO,
-  /** How the target is opened beyond what the flags say (the decompression the CLI started). */
-  open: Pick<OpenTargetOptions, "started"> = {},
-): Promise<0 | 1> {
+export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Promise<0 | 1> {
   const fromFlags = scanOptions({ ...scanSettingsOf(flags), rules: io.rules });
   const severities = flags.severity !== undefined ? parseSeverityList(flags.severity) : undefined;
   // The flags are checked before the ignore file is read: a bad --as-of is the error reported.
@@ -159,14 +153,13 @@ export async function runScan(
   const label = `scanning ${path.basename(input)}`;
   const openOptions: OpenTargetOptions = sink
     ? {
-        ...open,
         wrapDiskSource: (source) => {
           const counted = new ProgressBar(sink, { label, done: 0, unit: "bytes" });
           bar = counted;
           return countingSource(source, (n) => counted.add(n));
         },
       }
-    : open;
+    : {};
   const target = await openTarget(input, openOptions);
   try {
     let roots = target.roots;
@@ -200,34 +193,61 @@ export async function runScan(
   }
 }
 
-/**
- * `amigate scan TARGET`, as the command line runs it: stdout, stderr and the terminal, every rule.
- * `started` is the target's decompression when scan-command.ts started it (it releases it).
- */
-export async function scanCommand(
-  input: string,
-  flags: ScanFlags,
-  started?: StartedDecompression,
-): Promise<0 | 1> {
-  limitHeapGrowth();
-  return runScan(
-    input,
-    flags,
-    {
-      write: (text) => process.stdout.write(text),
-      isTTY: process.stdout.isTTY === true,
-      noColor: (process.env.NO_COLOR ?? "") !== "",
-      rules: allRules,
-      ...(flags.quiet ? {} : { warn: (line: string) => process.stderr.write(`amigate: warning: ${line}\n`) }),
-      ...(showProgress(flags, process.stderr.isTTY === true)
-        ? {
-            progress: {
-              write: (text: string) => process.stderr.write(text),
-              columns: process.stderr.columns,
-            },
-          }
-        : {}),
-    },
-    started ? { started } : {},
-  );
+export function registerScan(program: Command): void {
+  program
+    .command("scan")
+    .description("Scan an image (directory, tar archive or disk image) against the AMI policies")
+    .argument("<target>", "a directory, a .tar/.tar.gz/.tar.xz/.tar.zst archive, or a disk image")
+    .addOption(
+      new Option("-f, --format <format>", "report format")
+        .choices(REPORT_FORMATS)
+        .default("text")
+        .env("AMIGATE_FORMAT"),
+    )
+    .addOption(
+      new Option("-o, --output <file>", "write the report to a file instead of stdout").env("AMIGATE_OUTPUT"),
+    )
+    .addOption(
+      new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity")
+        .choices(SEVERITIES)
+        .default("high")
+        .env("AMIGATE_FAIL_ON"),
+    )
+    .option(
+      "--severity <list>",
+      "report only these severities, a comma list (CRITICAL,HIGH); --fail-on judges what is reported",
+    )
+    .option(
+      "--ignore-file <file>",
+      "accepted findings: YAML list of {rule, path?, expires?, reason} (default .amigateignore.yaml, else .amigateignore)",
+    )
+    .option("--as-of <date>", "judge end of life and database age on this date (YYYY-MM-DD; default today)")
+    .option("--db <path>", "vulnerability database (default: $AMIGATE_DB, else the user cache directory)")
+    .option("--db-max-age <days>", "report a vulnerability database older than this as stale", "7")
+    .option("--clamd <socket>", "stream files to this clamd unix socket (default: $AMIGATE_CLAMD_SOCKET)")
+    .option("--no-progress", "never draw the progress bar (drawn on stderr only when it is a terminal)")
+    .option("-q, --quiet", "nothing on stderr but errors: no progress bar, no warnings")
+    .option("--listing <file>", "judge the listing checks on this listing (amigate listing init)")
+    .option("--attestations <file>", "show these answers to the attestation items (amigate attest)")
+    .option("--no-attestations", "leave the attestation items out of the text report")
+    .action(async (input: string, flags: ScanFlags) => {
+      limitHeapGrowth();
+      process.exitCode = await runScan(input, flags, {
+        write: (text) => process.stdout.write(text),
+        isTTY: process.stdout.isTTY === true,
+        noColor: (process.env.NO_COLOR ?? "") !== "",
+        rules: allRules,
+        ...(flags.quiet
+          ? {}
+          : { warn: (line: string) => process.stderr.write(`amigate: warning: ${line}\n`) }),
+        ...(showProgress(flags, process.stderr.isTTY === true)
+          ? {
+              progress: {
+                write: (text: string) => process.stderr.write(text),
+                columns: process.stderr.columns,
+              },
+            }
+          : {}),
+      });
+    });
 }

@@ -7,9 +7,9 @@ import { renderText } from "./text.js";
 
 export { renderHtml } from "./html.js";
 
-import type { ReportFormat } from "./formats.js";
-
-export { REPORT_FORMATS, type ReportFormat } from "./formats.js";
+/** What `amigate scan --format` accepts. */
+export const REPORT_FORMATS = ["text", "json", "sarif", "junit", "html"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export interface RenderOptions {
   /** ANSI colours (text only): on for a TTY unless NO_COLOR is set. */

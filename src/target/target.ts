@@ -2,7 +2,6 @@ import type { ReferencePolicy } from "../container/disk/reference.js";
 import type { TargetGap } from "../container/gap.js";
 import type { Image } from "../fs/image.js";
 import type { ByteSource } from "../io/bytes.js";
-import type { StartedDecompression } from "./tar/early.js";
 
 /** One OS root found in a target (a directory and an archive have exactly one, at "/"). */
 export interface TargetRoot {
@@ -73,9 +72,4 @@ export interface OpenTargetOptions {
    * `input` then only names it. Only disk images open this way; an archive is read from a file.
    */
   source?: ByteSource;
-  /**
-   * A compressed archive's decompression, started before the target was opened (the CLI starts it
-   * while the scan's modules load): the tar reader takes it over when it is for this file.
-   */
-  started?: StartedDecompression;
 }

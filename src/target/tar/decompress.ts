@@ -297,8 +297,6 @@ export interface DecompressionToFile {
    * past the bound, when it was killed), or undefined. What it wrote before stays in the file.
    */
   finished: Promise<ImageFormatError | undefined>;
-  /** Kills the program (its output is not wanted after all); `finished` then settles. */
-  stop(): void;
 }
 
 /**
@@ -338,7 +336,7 @@ export function decompressToFile(
       throw e;
     },
   );
-  return { finished, stop };
+  return { finished };
 }
 
 async function* nativeChunks(

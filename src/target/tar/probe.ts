@@ -1,6 +1,6 @@
 import { Image } from "../../fs/image.js";
 import { visible } from "../../io/visible.js";
-import type { OpenedTarget, OpenTargetOptions, TargetGap, TargetProbe } from "../target.js";
+import type { OpenedTarget, TargetGap, TargetProbe } from "../target.js";
 import { decompressHead, detectCompression, InflateBoundError } from "./decompress.js";
 import { parseNumber } from "./parse.js";
 import { ENTRY_LIMIT, MAX_SKIPPED_LISTED, TarTree } from "./tree.js";
@@ -17,14 +17,11 @@ export const UNSAFE_ENTRY_RULE = "archive-unsafe-entry";
  */
 export const tarProbe: TargetProbe = {
   name: "tar",
-  async open(input: string, head: Buffer, options?: OpenTargetOptions): Promise<OpenedTarget | undefined> {
+  async open(input: string, head: Buffer): Promise<OpenedTarget | undefined> {
     const compression = detectCompression(head);
     const tarHead = await decompressHead(head, compression, HEAD_LIMIT);
     if (!tarHead || !looksLikeTar(tarHead)) return undefined;
-    const tree = await TarTree.open(input, {
-      partial: true,
-      ...(options?.started ? { started: options.started } : {}),
-    });
+    const tree = await TarTree.open(input, { partial: true });
     const notes = tarNotes(tree);
     return {
       input,

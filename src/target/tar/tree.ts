@@ -14,7 +14,6 @@ import {
   inflateBoundFromEnv,
   nativeDecompressor,
 } from "./decompress.js";
-import type { StartedDecompression } from "./early.js";
 import { type DataLocation, IndexFull, type SuspiciousEntry, TarIndex } from "./index-builder.js";
 import { readTar, type SkippedRegion, type TarEntry } from "./parse.js";
 import { ChunkReader, fileSource, growingFileSource, iteratorSource } from "./reader.js";
@@ -49,11 +48,6 @@ export interface TarOpenOptions {
   maxIndexBytes?: number;
   /** Decompression bomb bound (default: inflateBoundFromEnv()). */
   inflate?: InflateBound;
-  /**
-   * This file's decompression, already under way (startDecompression): taken over instead of
-   * starting the program again. Its own bound applies. Ignored for another file.
-   */
-  started?: StartedDecompression;
 }
 
 /**
@@ -170,23 +164,17 @@ export class TarTree implements FileTree {
           ),
         );
       } else {
-        const started = options.started;
-        const early =
-          started && started.file === file && started.compression === compression && started.take()
-            ? started
-            : undefined;
-        const store = early?.spill ?? (await SpillFile.create(options.tmpDir ?? os.tmpdir()));
+        const store = await SpillFile.create(options.tmpDir ?? os.tmpdir());
         spill = store;
         // gzip stays in process: node's zlib is as fast as the gzip program and says at which
         // offset a damaged stream fails.
-        const program = early || compression === "gzip" ? undefined : nativeDecompressor(compression);
-        if (early || program) {
+        const program = compression === "gzip" ? undefined : nativeDecompressor(compression);
+        if (program) {
           // The program writes the whole tar into the spill file on another core while this one
           // indexes it as it grows, like a plain tar (headers read, data skipped by seeking).
           // Three times faster than piping every byte through this process, and the spill holds
           // the same bytes.
-          const decompression =
-            early?.run ?? decompressToFile(program!, file, compression, store.handle.fd, inflate);
+          const decompression = decompressToFile(program, file, compression, store.handle.fd, inflate);
           let indexing: { error: unknown } | undefined;
           try {
             await tolerate(
