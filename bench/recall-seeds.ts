@@ -440,8 +440,10 @@ export const SEEDS: readonly Seed[] = [
   },
   {
     path: "/opt/clean/b.yaml",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a placeholder as the file holds it, not a template
     label: "password: ${DB_PASSWORD}",
     expect: "clean",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a placeholder as the file holds it, not a template
     content: "password: ${DB_PASSWORD}\n",
   },
   { path: "/opt/clean/c.env", label: "empty DB_PASSWORD=", expect: "clean", content: "DB_PASSWORD=\n" },
@@ -461,6 +463,7 @@ export const SEEDS: readonly Seed[] = [
     path: "/opt/clean/f.conf",
     label: "URL with a variable password",
     expect: "clean",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a placeholder as the file holds it, not a template
     content: "url = postgres://app:${PGPASSWORD}@db.internal/app\n",
   },
   {

@@ -94,16 +94,16 @@ test("the owner's presigned link shows the failing verdict, the findings by rule
 
   assert.match(await page.title(), /^amigate: FAIL /);
   const verdict = page.locator(".verdict");
+  // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered, what a reader sees (textContent has hidden text too)
   assert.equal(await verdict.innerText(), "FAIL");
   assert.equal(await verdict.evaluate((e) => getComputedStyle(e).backgroundColor), "rgb(207, 34, 46)");
 
   // The findings table: one row per rule of the stored report, with its severity, id, clauses and
   // count, each linking to its details further down.
-  const rows = await page
-    .locator("table.findings tbody tr")
-    .evaluateAll((trs) =>
-      trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => (td as HTMLElement).innerText.trim())),
-    );
+  const rows = await page.locator("table.findings tbody tr").evaluateAll((trs) =>
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered, what a reader sees (textContent has hidden text too)
+    trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => (td as HTMLElement).innerText.trim())),
+  );
   const expected = new Map<string, string[]>();
   for (const f of report.findings) {
     const n = Number(expected.get(f.rule)?.[4] ?? 0) + 1;
@@ -130,6 +130,7 @@ test("the owner's presigned link shows the failing verdict, the findings by rule
   );
 
   // Secrets from the seeded image never reach the page; the evidence keeps only a masked prefix.
+  // biome-ignore lint/performance/useDomNodeTextContent: the text as rendered, what a reader sees (textContent has hidden text too)
   const text = await page.locator("body").innerText();
   const html = await page.content();
   const secretKey = "7CE556A3BC234CC1FF9E8A5C324C0BB70AA21B6D";
