@@ -10,7 +10,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { best, type Measurement, measure, row } from "./measure.js";
+import { best, type Measurement, measure, row, warmScan } from "./measure.js";
 import { memoryFolder } from "./tmpfs.js";
 
 export interface BenchContext {
@@ -102,25 +102,6 @@ async function rdumpBaseline(
   } finally {
     memory.close();
   }
-}
-
-/**
- * The CLI's scan of `file` four times in one node process (bench/warm-scan.ts): the first round and
- * the best later one. The difference is V8 compiling and tiering up the code on the first scan of
- * a process, which a one-shot CLI pays every time; with node's start it is the gap to debugfs here.
- */
-function warmScan(repo: string, file: string): { first: number; best: number } {
-  const out = execFileSync(
-    process.execPath,
-    ["--import", "tsx", path.join(repo, "bench/warm-scan.ts"), file, "4"],
-    {
-      cwd: repo,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const { times } = JSON.parse(out.trim().split("\n").pop()!) as { times: number[] };
-  return { first: times[0]!, best: Math.min(...times.slice(1)) };
 }
 
 function which(tool: string): boolean {
