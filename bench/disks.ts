@@ -10,7 +10,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { best, type Measurement, measure, row, warmScan } from "./measure.js";
+import { best, type Measurement, measure, row, warmRow } from "./measure.js";
 import { memoryFolder } from "./tmpfs.js";
 
 export interface BenchContext {
@@ -53,19 +53,7 @@ export async function benchDisks(ctx: BenchContext): Promise<void> {
       rdump ??= await rdumpBaseline(ctx, path.join(dir, "debian-ext4.img"));
       console.log(row(`debugfs -R "rdump / DIR" into ${rdump.into} (peer)`, rdump.time));
       console.log(row(`amigate scan ${c.name}`, scan, rdump.time, "debugfs rdump"));
-      if (c.file.endsWith(".raw")) {
-        const warm = warmScan(ctx.repo, file);
-        console.log(
-          row(
-            `  the same scan again in one process (V8 warm; first ${Math.round(warm.first)} ms)`,
-            {
-              wallMs: warm.best,
-            },
-            rdump.time,
-            "debugfs rdump",
-          ),
-        );
-      }
+      if (c.file.endsWith(".raw")) console.log(warmRow(ctx.repo, file, rdump.time, "debugfs rdump"));
       const inspector = await virtInspector(file, c.file.endsWith(".vmdk") ? "vmdk" : "raw");
       if (inspector) {
         // LIBGUESTFS_BACKEND_SETTINGS=force_tcg: libguestfs's appliance VM aborts under nested KVM here.

@@ -109,7 +109,7 @@ export function cleanUpOnSignal(cleanUp: () => void): () => void {
  * the best later one. The difference is V8 compiling and tiering up the code on the first scan of
  * a process, which a one-shot CLI pays every time; with node's start it is the gap to debugfs here.
  */
-export function warmScan(repo: string, file: string): { first: number; best: number } {
+function warmScan(repo: string, file: string): { first: number; best: number } {
   const out = execFileSync(
     process.execPath,
     ["--import", "tsx", path.join(repo, "bench/warm-scan.ts"), file, "4"],
@@ -121,4 +121,15 @@ export function warmScan(repo: string, file: string): { first: number; best: num
   );
   const { times } = JSON.parse(out.trim().split("\n").pop()!) as { times: number[] };
   return { first: times[0]!, best: Math.min(...times.slice(1)) };
+}
+
+/** The bench row of warmScan(`file`) against `baseline` (printed under the one-shot scan's row). */
+export function warmRow(repo: string, file: string, baseline: Measurement, baselineName: string): string {
+  const warm = warmScan(repo, file);
+  return row(
+    `  the same scan again in one process (V8 warm; first ${Math.round(warm.first)} ms)`,
+    { wallMs: warm.best },
+    baseline,
+    baselineName,
+  );
 }

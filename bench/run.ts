@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { benchDisks } from "./disks.js";
-import { best, type Measurement, measure, row, warmScan } from "./measure.js";
+import { best, type Measurement, measure, row, warmRow } from "./measure.js";
 import { benchNtfs } from "./ntfs.js";
 import { benchPgDescribe } from "./pg-describe.js";
 import { benchRealDisk } from "./real-disk.js";
@@ -128,17 +128,8 @@ async function benchArchiveExtraction(
       console.log(
         row(`amigate scan debian.${ext}`, archiveScan, extract, `${decompress.split(" ")[0]}|tar -x`),
       );
-      if (ext === "tar.zst") {
-        const warm = warmScan(repo, archive);
-        console.log(
-          row(
-            `  the same scan again in one process (V8 warm; first ${Math.round(warm.first)} ms)`,
-            { wallMs: warm.best },
-            extract,
-            `${decompress.split(" ")[0]}|tar -x`,
-          ),
-        );
-      }
+      if (ext === "tar.zst")
+        console.log(warmRow(repo, archive, extract, `${decompress.split(" ")[0]}|tar -x`));
     }
   } finally {
     memory.close();

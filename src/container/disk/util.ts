@@ -49,23 +49,25 @@ export function unitReader(
   locate?: { host: HostFile | undefined; unit: LocateUnit },
 ): ByteSource {
   const host = locate?.host;
-  const hostMap: HostMap | undefined = host && {
-    fd: host.fd,
-    async runs(offset: number, length: number): Promise<number[] | undefined> {
-      checkRange(self, offset, length);
-      const out: number[] = [];
-      for (let pos = offset, end = offset + length; pos < end; ) {
-        const unit = Math.floor(pos / unitSize);
-        const within = pos - unit * unitSize;
-        const n = Math.min(unitSize - within, end - pos);
-        const at = await locate!.unit(unit, within, n);
-        if (at === undefined) return undefined;
-        pushRun(out, at === -1 ? -1 : host.offset + at, n);
-        pos += n;
-      }
-      return out;
-    },
-  };
+  const locateUnit = locate?.unit;
+  const hostMap: HostMap | undefined = host &&
+    locateUnit && {
+      fd: host.fd,
+      async runs(offset: number, length: number): Promise<number[] | undefined> {
+        checkRange(self, offset, length);
+        const out: number[] = [];
+        for (let pos = offset, end = offset + length; pos < end; ) {
+          const unit = Math.floor(pos / unitSize);
+          const within = pos - unit * unitSize;
+          const n = Math.min(unitSize - within, end - pos);
+          const at = await locateUnit(unit, within, n);
+          if (at === undefined) return undefined;
+          pushRun(out, at === -1 ? -1 : host.offset + at, n);
+          pos += n;
+        }
+        return out;
+      },
+    };
   const self: ByteSource = {
     description,
     size,
