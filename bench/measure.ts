@@ -61,14 +61,36 @@ export async function measure(
  * best run's, the peak RSS the highest of all runs.
  */
 export async function best(n: number, run: () => Promise<Measurement>): Promise<Measurement> {
-  let bestRun: Measurement | undefined;
+  const runs: Measurement[] = [];
+  for (let i = 0; i < n; i++) runs.push(await run());
+  return bestOf(runs);
+}
+
+/** The fastest of `runs` (at least one), with the highest peak RSS of them all. */
+function bestOf(runs: readonly Measurement[]): Measurement {
+  const fastest = runs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+  const peak = Math.max(...runs.map((m) => m.peakRssMiB ?? 0));
+  return { ...fastest, peakRssMiB: peak || undefined };
+}
+
+/**
+ * Best of n runs of a baseline and of the scan beside it, run in turn (baseline, scan, baseline,
+ * ...): this VM drifts by 10–30 % over a minute, and a baseline measured in one phase against a
+ * scan in the next moved a ratio by as much (the same `.tar.zst` scan took 0.94 s in one section of
+ * a run and 1.10 s in the next).
+ */
+export async function bestInTurn(
+  n: number,
+  baseline: () => Promise<Measurement>,
+  scan: () => Promise<Measurement>,
+): Promise<{ baseline: Measurement; scan: Measurement }> {
+  const baselines: Measurement[] = [];
+  const scans: Measurement[] = [];
   for (let i = 0; i < n; i++) {
-    const m = await run();
-    if (!bestRun || m.wallMs < bestRun.wallMs)
-      bestRun = { ...m, peakRssMiB: Math.max(m.peakRssMiB ?? 0, bestRun?.peakRssMiB ?? 0) || undefined };
-    else if ((m.peakRssMiB ?? 0) > (bestRun.peakRssMiB ?? 0)) bestRun.peakRssMiB = m.peakRssMiB;
+    baselines.push(await baseline());
+    scans.push(await scan());
   }
-  return bestRun!;
+  return { baseline: bestOf(baselines), scan: bestOf(scans) };
 }
 
 /** (user + system) / wall: 1.00 is one core busy for the whole run, 2.00 both cores of the bench VM. */

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { benchDisks } from "./disks.js";
-import { best, type Measurement, measure, row, warmRow } from "./measure.js";
+import { best, bestInTurn, type Measurement, measure, row, warmRow } from "./measure.js";
 import { benchNtfs } from "./ntfs.js";
 import { benchPgDescribe } from "./pg-describe.js";
 import { benchRealDisk } from "./real-disk.js";
@@ -115,15 +115,18 @@ async function benchArchiveExtraction(
         console.log(`(skipped: ${archive} missing — run fixtures/debian-archives.sh)`);
         continue;
       }
-      const extract = await best(runs, async () => {
-        const out = memory.fresh();
-        try {
-          return await measure("bash", ["-c", `${decompress} ${archive} | tar -xf - -C ${out}`]);
-        } finally {
-          memory.remove(out);
-        }
-      });
-      const archiveScan = await best(runs, () => scan(archive));
+      const { baseline: extract, scan: archiveScan } = await bestInTurn(
+        runs,
+        async () => {
+          const out = memory.fresh();
+          try {
+            return await measure("bash", ["-c", `${decompress} ${archive} | tar -xf - -C ${out}`]);
+          } finally {
+            memory.remove(out);
+          }
+        },
+        () => scan(archive),
+      );
       console.log(row(`${decompress} | tar -xf - -C ${memory.describe} (peer)`, extract));
       console.log(
         row(`amigate scan debian.${ext}`, archiveScan, extract, `${decompress.split(" ")[0]}|tar -x`),
