@@ -82,12 +82,29 @@ async function readGuest(disk: ByteSource): Promise<number> {
       read,
       `guest bytes ${at}+${read.length}`,
     );
+    await sameInto(disk, at, read);
   }
   for (let i = 0; i < 32 && disk.size >= 512; i++) {
     const at = Math.floor(((disk.size - 512) * i) / 31 / 512) * 512;
     bytes += (await disk.read(at, 512)).length;
   }
   return bytes;
+}
+
+/**
+ * readInto, where the source has it (file reads and the content pass use it), fills a dirty buffer
+ * with the bytes read() gave, or fails with a typed error.
+ */
+async function sameInto(disk: ByteSource, at: number, read: Buffer): Promise<void> {
+  if (!disk.readInto) return;
+  const into = Buffer.alloc(read.length, 0xa5);
+  const filled = await guarded(async () => {
+    await disk.readInto!(at, into);
+    return true;
+  });
+  if (!filled) return;
+  if (!into.equals(read))
+    throw new Error(`guest bytes ${at}+${read.length}: readInto gave other bytes than read`);
 }
 
 /** Partition starts (first 128 KiB each) and the disk's last 64 KiB (backup GPT, footers). */

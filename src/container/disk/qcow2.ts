@@ -135,21 +135,43 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
     }
   };
 
+  /** A compressed cluster's bytes, inflated once while the cache keeps them: read, never written. */
+  const inflated = async (cluster: number, entry: bigint, slot: number): Promise<Buffer> => {
+    let data = dataCache.get(cluster);
+    if (!data) {
+      data = await compressed(entry & ~(COPIED | COMPRESSED), slot);
+      dataCache.set(cluster, data);
+    }
+    return data;
+  };
   const readUnit = async (cluster: number, within: number, length: number): Promise<Buffer> => {
     const l2 = await l2Table(Math.floor(cluster / l2Entries));
     if (!l2) return Buffer.alloc(length);
     const slot = (cluster % l2Entries) * 8;
     const entry = l2.table.readBigUInt64BE(slot);
-    if (entry & COMPRESSED) {
-      let data = dataCache.get(cluster);
-      if (!data) {
-        data = await compressed(entry & ~(COPIED | COMPRESSED), slot);
-        dataCache.set(cluster, data);
-      }
-      return Buffer.from(data.subarray(within, within + length));
-    }
+    if (entry & COMPRESSED)
+      return Buffer.from((await inflated(cluster, entry, slot)).subarray(within, within + length));
     const offset = dataOffset(l2, slot, entry, within, length);
     return offset === -1 ? Buffer.alloc(length) : file.read(offset, length);
+  };
+  // File reads and the content pass land in the caller's buffer: a cluster's bytes are copied
+  // there once, not into a fresh buffer first.
+  const readUnitInto = async (cluster: number, within: number, target: Buffer): Promise<void> => {
+    const l2 = await l2Table(Math.floor(cluster / l2Entries));
+    if (!l2) {
+      target.fill(0);
+      return;
+    }
+    const slot = (cluster % l2Entries) * 8;
+    const entry = l2.table.readBigUInt64BE(slot);
+    if (entry & COMPRESSED) {
+      (await inflated(cluster, entry, slot)).copy(target, 0, within, within + target.length);
+      return;
+    }
+    const offset = dataOffset(l2, slot, entry, within, target.length);
+    if (offset === -1) target.fill(0);
+    else if (file.readInto) await file.readInto(offset, target);
+    else (await file.read(offset, target.length)).copy(target);
   };
 
   /** Where bytes [within, within + length) of an uncompressed cluster lie in the file, -1 for zeros. */
@@ -186,10 +208,15 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
     const entry = l2.table.readBigUInt64BE(slot);
     return entry & COMPRESSED ? undefined : dataOffset(l2, slot, entry, within, length);
   };
-  const source = unitReader(name, size, clusterSize, readUnit, () => file.close(), {
-    host: file.hostFile,
-    unit: locate,
-  });
+  const source = unitReader(
+    name,
+    size,
+    clusterSize,
+    readUnit,
+    () => file.close(),
+    { host: file.hostFile, unit: locate },
+    readUnitInto,
+  );
   return { source, info: { version, clusterSize } };
 }
 

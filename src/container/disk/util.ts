@@ -38,7 +38,9 @@ export type LocateUnit = (unit: number, within: number, length: number) => Promi
 /**
  * A virtual disk made of fixed-size units (clusters, grains, blocks): `readUnit` returns the bytes
  * of part of one unit; reads that span units are split here. With `locate` and the image file's
- * own host file, the disk has a hostMap, so another thread can read its bytes from the file.
+ * own host file, the disk has a hostMap, so another thread can read its bytes from the file. With
+ * `readUnitInto`, reads into a caller's buffer (ByteSource.readInto) copy each unit's bytes there
+ * once, without a buffer of their own.
  */
 export function unitReader(
   description: string,
@@ -47,6 +49,7 @@ export function unitReader(
   readUnit: (unit: number, within: number, length: number) => Promise<Buffer>,
   close: () => Promise<void>,
   locate?: { host: HostFile | undefined; unit: LocateUnit },
+  readUnitInto?: (unit: number, within: number, target: Buffer) => Promise<void>,
 ): ByteSource {
   const host = locate?.host;
   const locateUnit = locate?.unit;
@@ -86,6 +89,20 @@ export function unitReader(
       }
       return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, length);
     },
+    ...(readUnitInto
+      ? {
+          async readInto(offset: number, target: Buffer): Promise<void> {
+            checkRange(self, offset, target.length);
+            for (let pos = offset, end = offset + target.length; pos < end; ) {
+              const unit = Math.floor(pos / unitSize);
+              const within = pos - unit * unitSize;
+              const n = Math.min(unitSize - within, end - pos);
+              await readUnitInto(unit, within, target.subarray(pos - offset, pos - offset + n));
+              pos += n;
+            }
+          },
+        }
+      : {}),
     close,
   };
   return self;
@@ -173,6 +190,21 @@ export function concatSources(
         pos += n;
       }
       return Buffer.concat(out, length);
+    },
+    async readInto(offset: number, target: Buffer): Promise<void> {
+      checkRange(self, offset, target.length);
+      let pos = offset;
+      const end = offset + target.length;
+      for (let i = 0; i < parts.length && pos < end; i++) {
+        const part = parts[i] as ByteSource;
+        const s = starts[i] as number;
+        if (pos >= s + part.size) continue;
+        const n = Math.min(s + part.size - pos, end - pos);
+        const into = target.subarray(pos - offset, pos - offset + n);
+        if (part.readInto) await part.readInto(pos - s, into);
+        else (await part.read(pos - s, n)).copy(into);
+        pos += n;
+      }
     },
     close,
   };

@@ -151,18 +151,32 @@ export async function openSparseExtent(file: ByteSource, description: string): P
     return gt ? gt.readUInt32LE((grain % gtes) * 4) : 0;
   };
 
+  /** A compressed grain's bytes, inflated once while the cache keeps them: read, never written. */
+  const inflated = async (sector: number, grain: number): Promise<Buffer> => {
+    let data = grainCache.get(grain);
+    if (!data) {
+      data = await readCompressed(sector, grain);
+      grainCache.set(grain, data);
+    }
+    return data;
+  };
   const readUnit = async (grain: number, within: number, length: number): Promise<Buffer> => {
     const sector = await grainSector(grain);
     if (sector <= 1) return Buffer.alloc(length);
-    if (compressed) {
-      let data = grainCache.get(grain);
-      if (!data) {
-        data = await readCompressed(sector, grain);
-        grainCache.set(grain, data);
-      }
-      return Buffer.from(data.subarray(within, within + length));
-    }
+    if (compressed) return Buffer.from((await inflated(sector, grain)).subarray(within, within + length));
     return file.read(grainAt(grain, sector, within, length), length);
+  };
+  // The content pass and the filesystem's file reads land in the caller's buffer: a compressed
+  // grain's bytes are copied there once, not into a fresh buffer first.
+  const readUnitInto = async (grain: number, within: number, target: Buffer): Promise<void> => {
+    const sector = await grainSector(grain);
+    if (sector <= 1) target.fill(0);
+    else if (compressed) (await inflated(sector, grain)).copy(target, 0, within, within + target.length);
+    else {
+      const at = grainAt(grain, sector, within, target.length);
+      if (file.readInto) await file.readInto(at, target);
+      else (await file.read(at, target.length)).copy(target);
+    }
   };
   // For a content thread: an uncompressed grain's bytes as they lie in the file.
   const locate = async (grain: number, within: number, length: number): Promise<number | undefined> => {
@@ -171,10 +185,15 @@ export async function openSparseExtent(file: ByteSource, description: string): P
     return compressed ? undefined : grainAt(grain, sector, within, length);
   };
   return {
-    source: unitReader(description, size, grainSize, readUnit, () => file.close(), {
-      host: file.hostFile,
-      unit: locate,
-    }),
+    source: unitReader(
+      description,
+      size,
+      grainSize,
+      readUnit,
+      () => file.close(),
+      { host: file.hostFile, unit: locate },
+      readUnitInto,
+    ),
     descriptor,
     compressed,
   };
