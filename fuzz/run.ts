@@ -33,17 +33,43 @@ async function replay(file: string): Promise<void> {
   }
 }
 
+const USAGE = `usage: npm run fuzz -- [--seconds N] [--reader ${targets.map((t) => t.name).join(",")}] [--seed S] [--case-ms MS] [--no-build]
+       npm run fuzz -- --replay FILE.json`;
+
+/** The command line's options, or undefined (said why, exit code 2) when they do not parse. */
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        seconds: { type: "string", default: "20" },
+        reader: { type: "string" },
+        seed: { type: "string", default: String(Date.now() % 1_000_000) },
+        "case-ms": { type: "string", default: "2000" },
+        replay: { type: "string" },
+        "no-build": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (e) {
+    process.stderr.write(`fuzz: ${e instanceof Error ? e.message : String(e)}\n${USAGE}\n`);
+    process.exitCode = 2;
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      seconds: { type: "string", default: "20" },
-      reader: { type: "string" },
-      seed: { type: "string", default: String(Date.now() % 1_000_000) },
-      "case-ms": { type: "string", default: "2000" },
-      replay: { type: "string" },
-      "no-build": { type: "boolean", default: false },
-    },
-  });
+  const values = options();
+  if (!values) return;
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const unknown = values.reader?.split(",").filter((r) => !targets.some((t) => t.name === r));
+  if (unknown?.length) {
+    process.stderr.write(`fuzz: no reader named ${unknown.join(", ")}\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
   if (values.replay) return replay(values.replay);
   if (!values["no-build"])
     for (const failure of buildSeeds()) console.error(`(${failure}; its readers may have no seeds)`);
