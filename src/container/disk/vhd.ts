@@ -93,16 +93,25 @@ export async function openVhd(file: ByteSource): Promise<{ source: ByteSource; i
   const present = (bitmap: Buffer, s: number) => (((bitmap[s >> 3] as number) >> (7 - (s & 7))) & 1) === 1;
 
   const readUnit = async (block: number, within: number, length: number): Promise<Buffer> => {
+    const data = Buffer.allocUnsafe(length);
+    await readUnitInto(block, within, data);
+    return data;
+  };
+  const readUnitInto = async (block: number, within: number, target: Buffer): Promise<void> => {
+    const length = target.length;
     const b = await blockOf(block);
-    if (!b) return Buffer.alloc(length);
-    const data = await file.read(b.dataAt + within, length);
+    if (!b) {
+      target.fill(0);
+      return;
+    }
+    if (file.readInto) await file.readInto(b.dataAt + within, target);
+    else (await file.read(b.dataAt + within, length)).copy(target);
     // Sectors whose bitmap bit is clear hold no data (read as zeros).
     for (let s = Math.floor(within / 512); s * 512 < within + length; s++) {
       if (present(b.bitmap, s)) continue;
       const from = Math.max(s * 512, within) - within;
-      data.fill(0, from, Math.min((s + 1) * 512 - within, length));
+      target.fill(0, from, Math.min((s + 1) * 512 - within, length));
     }
-    return data;
   };
   // For a content thread: a range whose sectors are all present (or all absent) lies in the file
   // as it is; one that mixes them does not.
@@ -116,10 +125,15 @@ export async function openVhd(file: ByteSource): Promise<{ source: ByteSource; i
     return all ? b.dataAt + within : -1;
   };
   return {
-    source: unitReader(name, size, blockSize, readUnit, () => file.close(), {
-      host: file.hostFile,
-      unit: locate,
-    }),
+    source: unitReader(
+      name,
+      size,
+      blockSize,
+      readUnit,
+      () => file.close(),
+      { host: file.hostFile, unit: locate },
+      readUnitInto,
+    ),
     info: { type: "dynamic", blockSize },
   };
 }

@@ -180,11 +180,22 @@ export async function openVhdx(file: ByteSource): Promise<{ source: ByteSource; 
     const at = await locate(block, within, length);
     return at === -1 ? Buffer.alloc(length) : file.read(at, length);
   };
+  const readUnitInto = async (block: number, within: number, target: Buffer): Promise<void> => {
+    const at = await locate(block, within, target.length);
+    if (at === -1) target.fill(0);
+    else if (file.readInto) await file.readInto(at, target);
+    else (await file.read(at, target.length)).copy(target);
+  };
   return {
-    source: unitReader(name, size, blockSize, readUnit, () => file.close(), {
-      host: file.hostFile,
-      unit: locate,
-    }),
+    source: unitReader(
+      name,
+      size,
+      blockSize,
+      readUnit,
+      () => file.close(),
+      { host: file.hostFile, unit: locate },
+      readUnitInto,
+    ),
     info: { blockSize, logicalSectorSize },
   };
 }
