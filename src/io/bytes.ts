@@ -51,6 +51,12 @@ export interface HostMap {
   runs(offset: number, length: number): Promise<number[] | undefined>;
 }
 
+/** `target.length` bytes of `source` at `offset` into `target`: readInto where it has it, else read and copy. */
+export async function readSourceInto(source: ByteSource, offset: number, target: Buffer): Promise<void> {
+  if (source.readInto) await source.readInto(offset, target);
+  else (await source.read(offset, target.length)).copy(target);
+}
+
 /** Appends the run (offset or -1, length) to `runs`, joining it to the last where they are contiguous. */
 export function pushRun(runs: number[], offset: number, length: number): void {
   if (length <= 0) return;

@@ -1,5 +1,5 @@
 import { inflateRawSync } from "node:zlib";
-import type { ByteSource } from "../../io/bytes.js";
+import { type ByteSource, readSourceInto } from "../../io/bytes.js";
 import { ExternalReferenceError, ImageFormatError, TargetError } from "../../io/errors.js";
 import { Lru, u64, unitReader } from "./util.js";
 
@@ -170,8 +170,7 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
     }
     const offset = dataOffset(l2, slot, entry, within, target.length);
     if (offset === -1) target.fill(0);
-    else if (file.readInto) await file.readInto(offset, target);
-    else (await file.read(offset, target.length)).copy(target);
+    else await readSourceInto(file, offset, target);
   };
 
   /** Where bytes [within, within + length) of an uncompressed cluster lie in the file, -1 for zeros. */

@@ -1,4 +1,11 @@
-import { type ByteSource, checkReadRange, type HostFile, type HostMap, pushRun } from "../../io/bytes.js";
+import {
+  type ByteSource,
+  checkReadRange,
+  type HostFile,
+  type HostMap,
+  pushRun,
+  readSourceInto,
+} from "../../io/bytes.js";
 import { ImageFormatError } from "../../io/errors.js";
 
 /** A small least-recently-used cache (Map keeps insertion order). */
@@ -201,8 +208,7 @@ export function concatSources(
         if (pos >= s + part.size) continue;
         const n = Math.min(s + part.size - pos, end - pos);
         const into = target.subarray(pos - offset, pos - offset + n);
-        if (part.readInto) await part.readInto(pos - s, into);
-        else (await part.read(pos - s, n)).copy(into);
+        await readSourceInto(part, pos - s, into);
         pos += n;
       }
     },

@@ -1,4 +1,4 @@
-import type { ByteSource } from "../../io/bytes.js";
+import { type ByteSource, readSourceInto } from "../../io/bytes.js";
 import { ExternalReferenceError, ImageFormatError } from "../../io/errors.js";
 import { Lru, sliceSource, u64, unitReader } from "./util.js";
 
@@ -104,8 +104,7 @@ export async function openVhd(file: ByteSource): Promise<{ source: ByteSource; i
       target.fill(0);
       return;
     }
-    if (file.readInto) await file.readInto(b.dataAt + within, target);
-    else (await file.read(b.dataAt + within, length)).copy(target);
+    await readSourceInto(file, b.dataAt + within, target);
     // Sectors whose bitmap bit is clear hold no data (read as zeros).
     for (let s = Math.floor(within / 512); s * 512 < within + length; s++) {
       if (present(b.bitmap, s)) continue;

@@ -1,4 +1,4 @@
-import type { ByteSource } from "../../io/bytes.js";
+import { type ByteSource, readSourceInto } from "../../io/bytes.js";
 import { ExternalReferenceError, ImageFormatError, TargetError } from "../../io/errors.js";
 import { crc32c, guidAt, unitReader } from "./util.js";
 
@@ -183,8 +183,7 @@ export async function openVhdx(file: ByteSource): Promise<{ source: ByteSource; 
   const readUnitInto = async (block: number, within: number, target: Buffer): Promise<void> => {
     const at = await locate(block, within, target.length);
     if (at === -1) target.fill(0);
-    else if (file.readInto) await file.readInto(at, target);
-    else (await file.read(at, target.length)).copy(target);
+    else await readSourceInto(file, at, target);
   };
   return {
     source: unitReader(

@@ -1,5 +1,5 @@
 import { inflateRawSync, inflateSync } from "node:zlib";
-import type { ByteSource } from "../../io/bytes.js";
+import { type ByteSource, readSourceInto } from "../../io/bytes.js";
 import { ImageFormatError } from "../../io/errors.js";
 import { Lru, u64, unitReader } from "./util.js";
 
@@ -172,11 +172,7 @@ export async function openSparseExtent(file: ByteSource, description: string): P
     const sector = await grainSector(grain);
     if (sector <= 1) target.fill(0);
     else if (compressed) (await inflated(sector, grain)).copy(target, 0, within, within + target.length);
-    else {
-      const at = grainAt(grain, sector, within, target.length);
-      if (file.readInto) await file.readInto(at, target);
-      else (await file.read(at, target.length)).copy(target);
-    }
+    else await readSourceInto(file, grainAt(grain, sector, within, target.length), target);
   };
   // For a content thread: an uncompressed grain's bytes as they lie in the file.
   const locate = async (grain: number, within: number, length: number): Promise<number | undefined> => {

@@ -1,4 +1,4 @@
-import type { ByteSource } from "../../io/bytes.js";
+import { type ByteSource, readSourceInto } from "../../io/bytes.js";
 import { ImageFormatError } from "../../io/errors.js";
 import { groupHasSuper, type Superblock } from "./superblock.js";
 
@@ -183,8 +183,7 @@ export class Volume {
   ): Promise<void> {
     this.checkRange(block, count, structure, where);
     const offset = block * this.blockSize;
-    if (this.source.readInto) await this.source.readInto(offset, target.subarray(0, count * this.blockSize));
-    else (await this.source.read(offset, count * this.blockSize)).copy(target);
+    await readSourceInto(this.source, offset, target.subarray(0, count * this.blockSize));
   }
 
   /** Groups' inode tables as read and checked: one number per group, asked for once per inode read. */
