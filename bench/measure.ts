@@ -98,8 +98,13 @@ export function cpuUtilisation(m: Measurement): number | undefined {
   return m.userMs === undefined || m.sysMs === undefined ? undefined : (m.userMs + m.sysMs) / m.wallMs;
 }
 
+/** A ratio to two decimals, three under 0.1: 0.024 against a goal of 0.02 must not print as 0.02. */
+function ratioText(ratio: number): string {
+  return ratio.toFixed(ratio < 0.1 ? 3 : 2);
+}
+
 export function row(name: string, m: Measurement, baseline?: Measurement, baselineName?: string): string {
-  const ratio = baseline ? `  ${(m.wallMs / baseline.wallMs).toFixed(2)}x ${baselineName}` : "";
+  const ratio = baseline ? `  ${ratioText(m.wallMs / baseline.wallMs)}x ${baselineName}` : "";
   const cpu = cpuUtilisation(m);
   const cpuText = cpu !== undefined ? `  CPU ${cpu.toFixed(2)} cores` : "";
   const rss = m.peakRssMiB !== undefined ? `  peak RSS ${m.peakRssMiB.toFixed(0)} MiB` : "";
