@@ -144,18 +144,7 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
     }
     return data;
   };
-  const readUnit = async (cluster: number, within: number, length: number): Promise<Buffer> => {
-    const l2 = await l2Table(Math.floor(cluster / l2Entries));
-    if (!l2) return Buffer.alloc(length);
-    const slot = (cluster % l2Entries) * 8;
-    const entry = l2.table.readBigUInt64BE(slot);
-    if (entry & COMPRESSED)
-      return Buffer.from((await inflated(cluster, entry, slot)).subarray(within, within + length));
-    const offset = dataOffset(l2, slot, entry, within, length);
-    return offset === -1 ? Buffer.alloc(length) : file.read(offset, length);
-  };
-  // File reads and the content pass land in the caller's buffer: a cluster's bytes are copied
-  // there once, not into a fresh buffer first.
+  // A compressed cluster's bytes are copied once, from the inflated cluster into the reader's buffer.
   const readUnitInto = async (cluster: number, within: number, target: Buffer): Promise<void> => {
     const l2 = await l2Table(Math.floor(cluster / l2Entries));
     if (!l2) {
@@ -207,15 +196,10 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
     const entry = l2.table.readBigUInt64BE(slot);
     return entry & COMPRESSED ? undefined : dataOffset(l2, slot, entry, within, length);
   };
-  const source = unitReader(
-    name,
-    size,
-    clusterSize,
-    readUnit,
-    () => file.close(),
-    { host: file.hostFile, unit: locate },
-    readUnitInto,
-  );
+  const source = unitReader(name, size, clusterSize, readUnitInto, () => file.close(), {
+    host: file.hostFile,
+    unit: locate,
+  });
   return { source, info: { version, clusterSize } };
 }
 

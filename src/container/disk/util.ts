@@ -42,21 +42,28 @@ export function checkRange(source: ByteSource, offset: number, length: number): 
  */
 export type LocateUnit = (unit: number, within: number, length: number) => Promise<number | undefined>;
 
+/** read() of a source whose readInto does the work: the range is checked before the buffer is made. */
+async function readThroughInto(source: ByteSource, offset: number, length: number): Promise<Buffer> {
+  checkRange(source, offset, length);
+  const out = Buffer.allocUnsafe(length);
+  await readSourceInto(source, offset, out);
+  return out;
+}
+
 /**
- * A virtual disk made of fixed-size units (clusters, grains, blocks): `readUnit` returns the bytes
- * of part of one unit; reads that span units are split here. With `locate` and the image file's
- * own host file, the disk has a hostMap, so another thread can read its bytes from the file. With
- * `readUnitInto`, reads into a caller's buffer (ByteSource.readInto) copy each unit's bytes there
- * once, without a buffer of their own.
+ * A virtual disk made of fixed-size units (clusters, grains, blocks): `readUnitInto` fills a buffer
+ * with the bytes of part of one unit; reads that span units are split here, and each unit's bytes
+ * land once in the caller's buffer (ByteSource.readInto) or in the one buffer read() returns. With
+ * `locate` and the image file's own host file, the disk has a hostMap, so another thread can read
+ * its bytes from the file.
  */
 export function unitReader(
   description: string,
   size: number,
   unitSize: number,
-  readUnit: (unit: number, within: number, length: number) => Promise<Buffer>,
+  readUnitInto: (unit: number, within: number, target: Buffer) => Promise<void>,
   close: () => Promise<void>,
   locate?: { host: HostFile | undefined; unit: LocateUnit },
-  readUnitInto?: (unit: number, within: number, target: Buffer) => Promise<void>,
 ): ByteSource {
   const host = locate?.host;
   const locateUnit = locate?.unit;
@@ -82,34 +89,17 @@ export function unitReader(
     description,
     size,
     ...(hostMap ? { hostMap } : {}),
-    async read(offset: number, length: number): Promise<Buffer> {
-      checkRange(self, offset, length);
-      const parts: Buffer[] = [];
-      let pos = offset;
-      const end = offset + length;
-      while (pos < end) {
+    read: (offset, length) => readThroughInto(self, offset, length),
+    async readInto(offset: number, target: Buffer): Promise<void> {
+      checkRange(self, offset, target.length);
+      for (let pos = offset, end = offset + target.length; pos < end; ) {
         const unit = Math.floor(pos / unitSize);
         const within = pos - unit * unitSize;
         const n = Math.min(unitSize - within, end - pos);
-        parts.push(await readUnit(unit, within, n));
+        await readUnitInto(unit, within, target.subarray(pos - offset, pos - offset + n));
         pos += n;
       }
-      return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, length);
     },
-    ...(readUnitInto
-      ? {
-          async readInto(offset: number, target: Buffer): Promise<void> {
-            checkRange(self, offset, target.length);
-            for (let pos = offset, end = offset + target.length; pos < end; ) {
-              const unit = Math.floor(pos / unitSize);
-              const within = pos - unit * unitSize;
-              const n = Math.min(unitSize - within, end - pos);
-              await readUnitInto(unit, within, target.subarray(pos - offset, pos - offset + n));
-              pos += n;
-            }
-          },
-        }
-      : {}),
     close,
   };
   return self;
@@ -182,26 +172,12 @@ export function concatSources(
     size,
     ...(only?.hostFile ? { hostFile: only.hostFile } : {}),
     ...(only?.hostMap ? { hostMap: only.hostMap } : {}),
-    async read(offset: number, length: number): Promise<Buffer> {
-      checkRange(self, offset, length);
-      const out: Buffer[] = [];
-      let pos = offset;
-      const end = offset + length;
-      // Binary search would be faster; extent counts are small (bounded by the parsers).
-      for (let i = 0; i < parts.length && pos < end; i++) {
-        const part = parts[i] as ByteSource;
-        const s = starts[i] as number;
-        if (pos >= s + part.size) continue;
-        const n = Math.min(s + part.size - pos, end - pos);
-        out.push(await part.read(pos - s, n));
-        pos += n;
-      }
-      return Buffer.concat(out, length);
-    },
+    read: (offset, length) => readThroughInto(self, offset, length),
     async readInto(offset: number, target: Buffer): Promise<void> {
       checkRange(self, offset, target.length);
       let pos = offset;
       const end = offset + target.length;
+      // Binary search would be faster; extent counts are small (bounded by the parsers).
       for (let i = 0; i < parts.length && pos < end; i++) {
         const part = parts[i] as ByteSource;
         const s = starts[i] as number;

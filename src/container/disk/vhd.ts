@@ -92,11 +92,6 @@ export async function openVhd(file: ByteSource): Promise<{ source: ByteSource; i
   };
   const present = (bitmap: Buffer, s: number) => (((bitmap[s >> 3] as number) >> (7 - (s & 7))) & 1) === 1;
 
-  const readUnit = async (block: number, within: number, length: number): Promise<Buffer> => {
-    const data = Buffer.allocUnsafe(length);
-    await readUnitInto(block, within, data);
-    return data;
-  };
   const readUnitInto = async (block: number, within: number, target: Buffer): Promise<void> => {
     const length = target.length;
     const b = await blockOf(block);
@@ -124,15 +119,10 @@ export async function openVhd(file: ByteSource): Promise<{ source: ByteSource; i
     return all ? b.dataAt + within : -1;
   };
   return {
-    source: unitReader(
-      name,
-      size,
-      blockSize,
-      readUnit,
-      () => file.close(),
-      { host: file.hostFile, unit: locate },
-      readUnitInto,
-    ),
+    source: unitReader(name, size, blockSize, readUnitInto, () => file.close(), {
+      host: file.hostFile,
+      unit: locate,
+    }),
     info: { type: "dynamic", blockSize },
   };
 }

@@ -176,25 +176,16 @@ export async function openVhdx(file: ByteSource): Promise<{ source: ByteSource; 
       );
     return at + within;
   };
-  const readUnit = async (block: number, within: number, length: number): Promise<Buffer> => {
-    const at = await locate(block, within, length);
-    return at === -1 ? Buffer.alloc(length) : file.read(at, length);
-  };
   const readUnitInto = async (block: number, within: number, target: Buffer): Promise<void> => {
     const at = await locate(block, within, target.length);
     if (at === -1) target.fill(0);
     else await readSourceInto(file, at, target);
   };
   return {
-    source: unitReader(
-      name,
-      size,
-      blockSize,
-      readUnit,
-      () => file.close(),
-      { host: file.hostFile, unit: locate },
-      readUnitInto,
-    ),
+    source: unitReader(name, size, blockSize, readUnitInto, () => file.close(), {
+      host: file.hostFile,
+      unit: locate,
+    }),
     info: { blockSize, logicalSectorSize },
   };
 }

@@ -160,14 +160,7 @@ export async function openSparseExtent(file: ByteSource, description: string): P
     }
     return data;
   };
-  const readUnit = async (grain: number, within: number, length: number): Promise<Buffer> => {
-    const sector = await grainSector(grain);
-    if (sector <= 1) return Buffer.alloc(length);
-    if (compressed) return Buffer.from((await inflated(sector, grain)).subarray(within, within + length));
-    return file.read(grainAt(grain, sector, within, length), length);
-  };
-  // The content pass and the filesystem's file reads land in the caller's buffer: a compressed
-  // grain's bytes are copied there once, not into a fresh buffer first.
+  // A compressed grain's bytes are copied once, from the inflated grain into the reader's buffer.
   const readUnitInto = async (grain: number, within: number, target: Buffer): Promise<void> => {
     const sector = await grainSector(grain);
     if (sector <= 1) target.fill(0);
@@ -181,15 +174,10 @@ export async function openSparseExtent(file: ByteSource, description: string): P
     return compressed ? undefined : grainAt(grain, sector, within, length);
   };
   return {
-    source: unitReader(
-      description,
-      size,
-      grainSize,
-      readUnit,
-      () => file.close(),
-      { host: file.hostFile, unit: locate },
-      readUnitInto,
-    ),
+    source: unitReader(description, size, grainSize, readUnitInto, () => file.close(), {
+      host: file.hostFile,
+      unit: locate,
+    }),
     descriptor,
     compressed,
   };

@@ -1,4 +1,4 @@
-import type { ByteSource } from "../../io/bytes.js";
+import { type ByteSource, readSourceInto } from "../../io/bytes.js";
 import { ImageFormatError } from "../../io/errors.js";
 import { concatSources, sliceSource, unitReader } from "../disk/util.js";
 import type { PhysicalVolume } from "./pv.js";
@@ -161,9 +161,9 @@ function stripedSource(legs: ByteSource[], stripeSize: number, description: stri
     description,
     size,
     stripeSize,
-    (unit, within, length) => {
+    (unit, within, target) => {
       const leg = legs[unit % legs.length] as ByteSource;
-      return leg.read(Math.floor(unit / legs.length) * stripeSize + within, length);
+      return readSourceInto(leg, Math.floor(unit / legs.length) * stripeSize + within, target);
     },
     async () => {},
   );
