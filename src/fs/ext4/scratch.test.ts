@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { ext4ImagesPath, openExtImage } from "../../../test/support/ext4-images.js";
@@ -74,5 +75,36 @@ describe("ext reads into a caller's scratch buffer", () => {
     const viaScratch = await image.tree.readFile(file, { maxBytes: SCRATCH, scratch });
     assert.ok(viaScratch.equals(plain));
     assert.equal(viaScratch.buffer, scratch.buffer);
+  });
+});
+
+describe("Image.withFile lends a reused buffer per read in flight", () => {
+  it("debian-ext4.img: 16 reads at a time get each file's own bytes, from a few buffers", async () => {
+    await withImage("debian-ext4.img", async (image) => {
+      const files: string[] = [];
+      for await (const { path: p, stat } of image.walk("/"))
+        if (stat.type === "file" && stat.size > 0 && stat.size <= 64 * 1024) files.push(p);
+      assert.ok(files.length > 200, `${files.length} files`);
+      const lent = new Set<ArrayBufferLike>();
+      const digest = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+      for (let i = 0; i < files.length; i += 16) {
+        const batch = files.slice(i, i + 16);
+        // Each read's bytes are hashed inside its call; a buffer shared by two reads in flight
+        // would hash one file's bytes as another's.
+        const viaLent = await Promise.all(
+          batch.map((p) =>
+            image.withFile(p, 64 * 1024, (bytes) => {
+              lent.add(bytes.buffer);
+              return digest(bytes);
+            }),
+          ),
+        );
+        const plain = await Promise.all(batch.map(async (p) => digest(await image.readFile(p))));
+        assert.deepEqual(viaLent, plain, batch.join(" "));
+      }
+      // 16 in flight: at most 16 buffers made, not one per file.
+      assert.ok(lent.size <= 16, `${lent.size} buffers for ${files.length} files`);
+      assert.equal(await image.readText(files[0]!), (await image.readFile(files[0]!)).toString("utf8"));
+    });
   });
 });
