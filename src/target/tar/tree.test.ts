@@ -202,6 +202,21 @@ describe("TarTree builds the tree extraction would", () => {
       await assert.rejects(tree.lstat("/etc/shadow/x"), isFsError("ENOTDIR"));
     }));
 
+  it("readFile reads into a caller's scratch buffer when the file fits, as without it", () =>
+    withTree(at("gnu.tar.gz"), async (tree) => {
+      const scratch = Buffer.alloc(64, 0xa5);
+      const plain = await tree.readFile("/etc/shadow", { maxBytes: 1024 });
+      const lent = await tree.readFile("/etc/shadow", { maxBytes: 1024, scratch });
+      assert.ok(lent.equals(plain));
+      assert.equal(lent.buffer, scratch.buffer);
+      // Too big for the scratch buffer: a buffer of its own, the scratch left as it was.
+      const small = Buffer.alloc(4, 0xa5);
+      const own = await tree.readFile("/etc/shadow", { maxBytes: 1024, scratch: small });
+      assert.ok(own.equals(plain));
+      assert.notEqual(own.buffer, small.buffer);
+      assert.ok(small.equals(Buffer.alloc(4, 0xa5)));
+    }));
+
   it("removes its spill file on close", async () => {
     const tmpDir = mkdtempSync(path.join(os.tmpdir(), "amigate-spill-"));
     const tree = await TarTree.open(at("gnu.tar.gz"), { tmpDir });

@@ -260,10 +260,10 @@ export class TarTree implements FileTree {
     return target;
   }
 
-  async readFile(p: string, options: { maxBytes: number }): Promise<Buffer> {
+  async readFile(p: string, options: { maxBytes: number; scratch?: Buffer }): Promise<Buffer> {
     const { data, size } = this.regular(p);
     if (size > options.maxBytes) throw new FsError("EFBIG", p, `${size} bytes > ${options.maxBytes}`);
-    if (!data.sparse) return this.readStored(data, p, size);
+    if (!data.sparse) return this.readStored(data, p, size, options.scratch);
     const out = Buffer.alloc(size);
     let filled = 0;
     for await (const piece of this.pieces(data, size, p, 0, size)) {
@@ -318,10 +318,13 @@ export class TarTree implements FileTree {
     return { fd, size, runs: size > 0 ? [data.offset, size] : [] };
   }
 
-  /** A whole non-sparse file in one buffer, read straight from where it is stored. */
-  private readStored(data: DataLocation, p: string, size: number): Buffer {
+  /**
+   * A whole non-sparse file in one buffer, read straight from where it is stored: into `scratch`
+   * when it fits (a pass over many files then makes no buffer per file).
+   */
+  private readStored(data: DataLocation, p: string, size: number, scratch?: Buffer): Buffer {
     const fd = this.store.fd;
-    const out = Buffer.allocUnsafe(size);
+    const out = scratch && size <= scratch.length ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
     let filled = 0;
     while (filled < size) {
       const n = readSync(fd, out, filled, size - filled, data.offset + filled);
