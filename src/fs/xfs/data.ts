@@ -1,3 +1,4 @@
+import { readSourceInto } from "../../io/bytes.js";
 import { type Extent, findExtent, nextExtentAfter, readExtents } from "./bmap.js";
 import { FORMAT, type XfsInode } from "./inode.js";
 import type { XfsVolume } from "./volume.js";
@@ -34,6 +35,24 @@ export async function* readFileRange(
       const n = Math.min(CHUNK, length - done);
       yield physical === -1 ? Buffer.alloc(n) : await vol.source.read(physical + done, n);
     }
+}
+
+/**
+ * The whole of a regular file read into `target` (exactly the file's size), as readFileRange reads
+ * it: holes and unwritten extents as zeros. Data kept in the inode is copied from it.
+ */
+export async function readFileInto(vol: XfsVolume, inode: XfsInode, target: Buffer): Promise<void> {
+  if (target.length !== inode.size) throw new RangeError("readFileInto: the target is not the file's size");
+  if (inode.size === 0) return;
+  if (inode.format === FORMAT.local) {
+    for await (const chunk of readFileRange(vol, inode, 0, inode.size)) chunk.copy(target);
+    return;
+  }
+  checkDataDevice(vol, inode);
+  for (const { at, length, physical } of segments(vol, inode, await readExtents(vol, inode), 0, inode.size)) {
+    if (physical === -1) target.fill(0, at, at + length);
+    else await readSourceInto(vol.source, physical, target.subarray(at, at + length));
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { type ByteSource, hostRunsOf } from "../../io/bytes.js";
 import { FsError } from "../../io/errors.js";
 import type { DirEntry, EntryStat, FileStat, FileTree, HostExtents } from "../filetree.js";
 import { splitImagePath } from "../path.js";
-import { readFileRange, readSymlink, volumeRuns } from "./data.js";
+import { readFileInto, readFileRange, readSymlink, volumeRuns } from "./data.js";
 import { readDirectory, type XfsDirEntry } from "./dir.js";
 import { readInode, type XfsInode } from "./inode.js";
 import { readSuperblock } from "./superblock.js";
@@ -111,12 +111,15 @@ export class XfsTree implements FileTree {
     return readSymlink(this.volume, i);
   }
 
-  async readFile(path: string, options: { maxBytes: number }): Promise<Buffer> {
+  /** Into `scratch` when the file fits (a pass over many files then makes no buffer per file). */
+  async readFile(path: string, options: { maxBytes: number; scratch?: Buffer }): Promise<Buffer> {
     const i = await this.regular(path);
     if (i.size > options.maxBytes) throw new FsError("EFBIG", path, `${i.size} bytes`);
-    const parts: Buffer[] = [];
-    for await (const chunk of readFileRange(this.volume, i, 0, i.size)) parts.push(chunk);
-    return Buffer.concat(parts);
+    const { scratch } = options;
+    const out =
+      scratch && i.size <= scratch.length ? scratch.subarray(0, i.size) : Buffer.allocUnsafe(i.size);
+    await readFileInto(this.volume, i, out);
+    return out;
   }
 
   async hostExtents(path: string, ino?: number): Promise<HostExtents | undefined> {
