@@ -3,6 +3,7 @@ import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
+import { deflateSync } from "node:zlib";
 import { hostRunsOf } from "../../io/bytes.js";
 import { ImageFormatError, TargetError } from "../../io/errors.js";
 import { openDiskImage } from "./container.js";
@@ -136,6 +137,19 @@ describe("hostile containers end in typed errors", () => {
       return b;
     });
     assert.ok(e instanceof ImageFormatError && /grain directory/.test(e.message), String(e));
+  });
+  it("a streamOptimized VMDK grain that inflates to more than a grain (a deflate bomb)", async () => {
+    const e = await readAll("gpt-stream.vmdk", (b) => {
+      const grainBytes = Number(b.readBigUInt64LE(20)) * 512;
+      // The first grain's marker (LBA, compressed size, data) is at overHead sectors.
+      const at = Number(b.readBigUInt64LE(64)) * 512;
+      const bomb = deflateSync(Buffer.alloc(grainBytes * 4));
+      assert.ok(b.readUInt32LE(at + 8) >= bomb.length, "the bomb fits where the grain's data was");
+      bomb.copy(b, at + 12);
+      b.writeUInt32LE(bomb.length, at + 8);
+      return b;
+    });
+    assert.ok(e instanceof ImageFormatError && /VMDK compressed grain/.test(e.message), String(e));
   });
   it("VHD dynamic BAT entry past the end", async () => {
     const e = await readAll("gpt-dynamic.vhd", (b) => {

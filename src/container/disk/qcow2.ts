@@ -1,7 +1,7 @@
 import { inflateRawSync } from "node:zlib";
 import { type ByteSource, readSourceInto } from "../../io/bytes.js";
 import { ExternalReferenceError, ImageFormatError, TargetError } from "../../io/errors.js";
-import { Lru, u64, unitReader } from "./util.js";
+import { Lru, u64, unitReader, wholeOutputChunk } from "./util.js";
 
 // qcow2 layout from QEMU's docs/interop/qcow2.txt: big-endian header, two-level L1/L2 tables.
 const MAGIC = 0x514649fb; // "QFI\xfb"
@@ -121,6 +121,7 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
       const out = inflateRawSync(await file.read(hostOffset, length), {
         maxOutputLength: clusterSize,
         finishFlush: 2,
+        chunkSize: wholeOutputChunk(clusterSize),
       });
       if (out.length === clusterSize) return out;
       return Buffer.concat([out, Buffer.alloc(clusterSize - out.length)]);

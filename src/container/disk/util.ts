@@ -216,6 +216,14 @@ function crc(poly: number, data: Uint8Array, init: number, xorOut: number): numb
   return (c ^ xorOut) >>> 0;
 }
 
+/**
+ * zlib's output chunk for inflating one whole unit of `unitSize` bytes (a VMDK grain, a qcow2
+ * cluster) in one piece. With zlib's default 16 KiB chunks the pieces were then joined (the Debian
+ * disk as compressed qcow2: 1.17 → 1.07 s a scan); a chunk of exactly the unit's size makes node's
+ * zlib allocate a second, unused chunk whenever the first fills, which a little room avoids.
+ */
+export const wholeOutputChunk = (unitSize: number): number => unitSize + 512;
+
 /** CRC-32 (ISO-HDLC, as GPT and zlib use). */
 export const crc32 = (data: Uint8Array): number => crc(0xedb88320, data, 0xffffffff, 0xffffffff);
 /** CRC-32C (Castagnoli, as VHDX uses). */

@@ -1,7 +1,7 @@
 import { inflateRawSync, inflateSync } from "node:zlib";
 import { type ByteSource, readSourceInto } from "../../io/bytes.js";
 import { ImageFormatError } from "../../io/errors.js";
-import { Lru, u64, unitReader } from "./util.js";
+import { Lru, u64, unitReader, wholeOutputChunk } from "./util.js";
 
 // VMware "Virtual Disk Format 5.0": a hosted sparse extent starts with a 512-byte little-endian
 // SparseExtentHeader; grain directory (GD) → grain tables (GT) → grains. streamOptimized extents
@@ -107,9 +107,11 @@ export async function openSparseExtent(file: ByteSource, description: string): P
     return gt;
   };
 
-  // One output chunk of a whole grain: with zlib's 16 KiB chunks a third of inflating went to
-  // joining the chunks.
-  const inflateOptions = { maxOutputLength: grainSize, finishFlush: 2, chunkSize: grainSize };
+  const inflateOptions = {
+    maxOutputLength: grainSize,
+    finishFlush: 2,
+    chunkSize: wholeOutputChunk(grainSize),
+  };
   const readCompressed = async (sector: number, grain: number): Promise<Buffer> => {
     const at = sector * 512;
     if (at + 12 > file.size)
