@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { benchDisks } from "./disks.js";
-import { best, bestInTurn, type Measurement, measure, row, warmRow } from "./measure.js";
+import { best, bestInTurn, type Measurement, measure, pageFaultMicros, row, warmRow } from "./measure.js";
 import { benchNtfs } from "./ntfs.js";
 import { benchPgDescribe } from "./pg-describe.js";
 import { benchRealDisk } from "./real-disk.js";
@@ -41,6 +41,10 @@ async function main(): Promise<void> {
   const rootfs = sh(`bash ${repo}/fixtures/debian-rootfs.sh`).split("\n").pop()!;
   // Best of 5 for the scan and its baseline alike: single runs on a shared 2-core VM vary by ±20 %.
   const runs = Number(process.env.BENCH_RUNS ?? 5);
+  // Beside each figure: its minor page faults. What one costs here is printed once.
+  console.log(
+    `one minor page fault on this machine: ${pageFaultMicros().toFixed(1)} µs (a fresh page touched)`,
+  );
   const scan = (target: string) =>
     measure("node", [cli, "scan", target, "--format", "json", "--output", "/dev/null"]);
 
