@@ -90,3 +90,11 @@ export interface WalkEntry {
   path: string;
   stat: FileStat;
 }
+
+/**
+ * The buffer a tree reads a whole file of `size` bytes into: a view of the caller's `scratch` when
+ * the file fits (readFile's contract), else one of its own.
+ */
+export function wholeFileBuffer(size: number, scratch: Buffer | undefined): Buffer {
+  return scratch && size <= scratch.length ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
+}

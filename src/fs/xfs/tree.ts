@@ -1,7 +1,14 @@
 import { Readable } from "node:stream";
 import { type ByteSource, hostRunsOf } from "../../io/bytes.js";
 import { FsError } from "../../io/errors.js";
-import type { DirEntry, EntryStat, FileStat, FileTree, HostExtents } from "../filetree.js";
+import {
+  type DirEntry,
+  type EntryStat,
+  type FileStat,
+  type FileTree,
+  type HostExtents,
+  wholeFileBuffer,
+} from "../filetree.js";
 import { splitImagePath } from "../path.js";
 import { readFileInto, readFileRange, readSymlink, volumeRuns } from "./data.js";
 import { readDirectory, type XfsDirEntry } from "./dir.js";
@@ -115,9 +122,7 @@ export class XfsTree implements FileTree {
   async readFile(path: string, options: { maxBytes: number; scratch?: Buffer }): Promise<Buffer> {
     const i = await this.regular(path);
     if (i.size > options.maxBytes) throw new FsError("EFBIG", path, `${i.size} bytes`);
-    const { scratch } = options;
-    const out =
-      scratch && i.size <= scratch.length ? scratch.subarray(0, i.size) : Buffer.allocUnsafe(i.size);
+    const out = wholeFileBuffer(i.size, options.scratch);
     await readFileInto(this.volume, i, out);
     return out;
   }

@@ -2,7 +2,14 @@ import { promises as fsp, fstatSync, readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import os from "node:os";
 import { Readable } from "node:stream";
-import type { DirEntry, EntryStat, FileStat, FileTree, HostExtents } from "../../fs/filetree.js";
+import {
+  type DirEntry,
+  type EntryStat,
+  type FileStat,
+  type FileTree,
+  type HostExtents,
+  wholeFileBuffer,
+} from "../../fs/filetree.js";
 import { splitImagePath } from "../../fs/path.js";
 import { FsError, ImageFormatError } from "../../io/errors.js";
 import {
@@ -324,7 +331,7 @@ export class TarTree implements FileTree {
    */
   private readStored(data: DataLocation, p: string, size: number, scratch?: Buffer): Buffer {
     const fd = this.store.fd;
-    const out = scratch && size <= scratch.length ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
+    const out = wholeFileBuffer(size, scratch);
     let filled = 0;
     while (filled < size) {
       const n = readSync(fd, out, filled, size - filled, data.offset + filled);
