@@ -1,14 +1,8 @@
 import { Readable } from "node:stream";
 import { type ByteSource, hostRunsOf } from "../../io/bytes.js";
 import { FsError } from "../../io/errors.js";
-import {
-  type DirEntry,
-  type EntryStat,
-  type FileStat,
-  type FileTree,
-  type HostExtents,
-  wholeFileBuffer,
-} from "../filetree.js";
+import type { DirEntry, EntryStat, FileStat, FileTree, HostExtents } from "../filetree.js";
+import { wholeFileBuffer } from "../filetree.js";
 import { splitImagePath } from "../path.js";
 import { readFileInto, readFileRange, readSymlink, volumeRuns } from "./data.js";
 import { readDirectory, type XfsDirEntry } from "./dir.js";

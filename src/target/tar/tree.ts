@@ -2,14 +2,8 @@ import { promises as fsp, fstatSync, readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import os from "node:os";
 import { Readable } from "node:stream";
-import {
-  type DirEntry,
-  type EntryStat,
-  type FileStat,
-  type FileTree,
-  type HostExtents,
-  wholeFileBuffer,
-} from "../../fs/filetree.js";
+import type { DirEntry, EntryStat, FileStat, FileTree, HostExtents } from "../../fs/filetree.js";
+import { wholeFileBuffer } from "../../fs/filetree.js";
 import { splitImagePath } from "../../fs/path.js";
 import { FsError, ImageFormatError } from "../../io/errors.js";
 import {
