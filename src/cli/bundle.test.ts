@@ -7,7 +7,18 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { SourceMap, type SourceMapPayload } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -115,4 +126,68 @@ test("the bundle's server scans a pushed disk in its worker thread", {
     delete process.env.AMIGATE_TEST_CLI;
     await server.stop();
   }
+});
+
+test("the bin runs as a program: executed, and under dash, busybox sh and bash", () => {
+  const { version } = JSON.parse(readFileSync(path.join(pkg, "package.json"), "utf8")) as { version: string };
+  for (const command of [[BUNDLE], ["dash", BUNDLE], ["busybox", "sh", BUNDLE], ["bash", BUNDLE]]) {
+    const r = spawnSync(command[0]!, [...command.slice(1), "--version"], { cwd: pkg, encoding: "utf8" });
+    assert.equal(r.status, 0, `${command.join(" ")}: ${r.error ?? r.stderr}`);
+    assert.equal(r.stdout.trim(), version, command.join(" "));
+  }
+});
+
+test("the launcher hands node its arguments unchanged, with the malloc and V8 pool settings", () => {
+  // A `node` first on PATH that prints what it was given.
+  const fake = path.join(pkg, "fake-bin");
+  mkdirSync(fake, { recursive: true });
+  writeFileSync(
+    path.join(fake, "node"),
+    '#!/bin/sh\nprintf "%s\\n" "GLIBC_TUNABLES=${GLIBC_TUNABLES-(unset)}" "$@"\n',
+  );
+  chmodSync(path.join(fake, "node"), 0o755);
+  const launch = (env: NodeJS.ProcessEnv, args: string[]) => {
+    const base: NodeJS.ProcessEnv = { ...process.env, PATH: `${fake}:${process.env.PATH}` };
+    delete base.GLIBC_TUNABLES;
+    delete base.NODE_OPTIONS;
+    const r = spawnSync(BUNDLE, args, { env: { ...base, ...env }, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.split("\n").slice(0, -1);
+  };
+  let online = "";
+  try {
+    online = readFileSync("/sys/devices/system/cpu/online", "utf8").trim();
+  } catch {}
+  const pool = online === "0" || online === "0-1" ? ["--v8-pool-size=1"] : [];
+  const args = ["scan", "a b", "$HOME", "*", "", "--format=json", "it's"];
+  assert.deepEqual(launch({}, args), [
+    "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456",
+    ...pool,
+    BUNDLE,
+    ...args,
+  ]);
+  // What the user set wins: their tunables (even none), their pool size.
+  assert.deepEqual(launch({ GLIBC_TUNABLES: "glibc.malloc.arena_max=2" }, ["x"]).slice(0, 1), [
+    "GLIBC_TUNABLES=glibc.malloc.arena_max=2",
+  ]);
+  assert.deepEqual(launch({ GLIBC_TUNABLES: "" }, ["x"]).slice(0, 1), ["GLIBC_TUNABLES="]);
+  for (const options of ["--v8-pool-size=3", "--max-old-space-size=512 --v8_pool_size=2"]) {
+    assert.deepEqual(launch({ NODE_OPTIONS: options }, ["x"]).slice(1), [BUNDLE, "x"], options);
+  }
+});
+
+test("the source map still points at the source under the launcher's lines", () => {
+  const code = readFileSync(BUNDLE, "utf8").split("\n");
+  const map = new SourceMap(JSON.parse(readFileSync(`${BUNDLE}.map`, "utf8")) as SourceMapPayload);
+  const source = readFileSync(path.join(REPO_ROOT, "src/cli/main.ts"), "utf8").split("\n");
+  const text = "amigate: no command given";
+  const line = code.findIndex((l) => l.includes(text));
+  const column = code[line]!.indexOf(text);
+  assert.ok(line > 5, "the message is in the bundle below the launcher");
+  const entry = map.findEntry(line, column) as { originalSource?: string; originalLine?: number };
+  assert.ok(entry.originalSource?.endsWith("src/cli/main.ts"), JSON.stringify(entry));
+  assert.ok(
+    source[entry.originalLine!]!.includes(text),
+    `line ${entry.originalLine}: ${source[entry.originalLine!]}`,
+  );
 });
