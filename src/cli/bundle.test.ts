@@ -137,7 +137,7 @@ test("the bin runs as a program: executed, and under dash, busybox sh and bash",
   }
 });
 
-test("the launcher hands node its arguments unchanged, with the malloc and V8 pool settings", () => {
+test("the launcher hands node its arguments unchanged, with the malloc and V8 pool settings for the one-shot image commands", () => {
   // A `node` first on PATH that prints what it was given.
   const fake = path.join(pkg, "fake-bin");
   mkdirSync(fake, { recursive: true });
@@ -167,12 +167,19 @@ test("the launcher hands node its arguments unchanged, with the malloc and V8 po
     ...args,
   ]);
   // What the user set wins: their tunables (even none), their pool size.
-  assert.deepEqual(launch({ GLIBC_TUNABLES: "glibc.malloc.arena_max=2" }, ["x"]).slice(0, 1), [
+  assert.deepEqual(launch({ GLIBC_TUNABLES: "glibc.malloc.arena_max=2" }, ["scan", "x"]).slice(0, 1), [
     "GLIBC_TUNABLES=glibc.malloc.arena_max=2",
   ]);
-  assert.deepEqual(launch({ GLIBC_TUNABLES: "" }, ["x"]).slice(0, 1), ["GLIBC_TUNABLES="]);
+  assert.deepEqual(launch({ GLIBC_TUNABLES: "" }, ["scan", "x"]).slice(0, 1), ["GLIBC_TUNABLES="]);
   for (const options of ["--v8-pool-size=3", "--max-old-space-size=512 --v8_pool_size=2"]) {
-    assert.deepEqual(launch({ NODE_OPTIONS: options }, ["x"]).slice(1), [BUNDLE, "x"], options);
+    assert.deepEqual(launch({ NODE_OPTIONS: options }, ["fix", "x"]).slice(1), [BUNDLE, "fix", "x"], options);
+  }
+  for (const command of ["inspect", "packages"]) {
+    assert.deepEqual(launch({}, [command, "x"]).slice(1), [...pool, BUNDLE, command, "x"], command);
+  }
+  // The long-running commands, and the rest, start with node's defaults.
+  for (const args of [["serve", "--port", "0"], ["worker"], ["--version"], ["scanner"], []]) {
+    assert.deepEqual(launch({}, args), ["GLIBC_TUNABLES=(unset)", BUNDLE, ...args], args.join(" "));
   }
 });
 
