@@ -52,11 +52,9 @@ await build({
 // exit get the settings; the long-running ones (serve, worker) start with node's defaults, which
 // hand memory back. Measured on the 2-core bench VM, interleaved (docs/performance.md, "The
 // launcher"): bench disk, VMDK and .tar.zst 9-12 % faster, 300 k-file disk 5 %, peak RSS no higher.
-// - GLIBC_TUNABLES: glibc's malloc keeps buffers up to 32 MiB in its heap, does not hand freed
-//   memory back below 256 MiB, and asks for transparent huge pages for its heap (glibc >= 2.35;
-//   older ones skip the name), so a scan's buffers reuse pages instead of faulting in fresh ones
-//   (~11 us each there), and a fault maps 2 MiB. A value the user set, even empty, is kept; musl
-//   ignores it.
+// - GLIBC_TUNABLES: glibc's malloc keeps buffers up to 32 MiB in its heap and does not hand freed
+//   memory back below 256 MiB, so a scan's large buffers reuse pages instead of faulting in fresh
+//   ones (~11 us each there). A value the user set, even empty, is kept; musl ignores it.
 // - --v8-pool-size=1 on one or two CPUs: node's default four V8 threads (background compiling,
 //   GC) compete with the main thread for two cores. Not set when NODE_OPTIONS names a pool size,
 //   nor where more CPUs are online (not measured there; node's default stands).
@@ -64,7 +62,7 @@ await build({
 const LAUNCHER = [
   "#!/bin/sh",
   `':' //; pool= cpus=; case "$1" in scan | fix | inspect | packages) ;; *) exec node "$0" "$@" ;; esac`,
-  `':' //; export GLIBC_TUNABLES="\${GLIBC_TUNABLES-glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456:glibc.malloc.hugetlb=1}"`,
+  `':' //; export GLIBC_TUNABLES="\${GLIBC_TUNABLES-glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456}"`,
   `':' //; [ -r /sys/devices/system/cpu/online ] && read -r cpus </sys/devices/system/cpu/online`,
   `':' //; case "$cpus:$NODE_OPTIONS" in *v8-pool-size* | *v8_pool_size*) ;; 0:* | 0-1:*) pool=--v8-pool-size=1 ;; esac`,
   `':' //; exec node $pool "$0" "$@"`,
