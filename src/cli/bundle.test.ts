@@ -7,17 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { SourceMap, type SourceMapPayload } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -137,15 +128,16 @@ test("the bin runs as a program: executed, and under dash, busybox sh and bash",
   }
 });
 
-test("the launcher hands node its arguments unchanged, with the malloc and V8 pool settings for the one-shot image commands", () => {
+test("the launcher hands node its arguments unchanged, with the malloc and V8 pool settings for the one-shot image commands", async () => {
   // A `node` first on PATH that prints what it was given.
-  const fake = path.join(pkg, "fake-bin");
-  mkdirSync(fake, { recursive: true });
-  writeFileSync(
+  const fake = mkdtempSync(path.join(pkg, "fake-bin-"));
+  await writeFile(
     path.join(fake, "node"),
     '#!/bin/sh\nprintf "%s\\n" "GLIBC_TUNABLES=${GLIBC_TUNABLES-(unset)}" "$@"\n',
+    {
+      mode: 0o755,
+    },
   );
-  chmodSync(path.join(fake, "node"), 0o755);
   const launch = (env: NodeJS.ProcessEnv, args: string[]) => {
     const base: NodeJS.ProcessEnv = { ...process.env, PATH: `${fake}:${process.env.PATH}` };
     delete base.GLIBC_TUNABLES;
