@@ -1,9 +1,10 @@
 /**
  * The shipped CLI is the esbuild bundle (scripts/bundle.mjs), not the TypeScript the other tests
  * run through tsx. Built here into an installed-package layout (package.json, data/, dist/ and
- * node_modules side by side) and run the way a user runs it: the same report as the source for a
- * directory and a .tar.zst (lazy chunks: yaml, the tar reader, zstd), and `serve` scanning a pushed
- * disk in its worker thread (the worker is a separate entry found next to the chunks).
+ * node_modules side by side) and run the way a user runs it, as a program through its /bin/sh
+ * launcher (which starts `node` from PATH): the same report as the source for a directory and a
+ * .tar.zst (lazy chunks: yaml, the tar reader, zstd), and `serve` scanning a pushed disk in its
+ * worker thread (the worker is a separate entry found next to the chunks).
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -46,8 +47,11 @@ function run(
   fromSource: boolean,
   env: NodeJS.ProcessEnv = {},
 ): { status: number | null; stdout: string; stderr: string } {
-  const cli = fromSource ? ["--import", "tsx", path.join(REPO_ROOT, "src/cli/main.ts")] : [BUNDLE];
-  const r = spawnSync(process.execPath, [...cli, ...args], {
+  // The bundle runs as a program, through its launcher, as a user's shell runs it.
+  const [command, ...cli] = fromSource
+    ? [process.execPath, "--import", "tsx", path.join(REPO_ROOT, "src/cli/main.ts")]
+    : [BUNDLE];
+  const r = spawnSync(command!, [...cli, ...args], {
     cwd: pkg,
     env: { ...process.env, ...env },
     encoding: "utf8",
