@@ -50,8 +50,7 @@ await build({
 // and then execs node on the same file. Each line below is a shell command to sh and, to node, a
 // string and a comment; node skips the `#!` line. Only the commands that read an image once and
 // exit get the settings; the long-running ones (serve, worker) start with node's defaults, which
-// hand memory back. Measured on the 2-core bench VM, interleaved (docs/performance.md, "The
-// launcher"): bench disk, VMDK and .tar.zst 9-12 % faster, 300 k-file disk 5 %, peak RSS no higher.
+// hand memory back. What each setting saves: docs/performance.md, "The launcher".
 // - GLIBC_TUNABLES: glibc's malloc keeps buffers up to 32 MiB in its heap and does not hand freed
 //   memory back below 256 MiB, so a scan's large buffers reuse pages instead of faulting in fresh
 //   ones (~11 us each there). A value the user set, even empty, is kept; musl ignores it.
