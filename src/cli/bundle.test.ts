@@ -8,7 +8,17 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { SourceMap, type SourceMapPayload } from "node:module";
 import os from "node:os";
@@ -16,6 +26,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { createAccount, startServer, waitForScan } from "../../test/support/server-process.js";
 import { REPO_ROOT } from "../../test/support/trees.js";
+import { ONE_SHOT_COMMANDS } from "./one-shot.js";
 
 const pkg = mkdtempSync(path.join(os.tmpdir(), "amigate-bundle-"));
 const BUNDLE = path.join(pkg, "dist/amigate.js");
@@ -53,7 +64,7 @@ function run(
     : [BUNDLE];
   const r = spawnSync(command!, [...cli, ...args], {
     cwd: pkg,
-    env: { ...process.env, ...env },
+    env: { ...process.env, AMIGATE_CODE_CACHE: path.join(pkg, "code-cache"), ...env },
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
     timeout: 120_000,
@@ -177,6 +188,52 @@ test("the launcher hands node its arguments unchanged, with the malloc and V8 po
   for (const args of [["serve", "--port", "0"], ["worker"], ["--version"], ["scanner"], []]) {
     assert.deepEqual(launch({}, args), ["GLIBC_TUNABLES=(unset)", BUNDLE, ...args], args.join(" "));
   }
+});
+
+test("the launcher's one-shot commands are those one-shot.ts bundles", () => {
+  const line = readFileSync(BUNDLE, "utf8")
+    .split("\n")
+    .find((l) => l.includes('case "$1" in'));
+  const listed = /case "\$1" in ([^)]*)\)/
+    .exec(line ?? "")?.[1]
+    ?.split("|")
+    .map((name) => name.trim());
+  assert.deepEqual(listed?.sort(), [...ONE_SHOT_COMMANDS].sort());
+});
+
+test("the one-shot commands keep V8's code cache: the second scan leaves it, the next takes it, same report", () => {
+  const cache = mkdtempSync(path.join(pkg, "code-cache-"));
+  const env = { AMIGATE_CODE_CACHE: cache };
+  const files = () => readdirSync(cache).filter((name) => name.endsWith(".v8"));
+  const args = ["scan", seeded, "--format", "json", "--as-of", "2026-03-01"];
+  // Runs that reach no verdict leave nothing: help, and a scan of nothing.
+  assert.equal(run(["scan", "--help"], false, env).status, 0);
+  assert.equal(run(["scan", path.join(pkg, "no-such-image")], false, env).status, 2);
+  assert.deepEqual(readdirSync(cache), []);
+  // The first scan marks that it ran; the second makes the cache.
+  const first = run(args, false, env);
+  assert.equal(first.status, 1, first.stderr);
+  assert.deepEqual(files(), []);
+  assert.equal(readdirSync(cache).length, 1, "the first scan's mark");
+  assert.equal(run(args, false, env).status, 1);
+  assert.equal(files().length, 1, "the second scan left one cache file");
+  const file = path.join(cache, files()[0]!);
+  const made = statSync(file).mtimeMs;
+  const cached = run(args, false, env);
+  assert.equal(cached.status, 1, cached.stderr);
+  assert.deepEqual(report(cached.stdout), report(first.stdout));
+  assert.equal(statSync(file).mtimeMs, made, "the third scan took the cache and did not rewrite it");
+  // A damaged cache is none: the scan runs as without, and makes a good one again.
+  const good = readFileSync(file);
+  writeFileSync(file, good.subarray(0, good.length >> 1));
+  const damaged = run(args, false, env);
+  assert.equal(damaged.status, 1, damaged.stderr);
+  assert.deepEqual(report(damaged.stdout), report(first.stdout));
+  assert.ok(statSync(file).size > good.length * 0.9, "a whole cache again");
+  // Off: nothing read or written.
+  const off = mkdtempSync(path.join(pkg, "code-cache-off-"));
+  assert.equal(run(args, false, { AMIGATE_CODE_CACHE: "off", XDG_CACHE_HOME: off, HOME: off }).status, 1);
+  assert.deepEqual(readdirSync(off), []);
 });
 
 test("the source map still points at the source under the launcher's lines", () => {

@@ -9,6 +9,19 @@ export const SCAN_HEAP_GROWING_PERCENT = 50;
 /** What must survive a full GC before the limit is set: a small image's scan never gets there. */
 export const LIMIT_FROM_LIVE_BYTES = 24 * 2 ** 20;
 
+let limited = false;
+
+/**
+ * Sets V8's flag back to its default if `limitHeapGrowth` set it. V8's code cache carries a hash of
+ * the flags it was made under and a run started without this one refuses it (code-cache.ts), so the
+ * flag is put back before a cache is made at exit.
+ */
+export function undoHeapGrowthLimit(): void {
+  if (!limited) return;
+  v8.setFlagsFromString("--heap-growing-percent=0");
+  limited = false;
+}
+
 /**
  * Sets V8's heap growing factor to 1.5 for a scan once what survives a full GC reaches
  * `fromLiveBytes`, unless the user set it (node flags or NODE_OPTIONS); true when it will. A large
@@ -29,6 +42,7 @@ export function limitHeapGrowth(
   if (execArgv.some(named) || named(nodeOptions)) return false;
   const limit = () => {
     v8.setFlagsFromString(`--heap-growing-percent=${SCAN_HEAP_GROWING_PERCENT}`);
+    limited = true;
     onLimit?.();
   };
   if (fromLiveBytes <= 0) {

@@ -1,44 +1,48 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from "commander";
-import { visible } from "../io/visible.js";
-import { VERSION } from "../version.js";
-import { usageLine } from "./output.js";
+import { fileURLToPath } from "node:url";
+import { ONE_SHOT_COMMANDS } from "./one-shot-names.js";
+import type { CommandTable } from "./program.js";
 
-/** Exit codes are a contract: 0 pass, 1 findings at or above --fail-on, 2 amigate could not do its job. */
-export const EXIT_PASS = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_ERROR = 2;
-
-// A flag mistake is one line on stderr and exit 2; the help is for --help (commands inherit this).
-const program = new Command()
-  .name("amigate")
-  .description("Check, clean and share machine images against the AWS Marketplace AMI policies")
-  .version(VERSION)
-  .configureOutput({ outputError: (message, write) => write(`amigate: ${usageLine(message)}\n`) })
-  .exitOverride();
+// The build defines these (scripts/bundle.mjs): the one-shot commands' CommonJS bundle and its sha256.
+// Under tsx they are undefined, and esbuild drops the branch the bundle does not take.
+declare const AMIGATE_ONE_SHOT_FILE: string | undefined;
+declare const AMIGATE_ONE_SHOT_SHA256: string | undefined;
+type OneShot = typeof import("./one-shot.js");
+let oneShotModules: Promise<OneShot> | undefined;
 
 /**
- * A reader that stops reading (`amigate packages … | head -3`) closes the pipe: the rest of the
- * output has nowhere to go, and that is no error. Further writes are dropped and the command ends
- * with its own exit code; any other stdout failure is one line and exit 2.
+ * The commands that read one image and exit (one-shot.ts), with their own copy of the program. Built,
+ * they run from one CommonJS file with V8's code cache (code-cache.ts); a run that gets to its
+ * verdict (exit 0 or 1) leaves the cache when there was none, so that it holds what a scan
+ * compiles, not only `--help`'s code.
  */
-process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-  if (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED") return;
-  process.stderr.write(`amigate: cannot write to stdout: ${visible(e.message)}\n`);
-  process.exit(EXIT_ERROR);
-});
+async function loadOneShot(): Promise<OneShot> {
+  if (typeof AMIGATE_ONE_SHOT_FILE === "undefined" || typeof AMIGATE_ONE_SHOT_SHA256 === "undefined")
+    return import("./one-shot.js");
+  const { codeCacheDir, requireWithCodeCache } = await import("./code-cache.js");
+  let modules: OneShot | undefined;
+  const loaded = requireWithCodeCache(fileURLToPath(new URL(AMIGATE_ONE_SHOT_FILE, import.meta.url)), {
+    dir: codeCacheDir(),
+    sourceHash: AMIGATE_ONE_SHOT_SHA256,
+    makeOnExit: (code) => (modules?.reachedVerdict() ?? false) && (code === 0 || code === 1),
+    beforeMake: () => modules?.undoHeapGrowthLimit(),
+  });
+  modules = loaded.exports as OneShot;
+  return modules;
+}
+const oneShot = () => (oneShotModules ??= loadOneShot());
 
 /**
  * Commands by name, loaded on demand: `amigate scan` should not pay for the server's modules.
- * Help and unknown commands load them all.
+ * Help and unknown commands load them all, in this order.
  */
-const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
-  scan: async () => (await import("./scan.js")).registerScan,
+const COMMANDS: CommandTable = {
+  scan: async () => (await oneShot()).ONE_SHOT_TABLE.scan(),
   policy: async () => (await import("./policy.js")).registerPolicy,
-  inspect: async () => (await import("./inspect.js")).registerInspect,
-  packages: async () => (await import("./packages.js")).registerPackages,
+  inspect: async () => (await oneShot()).ONE_SHOT_TABLE.inspect(),
+  packages: async () => (await oneShot()).ONE_SHOT_TABLE.packages(),
   db: async () => (await import("./db.js")).registerDb,
-  fix: async () => (await import("./fix.js")).registerFix,
+  fix: async () => (await oneShot()).ONE_SHOT_TABLE.fix(),
   serve: async () => (await import("./serve.js")).registerServe,
   accounts: async () => (await import("./accounts.js")).registerAccounts,
   "allowed-images": async () => (await import("./allowed-images.js")).registerAllowedImages,
@@ -59,26 +63,11 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
 /** Commands about the whole command line: they need every command registered. */
 const WHOLE_PROGRAM = new Set(["completion", "reference"]);
 
-try {
-  if (process.argv.length <= 2) {
-    process.stderr.write("amigate: no command given (amigate --help lists them)\n");
-    process.exit(EXIT_ERROR);
-  }
-  const requested = process.argv[2] ?? "";
-  const names =
-    Object.hasOwn(COMMANDS, requested) && !WHOLE_PROGRAM.has(requested)
-      ? [requested]
-      : requested === "--version" || requested === "-V"
-        ? []
-        : Object.keys(COMMANDS);
-  for (const name of names) (await COMMANDS[name]!())(program);
-  await program.parseAsync(process.argv);
-} catch (e) {
-  if (e instanceof CommanderError) {
-    // --help and --version exit 0; usage errors are "could not do its job".
-    process.exit(e.exitCode === 0 ? 0 : EXIT_ERROR);
-  }
-  // Messages may quote image bytes: never a raw control character on the terminal.
-  process.stderr.write(`amigate: ${visible(e instanceof Error ? e.message : String(e))}\n`);
-  process.exit(EXIT_ERROR);
+if (process.argv.length <= 2) {
+  process.stderr.write("amigate: no command given (amigate --help lists them)\n");
+  process.exit(2);
 }
+// A one-shot command loads nothing but its bundle (its own program and commander), which V8 can
+// take from its code cache; everything else loads the program here.
+if (ONE_SHOT_COMMANDS.includes(process.argv[2]!)) await (await oneShot()).runOneShot(process.argv);
+else await (await import("./program.js")).runCli(process.argv, COMMANDS, WHOLE_PROGRAM);

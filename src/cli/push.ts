@@ -1,7 +1,7 @@
 import { promises as fsp } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
+import { userCacheDir } from "../io/user-cache.js";
 import { atLeast } from "../policy/severity.js";
 import { ClientError, ec2Call, putBlob } from "../server/client.js";
 import { fetchScan, type ScanEnvelope, verdictLine, verdictOf } from "../server/scan-client.js";
@@ -65,8 +65,7 @@ async function waitForScan(
 }
 
 /** Unfinished uploads' state files: $XDG_CACHE_HOME/amigate/uploads, else ~/.cache/amigate/uploads. */
-export const uploadStateDir = (env = process.env) =>
-  path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "amigate", "uploads");
+export const uploadStateDir = (env = process.env) => path.join(userCacheDir(env), "uploads");
 
 export function registerPush(program: Command): void {
   const command = program
