@@ -36,6 +36,7 @@ export type CodeCacheState =
    * run, which leaves a mark for the next.
    */
   | "missing"
+  /** V8 refused the cache (made under other flags or by another V8): a new one is made at exit. */
   | "rejected"
   /** Caching is off (AMIGATE_CODE_CACHE=off). */
   | "off";
