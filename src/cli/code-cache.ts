@@ -95,7 +95,9 @@ export function cacheFileName(
  */
 function ownFile(stats: Stats): boolean {
   const uid = process.getuid?.();
-  return (uid === undefined || stats.uid === uid) && (stats.mode & 0o022) === 0;
+  // Windows has no uids, and its mode bits say nothing of who may write (files show 0o666).
+  if (uid === undefined) return true;
+  return stats.uid === uid && (stats.mode & 0o022) === 0;
 }
 
 /** The payload of a cache file, or undefined when it is absent, short or not what was written. */
