@@ -12,9 +12,9 @@ let oneShotModules: Promise<OneShot> | undefined;
 
 /**
  * The commands that read one image and exit (one-shot.ts), with their own copy of the program. Built,
- * they run from one CommonJS file with V8's code cache (code-cache.ts); a run that gets to its
- * verdict (exit 0 or 1) leaves the cache when there was none, so that it holds what a scan
- * compiles, not only `--help`'s code.
+ * they run from one CommonJS file with V8's code cache (code-cache.ts). Only runs that get to their
+ * verdict (exit 0 or 1) make it (the first leaves a mark, the second the cache), so that it holds
+ * what a scan compiles, not only `--help`'s code.
  */
 async function loadOneShot(): Promise<OneShot> {
   if (typeof AMIGATE_ONE_SHOT_FILE === "undefined" || typeof AMIGATE_ONE_SHOT_SHA256 === "undefined")
