@@ -105,6 +105,43 @@ for (const [name, target] of [
   });
 }
 
+test("fix from the bundle: the source's plan, and applied to a .tar.zst the same archive and re-scan", () => {
+  const archive = `${seeded}.tar.zst`;
+  const plan = ["fix", archive, "--dry-run"];
+  const bundledPlan = run(plan, false);
+  assert.equal(bundledPlan.status, 0, bundledPlan.stderr);
+  assert.match(bundledPlan.stdout, /^Plan for .*: \d+ change\(s\)/);
+  assert.equal(bundledPlan.stdout, run(plan, true).stdout);
+  const out = mkdtempSync(path.join(pkg, "fix-out-"));
+  const applied = (fromSource: boolean) => {
+    const to = path.join(out, fromSource ? "source.tar.zst" : "bundle.tar.zst");
+    const r = run(
+      ["fix", archive, "--yes", "-o", to, "--as-of", "2026-03-01", "--journal", `${to}.jsonl`],
+      fromSource,
+    );
+    const members = execFileSync("tar", ["--zstd", "-tvf", to], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    })
+      .split("\n")
+      // Permissions, size and name: a truncated file's time is when fix ran.
+      .map((line) =>
+        line
+          .split(/\s+/)
+          .filter((_, i) => i === 0 || i === 2 || i >= 5)
+          .join(" "),
+      );
+    return { ...r, members };
+  };
+  const bundled = applied(false);
+  const source = applied(true);
+  assert.equal(bundled.status, 1, bundled.stderr);
+  assert.match(bundled.stdout, /Applied (\d+) of \1 change\(s\)/);
+  assert.equal(bundled.stdout, source.stdout);
+  assert.ok(bundled.members.length > 1000);
+  assert.deepEqual(bundled.members, source.members);
+});
+
 test("the bundle's server scans a pushed disk in its worker thread", {
   skip: !existsSync(DISK),
 }, async () => {
