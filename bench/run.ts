@@ -50,9 +50,9 @@ async function main(): Promise<void> {
   // `node dist/amigate.js`, which skips the launcher's malloc and V8 pool settings.
   console.log(`scans run ${path.relative(repo, cli)} as a program (its sh launcher, then node)`);
   // V8's code cache of the one-shot commands (docs/cli.md): a fresh one, so that no cache made by
-  // another build or other runs counts. The bench's first scan makes it; best-of-n keeps warm runs.
+  // another build or other runs counts. The first scan leaves its mark, the second makes it.
   process.env.AMIGATE_CODE_CACHE ??= mkdtempSync(path.join(os.tmpdir(), "amigate-bench-code-cache-"));
-  console.log(`V8's code cache for the scans: ${process.env.AMIGATE_CODE_CACHE} (made by the first scan)`);
+  console.log(`V8's code cache for the scans: ${process.env.AMIGATE_CODE_CACHE} (made by the second scan)`);
   const scan = (target: string) =>
     measure(cli, ["scan", target, "--format", "json", "--output", "/dev/null"]);
 

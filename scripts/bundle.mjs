@@ -31,8 +31,8 @@ await build({
   platform: "node",
   target: "node20",
   // Node reads the whole file into a string on every start, cached or not: without whitespace and
-  // comments it is 1.15 MB instead of 1.63, and a small scan took 0.22 s instead of 0.26. Names stay
-  // for stack traces; renaming them as well saved nothing more.
+  // comments it is a third smaller (docs/performance.md, "The code cache"). Names stay for stack
+  // traces.
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: "linked",

@@ -26,7 +26,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { createAccount, startServer, waitForScan } from "../../test/support/server-process.js";
 import { REPO_ROOT } from "../../test/support/trees.js";
-import { ONE_SHOT_COMMANDS } from "./one-shot.js";
+import { ONE_SHOT_COMMANDS } from "./one-shot-names.js";
 
 const pkg = mkdtempSync(path.join(os.tmpdir(), "amigate-bundle-"));
 const BUNDLE = path.join(pkg, "dist/amigate.js");

@@ -23,8 +23,8 @@ import { userCacheDir } from "../io/user-cache.js";
 /**
  * V8's code cache for a CommonJS bundle, kept between runs: what Node 22's `module.enableCompileCache`
  * does for every module, by hand, because Node 20 has no such API (nor any code cache for ES modules).
- * With the bytecode V8 made in an earlier run, a one-shot scan skips compiling the functions it runs:
- * 30–55 ms of a small image's 0.25–0.75 s here (docs/performance.md, "The code cache").
+ * With the bytecode V8 made in an earlier run, a one-shot scan skips compiling the functions it runs
+ * (what that saves: docs/performance.md, "The code cache").
  */
 
 /** What became of the cache in this run. */
@@ -79,11 +79,7 @@ const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).
  * node's version, the architecture and the flags node was started with are part of the name. Two
  * flag sets in turn (the launcher's and `node dist/amigate.js`'s) then each keep their own.
  */
-export function cacheFileName(
-  file: string,
-  sourceHash: string,
-  env: NodeJS.ProcessEnv = process.env,
-): string {
+function cacheFileName(file: string, sourceHash: string, env: NodeJS.ProcessEnv = process.env): string {
   const key = [sourceHash, process.version, process.arch, process.execArgv.join(" "), env.NODE_OPTIONS ?? ""];
   return `${path.basename(file, path.extname(file))}-${sha256(key.join("\0")).toString("hex").slice(0, 24)}.v8`;
 }
@@ -190,8 +186,8 @@ export function requireWithCodeCache(file: string, options: CodeCacheOptions): L
   if (cacheFile !== undefined && state !== "used") {
     // The first run only marks that it ran: making a cache costs ~40 ms, which a one-off run in a
     // fresh container would pay for a cache no later run reads. A run that finds the mark, or a
-    // cache V8 refused or that was damaged, makes one.
-    const make = state === "rejected" || existsSync(cacheFile) || existsSync(seenMark(cacheFile));
+    // file V8 refused or that was damaged, makes one.
+    const make = existsSync(cacheFile) || existsSync(seenMark(cacheFile));
     process.once("exit", (code) => {
       if (!options.makeOnExit(code)) return;
       try {

@@ -11,7 +11,6 @@ import { type CommandTable, runCli } from "./program.js";
 import { registerScan } from "./scan.js";
 
 export { undoHeapGrowthLimit } from "./heap-growth.js";
-export { ONE_SHOT_COMMANDS } from "./one-shot-names.js";
 
 /** The one-shot commands, for a program that registers them all (help, completion). */
 export const ONE_SHOT_TABLE = {
