@@ -102,6 +102,9 @@ await build({
 // - --v8-pool-size=1 on one or two CPUs: node's default four V8 threads (background compiling,
 //   GC) compete with the main thread for two cores. Not set when NODE_OPTIONS names a pool size,
 //   nor where more CPUs are online (not measured there; node's default stands).
+// - NODE_EXTRA_CA_CERTS is dropped: node parses that file, and builds its whole root store, as it
+//   starts (~60 ms on a Debian bundle), and these commands make no TLS connection (a test checks
+//   the bundle loads neither tls nor https). Other commands keep it: push and pull may need it.
 // `node dist/amigate.js …` still works: node reads these lines as JavaScript and runs as before.
 const LAUNCHER = [
   "#!/bin/sh",
@@ -109,6 +112,7 @@ const LAUNCHER = [
   `':' //; export GLIBC_TUNABLES="\${GLIBC_TUNABLES-glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456}"`,
   `':' //; [ -r /sys/devices/system/cpu/online ] && read -r cpus </sys/devices/system/cpu/online`,
   `':' //; case "$cpus:$NODE_OPTIONS" in *v8-pool-size* | *v8_pool_size*) ;; 0:* | 0-1:*) pool=--v8-pool-size=1 ;; esac`,
+  `':' //; unset NODE_EXTRA_CA_CERTS`,
   `':' //; exec node $pool "$0" "$@"`,
 ];
 const entry = path.join(outdir, "amigate.js");

@@ -227,6 +227,24 @@ test("the launcher hands node its arguments unchanged, with the malloc and V8 po
   }
 });
 
+test("the one-shot commands start without NODE_EXTRA_CA_CERTS, which they cannot use; the rest keep it", () => {
+  // Node reads the file as it starts and warns when it cannot: the warning shows whether it did.
+  const env = { NODE_EXTRA_CA_CERTS: path.join(pkg, "no-such-ca.pem") };
+  const warned = (r: { stderr: string }) => r.stderr.includes("Ignoring extra certs from");
+  const root = mkdtempSync(path.join(pkg, "tiny-root-"));
+  writeFileSync(path.join(root, "motd"), "hello\n");
+  const scan = run(["scan", root, "--format", "json"], false, env);
+  assert.ok(scan.status === 0 || scan.status === 1, scan.stderr);
+  assert.equal(warned(scan), false, scan.stderr);
+  assert.equal(warned(run(["--version"], false, env)), true, "--version keeps the variable");
+  // Dropping it is safe only while the bundle those commands run cannot open a TLS connection.
+  const bundle = readFileSync(path.join(pkg, "dist/one-shot.cjs"), "utf8");
+  for (const module of ["tls", "https", "http2", "http"]) {
+    assert.doesNotMatch(bundle, new RegExp(`require\\("(node:)?${module}"\\)`), module);
+  }
+  assert.match(bundle, /require\("node:zlib"\)/, "the pattern finds the bundle's requires");
+});
+
 test("the launcher's one-shot commands are those one-shot.ts bundles", () => {
   const line = readFileSync(BUNDLE, "utf8")
     .split("\n")
