@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import type { HostRuns } from "../io/bytes.js";
 
 /**
  * One read-only view over an image's files, whatever holds them: a host directory, a tar archive,
@@ -48,15 +49,13 @@ export interface FileTree {
   close(): Promise<void>;
 }
 
-/** A regular file's bytes as runs of an open host file (FileTree.hostExtents). */
-export interface HostExtents {
-  fd: number;
+/**
+ * A regular file's bytes as runs of an open host file (FileTree.hostExtents): pairs (host offset,
+ * length) covering them in order, `size` in all; a host offset of -1 is a run of zeros (a hole, an
+ * unwritten extent), one of -2 - i bytes of a compressed unit (HostRuns.packed).
+ */
+export interface HostExtents extends HostRuns {
   size: number;
-  /**
-   * Pairs (host offset, length) covering the file's bytes in order, `size` in all; a host offset
-   * of -1 is a run of zeros (a hole, an unwritten extent).
-   */
-  runs: number[];
 }
 
 export type FileType = "file" | "directory" | "symlink" | "char" | "block" | "fifo" | "socket" | "unknown";

@@ -66,8 +66,8 @@ export function scanHostFile(
   counts: ReadCounts,
   buffers: ReadBuffers,
 ): void {
-  const { fd, size, runs } = job.extents;
-  const read = (from: number, target: Buffer) => readHostRuns(fd, runs, from, target, job.path);
+  const { fd, size, runs, packed } = job.extents;
+  const read = (from: number, target: Buffer) => readHostRuns(fd, runs, from, target, job.path, packed);
   if (size > HEAD_FIRST) {
     const head = buffers.whole.subarray(0, BINARY_PROBE);
     read(0, head);

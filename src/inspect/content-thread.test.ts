@@ -117,7 +117,7 @@ async function threadsAgree(
     assert.deepEqual(extents, await hostExtents(p), `${p} by number and by path`);
     if (extents) {
       const bytes = Buffer.alloc(extents.size);
-      readHostRuns(extents.fd, extents.runs, 0, bytes, p);
+      readHostRuns(extents.fd, extents.runs, 0, bytes, p, extents.packed);
       assert.ok(bytes.equals(await tree.readFile(p, { maxBytes: extents.size })), p);
       mapped.push(p);
       fds.add(extents.fd);
@@ -251,34 +251,33 @@ describe("the content thread", () => {
     execFileSync("sgdisk", ["-n", "1:2048:+32M", raw], { stdio: "ignore" });
     execFileSync("mkfs.ext4", ["-q", "-F", "-E", "offset=1048576", "-d", root, raw, "32M"]);
     // 4 KiB clusters: a file of several clusters lies in runs that are not one extent of the file.
-    const qcow2 = path.join(dir, "disk.qcow2");
-    execFileSync("qemu-img", [
-      "convert",
-      "-q",
-      "-f",
-      "raw",
-      "-O",
-      "qcow2",
-      "-o",
-      "cluster_size=4096",
-      raw,
-      qcow2,
-    ]);
-
-    it("finds exactly what the main thread finds, the threads reading the qcow2 file", async () => {
-      const disk = await openDiskImage(qcow2);
-      try {
-        assert.ok(disk.source.hostMap && !disk.source.hostFile);
-        const table = await readPartitionTable(disk.source);
-        const tree = await openExt4(partitionSource(disk.source, table.partitions[0]!));
-        const { here, mapped, fds } = await threadsAgree(tree);
-        assert.deepEqual([...fds], [disk.source.hostMap!.fd]);
-        assert.ok(mapped.includes("/var/log/app/huge.log") && mapped.includes("/etc/app.conf"));
-        assertPlanted(here);
-      } finally {
-        await disk.source.close();
-      }
-    });
+    // Compressed, the clusters and the VMDK's grains are inflated by the thread itself.
+    const images: Array<[string, string[]]> = [
+      ["disk.qcow2", ["-O", "qcow2", "-o", "cluster_size=4096"]],
+      ["disk-compressed.qcow2", ["-c", "-O", "qcow2", "-o", "cluster_size=4096"]],
+      ["disk-stream.vmdk", ["-O", "vmdk", "-o", "subformat=streamOptimized"]],
+    ];
+    for (const [name, convert] of images) {
+      const image = path.join(dir, name);
+      execFileSync("qemu-img", ["convert", "-q", "-f", "raw", ...convert, raw, image]);
+      it(`${name}: finds exactly what the main thread finds, the threads reading the image file`, async () => {
+        const disk = await openDiskImage(image);
+        try {
+          assert.ok(disk.source.hostMap && !disk.source.hostFile);
+          const table = await readPartitionTable(disk.source);
+          const tree = await openExt4(partitionSource(disk.source, table.partitions[0]!));
+          const { here, mapped, fds } = await threadsAgree(tree);
+          assert.deepEqual([...fds], [disk.source.hostMap!.fd]);
+          assert.ok(mapped.includes("/var/log/app/huge.log") && mapped.includes("/etc/app.conf"));
+          const extents = await tree.hostExtents!("/etc/app.conf");
+          const packed = extents?.packed !== undefined && extents.runs.some((at) => at <= -2);
+          assert.equal(packed, name !== "disk.qcow2", "compressed units are read as packed runs");
+          assertPlanted(here);
+        } finally {
+          await disk.source.close();
+        }
+      });
+    }
   });
 
   describe("reading files itself from an NTFS partition of a raw disk", () => {

@@ -1,4 +1,5 @@
 import { ImageFormatError } from "./errors.js";
+import type { UnitPacking } from "./packed-unit.js";
 
 /**
  * Random access to the bytes of an image or a part of one (a partition, a logical volume, the
@@ -43,12 +44,25 @@ export interface HostFile {
 /** Where a block-mapped source's bytes lie in an open host file (ByteSource.hostMap). */
 export interface HostMap {
   fd: number;
+  /** Set when some units are compressed: a thread may inflate them itself (packed runs). */
+  packing?: UnitPacking;
   /**
    * Bytes [offset, offset + length) of the source as pairs (host offset, length) in order, a host
-   * offset of -1 for zeros (an unallocated cluster); undefined when some of them do not lie in the
-   * host file as they are (a compressed cluster). Checked as read() checks them.
+   * offset of -1 for zeros (an unallocated cluster) and -2 - i for bytes of a compressed unit,
+   * whose (host offset, data length, offset within the unit inflated) this appends to `packed` as
+   * its i-th triple (pushPackedRun); undefined when some of them cannot be read from the host file
+   * by another thread. Checked as read() checks them.
    */
-  runs(offset: number, length: number): Promise<number[] | undefined>;
+  runs(offset: number, length: number, packed: number[]): Promise<number[] | undefined>;
+}
+
+/** A range's bytes as runs of a host file (hostRunsOf, HostExtents). */
+export interface HostRuns {
+  fd: number;
+  /** Pairs (host offset, or -1 for zeros, or -2 - i for packed triple i; length). */
+  runs: number[];
+  /** Set when some runs are bytes of compressed units: triples (unit at, data length, within). */
+  packed?: { packing: UnitPacking; units: number[] };
 }
 
 /** `target.length` bytes of `source` at `offset` into `target`: readInto where it has it, else read and copy. */
@@ -63,20 +77,35 @@ export function pushRun(runs: number[], offset: number, length: number): void {
   const n = runs.length;
   const last = n ? runs[n - 2]! : undefined;
   const joins =
-    last !== undefined && (offset === -1 ? last === -1 : last !== -1 && last + runs[n - 1]! === offset);
+    last !== undefined &&
+    (offset === -1 ? last === -1 : offset >= 0 && last >= 0 && last + runs[n - 1]! === offset);
   if (joins) runs[n - 1]! += length;
   else runs.push(offset, length);
 }
 
 /**
+ * Appends a run of `length` bytes of a compressed unit (data at `at`, `dataLength` bytes long),
+ * from `within` bytes into it inflated: a run of its own, never joined, naming its triple in `packed`.
+ */
+export function pushPackedRun(
+  runs: number[],
+  packed: number[],
+  at: number,
+  dataLength: number,
+  within: number,
+  length: number,
+): void {
+  if (length <= 0) return;
+  runs.push(-2 - packed.length / 3, length);
+  packed.push(at, dataLength, within);
+}
+
+/**
  * A file's runs in `source` (pairs: source offset or -1 for zeros, length) as runs of the host
  * file under it, for a thread that reads them itself; undefined when the source has no host file
- * or some bytes do not lie there as they are. `runs` may be changed and returned.
+ * or some bytes cannot be read there by another thread. `runs` may be changed and returned.
  */
-export async function hostRunsOf(
-  source: ByteSource,
-  runs: number[],
-): Promise<{ fd: number; runs: number[] } | undefined> {
+export async function hostRunsOf(source: ByteSource, runs: number[]): Promise<HostRuns | undefined> {
   const linear = source.hostFile;
   if (linear) {
     for (let i = 0; i < runs.length; i += 2) if (runs[i] !== -1) runs[i]! += linear.offset;
@@ -85,16 +114,23 @@ export async function hostRunsOf(
   const map = source.hostMap;
   if (!map) return undefined;
   const out: number[] = [];
+  const packed: number[] = [];
   for (let i = 0; i < runs.length; i += 2) {
     if (runs[i] === -1) {
       pushRun(out, -1, runs[i + 1]!);
       continue;
     }
-    const mapped = await map.runs(runs[i]!, runs[i + 1]!);
+    const mapped = await map.runs(runs[i]!, runs[i + 1]!, packed);
     if (!mapped) return undefined;
-    for (let j = 0; j < mapped.length; j += 2) pushRun(out, mapped[j]!, mapped[j + 1]!);
+    for (let j = 0; j < mapped.length; j += 2) {
+      const at = mapped[j]!;
+      if (at <= -2) out.push(at, mapped[j + 1]!);
+      else pushRun(out, at, mapped[j + 1]!);
+    }
   }
-  return { fd: map.fd, runs: out };
+  if (packed.length === 0) return { fd: map.fd, runs: out };
+  if (!map.packing) return undefined;
+  return { fd: map.fd, runs: out, packed: { packing: map.packing, units: packed } };
 }
 
 /**

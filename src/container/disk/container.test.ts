@@ -83,25 +83,32 @@ describe("containers read back the raw disk byte for byte", () => {
           const n = Math.min(piece, disk.source.size - at);
           const runs = (await hostRunsOf(disk.source, [at, n]))!;
           const bytes = Buffer.alloc(n);
-          readHostRuns(runs.fd, runs.runs, 0, bytes, file!);
+          readHostRuns(runs.fd, runs.runs, 0, bytes, file!, runs.packed);
           h.update(bytes);
         }
         const want = file === "mbr-4k.qcow2" ? await hashFile(path.join(dir, "mbr.raw")) : rawHash;
         assert.equal(h.digest("hex"), want, file);
-        // Unallocated clusters, grains and blocks are runs of zeros, not reads.
+        // Unallocated clusters, grains and blocks are runs of zeros, not reads; compressed ones are
+        // packed runs, each with its triple.
         if (disk.source.hostMap) assert.ok(whole.runs.includes(-1), file);
+        const packedRuns = whole.runs.filter((at, i) => i % 2 === 0 && at <= -2).length;
+        assert.equal(packedRuns > 0, /compressed|stream/.test(file!), file);
+        assert.equal(whole.packed?.units.length ?? 0, packedRuns * 3, file);
       } finally {
         await disk.source.close();
       }
     }
-    // Compressed clusters and grains (gpt-compressed.qcow2, gpt-stream.vmdk) stay unmapped. The split
-    // VMDK's disk fits in one extent file (a disk of several is not mapped: a thread gets one fd).
+    // Compressed clusters and grains (gpt-compressed.qcow2, gpt-stream.vmdk) are packed runs, which
+    // the thread inflates. The split VMDK's disk fits in one extent file (a disk of several is not
+    // mapped: a thread gets one fd).
     assert.deepEqual(mapped.sort(), [
       "flat/gpt-flat.vmdk",
       "gpt-1m.vhdx",
+      "gpt-compressed.qcow2",
       "gpt-dynamic.vhd",
       "gpt-fixed.vhd",
       "gpt-sparse.vmdk",
+      "gpt-stream.vmdk",
       "gpt-v2.qcow2",
       "gpt.qcow2",
       "gpt.raw",

@@ -1,7 +1,8 @@
-import { inflateRawSync } from "node:zlib";
 import { type ByteSource, readSourceInto } from "../../io/bytes.js";
 import { ExternalReferenceError, ImageFormatError, TargetError } from "../../io/errors.js";
-import { Lru, u64, unitReader, wholeOutputChunk } from "./util.js";
+import { Lru } from "../../io/lru.js";
+import { badUnit, inflateUnit, type PackedUnit, packingId, type UnitPacking } from "../../io/packed-unit.js";
+import { u64, unitReader } from "./util.js";
 
 // qcow2 layout from QEMU's docs/interop/qcow2.txt: big-endian header, two-level L1/L2 tables.
 const MAGIC = 0x514649fb; // "QFI\xfb"
@@ -110,30 +111,22 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
     return { offset, table: t };
   };
 
-  const compressed = async (entry: bigint, at: number): Promise<Buffer> => {
+  const packing: UnitPacking = { id: packingId(), file: name, format: "raw-deflate", unitSize: clusterSize };
+  /** Where a compressed cluster's data lies (its L2 entry, at `at`, says), checked to be in the file. */
+  const compressedData = (entry: bigint, at: number): PackedUnit => {
     const x = 62 - (clusterBits - 8);
     const hostOffset = Number(entry & ((1n << BigInt(x)) - 1n));
     const sectors = Number((entry >> BigInt(x)) & ((1n << BigInt(clusterBits - 8)) - 1n)) + 1;
     const length = Math.min(sectors * 512 - (hostOffset % 512), file.size - hostOffset);
     if (hostOffset < 512 || length <= 0)
       throw new ImageFormatError(name, "qcow2 compressed cluster", at, "data inside the file");
-    try {
-      const out = inflateRawSync(await file.read(hostOffset, length), {
-        maxOutputLength: clusterSize,
-        finishFlush: 2,
-        chunkSize: wholeOutputChunk(clusterSize),
-      });
-      if (out.length === clusterSize) return out;
-      return Buffer.concat([out, Buffer.alloc(clusterSize - out.length)]);
-    } catch (e) {
-      if (e instanceof ImageFormatError) throw e;
-      throw new ImageFormatError(
-        name,
-        "qcow2 compressed cluster",
-        hostOffset,
-        "raw deflate data of one cluster",
-      );
-    }
+    return { at: hostOffset, length };
+  };
+  const compressed = async (entry: bigint, at: number): Promise<Buffer> => {
+    const data = compressedData(entry, at);
+    const out = inflateUnit(await file.read(data.at, data.length), "raw-deflate", clusterSize);
+    if (!out) throw badUnit(packing, data.at, "one cluster");
+    return out;
   };
 
   /** A compressed cluster's bytes, inflated once while the cache keeps them: read, never written. */
@@ -189,17 +182,20 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
     return offset + within;
   };
 
-  // For a content thread: where a cluster's bytes lie in the file, unless it is compressed.
-  const locate = async (cluster: number, within: number, length: number): Promise<number | undefined> => {
+  // For a content thread: where a cluster's bytes lie in the file, or its compressed data, which
+  // the thread inflates itself (io/host-read.ts).
+  const locate = async (cluster: number, within: number, length: number): Promise<number | PackedUnit> => {
     const l2 = await l2Table(Math.floor(cluster / l2Entries));
     if (!l2) return -1;
     const slot = (cluster % l2Entries) * 8;
     const entry = l2.table.readBigUInt64BE(slot);
-    return entry & COMPRESSED ? undefined : dataOffset(l2, slot, entry, within, length);
+    if (entry & COMPRESSED) return compressedData(entry & ~(COPIED | COMPRESSED), slot);
+    return dataOffset(l2, slot, entry, within, length);
   };
   const source = unitReader(name, size, clusterSize, readUnitInto, () => file.close(), {
     host: file.hostFile,
     unit: locate,
+    packing,
   });
   return { source, info: { version, clusterSize } };
 }

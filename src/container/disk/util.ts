@@ -3,32 +3,12 @@ import {
   checkReadRange,
   type HostFile,
   type HostMap,
+  pushPackedRun,
   pushRun,
   readSourceInto,
 } from "../../io/bytes.js";
 import { ImageFormatError } from "../../io/errors.js";
-
-/** A small least-recently-used cache (Map keeps insertion order). */
-export class Lru<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(private readonly capacity: number) {}
-  get(key: K): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
-  }
-  set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    if (this.map.size > this.capacity) {
-      const oldest = this.map.keys().next();
-      if (!oldest.done) this.map.delete(oldest.value);
-    }
-  }
-}
+import type { PackedUnit, UnitPacking } from "../../io/packed-unit.js";
 
 /** Throws ImageFormatError unless [offset, offset+length) lies inside `source`. */
 export function checkRange(source: ByteSource, offset: number, length: number): void {
@@ -37,10 +17,15 @@ export function checkRange(source: ByteSource, offset: number, length: number): 
 
 /**
  * Where bytes [within, within + length) of one unit lie in the image file: a byte offset there,
- * -1 for zeros (unallocated), undefined when they do not lie there as they are (compressed).
- * Checked as reading them would check them.
+ * -1 for zeros (unallocated), the unit's compressed data (a PackedUnit, which the container's
+ * `packing` says how to inflate), undefined when another thread cannot read them there. Checked
+ * as reading them would check them.
  */
-export type LocateUnit = (unit: number, within: number, length: number) => Promise<number | undefined>;
+export type LocateUnit = (
+  unit: number,
+  within: number,
+  length: number,
+) => Promise<number | PackedUnit | undefined>;
 
 /** read() of a source whose readInto does the work: the range is checked before the buffer is made. */
 async function readThroughInto(source: ByteSource, offset: number, length: number): Promise<Buffer> {
@@ -63,14 +48,15 @@ export function unitReader(
   unitSize: number,
   readUnitInto: (unit: number, within: number, target: Buffer) => Promise<void>,
   close: () => Promise<void>,
-  locate?: { host: HostFile | undefined; unit: LocateUnit },
+  locate?: { host: HostFile | undefined; unit: LocateUnit; packing?: UnitPacking },
 ): ByteSource {
   const host = locate?.host;
   const locateUnit = locate?.unit;
   const hostMap: HostMap | undefined = host &&
     locateUnit && {
       fd: host.fd,
-      async runs(offset: number, length: number): Promise<number[] | undefined> {
+      ...(locate.packing ? { packing: locate.packing } : {}),
+      async runs(offset: number, length: number, packed: number[]): Promise<number[] | undefined> {
         checkRange(self, offset, length);
         const out: number[] = [];
         for (let pos = offset, end = offset + length; pos < end; ) {
@@ -79,7 +65,8 @@ export function unitReader(
           const n = Math.min(unitSize - within, end - pos);
           const at = await locateUnit(unit, within, n);
           if (at === undefined) return undefined;
-          pushRun(out, at === -1 ? -1 : host.offset + at, n);
+          if (typeof at === "number") pushRun(out, at === -1 ? -1 : host.offset + at, n);
+          else pushPackedRun(out, packed, host.offset + at.at, at.length, within, n);
           pos += n;
         }
         return out;
@@ -141,9 +128,10 @@ export function sliceSource(
       ? {
           hostMap: {
             fd: parent.hostMap.fd,
-            async runs(offset: number, length: number): Promise<number[] | undefined> {
+            ...(parent.hostMap.packing ? { packing: parent.hostMap.packing } : {}),
+            async runs(offset: number, length: number, packed: number[]): Promise<number[] | undefined> {
               checkRange(self, offset, length);
-              return parent.hostMap!.runs(start + offset, length);
+              return parent.hostMap!.runs(start + offset, length, packed);
             },
           },
         }
@@ -215,14 +203,6 @@ function crc(poly: number, data: Uint8Array, init: number, xorOut: number): numb
     c = ((t[(c ^ (data[i] as number)) & 0xff] as number) ^ (c >>> 8)) >>> 0;
   return (c ^ xorOut) >>> 0;
 }
-
-/**
- * zlib's output chunk for inflating one whole unit of `unitSize` bytes (a VMDK grain, a qcow2
- * cluster) in one piece. With zlib's default 16 KiB chunks the pieces were then joined (the Debian
- * disk as compressed qcow2: 1.17 → 1.07 s a scan); a chunk of exactly the unit's size makes node's
- * zlib allocate a second, unused chunk whenever the first fills, which a little room avoids.
- */
-export const wholeOutputChunk = (unitSize: number): number => unitSize + 512;
 
 /** CRC-32 (ISO-HDLC, as GPT and zlib use). */
 export const crc32 = (data: Uint8Array): number => crc(0xedb88320, data, 0xffffffff, 0xffffffff);

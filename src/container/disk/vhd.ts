@@ -1,6 +1,7 @@
 import { type ByteSource, readSourceInto } from "../../io/bytes.js";
 import { ExternalReferenceError, ImageFormatError } from "../../io/errors.js";
-import { Lru, sliceSource, u64, unitReader } from "./util.js";
+import { Lru } from "../../io/lru.js";
+import { sliceSource, u64, unitReader } from "./util.js";
 
 // Microsoft "Virtual Hard Disk Image Format Specification" 1.0: a big-endian 512-byte footer
 // ("conectix") at the end (and a copy at the start of dynamic disks), a dynamic header

@@ -1,7 +1,16 @@
-import { inflateRawSync, inflateSync } from "node:zlib";
 import { type ByteSource, readSourceInto } from "../../io/bytes.js";
 import { ImageFormatError } from "../../io/errors.js";
-import { Lru, u64, unitReader, wholeOutputChunk } from "./util.js";
+import { Lru } from "../../io/lru.js";
+import {
+  badUnit,
+  GRAIN_MARKER_BYTES,
+  grainDataLength,
+  inflateUnit,
+  type PackedUnit,
+  packingId,
+  type UnitPacking,
+} from "../../io/packed-unit.js";
+import { u64, unitReader } from "./util.js";
 
 // VMware "Virtual Disk Format 5.0": a hosted sparse extent starts with a 512-byte little-endian
 // SparseExtentHeader; grain directory (GD) → grain tables (GT) → grains. streamOptimized extents
@@ -107,31 +116,17 @@ export async function openSparseExtent(file: ByteSource, description: string): P
     return gt;
   };
 
-  const inflateOptions = {
-    maxOutputLength: grainSize,
-    finishFlush: 2,
-    chunkSize: wholeOutputChunk(grainSize),
-  };
+  const packing: UnitPacking = { id: packingId(), file: name, format: "vmdk-grain", unitSize: grainSize };
   const readCompressed = async (sector: number, grain: number): Promise<Buffer> => {
     const at = sector * 512;
-    if (at + 12 > file.size)
+    if (at + GRAIN_MARKER_BYTES > file.size)
       throw new ImageFormatError(name, "VMDK grain marker", at, "a marker inside the file");
-    const marker = await file.read(at, 12);
-    const length = marker.readUInt32LE(8);
-    if (length === 0 || length > grainSize + 4096 || at + 12 + length > file.size)
-      throw new ImageFormatError(name, "VMDK grain marker", at, "compressed grain data inside the file");
-    const data = await file.read(at + 12, length);
-    let out: Buffer;
-    try {
-      out = inflateSync(data, inflateOptions);
-    } catch {
-      try {
-        out = inflateRawSync(data, inflateOptions);
-      } catch {
-        throw new ImageFormatError(name, "VMDK compressed grain", at, `deflate data of grain ${grain}`);
-      }
-    }
-    return out.length === grainSize ? out : Buffer.concat([out, Buffer.alloc(grainSize - out.length)]);
+    const marker = await file.read(at, GRAIN_MARKER_BYTES);
+    const length = grainDataLength(name, at, marker, grainSize, file.size);
+    const data = await file.read(at + GRAIN_MARKER_BYTES, length);
+    const out = inflateUnit(data, "vmdk-grain", grainSize);
+    if (!out) throw badUnit(packing, at, `grain ${grain}`);
+    return out;
   };
 
   /** Where an uncompressed grain's bytes lie in the file. */
@@ -169,16 +164,21 @@ export async function openSparseExtent(file: ByteSource, description: string): P
     else if (compressed) (await inflated(sector, grain)).copy(target, 0, within, within + target.length);
     else await readSourceInto(file, grainAt(grain, sector, within, target.length), target);
   };
-  // For a content thread: an uncompressed grain's bytes as they lie in the file.
-  const locate = async (grain: number, within: number, length: number): Promise<number | undefined> => {
+  // For a content thread: an uncompressed grain's bytes as they lie in the file; a compressed
+  // grain's marker, which the thread reads, checks and inflates itself (io/host-read.ts).
+  const locate = async (grain: number, within: number, length: number): Promise<number | PackedUnit> => {
     const sector = await grainSector(grain);
     if (sector <= 1) return -1;
-    return compressed ? undefined : grainAt(grain, sector, within, length);
+    if (!compressed) return grainAt(grain, sector, within, length);
+    if (sector * 512 + GRAIN_MARKER_BYTES > file.size)
+      throw new ImageFormatError(name, "VMDK grain marker", sector * 512, "a marker inside the file");
+    return { at: sector * 512, length: 0 };
   };
   return {
     source: unitReader(description, size, grainSize, readUnitInto, () => file.close(), {
       host: file.hostFile,
       unit: locate,
+      ...(compressed ? { packing } : {}),
     }),
     descriptor,
     compressed,

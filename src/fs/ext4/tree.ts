@@ -167,7 +167,7 @@ export class Ext4Tree implements FileTree {
       ino === undefined ? await this.regular(path) : regularInode(this.vol, path, await this.inode(ino, -1));
     const runs = await volumeRuns(this.vol, inode);
     const host = runs && (await hostRunsOf(source, runs));
-    return host && { fd: host.fd, size: inode.size, runs: host.runs };
+    return host && { ...host, size: inode.size };
   }
 
   createReadStream(path: string, options: { start?: number; end?: number } = {}): Readable {

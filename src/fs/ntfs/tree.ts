@@ -192,7 +192,7 @@ export class NtfsTree implements FileTree {
     const data = await this.dataOf(path, ino);
     const runs = data ? data.volumeRuns() : [];
     const host = runs && (await hostRunsOf(source, runs));
-    return host && { fd: host.fd, size: data?.size ?? 0, runs: host.runs };
+    return host && { ...host, size: data?.size ?? 0 };
   }
 
   createReadStream(path: string, options: { start?: number; end?: number } = {}): Readable {

@@ -128,7 +128,7 @@ export class XfsTree implements FileTree {
     const inode = regularInode(path, ino === undefined ? await this.lookup(path) : await this.inode(ino));
     const runs = await volumeRuns(this.volume, inode);
     const host = runs && (await hostRunsOf(source, runs));
-    return host && { fd: host.fd, size: inode.size, runs: host.runs };
+    return host && { ...host, size: inode.size };
   }
 
   createReadStream(path: string, options: { start?: number; end?: number } = {}): Readable {
