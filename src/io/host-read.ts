@@ -8,6 +8,7 @@ import {
   inflateUnit,
   type UnitPacking,
 } from "./packed-unit.js";
+import { UnitCache } from "./unit-cache.js";
 
 /**
  * Reads bytes [from, from + target.length) of a file laid out as `runs` (HostExtents.runs: pairs
@@ -67,42 +68,10 @@ function readFully(
 
 /**
  * Inflated units a thread keeps: a file's runs often come back to a unit (small files share a
- * grain), and so do the next files'. About 8 MiB, at least 4 units, in buffers reused for the
- * thread's life: a content thread allocates little else, so units dropped as garbage would reach
- * its old generation and wait there for a full collection (the 30 k-file disk as a streamOptimized
- * VMDK peaked at 362 MiB against 231 when the main thread inflated).
+ * grain), and so do the next files'. About 8 MiB, at least 4 units.
  */
 const UNIT_CACHE_BYTES = 8 * 1024 * 1024;
-class UnitCache {
-  /** Key → buffer, least recently used first. */
-  private readonly units = new Map<string, Buffer>();
-  constructor(
-    readonly unitSize: number,
-    private readonly capacity: number,
-  ) {}
-  get(key: string): Buffer | undefined {
-    const unit = this.units.get(key);
-    if (unit) {
-      this.units.delete(key);
-      this.units.set(key, unit);
-    }
-    return unit;
-  }
-  /** Keeps a copy of `bytes` (unitSize) under `key`, in the least recently used buffer when full. */
-  keep(key: string, bytes: Buffer): Buffer {
-    let into: Buffer | undefined;
-    if (this.units.size >= this.capacity) {
-      const [oldest, buffer] = this.units.entries().next().value as [string, Buffer];
-      this.units.delete(oldest);
-      into = buffer;
-    }
-    into ??= Buffer.allocUnsafe(this.unitSize);
-    bytes.copy(into);
-    this.units.set(key, into);
-    return into;
-  }
-}
-let unitCache: UnitCache | undefined;
+let unitCache: UnitCache<string> | undefined;
 /** Compressed data is read into this, grown as needed (a unit's data is at most ~ its size). */
 let dataScratch = Buffer.alloc(0);
 const fileSizes = new Map<number, { id: number; size: number }>();
@@ -133,7 +102,7 @@ function copyPacked(
 
 function inflatedUnit(fd: number, packing: UnitPacking, at: number, length: number): Buffer {
   if (unitCache?.unitSize !== packing.unitSize)
-    unitCache = new UnitCache(packing.unitSize, Math.max(4, Math.floor(UNIT_CACHE_BYTES / packing.unitSize)));
+    unitCache = UnitCache.ofBytes(packing.unitSize, UNIT_CACHE_BYTES, 4);
   const key = `${packing.id}:${at}`;
   return unitCache.get(key) ?? unitCache.keep(key, readPackedUnit(fd, packing, at, length));
 }

@@ -2,6 +2,7 @@ import { type ByteSource, readSourceInto } from "../../io/bytes.js";
 import { ExternalReferenceError, ImageFormatError, TargetError } from "../../io/errors.js";
 import { Lru } from "../../io/lru.js";
 import { badUnit, inflateUnit, type PackedUnit, packingId, type UnitPacking } from "../../io/packed-unit.js";
+import { UnitCache } from "../../io/unit-cache.js";
 import { u64, unitReader } from "./util.js";
 
 // qcow2 layout from QEMU's docs/interop/qcow2.txt: big-endian header, two-level L1/L2 tables.
@@ -80,7 +81,7 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
   const l1End = l1Offset + l1Size * 8;
   if (h.readUInt32BE(60) === 0) await refuseAliases(file, l1, l1Offset, clusterSize, version);
   const l2Cache = new Lru<number, Buffer>(64);
-  const dataCache = new Lru<number, Buffer>(16);
+  const dataCache = new UnitCache<number>(clusterSize, 16);
 
   const checkMeta = (offset: number, at: number, what: string) => {
     // A table must sit in its own cluster inside the file: not the header, not the L1 table.
@@ -129,16 +130,8 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
     return out;
   };
 
-  /** A compressed cluster's bytes, inflated once while the cache keeps them: read, never written. */
-  const inflated = async (cluster: number, entry: bigint, slot: number): Promise<Buffer> => {
-    let data = dataCache.get(cluster);
-    if (!data) {
-      data = await compressed(entry & ~(COPIED | COMPRESSED), slot);
-      dataCache.set(cluster, data);
-    }
-    return data;
-  };
-  // A compressed cluster's bytes are copied once, from the inflated cluster into the reader's buffer.
+  // A compressed cluster's bytes are copied into the reader's buffer from the cache, or from the
+  // cluster just inflated, which the cache then keeps a copy of (the cache's buffers are reused).
   const readUnitInto = async (cluster: number, within: number, target: Buffer): Promise<void> => {
     const l2 = await l2Table(Math.floor(cluster / l2Entries));
     if (!l2) {
@@ -148,7 +141,13 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
     const slot = (cluster % l2Entries) * 8;
     const entry = l2.table.readBigUInt64BE(slot);
     if (entry & COMPRESSED) {
-      (await inflated(cluster, entry, slot)).copy(target, 0, within, within + target.length);
+      const cached = dataCache.get(cluster);
+      if (cached) cached.copy(target, 0, within, within + target.length);
+      else {
+        const data = await compressed(entry & ~(COPIED | COMPRESSED), slot);
+        data.copy(target, 0, within, within + target.length);
+        dataCache.keep(cluster, data);
+      }
       return;
     }
     const offset = dataOffset(l2, slot, entry, within, target.length);

@@ -10,6 +10,7 @@ import {
   packingId,
   type UnitPacking,
 } from "../../io/packed-unit.js";
+import { UnitCache } from "../../io/unit-cache.js";
 import { u64, unitReader } from "./util.js";
 
 // VMware "Virtual Disk Format 5.0": a hosted sparse extent starts with a 512-byte little-endian
@@ -97,7 +98,7 @@ export async function openSparseExtent(file: ByteSource, description: string): P
   // Inflated grains: a filesystem reader comes back to the same grains (an inode table, a
   // directory, then its files). On the bench disk 799 grains were inflated 1,293 times with 16
   // kept, 1,206 with 8 MiB, 952 with 32 MiB: memory bounds it, not the hit rate.
-  const grainCache = new Lru<number, Buffer>(Math.max(16, Math.floor(GRAIN_CACHE_BYTES / grainSize)));
+  const grainCache = UnitCache.ofBytes<number>(grainSize, GRAIN_CACHE_BYTES, 16);
   const grainTable = async (index: number): Promise<Buffer | undefined> => {
     const sector = gd.readUInt32LE(index * 4);
     if (sector === 0) return undefined;
@@ -148,21 +149,20 @@ export async function openSparseExtent(file: ByteSource, description: string): P
     return gt ? gt.readUInt32LE((grain % gtes) * 4) : 0;
   };
 
-  /** A compressed grain's bytes, inflated once while the cache keeps them: read, never written. */
-  const inflated = async (sector: number, grain: number): Promise<Buffer> => {
-    let data = grainCache.get(grain);
-    if (!data) {
-      data = await readCompressed(sector, grain);
-      grainCache.set(grain, data);
-    }
-    return data;
-  };
-  // A compressed grain's bytes are copied once, from the inflated grain into the reader's buffer.
+  // A compressed grain's bytes are copied into the reader's buffer from the cache, or from the
+  // grain just inflated, which the cache then keeps a copy of (the cache's buffers are reused).
   const readUnitInto = async (grain: number, within: number, target: Buffer): Promise<void> => {
     const sector = await grainSector(grain);
     if (sector <= 1) target.fill(0);
-    else if (compressed) (await inflated(sector, grain)).copy(target, 0, within, within + target.length);
-    else await readSourceInto(file, grainAt(grain, sector, within, target.length), target);
+    else if (compressed) {
+      const cached = grainCache.get(grain);
+      if (cached) cached.copy(target, 0, within, within + target.length);
+      else {
+        const data = await readCompressed(sector, grain);
+        data.copy(target, 0, within, within + target.length);
+        grainCache.keep(grain, data);
+      }
+    } else await readSourceInto(file, grainAt(grain, sector, within, target.length), target);
   };
   // For a content thread: an uncompressed grain's bytes as they lie in the file; a compressed
   // grain's marker, which the thread reads, checks and inflates itself (io/host-read.ts).

@@ -1,0 +1,40 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { UnitCache } from "./unit-cache.js";
+
+const unit = (byte: number) => Buffer.alloc(8, byte);
+
+describe("UnitCache", () => {
+  it("keeps copies, drops the least recently used first, and reuses its buffer", () => {
+    const cache = UnitCache.ofBytes<number>(8, 24, 2); // three units
+    const one = unit(1);
+    const kept = cache.keep(1, one);
+    assert.notEqual(kept, one, "a copy, so that the caller's buffer can die young");
+    one.fill(9);
+    assert.deepEqual(cache.get(1), unit(1));
+    const second = cache.keep(2, unit(2));
+    cache.keep(3, unit(3));
+    assert.deepEqual(cache.get(1), unit(1)); // 1 is now the most recent: 2 is the oldest
+    const fourth = cache.keep(4, unit(4));
+    assert.equal(fourth, second, "the evicted unit's buffer holds the new one");
+    assert.equal(cache.get(2), undefined);
+    assert.deepEqual(
+      [1, 3, 4].map((k) => cache.get(k)?.[0]),
+      [1, 3, 4],
+    );
+    // Keeping a key again refills its own buffer, evicting nothing.
+    const again = cache.keep(3, unit(7));
+    assert.deepEqual(again, unit(7));
+    assert.deepEqual(
+      [1, 3, 4].map((k) => cache.get(k)?.[0]),
+      [1, 7, 4],
+    );
+  });
+  it("holds at least the least number of units, whatever the bytes", () => {
+    const cache = UnitCache.ofBytes<string>(1024, 100, 4);
+    for (const key of ["a", "b", "c", "d"]) cache.keep(key, Buffer.alloc(1024));
+    assert.ok(["a", "b", "c", "d"].every((key) => cache.get(key)));
+    cache.keep("e", Buffer.alloc(1024));
+    assert.equal(cache.get("a"), undefined);
+  });
+});
