@@ -37,4 +37,13 @@ describe("UnitCache", () => {
     cache.keep("e", Buffer.alloc(1024));
     assert.equal(cache.get("a"), undefined);
   });
+  it("holds no more than the ceiling's bytes, and one unit at the least", () => {
+    const fill = (cache: UnitCache<number>, n: number) => {
+      for (let key = 0; key < n; key++) cache.keep(key, Buffer.alloc(cache.unitSize));
+      return Array.from({ length: n }, (_, key) => cache.get(key) !== undefined).filter(Boolean).length;
+    };
+    assert.equal(fill(UnitCache.ofBytes<number>(1024, 0, 16, 4096), 10), 4);
+    assert.equal(fill(UnitCache.ofBytes<number>(8192, 0, 16, 4096), 3), 1);
+    assert.equal(fill(UnitCache.ofBytes<number>(1024, 8192, 2, 65536), 12), 8);
+  });
 });

@@ -15,9 +15,19 @@ export class UnitCache<K> {
     private readonly capacity: number,
   ) {}
 
-  /** A cache of about `bytes` of `unitSize`-byte units, at least `least` of them. */
-  static ofBytes<K>(unitSize: number, bytes: number, least: number): UnitCache<K> {
-    return new UnitCache<K>(unitSize, Math.max(least, Math.floor(bytes / unitSize)));
+  /**
+   * A cache of about `bytes` of `unitSize`-byte units, at least `least` of them, but never more
+   * than `ceiling` bytes (one unit at the least): a hostile header's 32 MiB VMDK grains must not
+   * make sixteen of them resident.
+   */
+  static ofBytes<K>(
+    unitSize: number,
+    bytes: number,
+    least: number,
+    ceiling = 64 * 1024 * 1024,
+  ): UnitCache<K> {
+    const count = Math.min(Math.max(least, Math.floor(bytes / unitSize)), Math.floor(ceiling / unitSize));
+    return new UnitCache<K>(unitSize, Math.max(1, count));
   }
 
   get(key: K): Buffer | undefined {

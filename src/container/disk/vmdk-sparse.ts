@@ -20,7 +20,7 @@ import { u64, unitReader } from "./util.js";
 const MAGIC = 0x564d444b; // "KDMV"
 const GD_AT_END = 0xffffffffffffffffn;
 const FLAG_COMPRESSED = 1 << 16;
-/** Inflated grains kept (at least 16 grains, as many as fit in this for small grains). */
+/** Inflated grains kept: at least 16, as many as fit in this for small grains, at most 64 MiB. */
 const GRAIN_CACHE_BYTES = 8 * 1024 * 1024;
 /** Bounds a hostile header: 1 MiB of GD entries covers 2^18 GTs. */
 const MAX_GD_BYTES = 4 * 1024 * 1024;
