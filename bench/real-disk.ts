@@ -106,6 +106,9 @@ export async function benchRealDisk(ctx: BenchContext): Promise<void> {
       if (existsSync(vmdk)) {
         const vmdkScan = await best(runs, () => ctx.scan(vmdk));
         console.log(row(`amigate scan ${disk.name} streamOptimized VMDK`, vmdkScan, rdump, "debugfs rdump"));
+        console.log(
+          row(`amigate scan ${disk.name} streamOptimized VMDK`, vmdkScan, scan, "the raw disk's scan"),
+        );
       }
       await coldCache(disk, ctx);
     }
