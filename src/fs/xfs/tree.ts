@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { type ByteSource, hostRunsOf } from "../../io/bytes.js";
 import { FsError } from "../../io/errors.js";
+import { Lru } from "../../io/lru.js";
 import type { DirEntry, EntryStat, FileStat, FileTree, HostExtents } from "../filetree.js";
 import { wholeFileBuffer } from "../filetree.js";
 import { splitImagePath } from "../path.js";
@@ -13,29 +14,11 @@ import { XfsVolume } from "./volume.js";
 const INODE_CACHE = 4096;
 const DIR_CACHE = 64;
 
-/** A small insertion-ordered cache: a hit moves the key to the end, the oldest goes first. */
-class Lru<V> {
-  private readonly map = new Map<number, V>();
-  constructor(private readonly limit: number) {}
-  get(key: number): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
-  }
-  set(key: number, value: V): void {
-    this.map.set(key, value);
-    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as number);
-  }
-}
-
 /** A read-only XFS (v4 and v5) filesystem as a FileTree. */
 export class XfsTree implements FileTree {
   readonly description: string;
-  private readonly inodes = new Lru<XfsInode>(INODE_CACHE);
-  private readonly dirs = new Lru<Map<string, XfsDirEntry>>(DIR_CACHE);
+  private readonly inodes = new Lru<number, XfsInode>(INODE_CACHE);
+  private readonly dirs = new Lru<number, Map<string, XfsDirEntry>>(DIR_CACHE);
 
   constructor(readonly volume: XfsVolume) {
     this.description = `XFS v${volume.sb.version} filesystem in ${volume.source.description}`;
