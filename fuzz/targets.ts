@@ -288,7 +288,13 @@ export const targets: FuzzTarget[] = [
     // The whole disk probe: container, table, LVM, every filesystem reader built, fstab mounts.
     name: "disk",
     asFile: true,
-    seeds: () => existing(...["gpt.raw", "mbr.raw", "lvm.raw", "gpt.qcow2"].map(disk)),
+    // The compressed ones: files in packed runs, which the content threads inflate themselves.
+    seeds: () =>
+      existing(
+        ...["gpt.raw", "mbr.raw", "lvm.raw", "gpt.qcow2", "gpt-compressed.qcow2", "gpt-stream.vmdk"].map(
+          disk,
+        ),
+      ),
     regions: partitionRegions,
     async run(input) {
       const target = await openDiskTarget(input.file);

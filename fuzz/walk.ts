@@ -6,6 +6,7 @@
 
 import type { FileTree } from "../src/fs/filetree.js";
 import { Image } from "../src/fs/image.js";
+import type { HostRuns } from "../src/io/bytes.js";
 import { FsError, ImageFormatError, TargetError } from "../src/io/errors.js";
 import { readHostRuns } from "../src/io/host-read.js";
 
@@ -32,15 +33,12 @@ export interface WalkCount {
  * there must be the bytes the reader gave: a thread reading anything else would judge other bytes
  * than the scan reads. A mismatch is thrown as a plain Error, which the fuzzer counts as a failure.
  */
-export function sameOnHost(
-  mapped: { fd: number; runs: number[] } | undefined,
-  read: Buffer,
-  what: string,
-): void {
+export function sameOnHost(mapped: HostRuns | undefined, read: Buffer, what: string): void {
   if (!mapped) return;
   const onHost = Buffer.alloc(read.length);
   try {
-    readHostRuns(mapped.fd, mapped.runs, 0, onHost, what);
+    // Compressed units too: the thread inflates them itself and must get the reader's bytes.
+    readHostRuns(mapped.fd, mapped.runs, 0, onHost, what, mapped.packed);
   } catch (err) {
     tolerate(err);
     return;
