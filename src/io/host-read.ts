@@ -72,7 +72,7 @@ function readFully(
  */
 const UNIT_CACHE_BYTES = 8 * 1024 * 1024;
 let unitCache: UnitCache<string> | undefined;
-/** Compressed data is read into this, grown as needed (a unit's data is at most ~ its size). */
+/** Markers and compressed data are read into this, grown as needed. */
 let dataScratch = Buffer.alloc(0);
 const fileSizes = new Map<number, { id: number; size: number }>();
 
@@ -111,19 +111,19 @@ function inflatedUnit(fd: number, packing: UnitPacking, at: number, length: numb
 function readPackedUnit(fd: number, packing: UnitPacking, at: number, length: number): Buffer {
   let dataAt = at;
   let dataLength = length;
+  // A grain's data is at most its size and 4 KiB (grainDataLength); a cluster's, about its size.
+  if (dataScratch.length < packing.unitSize + 8192) dataScratch = Buffer.allocUnsafe(packing.unitSize + 8192);
   if (packing.format === "vmdk-grain") {
     let known = fileSizes.get(fd);
     if (known?.id !== packing.id) {
       known = { id: packing.id, size: fstatSync(fd).size };
       fileSizes.set(fd, known);
     }
-    const marker = dataScratch.length >= GRAIN_MARKER_BYTES ? dataScratch : Buffer.alloc(GRAIN_MARKER_BYTES);
-    readFully(fd, marker, 0, GRAIN_MARKER_BYTES, at, packing.file);
-    dataLength = grainDataLength(packing.file, at, marker, packing.unitSize, known.size);
+    readFully(fd, dataScratch, 0, GRAIN_MARKER_BYTES, at, packing.file);
+    dataLength = grainDataLength(packing.file, at, dataScratch, packing.unitSize, known.size);
     dataAt = at + GRAIN_MARKER_BYTES;
   }
-  if (dataScratch.length < dataLength)
-    dataScratch = Buffer.allocUnsafe(Math.max(dataLength, packing.unitSize + 8192));
+  if (dataScratch.length < dataLength) dataScratch = Buffer.allocUnsafe(dataLength);
   const data = dataScratch.subarray(0, dataLength);
   readFully(fd, data, 0, dataLength, dataAt, packing.file);
   const out = inflateUnit(data, packing.format, packing.unitSize);

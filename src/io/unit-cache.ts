@@ -39,6 +39,21 @@ export class UnitCache<K> {
     return unit;
   }
 
+  /**
+   * Bytes [within, within + target.length) of unit `key` into `target`: from the cache, or from
+   * the unit `load` gives, which is copied out before the cache keeps it (no await in between).
+   */
+  async copyInto(key: K, within: number, target: Buffer, load: () => Promise<Buffer>): Promise<void> {
+    const cached = this.get(key);
+    if (cached) {
+      cached.copy(target, 0, within, within + target.length);
+      return;
+    }
+    const unit = await load();
+    unit.copy(target, 0, within, within + target.length);
+    this.keep(key, unit);
+  }
+
   /** Keeps a copy of `bytes` (unitSize of them) under `key`, in the least recently used buffer when full. */
   keep(key: K, bytes: Buffer): Buffer {
     let into = this.units.get(key);

@@ -141,13 +141,9 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
     const slot = (cluster % l2Entries) * 8;
     const entry = l2.table.readBigUInt64BE(slot);
     if (entry & COMPRESSED) {
-      const cached = dataCache.get(cluster);
-      if (cached) cached.copy(target, 0, within, within + target.length);
-      else {
-        const data = await compressed(entry & ~(COPIED | COMPRESSED), slot);
-        data.copy(target, 0, within, within + target.length);
-        dataCache.keep(cluster, data);
-      }
+      await dataCache.copyInto(cluster, within, target, () =>
+        compressed(entry & ~(COPIED | COMPRESSED), slot),
+      );
       return;
     }
     const offset = dataOffset(l2, slot, entry, within, target.length);

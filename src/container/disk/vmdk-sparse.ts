@@ -118,10 +118,15 @@ export async function openSparseExtent(file: ByteSource, description: string): P
   };
 
   const packing: UnitPacking = { id: packingId(), file: name, format: "vmdk-grain", unitSize: grainSize };
-  const readCompressed = async (sector: number, grain: number): Promise<Buffer> => {
+  /** Where a compressed grain's marker is, checked to lie inside the file. */
+  const markerAt = (sector: number): number => {
     const at = sector * 512;
     if (at + GRAIN_MARKER_BYTES > file.size)
       throw new ImageFormatError(name, "VMDK grain marker", at, "a marker inside the file");
+    return at;
+  };
+  const readCompressed = async (sector: number, grain: number): Promise<Buffer> => {
+    const at = markerAt(sector);
     const marker = await file.read(at, GRAIN_MARKER_BYTES);
     const length = grainDataLength(name, at, marker, grainSize, file.size);
     const data = await file.read(at + GRAIN_MARKER_BYTES, length);
@@ -154,15 +159,9 @@ export async function openSparseExtent(file: ByteSource, description: string): P
   const readUnitInto = async (grain: number, within: number, target: Buffer): Promise<void> => {
     const sector = await grainSector(grain);
     if (sector <= 1) target.fill(0);
-    else if (compressed) {
-      const cached = grainCache.get(grain);
-      if (cached) cached.copy(target, 0, within, within + target.length);
-      else {
-        const data = await readCompressed(sector, grain);
-        data.copy(target, 0, within, within + target.length);
-        grainCache.keep(grain, data);
-      }
-    } else await readSourceInto(file, grainAt(grain, sector, within, target.length), target);
+    else if (compressed)
+      await grainCache.copyInto(grain, within, target, () => readCompressed(sector, grain));
+    else await readSourceInto(file, grainAt(grain, sector, within, target.length), target);
   };
   // For a content thread: an uncompressed grain's bytes as they lie in the file; a compressed
   // grain's marker, which the thread reads, checks and inflates itself (io/host-read.ts).
@@ -170,9 +169,7 @@ export async function openSparseExtent(file: ByteSource, description: string): P
     const sector = await grainSector(grain);
     if (sector <= 1) return -1;
     if (!compressed) return grainAt(grain, sector, within, length);
-    if (sector * 512 + GRAIN_MARKER_BYTES > file.size)
-      throw new ImageFormatError(name, "VMDK grain marker", sector * 512, "a marker inside the file");
-    return { at: sector * 512, length: 0 };
+    return { at: markerAt(sector), length: 0 };
   };
   return {
     source: unitReader(description, size, grainSize, readUnitInto, () => file.close(), {
