@@ -342,6 +342,36 @@ describe("the content thread", () => {
       });
   });
 
+  it("files queued by many readers at once all reach the thread whole, in batches filled to the edge", async () => {
+    // Eight readers, as the pass runs them, queue whole files and pieces of sizes that fill and
+    // overflow batches: one reader finding room in a batch must still have it when it copies.
+    const thread = new ContentThread();
+    const expected: string[] = [];
+    const sizes = [200_000, 900_000, 1_048_000, 30_000, 700_000, 1_048_576, 5_000, 400_000];
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, reader) => {
+        for (let n = 0; n < 12; n++) {
+          const size = sizes[(reader + n) % sizes.length]!;
+          const lines = Math.floor(size / 40) - 1;
+          const path = `/var/log/r${reader}/f${n}.log`;
+          const text = Buffer.from(`${filler(lines)}token ${GITHUB}\n`);
+          expected.push(`${path}:${lines + 1}`);
+          if (text.length <= 256 * 1024) await thread.file(path, true, text);
+          else {
+            const id = reader * 100 + n;
+            for (let at = 0; at < text.length; at += 300_000)
+              await thread.piece(id, path, true, text.subarray(at, at + 300_000), false);
+            await thread.piece(id, path, true, Buffer.alloc(0), true);
+          }
+        }
+      }),
+    );
+    const { sink, unknowns } = await thread.finish();
+    thread.stop();
+    assert.deepEqual(unknowns, []);
+    assert.deepEqual(where(sink.secrets).sort(), expected.sort());
+  });
+
   it("a worker that dies fails the pass instead of returning what it had", async () => {
     const thread = new ContentThread();
     await thread.file("/etc/app.conf", true, Buffer.from(`aws_access_key_id = ${KEY}\n`));

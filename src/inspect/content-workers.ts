@@ -105,8 +105,9 @@ export class ContentThread {
 
   /** Queues the text of one whole file (at most BATCH_BYTES); `data` may be reused once this resolves. */
   async file(path: string, configuration: boolean, data: Buffer): Promise<void> {
-    const batch = await this.room(data.length);
-    this.put(batch, { path, configuration, start: 0, end: 0 }, data);
+    await this.withRoom(data.length, (batch) =>
+      this.put(batch, { path, configuration, start: 0, end: 0 }, data),
+    );
   }
 
   /** Whether `bytes` more can be queued now without waiting for the worker. */
@@ -121,12 +122,13 @@ export class ContentThread {
   async piece(id: number, path: string, configuration: boolean, data: Buffer, last: boolean): Promise<void> {
     let rest = data;
     do {
-      const batch = await this.room(Math.min(rest.length, BATCH_BYTES));
-      const part = rest.subarray(0, Math.min(rest.length, batch.bytes.length - batch.used));
-      rest = rest.subarray(part.length);
-      const file: ContentBatchFile = { path, configuration, start: 0, end: 0, piece: id };
-      if (last && rest.length === 0) file.last = true;
-      this.put(batch, file, part);
+      await this.withRoom(Math.min(rest.length, BATCH_BYTES), (batch) => {
+        const part = rest.subarray(0, Math.min(rest.length, batch.bytes.length - batch.used));
+        rest = rest.subarray(part.length);
+        const file: ContentBatchFile = { path, configuration, start: 0, end: 0, piece: id };
+        if (last && rest.length === 0) file.last = true;
+        this.put(batch, file, part);
+      });
     } while (rest.length > 0);
   }
 
@@ -169,6 +171,9 @@ export class ContentThread {
 
   /** Copies `data` into the batch as `file` (its start and end are set here). */
   private put(batch: OpenBatch, file: ContentBatchFile, data: Buffer): void {
+    // A batch already posted has a detached buffer: a copy into it copies nothing, silently.
+    if (batch !== this.current || batch.used + data.length > batch.bytes.length)
+      throw new Error("content thread: a batch was filled after it was sent");
     data.copy(batch.bytes, batch.used);
     file.start = batch.used;
     file.end = batch.used + data.length;
@@ -177,12 +182,20 @@ export class ContentThread {
     if (batch.used === batch.bytes.length) this.post();
   }
 
-  /** The open batch when it has `bytes` free, else the next one (waiting for a buffer to come back). */
-  private async room(bytes: number): Promise<OpenBatch> {
+  /**
+   * Calls `fill` with the open batch once it has `bytes` free, starting the next one (and waiting
+   * for a buffer to come back) when it has not. `fill` runs in the same turn as the check: a batch
+   * handed back through an await could meanwhile be sent by another reader that found it too full,
+   * and bytes copied into a sent batch were lost (a secret in them was never scanned).
+   */
+  private async withRoom(bytes: number, fill: (batch: OpenBatch) => void): Promise<void> {
     for (;;) {
       this.check();
       const open = this.current;
-      if (open && open.used + bytes <= open.bytes.length) return open;
+      if (open && open.used + bytes <= open.bytes.length) {
+        fill(open);
+        return;
+      }
       if (open) this.post();
       const buffer = await this.take();
       if (this.current) this.release(buffer);
