@@ -7,6 +7,7 @@ import { parentPort } from "node:worker_threads";
 import { type HostReadJob, noReadCounts, readBuffers, scanHostFile } from "./content-host.js";
 import { emptySink, PiecewiseText, scanWholeText, TextScanner, textScanOptions } from "./content-scan.js";
 import type { ContentBatch, FromContentWorker, ToContentWorker } from "./content-workers.js";
+import { unpackReadJobs } from "./read-jobs.js";
 
 const port = parentPort;
 if (!port) throw new Error("content-worker.ts runs in a worker thread");
@@ -66,8 +67,8 @@ port.on("message", (message: ToContentWorker) => {
     return;
   }
   if (message.type === "read") {
-    readJobs(message.jobs);
-    port.postMessage({ type: "read", count: message.jobs.length } satisfies FromContentWorker);
+    readJobs(unpackReadJobs(message.jobs));
+    port.postMessage({ type: "read", count: message.jobs.count } satisfies FromContentWorker);
     return;
   }
   const result: FromContentWorker = { type: "result", sink, unknowns, counts };

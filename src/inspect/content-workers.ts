@@ -2,6 +2,7 @@ import type { Worker } from "node:worker_threads";
 import { siblingModule, startModuleWorker } from "../io/module-worker.js";
 import { addReadCounts, type HostReadJob, type ReadCounts } from "./content-host.js";
 import { appendSink, type ScanSink } from "./content-scan.js";
+import { type PackedReadJobs, ReadJobList } from "./read-jobs.js";
 
 /** One file, or one piece of a file read in pieces, in a batch's buffer at [start, end). */
 export interface ContentBatchFile {
@@ -23,7 +24,7 @@ export interface ContentBatch {
 
 export type ToContentWorker =
   | { type: "batch"; batch: ContentBatch }
-  | { type: "read"; jobs: HostReadJob[] }
+  | { type: "read"; jobs: PackedReadJobs }
   | { type: "finish" };
 
 export type FromContentWorker =
@@ -81,8 +82,7 @@ export class ContentThread {
   private current: OpenBatch | undefined;
   private failure: Error | undefined;
   private result: { resolve: (r: ContentThreadResult) => void; reject: (e: Error) => void } | undefined;
-  private jobs: HostReadJob[] = [];
-  private jobBytes = 0;
+  private jobs = new ReadJobList();
   private readsInFlight = 0;
   private readonly readWaiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
 
@@ -141,8 +141,7 @@ export class ContentThread {
       else await new Promise<void>((resolve, reject) => this.readWaiting.push({ resolve, reject }));
     }
     this.check();
-    this.jobs.push(job);
-    this.jobBytes += job.extents.size;
+    this.jobs.add(job);
     if (this.readsFull() && this.readsInFlight < READS) this.postReads();
   }
 
@@ -156,7 +155,7 @@ export class ContentThread {
   async finish(): Promise<ContentThreadResult> {
     this.check();
     if (this.current && this.current.files.length > 0) this.post();
-    if (this.jobs.length > 0) this.postReads();
+    if (this.jobs.count > 0) this.postReads();
     return new Promise((resolve, reject) => {
       this.result = { resolve, reject };
       this.worker.postMessage({ type: "finish" } satisfies ToContentWorker);
@@ -227,15 +226,16 @@ export class ContentThread {
   }
 
   private readsFull(): boolean {
-    return this.jobs.length >= READ_JOBS || this.jobBytes >= READ_JOB_BYTES;
+    return this.jobs.count >= READ_JOBS || this.jobs.bytes >= READ_JOB_BYTES;
   }
 
   private postReads(): void {
-    const jobs = this.jobs;
-    this.jobs = [];
-    this.jobBytes = 0;
+    const jobs = this.jobs.take();
     this.readsInFlight++;
-    this.worker.postMessage({ type: "read", jobs } satisfies ToContentWorker);
+    // Float64Array.from made the buffer: never a shared one.
+    this.worker.postMessage({ type: "read", jobs } satisfies ToContentWorker, [
+      jobs.numbers.buffer as ArrayBuffer,
+    ]);
   }
 
   private check(): void {
