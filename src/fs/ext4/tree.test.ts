@@ -44,6 +44,31 @@ describe("Ext4Tree.readdirStats", () => {
   });
 });
 
+describe("Ext4Tree.inode", () => {
+  it("gives an inode at once once its table block is read, the same inode as a first read", async () => {
+    const source = await openFileByteSource(path.join(ext4ImagesPath(), "debian-ext4.img"));
+    try {
+      const tree = await openExt4(source);
+      // The first inodes of the second group: one inode-table block, not read by opening.
+      const base = tree.vol.sb.inodesPerGroup;
+      const first = tree.inode(base + 1, 0);
+      assert.ok(first instanceof Promise, "nothing read yet: a read");
+      const inode = await first;
+      const neighbour = tree.inode(base + 2, 0);
+      assert.ok(!(neighbour instanceof Promise), "in a table block read: at once");
+      assert.ok(!(tree.inode(base + 1, 0) instanceof Promise), "cached: at once");
+      const fresh = await openExt4(source);
+      assert.deepEqual(inode, await fresh.inode(base + 1, 0));
+      assert.deepEqual(neighbour, await fresh.inode(base + 2, 0));
+      assert.deepEqual(await tree.inode(2, 0), await fresh.inode(2, 0));
+      // A number out of range is still refused where it was found.
+      assert.throws(() => tree.inode(0, 4096), /inode number.*4096|4096.*inode number/s);
+    } finally {
+      await source.close();
+    }
+  });
+});
+
 describe("MountedTree.readdirStats", () => {
   it("walks an ext4 root with filesystems mounted in it to the same entries as lstat by path", async () => {
     const root = await openFileByteSource(path.join(ext4ImagesPath(), "debian-ext4.img"));

@@ -52,7 +52,8 @@ export async function openExt4(source: ByteSource): Promise<FileTree> {
 export class Ext4Tree implements FileTree {
   readonly description: string;
   private readonly dirs = new Lru<number, Promise<Map<string, Dirent>>>(DIR_CACHE);
-  private readonly inodes = new Lru<number, Promise<Inode>>(INODE_CACHE);
+  /** Inodes read, and those being read: a walk's lookups and stats of one entry share a read. */
+  private readonly inodes = new Lru<number, Inode | Promise<Inode>>(INODE_CACHE);
   /**
    * Directories by canonical path: a walk lstats every entry of a directory in a row, and each
    * lookup went down from the root again, two awaits per component.
@@ -63,10 +64,22 @@ export class Ext4Tree implements FileTree {
     this.description = `ext filesystem ${vol.file}${vol.sb.volumeName ? ` (${vol.sb.volumeName})` : ""}`;
   }
 
-  async inode(ino: number, where: number): Promise<Inode> {
+  /** Inode `ino`, found at byte `where`: at once when it is cached or its table block is. */
+  inode(ino: number, where: number): Inode | Promise<Inode> {
     // The number is checked per caller (the error names where this caller found it).
     checkInodeNumber(this.vol, ino, where);
-    return cachedLoad(this.inodes, ino, () => readInode(this.vol, ino, where));
+    const hit = this.inodes.get(ino);
+    if (hit) return hit;
+    const read = readInode(this.vol, ino, where);
+    this.inodes.set(ino, read);
+    if (read instanceof Promise)
+      read.then(
+        (inode) => {
+          if (this.inodes.get(ino) === read) this.inodes.set(ino, inode);
+        },
+        () => this.inodes.forget(ino, read),
+      );
+    return read;
   }
 
   private entries(dir: Inode): Promise<Map<string, Dirent>> {
@@ -132,7 +145,9 @@ export class Ext4Tree implements FileTree {
     const out: EntryStat[] = [];
     for (const e of (await this.entries(dir)).values()) {
       try {
-        out.push({ name: e.name, stat: statOf(await this.inode(e.ino, dir.offset)) });
+        const read = this.inode(e.ino, dir.offset);
+        // No await for an inode at hand: one per entry was most of a listing's cost.
+        out.push({ name: e.name, stat: statOf(read instanceof Promise ? await read : read) });
       } catch (error) {
         // As readdir: without dirent file types the listing itself needs each inode.
         if (e.type === undefined) throw error;

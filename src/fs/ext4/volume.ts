@@ -69,6 +69,8 @@ export function cachedLoad<K, V>(cache: Lru<K, Promise<V>>, key: K, load: () => 
 export class Volume {
   readonly blockSize: number;
   private readonly cache: Lru<number, Promise<Buffer>>;
+  /** Inode-table blocks once read: most inodes are then parsed without an await (readInode). */
+  private readonly tableBlocks: Lru<number, Buffer>;
   /** Buffers for withBlock, one per read in flight (a walk has a few at once). */
   private readonly spareBlocks: Buffer[] = [];
 
@@ -78,6 +80,7 @@ export class Volume {
   ) {
     this.blockSize = sb.blockSize;
     this.cache = new Lru(Math.max(16, Math.floor(CACHE_BYTES / sb.blockSize)));
+    this.tableBlocks = new Lru(Math.max(16, Math.floor(CACHE_BYTES / sb.blockSize)));
   }
 
   get file(): string {
@@ -155,11 +158,25 @@ export class Volume {
     const group = this.source.read(first * this.blockSize, (end - first) * this.blockSize);
     for (let b = first; b < end; b++) {
       const at = (b - first) * this.blockSize;
-      const one = group.then((buf) => buf.subarray(at, at + this.blockSize));
+      const one = group.then((buf) => {
+        const block = buf.subarray(at, at + this.blockSize);
+        this.tableBlocks.set(b, block);
+        return block;
+      });
       this.cache.set(b, one);
       one.catch(() => this.cache.forget(b, one));
     }
     return this.cache.get(n) ?? group.then((buf) => buf.subarray((n - first) * this.blockSize));
+  }
+
+  /** Block `n` of an inode table when inodeTableBlock has read it (and so checked `n`). */
+  inodeTableBlockNow(n: number): Buffer | undefined {
+    return this.tableBlocks.get(n);
+  }
+
+  /** Block number of group `g`'s inode table when inodeTable(g) has read it. */
+  inodeTableNow(g: number): number | undefined {
+    return this.inodeTables.get(g);
   }
 
   /** Blocks of one group's inode table. */
