@@ -8,7 +8,7 @@ import type { FileTree } from "../filetree.js";
 import { Image } from "../image.js";
 import { MountedTree } from "../mounted.js";
 import { joinImagePath } from "../path.js";
-import { openExt4 } from "./index.js";
+import { Ext4Tree, openExt4 } from "./index.js";
 
 describe("Ext4Tree.readdirStats", () => {
   it("walks to the same entries and stats as lstat by path", async () => {
@@ -49,6 +49,7 @@ describe("Ext4Tree.inode", () => {
     const source = await openFileByteSource(path.join(ext4ImagesPath(), "debian-ext4.img"));
     try {
       const tree = await openExt4(source);
+      assert.ok(tree instanceof Ext4Tree);
       // The first inodes of the second group: one inode-table block, not read by opening.
       const base = tree.vol.sb.inodesPerGroup;
       const first = tree.inode(base + 1, 0);
@@ -58,6 +59,7 @@ describe("Ext4Tree.inode", () => {
       assert.ok(!(neighbour instanceof Promise), "in a table block read: at once");
       assert.ok(!(tree.inode(base + 1, 0) instanceof Promise), "cached: at once");
       const fresh = await openExt4(source);
+      assert.ok(fresh instanceof Ext4Tree);
       assert.deepEqual(inode, await fresh.inode(base + 1, 0));
       assert.deepEqual(neighbour, await fresh.inode(base + 2, 0));
       assert.deepEqual(await tree.inode(2, 0), await fresh.inode(2, 0));
