@@ -1,4 +1,4 @@
-import { blockMapRuns, extentRuns, type Run } from "./extents.js";
+import { blockMapRuns, extentRuns, inodeExtentRuns, type Run } from "./extents.js";
 import { EXTENTS_FL, INLINE_DATA_FL, type Inode, inlineDataXattr, maxFileSize } from "./inode.js";
 import type { Volume } from "./volume.js";
 
@@ -31,6 +31,11 @@ export function inlineBytes(vol: Volume, inode: Inode): Buffer {
 export function mapRuns(vol: Volume, inode: Inode, fromBlock: number): AsyncGenerator<Run> {
   if (inode.flags & EXTENTS_FL) return extentRuns(vol, inode, fromBlock);
   return blockMapRuns(vol, inode, fromBlock, Math.ceil(inode.size / vol.blockSize));
+}
+
+/** mapRuns at once when the inode holds its whole extent tree (most files); else undefined. */
+export function mapRunsNow(vol: Volume, inode: Inode, fromBlock: number): Run[] | undefined {
+  return inode.flags & EXTENTS_FL ? inodeExtentRuns(vol, inode, fromBlock) : undefined;
 }
 
 function* zeros(from: number, to: number): Generator<Buffer> {
@@ -95,7 +100,7 @@ export async function readAllInto(vol: Volume, inode: Inode, scratch: Buffer): P
   const end = inode.size;
   if (inode.flags & INLINE_DATA_FL || Math.ceil(end / bs) * bs > scratch.length) return readAll(vol, inode);
   let pos = 0;
-  for await (const run of fileRuns(vol, inode)) {
+  for await (const run of fileRunsNow(vol, inode) ?? fileRuns(vol, inode)) {
     scratch.fill(0, pos, run.start);
     if (run.physical === undefined) scratch.fill(0, run.start, run.end);
     else
@@ -122,7 +127,7 @@ export async function volumeRuns(vol: Volume, inode: Inode): Promise<number[] | 
   if (inode.flags & INLINE_DATA_FL) return undefined;
   const runs: number[] = [];
   let pos = 0;
-  for await (const run of fileRuns(vol, inode)) {
+  const add = (run: FileRun): void => {
     if (run.start > pos) runs.push(-1, run.start - pos);
     if (run.physical === undefined) runs.push(-1, run.end - run.start);
     else {
@@ -130,9 +135,53 @@ export async function volumeRuns(vol: Volume, inode: Inode): Promise<number[] | 
       runs.push(run.physical * vol.blockSize, run.end - run.start);
     }
     pos = run.end;
-  }
+  };
+  // Without an await for most files: the pass maps every file it reads.
+  const now = fileRunsNow(vol, inode);
+  if (now) for (const run of now) add(run);
+  else for await (const run of fileRuns(vol, inode)) add(run);
   if (inode.size > pos) runs.push(-1, inode.size - pos);
   return runs;
+}
+
+/** Bytes [start, end) of a file at `blocks` blocks from `physical`, or zeros when that is undefined. */
+interface FileRun {
+  start: number;
+  end: number;
+  physical?: number;
+  blocks: number;
+}
+
+/**
+ * `run` clipped to i_size and to `pos`, where the runs before it ended (so `start` stays on a
+ * block boundary); undefined when nothing of it is left, "end" when it starts past i_size.
+ */
+function clipRun(run: Run, pos: number, size: number, bs: number): FileRun | undefined | "end" {
+  const start = Math.max(run.logical * bs, pos);
+  const end = Math.min((run.logical + run.length) * bs, size);
+  if (start >= size) return "end";
+  if (end <= start) return undefined;
+  const first = start / bs;
+  const blocks = Math.ceil(end / bs) - first;
+  return run.zero
+    ? { start, end, blocks }
+    : { start, end, physical: run.physical + (first - run.logical), blocks };
+}
+
+/** fileRuns at once when the inode holds its whole extent tree; else undefined. */
+function fileRunsNow(vol: Volume, inode: Inode): FileRun[] | undefined {
+  const runs = mapRunsNow(vol, inode, 0);
+  if (!runs) return undefined;
+  const out: FileRun[] = [];
+  let pos = 0;
+  for (const run of runs) {
+    const clipped = clipRun(run, pos, inode.size, vol.blockSize);
+    if (clipped === "end") break;
+    if (!clipped) continue;
+    out.push(clipped);
+    pos = clipped.end;
+  }
+  return out;
 }
 
 /**
@@ -140,24 +189,14 @@ export async function volumeRuns(vol: Volume, inode: Inode): Promise<number[] | 
  * (so `start` stays on a block boundary): bytes [start, end) at `blocks` blocks from `physical`,
  * or zeros (unwritten) when `physical` is undefined. The gaps between runs are holes.
  */
-async function* fileRuns(
-  vol: Volume,
-  inode: Inode,
-): AsyncGenerator<{ start: number; end: number; physical?: number; blocks: number }> {
-  const bs = vol.blockSize;
-  const end = inode.size;
+async function* fileRuns(vol: Volume, inode: Inode): AsyncGenerator<FileRun> {
   let pos = 0;
   for await (const run of mapRuns(vol, inode, 0)) {
-    const start = Math.max(run.logical * bs, pos);
-    const runEnd = Math.min((run.logical + run.length) * bs, end);
-    if (start >= end) break;
-    if (runEnd <= start) continue;
-    const first = start / bs;
-    const blocks = Math.ceil(runEnd / bs) - first;
-    yield run.zero
-      ? { start, end: runEnd, blocks }
-      : { start, end: runEnd, physical: run.physical + (first - run.logical), blocks };
-    pos = runEnd;
+    const clipped = clipRun(run, pos, inode.size, vol.blockSize);
+    if (clipped === "end") break;
+    if (!clipped) continue;
+    yield clipped;
+    pos = clipped.end;
   }
 }
 

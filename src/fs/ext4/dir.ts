@@ -1,6 +1,6 @@
 import type { FileType } from "../filetree.js";
 import { DIRENT_FILE_TYPES } from "../mode.js";
-import { checkSize, inlineBytes, mapRuns } from "./data.js";
+import { checkSize, inlineBytes, mapRuns, mapRunsNow } from "./data.js";
 import { INLINE_DATA_FL, type Inode } from "./inode.js";
 import type { Volume } from "./volume.js";
 
@@ -81,7 +81,7 @@ export async function readDirectory(vol: Volume, inode: Inode): Promise<Dirent[]
     );
   checkSize(vol, inode);
   const endBlock = inode.size / vol.blockSize;
-  for await (const run of mapRuns(vol, inode, 0)) {
+  for await (const run of mapRunsNow(vol, inode, 0) ?? mapRuns(vol, inode, 0)) {
     if (run.zero) continue;
     for (let b = 0; b < run.length && run.logical + b < endBlock; b++) {
       const physical = run.physical + b;

@@ -28,12 +28,27 @@ interface Node {
  * must strictly increase — so a looping or self-referencing tree fails instead of repeating.
  */
 export async function* extentRuns(vol: Volume, inode: Inode, fromBlock: number): AsyncGenerator<Run> {
-  const root: Node = {
-    buf: inode.iBlock,
-    offset: inode.offset + 0x28,
-    structure: `ext inode ${inode.ino} extent root`,
-  };
+  const root = rootNode(inode);
   const state = { nextLogical: 0, ino: inode.ino };
+  yield* walk(vol, root, rootDepth(vol, root), fromBlock, state);
+}
+
+/**
+ * extentRuns at once when the whole tree is its root in the inode (up to four extents: most
+ * files); undefined when it has nodes to read. A walk maps every file, and the async generators
+ * cost more than the mapping.
+ */
+export function inodeExtentRuns(vol: Volume, inode: Inode, fromBlock: number): Run[] | undefined {
+  const root = rootNode(inode);
+  if (rootDepth(vol, root) !== 0) return undefined;
+  return leafRuns(vol, root, fromBlock, { nextLogical: 0 });
+}
+
+function rootNode(inode: Inode): Node {
+  return { buf: inode.iBlock, offset: inode.offset + 0x28, structure: `ext inode ${inode.ino} extent root` };
+}
+
+function rootDepth(vol: Volume, root: Node): number {
   const depth = header(vol, root, -1).depth;
   if (depth > MAX_EXTENT_DEPTH)
     throw vol.error(
@@ -41,7 +56,7 @@ export async function* extentRuns(vol: Volume, inode: Inode, fromBlock: number):
       root.offset + 6,
       `extent tree depth ≤ ${MAX_EXTENT_DEPTH} (got ${depth})`,
     );
-  yield* walk(vol, root, depth, fromBlock, state);
+  return depth;
 }
 
 function header(vol: Volume, node: Node, expectedDepth: number): { entries: number; depth: number } {
@@ -73,29 +88,12 @@ async function* walk(
   fromBlock: number,
   state: { nextLogical: number; ino: number },
 ): AsyncGenerator<Run> {
-  const { entries } = header(vol, node, depth);
-  const { buf } = node;
   if (depth === 0) {
-    for (let i = 0; i < entries; i++) {
-      const at = 12 + i * 12;
-      const logical = buf.readUInt32LE(at);
-      let length = buf.readUInt16LE(at + 4);
-      const zero = length > INIT_MAX_LEN;
-      if (zero) length -= INIT_MAX_LEN;
-      const physical = buf.readUInt16LE(at + 6) * 2 ** 32 + buf.readUInt32LE(at + 8);
-      if (logical < state.nextLogical)
-        throw vol.error(
-          node.structure,
-          node.offset + at,
-          `extents in increasing logical order (block ${logical} after ${state.nextLogical})`,
-        );
-      state.nextLogical = logical + length;
-      if (length === 0 || logical + length <= fromBlock) continue;
-      if (!zero) vol.checkRange(physical, length, node.structure, node.offset + at);
-      yield { logical, physical, length, zero };
-    }
+    yield* leafRuns(vol, node, fromBlock, state);
     return;
   }
+  const { entries } = header(vol, node, depth);
+  const { buf } = node;
   for (let i = 0; i < entries; i++) {
     const at = 12 + i * 12;
     const logical = buf.readUInt32LE(at);
@@ -113,6 +111,32 @@ async function* walk(
       state,
     );
   }
+}
+
+/** The extents of leaf `node` that end past `fromBlock`, checked. */
+function leafRuns(vol: Volume, node: Node, fromBlock: number, state: { nextLogical: number }): Run[] {
+  const { entries } = header(vol, node, 0);
+  const { buf } = node;
+  const runs: Run[] = [];
+  for (let i = 0; i < entries; i++) {
+    const at = 12 + i * 12;
+    const logical = buf.readUInt32LE(at);
+    let length = buf.readUInt16LE(at + 4);
+    const zero = length > INIT_MAX_LEN;
+    if (zero) length -= INIT_MAX_LEN;
+    const physical = buf.readUInt16LE(at + 6) * 2 ** 32 + buf.readUInt32LE(at + 8);
+    if (logical < state.nextLogical)
+      throw vol.error(
+        node.structure,
+        node.offset + at,
+        `extents in increasing logical order (block ${logical} after ${state.nextLogical})`,
+      );
+    state.nextLogical = logical + length;
+    if (length === 0 || logical + length <= fromBlock) continue;
+    if (!zero) vol.checkRange(physical, length, node.structure, node.offset + at);
+    runs.push({ logical, physical, length, zero });
+  }
+  return runs;
 }
 
 /**
