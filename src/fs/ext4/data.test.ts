@@ -6,7 +6,7 @@ import { openFileByteSource } from "../../io/file.js";
 import { mapRuns, mapRunsNow } from "./data.js";
 import type { Run } from "./extents.js";
 import { Ext4Tree, openExt4 } from "./index.js";
-import { EXTENTS_FL } from "./inode.js";
+import { EXTENTS_FL, type Inode } from "./inode.js";
 
 describe("ext file runs at once", () => {
   it("are the runs read through the tree, for every file whose inode holds its extent tree", async () => {
@@ -18,14 +18,14 @@ describe("ext file runs at once", () => {
       let now = 0;
       let later = 0;
       for (let ino = 12; ino <= Math.min(sb.inodesCount, 20_000); ino++) {
-        const inode = await tree.inode(ino, 0);
+        const inode: Inode = await tree.inode(ino, 0);
         if (inode.links === 0 || (inode.type !== "file" && inode.type !== "directory")) continue;
         for (const from of [0, 3]) {
           const read: Run[] = [];
           for await (const run of mapRuns(tree.vol, inode, from)) read.push(run);
           const atOnce = mapRunsNow(tree.vol, inode, from);
           // At once exactly when the inode holds an extent tree of depth 0.
-          const inInode = (inode.flags & EXTENTS_FL) !== 0 && inode.iBlock.readUInt16LE(6) === 0;
+          const inInode: boolean = (inode.flags & EXTENTS_FL) !== 0 && inode.iBlock.readUInt16LE(6) === 0;
           assert.equal(atOnce !== undefined, inInode, `inode ${ino}`);
           if (atOnce) {
             now++;
