@@ -153,33 +153,35 @@ interface FileRun {
 }
 
 /**
- * `run` clipped to i_size and to `pos`, where the runs before it ended (so `start` stays on a
- * block boundary); undefined when nothing of it is left, "end" when it starts past i_size.
+ * Clips each run in turn to i_size and to where the runs before it ended (so `start` stays on a
+ * block boundary): undefined when nothing of it is left, "end" when it starts past i_size.
  */
-function clipRun(run: Run, pos: number, size: number, bs: number): FileRun | undefined | "end" {
-  const start = Math.max(run.logical * bs, pos);
-  const end = Math.min((run.logical + run.length) * bs, size);
-  if (start >= size) return "end";
-  if (end <= start) return undefined;
-  const first = start / bs;
-  const blocks = Math.ceil(end / bs) - first;
-  return run.zero
-    ? { start, end, blocks }
-    : { start, end, physical: run.physical + (first - run.logical), blocks };
+function runClipper(size: number, bs: number): (run: Run) => FileRun | undefined | "end" {
+  let pos = 0;
+  return (run) => {
+    const start = Math.max(run.logical * bs, pos);
+    const end = Math.min((run.logical + run.length) * bs, size);
+    if (start >= size) return "end";
+    if (end <= start) return undefined;
+    pos = end;
+    const first = start / bs;
+    const blocks = Math.ceil(end / bs) - first;
+    return run.zero
+      ? { start, end, blocks }
+      : { start, end, physical: run.physical + (first - run.logical), blocks };
+  };
 }
 
 /** fileRuns at once when the inode holds its whole extent tree; else undefined. */
 function fileRunsNow(vol: Volume, inode: Inode): FileRun[] | undefined {
   const runs = mapRunsNow(vol, inode, 0);
   if (!runs) return undefined;
+  const clip = runClipper(inode.size, vol.blockSize);
   const out: FileRun[] = [];
-  let pos = 0;
   for (const run of runs) {
-    const clipped = clipRun(run, pos, inode.size, vol.blockSize);
+    const clipped = clip(run);
     if (clipped === "end") break;
-    if (!clipped) continue;
-    out.push(clipped);
-    pos = clipped.end;
+    if (clipped) out.push(clipped);
   }
   return out;
 }
@@ -190,13 +192,11 @@ function fileRunsNow(vol: Volume, inode: Inode): FileRun[] | undefined {
  * or zeros (unwritten) when `physical` is undefined. The gaps between runs are holes.
  */
 async function* fileRuns(vol: Volume, inode: Inode): AsyncGenerator<FileRun> {
-  let pos = 0;
+  const clip = runClipper(inode.size, vol.blockSize);
   for await (const run of mapRuns(vol, inode, 0)) {
-    const clipped = clipRun(run, pos, inode.size, vol.blockSize);
+    const clipped = clip(run);
     if (clipped === "end") break;
-    if (!clipped) continue;
-    yield clipped;
-    pos = clipped.end;
+    if (clipped) yield clipped;
   }
 }
 
