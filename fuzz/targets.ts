@@ -115,7 +115,7 @@ async function partitionRegions(disk: ByteSource): Promise<Region[]> {
   return regions;
 }
 
-async function guarded<T>(action: () => Promise<T>): Promise<T | undefined> {
+async function guarded<T>(action: () => T | Promise<T>): Promise<T | undefined> {
   try {
     return await action();
   } catch (e) {

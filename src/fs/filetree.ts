@@ -42,9 +42,10 @@ export interface FileTree {
    * another thread; undefined when they do not lie there as they are (inline data, a filesystem
    * inside a VMDK or qcow2). Checked as readFile would check them: every run lies inside the volume.
    * `ino` is the file's inode number as this tree's lstat gave it (a walk's): a tree may find the
-   * inode by it instead of looking the path up again.
+   * inode by it instead of looking the path up again. A tree may answer, or throw, at once (not
+   * through a promise) when it has what it needs at hand: the content pass maps every file it reads.
    */
-  hostExtents?(path: string, ino?: number): Promise<HostExtents | undefined>;
+  hostExtents?(path: string, ino?: number): HostExtents | undefined | Promise<HostExtents | undefined>;
   /** Releases file handles, caches, temporary files. */
   close(): Promise<void>;
 }

@@ -114,7 +114,7 @@ export class MountedTree implements FileTree {
     return tree.createReadStream(inner, options);
   }
 
-  async hostExtents(path: string, ino?: number): Promise<HostExtents | undefined> {
+  hostExtents(path: string, ino?: number): HostExtents | undefined | Promise<HostExtents | undefined> {
     // lstat gives the inner tree's inode numbers (with the mount's dev): they are the inner tree's.
     const { tree, inner } = this.locate(path);
     return tree.hostExtents?.(inner, ino);

@@ -115,7 +115,7 @@ export class OverlayTree implements FileTree {
     return Readable.from([Buffer.from(change.content).subarray(options?.start ?? 0, options?.end)]);
   }
 
-  async hostExtents(path: string, ino?: number): Promise<HostExtents | undefined> {
+  hostExtents(path: string, ino?: number): HostExtents | undefined | Promise<HostExtents | undefined> {
     if (this.changes.has(path) || this.isDeleted(path)) return undefined;
     return this.base.hostExtents?.(path, ino);
   }

@@ -222,7 +222,7 @@ describe("the content thread", () => {
         assert.equal(await image.tree.hostExtents!("/etc/issue.net"), undefined);
         // A number that is not a regular file's is refused as the path would be.
         const dirIno = (await image.tree.lstat("/srv/app")).ino;
-        await assert.rejects(image.tree.hostExtents!("/srv/app", dirIno), { code: "EISDIR" });
+        await assert.rejects(async () => image.tree.hostExtents!("/srv/app", dirIno), { code: "EISDIR" });
       }));
 
     it("finds exactly what the main thread finds, with one thread and with two", () =>

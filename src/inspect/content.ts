@@ -134,7 +134,9 @@ async function scanFile(
   scratch: Buffer,
 ): Promise<void> {
   if (text.hostRead) {
-    const extents = await ctx.image.tree.hostExtents?.(file.path, ino);
+    const mapped = ctx.image.tree.hostExtents?.(file.path, ino);
+    // Most files are mapped at once (hostExtents): no await for them.
+    const extents = mapped instanceof Promise ? await mapped : mapped;
     if (extents) {
       await text.hostRead({ path: file.path, configuration, extents });
       return;

@@ -105,12 +105,20 @@ export function pushPackedRun(
  * file under it, for a thread that reads them itself; undefined when the source has no host file
  * or some bytes cannot be read there by another thread. `runs` may be changed and returned.
  */
-export async function hostRunsOf(source: ByteSource, runs: number[]): Promise<HostRuns | undefined> {
+export function hostRunsOf(
+  source: ByteSource,
+  runs: number[],
+): HostRuns | undefined | Promise<HostRuns | undefined> {
   const linear = source.hostFile;
   if (linear) {
+    // At once: one offset added per run (a raw disk, a partition of one).
     for (let i = 0; i < runs.length; i += 2) if (runs[i] !== -1) runs[i]! += linear.offset;
     return { fd: linear.fd, runs };
   }
+  return mappedRunsOf(source, runs);
+}
+
+async function mappedRunsOf(source: ByteSource, runs: number[]): Promise<HostRuns | undefined> {
   const map = source.hostMap;
   if (!map) return undefined;
   const out: number[] = [];

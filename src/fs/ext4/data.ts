@@ -122,7 +122,7 @@ export async function readAllInto(vol: Volume, inode: Inode, scratch: Buffer): P
  * run is checked as dataInto checks it, so a reader on another thread reads only inside the
  * volume. Undefined for inline data.
  */
-export async function volumeRuns(vol: Volume, inode: Inode): Promise<number[] | undefined> {
+export function volumeRuns(vol: Volume, inode: Inode): number[] | undefined | Promise<number[] | undefined> {
   checkSize(vol, inode);
   if (inode.flags & INLINE_DATA_FL) return undefined;
   const runs: number[] = [];
@@ -136,12 +136,20 @@ export async function volumeRuns(vol: Volume, inode: Inode): Promise<number[] | 
     }
     pos = run.end;
   };
-  // Without an await for most files: the pass maps every file it reads.
+  const end = (): number[] => {
+    if (inode.size > pos) runs.push(-1, inode.size - pos);
+    return runs;
+  };
+  // At once for most files: the pass maps every file it reads.
   const now = fileRunsNow(vol, inode);
-  if (now) for (const run of now) add(run);
-  else for await (const run of fileRuns(vol, inode)) add(run);
-  if (inode.size > pos) runs.push(-1, inode.size - pos);
-  return runs;
+  if (now) {
+    for (const run of now) add(run);
+    return end();
+  }
+  return (async () => {
+    for await (const run of fileRuns(vol, inode)) add(run);
+    return end();
+  })();
 }
 
 /** Bytes [start, end) of a file at `blocks` blocks from `physical`, or zeros when that is undefined. */

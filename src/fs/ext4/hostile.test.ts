@@ -41,7 +41,8 @@ async function walkAll(image: Image): Promise<unknown[]> {
 }
 
 /** The image's own mapping of a file to the image file's bytes (Ext4Tree.hostExtents). */
-function hostExtents(image: Image, file: string) {
+/** The tree's hostExtents as a promise: a tree may answer, or throw, at once. */
+async function hostExtents(image: Image, file: string) {
   return image.tree.hostExtents!(file);
 }
 

@@ -71,6 +71,27 @@ describe("Ext4Tree.inode", () => {
   });
 });
 
+describe("Ext4Tree.hostExtents", () => {
+  it("maps a file at once when its inode is at hand, to the runs a fresh tree gives", async () => {
+    const source = await openFileByteSource(path.join(ext4ImagesPath(), "debian-ext4.img"));
+    try {
+      const tree = await openExt4(source);
+      const fresh = await openExt4(source);
+      assert.ok(tree instanceof Ext4Tree && fresh instanceof Ext4Tree);
+      const { ino } = await tree.lstat("/etc/passwd");
+      const first = tree.hostExtents("/etc/passwd", ino);
+      assert.ok(!(first instanceof Promise), "the walk's lstat read the inode: at once");
+      assert.ok(first && first.size > 0 && first.runs.length >= 2);
+      assert.deepEqual(first, await fresh.hostExtents("/etc/passwd"));
+      // A directory's number is refused as its path would be, at once too.
+      const dir = await tree.lstat("/etc");
+      assert.throws(() => tree.hostExtents("/etc", dir.ino), { code: "EISDIR" });
+    } finally {
+      await source.close();
+    }
+  });
+});
+
 describe("MountedTree.readdirStats", () => {
   it("walks an ext4 root with filesystems mounted in it to the same entries as lstat by path", async () => {
     const root = await openFileByteSource(path.join(ext4ImagesPath(), "debian-ext4.img"));

@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { type ByteSource, hostRunsOf } from "../../io/bytes.js";
+import { type ByteSource, type HostRuns, hostRunsOf } from "../../io/bytes.js";
 import { FsError, ImageFormatError } from "../../io/errors.js";
 import type { DirEntry, EntryStat, FileStat, FileTree, HostExtents } from "../filetree.js";
 import { splitImagePath } from "../path.js";
@@ -174,14 +174,31 @@ export class Ext4Tree implements FileTree {
     return options.scratch ? readAllInto(this.vol, inode, options.scratch) : readAll(this.vol, inode);
   }
 
-  async hostExtents(path: string, ino?: number): Promise<HostExtents | undefined> {
+  hostExtents(path: string, ino?: number): HostExtents | undefined | Promise<HostExtents | undefined> {
     const source = this.vol.source;
     if (!source.hostFile && !source.hostMap) return undefined;
     // By number when the walk gave it: a lookup by path was a fifth of the main thread's allocation.
-    const inode =
-      ino === undefined ? await this.regular(path) : regularInode(this.vol, path, await this.inode(ino, -1));
-    const runs = await volumeRuns(this.vol, inode);
-    const host = runs && (await hostRunsOf(source, runs));
+    const known = ino === undefined ? undefined : this.inode(ino, -1);
+    if (known === undefined || known instanceof Promise) return this.hostExtentsLater(path, known);
+    // At once when the inode, its runs and their place in the host file are at hand (a raw disk).
+    const inode = regularInode(this.vol, path, known);
+    const runs = volumeRuns(this.vol, inode);
+    if (runs instanceof Promise) return this.hostExtentsLater(path, inode, runs);
+    const host = runs && hostRunsOf(source, runs);
+    if (host instanceof Promise) return this.hostExtentsLater(path, inode, runs, host);
+    return host && { ...host, size: inode.size };
+  }
+
+  /** hostExtents from where it had to wait: the inode, its runs, or their host runs. */
+  private async hostExtentsLater(
+    path: string,
+    known: Inode | Promise<Inode> | undefined,
+    runsRead?: number[] | undefined | Promise<number[] | undefined>,
+    hostRead?: Promise<HostRuns | undefined>,
+  ): Promise<HostExtents | undefined> {
+    const inode = known === undefined ? await this.regular(path) : regularInode(this.vol, path, await known);
+    const runs = await (runsRead ?? volumeRuns(this.vol, inode));
+    const host = runs && (await (hostRead ?? hostRunsOf(this.vol.source, runs)));
     return host && { ...host, size: inode.size };
   }
 
