@@ -51,7 +51,7 @@ export async function openExt4(source: ByteSource): Promise<FileTree> {
 /** A FileTree over an ext filesystem: paths are looked up from inode 2 through parsed directories. */
 export class Ext4Tree implements FileTree {
   readonly description: string;
-  private readonly dirs = new Lru<number, Promise<Map<string, Dirent>>>(DIR_CACHE);
+  private readonly dirs = new Lru<number, Map<string, Dirent> | Promise<Map<string, Dirent>>>(DIR_CACHE);
   /** Inodes read, and those being read: a walk's lookups and stats of one entry share a read. */
   private readonly inodes = new Lru<number, Inode | Promise<Inode>>(INODE_CACHE);
   /**
@@ -68,21 +68,10 @@ export class Ext4Tree implements FileTree {
   inode(ino: number, where: number): Inode | Promise<Inode> {
     // The number is checked per caller (the error names where this caller found it).
     checkInodeNumber(this.vol, ino, where);
-    const hit = this.inodes.get(ino);
-    if (hit) return hit;
-    const read = readInode(this.vol, ino, where);
-    this.inodes.set(ino, read);
-    if (read instanceof Promise)
-      read.then(
-        (inode) => {
-          if (this.inodes.get(ino) === read) this.inodes.set(ino, inode);
-        },
-        () => this.inodes.forget(ino, read),
-      );
-    return read;
+    return cachedLoad(this.inodes, ino, () => readInode(this.vol, ino, where));
   }
 
-  private entries(dir: Inode): Promise<Map<string, Dirent>> {
+  private entries(dir: Inode): Map<string, Dirent> | Promise<Map<string, Dirent>> {
     return cachedLoad(this.dirs, dir.ino, async () => {
       const map = new Map<string, Dirent>();
       for (const e of await readDirectory(this.vol, dir)) map.set(e.name, e);

@@ -47,8 +47,8 @@ describe("ext metadata cache", () => {
       loads++;
       return Promise.reject(new Error(`load ${loads}`));
     };
-    await assert.rejects(cachedLoad(cache, 1, failing), /load 1/);
-    await assert.rejects(cachedLoad(cache, 1, failing), /load 2/);
+    await assert.rejects(async () => cachedLoad(cache, 1, failing), /load 1/);
+    await assert.rejects(async () => cachedLoad(cache, 1, failing), /load 2/);
     assert.equal(await cachedLoad(cache, 1, async () => "read"), "read");
     assert.equal(await cachedLoad(cache, 1, failing), "read");
     assert.equal(loads, 2);
