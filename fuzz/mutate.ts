@@ -4,7 +4,7 @@
  * bytes. Bit flips, byte sets (0, 0xff, random), truncation and chunk duplication all become edits
  * of that list, and the mutant is read back as a ByteSource or written out as a file.
  */
-import { promises as fsp } from "node:fs";
+import { closeSync, promises as fsp, openSync, readSync } from "node:fs";
 import type { ByteSource } from "../src/io/bytes.js";
 import { ImageFormatError } from "../src/io/errors.js";
 
@@ -229,7 +229,9 @@ export function mutate(rng: Prng, size: number, regions: Region[]): Mutant {
 
 /** A mutant as a ByteSource over the seed file (read lazily, piece by piece). */
 export async function mutantSource(seedPath: string, m: Mutant, description: string): Promise<ByteSource> {
-  const handle = await fsp.open(seedPath, "r");
+  // Read synchronously: the seed is in the page cache, and the readers issue many small reads (an
+  // XFS walk reads each inode alone), which through a FileHandle took 2.3 s a case against 0.3 s.
+  const fd = openSync(seedPath, "r");
   const pieces = m.pieces;
   const starts: number[] = [];
   let size = 0;
@@ -259,14 +261,14 @@ export async function mutantSource(seedPath: string, m: Mutant, description: str
         if (take <= 0) continue;
         if ("bytes" in p) Buffer.from(p.bytes.slice(within, within + take)).copy(out, done);
         else if ("flip" in p) {
-          await handle.read(out, done, 1, p.flip);
+          readSync(fd, out, done, 1, p.flip);
           out[done] = out[done]! ^ p.mask;
-        } else await handle.read(out, done, take, p.seed + within);
+        } else readSync(fd, out, done, take, p.seed + within);
         done += take;
       }
       return out;
     },
-    close: () => handle.close(),
+    close: async () => closeSync(fd),
   };
 }
 
