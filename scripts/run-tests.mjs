@@ -2,7 +2,8 @@
 // Runs every *.test.ts under src/ and test/ with node's test runner (TypeScript through tsx).
 // Extra arguments filter test files by substring: `npm test -- ssh tar`.
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 const roots = ["src", "test", "fuzz"];
@@ -29,9 +30,19 @@ if (files.length === 0) {
   process.exit(1);
 }
 const reporter = process.stdout.isTTY ? "spec" : "spec";
-const result = spawnSync(
-  process.execPath,
-  ["--import", "tsx", "--test", `--test-reporter=${reporter}`, ...passthrough, ...files],
-  { stdio: "inherit" },
-);
-process.exit(result.status ?? 1);
+// The run's temporary files go in one folder, removed after it: a test that leaves its data folder
+// behind (or a child killed mid-write) cannot fill the machine's /tmp run after run.
+// Its mode is /tmp's: a test's server may run as another user (PostgreSQL as postgres).
+const tmp = mkdtempSync(path.join(os.tmpdir(), "amigate-tests-"));
+chmodSync(tmp, 0o1777);
+let result;
+try {
+  result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "--test", `--test-reporter=${reporter}`, ...passthrough, ...files],
+    { stdio: "inherit", env: { ...process.env, TMPDIR: tmp } },
+  );
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.exit(result?.status ?? 1);

@@ -16,6 +16,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -56,7 +57,10 @@ before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "amigate-push-pull-"));
   FAT12 = path.join(vfatImagesPath(), "fat12.img");
 });
-after(() => server.stop());
+after(async () => {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /**
  * The environment of a user with no credentials anywhere: no keys, no profile, a HOME without

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { createReadStream, existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import net from "node:net";
 import os from "node:os";
@@ -204,6 +204,7 @@ describe("upload limits", () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), "amigate-limits-"));
     writeFileSync(path.join(tmp, "twenty.bin"), randomBytes(20 * MiB));
   });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
 
   test("a blob over --max-upload: 413 RequestEntityTooLarge as EC2 XML, from its Content-Length", async () => {
     const r = await upload(s, a, FAT32);

@@ -1,7 +1,7 @@
 /** A real `amigate serve` child process on 127.0.0.1 and a random port, for end-to-end tests. */
 
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { EC2Client } from "@aws-sdk/client-ec2";
@@ -30,6 +30,14 @@ export function amigate(args: string[], env: Record<string, string> = {}): strin
   });
 }
 
+/** Data folders startServer made itself: removed as the test process exits (a test may stop a
+ * server and start another on the same folder, so not at stop). Each held a catalogue and blobs,
+ * ~35 MB a server, ~0.7 GB a full run. */
+const madeDirs: string[] = [];
+process.once("exit", () => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 /**
  * A real `amigate serve`. These tests have no vulnerability database, so unless
  * `requireVulnerabilityChecks` the server is started with --allow-unchecked-vulnerabilities (the
@@ -41,6 +49,7 @@ export async function startServer(
   options: { requireVulnerabilityChecks?: boolean } = {},
 ): Promise<ServerProcess> {
   const dir = dataDir ?? mkdtempSync(path.join(os.tmpdir(), "amigate-srv-"));
+  if (dataDir === undefined) madeDirs.push(dir);
   const lenient = options.requireVulnerabilityChecks ? [] : ["--allow-unchecked-vulnerabilities"];
   const args = [...cliArgs(), "serve", "--port", "0", "--data-dir", dir, ...lenient, ...extra];
   const child = spawn(process.execPath, args, {
