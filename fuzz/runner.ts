@@ -149,7 +149,7 @@ async function prepareSeeds(
   for (const seed of target.seeds()) {
     const source = await openSeed(seed);
     try {
-      const regions = target.regions ? await target.regions(source).catch(() => []) : [];
+      const regions = target.regions ? await target.regions(source, seed.path).catch(() => []) : [];
       out.push({ seed, size: source.size, regions: regions.filter((r) => r.offset < source.size) });
     } finally {
       await source.close();

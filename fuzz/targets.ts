@@ -3,6 +3,7 @@
  * hold its metadata, and how to open a mutant and read everything in it. Adding a reader is one
  * row. Readers still being written elsewhere are loaded by module path and skipped when absent.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, promises as fsp, readdirSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -46,7 +47,7 @@ export interface FuzzTarget {
   /** Seed files that exist on this machine. */
   seeds(): Seed[];
   /** Metadata regions of one seed (besides its first MiB, which is always a focus). */
-  regions?(seed: ByteSource): Promise<Region[]>;
+  regions?(seed: ByteSource, file: string): Promise<Region[]>;
   /** The reader takes a path: write each mutant out as a file. */
   asFile?: boolean;
   /** Opens the mutant and reads everything; returns a short summary. Throws what the reader throws. */
@@ -140,7 +141,7 @@ function filesystemTarget(
   name: string,
   opener: () => Promise<((s: ByteSource) => Promise<FileTree>) | undefined>,
   seeds: () => Seed[],
-  regions?: (seed: ByteSource) => Promise<Region[]>,
+  regions?: (seed: ByteSource, file: string) => Promise<Region[]>,
 ): FuzzTarget {
   return {
     name,
@@ -364,8 +365,13 @@ export const targets: FuzzTarget[] = [
   ),
 ];
 
-/** AG headers of every AG and the root inode's chunk (XFS superblock fields, big-endian). */
-async function xfsRegions(seed: ByteSource): Promise<Region[]> {
+/**
+ * AG headers of every AG, the root inode's chunk, and (from xfs_db, when installed) the inodes,
+ * directory blocks and bmap btree blocks of the extras tree: its block, leaf and node directories
+ * and its btree-format file are the structures a hand-written reader is likeliest to get wrong, and
+ * mutations anywhere else in a 4 TiB seed almost never reach them.
+ */
+async function xfsRegions(seed: ByteSource, file: string): Promise<Region[]> {
   const sb = await seed.read(0, 512);
   const blockSize = sb.readUInt32BE(4);
   const agBlocks = sb.readUInt32BE(84);
@@ -382,7 +388,57 @@ async function xfsRegions(seed: ByteSource): Promise<Region[]> {
   const root =
     (agno * agBlocks + agbno) * blockSize + Number(rootIno & ((1n << BigInt(inopbLog)) - 1n)) * inodeSize;
   regions.push({ offset: root, length: 64 * 1024 });
+  const block = (ag: number, bno: number) => (ag * agBlocks + bno) * blockSize;
+  for (const name of XFS_EXTRAS) {
+    const directory = !name.includes(".");
+    const out = xfsDb(file, [`path ${name}`, "stack", ...(directory ? ["bmap"] : []), "print"]);
+    const inode = /byte offset (\d+), length/.exec(out);
+    if (inode) regions.push({ offset: Math.floor(Number(inode[1]) / 8192) * 8192, length: 8192 });
+    // A directory's blocks: its leaf and free blocks (past 32 GiB in the fork) and a few data blocks.
+    let data = 0;
+    for (const m of out.matchAll(/offset (\d+) startblock \d+ \((\d+)\/(\d+)\) count (\d+)/g)) {
+      const leaf = Number(m[1]) * blockSize >= 32 * 2 ** 30;
+      if (!leaf && data++ >= 8) continue;
+      regions.push({
+        offset: block(Number(m[2]), Number(m[3])),
+        length: Math.min(Number(m[4]), 16) * blockSize,
+      });
+    }
+    const ptrs = /bmbt\.ptrs\[[^\]]*\] = (.*)/.exec(out);
+    for (const m of ptrs?.[1]?.matchAll(/\d+:(\d+)/g) ?? []) {
+      const fsb = Number(m[1]);
+      regions.push({
+        offset: block(Math.floor(fsb / 2 ** agBlkLog), fsb % 2 ** agBlkLog),
+        length: blockSize,
+      });
+    }
+  }
   return regions;
+}
+
+/** The extras tree's paths whose metadata xfsRegions adds (fixtures/xfs-images.sh). */
+const XFS_EXTRAS = [
+  "/big",
+  "/leaf",
+  "/block",
+  "/short",
+  "/deep",
+  "/frag.bin",
+  "/sparse.bin",
+  "/long-symlink",
+  "/max-symlink",
+];
+
+/** xfs_db's read-only output for these commands, or "" where it is not installed or fails. */
+function xfsDb(file: string, commands: string[]): string {
+  try {
+    return execFileSync("xfs_db", ["-r", ...commands.flatMap((c) => ["-c", c]), file], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+  } catch {
+    return "";
+  }
 }
 
 export async function openSeed(seed: Seed): Promise<ByteSource> {
