@@ -135,6 +135,26 @@ describe("ext4 reader on hostile images", () => {
     }),
   );
 
+  it(
+    "an entry whose inode has no file type in i_mode: an error naming it, not an odd file skipped",
+    BOUND,
+    () =>
+      withImage("hostile-no-type.img", async (image) => {
+        // A walk that took /a/b for an odd file would skip /a/b/leaf without a word.
+        const errors = await walkAll(image);
+        assert.equal(errors.length, 2);
+        for (const e of errors)
+          formatError(/^ext inode \d+$/, /a file type in i_mode \(got 0o(000000|170644)\)/)(e);
+        await assert.rejects(image.tree.lstat("/a/b"), formatError(/^ext inode/, /got 0o000000/));
+        await assert.rejects(image.tree.lstat("/a/b/leaf"), formatError(/^ext inode/, /got 0o000000/));
+        const listed = await image.tree.readdirStats!("/a");
+        assert.deepEqual(listed.map((e) => [e.name, "error" in e]).sort(), [
+          ["b", true],
+          ["file", true],
+        ]);
+      }),
+  );
+
   const base = readFileSync(img("hostile-base.img"));
   it(
     "a truncated image: too short to hold a superblock, or missing the blocks a file needs",

@@ -74,6 +74,16 @@ function parseInode(vol: Volume, ino: number, block: Buffer, blockNo: number): I
   const raw = Buffer.from(block.subarray(at, at + sb.inodeSize));
   const offset = blockNo * vol.blockSize + at;
   const mode = raw.readUInt16LE(0x0);
+  const type = typeOfMode(mode);
+  // Reached through a directory entry (or the root): the kernel refuses such an inode ("bogus
+  // i_mode", EFSCORRUPTED), and a walk that took it for an odd file would skip what lies under it
+  // without a word. An error is reported, so the scan says what it could not read.
+  if (type === "unknown")
+    throw vol.error(
+      `ext inode ${ino}`,
+      offset,
+      `a file type in i_mode (got 0o${mode.toString(8).padStart(6, "0")})`,
+    );
   const flags = raw.readUInt32LE(0x20);
   const extra = sb.inodeSize > 128 ? raw.readUInt16LE(0x80) : 0;
   // i_mtime_extra (0x88): nanoseconds << 2, low two bits extend the epoch.
@@ -87,7 +97,7 @@ function parseInode(vol: Volume, ino: number, block: Buffer, blockNo: number): I
     ino,
     offset,
     mode,
-    type: typeOfMode(mode),
+    type,
     uid: (raw.readUInt16LE(0x2) | (raw.readUInt16LE(0x78) << 16)) >>> 0,
     gid: (raw.readUInt16LE(0x18) | (raw.readUInt16LE(0x7a) << 16)) >>> 0,
     size: raw.readUInt32LE(0x4) + raw.readUInt32LE(0x6c) * 2 ** 32,

@@ -42,6 +42,14 @@ export async function readInode(vol: XfsVolume, ino: number): Promise<XfsInode> 
   const coreSize = version === 3 ? 176 : 100;
   if (version === 3 && Number(b.readBigUInt64BE(152)) !== ino) throw bad(152, `di_ino ${ino}`);
   const mode = b.readUInt16BE(2);
+  const type = typeOfMode(mode);
+  // 0 is a free inode (the kernel's lookup: ENOENT), any other mode without a type is corrupt: a
+  // walk that took it for an odd file would skip what lies under it without a word.
+  if (type === "unknown")
+    throw bad(
+      2,
+      `a file type in di_mode (got 0o${mode.toString(8).padStart(6, "0")}${mode === 0 ? ": a free inode" : ""})`,
+    );
   const format = b[5] as number;
   const flags = b.readUInt16BE(90);
   const flags2 = version === 3 ? Number(b.readBigUInt64BE(120) & 0xffn) : 0;
@@ -64,7 +72,7 @@ export async function readInode(vol: XfsVolume, ino: number): Promise<XfsInode> 
     ino,
     offset,
     mode,
-    type: typeOfMode(mode),
+    type,
     uid: b.readUInt32BE(8),
     gid: b.readUInt32BE(12),
     nlink: b.readUInt32BE(16),

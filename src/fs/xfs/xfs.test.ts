@@ -229,6 +229,32 @@ describe("hostile XFS images give typed errors", () => {
     assert.ok(n > 10000 && n < 10384 * 2, `walked ${n} entries`);
     assert.ok(Date.now() - started < 120_000);
   });
+  it("an entry whose inode has no file type in di_mode: an error naming it, not an odd file skipped", async () => {
+    const sub = await good.lookup("/short/sub");
+    const random = await good.lookup("/random.bin");
+    const s = patchedSource(base, [
+      { offset: sub.offset + 2, bytes: Buffer.from([0, 0]) }, // a free inode
+      { offset: random.offset + 2, bytes: Buffer.from([0xf1, 0xa4]) }, // 0o170644: no such type
+    ]);
+    const tree = await openXfs(s);
+    await assert.rejects(
+      tree.lstat("/short/sub"),
+      (e) =>
+        e instanceof ImageFormatError &&
+        /file type in di_mode \(got 0o000000: a free inode\)/.test(e.expected),
+    );
+    await assert.rejects(
+      tree.lstat("/random.bin"),
+      (e) =>
+        e instanceof ImageFormatError &&
+        /\(got 0o170644\)/.test(e.expected) &&
+        e.offset === random.offset + 2,
+    );
+    const listed = await tree.readdirStats("/short");
+    assert.ok(listed.some((e) => e.name === "sub" && "error" in e));
+    const { errors } = await walkAll(s);
+    assert.equal(errors.length, 2);
+  });
   it("bad inode magic", async () => {
     const random = await good.lookup("/random.bin");
     const s = patchedSource(base, [{ offset: random.offset, bytes: Buffer.from("XX") }]);
