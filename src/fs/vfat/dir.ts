@@ -56,8 +56,10 @@ export function parseDirectory(b: Buffer, baseOffset: number, file: string): Fat
   let lfnNext = 0;
   for (let at = 0; at + 32 <= b.length; at += 32) {
     const first = b[at] as number;
-    if (first === 0x00) break;
-    if (first === 0xe5) {
+    // 0x00 ends a directory in the FAT specification (and for Windows), but Linux reads it as a
+    // free slot and goes on to the end of the directory's clusters (IS_FREE in fat_search_long and
+    // __fat_readdir): entries after it are files on a Linux instance, and must not be hidden here.
+    if (first === 0x00 || first === 0xe5) {
       lfn = [];
       continue;
     }

@@ -137,6 +137,21 @@ describe("hostile vfat images give typed errors", () => {
     for await (const _ of image.walk("/")) n++;
     assert.ok(n > 300 && n < 400, `walked ${n}`);
   });
+  it("an entry whose name starts with 0x00 is a free slot, as Linux reads it, not the end of the directory", async () => {
+    const { source, tree } = await open("fat16.img");
+    const { rootDirOffset, rootEntries } = tree.fat.geo;
+    const entries = parseDirectory(await source.read(rootDirOffset, rootEntries * 32), rootDirOffset, "x");
+    const first = entries.reduce((a, b) => (b.offset < a.offset ? b : a));
+    const before = (await tree.readdir("/")).map((e) => e.name).sort();
+    assert.ok(before.length > 5 && before.includes(first.name));
+    // Windows would stop at that slot; Linux skips it and lists every entry after it.
+    const s = patchedSource(source, [{ offset: first.offset, bytes: Buffer.from([0]) }]);
+    const after = (await (await openVfat(s)).readdir("/")).map((e) => e.name).sort();
+    assert.deepEqual(
+      after,
+      before.filter((n) => n !== first.name),
+    );
+  });
   it("a file whose cluster lies past the volume", async () => {
     const { source, tree } = await open("fat16.img");
     const root = await tree.fat.source.read(tree.fat.geo.rootDirOffset, tree.fat.geo.rootEntries * 32);
