@@ -6,7 +6,7 @@ export const SUPERBLOCK_SIZE = 1024;
 export const EXT_MAGIC = 0xef53;
 
 // s_feature_incompat bits (ext4 on-disk format, "Superblock" table).
-const INCOMPAT = {
+export const INCOMPAT = {
   COMPRESSION: 0x1,
   FILETYPE: 0x2,
   RECOVER: 0x4,

@@ -5,8 +5,8 @@ import type { DirEntry, EntryStat, FileStat, FileTree, HostExtents } from "../fi
 import { splitImagePath } from "../path.js";
 import { checkSize, readAll, readAllInto, readData, readSymlink, volumeRuns } from "./data.js";
 import { type Dirent, readDirectory } from "./dir.js";
-import { checkInodeNumber, type Inode, readInode } from "./inode.js";
-import { hasExtMagic, parseSuperblock, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE } from "./superblock.js";
+import { CASEFOLD_FL, checkInodeNumber, type Inode, readInode } from "./inode.js";
+import { hasExtMagic, INCOMPAT, parseSuperblock, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE } from "./superblock.js";
 import { cachedLoad, Lru, Volume } from "./volume.js";
 
 const ROOT_INO = 2;
@@ -59,9 +59,30 @@ export class Ext4Tree implements FileTree {
    * lookup went down from the root again, two awaits per component.
    */
   private readonly dirsByPath = new Lru<string, Inode>(DIR_CACHE);
+  /** Casefolded directories' entries by folded name, the first in directory order for each. */
+  private readonly folded = new Lru<number, Map<string, Dirent>>(DIR_CACHE);
+  private readonly casefold: boolean;
 
   constructor(readonly vol: Volume) {
     this.description = `ext filesystem ${vol.file}${vol.sb.volumeName ? ` (${vol.sb.volumeName})` : ""}`;
+    this.casefold = (vol.sb.incompat & INCOMPAT.CASEFOLD) !== 0;
+  }
+
+  /**
+   * The entry `name` of `dir`. In a casefolded directory the kernel matches names without case
+   * (the first match in directory order), so sshd reads a file stored as SSHD_CONFIG when it opens
+   * sshd_config: an exact match here would report it absent and judge the defaults instead.
+   */
+  private async entry(dir: Inode, name: string): Promise<Dirent | undefined> {
+    const entries = await this.entries(dir);
+    if (!this.casefold || !(dir.flags & CASEFOLD_FL)) return entries.get(name);
+    let byFold = this.folded.get(dir.ino);
+    if (!byFold) {
+      byFold = new Map();
+      for (const [n, e] of entries) if (!byFold.has(foldName(n))) byFold.set(foldName(n), e);
+      this.folded.set(dir.ino, byFold);
+    }
+    return byFold.get(foldName(name));
   }
 
   /** Inode `ino`, found at byte `where`: at once when it is cached or its table block is. */
@@ -88,7 +109,7 @@ export class Ext4Tree implements FileTree {
     const parentPath = cut === 0 ? "/" : path.slice(0, cut);
     const parent = this.dirsByPath.get(parentPath) ?? (await this.descend(parentPath));
     if (parent.type !== "directory") throw new FsError("ENOTDIR", parentPath);
-    const entry = (await this.entries(parent)).get(path.slice(cut + 1));
+    const entry = await this.entry(parent, path.slice(cut + 1));
     if (!entry) throw new FsError("ENOENT", path);
     const inode = await this.inode(entry.ino, parent.offset);
     // A walk lists a directory right after finding it: its children's lookups start here.
@@ -106,7 +127,7 @@ export class Ext4Tree implements FileTree {
     for (const name of splitImagePath(path)) {
       if (current.type !== "directory") throw new FsError("ENOTDIR", walked || "/");
       walked += `/${name}`;
-      const entry = (await this.entries(current)).get(name);
+      const entry = await this.entry(current, name);
       if (!entry) throw new FsError("ENOENT", walked);
       current = await this.inode(entry.ino, current.offset);
       if (current.type === "directory") this.dirsByPath.set(walked, current);
@@ -205,7 +226,16 @@ export class Ext4Tree implements FileTree {
     this.dirs.clear();
     this.inodes.clear();
     this.dirsByPath.clear();
+    this.folded.clear();
   }
+}
+
+/**
+ * A name as a casefolded ext4 directory compares it: canonically decomposed (NFD), then case-folded
+ * (the kernel's utf8 casefold; upper- then lower-casing gives the full folding, "ß" as "ss").
+ */
+export function foldName(name: string): string {
+  return name.normalize("NFD").toUpperCase().toLowerCase();
 }
 
 /** `inode`, the one at `path`, when it is a regular file of a size its mapping can address. */
