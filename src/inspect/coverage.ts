@@ -39,6 +39,7 @@ const WHY: Partial<Record<FsErrorCode, string>> = {
   EISDIR: "a directory",
   EINVAL: "not a regular file",
   EACCES: "permission denied",
+  ENOKEY: "encrypted (fscrypt) without its key",
 };
 
 function why(e: unknown): string {

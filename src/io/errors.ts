@@ -14,6 +14,7 @@ export type FsErrorCode =
   | "EFBIG" // the file is larger than the caller's bound
   | "EINVAL" // not a symlink (readlink) or a malformed path
   | "EACCES" // the host refused to read it (directory targets)
+  | "ENOKEY" // encrypted in the image (fscrypt): unreadable without its key
   | "EIO"; // the bytes could not be read
 
 export class FsError extends Error {

@@ -5,6 +5,8 @@ import type { Volume } from "./volume.js";
 // i_flags bits (ext4 on-disk format, "Inode Table").
 export const EXTENTS_FL = 0x80000;
 export const INLINE_DATA_FL = 0x10000000;
+/** Encrypted with fscrypt: a directory's names and a file's or symlink's bytes are ciphertext. */
+export const ENCRYPT_FL = 0x800;
 /** A directory whose names the kernel matches case-insensitively (with the CASEFOLD feature). */
 export const CASEFOLD_FL = 0x40000000;
 const HUGE_FILE_FL = 0x40000;

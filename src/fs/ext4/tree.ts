@@ -5,7 +5,7 @@ import type { DirEntry, EntryStat, FileStat, FileTree, HostExtents } from "../fi
 import { splitImagePath } from "../path.js";
 import { checkSize, readAll, readAllInto, readData, readSymlink, volumeRuns } from "./data.js";
 import { type Dirent, readDirectory } from "./dir.js";
-import { CASEFOLD_FL, checkInodeNumber, type Inode, readInode } from "./inode.js";
+import { CASEFOLD_FL, checkInodeNumber, ENCRYPT_FL, type Inode, readInode } from "./inode.js";
 import { hasExtMagic, INCOMPAT, parseSuperblock, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE } from "./superblock.js";
 import { cachedLoad, Lru, Volume } from "./volume.js";
 
@@ -73,7 +73,8 @@ export class Ext4Tree implements FileTree {
    * (the first match in directory order), so sshd reads a file stored as SSHD_CONFIG when it opens
    * sshd_config: an exact match here would report it absent and judge the defaults instead.
    */
-  private async entry(dir: Inode, name: string): Promise<Dirent | undefined> {
+  private async entry(dir: Inode, dirPath: string, name: string): Promise<Dirent | undefined> {
+    if (dir.flags & ENCRYPT_FL) throw noKey(dirPath);
     const entries = await this.entries(dir);
     if (!this.casefold || !(dir.flags & CASEFOLD_FL)) return entries.get(name);
     let byFold = this.folded.get(dir.ino);
@@ -109,7 +110,7 @@ export class Ext4Tree implements FileTree {
     const parentPath = cut === 0 ? "/" : path.slice(0, cut);
     const parent = this.dirsByPath.get(parentPath) ?? (await this.descend(parentPath));
     if (parent.type !== "directory") throw new FsError("ENOTDIR", parentPath);
-    const entry = await this.entry(parent, path.slice(cut + 1));
+    const entry = await this.entry(parent, parentPath, path.slice(cut + 1));
     if (!entry) throw new FsError("ENOENT", path);
     const inode = await this.inode(entry.ino, parent.offset);
     // A walk lists a directory right after finding it: its children's lookups start here.
@@ -126,8 +127,8 @@ export class Ext4Tree implements FileTree {
     let walked = "";
     for (const name of splitImagePath(path)) {
       if (current.type !== "directory") throw new FsError("ENOTDIR", walked || "/");
+      const entry = await this.entry(current, walked || "/", name);
       walked += `/${name}`;
-      const entry = await this.entry(current, name);
       if (!entry) throw new FsError("ENOENT", walked);
       current = await this.inode(entry.ino, current.offset);
       if (current.type === "directory") this.dirsByPath.set(walked, current);
@@ -142,6 +143,7 @@ export class Ext4Tree implements FileTree {
   async readdir(path: string): Promise<DirEntry[]> {
     const dir = await this.lookup(path);
     if (dir.type !== "directory") throw new FsError("ENOTDIR", path);
+    if (dir.flags & ENCRYPT_FL) throw noKey(path);
     const out: DirEntry[] = [];
     for (const e of (await this.entries(dir)).values()) {
       out.push({ name: e.name, type: e.type ?? (await this.inode(e.ino, dir.offset)).type });
@@ -152,6 +154,7 @@ export class Ext4Tree implements FileTree {
   async readdirStats(path: string): Promise<EntryStat[]> {
     const dir = await this.lookup(path);
     if (dir.type !== "directory") throw new FsError("ENOTDIR", path);
+    if (dir.flags & ENCRYPT_FL) throw noKey(path);
     const out: EntryStat[] = [];
     for (const e of (await this.entries(dir)).values()) {
       try {
@@ -170,6 +173,7 @@ export class Ext4Tree implements FileTree {
   async readlink(path: string): Promise<string> {
     const inode = await this.lookup(path);
     if (inode.type !== "symlink") throw new FsError("EINVAL", path, "not a symlink");
+    if (inode.flags & ENCRYPT_FL) throw noKey(path);
     return (await readSymlink(this.vol, inode)).toString("utf8");
   }
 
@@ -231,6 +235,15 @@ export class Ext4Tree implements FileTree {
 }
 
 /**
+ * An fscrypt-encrypted inode: its names or bytes are ciphertext until its user's key is added (at
+ * login, on the instance). Read as they are, they would be scanned as noise and pass; an error
+ * makes the scan list the path among what it could not read.
+ */
+function noKey(path: string): FsError {
+  return new FsError("ENOKEY", path, "encrypted with fscrypt: unreadable without its key");
+}
+
+/**
  * A name as a casefolded ext4 directory compares it: canonically decomposed (NFD), then case-folded
  * (the kernel's utf8 casefold; upper- then lower-casing gives the full folding, "ß" as "ss").
  */
@@ -242,6 +255,7 @@ export function foldName(name: string): string {
 function regularInode(vol: Volume, path: string, inode: Inode): Inode {
   if (inode.type === "directory") throw new FsError("EISDIR", path);
   if (inode.type !== "file") throw new FsError("EINVAL", path, `not a regular file (${inode.type})`);
+  if (inode.flags & ENCRYPT_FL) throw noKey(path);
   checkSize(vol, inode);
   return inode;
 }
