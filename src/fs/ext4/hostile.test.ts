@@ -155,6 +155,26 @@ describe("ext4 reader on hostile images", () => {
       }),
   );
 
+  it(
+    "two entries of one name: the first is the file (as the kernel opens it), the other an error",
+    BOUND,
+    () =>
+      withImage("hostile-duplicate-name.img", async (image) => {
+        assert.equal((await image.readFile("/a/twinn", 64)).toString(), "first\n");
+        const errors: Array<[string, unknown]> = [];
+        const seen: string[] = [];
+        for await (const e of image.walk("/a", { onError: (p, err) => errors.push([p, err]) }))
+          seen.push(e.path);
+        assert.deepEqual(seen, ["/a/twinn"]);
+        assert.equal(errors.length, 1);
+        assert.equal(errors[0]![0], "/a/twinn");
+        formatError(
+          /^ext directory \d+$/,
+          /one entry named "twinn" \(another, inode \d+, is not read/,
+        )(errors[0]![1]);
+      }),
+  );
+
   const base = readFileSync(img("hostile-base.img"));
   it(
     "a truncated image: too short to hold a superblock, or missing the blocks a file needs",

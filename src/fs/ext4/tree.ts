@@ -62,6 +62,8 @@ export class Ext4Tree implements FileTree {
   /** Casefolded directories' entries by folded name, the first in directory order for each. */
   private readonly folded = new Lru<number, Map<string, Dirent>>(DIR_CACHE);
   private readonly casefold: boolean;
+  /** Entries whose name an earlier entry of the same directory has, by directory (rare: damage). */
+  private readonly duplicates = new Map<number, Dirent[]>();
 
   constructor(readonly vol: Volume) {
     this.description = `ext filesystem ${vol.file}${vol.sb.volumeName ? ` (${vol.sb.volumeName})` : ""}`;
@@ -93,10 +95,20 @@ export class Ext4Tree implements FileTree {
     return cachedLoad(this.inodes, ino, () => readInode(this.vol, ino, where));
   }
 
+  /**
+   * A directory's entries by name. A name given twice (damage, or crafted: the kernel never writes
+   * it) is the first one, which the kernel's lookup opens; the later ones are kept aside so a
+   * listing can report them instead of reading one in the first one's place.
+   */
   private entries(dir: Inode): Map<string, Dirent> | Promise<Map<string, Dirent>> {
     return cachedLoad(this.dirs, dir.ino, async () => {
       const map = new Map<string, Dirent>();
-      for (const e of await readDirectory(this.vol, dir)) map.set(e.name, e);
+      const again: Dirent[] = [];
+      for (const e of await readDirectory(this.vol, dir)) {
+        if (map.has(e.name)) again.push(e);
+        else map.set(e.name, e);
+      }
+      if (again.length > 0) this.duplicates.set(dir.ino, again);
       return map;
     });
   }
@@ -167,6 +179,15 @@ export class Ext4Tree implements FileTree {
         out.push({ name: e.name, error });
       }
     }
+    for (const e of this.duplicates.get(dir.ino) ?? [])
+      out.push({
+        name: e.name,
+        error: this.vol.error(
+          `ext directory ${dir.ino}`,
+          dir.offset,
+          `one entry named ${JSON.stringify(e.name)} (another, inode ${e.ino}, is not read: the kernel opens the first)`,
+        ),
+      });
     return out;
   }
 
@@ -231,6 +252,7 @@ export class Ext4Tree implements FileTree {
     this.inodes.clear();
     this.dirsByPath.clear();
     this.folded.clear();
+    this.duplicates.clear();
   }
 }
 
