@@ -119,6 +119,38 @@ describe("NTFS reader on hostile volumes", () => {
     await rejectsTyped(tree.readdir("/Many"), /\$INDEX_ALLOCATION/, /acyclic/);
   });
 
+  /** The volume with `from` replaced by `to` (same length) in /Compressed's index root only. */
+  async function renamedInIndex(from: string, to: string) {
+    const n = await inoOf("/Compressed");
+    const { at, raw } = await record(n);
+    const name = raw.indexOf(Buffer.from(from, "utf16le"));
+    assert.ok(name > 0 && (name % 512) + from.length * 2 < 510, "the name sits clear of the fix-up words");
+    return openNtfs(patchedSource(base, [[at + name, Buffer.from(to, "utf16le")]]));
+  }
+  it("an index name holding a slash is an error, not a path posing as another", async () => {
+    const tree = await renamedInIndex("text.log", "te/t.log");
+    await rejectsTyped(tree.readdir("/Compressed"), /\$I30/, /names without "\/" or NUL \(got "te\/t.log"\)/);
+  });
+  it("a name twice in one index: the first is the file, the other an error", async () => {
+    const names = (await (await openNtfs(base)).readdir("/Compressed")).map((e) => e.name).sort();
+    assert.deepEqual(names, ["holes.bin", "mixed.bin", "text.log"]);
+    const tree = await renamedInIndex("holes.bin", "mixed.bin");
+    const listed = await tree.readdirStats!("/Compressed");
+    const twins = listed.filter((e) => e.name === "mixed.bin");
+    assert.equal(twins.length, 2);
+    const [kept, reported] = "stat" in twins[0]! ? [twins[0]!, twins[1]!] : [twins[1]!, twins[0]!];
+    assert.ok("stat" in kept && "error" in reported);
+    assert.match(
+      String(reported.error),
+      /one entry named "mixed.bin" \(another, MFT record \d+, is not read\)/,
+    );
+    // The lookup opens the first in index order: holes.bin's record, now named mixed.bin there.
+    assert.equal((await tree.lstat("/Compressed/mixed.bin")).ino, await inoOf("/Compressed/holes.bin"));
+    assert.deepEqual((await tree.readdir("/Compressed")).map((e) => e.name).sort(), [
+      "mixed.bin",
+      "text.log",
+    ]);
+  });
   it("a damaged INDX block signature or fix-up is an error", async () => {
     const buf = Buffer.alloc(4096);
     buf.write("INDX", 0, "latin1");

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { hostRunsOf } from "../../io/bytes.js";
-import { FsError } from "../../io/errors.js";
+import { FsError, ImageFormatError } from "../../io/errors.js";
 import type { DirEntry, EntryStat, FileStat, FileTree, FileType, HostExtents } from "../filetree.js";
 import { splitImagePath } from "../path.js";
 import { type IndexEntry, readDirectoryIndex } from "./directory.js";
@@ -51,6 +51,14 @@ export class NtfsTree implements FileTree {
     const exact = new Map<string, IndexEntry>();
     const folded = new Map<string, IndexEntry>();
     for (const e of entries) {
+      // Windows and ntfs-3g never write these; joined into a path such a name would pose as another.
+      if (e.name.name.includes("/") || e.name.name.includes("\0"))
+        throw new ImageFormatError(
+          this.vol.file,
+          `MFT record ${dir.number} $I30`,
+          -1,
+          `names without "/" or NUL (got ${JSON.stringify(e.name.name)})`,
+        );
       if (!exact.has(e.name.name)) exact.set(e.name.name, e);
       const f = this.fold(e.name.name);
       if (!folded.has(f)) folded.set(f, e);
@@ -98,8 +106,23 @@ export class NtfsTree implements FileTree {
     const out: EntryStat[] = [];
     for (const e of listing.entries) {
       const name = e.name.name;
+      const first = listing.exact.get(name) ?? e;
+      if (first !== e && first.record === e.record) continue; // the same file listed twice
+      if (first !== e) {
+        // A name twice in one index (crafted: NTFS never writes it): a lookup opens the first, as
+        // Windows' search of the index does; the other is reported, not read as the first again.
+        out.push({
+          name,
+          error: new ImageFormatError(
+            this.vol.file,
+            `MFT record ${dir.number} $I30`,
+            -1,
+            `one entry named ${JSON.stringify(name)} (another, MFT record ${e.record}, is not read)`,
+          ),
+        });
+        continue;
+      }
       try {
-        const first = listing.exact.get(name) ?? e;
         out.push({ name, stat: this.statOf(await this.vol.loadFile(first.record)) });
       } catch (error) {
         out.push({ name, error });
@@ -146,16 +169,19 @@ export class NtfsTree implements FileTree {
   async readdir(path: string): Promise<DirEntry[]> {
     const file = await this.resolve(path);
     if (this.typeOf(file) !== "directory") throw new FsError("ENOTDIR", path);
-    return (await this.listing(file)).entries.map((e) => {
-      const f = e.name.flags;
-      const type: FileType =
-        f & FILE_ATTRIBUTE_REPARSE_POINT && isLinkTag(e.name.reparseTag)
-          ? "symlink"
-          : f & FILE_NAME_INDEX_PRESENT
-            ? "directory"
-            : "file";
-      return { name: e.name.name, type };
-    });
+    const listing = await this.listing(file);
+    return listing.entries
+      .filter((e) => listing.exact.get(e.name.name) === e)
+      .map((e) => {
+        const f = e.name.flags;
+        const type: FileType =
+          f & FILE_ATTRIBUTE_REPARSE_POINT && isLinkTag(e.name.reparseTag)
+            ? "symlink"
+            : f & FILE_NAME_INDEX_PRESENT
+              ? "directory"
+              : "file";
+        return { name: e.name.name, type };
+      });
   }
 
   async readlink(path: string): Promise<string> {
