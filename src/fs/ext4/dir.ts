@@ -46,6 +46,14 @@ export function parseDirents(
       if (8 + nameLen > recLen)
         throw vol.error(structure, offset + at + 6, `a name of ≤ ${recLen - 8} bytes (got ${nameLen})`);
       const name = buf.toString("utf8", at + 8, at + 8 + nameLen);
+      // The kernel can never open such a name by path; joined into one it would pose as another
+      // file's path ("ssh/sshd_config" in /etc) and its own bytes would go unread.
+      if (name.includes("/") || name.includes("\0"))
+        throw vol.error(
+          structure,
+          offset + at + 8,
+          `a name without "/" or NUL (got ${JSON.stringify(name)})`,
+        );
       if (name !== "." && name !== ".." && nameLen > 0) {
         const t = vol.sb.hasFiletype ? buf[at + 7]! : 0;
         out.push({

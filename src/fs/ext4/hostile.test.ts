@@ -127,6 +127,14 @@ describe("ext4 reader on hostile images", () => {
     );
   }
 
+  it("a directory entry whose name holds a slash: an error, not a path posing as another", BOUND, () =>
+    withImage("hostile-slash-name.img", async (image) => {
+      const errors = await walkAll(image);
+      assert.equal(errors.length, 1);
+      formatError(/ext directory inode/, /a name without "\/" or NUL \(got "\//)(errors[0]);
+    }),
+  );
+
   it("a directory entry with an inode number past s_inodes_count", BOUND, () =>
     withImage("hostile-inode-range.img", async (image) => {
       const errors = await walkAll(image);
