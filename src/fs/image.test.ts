@@ -15,6 +15,15 @@ describe("Image path resolution stays inside the image", () => {
     "/file/notdir": "x",
   });
 
+  it("follows a link's target up to its first NUL, as the kernel does", async () => {
+    const nul = memoryImage({
+      "/opt/real": "PasswordAuthentication yes\n",
+      "/etc/ssh/sshd_config": { type: "symlink", target: "/opt/real\u0000/etc/nowhere" },
+    });
+    assert.equal(await nul.resolve("/etc/ssh/sshd_config"), "/opt/real");
+    assert.equal(await nul.readText("/etc/ssh/sshd_config"), "PasswordAuthentication yes\n");
+  });
+
   it("follows absolute links to the image's own path, never the host's", async () => {
     assert.equal(await image.resolve("/etc/alt"), "/etc/passwd");
     assert.match(await image.readText("/etc/alt"), /^root:/);

@@ -90,7 +90,11 @@ export class Image {
       if (st.type === "symlink" && (!isLast || followFinal)) {
         if (++links > MAX_SYMLINKS)
           throw new FsError("ELOOP", normalizeImagePath(path), "too many symbolic links");
-        const target = await this.tree.readlink(candidate);
+        // The kernel follows a link's target as a C string: up to its first NUL. Read whole,
+        // "/opt/real\0/x" would look absent here while the instance opens /opt/real.
+        const stored = await this.tree.readlink(candidate);
+        const nul = stored.indexOf("\0");
+        const target = nul < 0 ? stored : stored.slice(0, nul);
         if (target.startsWith("/")) current = "/";
         pending = [...target.split("/").filter((p) => p !== ""), ...pending];
         st = undefined;
