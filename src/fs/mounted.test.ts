@@ -40,9 +40,27 @@ describe("MountedTree", () => {
     );
   });
   it("lists mount points in their parents even when the parent lacks the directory", async () => {
-    assert.deepEqual((await tree.readdir("/")).map((e) => e.name).sort(), ["boot", "etc", "home"]);
+    assert.deepEqual((await tree.readdir("/")).map((e) => e.name).sort(), [
+      "boot",
+      "boot (hidden by its mount)",
+      "etc",
+      "home",
+    ]);
     assert.deepEqual((await tree.readdir("/boot")).map((e) => e.name).sort(), ["efi", "vmlinuz"]);
     assert.equal((await tree.lstat("/boot/efi")).type, "directory");
+  });
+  it("lists what a mount hides beside it, so a walk reads it, while the OS's paths stay the OS's", async () => {
+    const paths: string[] = [];
+    for await (const e of new Image(tree).walk("/")) paths.push(e.path);
+    // The root's /boot holds a file under the /boot mount; /home and /boot/efi hide nothing.
+    assert.ok(paths.includes("/boot (hidden by its mount)/from-root"), paths.join(" "));
+    assert.equal(paths.filter((p) => p.includes("(hidden by")).length, 2);
+    assert.equal(await image.readText("/boot (hidden by its mount)/from-root"), "hidden under the mount");
+    assert.equal(await image.readTextIfExists("/boot/from-root"), undefined);
+    const listed = await tree.readdirStats("/");
+    const hidden = listed.find((e) => e.name === "boot (hidden by its mount)");
+    assert.ok(hidden && "stat" in hidden && hidden.stat.type === "directory");
+    assert.equal(hidden.stat.dev, (await tree.lstat("/etc")).dev, "the root filesystem's");
   });
   it("refuses a tree without a root mount", () => {
     assert.throws(

@@ -9,14 +9,29 @@ export interface Mount {
   tree: FileTree;
 }
 
+/** Where a path is read: a filesystem, the path inside it, and that filesystem's number. */
+interface Located {
+  tree: FileTree;
+  inner: string;
+  dev: number;
+}
+
 /**
  * Several filesystems stitched by mount point, as the OS sees them after mounting its fstab: the
  * longest mount point that contains a path serves it. A mount point always reads as a directory
  * and appears in its parent's listing even when the parent filesystem lacks that directory.
+ *
+ * What a mount hides is listed too: files in the filesystem below a mount point (a root's /home
+ * written before /home was a volume of its own) are out of the instance's sight but in the image,
+ * and whoever launches it can read them. They appear beside the mount point as a directory named
+ * "home (hidden by its mount)", so the walk and the credential pass read them and a finding
+ * says where they are, while lookups of the OS's own paths see what the OS sees.
  */
 export class MountedTree implements FileTree {
   readonly description: string;
   private readonly mounts: Array<Mount & { dev: number }>;
+  /** The directories that list what a mount hides, by path, once their parent was listed. */
+  private readonly hidden = new Map<string, Located>();
 
   constructor(mounts: Mount[], description?: string) {
     this.mounts = mounts
@@ -29,8 +44,17 @@ export class MountedTree implements FileTree {
   }
 
   /** The tree serving `path` and the path inside it. */
-  private locate(path: string): { tree: FileTree; inner: string; dev: number } {
+  private locate(path: string): Located {
+    for (const [at, h] of this.hidden)
+      if (path === at || path.startsWith(`${at}/`))
+        return { tree: h.tree, inner: h.inner + path.slice(at.length), dev: h.dev };
+    return this.serving(path);
+  }
+
+  /** The mount serving `path` as the OS sees it, or the one below `hiding` when given. */
+  private serving(path: string, hiding?: string): Located {
     for (const m of this.mounts) {
+      if (m.mountPoint === hiding) continue;
       if (path === m.mountPoint) return { tree: m.tree, inner: "/", dev: m.dev };
       if (path.startsWith(`${m.mountPoint}/`))
         return { tree: m.tree, inner: path.slice(m.mountPoint.length), dev: m.dev };
@@ -54,7 +78,37 @@ export class MountedTree implements FileTree {
       if (m.mountPoint !== "/" && parentOf(m.mountPoint) === path && !names.has(baseName(m.mountPoint)))
         entries.push({ name: baseName(m.mountPoint), type: "directory" });
     }
+    for (const h of await this.hiddenHere(path, names)) entries.push({ name: h.name, type: "directory" });
     return entries;
+  }
+
+  /**
+   * The mounts in directory `path` whose mount point holds files in the filesystem below them,
+   * each with the name it is listed under (`names`: the listing's own, which it must not take).
+   */
+  private async hiddenHere(
+    path: string,
+    names: Set<string>,
+  ): Promise<Array<{ name: string; stat: FileStat }>> {
+    if (this.mounts.length === 1) return [];
+    const out: Array<{ name: string; stat: FileStat }> = [];
+    for (const m of this.mounts) {
+      if (m.mountPoint === "/" || parentOf(m.mountPoint) !== path) continue;
+      const below = this.serving(m.mountPoint, m.mountPoint);
+      let stat: FileStat;
+      try {
+        stat = await below.tree.lstat(below.inner);
+        if (stat.type !== "directory" || (await below.tree.readdir(below.inner)).length === 0) continue;
+      } catch {
+        continue; // nothing below the mount point: nothing hidden
+      }
+      let name = `${baseName(m.mountPoint)} (hidden by its mount)`;
+      while (names.has(name)) name = `${name} `;
+      names.add(name);
+      this.hidden.set(path === "/" ? `/${name}` : `${path}/${name}`, below);
+      out.push({ name, stat: { ...stat, dev: below.dev } });
+    }
+    return out;
   }
 
   /**
@@ -91,6 +145,7 @@ export class MountedTree implements FileTree {
         out.push({ name: baseName(m.mountPoint), error });
       }
     }
+    out.push(...(await this.hiddenHere(path, new Set(out.map((e) => e.name)))));
     return out;
   }
 
