@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { sniffVolume } from "../../container/disk/sniff.js";
@@ -137,5 +139,59 @@ describe("openTarget through the probe list", () => {
     assert.equal(t.roots.length, 0);
     assert.ok(t.notes.some((n) => /no OS root/.test(n)));
     await t.close();
+  });
+});
+
+describe("filesystems no root mounts", () => {
+  it("are read under a top-level directory named for them, so their files are scanned", async () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), "amigate-unmounted-"));
+    const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: work, stdio: "ignore" });
+    try {
+      // A root whose fstab mounts only itself, a data partition, and a cloud-init seed (vfat).
+      const root = path.join(work, "root");
+      mkdirSync(path.join(root, "etc"), { recursive: true });
+      writeFileSync(path.join(root, "etc/os-release"), 'ID=debian\nVERSION_ID="12"\n');
+      writeFileSync(path.join(root, "etc/fstab"), "LABEL=root / ext4 defaults 0 1\n");
+      mkdirSync(path.join(work, "data/notes"), { recursive: true });
+      writeFileSync(path.join(work, "data/notes/aws.txt"), "aws_secret_access_key = x\n");
+      writeFileSync(path.join(work, "user-data"), "#cloud-config\npassword: hunter2\n");
+      for (const name of ["root", "data"]) {
+        run("truncate", ["-s", "8M", `${name}.img`]);
+        run("mkfs.ext4", ["-q", "-F", "-L", name, "-d", name, `${name}.img`]);
+      }
+      run("mkfs.vfat", ["-C", "-n", "CIDATA", "seed.img", "2048"]);
+      run("mcopy", ["-i", "seed.img", "user-data", "::/user-data"]);
+      run("truncate", ["-s", "24M", "disk.raw"]);
+      run("sgdisk", ["-n", "1:2048:+8M", "-n", "2:0:+8M", "-n", "3:0:+2M", "disk.raw"]);
+      const place = (file: string, sector: number) =>
+        run("dd", [`if=${file}`, "of=disk.raw", "bs=512", `seek=${sector}`, "conv=notrunc", "status=none"]);
+      place("root.img", 2048);
+      place("data.img", 2048 + 16384);
+      place("seed.img", 2048 + 2 * 16384);
+      const t = await openDiskTarget(path.join(work, "disk.raw"), { readers: real });
+      assert.ok(t);
+      try {
+        assert.deepEqual(
+          t.roots.map((r) => r.root),
+          ["partition 1 (ext4)"],
+        );
+        const image = t.roots[0]!.image;
+        assert.equal(
+          await image.readText("/partition 2 (ext4, not mounted)/notes/aws.txt"),
+          "aws_secret_access_key = x\n",
+        );
+        const paths: string[] = [];
+        for await (const e of image.walk("/")) paths.push(e.path);
+        assert.ok(paths.includes("/partition 3 (vfat, not mounted)/user-data"), paths.join(" "));
+        assert.ok(
+          t.notes.some((n) => n.startsWith("partition 2 (ext4) is mounted by no root's fstab")),
+          t.notes.join("\n"),
+        );
+      } finally {
+        await t.close();
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

@@ -79,7 +79,8 @@ export async function openDiskTarget(
     }
   };
   const bootInfo = await diskBootInfo(layout, openTree);
-  const roots: TargetRoot[] = [];
+  const found: Array<{ v: Volume; tree: FileTree; mounts: Mount[] }> = [];
+  const used = new Set<Volume>();
   for (const v of volumes) {
     const tree = await openTree(v);
     if (!tree) continue;
@@ -87,13 +88,23 @@ export async function openDiskTarget(
     let isRoot = false;
     for (const marker of OS_ROOT_MARKERS) if (!isRoot && (await image.statIfExists(marker))) isRoot = true;
     if (!isRoot) continue;
-    const mounts = await fstabMounts(v, image, volumes, openTree, notes);
-    roots.push({
-      root: `${v.where} (${v.fs.type})`,
-      image: new Image(mountedTree(tree, mounts)),
-      disk: bootInfo,
-    });
+    used.add(v);
+    found.push({ v, tree, mounts: await fstabMounts(v, image, volumes, openTree, notes, used) });
   }
+  // A filesystem no root mounts (a data partition, a cloud-init seed, an ESP missing from fstab)
+  // is not on the instance's paths but is in the image: it is read as part of the first root, at a
+  // top-level directory named for it, so its files are scanned like any others.
+  const unmounted = found.length === 0 ? [] : volumes.filter((v) => trees.has(v) && !used.has(v));
+  for (const v of unmounted) {
+    const at = `/${v.where.replaceAll("/", "-")} (${v.fs.type}, not mounted)`;
+    found[0]!.mounts.push({ mountPoint: at, tree: trees.get(v)! });
+    notes.push(`${v.where} (${v.fs.type}) is mounted by no root's fstab: its files are read under ${at}`);
+  }
+  const roots: TargetRoot[] = found.map(({ v, tree, mounts }) => ({
+    root: `${v.where} (${v.fs.type})`,
+    image: new Image(mountedTree(tree, mounts)),
+    disk: bootInfo,
+  }));
   for (const [where, type] of pending)
     gaps.push({ where, reason: `amigate has no reader for its ${type} filesystem` });
   if (pending.size > 0) {
@@ -172,6 +183,7 @@ async function fstabMounts(
   volumes: Volume[],
   openTree: (v: Volume) => Promise<FileTree | undefined>,
   notes: string[],
+  used: Set<Volume>,
 ): Promise<Mount[]> {
   const text = await root.readTextIfExists("/etc/fstab", 1024 * 1024).catch(() => undefined);
   if (text === undefined) return [];
@@ -190,6 +202,7 @@ async function fstabMounts(
     if (v === rootVolume) continue;
     const tree = await openTree(v);
     if (tree) mounts.push({ mountPoint: entry.mountPoint, tree });
+    used.add(v);
   }
   return mounts;
 }
