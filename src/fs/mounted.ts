@@ -75,8 +75,10 @@ export class MountedTree implements FileTree {
     const entries = await tree.readdir(inner);
     const names = new Set(entries.map((e) => e.name));
     for (const m of this.mounts) {
-      if (m.mountPoint !== "/" && parentOf(m.mountPoint) === path && !names.has(baseName(m.mountPoint)))
+      if (m.mountPoint !== "/" && parentOf(m.mountPoint) === path && !names.has(baseName(m.mountPoint))) {
         entries.push({ name: baseName(m.mountPoint), type: "directory" });
+        names.add(baseName(m.mountPoint));
+      }
     }
     for (const h of await this.hiddenHere(path, names)) entries.push({ name: h.name, type: "directory" });
     return entries;
