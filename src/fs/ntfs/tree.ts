@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { hostRunsOf } from "../../io/bytes.js";
-import { FsError, ImageFormatError } from "../../io/errors.js";
+import { FsError, ImageFormatError, isFsError } from "../../io/errors.js";
 import type { DirEntry, EntryStat, FileStat, FileTree, FileType, HostExtents } from "../filetree.js";
 import { splitImagePath } from "../path.js";
 import { type IndexEntry, readDirectoryIndex } from "./directory.js";
@@ -91,7 +91,9 @@ export class NtfsTree implements FileTree {
   }
 
   async lstat(path: string): Promise<FileStat> {
-    return this.statOf(await this.resolve(path));
+    const { file, stream } = await this.resolveStream(path);
+    const stat = this.statOf(file);
+    return stream === undefined ? stat : this.streamStat(file, stat, stream);
   }
 
   /**
@@ -123,12 +125,48 @@ export class NtfsTree implements FileTree {
         continue;
       }
       try {
-        out.push({ name, stat: this.statOf(await this.vol.loadFile(first.record)) });
+        const file = await this.vol.loadFile(first.record);
+        const stat = this.statOf(file);
+        out.push({ name, stat });
+        // Alternate data streams ("notes.txt:secret") hold bytes like the file's own, which
+        // Windows programs read and write by that name; the walk lists them so they are scanned.
+        if (stat.type === "file")
+          for (const stream of streamNames(file))
+            out.push({ name: `${name}:${stream}`, stat: this.streamStat(file, stat, stream) });
       } catch (error) {
         out.push({ name, error });
       }
     }
     return out;
+  }
+
+  /** A named stream's stat: the file's, with the stream's size and no inode number of its own. */
+  private streamStat(file: NtfsFile, base: FileStat, stream: string): FileStat {
+    const { ino: _ino, ...rest } = base;
+    return { ...rest, size: this.vol.stream(file, AttrType.data, stream)?.size ?? 0, nlink: 1 };
+  }
+
+  /** For "dir/file:stream" that names no entry: the file and the stream, when it has that stream. */
+  private async streamAt(path: string): Promise<{ file: NtfsFile; stream: string } | undefined> {
+    const cut = path.lastIndexOf("/");
+    const last = path.slice(cut + 1);
+    const colon = last.indexOf(":");
+    if (colon <= 0) return undefined;
+    const file = await this.resolve(`${path.slice(0, cut) || ""}/${last.slice(0, colon)}`);
+    const stream = last.slice(colon + 1);
+    if (this.typeOf(file) !== "file" || !streamNames(file).includes(stream)) return undefined;
+    return { file, stream };
+  }
+
+  /** resolve, or for a path naming an alternate data stream, its file and stream. */
+  private async resolveStream(path: string): Promise<{ file: NtfsFile; stream?: string }> {
+    try {
+      return { file: await this.resolve(path) };
+    } catch (e) {
+      const named = isFsError(e, "ENOENT") ? await this.streamAt(path) : undefined;
+      if (!named) throw e;
+      return named;
+    }
   }
 
   private statOf(file: NtfsFile): FileStat {
@@ -192,11 +230,12 @@ export class NtfsTree implements FileTree {
 
   /** The $DATA of the regular file at `path` (found by record number when `record` is given). */
   private async dataOf(path: string, record?: number) {
-    const file = record === undefined ? await this.resolve(path) : await this.vol.loadFile(record);
+    const { file, stream } =
+      record === undefined ? await this.resolveStream(path) : { file: await this.vol.loadFile(record) };
     const type = this.typeOf(file);
     if (type === "directory") throw new FsError("EISDIR", path);
     if (type !== "file") throw new FsError("EINVAL", path, `not a regular file (${type})`);
-    return this.vol.stream(file, AttrType.data);
+    return this.vol.stream(file, AttrType.data, stream);
   }
 
   async readFile(path: string, options: { maxBytes: number }): Promise<Buffer> {
@@ -238,4 +277,11 @@ export class NtfsTree implements FileTree {
   async close(): Promise<void> {
     this.listings.clear();
   }
+}
+
+/** The names of a file's alternate data streams (named $DATA attributes), each once. */
+function streamNames(file: NtfsFile): string[] {
+  const names = new Set<string>();
+  for (const a of file.attributes) if (a.type === AttrType.data && a.name !== "") names.add(a.name);
+  return [...names];
 }

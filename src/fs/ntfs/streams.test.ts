@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { isFsError } from "../../io/errors.js";
+import { openFileByteSource } from "../../io/file.js";
+import { Image } from "../image.js";
+import { openNtfs } from "./index.js";
+
+// A volume written by ntfs-3g, whose user.* extended attributes are alternate data streams.
+const work = mkdtempSync(path.join(os.tmpdir(), "amigate-ntfs-streams-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+const volume = path.join(work, "v.ntfs");
+const mnt = path.join(work, "mnt");
+mkdirSync(mnt);
+execFileSync("truncate", ["-s", "8M", volume]);
+execFileSync("mkntfs", ["-q", "-F", "-Q", volume], { stdio: "ignore" });
+execFileSync("ntfs-3g", [volume, mnt]);
+try {
+  writeFileSync(path.join(mnt, "notes.txt"), "visible\n");
+  execFileSync("setfattr", [
+    "-n",
+    "user.secret",
+    "-v",
+    "aws_secret_access_key = hidden",
+    path.join(mnt, "notes.txt"),
+  ]);
+} finally {
+  execFileSync("umount", [mnt]);
+}
+
+describe("NTFS alternate data streams", () => {
+  it("are listed by the walk as file:stream and read as their own bytes", async () => {
+    const source = await openFileByteSource(volume);
+    try {
+      const tree = await openNtfs(source);
+      const listed = await tree.readdirStats!("/");
+      const streamEntry = listed.find((e) => e.name === "notes.txt:secret");
+      assert.ok(streamEntry && "stat" in streamEntry, JSON.stringify(listed.map((e) => e.name)));
+      assert.equal(streamEntry.stat.size, "aws_secret_access_key = hidden".length);
+      assert.equal(streamEntry.stat.ino, undefined, "no inode number: not the file's own bytes");
+      assert.equal(
+        (await tree.readFile("/notes.txt:secret", { maxBytes: 1024 })).toString(),
+        "aws_secret_access_key = hidden",
+      );
+      assert.equal((await tree.readFile("/notes.txt", { maxBytes: 1024 })).toString(), "visible\n");
+      const paths: string[] = [];
+      for await (const e of new Image(tree).walk("/")) paths.push(e.path);
+      assert.ok(paths.includes("/notes.txt:secret"), paths.join(" "));
+      // Inspectors' listings name files only; a name with a colon that is no stream is absent.
+      assert.deepEqual(
+        (await tree.readdir("/")).map((e) => e.name).filter((n) => n.startsWith("notes")),
+        ["notes.txt"],
+      );
+      await assert.rejects(tree.lstat("/notes.txt:nothing"), (e) => isFsError(e, "ENOENT"));
+    } finally {
+      await source.close();
+    }
+  });
+});
