@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { test } from "node:test";
 import { targets as canaries } from "./canary.js";
 import { mutantSize, mutantSource, mutate, Prng } from "./mutate.js";
 import { fuzzTarget, signature } from "./runner.js";
 import { buildSeeds } from "./seeds.js";
 import { targets } from "./targets.js";
+import { runCase } from "./worker.js";
 
 const CASES = Number(process.env.FUZZ_CASES ?? 24);
 
@@ -64,3 +68,38 @@ for (const target of targets) {
     assert.ok(stats.run >= Math.min(CASES, 8), `only ${stats.run} mutants ran`);
   });
 }
+
+test("a walk that loses entries of its seed without any error is told apart (and one with an error is not)", async () => {
+  const vfat = targets.find((t) => t.name === "vfat")!;
+  const [seed] = vfat.seeds();
+  assert.ok(seed, "the FAT seed is built");
+  const whole = statSync(seed.path).size;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-fuzz-lost-"));
+  try {
+    const clean = await runCase(
+      { id: 0, target: "vfat", seed, mutant: { ops: [], pieces: [{ seed: 0, length: whole }] } },
+      dir,
+    );
+    assert.equal(clean.status, "ok");
+    assert.ok(!("lost" in clean && clean.lost), JSON.stringify(clean));
+    // Zeros over the whole volume past its boot sector and FATs' start: every entry gone, silently
+    // (a directory of zeros is empty for Linux too, which is why this is counted, not failed).
+    const from = 64 * 1024;
+    const zeroed = await runCase(
+      {
+        id: 1,
+        target: "vfat",
+        seed,
+        mutant: {
+          ops: ["zeros"],
+          pieces: [{ seed: 0, length: from }, { bytes: new Array<number>(whole - from).fill(0) }],
+        },
+      },
+      dir,
+    );
+    assert.equal(zeroed.status, "ok", JSON.stringify(zeroed));
+    assert.ok("lost" in zeroed && (zeroed.lost ?? 0) > 0, JSON.stringify(zeroed));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,7 +1,8 @@
 /**
  * `npm run fuzz [-- --seconds N] [--reader tar,ntfs] [--seed S] [--case-ms MS]`: mutates the real
  * fixtures and runs every reader on the mutants for a bounded time, printing per reader how many
- * inputs ran, survived (read, or a typed error), and failed by kind. Failures are saved under
+ * inputs ran, survived (read, or a typed error; and of those, how many lost entries of their seed
+ * without any error, for a look), and failed by kind. Failures and losses are saved under
  * ~/.cache/amigate-fixtures/fuzz-failures/<reader>/.
  * `npm run fuzz -- --replay FILE.json` reruns one saved failure in the foreground with its stack.
  */
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
     }
     const kinds = [...stats.failures].map(([k, n]) => `${k} ${n}`).join(", ");
     console.log(
-      `${target.name.padEnd(10)} ${String(stats.run).padStart(6)} inputs, ${String(stats.survived).padStart(6)} survived (${stats.typed} typed errors)${kinds ? `, failures: ${kinds}` : ""}`,
+      `${target.name.padEnd(10)} ${String(stats.run).padStart(6)} inputs, ${String(stats.survived).padStart(6)} survived (${stats.typed} typed errors${stats.lost ? `, ${stats.lost} lost entries without an error: saved` : ""})${kinds ? `, failures: ${kinds}` : ""}`,
     );
     const distinct = new Map<string, FailureRecord>();
     for (const s of stats.samples) if (!distinct.has(signature(s))) distinct.set(signature(s), s);

@@ -49,6 +49,8 @@ export interface FuzzStats {
   survived: number;
   /** of the survivors, how many threw a typed error */
   typed: number;
+  /** of the survivors, how many lost entries of their seed without any error (worth a look) */
+  lost: number;
   failures: Map<string, number>;
   samples: FailureRecord[];
 }
@@ -171,6 +173,7 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions = {}):
     run: 0,
     survived: 0,
     typed: 0,
+    lost: 0,
     failures: new Map(),
     samples: [],
   };
@@ -215,6 +218,22 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions = {}):
       if (result.status !== "failure" && result.status !== "died") {
         stats.survived++;
         if (result.status === "typed") stats.typed++;
+        // Not a failure (a zeroed directory is empty for the kernel too), but each is kept for a
+        // look: a file the instance sees and a scan never reads is what the readers must not allow.
+        if (result.status === "ok" && result.lost) {
+          stats.lost++;
+          const record: FailureRecord = {
+            target: target.name,
+            seed: s.seed,
+            caseSeed: cs,
+            kind: "lost",
+            message: `${result.lost} entries of the seed lost without an error (${result.lostExample})`,
+            stack: "",
+            ops: mutant.ops,
+            mutant,
+          };
+          if (options.saveDir) await save(options.saveDir, record, saved);
+        }
         continue;
       }
       const kind = result.kind;

@@ -19,7 +19,7 @@ import { openFileByteSource } from "../src/io/file.js";
 import { openDiskTarget } from "../src/target/disk/probe.js";
 import { TarTree } from "../src/target/tar/tree.js";
 import type { Region } from "./mutate.js";
-import { isTypedError, readWholeTree, sameOnHost } from "./walk.js";
+import { isTypedError, readWholeTree, sameOnHost, type WalkCount } from "./walk.js";
 
 export const FIXTURES =
   process.env.AMIGATE_FIXTURES ?? path.join(process.env.HOME ?? "/root", ".cache/amigate-fixtures");
@@ -40,6 +40,16 @@ export interface FuzzInput {
   file: string;
   /** The mutant as a ByteSource (a fresh one per call; the reader closes it). */
   source(): Promise<ByteSource>;
+  /** The seed it was made from. */
+  seed: string;
+}
+
+/** How a case read: its summary, and entries of the seed that vanished without any error. */
+export interface RunOutcome {
+  detail: string;
+  /** Seed entries missing from a walk that reported no error (a scan would pass them unread). */
+  lost?: number;
+  lostExample?: string;
 }
 
 export interface FuzzTarget {
@@ -51,7 +61,7 @@ export interface FuzzTarget {
   /** The reader takes a path: write each mutant out as a file. */
   asFile?: boolean;
   /** Opens the mutant and reads everything; returns a short summary. Throws what the reader throws. */
-  run(input: FuzzInput): Promise<string>;
+  run(input: FuzzInput): Promise<string | RunOutcome>;
   /** Why this row cannot run here (reader not built), checked before seeds. */
   missing?(): Promise<string | undefined>;
 }
@@ -154,13 +164,48 @@ function filesystemTarget(
       const open = (await opener())!;
       const source = await input.source();
       try {
-        const { entries, bytes } = await readWholeTree(await open(source));
-        return `${entries} entries, ${bytes} bytes`;
+        const walked = await readWholeTree(await open(source));
+        return {
+          detail: `${walked.entries} entries, ${walked.bytes} bytes`,
+          ...(await lostEntries(input.seed, walked, open)),
+        };
       } finally {
         await source.close();
       }
     },
   };
+}
+
+/** Each seed's walk, unmutated, by path (read once per worker). */
+const seedWalks = new Map<string, Promise<WalkCount>>();
+
+/**
+ * Entries of the seed a mutant's walk lost while reporting no error at all: what a scan would pass
+ * unread without a word. A walk with an error said something; one with as many entries renamed one.
+ */
+async function lostEntries(
+  seed: string,
+  walked: WalkCount,
+  open: (s: ByteSource) => Promise<FileTree>,
+): Promise<Pick<RunOutcome, "lost" | "lostExample">> {
+  if (walked.errors > 0) return {};
+  let whole = seedWalks.get(seed);
+  if (!whole) {
+    whole = (async () => {
+      const source = await openFileByteSource(seed);
+      try {
+        return await readWholeTree(await open(source));
+      } finally {
+        await source.close();
+      }
+    })();
+    seedWalks.set(seed, whole);
+  }
+  const base = await whole;
+  if (walked.entries >= base.entries) return {};
+  const seen = new Set(walked.paths);
+  const missing = base.paths.filter((p) => !seen.has(p));
+  return missing.length > 0 ? { lost: base.entries - walked.entries, lostExample: missing[0]! } : {};
 }
 
 /** Visits every key and value of a hive, each key once, bounded in depth as Windows is. */

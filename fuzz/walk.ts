@@ -26,6 +26,10 @@ const STREAM_READ = 1024 * 1024;
 export interface WalkCount {
   entries: number;
   bytes: number;
+  /** Typed errors tolerated on the way (each a path the scan would list among its unknowns). */
+  errors: number;
+  /** Every path walked. */
+  paths: string[];
 }
 
 /**
@@ -52,10 +56,15 @@ export function sameOnHost(mapped: HostRuns | undefined, read: Buffer, what: str
 /** Walks and reads the whole tree; returns what was seen. */
 export async function readWholeTree(tree: FileTree): Promise<WalkCount> {
   const image = new Image(tree);
-  const count: WalkCount = { entries: 0, bytes: 0 };
+  const count: WalkCount = { entries: 0, bytes: 0, errors: 0, paths: [] };
+  const noted = (err: unknown) => {
+    tolerate(err);
+    count.errors++;
+  };
   try {
-    for await (const e of image.walk("/", { onError: (_p, err) => tolerate(err) })) {
+    for await (const e of image.walk("/", { onError: (_p, err) => noted(err) })) {
       if (++count.entries > MAX_ENTRIES) break;
+      count.paths.push(e.path);
       try {
         if (e.stat.type === "symlink") await tree.readlink(e.path);
         if (e.stat.type !== "file") continue;
@@ -69,7 +78,7 @@ export async function readWholeTree(tree: FileTree): Promise<WalkCount> {
             count.bytes += (chunk as Buffer).length;
         }
       } catch (err) {
-        tolerate(err);
+        noted(err);
       }
     }
     // Lookups by path go through the same metadata a second way (resolution, case folding).

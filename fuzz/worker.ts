@@ -20,7 +20,7 @@ export interface CaseMessage {
 
 export type CaseResult =
   | { id: number; status: "started" }
-  | { id: number; status: "ok" | "typed"; detail: string }
+  | { id: number; status: "ok" | "typed"; detail: string; lost?: number; lostExample?: string }
   | { id: number; status: "failure"; kind: string; message: string; stack: string };
 
 /** Runs one case in this thread (the worker loop, and --replay in the foreground). */
@@ -39,11 +39,14 @@ export async function runCase(message: CaseMessage, dir: string, onStart = () =>
       await linkCompanions(seed, dir);
     }
     onStart();
-    const detail = await target.run({
+    const outcome = await target.run({
       file,
+      seed: seed.path,
       source: () => mutantSource(seed.path, mutant, `mutant of ${path.basename(seed.path)}`),
     });
-    return { id, status: "ok", detail };
+    return typeof outcome === "string"
+      ? { id, status: "ok", detail: outcome }
+      : { id, status: "ok", ...outcome };
   } catch (e) {
     if (isTypedError(e)) return { id, status: "typed", detail: (e as Error).message };
     const err = e instanceof Error ? e : new Error(String(e));
