@@ -27,6 +27,9 @@ try {
     "aws_secret_access_key = hidden",
     path.join(mnt, "notes.txt"),
   ]);
+  writeFileSync(path.join(mnt, "odd.txt"), "odd\n");
+  // A stream whose name holds a slash: joined into a path it would pose as ../etc/shadow.
+  execFileSync("setfattr", ["-n", "user.x/../etc/shadow", "-v", "hidden", path.join(mnt, "odd.txt")]);
 } finally {
   execFileSync("umount", [mnt]);
 }
@@ -55,6 +58,10 @@ describe("NTFS alternate data streams", () => {
         ["notes.txt"],
       );
       await assert.rejects(tree.lstat("/notes.txt:nothing"), (e) => isFsError(e, "ENOENT"));
+      const odd = listed.find((e) => e.name.startsWith("odd.txt:"));
+      assert.ok(odd && "error" in odd, JSON.stringify(odd));
+      assert.equal(odd.name, "odd.txt:x?..?etc?shadow");
+      assert.match(String(odd.error), /a stream name without "\/" or NUL/);
     } finally {
       await source.close();
     }

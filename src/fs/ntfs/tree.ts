@@ -132,7 +132,21 @@ export class NtfsTree implements FileTree {
         // Windows programs read and write by that name; the walk lists them so they are scanned.
         if (stat.type === "file")
           for (const stream of streamNames(file))
-            out.push({ name: `${name}:${stream}`, stat: this.streamStat(file, stat, stream) });
+            out.push(
+              stream.includes("/") || stream.includes("\0")
+                ? {
+                    // Joined into a path, such a name would pose as other files; its bytes are
+                    // reported unread instead.
+                    name: `${name}:${stream.replace(/[/\0]/g, "?")}`,
+                    error: new ImageFormatError(
+                      this.vol.file,
+                      `MFT record ${file.number} $DATA`,
+                      -1,
+                      `a stream name without "/" or NUL (got ${JSON.stringify(stream)})`,
+                    ),
+                  }
+                : { name: `${name}:${stream}`, stat: this.streamStat(file, stat, stream) },
+            );
       } catch (error) {
         out.push({ name, error });
       }
