@@ -11,6 +11,14 @@ export function normalizeImagePath(path: string): string {
   return `/${out.join("/")}`;
 }
 
+/**
+ * True for a name no directory entry may hold: one with "/" or NUL. No kernel can open it by path,
+ * and joined into one it would pose as another file's path while its own bytes went unread.
+ */
+export function isUnopenableName(name: string): boolean {
+  return name.includes("/") || name.includes("\0");
+}
+
 export function joinImagePath(dir: string, name: string): string {
   return dir === "/" ? `/${name}` : `${dir}/${name}`;
 }

@@ -1,5 +1,6 @@
 import type { FileType } from "../filetree.js";
 import { DIRENT_FILE_TYPES } from "../mode.js";
+import { isUnopenableName } from "../path.js";
 import { checkSize, inlineBytes, mapRuns, mapRunsNow } from "./data.js";
 import { INLINE_DATA_FL, type Inode } from "./inode.js";
 import type { Volume } from "./volume.js";
@@ -46,9 +47,7 @@ export function parseDirents(
       if (8 + nameLen > recLen)
         throw vol.error(structure, offset + at + 6, `a name of ≤ ${recLen - 8} bytes (got ${nameLen})`);
       const name = buf.toString("utf8", at + 8, at + 8 + nameLen);
-      // The kernel can never open such a name by path; joined into one it would pose as another
-      // file's path ("ssh/sshd_config" in /etc) and its own bytes would go unread.
-      if (name.includes("/") || name.includes("\0"))
+      if (isUnopenableName(name))
         throw vol.error(
           structure,
           offset + at + 8,

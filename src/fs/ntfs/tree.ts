@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { hostRunsOf } from "../../io/bytes.js";
 import { FsError, ImageFormatError, isFsError } from "../../io/errors.js";
 import type { DirEntry, EntryStat, FileStat, FileTree, FileType, HostExtents } from "../filetree.js";
-import { splitImagePath } from "../path.js";
+import { isUnopenableName, splitImagePath } from "../path.js";
 import { type IndexEntry, readDirectoryIndex } from "./directory.js";
 import { AttrType, filetimeToMs, parseFileName } from "./record.js";
 import { isLinkTag, reparseTarget } from "./reparse.js";
@@ -51,8 +51,7 @@ export class NtfsTree implements FileTree {
     const exact = new Map<string, IndexEntry>();
     const folded = new Map<string, IndexEntry>();
     for (const e of entries) {
-      // Windows and ntfs-3g never write these; joined into a path such a name would pose as another.
-      if (e.name.name.includes("/") || e.name.name.includes("\0"))
+      if (isUnopenableName(e.name.name))
         throw new ImageFormatError(
           this.vol.file,
           `MFT record ${dir.number} $I30`,
@@ -133,7 +132,7 @@ export class NtfsTree implements FileTree {
         if (stat.type === "file")
           for (const stream of streamNames(file))
             out.push(
-              stream.includes("/") || stream.includes("\0")
+              isUnopenableName(stream)
                 ? {
                     // Joined into a path, such a name would pose as other files; its bytes are
                     // reported unread instead.

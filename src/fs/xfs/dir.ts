@@ -1,5 +1,6 @@
 import type { FileType } from "../filetree.js";
 import { DIRENT_FILE_TYPES } from "../mode.js";
+import { isUnopenableName } from "../path.js";
 import { type Extent, findExtent, readExtents } from "./bmap.js";
 import { FORMAT, type XfsInode } from "./inode.js";
 import type { XfsVolume } from "./volume.js";
@@ -34,7 +35,7 @@ function add(
   at: number,
 ) {
   if (name === "." || name === "..") return;
-  if (name.includes("/") || name.includes("\0") || out.has(name))
+  if (isUnopenableName(name) || out.has(name))
     throw vol.error(
       `XFS directory ${dir.ino}`,
       at,
