@@ -166,6 +166,57 @@ with tarfile.open(${JSON.stringify(archive)}, "w", format=tarfile.GNU_FORMAT) as
     assert.deepEqual(incomplete(r), ["/|not read: the root is empty: there is nothing to judge"]);
   });
 
+  it("a directory it could not list and a file it could not read fail it, through the CLI too (were unknowns, exit 0)", async () => {
+    // A root that passes but for cloud keys in /home/admin and /opt/app; then the same root with
+    // that directory and that file flagged encrypted (fscrypt's flag, set with debugfs): their
+    // bytes cannot be read without the key, so what they hold was judged by nothing.
+    const tree = path.join(tmp, "fscrypt-tree");
+    // Not AWS's documented example pair, which the scan knows and passes.
+    const keys =
+      "aws_access_key_id = AKIAQ3EGTYBWVMNXR4PL\naws_secret_access_key = 9dH2kLmQ7rTzXwV4bN8pYcA1sE6uJfG3hR5tK0oi\n";
+    for (const [file, text] of [
+      ["etc/os-release", 'ID=debian\nVERSION_ID="12"\n'],
+      ["etc/passwd", "root:x:0:0:root:/root:/bin/bash\nadmin:x:1000:1000::/home/admin:/bin/bash\n"],
+      ["etc/shadow", "root:*:19000:0:99999:7:::\nadmin:!:19000:0:99999:7:::\n"],
+      ["home/admin/notes.txt", keys],
+      ["opt/app/app.env", keys],
+      ["opt/app/readme.txt", "nothing to see\n"],
+    ]) {
+      await fsp.mkdir(path.dirname(path.join(tree, file!)), { recursive: true });
+      await fsp.writeFile(path.join(tree, file!), text!);
+    }
+    const plain = path.join(tmp, "fscrypt-plain.img");
+    execFileSync("truncate", ["-s", "16M", plain]);
+    execFileSync("mkfs.ext4", ["-q", "-F", "-O", "encrypt", "-d", tree, plain], { stdio: "ignore" });
+    const locked = path.join(tmp, "fscrypt-locked.img");
+    execFileSync("cp", [plain, locked]);
+    for (const p of ["/home/admin", "/opt/app/app.env"])
+      execFileSync("debugfs", ["-w", "-R", `sif ${p} flags 0x80800`, locked], { stdio: "ignore" });
+
+    const before = await scanOf(plain);
+    assert.deepEqual(incomplete(before), []);
+    assert.deepEqual(
+      [...new Set(before.findings.filter((f) => f.severity === "critical").map((f) => f.path))].sort(),
+      ["/home/admin/notes.txt", "/opt/app/app.env"],
+    );
+
+    const r = await scanOf(locked);
+    assert.equal(r.passed, false);
+    assert.deepEqual(incomplete(r), [
+      "/home/admin|not read: /home/admin could not be read: encrypted (fscrypt) without its key",
+      "/opt/app/app.env|not read: /opt/app/app.env could not be read: encrypted (fscrypt) without its key",
+    ]);
+    // Neither key is found now: the gaps are what fails the scan.
+    assert.deepEqual(
+      r.findings.filter((f) => f.severity === "critical").map((f) => f.rule),
+      [],
+    );
+    // The readable file beside the locked one was read as before.
+    assert.ok(!r.unknowns.some((u) => u.path === "/opt/app/readme.txt"));
+    const cli = cliScan(locked);
+    assert.equal(cli.status, 1, cli.stderr);
+  });
+
   it("readable disks with boot, swap, extended, LUKS and LVM volumes report no gap", async () => {
     for (const name of ["gpt.raw", "mbr.raw", "lvm.raw", "gpt.qcow2"]) {
       const r = await scanOf(path.join(fixtures, name));

@@ -31,6 +31,16 @@ export interface WalkOptions {
  * image* (an absolute target "/etc/x" means the image's /etc/x), ".." never climbs above the root,
  * and loops end in ELOOP. Everything that inspects an image goes through this.
  */
+/**
+ * A directory the walk reached again by another path (a hard-linked directory in a damaged tree):
+ * it was walked where first seen, so nothing under it goes unread.
+ */
+export class DirectoryCycleError extends FsError {
+  constructor(path: string) {
+    super("ELOOP", path, "directory cycle");
+  }
+}
+
 export class Image {
   /**
    * Canonical paths already seen (by lstat) to be directories. Trees are read-only, so a
@@ -222,7 +232,7 @@ export class Image {
         if (st.ino !== undefined) {
           const id = `${st.dev ?? 0}:${st.ino}`;
           if (seenDirs.has(id)) {
-            options.onError?.(child, new FsError("ELOOP", child, "directory cycle"));
+            options.onError?.(child, new DirectoryCycleError(child));
             continue;
           }
           seenDirs.add(id);

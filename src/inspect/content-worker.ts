@@ -6,14 +6,28 @@
 import { parentPort } from "node:worker_threads";
 import { type HostReadJob, noReadCounts, readBuffers, scanHostFile } from "./content-host.js";
 import { emptySink, PiecewiseText, scanWholeText, TextScanner, textScanOptions } from "./content-scan.js";
-import type { ContentBatch, FromContentWorker, ToContentWorker } from "./content-workers.js";
+import type {
+  ContentBatch,
+  ContentThreadUnknown,
+  FromContentWorker,
+  ToContentWorker,
+} from "./content-workers.js";
 import { unpackReadJobs } from "./read-jobs.js";
 
 const port = parentPort;
 if (!port) throw new Error("content-worker.ts runs in a worker thread");
 
 const sink = emptySink();
-const unknowns: Array<{ path: string; error: string }> = [];
+const unknowns: ContentThreadUnknown[] = [];
+
+const unknownOf = (path: string, e: unknown): ContentThreadUnknown => {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return {
+    path,
+    error: e instanceof Error ? e.message : String(e),
+    ...(typeof code === "string" ? { code } : {}),
+  };
+};
 /** Files read in pieces and not yet ended, by the main thread's number for them. */
 const open = new Map<number, PiecewiseText>();
 const counts = noReadCounts();
@@ -25,7 +39,7 @@ function readJobs(jobs: readonly HostReadJob[]): void {
     try {
       scanHostFile(job, sink, counts, buffers);
     } catch (e) {
-      unknowns.push({ path: job.path, error: e instanceof Error ? e.message : String(e) });
+      unknowns.push(unknownOf(job.path, e));
     }
   }
 }
@@ -53,7 +67,7 @@ function scanBatch(batch: ContentBatch): void {
       }
     } catch (e) {
       if (file.piece !== undefined) open.delete(file.piece);
-      unknowns.push({ path: file.path, error: e instanceof Error ? e.message : String(e) });
+      unknowns.push(unknownOf(file.path, e));
     }
   }
 }

@@ -30,12 +30,19 @@ export type ToContentWorker =
 export type FromContentWorker =
   | { type: "done"; buffer: ArrayBuffer }
   | { type: "read"; count: number }
-  | { type: "result"; sink: ScanSink; unknowns: Array<{ path: string; error: string }>; counts: ReadCounts };
+  | { type: "result"; sink: ScanSink; unknowns: ContentThreadUnknown[]; counts: ReadCounts };
+
+/** A file a content thread could not read or scan: the error's line, and its code when it had one (ENOENT…). */
+export interface ContentThreadUnknown {
+  path: string;
+  error: string;
+  code?: string;
+}
 
 /** What the thread found: its matches, the files it could not scan with why, and what it read itself. */
 export interface ContentThreadResult {
   sink: ScanSink;
-  unknowns: Array<{ path: string; error: string }>;
+  unknowns: ContentThreadUnknown[];
   counts: ReadCounts;
 }
 

@@ -23,6 +23,7 @@ import type { IndexedFile } from "./files.js";
 import { inPackageTree, languagePackageFiles } from "./language-packages.js";
 import { isPackageDerived, packageOwnedFiles } from "./package-files.js";
 import { isNoisePath } from "./secret-patterns.js";
+import { nothingUnread, type Unread, whyUnread } from "./unread.js";
 
 export type {
   ConfigCredentialMatch,
@@ -44,6 +45,8 @@ export interface ContentFacts {
   configCredentials: ConfigCredentialMatch[];
   /** URLs with a password in their userinfo: postgres://app:…@db (SEC-4, SHR-4). */
   urlCredentials: UrlCredentialMatch[];
+  /** Files the pass could not read (not the size bound's): the scan fails closed on each (coverage). */
+  unread: Unread[];
   stats: {
     /** Text files read in full. */
     scannedFiles: number;
@@ -199,6 +202,11 @@ export const contentInspector: Inspector<"content"> = {
       packageFiles: 0,
       languagePackageFiles: 0,
     };
+    const unread: Unread[] = [];
+    const missed = (path: string, e: unknown) => {
+      ctx.unknown(path, e);
+      if (!nothingUnread(e)) unread.push({ path, reason: whyUnread(e) });
+    };
     const owned = await packageOwnedFiles(ctx);
     // Which files outside package trees pip or Composer installed is known once the walk has found
     // their lists: read then, beside the pass, and applied to its matches at the end.
@@ -268,14 +276,17 @@ export const contentInspector: Inspector<"content"> = {
         Array.from({ length: CONCURRENT_READS }, async () => {
           const scratch = Buffer.allocUnsafe(WHOLE_READ);
           for (let found = await next(); found; found = await next())
-            await readCandidate(ctx, found, destination, stats, scratch, onRead);
+            await readCandidate(ctx, found, destination, stats, scratch, onRead, missed);
         }),
       );
       if (threads.running) {
         const done = await threads.running.finish();
         appendSink(sink, done.sink);
         addReadCounts(stats, done.counts);
-        for (const u of done.unknowns) ctx.unknown(u.path, new Error(u.error));
+        for (const u of done.unknowns) {
+          ctx.unknown(u.path, new Error(u.error));
+          if (u.code !== "ENOENT" && u.code !== "ENOTDIR") unread.push({ path: u.path, reason: u.error });
+        }
       }
     } finally {
       threads.running?.stop();
@@ -298,7 +309,8 @@ export const contentInspector: Inspector<"content"> = {
       sink.urlCredentials,
     ] as Array<Array<{ path: string; line: number }>>)
       list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
-    return { ...sink, stats };
+    unread.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { ...sink, unread, stats };
   },
 };
 
@@ -315,7 +327,7 @@ interface Candidate {
   planned: number;
 }
 
-/** Reads one file and hands its text to `text`; what cannot be read is an unknown. */
+/** Reads one file and hands its text to `text`; what cannot be read goes to `missed`. */
 async function readCandidate(
   ctx: InspectContext,
   { file, ino, planned }: Candidate,
@@ -323,6 +335,7 @@ async function readCandidate(
   stats: ContentFacts["stats"],
   scratch: Buffer,
   onRead: (plannedBytes: number) => void,
+  missed: (path: string, e: unknown) => void,
 ): Promise<void> {
   try {
     if (file.size > ctx.options.maxContentScanBytes) {
@@ -338,7 +351,7 @@ async function readCandidate(
     // A library's defaults and docstrings are not the publisher's settings; its keys and tokens are still read.
     await scanFile(ctx, file, text, stats, !inPackageTree(file.path), ino, scratch);
   } catch (e) {
-    ctx.unknown(file.path, e);
+    missed(file.path, e);
   } finally {
     onRead(planned);
   }

@@ -1,6 +1,7 @@
-import { describeError, FsError, type FsErrorCode } from "../io/errors.js";
+import { describeError, FsError } from "../io/errors.js";
 import type { Inspector } from "./context.js";
 import { MAX_CONFIG_BYTES } from "./text-files.js";
+import { type Unread, whyUnread as why } from "./unread.js";
 
 /** Something that could hold a finding and was not read: the scan fails closed on it. */
 export interface CoverageGap {
@@ -34,16 +35,25 @@ export const VERDICT_FOLDERS = ["/etc/sudoers.d", "/etc/ssh/sshd_config.d"] as c
 /** Drop-in folders larger than this are themselves a gap (nothing real has thousands). */
 const MAX_DROP_INS = 10_000;
 
-const WHY: Partial<Record<FsErrorCode, string>> = {
-  EFBIG: `larger than the ${MAX_CONFIG_BYTES / 1048576} MiB read for it`,
-  EISDIR: "a directory",
-  EINVAL: "not a regular file",
-  EACCES: "permission denied",
-  ENOKEY: "encrypted (fscrypt) without its key",
-};
+/**
+ * Unread directories and files beyond this many are one gap that counts them (every one is still
+ * among the unknowns): a damaged or encrypted tree can leave thousands.
+ */
+export const MAX_UNREAD_GAPS = 50;
 
-function why(e: unknown): string {
-  return (e instanceof FsError && WHY[e.code]) || describeError(e);
+/** Gaps for what the walk and the content pass could not read, in path order, bounded. */
+function unreadGaps(walk: readonly Unread[], content: readonly Unread[]): CoverageGap[] {
+  const byPath = new Map<string, string>();
+  for (const u of [...walk, ...content]) if (!byPath.has(u.path)) byPath.set(u.path, u.reason);
+  const paths = [...byPath.keys()].sort();
+  const gaps: CoverageGap[] = paths
+    .slice(0, MAX_UNREAD_GAPS)
+    .map((path) => ({ path, reason: `${path} could not be read: ${byPath.get(path)}` }));
+  if (paths.length > MAX_UNREAD_GAPS)
+    gaps.push({
+      reason: `${paths.length - MAX_UNREAD_GAPS} more directories and files could not be read (each is among the unknowns)`,
+    });
+  return gaps;
 }
 
 const absent = (e: unknown) =>
@@ -52,7 +62,7 @@ const absent = (e: unknown) =>
 export const coverageInspector: Inspector<"coverage"> = {
   name: "coverage",
   description:
-    "what of the root could not be read: its top level, the file index, the files verdicts rest on",
+    "what of the root could not be read: its top level, the file index, directories and files the walk and the content pass could not read, the files verdicts rest on",
   paths: ["/", ...VERDICT_FILES, ...VERDICT_FOLDERS.map((d) => `${d}/*`)],
   async inspect(ctx) {
     const gaps: CoverageGap[] = [];
@@ -75,6 +85,10 @@ export const coverageInspector: Inspector<"coverage"> = {
         if (!absent(e)) gaps.push({ path, reason: `${path} could not be read whole: ${why(e)}` });
       }
     };
+    // What the walk could not list and the content pass could not read: what lies there was judged by nothing.
+    // A content pass that failed whole is every content rule's own ruleNotRun finding (engine.ts).
+    const content = await ctx.get("content").catch(() => undefined);
+    gaps.push(...unreadGaps(files.unread, content?.unread ?? []));
     for (const path of VERDICT_FILES) await readWhole(path);
     for (const dir of VERDICT_FOLDERS) {
       let names: string[];

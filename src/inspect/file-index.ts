@@ -1,4 +1,5 @@
 import type { FileType } from "../fs/filetree.js";
+import type { Unread } from "./unread.js";
 
 export interface IndexedFile {
   path: string;
@@ -43,6 +44,8 @@ export class FileIndex implements Iterable<IndexedFile> {
     private readonly c: FileIndexColumns,
     /** Where the walk stopped at the entry bound (files from there on were not indexed). */
     readonly truncatedAt?: string,
+    /** What the walk could not list or stat: directories and entries whose content it never saw. */
+    readonly unread: readonly Unread[] = [],
   ) {}
 
   /** Builds an index entry by entry, in walk order. */
@@ -318,7 +321,7 @@ export class FileIndexBuilder {
     }
   }
 
-  finish(truncatedAt?: string): FileIndex {
+  finish(truncatedAt?: string, unread: readonly Unread[] = []): FileIndex {
     if (this.pendingNames.length > 0) this.flushNames();
     const n = this.n;
     const columns: FileIndexColumns = {
@@ -339,7 +342,7 @@ export class FileIndexBuilder {
       childEnd: Int32Array.from(this.childEnd),
       sortedRuns: this.sortedRuns,
     };
-    return new FileIndex(columns, truncatedAt);
+    return new FileIndex(columns, truncatedAt, unread);
   }
 
   private addDir(path: string): number {

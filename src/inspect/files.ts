@@ -1,6 +1,7 @@
 import { PSEUDO_FILESYSTEMS } from "../fs/image.js";
 import type { InspectContext, Inspector } from "./context.js";
 import { FileIndex, type FileIndexBuilder, type IndexedFile } from "./file-index.js";
+import { nothingUnread, type Unread, whyUnread } from "./unread.js";
 
 export type { EntryView, IndexedFile } from "./file-index.js";
 export { FileIndex } from "./file-index.js";
@@ -54,11 +55,15 @@ export class FileWalk {
 
   private async run(ctx: InspectContext): Promise<FileIndex> {
     let truncatedAt: string | undefined;
+    const unread: Unread[] = [];
     const max = ctx.options.maxIndexedEntries;
     try {
       for await (const { path, stat } of ctx.image.walk("/", {
         skipDirectory: (p) => skipped.has(p),
-        onError: (p, e) => ctx.unknown(p, e),
+        onError: (p, e) => {
+          ctx.unknown(p, e);
+          if (!nothingUnread(e)) unread.push({ path: p, reason: whyUnread(e) });
+        },
       })) {
         if (this.builder.count >= max) {
           ctx.note(
@@ -83,7 +88,7 @@ export class FileWalk {
     }
     this.ended = true;
     this.wake();
-    return this.builder.finish(truncatedAt);
+    return this.builder.finish(truncatedAt, unread);
   }
 
   private wake(): void {

@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { memoryImage } from "../../test/support/trees.js";
+import { Image } from "../fs/image.js";
+import { FsError } from "../io/errors.js";
+import { FactStore } from "./context.js";
+import { MAX_UNREAD_GAPS } from "./coverage.js";
+import { inspectorsByName } from "./registry.js";
+
+/** A small root whose listed directories fail to list with `code`. */
+function rootWith(failing: Record<string, FsError["code"]>): FactStore {
+  const files: Record<string, string> = { "/etc/os-release": "ID=debian\n" };
+  for (const dir of Object.keys(failing)) files[`${dir}/file`] = "x\n";
+  const tree = memoryImage(files).tree;
+  const readdir = tree.readdir.bind(tree);
+  tree.readdir = async (path) => {
+    const code = failing[path];
+    if (code) throw new FsError(code, path, "as the test says");
+    return readdir(path);
+  };
+  tree.readdirStats = undefined;
+  return new FactStore(new Image(tree), inspectorsByName);
+}
+
+describe("coverage: what the walk could not list", () => {
+  it("a directory that vanished under a live walk (ENOENT) is no gap; one that failed to list is", async () => {
+    const store = rootWith({ "/var/gone": "ENOENT", "/srv/broken": "EIO" });
+    const { gaps } = await store.get("coverage");
+    assert.deepEqual(gaps, [
+      { path: "/srv/broken", reason: "/srv/broken could not be read: EIO: /srv/broken (as the test says)" },
+    ]);
+    // Both are still among the unknowns.
+    assert.deepEqual(store.unknowns.map((u) => u.path).sort(), ["/srv/broken", "/var/gone"]);
+  });
+
+  it(`past ${MAX_UNREAD_GAPS} paths, one more gap counts the rest`, async () => {
+    const failing: Record<string, FsError["code"]> = {};
+    for (let i = 0; i < MAX_UNREAD_GAPS + 7; i++) failing[`/data/d${String(i).padStart(3, "0")}`] = "EIO";
+    const { gaps } = await rootWith(failing).get("coverage");
+    assert.equal(gaps.length, MAX_UNREAD_GAPS + 1);
+    assert.equal(gaps[0]!.path, "/data/d000");
+    assert.deepEqual(gaps.at(-1), {
+      reason: "7 more directories and files could not be read (each is among the unknowns)",
+    });
+  });
+});
