@@ -12,7 +12,8 @@ import { sniffVolume } from "../src/container/disk/sniff.js";
 import { scanOpenedDisk } from "../src/container/layout.js";
 import { partitionSource, readPartitionTable } from "../src/container/partition/table.js";
 import type { FileTree } from "../src/fs/filetree.js";
-import { openNtfs } from "../src/fs/ntfs/index.js";
+import { NtfsVolume, openNtfs } from "../src/fs/ntfs/index.js";
+import { AttrType } from "../src/fs/ntfs/record.js";
 import { openHive, type RegistryKey } from "../src/inspect/windows/regf/index.js";
 import { type ByteSource, hostRunsOf } from "../src/io/bytes.js";
 import { openFileByteSource } from "../src/io/file.js";
@@ -357,7 +358,7 @@ export const targets: FuzzTarget[] = [
   filesystemTarget(
     "ntfs",
     async () => openNtfs,
-    () => existing(path.join(FIXTURES, "ntfs/ntfs.raw")),
+    () => existing(...["ntfs.raw", "wof.ntfs"].map((n) => path.join(FIXTURES, "ntfs", n))),
     async (seed) => {
       // Boot sector: $MFT at cluster 0x30 (u64), $MFTMirr at 0x38; bytes/sector 0x0b, sectors/cluster 0x0d.
       const boot = await seed.read(0, 512);
@@ -368,6 +369,7 @@ export const targets: FuzzTarget[] = [
         { offset: mft, length: 256 * 1024 }, // the first 256 records: system files, root, early files
         { offset: mirror, length: 4096 },
         tail(seed, 512),
+        ...(await wofStreams(seed)),
       ];
     },
   ),
@@ -409,6 +411,22 @@ export const targets: FuzzTarget[] = [
     () => existing(path.join(seedsDir, "etc.vfat")),
   ),
 ];
+
+/**
+ * Where the first user files' WofCompressedData streams lie (wof.ntfs): chunk tables and XPRESS
+ * chunks, which the hand-written decoder must survive; the MFT region never reaches them.
+ */
+async function wofStreams(seed: ByteSource): Promise<Region[]> {
+  const vol = await NtfsVolume.open(seed);
+  const regions: Region[] = [];
+  for (let record = 64; record < 96; record++) {
+    const file = await vol.loadFile(record).catch(() => undefined);
+    const stream = file && vol.stream(file, AttrType.data, "WofCompressedData");
+    const at = stream?.offsetOf(0) ?? -1;
+    if (stream && at >= 0) regions.push({ offset: at, length: stream.size });
+  }
+  return regions;
+}
 
 /**
  * AG headers of every AG, the root inode's chunk, and (from xfs_db, when installed) the inodes,

@@ -13,6 +13,7 @@ import type { ScanResult } from "../src/policy/result.js";
 import { scan } from "../src/scan/session.js";
 import { openTarget } from "../src/target/open.js";
 import { REPO_ROOT } from "./support/trees.js";
+import { buildWofVolume } from "./support/wof-volume.js";
 
 const AS_OF = new Date("2026-03-01T00:00:00Z");
 const fixtures = diskFixtures();
@@ -215,6 +216,22 @@ with tarfile.open(${JSON.stringify(archive)}, "w", format=tarfile.GNU_FORMAT) as
     assert.ok(!r.unknowns.some((u) => u.path === "/opt/app/readme.txt"));
     const cli = cliScan(locked);
     assert.equal(cli.status, 1, cli.stderr);
+  });
+
+  it("Windows files compressed by WOF: XPRESS ones are scanned, the rest fail the scan (were zeros, passing)", async () => {
+    const work = path.join(tmp, "wof");
+    await fsp.mkdir(work);
+    const { volume } = buildWofVolume(work);
+    const r = await scanOf(volume);
+    assert.deepEqual(
+      r.findings.filter((f) => f.rule === "aws-credentials").map((f) => f.path),
+      ["/app/mixed.txt", "/app/mixed.txt", "/app/settings.txt", "/app/settings.txt"],
+    );
+    assert.deepEqual(
+      incomplete(r).map((g) => g.slice(0, g.indexOf("|"))),
+      ["/app/broken.txt", "/app/dedup.txt", "/app/lzx.txt", "/app/wimboot.txt"],
+    );
+    assert.ok(incomplete(r).some((g) => g.endsWith("(compressed by Windows (WOF LZX), not read)")));
   });
 
   it("readable disks with boot, swap, extended, LUKS and LVM volumes report no gap", async () => {

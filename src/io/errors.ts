@@ -15,6 +15,7 @@ export type FsErrorCode =
   | "EINVAL" // not a symlink (readlink) or a malformed path
   | "EACCES" // the host refused to read it (directory targets)
   | "ENOKEY" // encrypted in the image (fscrypt): unreadable without its key
+  | "ENOTSUP" // kept in a form amigate does not decode (Windows WOF LZX, deduplication)
   | "EIO"; // the bytes could not be read
 
 export class FsError extends Error {

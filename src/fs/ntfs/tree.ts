@@ -7,6 +7,14 @@ import { type IndexEntry, readDirectoryIndex } from "./directory.js";
 import { AttrType, filetimeToMs, parseFileName } from "./record.js";
 import { isLinkTag, reparseTarget } from "./reparse.js";
 import { MFT_RECORD, type NtfsFile, type NtfsVolume } from "./volume.js";
+import {
+  type FileBytes,
+  IO_REPARSE_TAG_DEDUP,
+  IO_REPARSE_TAG_WOF,
+  WOF_STREAM,
+  WofStream,
+  wofChunking,
+} from "./wof.js";
 
 const FILE_ATTRIBUTE_READONLY = 0x01;
 const FILE_ATTRIBUTE_REPARSE_POINT = 0x400;
@@ -241,14 +249,34 @@ export class NtfsTree implements FileTree {
     return this.linkTarget(file);
   }
 
-  /** The $DATA of the regular file at `path` (found by record number when `record` is given). */
-  private async dataOf(path: string, record?: number) {
+  /**
+   * The bytes of the regular file at `path` (found by record number when `record` is given): its
+   * $DATA, or for a WOF-compressed file its decoded WofCompressedData. A file whose bytes are kept
+   * where amigate does not read them (deduplicated, WOF LZX) is an error, not its sparse $DATA's zeros.
+   */
+  private async dataOf(path: string, record?: number): Promise<FileBytes | undefined> {
     const { file, stream } =
       record === undefined ? await this.resolveStream(path) : { file: await this.vol.loadFile(record) };
     const type = this.typeOf(file);
     if (type === "directory") throw new FsError("EISDIR", path);
     if (type !== "file") throw new FsError("EINVAL", path, `not a regular file (${type})`);
-    return this.vol.stream(file, AttrType.data, stream);
+    const data = this.vol.stream(file, AttrType.data, stream);
+    if (stream !== undefined) return data;
+    const tag = reparseTagOf(file);
+    if (tag === IO_REPARSE_TAG_DEDUP)
+      throw new FsError(
+        "ENOTSUP",
+        path,
+        "deduplicated by Windows: its bytes are in the volume's chunk store, not read",
+      );
+    if (tag !== IO_REPARSE_TAG_WOF) return data;
+    const rp = file.attributes.find((a) => a.type === AttrType.reparsePoint)!.resident!;
+    const { chunkSize } = wofChunking(rp, path);
+    const compressed = this.vol.stream(file, AttrType.data, WOF_STREAM);
+    const what = `MFT record ${file.number} $DATA:${WOF_STREAM}`;
+    if (!compressed)
+      throw new ImageFormatError(this.vol.file, what, -1, "the stream a WOF reparse point names");
+    return new WofStream(compressed, data?.size ?? 0, chunkSize, this.vol.file, what);
   }
 
   async readFile(path: string, options: { maxBytes: number }): Promise<Buffer> {
@@ -292,9 +320,19 @@ export class NtfsTree implements FileTree {
   }
 }
 
-/** The names of a file's alternate data streams (named $DATA attributes), each once. */
+/** The reparse tag of a file that has a reparse point. */
+function reparseTagOf(file: NtfsFile): number | undefined {
+  const rp = file.attributes.find((a) => a.type === AttrType.reparsePoint);
+  return rp?.resident && rp.resident.length >= 4 ? rp.resident.readUInt32LE(0) : undefined;
+}
+
+/**
+ * The names of a file's alternate data streams (named $DATA attributes), each once. A WOF file's
+ * WofCompressedData is not one: it is the file's own bytes, compressed, read as the file.
+ */
 function streamNames(file: NtfsFile): string[] {
   const names = new Set<string>();
   for (const a of file.attributes) if (a.type === AttrType.data && a.name !== "") names.add(a.name);
+  if (reparseTagOf(file) === IO_REPARSE_TAG_WOF) names.delete(WOF_STREAM);
   return [...names];
 }

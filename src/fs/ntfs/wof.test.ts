@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { buildWofVolume, WOF_FILES } from "../../../test/support/wof-volume.js";
+import { ImageFormatError, isFsError } from "../../io/errors.js";
+import { openFileByteSource } from "../../io/file.js";
+import { Image } from "../image.js";
+import { openNtfs } from "./index.js";
+import { decompressXpressHuffman } from "./xpress-huffman.js";
+
+// The volume: test/support/wof-volume.ts (wimlib's compressor, ntfs-3g's layout).
+const work = mkdtempSync(path.join(os.tmpdir(), "amigate-ntfs-wof-"));
+after(() => rmSync(work, { recursive: true, force: true }));
+const { volume, originals } = buildWofVolume(work);
+
+/** The file as libfsntfs reads it. */
+const peerRead = (file: string) =>
+  execFileSync(
+    "/usr/bin/python3",
+    [
+      "-c",
+      "import pyfsntfs,sys; v=pyfsntfs.volume(); v.open(sys.argv[1]); f=v.get_file_entry_by_path(sys.argv[2]); sys.stdout.buffer.write(f.read_buffer(f.size))",
+      volume,
+      `\\app\\${file}`,
+    ],
+    { maxBuffer: 1 << 24 },
+  );
+
+describe("NTFS files compressed by WOF", () => {
+  it("the fixture is what Windows writes: libfsntfs reads each file back as it was", () => {
+    for (const [name] of WOF_FILES) assert.ok(peerRead(`${name}.txt`).equals(originals[name]), name);
+  });
+
+  it("XPRESS files are read as their bytes, whole and in pieces, not as their sparse $DATA's zeros", async () => {
+    const source = await openFileByteSource(volume);
+    try {
+      const tree = await openNtfs(source);
+      for (const name of ["settings", "mixed"] as const) {
+        const want = originals[name];
+        assert.equal((await tree.lstat(`/app/${name}.txt`)).size, want.length);
+        assert.ok((await tree.readFile(`/app/${name}.txt`, { maxBytes: 1 << 20 })).equals(want), name);
+        // A range across chunk boundaries, through the stream the content pass reads.
+        const chunks: Buffer[] = [];
+        for await (const c of tree.createReadStream(`/app/${name}.txt`, { start: 4000, end: 21000 }))
+          chunks.push(c as Buffer);
+        assert.ok(Buffer.concat(chunks).equals(want.subarray(4000, 21000)), name);
+        assert.equal(await tree.hostExtents?.(`/app/${name}.txt`), undefined, "decoded, never read in place");
+      }
+      // A WOF file's WofCompressedData is its own bytes, not a stream to scan as noise; on a file
+      // no WOF reparse point names (the deduplicated one here) it is a stream like any other.
+      const paths: string[] = [];
+      for await (const e of new Image(tree).walk("/app")) paths.push(e.path);
+      assert.deepEqual(
+        paths.filter((p) => p.includes(":")),
+        ["/app/dedup.txt:WofCompressedData"],
+      );
+    } finally {
+      await source.close();
+    }
+  });
+
+  it("LZX, deduplicated and WIM-backed files are errors (ENOTSUP), and a bad chunk table names its stream", async () => {
+    const source = await openFileByteSource(volume);
+    try {
+      const tree = await openNtfs(source);
+      for (const [file, detail] of [
+        ["lzx.txt", /WOF LZX/],
+        ["dedup.txt", /deduplicated/],
+        ["wimboot.txt", /WIM file/],
+      ] as const)
+        await assert.rejects(
+          tree.readFile(`/app/${file}`, { maxBytes: 1 << 20 }),
+          (e) => isFsError(e, "ENOTSUP") && detail.test(e.message),
+          file,
+        );
+      await assert.rejects(
+        tree.readFile("/app/broken.txt", { maxBytes: 1 << 20 }),
+        (e) => e instanceof ImageFormatError && /\$DATA:WofCompressedData chunk table/.test(e.message),
+      );
+    } finally {
+      await source.close();
+    }
+  });
+});
+
+describe("XPRESS Huffman", () => {
+  const table = Buffer.alloc(256);
+  // Every literal and match symbol 9 bits long: a complete code (512 × 2^-9).
+  table.fill(0x99);
+  it("refuses code lengths that are no complete prefix code", () => {
+    const input = Buffer.concat([Buffer.alloc(256, 0x11), Buffer.alloc(8)]);
+    assert.throws(
+      () => decompressXpressHuffman(input, Buffer.alloc(16), "f", 100),
+      /f: XPRESS Huffman compressed data at offset 100: code lengths that form a prefix code/,
+    );
+  });
+  it("refuses a match reaching back before the chunk's start", () => {
+    // Symbol 256 + (4 << 4): a match of length 3 with a 4-bit offset (16 + bits) as the first symbol.
+    const sym = 256 + (4 << 4);
+    const bits = Buffer.alloc(8);
+    bits.writeUInt16LE((sym << 7) & 0xffff, 0);
+    assert.throws(
+      () => decompressXpressHuffman(Buffer.concat([table, bits]), Buffer.alloc(16), "f", -1),
+      /a match at most 0 bytes back/,
+    );
+  });
+  it("refuses more than one block's output", () => {
+    assert.throws(
+      () => decompressXpressHuffman(table, Buffer.alloc(65537), "f", 0),
+      /a chunk of at most 65536 bytes/,
+    );
+  });
+});
