@@ -25,6 +25,7 @@ export const WOF_FILES = [
   ["settings", 0, "XPRESS", 4096],
   ["mixed", 3, "XPRESS", 16384],
   ["lzx", 1, "LZX", 32768],
+  ["program", 1, "LZX", 32768],
 ] as const;
 
 export type WofFile = (typeof WOF_FILES)[number][0];
@@ -72,7 +73,7 @@ const wofBody = (provider: number, algorithm: number) => {
 /**
  * Builds the volume in `work` (a fresh folder): /app/settings.txt (XPRESS4K, text over eight
  * chunks with cloud keys in the sixth), mixed.txt (XPRESS16K: text, random bytes kept as they are,
- * keys), lzx.txt (LZX); broken.txt (a chunk offset past its stream), dedup.txt (the deduplication
+ * keys), lzx.txt (LZX: text and keys), program.txt (LZX: 90,000 bytes of /usr/bin/bash); broken.txt (a chunk offset past its stream), dedup.txt (the deduplication
  * tag) and wimboot.txt (WOF's WIM provider).
  */
 export function buildWofVolume(work: string): WofVolume {
@@ -80,6 +81,8 @@ export function buildWofVolume(work: string): WofVolume {
     settings: Buffer.from(`${prose(400, 1)}\n${WOF_KEYS}${prose(200, 2)}\n`),
     mixed: Buffer.concat([Buffer.from(prose(500, 3)), randomBytes(20000), Buffer.from(`\n${WOF_KEYS}`)]),
     lzx: Buffer.from(`${prose(300, 4)}\n${WOF_KEYS}`),
+    // Machine code, whose E8 call targets LZX's compressor makes absolute: 3 chunks of a program.
+    program: readFileSync("/usr/bin/bash").subarray(65536, 65536 + 90000),
   };
   const volume = path.join(work, "wof.ntfs");
   const mnt = path.join(work, "mnt");

@@ -252,7 +252,7 @@ export class NtfsTree implements FileTree {
   /**
    * The bytes of the regular file at `path` (found by record number when `record` is given): its
    * $DATA, or for a WOF-compressed file its decoded WofCompressedData. A file whose bytes are kept
-   * where amigate does not read them (deduplicated, WOF LZX) is an error, not its sparse $DATA's zeros.
+   * where amigate does not read them (deduplicated, WIM-backed) is an error, not its sparse $DATA's zeros.
    */
   private async dataOf(path: string, record?: number): Promise<FileBytes | undefined> {
     const { file, stream } =
@@ -271,12 +271,12 @@ export class NtfsTree implements FileTree {
       );
     if (tag !== IO_REPARSE_TAG_WOF) return data;
     const rp = file.attributes.find((a) => a.type === AttrType.reparsePoint)!.resident!;
-    const { chunkSize } = wofChunking(rp, path);
+    const chunking = wofChunking(rp, path);
     const compressed = this.vol.stream(file, AttrType.data, WOF_STREAM);
     const what = `MFT record ${file.number} $DATA:${WOF_STREAM}`;
     if (!compressed)
       throw new ImageFormatError(this.vol.file, what, -1, "the stream a WOF reparse point names");
-    return new WofStream(compressed, data?.size ?? 0, chunkSize, this.vol.file, what);
+    return new WofStream(compressed, data?.size ?? 0, chunking, this.vol.file, what);
   }
 
   async readFile(path: string, options: { maxBytes: number }): Promise<Buffer> {

@@ -1,6 +1,10 @@
 import { FsError, ImageFormatError } from "../../io/errors.js";
+import { decompressLzx } from "./lzx.js";
 import type { AttributeStream } from "./stream.js";
 import { decompressXpressHuffman } from "./xpress-huffman.js";
+
+/** Decodes one chunk: `out` is filled exactly, or a typed error names `file` and `offset`. */
+type ChunkDecoder = (input: Buffer, out: Buffer, file: string, offset: number) => void;
 
 /** A reparse point whose file's bytes are not in its unnamed $DATA (MS-FSCC 2.1.2.1). */
 export const IO_REPARSE_TAG_WOF = 0x80000017;
@@ -19,21 +23,27 @@ export interface FileBytes {
 
 const WOF_PROVIDER_WIM = 1;
 const WOF_PROVIDER_FILE = 2;
-/** FILE_PROVIDER_COMPRESSION_* by number: the algorithm and its chunk size. */
-const ALGORITHMS = [
-  { name: "XPRESS4K", chunkSize: 4096 },
-  { name: "LZX", chunkSize: 32768 },
-  { name: "XPRESS8K", chunkSize: 8192 },
-  { name: "XPRESS16K", chunkSize: 16384 },
-] as const;
+/** FILE_PROVIDER_COMPRESSION_* by number: the algorithm, its chunk size and decoder. */
+const ALGORITHMS: ReadonlyArray<WofChunking> = [
+  { name: "XPRESS4K", chunkSize: 4096, decode: decompressXpressHuffman },
+  { name: "LZX", chunkSize: 32768, decode: decompressLzx },
+  { name: "XPRESS8K", chunkSize: 8192, decode: decompressXpressHuffman },
+  { name: "XPRESS16K", chunkSize: 16384, decode: decompressXpressHuffman },
+];
+
+export interface WofChunking {
+  name: string;
+  chunkSize: number;
+  decode: ChunkDecoder;
+}
 
 /**
  * How a WOF reparse point says the file is kept: WOF_EXTERNAL_INFO (version, provider) then, for
  * the file provider, FILE_PROVIDER_EXTERNAL_INFO_V1 (version, algorithm). What amigate does not
- * decode (LZX, files backed by a WIM elsewhere, an unknown algorithm) is an FsError ENOTSUP: the
- * file's bytes are in the image, and reading its sparse $DATA would give zeros instead.
+ * decode (files backed by a WIM elsewhere, an unknown algorithm) is an FsError ENOTSUP: the file's
+ * bytes are elsewhere, and reading its sparse $DATA would give zeros instead.
  */
-export function wofChunking(reparse: Buffer, path: string): { name: string; chunkSize: number } {
+export function wofChunking(reparse: Buffer, path: string): WofChunking {
   // The reparse buffer: tag (4), data length (2), reserved (2), then the data.
   if (reparse.length < 8 + 16) throw new FsError("ENOTSUP", path, "a WOF reparse point too short to read");
   const provider = reparse.readUInt32LE(12);
@@ -47,7 +57,6 @@ export function wofChunking(reparse: Buffer, path: string): { name: string; chun
       path,
       `WOF provider ${provider} algorithm ${algorithm}, not one amigate reads`,
     );
-  if (known.name === "LZX") throw new FsError("ENOTSUP", path, "compressed by Windows (WOF LZX), not read");
   return known;
 }
 
@@ -64,7 +73,7 @@ export class WofStream implements FileBytes {
   constructor(
     private readonly compressed: AttributeStream,
     readonly size: number,
-    private readonly chunkSize: number,
+    private readonly chunking: WofChunking,
     /** The image file, and the record and stream, for errors. */
     private readonly file: string,
     private readonly what: string,
@@ -79,9 +88,9 @@ export class WofStream implements FileBytes {
     if (offset >= end) return Buffer.alloc(0);
     const out = Buffer.alloc(end - offset);
     for (let at = offset; at < end; ) {
-      const index = Math.floor(at / this.chunkSize);
+      const index = Math.floor(at / this.chunking.chunkSize);
       const chunk = await this.chunk(index);
-      const from = at - index * this.chunkSize;
+      const from = at - index * this.chunking.chunkSize;
       const n = Math.min(chunk.length - from, end - at);
       chunk.copy(out, at - offset, from, from + n);
       at += n;
@@ -95,13 +104,13 @@ export class WofStream implements FileBytes {
     const starts = await this.chunkStarts();
     const start = starts[index]!;
     const stored = starts[index + 1]! - start;
-    const size = Math.min(this.chunkSize, this.size - index * this.chunkSize);
+    const size = Math.min(this.chunking.chunkSize, this.size - index * this.chunking.chunkSize);
     const input = await this.compressed.read(start, stored);
     let bytes: Buffer;
     if (stored === size) bytes = input;
     else {
       bytes = Buffer.alloc(size);
-      decompressXpressHuffman(input, bytes, this.file, this.compressed.offsetOf(start));
+      this.chunking.decode(input, bytes, this.file, this.compressed.offsetOf(start));
     }
     this.cached = { index, bytes };
     return bytes;
@@ -110,7 +119,7 @@ export class WofStream implements FileBytes {
   /** Where each chunk starts in the compressed stream, and where the last ends (n + 1 numbers). */
   private async chunkStarts(): Promise<Float64Array> {
     if (this.starts) return this.starts;
-    const count = Math.ceil(this.size / this.chunkSize);
+    const count = Math.ceil(this.size / this.chunking.chunkSize);
     const entry = this.size >= 2 ** 32 ? 8 : 4;
     const tableBytes = (count - 1) * entry;
     const bad = (expected: string) =>
@@ -127,7 +136,7 @@ export class WofStream implements FileBytes {
     starts[count] = this.compressed.size;
     for (let i = 0; i < count; i++) {
       const stored = starts[i + 1]! - starts[i]!;
-      const size = Math.min(this.chunkSize, this.size - i * this.chunkSize);
+      const size = Math.min(this.chunking.chunkSize, this.size - i * this.chunking.chunkSize);
       if (stored <= 0 || stored > size)
         throw bad(`chunk ${i} stored in 1 to ${size} bytes (offsets ${starts[i]} to ${starts[i + 1]})`);
     }
