@@ -27,6 +27,10 @@ try {
     "aws_secret_access_key = hidden",
     path.join(mnt, "notes.txt"),
   ]);
+  // Directories, the root among them, carry named streams too.
+  mkdirSync(path.join(mnt, "dir"));
+  execFileSync("setfattr", ["-n", "user.conf", "-v", "aws_secret_access_key = indir", path.join(mnt, "dir")]);
+  execFileSync("setfattr", ["-n", "user.top", "-v", "aws_secret_access_key = inroot", mnt]);
   writeFileSync(path.join(mnt, "odd.txt"), "odd\n");
   // A stream whose name holds a slash: joined into a path it would pose as ../etc/shadow.
   execFileSync("setfattr", ["-n", "user.x/../etc/shadow", "-v", "hidden", path.join(mnt, "odd.txt")]);
@@ -58,6 +62,19 @@ describe("NTFS alternate data streams", () => {
         ["notes.txt"],
       );
       await assert.rejects(tree.lstat("/notes.txt:nothing"), (e) => isFsError(e, "ENOENT"));
+      // A directory's streams and the root's are files beside it, read as their bytes.
+      for (const [p, text] of [
+        ["/dir:conf", "aws_secret_access_key = indir"],
+        ["/:top", "aws_secret_access_key = inroot"],
+      ] as const) {
+        assert.ok(paths.includes(p), paths.join(" "));
+        const st = await tree.lstat(p);
+        assert.equal(st.type, "file");
+        assert.equal(st.size, text.length);
+        assert.equal((await tree.readFile(p, { maxBytes: 1024 })).toString(), text);
+      }
+      assert.equal((await tree.lstat("/dir")).type, "directory");
+      await assert.rejects(tree.readFile("/dir", { maxBytes: 1024 }), (e) => isFsError(e, "EISDIR"));
       const odd = listed.find((e) => e.name.startsWith("odd.txt:"));
       assert.ok(odd && "error" in odd, JSON.stringify(odd));
       assert.equal(odd.name, "odd.txt:x?..?etc?shadow");

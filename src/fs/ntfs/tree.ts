@@ -135,36 +135,47 @@ export class NtfsTree implements FileTree {
         const file = await this.vol.loadFile(first.record);
         const stat = this.statOf(file);
         out.push({ name, stat });
-        // Alternate data streams ("notes.txt:secret") hold bytes like the file's own, which
-        // Windows programs read and write by that name; the walk lists them so they are scanned.
-        if (stat.type === "file")
-          for (const stream of streamNames(file))
-            out.push(
-              isUnopenableName(stream)
-                ? {
-                    // Joined into a path, such a name would pose as other files; its bytes are
-                    // reported unread instead.
-                    name: `${name}:${stream.replace(/[/\0]/g, "?")}`,
-                    error: new ImageFormatError(
-                      this.vol.file,
-                      `MFT record ${file.number} $DATA`,
-                      -1,
-                      `a stream name without "/" or NUL (got ${JSON.stringify(stream)})`,
-                    ),
-                  }
-                : { name: `${name}:${stream}`, stat: this.streamStat(file, stat, stream) },
-            );
+        // Alternate data streams ("notes.txt:secret", also on directories) hold bytes like a
+        // file's own, which Windows programs read and write by that name; the walk lists them so
+        // they are scanned.
+        if (stat.type === "file" || stat.type === "directory")
+          out.push(...this.streamEntries(file, stat, name));
       } catch (error) {
         out.push({ name, error });
       }
     }
+    // The root's own streams, which no parent lists: "/:name".
+    if (dir.number === MFT_RECORD.root) out.push(...this.streamEntries(dir, this.statOf(dir), ""));
     return out;
   }
 
-  /** A named stream's stat: the file's, with the stream's size and no inode number of its own. */
+  /** Entries for the named streams of `file` (listed as `name`), as `name:stream`. */
+  private streamEntries(file: NtfsFile, stat: FileStat, name: string): EntryStat[] {
+    return streamNames(file).map((stream) =>
+      isUnopenableName(stream)
+        ? {
+            // Joined into a path, such a name would pose as other files; its bytes are reported
+            // unread instead.
+            name: `${name}:${stream.replace(/[/\0]/g, "?")}`,
+            error: new ImageFormatError(
+              this.vol.file,
+              `MFT record ${file.number} $DATA`,
+              -1,
+              `a stream name without "/" or NUL (got ${JSON.stringify(stream)})`,
+            ),
+          }
+        : { name: `${name}:${stream}`, stat: this.streamStat(file, stat, stream) },
+    );
+  }
+
+  /**
+   * A named stream's stat: a regular file with its owner's times, the stream's size and no inode
+   * number of its own (a directory's stream is a file, not another directory).
+   */
   private streamStat(file: NtfsFile, base: FileStat, stream: string): FileStat {
     const { ino: _ino, ...rest } = base;
-    return { ...rest, size: this.vol.stream(file, AttrType.data, stream)?.size ?? 0, nlink: 1 };
+    const size = this.vol.stream(file, AttrType.data, stream)?.size ?? 0;
+    return { ...rest, type: "file", mode: base.type === "directory" ? 0o644 : base.mode, size, nlink: 1 };
   }
 
   /** For "dir/file:stream" that names no entry: the file and the stream, when it has that stream. */
@@ -172,10 +183,12 @@ export class NtfsTree implements FileTree {
     const cut = path.lastIndexOf("/");
     const last = path.slice(cut + 1);
     const colon = last.indexOf(":");
-    if (colon <= 0) return undefined;
+    // "/:name" names a stream of the root itself; elsewhere "dir/owner:name".
+    if (colon < 0 || (colon === 0 && cut !== 0)) return undefined;
     const file = await this.resolve(`${path.slice(0, cut) || ""}/${last.slice(0, colon)}`);
     const stream = last.slice(colon + 1);
-    if (this.typeOf(file) !== "file" || !streamNames(file).includes(stream)) return undefined;
+    const type = this.typeOf(file);
+    if ((type !== "file" && type !== "directory") || !streamNames(file).includes(stream)) return undefined;
     return { file, stream };
   }
 
@@ -258,10 +271,10 @@ export class NtfsTree implements FileTree {
     const { file, stream } =
       record === undefined ? await this.resolveStream(path) : { file: await this.vol.loadFile(record) };
     const type = this.typeOf(file);
+    if (stream !== undefined) return this.vol.stream(file, AttrType.data, stream);
     if (type === "directory") throw new FsError("EISDIR", path);
     if (type !== "file") throw new FsError("EINVAL", path, `not a regular file (${type})`);
-    const data = this.vol.stream(file, AttrType.data, stream);
-    if (stream !== undefined) return data;
+    const data = this.vol.stream(file, AttrType.data);
     const tag = reparseTagOf(file);
     if (tag === IO_REPARSE_TAG_DEDUP)
       throw new FsError(
