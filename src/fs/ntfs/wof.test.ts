@@ -10,7 +10,21 @@ import { openFileByteSource } from "../../io/file.js";
 import { Image } from "../image.js";
 import { openNtfs } from "./index.js";
 import { decompressLzx } from "./lzx.js";
+import type { AttributeStream } from "./stream.js";
+import { WofStream, wofChunking } from "./wof.js";
 import { decompressXpressHuffman } from "./xpress-huffman.js";
+
+/** A WOF reparse buffer: tag, length, reserved; version 1, provider FILE, version 1, `algorithm`. */
+const wofReparse = (algorithm: number) => {
+  const b = Buffer.alloc(24);
+  b.writeUInt32LE(0x80000017, 0);
+  b.writeUInt16LE(16, 4);
+  b.writeUInt32LE(1, 8);
+  b.writeUInt32LE(2, 12);
+  b.writeUInt32LE(1, 16);
+  b.writeUInt32LE(algorithm, 20);
+  return b;
+};
 
 // The volume: test/support/wof-volume.ts (wimlib's compressor, ntfs-3g's layout).
 const work = mkdtempSync(path.join(os.tmpdir(), "amigate-ntfs-wof-"));
@@ -84,6 +98,31 @@ describe("NTFS files compressed by WOF", () => {
     } finally {
       await source.close();
     }
+  });
+});
+
+describe("WOF chunk tables", () => {
+  it("are read a window at a time: a hostile 1 TiB file does not make a 2 GiB table read", async () => {
+    // A stream standing in for a hostile image's: 2^25 chunks of 32 KiB (8-byte entries, 256 MiB
+    // of table), each stored in 16 bytes.
+    const size = 2 ** 40;
+    const count = size / 32768;
+    const reads: number[] = [];
+    const stream = {
+      size: (count - 1) * 8 + count * 16,
+      offsetOf: () => -1,
+      async read(offset: number, length: number) {
+        reads.push(length);
+        const b = Buffer.alloc(length);
+        if (offset < (count - 1) * 8)
+          for (let i = 0; i < length / 8; i++) b.writeBigUInt64LE(BigInt((offset / 8 + i + 1) * 16), i * 8);
+        return b;
+      },
+    } as unknown as AttributeStream;
+    const wof = new WofStream(stream, size, wofChunking(wofReparse(1), "/big"), "img", "record 99");
+    // Chunk 1,000,000's 16 bytes do not decode as LZX: a typed error, after small reads only.
+    await assert.rejects(wof.read(1_000_000 * 32768, 10), (e) => e instanceof ImageFormatError);
+    assert.ok(Math.max(...reads) <= 4096 * 8, JSON.stringify(reads));
   });
 });
 

@@ -67,7 +67,11 @@ export function wofChunking(reparse: Buffer, path: string): WofChunking {
  * end) followed by the chunks, each compressed on its own or kept as is when that is no smaller.
  */
 export class WofStream implements FileBytes {
-  private starts?: Float64Array;
+  private readonly count: number;
+  private readonly entryBytes: 4 | 8;
+  private readonly tableBytes: number;
+  /** A window of the chunk table (entries from `first`): the table of a large file is megabytes. */
+  private window?: { first: number; entries: Buffer };
   private cached?: { index: number; bytes: Buffer };
 
   constructor(
@@ -77,7 +81,17 @@ export class WofStream implements FileBytes {
     /** The image file, and the record and stream, for errors. */
     private readonly file: string,
     private readonly what: string,
-  ) {}
+  ) {
+    this.count = Math.ceil(size / chunking.chunkSize);
+    this.entryBytes = size >= 2 ** 32 ? 8 : 4;
+    this.tableBytes = Math.max(0, this.count - 1) * this.entryBytes;
+    if (this.tableBytes > compressed.size)
+      throw this.bad(`${this.count - 1} chunk offsets (the stream holds ${compressed.size} bytes)`);
+  }
+
+  private bad(expected: string): ImageFormatError {
+    return new ImageFormatError(this.file, `${this.what} chunk table`, -1, expected);
+  }
 
   volumeRuns(): undefined {
     return undefined;
@@ -101,10 +115,11 @@ export class WofStream implements FileBytes {
   /** Chunk `index`, decoded (the last one read is kept: reads come in pieces smaller than it). */
   private async chunk(index: number): Promise<Buffer> {
     if (this.cached?.index === index) return this.cached.bytes;
-    const starts = await this.chunkStarts();
-    const start = starts[index]!;
-    const stored = starts[index + 1]! - start;
+    const start = await this.chunkStart(index);
+    const stored = (await this.chunkStart(index + 1)) - start;
     const size = Math.min(this.chunking.chunkSize, this.size - index * this.chunking.chunkSize);
+    if (stored <= 0 || stored > size)
+      throw this.bad(`chunk ${index} stored in 1 to ${size} bytes (offsets ${start} to ${start + stored})`);
     const input = await this.compressed.read(start, stored);
     let bytes: Buffer;
     if (stored === size) bytes = input;
@@ -116,31 +131,26 @@ export class WofStream implements FileBytes {
     return bytes;
   }
 
-  /** Where each chunk starts in the compressed stream, and where the last ends (n + 1 numbers). */
-  private async chunkStarts(): Promise<Float64Array> {
-    if (this.starts) return this.starts;
-    const count = Math.ceil(this.size / this.chunking.chunkSize);
-    const entry = this.size >= 2 ** 32 ? 8 : 4;
-    const tableBytes = (count - 1) * entry;
-    const bad = (expected: string) =>
-      new ImageFormatError(this.file, `${this.what} chunk table`, -1, expected);
-    if (tableBytes > this.compressed.size)
-      throw bad(`${count - 1} chunk offsets (the stream holds ${this.compressed.size} bytes)`);
-    const table = await this.compressed.read(0, tableBytes);
-    const starts = new Float64Array(count + 1);
-    starts[0] = tableBytes;
-    for (let i = 1; i < count; i++)
-      starts[i] =
-        tableBytes +
-        (entry === 8 ? Number(table.readBigUInt64LE((i - 1) * 8)) : table.readUInt32LE((i - 1) * 4));
-    starts[count] = this.compressed.size;
-    for (let i = 0; i < count; i++) {
-      const stored = starts[i + 1]! - starts[i]!;
-      const size = Math.min(this.chunking.chunkSize, this.size - i * this.chunking.chunkSize);
-      if (stored <= 0 || stored > size)
-        throw bad(`chunk ${i} stored in 1 to ${size} bytes (offsets ${starts[i]} to ${starts[i + 1]})`);
+  /**
+   * Where chunk `index` starts in the stream (for index = count: where the last ends). Entry i - 1
+   * of the table gives chunk i's start, counted from the table's end; the table is read a window
+   * of up to 4,096 entries at a time.
+   */
+  private async chunkStart(index: number): Promise<number> {
+    if (index === 0) return this.tableBytes;
+    if (index >= this.count) return this.compressed.size;
+    const entry = index - 1;
+    let w = this.window;
+    if (!w || entry < w.first || entry >= w.first + w.entries.length / this.entryBytes) {
+      const first = entry - (entry % 4096);
+      const n = Math.min(4096, this.count - 1 - first);
+      w = { first, entries: await this.compressed.read(first * this.entryBytes, n * this.entryBytes) };
+      this.window = w;
     }
-    this.starts = starts;
-    return starts;
+    const at = (entry - w.first) * this.entryBytes;
+    return (
+      this.tableBytes +
+      (this.entryBytes === 8 ? Number(w.entries.readBigUInt64LE(at)) : w.entries.readUInt32LE(at))
+    );
   }
 }
