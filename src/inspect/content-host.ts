@@ -16,8 +16,57 @@ export const HEAD_FIRST = 64 * 1024;
 /** Largest piece of a file read in pieces. */
 export const PIECE = 1024 * 1024;
 
-export function isBinary(head: Buffer): boolean {
-  return head.subarray(0, BINARY_PROBE).includes(0);
+/**
+ * How a file's bytes are text, judged from its first BINARY_PROBE bytes: not at all ("binary": a
+ * NUL, as git says), as ASCII/UTF-8 ("text"), or as UTF-16, which Windows writes for "Unicode"
+ * (PowerShell 5.1's `>` and Out-File, .reg exports, Notepad): a NUL in every other byte, so a
+ * NUL test alone took every such file for a binary and its secrets went unread.
+ */
+export type TextEncoding = "binary" | "text" | "utf16le" | "utf16be";
+
+export function textEncodingOf(head: Buffer): TextEncoding {
+  const probe = head.subarray(0, BINARY_PROBE);
+  const le = probe[0] === 0xff && probe[1] === 0xfe;
+  const be = probe[0] === 0xfe && probe[1] === 0xff;
+  if ((le || be) && !hasNulUnit(probe.subarray(2))) return le ? "utf16le" : "utf16be";
+  if (!probe.includes(0)) return "text";
+  return looksUtf16le(probe) ? "utf16le" : "binary";
+}
+
+/** True when a 16-bit unit is 0: no UTF-16 text holds U+0000; a binary that starts like a BOM does. */
+function hasNulUnit(b: Buffer): boolean {
+  for (let i = 0; i + 1 < b.length; i += 2) if (b[i] === 0 && b[i + 1] === 0) return true;
+  return false;
+}
+
+/**
+ * UTF-16LE without a byte order mark: no unit 0, and at least 95 % of units an ASCII character
+ * that text holds (printable, tab, CR, LF). A program's first 8 KiB never looks like that.
+ */
+function looksUtf16le(b: Buffer): boolean {
+  const units = b.length >> 1;
+  if (units < 8) return false;
+  let ascii = 0;
+  for (let i = 0; i + 1 < b.length; i += 2) {
+    const lo = b[i]!;
+    const hi = b[i + 1]!;
+    if (hi !== 0) continue;
+    if (lo === 0) return false;
+    if ((lo >= 0x20 && lo < 0x7f) || lo === 9 || lo === 10 || lo === 13) ascii++;
+  }
+  return ascii >= units * 0.95;
+}
+
+/**
+ * `bytes` as the scanners read text (UTF-8), from `encoding`; the byte order mark left out of the
+ * first piece. UTF-16 pieces must start on a unit (PIECE is even).
+ */
+export function asText(bytes: Buffer, encoding: TextEncoding, first: boolean): Buffer {
+  if (encoding === "text" || encoding === "binary") return bytes;
+  let units = bytes.subarray(0, bytes.length & ~1);
+  if (encoding === "utf16be") units = Buffer.from(units).swap16();
+  const bom = first && units[0] === 0xff && units[1] === 0xfe ? 2 : 0;
+  return Buffer.from(units.toString("utf16le", bom), "utf8");
 }
 
 /** A file for a content thread to read from the host file and scan. */
@@ -68,10 +117,12 @@ export function scanHostFile(
 ): void {
   const { fd, size, runs, packed } = job.extents;
   const read = (from: number, target: Buffer) => readHostRuns(fd, runs, from, target, job.path, packed);
+  let encoding: TextEncoding | undefined;
   if (size > HEAD_FIRST) {
     const head = buffers.whole.subarray(0, BINARY_PROBE);
     read(0, head);
-    if (isBinary(head)) {
+    encoding = textEncodingOf(head);
+    if (encoding === "binary") {
       counts.binaryFiles++;
       return;
     }
@@ -79,11 +130,12 @@ export function scanHostFile(
   if (size <= WHOLE_READ) {
     const data = buffers.whole.subarray(0, size);
     read(0, data);
-    if (isBinary(data)) {
+    encoding = textEncodingOf(data);
+    if (encoding === "binary") {
       counts.binaryFiles++;
       return;
     }
-    scanWholeText(job.path, job.configuration, data, sink);
+    scanWholeText(job.path, job.configuration, asText(data, encoding, true), sink);
   } else {
     const text = new PiecewiseText(
       new TextScanner(job.path, sink, textScanOptions(job.path, job.configuration)),
@@ -91,7 +143,7 @@ export function scanHostFile(
     for (let at = 0; at < size; at += PIECE) {
       const piece = buffers.piece.subarray(0, Math.min(PIECE, size - at));
       read(at, piece);
-      text.push(piece);
+      text.push(asText(piece, encoding ?? "text", at === 0));
     }
     text.end();
   }

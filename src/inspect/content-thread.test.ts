@@ -35,7 +35,13 @@ const PEM = (label: string) =>
 /** Lines of filler so the secret lands past the first pieces of a file read in pieces (> 256 KiB). */
 const filler = (lines: number) => "INFO request served in 12 ms from cache\n".repeat(lines);
 
-const planted = {
+/** `text` as Windows writes "Unicode": UTF-16, little-endian unless said, with a byte order mark unless said. */
+const utf16 = (text: string, { be = false, bom = true } = {}) => {
+  const bytes = Buffer.from(`${bom ? "\uFEFF" : ""}${text}`, "utf16le");
+  return be ? bytes.swap16() : bytes;
+};
+
+const planted: Record<string, string | { type: "file"; content: Buffer }> = {
   "/etc/app.conf": `aws_access_key_id = ${KEY}\ndb_password = "Tr0ub4dor&3-prod"\n`,
   "/etc/issue.net": "Welcome. This image also runs on Microsoft Azure.\n",
   "/etc/app/endpoints.conf": "url = https://ec2.eu-west-3.amazonaws.com/\n",
@@ -52,6 +58,15 @@ const planted = {
   // the walk has found the RECORD, after the script may already have been read.
   "/opt/venv/lib/python3.11/site-packages/tool-1.0.dist-info/RECORD": "../../../bin/tool,sha256=x,1\n",
   "/opt/venv/bin/tool": 'password = "tool-default-pw"\nDSN = "postgres://tool:t00l-pw@db/tool"\n',
+  // UTF-16 (PowerShell 5.1's `>` and Out-File write it): a NUL in every other byte, not a binary.
+  "/srv/app/deploy.ps1": { type: "file", content: utf16(`$env:AWS_ACCESS_KEY_ID = "${KEY}"\r\n`) },
+  // Without a byte order mark, past the 64 KiB read first to tell binaries.
+  "/srv/app/nobom.txt": { type: "file", content: utf16(`${filler(1000)}token ${GITHUB}\n`, { bom: false }) },
+  // Big-endian, read in 1 MiB pieces.
+  "/var/log/app/unicode.log": {
+    type: "file",
+    content: utf16(`${filler(20_000)}token ${GITHUB}\n`, { be: true }),
+  },
 };
 
 async function contentWith(
@@ -72,7 +87,7 @@ function plantedDirectory(prefix: string): { dir: string; root: string } {
   const root = path.join(dir, "root");
   for (const [file, text] of Object.entries(planted)) {
     mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
-    writeFileSync(path.join(root, file), text);
+    writeFileSync(path.join(root, file), typeof text === "string" ? text : text.content);
   }
   return { dir, root };
 }
@@ -87,6 +102,9 @@ function assertPlanted(facts: ContentFacts, extraSecrets: string[] = []): void {
       "/srv/app/node_modules/lib/config.js:1",
       "/var/log/app/big.log:80001",
       "/var/log/app/huge.log:230001",
+      "/srv/app/deploy.ps1:1",
+      "/srv/app/nobom.txt:1001",
+      "/var/log/app/unicode.log:20001",
       ...extraSecrets,
     ].sort(),
   );

@@ -2,10 +2,12 @@ import { FsError } from "../io/errors.js";
 import type { ConfigCredentialMatch, UrlCredentialMatch } from "./config-credentials.js";
 import {
   addReadCounts,
+  asText,
   BINARY_PROBE,
   HEAD_FIRST,
   type HostReadJob,
-  isBinary,
+  type TextEncoding,
+  textEncodingOf,
   WHOLE_READ,
 } from "./content-host.js";
 import type { CloudMention, EndpointMatch, PrivateKeyMatch, ScanSink, SecretMatch } from "./content-scan.js";
@@ -145,18 +147,23 @@ async function scanFile(
       return;
     }
   }
-  if (file.size > HEAD_FIRST && isBinary(await readHead(ctx, file.path))) {
-    stats.binaryFiles++;
-    return;
+  let encoding: TextEncoding = "text";
+  if (file.size > HEAD_FIRST) {
+    encoding = textEncodingOf(await readHead(ctx, file.path));
+    if (encoding === "binary") {
+      stats.binaryFiles++;
+      return;
+    }
   }
   if (file.size <= WHOLE_READ) {
     // Read into this read's own scratch buffer: done with before the next file uses it.
     const buf = await ctx.image.tree.readFile(file.path, { maxBytes: WHOLE_READ, scratch });
-    if (isBinary(buf)) {
+    encoding = textEncodingOf(buf);
+    if (encoding === "binary") {
       stats.binaryFiles++;
       return;
     }
-    await text.whole(file.path, configuration, buf);
+    await text.whole(file.path, configuration, asText(buf, encoding, true));
     stats.scannedFiles++;
     stats.scannedBytes += buf.length;
     return;
@@ -164,9 +171,18 @@ async function scanFile(
   const stream = ctx.image.tree.createReadStream(file.path, { end: ctx.options.maxContentScanBytes });
   const pieces = text.pieces(file.path, configuration);
   let bytes = 0;
+  // A UTF-16 file's pieces must split on units: an odd byte is carried to the next piece.
+  let carry: Buffer | undefined;
   try {
-    for await (const data of stream as AsyncIterable<Buffer>) {
-      bytes += data.length;
+    for await (const read of stream as AsyncIterable<Buffer>) {
+      const first = bytes === 0;
+      bytes += read.length;
+      let data = read;
+      if (encoding !== "text") {
+        data = carry ? Buffer.concat([carry, read]) : read;
+        carry = data.length & 1 ? Buffer.from(data.subarray(data.length - 1)) : undefined;
+        data = asText(data, encoding, first);
+      }
       await pieces.push(data);
     }
   } finally {
@@ -341,7 +357,7 @@ async function readCandidate(
     if (file.size > ctx.options.maxContentScanBytes) {
       stats.tooLargeFiles++;
       // A large binary is expected (libraries, databases); a large text file is a blind spot.
-      if (!isBinary(await readHead(ctx, file.path)))
+      if (textEncodingOf(await readHead(ctx, file.path)) !== "binary")
         ctx.unknown(
           file.path,
           new FsError("EFBIG", file.path, `text file not scanned for secrets: ${file.size} bytes`),
