@@ -53,7 +53,10 @@ export interface ContentFacts {
     /** Text files read in full. */
     scannedFiles: number;
     scannedBytes: number;
-    /** Files left out: binary (NUL in the first 8 KiB), documentation/test noise, over the size bound. */
+    /**
+     * Files left out: binary (a NUL in the first 8 KiB, UTF-16 text aside), documentation/test
+     * noise, over the size bound.
+     */
     binaryFiles: number;
     noiseFiles: number;
     tooLargeFiles: number;
