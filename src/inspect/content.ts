@@ -1,4 +1,4 @@
-import { FsError } from "../io/errors.js";
+import { FsError, isFsError } from "../io/errors.js";
 import type { ConfigCredentialMatch, UrlCredentialMatch } from "./config-credentials.js";
 import {
   addReadCounts,
@@ -160,16 +160,27 @@ async function scanFile(
   }
   if (file.size <= WHOLE_READ) {
     // Read into this read's own scratch buffer: done with before the next file uses it.
-    const buf = await ctx.image.tree.readFile(file.path, { maxBytes: WHOLE_READ, scratch });
-    encoding = textEncodingOf(buf);
+    const buf = await ctx.image.tree.readFile(file.path, { maxBytes: WHOLE_READ, scratch }).catch((e) => {
+      // Grown past WHOLE_READ since the walk (a live tree: a log being written): read in pieces.
+      if (isFsError(e, "EFBIG")) return undefined;
+      throw e;
+    });
+    if (buf) {
+      encoding = textEncodingOf(buf);
+      if (encoding === "binary") {
+        stats.binaryFiles++;
+        return;
+      }
+      await text.whole(file.path, configuration, asText(buf, encoding, true));
+      stats.scannedFiles++;
+      stats.scannedBytes += buf.length;
+      return;
+    }
+    encoding = textEncodingOf(await readHead(ctx, file.path));
     if (encoding === "binary") {
       stats.binaryFiles++;
       return;
     }
-    await text.whole(file.path, configuration, asText(buf, encoding, true));
-    stats.scannedFiles++;
-    stats.scannedBytes += buf.length;
-    return;
   }
   const stream = ctx.image.tree.createReadStream(file.path, { end: ctx.options.maxContentScanBytes });
   const pieces = text.pieces(file.path, configuration);
