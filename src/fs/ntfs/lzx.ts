@@ -211,7 +211,7 @@ export function decompressLzx(input: Buffer, out: Buffer, file: string, offset: 
     if (type !== 1 && type !== 2) throw bad(`a block type of 1, 2 or 3 (got ${type})`);
     if (type === 2) {
       for (let i = 0; i < ALIGNED_SYMBOLS; i++) aligned.lengths[i] = bits.read(3);
-      if (!aligned.build() || aligned.empty) throw bad("an aligned offset tree that is a prefix code");
+      if (!aligned.build()) throw bad("an aligned offset tree that is a prefix code");
     }
     readLengths(main.lengths, 0, 256);
     readLengths(main.lengths, 256, MAIN_SYMBOLS);
@@ -240,8 +240,12 @@ export function decompressLzx(input: Buffer, out: Buffer, file: string, offset: 
       } else {
         const extra = FOOTER_BITS[slot]!;
         let formatted = SLOT_BASE[slot]!;
-        if (type === 2 && extra >= 3) formatted += bits.read(extra - 3) * 8 + aligned.decode(bits);
-        else formatted += bits.read(extra);
+        if (type === 2 && extra >= 3) {
+          formatted += bits.read(extra - 3) * 8;
+          const low = aligned.decode(bits);
+          if (low < 0) throw bad("an aligned offset tree with symbols");
+          formatted += low;
+        } else formatted += bits.read(extra);
         distance = formatted - 2;
         repeated[2] = repeated[1]!;
         repeated[1] = repeated[0]!;
