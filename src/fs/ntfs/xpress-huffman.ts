@@ -5,6 +5,10 @@ const BLOCK_OUTPUT = 65536;
 const TABLE_BITS = 15;
 const SYMBOLS = 512;
 
+/** The code lengths and decoding table, made once: a chunk is decoded in one synchronous call. */
+const lengths = new Uint8Array(SYMBOLS);
+const table = new Uint16Array(1 << TABLE_BITS);
+
 /**
  * LZ77+Huffman ("XPRESS Huffman", MS-XCA 2.1–2.2), as Windows' WOF compression writes each chunk
  * of a file: a 256-byte table of 512 4-bit code lengths (literals 0–255, then matches: low nibble
@@ -20,24 +24,26 @@ export function decompressXpressHuffman(input: Buffer, out: Buffer, file: string
   if (out.length === 0) return;
   if (input.length < 256) throw bad(0, "a 256-byte table of code lengths");
 
-  const lengths = new Uint8Array(SYMBOLS);
   for (let i = 0; i < 256; i++) {
     const b = input[i]!;
     lengths[2 * i] = b & 15;
     lengths[2 * i + 1] = b >> 4;
   }
-  // Canonical codes: by length, then symbol; every 15-bit prefix decodes to exactly one symbol.
-  const table = new Uint16Array(1 << TABLE_BITS);
+  // Canonical codes: by length, then symbol; every prefix of the longest code's length decodes to
+  // exactly one symbol (a table of 2^longest entries: a 4 KiB chunk rarely needs all 15 bits).
+  let longest = 0;
+  for (const len of lengths) if (len > longest) longest = len;
+  const size = 1 << longest;
   let filled = 0;
-  for (let len = 1; len <= TABLE_BITS; len++)
+  for (let len = 1; len <= longest; len++)
     for (let sym = 0; sym < SYMBOLS; sym++) {
       if (lengths[sym] !== len) continue;
-      const count = 1 << (TABLE_BITS - len);
-      if (filled + count > table.length) throw bad(0, "code lengths that form a prefix code");
+      const count = 1 << (longest - len);
+      if (filled + count > size) throw bad(0, "code lengths that form a prefix code");
       table.fill(sym, filled, filled + count);
       filled += count;
     }
-  if (filled !== table.length) throw bad(0, "code lengths that form a complete prefix code");
+  if (filled !== size || longest === 0) throw bad(0, "code lengths that form a complete prefix code");
 
   let at = 256;
   const word = () => {
@@ -59,7 +65,7 @@ export function decompressXpressHuffman(input: Buffer, out: Buffer, file: string
 
   let written = 0;
   while (written < out.length) {
-    const sym = table[bits >>> (32 - TABLE_BITS)]!;
+    const sym = table[bits >>> (32 - longest)]!;
     consume(lengths[sym]!);
     if (sym < 256) {
       out[written++] = sym;
