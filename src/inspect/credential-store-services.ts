@@ -5,7 +5,7 @@
  * by file name.
  */
 
-import type { SecretHit } from "./credential-formats.js";
+import { parseKeyValues, type SecretHit } from "./credential-formats.js";
 import {
   parseOpenvpnAuthFile,
   parseOpenvpnConfig,
@@ -20,6 +20,10 @@ const text =
   (parse: (text: string) => SecretHit[]): StoreParser =>
   ({ text: t }) =>
     parse(t);
+
+/** The keys of a NetworkManager keyfile that hold a secret (nm-settings-keyfile(5)). */
+const NETWORK_MANAGER_SECRETS =
+  /^(?:psk|wep-key[0-3]|leap-password|password|private-key-password|phase2-private-key-password|pin|cert-pass)$/;
 
 /** Directories OpenVPN's packaging and units read configurations from (the units' working directories). */
 export const OPENVPN_DIRS = ["/etc/openvpn", "/etc/openvpn/client", "/etc/openvpn/server"];
@@ -53,6 +57,22 @@ export const SERVICE_SPECS: readonly StoreSpec[] = [
     ],
     removable: false,
     parse: text(parseWpaSupplicant),
+  },
+  {
+    // Keyfiles of connections whose secrets are stored by the system (psk-flags / password-flags
+    // 0): Wi-Fi keys, 802.1X and VPN passwords, SIM PINs, in plain text.
+    tool: "NetworkManager",
+    kind: "network connection secret",
+    system: ["/etc/NetworkManager/system-connections/*", "/usr/lib/NetworkManager/system-connections/*"],
+    removable: false,
+    parse: text((t) =>
+      parseKeyValues(t, {
+        isSecretKey: (k) => NETWORK_MANAGER_SECRETS.test(k),
+        separators: /\s*=\s*/,
+        comments: ["#", ";"],
+        inlineComments: false,
+      }),
+    ),
   },
   {
     tool: "openvpn",

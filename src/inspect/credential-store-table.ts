@@ -369,6 +369,18 @@ export const STORE_SPECS: readonly StoreSpec[] = [
     removable: true,
     parse: text(parseWholeFile("token")),
   },
+  // Remote desktops.
+  {
+    // vncpasswd's output (TigerVNC, TightVNC): the password DES-encrypted with a key every VNC
+    // program knows, so anyone with the image reads it; every instance would share it.
+    tool: "vncpasswd",
+    kind: "VNC password (encrypted with a published key: reversible)",
+    home: [".vnc/passwd", ".config/tigervnc/passwd"],
+    system: ["/etc/vnc/passwd", "/etc/tigervnc/passwd"],
+    removable: true,
+    binary: true,
+    parse: ({ text: t, bytes }) => parseOpaque("VNC password")(t, bytes),
+  },
   // Database clients.
   {
     tool: "mysql",

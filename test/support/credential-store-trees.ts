@@ -659,6 +659,25 @@ export const STORE_CASES: readonly StoreCase[] = [
     secrets: [],
   },
   {
+    name: "VNC password file",
+    rule: "credential-store",
+    // `echo Rk7vq2Lm | vncpasswd -f` (TigerVNC 1.12): the password DES-encrypted with VNC's fixed key.
+    failing: { "/home/admin/.vnc/passwd": file(Buffer.from("3897a3bc0583b856", "hex")) },
+    finding: {
+      path: "/home/admin/.vnc/passwd",
+      message: admin("VNC password (encrypted with a published key: reversible)", "vncpasswd"),
+      evidence: "VNC password, 8 bytes",
+    },
+    passing: [
+      { why: "an empty file", changes: { "/home/admin/.vnc/passwd": file("") } },
+      {
+        why: "a VNC configuration without a password",
+        changes: { "/home/admin/.vnc/config": "geometry=1920x1080\n" },
+      },
+    ],
+    secrets: [],
+  },
+  {
     name: "PostgreSQL password file",
     rule: "credential-store",
     failing: { "/home/admin/.pgpass": `# app database\ndb.example.com:5432:*:app:${password}\n` },
@@ -1130,6 +1149,31 @@ export const STORE_CASES: readonly StoreCase[] = [
       {
         why: "an empty passphrase and a psk outside any network block",
         changes: { "/etc/wpa_supplicant/wpa_supplicant.conf": `psk="${password}"\nnetwork={\n  psk=""\n}\n` },
+      },
+    ],
+    secrets: [password],
+  },
+  {
+    name: "NetworkManager keyfile of a Wi-Fi connection",
+    rule: "credential-in-config",
+    failing: {
+      "/etc/NetworkManager/system-connections/Office.nmconnection": `[connection]\nid=Office\ntype=wifi\n\n[wifi]\nssid=Office\n\n[wifi-security]\nkey-mgmt=wpa-psk\npsk=${password}\n\n[ipv4]\nmethod=auto\n`,
+    },
+    finding: {
+      path: "/etc/NetworkManager/system-connections/Office.nmconnection",
+      line: 10,
+      message: system("network connection secret", "NetworkManager"),
+      evidence: shown("psk", password),
+    },
+    passing: [
+      {
+        why: "secrets kept by an agent (psk-flags=1) and a wired connection",
+        changes: {
+          "/etc/NetworkManager/system-connections/Office.nmconnection":
+            "[connection]\nid=Office\ntype=wifi\n\n[wifi-security]\nkey-mgmt=wpa-psk\npsk-flags=1\n",
+          "/etc/NetworkManager/system-connections/Wired.nmconnection":
+            "[connection]\nid=Wired\ntype=ethernet\n\n[ipv4]\nmethod=auto\n",
+        },
       },
     ],
     secrets: [password],
