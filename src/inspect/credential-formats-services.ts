@@ -252,3 +252,43 @@ export function parseUnreferencedOpenvpnAuthFile(text: string): SecretHit[] {
   if (body.length !== 2 || !body.every((l) => /^[^\s#;<-]\S*$/.test(l))) return [];
   return parseOpenvpnAuthFile(text);
 }
+
+/**
+ * FileZilla's sitemanager.xml and recentservers.xml: each `<Server>` keeps its `<Pass>` in base64
+ * (`encoding="base64"`, FileZilla 3.26 on) or as it is (older); `encoding="crypt"` is encrypted
+ * with a master password kept elsewhere, not a secret here. One hit per server, at its Pass line.
+ */
+export function parseFileZillaServers(text: string): SecretHit[] {
+  const hits: SecretHit[] = [];
+  let server: { user?: string; host?: string; pass?: { value: string; line: number } } | undefined;
+  const close = () => {
+    if (server?.pass) {
+      const who =
+        server.user !== undefined && server.host !== undefined ? ` of ${server.user}@${server.host}` : "";
+      hits.push({ field: `Pass${who}`, value: server.pass.value, line: server.pass.line, password: true });
+    }
+    server = undefined;
+  };
+  for (const [line, n] of lines(text)) {
+    if (/<Server[\s>]/.test(line)) server = {};
+    if (server) {
+      const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(line)?.[1];
+      server.user ??= field("User");
+      server.host ??= field("Host");
+      const pass = /<Pass(?:\s+encoding="([^"]*)")?[^>]*>([^<]*)<\/Pass>/.exec(line);
+      if (pass && pass[2] !== "") {
+        const encoding = pass[1] ?? "";
+        const value =
+          encoding === "base64"
+            ? Buffer.from(pass[2]!, "base64").toString("utf8")
+            : encoding === ""
+              ? pass[2]!
+              : "";
+        if (value !== "") server.pass = { value, line: n };
+      }
+    }
+    if (/<\/Server>/.test(line)) close();
+  }
+  close();
+  return hits;
+}

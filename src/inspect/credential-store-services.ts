@@ -7,6 +7,7 @@
 
 import { parseKeyValues, type SecretHit } from "./credential-formats.js";
 import {
+  parseFileZillaServers,
   parseOpenvpnAuthFile,
   parseOpenvpnConfig,
   parseRcloneConfig,
@@ -73,6 +74,15 @@ export const SERVICE_SPECS: readonly StoreSpec[] = [
         inlineComments: false,
       }),
     ),
+  },
+  {
+    // Site definitions with their passwords: the seller edits the passwords out and keeps the sites.
+    tool: "FileZilla",
+    kind: "FTP/SFTP site passwords (base64, not encrypted)",
+    home: [".config/filezilla/sitemanager.xml", ".filezilla/sitemanager.xml"],
+    system: ["/Users/*/AppData/Roaming/FileZilla/sitemanager.xml"],
+    removable: false,
+    parse: text(parseFileZillaServers),
   },
   {
     tool: "openvpn",

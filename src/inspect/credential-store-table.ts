@@ -21,6 +21,7 @@ import {
   parseWholeFile,
   type SecretHit,
 } from "./credential-formats.js";
+import { parseFileZillaServers } from "./credential-formats-services.js";
 import {
   parseAwsCache,
   parseAzureTokens,
@@ -380,6 +381,15 @@ export const STORE_SPECS: readonly StoreSpec[] = [
     removable: true,
     binary: true,
     parse: ({ text: t, bytes }) => parseOpaque("VNC password")(t, bytes),
+  },
+  {
+    // The servers connected to lately, each with its password: a history, nothing to keep.
+    tool: "FileZilla",
+    kind: "recent FTP/SFTP servers with passwords (base64, not encrypted)",
+    home: [".config/filezilla/recentservers.xml", ".filezilla/recentservers.xml"],
+    system: ["/Users/*/AppData/Roaming/FileZilla/recentservers.xml"],
+    removable: true,
+    parse: text(parseFileZillaServers),
   },
   // Database clients.
   {

@@ -90,6 +90,10 @@ const rootOf = (kind: string, tool: string) => `${kind} saved by ${tool} in the 
 const system = (kind: string, tool: string) => `${kind} saved by ${tool} outside any home`;
 const file = (content: string | Buffer): OverlayChange => ({ type: "file", content, mode: 0o600 });
 
+/** FileZilla 3's XML of servers (`Servers` in sitemanager.xml, `RecentServers`), `pass` on line 9. */
+const fileZilla = (list: string, pass: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<FileZilla3 version="3.63.1" platform="*nix">\n\t<${list}>\n\t\t<Server>\n\t\t\t<Host>files.corp.internal</Host>\n\t\t\t<Port>21</Port>\n\t\t\t<Protocol>0</Protocol>\n\t\t\t<User>deploy</User>\n\t\t\t${pass}\n\t\t\t<Logontype>1</Logontype>\n\t\t</Server>\n\t</${list}>\n</FileZilla3>\n`;
+
 const kubeconfig = (user: string) =>
   `apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster:\n    server: https://10.0.0.1:6443\ncontexts:\n- name: prod\n  context: {cluster: prod, user: admin}\ncurrent-context: prod\nusers:\n- name: admin\n  user:\n${user}`;
 
@@ -1152,6 +1156,63 @@ export const STORE_CASES: readonly StoreCase[] = [
       },
     ],
     secrets: [password],
+  },
+  {
+    name: "FileZilla site manager with a saved password",
+    rule: "credential-in-config",
+    failing: {
+      "/home/admin/.config/filezilla/sitemanager.xml": fileZilla(
+        "Servers",
+        `<Pass encoding="base64">${Buffer.from(password).toString("base64")}</Pass>`,
+      ),
+    },
+    finding: {
+      path: "/home/admin/.config/filezilla/sitemanager.xml",
+      line: 9,
+      message: admin("FTP/SFTP site passwords (base64, not encrypted)", "FileZilla"),
+      evidence: shown("Pass of deploy@files.corp.internal", password),
+    },
+    passing: [
+      {
+        why: "a password encrypted with a master password, and an anonymous site",
+        changes: {
+          "/home/admin/.config/filezilla/sitemanager.xml": fileZilla(
+            "Servers",
+            '<Pass encoding="crypt" pubkey="abc">q1w2e3r4</Pass>',
+          ),
+          "/home/admin/.filezilla/sitemanager.xml": fileZilla("Servers", ""),
+        },
+      },
+    ],
+    secrets: [password],
+  },
+  {
+    name: "FileZilla recent servers on Windows",
+    rule: "credential-store",
+    failing: {
+      "/Users/Administrator/AppData/Roaming/FileZilla/recentservers.xml": fileZilla(
+        "RecentServers",
+        `<Pass>${password2}</Pass>`,
+      ),
+    },
+    finding: {
+      path: "/Users/Administrator/AppData/Roaming/FileZilla/recentservers.xml",
+      line: 9,
+      message: system("recent FTP/SFTP servers with passwords (base64, not encrypted)", "FileZilla"),
+      evidence: shown("Pass of deploy@files.corp.internal", password2),
+    },
+    passing: [
+      {
+        why: "an empty password",
+        changes: {
+          "/Users/Administrator/AppData/Roaming/FileZilla/recentservers.xml": fileZilla(
+            "RecentServers",
+            "<Pass></Pass>",
+          ),
+        },
+      },
+    ],
+    secrets: [password2],
   },
   {
     name: "NetworkManager keyfile of a Wi-Fi connection",
