@@ -15,7 +15,7 @@ export type FsErrorCode =
   | "EINVAL" // not a symlink (readlink) or a malformed path
   | "EACCES" // the host refused to read it (directory targets)
   | "ENOKEY" // encrypted in the image (fscrypt): unreadable without its key
-  | "ENOTSUP" // kept in a form amigate does not decode (Windows WOF LZX, deduplication)
+  | "ENOTSUP" // kept where or how amigate does not read it (Windows deduplication, WIMBoot)
   | "EIO"; // the bytes could not be read
 
 export class FsError extends Error {
