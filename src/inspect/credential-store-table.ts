@@ -87,6 +87,12 @@ const text =
   ({ text: t }) =>
     parse(t);
 
+/** A store whose bytes are the secret in a binary or encrypted form: any content counts. */
+const opaque =
+  (field: string): StoreParser =>
+  ({ text: t, bytes }) =>
+    parseOpaque(field)(t, bytes);
+
 const AWS_KEYS = /^(?:aws_secret_access_key|aws_session_token|aws_security_token)$/i;
 const BOTO_KEYS =
   /^(?:aws_secret_access_key|gs_secret_access_key|gs_oauth2_refresh_token|gs_service_key_file_password)$/i;
@@ -225,7 +231,7 @@ export const STORE_SPECS: readonly StoreSpec[] = [
     home: [".azure/msal_token_cache.bin", ".azure/service_principal_entries.bin"],
     removable: true,
     binary: true,
-    parse: ({ text: t, bytes }) => parseOpaque("encrypted token cache")(t, bytes),
+    parse: opaque("encrypted token cache"),
   },
   {
     tool: "oci",
@@ -380,7 +386,7 @@ export const STORE_SPECS: readonly StoreSpec[] = [
     system: ["/etc/vnc/passwd", "/etc/tigervnc/passwd"],
     removable: true,
     binary: true,
-    parse: ({ text: t, bytes }) => parseOpaque("VNC password")(t, bytes),
+    parse: opaque("VNC password"),
   },
   {
     // The servers connected to lately, each with its password: a history, nothing to keep.
@@ -406,7 +412,7 @@ export const STORE_SPECS: readonly StoreSpec[] = [
     home: [".mylogin.cnf"],
     removable: true,
     binary: true,
-    parse: ({ text: t, bytes }) => parseOpaque("obfuscated login paths")(t, bytes),
+    parse: opaque("obfuscated login paths"),
   },
   {
     tool: "postgres",
