@@ -5,6 +5,7 @@
  */
 import type { HostExtents } from "../fs/filetree.js";
 import { readHostRuns } from "../io/host-read.js";
+import { archiveFormatOf } from "./archive-formats.js";
 import { PiecewiseText, type ScanSink, scanWholeText, TextScanner, textScanOptions } from "./content-scan.js";
 
 /** git, grep and file(1) call a file binary when its first block holds a NUL byte. */
@@ -69,6 +70,25 @@ export function asText(bytes: Buffer, encoding: TextEncoding, first: boolean): B
   return Buffer.from(units.toString("utf16le", bom), "utf8");
 }
 
+/**
+ * Turns a file's reads, in order, into the scanners' text: a UTF-16 read may end inside a unit,
+ * so an odd byte is carried to the next read.
+ */
+export class TextReads {
+  private carry: Buffer | undefined;
+  private first = true;
+  constructor(private readonly encoding: TextEncoding) {}
+
+  text(read: Buffer): Buffer {
+    const first = this.first;
+    this.first = false;
+    if (this.encoding === "text" || this.encoding === "binary") return read;
+    const data = this.carry ? Buffer.concat([this.carry, read]) : read;
+    this.carry = data.length & 1 ? Buffer.from(data.subarray(data.length - 1)) : undefined;
+    return asText(data, this.encoding, first);
+  }
+}
+
 /** A file for a content thread to read from the host file and scan. */
 export interface HostReadJob {
   path: string;
@@ -107,33 +127,36 @@ export function readBuffers(): ReadBuffers {
 
 /**
  * Reads one file as the main thread would (probe large files for a NUL first, read small ones
- * whole, large ones in pieces) and scans its text into `sink`. Throws what reading threw.
+ * whole, large ones in pieces) and scans its text into `sink`. Throws what reading threw. Returns
+ * "archive" for an archive or compressed file, unread: the main thread opens those.
  */
 export function scanHostFile(
   job: HostReadJob,
   sink: ScanSink,
   counts: ReadCounts,
   buffers: ReadBuffers,
-): void {
+): "archive" | undefined {
   const { fd, size, runs, packed } = job.extents;
   const read = (from: number, target: Buffer) => readHostRuns(fd, runs, from, target, job.path, packed);
   let encoding: TextEncoding | undefined;
   if (size > HEAD_FIRST) {
     const head = buffers.whole.subarray(0, BINARY_PROBE);
     read(0, head);
+    if (archiveFormatOf(head)) return "archive";
     encoding = textEncodingOf(head);
     if (encoding === "binary") {
       counts.binaryFiles++;
-      return;
+      return undefined;
     }
   }
   if (size <= WHOLE_READ) {
     const data = buffers.whole.subarray(0, size);
     read(0, data);
+    if (archiveFormatOf(data)) return "archive";
     encoding = textEncodingOf(data);
     if (encoding === "binary") {
       counts.binaryFiles++;
-      return;
+      return undefined;
     }
     scanWholeText(job.path, job.configuration, asText(data, encoding, true), sink);
   } else {
@@ -149,4 +172,5 @@ export function scanHostFile(
   }
   counts.scannedFiles++;
   counts.scannedBytes += size;
+  return undefined;
 }

@@ -7,6 +7,7 @@ import { parentPort } from "node:worker_threads";
 import { type HostReadJob, noReadCounts, readBuffers, scanHostFile } from "./content-host.js";
 import { emptySink, PiecewiseText, scanWholeText, TextScanner, textScanOptions } from "./content-scan.js";
 import type {
+  ArchiveJob,
   ContentBatch,
   ContentThreadUnknown,
   FromContentWorker,
@@ -33,15 +34,18 @@ const open = new Map<number, PiecewiseText>();
 const counts = noReadCounts();
 const buffers = readBuffers();
 
-/** Files this thread reads itself from the host file. */
-function readJobs(jobs: readonly HostReadJob[]): void {
+/** Files this thread reads itself from the host file; returns the archives among them, for the main thread. */
+function readJobs(jobs: readonly HostReadJob[]): ArchiveJob[] {
+  const archives: ArchiveJob[] = [];
   for (const job of jobs) {
     try {
-      scanHostFile(job, sink, counts, buffers);
+      if (scanHostFile(job, sink, counts, buffers) === "archive")
+        archives.push({ path: job.path, size: job.extents.size, configuration: job.configuration });
     } catch (e) {
       unknowns.push(unknownOf(job.path, e));
     }
   }
+  return archives;
 }
 
 function scanBatch(batch: ContentBatch): void {
@@ -81,8 +85,8 @@ port.on("message", (message: ToContentWorker) => {
     return;
   }
   if (message.type === "read") {
-    readJobs(unpackReadJobs(message.jobs));
-    port.postMessage({ type: "read", count: message.jobs.count } satisfies FromContentWorker);
+    const archives = readJobs(unpackReadJobs(message.jobs));
+    port.postMessage({ type: "read", count: message.jobs.count, archives } satisfies FromContentWorker);
     return;
   }
   const result: FromContentWorker = { type: "result", sink, unknowns, counts };

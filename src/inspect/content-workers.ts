@@ -29,8 +29,16 @@ export type ToContentWorker =
 
 export type FromContentWorker =
   | { type: "done"; buffer: ArrayBuffer }
-  | { type: "read"; count: number }
+  | { type: "read"; count: number; archives: ArchiveJob[] }
   | { type: "result"; sink: ScanSink; unknowns: ContentThreadUnknown[]; counts: ReadCounts };
+
+/** An archive or compressed file a content thread found among its reads: the main thread opens it. */
+export interface ArchiveJob {
+  path: string;
+  /** Its size as walked. */
+  size: number;
+  configuration: boolean;
+}
 
 /** A file a content thread could not read or scan: the error's line, and its code when it had one (ENOENT…). */
 export interface ContentThreadUnknown {
@@ -93,11 +101,12 @@ export class ContentThread {
   private readsInFlight = 0;
   private readonly readWaiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
 
-  constructor() {
+  constructor(private readonly onArchive: (job: ArchiveJob) => void = () => {}) {
     this.worker = startModuleWorker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
     this.worker.on("message", (message: FromContentWorker) => {
       if (message.type === "done") this.release(message.buffer);
       else if (message.type === "read") {
+        for (const job of message.archives) this.onArchive(job);
         this.readsInFlight--;
         if (this.readsFull()) this.postReads();
         for (const w of this.readWaiting.splice(0)) w.resolve();
@@ -156,6 +165,17 @@ export class ContentThread {
   hasReadRoom(): boolean {
     this.check();
     return this.readsInFlight < READS || !this.readsFull();
+  }
+
+  /**
+   * Every file queued for reading, read: the archives among them have been handed to `onArchive`
+   * (whose members must reach the worker before finish()).
+   */
+  async settleReads(): Promise<void> {
+    this.check();
+    if (this.jobs.count > 0) this.postReads();
+    while (this.readsInFlight > 0)
+      await new Promise<void>((resolve, reject) => this.readWaiting.push({ resolve, reject }));
   }
 
   /** Everything queued, scanned: the worker's matches and unknowns. */
@@ -269,8 +289,13 @@ export class ContentThreads {
   private turn = 0;
   private pieces = 0;
 
-  constructor(count: number) {
-    this.lanes = Array.from({ length: Math.max(1, count) }, () => new ContentThread());
+  constructor(count: number, onArchive?: (job: ArchiveJob) => void) {
+    this.lanes = Array.from({ length: Math.max(1, count) }, () => new ContentThread(onArchive));
+  }
+
+  /** Every file queued for reading, read (ContentThread.settleReads). */
+  async settleReads(): Promise<void> {
+    await Promise.all(this.lanes.map((l) => l.settleReads()));
   }
 
   /** Queues the text of one whole file (at most BATCH_BYTES); `data` may be reused once this resolves. */

@@ -1,4 +1,6 @@
 import { FsError, isFsError } from "../io/errors.js";
+import { archiveFormatOf } from "./archive-formats.js";
+import { type ArchiveCounts, DEFAULT_ARCHIVE_LIMITS, scanArchiveFile } from "./archive-scan.js";
 import type { ConfigCredentialMatch, UrlCredentialMatch } from "./config-credentials.js";
 import {
   addReadCounts,
@@ -7,6 +9,7 @@ import {
   HEAD_FIRST,
   type HostReadJob,
   type TextEncoding,
+  TextReads,
   textEncodingOf,
   WHOLE_READ,
 } from "./content-host.js";
@@ -19,7 +22,7 @@ import {
   TextScanner,
   textScanOptions,
 } from "./content-scan.js";
-import { ContentThreads } from "./content-workers.js";
+import { type ArchiveJob, ContentThreads } from "./content-workers.js";
 import type { InspectContext, Inspector } from "./context.js";
 import type { IndexedFile } from "./files.js";
 import { inPackageTree, languagePackageFiles } from "./language-packages.js";
@@ -65,6 +68,13 @@ export interface ContentFacts {
      * records, and Python bytecode compiled from packaged sources: vendor content, not read.
      */
     packageFiles: number;
+    /**
+     * Archives and compressed files (tar, zip, gzip, xz, zstd; by their first bytes) opened, and
+     * their members read as text (with a decompressed file's text), in files and bytes.
+     */
+    archives: number;
+    archiveMembers: number;
+    archiveMemberBytes: number;
     /**
      * Installed by a language package manager (pip, npm, Composer, gems, Go modules, cargo, Maven):
      * read for private keys and issuer-shaped tokens, which ship wherever they lie, but not judged
@@ -140,6 +150,7 @@ async function scanFile(
   configuration: boolean,
   ino: number | undefined,
   scratch: Buffer,
+  archive: OpenArchive,
 ): Promise<void> {
   if (text.hostRead) {
     const mapped = ctx.image.tree.hostExtents?.(file.path, ino);
@@ -152,7 +163,9 @@ async function scanFile(
   }
   let encoding: TextEncoding = "text";
   if (file.size > HEAD_FIRST) {
-    encoding = textEncodingOf(await readHead(ctx, file.path));
+    const head = await readHead(ctx, file.path);
+    if (archiveFormatOf(head)) return archive(file.path, file.size, configuration, head);
+    encoding = textEncodingOf(head);
     if (encoding === "binary") {
       stats.binaryFiles++;
       return;
@@ -166,6 +179,9 @@ async function scanFile(
       throw e;
     });
     if (buf) {
+      // A copy: `buf` is the scratch buffer, which the next file read here reuses.
+      if (archiveFormatOf(buf))
+        return archive(file.path, buf.length, configuration, Buffer.from(buf.subarray(0, BINARY_PROBE)));
       encoding = textEncodingOf(buf);
       if (encoding === "binary") {
         stats.binaryFiles++;
@@ -185,19 +201,11 @@ async function scanFile(
   const stream = ctx.image.tree.createReadStream(file.path, { end: ctx.options.maxContentScanBytes });
   const pieces = text.pieces(file.path, configuration);
   let bytes = 0;
-  // A UTF-16 file's pieces must split on units: an odd byte is carried to the next piece.
-  let carry: Buffer | undefined;
+  const reads = new TextReads(encoding);
   try {
     for await (const read of stream as AsyncIterable<Buffer>) {
-      const first = bytes === 0;
       bytes += read.length;
-      let data = read;
-      if (encoding !== "text") {
-        data = carry ? Buffer.concat([carry, read]) : read;
-        carry = data.length & 1 ? Buffer.from(data.subarray(data.length - 1)) : undefined;
-        data = asText(data, encoding, first);
-      }
-      await pieces.push(data);
+      await pieces.push(reads.text(read));
     }
   } finally {
     stream.destroy();
@@ -206,6 +214,9 @@ async function scanFile(
   stats.scannedFiles++;
   stats.scannedBytes += bytes;
 }
+
+/** Opens an archive or compressed file (its first bytes `head`) and scans its members. */
+type OpenArchive = (path: string, size: number, configuration: boolean, head: Buffer) => Promise<void>;
 
 /** Files read at once: enough to keep the disk and libuv busy, few enough to bound memory. */
 const CONCURRENT_READS = 8;
@@ -231,6 +242,9 @@ export const contentInspector: Inspector<"content"> = {
       tooLargeFiles: 0,
       packageFiles: 0,
       languagePackageFiles: 0,
+      archives: 0,
+      archiveMembers: 0,
+      archiveMemberBytes: 0,
     };
     const unread: Unread[] = [];
     const missed = (path: string, e: unknown) => {
@@ -265,11 +279,39 @@ export const contentInspector: Inspector<"content"> = {
     // A holder, not a `let`: TypeScript does not narrow a variable that a closure assigns.
     const threads: { running?: ContentThreads } = {};
     let destination = scanHere(sink);
+    const archiveCounts: ArchiveCounts = stats;
+    const openArchive: OpenArchive = (path, size, configuration, head) =>
+      scanArchiveFile(
+        {
+          path,
+          size,
+          read: (start, end) => ctx.image.tree.createReadStream(path, { start, end }),
+        },
+        head,
+        {
+          text: (member) => destination.pieces(member, configuration),
+          unknown: (member, e) => ctx.unknown(member, e),
+          missed,
+          counts: archiveCounts,
+        },
+        { ...DEFAULT_ARCHIVE_LIMITS, maxMemberBytes: ctx.options.maxContentScanBytes },
+      );
+    // Archives a content thread found among the files it read: opened here, one after another.
+    let threadArchives = Promise.resolve();
+    const archiveFromThread = ({ path, size, configuration }: ArchiveJob) => {
+      threadArchives = threadArchives.then(async () => {
+        try {
+          await openArchive(path, size, configuration, await readHead(ctx, path));
+        } catch (e) {
+          missed(path, e);
+        }
+      });
+    };
     const startThread = (): void => {
       const wanted = ctx.options.contentThread;
       if (threads.running || wanted === "off" || (wanted === "auto" && plannedBytes < THREAD_FROM_BYTES))
         return;
-      threads.running = new ContentThreads(ctx.options.contentThreads ?? 1);
+      threads.running = new ContentThreads(ctx.options.contentThreads ?? 1, archiveFromThread);
       destination = scanInThread(threads.running);
     };
     /** The next file to read, as the walk finds it; undefined once the walk has ended. */
@@ -306,10 +348,12 @@ export const contentInspector: Inspector<"content"> = {
         Array.from({ length: CONCURRENT_READS }, async () => {
           const scratch = Buffer.allocUnsafe(WHOLE_READ);
           for (let found = await next(); found; found = await next())
-            await readCandidate(ctx, found, destination, stats, scratch, onRead, missed);
+            await readCandidate(ctx, found, destination, stats, scratch, onRead, missed, openArchive);
         }),
       );
       if (threads.running) {
+        await threads.running.settleReads();
+        await threadArchives;
         const done = await threads.running.finish();
         appendSink(sink, done.sink);
         addReadCounts(stats, done.counts);
@@ -366,12 +410,16 @@ async function readCandidate(
   scratch: Buffer,
   onRead: (plannedBytes: number) => void,
   missed: (path: string, e: unknown) => void,
+  archive: OpenArchive,
 ): Promise<void> {
   try {
     if (file.size > ctx.options.maxContentScanBytes) {
+      const head = await readHead(ctx, file.path);
+      // An archive is bounded by what it inflates to, not by its own size.
+      if (archiveFormatOf(head)) return await archive(file.path, file.size, !inPackageTree(file.path), head);
       stats.tooLargeFiles++;
       // A large binary is expected (libraries, databases); a large text file is a blind spot.
-      if (textEncodingOf(await readHead(ctx, file.path)) !== "binary")
+      if (textEncodingOf(head) !== "binary")
         ctx.unknown(
           file.path,
           new FsError("EFBIG", file.path, `text file not scanned for secrets: ${file.size} bytes`),
@@ -379,7 +427,7 @@ async function readCandidate(
       return;
     }
     // A library's defaults and docstrings are not the publisher's settings; its keys and tokens are still read.
-    await scanFile(ctx, file, text, stats, !inPackageTree(file.path), ino, scratch);
+    await scanFile(ctx, file, text, stats, !inPackageTree(file.path), ino, scratch, archive);
   } catch (e) {
     missed(file.path, e);
   } finally {

@@ -1,3 +1,4 @@
+import { isArchiveMember } from "../inspect/archive-formats.js";
 import type { FactName, Facts } from "../inspect/facts.js";
 import type { Finding } from "./result.js";
 import type { Severity } from "./severity.js";
@@ -114,10 +115,15 @@ export function findingOf(rule: RuleMeta, draft: FindingDraft, root: string): Fi
     ...(draft.line !== undefined ? { line: draft.line } : {}),
     ...(draft.evidence !== undefined ? { evidence: draft.evidence } : {}),
     remediation: rule.remediation,
-    fixable: rule.fix !== undefined && draft.fixable !== false,
-    ...(rule.fix !== undefined && draft.fixable !== false ? { fix: rule.fix } : {}),
+    fixable: fixableDraft(rule, draft),
+    ...(fixableDraft(rule, draft) ? { fix: rule.fix } : {}),
     root,
   };
+}
+
+/** Whether `amigate fix` remedies the draft: its rule names a fix, and no fix edits an archive's members. */
+function fixableDraft(rule: RuleMeta, draft: FindingDraft): boolean {
+  return rule.fix !== undefined && draft.fixable !== false && !isArchiveMember(draft.path);
 }
 
 /** A draft's message id, data and rendered text. */

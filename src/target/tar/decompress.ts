@@ -157,6 +157,57 @@ export async function* decompressedChunks(
   }
 }
 
+/**
+ * The decompressed bytes of a compressed stream that is not a host file (an archive inside an
+ * image, read through its FileTree): decoded in this process (zlib, fzstd, the WASM xz decoder),
+ * bounded like decompressedChunks. `file` names the stream in errors.
+ */
+export async function* decompressStream(
+  input: AsyncIterable<Buffer>,
+  compression: Exclude<Compression, "none">,
+  file: string,
+  bound: InflateBound = inflateBoundFromEnv(),
+): AsyncGenerator<Buffer> {
+  let read = 0;
+  const counted = (async function* () {
+    for await (const chunk of input) {
+      read += chunk.length;
+      yield chunk;
+    }
+  })();
+  const consumed = () => read;
+  const meter = new InflateMeter(file, bound, consumed);
+  if (compression === "zstd") {
+    yield* zstdChunks(counted, file, consumed, meter);
+    return;
+  }
+  const source = Readable.from(counted, { objectMode: false });
+  try {
+    if (compression === "gzip") {
+      const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+      source.on("error", (e) => gunzip.destroy(e));
+      source.pipe(gunzip);
+      try {
+        yield* rethrow(gunzip, file, STRUCTURE.gzip, consumed, meter);
+      } finally {
+        gunzip.destroy();
+      }
+      return;
+    }
+    const xz = await loadXz();
+    const web = new xz.XzReadableStream(Readable.toWeb(source) as unknown as ReadableStream<Uint8Array>);
+    yield* rethrow(
+      Readable.fromWeb(web as unknown as WebReadableStream<Uint8Array>),
+      file,
+      STRUCTURE.xz,
+      consumed,
+      meter,
+    );
+  } finally {
+    source.destroy();
+  }
+}
+
 /** fzstd is loaded on first use: most scans never decode zstd in JavaScript. */
 async function loadZstd(): Promise<typeof import("fzstd").Decompress> {
   return (await import("fzstd")).Decompress;

@@ -1,0 +1,82 @@
+import { detectCompression } from "../target/tar/decompress.js";
+import { parseNumber } from "../target/tar/parse.js";
+
+/**
+ * Archives and compressed files inside an image, told from their first bytes (never their names:
+ * a backup is often called `site.bak` or `dump`). "opened" formats are read member by member; the
+ * others are only named in the report (no decoder here).
+ */
+export type ArchiveFormat = "gzip" | "xz" | "zstd" | "tar" | "zip" | NotOpenedFormat;
+export type NotOpenedFormat = "bzip2" | "7z" | "rar";
+
+const ZIP_LOCAL = 0x04034b50;
+const ZIP_EMPTY = 0x06054b50;
+const SEVEN_Z = Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]);
+const RAR = Buffer.from("Rar!\x1a\x07", "latin1");
+
+/** The archive or compression format `head` (a file's first bytes, 512 at least for tar) starts, if any. */
+export function archiveFormatOf(head: Buffer): ArchiveFormat | undefined {
+  const compression = detectCompression(head);
+  if (compression !== "none") return compression;
+  if (head.length >= 4) {
+    const magic = head.readUInt32LE(0);
+    if (magic === ZIP_LOCAL || magic === ZIP_EMPTY) return "zip";
+  }
+  // "BZh" and a block size 1–9, then a block's or the end's magic (bzip2's own format description).
+  if (head.length >= 10 && head.toString("latin1", 0, 3) === "BZh" && head[3]! >= 0x31 && head[3]! <= 0x39) {
+    const block = head.toString("hex", 4, 10);
+    if (block === "314159265359" || block === "177245385090") return "bzip2";
+  }
+  if (head.length >= 6 && head.subarray(0, 6).equals(SEVEN_Z)) return "7z";
+  if (head.length >= 6 && head.subarray(0, 6).equals(RAR)) return "rar";
+  if (isTarHeader(head)) return "tar";
+  return undefined;
+}
+
+/**
+ * A tar header: its checksum field (octal, at 148) is the sum of the block's bytes with the field
+ * taken as spaces. The "ustar" magic alone is not enough: a JavaScript tar library's source holds
+ * it at byte 257 too (tar-stream's headers.js in a node_modules tree was taken for a damaged tar).
+ */
+function isTarHeader(head: Buffer): boolean {
+  if (head.length < 512) return false;
+  const stored = parseNumber(head, 148, 8);
+  if (stored === undefined) return false;
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : head[i]!;
+  // An all-zero block sums to 256 (the spaces) and stores 0: never equal.
+  return stored === sum;
+}
+
+export function isOpened(format: ArchiveFormat): format is Exclude<ArchiveFormat, NotOpenedFormat> {
+  return format !== "bzip2" && format !== "7z" && format !== "rar";
+}
+
+/** Separates an archive's path from a member's: `/root/site.tar.gz!/var/www/wp-config.php`. */
+export const MEMBER_SEPARATOR = "!/";
+
+/** A member's path: the archive's, the separator, and the member's name without a leading `./` or `/`. */
+export function memberPath(archive: string, name: string): string {
+  const clean = name.replace(/^(?:\.?\/)+/, "").replace(/\/+$/, "");
+  return `${archive}${MEMBER_SEPARATOR}${clean}`;
+}
+
+/**
+ * What a compressed file decompresses to, named as gunzip, unxz and unzstd name it
+ * (`auth.log.2.gz` → `auth.log.2`, `site.tgz` → `site.tar`); `content` when the name has no suffix.
+ */
+export function decompressedName(path: string): string {
+  const base = path.slice(path.lastIndexOf("/") + 1);
+  const tarred = /\.(?:tgz|taz|txz|tzst)$/i.exec(base);
+  if (tarred) return `${base.slice(0, tarred.index)}.tar`;
+  const plain = /\.(?:gz|z|xz|zst)$/i.exec(base);
+  return plain && plain.index > 0 ? base.slice(0, plain.index) : "content";
+}
+
+/**
+ * Whether a finding's path is inside an archive: `fix` edits files, never an archive's members, so
+ * what it finds there is the seller's to remove by hand.
+ */
+export function isArchiveMember(path: string | undefined): boolean {
+  return path?.includes(MEMBER_SEPARATOR) === true;
+}

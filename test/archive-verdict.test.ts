@@ -1,0 +1,124 @@
+/**
+ * Archives inside an image are read: a backup tarball, a rotated log, a zip of an app's settings.
+ * Before, each was a binary file to the content pass and the image passed with the keys in them.
+ * The tree is made here by the real tools (tar, gzip, zstd, zip, ssh-keygen, mkfs.ext4 -d).
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { promises as fsp } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { DEFAULT_INSPECT_OPTIONS } from "../src/inspect/context.js";
+import type { ScanResult } from "../src/policy/result.js";
+import { scan } from "../src/scan/session.js";
+import { openTarget } from "../src/target/open.js";
+
+const AS_OF = new Date("2026-03-01T00:00:00Z");
+const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "amigate-archive-verdict-"));
+after(() => fsp.rm(tmp, { recursive: true, force: true }));
+
+const KEY_ID = "AKIAZ3MXQ7ULH2WPBN4R";
+const SECRET = "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";
+const sh = (cmd: string, cwd = tmp) =>
+  execFileSync("bash", ["-euo", "pipefail", "-c", cmd], { cwd, stdio: "pipe" });
+
+async function scanOf(input: string, contentThread: "off" | "always"): Promise<ScanResult> {
+  const target = await openTarget(input);
+  try {
+    return await scan(
+      { input, kind: target.kind, description: target.description, notes: target.notes, gaps: target.gaps },
+      target.roots,
+      { now: AS_OF, inspect: { ...DEFAULT_INSPECT_OPTIONS, now: AS_OF, contentThread } },
+    );
+  } finally {
+    await target.close();
+  }
+}
+
+const where = (r: ScanResult) =>
+  r.findings
+    .filter((f) => f.path?.includes("!/") || f.rule === "scan-incomplete")
+    .map((f) => `${f.rule} ${f.path}${f.line ? `:${f.line}` : ""}${f.fixable ? " fixable" : ""}`)
+    .sort();
+
+let tree: string;
+let ext4: string;
+
+before(async () => {
+  tree = path.join(tmp, "tree");
+  const stage = path.join(tmp, "stage");
+  for (const d of ["etc", "root", "var/log", "opt/app", "srv", "var/backups"])
+    await fsp.mkdir(path.join(tree, d), { recursive: true });
+  for (const d of ["site/var/www", "site/home/deploy/.aws", "keys", "clean"])
+    await fsp.mkdir(path.join(stage, d), { recursive: true });
+  await fsp.writeFile(path.join(tree, "etc/os-release"), "ID=debian\nVERSION_ID=12\n");
+  await fsp.writeFile(
+    path.join(stage, "site/home/deploy/.aws/credentials"),
+    `[default]\naws_access_key_id = ${KEY_ID}\naws_secret_access_key = ${SECRET}\n`,
+  );
+  await fsp.writeFile(
+    path.join(stage, "site/var/www/wp-config.php"),
+    "<?php\ndefine('DB_PASSWORD', 'Zq8#vLw2pR!mT4xK');\n",
+  );
+  await fsp.writeFile(
+    path.join(stage, "auth.log.2"),
+    `Dec  1 10:00:00 build sudo: root : COMMAND=/usr/bin/env AWS_SECRET_ACCESS_KEY=${SECRET} AWS_ACCESS_KEY_ID=${KEY_ID} ./deploy\n`,
+  );
+  await fsp.writeFile(
+    path.join(stage, "config.env"),
+    "GITHUB_TOKEN=ghp_Zq8vLw2pRmT4xKa9Bc3De5Fg7Hi1Jk2LmNoP\n",
+  );
+  await fsp.writeFile(path.join(stage, "clean/README.txt"), "Nothing to see here.\n");
+  sh("ssh-keygen -q -t ed25519 -N '' -C '' -f keys/id_ed25519", stage);
+  sh(`tar -czf ${tree}/root/site-backup.tar.gz -C site .`, stage);
+  sh(`gzip -c auth.log.2 > ${tree}/var/log/auth.log.2.gz`, stage);
+  sh(`zip -q ${tree}/opt/app/app.zip config.env`, stage);
+  // A key two archives down: a tar holding a .tar.zst.
+  sh(`tar -cf - -C keys . | zstd -q -c > keys.tar.zst && tar -cf ${tree}/srv/outer.tar keys.tar.zst`, stage);
+  sh(
+    `tar -czf ${tree}/root/keys.tgz -C keys id_ed25519 && cp keys/id_ed25519 ${tree}/root/id_ed25519`,
+    stage,
+  );
+  // Clean archives give nothing; a damaged one is a gap.
+  sh(
+    `tar -czf ${tree}/var/backups/clean.tar.gz -C clean . && gzip -c clean/README.txt > ${tree}/var/backups/readme.gz`,
+    stage,
+  );
+  sh(
+    `head -c 3000000 /dev/urandom > noise.bin && tar -czf big.tgz clean/README.txt noise.bin && head -c 1500000 big.tgz > ${tree}/srv/cut.tar.gz`,
+    stage,
+  );
+  ext4 = path.join(tmp, "root.ext4");
+  execFileSync("mkfs.ext4", ["-q", "-F", "-d", tree, ext4, "64M"], { stdio: "ignore" });
+});
+
+const EXPECTED = [
+  "aws-credentials /root/site-backup.tar.gz!/home/deploy/.aws/credentials:2",
+  "aws-credentials /root/site-backup.tar.gz!/home/deploy/.aws/credentials:3",
+  "aws-credentials /var/log/auth.log.2.gz!/auth.log.2:1",
+  "aws-credentials /var/log/auth.log.2.gz!/auth.log.2:1",
+  "app-config-password /root/site-backup.tar.gz!/var/www/wp-config.php:2",
+  "private-key-in-image /root/keys.tgz!/id_ed25519:1",
+  "private-key-in-image /srv/outer.tar!/keys.tar.zst!/id_ed25519:1",
+  "scan-incomplete /srv/cut.tar.gz",
+  "secret-tokens /opt/app/app.zip!/config.env:1",
+].sort();
+
+describe("archives inside an image", () => {
+  for (const [label, input, thread] of [
+    ["a directory, read on this thread", () => tree, "off"],
+    ["an ext4 image, read by the content threads", () => ext4, "always"],
+  ] as const) {
+    it(`${label}: members' secrets are findings at archive!/member, a damaged archive a gap`, async () => {
+      const r = await scanOf(input(), thread);
+      assert.deepEqual(where(r), EXPECTED);
+      // No fix edits an archive's members; the same key loose in /root is removed by fix.
+      const loose = r.findings.find(
+        (f) => f.rule === "private-key-in-image" && f.path === "/root/id_ed25519",
+      );
+      assert.equal(loose?.fixable, true, JSON.stringify(loose));
+      assert.equal(r.passed, false);
+    });
+  }
+});
