@@ -11,8 +11,9 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import { ImageFormatError } from "../io/errors.js";
+import { FsError } from "../io/errors.js";
 import { archiveFormatOf, decompressedName, isArchiveMember, memberPath } from "./archive-formats.js";
 import {
   type ArchiveLimits,
@@ -33,7 +34,8 @@ interface Seen {
   archives: number;
 }
 
-async function scan(file: string, limits: Partial<ArchiveLimits> = {}): Promise<Seen> {
+/** Scans `file`; with `failAt`, reading the file fails there as an unreadable image block does. */
+async function scan(file: string, limits: Partial<ArchiveLimits> = {}, failAt?: number): Promise<Seen> {
   const full = path.join(dir, file);
   const texts = new Map<string, string>();
   const seen: Seen = { texts, unknowns: [], missed: [], archives: 0 };
@@ -60,7 +62,10 @@ async function scan(file: string, limits: Partial<ArchiveLimits> = {}): Promise<
     {
       path: `/${file}`,
       size: statSync(full).size,
-      read: (start, end) => createReadStream(full, { start, end: end - 1 }),
+      read: (start, end) =>
+        failAt === undefined
+          ? createReadStream(full, { start, end: end - 1 })
+          : Readable.from(failingRead(full, start, Math.min(end, failAt)), { objectMode: false }),
     },
     head,
     sink,
@@ -69,6 +74,12 @@ async function scan(file: string, limits: Partial<ArchiveLimits> = {}): Promise<
   seen.archives = counts.archives;
   assert.equal(counts.archiveMembers, texts.size);
   return seen;
+}
+
+/** The bytes [start, end) of `file`, then EIO where the read was to go on. */
+async function* failingRead(file: string, start: number, end: number): AsyncGenerator<Buffer> {
+  if (end > start) yield readFileSync(file).subarray(start, end);
+  throw new FsError("EIO", `/${path.basename(file)}`, `block unreadable at ${end}`);
 }
 
 before(() => {
@@ -106,6 +117,10 @@ before(() => {
   );
   // A bomb: 64 MiB of zeros in a few kB.
   sh("head -c 67108864 /dev/zero | zstd -q -19 -c > zeros.zst");
+  // A zip bomb of text: 64 MiB of one line repeated, 64 kB zipped, in 8 members.
+  sh(
+    "seq 8 | while read i; do head -c 8388608 /dev/zero | tr '\\0' a > a$i.txt; done && zip -q -9 bomb.zip a?.txt",
+  );
 });
 
 after(() => {
@@ -206,25 +221,46 @@ describe("scanArchiveFile", () => {
     assert.deepEqual(seen.missed, []);
   });
 
-  it("fails closed on a truncated or damaged archive, keeping what it read", async () => {
+  it("lists a damaged or truncated archive as an unknown, keeping what it read before the damage", async () => {
     const cut = await scan("cut.tar.gz");
-    assert.equal(cut.missed.length, 1);
-    assert.equal(cut.missed[0]!.path, "/cut.tar.gz");
-    assert.ok(cut.missed[0]!.error instanceof ImageFormatError, String(cut.missed[0]!.error));
+    assert.deepEqual(cut.missed, []);
+    assert.deepEqual(
+      cut.unknowns.map((u) => u.path),
+      ["/cut.tar.gz"],
+    );
+    assert.match(cut.unknowns[0]!.error, /gzip stream at offset \d+: valid compressed data/);
     assert.equal(cut.texts.get("/cut.tar.gz!/notes.txt"), "password=hunter2\n");
     const cut2 = await scan("cut2.tar.gz");
-    // zlib gives nothing of a stream it cannot finish inside its first output chunk: all a gap.
-    assert.deepEqual([cut2.texts.size, cut2.missed.length], [0, 1]);
+    // zlib gives nothing of a stream it cannot finish inside its first output chunk.
+    assert.deepEqual([cut2.texts.size, cut2.unknowns.length, cut2.missed.length], [0, 1, 0]);
     const broken = await scan("broken.tar");
-    assert.equal(broken.missed.length, 1);
-    assert.match(String(broken.missed[0]!.error), /tar header at offset 1024/);
+    assert.deepEqual(broken.missed, []);
+    assert.match(broken.unknowns[0]!.error, /tar header at offset 1024/);
     assert.equal(broken.texts.get("/broken.tar!/notes.txt"), "password=hunter2\n");
   });
 
-  it("stops a decompression bomb as a gap, and the byte bound as an unknown", async () => {
+  it("fails closed where the image's own bytes could not be read", async () => {
+    for (const file of ["www.tar.gz", "plain.zip", "nested.tar"]) {
+      const seen = await scan(file, {}, 200);
+      assert.equal(seen.missed.length, 1, `${file}: ${JSON.stringify(seen)}`);
+      assert.equal(seen.missed[0]!.path, `/${file}`);
+      assert.ok(seen.missed[0]!.error instanceof FsError, `${file}: ${String(seen.missed[0]!.error)}`);
+      assert.deepEqual(seen.unknowns, [], file);
+    }
+  });
+
+  it("stops a decompression bomb and the byte bound, listing what was left", async () => {
     const bomb = await scan("zeros.zst", { inflate: { maxRatio: 100, minBytes: 1024 * 1024 } });
-    assert.equal(bomb.missed.length, 1);
-    assert.match(String(bomb.missed[0]!.error), /decompression bomb/);
+    assert.deepEqual(bomb.missed, []);
+    assert.match(bomb.unknowns[0]!.error, /decompression bomb/);
+    const zipBomb = await scan("bomb.zip", { inflate: { maxRatio: 100, minBytes: 1024 * 1024 } });
+    assert.deepEqual(
+      zipBomb.unknowns.map((u) => u.path),
+      ["/bomb.zip"],
+    );
+    assert.match(zipBomb.unknowns[0]!.error, /decompression bomb/);
+    // The bound ends the archive: the members after it are not each tried.
+    assert.ok(zipBomb.texts.size <= 1, `members read: ${zipBomb.texts.size}`);
     const bounded = await scan("www.tar.gz", { maxBytes: 4096 });
     assert.deepEqual(bounded.missed, []);
     assert.equal(bounded.unknowns.length, 1);

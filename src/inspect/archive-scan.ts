@@ -7,7 +7,12 @@
 import type { Readable } from "node:stream";
 import yauzl from "yauzl";
 import { FsError, ImageFormatError } from "../io/errors.js";
-import { decompressStream, type InflateBound, inflateBoundFromEnv } from "../target/tar/decompress.js";
+import {
+  decompressStream,
+  type InflateBound,
+  InflateBoundError,
+  inflateBoundFromEnv,
+} from "../target/tar/decompress.js";
 import { readTar } from "../target/tar/parse.js";
 import { ChunkReader, iteratorSource } from "../target/tar/reader.js";
 import {
@@ -58,9 +63,14 @@ export interface ArchiveCounts {
 export interface ArchiveSink {
   /** Where a member's text goes, in pieces, in order. */
   text(path: string): { push(data: Buffer): Promise<void> | void; end(): Promise<void> | void };
-  /** What a bound left unread, or a format not opened: listed in the report, not a gap. */
+  /**
+   * What an archive holds that was not read: past a bound, in a format not opened (bzip2, an
+   * encrypted member), or where the archive is damaged, truncated or a bomb. Listed in the report,
+   * not a gap: no tool gets more out of a damaged archive than what was read before the damage, and
+   * damaged archives ship on purpose (Go's archive/tar/testdata is in every Go toolchain).
+   */
   unknown(path: string, e: unknown): void;
-  /** What could not be read (a corrupt member, a truncated stream): the scan fails closed on it. */
+  /** The image's own bytes could not be read (the tree's FsError): the scan fails closed on it. */
   missed(path: string, e: unknown): void;
   counts: ArchiveCounts;
 }
@@ -75,18 +85,41 @@ export interface ArchiveFile {
 /** The archive's byte budget ran out: the rest of it is an unknown. */
 class BudgetSpent extends Error {}
 
+/**
+ * What one archive in the image may cost: bytes read from it and inflated out of it, at every
+ * level, up to `maxBytes`; and, as for archives scanned as targets, no more than `maxRatio` bytes
+ * per byte of the archive's file once `minBytes` are out (a zip bomb's members each inflate little,
+ * and all of them together a great deal).
+ */
 class Budget {
-  private left: number;
-  constructor(readonly bytes: number) {
-    this.left = bytes;
-  }
+  private used = 0;
+  constructor(
+    private readonly file: Pick<ArchiveFile, "path" | "size">,
+    private readonly limits: ArchiveLimits,
+  ) {}
   get spent(): boolean {
-    return this.left < 0;
+    return this.used > this.limits.maxBytes;
   }
   spend(n: number): void {
-    this.left -= n;
-    if (this.left < 0) throw new BudgetSpent();
+    this.used += n;
+    if (this.used > this.limits.maxBytes) throw new BudgetSpent();
+    const bound = this.limits.inflate;
+    if (this.used > bound.minBytes && this.used > bound.maxRatio * Math.max(this.file.size, 1))
+      throw new InflateBoundError(this.file.path, this.file.size, this.used, bound);
   }
+}
+
+/** The stream a member is read from failed: the archive reports that, not each member. */
+class UpstreamFailed extends Error {}
+
+/** Errors that end the whole archive, not just the member being read. */
+const endsArchive = (e: unknown) =>
+  e instanceof BudgetSpent || e instanceof InflateBoundError || e instanceof UpstreamFailed;
+
+/** A failure inside an archive: the image's bytes unread (a gap), or the archive's own (an unknown). */
+function failed(run: Run, path: string, e: unknown): void {
+  if (e instanceof FsError) run.sink.missed(path, e);
+  else run.sink.unknown(path, e);
 }
 
 interface Run {
@@ -97,7 +130,7 @@ interface Run {
 
 /**
  * Reads the archive or compressed file at `file` (its first bytes `head`) and hands every text
- * member's bytes to `sink`. Never throws: what could not be read goes to `sink.missed`.
+ * member's bytes to `sink`. Never throws: what was not read goes to `sink.unknown` or `sink.missed`.
  */
 export async function scanArchiveFile(
   file: ArchiveFile,
@@ -105,7 +138,7 @@ export async function scanArchiveFile(
   sink: ArchiveSink,
   limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
 ): Promise<void> {
-  const run: Run = { sink, limits, budget: new Budget(limits.maxBytes) };
+  const run: Run = { sink, limits, budget: new Budget(file, limits) };
   sink.counts.archives++;
   try {
     if (archiveFormatOf(head) === "zip") {
@@ -124,7 +157,7 @@ export async function scanArchiveFile(
           `archive read to its bound of ${limits.maxBytes} bytes read and inflated; the rest was not scanned`,
         ),
       );
-    else sink.missed(file.path, zipError(file.path, e));
+    else if (!(e instanceof UpstreamFailed)) failed(run, file.path, zipError(file.path, e));
   }
 }
 
@@ -224,9 +257,9 @@ async function scanText(path: string, head: Buffer, chunks: AsyncIterable<Buffer
   } finally {
     // What was read is scanned even when the rest could not be (a truncated stream is a gap too).
     await text.end();
+    run.sink.counts.archiveMembers++;
+    run.sink.counts.archiveMemberBytes += bytes;
   }
-  run.sink.counts.archiveMembers++;
-  run.sink.counts.archiveMemberBytes += bytes;
 }
 
 /** A member: scanned, and what fails in it is a gap at its path (the archive reads on). */
@@ -239,8 +272,8 @@ async function scanMember(
   try {
     await scanBytes({ text: path, archive: path }, chunks, depth, run);
   } catch (e) {
-    if (e instanceof BudgetSpent) throw e;
-    run.sink.missed(path, e);
+    if (endsArchive(e)) throw e;
+    failed(run, path, e);
   }
 }
 
@@ -283,7 +316,7 @@ async function scanTar(
       },
       {
         onSkip: (region) =>
-          run.sink.missed(
+          run.sink.unknown(
             archive,
             new ImageFormatError(
               archive,
@@ -296,7 +329,7 @@ async function scanTar(
     );
   } catch (e) {
     if (current) {
-      current.channel.fail(e);
+      current.channel.fail(new UpstreamFailed());
       await current.done.catch(() => {});
     }
     throw e;
@@ -341,7 +374,7 @@ async function scanZip(archive: string, zip: yauzl.ZipFile, depth: number, run: 
       try {
         stream = await zip.openReadStreamPromise(entry);
       } catch (e) {
-        run.sink.missed(path, zipError(archive, e));
+        failed(run, path, zipError(archive, e));
         continue;
       }
       await scanMember(path, metered(stream, run), depth, run);

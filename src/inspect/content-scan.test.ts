@@ -280,6 +280,23 @@ describe("content scanner: endpoints and noise", () => {
     assert.ok(!isNoisePath("/srv/web/node_modules/app-secrets/keys/prod.pem"));
     assert.ok(!isNoisePath("/opt/app/config/tests.yml"));
     assert.ok(!isNoisePath("/srv/deploy/id_rsa"));
+    // Container images' layers on the host are roots of their own: their documentation is too.
+    const layer =
+      "/var/lib/docker/overlay2/69e65e64fe2e9c951581de71e0ac12db30fb56c758a7467c26b303d88a478d62/diff";
+    assert.ok(isNoisePath(`${layer}/usr/share/doc/cloud-init/examples/cloud-config-ssh-keys.txt`));
+    assert.ok(isNoisePath(`${layer}/usr/share/man/man1/openssl-req.1ssl.gz`));
+    assert.ok(isNoisePath("/var/lib/containers/storage/overlay/abc/diff/usr/share/info/wget.info.gz"));
+    assert.ok(
+      isNoisePath("/home/ci/.local/share/containers/storage/overlay/abc/merged/usr/share/doc/x/README"),
+    );
+    assert.ok(
+      isNoisePath(
+        "/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/12/fs/usr/share/doc/a",
+      ),
+    );
+    assert.ok(!isNoisePath(`${layer}/app/.env`));
+    assert.ok(!isNoisePath(`${layer}/root/.aws/credentials`));
+    assert.ok(!isNoisePath("/var/lib/docker/volumes/db/_data/usr/share/doc/x"));
     assert.ok(!isNoisePath("/usr/lib/python3/dist-packages/app/settings.py"));
   });
 });

@@ -131,12 +131,22 @@ const PACKAGE_DOCUMENT =
   /\/(?:dist-packages|site-packages|node_modules|gems|pkg\/mod|vendor)\/.*\.(?:md|markdown|rst|txt)$/i;
 const PYTHON_STDLIB_TESTS = /^\/usr\/(?:local\/)?lib\/python[0-9.]+\/test\//;
 
+/**
+ * Where container engines keep images' layers and containers' filesystems on the host: each is an
+ * OS root of its own, whose /usr/share/doc is as much documentation as the host's (an ECS- or
+ * EKS-optimised AMI ships pulled images). Docker's overlay2 and aufs, containerd's overlayfs
+ * snapshotter, and podman/CRI-O's storage, also rootless in a home.
+ */
+const CONTAINER_ROOT =
+  /^(?:\/var\/lib\/docker\/(?:overlay2\/[^/]+\/(?:diff|merged)|aufs\/(?:diff|mnt)\/[^/]+)|\/var\/lib\/containerd\/io\.containerd\.snapshotter\.v1\.overlayfs\/snapshots\/\d+\/fs|(?:\/var\/lib|\/home\/[^/]+\/\.local\/share)\/containers\/storage\/overlay\/[^/]+\/(?:diff|merged))(?=\/)/;
+
 export function isNoisePath(path: string): boolean {
+  const inRoot = path.replace(CONTAINER_ROOT, "");
   return (
-    NOISE_PREFIXES.some((p) => path.startsWith(p)) ||
+    NOISE_PREFIXES.some((p) => inRoot.startsWith(p)) ||
     NOISE_TEST_DIRS.test(path) ||
     PACKAGE_DOCUMENT.test(path) ||
-    PYTHON_STDLIB_TESTS.test(path)
+    PYTHON_STDLIB_TESTS.test(inRoot)
   );
 }
 

@@ -169,14 +169,35 @@ export async function* decompressStream(
   bound: InflateBound = inflateBoundFromEnv(),
 ): AsyncGenerator<Buffer> {
   let read = 0;
+  // The input's own failure (the image could not be read) is thrown as it was, not as corrupt data.
+  let inputFailure: { error: unknown } | undefined;
   const counted = (async function* () {
-    for await (const chunk of input) {
-      read += chunk.length;
-      yield chunk;
+    try {
+      for await (const chunk of input) {
+        read += chunk.length;
+        yield chunk;
+      }
+    } catch (error) {
+      inputFailure = { error };
+      throw error;
     }
   })();
   const consumed = () => read;
   const meter = new InflateMeter(file, bound, consumed);
+  try {
+    yield* decoded(counted, compression, file, consumed, meter);
+  } catch (e) {
+    throw inputFailure ? inputFailure.error : e;
+  }
+}
+
+async function* decoded(
+  counted: AsyncGenerator<Buffer>,
+  compression: Exclude<Compression, "none">,
+  file: string,
+  consumed: () => number,
+  meter: InflateMeter,
+): AsyncGenerator<Buffer> {
   if (compression === "zstd") {
     yield* zstdChunks(counted, file, consumed, meter);
     return;
