@@ -48,9 +48,23 @@ let ext4: string;
 before(async () => {
   tree = path.join(tmp, "tree");
   const stage = path.join(tmp, "stage");
-  for (const d of ["etc", "root", "var/log", "opt/app", "srv", "var/backups"])
+  for (const d of [
+    "etc",
+    "root/.npm/_cacache/content-v2/sha512/3f/a1",
+    "var/log",
+    "opt/app",
+    "srv",
+    "var/backups",
+  ])
     await fsp.mkdir(path.join(tree, d), { recursive: true });
-  for (const d of ["site/var/www", "site/home/deploy/.aws", "keys", "clean"])
+  for (const d of [
+    "site/var/www",
+    "site/home/deploy/.aws",
+    "keys",
+    "clean",
+    "npm/package/test/fixtures",
+    "npm/package/lib",
+  ])
     await fsp.mkdir(path.join(stage, d), { recursive: true });
   await fsp.writeFile(path.join(tree, "etc/os-release"), "ID=debian\nVERSION_ID=12\n");
   await fsp.writeFile(
@@ -80,6 +94,14 @@ before(async () => {
     `tar -czf ${tree}/root/keys.tgz -C keys id_ed25519 && cp keys/id_ed25519 ${tree}/root/id_ed25519`,
     stage,
   );
+  // npm's cache: a package's tarball, named by its hash. Its test fixtures are noise and its
+  // settings-shaped code is a library's, not the seller's; a token in its code is still found.
+  await fsp.writeFile(
+    path.join(stage, "npm/package/lib/index.js"),
+    'const password = "Zq8#vLw2pR!mT4xK";\nconst token = "ghp_Zq8vLw2pRmT4xKa9Bc3De5Fg7Hi1Jk2LmNoP";\n',
+  );
+  sh("cp keys/id_ed25519 npm/package/test/fixtures/id_ed25519", stage);
+  sh(`tar -czf ${tree}/root/.npm/_cacache/content-v2/sha512/3f/a1/9c0d2e -C npm package`, stage);
   // Clean archives give nothing; a damaged one is an unknown.
   sh(
     `tar -czf ${tree}/var/backups/clean.tar.gz -C clean . && gzip -c clean/README.txt > ${tree}/var/backups/readme.gz`,
@@ -102,6 +124,7 @@ const EXPECTED = [
   "private-key-in-image /root/keys.tgz!/id_ed25519:1",
   "private-key-in-image /srv/outer.tar!/keys.tar.zst!/id_ed25519:1",
   "secret-tokens /opt/app/app.zip!/config.env:1",
+  "secret-tokens /root/.npm/_cacache/content-v2/sha512/3f/a1/9c0d2e!/package/lib/index.js:2",
 ].sort();
 
 describe("archives inside an image", () => {

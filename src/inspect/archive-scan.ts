@@ -25,7 +25,8 @@ import {
 } from "./archive-formats.js";
 import { Channel } from "./channel.js";
 import { BINARY_PROBE, TextReads, textEncodingOf } from "./content-host.js";
-import { isNoisePath } from "./secret-patterns.js";
+import { inPackageTree } from "./language-packages.js";
+import { isNoisePath, isPackageMemberNoise } from "./secret-patterns.js";
 
 export interface ArchiveLimits {
   /** Archives and compressed streams opened one inside another, at most (a .tar.gz counts two). */
@@ -126,6 +127,17 @@ interface Run {
   sink: ArchiveSink;
   limits: ArchiveLimits;
   budget: Budget;
+  /** The archive lies in a package tree or cache: a package's own (an npm tarball, a jar, a wheel). */
+  packaged: boolean;
+}
+
+/**
+ * Documentation, locales and the like at the member's path as if extracted at / (a rootfs backup's
+ * /usr/share/doc), and in a package's own archive its tests, fixtures, examples and documents.
+ */
+function isNoiseMember(run: Run, archive: string, path: string): boolean {
+  const member = path.slice(archive.length + MEMBER_SEPARATOR.length);
+  return isNoisePath(`/${member}`) || (run.packaged && isPackageMemberNoise(member));
 }
 
 /**
@@ -138,7 +150,7 @@ export async function scanArchiveFile(
   sink: ArchiveSink,
   limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
 ): Promise<void> {
-  const run: Run = { sink, limits, budget: new Budget(file, limits) };
+  const run: Run = { sink, limits, budget: new Budget(file, limits), packaged: inPackageTree(file.path) };
   sink.counts.archives++;
   try {
     if (archiveFormatOf(head) === "zip") {
@@ -295,7 +307,7 @@ async function scanTar(
       (entry) => {
         if (!REGULAR.has(entry.typeflag) || entry.storedSize === 0) return undefined;
         const path = memberPath(archive, entry.name);
-        if (isNoisePath(`/${path.slice(archive.length + MEMBER_SEPARATOR.length)}`)) return undefined;
+        if (isNoiseMember(run, archive, path)) return undefined;
         const channel = new Channel();
         const done = scanMember(path, channel, depth, run);
         // Awaited at the member's end; until then a rejection must not count as unhandled.
@@ -354,7 +366,7 @@ async function scanZip(archive: string, zip: yauzl.ZipFile, depth: number, run: 
       const name = raw.toString(entry.generalPurposeBitFlag & 0x800 ? "utf8" : "latin1");
       if (name.endsWith("/") || entry.uncompressedSize === 0) continue;
       const path = memberPath(archive, name);
-      if (isNoisePath(`/${path.slice(archive.length + MEMBER_SEPARATOR.length)}`)) continue;
+      if (isNoiseMember(run, archive, path)) continue;
       if (entry.isEncrypted()) {
         run.sink.unknown(path, new FsError("ENOTSUP", path, "an encrypted zip member: not read"));
         continue;

@@ -8,10 +8,12 @@ import { type DirReadContext, MAX_CONFIG_BYTES } from "./text-files.js";
  * dist-packages, also inside virtual environments: lib/python3.X/site-packages), npm
  * (node_modules), RubyGems and Bundler (GEM_HOME/gems/<name>-<version>/, bundler/gems/), the Go
  * module cache (GOPATH/pkg/mod), cargo's registry and git checkouts (~/.cargo or CARGO_HOME),
- * Maven's local repository (~/.m2/repository) and Gradle's cache.
+ * Maven's local repository (~/.m2/repository) and Gradle's cache; and the caches of downloaded
+ * packages, whose archives the content pass opens: npm's (~/.npm/_cacache: a gzip tarball per
+ * package), pip's wheels (~/.cache/pip), Yarn's (~/.cache/yarn, .yarn/cache zips) and Composer's.
  */
 const PACKAGE_TREE =
-  /\/(?:site-packages|dist-packages|node_modules|\.m2\/repository|\.gradle\/caches|bundler\/gems|pkg\/mod|\.?cargo\/(?:registry|git))\/|\/gems\/[^/]+-[0-9][^/]*\//;
+  /\/(?:site-packages|dist-packages|node_modules|\.m2\/repository|\.gradle\/caches|bundler\/gems|pkg\/mod|\.?cargo\/(?:registry|git)|\.npm\/_cacache|\.cache\/(?:pip|yarn|composer)|\.yarn\/(?:berry\/)?cache|\.composer\/cache)\/|\/gems\/[^/]+-[0-9][^/]*\//;
 
 /**
  * A folder named vendor/ is only a package manager's when its manifest says so: Composer writes

@@ -140,6 +140,18 @@ const PYTHON_STDLIB_TESTS = /^\/usr\/(?:local\/)?lib\/python[0-9.]+\/test\//;
 const CONTAINER_ROOT =
   /^(?:\/var\/lib\/docker\/(?:overlay2\/[^/]+\/(?:diff|merged)|aufs\/(?:diff|mnt)\/[^/]+)|\/var\/lib\/containerd\/io\.containerd\.snapshotter\.v1\.overlayfs\/snapshots\/\d+\/fs|(?:\/var\/lib|\/home\/[^/]+\/\.local\/share)\/containers\/storage\/overlay\/[^/]+\/(?:diff|merged))(?=\/)/;
 
+/**
+ * Inside a package's own archive (an npm tarball in the cache, a jar, a wheel), the folders and
+ * documents that are noise in an installed package tree: `package/test/fixtures/id_rsa`.
+ */
+const PACKAGE_MEMBER_NOISE =
+  /(?:^|\/)(?:tests?|testdata|test_data|fixtures|__tests__|spec|examples?|samples?|docs?)\/|\.(?:md|markdown|rst|txt)$/i;
+
+/** Whether `member` (its path inside the archive) of an archive in a package tree is noise. */
+export function isPackageMemberNoise(member: string): boolean {
+  return PACKAGE_MEMBER_NOISE.test(member);
+}
+
 export function isNoisePath(path: string): boolean {
   const inRoot = path.replace(CONTAINER_ROOT, "");
   return (
