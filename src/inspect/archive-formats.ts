@@ -4,10 +4,10 @@ import { parseNumber } from "../target/tar/parse.js";
 /**
  * Archives and compressed files inside an image, told from their first bytes (never their names:
  * a backup is often called `site.bak` or `dump`). "opened" formats are read member by member; the
- * others are only named in the report (no decoder here).
+ * others are only named in the report (no decoder here). bzip2 is decoded by the bzip2 program.
  */
-export type ArchiveFormat = "gzip" | "xz" | "zstd" | "tar" | "zip" | NotOpenedFormat;
-export type NotOpenedFormat = "bzip2" | "7z" | "rar";
+export type ArchiveFormat = "gzip" | "xz" | "zstd" | "bzip2" | "tar" | "zip" | NotOpenedFormat;
+export type NotOpenedFormat = "7z" | "rar";
 
 const ZIP_LOCAL = 0x04034b50;
 const ZIP_EMPTY = 0x06054b50;
@@ -49,7 +49,7 @@ function isTarHeader(head: Buffer): boolean {
 }
 
 export function isOpened(format: ArchiveFormat): format is Exclude<ArchiveFormat, NotOpenedFormat> {
-  return format !== "bzip2" && format !== "7z" && format !== "rar";
+  return format !== "7z" && format !== "rar";
 }
 
 /** Separates an archive's path from a member's: `/root/site.tar.gz!/var/www/wp-config.php`. */
@@ -62,14 +62,14 @@ export function memberPath(archive: string, name: string): string {
 }
 
 /**
- * What a compressed file decompresses to, named as gunzip, unxz and unzstd name it
+ * What a compressed file decompresses to, named as gunzip, unxz, unzstd and bunzip2 name it
  * (`auth.log.2.gz` → `auth.log.2`, `site.tgz` → `site.tar`); `content` when the name has no suffix.
  */
 export function decompressedName(path: string): string {
   const base = path.slice(path.lastIndexOf("/") + 1);
-  const tarred = /\.(?:tgz|taz|txz|tzst)$/i.exec(base);
+  const tarred = /\.(?:tgz|taz|txz|tzst|tbz2?)$/i.exec(base);
   if (tarred) return `${base.slice(0, tarred.index)}.tar`;
-  const plain = /\.(?:gz|z|xz|zst)$/i.exec(base);
+  const plain = /\.(?:gz|z|xz|zst|bz2)$/i.exec(base);
   return plain && plain.index > 0 ? base.slice(0, plain.index) : "content";
 }
 

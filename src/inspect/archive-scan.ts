@@ -14,6 +14,7 @@ import {
   inflateBoundFromEnv,
 } from "../target/tar/decompress.js";
 import { readTar } from "../target/tar/parse.js";
+import { programStream } from "../target/tar/program-stream.js";
 import { ChunkReader, iteratorSource } from "../target/tar/reader.js";
 import {
   type ArchiveFormat,
@@ -22,6 +23,7 @@ import {
   isOpened,
   MEMBER_SEPARATOR,
   memberPath,
+  type NotOpenedFormat,
 } from "./archive-formats.js";
 import { Channel } from "./channel.js";
 import { BINARY_PROBE, TextReads, textEncodingOf } from "./content-host.js";
@@ -215,7 +217,7 @@ async function scanBytes(
 }
 
 async function scanFormat(
-  format: Exclude<ArchiveFormat, "bzip2" | "7z" | "rar">,
+  format: Exclude<ArchiveFormat, NotOpenedFormat>,
   archive: string,
   chunks: AsyncIterable<Buffer>,
   depth: number,
@@ -245,7 +247,18 @@ async function scanFormat(
   }
   // A compressed stream: its members (a tar, a zip) are the archive's; plain text is the file it
   // decompresses to (`auth.log.2.gz!/auth.log.2`).
-  const out = metered(decompressStream(chunks, format, archive, run.limits.inflate), run);
+  const decoded =
+    format === "bzip2"
+      ? programStream("bzip2", chunks, archive, run.limits.inflate)
+      : decompressStream(chunks, format, archive, run.limits.inflate);
+  if (!decoded) {
+    run.sink.unknown(
+      archive,
+      new FsError("ENOTSUP", archive, "a bzip2 archive: not opened (no bzip2 program)"),
+    );
+    return;
+  }
+  const out = metered(decoded, run);
   const text = memberPath(archive, decompressedName(archive));
   return scanBytes({ text, archive }, out, depth, run);
 }

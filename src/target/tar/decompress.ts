@@ -247,13 +247,18 @@ type XzModule = typeof import("xz-decompress");
  */
 export function nativeDecompressor(compression: Exclude<Compression, "none">): string | undefined {
   if (process.env.AMIGATE_JS_DECOMPRESS === "1") return undefined;
-  const cached = nativeCache.get(compression);
+  return programOnPath(compression);
+}
+
+/** The path of the program `name` on PATH (executable), looked up once. */
+export function programOnPath(name: string): string | undefined {
+  const cached = nativeCache.get(name);
   if (cached !== undefined) return cached || undefined;
   const found =
     (process.env.PATH ?? "")
       .split(":")
       .filter(Boolean)
-      .map((dir) => path.join(dir, compression))
+      .map((dir) => path.join(dir, name))
       .find((candidate) => {
         try {
           accessSync(candidate, fsConstants.X_OK);
@@ -262,7 +267,7 @@ export function nativeDecompressor(compression: Exclude<Compression, "none">): s
           return false;
         }
       }) ?? "";
-  nativeCache.set(compression, found);
+  nativeCache.set(name, found);
   return found || undefined;
 }
 const nativeCache = new Map<string, string>();

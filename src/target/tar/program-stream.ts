@@ -1,0 +1,89 @@
+import { spawn } from "node:child_process";
+import { ImageFormatError } from "../../io/errors.js";
+import { type InflateBound, InflateBoundError, inflateBoundFromEnv, programOnPath } from "./decompress.js";
+
+/**
+ * The bytes a decompressor program (`bzip2 -dcq`: no library here decodes bzip2) makes of a stream
+ * that is not a host file, fed through its stdin. Undefined when the program is not installed.
+ * Bounded like decompressStream; corrupt input ends in ImageFormatError with the program's words.
+ * A consumer that stops early stops the program and the reading of `input`.
+ */
+export function programStream(
+  program: "bzip2",
+  input: AsyncIterable<Buffer>,
+  file: string,
+  bound: InflateBound = inflateBoundFromEnv(),
+): AsyncGenerator<Buffer> | undefined {
+  const found = programOnPath(program);
+  return found ? run(found, input, file, bound) : undefined;
+}
+
+async function* run(
+  program: string,
+  input: AsyncIterable<Buffer>,
+  file: string,
+  bound: InflateBound,
+): AsyncGenerator<Buffer> {
+  const child = spawn(program, ["-dcq"], { stdio: ["pipe", "pipe", "pipe"] });
+  const stderr: Buffer[] = [];
+  child.stderr.on("data", (d: Buffer) => {
+    if (stderr.length < 16) stderr.push(d);
+  });
+  // A program that stops reading (failed, or stopped here) closes the pipe: not an error here.
+  child.stdin.on("error", () => {});
+  const exited = new Promise<number>((resolve) => {
+    child.on("error", () => resolve(-1));
+    child.on("close", (code) => resolve(code ?? -1));
+  });
+  let stopped = false;
+  let fed = 0;
+  let inputFailure: { error: unknown } | undefined;
+  const it = input[Symbol.asyncIterator]();
+  const feeding = (async () => {
+    try {
+      while (!stopped) {
+        const r = await it.next();
+        if (r.done) break;
+        fed += r.value.length;
+        if (!child.stdin.write(r.value))
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              child.stdin.off("drain", done);
+              child.stdin.off("close", done);
+              resolve();
+            };
+            child.stdin.on("drain", done);
+            child.stdin.on("close", done);
+          });
+      }
+      child.stdin.end();
+    } catch (error) {
+      inputFailure = { error };
+      child.kill("SIGKILL");
+    } finally {
+      if (stopped) await it.return?.();
+    }
+  })();
+  let produced = 0;
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      produced += chunk.length;
+      if (produced > bound.minBytes && produced > bound.maxRatio * Math.max(fed, 1))
+        throw new InflateBoundError(file, fed, produced, bound);
+      yield chunk;
+    }
+    const code = await exited;
+    await feeding;
+    if (inputFailure) throw inputFailure.error;
+    if (code !== 0) {
+      const last = Buffer.concat(stderr).toString("utf8").trim().split("\n").pop() ?? "";
+      const why = last.replace(/^[\w.-]+: /, "").trim() || `exit ${code}`;
+      throw new ImageFormatError(file, "bzip2 stream", -1, `valid compressed data (bzip2: ${why})`);
+    }
+  } finally {
+    stopped = true;
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    child.stdin.destroy();
+    await feeding;
+  }
+}
