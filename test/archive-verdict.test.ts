@@ -4,7 +4,7 @@
  * The tree is made here by the real tools (tar, gzip, zstd, zip, ssh-keygen, mkfs.ext4 -d).
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,6 +13,7 @@ import { DEFAULT_INSPECT_OPTIONS } from "../src/inspect/context.js";
 import type { ScanResult } from "../src/policy/result.js";
 import { scan } from "../src/scan/session.js";
 import { openTarget } from "../src/target/open.js";
+import { REPO_ROOT } from "./support/trees.js";
 
 const AS_OF = new Date("2026-03-01T00:00:00Z");
 const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "amigate-archive-verdict-"));
@@ -102,6 +103,25 @@ before(async () => {
   );
   sh("cp keys/id_ed25519 npm/package/test/fixtures/id_ed25519", stage);
   sh(`tar -czf ${tree}/root/.npm/_cacache/content-v2/sha512/3f/a1/9c0d2e -C npm package`, stage);
+  // Stores: a home's backup (members at its top), an /etc backup (members under etc/).
+  await fsp.mkdir(path.join(stage, "home/.docker"), { recursive: true });
+  await fsp.mkdir(path.join(stage, "etcb/etc/postfix"), { recursive: true });
+  await fsp.writeFile(
+    path.join(stage, "home/.netrc"),
+    "machine git.example.org login deploy password Zq8vLw2pRmT4xK\n",
+  );
+  await fsp.writeFile(path.join(stage, "home/.pgpass"), "db.internal:5432:app:app:Pw0rd2024xQ\n");
+  const auth = Buffer.from("deploy:Zq8vLw2pRmT4xKa9").toString("base64");
+  await fsp.writeFile(
+    path.join(stage, "home/.docker/config.json"),
+    JSON.stringify({ auths: { "registry.example.org": { auth } } }),
+  );
+  await fsp.writeFile(
+    path.join(stage, "etcb/etc/postfix/sasl_passwd"),
+    "[smtp.example.org]:587 relay:Zq8vLw2pRmT4xK\n",
+  );
+  sh(`tar -czf ${tree}/var/backups/home-admin.tgz -C home .`, stage);
+  sh(`tar -cJf ${tree}/var/backups/etc.tar.xz -C etcb etc`, stage);
   // Clean archives give nothing; a damaged one is an unknown.
   sh(
     `tar -czf ${tree}/var/backups/clean.tar.gz -C clean . && gzip -c clean/README.txt > ${tree}/var/backups/readme.gz`,
@@ -116,8 +136,13 @@ before(async () => {
 });
 
 const EXPECTED = [
-  "aws-credentials /root/site-backup.tar.gz!/home/deploy/.aws/credentials:2",
-  "aws-credentials /root/site-backup.tar.gz!/home/deploy/.aws/credentials:3",
+  // Read by its format, as ~/.aws/credentials is in the image (the content pass's hits give way to it).
+  "credential-store /root/site-backup.tar.gz!/home/deploy/.aws/credentials:3",
+  // A backup of one home: its stores at the archive's top.
+  "credential-store /var/backups/home-admin.tgz!/.netrc:1",
+  "credential-store /var/backups/home-admin.tgz!/.pgpass:1",
+  "credential-store /var/backups/home-admin.tgz!/.docker/config.json:1",
+  "credential-in-config /var/backups/etc.tar.xz!/etc/postfix/sasl_passwd:1",
   "aws-credentials /var/log/auth.log.2.gz!/auth.log.2:1",
   "aws-credentials /var/log/auth.log.2.gz!/auth.log.2:1",
   "app-config-password /root/site-backup.tar.gz!/var/www/wp-config.php:2",
@@ -128,6 +153,33 @@ const EXPECTED = [
 ].sort();
 
 describe("archives inside an image", () => {
+  it("fix plans nothing inside an archive: stores and keys there are the seller's to remove", () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        path.join(REPO_ROOT, "src/cli/main.ts"),
+        "fix",
+        tree,
+        "--dry-run",
+        "--format",
+        "json",
+      ],
+      { encoding: "utf8", cwd: REPO_ROOT, env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" } },
+    );
+    const out = JSON.parse(r.stdout) as {
+      plan: { operations: unknown[]; changes: Array<{ path: string }>; notices: Array<{ path: string }> };
+    };
+    assert.ok(out.plan.operations.length > 0, r.stdout.slice(0, 400));
+    const planned = [...out.plan.changes, ...out.plan.notices].map((c) => c.path);
+    assert.ok(planned.includes("/root/id_ed25519"), JSON.stringify(planned));
+    assert.deepEqual(
+      planned.filter((p) => p.includes("!/")),
+      [],
+    );
+  });
+
   for (const [label, input, thread] of [
     ["a directory, read on this thread", () => tree, "off"],
     ["an ext4 image, read by the content threads", () => ext4, "always"],

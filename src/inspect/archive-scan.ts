@@ -75,6 +75,11 @@ export interface ArchiveSink {
   unknown(path: string, e: unknown): void;
   /** The image's own bytes could not be read (the tree's FsError): the scan fails closed on it. */
   missed(path: string, e: unknown): void;
+  /**
+   * Asked for each member (its path, and its path inside its archive): a callback when the member
+   * is to be had whole as well (a credential store, read by its format), binary ones too.
+   */
+  store?(path: string, member: string): ((bytes: Buffer) => void) | undefined;
   counts: ArchiveCounts;
 }
 
@@ -263,14 +268,29 @@ async function scanFormat(
   return scanBytes({ text, archive }, out, depth, run);
 }
 
+/** A credential store is a few kB; a larger member by a store's name is something else. */
+const MAX_STORE_BYTES = 4 * 1024 * 1024;
+
 async function scanText(path: string, head: Buffer, chunks: AsyncIterable<Buffer>, run: Run): Promise<void> {
   const encoding = textEncodingOf(head);
-  if (encoding === "binary") return;
-  const text = run.sink.text(path);
+  const member = path.slice(path.lastIndexOf(MEMBER_SEPARATOR) + MEMBER_SEPARATOR.length);
+  const store = run.sink.store?.(path, member);
+  if (encoding === "binary" && !store) return;
+  const text = encoding === "binary" ? undefined : run.sink.text(path);
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
   const reads = new TextReads(encoding);
   let bytes = 0;
   try {
     for await (const chunk of chunks) {
+      if (store && keptBytes <= MAX_STORE_BYTES) {
+        kept.push(Buffer.from(chunk));
+        keptBytes += chunk.length;
+      }
+      if (!text) {
+        if (keptBytes > MAX_STORE_BYTES) break;
+        continue;
+      }
       if (bytes + chunk.length > run.limits.maxMemberBytes) {
         const why = `text file not scanned for secrets past ${run.limits.maxMemberBytes} bytes`;
         run.sink.unknown(path, new FsError("EFBIG", path, why));
@@ -280,11 +300,14 @@ async function scanText(path: string, head: Buffer, chunks: AsyncIterable<Buffer
       await text.push(reads.text(chunk));
     }
   } finally {
-    // What was read is scanned even when the rest could not be (a truncated stream is a gap too).
-    await text.end();
-    run.sink.counts.archiveMembers++;
-    run.sink.counts.archiveMemberBytes += bytes;
+    if (text) {
+      // What was read is scanned even when the rest could not be.
+      await text.end();
+      run.sink.counts.archiveMembers++;
+      run.sink.counts.archiveMemberBytes += bytes;
+    }
   }
+  if (store && keptBytes <= MAX_STORE_BYTES) store(Buffer.concat(kept, keptBytes));
 }
 
 /** A member: scanned, and what fails in it is a gap at its path (the archive reads on). */

@@ -1,6 +1,7 @@
 import { FsError, isFsError } from "../io/errors.js";
 import { archiveFormatOf } from "./archive-formats.js";
 import { type ArchiveCounts, DEFAULT_ARCHIVE_LIMITS, scanArchiveFile } from "./archive-scan.js";
+import { archivedStore, archivedStoreMatch } from "./archived-stores.js";
 import type { ConfigCredentialMatch, UrlCredentialMatch } from "./config-credentials.js";
 import {
   addReadCounts,
@@ -24,6 +25,7 @@ import {
 } from "./content-scan.js";
 import { type ArchiveJob, ContentThreads } from "./content-workers.js";
 import type { InspectContext, Inspector } from "./context.js";
+import type { CredentialStore } from "./credential-stores.js";
 import type { IndexedFile } from "./files.js";
 import { inPackageTree, languagePackageFiles } from "./language-packages.js";
 import { isPackageDerived, packageOwnedFiles } from "./package-files.js";
@@ -52,6 +54,8 @@ export interface ContentFacts {
   urlCredentials: UrlCredentialMatch[];
   /** Files the pass could not read (not the size bound's): the scan fails closed on each (coverage). */
   unread: Unread[];
+  /** Credential stores found inside archives, at their member paths (the credential-stores facts add them). */
+  archivedStores: CredentialStore[];
   stats: {
     /** Text files read in full. */
     scannedFiles: number;
@@ -69,7 +73,7 @@ export interface ContentFacts {
      */
     packageFiles: number;
     /**
-     * Archives and compressed files (tar, zip, gzip, xz, zstd; by their first bytes) opened, and
+     * Archives and compressed files (tar, zip, gzip, xz, zstd, bzip2; by their first bytes) opened, and
      * their members read as text (with a decompressed file's text), in files and bytes.
      */
     archives: number;
@@ -280,6 +284,7 @@ export const contentInspector: Inspector<"content"> = {
     const threads: { running?: ContentThreads } = {};
     let destination = scanHere(sink);
     const archiveCounts: ArchiveCounts = stats;
+    const archivedStores: Array<Promise<CredentialStore | undefined>> = [];
     const openArchive: OpenArchive = (path, size, configuration, head) =>
       scanArchiveFile(
         {
@@ -293,6 +298,17 @@ export const contentInspector: Inspector<"content"> = {
           unknown: (member, e) => ctx.unknown(member, e),
           missed,
           counts: archiveCounts,
+          store(member, inner) {
+            const match = archivedStoreMatch(inner);
+            if (!match) return undefined;
+            return (bytes) => {
+              const parsed = archivedStore(member, match, bytes).catch((e) => {
+                ctx.unknown(member, e);
+                return undefined;
+              });
+              archivedStores.push(parsed);
+            };
+          },
         },
         { ...DEFAULT_ARCHIVE_LIMITS, maxMemberBytes: ctx.options.maxContentScanBytes },
       );
@@ -384,7 +400,9 @@ export const contentInspector: Inspector<"content"> = {
     ] as Array<Array<{ path: string; line: number }>>)
       list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
     unread.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { ...sink, unread, stats };
+    const stores = (await Promise.all(archivedStores)).filter((s): s is CredentialStore => s !== undefined);
+    stores.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { ...sink, unread, archivedStores: stores, stats };
   },
 };
 

@@ -118,31 +118,47 @@ async function readStore(
     if (!isMissing(e)) ctx.unknown(path, e);
     return undefined;
   }
-  let hits: SecretHit[];
   try {
-    hits = await spec.parse({
-      text: bytes.toString(spec.binary ? "latin1" : "utf8"),
-      raw: bytes,
-      bytes: bytes.length,
+    return await storeOf(canonical, spec, bytes, {
       home,
-      yaml,
+      users,
       fileExists: async (p) => (await ctx.image.statIfExists(p).catch(() => undefined))?.type === "file",
     });
   } catch (e) {
     ctx.unknown(canonical, e);
     return undefined;
   }
+}
+
+/**
+ * What a store's bytes hold: the store when a secret in it is real (not a placeholder), else
+ * undefined. Throws what the format's parser throws.
+ */
+export async function storeOf(
+  path: string,
+  spec: StoreSpec,
+  bytes: Buffer,
+  where: { home: string | undefined; users: string[]; fileExists: (path: string) => Promise<boolean> },
+): Promise<CredentialStore | undefined> {
+  const hits = await spec.parse({
+    text: bytes.toString(spec.binary ? "latin1" : "utf8"),
+    raw: bytes,
+    bytes: bytes.length,
+    home: where.home,
+    yaml,
+    fileExists: where.fileExists,
+  });
   const real = hits.filter((h) => h.evidence !== undefined || !isPlaceholderSecret(h.value));
   if (real.length === 0) return undefined;
   const first = real[0]!;
   return {
-    path: canonical,
+    path,
     ...(first.line !== undefined ? { line: first.line } : {}),
     tool: spec.tool,
     kind: spec.kind,
     evidence: evidenceOf(first, real.length),
     secrets: real.length,
-    users,
+    users: where.users,
     removable: spec.removable,
     ...(spec.severity ? { severity: spec.severity } : {}),
   };
@@ -281,6 +297,8 @@ export const credentialStoresInspector: Inspector<"credentialStores"> = {
       const home = [...byHome.keys()].find((h) => h !== "/" && path.startsWith(`${h}/`));
       add(await readStore(ctx, path, spec, home, home ? byHome.get(home)! : []));
     }
+    // Stores inside archives, which the content pass read by their formats as it opened them.
+    for (const store of (await ctx.get("content")).archivedStores) add(store);
     const stores = [...found.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return { stores };
   },

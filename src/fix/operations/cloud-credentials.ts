@@ -1,3 +1,4 @@
+import { isArchiveMember } from "../../inspect/archive-formats.js";
 import type { FixOperation } from "../operation.js";
 import { cleanFile } from "./files.js";
 
@@ -16,6 +17,8 @@ const operation: FixOperation = {
   async plan(ctx) {
     const { stores } = await ctx.fact("credentialStores");
     for (const store of stores) {
+      // A store inside an archive is a member, not a file: the seller rebuilds or removes the archive.
+      if (isArchiveMember(store.path)) continue;
       const owner = store.users.length > 0 ? ` of ${store.users.join(", ")}` : "";
       if (store.removable)
         await cleanFile(ctx, store.path, "remove", `${store.kind} (${store.tool})${owner}`);
