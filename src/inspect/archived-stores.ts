@@ -1,11 +1,13 @@
 /**
- * Credential stores inside archives: a backup tarball of /home holds `home/admin/.netrc`, one of
- * a home holds `./.pgpass`, one of /etc holds `etc/postfix/sasl_passwd`. Such a member is read by
- * its store's format, as the file would be in the image (credential-store-table.ts), and reported
- * at its member path; nothing in an archive is removed by `fix`.
+ * Credential stores and shell histories inside archives: a backup tarball of /home holds
+ * `home/admin/.netrc` and `home/admin/.bash_history`, one of a home holds `./.pgpass`, one of /etc
+ * holds `etc/postfix/sasl_passwd`. Such a member is read by its store's format, as the file would
+ * be in the image (credential-store-table.ts), and reported at its member path; nothing in an
+ * archive is removed by `fix`.
  */
 import { HTPASSWD_NAME, HTPASSWD_SPEC, STORE_SPECS, type StoreSpec } from "./credential-store-table.js";
 import { type CredentialStore, storeOf } from "./credential-stores.js";
+import { HISTORY_FILES, type HistoryFile } from "./history.js";
 
 /** A member that is a store: its format, and the folder it lies in as a home (`home/admin`), if any. */
 export interface ArchivedStoreMatch {
@@ -70,4 +72,23 @@ export function archivedStore(
 ): Promise<CredentialStore | undefined> {
   // Other files the format names (an OCI key file, Jenkins' master.key) are not looked for in the archive.
   return storeOf(path, match.spec, bytes, { home: match.home, users: [], fileExists: async () => false });
+}
+
+const HISTORY_SUFFIXES = HISTORY_FILES.map(([name, kind]) => ({
+  re: new RegExp(`(?:^|/)${globSource(name)}$`),
+  kind,
+}));
+
+/** What writes the history a member is, by its path inside the archive; undefined for most. */
+export function archivedHistoryKind(member: string): string | undefined {
+  return HISTORY_SUFFIXES.find((h) => h.re.test(member))?.kind;
+}
+
+/** The history at member path `path` with these bytes; undefined when empty. */
+export function archivedHistory(path: string, kind: string, bytes: Buffer): HistoryFile | undefined {
+  if (bytes.length === 0) return undefined;
+  let lines = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) lines++;
+  if (bytes[bytes.length - 1] !== 0x0a) lines++;
+  return { path, kind, users: [], size: bytes.length, lines };
 }

@@ -1,7 +1,12 @@
 import { FsError, isFsError } from "../io/errors.js";
 import { archiveFormatOf } from "./archive-formats.js";
 import { type ArchiveCounts, DEFAULT_ARCHIVE_LIMITS, scanArchiveFile } from "./archive-scan.js";
-import { archivedStore, archivedStoreMatch } from "./archived-stores.js";
+import {
+  archivedHistory,
+  archivedHistoryKind,
+  archivedStore,
+  archivedStoreMatch,
+} from "./archived-stores.js";
 import type { ConfigCredentialMatch, UrlCredentialMatch } from "./config-credentials.js";
 import {
   addReadCounts,
@@ -27,6 +32,7 @@ import { type ArchiveJob, ContentThreads } from "./content-workers.js";
 import type { InspectContext, Inspector } from "./context.js";
 import type { CredentialStore } from "./credential-stores.js";
 import type { IndexedFile } from "./files.js";
+import type { HistoryFile } from "./history.js";
 import { inPackageTree, languagePackageFiles } from "./language-packages.js";
 import { isPackageDerived, packageOwnedFiles } from "./package-files.js";
 import { isNoisePath } from "./secret-patterns.js";
@@ -56,6 +62,8 @@ export interface ContentFacts {
   unread: Unread[];
   /** Credential stores found inside archives, at their member paths (the credential-stores facts add them). */
   archivedStores: CredentialStore[];
+  /** Non-empty shell histories inside archives, at their member paths (the histories facts add them). */
+  archivedHistories: HistoryFile[];
   stats: {
     /** Text files read in full. */
     scannedFiles: number;
@@ -285,6 +293,7 @@ export const contentInspector: Inspector<"content"> = {
     let destination = scanHere(sink);
     const archiveCounts: ArchiveCounts = stats;
     const archivedStores: Array<Promise<CredentialStore | undefined>> = [];
+    const archivedHistories: HistoryFile[] = [];
     const openArchive: OpenArchive = (path, size, configuration, head) =>
       scanArchiveFile(
         {
@@ -299,6 +308,12 @@ export const contentInspector: Inspector<"content"> = {
           missed,
           counts: archiveCounts,
           store(member, inner) {
+            const kind = archivedHistoryKind(inner);
+            if (kind !== undefined)
+              return (bytes) => {
+                const history = archivedHistory(member, kind, bytes);
+                if (history) archivedHistories.push(history);
+              };
             const match = archivedStoreMatch(inner);
             if (!match) return undefined;
             return (bytes) => {
@@ -402,7 +417,8 @@ export const contentInspector: Inspector<"content"> = {
     unread.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const stores = (await Promise.all(archivedStores)).filter((s): s is CredentialStore => s !== undefined);
     stores.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { ...sink, unread, archivedStores: stores, stats };
+    archivedHistories.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { ...sink, unread, archivedStores: stores, archivedHistories, stats };
   },
 };
 

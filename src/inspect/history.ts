@@ -100,6 +100,8 @@ export const historiesInspector: Inspector<"histories"> = {
         }
       }
     }
+    // Histories inside archives (a home's backup), which the content pass read as it opened them.
+    files.push(...(await ctx.get("content")).archivedHistories);
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return { files };
   },

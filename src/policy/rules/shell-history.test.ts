@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { tarGz } from "../../../test/support/archives.js";
 import { testRule } from "../../../test/support/rule-tester.js";
 import { debianRootfsPath } from "../../../test/support/trees.js";
 import rule from "./shell-history.js";
@@ -24,6 +25,25 @@ testRule(rule, {
     { name: "a history-like file outside any home", changes: { "/opt/app/.bash_history": "ls\n" } },
   ],
   invalid: [
+    {
+      name: "a home's backup tarball holding its histories (at its top, and a user's under home/)",
+      changes: {
+        "/var/backups/homes.tgz": {
+          type: "file",
+          content: tarGz({ ".bash_history": rootHistory, "home/admin/.psql_history": psqlHistory }),
+        },
+      },
+      findings: [
+        {
+          path: "/var/backups/homes.tgz!/.bash_history",
+          message: `bash history in an archive: 3 lines, ${bytes(rootHistory)} bytes`,
+        },
+        {
+          path: "/var/backups/homes.tgz!/home/admin/.psql_history",
+          message: `psql history in an archive: 2 lines, ${bytes(psqlHistory)} bytes`,
+        },
+      ],
+    },
     {
       name: "a build user's history left in /home after its account was removed from passwd",
       changes: { "/home/packer/.bash_history": "sudo apt-get install -y nginx\n" },

@@ -1,3 +1,4 @@
+import { isArchiveMember } from "../../inspect/archive-formats.js";
 import { defineRule, type FindingDraft } from "../rule.js";
 
 const messages = {
@@ -6,6 +7,7 @@ const messages = {
   // Too large to count its lines within the content scan limit.
   historyBytes: "{{kind}} history of {{users}}: {{size}} bytes",
   historySymlink: "{{kind}} history of {{users}} is a symlink to {{target}}",
+  historyInArchive: "{{kind}} history in an archive: {{lines}} lines, {{size}} bytes",
 };
 
 export default defineRule({
@@ -14,7 +16,7 @@ export default defineRule({
   clauses: ["SHR-1"],
   severity: "medium",
   description:
-    "Non-empty shell and REPL histories (bash, zsh, fish, python, mysql, psql, …) in any home from passwd, service accounts included. A history symlinked to /dev/null is hardening and passes.",
+    "Non-empty shell and REPL histories (bash, zsh, fish, python, mysql, psql, …) in any home from passwd, service accounts included, and inside archives (a home's backup). A history symlinked to /dev/null is hardening and passes.",
   remediation: "Delete the histories before bundling (and unset HISTFILE in the build session).",
   fix: "histories",
   messages,
@@ -24,7 +26,13 @@ export default defineRule({
     for (const h of histories.files) {
       if (h.devNull) continue;
       const about = { kind: h.kind, users: h.users.join(", ") };
-      if (h.symlinkTarget !== undefined)
+      if (isArchiveMember(h.path))
+        out.push({
+          path: h.path,
+          messageId: "historyInArchive",
+          data: { kind: h.kind, lines: h.lines, size: h.size },
+        });
+      else if (h.symlinkTarget !== undefined)
         out.push({ path: h.path, messageId: "historySymlink", data: { ...about, target: h.symlinkTarget } });
       else if (h.lines === undefined)
         out.push({ path: h.path, messageId: "historyBytes", data: { ...about, size: h.size } });
