@@ -1,4 +1,5 @@
 import { ImageFormatError } from "../../io/errors.js";
+import { BitReader, HuffmanCode } from "./huffman.js";
 
 /**
  * LZX as WIM and WOF write it (one chunk of at most 32 KiB on its own, so a 32 KiB window with 30
@@ -27,129 +28,20 @@ for (let s = 0, base = 0; s < POSITION_SLOTS; s++) {
   base += 1 << FOOTER_BITS[s]!;
 }
 
-class Bits {
-  /** The next 16 + `extra` bits of the stream, at the top. */
-  private bits = 0;
-  private extra = -16;
-  at = 0;
-
-  constructor(private readonly input: Buffer) {
-    this.refill();
-    this.refill();
-  }
-
-  private word(): number {
-    const i = this.input;
-    const v = this.at + 1 < i.length ? i.readUInt16LE(this.at) : this.at < i.length ? i[this.at]! : 0;
-    this.at += 2;
-    return v;
-  }
-
-  private refill(): void {
-    this.bits = (this.bits | (this.word() << -this.extra)) >>> 0;
-    this.extra += 16;
-  }
-
-  peek(n: number): number {
-    return this.bits >>> (32 - n);
-  }
-
-  skip(n: number): void {
-    this.bits = (this.bits << n) >>> 0;
-    this.extra -= n;
-    if (this.extra < 0) this.refill();
-  }
-
-  read(n: number): number {
-    if (n === 0) return 0;
-    if (n > 16) return this.read(16) * 2 ** (n - 16) + this.read(n - 16);
-    const v = this.peek(n);
-    this.skip(n);
-    return v;
-  }
-
-  /**
-   * Where an uncompressed block's header starts: the next 16-bit word after the bits read so far,
-   * or the one after that when they end on a word's boundary (LZX then pads with a whole word).
-   */
-  alignToBytes(): number {
-    // Unread: the last 16 + extra bits loaded, the words before `at`.
-    return this.extra === 0 ? this.at : this.at - 2;
-  }
-
-  /** Restarts reading bits at byte offset `at` (after an uncompressed block). */
-  restart(at: number): void {
-    this.at = at;
-    this.bits = 0;
-    this.extra = -16;
-    this.refill();
-    this.refill();
-  }
-}
-
-/**
- * A canonical Huffman code as a table indexed by the next `bits` bits (its longest code's length):
- * the symbol, and its length beside it.
- */
-class Code {
-  readonly symbol: Uint16Array;
-  readonly length: Uint8Array;
-  private bits = 0;
-  /** True for a code with no symbol at all (an unused length or aligned tree). */
-  empty = true;
-
-  constructor(
-    readonly lengths: Uint8Array,
-    /** The longest code its lengths can give (16, or 15 and 7 for 4- and 3-bit lengths). */
-    maxBits: number,
-  ) {
-    this.symbol = new Uint16Array(1 << maxBits);
-    this.length = new Uint8Array(1 << maxBits);
-  }
-
-  /** Rebuilds from `lengths`; false when they form no complete prefix code (and are not all 0). */
-  build(): boolean {
-    let longest = 0;
-    for (const len of this.lengths) if (len > longest) longest = len;
-    this.bits = longest;
-    this.empty = longest === 0;
-    if (this.empty) return true;
-    const size = 1 << longest;
-    let filled = 0;
-    for (let len = 1; len <= longest; len++)
-      for (let sym = 0; sym < this.lengths.length; sym++) {
-        if (this.lengths[sym] !== len) continue;
-        const count = 1 << (longest - len);
-        if (filled + count > size) return false;
-        this.symbol.fill(sym, filled, filled + count);
-        this.length.fill(len, filled, filled + count);
-        filled += count;
-      }
-    return filled === size;
-  }
-
-  decode(bits: Bits): number {
-    if (this.empty) return -1;
-    const v = bits.peek(this.bits);
-    bits.skip(this.length[v]!);
-    return this.symbol[v]!;
-  }
-}
-
 /**
  * The codes' tables (about 0.5 MiB), made once: a chunk is decoded in one synchronous call, and a
  * fresh set per 32 KiB chunk cost more than the decoding (35 → 53 MB/s without).
  */
 const codes = {
-  main: new Code(new Uint8Array(MAIN_SYMBOLS), MAX_CODE_BITS),
-  lengthCode: new Code(new Uint8Array(LENGTH_SYMBOLS), MAX_CODE_BITS),
-  aligned: new Code(new Uint8Array(ALIGNED_SYMBOLS), 7),
-  pretree: new Code(new Uint8Array(PRETREE_SYMBOLS), 15),
+  main: new HuffmanCode(new Uint8Array(MAIN_SYMBOLS), MAX_CODE_BITS),
+  lengthCode: new HuffmanCode(new Uint8Array(LENGTH_SYMBOLS), MAX_CODE_BITS),
+  aligned: new HuffmanCode(new Uint8Array(ALIGNED_SYMBOLS), 7),
+  pretree: new HuffmanCode(new Uint8Array(PRETREE_SYMBOLS), 15),
 };
 
 /** Decodes one LZX chunk of `out.length` bytes (≤ 32 KiB) from `input`. */
 export function decompressLzx(input: Buffer, out: Buffer, file: string, offset: number): void {
-  const bits = new Bits(input);
+  const bits = new BitReader(input);
   const bad = (expected: string) =>
     new ImageFormatError(
       file,

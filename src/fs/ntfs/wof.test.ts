@@ -170,7 +170,7 @@ describe("XPRESS Huffman", () => {
     const input = Buffer.concat([Buffer.alloc(256, 0x11), Buffer.alloc(8)]);
     assert.throws(
       () => decompressXpressHuffman(input, Buffer.alloc(16), "f", 100),
-      /f: XPRESS Huffman compressed data at offset 100: code lengths that form a prefix code/,
+      /f: XPRESS Huffman compressed data at offset 100: code lengths that form a complete prefix code/,
     );
   });
   it("refuses a match reaching back before the chunk's start", () => {
