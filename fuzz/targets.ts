@@ -4,7 +4,7 @@
  * row. Readers still being written elsewhere are loaded by module path and skipped when absent.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, promises as fsp, readdirSync } from "node:fs";
+import { createReadStream, existsSync, promises as fsp, readdirSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { openContainer } from "../src/container/disk/container.js";
@@ -14,6 +14,7 @@ import { partitionSource, readPartitionTable } from "../src/container/partition/
 import type { FileTree } from "../src/fs/filetree.js";
 import { NtfsVolume, openNtfs } from "../src/fs/ntfs/index.js";
 import { AttrType } from "../src/fs/ntfs/record.js";
+import { scanArchiveFile } from "../src/inspect/archive-scan.js";
 import { openHive, type RegistryKey } from "../src/inspect/windows/regf/index.js";
 import { type ByteSource, hostRunsOf } from "../src/io/bytes.js";
 import { openFileByteSource } from "../src/io/file.js";
@@ -250,6 +251,44 @@ export const targets: FuzzTarget[] = [
       const tree = await TarTree.open(input.file, { partial: true });
       const { entries, bytes } = await readWholeTree(tree);
       return `${entries} entries, ${bytes} bytes${tree.damage ? " (damaged)" : ""}`;
+    },
+  },
+  {
+    // Archives inside an image, as the content pass reads them (src/inspect/archive-scan.ts).
+    name: "archive",
+    asFile: true,
+    seeds: () => inDir(path.join(seedsDir, "archives")),
+    async run(input) {
+      const { size } = await fsp.stat(input.file);
+      const head = Buffer.alloc(8192);
+      const fd = await fsp.open(input.file, "r");
+      try {
+        await fd.read(head, 0, head.length, 0);
+      } finally {
+        await fd.close();
+      }
+      const counts = { archives: 0, archiveMembers: 0, archiveMemberBytes: 0 };
+      let unknowns = 0;
+      const missed: string[] = [];
+      await scanArchiveFile(
+        {
+          path: "/seed",
+          size,
+          read: (start, end) => createReadStream(input.file, { start, end: end - 1 }),
+        },
+        head,
+        {
+          text: () => ({ push: () => {}, end: () => {} }),
+          unknown: () => {
+            unknowns++;
+          },
+          missed: (p, e) => missed.push(`${p}: ${String(e)}`),
+          counts,
+        },
+      );
+      // The mutant is a readable host file: nothing of it is "the image's bytes unread".
+      if (missed.length > 0) throw new Error(`archive scan called a readable file unread: ${missed[0]}`);
+      return `${counts.archiveMembers} members, ${counts.archiveMemberBytes} bytes, ${unknowns} unknowns`;
     },
   },
   {

@@ -115,6 +115,10 @@ before(() => {
   sh(
     "tar -cf two.tar notes.txt deploy.ps1 && cp two.tar broken.tar && printf 'XXXX' | dd of=broken.tar bs=1 seek=1100 conv=notrunc status=none",
   );
+  // bzip2 that its program gives up on in its first block, while megabytes are still to be fed.
+  sh(
+    "tar -cf - big.bin notes.txt | bzip2 -c > big.tar.bz2 && cp big.tar.bz2 bad.tar.bz2 && printf 'XXXXXXXX' | dd of=bad.tar.bz2 bs=1 seek=5000 conv=notrunc status=none",
+  );
   // A bomb: 64 MiB of zeros in a few kB.
   sh("head -c 67108864 /dev/zero | zstd -q -19 -c > zeros.zst");
   // A zip bomb of text: 64 MiB of one line repeated, 64 kB zipped, in 8 members.
@@ -237,6 +241,14 @@ describe("scanArchiveFile", () => {
     assert.deepEqual(broken.missed, []);
     assert.match(broken.unknowns[0]!.error, /tar header at offset 1024/);
     assert.equal(broken.texts.get("/broken.tar!/notes.txt"), "password=hunter2\n");
+  });
+
+  it("ends when the bzip2 program stops early with input left to feed (its pipe closed first)", async () => {
+    const seen = await scan("bad.tar.bz2");
+    assert.deepEqual(seen.missed, []);
+    assert.match(seen.unknowns[0]!.error, /bzip2 stream: valid compressed data \(bzip2: /);
+    const whole = await scan("big.tar.bz2");
+    assert.equal(whole.texts.get("/big.tar.bz2!/notes.txt"), "password=hunter2\n");
   });
 
   it("fails closed where the image's own bytes could not be read", async () => {

@@ -38,22 +38,30 @@ async function* run(
   let stopped = false;
   let fed = 0;
   let inputFailure: { error: unknown } | undefined;
+  // Wakes the feeder waiting for the pipe to drain: on drain, and once the program has gone (a
+  // pipe closed before the wait began emits nothing more, and the feeder waited forever).
+  let wake: (() => void) | undefined;
+  const awake = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  child.stdin.on("drain", awake);
+  child.stdin.on("close", awake);
+  void exited.then(() => {
+    stopped = true;
+    awake();
+  });
   const it = input[Symbol.asyncIterator]();
   const feeding = (async () => {
     try {
-      while (!stopped) {
+      while (!stopped && !child.stdin.destroyed) {
         const r = await it.next();
         if (r.done) break;
         fed += r.value.length;
-        if (!child.stdin.write(r.value))
+        if (!child.stdin.write(r.value) && !stopped && !child.stdin.destroyed)
           await new Promise<void>((resolve) => {
-            const done = () => {
-              child.stdin.off("drain", done);
-              child.stdin.off("close", done);
-              resolve();
-            };
-            child.stdin.on("drain", done);
-            child.stdin.on("close", done);
+            wake = resolve;
           });
       }
       child.stdin.end();
@@ -84,6 +92,7 @@ async function* run(
     stopped = true;
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     child.stdin.destroy();
+    awake();
     await feeding;
   }
 }
