@@ -100,6 +100,9 @@ before(() => {
   );
   sh("gzip -c notes.txt > notes.txt.gz && bzip2 -c notes.txt > notes.txt.bz2");
   sh("zip -q plain.zip notes.txt deploy.ps1 && zip -q -0 stored.zip notes.txt");
+  sh(
+    "mkdir -p jar/com/acme && printf 'CAFEBABE' > jar/com/acme/App.class && cp notes.txt jar/app.properties && cd jar && zip -q -r ../app.jar .",
+  );
   // bzip2 (method 12) only where it saves space: a file of repeated lines.
   sh(
     "zip -q -P secret locked.zip notes.txt && seq 2000 | sed 's/^/password=/' > many.txt && zip -q -Z bzip2 bz.zip many.txt",
@@ -186,6 +189,9 @@ describe("scanArchiveFile", () => {
     const plain = await scan("plain.zip");
     assert.equal(plain.texts.get("/plain.zip!/notes.txt"), "password=hunter2\n");
     assert.equal(plain.texts.get("/plain.zip!/deploy.ps1"), "$key='AKIA'\r\n");
+    // A jar: its properties are read, its classes passed over unopened (binaries to the pass).
+    const jar = await scan("app.jar");
+    assert.deepEqual([...jar.texts.keys()], ["/app.jar!/app.properties"]);
     const stored = await scan("stored.zip");
     assert.equal(stored.texts.get("/stored.zip!/notes.txt"), "password=hunter2\n");
   });

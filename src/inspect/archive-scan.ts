@@ -394,13 +394,16 @@ const ZIP_OPTIONS: yauzl.Options = {
   validateEntrySizes: true,
 };
 
+const CLASS_FILE = /\.class$/i;
+
 async function scanZip(archive: string, zip: yauzl.ZipFile, depth: number, run: Run): Promise<void> {
   try {
     for await (const entry of zip.eachEntry()) {
       const raw = entry.fileName as unknown as Buffer;
       // Bit 11: the name is UTF-8; else IBM code page 437, whose ASCII half is all a path needs.
       const name = raw.toString(entry.generalPurposeBitFlag & 0x800 ? "utf8" : "latin1");
-      if (name.endsWith("/") || entry.uncompressedSize === 0) continue;
+      // A jar's classes are binaries (the content pass reads no binary): not inflated only to say so.
+      if (name.endsWith("/") || entry.uncompressedSize === 0 || CLASS_FILE.test(name)) continue;
       const path = memberPath(archive, name);
       if (isNoiseMember(run, archive, path)) continue;
       if (entry.isEncrypted()) {
