@@ -1,13 +1,7 @@
 import { FsError, isFsError } from "../io/errors.js";
 import { archiveFormatOf } from "./archive-formats.js";
-import { type ArchiveCounts, DEFAULT_ARCHIVE_LIMITS, scanArchiveFile } from "./archive-scan.js";
-import {
-  archivedHistory,
-  archivedHistoryKind,
-  archivedStore,
-  archivedStoreMatch,
-} from "./archived-stores.js";
 import type { ConfigCredentialMatch, UrlCredentialMatch } from "./config-credentials.js";
+import { ContentArchives } from "./content-archives.js";
 import {
   addReadCounts,
   asText,
@@ -28,7 +22,7 @@ import {
   TextScanner,
   textScanOptions,
 } from "./content-scan.js";
-import { type ArchiveJob, ContentThreads } from "./content-workers.js";
+import { ContentThreads } from "./content-workers.js";
 import type { InspectContext, Inspector } from "./context.js";
 import type { CredentialStore } from "./credential-stores.js";
 import type { IndexedFile } from "./files.js";
@@ -291,58 +285,22 @@ export const contentInspector: Inspector<"content"> = {
     // A holder, not a `let`: TypeScript does not narrow a variable that a closure assigns.
     const threads: { running?: ContentThreads } = {};
     let destination = scanHere(sink);
-    const archiveCounts: ArchiveCounts = stats;
-    const archivedStores: Array<Promise<CredentialStore | undefined>> = [];
-    const archivedHistories: HistoryFile[] = [];
+    const archives = new ContentArchives(
+      ctx,
+      (member, configuration) => destination.pieces(member, configuration),
+      missed,
+      stats,
+      (path) => readHead(ctx, path),
+    );
     const openArchive: OpenArchive = (path, size, configuration, head) =>
-      scanArchiveFile(
-        {
-          path,
-          size,
-          read: (start, end) => ctx.image.tree.createReadStream(path, { start, end }),
-        },
-        head,
-        {
-          text: (member) => destination.pieces(member, configuration),
-          unknown: (member, e) => ctx.unknown(member, e),
-          missed,
-          counts: archiveCounts,
-          store(member, inner) {
-            const kind = archivedHistoryKind(inner);
-            if (kind !== undefined)
-              return (bytes) => {
-                const history = archivedHistory(member, kind, bytes);
-                if (history) archivedHistories.push(history);
-              };
-            const match = archivedStoreMatch(inner);
-            if (!match) return undefined;
-            return (bytes) => {
-              const parsed = archivedStore(member, match, bytes).catch((e) => {
-                ctx.unknown(member, e);
-                return undefined;
-              });
-              archivedStores.push(parsed);
-            };
-          },
-        },
-        { ...DEFAULT_ARCHIVE_LIMITS, maxMemberBytes: ctx.options.maxContentScanBytes },
-      );
-    // Archives a content thread found among the files it read: opened here, one after another.
-    let threadArchives = Promise.resolve();
-    const archiveFromThread = ({ path, size, configuration }: ArchiveJob) => {
-      threadArchives = threadArchives.then(async () => {
-        try {
-          await openArchive(path, size, configuration, await readHead(ctx, path));
-        } catch (e) {
-          missed(path, e);
-        }
-      });
-    };
+      archives.open(path, size, configuration, head);
     const startThread = (): void => {
       const wanted = ctx.options.contentThread;
       if (threads.running || wanted === "off" || (wanted === "auto" && plannedBytes < THREAD_FROM_BYTES))
         return;
-      threads.running = new ContentThreads(ctx.options.contentThreads ?? 1, archiveFromThread);
+      threads.running = new ContentThreads(ctx.options.contentThreads ?? 1, (job) =>
+        archives.fromThread(job),
+      );
       destination = scanInThread(threads.running);
     };
     /** The next file to read, as the walk finds it; undefined once the walk has ended. */
@@ -384,7 +342,7 @@ export const contentInspector: Inspector<"content"> = {
       );
       if (threads.running) {
         await threads.running.settleReads();
-        await threadArchives;
+        await archives.threadsDone();
         const done = await threads.running.finish();
         appendSink(sink, done.sink);
         addReadCounts(stats, done.counts);
@@ -415,10 +373,14 @@ export const contentInspector: Inspector<"content"> = {
     ] as Array<Array<{ path: string; line: number }>>)
       list.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
     unread.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const stores = (await Promise.all(archivedStores)).filter((s): s is CredentialStore => s !== undefined);
-    stores.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    archivedHistories.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { ...sink, unread, archivedStores: stores, archivedHistories, stats };
+    const inArchives = await archives.found();
+    return {
+      ...sink,
+      unread,
+      archivedStores: inArchives.stores,
+      archivedHistories: inArchives.histories,
+      stats,
+    };
   },
 };
 
