@@ -1,5 +1,5 @@
 import { detectCompression } from "../target/tar/decompress.js";
-import { parseNumber } from "../target/tar/parse.js";
+import { checksumOk } from "../target/tar/parse.js";
 
 /**
  * Archives and compressed files inside an image, told from their first bytes (never their names:
@@ -39,13 +39,8 @@ export function archiveFormatOf(head: Buffer): ArchiveFormat | undefined {
  * it at byte 257 too (tar-stream's headers.js in a node_modules tree was taken for a damaged tar).
  */
 function isTarHeader(head: Buffer): boolean {
-  if (head.length < 512) return false;
-  const stored = parseNumber(head, 148, 8);
-  if (stored === undefined) return false;
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : head[i]!;
-  // An all-zero block sums to 256 (the spaces) and stores 0: never equal.
-  return stored === sum;
+  // An all-zero block sums to 256 (the spaces) and stores 0: never a header.
+  return head.length >= 512 && checksumOk(head.subarray(0, 512));
 }
 
 export function isOpened(format: ArchiveFormat): format is Exclude<ArchiveFormat, NotOpenedFormat> {

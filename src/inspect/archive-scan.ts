@@ -11,6 +11,7 @@ import {
   decompressStream,
   type InflateBound,
   InflateBoundError,
+  InflateMeter,
   inflateBoundFromEnv,
 } from "../target/tar/decompress.js";
 import { readTar } from "../target/tar/parse.js";
@@ -101,19 +102,20 @@ class BudgetSpent extends Error {}
  */
 class Budget {
   private used = 0;
+  private readonly meter: InflateMeter;
   constructor(
-    private readonly file: Pick<ArchiveFile, "path" | "size">,
+    file: Pick<ArchiveFile, "path" | "size">,
     private readonly limits: ArchiveLimits,
-  ) {}
+  ) {
+    this.meter = new InflateMeter(file.path, limits.inflate, () => file.size);
+  }
   get spent(): boolean {
     return this.used > this.limits.maxBytes;
   }
   spend(n: number): void {
     this.used += n;
     if (this.used > this.limits.maxBytes) throw new BudgetSpent();
-    const bound = this.limits.inflate;
-    if (this.used > bound.minBytes && this.used > bound.maxRatio * Math.max(this.file.size, 1))
-      throw new InflateBoundError(this.file.path, this.file.size, this.used, bound);
+    this.meter.add(n);
   }
 }
 

@@ -6,7 +6,7 @@
  * archive is removed by `fix`.
  */
 import { HTPASSWD_NAME, HTPASSWD_SPEC, STORE_SPECS, type StoreSpec } from "./credential-store-table.js";
-import { type CredentialStore, storeOf } from "./credential-stores.js";
+import { type CredentialStore, globSource, storeOf } from "./credential-stores.js";
 import { HISTORY_FILES, type HistoryFile } from "./history.js";
 
 /** A member that is a store: its format, and the folder it lies in as a home (`home/admin`), if any. */
@@ -14,13 +14,6 @@ export interface ArchivedStoreMatch {
   spec: StoreSpec;
   home: string | undefined;
 }
-
-/** A pattern's components as a RegExp source: `*` matches within one name. */
-const globSource = (pattern: string) =>
-  pattern
-    .split("*")
-    .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-    .join("[^/]*");
 
 interface Matcher {
   re: RegExp;

@@ -58,14 +58,17 @@ function isMissing(e: unknown): boolean {
   return e instanceof FsError && (e.code === "ENOENT" || e.code === "ENOTDIR" || e.code === "ELOOP");
 }
 
+/** A store pattern as a RegExp source: `*` matches any run of characters within one name. */
+export function globSource(pattern: string): string {
+  return pattern
+    .split("*")
+    .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+    .join("[^/]*");
+}
+
 /** A path component with `*` wildcards (`*`, `*.conf`) as a whole-name pattern. */
 function componentGlob(part: string): RegExp {
-  return new RegExp(
-    `^${part
-      .split("*")
-      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*")}$`,
-  );
+  return new RegExp(`^${globSource(part)}$`);
 }
 
 /** Image paths a pattern names under `base`, a component with `*` standing for every entry there it matches. */

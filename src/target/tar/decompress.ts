@@ -79,7 +79,7 @@ export class InflateBoundError extends ImageFormatError {
 }
 
 /** Counts bytes in and out of one decompression and says when the bound is passed. */
-class InflateMeter {
+export class InflateMeter {
   produced = 0;
   constructor(
     private readonly file: string,
@@ -334,24 +334,34 @@ function runDecompressor(program: string, file: string, stdout: "pipe" | number)
     input?.destroy();
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   };
-  /** The failure a non-zero exit means, in the program's own last words. */
-  const failure = (code: number, structure: string, detail = "") => {
-    const last = Buffer.concat(stderr).toString("utf8").trim().split("\n").pop() ?? "";
-    // "zstd: /*stdin*\: truncated input" → "truncated input": the error names the file already.
-    const why =
-      last
-        .replace(/^[\w.-]+: /, "")
-        .replace(/^(\/\*stdin\*\\ ?: |\(stdin\): )/, "")
-        .trim() || `exit ${code}`;
-    // The program does not say where in the compressed file it failed; -1 marks "unknown".
-    return new ImageFormatError(
-      file,
-      structure,
-      -1,
-      `valid compressed data (${path.basename(program)}: ${why}${detail})`,
-    );
-  };
+  const failure = (code: number, structure: string, detail = "") =>
+    programFailure(program, stderr, code, file, structure, detail);
   return { child, exited: done.then(() => exited), failure, stop, consumed: () => consumed() };
+}
+
+/** The failure a decompressor program's non-zero exit means, in its own last words. */
+export function programFailure(
+  program: string,
+  stderr: readonly Buffer[],
+  code: number,
+  file: string,
+  structure: string,
+  detail = "",
+): ImageFormatError {
+  const last = Buffer.concat(stderr).toString("utf8").trim().split("\n").pop() ?? "";
+  // "zstd: /*stdin*\: truncated input" → "truncated input": the error names the file already.
+  const why =
+    last
+      .replace(/^[\w.-]+: /, "")
+      .replace(/^(\/\*stdin\*\\ ?: |\(stdin\): )/, "")
+      .trim() || `exit ${code}`;
+  // The program does not say where in the compressed file it failed; -1 marks "unknown".
+  return new ImageFormatError(
+    file,
+    structure,
+    -1,
+    `valid compressed data (${path.basename(program)}: ${why}${detail})`,
+  );
 }
 
 /** How often the size of a decompressor's output file is looked at against the bound. */

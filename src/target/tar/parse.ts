@@ -324,7 +324,8 @@ function isZeroBlock(block: Buffer): boolean {
 }
 
 /** The checksum treats its own field as spaces; old tars summed signed bytes. */
-function checksumOk(block: Buffer): boolean {
+/** A header block's checksum field (octal, at 148) is the sum of its bytes with the field as spaces (unsigned, or signed as old tars wrote it). */
+export function checksumOk(block: Buffer): boolean {
   const stored = parseNumber(block, 148, 8);
   if (stored === undefined) return false;
   let unsigned = 0;

@@ -2,7 +2,7 @@ import { Image } from "../../fs/image.js";
 import { visible } from "../../io/visible.js";
 import type { OpenedTarget, TargetGap, TargetProbe } from "../target.js";
 import { decompressHead, detectCompression, InflateBoundError } from "./decompress.js";
-import { parseNumber } from "./parse.js";
+import { checksumOk } from "./parse.js";
 import { ENTRY_LIMIT, MAX_SKIPPED_LISTED, TarTree } from "./tree.js";
 
 /** Enough decompressed bytes to hold the first header (and a pax/long-name record before it). */
@@ -40,11 +40,7 @@ export function looksLikeTar(head: Buffer): boolean {
   if (head.length < 512) return false;
   const block = head.subarray(0, 512);
   if (block.toString("latin1", 257, 262) === "ustar") return true;
-  const stored = parseNumber(block, 148, 8);
-  if (stored === undefined || block.every((b) => b === 0)) return false;
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
-  return stored === sum;
+  return checksumOk(block);
 }
 
 /**

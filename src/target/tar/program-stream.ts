@@ -1,6 +1,11 @@
 import { spawn } from "node:child_process";
-import { ImageFormatError } from "../../io/errors.js";
-import { type InflateBound, InflateBoundError, inflateBoundFromEnv, programOnPath } from "./decompress.js";
+import {
+  type InflateBound,
+  InflateMeter,
+  inflateBoundFromEnv,
+  programFailure,
+  programOnPath,
+} from "./decompress.js";
 
 /**
  * The bytes a decompressor program (`bzip2 -dcq`: no library here decodes bzip2) makes of a stream
@@ -72,22 +77,16 @@ async function* run(
       if (stopped) await it.return?.();
     }
   })();
-  let produced = 0;
+  const meter = new InflateMeter(file, bound, () => fed);
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      produced += chunk.length;
-      if (produced > bound.minBytes && produced > bound.maxRatio * Math.max(fed, 1))
-        throw new InflateBoundError(file, fed, produced, bound);
+      meter.add(chunk.length);
       yield chunk;
     }
     const code = await exited;
     await feeding;
     if (inputFailure) throw inputFailure.error;
-    if (code !== 0) {
-      const last = Buffer.concat(stderr).toString("utf8").trim().split("\n").pop() ?? "";
-      const why = last.replace(/^[\w.-]+: /, "").trim() || `exit ${code}`;
-      throw new ImageFormatError(file, "bzip2 stream", -1, `valid compressed data (bzip2: ${why})`);
-    }
+    if (code !== 0) throw programFailure(program, stderr, code, file, "bzip2 stream");
   } finally {
     stopped = true;
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
