@@ -5,6 +5,7 @@ import {
   findCredentials,
   type UrlCredentialMatch,
 } from "./config-credentials.js";
+import { KEYS, prescan, TOKENS } from "./literal-prescan.js";
 import { maskSecretValue } from "./mask.js";
 import {
   ENDPOINT_PREFIXES,
@@ -12,12 +13,10 @@ import {
   expectedKeyAt,
   isBannerPath,
   KEY_BEGIN,
-  KEY_MARKERS,
   OTHER_CLOUD,
   REGION_ENDPOINT,
   type SecretKind,
   TOKEN_PATTERNS,
-  TOKEN_PREFILTER,
 } from "./secret-patterns.js";
 
 export interface PrivateKeyMatch {
@@ -181,8 +180,9 @@ export class TextScanner {
     };
     let resumeAt = 0;
     if (this.block) resumeAt = this.continueBlock(text, 0);
-    // Most text has no key marker at all: two substring searches are cheaper than the regex.
-    KEY_BEGIN.lastIndex = KEY_MARKERS.some((k) => text.includes(k, resumeAt)) ? resumeAt : text.length;
+    // Most text holds no token literal and no key marker: then neither search runs.
+    const { families, lines } = prescan(text, !last);
+    KEY_BEGIN.lastIndex = families & KEYS ? resumeAt : text.length;
     for (let m = KEY_BEGIN.exec(text); m; m = KEY_BEGIN.exec(text)) {
       const line = lineAt(m.index);
       const putty = m[2] !== undefined;
@@ -213,7 +213,7 @@ export class TextScanner {
       KEY_BEGIN.lastIndex = this.continueBlock(text, eol === -1 ? text.length : eol + 1);
     }
     const tokens = new Set<string>();
-    if (TOKEN_PREFILTER.test(text)) {
+    if (families & TOKENS) {
       for (const p of TOKEN_PATTERNS) {
         p.regex.lastIndex = 0;
         for (let m = p.regex.exec(text); m; m = p.regex.exec(text)) {
@@ -249,8 +249,7 @@ export class TextScanner {
         this.sink.cloudMentions.push({ path: this.path, line: lineAt(m.index), cloud: m[1]!, text: line });
       }
     }
-    // Counting a chunk's lines was ~6 % of the pass when done for every file, read whole or not.
-    if (!last) this.lineBase += newlines ? newlines.length : countLineBreaks(text);
+    if (!last) this.lineBase += lines;
   }
 
   /** The file ended: a block still open had no END line, so it is not a complete key. */
@@ -379,12 +378,6 @@ function encryption(block: KeyBlock): { encrypted?: boolean } {
   if (block.encrypted !== undefined) return { encrypted: block.encrypted };
   // PKCS#1, SEC1, DSA and PKCS#8 PEM without Proc-Type are plain; PGP keeps it inside the packets.
   return block.label.startsWith("PGP ") ? {} : { encrypted: false };
-}
-
-function countLineBreaks(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) n++;
-  return n;
 }
 
 function lineBreaks(text: string): number[] {

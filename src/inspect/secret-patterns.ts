@@ -83,6 +83,46 @@ export const TOKEN_PATTERNS: readonly TokenPattern[] = [
 export const TOKEN_PREFILTER =
   /A(?:3T|KIA|SIA|BIA|CCA|Iza)|[Ss][Ee](?:[Cc][Rr][Ee][Tt]|[Ss][Ss][Ii][Oo][Nn].?[Tt][Oo][Kk][Ee][Nn])|g(?:h[pousr]_|ithub_pat_|lpat-)|xox[baprs]-|hooks\.slack|_live_|npm_/;
 
+/**
+ * The literals a match of any TOKEN_PATTERNS entry (`tokens`) or KEY_BEGIN (`keys`) holds, each
+ * found by three of its bytes (its fingerprint) and confirmed by `verify`, a sticky regex matched
+ * where the fingerprint starts. The content pass looks for fingerprints sixteen bytes at a time
+ * (teddy.ts) and runs the patterns only over text where a literal was confirmed: a pattern added
+ * above needs its literal here (literal-prescan.test.ts checks one sample of each). Fingerprints
+ * are a literal's rarest three bytes in real text (the 30 k disk's 275 MB); `bucket` groups those
+ * whose bytes share nibbles, so the buckets over-match least.
+ */
+export interface Literal {
+  family: "tokens" | "keys";
+  fingerprint: string;
+  /** The fingerprint in any case (the AWS setting names are matched so). */
+  caseless?: boolean;
+  bucket: number;
+  verify: RegExp;
+}
+
+export const LITERALS: readonly Literal[] = [
+  { family: "tokens", fingerprint: "KIA", bucket: 0, verify: /(?<=A)KIA/y },
+  { family: "tokens", fingerprint: "SIA", bucket: 0, verify: /(?<=A)SIA/y },
+  { family: "tokens", fingerprint: "BIA", bucket: 0, verify: /(?<=A)BIA/y },
+  { family: "tokens", fingerprint: "CCA", bucket: 0, verify: /(?<=A)CCA/y },
+  { family: "tokens", fingerprint: "A3T", bucket: 7, verify: /A3T/y },
+  { family: "tokens", fingerprint: "AIz", bucket: 1, verify: /AIza/y },
+  { family: "tokens", fingerprint: "ecr", caseless: true, bucket: 2, verify: /(?<=s)ecret/iy },
+  { family: "tokens", fingerprint: "tok", caseless: true, bucket: 3, verify: /(?<=session[_.-]?)token/iy },
+  ...["hp_", "ho_", "hu_", "hs_", "hr_"].map(
+    (fingerprint): Literal => ({ family: "tokens", fingerprint, bucket: 4, verify: /(?<=g)h[pousr]_/y }),
+  ),
+  { family: "tokens", fingerprint: "ks.", bucket: 4, verify: /(?<=hoo)ks\.slack/y },
+  { family: "tokens", fingerprint: "b_p", bucket: 5, verify: /(?<=githu)b_pat_/y },
+  { family: "tokens", fingerprint: "k_l", bucket: 5, verify: /(?<=[sr])k_live_/y },
+  { family: "tokens", fingerprint: "pm_", bucket: 6, verify: /(?<=n)pm_/y },
+  { family: "tokens", fingerprint: "xox", bucket: 6, verify: /xox[baprs]-/y },
+  { family: "tokens", fingerprint: "lpa", bucket: 7, verify: /(?<=g)lpat-/y },
+  { family: "keys", fingerprint: "E K", bucket: 1, verify: /(?<=PRIVAT)E KEY/y },
+  { family: "keys", fingerprint: "Y-U", bucket: 1, verify: /(?<=PuTT)Y-User-Key-File-/y },
+];
+
 /** Every KEY_BEGIN match holds one of these: a text without them is not searched for keys. */
 export const KEY_MARKERS: readonly string[] = ["PRIVATE KEY", "PuTTY-User-Key-File-"];
 
