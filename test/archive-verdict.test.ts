@@ -24,13 +24,26 @@ const SECRET = "9f3Kq2Lw8ZrT1vYx4NcB7mHd0sJe6UaGp5RiWoQt";
 const sh = (cmd: string, cwd = tmp) =>
   execFileSync("bash", ["-euo", "pipefail", "-c", cmd], { cwd, stdio: "pipe" });
 
+/** The content pass's plan and what it reported read (its progress bar's two numbers). */
+const progress = { planned: 0, read: 0 };
+
 async function scanOf(input: string, contentThread: "off" | "always"): Promise<ScanResult> {
   const target = await openTarget(input);
+  progress.planned = 0;
+  progress.read = 0;
+  const counted = {
+    planned: (n: number) => {
+      progress.planned += n;
+    },
+    read: (n: number) => {
+      progress.read += n;
+    },
+  };
   try {
     return await scan(
       { input, kind: target.kind, description: target.description, notes: target.notes, gaps: target.gaps },
       target.roots,
-      { now: AS_OF, inspect: { ...DEFAULT_INSPECT_OPTIONS, now: AS_OF, contentThread } },
+      { now: AS_OF, inspect: { ...DEFAULT_INSPECT_OPTIONS, now: AS_OF, contentThread, progress: counted } },
     );
   } finally {
     await target.close();
@@ -187,6 +200,9 @@ describe("archives inside an image", () => {
     it(`${label}: members' secrets are findings at archive!/member, a damaged archive an unknown`, async () => {
       const r = await scanOf(input(), thread);
       assert.deepEqual(where(r), EXPECTED);
+      // The archives' bytes are reported read once they are (by the threads too): all of the plan.
+      assert.ok(progress.planned > 1_500_000, `planned ${progress.planned}`);
+      assert.equal(progress.read, progress.planned);
       // No fix edits an archive's members; the same key loose in /root is removed by fix.
       const loose = r.findings.find(
         (f) => f.rule === "private-key-in-image" && f.path === "/root/id_ed25519",

@@ -38,6 +38,8 @@ export class ContentArchives {
     private readonly counts: ArchiveCounts,
     /** A file's first bytes (a thread's archive is met again here by them). */
     private readonly head: (path: string) => Promise<Buffer>,
+    /** Told a thread's archive's bytes once it is read (the pass's progress). */
+    private readonly read: (plannedBytes: number) => void = () => {},
   ) {}
 
   /** Opens the archive or compressed file at `path` (its first bytes `head`) and scans its members. */
@@ -64,6 +66,8 @@ export class ContentArchives {
         await this.open(path, size, configuration, await this.head(path));
       } catch (e) {
         this.missed(path, e);
+      } finally {
+        this.read(size);
       }
     });
   }

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import type { Worker } from "node:worker_threads";
+import { gzipSync } from "node:zlib";
 import { debianImage } from "../../test/support/trees.js";
 import { openDiskImage } from "../container/disk/container.js";
 import { partitionSource, readPartitionTable } from "../container/partition/table.js";
@@ -388,6 +389,52 @@ describe("the content thread", () => {
     thread.stop();
     assert.deepEqual(unknowns, []);
     assert.deepEqual(where(sink.secrets).sort(), expected.sort());
+  });
+
+  it("reports files it reads itself as read once it has read them, an archive's once opened", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-progress-thread-"));
+    const files: Array<[string, Buffer]> = [
+      ["/etc/app.conf", Buffer.from(`aws_access_key_id = ${KEY}\n`)],
+      ["/var/log/app.log", Buffer.from(filler(2000))],
+      ["/var/log/app.log.1.gz", gzipSync(Buffer.from(`token ${GITHUB}\n`))],
+    ];
+    const fds: number[] = [];
+    let reported = 0;
+    const archives: string[] = [];
+    const thread = new ContentThread(
+      (job) => archives.push(`${job.path} ${job.size}`),
+      (bytes) => {
+        reported += bytes;
+      },
+    );
+    try {
+      for (const [name, bytes] of files) {
+        const file = path.join(dir, path.basename(name));
+        writeFileSync(file, bytes);
+        const fd = openSync(file, "r");
+        fds.push(fd);
+        await thread.read({
+          path: name,
+          configuration: true,
+          extents: { fd, size: bytes.length, runs: [0, bytes.length] },
+        });
+      }
+      assert.equal(reported, 0, "queued is not read");
+      await thread.settleReads();
+      const archive = files[2]![1].length;
+      const all = files.reduce((n, [, b]) => n + b.length, 0);
+      assert.deepEqual(archives, [`/var/log/app.log.1.gz ${archive}`]);
+      assert.equal(reported, all - archive, "read, less the archive its opener reports");
+      const { sink } = await thread.finish();
+      assert.deepEqual(
+        sink.secrets.map((m) => `${m.path}:${m.line}`),
+        ["/etc/app.conf:1"],
+      );
+    } finally {
+      thread.stop();
+      for (const fd of fds) closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a worker that dies fails the pass instead of returning what it had", async () => {

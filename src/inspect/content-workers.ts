@@ -98,15 +98,32 @@ export class ContentThread {
   private failure: Error | undefined;
   private result: { resolve: (r: ContentThreadResult) => void; reject: (e: Error) => void } | undefined;
   private jobs = new ReadJobList();
+  /** The planned bytes of the jobs in `jobs`, then of each read message posted and not yet done. */
+  private jobsPlanned = 0;
+  private readonly postedPlanned: number[] = [];
   private readsInFlight = 0;
   private readonly readWaiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
 
-  constructor(private readonly onArchive: (job: ArchiveJob) => void = () => {}) {
+  constructor(
+    private readonly onArchive: (job: ArchiveJob) => void = () => {},
+    /**
+     * Told the planned bytes of the files read once the worker has read them (an archive's once it
+     * is handed to onArchive, whose opener reports it when read): a progress bar then does not
+     * reach its end while the thread still reads.
+     */
+    private readonly onRead: (plannedBytes: number) => void = () => {},
+  ) {
     this.worker = startModuleWorker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
     this.worker.on("message", (message: FromContentWorker) => {
       if (message.type === "done") this.release(message.buffer);
       else if (message.type === "read") {
-        for (const job of message.archives) this.onArchive(job);
+        // Messages are read and answered in the order posted.
+        let planned = this.postedPlanned.shift() ?? 0;
+        for (const job of message.archives) {
+          planned -= job.size;
+          this.onArchive(job);
+        }
+        this.onRead(planned);
         this.readsInFlight--;
         if (this.readsFull()) this.postReads();
         for (const w of this.readWaiting.splice(0)) w.resolve();
@@ -148,8 +165,11 @@ export class ContentThread {
     } while (rest.length > 0);
   }
 
-  /** Queues a file for the worker to read from its host file and scan. */
-  async read(job: HostReadJob): Promise<void> {
+  /**
+   * Queues a file for the worker to read from its host file and scan; `planned` is its size as the
+   * pass planned it (onRead hands it back once read).
+   */
+  async read(job: HostReadJob, planned = job.extents.size): Promise<void> {
     // The list being filled is full and READS are in flight: wait for the worker.
     while (this.readsFull()) {
       this.check();
@@ -158,6 +178,7 @@ export class ContentThread {
     }
     this.check();
     this.jobs.add(job);
+    this.jobsPlanned += planned;
     if (this.readsFull() && this.readsInFlight < READS) this.postReads();
   }
 
@@ -258,6 +279,8 @@ export class ContentThread {
 
   private postReads(): void {
     const jobs = this.jobs.take();
+    this.postedPlanned.push(this.jobsPlanned);
+    this.jobsPlanned = 0;
     this.readsInFlight++;
     // Float64Array.from made the buffer: never a shared one.
     this.worker.postMessage({ type: "read", jobs } satisfies ToContentWorker, [
@@ -289,8 +312,8 @@ export class ContentThreads {
   private turn = 0;
   private pieces = 0;
 
-  constructor(count: number, onArchive?: (job: ArchiveJob) => void) {
-    this.lanes = Array.from({ length: Math.max(1, count) }, () => new ContentThread(onArchive));
+  constructor(count: number, onArchive?: (job: ArchiveJob) => void, onRead?: (plannedBytes: number) => void) {
+    this.lanes = Array.from({ length: Math.max(1, count) }, () => new ContentThread(onArchive, onRead));
   }
 
   /** Every file queued for reading, read (ContentThread.settleReads). */
@@ -304,8 +327,8 @@ export class ContentThreads {
   }
 
   /** Queues a file for a worker to read from its host file and scan: to whichever has room. */
-  read(job: HostReadJob): Promise<void> {
-    return this.laneWithRoom((lane) => lane.hasReadRoom()).read(job);
+  read(job: HostReadJob, planned?: number): Promise<void> {
+    return this.laneWithRoom((lane) => lane.hasReadRoom()).read(job, planned);
   }
 
   /** The first lane from the current turn on that has room; when every one is behind, the next in turn (to wait for). */

@@ -110,8 +110,11 @@ async function readHead(ctx: InspectContext, path: string): Promise<Buffer> {
  * arrives whole (at most WHOLE_READ bytes) or in pieces, in order.
  */
 interface TextDestination {
-  /** Set when a content thread reads files itself from their host file (FileTree.hostExtents). */
-  hostRead?(job: HostReadJob): Promise<void>;
+  /**
+   * Set when a content thread reads files itself from their host file (FileTree.hostExtents): the
+   * thread reports the file's `planned` bytes as read once it has read it.
+   */
+  hostRead?(job: HostReadJob, planned: number): Promise<void>;
   whole(path: string, configuration: boolean, data: Buffer): Promise<void> | void;
   pieces(
     path: string,
@@ -136,7 +139,7 @@ function scanHere(sink: ScanSink): TextDestination {
 /** Text handed to the content thread. */
 function scanInThread(thread: ContentThreads): TextDestination {
   return {
-    hostRead: (job) => thread.read(job),
+    hostRead: (job, planned) => thread.read(job, planned),
     whole: (path, configuration, data) => thread.file(path, configuration, data),
     pieces(path, configuration) {
       const id = thread.pieced();
@@ -157,20 +160,24 @@ async function scanFile(
   ino: number | undefined,
   scratch: Buffer,
   archive: OpenArchive,
-): Promise<void> {
+  planned: number,
+): Promise<"handed over" | undefined> {
   if (text.hostRead) {
     const mapped = ctx.image.tree.hostExtents?.(file.path, ino);
     // Most files are mapped at once (hostExtents): no await for them.
     const extents = mapped instanceof Promise ? await mapped : mapped;
     if (extents) {
-      await text.hostRead({ path: file.path, configuration, extents });
-      return;
+      await text.hostRead({ path: file.path, configuration, extents }, planned);
+      return "handed over";
     }
   }
   let encoding: TextEncoding = "text";
   if (file.size > HEAD_FIRST) {
     const head = await readHead(ctx, file.path);
-    if (archiveFormatOf(head)) return archive(file.path, file.size, configuration, head);
+    if (archiveFormatOf(head)) {
+      await archive(file.path, file.size, configuration, head);
+      return;
+    }
     encoding = textEncodingOf(head);
     if (encoding === "binary") {
       stats.binaryFiles++;
@@ -186,8 +193,10 @@ async function scanFile(
     });
     if (buf) {
       // A copy: `buf` is the scratch buffer, which the next file read here reuses.
-      if (archiveFormatOf(buf))
-        return archive(file.path, buf.length, configuration, Buffer.from(buf.subarray(0, BINARY_PROBE)));
+      if (archiveFormatOf(buf)) {
+        await archive(file.path, buf.length, configuration, Buffer.from(buf.subarray(0, BINARY_PROBE)));
+        return;
+      }
       encoding = textEncodingOf(buf);
       if (encoding === "binary") {
         stats.binaryFiles++;
@@ -293,6 +302,7 @@ export const contentInspector: Inspector<"content"> = {
       missed,
       stats,
       (path) => readHead(ctx, path),
+      onRead,
     );
     const openArchive: OpenArchive = (path, size, configuration, head) =>
       archives.open(path, size, configuration, head);
@@ -300,8 +310,10 @@ export const contentInspector: Inspector<"content"> = {
       const wanted = ctx.options.contentThread;
       if (threads.running || wanted === "off" || (wanted === "auto" && plannedBytes < THREAD_FROM_BYTES))
         return;
-      threads.running = new ContentThreads(ctx.options.contentThreads ?? 1, (job) =>
-        archives.fromThread(job),
+      threads.running = new ContentThreads(
+        ctx.options.contentThreads ?? 1,
+        (job) => archives.fromThread(job),
+        onRead,
       );
       destination = scanInThread(threads.running);
     };
@@ -417,6 +429,8 @@ async function readCandidate(
   missed: (path: string, e: unknown) => void,
   archive: OpenArchive,
 ): Promise<void> {
+  // Read by a content thread, the file is reported as read by the thread, once it is.
+  let handedOver = false;
   try {
     if (file.size > ctx.options.maxContentScanBytes) {
       const head = await readHead(ctx, file.path);
@@ -431,10 +445,12 @@ async function readCandidate(
         );
       return;
     }
-    await scanFile(ctx, file, text, stats, configuration, ino, scratch, archive);
+    handedOver =
+      (await scanFile(ctx, file, text, stats, configuration, ino, scratch, archive, planned)) ===
+      "handed over";
   } catch (e) {
     missed(file.path, e);
   } finally {
-    onRead(planned);
+    if (!handedOver) onRead(planned);
   }
 }
