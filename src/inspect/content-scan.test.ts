@@ -10,20 +10,36 @@ import {
   sshKeygen,
 } from "../../test/support/keygen.js";
 import type { CredentialScan } from "./config-credentials.js";
-import { emptySink, type ScanSink, TextScanner } from "./content-scan.js";
+import {
+  emptySink,
+  PiecewiseText,
+  type ScanSink,
+  TextScanner,
+  type TextScanOptions,
+} from "./content-scan.js";
 import { expectedKeyAt, isNoisePath } from "./secret-patterns.js";
 
-/** Scans `text` cut into chunks at every `every`-th line break (as the streaming reader cuts). */
+/**
+ * Scans `text` cut into chunks at every `every`-th line break (as the streaming reader cuts), as
+ * text and as bytes (TextScanner.chunkBytes, which decodes only what a search may find something
+ * in): both must find the same.
+ */
 function scan(text: string, every = 0, endpoints = false, credentials?: CredentialScan): ScanSink {
-  const sink = emptySink();
-  const scanner = new TextScanner("/x", sink, { endpoints, ...(credentials ? { credentials } : {}) });
-  if (every === 0) scanner.chunk(text);
-  else {
-    const lines = text.split(/(?<=\n)/);
-    for (let i = 0; i < lines.length; i += every) scanner.chunk(lines.slice(i, i + every).join(""));
-  }
-  scanner.finish();
-  return sink;
+  const sinks = [false, true].map((bytes) => {
+    const sink = emptySink();
+    const scanner = new TextScanner("/x", sink, { endpoints, ...(credentials ? { credentials } : {}) });
+    const feed = (chunk: string) =>
+      bytes ? scanner.chunkBytes(Buffer.from(chunk, "latin1")) : scanner.chunk(chunk);
+    if (every === 0) feed(text);
+    else {
+      const lines = text.split(/(?<=\n)/);
+      for (let i = 0; i < lines.length; i += every) feed(lines.slice(i, i + every).join(""));
+    }
+    scanner.finish();
+    return sink;
+  });
+  assert.deepEqual(sinks[1], sinks[0], "chunkBytes found what chunk found");
+  return sinks[0]!;
 }
 
 const keys = () => [
@@ -298,5 +314,60 @@ describe("content scanner: endpoints and noise", () => {
     assert.ok(!isNoisePath(`${layer}/root/.aws/credentials`));
     assert.ok(!isNoisePath("/var/lib/docker/volumes/db/_data/usr/share/doc/x"));
     assert.ok(!isNoisePath("/usr/lib/python3/dist-packages/app/settings.py"));
+  });
+});
+
+function byLine(sink: ScanSink): ScanSink {
+  const sorted = emptySink();
+  for (const key of Object.keys(sink) as Array<keyof ScanSink>)
+    (sorted[key] as unknown[]) = [...(sink[key] as Array<{ line: number }>)].sort(
+      (a, b) => a.line - b.line || JSON.stringify(a).localeCompare(JSON.stringify(b)),
+    );
+  return sorted;
+}
+
+describe("content scanner: a file read in pieces", () => {
+  const github = fakeToken("ghp_", 36, ALNUM);
+  const key = opensslKey("ec");
+  const filler = (n: number) => "lorem ipsum dolor sit amet, consectetur\n".repeat(n);
+  const minified = `var a=${"1,".repeat(40_000)}b="${fakeToken("npm_", 36, ALNUM)}";`;
+  const text = [
+    filler(900),
+    `token: ${github}\n`,
+    filler(50),
+    key,
+    "endpoint = https://sqs.eu-west-1.amazonaws.com/123\n",
+    "DB_PASSWORD=PieceWise2024\n",
+    minified,
+    "\n",
+    filler(3),
+    `last ${fakeToken("AKIA", 16)}`,
+  ].join("");
+  const options: TextScanOptions[] = [
+    { endpoints: false },
+    { endpoints: true },
+    { endpoints: false, credentials: { certainty: "config", quotedOnly: false } },
+  ];
+
+  it("finds the same, with the same lines, whatever the pieces", () => {
+    for (const option of options) {
+      const whole = emptySink();
+      const scanner = new TextScanner("/x", whole, option);
+      scanner.chunk(text, true);
+      scanner.finish();
+      assert.equal(whole.secrets.length, 3, "the whole text's tokens");
+      assert.equal(whole.privateKeys.length, 1, "the whole text's key");
+      assert.equal(whole.endpoints.length, option.endpoints ? 1 : 0, "the whole text's endpoint");
+      assert.equal(whole.configCredentials.length, option.credentials ? 1 : 0, "the whole text's setting");
+      const data = Buffer.from(text, "latin1");
+      for (const size of [1, 7, 61, 4096, 32 * 1024, 100_000, data.length]) {
+        const sink = emptySink();
+        const pieces = new PiecewiseText(new TextScanner("/x", sink, option));
+        for (let at = 0; at < data.length; at += size) pieces.push(Buffer.from(data.subarray(at, at + size)));
+        pieces.end();
+        // Within a chunk matches come pattern by pattern; the pass sorts them by line at its end.
+        assert.deepEqual(byLine(sink), byLine(whole), `pieces of ${size} bytes, ${JSON.stringify(option)}`);
+      }
+    }
   });
 });

@@ -111,13 +111,13 @@ describe("literal prescan", () => {
           texts.push(`${filler.slice(0, TEDDY_WINDOW - k)}${sample}\n`);
         texts.push(`${filler}${filler}${filler.slice(0, 100)}${sample}`);
         for (const text of texts) {
-          const got = prescan(text, true, js);
-          assert.equal(
-            got.families & family,
-            family,
-            `${sample} at ${text.indexOf(sample)} of ${text.length}`,
-          );
-          assert.equal(got.lines, lineCount(text), `lines of a ${text.length}-byte text`);
+          for (const subject of [text, Buffer.from(text, "latin1")]) {
+            const got = prescan(subject, true, js);
+            const what = `${typeof subject === "string" ? "text" : "bytes"}: ${sample} at ${text.indexOf(sample)} of ${text.length}`;
+            // Bytes without SIMD say "all": they are decoded and looked at then.
+            assert.equal(got.families & family, family, what);
+            assert.equal(got.lines, lineCount(text), `lines of a ${text.length}-byte text`);
+          }
         }
       }
     });
@@ -167,6 +167,10 @@ describe("literal prescan", () => {
       const got = prescan(text);
       assert.equal(got.families, want, `families of ${JSON.stringify(text.slice(-200))}`);
       assert.equal(got.lines, lineCount(text));
+      // The same text as bytes, before it is decoded: the same answer.
+      const bytes = prescan(Buffer.from(text, "latin1"));
+      assert.equal(bytes.families, want, `families of the bytes of ${JSON.stringify(text.slice(-200))}`);
+      assert.equal(bytes.lines, got.lines);
       // The JS path's prefilter is looser (session.?token), never narrower.
       assert.equal(prescan(text, true, true).families & want, want);
     }

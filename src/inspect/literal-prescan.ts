@@ -3,7 +3,7 @@
  * whether a token literal or a private-key marker is in it (LITERALS), and how many lines it has.
  * Most text has neither, and then its regexes never run. This was the content pass's largest cost:
  * the token prefilter regex read ~700 MB/s; this reads ~2.5 GB/s (SIMD, teddy.ts) and confirms
- * each candidate with the literal's own regex, so it says exactly what the regexes would.
+ * each candidate with the literal's own regex, so it says exactly which literals are there.
  */
 import { KEY_MARKERS, LITERALS, type Literal, TOKEN_PREFILTER } from "./secret-patterns.js";
 import { type Fingerprint, TEDDY_WINDOW, Teddy } from "./teddy.js";
@@ -46,25 +46,43 @@ function fingerprintOf(literal: Literal): Fingerprint {
 }
 
 /**
- * What `text` (latin1) holds, and its lines when `countLines` (the SIMD scan counts them always);
- * `js` scans without SIMD, as where it is missing.
+ * What `text` (bytes, or latin1 text) holds, and its lines when `countLines` (the SIMD scan counts
+ * them always); `js` scans without SIMD, as where it is missing. Bytes are what a file's text is
+ * before it is decoded: most text need never be.
  */
-export function prescan(text: string, countLines = true, js = false): Prescan {
+export function prescan(text: string | Buffer, countLines = true, js = false): Prescan {
   const fast = js ? undefined : bucketed();
-  return fast ? prescanSimd(text, fast) : prescanJs(text, countLines);
+  if (fast) return prescanSimd(text, fast);
+  if (typeof text === "string") return prescanJs(text, countLines);
+  // Bytes without SIMD: what they hold is found once they are decoded (TextScanner.chunk).
+  let lines = 0;
+  if (countLines) for (let i = text.indexOf(10); i !== -1; i = text.indexOf(10, i + 1)) lines++;
+  return { families: ALL, lines };
 }
 
-function prescanSimd(text: string, { literals, teddy }: Bucketed): Prescan {
+/** Characters a literal's confirmation looks at before its fingerprint ("session_" before "tok"), and after. */
+const BEFORE = 16;
+const AFTER = 32;
+
+function prescanSimd(text: string | Buffer, { literals, teddy }: Bucketed): Prescan {
   let families = 0;
   let lines = 0;
   const confirm = (position: number, buckets: number) => {
+    // Bytes are decoded around the candidate only: the confirming regexes read a few characters.
+    let subject = text as string;
+    let at = position;
+    if (typeof text !== "string") {
+      const from = Math.max(0, position - BEFORE);
+      subject = text.toString("latin1", from, Math.min(text.length, position + AFTER));
+      at = position - from;
+    }
     for (let b = 0; buckets !== 0; b++, buckets >>= 1) {
       if ((buckets & 1) === 0) continue;
       for (const literal of literals[b]!) {
         const family = literal.family === "tokens" ? TOKENS : KEYS;
         if (families & family) continue;
-        literal.verify.lastIndex = position;
-        if (literal.verify.test(text)) families |= family;
+        literal.verify.lastIndex = at;
+        if (literal.verify.test(subject)) families |= family;
       }
     }
   };
@@ -77,7 +95,10 @@ function prescanSimd(text: string, { literals, teddy }: Bucketed): Prescan {
   return { families, lines };
 }
 
-/** The same answer by V8's regexes: what runs where WebAssembly SIMD is missing. */
+/**
+ * The answer by V8's regexes, where WebAssembly SIMD is missing: the token prefilter is a little
+ * looser than LITERALS (`session.?token`), never narrower.
+ */
 function prescanJs(text: string, countLines: boolean): Prescan {
   let lines = 0;
   // Counting is ~6 % of the pass in JS: a file's last chunk needs no count.

@@ -64,14 +64,19 @@ export class Teddy {
   }
 
   /**
-   * Scans `text` (latin1: one byte per character) from `start` for at most TEDDY_WINDOW characters,
-   * calling `found` with each candidate's position in `text` and its bucket bits.
+   * Scans `text` (bytes, or latin1: one byte per character) from `start` for at most TEDDY_WINDOW
+   * bytes, calling `found` with each candidate's position in `text` and its bucket bits.
    */
-  window(text: string, start: number, found: (position: number, buckets: number) => void): TeddyResult {
+  window(
+    text: string | Buffer,
+    start: number,
+    found: (position: number, buckets: number) => void,
+  ): TeddyResult {
     const length = Math.min(TEDDY_WINDOW, text.length - start);
-    // Two characters past the window let a fingerprint that starts in its last two be seen whole.
-    const piece = start === 0 && text.length <= length + 2 ? text : text.slice(start, start + length + 2);
-    this.bytes.write(piece, INPUT, "latin1");
+    // Two bytes past the window let a fingerprint that starts in its last two be seen whole.
+    if (typeof text !== "string") this.bytes.set(text.subarray(start, start + length + 2), INPUT);
+    else if (start === 0 && text.length <= length + 2) this.bytes.write(text, INPUT, "latin1");
+    else this.bytes.write(text.slice(start, start + length + 2), INPUT, "latin1");
     const records = this.run(length);
     const lines = this.bytes.readUInt32LE(LINES_AT);
     if (records < 0) return { lines, complete: false };
