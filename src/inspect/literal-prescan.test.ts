@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { seededRandom } from "../../test/support/sshd-config-generator.js";
 import { KEYS, prescan, TOKENS } from "./literal-prescan.js";
 import { KEY_BEGIN, LITERALS, type SecretKind, TOKEN_PATTERNS } from "./secret-patterns.js";
 import { TEDDY_WINDOW, Teddy } from "./teddy.js";
@@ -62,17 +63,6 @@ function literalFamilies(text: string): number {
     if (anywhere.test(text)) families |= l.family === "tokens" ? TOKENS : KEYS;
   }
   return families;
-}
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe("literal prescan", () => {
@@ -151,7 +141,7 @@ describe("literal prescan", () => {
       "function(a,b){return a+b}",
       "the quick brown fox",
     ];
-    const next = random(2207);
+    const next = seededRandom(2207);
     let positives = 0;
     for (let t = 0; t < 3000; t++) {
       let text = "";
