@@ -5,7 +5,7 @@ import {
   findCredentials,
   type UrlCredentialMatch,
 } from "./config-credentials.js";
-import { KEYS, prescan, TOKENS } from "./literal-prescan.js";
+import { KEYS, type Prescan, prescan, TOKENS } from "./literal-prescan.js";
 import { maskSecretValue } from "./mask.js";
 import {
   ENDPOINT_PREFIXES,
@@ -172,17 +172,25 @@ export class TextScanner {
   chunkBytes(data: Buffer, last = false): void {
     const { credentials, banner, endpoints } = this.options;
     if (!this.block && !credentials && !banner) {
-      const { families, lines } = prescan(data, !last);
-      if (families === 0 && !(endpoints && data.includes("amazonaws.com"))) {
-        if (!last) this.lineBase += lines;
+      const found = prescan(data, !last);
+      if (found.families === 0 && !(endpoints && data.includes("amazonaws.com"))) {
+        if (!last) this.lineBase += found.lines;
         return;
       }
+      // The bytes' prescan is the text's: not read again.
+      this.scan(data.toString("latin1"), last, found);
+      return;
     }
     this.chunk(data.toString("latin1"), last);
   }
 
   /** Scans the next chunk; `last` when no chunk follows (its lines need not be counted then). */
   chunk(text: string, last = false): void {
+    this.scan(text, last, prescan(text, !last));
+  }
+
+  /** Scans a chunk whose literals and lines `found` says (literal-prescan.ts). */
+  private scan(text: string, last: boolean, found: Prescan): void {
     let newlines: number[] | undefined;
     const lineAt = (index: number): number => {
       newlines ??= lineBreaks(text);
@@ -198,7 +206,7 @@ export class TextScanner {
     let resumeAt = 0;
     if (this.block) resumeAt = this.continueBlock(text, 0);
     // Most text holds no token literal and no key marker: then neither search runs.
-    const { families, lines } = prescan(text, !last);
+    const { families, lines } = found;
     KEY_BEGIN.lastIndex = families & KEYS ? resumeAt : text.length;
     for (let m = KEY_BEGIN.exec(text); m; m = KEY_BEGIN.exec(text)) {
       const line = lineAt(m.index);

@@ -104,7 +104,6 @@ describe("literal prescan", () => {
           for (const subject of [text, Buffer.from(text, "latin1")]) {
             const got = prescan(subject, true, js);
             const what = `${typeof subject === "string" ? "text" : "bytes"}: ${sample} at ${text.indexOf(sample)} of ${text.length}`;
-            // Bytes without SIMD say "all": they are decoded and looked at then.
             assert.equal(got.families & family, family, what);
             assert.equal(got.lines, lineCount(text), `lines of a ${text.length}-byte text`);
           }

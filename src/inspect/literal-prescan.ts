@@ -53,11 +53,7 @@ function fingerprintOf(literal: Literal): Fingerprint {
 export function prescan(text: string | Buffer, countLines = true, js = false): Prescan {
   const fast = js ? undefined : bucketed();
   if (fast) return prescanSimd(text, fast);
-  if (typeof text === "string") return prescanJs(text, countLines);
-  // Bytes without SIMD: what they hold is found once they are decoded (TextScanner.chunk).
-  let lines = 0;
-  if (countLines) for (let i = text.indexOf(10); i !== -1; i = text.indexOf(10, i + 1)) lines++;
-  return { families: ALL, lines };
+  return prescanJs(typeof text === "string" ? text : text.toString("latin1"), countLines);
 }
 
 /** Characters a literal's confirmation looks at before its fingerprint ("session_" before "tok"), and after. */
