@@ -71,4 +71,38 @@ describe("Image path resolution stays inside the image", () => {
       "/loop/b",
     ]);
   });
+
+  it("walks the directories asked for first before their siblings, and nothing else differs", async () => {
+    const tree = memoryImage({
+      "/bin/sh": "x",
+      "/home/u/.bashrc": "x",
+      "/var/lib/dpkg/status": "x",
+      "/var/log/syslog.2.gz": "x",
+      "/var/log/nginx/access.log": "x",
+    });
+    const walked = async (first?: string[]) => {
+      const paths: string[] = [];
+      for await (const e of tree.walk("/", first ? { first } : {})) paths.push(e.path);
+      return paths;
+    };
+    const plain = await walked();
+    const ordered = await walked(["/var", "/var/log"]);
+    assert.deepEqual(ordered, [
+      "/bin",
+      "/home",
+      "/var",
+      "/var/lib",
+      "/var/log",
+      "/var/log/nginx",
+      "/var/log/syslog.2.gz",
+      "/var/log/nginx/access.log",
+      "/var/lib/dpkg",
+      "/var/lib/dpkg/status",
+      "/bin/sh",
+      "/home/u",
+      "/home/u/.bashrc",
+    ]);
+    assert.deepEqual([...ordered].sort(), [...plain].sort());
+    assert.notDeepEqual(ordered, plain, "the plain walk keeps name order");
+  });
 });

@@ -24,6 +24,11 @@ export interface WalkOptions {
   skipDirectory?: (path: string) => boolean;
   /** Called for directories that could not be listed; the walk goes on. */
   onError?: (path: string, error: unknown) => void;
+  /**
+   * Directories walked before their siblings, in the order given, wherever the walk meets them;
+   * the rest keep name order. The walk yields the same entries in another order.
+   */
+  first?: readonly string[];
 }
 
 /**
@@ -209,6 +214,7 @@ export class Image {
   async *walk(root = "/", options: WalkOptions = {}): AsyncGenerator<WalkEntry> {
     const start = await this.resolve(root, true);
     const seenDirs = new Set<string>();
+    const first = options.first ?? [];
     const stack: Array<{ path: string; depth: number }> = [{ path: start, depth: 0 }];
     while (stack.length > 0) {
       const { path, depth } = stack.pop()!;
@@ -243,6 +249,7 @@ export class Image {
         }
         dirs.push({ path: child, depth: depth + 1 });
       }
+      if (first.length > 0) frontFirst(dirs, first);
       for (let i = dirs.length - 1; i >= 0; i--) stack.push(dirs[i]!);
     }
   }
@@ -279,5 +286,13 @@ export class Image {
 
   close(): Promise<void> {
     return this.tree.close();
+  }
+}
+
+/** Moves the directories named in `first` to the front of `dirs`, in `first`'s order. */
+function frontFirst(dirs: Array<{ path: string }>, first: readonly string[]): void {
+  for (let i = first.length - 1; i >= 0; i--) {
+    const at = dirs.findIndex((d) => d.path === first[i]);
+    if (at > 0) dirs.unshift(...dirs.splice(at, 1));
   }
 }
