@@ -205,7 +205,7 @@ test("the launcher hands node its arguments unchanged, with the malloc and V8 po
   const pool = online === "0" || online === "0-1" ? ["--v8-pool-size=1"] : [];
   const args = ["scan", "a b", "$HOME", "*", "", "--format=json", "it's"];
   assert.deepEqual(launch({}, args), [
-    "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456",
+    "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456:glibc.malloc.arena_max=2",
     ...pool,
     BUNDLE,
     ...args,
