@@ -370,4 +370,37 @@ describe("content scanner: a file read in pieces", () => {
       }
     }
   });
+
+  it("finds what starts a line after any cut, with its line, through one reused read buffer", () => {
+    // A token starts every line (of varied lengths), so whatever line a window ends before starts
+    // with one, and a few lines of 14 KB and more hold one in their middle, so pieces end inside them;
+    // every piece is read into the same buffer, which is overwritten after each push (a carried
+    // line must be a copy).
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++)
+      lines.push(
+        i % 997 === 0
+          ? `${"y".repeat(5000 + i)} ${fakeToken("ghp_", 36, ALNUM)} ${"y".repeat(9000)}`
+          : `${fakeToken("ghp_", 36, ALNUM)} ${"x".repeat((i * 37) % 97)}`,
+      );
+    lines.push(`${"k=1,".repeat(30_000)}${fakeToken("ghp_", 36, ALNUM)}`, fakeToken("ghp_", 36, ALNUM));
+    const data = Buffer.from(`${lines.join("\n")}\n`, "latin1");
+    const whole = emptySink();
+    const scanner = new TextScanner("/x", whole, { endpoints: false });
+    scanner.chunk(data.toString("latin1"), true);
+    scanner.finish();
+    assert.equal(whole.secrets.length, lines.filter((l) => l.includes("ghp_")).length, "every token, whole");
+    for (const size of [4096, 50_000, 300_000, 1024 * 1024]) {
+      const sink = emptySink();
+      const pieces = new PiecewiseText(new TextScanner("/x", sink, { endpoints: false }));
+      const buffer = Buffer.alloc(size);
+      for (let at = 0; at < data.length; at += size) {
+        const n = data.copy(buffer, 0, at, at + size);
+        pieces.push(buffer.subarray(0, n));
+        buffer.fill(0x23);
+      }
+      pieces.end();
+      assert.deepEqual(byLine(sink), byLine(whole), `pieces of ${size} bytes`);
+    }
+  });
 });
