@@ -11,8 +11,8 @@ const skipped = new Set(PSEUDO_FILESYSTEMS);
  * Followers are woken, and the event loop gets a turn, every this many entries (and at the end).
  * An archive met during the walk is decompressed and scanned a chunk per turn (zlib's callbacks,
  * the stream's reads and the content threads' replies each wait for one): every 256 entries, a
- * rotated log took 100–200 ms to get through while the walk ran. 16 was as fast as 64 and had
- * more peak-memory outliers (docs/performance.md).
+ * rotated log took 100–200 ms to get through while the walk ran. 16 was no faster than 64
+ * (docs/performance.md, "Session 24").
  */
 const WAKE_EVERY = 64;
 /**
