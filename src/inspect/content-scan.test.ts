@@ -383,7 +383,11 @@ describe("content scanner: a file read in pieces", () => {
           ? `${"y".repeat(5000 + i)} ${fakeToken("ghp_", 36, ALNUM)} ${"y".repeat(9000)}`
           : `${fakeToken("ghp_", 36, ALNUM)} ${"x".repeat((i * 37) % 97)}`,
       );
-    lines.push(`${"k=1,".repeat(30_000)}${fakeToken("ghp_", 36, ALNUM)}`, fakeToken("ghp_", 36, ALNUM));
+    lines.push(
+      `${"k=1,".repeat(100_000)}${fakeToken("ghp_", 36, ALNUM)}`,
+      `${"z".repeat(200_000)} ${fakeToken("ghp_", 36, ALNUM)}`,
+      fakeToken("ghp_", 36, ALNUM),
+    );
     const data = Buffer.from(`${lines.join("\n")}\n`, "latin1");
     const whole = emptySink();
     const scanner = new TextScanner("/x", whole, { endpoints: false });
@@ -392,7 +396,15 @@ describe("content scanner: a file read in pieces", () => {
     assert.equal(whole.secrets.length, lines.filter((l) => l.includes("ghp_")).length, "every token, whole");
     for (const size of [4096, 50_000, 300_000, 1024 * 1024]) {
       const sink = emptySink();
-      const pieces = new PiecewiseText(new TextScanner("/x", sink, { endpoints: false }));
+      const piecewise = new TextScanner("/x", sink, { endpoints: false });
+      // What is decoded at once stays small whatever the piece (a carried line, and a window).
+      let largest = 0;
+      const chunkBytes = piecewise.chunkBytes.bind(piecewise);
+      piecewise.chunkBytes = (bytes, last) => {
+        largest = Math.max(largest, bytes.length);
+        chunkBytes(bytes, last);
+      };
+      const pieces = new PiecewiseText(piecewise);
       const buffer = Buffer.alloc(size);
       for (let at = 0; at < data.length; at += size) {
         const n = data.copy(buffer, 0, at, at + size);
@@ -401,6 +413,7 @@ describe("content scanner: a file read in pieces", () => {
       }
       pieces.end();
       assert.deepEqual(byLine(sink), byLine(whole), `pieces of ${size} bytes`);
+      assert.ok(largest <= 96 * 1024, `pieces of ${size} bytes: a chunk of ${largest} bytes`);
     }
   });
 });

@@ -365,18 +365,17 @@ export class PiecewiseText {
 
   push(data: Buffer): void {
     let start = 0;
-    if (this.carry) {
-      // The carried line ends at the piece's first line break: it is scanned as a chunk of its own.
-      const nl = data.indexOf(10);
-      const head = data.subarray(0, nl === -1 ? data.length : nl + 1);
+    // The carried line ends at the piece's first line break: it is scanned as a chunk of its own,
+    // joined to the piece's head a window at a time (a line that does not end is cut as it grows).
+    while (this.carry && start < data.length) {
+      const window = data.subarray(start, start + DECODE_PIECE);
+      const nl = window.indexOf(10);
+      const head = nl === -1 ? window : window.subarray(0, nl + 1);
       const line = Buffer.concat([this.carry, head]);
       this.carry = undefined;
-      if (nl === -1) {
-        this.keep(line, true);
-        return;
-      }
-      this.scanner.chunkBytes(line);
-      start = head.length;
+      start += head.length;
+      if (nl === -1) this.keep(line, true);
+      else this.scanner.chunkBytes(line);
     }
     while (data.length - start > DECODE_PIECE) {
       // Searched within the window only: back past its start is text already scanned.
