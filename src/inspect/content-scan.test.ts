@@ -326,6 +326,15 @@ function byLine(sink: ScanSink): ScanSink {
   return sorted;
 }
 
+/** `text` scanned as one chunk: what a file read in pieces must find. */
+function scanWhole(text: string, options: TextScanOptions): ScanSink {
+  const sink = emptySink();
+  const scanner = new TextScanner("/x", sink, options);
+  scanner.chunk(text, true);
+  scanner.finish();
+  return sink;
+}
+
 describe("content scanner: a file read in pieces", () => {
   const github = fakeToken("ghp_", 36, ALNUM);
   const key = opensslKey("ec");
@@ -351,10 +360,7 @@ describe("content scanner: a file read in pieces", () => {
 
   it("finds the same, with the same lines, whatever the pieces", () => {
     for (const option of options) {
-      const whole = emptySink();
-      const scanner = new TextScanner("/x", whole, option);
-      scanner.chunk(text, true);
-      scanner.finish();
+      const whole = scanWhole(text, option);
       assert.equal(whole.secrets.length, 3, "the whole text's tokens");
       assert.equal(whole.privateKeys.length, 1, "the whole text's key");
       assert.equal(whole.endpoints.length, option.endpoints ? 1 : 0, "the whole text's endpoint");
@@ -389,10 +395,7 @@ describe("content scanner: a file read in pieces", () => {
       fakeToken("ghp_", 36, ALNUM),
     );
     const data = Buffer.from(`${lines.join("\n")}\n`, "latin1");
-    const whole = emptySink();
-    const scanner = new TextScanner("/x", whole, { endpoints: false });
-    scanner.chunk(data.toString("latin1"), true);
-    scanner.finish();
+    const whole = scanWhole(data.toString("latin1"), { endpoints: false });
     assert.equal(whole.secrets.length, lines.filter((l) => l.includes("ghp_")).length, "every token, whole");
     for (const size of [4096, 50_000, 300_000, 1024 * 1024]) {
       const sink = emptySink();

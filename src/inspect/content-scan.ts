@@ -415,7 +415,7 @@ export class PiecewiseText {
     let end = cut + 1;
     if (bytes.length - end >= MAX_CARRY) end = longLineCut(bytes, end);
     if (end > 0) this.scanner.chunkBytes(bytes.subarray(0, end));
-    if (end < bytes.length) this.carry = Buffer.from(bytes.subarray(end));
+    if (end < bytes.length) this.carry = owned ? bytes.subarray(end) : Buffer.from(bytes.subarray(end));
   }
 }
 

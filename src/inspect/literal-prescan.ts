@@ -64,6 +64,8 @@ function prescanSimd(text: string | Buffer, { literals, teddy }: Bucketed): Pres
   let families = 0;
   let lines = 0;
   const confirm = (position: number, buckets: number) => {
+    // Both families found: nothing left to confirm (nor to decode).
+    if (families === ALL) return;
     // Bytes are decoded around the candidate only: the confirming regexes read a few characters.
     let subject = text as string;
     let at = position;
