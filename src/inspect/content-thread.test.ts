@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -15,6 +24,7 @@ import { Image } from "../fs/image.js";
 import { openNtfs } from "../fs/ntfs/index.js";
 import { openFileByteSource } from "../io/file.js";
 import { readHostRuns } from "../io/host-read.js";
+import { threadNice } from "../io/thread-priority.js";
 import { TarTree } from "../target/tar/tree.js";
 import type { ContentFacts } from "./content.js";
 import { WHOLE_READ } from "./content-host.js";
@@ -435,6 +445,24 @@ describe("the content thread", () => {
       for (const fd of fds) closeSync(fd);
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("runs below the main thread's priority (Linux keeps a nice value per thread)", {
+    skip: process.platform !== "linux",
+  }, async () => {
+    const main = threadNice("self");
+    assert.notEqual(main, undefined);
+    const below = () =>
+      readdirSync("/proc/self/task").filter((tid) => (threadNice(Number(tid)) ?? main!) > main!);
+    const before = new Set(below());
+    const thread = new ContentThread();
+    await thread.file("/etc/app.conf", true, Buffer.from(`aws_access_key_id = ${KEY}\n`));
+    const { sink } = await thread.finish();
+    const started = below().filter((tid) => !before.has(tid));
+    thread.stop();
+    assert.equal(sink.secrets.length, 1);
+    assert.equal(started.length, 1, `threads below the main thread's priority: ${started.length}`);
+    assert.equal(threadNice(Number(started[0])), Math.min(19, main! + 10));
   });
 
   it("a worker that dies fails the pass instead of returning what it had", async () => {
