@@ -107,6 +107,11 @@ await build({
 // - --max-semi-space-size=8: the main thread's young generation stops growing at 3 × 8 MiB, not
 //   3 × 16 (node's default): at 300 k files the peak RSS fell by 10–18 MiB and the times stayed
 //   within noise (30 k, bench disk). Not set when NODE_OPTIONS names a semi-space size.
+// - --interrupt-budget=270336 (4 × V8's default): a function runs four times as much bytecode before
+//   V8 considers optimizing it. A scan runs a second or so through a large bundle, and TurboFan's
+//   background compiles took ~0.7 s of CPU at 30 k files, on the core the content threads need;
+//   with this, ~0.4 s, and the scans took 8–14 % less time (docs/performance.md, "Session 25").
+//   NODE_OPTIONS cannot carry this flag, so there is nothing of the user's to defer to.
 // - NODE_EXTRA_CA_CERTS is dropped: node parses that file, and builds its whole root store, as it
 //   starts (~60 ms on a Debian bundle), and these commands make no TLS connection (a test checks
 //   the bundle loads neither tls nor https). Other commands keep it: push and pull may need it.
@@ -119,7 +124,7 @@ const LAUNCHER = [
   `':' //; case "$cpus:$NODE_OPTIONS" in *v8-pool-size* | *v8_pool_size*) ;; 0:* | 0-1:*) pool=--v8-pool-size=1 ;; esac`,
   `':' //; case "$NODE_OPTIONS" in *semi-space-size* | *semi_space_size*) ;; *) young=--max-semi-space-size=8 ;; esac`,
   `':' //; unset NODE_EXTRA_CA_CERTS`,
-  `':' //; exec node $pool $young "$0" "$@"`,
+  `':' //; exec node $pool $young --interrupt-budget=270336 "$0" "$@"`,
 ];
 const entry = path.join(outdir, "amigate.js");
 const code = readFileSync(entry, "utf8");

@@ -180,7 +180,7 @@ test("the bin runs as a program: executed, and under dash, busybox sh and bash",
   }
 });
 
-test("the launcher hands node its arguments unchanged, with the malloc, V8 pool and young-generation settings for the one-shot image commands", async () => {
+test("the launcher hands node its arguments unchanged, with the malloc, V8 pool, young-generation and optimization settings for the one-shot image commands", async () => {
   // A `node` first on PATH that prints what it was given.
   const fake = mkdtempSync(path.join(pkg, "fake-bin-"));
   await writeFile(
@@ -205,10 +205,12 @@ test("the launcher hands node its arguments unchanged, with the malloc, V8 pool 
   const pool = online === "0" || online === "0-1" ? ["--v8-pool-size=1"] : [];
   const args = ["scan", "a b", "$HOME", "*", "", "--format=json", "it's"];
   const young = "--max-semi-space-size=8";
+  const budget = "--interrupt-budget=270336";
   assert.deepEqual(launch({}, args), [
     "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456:glibc.malloc.arena_max=2",
     ...pool,
     young,
+    budget,
     BUNDLE,
     ...args,
   ]);
@@ -220,7 +222,7 @@ test("the launcher hands node its arguments unchanged, with the malloc, V8 pool 
   for (const options of ["--v8-pool-size=3", "--max-old-space-size=512 --v8_pool_size=2"]) {
     assert.deepEqual(
       launch({ NODE_OPTIONS: options }, ["fix", "x"]).slice(1),
-      [young, BUNDLE, "fix", "x"],
+      [young, budget, BUNDLE, "fix", "x"],
       options,
     );
   }
@@ -230,7 +232,11 @@ test("the launcher hands node its arguments unchanged, with the malloc, V8 pool 
     assert.ok(!given.includes(young), `${options}: ${given.join(" ")}`);
   }
   for (const command of ["inspect", "packages"]) {
-    assert.deepEqual(launch({}, [command, "x"]).slice(1), [...pool, young, BUNDLE, command, "x"], command);
+    assert.deepEqual(
+      launch({}, [command, "x"]).slice(1),
+      [...pool, young, budget, BUNDLE, command, "x"],
+      command,
+    );
   }
   // The long-running commands, and the rest, start with node's defaults.
   for (const args of [["serve", "--port", "0"], ["worker"], ["--version"], ["scanner"], []]) {
