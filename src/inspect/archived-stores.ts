@@ -5,7 +5,13 @@
  * be in the image (credential-store-table.ts), and reported at its member path; nothing in an
  * archive is removed by `fix`.
  */
-import { HTPASSWD_NAME, HTPASSWD_SPEC, STORE_SPECS, type StoreSpec } from "./credential-store-table.js";
+import {
+  HTPASSWD_NAME,
+  HTPASSWD_SPEC,
+  NAMED_STORE_SPECS,
+  STORE_SPECS,
+  type StoreSpec,
+} from "./credential-store-table.js";
 import { type CredentialStore, globSource, storeOf } from "./credential-stores.js";
 import { HISTORY_FILES, type HistoryFile } from "./history.js";
 
@@ -52,7 +58,7 @@ export function archivedStoreMatch(member: string): ArchivedStoreMatch | undefin
     const found = m.re.exec(member);
     if (found) return { spec: m.spec, home: m.inHome ? `/${found[1] ?? ""}` : undefined };
   }
-  for (const spec of STORE_SPECS) if (spec.names?.test(name)) return { spec, home: undefined };
+  for (const spec of NAMED_STORE_SPECS) if (spec.names!.test(name)) return { spec, home: undefined };
   if (HTPASSWD_NAME.test(name)) return { spec: HTPASSWD_SPEC, home: undefined };
   return undefined;
 }

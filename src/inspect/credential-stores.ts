@@ -9,7 +9,13 @@ import {
   OPENVPN_LOOSE_AUTH_FILE_SPEC,
 } from "./credential-store-services.js";
 import { DISCOVERED_SYSTEM_PATHS, discoveredSystemStores } from "./credential-store-system.js";
-import { HTPASSWD_NAME, HTPASSWD_SPEC, STORE_SPECS, type StoreSpec } from "./credential-store-table.js";
+import {
+  HTPASSWD_NAME,
+  HTPASSWD_SPEC,
+  NAMED_STORE_SPECS,
+  STORE_SPECS,
+  type StoreSpec,
+} from "./credential-store-table.js";
 import type { EntryView } from "./files.js";
 import { accountHomes, groupByHome, leftBehindHomes } from "./homes.js";
 import { loadYaml } from "./load-yaml.js";
@@ -217,12 +223,12 @@ async function namedStores(ctx: InspectContext): Promise<Array<[string, StoreSpe
     (v.name.endsWith(".conf") ||
       v.name.endsWith(".ovpn") ||
       v.dir.startsWith("/etc/openvpn") ||
-      STORE_SPECS.some((spec) => spec.names?.test(v.name)));
+      NAMED_STORE_SPECS.some((spec) => spec.names!.test(v.name)));
   for (const e of files.select(mayKeep)) {
     if (e.type !== "file" || e.path.startsWith("/usr/share/doc/")) continue;
     const name = e.path.slice(e.path.lastIndexOf("/") + 1);
-    for (const spec of STORE_SPECS)
-      if (spec.names?.test(name) && named.length < MAX_NAMED_FILES) named.push([e.path, spec]);
+    for (const spec of NAMED_STORE_SPECS)
+      if (spec.names!.test(name) && named.length < MAX_NAMED_FILES) named.push([e.path, spec]);
     const dir = dirOf(e.path);
     if (name.endsWith(".ovpn") || (OPENVPN_DIRS.includes(dir) && name.endsWith(".conf")))
       vpnConfigs.push(e.path);
