@@ -70,19 +70,21 @@ export function unpackReadJobs({ count, paths, numbers, packings }: PackedReadJo
   const jobs: HostReadJob[] = [];
   let at = 0;
   let pathAt = 0;
+  // A loop, not Array.from of a view: a view and an iterator per field were a content thread's
+  // largest cost after scanning (~50 ms of a 30 k-file scan).
   const take = (n: number): number[] => {
-    const values = Array.from(numbers.subarray(at, at + n));
+    const values = new Array<number>(n);
+    for (let i = 0; i < n; i++) values[i] = numbers[at + i]!;
     at += n;
     return values;
   };
   for (let j = 0; j < count; j++) {
-    const [pathLength, configuration, fd, size, runCount] = take(5) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    const pathLength = numbers[at]!;
+    const configuration = numbers[at + 1]!;
+    const fd = numbers[at + 2]!;
+    const size = numbers[at + 3]!;
+    const runCount = numbers[at + 4]!;
+    at += 5;
     const runs = take(runCount);
     const packingIndex = numbers[at++]!;
     const path = paths.slice(pathAt, pathAt + pathLength);

@@ -143,8 +143,10 @@ const PACKAGE_TLS_KEYS = new Set([
   "/etc/cockpit/ws-certs.d/0-self-signed.key",
 ]);
 
+const SSH_HOST_KEY = /^\/etc\/ssh\/ssh_host_[a-z0-9]+_key$/;
+
 export function expectedKeyAt(path: string): ExpectedKey | undefined {
-  if (/^\/etc\/ssh\/ssh_host_[a-z0-9]+_key$/.test(path)) return "ssh-host-key";
+  if (path.startsWith("/etc/ssh/") && SSH_HOST_KEY.test(path)) return "ssh-host-key";
   if (PACKAGE_TLS_KEYS.has(path)) return "tls-snakeoil";
   return undefined;
 }
