@@ -171,15 +171,21 @@ export class ContentThread {
    */
   async read(job: HostReadJob, planned = job.extents.size): Promise<void> {
     // The list being filled is full and READS are in flight: wait for the worker.
-    while (this.readsFull()) {
-      this.check();
-      if (this.readsInFlight < READS) this.postReads();
-      else await new Promise<void>((resolve, reject) => this.readWaiting.push({ resolve, reject }));
-    }
+    while (!this.readNow(job, planned))
+      await new Promise<void>((resolve, reject) => this.readWaiting.push({ resolve, reject }));
+  }
+
+  /** read() when the file can be queued without waiting for the worker: true once queued. */
+  readNow(job: HostReadJob, planned = job.extents.size): boolean {
     this.check();
+    if (this.readsFull()) {
+      if (this.readsInFlight >= READS) return false;
+      this.postReads();
+    }
     this.jobs.add(job);
     this.jobsPlanned += planned;
     if (this.readsFull() && this.readsInFlight < READS) this.postReads();
+    return true;
   }
 
   /** Whether a file can be queued for reading now without waiting for the worker. */
@@ -329,6 +335,11 @@ export class ContentThreads {
   /** Queues a file for a worker to read from its host file and scan: to whichever has room. */
   read(job: HostReadJob, planned?: number): Promise<void> {
     return this.laneWithRoom((lane) => lane.hasReadRoom()).read(job, planned);
+  }
+
+  /** read() when some worker has room now: true once queued, false (nothing queued) when none has. */
+  readNow(job: HostReadJob, planned?: number): boolean {
+    return this.laneWithRoom((lane) => lane.hasReadRoom()).readNow(job, planned);
   }
 
   /** The first lane from the current turn on that has room; when every one is behind, the next in turn (to wait for). */

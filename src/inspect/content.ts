@@ -1,3 +1,4 @@
+import type { HostExtents } from "../fs/filetree.js";
 import { FsError, isFsError } from "../io/errors.js";
 import { archiveFormatOf } from "./archive-formats.js";
 import type { ConfigCredentialMatch, UrlCredentialMatch } from "./config-credentials.js";
@@ -161,9 +162,10 @@ async function scanFile(
   scratch: Buffer,
   archive: OpenArchive,
   planned: number,
+  mapping?: Mapping,
 ): Promise<"handed over" | undefined> {
   if (text.hostRead) {
-    const mapped = ctx.image.tree.hostExtents?.(file.path, ino);
+    const mapped = mapping ? mapping.extents : ctx.image.tree.hostExtents?.(file.path, ino);
     // Most files are mapped at once (hostExtents): no await for them.
     const extents = mapped instanceof Promise ? await mapped : mapped;
     if (extents) {
@@ -317,35 +319,67 @@ export const contentInspector: Inspector<"content"> = {
       );
       destination = scanInThread(threads.running);
     };
+    /** The next file to read among those walked so far; undefined when there is none yet. */
+    const nextNow = (): Candidate | undefined => {
+      while (cursor < walk.count) {
+        const i = cursor++;
+        const f = walk.at(i);
+        if (f.type !== "file" || f.size === 0) continue;
+        if (owned.has(f.path) || isPackageDerived(f.path, owned)) {
+          stats.packageFiles++;
+          continue;
+        }
+        if (isNoisePath(f.path)) {
+          stats.noiseFiles++;
+          continue;
+        }
+        // A library's defaults and docstrings are not the publisher's settings; its keys and tokens are still read.
+        const configuration = !inPackageTree(f.path);
+        if (configuration) candidates.push(i);
+        else stats.languagePackageFiles++;
+        const bytes = planned(f);
+        plannedBytes += bytes;
+        startThread();
+        return { file: f, ino: walk.inoAt(i), planned: bytes, configuration };
+      }
+      return undefined;
+    };
     /** The next file to read, as the walk finds it; undefined once the walk has ended. */
     const next = async (): Promise<Candidate | undefined> => {
       for (;;) {
-        while (cursor < walk.count) {
-          const i = cursor++;
-          const f = walk.at(i);
-          if (f.type !== "file" || f.size === 0) continue;
-          if (owned.has(f.path) || isPackageDerived(f.path, owned)) {
-            stats.packageFiles++;
-            continue;
-          }
-          if (isNoisePath(f.path)) {
-            stats.noiseFiles++;
-            continue;
-          }
-          // A library's defaults and docstrings are not the publisher's settings; its keys and tokens are still read.
-          const configuration = !inPackageTree(f.path);
-          if (configuration) candidates.push(i);
-          else stats.languagePackageFiles++;
-          const bytes = planned(f);
-          plannedBytes += bytes;
-          startThread();
-          return { file: f, ino: walk.inoAt(i), planned: bytes, configuration };
-        }
+        const found = nextNow();
+        if (found) return found;
         if (!(await walk.more(cursor))) {
           planDone();
           return undefined;
         }
       }
+    };
+    /**
+     * Hands a file to a content thread without an await, when its extents are at hand and a
+     * thread has room (most files of a disk image): true once it is handed over, or counted as
+     * missed. Otherwise the file's mapping, if it was asked for, goes with it to readCandidate.
+     * Three awaits per file (read, map, queue) and their promises cost the main thread ~5 % of its
+     * CPU at 30 k files (docs/performance.md, "Session 25").
+     */
+    const handOverNow = (found: Candidate): boolean => {
+      const thread = threads.running;
+      const tree = ctx.image.tree;
+      if (!thread || !tree.hostExtents || found.file.size > ctx.options.maxContentScanBytes) return false;
+      const { file, ino, configuration, planned } = found;
+      let extents: HostExtents | undefined | Promise<HostExtents | undefined>;
+      try {
+        extents = tree.hostExtents(file.path, ino);
+      } catch (e) {
+        missed(file.path, e);
+        onRead(planned);
+        return true;
+      }
+      if (extents !== undefined && !(extents instanceof Promise)) {
+        if (thread.readNow({ path: file.path, configuration, extents }, planned)) return true;
+      } else if (extents instanceof Promise) extents.catch(() => {});
+      found.mapping = { extents };
+      return false;
     };
     try {
       // One buffer per read in flight: a fresh buffer per file lived until the next garbage
@@ -353,8 +387,13 @@ export const contentInspector: Inspector<"content"> = {
       await Promise.all(
         Array.from({ length: CONCURRENT_READS }, async () => {
           const scratch = Buffer.allocUnsafe(WHOLE_READ);
-          for (let found = await next(); found; found = await next())
+          for (;;) {
+            let found = nextNow();
+            while (found && handOverNow(found)) found = nextNow();
+            found ??= await next();
+            if (!found) break;
             await readCandidate(ctx, found, destination, stats, scratch, onRead, missed, openArchive);
+          }
         }),
       );
       if (threads.running) {
@@ -416,12 +455,19 @@ interface Candidate {
   ino: number | undefined;
   planned: number;
   configuration: boolean;
+  /** Its host extents, once asked for (FileTree.hostExtents): not asked again. */
+  mapping?: Mapping;
+}
+
+/** What FileTree.hostExtents gave for a file. */
+interface Mapping {
+  extents: HostExtents | undefined | Promise<HostExtents | undefined>;
 }
 
 /** Reads one file and hands its text to `text`; what cannot be read goes to `missed`. */
 async function readCandidate(
   ctx: InspectContext,
-  { file, ino, planned, configuration }: Candidate,
+  { file, ino, planned, configuration, mapping }: Candidate,
   text: TextDestination,
   stats: ContentFacts["stats"],
   scratch: Buffer,
@@ -446,7 +492,7 @@ async function readCandidate(
       return;
     }
     handedOver =
-      (await scanFile(ctx, file, text, stats, configuration, ino, scratch, archive, planned)) ===
+      (await scanFile(ctx, file, text, stats, configuration, ino, scratch, archive, planned, mapping)) ===
       "handed over";
   } catch (e) {
     missed(file.path, e);
