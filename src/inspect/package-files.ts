@@ -49,7 +49,9 @@ const PYCACHE = /^(.*)\/__pycache__\/([^/.]+)\.[^/]+\.pyc$/;
  * compiled at install time from a packaged .py file (py3compile writes it; dpkg does not own it).
  */
 export function isPackageDerived(path: string, owned: ReadonlySet<string>): boolean {
-  if (DPKG_RECORD.test(path)) return true;
+  // Asked of every file the content pass meets: the patterns run only where they can match.
+  if (path.startsWith("/var/lib/dpkg/info/") && DPKG_RECORD.test(path)) return true;
+  if (!path.endsWith(".pyc")) return false;
   const m = PYCACHE.exec(path);
   return m !== null && owned.has(`${m[1]}/${m[2]}.py`);
 }
