@@ -24,6 +24,7 @@ import { SourceMap, type SourceMapPayload } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { pathToFileURL } from "node:url";
 import { createAccount, startServer, waitForScan } from "../../test/support/server-process.js";
 import { REPO_ROOT } from "../../test/support/trees.js";
 import { ONE_SHOT_COMMANDS } from "./one-shot-names.js";
@@ -260,6 +261,32 @@ test("the one-shot commands start without NODE_EXTRA_CA_CERTS, which they cannot
     assert.doesNotMatch(bundle, new RegExp(`require\\("(node:)?${module}"\\)`), module);
   }
   assert.match(bundle, /require\("node:zlib"\)/, "the pattern finds the bundle's requires");
+});
+
+test("the content thread's bundle starts without child_process and net: it sniffs formats, decompresses nothing", async () => {
+  // Node's own modules a thread loads are compiled in each thread as it starts: a thread per core
+  // starts mid-scan, on the cores the scan needs.
+  const { Worker } = await import("node:worker_threads");
+  const url = pathToFileURL(path.join(pkg, "dist/content-worker.js")).href;
+  const probe = new Worker(
+    `const { parentPort } = require("node:worker_threads");
+     const before = new Set(process.moduleLoadList);
+     import(${JSON.stringify(url)}).then(() =>
+       parentPort.postMessage(process.moduleLoadList.filter((m) => !before.has(m))));`,
+    { eval: true },
+  );
+  try {
+    const loaded = await new Promise<string[]>((resolve, reject) => {
+      probe.once("message", resolve);
+      probe.once("error", reject);
+    });
+    for (const module of ["child_process", "net", "dgram"])
+      assert.ok(!loaded.includes(`NativeModule ${module}`), `${module}: ${loaded.join(" ")}`);
+    // The list is node's own: it names what the thread does load.
+    assert.ok(loaded.includes("NativeModule zlib"), loaded.join(" "));
+  } finally {
+    await probe.terminate();
+  }
 });
 
 test("the launcher's one-shot commands are those one-shot.ts bundles", () => {

@@ -1,4 +1,4 @@
-import { detectCompression, startsWithBytes } from "../target/tar/decompress.js";
+import { detectCompression, startsWithBytes } from "../target/tar/compression.js";
 import { checksumOk } from "../target/tar/parse.js";
 
 /**

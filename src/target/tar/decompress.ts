@@ -13,28 +13,9 @@ import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createGunzip, constants as zc } from "node:zlib";
 import { ImageFormatError } from "../../io/errors.js";
+import type { Compression } from "./compression.js";
 
-export type Compression = "none" | "gzip" | "xz" | "zstd";
-
-const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00] as const;
-
-/**
- * Told from magic bytes only (RFC 1952 §2.3.1, xz file format §2.1.1.1, RFC 8878 §3.1.1). Asked of
- * every file the content pass reads: it compares bytes in place and allocates nothing.
- */
-export function detectCompression(head: Buffer): Compression {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "gzip";
-  if (startsWithBytes(head, XZ_MAGIC)) return "xz";
-  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return "zstd";
-  return "none";
-}
-
-/** Whether `head` starts with `magic`. */
-export function startsWithBytes(head: Uint8Array, magic: readonly number[]): boolean {
-  if (head.length < magic.length) return false;
-  for (let i = 0; i < magic.length; i++) if (head[i] !== magic[i]) return false;
-  return true;
-}
+export { type Compression, detectCompression, startsWithBytes } from "./compression.js";
 
 /**
  * Stops a decompression whose output outgrows its input (a decompression bomb: a few hundred KB

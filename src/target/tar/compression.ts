@@ -1,0 +1,26 @@
+/**
+ * A compressed stream's format, told from its first bytes: no decoder here, so that what only
+ * asks (the content threads sniff every file they read) does not load child_process, zlib and the
+ * stream machinery decompress.ts needs.
+ */
+export type Compression = "none" | "gzip" | "xz" | "zstd";
+
+const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00] as const;
+
+/**
+ * Told from magic bytes only (RFC 1952 §2.3.1, xz file format §2.1.1.1, RFC 8878 §3.1.1). Asked of
+ * every file the content pass reads: it compares bytes in place and allocates nothing.
+ */
+export function detectCompression(head: Buffer): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "gzip";
+  if (startsWithBytes(head, XZ_MAGIC)) return "xz";
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return "zstd";
+  return "none";
+}
+
+/** Whether `head` starts with `magic`. */
+export function startsWithBytes(head: Uint8Array, magic: readonly number[]): boolean {
+  if (head.length < magic.length) return false;
+  for (let i = 0; i < magic.length; i++) if (head[i] !== magic[i]) return false;
+  return true;
+}
