@@ -111,7 +111,9 @@ await build({
 //   V8 considers optimizing it. A scan runs a second or so through a large bundle, and TurboFan's
 //   background compiles took ~0.7 s of CPU at 30 k files, on the core the content threads need;
 //   with this, ~0.4 s, and the scans took 8–14 % less time (docs/performance.md, "Session 25").
-//   NODE_OPTIONS cannot carry this flag, so there is nothing of the user's to defer to.
+//   NODE_OPTIONS cannot carry this flag, so there is nothing of the user's to defer to. (Node 20's
+//   V8 defaults to 66 KiB; V8 has had the flag all along, and newer ones default to 132 KiB, where
+//   this is twice the default.)
 // - NODE_EXTRA_CA_CERTS is dropped: node parses that file, and builds its whole root store, as it
 //   starts (~60 ms on a Debian bundle), and these commands make no TLS connection (a test checks
 //   the bundle loads neither tls nor https). Other commands keep it: push and pull may need it.
