@@ -32,8 +32,7 @@ export function archiveFormatOf(head: Buffer): ArchiveFormat | undefined {
   }
   // "BZh" and a block size 1–9, then a block's or the end's magic (bzip2's own format description).
   if (head.length >= 10 && startsWithBytes(head, BZIP2) && head[3]! >= 0x31 && head[3]! <= 0x39) {
-    const block = head.subarray(4, 10);
-    if (startsWithBytes(block, BZIP2_BLOCK) || startsWithBytes(block, BZIP2_END)) return "bzip2";
+    if (startsWithBytes(head, BZIP2_BLOCK, 4) || startsWithBytes(head, BZIP2_END, 4)) return "bzip2";
   }
   if (startsWithBytes(head, SEVEN_Z)) return "7z";
   if (startsWithBytes(head, RAR)) return "rar";

@@ -11,7 +11,7 @@ export function lowerThreadPriority(nice: number): boolean {
   try {
     const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
     if (!Number.isSafeInteger(tid) || tid <= 0) return false;
-    const current = threadNice(tid);
+    const current = threadNice("self");
     if (current === undefined) return false;
     setPriority(tid, Math.min(19, current + nice));
     return true;

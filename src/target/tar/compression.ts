@@ -18,9 +18,9 @@ export function detectCompression(head: Buffer): Compression {
   return "none";
 }
 
-/** Whether `head` starts with `magic`. */
-export function startsWithBytes(head: Uint8Array, magic: readonly number[]): boolean {
-  if (head.length < magic.length) return false;
-  for (let i = 0; i < magic.length; i++) if (head[i] !== magic[i]) return false;
+/** Whether `head` holds `magic` at `at` (its start unless given). */
+export function startsWithBytes(head: Uint8Array, magic: readonly number[], at = 0): boolean {
+  if (head.length < at + magic.length) return false;
+  for (let i = 0; i < magic.length; i++) if (head[at + i] !== magic[i]) return false;
   return true;
 }

@@ -15,7 +15,7 @@ import { createGunzip, constants as zc } from "node:zlib";
 import { ImageFormatError } from "../../io/errors.js";
 import type { Compression } from "./compression.js";
 
-export { type Compression, detectCompression, startsWithBytes } from "./compression.js";
+export { type Compression, detectCompression } from "./compression.js";
 
 /**
  * Stops a decompression whose output outgrows its input (a decompression bomb: a few hundred KB
