@@ -67,6 +67,9 @@ if (process.argv.length <= 2) {
   process.stderr.write("amigate: no command given (amigate --help lists them)\n");
   process.exit(2);
 }
+// A compressed archive's decompressor can run on another core while the scan's modules load.
+if (process.argv[2] === "scan")
+  await (await import("./early-start.js")).startScanEarly(process.argv.slice(3));
 // A one-shot command loads nothing but its bundle (its own program and commander), which V8 can
 // take from its code cache; everything else loads the program here.
 if (ONE_SHOT_COMMANDS.includes(process.argv[2]!)) await (await oneShot()).runOneShot(process.argv);

@@ -6,6 +6,7 @@ import { TargetError } from "../io/errors.js";
 import { diskProbe } from "./disk/probe.js";
 import { probes } from "./probes.js";
 import { detectCompression } from "./tar/decompress.js";
+import { discardEarlyDecompression } from "./tar/early.js";
 import { looksLikeTar } from "./tar/probe.js";
 import type { OpenedTarget, OpenTargetOptions } from "./target.js";
 
@@ -39,11 +40,16 @@ export async function openTarget(input: string, options: OpenTargetOptions = {})
   }
   if (!st.isFile() && !st.isBlockDevice())
     throw new TargetError(input, "not a directory, archive or disk image");
-  const head = await readHead(input);
-  if (head.length === 0) throw new TargetError(input, "empty file");
-  for (const probe of probes) {
-    const opened = await probe.open(input, head, options);
-    if (opened) return opened;
+  try {
+    const head = await readHead(input);
+    if (head.length === 0) throw new TargetError(input, "empty file");
+    for (const probe of probes) {
+      const opened = await probe.open(input, head, options);
+      if (opened) return opened;
+    }
+  } finally {
+    // The tar probe has taken it if it was of this archive: a decompression of anything else stops.
+    discardEarlyDecompression();
   }
   throw new TargetError(
     input,

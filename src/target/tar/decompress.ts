@@ -366,6 +366,8 @@ export interface DecompressionToFile {
    * past the bound, when it was killed), or undefined. What it wrote before stays in the file.
    */
   finished: Promise<ImageFormatError | undefined>;
+  /** Kills the program (its output is no longer wanted); `finished` then settles. */
+  stop(): void;
 }
 
 /**
@@ -405,7 +407,7 @@ export function decompressToFile(
       throw e;
     },
   );
-  return { finished };
+  return { finished, stop };
 }
 
 async function* nativeChunks(

@@ -1,5 +1,4 @@
-import { promises as fsp } from "node:fs";
-import type { FileHandle } from "node:fs/promises";
+import { closeSync, mkdtempSync, openSync, rmSync, write } from "node:fs";
 import path from "node:path";
 
 /** Writes are batched to this size: few syscalls, bounded memory. */
@@ -8,6 +7,7 @@ const BATCH = 1024 * 1024;
 /**
  * A temporary file holding the data of a compressed archive's regular files, written once
  * during indexing and read at offsets afterwards. Lives in its own mkdtemp folder, removed on close.
+ * Made synchronously: an early decompression (early.ts) makes one before the scan's modules load.
  */
 export class SpillFile {
   /** Offset the next appended byte will have. */
@@ -15,18 +15,20 @@ export class SpillFile {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private written = 0;
+  private closed = false;
 
   private constructor(
     private readonly dir: string,
-    readonly handle: FileHandle,
+    /** The file, open for reading and writing. */
+    readonly fd: number,
   ) {}
 
-  static async create(tmpDir: string): Promise<SpillFile> {
-    const dir = await fsp.mkdtemp(path.join(tmpDir, "amigate-tar-"));
+  static create(tmpDir: string): SpillFile {
+    const dir = mkdtempSync(path.join(tmpDir, "amigate-tar-"));
     try {
-      return new SpillFile(dir, await fsp.open(path.join(dir, "data"), "w+", 0o600));
+      return new SpillFile(dir, openSync(path.join(dir, "data"), "w+", 0o600));
     } catch (e) {
-      await fsp.rm(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
       throw e;
     }
   }
@@ -50,15 +52,25 @@ export class SpillFile {
     this.pendingBytes = 0;
     let done = 0;
     while (done < buf.length) {
-      const { bytesWritten } = await this.handle.write(buf, done, buf.length - done, this.written + done);
-      done += bytesWritten;
+      done += await new Promise<number>((resolve, reject) =>
+        write(this.fd, buf, done, buf.length - done, this.written + done, (e, n) =>
+          e ? reject(e) : resolve(n),
+        ),
+      );
     }
     this.written += buf.length;
   }
 
-  async close(): Promise<void> {
+  /** Closes and removes the file; synchronous, so that a process's exit handler can call it. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.pending = [];
-    await this.handle.close().catch(() => {});
-    await fsp.rm(this.dir, { recursive: true, force: true });
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Already closed: only the folder is left to remove.
+    }
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -15,6 +15,7 @@ import {
   inflateBoundFromEnv,
   nativeDecompressor,
 } from "./decompress.js";
+import { takeEarlyDecompression } from "./early.js";
 import { type DataLocation, IndexFull, type SuspiciousEntry, TarIndex } from "./index-builder.js";
 import { readTar, type SkippedRegion, type TarEntry } from "./parse.js";
 import { ChunkReader, fileSource, growingFileSource, iteratorSource } from "./reader.js";
@@ -146,7 +147,8 @@ export class TarTree implements FileTree {
       }
     };
     try {
-      const { size } = await archive.stat();
+      const archiveStat = await archive.stat();
+      const { size } = archiveStat;
       if (size === 0) throw new ImageFormatError(file, "tar header", 0, "a tar archive (the file is empty)");
       const head = Buffer.alloc(8);
       await archive.read(head, 0, 8, 0);
@@ -165,22 +167,26 @@ export class TarTree implements FileTree {
           ),
         );
       } else {
-        const store = await SpillFile.create(options.tmpDir ?? os.tmpdir());
-        spill = store;
+        const tmpDir = options.tmpDir ?? os.tmpdir();
         // gzip stays in process: node's zlib is as fast as the gzip program and says at which
         // offset a damaged stream fails.
         const program = compression === "gzip" ? undefined : nativeDecompressor(compression);
+        // The CLI may have started the program already (early.ts); any other is stopped here.
+        const early = program ? takeEarlyDecompression(archiveStat, program, tmpDir, inflate) : undefined;
+        const store = early?.spill ?? SpillFile.create(tmpDir);
+        spill = store;
         if (program) {
           // The program writes the whole tar into the spill file on another core while this one
           // indexes it as it grows, like a plain tar (headers read, data skipped by seeking).
           // Three times faster than piping every byte through this process, and the spill holds
           // the same bytes.
-          const decompression = decompressToFile(program, file, compression, store.handle.fd, inflate);
+          const decompression =
+            early?.decompression ?? decompressToFile(program, file, compression, store.fd, inflate);
           let indexing: { error: unknown } | undefined;
           try {
             await tolerate(
               readTar(
-                new ChunkReader(growingFileSource(store.handle.fd, decompression.finished)),
+                new ChunkReader(growingFileSource(store.fd, decompression.finished)),
                 file,
                 (entry) => {
                   add(entry, entry.dataOffset);
@@ -218,7 +224,7 @@ export class TarTree implements FileTree {
       index.trim();
       return new TarTree(file, compression, index, archive, spill, damage, skipped, skippedOmitted);
     } catch (e) {
-      await spill?.close();
+      spill?.close();
       await archive.close();
       throw e;
     }
@@ -284,7 +290,7 @@ export class TarTree implements FileTree {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.spill?.close();
+    this.spill?.close();
     await this.archive.close();
   }
 
@@ -298,8 +304,8 @@ export class TarTree implements FileTree {
   }
 
   /** Where file data is: the archive itself (plain tar) or the spill file (compressed). */
-  private get store(): FileHandle {
-    return this.spill ? this.spill.handle : this.archive;
+  private get store(): number {
+    return this.spill ? this.spill.fd : this.archive.fd;
   }
 
   private storeBytes?: number;
@@ -313,7 +319,7 @@ export class TarTree implements FileTree {
   async hostExtents(p: string, ino?: number): Promise<HostExtents | undefined> {
     const { data, size } = this.regular(p, ino);
     if (data.sparse) return undefined;
-    const fd = this.store.fd;
+    const fd = this.store;
     this.storeBytes ??= fstatSync(fd).size;
     if (data.offset + size > this.storeBytes) return undefined;
     return { fd, size, runs: size > 0 ? [data.offset, size] : [] };
@@ -324,7 +330,7 @@ export class TarTree implements FileTree {
    * when it fits (a pass over many files then makes no buffer per file).
    */
   private readStored(data: DataLocation, p: string, size: number, scratch?: Buffer): Buffer {
-    const fd = this.store.fd;
+    const fd = this.store;
     const out = wholeFileBuffer(size, scratch);
     let filled = 0;
     while (filled < size) {
@@ -343,7 +349,7 @@ export class TarTree implements FileTree {
     start: number,
     end: number,
   ): AsyncGenerator<Buffer> {
-    const handle = this.store;
+    const fd = this.store;
     const segments = data.sparse ?? [{ offset: 0, length: size }];
     let stored = data.offset;
     let pos = start;
@@ -359,7 +365,7 @@ export class TarTree implements FileTree {
         if (this.closed) throw new FsError("EIO", p, "archive closed");
         const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, segEnd - pos));
         // Synchronous like the index pass: local reads, one after another.
-        const bytesRead = readSync(handle.fd, buf, 0, buf.length, stored + (pos - seg.offset));
+        const bytesRead = readSync(fd, buf, 0, buf.length, stored + (pos - seg.offset));
         if (bytesRead < buf.length) throw new FsError("EIO", p, "the archive ends inside the file's data");
         yield buf;
         pos += buf.length;
