@@ -71,6 +71,7 @@ describe("amigate scan of a .tar.zst starts zstd before its modules load", {
     rmSync(path.join(dir, "starts"), { force: true });
     const r = spawnSync(process.execPath, ["--import", TSX, MAIN, "scan", ...args], {
       encoding: "utf8",
+      timeout: 60_000,
       env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, TMPDIR: path.join(dir, "tmp") },
     });
     const starts = (() => {
@@ -95,6 +96,15 @@ describe("amigate scan of a .tar.zst starts zstd before its modules load", {
     assert.deepEqual(r.left, []);
     const report = JSON.parse(readFileSync(path.join(dir, "r.json"), "utf8")) as { target: unknown };
     assert.match(JSON.stringify(report.target), /a\.tar\.zst/);
+  });
+
+  it("does not open a FIFO (that would wait for a writer): the scan refuses it at once", () => {
+    const fifo = path.join(dir, "fifo");
+    execFileSync("mkfifo", [fifo]);
+    const r = scan(fifo);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /not a directory, archive or disk image/);
+    assert.equal(r.starts, 0);
   });
 
   it("stops it and removes its spill when the scan ends before opening the target", () => {

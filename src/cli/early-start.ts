@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, openSync, readSync, statSync } from "node:fs";
 import { detectCompression } from "../target/tar/compression.js";
 
 /**
@@ -66,7 +66,9 @@ export async function startScanEarly(args: readonly string[]): Promise<void> {
 function isZstdOrXz(file: string): boolean {
   const head = Buffer.alloc(8);
   try {
-    const fd = openSync(file, "r");
+    // A FIFO would block the open (and the scan) until a writer came: regular files only.
+    if (!statSync(file).isFile()) return false;
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       readSync(fd, head, 0, head.length, 0);
     } finally {

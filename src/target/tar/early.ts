@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from "node:fs";
 import os from "node:os";
 import { detectCompression } from "./compression.js";
 import {
@@ -46,7 +46,9 @@ export function startEarlyDecompression(file: string, env: NodeJS.ProcessEnv = p
   let st: Stats;
   const head = Buffer.alloc(8);
   try {
-    const fd = openSync(file, "r");
+    // Never blocks: a FIFO's open would wait for a writer (and the scan with it).
+    if (!statSync(file).isFile()) return false;
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       st = fstatSync(fd);
       if (!st.isFile() || readSync(fd, head, 0, head.length, 0) < head.length) return false;
