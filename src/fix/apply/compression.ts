@@ -2,16 +2,10 @@ import { spawn } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { PassThrough, type Readable, type Writable } from "node:stream";
 import { createGunzip, createGzip } from "node:zlib";
+import type { Compression } from "../../target/tar/compression.js";
 
-export type Compression = "none" | "gzip" | "zstd" | "xz";
-
-/** Told from the magic bytes, never the file name. */
-export function detectCompression(head: Buffer): Compression {
-  if (head[0] === 0x1f && head[1] === 0x8b) return "gzip";
-  if (head.readUInt32LE(0) === 0xfd2fb528) return "zstd";
-  if (head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return "xz";
-  return "none";
-}
+// Told from the magic bytes, never the file name, as the scan tells them (a pzstd file too).
+export { type Compression, detectCompression } from "../../target/tar/compression.js";
 
 /**
  * zstd and xz go through the zstd/xz programs: the installed npm packages (fzstd, xz-decompress)

@@ -8,13 +8,17 @@ export type Compression = "none" | "gzip" | "xz" | "zstd";
 const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00] as const;
 
 /**
- * Told from magic bytes only (RFC 1952 §2.3.1, xz file format §2.1.1.1, RFC 8878 §3.1.1). Asked of
+ * Told from magic bytes only (RFC 1952 §2.3.1, xz file format §2.1.1.1, RFC 8878 §3.1.1 and §3.1.2). Asked of
  * every file the content pass reads: it compares bytes in place and allocates nothing.
  */
 export function detectCompression(head: Buffer): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "gzip";
   if (startsWithBytes(head, XZ_MAGIC)) return "xz";
-  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return "zstd";
+  if (head.length >= 4) {
+    const magic = head.readUInt32LE(0);
+    // Or a skippable frame first (RFC 8878 §3.1.2): pzstd writes one before each frame.
+    if (magic === 0xfd2fb528 || (magic & 0xfffffff0) === 0x184d2a50) return "zstd";
+  }
   return "none";
 }
 

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { FsError, TargetError } from "../../io/errors.js";
 import { openTarget } from "../open.js";
+import { programOnPath } from "./decompress.js";
 import { tarNotes } from "./probe.js";
 import { evilArchive } from "./testing.js";
 import { TarTree } from "./tree.js";
@@ -22,13 +24,37 @@ describe("openTarget recognises tar archives by their bytes", () => {
     tar(["-cJf", path.join(dir, "xz.bin")]);
     tar(["--zstd", "-cf", path.join(dir, "zst.bin")]);
     tar(["--format=v7", "-cf", path.join(dir, "v7.bin")]);
+    // A first member of incompressible bytes: zstd stores it in blocks of 128 KiB, longer than the
+    // 64 KiB head the probes read (the kernel and initrd at the start of a rootfs tar do the same).
+    writeFileSync(path.join(dir, "root/aaa-random"), randomBytes(600_000));
+    const first = ["./aaa-random", "./etc"];
+    execFileSync("bash", [
+      "-c",
+      `tar -C ${path.join(dir, "root")} -cf - ${first.join(" ")} | zstd -q -3 > ${path.join(dir, "zst-random-first.bin")}`,
+    ]);
+    // pzstd writes a skippable frame (the next frame's size) before each zstd frame.
+    if (programOnPath("pzstd"))
+      execFileSync("bash", [
+        "-c",
+        `tar -C ${path.join(dir, "root")} -cf - . | pzstd -q -p 2 -c > ${path.join(dir, "pzstd.bin")}`,
+      ]);
     writeFileSync(path.join(dir, "text.txt"), "not an archive\n".repeat(100));
     execFileSync("bash", ["-c", `head -c 4096 /dev/urandom | gzip > ${path.join(dir, "random.gz")}`]);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  for (const name of ["plain.bin", "gz.bin", "xz.bin", "zst.bin", "v7.bin"]) {
-    it(`${name} (names say nothing) opens as an archive with one root`, async () => {
+  for (const name of [
+    "plain.bin",
+    "gz.bin",
+    "xz.bin",
+    "zst.bin",
+    "v7.bin",
+    "zst-random-first.bin",
+    "pzstd.bin",
+  ]) {
+    it(`${name} (names say nothing) opens as an archive with one root`, {
+      skip: name === "pzstd.bin" && !programOnPath("pzstd"),
+    }, async () => {
       const target = await openTarget(path.join(dir, name));
       try {
         assert.equal(target.kind, "archive");

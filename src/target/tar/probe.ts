@@ -1,3 +1,4 @@
+import { open } from "node:fs/promises";
 import { Image } from "../../fs/image.js";
 import { visible } from "../../io/visible.js";
 import type { OpenedTarget, TargetGap, TargetProbe } from "../target.js";
@@ -7,6 +8,11 @@ import { ENTRY_LIMIT, MAX_SKIPPED_LISTED, TarTree } from "./tree.js";
 
 /** Enough decompressed bytes to hold the first header (and a pax/long-name record before it). */
 const HEAD_LIMIT = 64 * 1024;
+/**
+ * Compressed bytes read when the probe's head decompresses to less than a header: a whole first
+ * zstd block (at most 128 KiB, RFC 8878 §3.1.1.2.3) behind its frame header, with room to spare.
+ */
+const LONG_HEAD_BYTES = 256 * 1024;
 
 /** The rule the target's unsafe entries are findings of (src/policy/rules/archive-unsafe-entry.ts). */
 export const UNSAFE_ENTRY_RULE = "archive-unsafe-entry";
@@ -19,7 +25,13 @@ export const tarProbe: TargetProbe = {
   name: "tar",
   async open(input: string, head: Buffer): Promise<OpenedTarget | undefined> {
     const compression = detectCompression(head);
-    const tarHead = await decompressHead(head, compression, HEAD_LIMIT);
+    let tarHead = await decompressHead(head, compression, HEAD_LIMIT);
+    // A zstd block is decoded whole, and one can be 128 KiB compressed: a .tar.zst that begins
+    // with incompressible data (a kernel, an initrd) gives nothing from the first 64 KiB.
+    if (compression !== "none" && tarHead !== undefined && tarHead.length < 512) {
+      const longer = await readStart(input, LONG_HEAD_BYTES);
+      if (longer.length > head.length) tarHead = await decompressHead(longer, compression, HEAD_LIMIT);
+    }
     if (!tarHead || !looksLikeTar(tarHead)) return undefined;
     const tree = await TarTree.open(input, { partial: true });
     const notes = tarNotes(tree);
@@ -35,6 +47,17 @@ export const tarProbe: TargetProbe = {
     };
   },
 };
+
+/** The first `length` bytes of `file` (fewer when it is shorter). */
+async function readStart(file: string, length: number): Promise<Buffer> {
+  const handle = await open(file, "r");
+  try {
+    const buf = Buffer.alloc(length);
+    return buf.subarray(0, (await handle.read(buf, 0, length, 0)).bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
 
 export function looksLikeTar(head: Buffer): boolean {
   if (head.length < 512) return false;
