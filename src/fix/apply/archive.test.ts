@@ -181,3 +181,19 @@ describe("fix: archive in, cleaned archive out", () => {
     assert.ok(readFileSync(input).equals(before));
   });
 });
+
+describe("fix reads a zstd archive whose window is past the program's default (--long=30)", () => {
+  it("decompresses it as the scan does", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-fix-long-"));
+    try {
+      mkdirSync(path.join(dir, "root/etc"), { recursive: true });
+      writeFileSync(path.join(dir, "root/etc/hostname"), "long\n");
+      const archive = path.join(dir, "image.tar.zst");
+      execFileSync("bash", ["-c", `tar -C '${dir}/root' -cf - . | zstd -q --long=30 > '${archive}'`]);
+      const seen = await entries(archive);
+      assert.equal(seen.get("etc/hostname")?.content, "long\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

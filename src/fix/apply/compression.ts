@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { PassThrough, type Readable, type Writable } from "node:stream";
 import { createGunzip, createGzip } from "node:zlib";
 import type { Compression } from "../../target/tar/compression.js";
+import { decompressorArgs } from "../../target/tar/decompress.js";
 
 // Told from the magic bytes, never the file name, as the scan tells them (a pzstd file too).
 export { type Compression, detectCompression } from "../../target/tar/compression.js";
@@ -33,7 +34,7 @@ export function decompressFile(path: string, compression: Compression): Readable
     case "gzip":
       return raw.pipe(createGunzip());
     case "zstd":
-      return tool("zstd", ["-d", "-q", "-c"], raw);
+      return tool("zstd", decompressorArgs("zstd"), raw);
     case "xz":
       return tool("xz", ["-d", "-c"], raw);
     default:

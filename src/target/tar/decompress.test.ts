@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { ImageFormatError } from "../../io/errors.js";
 import { decompressedChunks } from "./decompress.js";
 import { withJs } from "./testing.js";
+import { TarTree } from "./tree.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "amigate-decompress-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,4 +61,39 @@ describe("decompression: the zstd/xz programs and the JS fallback agree", () => 
       assert.ok(prefix.length < bytes.length && bytes.subarray(0, prefix.length).equals(prefix));
     });
   }
+});
+
+describe("zstd windows past the program's default (zstd --long=28 and up)", () => {
+  const root = path.join(dir, "long-root");
+  const archive = path.join(dir, "long.tar.zst");
+  mkdirSync(path.join(root, "etc"), { recursive: true });
+  writeFileSync(path.join(root, "etc/hostname"), "long\n");
+  // Through a pipe zstd does not know the size, and the frame asks for the whole 1 GiB window.
+  execFileSync("bash", ["-c", `tar -C '${root}' -cf - . | zstd -q --long=30 > '${archive}'`]);
+
+  it("open: the window is allowed up to AMIGATE_ZSTD_MEMORY_MIB (2048 MiB by default)", async () => {
+    const tree = await TarTree.open(archive);
+    try {
+      assert.equal((await tree.readFile("/etc/hostname", { maxBytes: 64 })).toString(), "long\n");
+    } finally {
+      await tree.close();
+    }
+  });
+
+  it("a window past it fails naming the setting, not zstd's own flags", async () => {
+    process.env.AMIGATE_ZSTD_MEMORY_MIB = "512";
+    try {
+      await assert.rejects(TarTree.open(archive), (e: unknown) => {
+        assert.ok(e instanceof ImageFormatError);
+        assert.match(
+          e.message,
+          /the 512 MiB allowed \(the archive's is 1024 MiB; raise AMIGATE_ZSTD_MEMORY_MIB\)/,
+        );
+        assert.doesNotMatch(e.message, /--long|--memory/);
+        return true;
+      });
+    } finally {
+      delete process.env.AMIGATE_ZSTD_MEMORY_MIB;
+    }
+  });
 });

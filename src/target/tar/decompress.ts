@@ -293,7 +293,7 @@ function runDecompressor(program: string, file: string, stdout: "pipe" | number)
   let input: ReturnType<typeof createReadStream> | undefined;
   let child: ReturnType<typeof spawn>;
   try {
-    child = spawn(program, ["-dcq"], { stdio: [position ? fd : "pipe", stdout, "pipe"] });
+    child = spawn(program, decompressorArgs(program), { stdio: [position ? fd : "pipe", stdout, "pipe"] });
   } catch (e) {
     closeSync(fd);
     throw e;
@@ -331,6 +331,22 @@ function runDecompressor(program: string, file: string, stdout: "pipe" | number)
   return { child, exited: done.then(() => exited), failure, stop, consumed: () => consumed() };
 }
 
+/**
+ * The most memory the zstd program may take for a frame's window, in MiB: AMIGATE_ZSTD_MEMORY_MIB,
+ * else 2048. zstd's own default, 128 MiB, refuses archives made with --long=28 and above (large
+ * images are: `zstd --long=31`); 2048 MiB takes every window the zstd program can write. The
+ * window is only allocated as the frame asks, and filled as its output comes.
+ */
+export function zstdMemoryMiB(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env.AMIGATE_ZSTD_MEMORY_MIB?.trim();
+  return value && /^\d+$/.test(value) && Number(value) > 0 ? Number(value) : 2048;
+}
+
+/** The decompressor program's arguments: to stdout, quiet; zstd with its window bound. */
+export function decompressorArgs(program: string): string[] {
+  return path.basename(program) === "zstd" ? ["-dcq", `--memory=${zstdMemoryMiB()}MB`] : ["-dcq"];
+}
+
 /** The failure a decompressor program's non-zero exit means, in its own last words. */
 export function programFailure(
   program: string,
@@ -340,7 +356,17 @@ export function programFailure(
   structure: string,
   detail = "",
 ): ImageFormatError {
-  const last = Buffer.concat(stderr).toString("utf8").trim().split("\n").pop() ?? "";
+  const said = Buffer.concat(stderr).toString("utf8");
+  // zstd's advice ("Use --long=30 or --memory=1024MB") names its flags, not ours.
+  const window = /Window size larger than maximum : (\d+) > (\d+)/.exec(said);
+  if (window)
+    return new ImageFormatError(
+      file,
+      structure,
+      -1,
+      `a zstd window within the ${Math.round(Number(window[2]) / 2 ** 20)} MiB allowed (the archive's is ${Math.round(Number(window[1]) / 2 ** 20)} MiB; raise AMIGATE_ZSTD_MEMORY_MIB)${detail}`,
+    );
+  const last = said.trim().split("\n").pop() ?? "";
   // "zstd: /*stdin*\: truncated input" → "truncated input": the error names the file already.
   const why =
     last
