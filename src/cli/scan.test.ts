@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
@@ -226,4 +226,23 @@ test("the content threads: AMIGATE_CONTENT_THREAD(S) as given, else from the cor
   const cores = Math.min(4, Math.max(1, availableParallelism()));
   for (const bad of [undefined, "0", "-1", "two", "100"])
     assert.equal(contentThreadsOf(bad), cores, String(bad));
+});
+
+test("an OVA (a tar of an OVF and its disk) fails with scan-incomplete naming the disk, never passes for holding nothing", () => {
+  const ova = tree("ova", {
+    "/vm.ovf": '<?xml version="1.0"?><Envelope/>\n',
+    "/vm-disk1.vmdk": "KDMV",
+  });
+  const file = path.join(work, "vm.ova");
+  execFileSync("tar", ["-C", ova, "-cf", file, "vm.ovf", "vm-disk1.vmdk"]);
+  const r = cli("scan", file, "--format", "json");
+  assert.equal(r.status, 1, r.stderr);
+  const result = JSON.parse(r.stdout) as ScanResult;
+  assert.equal(result.passed, false);
+  const incomplete = result.findings.filter((f) => f.rule === "scan-incomplete");
+  assert.equal(incomplete.length, 1);
+  assert.match(
+    incomplete[0]!.message,
+    /not read: the archive: no OS root at the archive's top .*vm-disk1\.vmdk, vm\.ovf/,
+  );
 });

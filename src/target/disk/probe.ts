@@ -3,6 +3,7 @@ import type { FileTree } from "../../fs/filetree.js";
 import { Image } from "../../fs/image.js";
 import { type Mount, mountedTree } from "../../fs/mounted.js";
 import { describeError } from "../../io/errors.js";
+import { isOsRoot } from "../os-root.js";
 import type {
   DiskBootInfo,
   OpenedTarget,
@@ -14,8 +15,6 @@ import type {
 import { defaultFilesystemReaders, type FilesystemReaders } from "./filesystems.js";
 import { parseFstab, volumeForSpec } from "./fstab.js";
 
-/** Files whose presence makes a filesystem an OS root. */
-export const OS_ROOT_MARKERS = ["/etc/os-release", "/etc/fstab", "/Windows/System32"];
 const NOT_MOUNTED_TYPES = new Set([
   "swap",
   "none",
@@ -85,9 +84,7 @@ export async function openDiskTarget(
     const tree = await openTree(v);
     if (!tree) continue;
     const image = new Image(tree);
-    let isRoot = false;
-    for (const marker of OS_ROOT_MARKERS) if (!isRoot && (await image.statIfExists(marker))) isRoot = true;
-    if (!isRoot) continue;
+    if (!(await isOsRoot(image))) continue;
     used.add(v);
     found.push({ v, tree, mounts: await fstabMounts(v, image, volumes, openTree, notes, used) });
   }

@@ -18,6 +18,7 @@ describe("openTarget recognises tar archives by their bytes", () => {
     dir = mkdtempSync(path.join(os.tmpdir(), "amigate-tarprobe-"));
     mkdirSync(path.join(dir, "root/etc"), { recursive: true });
     writeFileSync(path.join(dir, "root/etc/hostname"), "probe\n");
+    writeFileSync(path.join(dir, "root/etc/os-release"), "ID=debian\n");
     const tar = (args: string[]) => execFileSync("tar", ["-C", path.join(dir, "root"), ...args, "."]);
     tar(["-cf", path.join(dir, "plain.bin")]);
     tar(["-czf", path.join(dir, "gz.bin")]);
@@ -75,7 +76,10 @@ describe("openTarget recognises tar archives by their bytes", () => {
     writeFileSync(file, await evilArchive());
     const target = await openTarget(file);
     try {
-      assert.deepEqual(target.notes, []);
+      // etc/hostname is all it holds inside its root.
+      assert.deepEqual(target.notes, [
+        "no OS root at the archive's top (no /etc/os-release, /etc/fstab or Windows/System32)",
+      ]);
       // The rule's message renders them (archive-unsafe-entry.test.ts checks the text).
       assert.deepEqual(target.findings, [
         {
@@ -106,11 +110,52 @@ describe("openTarget recognises tar archives by their bytes", () => {
         target.roots[0]!.image.readText("/etc/hostname"),
         (e) => e instanceof FsError && e.code === "EIO",
       );
-      assert.equal(target.notes.length, 1);
-      assert.match(target.notes[0]!, new RegExp(`damaged archive.*tar entry data at offset ${hostname}`));
+      // The damage, and (when etc/os-release came after it in the archive) no OS root.
+      const damage = target.notes.filter((n) => !n.startsWith("no OS root"));
+      assert.equal(damage.length, 1);
+      assert.match(damage[0]!, new RegExp(`damaged archive.*tar entry data at offset ${hostname}`));
     } finally {
       await target.close();
     }
+  });
+
+  it("an archive that is no OS root (a folder's tar, an OVA) is a gap: it must not pass for holding nothing", async () => {
+    const folder = path.join(dir, "folder");
+    mkdirSync(path.join(folder, "docs"), { recursive: true });
+    writeFileSync(path.join(folder, "docs/readme.txt"), "hello\n");
+    execFileSync("tar", ["-C", folder, "-cf", path.join(dir, "folder.tar"), "."]);
+    // An OVA: a plain tar of an OVF descriptor and its disk (here a raw one).
+    const ova = path.join(dir, "ova");
+    mkdirSync(ova);
+    writeFileSync(path.join(ova, "vm.ovf"), '<?xml version="1.0"?><Envelope/>\n');
+    writeFileSync(path.join(ova, "vm-disk1.vmdk"), Buffer.alloc(64 * 1024));
+    execFileSync("tar", ["-C", ova, "-cf", path.join(dir, "vm.ova"), "vm.ovf", "vm-disk1.vmdk"]);
+    const gapsOf = async (name: string) => {
+      const target = await openTarget(path.join(dir, name));
+      try {
+        assert.equal(target.kind, "archive");
+        assert.deepEqual(
+          target.notes,
+          target.gaps.map((g) => g.reason),
+        );
+        return target.gaps;
+      } finally {
+        await target.close();
+      }
+    };
+    const folderGaps = await gapsOf("folder.tar");
+    assert.equal(folderGaps.length, 1);
+    assert.equal(folderGaps[0]!.where, "the archive");
+    assert.equal(
+      folderGaps[0]!.reason,
+      "no OS root at the archive's top (no /etc/os-release, /etc/fstab or Windows/System32)",
+    );
+    const ovaGaps = await gapsOf("vm.ova");
+    assert.equal(ovaGaps.length, 1);
+    assert.match(
+      ovaGaps[0]!.reason,
+      /^no OS root at the archive's top .*; it holds vm-disk1\.vmdk, vm\.ovf: .*amigate scan DISK/,
+    );
   });
 
   it("does not claim text or gzip-wrapped garbage", async () => {

@@ -1,6 +1,7 @@
 import { open } from "node:fs/promises";
 import { Image } from "../../fs/image.js";
 import { visible } from "../../io/visible.js";
+import { isOsRoot, noOsRootReason } from "../os-root.js";
 import type { OpenedTarget, TargetGap, TargetProbe } from "../target.js";
 import { decompressHead, detectCompression, InflateBoundError } from "./decompress.js";
 import { checksumOk } from "./parse.js";
@@ -35,13 +36,22 @@ export const tarProbe: TargetProbe = {
     if (!tarHead || !looksLikeTar(tarHead)) return undefined;
     const tree = await TarTree.open(input, { partial: true });
     const notes = tarNotes(tree);
+    const image = new Image(tree);
+    const gaps = tarGaps(tree);
+    // An archive of anything but a root filesystem (an OVA, a tar of a disk image, of a folder)
+    // has nothing the rules look for: it must not pass for having none of it.
+    if (!(await isOsRoot(image))) {
+      const reason = await noOsRootReason(image);
+      notes.push(reason);
+      gaps.push({ where: "the archive", reason });
+    }
     return {
       input,
       kind: "archive",
       description: tree.description,
-      roots: [{ root: "/", image: new Image(tree) }],
+      roots: [{ root: "/", image }],
       notes,
-      gaps: tarGaps(tree),
+      gaps,
       findings: tarFindings(tree),
       close: () => tree.close(),
     };

@@ -1,0 +1,44 @@
+import type { Image } from "../fs/image.js";
+import { FsError } from "../io/errors.js";
+
+/** Files whose presence makes a filesystem an OS root. */
+export const OS_ROOT_MARKERS = ["/etc/os-release", "/etc/fstab", "/Windows/System32"];
+
+/**
+ * Whether `image` holds one of OS_ROOT_MARKERS. A marker that is a symlink counts even when its
+ * target is missing (Debian's /etc/os-release points into /usr/lib): the name is the sign.
+ */
+export async function isOsRoot(image: Image): Promise<boolean> {
+  for (const marker of OS_ROOT_MARKERS) {
+    try {
+      await image.lstat(marker);
+      return true;
+    } catch (e) {
+      if (!(e instanceof FsError)) throw e;
+    }
+  }
+  return false;
+}
+
+/** Names of disk image files, and of an OVF descriptor (an OVA is a tar of one and its disks). */
+const DISK_FILE = /\.(?:vmdk|vhdx?|qcow2|img|raw|ovf)$/i;
+
+/**
+ * Why an archive's root is no OS root, for its TargetGap: when its top holds disk images (an OVA, a
+ * disk in a tar), the files to scan instead.
+ */
+export async function noOsRootReason(image: Image): Promise<string> {
+  const base = "no OS root at the archive's top (no /etc/os-release, /etc/fstab or Windows/System32)";
+  let names: string[] = [];
+  try {
+    names = (await image.readdir("/"))
+      .map((e) => e.name)
+      .filter((n) => DISK_FILE.test(n))
+      .sort();
+  } catch {
+    // An unreadable top says no more than the base reason.
+  }
+  if (names.length === 0) return base;
+  const shown = names.slice(0, 4).join(", ") + (names.length > 4 ? `, and ${names.length - 4} more` : "");
+  return `${base}; it holds ${shown}: an OVA or a disk image in a tar is scanned by extracting the disk and scanning that (amigate scan DISK)`;
+}
