@@ -167,6 +167,27 @@ with tarfile.open(${JSON.stringify(archive)}, "w", format=tarfile.GNU_FORMAT) as
     assert.deepEqual(incomplete(r), ["/|not read: the root is empty: there is nothing to judge"]);
   });
 
+  it("a directory or a tar that is no OS root fails, naming the disk images it holds (an OVA passed, exit 0)", async () => {
+    const folder = path.join(tmp, "not-a-root");
+    await fsp.mkdir(path.join(folder, "exports"), { recursive: true });
+    await fsp.writeFile(path.join(folder, "exports/app.env"), "DEBUG=1\n");
+    await fsp.writeFile(path.join(folder, "server-disk1.vmdk"), "KDMV");
+    const r = await scanOf(folder);
+    assert.equal(r.passed, false);
+    assert.deepEqual(incomplete(r), [
+      "|not read: the directory: no OS root at the directory's top (no /etc/os-release, /etc/fstab or Windows/System32); it holds server-disk1.vmdk: a disk image is scanned as itself (amigate scan DISK)",
+    ]);
+    const ova = path.join(tmp, "server.ova");
+    execFileSync("tar", ["-C", folder, "-cf", ova, "server-disk1.vmdk", "exports"]);
+    const cli = cliScan(ova);
+    assert.equal(cli.status, 1, cli.stderr);
+    const report = JSON.parse(cli.stdout) as ScanResult;
+    assert.match(
+      incomplete(report).join("\n"),
+      /the archive: no OS root .* it holds server-disk1\.vmdk: an OVA/,
+    );
+  });
+
   it("a directory it could not list and a file it could not read fail it, through the CLI too (were unknowns, exit 0)", async () => {
     // A root that passes but for cloud keys in /home/admin and /opt/app; then the same root with
     // that directory and that file flagged encrypted (fscrypt's flag, set with debugfs): their

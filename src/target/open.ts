@@ -4,11 +4,12 @@ import { Image } from "../fs/image.js";
 import type { ByteSource } from "../io/bytes.js";
 import { TargetError } from "../io/errors.js";
 import { diskProbe } from "./disk/probe.js";
+import { noOsRootGap } from "./os-root.js";
 import { probes } from "./probes.js";
 import { detectCompression } from "./tar/decompress.js";
 import { discardEarlyDecompression } from "./tar/early.js";
 import { looksLikeTar } from "./tar/probe.js";
-import type { OpenedTarget, OpenTargetOptions } from "./target.js";
+import type { OpenedTarget, OpenTargetOptions, TargetGap } from "./target.js";
 
 /** Bytes read from the start of a file to tell its format (tar's magic sits at 257). */
 const HEAD_BYTES = 64 * 1024;
@@ -28,13 +29,23 @@ export async function openTarget(input: string, options: OpenTargetOptions = {})
   }
   if (st.isDirectory()) {
     const tree = new DirectoryTree(input);
+    const image = new Image(tree);
+    const notes: string[] = [];
+    const gaps: TargetGap[] = [];
+    // A folder that is no root filesystem holds nothing the rules look for: it must not pass for
+    // having none of it.
+    const noOs = await noOsRootGap(image, "directory");
+    if (noOs) {
+      notes.push(noOs.reason);
+      gaps.push(noOs);
+    }
     return {
       input,
       kind: "directory",
       description: tree.description,
-      roots: [{ root: "/", image: new Image(tree) }],
-      notes: [],
-      gaps: [],
+      roots: [{ root: "/", image }],
+      notes,
+      gaps,
       close: () => tree.close(),
     };
   }

@@ -24,11 +24,28 @@ export async function isOsRoot(image: Image): Promise<boolean> {
 const DISK_FILE = /\.(?:vmdk|vhdx?|qcow2|img|raw|ovf)$/i;
 
 /**
- * Why an archive's root is no OS root, for its TargetGap: when its top holds disk images (an OVA, a
- * disk in a tar), the files to scan instead.
+ * The gap of an archive's or a directory's root that is no OS root; none when it is one, or when
+ * its top is empty (the coverage fact reports an empty root itself).
  */
-export async function noOsRootReason(image: Image): Promise<string> {
-  const base = "no OS root at the archive's top (no /etc/os-release, /etc/fstab or Windows/System32)";
+export async function noOsRootGap(
+  image: Image,
+  what: "archive" | "directory",
+): Promise<{ where: string; reason: string } | undefined> {
+  if (await isOsRoot(image)) return undefined;
+  try {
+    if ((await image.readdir("/")).length === 0) return undefined;
+  } catch {
+    // An unlistable top is the coverage fact's gap too; this one says what it is not.
+  }
+  return { where: `the ${what}`, reason: await noOsRootReason(image, what) };
+}
+
+/**
+ * Why an archive's or a directory's root is no OS root, for its TargetGap: when its top holds disk
+ * images (an OVA, a disk in a tar), the files to scan instead.
+ */
+export async function noOsRootReason(image: Image, what: "archive" | "directory"): Promise<string> {
+  const base = `no OS root at the ${what}'s top (no /etc/os-release, /etc/fstab or Windows/System32)`;
   let names: string[] = [];
   try {
     names = (await image.readdir("/"))
@@ -40,5 +57,5 @@ export async function noOsRootReason(image: Image): Promise<string> {
   }
   if (names.length === 0) return base;
   const shown = names.slice(0, 4).join(", ") + (names.length > 4 ? `, and ${names.length - 4} more` : "");
-  return `${base}; it holds ${shown}: an OVA or a disk image in a tar is scanned by extracting the disk and scanning that (amigate scan DISK)`;
+  return `${base}; it holds ${shown}: ${what === "archive" ? "an OVA or a disk image in a tar is scanned by extracting the disk and scanning that" : "a disk image is scanned as itself"} (amigate scan DISK)`;
 }

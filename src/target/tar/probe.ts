@@ -1,7 +1,7 @@
 import { open } from "node:fs/promises";
 import { Image } from "../../fs/image.js";
 import { visible } from "../../io/visible.js";
-import { isOsRoot, noOsRootReason } from "../os-root.js";
+import { noOsRootGap } from "../os-root.js";
 import type { OpenedTarget, TargetGap, TargetProbe } from "../target.js";
 import { decompressHead, detectCompression, InflateBoundError } from "./decompress.js";
 import { checksumOk } from "./parse.js";
@@ -40,10 +40,10 @@ export const tarProbe: TargetProbe = {
     const gaps = tarGaps(tree);
     // An archive of anything but a root filesystem (an OVA, a tar of a disk image, of a folder)
     // has nothing the rules look for: it must not pass for having none of it.
-    if (!(await isOsRoot(image))) {
-      const reason = await noOsRootReason(image);
-      notes.push(reason);
-      gaps.push({ where: "the archive", reason });
+    const noOs = await noOsRootGap(image, "archive");
+    if (noOs) {
+      notes.push(noOs.reason);
+      gaps.push(noOs);
     }
     return {
       input,
