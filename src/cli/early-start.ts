@@ -1,5 +1,4 @@
-import { closeSync, constants, openSync, readSync, statSync } from "node:fs";
-import { detectCompression } from "../target/tar/compression.js";
+import { fileCompression } from "../target/tar/compression.js";
 
 /**
  * The options of `amigate scan` that take a value (scan.ts; a test keeps the two the same): the
@@ -59,24 +58,7 @@ export function scanTarget(args: readonly string[]): string | undefined {
  */
 export async function startScanEarly(args: readonly string[]): Promise<void> {
   const target = scanTarget(args);
-  if (target === undefined || !isZstdOrXz(target)) return;
-  (await import("../target/tar/early.js")).startEarlyDecompression(target);
-}
-
-function isZstdOrXz(file: string): boolean {
-  const head = Buffer.alloc(8);
-  try {
-    // A FIFO would block the open (and the scan) until a writer came: regular files only.
-    if (!statSync(file).isFile()) return false;
-    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      readSync(fd, head, 0, head.length, 0);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
-  const compression = detectCompression(head);
-  return compression === "zstd" || compression === "xz";
+  const told = target === undefined ? undefined : fileCompression(target);
+  if (told?.compression !== "zstd" && told?.compression !== "xz") return;
+  (await import("../target/tar/early.js")).startEarlyDecompression(target!, process.env, told);
 }

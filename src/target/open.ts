@@ -4,6 +4,7 @@ import { Image } from "../fs/image.js";
 import type { ByteSource } from "../io/bytes.js";
 import { TargetError } from "../io/errors.js";
 import { diskProbe } from "./disk/probe.js";
+import { readFileStart } from "./file-start.js";
 import { noOsRootGap } from "./os-root.js";
 import { probes } from "./probes.js";
 import { detectCompression } from "./tar/decompress.js";
@@ -93,14 +94,8 @@ export function looksLikeArchive(head: Buffer): boolean {
 
 /** The first bytes of a file, from which its format is told (fewer when the file is shorter). */
 export async function readHead(input: string): Promise<Buffer> {
-  const head = Buffer.alloc(HEAD_BYTES);
   try {
-    const handle = await fsp.open(input, "r");
-    try {
-      return head.subarray(0, (await handle.read(head, 0, HEAD_BYTES, 0)).bytesRead);
-    } finally {
-      await handle.close();
-    }
+    return await readFileStart(input, HEAD_BYTES);
   } catch (e) {
     throw new TargetError(input, `cannot read (${(e as NodeJS.ErrnoException).code ?? "EIO"})`);
   }

@@ -32,30 +32,24 @@ export async function noOsRootGap(
   what: "archive" | "directory",
 ): Promise<{ where: string; reason: string } | undefined> {
   if (await isOsRoot(image)) return undefined;
+  let names: string[] | undefined;
   try {
-    if ((await image.readdir("/")).length === 0) return undefined;
+    names = (await image.readdir("/")).map((e) => e.name);
   } catch {
     // An unlistable top is the coverage fact's gap too; this one says what it is not.
   }
-  return { where: `the ${what}`, reason: await noOsRootReason(image, what) };
+  if (names?.length === 0) return undefined;
+  return { where: `the ${what}`, reason: noOsRootReason(names ?? [], what) };
 }
 
 /**
- * Why an archive's or a directory's root is no OS root, for its TargetGap: when its top holds disk
- * images (an OVA, a disk in a tar), the files to scan instead.
+ * Why an archive's or a directory's root (whose top holds `names`) is no OS root: when its top
+ * holds disk images (an OVA, a disk in a tar), the files to scan instead.
  */
-export async function noOsRootReason(image: Image, what: "archive" | "directory"): Promise<string> {
+function noOsRootReason(names: readonly string[], what: "archive" | "directory"): string {
   const base = `no OS root at the ${what}'s top (no /etc/os-release, /etc/fstab or Windows/System32)`;
-  let names: string[] = [];
-  try {
-    names = (await image.readdir("/"))
-      .map((e) => e.name)
-      .filter((n) => DISK_FILE.test(n))
-      .sort();
-  } catch {
-    // An unreadable top says no more than the base reason.
-  }
-  if (names.length === 0) return base;
-  const shown = names.slice(0, 4).join(", ") + (names.length > 4 ? `, and ${names.length - 4} more` : "");
+  const disks = names.filter((n) => DISK_FILE.test(n)).sort();
+  if (disks.length === 0) return base;
+  const shown = disks.slice(0, 4).join(", ") + (disks.length > 4 ? `, and ${disks.length - 4} more` : "");
   return `${base}; it holds ${shown}: ${what === "archive" ? "an OVA or a disk image in a tar is scanned by extracting the disk and scanning that" : "a disk image is scanned as itself"} (amigate scan DISK)`;
 }

@@ -1,9 +1,38 @@
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from "node:fs";
+
 /**
  * A compressed stream's format, told from its first bytes: no decoder here, so that what only
  * asks (the content threads sniff every file they read) does not load child_process, zlib and the
  * stream machinery decompress.ts needs.
  */
 export type Compression = "none" | "gzip" | "xz" | "zstd";
+
+/** A regular host file's compression, and its stat when it was told (FileCompression). */
+export interface FileCompression {
+  compression: Compression;
+  stat: Stats;
+}
+
+/**
+ * The compression of the regular file `file` from its first 8 bytes; undefined when it is not a
+ * regular file or cannot be read. Never blocks: a FIFO's open would wait for a writer.
+ */
+export function fileCompression(file: string): FileCompression | undefined {
+  const head = Buffer.alloc(8);
+  try {
+    if (!statSync(file).isFile()) return undefined;
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const stat = fstatSync(fd);
+      if (!stat.isFile() || readSync(fd, head, 0, head.length, 0) < head.length) return undefined;
+      return { compression: detectCompression(head), stat };
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
 
 const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00] as const;
 

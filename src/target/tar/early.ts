@@ -1,6 +1,6 @@
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from "node:fs";
+import type { Stats } from "node:fs";
 import os from "node:os";
-import { detectCompression } from "./compression.js";
+import { type FileCompression, fileCompression } from "./compression.js";
 import {
   type DecompressionToFile,
   decompressToFile,
@@ -41,24 +41,13 @@ const slot = globalThis as Slot;
  * PATH (gzip stays in process: tree.ts). Best effort and synchronous: false, with nothing left
  * behind, when the file is anything else or cannot be read; the scan then goes the usual way.
  */
-export function startEarlyDecompression(file: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (slot[SLOT]) return false;
-  let st: Stats;
-  const head = Buffer.alloc(8);
-  try {
-    // Never blocks: a FIFO's open would wait for a writer (and the scan with it).
-    if (!statSync(file).isFile()) return false;
-    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-    try {
-      st = fstatSync(fd);
-      if (!st.isFile() || readSync(fd, head, 0, head.length, 0) < head.length) return false;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
-  const compression = detectCompression(head);
+export function startEarlyDecompression(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  told: FileCompression | undefined = fileCompression(file),
+): boolean {
+  if (slot[SLOT] || !told) return false;
+  const { compression, stat: st } = told;
   if (compression !== "zstd" && compression !== "xz") return false;
   const program = nativeDecompressor(compression);
   if (!program) return false;

@@ -1,6 +1,6 @@
-import { open } from "node:fs/promises";
 import { Image } from "../../fs/image.js";
 import { visible } from "../../io/visible.js";
+import { readFileStart } from "../file-start.js";
 import { noOsRootGap } from "../os-root.js";
 import type { OpenedTarget, TargetGap, TargetProbe } from "../target.js";
 import { decompressHead, detectCompression, InflateBoundError } from "./decompress.js";
@@ -30,7 +30,7 @@ export const tarProbe: TargetProbe = {
     // A zstd block is decoded whole, and one can be 128 KiB compressed: a .tar.zst that begins
     // with incompressible data (a kernel, an initrd) gives nothing from the first 64 KiB.
     if (compression !== "none" && tarHead !== undefined && tarHead.length < 512) {
-      const longer = await readStart(input, LONG_HEAD_BYTES);
+      const longer = await readFileStart(input, LONG_HEAD_BYTES);
       if (longer.length > head.length) tarHead = await decompressHead(longer, compression, HEAD_LIMIT);
     }
     if (!tarHead || !looksLikeTar(tarHead)) return undefined;
@@ -57,17 +57,6 @@ export const tarProbe: TargetProbe = {
     };
   },
 };
-
-/** The first `length` bytes of `file` (fewer when it is shorter). */
-async function readStart(file: string, length: number): Promise<Buffer> {
-  const handle = await open(file, "r");
-  try {
-    const buf = Buffer.alloc(length);
-    return buf.subarray(0, (await handle.read(buf, 0, length, 0)).bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
 
 export function looksLikeTar(head: Buffer): boolean {
   if (head.length < 512) return false;
