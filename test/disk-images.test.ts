@@ -9,8 +9,9 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { promises as fsp } from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { openDiskImage } from "../src/container/disk/container.js";
 import { DirectoryTree } from "../src/fs/directory.js";
 import { Image } from "../src/fs/image.js";
@@ -247,5 +248,65 @@ describe("amigate scan (the CLI in a child process) on a streamOptimized VMDK", 
     assert.match(report.target.description, /vmdk streamOptimized/);
     assert.deepEqual(normalised(report), normalised(seeded));
     assert.equal(r.stderr, "");
+  });
+});
+
+describe("an OVA of the streamOptimized VMDK (the CLI in a child process)", () => {
+  const cli = (...args: string[]) =>
+    spawnSync(
+      process.execPath,
+      ["--import", import.meta.resolve("tsx"), path.join(REPO_ROOT, "src/cli/main.ts"), ...args],
+      { encoding: "utf8", timeout: 300_000, maxBuffer: 64 << 20 },
+    );
+  let work: string;
+  let ova: string;
+  before(async () => {
+    work = await fsp.mkdtemp(path.join(os.tmpdir(), "amigate-ova-"));
+    ova = path.join(work, "debian.ova");
+    await fsp.writeFile(
+      path.join(work, "debian.ovf"),
+      '<?xml version="1.0"?>\n<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1"><References><File href="gpt-stream.vmdk" id="file1"/></References></Envelope>\n',
+    );
+    execFileSync("tar", [
+      "--format=ustar",
+      "-cf",
+      ova,
+      "-C",
+      work,
+      "debian.ovf",
+      "-C",
+      dir,
+      "gpt-stream.vmdk",
+    ]);
+  });
+  after(() => fsp.rm(work, { recursive: true, force: true }));
+
+  it("scan: exactly the VMDK's findings, from the disk's root named by its member, and no gap", () => {
+    const r = cli("scan", "--format", "json", "--as-of", "2026-03-01", ova);
+    assert.equal(r.status, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as ScanResult;
+    assert.equal(report.target.kind, "archive");
+    assert.match(
+      report.target.description,
+      /^OVA, tar archive .* holding gpt-stream\.vmdk: vmdk streamOptimized/,
+    );
+    assert.deepEqual(normalised(report), normalised(seeded));
+    assert.ok(report.findings.every((f) => f.root === "gpt-stream.vmdk: partition 4 (ext4)"));
+  });
+
+  it("fix: planned as the disk it holds; --yes is refused (exit 2) and nothing is written", async () => {
+    const planOf = (target: string) => {
+      const r = cli("fix", target);
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.replace(target, "TARGET");
+    };
+    const plan = planOf(ova);
+    assert.match(plan, /16 change\(s\) by 7 operation\(s\)/);
+    assert.equal(plan, planOf(path.join(dir, "gpt-stream.vmdk")));
+    const out = path.join(work, "cleaned.ova");
+    const r = cli("fix", "--yes", "-o", out, ova);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /an archive of disk images \(an OVA\) is only planned, never changed/);
+    await assert.rejects(fsp.stat(out), /ENOENT/);
   });
 });

@@ -50,7 +50,7 @@ export function registerFix(program: Command): void {
     .description("Clean an image for sharing: plan every change, apply it with --yes, re-scan")
     .argument(
       "[target]",
-      "a directory (/, a mounted image), a tar archive (with -o), or a disk image (planned only)",
+      "a directory (/, a mounted image), a tar archive (with -o), or a disk image or OVA (planned only)",
     )
     .option("--dry-run", "print the plan and change nothing (the default without --yes)")
     .option("-y, --yes", "apply the plan")

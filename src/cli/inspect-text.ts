@@ -5,6 +5,14 @@ const mib = (n: number) => `${(n / 1048576).toFixed(n % 1048576 === 0 ? 0 : 1)} 
 
 export function renderInspection(i: TargetInspection): string {
   const lines = [`${i.input}: ${i.description}`];
+  // An archive of disks (an OVA): each disk's layout, indented under its member's name.
+  for (const d of i.disks ?? []) {
+    lines.push(`disk ${d.member}:`);
+    const body = renderInspection({ ...d, roots: [], notes: [] })
+      .split("\n")
+      .slice(1, -1);
+    for (const line of body.filter((l) => !l.startsWith("OS roots:"))) lines.push(`  ${line}`);
+  }
   if (i.container)
     lines.push(
       `container: ${i.container.detail}, virtual size ${i.container.virtualSize} bytes (${mib(i.container.virtualSize)})`,

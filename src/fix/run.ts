@@ -10,6 +10,7 @@ import type { ScanResult } from "../policy/result.js";
 import type { ScanOptions } from "../scan/options.js";
 import { ScanSession, type ScanTarget } from "../scan/session.js";
 import { openTarget, readHead } from "../target/open.js";
+import { isOsRoot } from "../target/os-root.js";
 import { decompressHead, detectCompression } from "../target/tar/decompress.js";
 import { looksLikeTar } from "../target/tar/probe.js";
 import type { OpenedTarget } from "../target/target.js";
@@ -191,9 +192,24 @@ function directoryTarget(opened: OpenedTarget): FixTarget {
 /** An archive: read once to plan, once to write the cleaned archive (apply/archive.ts). */
 async function archiveTarget(request: FixRequest): Promise<FixTarget> {
   const { input, output } = request;
+  const { tree, compression } = await loadArchive(input);
+  // An OVA (a disk image in a tar) is planned as the disk it holds, and like a disk never changed.
+  if (!(await isOsRoot(new Image(tree)))) {
+    const opened = await openTarget(input);
+    if (opened.disks) {
+      if (request.apply) {
+        await opened.close();
+        throw new TargetError(
+          input,
+          "an archive of disk images (an OVA) is only planned, never changed: fix the VM or its disk before exporting it, or run fix on the disk's root mounted as a directory",
+        );
+      }
+      return { kind: "archive", scan: opened, notices: [], close: () => opened.close() };
+    }
+    await opened.close();
+  }
   if (request.apply && !output)
     throw new TargetError(input, "archives are never changed in place: name the cleaned archive with -o");
-  const { tree, compression } = await loadArchive(input);
   return {
     kind: "archive",
     scan: archiveScanTarget(input, tree),

@@ -47,6 +47,11 @@ export interface OpenedTarget {
     path?: string;
     evidence?: string;
   }>;
+  /**
+   * An archive of disk images (an OVA): each disk opened, by its member's path in the archive.
+   * Their roots are this target's roots; closed with it.
+   */
+  disks?: Array<{ member: string; target: OpenedTarget }>;
   close(): Promise<void>;
 }
 

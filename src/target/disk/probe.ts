@@ -36,6 +36,11 @@ export interface DiskTargetOptions extends OpenTargetOptions {
 /** A disk image opened for scanning: its layout, plus one root per OS found, fstab mounts applied. */
 export interface OpenedDiskTarget extends OpenedTarget {
   layout: DiskLayout;
+  /**
+   * When no OS root was found: the filesystems that were read, for a caller that assembles several
+   * disks (an OVA's data disk is read under the OS disk's root). Closed with the target.
+   */
+  unrooted: Array<{ where: string; type: string; tree: FileTree }>;
 }
 
 /**
@@ -112,11 +117,7 @@ export async function openDiskTarget(
   }
   if (roots.length === 0) {
     notes.push("no OS root found (no filesystem with /etc/os-release, /etc/fstab or Windows/System32)");
-    gaps.push({
-      where: "the disk",
-      reason:
-        "no OS root found (no readable filesystem with /etc/os-release, /etc/fstab or Windows/System32)",
-    });
+    gaps.push({ where: "the disk", reason: NO_DISK_ROOT });
   }
   const parts =
     table.kind === "none" ? "no partition table" : `${table.kind}, ${table.partitions.length} partitions`;
@@ -128,12 +129,23 @@ export async function openDiskTarget(
     notes,
     gaps,
     layout,
+    unrooted:
+      roots.length > 0
+        ? []
+        : volumes.flatMap((v) => {
+            const tree = trees.get(v);
+            return tree ? [{ where: v.where, type: v.fs.type as string, tree }] : [];
+          }),
     async close() {
       for (const t of trees.values()) await t.close().catch(() => {});
       await disk.source.close();
     },
   };
 }
+
+/** The gap of a disk with no OS root (an assembly of several disks may read it under another's root). */
+export const NO_DISK_ROOT =
+  "no OS root found (no readable filesystem with /etc/os-release, /etc/fstab or Windows/System32)";
 
 const ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
 

@@ -34,6 +34,8 @@ export interface TargetInspection {
   encrypted?: { where: string; type: string }[];
   roots: string[];
   notes: string[];
+  /** An archive of disk images (an OVA): each disk's inspection, by its path in the archive. */
+  disks?: Array<{ member: string } & TargetInspection>;
 }
 
 export function inspectTarget(t: OpenedTarget | OpenedDiskTarget): TargetInspection {
@@ -44,6 +46,7 @@ export function inspectTarget(t: OpenedTarget | OpenedDiskTarget): TargetInspect
     roots: t.roots.map((r) => r.root),
     notes: t.notes,
   };
+  if (t.disks) out.disks = t.disks.map((d) => ({ member: d.member, ...inspectTarget(d.target) }));
   if (!("layout" in t)) return out;
   const { disk, table, volumes, vgs } = t.layout;
   out.container = { format: disk.format, detail: disk.detail, virtualSize: disk.source.size };

@@ -2,8 +2,9 @@ import { Image } from "../../fs/image.js";
 import { visible } from "../../io/visible.js";
 import { readFileStart } from "../file-start.js";
 import { noOsRootGap } from "../os-root.js";
-import type { OpenedTarget, TargetGap, TargetProbe } from "../target.js";
+import type { OpenedTarget, OpenTargetOptions, TargetGap, TargetProbe } from "../target.js";
 import { decompressHead, detectCompression, InflateBoundError } from "./decompress.js";
+import { type ArchivedDisks, openArchivedDisks } from "./disks.js";
 import { checksumOk } from "./parse.js";
 import { ENTRY_LIMIT, MAX_SKIPPED_LISTED, TarTree } from "./tree.js";
 
@@ -24,7 +25,11 @@ export const UNSAFE_ENTRY_RULE = "archive-unsafe-entry";
  */
 export const tarProbe: TargetProbe = {
   name: "tar",
-  async open(input: string, head: Buffer): Promise<OpenedTarget | undefined> {
+  async open(
+    input: string,
+    head: Buffer,
+    options: OpenTargetOptions = {},
+  ): Promise<OpenedTarget | undefined> {
     const compression = detectCompression(head);
     let tarHead = await decompressHead(head, compression, HEAD_LIMIT);
     // A zstd block is decoded whole, and one can be 128 KiB compressed: a .tar.zst that begins
@@ -42,6 +47,12 @@ export const tarProbe: TargetProbe = {
     // has nothing the rules look for: it must not pass for having none of it.
     const noOs = await noOsRootGap(image, "archive");
     if (noOs) {
+      // An OVA, or a disk image in a tar: the disks inside are the image.
+      const disks = await openArchivedDisks(input, tree, options).catch(async (e: unknown) => {
+        await tree.close();
+        throw e;
+      });
+      if (disks) return archiveOfDisks(input, tree, disks, notes, gaps);
       notes.push(noOs.reason);
       gaps.push(noOs);
     }
@@ -57,6 +68,43 @@ export const tarProbe: TargetProbe = {
     };
   },
 };
+
+/** The target of an archive whose disk images were opened: their roots, the archive's own notes. */
+async function archiveOfDisks(
+  input: string,
+  tree: TarTree,
+  disks: ArchivedDisks,
+  notes: string[],
+  gaps: TargetGap[],
+): Promise<OpenedTarget> {
+  const members = disks.disks.map((d) => d.member);
+  const others = (await tree.readdir("/"))
+    .map((e) => e.name)
+    .filter((n) => !members.some((m) => m === n || m.startsWith(`${n}/`)));
+  notes.push(
+    `the archive holds ${members.length === 1 ? "a disk image" : `${members.length} disk images`}, scanned as the image: ${members.join(", ")}`,
+  );
+  if (others.length > 0)
+    notes.push(
+      `not in a disk image, so not part of what is imported, and not scanned: ${others.slice(0, 8).join(", ")}${others.length > 8 ? `, and ${others.length - 8} more` : ""}`,
+    );
+  const described = disks.disks.map((d) => `${d.member}: ${d.target.description}`).join("; ");
+  const ova = (await tree.readdir("/")).some((e) => e.type === "file" && /\.ovf$/i.test(e.name));
+  return {
+    input,
+    kind: "archive",
+    description: `${ova ? "OVA, " : ""}${tree.description} holding ${described}`,
+    roots: disks.roots,
+    notes: [...notes, ...disks.notes],
+    gaps: [...gaps, ...disks.gaps],
+    findings: tarFindings(tree),
+    disks: disks.disks,
+    async close() {
+      await disks.close();
+      await tree.close();
+    },
+  };
+}
 
 export function looksLikeTar(head: Buffer): boolean {
   if (head.length < 512) return false;

@@ -2,10 +2,13 @@ import { promises as fsp, fstatSync, readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import os from "node:os";
 import { Readable } from "node:stream";
+import { sliceSource } from "../../container/disk/util.js";
 import type { DirEntry, EntryStat, FileStat, FileTree, HostExtents } from "../../fs/filetree.js";
 import { wholeFileBuffer } from "../../fs/filetree.js";
 import { splitImagePath } from "../../fs/path.js";
+import { type ByteSource, checkReadRange } from "../../io/bytes.js";
 import { FsError, ImageFormatError } from "../../io/errors.js";
+import { fdByteSource } from "../../io/file.js";
 import {
   type Compression,
   decompressedChunks,
@@ -326,6 +329,27 @@ export class TarTree implements FileTree {
   }
 
   /**
+   * A regular file's bytes as a ByteSource read where they are stored, for a disk image inside the
+   * archive (an OVA's VMDK): a slice of the archive or spill file, which another thread may read
+   * itself (hostFile), or for a sparse file its segments with holes as zeros. Valid until the tree
+   * closes; closing the source leaves the tree's file open. Throws FsError when the archive ends
+   * inside the file's data.
+   */
+  memberSource(p: string): ByteSource {
+    const { data, size } = this.regular(p);
+    const fd = this.store;
+    this.storeBytes ??= fstatSync(fd).size;
+    const stored = data.sparse ? data.sparse.reduce((n, s) => n + s.length, 0) : size;
+    if (data.offset + stored > this.storeBytes)
+      throw new FsError("EIO", p, "the archive ends inside the file's data");
+    const description = `${this.file}: ${p.replace(/^\//, "")}`;
+    // The store's descriptor is the tree's: the whole-store source is never closed, only its slices.
+    const store = fdByteSource(fd, this.file, this.storeBytes);
+    if (!data.sparse) return sliceSource(store, data.offset, size, description);
+    return sparseSource(store, data.offset, data.sparse, size, description);
+  }
+
+  /**
    * A whole non-sparse file in one buffer, read straight from where it is stored: into `scratch`
    * when it fits (a pass over many files then makes no buffer per file).
    */
@@ -373,4 +397,59 @@ export class TarTree implements FileTree {
       stored += seg.length;
     }
   }
+}
+
+/**
+ * A sparse tar member as a source: `segments` (ordered, checked by the parser) stored back to
+ * back from `offset` in `store`, zeros elsewhere. Not a host file's bytes as they lie, so no
+ * hostFile: another thread reads it through this one.
+ */
+function sparseSource(
+  store: ByteSource,
+  offset: number,
+  segments: readonly { offset: number; length: number }[],
+  size: number,
+  description: string,
+): ByteSource {
+  const storedAt: number[] = [];
+  let stored = offset;
+  for (const s of segments) {
+    storedAt.push(stored);
+    stored += s.length;
+  }
+  const fill = async (at: number, target: Buffer): Promise<void> => {
+    target.fill(0);
+    const end = at + target.length;
+    // The first segment that ends past `at` (binary search: a sparse disk has many segments).
+    let lo = 0;
+    let hi = segments.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = segments[mid]!;
+      if (s.offset + s.length <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < segments.length && segments[i]!.offset < end; i++) {
+      const s = segments[i]!;
+      const from = Math.max(at, s.offset);
+      const to = Math.min(end, s.offset + s.length);
+      if (to > from)
+        await store.readInto!(storedAt[i]! + (from - s.offset), target.subarray(from - at, to - at));
+    }
+  };
+  return {
+    description,
+    size,
+    async read(at: number, length: number): Promise<Buffer> {
+      checkReadRange(description, size, at, length, "the file's");
+      const out = Buffer.allocUnsafe(length);
+      await fill(at, out);
+      return out;
+    },
+    async readInto(at: number, target: Buffer): Promise<void> {
+      checkReadRange(description, size, at, target.length, "the file's");
+      await fill(at, target);
+    },
+    close: async () => {},
+  };
 }
