@@ -29,6 +29,9 @@ if (files.length === 0) {
   console.error("no test files matched");
   process.exit(1);
 }
+// The optional libdeflate addon, built by npm install when libdeflate's headers were there: built
+// now if they came later (src/io/packed-unit.test.ts expects it wherever the headers are).
+spawnSync(process.execPath, [path.join(import.meta.dirname, "build-native.mjs")], { stdio: "inherit" });
 const reporter = process.stdout.isTTY ? "spec" : "spec";
 // The run's temporary files go in one folder, removed after it: a test that leaves its data folder
 // behind (or a child killed mid-write) cannot fill the machine's /tmp run after run.

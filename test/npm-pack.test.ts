@@ -6,7 +6,16 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
 import { builtinModules } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -34,6 +43,10 @@ before(() => {
   mkdirSync(source);
   for (const f of ["package.json", "README.md"]) copyFileSync(path.join(REPO_ROOT, f), path.join(source, f));
   cpSync(path.join(REPO_ROOT, "data"), path.join(source, "data"), { recursive: true });
+  mkdirSync(path.join(source, "native/inflate"), { recursive: true });
+  mkdirSync(path.join(source, "scripts"));
+  for (const f of ["native/inflate/binding.gyp", "native/inflate/inflate.c", "scripts/build-native.mjs"])
+    copyFileSync(path.join(REPO_ROOT, f), path.join(source, f));
   execFileSync(
     process.execPath,
     [path.join(REPO_ROOT, "scripts/bundle.mjs"), "--outdir", path.join(source, "dist")],
@@ -59,7 +72,13 @@ before(() => {
       "--no-fund",
       "--prefer-offline",
     ],
-    { cwd: work, encoding: "utf8", env: { ...process.env, npm_config_allow_scripts: "better-sqlite3" } },
+    // npm 11 runs a package's install scripts only when allowed: better-sqlite3's, and amigate's
+    // own, which builds the optional libdeflate addon (README, Install).
+    {
+      cwd: work,
+      encoding: "utf8",
+      env: { ...process.env, npm_config_allow_scripts: "better-sqlite3,amigate" },
+    },
   );
   assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
   seeded = execFileSync("bash", [path.join(REPO_ROOT, "fixtures/debian-seeded.sh")], {
@@ -77,9 +96,16 @@ test("npm pack builds dist/ first (prepack runs the build this test runs)", () =
   assert.equal(scripts.build, "node scripts/bundle.mjs");
 });
 
-test("the tarball holds package.json, README, dist/ and data/ only", () => {
+test("the tarball holds package.json, README, dist/, data/ and the native addon's sources only", () => {
   const tops = new Set(packed.files.map((f) => f.path.split("/")[0]));
-  assert.deepEqual([...tops].sort(), ["README.md", "data", "dist", "package.json"]);
+  assert.deepEqual([...tops].sort(), ["README.md", "data", "dist", "native", "package.json", "scripts"]);
+  assert.deepEqual(
+    packed.files
+      .map((f) => f.path)
+      .filter((p) => /^(native|scripts)\//.test(p))
+      .sort(),
+    ["native/inflate/binding.gyp", "native/inflate/inflate.c", "scripts/build-native.mjs"],
+  );
   assert.ok(packed.files.some((f) => f.path === "dist/amigate.js"));
   assert.ok(packed.files.some((f) => f.path === "dist/scan-worker.js"));
 });
@@ -106,6 +132,15 @@ test("runtime dependencies are exactly the modules the bundle imports", () => {
   const optional = new Set(["@aws-sdk/signature-v4-crt", "@aws-sdk/signature-v4a", "kerberos"]);
   const external = [...bare].filter((n) => !builtins.has(n) && !optional.has(n)).sort();
   assert.deepEqual(external, Object.keys(pkg.dependencies).sort());
+});
+
+test("installing builds the libdeflate addon where libdeflate's headers are", (t) => {
+  if (!existsSync("/usr/include/libdeflate.h")) return t.skip("no libdeflate-dev here: zlib only");
+  const addon = path.join(
+    prefix,
+    "lib/node_modules/amigate/native/inflate/build/Release/amigate_inflate.node",
+  );
+  assert.ok(existsSync(addon), addon);
 });
 
 test("the installed amigate says its version", () => {

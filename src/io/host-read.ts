@@ -5,7 +5,7 @@ import {
   badUnit,
   GRAIN_MARKER_BYTES,
   grainDataLength,
-  inflateUnit,
+  inflateUnitInto,
   type UnitPacking,
 } from "./packed-unit.js";
 import { UnitCache } from "./unit-cache.js";
@@ -104,11 +104,17 @@ function inflatedUnit(fd: number, packing: UnitPacking, at: number, length: numb
   if (unitCache?.unitSize !== packing.unitSize)
     unitCache = UnitCache.ofBytes(packing.unitSize, UNIT_CACHE_BYTES, 4);
   const key = `${packing.id}:${at}`;
-  return unitCache.get(key) ?? unitCache.keep(key, readPackedUnit(fd, packing, at, length));
+  return unitCache.fill(key, (into) => readPackedUnitInto(fd, packing, at, length, into));
 }
 
-/** A packed unit read from `fd` and inflated, checked as the container's own reader checks it. */
-function readPackedUnit(fd: number, packing: UnitPacking, at: number, length: number): Buffer {
+/** A packed unit read from `fd` and inflated into `into`, checked as the container's own reader checks it. */
+function readPackedUnitInto(
+  fd: number,
+  packing: UnitPacking,
+  at: number,
+  length: number,
+  into: Buffer,
+): void {
   let dataAt = at;
   let dataLength = length;
   // A grain's data is at most its size and 4 KiB (grainDataLength); a cluster's, about its size.
@@ -126,7 +132,6 @@ function readPackedUnit(fd: number, packing: UnitPacking, at: number, length: nu
   if (dataScratch.length < dataLength) dataScratch = Buffer.allocUnsafe(dataLength);
   const data = dataScratch.subarray(0, dataLength);
   readFully(fd, data, 0, dataLength, dataAt, packing.file);
-  const out = inflateUnit(data, packing.format, packing.unitSize);
-  if (!out) throw badUnit(packing, at, packing.format === "vmdk-grain" ? "one grain" : "one cluster");
-  return out;
+  if (!inflateUnitInto(data, packing.format, into))
+    throw badUnit(packing, at, packing.format === "vmdk-grain" ? "one grain" : "one cluster");
 }

@@ -1,5 +1,6 @@
 import { inflateRawSync, inflateSync } from "node:zlib";
 import { ImageFormatError } from "./errors.js";
+import { type NativeInflate, nativeInflate } from "./native-inflate.js";
 
 /**
  * How a container stores compressed units (a streamOptimized VMDK's grains, a qcow2's compressed
@@ -60,27 +61,51 @@ export function grainDataLength(
 export const wholeOutputChunk = (unitSize: number): number => unitSize + 512;
 
 /**
- * One unit's data inflated, zeros to `unitSize`; undefined when it is not deflate data of at most
- * `unitSize` bytes (the bound stops a unit that inflates to more).
+ * One unit's data inflated into `into` (the unit's size), zeros to its end; false when it is not
+ * deflate data of at most that many bytes. With the libdeflate addon straight into `into` (a
+ * slot of a unit cache: no buffer per unit). What it refuses (a stream without its end, which
+ * zlib's sync flush inflates as far as it goes; a raw deflate grain) and every unit without the
+ * addon go through zlib, so both give the same bytes.
  */
-export function inflateUnit(
+export function inflateUnitInto(data: Buffer, format: UnitPacking["format"], into: Buffer): boolean {
+  return inflateUnitWith(nativeInflate(), data, format, into);
+}
+
+/** inflateUnitInto with the addon given (undefined: zlib only), so that tests compare the two. */
+export function inflateUnitWith(
+  native: NativeInflate | undefined,
   data: Buffer,
   format: UnitPacking["format"],
-  unitSize: number,
-): Buffer | undefined {
+  into: Buffer,
+): boolean {
+  if (native) {
+    // A VMDK grain is zlib data; raw deflate from some writers goes through zlib below, which
+    // tries it the same way with or without the addon.
+    const n = native.inflateInto(data, into, format !== "raw-deflate");
+    if (n >= 0) {
+      into.fill(0, n);
+      return true;
+    }
+  }
+  const out = zlibInflate(data, format, into.length);
+  if (!out) return false;
+  out.copy(into);
+  into.fill(0, out.length);
+  return true;
+}
+
+function zlibInflate(data: Buffer, format: UnitPacking["format"], unitSize: number): Buffer | undefined {
   const options = { maxOutputLength: unitSize, finishFlush: 2, chunkSize: wholeOutputChunk(unitSize) };
-  let out: Buffer;
   try {
-    out = format === "raw-deflate" ? inflateRawSync(data, options) : inflateSync(data, options);
+    return format === "raw-deflate" ? inflateRawSync(data, options) : inflateSync(data, options);
   } catch {
     if (format === "raw-deflate") return undefined;
     try {
-      out = inflateRawSync(data, options);
+      return inflateRawSync(data, options);
     } catch {
       return undefined;
     }
   }
-  return out.length === unitSize ? out : Buffer.concat([out, Buffer.alloc(unitSize - out.length)]);
 }
 
 /** The structure and expectation an ImageFormatError names when a unit does not inflate. */

@@ -46,4 +46,47 @@ describe("UnitCache", () => {
     assert.equal(fill(UnitCache.ofBytes<number>(8192, 0, 16, 4096), 3), 1);
     assert.equal(fill(UnitCache.ofBytes<number>(1024, 8192, 2, 65536), 12), 8);
   });
+  it("fills units into its own buffers: the evicted one's when full, none kept when the fill throws", async () => {
+    const cache = UnitCache.ofBytes<number>(8, 16, 2); // two units
+    const filled: Buffer[] = [];
+    const fill = (byte: number) => (into: Buffer) => {
+      filled.push(into);
+      into.fill(byte);
+    };
+    const one = cache.fill(1, fill(1));
+    assert.deepEqual(one, unit(1));
+    assert.equal(cache.fill(1, fill(9)), one, "a kept unit is not filled again");
+    cache.fill(2, fill(2));
+    const target = Buffer.alloc(3);
+    await cache.copyInto(3, 2, target, async (into) => fill(3)(into)); // evicts 1, in 1's buffer
+    assert.deepEqual(target, Buffer.alloc(3, 3));
+    assert.equal(filled[2], one);
+    assert.equal(cache.get(1), undefined);
+    await assert.rejects(
+      cache.copyInto(4, 0, target, async () => {
+        throw new Error("bad grain");
+      }),
+      /bad grain/,
+    );
+    assert.equal(cache.get(4), undefined);
+    assert.deepEqual(cache.get(3), unit(3));
+  });
+  it("stays within its capacity when fills await side by side", async () => {
+    const cache = UnitCache.ofBytes<number>(8, 16, 2);
+    const target = Buffer.alloc(8);
+    await Promise.all(
+      [1, 2, 3, 4].map((key) =>
+        cache.copyInto(key, 0, Buffer.alloc(8), async (into) => {
+          await new Promise((r) => setTimeout(r, 5 - key));
+          into.fill(key);
+        }),
+      ),
+    );
+    const kept = [1, 2, 3, 4].filter((key) => cache.get(key) !== undefined);
+    assert.equal(kept.length, 2);
+    for (const key of kept) {
+      await cache.copyInto(key, 0, target, async () => assert.fail("kept"));
+      assert.deepEqual(target, unit(key));
+    }
+  });
 });

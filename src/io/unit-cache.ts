@@ -3,9 +3,9 @@
  * recently used first out. A unit kept a while outlives a young-generation collection, and
  * inflated units dropped as garbage then wait in the old generation for a full collection: on the
  * 30 k-file disk as a streamOptimized VMDK, 3,700 grains inflated on the main thread made 10 full
- * collections where the raw disk's scan made 2 (docs/performance.md). Copying each unit once into
- * a kept buffer lets zlib's output die young. A buffer get() returns is valid until the next keep():
- * copy out of it before awaiting anything.
+ * collections where the raw disk's scan made 2 (docs/performance.md). A unit is inflated into a
+ * kept buffer (the libdeflate addon writes there; zlib's output is copied there and dies young). A
+ * buffer get() returns is valid until the next unit is kept: copy out of it before awaiting anything.
  */
 export class UnitCache<K> {
   /** Key → buffer, least recently used first. */
@@ -40,18 +40,53 @@ export class UnitCache<K> {
   }
 
   /**
-   * Bytes [within, within + target.length) of unit `key` into `target`: from the cache, or from
-   * the unit `load` gives, which is copied out before the cache keeps it (no await in between).
+   * Bytes [within, within + target.length) of unit `key` into `target`: from the cache, or from a
+   * buffer of the cache's that `fill` writes the whole unit into (then kept under `key`; dropped
+   * if `fill` throws).
    */
-  async copyInto(key: K, within: number, target: Buffer, load: () => Promise<Buffer>): Promise<void> {
+  async copyInto(
+    key: K,
+    within: number,
+    target: Buffer,
+    fill: (into: Buffer) => Promise<void>,
+  ): Promise<void> {
     const cached = this.get(key);
     if (cached) {
       cached.copy(target, 0, within, within + target.length);
       return;
     }
-    const unit = await load();
-    unit.copy(target, 0, within, within + target.length);
-    this.keep(key, unit);
+    const into = this.slot();
+    await fill(into);
+    into.copy(target, 0, within, within + target.length);
+    this.put(key, into);
+  }
+
+  /** Unit `key`: from the cache, or written by `fill` into a buffer of the cache's, then kept. */
+  fill(key: K, fill: (into: Buffer) => void): Buffer {
+    const cached = this.get(key);
+    if (cached) return cached;
+    const into = this.slot();
+    fill(into);
+    this.put(key, into);
+    return into;
+  }
+
+  /** A buffer for a unit not yet kept: the least recently used one's when full (it is dropped). */
+  private slot(): Buffer {
+    if (this.units.size >= this.capacity) {
+      const [oldest, buffer] = this.units.entries().next().value as [K, Buffer];
+      this.units.delete(oldest);
+      return buffer;
+    }
+    return Buffer.allocUnsafe(this.unitSize);
+  }
+
+  /** Keeps `buffer` (the cache's own) under `key`, most recently used, within the capacity. */
+  private put(key: K, buffer: Buffer): void {
+    this.units.delete(key);
+    // Two units filled at once (reads awaiting side by side) can each have taken a new buffer.
+    while (this.units.size >= this.capacity) this.units.delete(this.units.keys().next().value as K);
+    this.units.set(key, buffer);
   }
 
   /** Keeps a copy of `bytes` (unitSize of them) under `key`, in the least recently used buffer when full. */

@@ -1,7 +1,13 @@
 import { type ByteSource, readSourceInto } from "../../io/bytes.js";
 import { ExternalReferenceError, ImageFormatError, TargetError } from "../../io/errors.js";
 import { Lru } from "../../io/lru.js";
-import { badUnit, inflateUnit, type PackedUnit, packingId, type UnitPacking } from "../../io/packed-unit.js";
+import {
+  badUnit,
+  inflateUnitInto,
+  type PackedUnit,
+  packingId,
+  type UnitPacking,
+} from "../../io/packed-unit.js";
 import { UnitCache } from "../../io/unit-cache.js";
 import { u64, unitReader } from "./util.js";
 
@@ -123,11 +129,10 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
       throw new ImageFormatError(name, "qcow2 compressed cluster", at, "data inside the file");
     return { at: hostOffset, length };
   };
-  const compressed = async (entry: bigint, at: number): Promise<Buffer> => {
+  const inflateClusterInto = async (entry: bigint, at: number, into: Buffer): Promise<void> => {
     const data = compressedData(entry, at);
-    const out = inflateUnit(await file.read(data.at, data.length), "raw-deflate", clusterSize);
-    if (!out) throw badUnit(packing, data.at, "one cluster");
-    return out;
+    if (!inflateUnitInto(await file.read(data.at, data.length), "raw-deflate", into))
+      throw badUnit(packing, data.at, "one cluster");
   };
 
   // A compressed cluster's bytes are copied into the reader's buffer from the cache, or from the
@@ -141,8 +146,8 @@ export async function openQcow2(file: ByteSource): Promise<{ source: ByteSource;
     const slot = (cluster % l2Entries) * 8;
     const entry = l2.table.readBigUInt64BE(slot);
     if (entry & COMPRESSED) {
-      await dataCache.copyInto(cluster, within, target, () =>
-        compressed(entry & ~(COPIED | COMPRESSED), slot),
+      await dataCache.copyInto(cluster, within, target, (into) =>
+        inflateClusterInto(entry & ~(COPIED | COMPRESSED), slot, into),
       );
       return;
     }

@@ -5,7 +5,7 @@ import {
   badUnit,
   GRAIN_MARKER_BYTES,
   grainDataLength,
-  inflateUnit,
+  inflateUnitInto,
   type PackedUnit,
   packingId,
   type UnitPacking,
@@ -125,14 +125,12 @@ export async function openSparseExtent(file: ByteSource, description: string): P
       throw new ImageFormatError(name, "VMDK grain marker", at, "a marker inside the file");
     return at;
   };
-  const readCompressed = async (sector: number, grain: number): Promise<Buffer> => {
+  const inflateGrainInto = async (sector: number, grain: number, into: Buffer): Promise<void> => {
     const at = markerAt(sector);
     const marker = await file.read(at, GRAIN_MARKER_BYTES);
     const length = grainDataLength(name, at, marker, grainSize, file.size);
     const data = await file.read(at + GRAIN_MARKER_BYTES, length);
-    const out = inflateUnit(data, "vmdk-grain", grainSize);
-    if (!out) throw badUnit(packing, at, `grain ${grain}`);
-    return out;
+    if (!inflateUnitInto(data, "vmdk-grain", into)) throw badUnit(packing, at, `grain ${grain}`);
   };
 
   /** Where an uncompressed grain's bytes lie in the file. */
@@ -160,7 +158,7 @@ export async function openSparseExtent(file: ByteSource, description: string): P
     const sector = await grainSector(grain);
     if (sector <= 1) target.fill(0);
     else if (compressed)
-      await grainCache.copyInto(grain, within, target, () => readCompressed(sector, grain));
+      await grainCache.copyInto(grain, within, target, (into) => inflateGrainInto(sector, grain, into));
     else await readSourceInto(file, grainAt(grain, sector, within, target.length), target);
   };
   // For a content thread: an uncompressed grain's bytes as they lie in the file; a compressed
