@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -151,6 +151,26 @@ describe("scan progress: files or bytes walked, then bytes of what the content p
     assert.match(lines[0]!, /^scanning gpt-stream\.vmdk {2}[\d.]+ MiB read$/);
     assert.match(lines.at(-1)!, /^scanning gpt-stream\.vmdk \[#{24}\] 100% {2}[\d.]+ MiB of [\d.]+ MiB$/);
     assert.ok(!lines.some((l) => / of 64 MiB$/.test(l)), "no percentage of the virtual disk");
+  });
+
+  it("an OVA of two disks draws bytes read, never going back, then reaches 100 %", async () => {
+    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "amigate-progress-ova-"));
+    try {
+      for (const name of ["disk1.vmdk", "disk2.vmdk"])
+        await fsp.copyFile(path.join(diskFixtures(), "gpt-stream.vmdk"), path.join(dir, name));
+      await fsp.writeFile(path.join(dir, "vm.ovf"), "<Envelope/>\n");
+      execFileSync("tar", ["-C", dir, "-cf", path.join(dir, "vm.ova"), "vm.ovf", "disk1.vmdk", "disk2.vmdk"]);
+      const lines = await drawn(path.join(dir, "vm.ova"));
+      const read = lines.map((l) => /^scanning vm\.ova {2}([\d.]+) MiB read$/.exec(l)?.[1]).filter(Boolean);
+      assert.ok(read.length >= 1, lines.join("\n"));
+      assert.deepEqual(
+        read.map(Number),
+        read.map(Number).sort((a, b) => a - b),
+      );
+      assert.match(lines.at(-1)!, /^scanning vm\.ova \[#{24}\] 100% {2}[\d.]+ MiB of [\d.]+ MiB$/);
+    } finally {
+      await fsp.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("a directory's bar counts files, then reaches 100 % of the bytes read", async () => {

@@ -153,8 +153,9 @@ export async function runScan(input: string, flags: ScanFlags, io: ScanIO): Prom
   const label = `scanning ${path.basename(input)}`;
   const openOptions: OpenTargetOptions = sink
     ? {
+        // One bar for all of a target's disks (an OVA has one per virtual disk).
         wrapDiskSource: (source) => {
-          const counted = new ProgressBar(sink, { label, done: 0, unit: "bytes" });
+          const counted = bar ?? new ProgressBar(sink, { label, done: 0, unit: "bytes" });
           bar = counted;
           return countingSource(source, (n) => counted.add(n));
         },
@@ -197,7 +198,10 @@ export function registerScan(program: Command): void {
   program
     .command("scan")
     .description("Scan an image (directory, tar archive or disk image) against the AMI policies")
-    .argument("<target>", "a directory, a .tar/.tar.gz/.tar.xz/.tar.zst archive, or a disk image")
+    .argument(
+      "<target>",
+      "a directory, a .tar/.tar.gz/.tar.xz/.tar.zst archive, a disk image, or an OVA (an archive of disk images)",
+    )
     .addOption(
       new Option("-f, --format <format>", "report format")
         .choices(REPORT_FORMATS)

@@ -53,7 +53,7 @@ export async function openDiskTarget(
 ): Promise<OpenedDiskTarget | undefined> {
   const layout = await scanDisk(input, options.wrapDiskSource, options.references, options.source);
   const { disk, table, volumes } = layout;
-  if (disk.format === "raw" && table.kind === "none" && volumes.every((v) => v.fs.type === undefined)) {
+  if (isNoDiskImage(layout)) {
     await disk.source.close();
     return undefined;
   }
@@ -141,6 +141,11 @@ export async function openDiskTarget(
       await disk.source.close();
     },
   };
+}
+
+/** A raw file with no partition table and no recognisable volume: no disk image at all. */
+export function isNoDiskImage({ disk, table, volumes }: DiskLayout): boolean {
+  return disk.format === "raw" && table.kind === "none" && volumes.every((v) => v.fs.type === undefined);
 }
 
 /** The gap of a disk with no OS root (an assembly of several disks may read it under another's root). */

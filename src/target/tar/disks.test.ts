@@ -75,7 +75,9 @@ before(() => {
   writeFileSync(at("two.ovf"), ovf(["disk1.vmdk", "disk2.vmdk"]));
   // The OVF descriptor comes first in an OVA (DSP0243 §5.3), then the disks in its order.
   run("tar", ["--format=ustar", "-cf", at("one.ova"), "one.ovf", "disk1.vmdk"]);
-  run("tar", ["--format=ustar", "-cf", at("two.ova"), "two.ovf", "disk1.vmdk", "disk2.vmdk"]);
+  // A member big enough to be tried as a disk that is none (a signing certificate, a README).
+  writeFileSync(at("two.cert"), "-----BEGIN CERTIFICATE-----\n".padEnd(8192, "A"));
+  run("tar", ["--format=ustar", "-cf", at("two.ova"), "two.ovf", "disk1.vmdk", "disk2.vmdk", "two.cert"]);
   run("tar", ["--format=ustar", "-cf", at("data-only.ova"), "disk2.vmdk"]);
   // A raw disk in a sparse GNU tar, compressed: the member's holes are no bytes of the archive.
   run("cp", ["--sparse=always", at("os-gpt.raw"), at("disk.raw")]);
@@ -138,6 +140,16 @@ describe("an archive of disk images", () => {
   });
 
   it("two disks: the data disk, with no OS root, is read under the OS disk's root and is no gap", async () => {
+    // The caller's wrapper (the CLI's progress) sees each disk once, and no member that is no disk.
+    const wrapped: string[] = [];
+    const t0 = await openTarget(at("two.ova"), {
+      wrapDiskSource: (s) => {
+        wrapped.push(s.description);
+        return s;
+      },
+    });
+    await t0.close();
+    assert.equal(wrapped.length, 2, wrapped.join(", "));
     await opened("two.ova", async (t) => {
       assert.deepEqual(
         t.roots.map((r) => r.root),

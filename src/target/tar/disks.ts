@@ -1,8 +1,9 @@
+import { scanDisk } from "../../container/layout.js";
 import type { FileTree } from "../../fs/filetree.js";
 import { Image } from "../../fs/image.js";
 import { mountedTree } from "../../fs/mounted.js";
 import { describeError, FsError, ImageFormatError, TargetError } from "../../io/errors.js";
-import { NO_DISK_ROOT, type OpenedDiskTarget, openDiskTarget } from "../disk/probe.js";
+import { isNoDiskImage, NO_DISK_ROOT, type OpenedDiskTarget, openDiskTarget } from "../disk/probe.js";
 import type { OpenTargetOptions, TargetGap, TargetRoot } from "../target.js";
 import type { TarTree } from "./tree.js";
 
@@ -58,12 +59,13 @@ export async function openArchivedDisks(
       let target: OpenedDiskTarget | undefined;
       try {
         const source = tree.memberSource(member);
-        target = await openDiskTarget(`${input}: ${name}`, {
-          ...options,
-          source,
-          // A VMDK descriptor inside an archive names extents the archive does not give by path.
-          references: "none",
-        });
+        // A VMDK descriptor inside an archive names extents the archive does not give by path.
+        const opening = { ...options, source, references: "none" } as const;
+        // Told first without the caller's wrapper (the CLI's progress counts a disk's bytes): most
+        // members of an archive with no OS root are no disk.
+        const layout = await scanDisk(`${input}: ${name}`, undefined, "none", source);
+        await layout.disk.source.close();
+        if (!isNoDiskImage(layout)) target = await openDiskTarget(`${input}: ${name}`, opening);
       } catch (e) {
         // What a disk file's own scan would stop on (damage, an extent it names) is a gap here.
         if (!(e instanceof FsError || e instanceof ImageFormatError || e instanceof TargetError)) throw e;
