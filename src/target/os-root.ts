@@ -43,13 +43,16 @@ export async function noOsRootGap(
 }
 
 /**
- * Why an archive's or a directory's root (whose top holds `names`) is no OS root: when its top
- * holds disk images (an OVA, a disk in a tar), the files to scan instead.
+ * Why an archive's or a directory's root (whose top holds `names`) is no OS root: for a directory
+ * that holds disk images, the files to scan instead; an archive's were tried as disks already
+ * (tar/disks.ts), and none opened.
  */
 function noOsRootReason(names: readonly string[], what: "archive" | "directory"): string {
   const base = `no OS root at the ${what}'s top (no /etc/os-release, /etc/fstab or Windows/System32)`;
   const disks = names.filter((n) => DISK_FILE.test(n)).sort();
   if (disks.length === 0) return base;
   const shown = disks.slice(0, 4).join(", ") + (disks.length > 4 ? `, and ${disks.length - 4} more` : "");
-  return `${base}; it holds ${shown}: ${what === "archive" ? "an OVA or a disk image in a tar is scanned by extracting the disk and scanning that" : "a disk image is scanned as itself"} (amigate scan DISK)`;
+  return what === "archive"
+    ? `${base}; it holds ${shown}, and no disk image amigate can open among them (an OVA's disks are scanned inside it)`
+    : `${base}; it holds ${shown}: a disk image is scanned as itself (amigate scan DISK)`;
 }
