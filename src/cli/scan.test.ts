@@ -228,7 +228,7 @@ test("the content threads: AMIGATE_CONTENT_THREAD(S) as given, else from the cor
     assert.equal(contentThreadsOf(bad), cores, String(bad));
 });
 
-test("an OVA (a tar of an OVF and its disk) fails with scan-incomplete naming the disk, never passes for holding nothing", () => {
+test("an OVA whose disk is none amigate can open (4 bytes of a VMDK magic) fails with scan-incomplete naming it, never passes for holding nothing", () => {
   const ova = tree("ova", {
     "/vm.ovf": '<?xml version="1.0"?><Envelope/>\n',
     "/vm-disk1.vmdk": "KDMV",
