@@ -294,6 +294,26 @@ describe("an OVA of the streamOptimized VMDK (the CLI in a child process)", () =
     assert.ok(report.findings.every((f) => f.root === "gpt-stream.vmdk: partition 4 (ext4)"));
   });
 
+  it("the same disk in an OVF package's folder: the VMDK's findings; fix --yes refused (exit 2), the folder untouched", async () => {
+    const folder = path.join(work, "package");
+    await fsp.mkdir(folder);
+    await fsp.copyFile(path.join(work, "debian.ovf"), path.join(folder, "debian.ovf"));
+    // A hard link where the file system allows it: the fixture is 97 MB.
+    await fsp
+      .link(path.join(dir, "gpt-stream.vmdk"), path.join(folder, "gpt-stream.vmdk"))
+      .catch(() => fsp.copyFile(path.join(dir, "gpt-stream.vmdk"), path.join(folder, "gpt-stream.vmdk")));
+    const r = cli("scan", "--format", "json", "--as-of", "2026-03-01", folder);
+    assert.equal(r.status, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as ScanResult;
+    assert.equal(report.target.kind, "directory");
+    assert.match(report.target.description, /^OVF package .* holding gpt-stream\.vmdk: vmdk streamOptimized/);
+    assert.deepEqual(normalised(report), normalised(seeded));
+    const fixed = cli("fix", "--yes", folder);
+    assert.equal(fixed.status, 2);
+    assert.match(fixed.stderr, /an OVF package \(a folder of disk images\) is only planned, never changed/);
+    assert.deepEqual((await fsp.readdir(folder)).sort(), ["debian.ovf", "gpt-stream.vmdk"]);
+  });
+
   it("fix: planned as the disk it holds; --yes is refused (exit 2) and nothing is written", async () => {
     const planOf = (target: string) => {
       const r = cli("fix", target);

@@ -137,7 +137,21 @@ async function openFixTarget(request: FixRequest): Promise<FixTarget> {
   const { input } = request;
   const st = await fsp.stat(input).catch(() => undefined);
   if (!st) throw new TargetError(input, "no such file or directory");
-  if (st.isDirectory()) return directoryTarget(await openTarget(input));
+  if (st.isDirectory()) {
+    const opened = await openTarget(input);
+    // An OVF package's folder is not the image's root: its disks are planned, never changed.
+    if (opened.disks) {
+      if (request.apply) {
+        await opened.close();
+        throw new TargetError(
+          input,
+          "an OVF package (a folder of disk images) is only planned, never changed: fix the VM or its disk before exporting it, or run fix on the disk's root mounted as a directory",
+        );
+      }
+      return { kind: "directory", scan: opened, notices: [], close: () => opened.close() };
+    }
+    return directoryTarget(opened);
+  }
   if (st.isFile() && (await isTarArchive(input))) return archiveTarget(request);
   const opened = await openTarget(input);
   if (opened.kind === "archive") {

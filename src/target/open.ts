@@ -4,8 +4,10 @@ import { Image } from "../fs/image.js";
 import type { ByteSource } from "../io/bytes.js";
 import { TargetError } from "../io/errors.js";
 import { diskProbe } from "./disk/probe.js";
+import type { DiskSet } from "./disk-set.js";
 import { readFileStart } from "./file-start.js";
 import { noOsRootGap } from "./os-root.js";
+import { openOvfPackage } from "./ovf.js";
 import { probes } from "./probes.js";
 import { detectCompression } from "./tar/decompress.js";
 import { discardEarlyDecompression } from "./tar/early.js";
@@ -37,6 +39,19 @@ export async function openTarget(input: string, options: OpenTargetOptions = {})
     // having none of it.
     const noOs = await noOsRootGap(image, "directory");
     if (noOs) {
+      // An OVF package (a descriptor and its disks): the disks it names are the image.
+      const names = await tree.readdir("/").then(
+        (entries) => entries.map((e) => e.name),
+        () => [],
+      );
+      const ovf = await openOvfPackage(input, names, options).catch(async (e: unknown) => {
+        await tree.close();
+        throw e;
+      });
+      if (ovf) {
+        await tree.close();
+        return ovfPackageTarget(input, ovf, names);
+      }
       notes.push(noOs.reason);
       gaps.push(noOs);
     }
@@ -67,6 +82,36 @@ export async function openTarget(input: string, options: OpenTargetOptions = {})
     input,
     "unrecognised format: not a tar archive (plain, gzip, xz, zstd) or a disk image",
   );
+}
+
+/** A directory that is an OVF package: its disks' roots, and what else it holds noted as not scanned. */
+function ovfPackageTarget(
+  input: string,
+  ovf: DiskSet & { descriptors: string[] },
+  names: string[],
+): OpenedTarget {
+  const members = ovf.disks.map((d) => d.member);
+  const others = names.filter((n) => !members.some((m) => m === n || m.startsWith(`${n}/`)));
+  const notes = [
+    members.length === 0
+      ? `an OVF package (${ovf.descriptors.join(", ")}): no disk it names could be opened`
+      : `an OVF package (${ovf.descriptors.join(", ")}): the ${members.length === 1 ? "disk" : `${members.length} disks`} it names, scanned as the image: ${members.join(", ")}`,
+  ];
+  if (others.length > 0)
+    notes.push(
+      `not in a disk image, so not part of what is imported, and not scanned: ${others.slice(0, 8).join(", ")}${others.length > 8 ? `, and ${others.length - 8} more` : ""}`,
+    );
+  const described = ovf.disks.map((d) => `${d.member}: ${d.target.description}`).join("; ");
+  return {
+    input,
+    kind: "directory",
+    description: `OVF package ${input}${described ? ` holding ${described}` : ""}`,
+    roots: ovf.roots,
+    notes: [...notes, ...ovf.notes],
+    gaps: ovf.gaps,
+    disks: ovf.disks,
+    close: () => ovf.close(),
+  };
 }
 
 /**

@@ -6,13 +6,22 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { renderInspection } from "../../cli/inspect-text.js";
 import { inspectTarget } from "../disk/target-summary.js";
 import { openTarget } from "../open.js";
+import { ovfDiskFiles } from "../ovf.js";
 import type { OpenedTarget } from "../target.js";
 import { MAX_DISK_CANDIDATES } from "./disks.js";
 import { TarTree } from "./tree.js";
@@ -256,5 +265,107 @@ describe("an archive of disk images", () => {
         ],
       );
     });
+  });
+});
+
+describe("a folder that is an OVF package (ovftool, VirtualBox, Packer's virtualbox and vmware builders)", () => {
+  /** A package folder holding `files` (copies of the fixtures) and an OVF naming `hrefs` as disks. */
+  const pkg = (name: string, hrefs: string[], files: Record<string, string> = {}) => {
+    const folder = at("pkg", name);
+    mkdirSync(folder, { recursive: true });
+    for (const [to, from] of Object.entries(files)) run("cp", [at(from), path.join(folder, to)]);
+    const refs = hrefs.map((h, i) => `<File ovf:href="${h}" ovf:id="f${i}"/>`).join("");
+    const disks = hrefs.map((_, i) => `<Disk ovf:diskId="d${i}" ovf:fileRef="f${i}"/>`).join("");
+    writeFileSync(
+      path.join(folder, `${name}.ovf`),
+      `<?xml version="1.0"?>\n<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"><References>${refs}<File ovf:href="${name}.nvram" ovf:id="nv"/></References><DiskSection><Info>disks</Info>${disks}</DiskSection></Envelope>\n`,
+    );
+    return folder;
+  };
+
+  it("reads the disks its descriptor names (not the NVRAM it also lists) as the image", async () => {
+    const folder = pkg("vm", ["disk1.vmdk", "disk2.vmdk"], {
+      "disk1.vmdk": "disk1.vmdk",
+      "disk2.vmdk": "disk2.vmdk",
+    });
+    const t = await openTarget(folder);
+    try {
+      assert.equal(t.kind, "directory");
+      assert.deepEqual(
+        t.roots.map((r) => r.root),
+        ["disk1.vmdk: partition 1 (ext4)"],
+      );
+      assert.deepEqual(t.gaps, []);
+      assert.deepEqual(
+        t.disks?.map((d) => d.member),
+        ["disk1.vmdk", "disk2.vmdk"],
+      );
+      const image = t.roots[0]!.image;
+      assert.equal(await image.readText("/root/.aws/credentials", 4096), SECRET);
+      assert.equal(
+        await image.readText("/disk2.vmdk whole disk (ext4, not mounted)/app/config.ini", 4096),
+        SECRET,
+      );
+      assert.ok(
+        t.notes.some((n) => /not scanned: vm\.ovf/.test(n)),
+        t.notes.join("\n"),
+      );
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("never opens a disk outside its folder: '..', an absolute path, a symlink out, a URL are gaps", async () => {
+    const outside = at("disk1.vmdk");
+    const folder = pkg("hostile", [
+      "../disk1.vmdk",
+      outside,
+      "link.vmdk",
+      "http://example.com/disk.vmdk",
+      "gone.vmdk",
+    ]);
+    symlinkSync(outside, path.join(folder, "link.vmdk"));
+    const t = await openTarget(folder);
+    try {
+      assert.deepEqual(t.roots, []);
+      assert.deepEqual(
+        t.gaps.map((g) => g.where),
+        ["../disk1.vmdk", outside, "link.vmdk", "http://example.com/disk.vmdk", "gone.vmdk"],
+      );
+      for (const g of t.gaps)
+        assert.match(g.reason, /^a disk the OVF names that could not be read: .*refused/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("a folder with an OVF that names no disk keeps its no-OS-root gap", async () => {
+    const folder = pkg("empty", []);
+    const t = await openTarget(folder);
+    try {
+      assert.deepEqual(
+        t.gaps.map((g) => g.where),
+        ["the directory"],
+      );
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("parses what the descriptor says: DiskSection's files, else every File; namespaces or none", () => {
+    assert.deepEqual(
+      ovfDiskFiles(
+        '<Envelope><References><File href="a.vmdk" id="1"/><File href="b.iso" id="2"/></References><DiskSection><Disk fileRef="1"/></DiskSection></Envelope>',
+      ),
+      ["a.vmdk"],
+    );
+    assert.deepEqual(
+      ovfDiskFiles(
+        '<ovf:Envelope xmlns:ovf="x"><ovf:References><ovf:File ovf:href="only.vmdk"/></ovf:References></ovf:Envelope>',
+      ),
+      ["only.vmdk"],
+    );
+    assert.deepEqual(ovfDiskFiles("<Envelope/>"), []);
+    assert.deepEqual(ovfDiskFiles("not xml at all"), []);
   });
 });

@@ -1,10 +1,8 @@
 import { scanDisk } from "../../container/layout.js";
-import type { FileTree } from "../../fs/filetree.js";
-import { Image } from "../../fs/image.js";
-import { mountedTree } from "../../fs/mounted.js";
 import { describeError, FsError, ImageFormatError, TargetError } from "../../io/errors.js";
-import { isNoDiskImage, NO_DISK_ROOT, type OpenedDiskTarget, openDiskTarget } from "../disk/probe.js";
-import type { OpenTargetOptions, TargetGap, TargetRoot } from "../target.js";
+import { isNoDiskImage, type OpenedDiskTarget, openDiskTarget } from "../disk/probe.js";
+import { assembleDisks, type DiskSet } from "../disk-set.js";
+import type { OpenTargetOptions, TargetGap } from "../target.js";
 import type { TarTree } from "./tree.js";
 
 /** Members looked at as possible disk images: at the top and one folder down (`output/disk.vmdk`). */
@@ -15,17 +13,6 @@ export const MAX_DISK_CANDIDATES = 64;
 export const MAX_ARCHIVED_DISKS = 16;
 /** Smaller members are no disk image: the smallest container with a filesystem is larger. */
 const MIN_DISK_BYTES = 4096;
-
-/** The disk images inside an archive that is no OS root (an OVA, `disk.raw` in a tar), opened. */
-export interface ArchivedDisks {
-  /** Each disk's OS roots, named "member: root". */
-  roots: TargetRoot[];
-  notes: string[];
-  gaps: TargetGap[];
-  /** One line per disk: "disk1.vmdk: VMDK … disk image (gpt, 3 partitions)". */
-  disks: Array<{ member: string; target: OpenedDiskTarget }>;
-  close(): Promise<void>;
-}
 
 /**
  * Opens the archive's members that are disk images (told from their bytes, as a disk file is), in
@@ -38,7 +25,7 @@ export async function openArchivedDisks(
   input: string,
   tree: TarTree,
   options: OpenTargetOptions,
-): Promise<ArchivedDisks | undefined> {
+): Promise<DiskSet | undefined> {
   const candidates = await diskCandidates(tree);
   const disks: Array<{ member: string; target: OpenedDiskTarget }> = [];
   const gaps: TargetGap[] = [];
@@ -75,7 +62,12 @@ export async function openArchivedDisks(
       if (target) disks.push({ member: name, target });
     }
     if (disks.length === 0 && gaps.length === 0) return undefined;
-    return assemble(disks, gaps, notes, candidates.more, closeAll);
+    if (candidates.more)
+      gaps.push({
+        where: "the archive",
+        reason: `more than ${MAX_DISK_CANDIDATES} files could be disk images; only the first ${MAX_DISK_CANDIDATES} were tried`,
+      });
+    return assembleDisks(disks, gaps, notes, closeAll);
   } catch (e) {
     await closeAll();
     throw e;
@@ -102,44 +94,4 @@ async function diskCandidates(tree: TarTree): Promise<{ paths: string[]; more: b
   };
   await visit("/", 1);
   return { paths, more };
-}
-
-function assemble(
-  disks: Array<{ member: string; target: OpenedDiskTarget }>,
-  gaps: TargetGap[],
-  notes: string[],
-  moreCandidates: boolean,
-  close: () => Promise<void>,
-): ArchivedDisks {
-  const roots: TargetRoot[] = [];
-  for (const { member, target } of disks)
-    for (const r of target.roots) roots.push({ ...r, root: `${member}: ${r.root}` });
-  const first = roots[0];
-  const extra: Array<{ mountPoint: string; tree: FileTree }> = [];
-  for (const { member, target } of disks) {
-    const readUnder = first !== undefined && target.roots.length === 0 && target.unrooted.length > 0;
-    for (const g of target.gaps) {
-      // A data disk's "no OS root" is no gap when its filesystems are read under the OS disk's root.
-      if (readUnder && g.where === "the disk" && g.reason === NO_DISK_ROOT) continue;
-      gaps.push({ ...g, where: `${member}: ${g.where}` });
-    }
-    for (const n of target.notes)
-      if (!(readUnder && n.startsWith("no OS root found"))) notes.push(`${member}: ${n}`);
-    if (!readUnder) continue;
-    for (const u of target.unrooted) {
-      const at = `/${member.replaceAll("/", "-")} ${u.where.replaceAll("/", "-")} (${u.type}, not mounted)`;
-      extra.push({ mountPoint: at, tree: u.tree });
-      notes.push(
-        `${member}: ${u.where} (${u.type}) is on a disk with no OS root: its files are read under ${at}`,
-      );
-    }
-  }
-  if (first && extra.length > 0)
-    roots[0] = { ...first, image: new Image(mountedTree(first.image.tree, extra)) };
-  if (moreCandidates)
-    gaps.push({
-      where: "the archive",
-      reason: `more than ${MAX_DISK_CANDIDATES} files could be disk images; only the first ${MAX_DISK_CANDIDATES} were tried`,
-    });
-  return { roots, notes, gaps, disks, close };
 }

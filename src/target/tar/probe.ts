@@ -1,10 +1,11 @@
 import { Image } from "../../fs/image.js";
 import { visible } from "../../io/visible.js";
+import type { DiskSet } from "../disk-set.js";
 import { readFileStart } from "../file-start.js";
 import { noOsRootGap } from "../os-root.js";
 import type { OpenedTarget, OpenTargetOptions, TargetGap, TargetProbe } from "../target.js";
 import { decompressHead, detectCompression, InflateBoundError } from "./decompress.js";
-import { type ArchivedDisks, openArchivedDisks } from "./disks.js";
+import { openArchivedDisks } from "./disks.js";
 import { checksumOk } from "./parse.js";
 import { ENTRY_LIMIT, MAX_SKIPPED_LISTED, TarTree } from "./tree.js";
 
@@ -73,7 +74,7 @@ export const tarProbe: TargetProbe = {
 async function archiveOfDisks(
   input: string,
   tree: TarTree,
-  disks: ArchivedDisks,
+  disks: DiskSet,
   notes: string[],
   gaps: TargetGap[],
 ): Promise<OpenedTarget> {
