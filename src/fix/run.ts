@@ -140,16 +140,8 @@ async function openFixTarget(request: FixRequest): Promise<FixTarget> {
   if (st.isDirectory()) {
     const opened = await openTarget(input);
     // An OVF package's folder is not the image's root: its disks are planned, never changed.
-    if (opened.disks) {
-      if (request.apply) {
-        await opened.close();
-        throw new TargetError(
-          input,
-          "an OVF package (a folder of disk images) is only planned, never changed: fix the VM or its disk before exporting it, or run fix on the disk's root mounted as a directory",
-        );
-      }
-      return { kind: "directory", scan: opened, notices: [], close: () => opened.close() };
-    }
+    if (opened.disks)
+      return disksPlannedOnly(opened, "directory", "an OVF package (a folder of disk images)", request);
     return directoryTarget(opened);
   }
   if (st.isFile() && (await isTarArchive(input))) return archiveTarget(request);
@@ -203,6 +195,26 @@ function directoryTarget(opened: OpenedTarget): FixTarget {
   };
 }
 
+/**
+ * A target whose image is the disks it holds (an OVA, an OVF package's folder): planned as a disk
+ * image is, and like one never changed; `--yes` is refused before anything is planned.
+ */
+async function disksPlannedOnly(
+  opened: OpenedTarget,
+  kind: "directory" | "archive",
+  what: string,
+  request: FixRequest,
+): Promise<FixTarget> {
+  if (request.apply) {
+    await opened.close();
+    throw new TargetError(
+      request.input,
+      `${what} is only planned, never changed: fix the VM or its disk before exporting it, or run fix on the disk's root mounted as a directory`,
+    );
+  }
+  return { kind, scan: opened, notices: [], close: () => opened.close() };
+}
+
 /** An archive: read once to plan, once to write the cleaned archive (apply/archive.ts). */
 async function archiveTarget(request: FixRequest): Promise<FixTarget> {
   const { input, output } = request;
@@ -210,16 +222,8 @@ async function archiveTarget(request: FixRequest): Promise<FixTarget> {
   // An OVA (a disk image in a tar) is planned as the disk it holds, and like a disk never changed.
   if (!(await isOsRoot(new Image(tree)))) {
     const opened = await openTarget(input);
-    if (opened.disks) {
-      if (request.apply) {
-        await opened.close();
-        throw new TargetError(
-          input,
-          "an archive of disk images (an OVA) is only planned, never changed: fix the VM or its disk before exporting it, or run fix on the disk's root mounted as a directory",
-        );
-      }
-      return { kind: "archive", scan: opened, notices: [], close: () => opened.close() };
-    }
+    if (opened.disks)
+      return disksPlannedOnly(opened, "archive", "an archive of disk images (an OVA)", request);
     await opened.close();
   }
   if (request.apply && !output)

@@ -54,3 +54,20 @@ export function assembleDisks(
     roots[0] = { ...first, image: new Image(mountedTree(first.image.tree, extra)) };
   return { roots, notes, gaps, disks, close };
 }
+
+/**
+ * The note on what a package holds besides its disks (the descriptor, a manifest, NVRAM), none of
+ * which an import makes into the image; undefined when it holds nothing else. `names` are its
+ * top-level names.
+ */
+export function outsideDisksNote(set: Pick<DiskSet, "disks">, names: readonly string[]): string | undefined {
+  const members = set.disks.map((d) => d.member);
+  const others = names.filter((n) => !members.some((m) => m === n || m.startsWith(`${n}/`)));
+  if (others.length === 0) return undefined;
+  const shown = others.slice(0, 8).join(", ") + (others.length > 8 ? `, and ${others.length - 8} more` : "");
+  return `not in a disk image, so not part of what is imported, and not scanned: ${shown}`;
+}
+
+/** "disk1.vmdk: vmdk streamOptimized disk image (gpt, 3 partitions); disk2.vmdk: …" */
+export const describedDisks = (set: Pick<DiskSet, "disks">): string =>
+  set.disks.map((d) => `${d.member}: ${d.target.description}`).join("; ");

@@ -4,7 +4,7 @@ import { Image } from "../fs/image.js";
 import type { ByteSource } from "../io/bytes.js";
 import { TargetError } from "../io/errors.js";
 import { diskProbe } from "./disk/probe.js";
-import type { DiskSet } from "./disk-set.js";
+import { type DiskSet, describedDisks, outsideDisksNote } from "./disk-set.js";
 import { readFileStart } from "./file-start.js";
 import { noOsRootGap } from "./os-root.js";
 import { openOvfPackage } from "./ovf.js";
@@ -91,17 +91,14 @@ function ovfPackageTarget(
   names: string[],
 ): OpenedTarget {
   const members = ovf.disks.map((d) => d.member);
-  const others = names.filter((n) => !members.some((m) => m === n || m.startsWith(`${n}/`)));
   const notes = [
     members.length === 0
       ? `an OVF package (${ovf.descriptors.join(", ")}): no disk it names could be opened`
       : `an OVF package (${ovf.descriptors.join(", ")}): the ${members.length === 1 ? "disk" : `${members.length} disks`} it names, scanned as the image: ${members.join(", ")}`,
   ];
-  if (others.length > 0)
-    notes.push(
-      `not in a disk image, so not part of what is imported, and not scanned: ${others.slice(0, 8).join(", ")}${others.length > 8 ? `, and ${others.length - 8} more` : ""}`,
-    );
-  const described = ovf.disks.map((d) => `${d.member}: ${d.target.description}`).join("; ");
+  const outside = outsideDisksNote(ovf, names);
+  if (outside) notes.push(outside);
+  const described = describedDisks(ovf);
   return {
     input,
     kind: "directory",

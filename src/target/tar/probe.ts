@@ -1,6 +1,6 @@
 import { Image } from "../../fs/image.js";
 import { visible } from "../../io/visible.js";
-import type { DiskSet } from "../disk-set.js";
+import { type DiskSet, describedDisks, outsideDisksNote } from "../disk-set.js";
 import { readFileStart } from "../file-start.js";
 import { noOsRootGap } from "../os-root.js";
 import type { OpenedTarget, OpenTargetOptions, TargetGap, TargetProbe } from "../target.js";
@@ -79,18 +79,17 @@ async function archiveOfDisks(
   gaps: TargetGap[],
 ): Promise<OpenedTarget> {
   const members = disks.disks.map((d) => d.member);
-  const others = (await tree.readdir("/"))
-    .map((e) => e.name)
-    .filter((n) => !members.some((m) => m === n || m.startsWith(`${n}/`)));
+  const top = await tree.readdir("/");
   notes.push(
     `the archive holds ${members.length === 1 ? "a disk image" : `${members.length} disk images`}, scanned as the image: ${members.join(", ")}`,
   );
-  if (others.length > 0)
-    notes.push(
-      `not in a disk image, so not part of what is imported, and not scanned: ${others.slice(0, 8).join(", ")}${others.length > 8 ? `, and ${others.length - 8} more` : ""}`,
-    );
-  const described = disks.disks.map((d) => `${d.member}: ${d.target.description}`).join("; ");
-  const ova = (await tree.readdir("/")).some((e) => e.type === "file" && /\.ovf$/i.test(e.name));
+  const outside = outsideDisksNote(
+    disks,
+    top.map((e) => e.name),
+  );
+  if (outside) notes.push(outside);
+  const described = describedDisks(disks);
+  const ova = top.some((e) => e.type === "file" && /\.ovf$/i.test(e.name));
   return {
     input,
     kind: "archive",
