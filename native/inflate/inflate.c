@@ -9,13 +9,34 @@
  *     bytes written to `into`, or -1 when `data` is not one complete deflate (zlib-wrapped:
  *     RFC 1950; else raw: RFC 1951) stream whose output fits in `into`.
  */
+#define NAPI_VERSION 6 /* instance data */
 #include <libdeflate.h>
 #include <node_api.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-/* One decompressor per thread: the content threads call this too. Freed with the process. */
-static _Thread_local struct libdeflate_decompressor *decompressor;
+/*
+ * One decompressor per Node environment (the main thread, each content thread), kept as the
+ * environment's instance data and freed when it is torn down: a server runs scan after scan, each
+ * with new threads, and a decompressor per thread kept for the process would add up.
+ */
+static void free_decompressor(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  libdeflate_free_decompressor((struct libdeflate_decompressor *)data);
+}
+
+static struct libdeflate_decompressor *decompressor_of(napi_env env) {
+  void *data = NULL;
+  if (napi_get_instance_data(env, &data) == napi_ok && data != NULL) return data;
+  struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+  if (d == NULL) return NULL;
+  if (napi_set_instance_data(env, d, free_decompressor, NULL) != napi_ok) {
+    libdeflate_free_decompressor(d);
+    return NULL;
+  }
+  return d;
+}
 
 static bool bytes_of(napi_env env, napi_value value, void **data, size_t *length) {
   bool is_typed = false;
@@ -42,7 +63,7 @@ static napi_value inflate_into(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "inflateInto(data: Uint8Array, into: Uint8Array, zlibWrapped: boolean)");
     return NULL;
   }
-  if (decompressor == NULL) decompressor = libdeflate_alloc_decompressor();
+  struct libdeflate_decompressor *decompressor = decompressor_of(env);
   if (decompressor == NULL) {
     napi_throw_error(env, NULL, "libdeflate: out of memory");
     return NULL;
