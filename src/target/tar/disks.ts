@@ -35,14 +35,14 @@ export async function openArchivedDisks(
   };
   try {
     for (const member of candidates.paths) {
+      const name = member.replace(/^\//, "");
       if (disks.length >= MAX_ARCHIVED_DISKS) {
         gaps.push({
-          where: member,
+          where: name,
           reason: `the archive holds more than ${MAX_ARCHIVED_DISKS} disk images; this one and those after it were not opened`,
         });
         break;
       }
-      const name = member.replace(/^\//, "");
       let target: OpenedDiskTarget | undefined;
       try {
         const source = tree.memberSource(member);
