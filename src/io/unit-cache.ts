@@ -89,18 +89,11 @@ export class UnitCache<K> {
     this.units.set(key, buffer);
   }
 
-  /** Keeps a copy of `bytes` (unitSize of them) under `key`, in the least recently used buffer when full. */
+  /** Keeps a copy of `bytes` (unitSize of them) under `key`: in its own buffer when kept already. */
   keep(key: K, bytes: Buffer): Buffer {
-    let into = this.units.get(key);
-    this.units.delete(key);
-    if (!into && this.units.size >= this.capacity) {
-      const [oldest, buffer] = this.units.entries().next().value as [K, Buffer];
-      this.units.delete(oldest);
-      into = buffer;
-    }
-    into ??= Buffer.allocUnsafe(this.unitSize);
+    const into = this.units.get(key) ?? this.slot();
     bytes.copy(into, 0, 0, this.unitSize);
-    this.units.set(key, into);
+    this.put(key, into);
     return into;
   }
 }

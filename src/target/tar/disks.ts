@@ -29,7 +29,6 @@ export async function openArchivedDisks(
   const candidates = await diskCandidates(tree);
   const disks: Array<{ member: string; target: OpenedDiskTarget }> = [];
   const gaps: TargetGap[] = [];
-  const notes: string[] = [];
   const closeAll = async () => {
     for (const d of disks) await d.target.close().catch(() => {});
   };
@@ -67,7 +66,7 @@ export async function openArchivedDisks(
         where: "the archive",
         reason: `more than ${MAX_DISK_CANDIDATES} files could be disk images; only the first ${MAX_DISK_CANDIDATES} were tried`,
       });
-    return assembleDisks(disks, gaps, notes, closeAll);
+    return assembleDisks(disks, gaps, [], closeAll);
   } catch (e) {
     await closeAll();
     throw e;
